@@ -1,0 +1,100 @@
+// `npm test`: type-check, purity check, unit tests; ends with one line `N passed, N failed`
+// counting every check and every test, and exits non-zero if anything failed.
+// Usage: node scripts/test.mjs [--only typecheck|purity|unit] [--grep PATTERN]
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import Mocha from 'mocha';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const only = valueOf('--only');
+const grep = valueOf('--grep');
+let passed = 0;
+let failed = 0;
+
+function valueOf(flag) {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function record(name, ok, detail = '') {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? '  ✔' : '  ✘'} ${name}${detail ? `\n${detail}` : ''}`);
+}
+
+/** Every tsconfig is one check: the pure one has no Node or DOM types, so globals like Buffer fail. */
+function typecheck() {
+  console.log('\nType-check');
+  for (const project of ['tsconfig.pure.json', 'tsconfig.json']) {
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const run = spawnSync(process.execPath, [tsc, '-p', project, '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
+    record(`tsc -p ${project}`, run.status === 0, (run.stdout + run.stderr).trim());
+  }
+}
+
+/** Pure entry points bundled for a neutral platform: any vscode or Node built-in import fails to resolve. */
+async function purity() {
+  console.log('\nPurity (esbuild --platform=neutral)');
+  for (const entry of ['src/engine/index.ts', 'src/trace/index.ts', 'src/shared/protocol.ts']) {
+    if (!existsSync(join(root, entry))) continue;
+    try {
+      await esbuild.build({ entryPoints: [join(root, entry)], bundle: true, platform: 'neutral', write: false, logLevel: 'silent' });
+      record(`${entry} is pure`, true);
+    } catch (err) {
+      const detail = (err.errors ?? []).map((e) => `    ${e.location?.file ?? ''}:${e.location?.line ?? ''} ${e.text}`).join('\n');
+      record(`${entry} is pure`, false, detail || String(err));
+    }
+  }
+}
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = join(dir, d.name);
+    return d.isDirectory() ? findTests(p) : d.name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+/** Unit tests: each test file bundled by esbuild (tsc only type-checks), then run by mocha in Node. */
+async function unit() {
+  console.log('\nUnit tests');
+  const outdir = join(root, 'out', 'test', 'unit');
+  rmSync(outdir, { recursive: true, force: true });
+  const entries = findTests(join(root, 'test', 'unit'));
+  await esbuild.build({
+    entryPoints: entries,
+    outdir,
+    outbase: join(root, 'test', 'unit'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, ...(grep ? { grep } : {}) });
+  for (const entry of entries) mocha.addFile(join(outdir, relative(join(root, 'test', 'unit'), entry).replace(/\.ts$/, '.js')));
+  await new Promise((resolve) => {
+    const runner = mocha.run(() => resolve());
+    runner.on('pass', () => passed++);
+    runner.on('fail', () => failed++);
+  });
+}
+
+const steps = { typecheck, purity, unit };
+try {
+  for (const [name, step] of Object.entries(steps)) {
+    if (!only || only === name) await step();
+  }
+} catch (err) {
+  failed++;
+  console.error(err);
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

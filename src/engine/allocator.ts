@@ -1,0 +1,318 @@
+// The allocator interface and the driver-side half every allocator shares: argument checks, the
+// ledger of live pointers, calloc, payload writes, and the guard that turns a fault inside an
+// operation into a reported problem. Subclasses implement only allocate / release / resize / walk.
+
+import type { HeapConfig } from './config';
+import { Ledger } from './ledger';
+import { HeapFault, HeapMemory, hex } from './memory';
+import type {
+  HeapEvent,
+  HeapIssue,
+  HeapMetrics,
+  HeapWalk,
+  OpKind,
+  OpProblem,
+  OpProblemCode,
+  OpResult,
+  RequestSize,
+  Severity,
+} from './results';
+import { checkLivePayloads } from './checker';
+import { computeMetrics } from './metrics';
+
+/** A simulated allocator over a heap of real bytes. No method throws. */
+export interface Allocator {
+  readonly config: HeapConfig;
+  /** The heap's bytes. */
+  readonly memory: HeapMemory;
+  /** Bytes from the heap's start to the break. */
+  readonly heapSize: number;
+  /** Next fit's roving pointer (a block address); null for allocators without one. */
+  readonly rover: number | null;
+  /** Live payload pointers and the bytes requested for each. */
+  readonly liveAllocations: ReadonlyMap<number, number>;
+  malloc(size: RequestSize): OpResult;
+  calloc(count: RequestSize, size: RequestSize): OpResult;
+  realloc(ptr: number | null, size: RequestSize): OpResult;
+  free(ptr: number | null): OpResult;
+  /** Stores bytes at `ptr + offset`, as a C program would: past the payload's end it overwrites what follows. */
+  write(ptr: number, offset: number, data: Uint8Array): OpResult;
+  /** memset(ptr + offset, byte, length). */
+  fill(ptr: number, offset: number, length: number, byte: number): OpResult;
+  /** A copy of `length` bytes at `ptr`, or null when the range is not inside the heap. */
+  read(ptr: number, length: number): Uint8Array | null;
+  /** The block chain read back from memory. */
+  walk(): HeapWalk;
+  /** Heap checker: every inconsistency found in memory and against the live pointers. */
+  check(): HeapIssue[];
+  metrics(): HeapMetrics;
+}
+
+const MAX_REQUEST = 2n ** 64n - 1n;
+
+/** The mutable record an operation fills in; returned as its OpResult. */
+export interface OpRecorder {
+  op: OpKind;
+  requestSize: number;
+  ptr: number | null;
+  block: { addr: number; size: number } | null;
+  examined: number;
+  events: HeapEvent[];
+  problem: OpProblem | null;
+}
+
+export function problem(code: OpProblemCode, severity: Severity, message: string): OpProblem {
+  return { code, severity, message };
+}
+
+export abstract class AllocatorBase implements Allocator {
+  readonly memory: HeapMemory;
+  protected readonly ledger = new Ledger();
+
+  constructor(readonly config: HeapConfig) {
+    this.memory = new HeapMemory(config.maxHeap);
+  }
+
+  get heapSize(): number {
+    return this.memory.brk;
+  }
+
+  get rover(): number | null {
+    return null;
+  }
+
+  get liveAllocations(): ReadonlyMap<number, number> {
+    return this.ledger.allocations;
+  }
+
+  // --- what each allocator implements ------------------------------------------------------
+
+  /** Finds or makes a block for `requestSize` (> 0) bytes; returns its payload or null (and may set a problem). */
+  protected abstract allocate(requestSize: number, rec: OpRecorder): number | null;
+  /** Frees the live payload `ptr`. */
+  protected abstract release(ptr: number, rec: OpRecorder): void;
+  /** Resizes the live payload `ptr` to `requestSize` (> 0) bytes; returns the new payload or null. */
+  protected abstract resize(ptr: number, requestSize: number, rec: OpRecorder): number | null;
+  /** Payload bytes available at the live payload `ptr`, read from the heap where the layout allows. */
+  protected abstract payloadCapacity(ptr: number): number;
+  abstract walk(): HeapWalk;
+  /** Structural checks of this allocator's memory (sentinels, tags, sizes). */
+  protected abstract checkStructure(walk: HeapWalk): HeapIssue[];
+
+  // --- the operations -------------------------------------------------------------------
+
+  malloc(size: RequestSize): OpResult {
+    return this.run('malloc', (rec) => {
+      const n = this.requestSize(size, rec, 'malloc');
+      if (n === null) return;
+      rec.ptr = this.allocateFor(n, rec, `malloc(${n})`);
+    });
+  }
+
+  calloc(count: RequestSize, size: RequestSize): OpResult {
+    return this.run('calloc', (rec) => {
+      const c = this.requestSize(count, rec, 'calloc count');
+      const s = c === null ? null : this.requestSize(size, rec, 'calloc size');
+      if (c === null || s === null) return;
+      const total = BigInt(count) * BigInt(size);
+      if (total > MAX_REQUEST) {
+        rec.problem = problem(
+          'calloc-overflow',
+          'warning',
+          `calloc(${count}, ${size}) returned NULL: ${count} x ${size} bytes does not fit in a 64-bit size_t.`,
+        );
+        return;
+      }
+      const n = Number(total);
+      const ptr = this.allocateFor(n, rec, `calloc(${count}, ${size})`);
+      if (ptr !== null) {
+        // calloc must zero: the block may be recycled memory still holding old bytes.
+        this.memory.fill(ptr, n, 0);
+        rec.events.push({ type: 'zeroed', ptr, length: n });
+      }
+      rec.ptr = ptr;
+    });
+  }
+
+  realloc(ptr: number | null, size: RequestSize): OpResult {
+    return this.run('realloc', (rec) => {
+      const n = this.requestSize(size, rec, 'realloc');
+      if (n === null) return;
+      if (ptr === null) {
+        rec.ptr = this.allocateFor(n, rec, `realloc(NULL, ${n})`);
+        return;
+      }
+      if (!this.requireLive(ptr, rec, 'realloc')) return;
+      if (n === 0) {
+        // realloc(p, 0) frees p and returns NULL, as CS:APP's mm_realloc does.
+        this.ledger.release(ptr);
+        this.release(ptr, rec);
+        return;
+      }
+      const moved = this.resize(ptr, n, rec);
+      if (moved === null) {
+        rec.problem ??= problem('heap-limit', 'warning', `realloc(${hex(ptr)}, ${n}) returned NULL: the heap cannot grow enough; the old block is still allocated.`);
+        return;
+      }
+      this.ledger.release(ptr);
+      this.ledger.allocate(moved, n);
+      rec.ptr = moved;
+    });
+  }
+
+  free(ptr: number | null): OpResult {
+    return this.run('free', (rec) => {
+      rec.ptr = ptr;
+      if (ptr === null) return; // free(NULL) does nothing.
+      if (!this.requireLive(ptr, rec, 'free')) return;
+      this.ledger.release(ptr);
+      this.release(ptr, rec);
+    });
+  }
+
+  write(ptr: number, offset: number, data: Uint8Array): OpResult {
+    return this.run('write', (rec) => {
+      rec.ptr = ptr;
+      if (this.checkWrite(ptr, offset, data.length, rec)) this.memory.write(ptr + offset, data);
+    });
+  }
+
+  fill(ptr: number, offset: number, length: number, byte: number): OpResult {
+    return this.run('write', (rec) => {
+      rec.ptr = ptr;
+      if (this.checkWrite(ptr, offset, length, rec)) this.memory.fill(ptr + offset, length, byte);
+    });
+  }
+
+  read(ptr: number, length: number): Uint8Array | null {
+    if (!Number.isSafeInteger(ptr) || !Number.isSafeInteger(length) || !this.memory.contains(ptr, length)) return null;
+    return this.memory.read(ptr, length);
+  }
+
+  check(): HeapIssue[] {
+    const walk = this.walk();
+    return [...this.checkStructure(walk), ...checkLivePayloads(walk, this.ledger.allocations, this.config.alignment)];
+  }
+
+  metrics(): HeapMetrics {
+    return computeMetrics(this.walk(), this.ledger);
+  }
+
+  // --- shared machinery -------------------------------------------------------------------
+
+  private run(op: OpKind, body: (rec: OpRecorder) => void): OpResult {
+    const rec: OpRecorder = { op, requestSize: 0, ptr: null, block: null, examined: 0, events: [], problem: null };
+    try {
+      body(rec);
+    } catch (err) {
+      if (op !== 'free' && op !== 'write') rec.ptr = null;
+      rec.problem =
+        err instanceof HeapFault
+          ? problem('heap-fault', 'error', `The heap is corrupted: ${err.message}. The ${op} could not finish.`)
+          : problem('engine-error', 'error', `Internal engine error during ${op}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return rec;
+  }
+
+  /** Allocates for a checked size, recording NULL results as problems and the block in the ledger. */
+  private allocateFor(n: number, rec: OpRecorder, call: string): number | null {
+    rec.requestSize = n;
+    if (n === 0) {
+      rec.problem = problem('zero-size', 'warning', `${call} returned NULL: a request for 0 bytes gets no block.`);
+      return null;
+    }
+    const ptr = this.allocate(n, rec);
+    if (ptr === null) {
+      rec.problem ??= problem('heap-limit', 'warning', `${call} returned NULL: the heap cannot grow past ${this.config.maxHeap} bytes.`);
+      return null;
+    }
+    this.ledger.allocate(ptr, n);
+    return ptr;
+  }
+
+  /** A request size as an exact-enough number, or null with an invalid-size problem. */
+  private requestSize(size: RequestSize, rec: OpRecorder, what: string): number | null {
+    const ok = typeof size === 'bigint' ? size >= 0n && size <= MAX_REQUEST : Number.isInteger(size) && size >= 0 && size <= 2 ** 64 - 1;
+    if (!ok) {
+      rec.problem = problem('invalid-size', 'error', `${what} size ${String(size)} is not a byte count from 0 to 2^64-1.`);
+      return null;
+    }
+    const n = Number(size);
+    rec.requestSize = n;
+    return n;
+  }
+
+  private requireLive(ptr: number, rec: OpRecorder, call: 'free' | 'realloc'): boolean {
+    const status = this.ledger.status(ptr);
+    if (status === 'live') return true;
+    if (status === 'freed') {
+      rec.problem =
+        call === 'free'
+          ? problem('double-free', 'error', `Double free: ${hex(ptr)} was already freed. Nothing was done.`)
+          : problem('use-after-free', 'error', `realloc of ${hex(ptr)}, which was already freed. Nothing was done.`);
+    } else {
+      rec.problem = problem(
+        'invalid-pointer',
+        'error',
+        `${call}(${hex(ptr)}): that pointer was never returned by malloc, calloc or realloc. Nothing was done.`,
+      );
+    }
+    rec.ptr = call === 'free' ? ptr : null;
+    return false;
+  }
+
+  /** Validates a payload write; returns whether to perform it. Problems are recorded either way. */
+  private checkWrite(ptr: number, offset: number, length: number, rec: OpRecorder): boolean {
+    if (![ptr, offset, length].every((v) => Number.isSafeInteger(v) && v >= 0)) {
+      rec.problem = problem('invalid-size', 'error', `write at ${String(ptr)} + ${String(offset)} of ${String(length)} bytes: offsets and lengths must be whole, non-negative numbers.`);
+      return false;
+    }
+    const at = ptr + offset;
+    if (!this.memory.contains(at, length)) {
+      rec.problem = problem(
+        'write-outside-heap',
+        'error',
+        `write of ${length} bytes at ${hex(at)} is outside the heap [0x0000, ${hex(this.memory.brk)}): a real program would crash here. Nothing was written.`,
+      );
+      return false;
+    }
+    const status = this.ledger.status(ptr);
+    if (status !== 'live') {
+      // Performed anyway, as in C: writing into freed memory is how free lists get corrupted.
+      rec.problem =
+        status === 'freed'
+          ? problem('use-after-free', 'error', `write to ${hex(ptr)} after it was freed: the bytes land in a free block and may overwrite its boundary tag.`)
+          : problem('invalid-pointer', 'error', `write to ${hex(ptr)}, which is not a pointer returned by malloc: the bytes land wherever that is.`);
+    } else {
+      const requested = this.ledger.requestSize(ptr) ?? 0;
+      const end = offset + length;
+      if (end > requested) {
+        let capacity = requested;
+        try {
+          capacity = this.payloadCapacity(ptr);
+        } catch (err) {
+          if (!(err instanceof HeapFault)) throw err;
+        }
+        rec.problem =
+          end > capacity
+            ? problem(
+                'write-overflow',
+                'error',
+                `write runs ${end - capacity} byte${end - capacity === 1 ? '' : 's'} past the end of the ${capacity}-byte payload at ${hex(ptr)} (${requested} requested): it overwrites ${this.describeOverflow(ptr + capacity, end - capacity)}.`,
+              )
+            : problem(
+                'write-past-request',
+                'warning',
+                `write reaches byte ${end} of the ${requested} bytes requested at ${hex(ptr)}: it fits in the block's padding, but the program only asked for ${requested}.`,
+              );
+      }
+    }
+    rec.events.push({ type: 'wrote', addr: at, length });
+    return true;
+  }
+
+  /** Words what lies in the `length` bytes after a payload's end, for overflow messages. */
+  protected describeOverflow(at: number, length: number): string {
+    return `${length} byte${length === 1 ? '' : 's'} at ${hex(at)}`;
+  }
+}

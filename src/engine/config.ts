@@ -1,0 +1,186 @@
+// Heap configuration: the closed sets of choices, the presets, and validation.
+// Everything that shapes the simulated heap is named here once; settings, in-file
+// options and command-line flags all resolve through `resolveConfig`.
+
+/** Placement policies for the implicit free list. */
+export const POLICIES = ['first', 'next', 'best', 'worst'] as const;
+export type Policy = (typeof POLICIES)[number];
+
+/** When adjacent free blocks are merged. */
+export const COALESCE_MODES = ['immediate', 'deferred', 'off'] as const;
+export type CoalesceMode = (typeof COALESCE_MODES)[number];
+
+/** `naive` = CS:APP's malloc-copy-free; `in-place` shrinks or grows into a free neighbour when it can. */
+export const REALLOC_MODES = ['naive', 'in-place'] as const;
+export type ReallocMode = (typeof REALLOC_MODES)[number];
+
+/** `all` = every block has a boundary tag; `free-only` = only free blocks (the prev-allocated-bit optimisation). */
+export const FOOTER_MODES = ['all', 'free-only'] as const;
+export type FooterMode = (typeof FOOTER_MODES)[number];
+
+/** `implicit` = header + boundary tag implicit free list; `sbrk` = the never-freeing baseline. */
+export const ALLOCATOR_KINDS = ['implicit', 'sbrk'] as const;
+export type AllocatorKind = (typeof ALLOCATOR_KINDS)[number];
+
+export const PRESET_NAMES = ['csapp', 'default', 'sbrk'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+/** Largest heap the engine will simulate (1 GiB): keeps every size an exact small integer. */
+export const MAX_HEAP_LIMIT = 2 ** 30;
+
+/** The malloc lab driver's MAX_HEAP: 20 MB = 20 x 2^20 bytes. */
+export const MALLOC_LAB_MAX_HEAP = 20 * 2 ** 20;
+
+/** A complete, validated description of a simulated heap. */
+export interface HeapConfig {
+  readonly allocator: AllocatorKind;
+  /** Bytes in a header or footer word. */
+  readonly wordSize: 4 | 8;
+  /** Payload alignment; every block size is a multiple of it. */
+  readonly alignment: 8 | 16;
+  readonly footers: FooterMode;
+  /** A free block is split off only if the remainder is at least this many bytes. */
+  readonly minSplit: number;
+  /** CHUNKSIZE: the heap grows by max(block size, chunkSize) when no block fits. */
+  readonly chunkSize: number;
+  /** `sbrk` fails past this many bytes and malloc returns NULL. */
+  readonly maxHeap: number;
+  /** Prologue and epilogue blocks at the heap's ends. */
+  readonly sentinels: boolean;
+  readonly policy: Policy;
+  readonly coalesce: CoalesceMode;
+  readonly realloc: ReallocMode;
+}
+
+/** What a caller may set: a preset plus any field to override. */
+export type HeapOptions = Partial<HeapConfig> & { readonly preset?: PresetName };
+
+/**
+ * The smallest block the layout allows: a header and a boundary tag plus at least one
+ * payload byte, rounded up to the alignment (16 for CS:APP's 4-byte words, 32 for 8-byte words).
+ */
+export function minBlockSize(wordSize: number, alignment: number): number {
+  return roundUp(2 * wordSize + 1, alignment);
+}
+
+export function roundUp(n: number, multiple: number): number {
+  return Math.ceil(n / multiple) * multiple;
+}
+
+const CSAPP: HeapConfig = {
+  allocator: 'implicit',
+  wordSize: 4,
+  alignment: 8,
+  footers: 'all',
+  minSplit: 16,
+  chunkSize: 4096,
+  maxHeap: MALLOC_LAB_MAX_HEAP,
+  sentinels: true,
+  policy: 'first',
+  coalesce: 'immediate',
+  realloc: 'naive',
+};
+
+const DEFAULT: HeapConfig = {
+  allocator: 'implicit',
+  wordSize: 8,
+  alignment: 16,
+  footers: 'all',
+  minSplit: 32,
+  chunkSize: 4096,
+  maxHeap: 64 * 2 ** 20,
+  sentinels: true,
+  policy: 'first',
+  coalesce: 'immediate',
+  realloc: 'in-place',
+};
+
+const SBRK: HeapConfig = {
+  ...CSAPP,
+  allocator: 'sbrk',
+  sentinels: false,
+  realloc: 'naive',
+};
+
+/** The presets, each a complete configuration. */
+export const PRESETS: Readonly<Record<PresetName, HeapConfig>> = {
+  csapp: CSAPP,
+  default: DEFAULT,
+  sbrk: SBRK,
+};
+
+/** One-line descriptions for pickers and help text. */
+export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
+  csapp: 'CS:APP 3e textbook allocator: 4-byte words, 8-byte alignment, prologue/epilogue, first fit, immediate coalescing, 4 KiB chunks, naive realloc, 20 MB heap',
+  default: 'Modern 64-bit layout: 8-byte header and footer words, 16-byte alignment, 32-byte minimum block, first fit, immediate coalescing, in-place realloc, 64 MiB heap',
+  sbrk: 'The simplest malloc: every request moves the break, no headers, free does nothing',
+};
+
+export interface ResolvedConfig {
+  readonly config: HeapConfig;
+  /** Empty when the configuration is usable; otherwise one sentence per problem. */
+  readonly problems: readonly string[];
+}
+
+/** Applies overrides to a preset (default `default`) and validates the result. Never throws. */
+export function resolveConfig(options: HeapOptions = {}): ResolvedConfig {
+  const { preset = 'default', ...overrides } = options;
+  const base = PRESETS[preset] ?? DEFAULT;
+  const problems: string[] = [];
+  if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
+    problems.push(`Unknown preset "${String(preset)}"; expected one of ${PRESET_NAMES.join(', ')}.`);
+  }
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) merged[key] = value;
+  }
+  // A preset that changes word size or alignment but not the split rule keeps the split rule valid.
+  if (
+    overrides.minSplit === undefined &&
+    (overrides.wordSize !== undefined || overrides.alignment !== undefined)
+  ) {
+    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment));
+  }
+  const config = merged as unknown as HeapConfig;
+  problems.push(...validateConfig(config));
+  return { config, problems };
+}
+
+/** Every reason this configuration cannot describe a heap; empty when it can. */
+export function validateConfig(c: HeapConfig): string[] {
+  const problems: string[] = [];
+  const oneOf = (name: string, value: unknown, allowed: readonly unknown[]): boolean => {
+    if (allowed.includes(value)) return true;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got ${String(value)}).`);
+    return false;
+  };
+  oneOf('allocator', c.allocator, ALLOCATOR_KINDS);
+  oneOf('policy', c.policy, POLICIES);
+  oneOf('coalesce', c.coalesce, COALESCE_MODES);
+  oneOf('realloc', c.realloc, REALLOC_MODES);
+  oneOf('footers', c.footers, FOOTER_MODES);
+  const wordOk = oneOf('wordSize', c.wordSize, [4, 8]);
+  const alignOk = oneOf('alignment', c.alignment, [8, 16]);
+  if (typeof c.sentinels !== 'boolean') problems.push('sentinels must be true or false.');
+  if (!Number.isSafeInteger(c.maxHeap) || c.maxHeap < 64 || c.maxHeap > MAX_HEAP_LIMIT) {
+    problems.push(`maxHeap must be a whole number of bytes from 64 to ${MAX_HEAP_LIMIT} (got ${String(c.maxHeap)}).`);
+  }
+  if (!alignOk || !wordOk) return problems;
+  if (!Number.isSafeInteger(c.chunkSize) || c.chunkSize <= 0 || c.chunkSize % c.alignment !== 0) {
+    problems.push(`chunkSize must be a positive multiple of the alignment (${c.alignment}) (got ${String(c.chunkSize)}).`);
+  } else if (Number.isSafeInteger(c.maxHeap) && c.chunkSize > c.maxHeap) {
+    problems.push(`chunkSize (${c.chunkSize}) cannot exceed maxHeap (${c.maxHeap}).`);
+  }
+  const minBlock = minBlockSize(c.wordSize, c.alignment);
+  if (!Number.isSafeInteger(c.minSplit) || c.minSplit < minBlock || c.minSplit % c.alignment !== 0) {
+    problems.push(
+      `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(c.minSplit)}).`,
+    );
+  }
+  if (c.allocator === 'implicit' && c.footers === 'free-only' && !c.sentinels) {
+    problems.push(
+      'footers "free-only" needs sentinels: the epilogue header carries the last block\'s allocated bit, which is the only way to find out whether it has a footer.',
+    );
+  }
+  return problems;
+}

@@ -1,0 +1,89 @@
+// The fit search behind an interface: today a linear walk of the implicit list, as CS:APP's
+// find_fit does; later an index that must choose the same block and report the same count.
+// "Blocks examined" follows allocator reference 2b exactly (sentinels are not counted).
+
+import type { Policy } from './config';
+import type { BlockLayout } from './layout';
+
+export interface FitResult {
+  /** Header address of the chosen free block, or null when none fits. */
+  readonly addr: number | null;
+  /** Blocks, allocated and free, a walk of the implicit list visits for this request. */
+  readonly examined: number;
+}
+
+export interface FitSearch {
+  /** Finds a free block of at least `asize` bytes; next fit starts at `rover`. */
+  findFit(asize: number, rover: number): FitResult;
+}
+
+/** The reference search: walks the block chain from memory, exactly as the textbook does. */
+export function linearFitSearch(layout: BlockLayout, policy: Policy): FitSearch {
+  const fitsAt = (addr: number, asize: number): boolean => !layout.allocatedAt(addr) && layout.sizeAt(addr) >= asize;
+
+  /** First fit over [from, to): stops at the first block that fits. */
+  const scan = (from: number, to: number, asize: number): FitResult => {
+    let examined = 0;
+    for (let addr = from; addr < to; addr = layout.nextBlockAddr(addr)) {
+      examined++;
+      if (fitsAt(addr, asize)) return { addr, examined };
+    }
+    return { addr: null, examined };
+  };
+
+  switch (policy) {
+    case 'first':
+      return { findFit: (asize) => scan(layout.firstBlockAddr, layout.chainEnd(), asize) };
+    case 'next':
+      return {
+        findFit(asize, rover) {
+          const end = layout.chainEnd();
+          const start = rover >= layout.firstBlockAddr && rover < end ? rover : layout.firstBlockAddr;
+          const tail = scan(start, end, asize);
+          if (tail.addr !== null || start === layout.firstBlockAddr) return tail;
+          const head = scan(layout.firstBlockAddr, start, asize);
+          return { addr: head.addr, examined: tail.examined + head.examined };
+        },
+      };
+    case 'best':
+      return {
+        findFit(asize) {
+          let best: number | null = null;
+          let bestSize = Infinity;
+          let examined = 0;
+          const end = layout.chainEnd();
+          for (let addr = layout.firstBlockAddr; addr < end; addr = layout.nextBlockAddr(addr)) {
+            examined++;
+            if (layout.allocatedAt(addr)) continue;
+            const size = layout.sizeAt(addr);
+            // Strictly smaller only: among equal sizes the lowest address wins.
+            if (size >= asize && size < bestSize) {
+              best = addr;
+              bestSize = size;
+              if (size === asize) break; // nothing can beat an exact fit
+            }
+          }
+          return { addr: best, examined };
+        },
+      };
+    case 'worst':
+      return {
+        findFit(asize) {
+          let worst: number | null = null;
+          let worstSize = -1;
+          let examined = 0;
+          const end = layout.chainEnd();
+          for (let addr = layout.firstBlockAddr; addr < end; addr = layout.nextBlockAddr(addr)) {
+            examined++;
+            if (layout.allocatedAt(addr)) continue;
+            const size = layout.sizeAt(addr);
+            if (size >= asize && size > worstSize) {
+              worst = addr;
+              worstSize = size;
+            }
+          }
+          return { addr: worst, examined };
+        },
+      };
+  }
+}

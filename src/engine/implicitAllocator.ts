@@ -1,0 +1,294 @@
+// The implicit free list allocator with header and boundary tag (CS:APP 3e section 9.9.12),
+// generalised: word size, alignment, footers, split rule, chunk size, sentinels, four placement
+// policies, three coalescing modes and two realloc variants. All state lives in the heap's bytes
+// except next fit's rover, as in the textbook.
+
+import { AllocatorBase, problem, type OpRecorder } from './allocator';
+import type { HeapConfig } from './config';
+import { roundUp } from './config';
+import { checkImplicitStructure } from './checker';
+import { linearFitSearch, type FitSearch } from './fitSearch';
+import { BlockLayout } from './layout';
+import { hex } from './memory';
+import type { HeapIssue, HeapWalk } from './results';
+import { walkImplicitHeap } from './walker';
+
+export class ImplicitAllocator extends AllocatorBase {
+  readonly layout: BlockLayout;
+  private readonly fit: FitSearch;
+  private roverAddr: number;
+
+  constructor(config: HeapConfig) {
+    super(config);
+    this.layout = new BlockLayout(this.memory, config);
+    this.fit = linearFitSearch(this.layout, config.policy);
+    const L = this.layout;
+    if (config.sentinels) {
+      this.memory.sbrk(L.firstBlockAddr + L.wordSize);
+      L.writeSentinels();
+    } else {
+      this.memory.sbrk(L.firstBlockAddr);
+    }
+    this.roverAddr = L.firstBlockAddr;
+    // mm_init's first extend_heap(CHUNKSIZE); its events belong to no operation.
+    this.extendHeap(config.chunkSize, { events: [] });
+  }
+
+  override get rover(): number {
+    return this.roverAddr;
+  }
+
+  walk(): HeapWalk {
+    return walkImplicitHeap(this.layout);
+  }
+
+  protected checkStructure(walk: HeapWalk): HeapIssue[] {
+    return checkImplicitStructure(walk, this.layout, this.config);
+  }
+
+  protected payloadCapacity(ptr: number): number {
+    return this.layout.payloadSize(this.layout.sizeAt(this.layout.blockAddr(ptr)));
+  }
+
+  protected override describeOverflow(at: number, length: number): string {
+    const L = this.layout;
+    const parts: string[] = [];
+    if (L.footerInEveryBlock) parts.push(`its own boundary tag at ${hex(at)}`);
+    const nextHeader = L.footerInEveryBlock ? at + L.wordSize : at;
+    if (nextHeader < at + length) {
+      parts.push(nextHeader >= L.chainEnd() ? `the ${L.sentinels ? 'epilogue' : 'heap end'} at ${hex(nextHeader)}` : `the next block's header at ${hex(nextHeader)}`);
+    }
+    return parts.join(' and ') || super.describeOverflow(at, length);
+  }
+
+  // --- malloc -------------------------------------------------------------------------------
+
+  protected allocate(requestSize: number, rec: OpRecorder): number | null {
+    const L = this.layout;
+    const asize = L.adjustSize(requestSize);
+    let found = this.fit.findFit(asize, this.roverAddr);
+    rec.examined += found.examined;
+    if (found.addr === null && this.config.coalesce === 'deferred') {
+      this.coalesceAll(rec);
+      found = this.fit.findFit(asize, this.roverAddr);
+      rec.examined += found.examined;
+    }
+    let addr = found.addr;
+    if (addr === null) {
+      const grow = Math.max(asize, this.config.chunkSize);
+      addr = this.extendHeap(grow, rec);
+      if (addr === null) {
+        rec.problem = problem(
+          'heap-limit',
+          'warning',
+          `NULL: no free block fits ${asize} bytes and growing the heap by ${grow} bytes would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`,
+        );
+        return null;
+      }
+    }
+    this.place(addr, asize, rec);
+    this.roverAddr = addr;
+    return L.payloadAddr(addr);
+  }
+
+  /** Allocates `asize` bytes at the free block `addr`, splitting off the rest when it is big enough. */
+  private place(addr: number, asize: number, rec: OpRecorder): void {
+    const L = this.layout;
+    const total = L.sizeAt(addr);
+    const size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
+    rec.events.push({ type: 'placed', addr, size, asize, remainder: total - size });
+    rec.block = { addr, size };
+  }
+
+  /**
+   * Moves the break by `bytes` and turns the new space into one free block (the old epilogue
+   * becomes its header). Coalesces it with a free last block under immediate coalescing.
+   * Returns the (possibly merged) block, or null when sbrk fails.
+   */
+  private extendHeap(bytes: number, rec: Pick<OpRecorder, 'events'>): number | null {
+    const L = this.layout;
+    const size = roundUp(bytes, L.alignment);
+    const oldBreak = this.memory.sbrk(size);
+    if (oldBreak === null) return null;
+    let addr: number;
+    if (L.sentinels) {
+      addr = oldBreak - L.wordSize;
+      L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
+      L.writeEpilogue(addr + size, false);
+    } else {
+      addr = oldBreak;
+      L.writeBlock(addr, size, false, true);
+    }
+    rec.events.push({ type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
+    if (this.config.coalesce === 'immediate') addr = this.coalesce(addr, rec);
+    this.roverAddr = addr; // reference 2b: after the heap grows, the rover points at the new block
+    return addr;
+  }
+
+  // --- free and coalescing ------------------------------------------------------------------
+
+  protected release(ptr: number, rec: OpRecorder): void {
+    const L = this.layout;
+    const addr = L.blockAddr(ptr);
+    const next = L.nextBlockAddr(addr); // bounds-checks the size before anything is written
+    const size = next - addr;
+    L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
+    L.setPrevAllocated(next, false);
+    rec.block = { addr, size };
+    rec.events.push({ type: 'freed', addr, size });
+    if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
+  }
+
+  /** Merges the free block at `addr` with free neighbours (the four boundary-tag cases). */
+  private coalesce(addr: number, rec: Pick<OpRecorder, 'events'>): number {
+    const L = this.layout;
+    let start = addr;
+    let size = L.sizeAt(addr);
+    const next = addr + size;
+    let withNext = 0;
+    let withPrev = 0;
+    if (next < L.chainEnd() && !L.allocatedAt(next)) {
+      withNext = L.nextBlockAddr(next) - next;
+      size += withNext;
+    }
+    if (L.hasFreePrev(addr)) {
+      start = L.prevBlockAddr(addr);
+      withPrev = addr - start;
+      size += withPrev;
+    }
+    if (withNext === 0 && withPrev === 0) return addr;
+    L.writeBlock(start, size, false, L.prevAllocatedFlag(start));
+    this.roverFollowsMerge(start, size);
+    rec.events.push({ type: 'coalesced', addr: start, size, withPrev, withNext });
+    return start;
+  }
+
+  /** Deferred coalescing: merges every run of adjacent free blocks in one pass. */
+  private coalesceAll(rec: OpRecorder): void {
+    const L = this.layout;
+    const end = L.chainEnd();
+    let merges = 0;
+    let before = 0;
+    let after = 0;
+    let addr = L.firstBlockAddr;
+    while (addr < end) {
+      let next = L.nextBlockAddr(addr);
+      if (L.allocatedAt(addr)) {
+        addr = next;
+        continue;
+      }
+      before++;
+      after++;
+      let size = next - addr;
+      while (next < end && !L.allocatedAt(next)) {
+        const following = L.nextBlockAddr(next);
+        size += following - next;
+        next = following;
+        before++;
+        merges++;
+      }
+      if (size !== L.sizeAt(addr)) {
+        L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
+        this.roverFollowsMerge(addr, size);
+      }
+      addr = next;
+    }
+    rec.events.push({ type: 'coalesced-all', merges, freeBlocksBefore: before, freeBlocksAfter: after });
+  }
+
+  /** Reference 2b: when a merge swallows the block the rover points into, the rover moves to the merged block's start. */
+  private roverFollowsMerge(start: number, size: number): void {
+    if (this.roverAddr > start && this.roverAddr < start + size) this.roverAddr = start;
+  }
+
+  // --- realloc ------------------------------------------------------------------------------
+
+  protected resize(ptr: number, requestSize: number, rec: OpRecorder): number | null {
+    if (this.config.realloc === 'in-place') {
+      const kept = this.resizeInPlace(ptr, requestSize, rec);
+      if (kept !== null) return kept;
+    }
+    return this.moveBlock(ptr, requestSize, rec);
+  }
+
+  /** malloc a new block while the old is allocated, copy, free the old one. */
+  private moveBlock(ptr: number, requestSize: number, rec: OpRecorder): number | null {
+    const L = this.layout;
+    const oldAddr = L.blockAddr(ptr);
+    const oldSize = L.nextBlockAddr(oldAddr) - oldAddr;
+    const moved = this.allocate(requestSize, rec);
+    if (moved === null) return null;
+    const newBlock = rec.block;
+    // CS:APP's mm_realloc copies min(size, old block size) bytes from the payload (a few bytes
+    // past the old payload's end, harmlessly); the in-place variant copies only the old payload.
+    const wanted = Math.min(requestSize, this.config.realloc === 'naive' ? oldSize : L.payloadSize(oldSize));
+    const copied = Math.max(0, Math.min(wanted, this.memory.brk - ptr));
+    this.memory.copy(moved, ptr, copied);
+    rec.events.push({ type: 'moved', fromPtr: ptr, toPtr: moved, copied });
+    this.release(ptr, rec);
+    rec.block = newBlock;
+    return moved;
+  }
+
+  /** Shrinks in place, or grows into a free next and/or previous block; null when it cannot. */
+  private resizeInPlace(ptr: number, requestSize: number, rec: OpRecorder): number | null {
+    const L = this.layout;
+    const addr = L.blockAddr(ptr);
+    const next = L.nextBlockAddr(addr);
+    const oldSize = next - addr;
+    const asize = L.adjustSize(requestSize);
+    const prevAllocated = L.prevAllocatedFlag(addr);
+
+    if (asize <= oldSize) {
+      const size = this.keepAllocated(addr, oldSize, asize, prevAllocated);
+      rec.events.push({ type: 'resized-in-place', addr, oldSize, newSize: size, how: size === oldSize ? 'same' : 'shrink' });
+      rec.block = { addr, size };
+      if (size !== oldSize && this.config.coalesce === 'immediate') this.coalesce(addr + size, rec);
+      return ptr;
+    }
+
+    const nextFree = next < L.chainEnd() && !L.allocatedAt(next);
+    const nextSize = nextFree ? L.nextBlockAddr(next) - next : 0;
+    if (nextFree && oldSize + nextSize >= asize) {
+      const total = oldSize + nextSize;
+      this.roverFollowsMerge(addr, total);
+      const size = this.keepAllocated(addr, total, asize, prevAllocated);
+      rec.events.push({ type: 'resized-in-place', addr, oldSize, newSize: size, how: 'grow-next' });
+      rec.block = { addr, size };
+      return ptr;
+    }
+
+    if (L.hasFreePrev(addr)) {
+      const start = L.prevBlockAddr(addr);
+      const total = addr - start + oldSize + nextSize;
+      if (total >= asize) {
+        const to = L.payloadAddr(start);
+        const copied = Math.min(requestSize, L.payloadSize(oldSize));
+        // Move the data first: the new block's tags may land on the old payload.
+        this.memory.copy(to, ptr, copied);
+        this.roverFollowsMerge(start, total);
+        const size = this.keepAllocated(start, total, asize, L.prevAllocatedFlag(start));
+        rec.events.push({ type: 'resized-in-place', addr: start, oldSize, newSize: size, how: 'grow-prev' });
+        rec.events.push({ type: 'moved', fromPtr: ptr, toPtr: to, copied });
+        rec.block = { addr: start, size };
+        return to;
+      }
+    }
+    return null;
+  }
+
+  /** Writes an allocated block of `asize` at `addr` out of `total` bytes, splitting off a free rest if big enough. */
+  private keepAllocated(addr: number, total: number, asize: number, prevAllocated: boolean): number {
+    const L = this.layout;
+    const remainder = total - asize;
+    if (remainder >= this.config.minSplit) {
+      L.writeBlock(addr, asize, true, prevAllocated);
+      L.writeBlock(addr + asize, remainder, false, true);
+      L.setPrevAllocated(addr + total, false);
+      return asize;
+    }
+    L.writeBlock(addr, total, true, prevAllocated);
+    L.setPrevAllocated(addr + total, true);
+    return total;
+  }
+}

@@ -1,0 +1,40 @@
+// The engine's public surface: a simulated heap of real bytes and the allocators that run on it.
+// Pure: no vscode, no Node built-ins, no DOM (checked by a neutral-platform bundle in `npm test`).
+
+import type { Allocator } from './allocator';
+import { resolveConfig, type HeapConfig, type HeapOptions } from './config';
+import { ImplicitAllocator } from './implicitAllocator';
+import { SbrkAllocator } from './sbrkAllocator';
+
+export type { Allocator } from './allocator';
+export * from './config';
+export * from './results';
+export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT } from './layout';
+export { HeapMemory, HeapFault, hex, bytesEqual } from './memory';
+export { formatChain, type ChainOptions } from './chain';
+export { linearFitSearch, type FitSearch, type FitResult } from './fitSearch';
+export { ImplicitAllocator } from './implicitAllocator';
+export { SbrkAllocator } from './sbrkAllocator';
+
+/** Thrown by `createAllocator` for a configuration that cannot describe a heap (a caller's bug; validate first). */
+export class HeapConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid heap configuration: ${problems.join(' ')}`);
+    this.name = 'HeapConfigError';
+  }
+}
+
+/**
+ * A fresh allocator for a preset plus overrides, e.g. `createAllocator({ preset: 'csapp', policy: 'best' })`.
+ * Check user-supplied options with `resolveConfig` first: this throws HeapConfigError on invalid ones.
+ */
+export function createAllocator(options: HeapOptions = {}): Allocator {
+  const { config, problems } = resolveConfig(options);
+  if (problems.length > 0) throw new HeapConfigError(problems);
+  return allocatorFor(config);
+}
+
+/** A fresh allocator for an already validated configuration. */
+export function allocatorFor(config: HeapConfig): Allocator {
+  return config.allocator === 'sbrk' ? new SbrkAllocator(config) : new ImplicitAllocator(config);
+}

@@ -1,0 +1,232 @@
+// Block layout: where headers, boundary tags and payloads sit in the heap's bytes, and the one
+// pair of word accessors (CS:APP's GET/PUT) through which the whole engine reads and writes them.
+//
+// A block (W = word size, 4 or 8 bytes; sizes are multiples of the alignment A):
+//
+//          addr                payloadAddr = addr + W                 addr + size - W
+//           |                    |                                        |
+//           v                    v                                        v
+//           +--------------------+----------------------------------------+---------------------+
+//           | header: size|flags | payload (requestSize bytes + padding)  | footer: size|flags  |
+//           +--------------------+----------------------------------------+---------------------+
+//           |<- W ->|                                                     |<- W ->|
+//           |<----------------------------------- size ---------------------------------------->|
+//
+//   flags (the low 3 bits: sizes are multiples of 8, so they are always zero in the size):
+//     bit 0  allocated
+//     bit 1  previous block allocated (only with footers "free-only")
+//
+//   With footers "all" every block has the boundary tag (Knuth), so free() finds the previous
+//   block from the word just before its header. With footers "free-only" allocated blocks drop
+//   the footer (their payload may use that word) and each header's bit 1 says whether the
+//   previous block is allocated; only then is the word before the header a footer worth reading.
+//
+// The heap (with sentinels, as CS:APP lays it out; W = 4, A = 8 shown):
+//
+//   0        4            8            12                                      brk-4      brk
+//   +--------+------------+------------+------------+------ ... ------+--------+-----------+
+//   |  pad   | prologue   | prologue   | block      | block ...       | block  | epilogue  |
+//   |        | header 8|1 | footer 8|1 | header     |                 | footer | header 0|1|
+//   +--------+------------+------------+------------+------ ... ------+--------+-----------+
+//                                       ^ firstBlockAddr: payloads land on multiples of A
+//
+//   Why the sentinels: the prologue is an allocated block before the first real block and the
+//   epilogue an allocated zero-size header after the last, so coalescing never needs to ask
+//   "is there a neighbour at all?" - every real block has allocated or free neighbours on both
+//   sides. The epilogue is also where the next chunk starts: extendHeap turns it into the new
+//   block's header and writes a fresh epilogue at the new break. The pad only aligns payloads.
+//   Without sentinels, blocks start at firstBlockAddr (after the pad) and end at the break.
+
+import type { HeapConfig } from './config';
+import { minBlockSize, roundUp } from './config';
+import { HeapFault, hex, type HeapMemory } from './memory';
+
+export const ALLOCATED_BIT = 1;
+export const PREV_ALLOCATED_BIT = 2;
+const FLAG_BITS = 7;
+
+/** Geometry of one configuration plus raw header/footer access over the heap's memory. */
+export class BlockLayout {
+  /** Bytes in a header or footer word. */
+  readonly wordSize: number;
+  readonly alignment: number;
+  /** True when every block carries a boundary tag; false for the prev-allocated-bit layout. */
+  readonly footerInEveryBlock: boolean;
+  readonly sentinels: boolean;
+  readonly minBlockSize: number;
+  /** Address of the prologue block's header (sentinels only). */
+  readonly prologueAddr: number;
+  /** The prologue block's size: header + footer, rounded to keep payloads aligned. */
+  readonly prologueSize: number;
+  /** Address of the first real block's header. */
+  readonly firstBlockAddr: number;
+  /** Bytes of an allocated block that are not payload. */
+  readonly allocatedOverhead: number;
+
+  constructor(
+    readonly memory: HeapMemory,
+    config: HeapConfig,
+  ) {
+    const W = config.wordSize;
+    const A = config.alignment;
+    this.wordSize = W;
+    this.alignment = A;
+    this.footerInEveryBlock = config.footers === 'all';
+    this.sentinels = config.sentinels;
+    this.minBlockSize = minBlockSize(W, A);
+    this.allocatedOverhead = this.footerInEveryBlock ? 2 * W : W;
+    // The first header sits W bytes below an aligned address.
+    const firstAligned = (from: number): number => roundUp(from + W, A) - W;
+    if (config.sentinels) {
+      this.prologueSize = roundUp(2 * W, A);
+      this.firstBlockAddr = firstAligned(this.prologueSize);
+      this.prologueAddr = this.firstBlockAddr - this.prologueSize;
+    } else {
+      this.prologueSize = 0;
+      this.firstBlockAddr = firstAligned(0);
+      this.prologueAddr = this.firstBlockAddr;
+    }
+  }
+
+  // --- the word accessors: the only raw access to headers and footers ---------------------
+
+  /** GET: the word at `addr`. */
+  getWord(addr: number): number {
+    return this.wordSize === 4 ? this.memory.getUint32(addr) : this.memory.getUint64(addr);
+  }
+
+  /** PUT: stores `value` as a little-endian word at `addr`. */
+  putWord(addr: number, value: number): void {
+    if (this.wordSize === 4) this.memory.setUint32(addr, value);
+    else this.memory.setUint64(addr, value);
+  }
+
+  // --- decoding ------------------------------------------------------------------------
+
+  /** The size field of the header at `addr` (GET_SIZE). */
+  sizeAt(addr: number): number {
+    const word = this.getWord(addr);
+    return word - (word % 8);
+  }
+
+  /** The allocated bit of the header at `addr` (GET_ALLOC). */
+  allocatedAt(addr: number): boolean {
+    return (this.getWord(addr) & ALLOCATED_BIT) !== 0;
+  }
+
+  /** Bit 1 of the header at `addr`: whether the previous block is allocated (footers "free-only"). */
+  prevAllocatedAt(addr: number): boolean {
+    return (this.getWord(addr) & PREV_ALLOCATED_BIT) !== 0;
+  }
+
+  footerAddr(addr: number, size: number): number {
+    return addr + size - this.wordSize;
+  }
+
+  payloadAddr(addr: number): number {
+    return addr + this.wordSize;
+  }
+
+  blockAddr(payloadAddr: number): number {
+    return payloadAddr - this.wordSize;
+  }
+
+  /** Payload bytes an allocated block of `size` offers the caller. */
+  payloadSize(size: number): number {
+    return size - this.allocatedOverhead;
+  }
+
+  /** The epilogue header's address (sentinels) or the break: where the block chain ends. */
+  chainEnd(): number {
+    return this.sentinels ? this.memory.brk - this.wordSize : this.memory.brk;
+  }
+
+  /** The block size that serves a request of `requestSize` bytes (CS:APP's asize). */
+  adjustSize(requestSize: number): number {
+    return Math.max(this.minBlockSize, roundUp(requestSize + this.allocatedOverhead, this.alignment));
+  }
+
+  /** Whether the word before `addr` is a footer that may be read to find the previous block. */
+  hasFreePrev(addr: number): boolean {
+    if (addr <= this.firstBlockAddr) return false;
+    if (this.footerInEveryBlock) return (this.getWord(addr - this.wordSize) & ALLOCATED_BIT) === 0;
+    return !this.prevAllocatedAt(addr);
+  }
+
+  /** Address of the previous block, read from its footer. Only meaningful when it is free (or with footers everywhere). */
+  prevBlockAddr(addr: number): number {
+    const footer = this.getWord(addr - this.wordSize);
+    const size = footer - (footer % 8);
+    if (size === 0) throw new HeapFault(`the footer before the block at ${hex(addr)} holds size 0`, addr - this.wordSize);
+    return addr - size;
+  }
+
+  /**
+   * The block after `addr`, bounds-checked: a zero size or one that runs past the end of the
+   * chain is a corrupted heap, and walking on would loop or leave the heap.
+   */
+  nextBlockAddr(addr: number): number {
+    const size = this.sizeAt(addr);
+    const next = addr + size;
+    if (size === 0 || next > this.chainEnd()) {
+      throw new HeapFault(
+        size === 0
+          ? `the header at ${hex(addr)} holds size 0: the block chain is broken`
+          : `the block at ${hex(addr)} claims ${size} bytes, past the end of the heap`,
+        addr,
+      );
+    }
+    return next;
+  }
+
+  /** Whether the block at `addr` is the last real one (its successor is the epilogue or the break). */
+  isChainEnd(addr: number): boolean {
+    return addr >= this.chainEnd();
+  }
+
+  // --- encoding ------------------------------------------------------------------------
+
+  /**
+   * Writes a block's header and, where this layout keeps one, its footer. `prevAllocated` is
+   * stored in bit 1 only in the "free-only" layout (CS:APP's PACK leaves it zero otherwise).
+   */
+  writeBlock(addr: number, size: number, allocated: boolean, prevAllocated: boolean): void {
+    const flags = (allocated ? ALLOCATED_BIT : 0) | (!this.footerInEveryBlock && prevAllocated ? PREV_ALLOCATED_BIT : 0);
+    this.putWord(addr, size + flags);
+    if (this.footerInEveryBlock || !allocated) {
+      this.putWord(this.footerAddr(addr, size), size + (allocated ? ALLOCATED_BIT : 0));
+    }
+  }
+
+  /** Sets bit 1 of the header at `addr` (the next block, or the epilogue) in the "free-only" layout. */
+  setPrevAllocated(addr: number, prevAllocated: boolean): void {
+    if (this.footerInEveryBlock) return;
+    const word = this.getWord(addr);
+    const cleared = word - (word & PREV_ALLOCATED_BIT);
+    this.putWord(addr, cleared + (prevAllocated ? PREV_ALLOCATED_BIT : 0));
+  }
+
+  /** The prev-allocated bit a block at `addr` should keep when rewritten (true with footers everywhere). */
+  prevAllocatedFlag(addr: number): boolean {
+    return this.footerInEveryBlock ? true : this.prevAllocatedAt(addr);
+  }
+
+  /** Writes the prologue and epilogue for an empty heap whose break is at `firstBlockAddr + W`. */
+  writeSentinels(): void {
+    const W = this.wordSize;
+    // The pad before the prologue stays zero, as in CS:APP's PUT(heap_listp, 0).
+    this.putWord(this.prologueAddr, this.prologueSize + ALLOCATED_BIT);
+    this.putWord(this.prologueAddr + this.prologueSize - W, this.prologueSize + ALLOCATED_BIT);
+    this.writeEpilogue(this.firstBlockAddr, true);
+  }
+
+  /** The zero-size allocated header that ends the chain. */
+  writeEpilogue(addr: number, prevAllocated: boolean): void {
+    this.putWord(addr, ALLOCATED_BIT + (!this.footerInEveryBlock && prevAllocated ? PREV_ALLOCATED_BIT : 0));
+  }
+
+  /** The flag bits of a raw word. */
+  static flags(word: number): number {
+    return word % 8 & FLAG_BITS;
+  }
+}

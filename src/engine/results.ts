@@ -1,0 +1,153 @@
+// What every engine operation returns, what a heap walk and the checker report, and the metrics:
+// the data the trace replay records per op and the editor, panel and command line show.
+
+/** A request size: a number, or a bigint for requests beyond 2^53 (the 2016 lab's 64-bit traces). */
+export type RequestSize = number | bigint;
+
+export type OpKind = 'malloc' | 'calloc' | 'realloc' | 'free' | 'write';
+
+export type Severity = 'error' | 'warning';
+
+/** Stable codes for what can go wrong with one operation. */
+export const OP_PROBLEM_CODES = [
+  'zero-size',
+  'heap-limit',
+  'calloc-overflow',
+  'invalid-size',
+  'invalid-pointer',
+  'double-free',
+  'use-after-free',
+  'write-past-request',
+  'write-overflow',
+  'write-outside-heap',
+  'heap-fault',
+  'engine-error',
+] as const;
+export type OpProblemCode = (typeof OP_PROBLEM_CODES)[number];
+
+export interface OpProblem {
+  readonly code: OpProblemCode;
+  readonly severity: Severity;
+  /** A sentence a student understands, naming addresses in hex. */
+  readonly message: string;
+}
+
+/** One thing an operation did to the heap, in the order it happened. */
+export type HeapEvent =
+  /**
+   * A free block of `size + remainder` bytes at `addr` was allocated for a block of `asize` bytes:
+   * `remainder` bytes were split off as a new free block (0: no split). `size === asize` is an exact fit;
+   * `size > asize` means the leftover was too small to split and stays inside the block.
+   */
+  | { readonly type: 'placed'; readonly addr: number; readonly size: number; readonly asize: number; readonly remainder: number }
+  /** The break moved: a new free block of `size` bytes at `addr`. */
+  | { readonly type: 'extended'; readonly addr: number; readonly size: number; readonly oldBreak: number; readonly newBreak: number }
+  /** Free neighbours were merged into one block at `addr` of `size` bytes. */
+  | { readonly type: 'coalesced'; readonly addr: number; readonly size: number; readonly withPrev: number; readonly withNext: number }
+  /** Deferred coalescing merged every run of adjacent free blocks (`merges` merges in all). */
+  | { readonly type: 'coalesced-all'; readonly merges: number; readonly freeBlocksBefore: number; readonly freeBlocksAfter: number }
+  /** The block at `addr` became free. */
+  | { readonly type: 'freed'; readonly addr: number; readonly size: number }
+  /** realloc kept the data where it was (`grow-prev` moves it down into the previous block). */
+  | { readonly type: 'resized-in-place'; readonly addr: number; readonly oldSize: number; readonly newSize: number; readonly how: 'same' | 'shrink' | 'grow-next' | 'grow-prev' }
+  /** realloc moved the data: `copied` bytes from `fromPtr` to `toPtr`. */
+  | { readonly type: 'moved'; readonly fromPtr: number; readonly toPtr: number; readonly copied: number }
+  /** calloc zeroed the payload. */
+  | { readonly type: 'zeroed'; readonly ptr: number; readonly length: number }
+  /** Payload bytes were written. */
+  | { readonly type: 'wrote'; readonly addr: number; readonly length: number };
+
+export type HeapEventType = HeapEvent['type'];
+
+/** The result of one malloc, calloc, realloc, free or write. */
+export interface OpResult {
+  readonly op: OpKind;
+  /** Bytes the caller asked for (calloc: count x size; free and write: 0). Inexact above 2^53. */
+  readonly requestSize: number;
+  /** The pointer returned (malloc, calloc, realloc; null = NULL) or operated on (free, write). */
+  readonly ptr: number | null;
+  /** The block handed out, or the block freed (before coalescing); null when there is none. */
+  readonly block: { readonly addr: number; readonly size: number } | null;
+  /** Blocks, allocated and free, the fit search visited (allocator reference 2b). */
+  readonly examined: number;
+  readonly events: readonly HeapEvent[];
+  readonly problem: OpProblem | null;
+}
+
+export type BlockStatus = 'allocated' | 'free' | 'unreusable';
+
+/** One block as read back from the heap's bytes, the way a debugger would. */
+export interface BlockInfo {
+  readonly addr: number;
+  readonly size: number;
+  readonly status: BlockStatus;
+  readonly payloadAddr: number;
+  /** Payload bytes the block offers (size minus header and, where kept, footer). */
+  readonly payloadSize: number;
+  /** The header word as stored; null for the header-less sbrk baseline. */
+  readonly header: number | null;
+  /** The boundary tag as stored; null where this layout keeps none. */
+  readonly footer: number | null;
+}
+
+/** A sentinel as read back from memory. */
+export interface SentinelInfo {
+  readonly addr: number;
+  readonly size: number;
+  readonly header: number;
+  readonly footer: number | null;
+}
+
+/** The block chain from the first block to the epilogue (or break). */
+export interface HeapWalk {
+  readonly blocks: readonly BlockInfo[];
+  readonly prologue: SentinelInfo | null;
+  readonly epilogue: SentinelInfo | null;
+  readonly heapSize: number;
+  /** Set when the walk could not reach the end: where and why it stopped. */
+  readonly stopped: { readonly addr: number; readonly code: HeapIssueCode; readonly message: string } | null;
+}
+
+/** Stable codes for what the heap checker finds. */
+export const HEAP_ISSUE_CODES = [
+  'bad-prologue',
+  'bad-epilogue',
+  'bad-block-size',
+  'block-outside-heap',
+  'heap-size-mismatch',
+  'header-footer-mismatch',
+  'prev-allocated-mismatch',
+  'misaligned-payload',
+  'adjacent-free-blocks',
+  'payload-outside-heap',
+  'live-payload-not-allocated',
+  'overlapping-payloads',
+] as const;
+export type HeapIssueCode = (typeof HEAP_ISSUE_CODES)[number];
+
+export interface HeapIssue {
+  readonly code: HeapIssueCode;
+  readonly message: string;
+  /** The block (header address) or payload the issue concerns. */
+  readonly addr: number;
+}
+
+/** The malloc lab's metrics plus the ones worth showing a student (allocator reference section 4). */
+export interface HeapMetrics {
+  /** Sum of the requested sizes of live blocks. */
+  readonly livePayload: number;
+  /** The largest livePayload so far. */
+  readonly peakPayload: number;
+  /** Bytes between the heap's start and the break. */
+  readonly heapSize: number;
+  /** peakPayload / heapSize (0 for an empty heap). */
+  readonly utilisation: number;
+  readonly allocatedBlocks: number;
+  /** Block bytes minus requested bytes of allocated blocks. */
+  readonly internalFragmentation: number;
+  readonly freeBlocks: number;
+  readonly freeBytes: number;
+  readonly largestFree: number;
+  /** 1 - largestFree / freeBytes (0 when nothing is free). */
+  readonly externalFragmentation: number;
+}
