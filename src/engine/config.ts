@@ -168,7 +168,7 @@ export function validateConfig(c: HeapConfig): string[] {
   if (!alignOk || !wordOk) return problems;
   if (!Number.isSafeInteger(c.chunkSize) || c.chunkSize <= 0 || c.chunkSize % c.alignment !== 0) {
     problems.push(`chunkSize must be a positive multiple of the alignment (${c.alignment}) (got ${String(c.chunkSize)}).`);
-  } else if (Number.isSafeInteger(c.maxHeap) && c.chunkSize > c.maxHeap) {
+  } else if (c.allocator === 'implicit' && Number.isSafeInteger(c.maxHeap) && c.chunkSize > c.maxHeap) {
     problems.push(`chunkSize (${c.chunkSize}) cannot exceed maxHeap (${c.maxHeap}).`);
   }
   const minBlock = minBlockSize(c.wordSize, c.alignment);
