@@ -2,9 +2,16 @@
 // Everything that shapes the simulated heap is named here once; settings, in-file
 // options and command-line flags all resolve through `resolveConfig`.
 
-/** Placement policies for the implicit free list. */
-export const POLICIES = ['first', 'next', 'best', 'worst'] as const;
+/**
+ * Allocation policies: `sbrk` is the never-freeing baseline (every malloc moves the break); the
+ * others are placement policies of the implicit free list.
+ */
+export const POLICIES = ['sbrk', 'first', 'next', 'best', 'worst'] as const;
 export type Policy = (typeof POLICIES)[number];
+
+/** The placement policies of the implicit free list (every policy but the sbrk baseline). */
+export const FIT_POLICIES = ['first', 'next', 'best', 'worst'] as const;
+export type FitPolicy = (typeof FIT_POLICIES)[number];
 
 /** When adjacent free blocks are merged. */
 export const COALESCE_MODES = ['immediate', 'deferred', 'off'] as const;
@@ -18,11 +25,7 @@ export type ReallocMode = (typeof REALLOC_MODES)[number];
 export const FOOTER_MODES = ['all', 'free-only'] as const;
 export type FooterMode = (typeof FOOTER_MODES)[number];
 
-/** `implicit` = header + boundary tag implicit free list; `sbrk` = the never-freeing baseline. */
-export const ALLOCATOR_KINDS = ['implicit', 'sbrk'] as const;
-export type AllocatorKind = (typeof ALLOCATOR_KINDS)[number];
-
-export const PRESET_NAMES = ['csapp', 'default', 'sbrk'] as const;
+export const PRESET_NAMES = ['csapp', 'default'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Largest heap the engine will simulate (1 GiB): keeps every size an exact small integer. */
@@ -33,7 +36,6 @@ export const MALLOC_LAB_MAX_HEAP = 20 * 2 ** 20;
 
 /** A complete, validated description of a simulated heap. */
 export interface HeapConfig {
-  readonly allocator: AllocatorKind;
   /** Bytes in a header or footer word. */
   readonly wordSize: 4 | 8;
   /** Payload alignment; every block size is a multiple of it. */
@@ -47,6 +49,7 @@ export interface HeapConfig {
   readonly maxHeap: number;
   /** Prologue and epilogue blocks at the heap's ends. */
   readonly sentinels: boolean;
+  /** `sbrk` ignores every field but alignment and maxHeap. */
   readonly policy: Policy;
   readonly coalesce: CoalesceMode;
   readonly realloc: ReallocMode;
@@ -68,7 +71,6 @@ export function roundUp(n: number, multiple: number): number {
 }
 
 const CSAPP: HeapConfig = {
-  allocator: 'implicit',
   wordSize: 4,
   alignment: 8,
   footers: 'all',
@@ -82,7 +84,6 @@ const CSAPP: HeapConfig = {
 };
 
 const DEFAULT: HeapConfig = {
-  allocator: 'implicit',
   wordSize: 8,
   alignment: 16,
   footers: 'all',
@@ -95,25 +96,16 @@ const DEFAULT: HeapConfig = {
   realloc: 'in-place',
 };
 
-const SBRK: HeapConfig = {
-  ...CSAPP,
-  allocator: 'sbrk',
-  sentinels: false,
-  realloc: 'naive',
-};
-
 /** The presets, each a complete configuration. */
 export const PRESETS: Readonly<Record<PresetName, HeapConfig>> = {
   csapp: CSAPP,
   default: DEFAULT,
-  sbrk: SBRK,
 };
 
 /** One-line descriptions for pickers and help text. */
 export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
   csapp: 'CS:APP 3e textbook allocator: 4-byte words, 8-byte alignment, prologue/epilogue, first fit, immediate coalescing, 4 KiB chunks, naive realloc, 20 MB heap',
   default: 'Modern 64-bit layout: 8-byte header and footer words, 16-byte alignment, 32-byte minimum block, first fit, immediate coalescing, in-place realloc, 64 MiB heap',
-  sbrk: 'The simplest malloc: every request moves the break, no headers, free does nothing',
 };
 
 export interface ResolvedConfig {
@@ -154,7 +146,6 @@ export function validateConfig(c: HeapConfig): string[] {
     problems.push(`${name} must be one of ${allowed.join(', ')} (got ${String(value)}).`);
     return false;
   };
-  oneOf('allocator', c.allocator, ALLOCATOR_KINDS);
   oneOf('policy', c.policy, POLICIES);
   oneOf('coalesce', c.coalesce, COALESCE_MODES);
   oneOf('realloc', c.realloc, REALLOC_MODES);
@@ -168,7 +159,7 @@ export function validateConfig(c: HeapConfig): string[] {
   if (!alignOk || !wordOk) return problems;
   if (!Number.isSafeInteger(c.chunkSize) || c.chunkSize <= 0 || c.chunkSize % c.alignment !== 0) {
     problems.push(`chunkSize must be a positive multiple of the alignment (${c.alignment}) (got ${String(c.chunkSize)}).`);
-  } else if (c.allocator === 'implicit' && Number.isSafeInteger(c.maxHeap) && c.chunkSize > c.maxHeap) {
+  } else if (c.policy !== 'sbrk' && Number.isSafeInteger(c.maxHeap) && c.chunkSize > c.maxHeap) {
     problems.push(`chunkSize (${c.chunkSize}) cannot exceed maxHeap (${c.maxHeap}).`);
   }
   const minBlock = minBlockSize(c.wordSize, c.alignment);
@@ -177,7 +168,7 @@ export function validateConfig(c: HeapConfig): string[] {
       `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(c.minSplit)}).`,
     );
   }
-  if (c.allocator === 'implicit' && c.footers === 'free-only' && !c.sentinels) {
+  if (c.policy !== 'sbrk' && c.footers === 'free-only' && !c.sentinels) {
     problems.push(
       'footers "free-only" needs sentinels: the epilogue header carries the last block\'s allocated bit, which is the only way to find out whether it has a footer.',
     );

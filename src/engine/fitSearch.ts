@@ -2,7 +2,7 @@
 // find_fit does; later an index that must choose the same block and report the same count.
 // "Blocks examined" follows allocator reference 2b exactly (sentinels are not counted).
 
-import type { Policy } from './config';
+import type { FitPolicy } from './config';
 import type { BlockLayout } from './layout';
 
 export interface FitResult {
@@ -18,7 +18,7 @@ export interface FitSearch {
 }
 
 /** The reference search: walks the block chain from memory, exactly as the textbook does. */
-export function linearFitSearch(layout: BlockLayout, policy: Policy): FitSearch {
+export function linearFitSearch(layout: BlockLayout, policy: FitPolicy): FitSearch {
   const fitsAt = (addr: number, asize: number): boolean => !layout.allocatedAt(addr) && layout.sizeAt(addr) >= asize;
 
   /** First fit over [from, to): stops at the first block that fits. */

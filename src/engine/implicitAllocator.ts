@@ -21,6 +21,7 @@ export class ImplicitAllocator extends AllocatorBase {
   constructor(config: HeapConfig) {
     super(config);
     this.layout = new BlockLayout(this.memory, config);
+    if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
     this.fit = linearFitSearch(this.layout, config.policy);
     const L = this.layout;
     if (config.sentinels) {

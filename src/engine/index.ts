@@ -36,5 +36,5 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
 
 /** A fresh allocator for an already validated configuration. */
 export function allocatorFor(config: HeapConfig): Allocator {
-  return config.allocator === 'sbrk' ? new SbrkAllocator(config) : new ImplicitAllocator(config);
+  return config.policy === 'sbrk' ? new SbrkAllocator(config) : new ImplicitAllocator(config);
 }

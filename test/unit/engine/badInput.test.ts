@@ -1,7 +1,7 @@
 // Bad calls: each gives a defined result and a clear problem, none throws, none changes the heap.
 
 import assert from 'node:assert/strict';
-import { createAllocator, OP_PROBLEM_CODES, type Allocator, type OpResult } from '../../../src/engine/index';
+import { createAllocator, OP_PROBLEM_CODES, type Allocator, type HeapOptions, type OpResult } from '../../../src/engine/index';
 import { assertHealthy } from './heapScript';
 
 function unchanged(heap: Allocator, call: (h: Allocator) => OpResult): OpResult {
@@ -15,10 +15,12 @@ function unchanged(heap: Allocator, call: (h: Allocator) => OpResult): OpResult 
   return result;
 }
 
-for (const preset of ['csapp', 'default', 'sbrk'] as const) {
-  describe(`bad input (${preset})`, () => {
+const HEAPS: HeapOptions[] = [{ preset: 'csapp' }, { preset: 'default' }, { preset: 'csapp', policy: 'sbrk' }];
+
+for (const options of HEAPS) {
+  describe(`bad input (${JSON.stringify(options)})`, () => {
     it('malloc(0) returns NULL with a warning', () => {
-      const r = unchanged(createAllocator({ preset }), (h) => h.malloc(0));
+      const r = unchanged(createAllocator(options), (h) => h.malloc(0));
       assert.equal(r.ptr, null);
       assert.equal(r.problem?.code, 'zero-size');
       assert.equal(r.problem?.severity, 'warning');
@@ -26,7 +28,7 @@ for (const preset of ['csapp', 'default', 'sbrk'] as const) {
 
     it('negative, fractional and non-finite sizes are errors', () => {
       for (const size of [-1, 1.5, NaN, Infinity, -1n, 2n ** 64n, 2 ** 65]) {
-        const r = unchanged(createAllocator({ preset }), (h) => h.malloc(size));
+        const r = unchanged(createAllocator(options), (h) => h.malloc(size));
         assert.equal(r.ptr, null);
         assert.equal(r.problem?.code, 'invalid-size', String(size));
         assert.equal(r.problem?.severity, 'error');
@@ -35,7 +37,7 @@ for (const preset of ['csapp', 'default', 'sbrk'] as const) {
 
     it('sizes up to 2^64-1 are legal requests the heap answers with NULL', () => {
       for (const size of [2n ** 64n - 1n, 2n ** 56n + 3n, 2 ** 56, 65 * 2 ** 20, 2 ** 53 + 2]) {
-        const heap = createAllocator({ preset });
+        const heap = createAllocator(options);
         const r = heap.malloc(size);
         assert.equal(r.ptr, null, String(size));
         assert.equal(r.problem?.code, 'heap-limit');
@@ -45,14 +47,14 @@ for (const preset of ['csapp', 'default', 'sbrk'] as const) {
     });
 
     it('calloc whose count x size overflows 64 bits returns NULL', () => {
-      const r = unchanged(createAllocator({ preset }), (h) => h.calloc(2 ** 32, 2 ** 32));
+      const r = unchanged(createAllocator(options), (h) => h.calloc(2 ** 32, 2 ** 32));
       assert.equal(r.ptr, null);
       assert.equal(r.problem?.code, 'calloc-overflow');
-      assert.equal(unchanged(createAllocator({ preset }), (h) => h.calloc(0, 8)).problem?.code, 'zero-size');
+      assert.equal(unchanged(createAllocator(options), (h) => h.calloc(0, 8)).problem?.code, 'zero-size');
     });
 
     it('free and realloc of a pointer never returned are errors that change nothing', () => {
-      const heap = createAllocator({ preset });
+      const heap = createAllocator(options);
       const p = heap.malloc(24).ptr!;
       for (const bad of [p + 8, p - 8, 12345, -16, 2 ** 40]) {
         assert.equal(unchanged(heap, (h) => h.free(bad)).problem?.code, 'invalid-pointer');
@@ -63,7 +65,7 @@ for (const preset of ['csapp', 'default', 'sbrk'] as const) {
     });
 
     it('double free and realloc after free are errors that change nothing', () => {
-      const heap = createAllocator({ preset });
+      const heap = createAllocator(options);
       const p = heap.malloc(24).ptr!;
       heap.malloc(8);
       assert.equal(heap.free(p).problem, null);
@@ -74,12 +76,12 @@ for (const preset of ['csapp', 'default', 'sbrk'] as const) {
     });
 
     it('free(NULL) does nothing and is fine', () => {
-      const r = unchanged(createAllocator({ preset }), (h) => h.free(null));
+      const r = unchanged(createAllocator(options), (h) => h.free(null));
       assert.equal(r.problem, null);
     });
 
     it('a write outside the heap is refused', () => {
-      const heap = createAllocator({ preset });
+      const heap = createAllocator(options);
       const p = heap.malloc(24).ptr!;
       const r = unchanged(heap, (h) => h.write(p, 2 ** 30, new Uint8Array(4)));
       assert.equal(r.problem?.code, 'write-outside-heap');

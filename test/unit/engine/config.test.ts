@@ -10,7 +10,6 @@ describe('configuration', () => {
 
   it('the csapp preset is the textbook allocator', () => {
     assert.deepEqual(PRESETS.csapp, {
-      allocator: 'implicit',
       wordSize: 4,
       alignment: 8,
       footers: 'all',
@@ -45,7 +44,7 @@ describe('configuration', () => {
       maxHeap: -5,
     });
     assert.equal(problems.length, 3);
-    assert.match(problems.join('\n'), /policy must be one of first, next, best, worst \(got fastest\)/);
+    assert.match(problems.join('\n'), /policy must be one of sbrk, first, next, best, worst \(got fastest\)/);
     assert.match(problems.join('\n'), /alignment must be one of 8, 16/);
     assert.match(problems.join('\n'), /maxHeap must be a whole number of bytes/);
     assert.match(resolveConfig({ preset: 'nope' as never }).problems[0]!, /Unknown preset "nope"/);

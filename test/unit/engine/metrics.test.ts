@@ -48,7 +48,7 @@ describe('metrics', () => {
   });
 
   it('the sbrk baseline: internal fragmentation is the rounding; freed space is not free space', () => {
-    const m = heapFromScript({ preset: 'sbrk' }, 'a 0 5\na 1 9\nf 0').allocator.metrics();
+    const m = heapFromScript({ preset: 'csapp', policy: 'sbrk' }, 'a 0 5\na 1 9\nf 0').allocator.metrics();
     assert.equal(m.heapSize, 24);
     assert.equal(m.livePayload, 9);
     assert.equal(m.internalFragmentation, 16 - 9);
