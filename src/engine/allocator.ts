@@ -18,7 +18,8 @@ import type {
   Severity,
 } from './results';
 import { checkLivePayloads } from './checker';
-import { computeMetrics } from './metrics';
+import { BlockStats } from './blockStats';
+import { metricsFrom, metricsFromWalk } from './metrics';
 
 /** A simulated allocator over a heap of real bytes. No method throws. */
 export interface Allocator {
@@ -45,7 +46,10 @@ export interface Allocator {
   walk(): HeapWalk;
   /** Heap checker: every inconsistency found in memory and against the live pointers. */
   check(): HeapIssue[];
+  /** Metrics after the last op, from the allocator's running totals (cheap). */
   metrics(): HeapMetrics;
+  /** The same metrics recomputed from a walk of memory (the truth when the heap is corrupted). */
+  walkMetrics(): HeapMetrics;
 }
 
 const MAX_REQUEST = 2n ** 64n - 1n;
@@ -68,6 +72,8 @@ export function problem(code: OpProblemCode, severity: Severity, message: string
 export abstract class AllocatorBase implements Allocator {
   readonly memory: HeapMemory;
   protected readonly ledger = new Ledger();
+  /** Running totals of the block chain; every allocator keeps them as its blocks change. */
+  protected readonly stats = new BlockStats();
 
   constructor(readonly config: HeapConfig) {
     this.memory = new HeapMemory(config.maxHeap);
@@ -195,7 +201,11 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   metrics(): HeapMetrics {
-    return computeMetrics(this.walk(), this.ledger);
+    return metricsFrom(this.stats, this.memory.brk, this.ledger.livePayload, this.ledger.peakPayload);
+  }
+
+  walkMetrics(): HeapMetrics {
+    return metricsFromWalk(this.walk(), this.ledger.livePayload, this.ledger.peakPayload);
   }
 
   // --- shared machinery -------------------------------------------------------------------

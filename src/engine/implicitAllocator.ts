@@ -96,6 +96,7 @@ export class ImplicitAllocator extends AllocatorBase {
   private place(addr: number, asize: number, rec: OpRecorder): void {
     const L = this.layout;
     const total = L.sizeAt(addr);
+    this.stats.track(total, false, -1);
     const size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
     rec.events.push({ type: 'placed', addr, size, asize, remainder: total - size });
     rec.block = { addr, size };
@@ -120,6 +121,7 @@ export class ImplicitAllocator extends AllocatorBase {
       addr = oldBreak;
       L.writeBlock(addr, size, false, true);
     }
+    this.stats.track(size, false, 1);
     rec.events.push({ type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
     if (this.config.coalesce === 'immediate') addr = this.coalesce(addr, rec);
     this.roverAddr = addr; // reference 2b: after the heap grows, the rover points at the new block
@@ -135,6 +137,8 @@ export class ImplicitAllocator extends AllocatorBase {
     const size = next - addr;
     L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
     L.setPrevAllocated(next, false);
+    this.stats.track(size, true, -1);
+    this.stats.track(size, false, 1);
     rec.block = { addr, size };
     rec.events.push({ type: 'freed', addr, size });
     if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
@@ -158,6 +162,10 @@ export class ImplicitAllocator extends AllocatorBase {
       size += withPrev;
     }
     if (withNext === 0 && withPrev === 0) return addr;
+    this.stats.track(size - withPrev - withNext, false, -1);
+    if (withNext > 0) this.stats.track(withNext, false, -1);
+    if (withPrev > 0) this.stats.track(withPrev, false, -1);
+    this.stats.track(size, false, 1);
     L.writeBlock(start, size, false, L.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, size);
     rec.events.push({ type: 'coalesced', addr: start, size, withPrev, withNext });
@@ -181,14 +189,18 @@ export class ImplicitAllocator extends AllocatorBase {
       before++;
       after++;
       let size = next - addr;
+      const firstSize = size;
       while (next < end && !L.allocatedAt(next)) {
         const following = L.nextBlockAddr(next);
+        this.stats.track(following - next, false, -1);
         size += following - next;
         next = following;
         before++;
         merges++;
       }
-      if (size !== L.sizeAt(addr)) {
+      if (size !== firstSize) {
+        this.stats.track(firstSize, false, -1);
+        this.stats.track(size, false, 1);
         L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
         this.roverFollowsMerge(addr, size);
       }
@@ -241,6 +253,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const prevAllocated = L.prevAllocatedFlag(addr);
 
     if (asize <= oldSize) {
+      this.stats.track(oldSize, true, -1);
       const size = this.keepAllocated(addr, oldSize, asize, prevAllocated);
       rec.events.push({ type: 'resized-in-place', addr, oldSize, newSize: size, how: size === oldSize ? 'same' : 'shrink' });
       rec.block = { addr, size };
@@ -252,6 +265,8 @@ export class ImplicitAllocator extends AllocatorBase {
     const nextSize = nextFree ? L.nextBlockAddr(next) - next : 0;
     if (nextFree && oldSize + nextSize >= asize) {
       const total = oldSize + nextSize;
+      this.stats.track(oldSize, true, -1);
+      this.stats.track(nextSize, false, -1);
       this.roverFollowsMerge(addr, total);
       const size = this.keepAllocated(addr, total, asize, prevAllocated);
       rec.events.push({ type: 'resized-in-place', addr, oldSize, newSize: size, how: 'grow-next' });
@@ -267,6 +282,9 @@ export class ImplicitAllocator extends AllocatorBase {
         const copied = Math.min(requestSize, L.payloadSize(oldSize));
         // Move the data first: the new block's tags may land on the old payload.
         this.memory.copy(to, ptr, copied);
+        this.stats.track(oldSize, true, -1);
+        this.stats.track(addr - start, false, -1);
+        if (nextSize > 0) this.stats.track(nextSize, false, -1);
         this.roverFollowsMerge(start, total);
         const size = this.keepAllocated(start, total, asize, L.prevAllocatedFlag(start));
         rec.events.push({ type: 'resized-in-place', addr: start, oldSize, newSize: size, how: 'grow-prev' });
@@ -278,7 +296,10 @@ export class ImplicitAllocator extends AllocatorBase {
     return null;
   }
 
-  /** Writes an allocated block of `asize` at `addr` out of `total` bytes, splitting off a free rest if big enough. */
+  /**
+   * Writes an allocated block of `asize` at `addr` out of `total` bytes, splitting off a free rest
+   * if big enough. The caller has already untracked whatever blocks made up those bytes.
+   */
   private keepAllocated(addr: number, total: number, asize: number, prevAllocated: boolean): number {
     const L = this.layout;
     const remainder = total - asize;
@@ -286,10 +307,13 @@ export class ImplicitAllocator extends AllocatorBase {
       L.writeBlock(addr, asize, true, prevAllocated);
       L.writeBlock(addr + asize, remainder, false, true);
       L.setPrevAllocated(addr + total, false);
+      this.stats.track(asize, true, 1);
+      this.stats.track(remainder, false, 1);
       return asize;
     }
     L.writeBlock(addr, total, true, prevAllocated);
     L.setPrevAllocated(addr + total, true);
+    this.stats.track(total, true, 1);
     return total;
   }
 }

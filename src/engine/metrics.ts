@@ -1,35 +1,46 @@
-// The driver's metrics (allocator reference section 4), computed from a heap walk and the ledger.
+// The driver's metrics (allocator reference section 4): from the allocator's running totals
+// (fast, after every op) or from a full heap walk (the truth in memory; tests compare the two).
 
-import type { Ledger } from './ledger';
+import type { BlockStats } from './blockStats';
 import type { HeapMetrics, HeapWalk } from './results';
 
-export function computeMetrics(walk: HeapWalk, ledger: Ledger): HeapMetrics {
-  let allocatedBlocks = 0;
-  let allocatedBytes = 0;
-  let freeBlocks = 0;
-  let freeBytes = 0;
-  let largestFree = 0;
-  for (const block of walk.blocks) {
-    if (block.status === 'allocated') {
-      allocatedBlocks++;
-      allocatedBytes += block.size;
-    } else if (block.status === 'free') {
-      freeBlocks++;
-      freeBytes += block.size;
-      if (block.size > largestFree) largestFree = block.size;
-    }
-  }
-  const heapSize = walk.heapSize;
+interface Totals {
+  readonly allocatedBlocks: number;
+  readonly allocatedBytes: number;
+  readonly freeBlocks: number;
+  readonly freeBytes: number;
+  readonly largestFree: number;
+}
+
+/** Metrics from running totals plus the driver's payload figures. */
+export function metricsFrom(totals: Totals | BlockStats, heapSize: number, livePayload: number, peakPayload: number): HeapMetrics {
+  const { allocatedBlocks, allocatedBytes, freeBlocks, freeBytes, largestFree } = totals;
   return {
-    livePayload: ledger.livePayload,
-    peakPayload: ledger.peakPayload,
+    livePayload,
+    peakPayload,
     heapSize,
-    utilisation: heapSize === 0 ? 0 : ledger.peakPayload / heapSize,
+    utilisation: heapSize === 0 ? 0 : peakPayload / heapSize,
     allocatedBlocks,
-    internalFragmentation: allocatedBytes - ledger.livePayload,
+    internalFragmentation: allocatedBytes - livePayload,
     freeBlocks,
     freeBytes,
     largestFree,
     externalFragmentation: freeBytes === 0 ? 0 : 1 - largestFree / freeBytes,
   };
+}
+
+/** Metrics recomputed from a walk of memory. */
+export function metricsFromWalk(walk: HeapWalk, livePayload: number, peakPayload: number): HeapMetrics {
+  const totals = { allocatedBlocks: 0, allocatedBytes: 0, freeBlocks: 0, freeBytes: 0, largestFree: 0 };
+  for (const block of walk.blocks) {
+    if (block.status === 'allocated') {
+      totals.allocatedBlocks++;
+      totals.allocatedBytes += block.size;
+    } else if (block.status === 'free') {
+      totals.freeBlocks++;
+      totals.freeBytes += block.size;
+      if (block.size > totals.largestFree) totals.largestFree = block.size;
+    }
+  }
+  return metricsFrom(totals, walk.heapSize, livePayload, peakPayload);
 }

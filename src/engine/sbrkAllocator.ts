@@ -28,6 +28,7 @@ export class SbrkAllocator extends AllocatorBase {
     }
     this.regionIndex.set(oldBreak, this.regions.length);
     this.regions.push({ addr: oldBreak, size, live: true });
+    this.stats.track(size, true, 1);
     rec.events.push({ type: 'extended', addr: oldBreak, size, oldBreak, newBreak: this.memory.brk });
     rec.events.push({ type: 'placed', addr: oldBreak, size, asize: size, remainder: 0 });
     rec.block = { addr: oldBreak, size };
@@ -38,6 +39,7 @@ export class SbrkAllocator extends AllocatorBase {
     const region = this.regions[this.regionIndex.get(ptr) ?? -1];
     if (region === undefined) return;
     region.live = false;
+    this.stats.track(region.size, true, -1);
     rec.block = { addr: region.addr, size: region.size };
     rec.events.push({ type: 'freed', addr: region.addr, size: region.size });
   }

@@ -107,6 +107,7 @@ export function assertHealthy(
 ): void {
   const issues = allocator.check();
   assert.deepEqual(issues, [], `${where}: the heap checker found problems`);
+  assert.deepEqual(allocator.metrics(), allocator.walkMetrics(), `${where}: the running totals disagree with a walk of memory`);
   if (model && ptrs) {
     for (const [id, bytes] of model) {
       const ptr = ptrs.get(id);

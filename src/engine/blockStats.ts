@@ -1,0 +1,88 @@
+// Running totals of the block chain (allocated and free counts and bytes, the largest free block)
+// kept by the allocator as blocks change, so metrics after every op cost O(log n), not a walk.
+// Tests check them against a full walk of memory after every op.
+
+/** Tracks the largest of a multiset of sizes under insertions and deletions (lazy max-heap). */
+class LargestSize {
+  private readonly counts = new Map<number, number>();
+  private heap: number[] = [];
+
+  add(size: number): void {
+    const c = this.counts.get(size) ?? 0;
+    this.counts.set(size, c + 1);
+    if (c === 0) this.push(size);
+  }
+
+  remove(size: number): void {
+    const c = this.counts.get(size) ?? 0;
+    if (c <= 1) this.counts.delete(size);
+    else this.counts.set(size, c - 1);
+  }
+
+  max(): number {
+    const heap = this.heap;
+    while (heap.length > 0 && !this.counts.has(heap[0]!)) this.pop();
+    if (heap.length > 2 * this.counts.size + 64) this.rebuild();
+    return heap[0] ?? 0;
+  }
+
+  private rebuild(): void {
+    this.heap = [];
+    for (const size of this.counts.keys()) this.push(size);
+  }
+
+  private push(size: number): void {
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(size);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]! >= size) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = size;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= heap.length) break;
+      const r = l + 1;
+      const c = r < heap.length && heap[r]! > heap[l]! ? r : l;
+      if (heap[c]! <= last) break;
+      heap[i] = heap[c]!;
+      i = c;
+    }
+    heap[i] = last;
+  }
+}
+
+export class BlockStats {
+  allocatedBlocks = 0;
+  allocatedBytes = 0;
+  freeBlocks = 0;
+  freeBytes = 0;
+  private readonly largest = new LargestSize();
+
+  /** A block of `size` bytes appeared (`+1`) or disappeared (`-1`). */
+  track(size: number, allocated: boolean, delta: 1 | -1): void {
+    if (allocated) {
+      this.allocatedBlocks += delta;
+      this.allocatedBytes += delta * size;
+    } else {
+      this.freeBlocks += delta;
+      this.freeBytes += delta * size;
+      if (delta > 0) this.largest.add(size);
+      else this.largest.remove(size);
+    }
+  }
+
+  get largestFree(): number {
+    return this.largest.max();
+  }
+}
