@@ -9,6 +9,7 @@ import type {
   HeapEvent,
   HeapIssue,
   HeapMetrics,
+  AllocatorSnapshot,
   HeapWalk,
   OpKind,
   OpProblem,
@@ -50,6 +51,8 @@ export interface Allocator {
   metrics(): HeapMetrics;
   /** The same metrics recomputed from a walk of memory (the truth when the heap is corrupted). */
   walkMetrics(): HeapMetrics;
+  /** What `restoreAllocator` needs to rebuild this state; the heap's bytes only when `withBytes`. */
+  snapshot(withBytes: boolean): AllocatorSnapshot;
 }
 
 const MAX_REQUEST = 2n ** 64n - 1n;
@@ -104,6 +107,25 @@ export abstract class AllocatorBase implements Allocator {
   abstract walk(): HeapWalk;
   /** Structural checks of this allocator's memory (sentinels, tags, sizes). */
   protected abstract checkStructure(walk: HeapWalk): HeapIssue[];
+  /** The block structure for a snapshot. */
+  protected abstract saveBlocks(): Uint32Array;
+
+  snapshot(withBytes: boolean): AllocatorSnapshot {
+    return {
+      heapSize: this.memory.brk,
+      rover: this.rover,
+      blocks: this.saveBlocks(),
+      ...this.ledger.save(),
+      bytes: withBytes ? this.memory.read(0, this.memory.brk) : null,
+    };
+  }
+
+  /** Puts the ledger and the break back from a snapshot; subclasses rebuild their blocks. */
+  protected restoreCommon(snapshot: AllocatorSnapshot): void {
+    this.memory.sbrk(snapshot.heapSize);
+    if (snapshot.bytes) this.memory.write(0, snapshot.bytes);
+    this.ledger.load(snapshot);
+  }
 
   // --- the operations -------------------------------------------------------------------
 

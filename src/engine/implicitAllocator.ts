@@ -8,9 +8,9 @@ import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
 import { linearFitSearch, type FitSearch } from './fitSearch';
-import { BlockLayout } from './layout';
+import { ALLOCATED_BIT, BlockLayout } from './layout';
 import { hex } from './memory';
-import type { HeapIssue, HeapWalk } from './results';
+import type { AllocatorSnapshot, HeapIssue, HeapWalk } from './results';
 import { walkImplicitHeap } from './walker';
 
 export class ImplicitAllocator extends AllocatorBase {
@@ -18,19 +18,24 @@ export class ImplicitAllocator extends AllocatorBase {
   private readonly fit: FitSearch;
   private roverAddr: number;
 
-  constructor(config: HeapConfig) {
+  /** A fresh heap (mm_init), or the state a snapshot describes. */
+  constructor(config: HeapConfig, snapshot?: AllocatorSnapshot) {
     super(config);
     this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
     this.fit = linearFitSearch(this.layout, config.policy);
     const L = this.layout;
+    this.roverAddr = snapshot?.rover ?? L.firstBlockAddr;
+    if (snapshot) {
+      this.restore(snapshot);
+      return;
+    }
     if (config.sentinels) {
       this.memory.sbrk(L.firstBlockAddr + L.wordSize);
       L.writeSentinels();
     } else {
       this.memory.sbrk(L.firstBlockAddr);
     }
-    this.roverAddr = L.firstBlockAddr;
     // mm_init's first extend_heap(CHUNKSIZE); its events belong to no operation.
     this.extendHeap(config.chunkSize, { events: [] });
   }
@@ -41,6 +46,44 @@ export class ImplicitAllocator extends AllocatorBase {
 
   walk(): HeapWalk {
     return walkImplicitHeap(this.layout);
+  }
+
+  protected saveBlocks(): Uint32Array {
+    const L = this.layout;
+    const end = L.chainEnd();
+    let out = new Uint32Array(64);
+    let n = 0;
+    // Stops quietly at a corrupted size: such a heap is snapshotted with its bytes.
+    for (let addr = L.firstBlockAddr; addr < end; ) {
+      const word = L.getWord(addr);
+      const size = word - (word % 8);
+      if (size === 0 || addr + size > end || word > 0xffffffff) break;
+      if (n === out.length) {
+        const grown = new Uint32Array(n * 2);
+        grown.set(out);
+        out = grown;
+      }
+      out[n++] = word;
+      addr += size;
+    }
+    return out.slice(0, n);
+  }
+
+  private restore(snapshot: AllocatorSnapshot): void {
+    this.restoreCommon(snapshot);
+    const L = this.layout;
+    if (!snapshot.bytes && L.sentinels) L.writeSentinels();
+    let addr = L.firstBlockAddr;
+    let prevAllocated = true;
+    for (const word of snapshot.blocks) {
+      const size = word - (word % 8);
+      const allocated = (word & ALLOCATED_BIT) !== 0;
+      if (!snapshot.bytes) L.writeBlock(addr, size, allocated, prevAllocated);
+      this.stats.track(size, allocated, 1);
+      prevAllocated = allocated;
+      addr += size;
+    }
+    if (!snapshot.bytes && L.sentinels) L.writeEpilogue(addr, prevAllocated);
   }
 
   protected checkStructure(walk: HeapWalk): HeapIssue[] {

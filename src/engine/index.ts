@@ -3,6 +3,7 @@
 
 import type { Allocator } from './allocator';
 import { resolveConfig, type HeapConfig, type HeapOptions } from './config';
+import type { AllocatorSnapshot } from './results';
 import { ImplicitAllocator } from './implicitAllocator';
 import { SbrkAllocator } from './sbrkAllocator';
 
@@ -32,6 +33,11 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
   const { config, problems } = resolveConfig(options);
   if (problems.length > 0) throw new HeapConfigError(problems);
   return allocatorFor(config);
+}
+
+/** An allocator in the state a snapshot of one with the same configuration describes. */
+export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot): Allocator {
+  return config.policy === 'sbrk' ? new SbrkAllocator(config).restore(snapshot) : new ImplicitAllocator(config, snapshot);
 }
 
 /** A fresh allocator for an already validated configuration. */

@@ -47,6 +47,26 @@ export class Ledger {
     this.adjust(-size);
   }
 
+  /** The ledger as flat arrays (for allocator snapshots). */
+  save(): { live: Float64Array; freed: Float64Array; livePayload: number; peakPayload: number } {
+    const live = new Float64Array(this.live.size * 2);
+    let k = 0;
+    for (const [ptr, size] of this.live) {
+      live[k++] = ptr;
+      live[k++] = size;
+    }
+    return { live, freed: Float64Array.from(this.freed), livePayload: this.live_, peakPayload: this.peak_ };
+  }
+
+  load(saved: { live: Float64Array; freed: Float64Array; livePayload: number; peakPayload: number }): void {
+    this.live.clear();
+    this.freed.clear();
+    for (let k = 0; k < saved.live.length; k += 2) this.live.set(saved.live[k]!, saved.live[k + 1]!);
+    for (const ptr of saved.freed) this.freed.add(ptr);
+    this.live_ = saved.livePayload;
+    this.peak_ = saved.peakPayload;
+  }
+
   private adjust(delta: number): void {
     this.live_ += delta;
     if (this.live_ > this.peak_) this.peak_ = this.live_;

@@ -132,6 +132,25 @@ export interface HeapIssue {
   readonly addr: number;
 }
 
+/**
+ * What rebuilds an allocator's state without replaying from the start: the block structure, the
+ * rover and the ledger; the heap's bytes only when asked (scripts that write data, corrupted heaps).
+ */
+export interface AllocatorSnapshot {
+  readonly heapSize: number;
+  readonly rover: number | null;
+  /** Implicit list: each block's header word in chain order. sbrk: each region's size, +1 when live. */
+  readonly blocks: Uint32Array;
+  /** Live payload pointers and their requested sizes, as pairs. */
+  readonly live: Float64Array;
+  /** Pointers freed and not handed out again (so a later free of one is a double free). */
+  readonly freed: Float64Array;
+  readonly livePayload: number;
+  readonly peakPayload: number;
+  /** The whole heap, or null when the structure alone is enough. */
+  readonly bytes: Uint8Array | null;
+}
+
 /** The malloc lab's metrics plus the ones worth showing a student (allocator reference section 4). */
 export interface HeapMetrics {
   /** Sum of the requested sizes of live blocks. */

@@ -5,7 +5,7 @@
 
 import { AllocatorBase, problem, type OpRecorder } from './allocator';
 import { roundUp } from './config';
-import type { BlockInfo, HeapIssue, HeapWalk } from './results';
+import type { AllocatorSnapshot, BlockInfo, HeapIssue, HeapWalk } from './results';
 
 export class SbrkAllocator extends AllocatorBase {
   /**
@@ -72,6 +72,25 @@ export class SbrkAllocator extends AllocatorBase {
       footer: null,
     }));
     return { blocks, prologue: null, epilogue: null, heapSize: this.memory.brk, stopped: null };
+  }
+
+  protected saveBlocks(): Uint32Array {
+    return Uint32Array.from(this.regions, (r) => r.size + (r.live ? 1 : 0));
+  }
+
+  /** Rebuilds the regions from a snapshot (see Allocator.snapshot). */
+  restore(snapshot: AllocatorSnapshot): this {
+    this.restoreCommon(snapshot);
+    let addr = 0;
+    for (const word of snapshot.blocks) {
+      const size = word - (word % 8);
+      const live = (word & 1) !== 0;
+      this.regionIndex.set(addr, this.regions.length);
+      this.regions.push({ addr, size, live });
+      if (live) this.stats.track(size, true, 1);
+      addr += size;
+    }
+    return this;
   }
 
   protected checkStructure(): HeapIssue[] {
