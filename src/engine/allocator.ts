@@ -173,8 +173,8 @@ export abstract class AllocatorBase implements Allocator {
       if (!this.requireLive(ptr, rec, 'realloc')) return;
       if (n === 0) {
         // realloc(p, 0) frees p and returns NULL, as CS:APP's mm_realloc does.
-        this.ledger.release(ptr);
         this.release(ptr, rec);
+        this.ledger.release(ptr);
         return;
       }
       const moved = this.resize(ptr, n, rec);
@@ -193,8 +193,9 @@ export abstract class AllocatorBase implements Allocator {
       rec.ptr = ptr;
       if (ptr === null) return; // free(NULL) does nothing.
       if (!this.requireLive(ptr, rec, 'free')) return;
-      this.ledger.release(ptr);
+      // The ledger follows memory: a free that faults before freeing leaves the pointer live.
       this.release(ptr, rec);
+      this.ledger.release(ptr);
     });
   }
 
@@ -264,7 +265,8 @@ export abstract class AllocatorBase implements Allocator {
 
   /** A request size as an exact-enough number, or null with an invalid-size problem. */
   private requestSize(size: RequestSize, rec: OpRecorder, what: string): number | null {
-    const ok = typeof size === 'bigint' ? size >= 0n && size <= MAX_REQUEST : Number.isInteger(size) && size >= 0 && size <= 2 ** 64 - 1;
+    // 2^64 - 1 is not a double: every integral double below 2^64 is a legal size_t.
+    const ok = typeof size === 'bigint' ? size >= 0n && size <= MAX_REQUEST : Number.isInteger(size) && size >= 0 && size < 2 ** 64;
     if (!ok) {
       rec.problem = problem('invalid-size', 'error', `${what} size ${String(size)} is not a byte count from 0 to 2^64-1.`);
       return null;
@@ -330,7 +332,7 @@ export abstract class AllocatorBase implements Allocator {
             ? problem(
                 'write-overflow',
                 'error',
-                `write runs ${end - capacity} byte${end - capacity === 1 ? '' : 's'} past the end of the ${capacity}-byte payload at ${hex(ptr)} (${requested} requested): it overwrites ${this.describeOverflow(ptr + capacity, end - capacity)}.`,
+                `write runs ${end - capacity} byte${end - capacity === 1 ? '' : 's'} past the end of the ${capacity}-byte payload at ${hex(ptr)} (${requested} requested): it overwrites ${this.describeOverflow(ptr + capacity, ptr + Math.max(offset, capacity), ptr + end)}.`,
               )
             : problem(
                 'write-past-request',
@@ -343,8 +345,8 @@ export abstract class AllocatorBase implements Allocator {
     return true;
   }
 
-  /** Words what lies in the `length` bytes after a payload's end, for overflow messages. */
-  protected describeOverflow(at: number, length: number): string {
-    return `${length} byte${length === 1 ? '' : 's'} at ${hex(at)}`;
+  /** Words what the bytes [from, to) past a payload's end (which is at `payloadEnd`) overwrite. */
+  protected describeOverflow(_payloadEnd: number, from: number, to: number): string {
+    return `${to - from} byte${to - from === 1 ? '' : 's'} at ${hex(from)}`;
   }
 }

@@ -98,7 +98,8 @@ function footerHint(footer: number, expected: number): string {
 
 /**
  * mdriver's checks of the live payloads against the heap: each is aligned, inside the heap, the
- * payload of an allocated block with room for what was requested, and overlaps no other.
+ * payload of an allocated block with room for what was requested, and overlaps no other; and
+ * every allocated block belongs to a live pointer.
  */
 export function checkLivePayloads(walk: HeapWalk, live: ReadonlyMap<number, number>, alignment: number): HeapIssue[] {
   const issues: HeapIssue[] = [];
@@ -140,6 +141,15 @@ export function checkLivePayloads(walk: HeapWalk, live: ReadonlyMap<number, numb
       });
     }
     if (previous === null || ptr + requested > previous[0] + previous[1]) previous = [ptr, requested];
+  }
+  for (const block of walk.blocks) {
+    if (block.status === 'allocated' && !live.has(block.payloadAddr)) {
+      issues.push({
+        code: 'allocated-block-not-live',
+        addr: block.addr,
+        message: `the block at ${hex(block.addr)} is marked allocated but no live pointer owns it: its ${block.size} bytes are lost`,
+      });
+    }
   }
   return issues;
 }

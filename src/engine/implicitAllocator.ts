@@ -94,15 +94,18 @@ export class ImplicitAllocator extends AllocatorBase {
     return this.layout.payloadSize(this.layout.sizeAt(this.layout.blockAddr(ptr)));
   }
 
-  protected override describeOverflow(at: number, length: number): string {
+  protected override describeOverflow(payloadEnd: number, from: number, to: number): string {
     const L = this.layout;
     const parts: string[] = [];
-    if (L.footerInEveryBlock) parts.push(`its own boundary tag at ${hex(at)}`);
-    const nextHeader = L.footerInEveryBlock ? at + L.wordSize : at;
-    if (nextHeader < at + length) {
+    const footer = L.footerInEveryBlock ? payloadEnd : -1;
+    const nextHeader = L.footerInEveryBlock ? payloadEnd + L.wordSize : payloadEnd;
+    const touches = (addr: number) => addr >= 0 && from < addr + L.wordSize && to > addr;
+    if (touches(footer)) parts.push(`its own boundary tag at ${hex(footer)}`);
+    if (touches(nextHeader)) {
       parts.push(nextHeader >= L.chainEnd() ? `the ${L.sentinels ? 'epilogue' : 'heap end'} at ${hex(nextHeader)}` : `the next block's header at ${hex(nextHeader)}`);
     }
-    return parts.join(' and ') || super.describeOverflow(at, length);
+    if (to > nextHeader + L.wordSize) parts.push(`${to - Math.max(from, nextHeader + L.wordSize)} bytes beyond`);
+    return parts.join(' and ') || super.describeOverflow(payloadEnd, from, to);
   }
 
   // --- malloc -------------------------------------------------------------------------------

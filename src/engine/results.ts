@@ -121,6 +121,7 @@ export const HEAP_ISSUE_CODES = [
   'adjacent-free-blocks',
   'payload-outside-heap',
   'live-payload-not-allocated',
+  'allocated-block-not-live',
   'overlapping-payloads',
 ] as const;
 export type HeapIssueCode = (typeof HEAP_ISSUE_CODES)[number];
