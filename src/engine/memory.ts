@@ -103,6 +103,29 @@ export class HeapMemory {
     return bytesEqual(actual, expected);
   }
 
+  /**
+   * True when all `length` bytes at `addr` equal `byte` (mdriver's realloc check against its fill
+   * pattern), compared 32 bytes per step as eight XOR-ed integer words.
+   */
+  isFilledWith(addr: number, length: number, byte: number): boolean {
+    if (!this.contains(addr, length)) return false;
+    const b = byte & 0xff;
+    const u8 = this.u8;
+    const end = addr + length;
+    let i = addr;
+    while (i < end && (i & 3) !== 0) if (u8[i++] !== b) return false;
+    const words = (end - i) >>> 2;
+    const w = new Int32Array(this.buffer, i, words);
+    const p = (b * 0x01010101) | 0;
+    let k = 0;
+    for (; k + 8 <= words; k += 8) {
+      if ((w[k]! ^ p) | (w[k + 1]! ^ p) | (w[k + 2]! ^ p) | (w[k + 3]! ^ p) | (w[k + 4]! ^ p) | (w[k + 5]! ^ p) | (w[k + 6]! ^ p) | (w[k + 7]! ^ p)) return false;
+    }
+    for (; k < words; k++) if (w[k] !== p) return false;
+    for (i += words * 4; i < end; i++) if (u8[i] !== b) return false;
+    return true;
+  }
+
   private check(addr: number, length: number): void {
     if (!this.contains(addr, length)) {
       throw new HeapFault(
@@ -126,21 +149,29 @@ export class HeapMemory {
   }
 }
 
-/** Bulk byte comparison: 4 bytes at a time through aligned views where possible. */
+/** Bulk byte comparison: eight 4-byte words per step where the two arrays share an alignment. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   const n = a.length;
   let i = 0;
   if ((a.byteOffset & 3) === (b.byteOffset & 3) && n >= 16) {
-    // Walk to a 4-byte boundary, then compare words.
     while (i < n && ((a.byteOffset + i) & 3) !== 0) {
       if (a[i] !== b[i]) return false;
       i++;
     }
     const words = (n - i) >>> 2;
-    const wa = new Uint32Array(a.buffer, a.byteOffset + i, words);
-    const wb = new Uint32Array(b.buffer, b.byteOffset + i, words);
-    for (let k = 0; k < words; k++) if (wa[k] !== wb[k]) return false;
+    const wa = new Int32Array(a.buffer, a.byteOffset + i, words);
+    const wb = new Int32Array(b.buffer, b.byteOffset + i, words);
+    let k = 0;
+    for (; k + 8 <= words; k += 8) {
+      if (
+        (wa[k]! ^ wb[k]!) | (wa[k + 1]! ^ wb[k + 1]!) | (wa[k + 2]! ^ wb[k + 2]!) | (wa[k + 3]! ^ wb[k + 3]!) |
+        (wa[k + 4]! ^ wb[k + 4]!) | (wa[k + 5]! ^ wb[k + 5]!) | (wa[k + 6]! ^ wb[k + 6]!) | (wa[k + 7]! ^ wb[k + 7]!)
+      ) {
+        return false;
+      }
+    }
+    for (; k < words; k++) if (wa[k] !== wb[k]) return false;
     i += words * 4;
   }
   for (; i < n; i++) if (a[i] !== b[i]) return false;

@@ -1,0 +1,25 @@
+// Builds the bundles with esbuild (tsc only type-checks): dist/cli.js for now.
+// Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
+
+import { chmodSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+
+export async function build() {
+  await esbuild.build({
+    entryPoints: [`${root}src/cli/main.ts`],
+    outfile: `${root}dist/cli.js`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    define: { HEAP_INSPECTOR_VERSION: JSON.stringify(pkg.version) },
+    logLevel: 'warning',
+  });
+  chmodSync(`${root}dist/cli.js`, 0o755);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await build();

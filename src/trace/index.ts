@@ -1,0 +1,11 @@
+// The trace layer's public surface: both formats parse to one op model, print back, convert, and
+// replay through the engine with per-op records. Pure: no vscode, no Node built-ins, no DOM.
+
+export * from './model';
+export { parseRep, printRep } from './repFormat';
+export { parseHeapScript, printHeapScript } from './heapFormat';
+export { analyzeLifetimes, type Lifetime, type LifetimeAnalysis } from './lifetimes';
+export { parseSize, parseByteSize, formatByteSize, engineSize } from './numbers';
+export { traceConfig, type TraceConfig, type TraceConfigLayers } from './traceConfig';
+export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
+export { parseTrace, formatOf } from './parseTrace';

@@ -1,0 +1,142 @@
+// The one op model both trace formats parse to: every op keeps its source range, every problem is
+// a diagnostic with a line, column, severity and a sentence a student understands.
+
+import type { LifetimeAnalysis } from './lifetimes';
+
+/** A span of source text. Lines and columns are 1-based; `endColumn` is one past the last character. */
+export interface SourceRange {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+
+/** Stable codes for what can be wrong with a trace, found while parsing or replaying it. */
+export const DIAGNOSTIC_CODES = [
+  // syntax and header
+  'unknown-op',
+  'missing-argument',
+  'extra-argument',
+  'bad-number',
+  'negative-size',
+  'size-too-large',
+  'bad-name',
+  'bad-string',
+  'bad-setting',
+  'setting-after-ops',
+  'header-missing',
+  'header-op-count',
+  'header-id-count',
+  'id-out-of-range',
+  'empty-trace',
+  'binary-file',
+  // pointer lifetimes (static)
+  'unknown-pointer',
+  'freed-pointer',
+  'double-free',
+  'leak',
+  'zero-size',
+  // replay
+  'heap-limit',
+  'null-pointer',
+  'calloc-overflow',
+  'write-overflow',
+  'write-past-request',
+  'write-outside-heap',
+  'heap-corrupted',
+  'misaligned-payload',
+  'payload-outside-heap',
+  'overlapping-payloads',
+  'realloc-lost-data',
+] as const;
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
+export interface RelatedInformation {
+  readonly range: SourceRange;
+  readonly message: string;
+}
+
+export interface Diagnostic {
+  readonly range: SourceRange;
+  readonly severity: DiagnosticSeverity;
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  /** Other lines that explain this one, e.g. where the block involved was allocated. */
+  readonly related?: readonly RelatedInformation[];
+}
+
+/** A pointer variable: a `.rep` id (slot = id) or a `.heap` name. */
+export type Slot = number;
+
+/** One operation of a trace. `ptr` is the slot the result is stored in (or operated on). */
+export type TraceOp =
+  | { readonly kind: 'malloc'; readonly ptr: Slot; readonly size: bigint; readonly range: SourceRange }
+  | { readonly kind: 'calloc'; readonly ptr: Slot; readonly count: bigint; readonly size: bigint; readonly range: SourceRange }
+  /** `ptr = realloc(from, size)`; `from` null is realloc(NULL, size). In `.rep` files from === ptr. */
+  | { readonly kind: 'realloc'; readonly ptr: Slot; readonly from: Slot | null; readonly size: bigint; readonly range: SourceRange }
+  /** `free(ptr)`; ptr null is free(NULL). */
+  | { readonly kind: 'free'; readonly ptr: Slot | null; readonly range: SourceRange }
+  /** Stores `bytes` at ptr + offset. */
+  | { readonly kind: 'write'; readonly ptr: Slot; readonly offset: number; readonly bytes: Uint8Array; readonly range: SourceRange }
+  /** memset(ptr + offset, byte, length). */
+  | { readonly kind: 'fill'; readonly ptr: Slot; readonly offset: number; readonly length: number; readonly byte: number; readonly range: SourceRange };
+
+export type TraceOpKind = TraceOp['kind'];
+
+/** The four integers at the top of a `.rep` file, as found. */
+export interface RepHeader {
+  /** Suggested heap size (or, in the 2016 edition, the weight): unused by a replay. */
+  readonly first: bigint;
+  readonly ids: number;
+  readonly ops: number;
+  /** Weight (or the 2016 edition's maximum live bytes): unused by a replay. */
+  readonly fourth: bigint;
+  /** The header's lines, in order (1-based). */
+  readonly lines: readonly number[];
+}
+
+/** Heap settings a trace may carry (`.heap` files), each with the line that set it. */
+export interface TraceSetting {
+  readonly key: SettingKey;
+  /** The value as written, validated. */
+  readonly value: string | number | boolean;
+  readonly range: SourceRange;
+}
+
+export const SETTING_KEYS = ['preset', 'policy', 'coalesce', 'realloc', 'wordSize', 'alignment', 'footers', 'minSplit', 'chunkSize', 'maxHeap', 'sentinels'] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+/** A comment kept for printing (`.heap`), with the line it sat on. */
+export interface TraceComment {
+  readonly line: number;
+  readonly text: string;
+  /** True when the comment followed code on its line. */
+  readonly trailing: boolean;
+}
+
+export type TraceFormat = 'rep' | 'heap';
+
+/** A parsed trace: ops that parsed, settings, and every problem found. Never partial silently. */
+export interface Trace {
+  readonly format: TraceFormat;
+  readonly ops: readonly TraceOp[];
+  /** Display names of the slots: `.rep` ids as decimal strings, `.heap` pointer names. */
+  readonly names: readonly string[];
+  readonly header: RepHeader | null;
+  readonly settings: readonly TraceSetting[];
+  readonly comments: readonly TraceComment[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Each block's life: where it was allocated, resized and freed; which block each op touches. */
+  readonly lifetimes: LifetimeAnalysis;
+  /** Lines in the source. */
+  readonly lineCount: number;
+}
+
+export function lineRange(line: number, column: number, endColumn: number): SourceRange {
+  return { line, column, endLine: line, endColumn };
+}
+
+/** The largest legal request: sizes are 64-bit unsigned, parsed exactly. */
+export const MAX_SIZE = 2n ** 64n - 1n;

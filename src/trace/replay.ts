@@ -1,0 +1,544 @@
+// Replay: runs a trace through an allocator and keeps, for every op, the engine's result and the
+// metrics after it in compact typed arrays (about 60 bytes an op), plus checkpoints of the block
+// structure so the heap at any step is rebuilt by a bounded replay, backwards as cheaply as forwards.
+// mdriver's checks run on every op: payloads aligned, inside the heap, not overlapping, and realloc
+// keeping min(old, new) bytes (compared in bulk).
+
+import type { Allocator } from '../engine/allocator';
+import type { HeapConfig } from '../engine/config';
+import { allocatorFor, restoreAllocator } from '../engine/index';
+import { hex } from '../engine/memory';
+import { OP_PROBLEM_CODES, type AllocatorSnapshot, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
+import { LiveRanges } from './liveRanges';
+import type { Diagnostic, DiagnosticCode, Trace, TraceOp } from './model';
+import { engineSize } from './numbers';
+
+/** Bits of a step's outcome, from the engine's events. */
+export const OUTCOME = {
+  SPLIT: 1,
+  EXACT: 2,
+  /** Placed without splitting, though the block was bigger than needed. */
+  WHOLE: 4,
+  EXTENDED: 8,
+  COALESCED_PREV: 16,
+  COALESCED_NEXT: 32,
+  COALESCED_ALL: 64,
+  FREED: 128,
+  IN_PLACE: 256,
+  MOVED: 512,
+  ZEROED: 1024,
+  WROTE: 2048,
+  /** malloc, calloc or realloc returned NULL for a non-zero request. */
+  NULL: 4096,
+  /** mdriver's checks found a violation at this op. */
+  VIOLATION: 8192,
+} as const;
+
+/** One step of a replay, decoded from the typed arrays. */
+export interface StepRecord {
+  readonly index: number;
+  readonly op: TraceOp;
+  /** The pointer returned (or operated on by free and writes); null = NULL. */
+  readonly ptr: number | null;
+  readonly block: { readonly addr: number; readonly size: number } | null;
+  readonly examined: number;
+  /** OUTCOME bits. */
+  readonly outcome: number;
+  /** Bytes split off as a new free block (0: none). */
+  readonly remainder: number;
+  /** Size of the block a coalesce produced (0: none). */
+  readonly mergedSize: number;
+  /** Bytes the heap grew by (0: none). */
+  readonly grownBy: number;
+  readonly problem: OpProblemCode | null;
+  readonly metrics: HeapMetrics;
+}
+
+export interface ReplayOptions {
+  /** mdriver's per-op correctness checks (default true). */
+  readonly checks?: boolean;
+  /** Fill every new payload with its id's low byte, as mdriver does (default: `.rep` traces). */
+  readonly fillPayloads?: boolean;
+  /** Checkpoint memory budget, amortised per op (default 24 bytes). */
+  readonly checkpointBytesPerOp?: number;
+  /** Fewest ops between checkpoints (default 256). */
+  readonly minCheckpointInterval?: number;
+}
+
+interface Checkpoint {
+  /** The state after this op (-1: before the first). */
+  readonly index: number;
+  readonly snapshot: AllocatorSnapshot;
+  /** (slot, pointer) pairs of the slots holding a pointer. */
+  readonly slots: Int32Array;
+}
+
+const NO_PTR = -1;
+const LIFETIME_ERRORS = new Set<DiagnosticCode>(['unknown-pointer', 'freed-pointer', 'double-free']);
+
+export class Replay {
+  readonly length: number;
+  /** Ops replayed so far (all of them once `done`). */
+  recorded = 0;
+  /** Problems the replay found (the trace's own diagnostics are on the trace). */
+  readonly diagnostics: Diagnostic[] = [];
+  /** The empty heap's metrics, before the first op. */
+  readonly initialMetrics: HeapMetrics;
+  /** Sum of blocks examined over the ops replayed. */
+  examinedTotal = 0;
+  /** Allocations that returned NULL for a non-zero request. */
+  nullCount = 0;
+
+  // Per-op columns.
+  private readonly ptrs: Int32Array;
+  private readonly blockAddrs: Int32Array;
+  private readonly blockSizes: Int32Array;
+  private readonly examined: Uint32Array;
+  private readonly outcomes: Uint16Array;
+  private readonly problems: Uint8Array;
+  private readonly remainders: Uint32Array;
+  private readonly mergedSizes: Uint32Array;
+  private readonly grown: Uint32Array;
+  private readonly heapSizes: Uint32Array;
+  private readonly livePayload: Float64Array;
+  private readonly peakPayload: Float64Array;
+  private readonly freeBlocks: Uint32Array;
+  private readonly freeBytes: Uint32Array;
+  private readonly largestFree: Uint32Array;
+  private readonly allocatedBlocks: Uint32Array;
+  private readonly allocatedBytes: Uint32Array;
+
+  private readonly checkpoints: Checkpoint[] = [];
+  private nextCheckpoint = 0;
+  private readonly heap: Allocator;
+  private readonly slots: Int32Array;
+  private readonly ranges = new LiveRanges();
+  private readonly checks: boolean;
+  private readonly fill: boolean;
+  private readonly clearOnFree: boolean;
+  private readonly withBytes: boolean;
+  private corrupted = false;
+  private cursor: { index: number; heap: Allocator; slots: Int32Array } | null = null;
+
+  constructor(
+    readonly trace: Trace,
+    readonly config: HeapConfig,
+    private readonly options: ReplayOptions = {},
+  ) {
+    const n = trace.ops.length;
+    this.length = n;
+    this.ptrs = new Int32Array(n);
+    this.blockAddrs = new Int32Array(n);
+    this.blockSizes = new Int32Array(n);
+    this.examined = new Uint32Array(n);
+    this.outcomes = new Uint16Array(n);
+    this.problems = new Uint8Array(n);
+    this.remainders = new Uint32Array(n);
+    this.mergedSizes = new Uint32Array(n);
+    this.grown = new Uint32Array(n);
+    this.heapSizes = new Uint32Array(n);
+    this.livePayload = new Float64Array(n);
+    this.peakPayload = new Float64Array(n);
+    this.freeBlocks = new Uint32Array(n);
+    this.freeBytes = new Uint32Array(n);
+    this.largestFree = new Uint32Array(n);
+    this.allocatedBlocks = new Uint32Array(n);
+    this.allocatedBytes = new Uint32Array(n);
+    this.checks = options.checks ?? true;
+    this.fill = options.fillPayloads ?? trace.format === 'rep';
+    // A slot's pointer after a valid free is read again only by an erroneous op; without such
+    // ops it can be forgotten, which keeps checkpoints small.
+    this.clearOnFree = !trace.diagnostics.some((d) => LIFETIME_ERRORS.has(d.code));
+    this.withBytes = trace.ops.some((op) => op.kind === 'write' || op.kind === 'fill');
+    this.slots = new Int32Array(Math.max(1, trace.names.length)).fill(NO_PTR);
+    this.heap = allocatorFor(config);
+    this.initialMetrics = this.heap.metrics();
+    this.saveCheckpoint(-1);
+  }
+
+  /** Replays a whole trace. */
+  static run(trace: Trace, config: HeapConfig, options?: ReplayOptions): Replay {
+    const replay = new Replay(trace, config, options);
+    replay.advance(Infinity);
+    return replay;
+  }
+
+  get done(): boolean {
+    return this.recorded === this.length;
+  }
+
+  /** Replays up to `maxOps` more ops (for slicing long replays); returns whether it is done. */
+  advance(maxOps: number): boolean {
+    const stop = Math.min(this.length, this.recorded + maxOps);
+    while (this.recorded < stop) this.replayNext();
+    return this.done;
+  }
+
+  /** The recorded step `i` (0 <= i < recorded). */
+  step(i: number): StepRecord {
+    const ptr = this.ptrs[i]!;
+    const size = this.blockSizes[i]!;
+    const problem = this.problems[i]!;
+    return {
+      index: i,
+      op: this.trace.ops[i]!,
+      ptr: ptr === NO_PTR ? null : ptr,
+      block: size > 0 ? { addr: this.blockAddrs[i]!, size } : null,
+      examined: this.examined[i]!,
+      outcome: this.outcomes[i]!,
+      remainder: this.remainders[i]!,
+      mergedSize: this.mergedSizes[i]!,
+      grownBy: this.grown[i]!,
+      problem: problem === 0 ? null : OP_PROBLEM_CODES[problem - 1]!,
+      metrics: this.metricsAt(i),
+    };
+  }
+
+  /** Metrics after op `i`; `i = -1` is the empty heap. */
+  metricsAt(i: number): HeapMetrics {
+    if (i < 0) return this.initialMetrics;
+    const heapSize = this.heapSizes[i]!;
+    const freeBytes = this.freeBytes[i]!;
+    const largestFree = this.largestFree[i]!;
+    const live = this.livePayload[i]!;
+    const peak = this.peakPayload[i]!;
+    return {
+      livePayload: live,
+      peakPayload: peak,
+      heapSize,
+      utilisation: heapSize === 0 ? 0 : peak / heapSize,
+      allocatedBlocks: this.allocatedBlocks[i]!,
+      internalFragmentation: this.allocatedBytes[i]! - live,
+      freeBlocks: this.freeBlocks[i]!,
+      freeBytes,
+      largestFree,
+      externalFragmentation: freeBytes === 0 ? 0 : 1 - largestFree / freeBytes,
+    };
+  }
+
+  /** Metrics after the last op replayed. */
+  get finalMetrics(): HeapMetrics {
+    return this.metricsAt(this.recorded - 1);
+  }
+
+  /** Bytes the per-op arrays and checkpoints hold. */
+  get memoryBytes(): number {
+    const columns = [
+      this.ptrs, this.blockAddrs, this.blockSizes, this.examined, this.outcomes, this.problems, this.remainders, this.mergedSizes,
+      this.grown, this.heapSizes, this.livePayload, this.peakPayload, this.freeBlocks, this.freeBytes, this.largestFree,
+      this.allocatedBlocks, this.allocatedBytes,
+    ].reduce((sum, a) => sum + a.byteLength, 0);
+    return columns + this.checkpoints.reduce((sum, c) => sum + checkpointBytes(c), 0);
+  }
+
+  /**
+   * The heap as it is after op `i` (`-1`: before the first op), rebuilt from the nearest
+   * checkpoint. The allocator returned is shared and valid until the next call: read, don't keep.
+   */
+  heapAt(i: number): Allocator {
+    const target = Math.max(-1, Math.min(i, this.recorded - 1));
+    const cp = this.checkpointAtOrBefore(target);
+    let cursor = this.cursor;
+    if (cursor === null || cursor.index > target || cp.index > cursor.index) {
+      cursor = this.restore(cp);
+      this.cursor = cursor;
+    }
+    while (cursor.index < target) {
+      const op = this.trace.ops[cursor.index + 1]!;
+      const result = applyOp(cursor.heap, op, cursor.slots, this.clearOnFree);
+      if (this.fill) fillNewPayload(cursor.heap, op, result);
+      cursor.index++;
+    }
+    return cursor.heap;
+  }
+
+  /** The full result of op `i` (events and message), by running it again from the state before it. */
+  detail(i: number): OpResult {
+    const heap = this.heapAt(i - 1);
+    const cursor = this.cursor!;
+    const op = this.trace.ops[i]!;
+    const result = applyOp(heap, op, cursor.slots, this.clearOnFree);
+    if (this.fill) fillNewPayload(heap, op, result);
+    cursor.index = i;
+    return result;
+  }
+
+  /** Pointer held by each slot after op `i` (null = NULL or never assigned). */
+  pointersAt(i: number): (number | null)[] {
+    this.heapAt(i);
+    return Array.from(this.cursor!.slots, (p) => (p === NO_PTR ? null : p));
+  }
+
+  // --- the main run ---------------------------------------------------------------------------
+
+  private replayNext(): void {
+    const i = this.recorded;
+    const op = this.trace.ops[i]!;
+    const heap = this.heap;
+    const input = inputPointer(op, this.slots);
+
+    // Before a realloc, what its data must look like afterwards.
+    let keepBytes: Uint8Array | null = null;
+    let keepLength = 0;
+    if (this.checks && op.kind === 'realloc' && input !== null && op.size > 0n) {
+      const oldSize = heap.liveAllocations.get(input);
+      if (oldSize !== undefined) {
+        keepLength = Math.min(oldSize, Number(op.size));
+        if (!this.fill) keepBytes = heap.read(input, keepLength);
+      }
+    }
+
+    const result = applyOp(heap, op, this.slots, this.clearOnFree);
+    let outcome = outcomeBits(result);
+    const violations = this.checks ? this.check(op, result, input, keepLength, keepBytes) : [];
+    if (violations.length > 0) outcome |= OUTCOME.VIOLATION;
+    if (outcome & OUTCOME.NULL) this.nullCount++;
+    if (this.fill) fillNewPayload(heap, op, result);
+
+    this.ptrs[i] = result.ptr ?? NO_PTR;
+    this.blockAddrs[i] = result.block?.addr ?? 0;
+    this.blockSizes[i] = result.block?.size ?? 0;
+    this.examined[i] = result.examined;
+    this.examinedTotal += result.examined;
+    this.outcomes[i] = outcome;
+    this.problems[i] = result.problem ? OP_PROBLEM_CODES.indexOf(result.problem.code) + 1 : 0;
+    let remainder = 0;
+    let merged = 0;
+    let grown = 0;
+    for (const e of result.events) {
+      if (e.type === 'placed') remainder = e.remainder;
+      else if (e.type === 'coalesced') merged = e.size;
+      else if (e.type === 'extended') grown += e.size;
+    }
+    this.remainders[i] = remainder;
+    this.mergedSizes[i] = merged;
+    this.grown[i] = grown;
+    const m = heap.metrics();
+    this.heapSizes[i] = m.heapSize;
+    this.livePayload[i] = m.livePayload;
+    this.peakPayload[i] = m.peakPayload;
+    this.freeBlocks[i] = m.freeBlocks;
+    this.freeBytes[i] = m.freeBytes;
+    this.largestFree[i] = m.largestFree;
+    this.allocatedBlocks[i] = m.allocatedBlocks;
+    this.allocatedBytes[i] = m.internalFragmentation + m.livePayload;
+
+    this.report(i, op, result, violations);
+    this.recorded = i + 1;
+    if (i >= this.nextCheckpoint) this.saveCheckpoint(i);
+  }
+
+  /** mdriver's checks of one op's result; returns the violations as diagnostics. */
+  private check(op: TraceOp, result: OpResult, input: number | null, keepLength: number, keepBytes: Uint8Array | null): Diagnostic[] {
+    const heap = this.heap;
+    const found: Diagnostic[] = [];
+    const say = (code: DiagnosticCode, message: string) => found.push({ range: op.range, severity: 'error', code, message });
+    if (op.kind === 'free' || op.kind === 'realloc') {
+      if (input !== null && (!heap.liveAllocations.has(input) || result.ptr === input)) this.ranges.remove(input);
+    }
+    const ptr = result.ptr;
+    if (ptr === null || op.kind === 'free' || op.kind === 'write' || op.kind === 'fill') return found;
+    const size = result.requestSize;
+    if (ptr % this.config.alignment !== 0) say('misaligned-payload', `The payload ${hex(ptr)} is not aligned to ${this.config.alignment} bytes.`);
+    if (ptr < 0 || ptr + size > heap.heapSize) say('payload-outside-heap', `The payload ${hex(ptr)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heap.heapSize)}).`);
+    const clash = this.ranges.overlapping(ptr, ptr + size);
+    if (clash) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(clash.start)}..${hex(clash.end)}.`);
+    this.ranges.add(ptr, ptr + size);
+    if (op.kind === 'realloc' && keepLength > 0) {
+      const kept = keepBytes ? heap.memory.equals(ptr, keepBytes) : heap.memory.isFilledWith(ptr, keepLength, patternOf(op.from ?? op.ptr));
+      if (!kept) say('realloc-lost-data', `realloc did not preserve the first ${keepLength} bytes of the old block's data.`);
+    }
+    return found;
+  }
+
+  /** Turns an op's problem and violations into diagnostics, with the line that allocated the block. */
+  private report(i: number, op: TraceOp, result: OpResult, violations: Diagnostic[]): void {
+    const related = this.allocationOf(i);
+    const push = (d: Diagnostic) => this.diagnostics.push(related && d.range.line !== related.range.line ? { ...d, related: [related] } : d);
+    const p = result.problem;
+    if (p) {
+      const code = REPLAY_CODES[p.code];
+      if (code !== null) push({ range: op.range, severity: p.severity, code, message: p.message });
+      if ((op.kind === 'write' || op.kind === 'fill') && (p.code === 'write-overflow' || p.code === 'use-after-free' || p.code === 'invalid-pointer') && !this.corrupted) {
+        const issues = this.heap.check();
+        if (issues.length > 0) {
+          this.corrupted = true;
+          push({
+            range: op.range,
+            severity: 'error',
+            code: 'heap-corrupted',
+            message: `This write corrupted the heap: ${issues[0]!.message}${issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : ''}.`,
+          });
+        }
+      }
+    }
+    for (const v of violations) push(v);
+  }
+
+  private allocationOf(i: number): { range: Diagnostic['range']; message: string } | null {
+    const life = this.trace.lifetimes.lifetimeOfOp[i];
+    if (life === undefined || life < 0) return null;
+    const start = this.trace.lifetimes.lifetimes[life]!.start;
+    return { range: this.trace.ops[start]!.range, message: 'the block was allocated here' };
+  }
+
+  // --- checkpoints ----------------------------------------------------------------------------
+
+  private saveCheckpoint(index: number): void {
+    const pairs: number[] = [];
+    this.slots.forEach((p, slot) => {
+      if (p !== NO_PTR) pairs.push(slot, p);
+    });
+    const cp: Checkpoint = { index, snapshot: this.heap.snapshot(this.withBytes || this.corrupted), slots: Int32Array.from(pairs) };
+    this.checkpoints.push(cp);
+    const perOp = this.options.checkpointBytesPerOp ?? 24;
+    const interval = Math.max(this.options.minCheckpointInterval ?? 256, Math.ceil(checkpointBytes(cp) / perOp));
+    this.nextCheckpoint = index + interval;
+  }
+
+  private checkpointAtOrBefore(index: number): Checkpoint {
+    const cps = this.checkpoints;
+    let lo = 0;
+    let hi = cps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (cps[mid]!.index <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return cps[lo]!;
+  }
+
+  private restore(cp: Checkpoint): { index: number; heap: Allocator; slots: Int32Array } {
+    const heap = restoreAllocator(this.config, cp.snapshot);
+    const slots = new Int32Array(this.slots.length).fill(NO_PTR);
+    for (let k = 0; k < cp.slots.length; k += 2) slots[cp.slots[k]!] = cp.slots[k + 1]!;
+    if (this.fill && !cp.snapshot.bytes) {
+      // The structure came back without payload bytes: put each live block's pattern back.
+      slots.forEach((ptr, slot) => {
+        const size = ptr === NO_PTR ? undefined : heap.liveAllocations.get(ptr);
+        if (size !== undefined) heap.memory.fill(ptr, size, patternOf(slot));
+      });
+    }
+    return { index: cp.index, heap, slots };
+  }
+}
+
+/** Which engine problems become replay diagnostics (lifetime errors are the trace's own, found statically). */
+const REPLAY_CODES: Readonly<Record<OpProblemCode, DiagnosticCode | null>> = {
+  'zero-size': null,
+  'invalid-pointer': null,
+  'double-free': null,
+  'use-after-free': null,
+  'invalid-size': null,
+  'heap-limit': 'heap-limit',
+  'calloc-overflow': 'calloc-overflow',
+  'write-past-request': 'write-past-request',
+  'write-overflow': 'write-overflow',
+  'write-outside-heap': 'write-outside-heap',
+  'heap-fault': 'heap-corrupted',
+  'engine-error': 'heap-corrupted',
+};
+
+function inputPointer(op: TraceOp, slots: Int32Array): number | null {
+  const slot = op.kind === 'realloc' ? op.from : op.kind === 'malloc' || op.kind === 'calloc' ? null : op.ptr;
+  if (slot === null) return null;
+  const p = slots[slot] ?? NO_PTR;
+  return p === NO_PTR ? null : p;
+}
+
+/** Runs one op against an allocator and updates the slots (C semantics: a freed pointer dangles). */
+export function applyOp(heap: Allocator, op: TraceOp, slots: Int32Array, clearOnFree: boolean): OpResult {
+  const input = inputPointer(op, slots);
+  let result: OpResult;
+  switch (op.kind) {
+    case 'malloc':
+      result = heap.malloc(engineSize(op.size));
+      slots[op.ptr] = result.ptr ?? NO_PTR;
+      return result;
+    case 'calloc':
+      result = heap.calloc(engineSize(op.count), engineSize(op.size));
+      slots[op.ptr] = result.ptr ?? NO_PTR;
+      return result;
+    case 'realloc':
+      result = heap.realloc(input, engineSize(op.size));
+      if (clearOnFree && op.from !== null) slots[op.from] = NO_PTR;
+      slots[op.ptr] = result.ptr ?? NO_PTR;
+      return result;
+    case 'free':
+      result = heap.free(input);
+      if (clearOnFree && op.ptr !== null) slots[op.ptr] = NO_PTR;
+      return result;
+    case 'write':
+    case 'fill':
+      if (input === null) return nullWrite(op.kind);
+      return op.kind === 'write' ? heap.write(input, op.offset, op.bytes) : heap.fill(input, op.offset, op.length, op.byte);
+  }
+}
+
+function nullWrite(kind: 'write' | 'fill'): OpResult {
+  return {
+    op: 'write',
+    requestSize: 0,
+    ptr: null,
+    block: null,
+    examined: 0,
+    events: [],
+    problem: { code: 'invalid-pointer', severity: 'error', message: `${kind} through a NULL pointer: a real program would crash here. Nothing was written.` },
+  };
+}
+
+/** mdriver fills every new payload with the low byte of its id. */
+function fillNewPayload(heap: Allocator, op: TraceOp, result: OpResult): void {
+  if (result.ptr === null || (op.kind !== 'malloc' && op.kind !== 'realloc')) return;
+  heap.memory.fill(result.ptr, result.requestSize, patternOf(op.ptr));
+}
+
+function patternOf(slot: number): number {
+  return slot & 0xff;
+}
+
+function outcomeBits(result: OpResult): number {
+  let bits = 0;
+  for (const e of result.events as readonly HeapEvent[]) {
+    switch (e.type) {
+      case 'placed':
+        bits |= e.remainder > 0 ? OUTCOME.SPLIT : e.size === e.asize ? OUTCOME.EXACT : OUTCOME.WHOLE;
+        break;
+      case 'extended':
+        bits |= OUTCOME.EXTENDED;
+        break;
+      case 'coalesced':
+        if (e.withPrev > 0) bits |= OUTCOME.COALESCED_PREV;
+        if (e.withNext > 0) bits |= OUTCOME.COALESCED_NEXT;
+        break;
+      case 'coalesced-all':
+        bits |= OUTCOME.COALESCED_ALL;
+        break;
+      case 'freed':
+        bits |= OUTCOME.FREED;
+        break;
+      case 'resized-in-place':
+        bits |= OUTCOME.IN_PLACE;
+        break;
+      case 'moved':
+        bits |= OUTCOME.MOVED;
+        break;
+      case 'zeroed':
+        bits |= OUTCOME.ZEROED;
+        break;
+      case 'wrote':
+        bits |= OUTCOME.WROTE;
+        break;
+    }
+  }
+  const code = result.problem?.code;
+  if (result.ptr === null && (code === 'heap-limit' || code === 'calloc-overflow')) {
+    bits |= OUTCOME.NULL;
+  }
+  return bits;
+}
+
+function checkpointBytes(cp: Checkpoint): number {
+  const s = cp.snapshot;
+  return s.blocks.byteLength + s.live.byteLength + s.freed.byteLength + (s.bytes?.byteLength ?? 0) + cp.slots.byteLength + 64;
+}
