@@ -59,11 +59,10 @@ export function parseRep(text: string): Trace {
     if (t.length === 0) continue;
     opLines++;
     lastOpLine = line;
-    const op = parseOpLine(t, line, header, diagnostics);
-    if (op) {
-      ops.push(op);
-      if (op.ptr !== null && op.ptr > maxId) maxId = op.ptr;
-    }
+    const { op, id } = parseOpLine(t, line, header, diagnostics);
+    if (op) ops.push(op);
+    // An id counts even when the rest of its line is bad, so one typo does not also break the header.
+    if (id !== null && id > maxId) maxId = id;
   }
 
   if (header) {
@@ -88,13 +87,20 @@ export function parseRep(text: string): Trace {
     diagnostics.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The trace is empty: there are no ops to replay.' });
   }
 
+  // Slots for every id seen; ops only use ids whose lines parsed.
   const names = Array.from({ length: maxId + 1 }, (_, k) => String(k));
   const analysis = analyzeLifetimes(ops, (slot) => `id ${slot}`);
   diagnostics.push(...analysis.diagnostics);
   return { format: 'rep', ops, names, header, settings: [], comments: [], diagnostics: sortDiagnostics(diagnostics), lifetimes: analysis, lineCount: lines.length };
 }
 
-function parseOpLine(t: readonly Token[], line: number, header: RepHeader | null, diagnostics: Diagnostic[]): TraceOp | null {
+function parseOpLine(t: readonly Token[], line: number, header: RepHeader | null, diagnostics: Diagnostic[]): { op: TraceOp | null; id: number | null } {
+  let id: number | null = null;
+  const op = parseOp(t, line, header, diagnostics, (valid) => (id = valid));
+  return { op, id };
+}
+
+function parseOp(t: readonly Token[], line: number, header: RepHeader | null, diagnostics: Diagnostic[], sawId: (id: number) => void): TraceOp | null {
   const [opToken, idToken, sizeToken, ...extra] = t as [Token, Token?, Token?, ...Token[]];
   const range = lineRange(line, opToken.column, t[t.length - 1]!.column + t[t.length - 1]!.text.length);
   const fail = (token: Token, code: Diagnostic['code'], message: string): null => {
@@ -117,6 +123,7 @@ function parseOpLine(t: readonly Token[], line: number, header: RepHeader | null
     );
   }
   const slot = Number(id.value);
+  sawId(slot);
   if (kind === 'f') {
     if (sizeToken) return fail(sizeToken, 'extra-argument', `"f" takes only an id: "f id". Remove "${clip(sizeToken.text)}".`);
     return { kind: 'free', ptr: slot, range };
