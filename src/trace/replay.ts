@@ -1,6 +1,7 @@
 // Replay: runs a trace through an allocator and keeps, for every op, the engine's result and the
-// metrics after it in compact typed arrays (about 60 bytes an op), plus checkpoints of the block
-// structure so the heap at any step is rebuilt by a bounded replay, backwards as cheaply as forwards.
+// metrics after it in compact typed arrays (63 bytes an op: the heap is at most 1 GiB, so every
+// figure fits 32 bits), plus checkpoints of the block structure so the heap at any step is rebuilt
+// by a bounded replay, backwards as cheaply as forwards.
 // mdriver's checks run on every op: payloads aligned, inside the heap, not overlapping, and realloc
 // keeping min(old, new) bytes (compared in bulk).
 
@@ -100,8 +101,8 @@ export class Replay {
   private readonly mergedSizes: Uint32Array;
   private readonly grown: Uint32Array;
   private readonly heapSizes: Uint32Array;
-  private readonly livePayload: Float64Array;
-  private readonly peakPayload: Float64Array;
+  private readonly livePayload: Uint32Array;
+  private readonly peakPayload: Uint32Array;
   private readonly freeBlocks: Uint32Array;
   private readonly freeBytes: Uint32Array;
   private readonly largestFree: Uint32Array;
@@ -137,8 +138,8 @@ export class Replay {
     this.mergedSizes = new Uint32Array(n);
     this.grown = new Uint32Array(n);
     this.heapSizes = new Uint32Array(n);
-    this.livePayload = new Float64Array(n);
-    this.peakPayload = new Float64Array(n);
+    this.livePayload = new Uint32Array(n);
+    this.peakPayload = new Uint32Array(n);
     this.freeBlocks = new Uint32Array(n);
     this.freeBytes = new Uint32Array(n);
     this.largestFree = new Uint32Array(n);

@@ -134,4 +134,15 @@ describe('.heap scripts', () => {
       Array.from({ length: 4 }, (_, i) => a.step(i).ptr),
     );
   });
+
+  it("the README's example script parses without a problem", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const example = /```heap\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example, 'the README has a heap example');
+    const trace = parseHeapScript(example);
+    assert.deepEqual(trace.diagnostics, []);
+    assert.equal(trace.ops.length, 8);
+    const replay = Replay.run(trace, traceConfig(trace).config);
+    assert.deepEqual(replay.diagnostics, []);
+  });
 });
