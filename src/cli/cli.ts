@@ -2,10 +2,9 @@
 // trace. Everything but reading files and writing output is here, so tests call `runCli` directly.
 // Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.
 
-import { formatChain, hex, POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../engine/index';
+import { POLICIES, type HeapOptions, type Policy } from '../engine/index';
 import { COALESCE_MODES, PRESET_NAMES, REALLOC_MODES, type CoalesceMode, type PresetName, type ReallocMode } from '../engine/config';
-import { formatOf, OUTCOME, parseByteSize, parseTrace, Replay, traceConfig, type Diagnostic, type Trace } from '../trace/index';
-import { renderHeapBar } from './heapBar';
+import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, OUTCOME, parseByteSize, parseTrace, runJson, runTrace, type Diagnostic, type Replay, type Trace } from '../trace/index';
 
 export interface CliIo {
   /** The file's text; throws with a readable message when it cannot be read. */
@@ -141,7 +140,7 @@ function parseArgs(argv: readonly string[]): Args {
 // --- check -----------------------------------------------------------------------------------
 
 function check(trace: Trace, args: Args, io: CliIo): number {
-  const { diagnostics } = replayTrace(trace, args.overrides);
+  const { diagnostics } = runTrace(trace, { overrides: args.overrides });
   for (const d of diagnostics) io.out(`${args.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
   return exitCode(diagnostics);
 }
@@ -149,10 +148,10 @@ function check(trace: Trace, args: Args, io: CliIo): number {
 // --- run -------------------------------------------------------------------------------------
 
 function run(trace: Trace, args: Args, io: CliIo): number {
-  const r = replayTrace(trace, args.overrides);
+  const r = runTrace(trace, { overrides: args.overrides });
   if (args.ops) io.out(opsCsv(trace, r.replay));
-  else if (args.json) io.out(JSON.stringify(summaryJson(trace, r), null, 2) + '\n');
-  else io.out(summaryText(args.file, trace, r));
+  else if (args.json) io.out(JSON.stringify(runJson(r), null, 2) + '\n');
+  else io.out(formatRunSummary(args.file, r));
   return exitCode(r.diagnostics);
 }
 
@@ -173,135 +172,14 @@ function opsCsv(trace: Trace, replay: Replay): string {
   return rows.join('\n') + '\n';
 }
 
-function summaryJson(trace: Trace, { replay, config, preset, diagnostics }: Run) {
-  const m = replay.finalMetrics;
-  return {
-    format: trace.format,
-    preset,
-    config,
-    ops: replay.recorded,
-    heapSize: m.heapSize,
-    peakPayload: m.peakPayload,
-    utilization: m.utilisation,
-    livePayload: m.livePayload,
-    internalFragmentation: m.internalFragmentation,
-    externalFragmentation: m.externalFragmentation,
-    freeBlocks: m.freeBlocks,
-    freeBytes: m.freeBytes,
-    largestFree: m.largestFree,
-    allocatedBlocks: m.allocatedBlocks,
-    blocksExamined: replay.examinedTotal,
-    nulls: replay.nullCount,
-    errors: diagnostics.filter((d) => d.severity === 'error').length,
-    warnings: diagnostics.filter((d) => d.severity === 'warning').length,
-    diagnostics: diagnostics.map((d) => ({ line: d.range.line, column: d.range.column, severity: d.severity, code: d.code, message: d.message })),
-  };
-}
-
-function summaryText(file: string, trace: Trace, { replay, config, preset, diagnostics }: Run): string {
-  const m = replay.finalMetrics;
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  const warnings = diagnostics.filter((d) => d.severity === 'warning');
-  const allocs = trace.ops.filter((op) => op.kind !== 'free' && op.kind !== 'write' && op.kind !== 'fill').length;
-  const heap = replay.heapAt(replay.recorded - 1);
-  const walk = heap.walk();
-  const lines = [
-    `${file}: ${replay.recorded} ops, ${describeConfig(config, preset)}`,
-    '',
-    row('heap size', `${m.heapSize} bytes`),
-    row('peak payload', `${m.peakPayload} bytes`),
-    row('utilisation', `${percent(m.utilisation)} (peak payload / heap size)`),
-    row('live payload', `${m.livePayload} bytes in ${m.allocatedBlocks} block${m.allocatedBlocks === 1 ? '' : 's'} at the end`),
-    row('internal frag', `${m.internalFragmentation} bytes (block bytes - requested bytes)`),
-    row('external frag', `${percent(m.externalFragmentation)} (1 - largest free / total free)`),
-    row('free blocks', `${m.freeBlocks}, ${m.freeBytes} bytes, largest ${m.largestFree}`),
-    row('blocks examined', `${replay.examinedTotal} in total${allocs > 0 ? `, ${(replay.examinedTotal / allocs).toFixed(1)} per allocation` : ''}`),
-    row('NULL returned', String(replay.nullCount)),
-    row('problems', `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`),
-  ];
-  for (const d of [...errors, ...warnings].slice(0, 10)) lines.push(`  ${file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}`);
-  if (errors.length + warnings.length > 10) lines.push(`  ... and ${errors.length + warnings.length - 10} more (heap-inspector check ${file})`);
-  lines.push('', `final heap (${walk.blocks.length} block${walk.blocks.length === 1 ? '' : 's'}, ${hex(m.heapSize)} bytes):`, renderHeapBar(walk, 64));
-  const chain = formatChain(walk, { sentinels: true });
-  lines.push(chain.length <= 400 ? chain : `${chain.slice(0, 400)}... (${walk.blocks.length} blocks)`);
-  return lines.join('\n') + '\n';
-}
-
 // --- compare ---------------------------------------------------------------------------------
 
 function compare(trace: Trace, args: Args, io: CliIo): number {
-  const results = POLICIES.map((policy) => {
-    const r = replayTrace(trace, { ...args.overrides, policy });
-    return { ...r, policy, m: r.replay.finalMetrics };
-  });
-  const diagnostics = results.flatMap((r) => r.diagnostics.filter((d) => d.severity === 'error'));
-  if (args.json) {
-    const json = {
-      ops: trace.ops.length,
-      preset: results[0]!.preset,
-      policies: results.map(({ policy, replay, m }) => ({
-        policy,
-        heapSize: m.heapSize,
-        peakPayload: m.peakPayload,
-        utilization: m.utilisation,
-        internalFragmentation: m.internalFragmentation,
-        externalFragmentation: m.externalFragmentation,
-        freeBlocks: m.freeBlocks,
-        blocksExamined: replay.examinedTotal,
-        nulls: replay.nullCount,
-      })),
-    };
-    io.out(JSON.stringify(json, null, 2) + '\n');
-  } else {
-    const header = ['policy', 'heap size', 'peak payload', 'utilisation', 'internal frag', 'external frag', 'free blocks', 'blocks examined', 'NULLs'];
-    const rows = results.map(({ policy, replay, m }) => [
-      policy,
-      String(m.heapSize),
-      String(m.peakPayload),
-      percent(m.utilisation),
-      String(m.internalFragmentation),
-      percent(m.externalFragmentation),
-      String(m.freeBlocks),
-      String(replay.examinedTotal),
-      String(replay.nullCount),
-    ]);
-    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    const fmt = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-    io.out(`${args.file}: ${trace.ops.length} ops, ${results[0]!.preset} preset, every policy\n\n`);
-    io.out([fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n') + '\n');
-  }
-  return exitCode([...trace.diagnostics, ...diagnostics]);
-}
-
-// --- shared ----------------------------------------------------------------------------------
-
-interface Run {
-  readonly replay: Replay;
-  readonly config: HeapConfig;
-  readonly preset: string;
-  readonly diagnostics: Diagnostic[];
-}
-
-function replayTrace(trace: Trace, overrides: HeapOptions): Run {
-  const { config, preset, diagnostics: configDiagnostics } = traceConfig(trace, { overrides });
-  const replay = Replay.run(trace, config);
-  const diagnostics = [...trace.diagnostics, ...configDiagnostics, ...replay.diagnostics].sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column);
-  return { replay, config, preset, diagnostics };
+  const comparison = comparePolicies(trace, { overrides: args.overrides });
+  io.out(args.json ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(args.file, comparison));
+  return comparison.errors > 0 ? 1 : 0;
 }
 
 function exitCode(diagnostics: readonly Diagnostic[]): number {
-  return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
-}
-
-function describeConfig(c: HeapConfig, preset: string): string {
-  if (c.policy === 'sbrk') return `sbrk baseline (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
-  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${c.policy} fit, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
-}
-
-function row(label: string, value: string): string {
-  return `  ${label.padEnd(16)} ${value}`;
-}
-
-function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(2)}%`;
+  return errorCount(diagnostics) > 0 ? 1 : 0;
 }

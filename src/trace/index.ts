@@ -9,3 +9,5 @@ export { parseSize, parseByteSize, formatByteSize, engineSize } from './numbers'
 export { traceConfig, type TraceConfig, type TraceConfigLayers } from './traceConfig';
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
 export { parseTrace, formatOf } from './parseTrace';
+export { runTrace, runJson, formatRunSummary, formatHeapPicture, comparePolicies, formatComparison, describeConfig, combineDiagnostics, errorCount, type TraceRun, type PolicyComparison, type PolicyRow } from './report';
+export { renderHeapBar } from './heapBar';

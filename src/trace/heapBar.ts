@@ -1,7 +1,7 @@
 // A one-line picture of a heap for terminals: each character stands for an equal slice of the
 // heap and shows what most of its bytes are (# allocated, . free, x freed but never reusable).
 
-import type { HeapWalk } from '../engine/index';
+import type { HeapWalk } from '../engine/results';
 
 export function renderHeapBar(walk: HeapWalk, width: number): string {
   const size = walk.heapSize;

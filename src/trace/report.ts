@@ -1,0 +1,170 @@
+// Text and JSON reports of a replayed trace, shared by the command line and the editor: the run
+// summary, the final heap picture and the every-policy comparison show the same numbers everywhere.
+
+import { formatChain, hex, POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../engine/index';
+import { renderHeapBar } from './heapBar';
+import type { Diagnostic, Trace } from './model';
+import { Replay } from './replay';
+import { traceConfig, type TraceConfigLayers } from './traceConfig';
+
+/** A trace replayed on one configuration, with every diagnostic in line order. */
+export interface TraceRun {
+  readonly trace: Trace;
+  readonly replay: Replay;
+  readonly config: HeapConfig;
+  readonly preset: string;
+  /** The trace's, the settings' and the replay's diagnostics together. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function runTrace(trace: Trace, layers: TraceConfigLayers = {}): TraceRun {
+  const { config, preset, diagnostics: configDiagnostics } = traceConfig(trace, layers);
+  const replay = Replay.run(trace, config);
+  return { trace, replay, config, preset, diagnostics: combineDiagnostics(trace, configDiagnostics, replay) };
+}
+
+export function combineDiagnostics(trace: Trace, configDiagnostics: readonly Diagnostic[], replay: Replay): Diagnostic[] {
+  return [...trace.diagnostics, ...configDiagnostics, ...replay.diagnostics].sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column);
+}
+
+export function errorCount(diagnostics: readonly Diagnostic[]): number {
+  return diagnostics.filter((d) => d.severity === 'error').length;
+}
+
+/** The run as JSON (`heap-inspector run --json`). */
+export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun) {
+  const m = replay.finalMetrics;
+  return {
+    format: trace.format,
+    preset,
+    config,
+    ops: replay.recorded,
+    heapSize: m.heapSize,
+    peakPayload: m.peakPayload,
+    utilization: m.utilisation,
+    livePayload: m.livePayload,
+    internalFragmentation: m.internalFragmentation,
+    externalFragmentation: m.externalFragmentation,
+    freeBlocks: m.freeBlocks,
+    freeBytes: m.freeBytes,
+    largestFree: m.largestFree,
+    allocatedBlocks: m.allocatedBlocks,
+    blocksExamined: replay.examinedTotal,
+    nulls: replay.nullCount,
+    errors: errorCount(diagnostics),
+    warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+    diagnostics: diagnostics.map((d) => ({ line: d.range.line, column: d.range.column, severity: d.severity, code: d.code, message: d.message })),
+  };
+}
+
+/** The run as the human summary (`heap-inspector run`), `name` naming the trace. */
+export function formatRunSummary(name: string, { trace, replay, config, preset, diagnostics }: TraceRun): string {
+  const m = replay.finalMetrics;
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const warnings = diagnostics.filter((d) => d.severity === 'warning');
+  const allocs = trace.ops.filter((op) => op.kind !== 'free' && op.kind !== 'write' && op.kind !== 'fill').length;
+  const lines = [
+    `${name}: ${replay.recorded} ops, ${describeConfig(config, preset)}`,
+    '',
+    row('heap size', `${m.heapSize} bytes`),
+    row('peak payload', `${m.peakPayload} bytes`),
+    row('utilisation', `${percent(m.utilisation)} (peak payload / heap size)`),
+    row('live payload', `${m.livePayload} bytes in ${m.allocatedBlocks} block${m.allocatedBlocks === 1 ? '' : 's'} at the end`),
+    row('internal frag', `${m.internalFragmentation} bytes (block bytes - requested bytes)`),
+    row('external frag', `${percent(m.externalFragmentation)} (1 - largest free / total free)`),
+    row('free blocks', `${m.freeBlocks}, ${m.freeBytes} bytes, largest ${m.largestFree}`),
+    row('blocks examined', `${replay.examinedTotal} in total${allocs > 0 ? `, ${(replay.examinedTotal / allocs).toFixed(1)} per allocation` : ''}`),
+    row('NULL returned', String(replay.nullCount)),
+    row('problems', `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`),
+  ];
+  for (const d of [...errors, ...warnings].slice(0, 10)) lines.push(`  ${name}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}`);
+  if (errors.length + warnings.length > 10) lines.push(`  ... and ${errors.length + warnings.length - 10} more (heap-inspector check ${name})`);
+  lines.push('', formatHeapPicture(replay, replay.recorded - 1));
+  return lines.join('\n') + '\n';
+}
+
+/** The heap after op `index` (-1: before the first) as a bar and a block chain. */
+export function formatHeapPicture(replay: Replay, index: number): string {
+  const walk = replay.heapAt(index).walk();
+  const chain = formatChain(walk, { sentinels: true });
+  return [
+    `heap after ${index < 0 ? 'initialisation' : `op ${index + 1} of ${replay.length}`} (${walk.blocks.length} block${walk.blocks.length === 1 ? '' : 's'}, ${walk.heapSize} bytes, break at ${hex(walk.heapSize)}):`,
+    renderHeapBar(walk, 64),
+    chain.length <= 400 ? chain : `${chain.slice(0, 400)}... (${walk.blocks.length} blocks)`,
+  ].join('\n');
+}
+
+export interface PolicyRow {
+  readonly policy: Policy;
+  readonly heapSize: number;
+  readonly peakPayload: number;
+  readonly utilization: number;
+  readonly internalFragmentation: number;
+  readonly externalFragmentation: number;
+  readonly freeBlocks: number;
+  readonly blocksExamined: number;
+  readonly nulls: number;
+}
+
+export interface PolicyComparison {
+  readonly ops: number;
+  readonly preset: string;
+  readonly policies: readonly PolicyRow[];
+  /** Errors found in any of the runs. */
+  readonly errors: number;
+}
+
+/** Every policy on the same trace and layers (`heap-inspector compare`). */
+export function comparePolicies(trace: Trace, layers: TraceConfigLayers = {}): PolicyComparison {
+  const runs = POLICIES.map((policy) => ({ policy, run: runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions }) }));
+  return {
+    ops: trace.ops.length,
+    preset: runs[0]!.run.preset,
+    errors: Math.max(...runs.map(({ run }) => errorCount(run.diagnostics))),
+    policies: runs.map(({ policy, run }) => {
+      const m = run.replay.finalMetrics;
+      return {
+        policy,
+        heapSize: m.heapSize,
+        peakPayload: m.peakPayload,
+        utilization: m.utilisation,
+        internalFragmentation: m.internalFragmentation,
+        externalFragmentation: m.externalFragmentation,
+        freeBlocks: m.freeBlocks,
+        blocksExamined: run.replay.examinedTotal,
+        nulls: run.replay.nullCount,
+      };
+    }),
+  };
+}
+
+export function formatComparison(name: string, c: PolicyComparison): string {
+  const header = ['policy', 'heap size', 'peak payload', 'utilisation', 'internal frag', 'external frag', 'free blocks', 'blocks examined', 'NULLs'];
+  const rows = c.policies.map((p) => [
+    p.policy,
+    String(p.heapSize),
+    String(p.peakPayload),
+    percent(p.utilization),
+    String(p.internalFragmentation),
+    percent(p.externalFragmentation),
+    String(p.freeBlocks),
+    String(p.blocksExamined),
+    String(p.nulls),
+  ]);
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
+  const fmt = (cells: string[]) => cells.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
+  return `${name}: ${c.ops} ops, ${c.preset} preset, every policy\n\n${[fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n')}\n`;
+}
+
+export function describeConfig(c: HeapConfig, preset: string): string {
+  if (c.policy === 'sbrk') return `sbrk baseline (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
+  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${c.policy} fit, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+}
+
+function row(label: string, value: string): string {
+  return `  ${label.padEnd(16)} ${value}`;
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(2)}%`;
+}
