@@ -1,4 +1,5 @@
-// Builds the bundles with esbuild (tsc only type-checks): dist/cli.js for now.
+// Builds the bundles with esbuild (tsc only type-checks): dist/extension.js (the VS Code
+// extension, vscode external) and dist/cli.js (the heap-inspector command line).
 // Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
 
 import { chmodSync, readFileSync } from 'node:fs';
@@ -9,6 +10,18 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 
 export async function build() {
+  await esbuild.build({
+    entryPoints: [`${root}src/extension/extension.ts`],
+    outfile: `${root}dist/extension.js`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    sourcemap: false,
+    minify: true,
+    logLevel: 'warning',
+  });
   await esbuild.build({
     entryPoints: [`${root}src/cli/main.ts`],
     outfile: `${root}dist/cli.js`,

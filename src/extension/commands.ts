@@ -1,0 +1,138 @@
+// The commands, registered in one place. Each takes optional arguments so that menus, tests and
+// other extensions can run it without a picker, and returns what it did.
+
+import * as vscode from 'vscode';
+import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy, type PresetName } from '../engine/config';
+import { errorCount, formatRunSummary, parseTrace, printHeapScript, printRep, runJson } from '../trace/index';
+import { COMMANDS, LANGUAGES } from './commandIds';
+import { DisposableStore } from './dispose';
+import { SECTION, settingsTarget } from './settings';
+import { isTraceDocument, type TraceSession, type TraceSessions } from './traceSessions';
+
+const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
+  sbrk: 'the baseline: every malloc moves the break, free does nothing',
+  first: 'the lowest-address free block that fits',
+  next: 'first fit, starting where the last search stopped',
+  best: 'the smallest free block that fits',
+  worst: 'the largest free block, split in two',
+};
+
+export interface CommandContext {
+  readonly extensionUri: vscode.Uri;
+  readonly sessions: TraceSessions;
+  readonly output: vscode.LogOutputChannel;
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable {
+  const store = new DisposableStore();
+  const register = (id: string, run: (...args: never[]) => unknown) => store.add(vscode.commands.registerCommand(id, run));
+
+  register(COMMANDS.runTrace, async (target?: vscode.Uri) => {
+    const session = await sessionFor(ctx, target);
+    if (!session) return undefined;
+    const run = session.run;
+    const summary = formatRunSummary(session.name, run);
+    ctx.output.info(`Run Trace: ${session.document.uri.toString()}\n${summary}`);
+    for (const problem of session.settingsProblems) ctx.output.warn(problem);
+    const m = run.replay.finalMetrics;
+    const errors = errorCount(run.diagnostics);
+    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${(m.utilisation * 100).toFixed(2)}%, ${run.replay.recorded} ops (${run.config.policy === 'sbrk' ? 'sbrk baseline' : `${run.config.policy} fit`}, ${run.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
+    void (errors > 0 ? vscode.window.showWarningMessage(message, 'Show Output') : vscode.window.showInformationMessage(message, 'Show Output')).then((choice) => {
+      if (choice) ctx.output.show(true);
+    });
+    return runJson(run);
+  });
+
+  register(COMMANDS.selectPolicy, async (policy?: string) => {
+    const chosen = policy ?? (await pick('Allocation policy for traces', POLICIES.map((p) => ({ label: p, description: POLICY_DESCRIPTIONS[p] })), currentSetting('policy')));
+    if (chosen === undefined) return undefined;
+    if (!(POLICIES as readonly string[]).includes(chosen)) {
+      void vscode.window.showErrorMessage(`Unknown policy "${chosen}"; choose one of ${POLICIES.join(', ')}.`);
+      return undefined;
+    }
+    await vscode.workspace.getConfiguration(SECTION).update('policy', chosen, settingsTarget());
+    return chosen as Policy;
+  });
+
+  register(COMMANDS.selectPreset, async (preset?: string) => {
+    const chosen = preset ?? (await pick('Heap layout preset', PRESET_NAMES.map((p) => ({ label: p, description: PRESET_DESCRIPTIONS[p] })), currentSetting('preset')));
+    if (chosen === undefined) return undefined;
+    if (!(PRESET_NAMES as readonly string[]).includes(chosen)) {
+      void vscode.window.showErrorMessage(`Unknown preset "${chosen}"; choose one of ${PRESET_NAMES.join(', ')}.`);
+      return undefined;
+    }
+    await vscode.workspace.getConfiguration(SECTION).update('preset', chosen, settingsTarget());
+    return chosen as PresetName;
+  });
+
+  register(COMMANDS.convertTrace, async (target?: vscode.Uri) => {
+    const session = await sessionFor(ctx, target);
+    if (!session) return undefined;
+    const toRep = session.document.languageId === LANGUAGES.heap;
+    const trace = parseTrace(session.document.getText(), toRep ? 'heap' : 'rep');
+    const { text, dropped } = toRep ? printRep(trace) : { text: printHeapScript(trace), dropped: [] as string[] };
+    const language = toRep ? LANGUAGES.rep : LANGUAGES.heap;
+    // Always a new untitled editor: converting never overwrites a file.
+    const document = await vscode.workspace.openTextDocument({ language, content: text });
+    await vscode.window.showTextDocument(document, { preview: false });
+    if (dropped.length > 0) {
+      ctx.output.info(`Convert Trace: what a .rep trace cannot hold was left out:\n  ${dropped.join('\n  ')}`);
+      void vscode.window.showInformationMessage(`Converted to .rep; ${dropped.length} item${dropped.length === 1 ? '' : 's'} could not be expressed (see the output).`, 'Show Output').then((c) => {
+        if (c) ctx.output.show(true);
+      });
+    }
+    return { language, uri: document.uri.toString(), dropped };
+  });
+
+  register(COMMANDS.newScriptFromSample, async (sample?: string) => {
+    const dir = vscode.Uri.joinPath(ctx.extensionUri, 'samples');
+    const entries = (await vscode.workspace.fs.readDirectory(dir)).filter(([name, type]) => type === vscode.FileType.File && /\.(heap|rep)$/.test(name)).map(([name]) => name).sort();
+    const chosen = sample ?? (await pick('Sample to start from', entries.map((e) => ({ label: e })), undefined));
+    if (chosen === undefined) return undefined;
+    if (!entries.includes(chosen)) {
+      void vscode.window.showErrorMessage(`There is no sample "${chosen}"; the samples are ${entries.join(', ')}.`);
+      return undefined;
+    }
+    const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, chosen));
+    const document = await vscode.workspace.openTextDocument({
+      language: chosen.endsWith('.rep') ? LANGUAGES.rep : LANGUAGES.heap,
+      content: new TextDecoder().decode(bytes),
+    });
+    await vscode.window.showTextDocument(document, { preview: false });
+    return { sample: chosen, uri: document.uri.toString() };
+  });
+
+  register(COMMANDS.showOutput, () => ctx.output.show());
+
+  return store;
+}
+
+/** The session of the given file or of the active editor; says why when there is none. */
+async function sessionFor(ctx: CommandContext, target: vscode.Uri | undefined): Promise<TraceSession | undefined> {
+  let document: vscode.TextDocument | undefined;
+  if (target instanceof vscode.Uri) {
+    try {
+      document = await vscode.workspace.openTextDocument(target);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Heap Inspector cannot open ${target.fsPath || target.toString()}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  } else {
+    document = vscode.window.activeTextEditor?.document;
+  }
+  const session = document && isTraceDocument(document) ? ctx.sessions.get(document) : undefined;
+  if (!session) {
+    void vscode.window.showErrorMessage('Heap Inspector: open a malloc lab trace (.rep) or a heap script (.heap) first.');
+  }
+  return session;
+}
+
+function currentSetting(key: string): string | undefined {
+  return vscode.workspace.getConfiguration(SECTION).get<string>(key);
+}
+
+async function pick(title: string, items: vscode.QuickPickItem[], current: string | undefined): Promise<string | undefined> {
+  const marked = items.map((i) => (i.label === current ? { ...i, detail: 'current setting' } : i));
+  const choice = await vscode.window.showQuickPick(marked, { title, placeHolder: title });
+  return choice?.label;
+}

@@ -1,0 +1,22 @@
+// Heap Inspector's composition root: one session manager, the commands, the output channel.
+// Everything vscode-specific lives in this folder; the engine and traces are pure libraries.
+
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { TraceSessions } from './traceSessions';
+
+export interface HeapInspectorApi {
+  /** The trace sessions (for tests and other extensions). */
+  readonly sessions: TraceSessions;
+}
+
+export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
+  const output = vscode.window.createOutputChannel('Heap Inspector', { log: true });
+  const sessions = new TraceSessions();
+  context.subscriptions.push(output, sessions, registerCommands({ extensionUri: context.extensionUri, sessions, output }));
+  return { sessions };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

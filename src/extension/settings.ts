@@ -1,0 +1,48 @@
+// The heapInspector.* settings as engine options. Only values someone set count (user, workspace
+// or folder): unset settings leave the preset's own defaults alone, and a .heap file's `set`
+// lines win over all of them.
+
+import * as vscode from 'vscode';
+import { COALESCE_MODES, POLICIES, PRESET_NAMES, type HeapOptions } from '../engine/config';
+import { parseByteSize } from '../trace/index';
+
+export const SECTION = 'heapInspector';
+
+function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {
+  const i = config.inspect<T>(key);
+  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+}
+
+/** The settings that apply to a trace at `uri`, and any that could not be used. */
+export function heapSettings(uri: vscode.Uri | undefined): { options: HeapOptions; problems: string[] } {
+  const config = vscode.workspace.getConfiguration(SECTION, uri);
+  const problems: string[] = [];
+  const options: { -readonly [K in keyof HeapOptions]: HeapOptions[K] } = {};
+  const pick = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
+    const v = explicit<string>(config, key);
+    if (v === undefined || v === '') return undefined;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    problems.push(`heapInspector.${key} must be one of ${allowed.join(', ')} (it is "${v}").`);
+    return undefined;
+  };
+  options.preset = pick('preset', PRESET_NAMES);
+  options.policy = pick('policy', POLICIES);
+  options.coalesce = pick('coalesce', COALESCE_MODES);
+  const maxHeap = explicit<string | number>(config, 'maxHeap');
+  if (maxHeap !== undefined && maxHeap !== '' && maxHeap !== 0) {
+    const bytes = typeof maxHeap === 'number' ? maxHeap : parseByteSize(maxHeap);
+    if (bytes === null || !Number.isSafeInteger(bytes) || bytes <= 0) problems.push(`heapInspector.maxHeap must be a byte count like 20M or 1048576 (it is "${maxHeap}").`);
+    else options.maxHeap = bytes;
+  }
+  for (const key of Object.keys(options) as (keyof HeapOptions)[]) if (options[key] === undefined) delete options[key];
+  return { options, problems };
+}
+
+export function codeLensEnabled(uri: vscode.Uri | undefined): boolean {
+  return vscode.workspace.getConfiguration(SECTION, uri).get<boolean>('codeLens.enabled', true);
+}
+
+/** Where a picker's choice is saved: the workspace when one is open, else the user's settings. */
+export function settingsTarget(): vscode.ConfigurationTarget {
+  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+}

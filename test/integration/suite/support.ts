@@ -1,0 +1,65 @@
+// Shared helpers of the integration suites: where things are, the extension, and opening traces.
+
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+
+/** The repository (the extension under development): found upwards from this bundle. */
+export const repoRoot = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'src', 'extension'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the repository above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+})();
+
+export const MALLOCLAB_DIR = resolve(repoRoot, '..', 'shared', 'traces', 'malloclab');
+export const EXTENSION_ID = 'heap-inspector.heap-inspector';
+
+export async function extension(): Promise<vscode.Extension<unknown>> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed`);
+  return ext;
+}
+
+/** Opens a file in an editor and returns its document. */
+export async function open(path: string): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+  await vscode.window.showTextDocument(document, { preview: false });
+  return document;
+}
+
+/** Opens untitled text in an editor with a language. */
+export async function openText(content: string, language: string): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument({ content, language });
+  await vscode.window.showTextDocument(document, { preview: false });
+  return document;
+}
+
+export async function resetSettings(): Promise<void> {
+  const config = vscode.workspace.getConfiguration('heapInspector');
+  for (const key of ['preset', 'policy', 'coalesce', 'maxHeap']) {
+    await config.update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+  }
+}
+
+/** Skips when ../shared is missing, except under CI (the launcher passes CI through). */
+export function requireMalloclab(context: Mocha.Context): void {
+  if (existsSync(join(MALLOCLAB_DIR, 'short1-bal.rep'))) return;
+  if (process.env.CI === 'true') throw new Error(`the malloc lab traces are missing from ${MALLOCLAB_DIR}`);
+  context.skip();
+}
+
+export interface RunJson {
+  ops: number;
+  heapSize: number;
+  utilization: number;
+  preset: string;
+  config: { policy: string; maxHeap: number };
+  nulls: number;
+  errors: number;
+}
