@@ -3,7 +3,7 @@
 // Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.
 
 import { POLICIES, type HeapOptions, type Policy } from '../engine/index';
-import { COALESCE_MODES, PRESET_NAMES, REALLOC_MODES, type CoalesceMode, type PresetName, type ReallocMode } from '../engine/config';
+import { COALESCE_MODES, PRESET_NAMES, REALLOC_MODES, resolveConfig, type CoalesceMode, type PresetName, type ReallocMode } from '../engine/config';
 import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, OUTCOME, parseByteSize, parseTrace, runJson, runTrace, type Diagnostic, type Replay, type Trace } from '../trace/index';
 
 export interface CliIo {
@@ -68,14 +68,20 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
     io.err(`heap-inspector: cannot read ${args.file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const trace = parseTrace(text, formatOf(args.file));
-  switch (args.command) {
-    case 'check':
-      return check(trace, args, io);
-    case 'run':
-      return run(trace, args, io);
-    case 'compare':
-      return compare(trace, args, io);
+  try {
+    const trace = parseTrace(text, formatOf(args.file));
+    switch (args.command) {
+      case 'check':
+        return check(trace, args, io);
+      case 'run':
+        return run(trace, args, io);
+      case 'compare':
+        return compare(trace, args, io);
+    }
+  } catch (err) {
+    // Parsing and replay never throw by design; if they do, say so plainly, not with a stack trace.
+    io.err(`heap-inspector: internal error while reading ${args.file}: ${err instanceof Error ? err.message : String(err)}. This is a bug in Heap Inspector; please report it with the trace.\n`);
+    return 2;
   }
 }
 
@@ -131,6 +137,8 @@ function parseArgs(argv: readonly string[]): Args {
     }
   }
   if (file === undefined) throw new UsageError(`${command} needs a trace file`);
+  const { problems } = resolveConfig({ ...overrides, preset: overrides.preset ?? 'default' });
+  if (problems.length > 0) throw new UsageError(problems.join(' '));
   if (json && ops) throw new UsageError('--json and --ops cannot be used together');
   if (ops && command !== 'run') throw new UsageError('--ops goes with run');
   if (json && command === 'check') throw new UsageError('check prints diagnostics only; --json goes with run and compare');

@@ -66,6 +66,8 @@ export interface OpRecorder {
   examined: number;
   events: HeapEvent[];
   problem: OpProblem | null;
+  /** The request as the caller wrote it (exact, even beyond 2^53), for messages. */
+  requestText?: string;
 }
 
 export function problem(code: OpProblemCode, severity: Severity, message: string): OpProblem {
@@ -133,7 +135,7 @@ export abstract class AllocatorBase implements Allocator {
     return this.run('malloc', (rec) => {
       const n = this.requestSize(size, rec, 'malloc');
       if (n === null) return;
-      rec.ptr = this.allocateFor(n, rec, `malloc(${n})`);
+      rec.ptr = this.allocateFor(n, rec, `malloc(${String(size)})`);
     });
   }
 
@@ -152,6 +154,7 @@ export abstract class AllocatorBase implements Allocator {
         return;
       }
       const n = Number(total);
+      rec.requestText = String(total);
       const ptr = this.allocateFor(n, rec, `calloc(${count}, ${size})`);
       if (ptr !== null) {
         // calloc must zero: the block may be recycled memory still holding old bytes.
@@ -167,7 +170,7 @@ export abstract class AllocatorBase implements Allocator {
       const n = this.requestSize(size, rec, 'realloc');
       if (n === null) return;
       if (ptr === null) {
-        rec.ptr = this.allocateFor(n, rec, `realloc(NULL, ${n})`);
+        rec.ptr = this.allocateFor(n, rec, `realloc(NULL, ${String(size)})`);
         return;
       }
       if (!this.requireLive(ptr, rec, 'realloc')) return;
@@ -179,7 +182,7 @@ export abstract class AllocatorBase implements Allocator {
       }
       const moved = this.resize(ptr, n, rec);
       if (moved === null) {
-        rec.problem ??= problem('heap-limit', 'warning', `realloc(${hex(ptr)}, ${n}) returned NULL: the heap cannot grow enough; the old block is still allocated.`);
+        rec.problem ??= problem('heap-limit', 'warning', `realloc(${hex(ptr)}, ${String(size)}) returned NULL: the heap cannot grow enough; the old block is still allocated.`);
         return;
       }
       this.ledger.release(ptr);
@@ -273,6 +276,7 @@ export abstract class AllocatorBase implements Allocator {
     }
     const n = Number(size);
     rec.requestSize = n;
+    rec.requestText = String(size);
     return n;
   }
 

@@ -128,7 +128,9 @@ export class ImplicitAllocator extends AllocatorBase {
         rec.problem = problem(
           'heap-limit',
           'warning',
-          `NULL: no free block fits ${asize} bytes and growing the heap by ${grow} bytes would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`,
+          asize > this.config.maxHeap
+            ? `NULL: ${rec.requestText ?? requestSize} bytes is more than the whole ${this.config.maxHeap}-byte heap could ever hold.`
+            : `NULL: no free block fits ${asize} bytes and growing the heap by ${grow} bytes would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`,
         );
         return null;
       }

@@ -22,7 +22,9 @@ export class SbrkAllocator extends AllocatorBase {
       rec.problem = problem(
         'heap-limit',
         'warning',
-        `NULL: sbrk(${size}) failed: the heap would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`,
+        size > this.config.maxHeap
+          ? `NULL: ${rec.requestText ?? requestSize} bytes is more than the whole ${this.config.maxHeap}-byte heap could ever hold.`
+          : `NULL: sbrk(${size}) failed: the heap would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`,
       );
       return null;
     }

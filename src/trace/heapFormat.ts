@@ -85,9 +85,10 @@ export function parseHeapScript(text: string): Trace {
       if (comment !== null) comments.push({ line, text: comment.text, trailing: toks.length > 0 });
       if (toks.length === 0) return;
       if (toks[toks.length - 1]!.text === ';') toks.pop(); // a C habit, tolerated
+      if (toks.length === 0) return; // a line that was only ";"
       const range = lineRange(line, toks[0]!.column, toks[toks.length - 1]!.end);
       const first = toks[0]!;
-      if (first.kind === 'name' && first.text === 'set') {
+      if (first.kind === 'name' && first.text === 'set' && toks[1]?.text !== '=') {
         const setting = parseSetting(toks, line, range);
         const earlier = settings.find((s) => s.key === setting.key);
         if (earlier) {
@@ -390,8 +391,9 @@ function lexString(source: string, start: number, line: number): { bytes: Uint8A
         i += 4;
         continue;
       }
-      const code = e === undefined ? undefined : ESCAPES[e];
-      if (code === undefined) throw new LineError(lineRange(line, i + 1, i + 3), 'bad-string', `Unknown escape "\\${e ?? ''}": use \\n, \\t, \\r, \\0, \\\\, \\", or \\xHH.`);
+      if (e === undefined) throw new LineError(lineRange(line, start + 1, source.length + 1), 'bad-string', 'This string has no closing quote (the line ends with a backslash).');
+      const code = ESCAPES[e];
+      if (code === undefined) throw new LineError(lineRange(line, i + 1, i + 3), 'bad-string', `Unknown escape "\\${e}": use \\n, \\t, \\r, \\0, \\\\, \\", or \\xHH.`);
       bytes.push(code);
       i += 2;
       continue;

@@ -21,15 +21,19 @@ export interface LifetimeAnalysis {
   readonly lifetimes: readonly Lifetime[];
   /** For each op, the lifetime it belongs to, or -1 (free(NULL), or a use of an unknown pointer). */
   readonly lifetimeOfOp: Int32Array;
+  /** 1 for each op that uses a pointer never allocated or no longer live (already reported). */
+  readonly invalidUse: Uint8Array;
   readonly diagnostics: readonly Diagnostic[];
 }
 
-type SlotState = { readonly kind: 'unused' } | { readonly kind: 'live'; readonly lifetime: number } | { readonly kind: 'freed'; readonly lifetime: number };
+/** `freed.at` is the op after which the pointer no longer points to a live block (a free, or a realloc that handed the block on). */
+type SlotState = { readonly kind: 'unused' } | { readonly kind: 'live'; readonly lifetime: number } | { readonly kind: 'freed'; readonly lifetime: number; readonly at: number };
 
 /** `describe(slot)` names a pointer in messages, e.g. `id 3` or `p`. */
 export function analyzeLifetimes(ops: readonly TraceOp[], describe: (slot: Slot) => string): LifetimeAnalysis {
   const lifetimes: Lifetime[] = [];
   const lifetimeOfOp = new Int32Array(ops.length).fill(-1);
+  const invalidUse = new Uint8Array(ops.length);
   const diagnostics: Diagnostic[] = [];
   const state = new Map<Slot, SlotState>();
   const name = describe;
@@ -67,16 +71,20 @@ export function analyzeLifetimes(ops: readonly TraceOp[], describe: (slot: Slot)
   const requireLive = (slot: Slot, i: number, use: string): number => {
     const s = state.get(slot) ?? { kind: 'unused' as const };
     if (s.kind === 'live') return s.lifetime;
+    invalidUse[i] = 1;
     if (s.kind === 'unused') {
       diagnostics.push({ range: ops[i]!.range, severity: 'error', code: 'unknown-pointer', message: `${use} of ${name(slot)}, which was never allocated.` });
       return -1;
     }
     const t = lifetimes[s.lifetime]!;
-    const freedOn = ops[t.end]!.range.line;
+    const ended = ops[s.at]!;
+    const when = ended.kind === 'realloc' && ended.size > 0n
+      ? `was handed to realloc on line ${ended.range.line}; use the pointer realloc returned`
+      : `was ${use === 'free' ? 'already ' : ''}freed on line ${ended.range.line}`;
     diagnostics.push(
       use === 'free'
-        ? { range: ops[i]!.range, severity: 'error', code: 'double-free', message: `Double free: ${name(slot)} was already freed on line ${freedOn}.`, related: history(t) }
-        : { range: ops[i]!.range, severity: 'error', code: 'freed-pointer', message: `${use} of ${name(slot)}, which was freed on line ${freedOn} (use after free).`, related: history(t) },
+        ? { range: ops[i]!.range, severity: 'error', code: 'double-free', message: `Double free: ${name(slot)} ${when}.`, related: history(t) }
+        : { range: ops[i]!.range, severity: 'error', code: 'freed-pointer', message: `${use} of ${name(slot)}, which ${when} (use after free).`, related: history(t) },
     );
     lifetimeOfOp[i] = s.lifetime;
     return -1;
@@ -106,7 +114,7 @@ export function analyzeLifetimes(ops: readonly TraceOp[], describe: (slot: Slot)
         }
         const t = lifetimes[life]!;
         lifetimeOfOp[i] = life;
-        state.set(op.from, { kind: 'freed', lifetime: life });
+        state.set(op.from, { kind: 'freed', lifetime: life, at: i });
         if (op.size === 0n) {
           t.end = i; // realloc(p, 0) frees p
           break;
@@ -123,7 +131,7 @@ export function analyzeLifetimes(ops: readonly TraceOp[], describe: (slot: Slot)
         if (life < 0) break;
         lifetimeOfOp[i] = life;
         lifetimes[life]!.end = i;
-        state.set(op.ptr, { kind: 'freed', lifetime: life });
+        state.set(op.ptr, { kind: 'freed', lifetime: life, at: i });
         break;
       }
       case 'write':
@@ -134,5 +142,5 @@ export function analyzeLifetimes(ops: readonly TraceOp[], describe: (slot: Slot)
       }
     }
   });
-  return { lifetimes, lifetimeOfOp, diagnostics };
+  return { lifetimes, lifetimeOfOp, invalidUse, diagnostics };
 }

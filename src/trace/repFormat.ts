@@ -21,6 +21,7 @@ export function parseRep(text: string): Trace {
 
   // Header: the leading lines that hold one integer each, at most four.
   const headerValues: { value: bigint; token: Token; line: number }[] = [];
+  // Header counts are quoted from their tokens: a huge one is clamped for use, never in messages.
   let i = 0;
   for (; i < lines.length && headerValues.length < 4; i++) {
     const t = tokens(lines[i]!);
@@ -49,7 +50,18 @@ export function parseRep(text: string): Trace {
     });
   }
 
-  // Ops.
+  // Ops. Ids map to dense slots in order of first use, so a trace with one huge id stays small.
+  const names: string[] = [];
+  const slotOfId = new Map<number, number>();
+  const slotFor = (id: number): number => {
+    let slot = slotOfId.get(id);
+    if (slot === undefined) {
+      slot = names.length;
+      names.push(String(id));
+      slotOfId.set(id, slot);
+    }
+    return slot;
+  };
   let opLines = 0;
   let maxId = -1;
   let lastOpLine = 0;
@@ -59,7 +71,7 @@ export function parseRep(text: string): Trace {
     if (t.length === 0) continue;
     opLines++;
     lastOpLine = line;
-    const { op, id } = parseOpLine(t, line, header, diagnostics);
+    const { op, id } = parseOpLine(t, line, header, diagnostics, slotFor);
     if (op) ops.push(op);
     // An id counts even when the rest of its line is bad, so one typo does not also break the header.
     if (id !== null && id > maxId) maxId = id;
@@ -72,7 +84,7 @@ export function parseRep(text: string): Trace {
         range: lineRange(opsLine, 1, (lines[opsLine - 1]?.trimEnd().length ?? 0) + 1),
         severity: 'error',
         code: 'header-op-count',
-        message: `The header says ${header.ops} ops but the file has ${opLines} op line${opLines === 1 ? '' : 's'}.`,
+        message: `The header says ${headerValues[2]!.token.text} ops but the file has ${opLines} op line${opLines === 1 ? '' : 's'}.`,
       });
     }
     if (maxId >= 0 && maxId < header.ids - 1) {
@@ -80,27 +92,38 @@ export function parseRep(text: string): Trace {
         range: lineRange(idsLine, 1, (lines[idsLine - 1]?.trimEnd().length ?? 0) + 1),
         severity: 'error',
         code: 'header-id-count',
-        message: `The header says ${header.ids} ids (0 to ${header.ids - 1}) but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be ${header.ids - 1}.`,
+        message: `The header says ${headerValues[1]!.token.text} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
       });
     }
   } else if (ops.length === 0 && lastOpLine === 0) {
     diagnostics.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The trace is empty: there are no ops to replay.' });
   }
 
-  // Slots for every id seen; ops only use ids whose lines parsed.
-  const names = Array.from({ length: maxId + 1 }, (_, k) => String(k));
-  const analysis = analyzeLifetimes(ops, (slot) => `id ${slot}`);
+  const analysis = analyzeLifetimes(ops, (slot) => `id ${names[slot] ?? slot}`);
   diagnostics.push(...analysis.diagnostics);
   return { format: 'rep', ops, names, header, settings: [], comments: [], diagnostics: sortDiagnostics(diagnostics), lifetimes: analysis, lineCount: lines.length };
 }
 
-function parseOpLine(t: readonly Token[], line: number, header: RepHeader | null, diagnostics: Diagnostic[]): { op: TraceOp | null; id: number | null } {
+function parseOpLine(
+  t: readonly Token[],
+  line: number,
+  header: RepHeader | null,
+  diagnostics: Diagnostic[],
+  slotFor: (id: number) => number,
+): { op: TraceOp | null; id: number | null } {
   let id: number | null = null;
-  const op = parseOp(t, line, header, diagnostics, (valid) => (id = valid));
+  const op = parseOp(t, line, header, diagnostics, (valid) => (id = valid), slotFor);
   return { op, id };
 }
 
-function parseOp(t: readonly Token[], line: number, header: RepHeader | null, diagnostics: Diagnostic[], sawId: (id: number) => void): TraceOp | null {
+function parseOp(
+  t: readonly Token[],
+  line: number,
+  header: RepHeader | null,
+  diagnostics: Diagnostic[],
+  sawId: (id: number) => void,
+  slotFor: (id: number) => number,
+): TraceOp | null {
   const [opToken, idToken, sizeToken, ...extra] = t as [Token, Token?, Token?, ...Token[]];
   const range = lineRange(line, opToken.column, t[t.length - 1]!.column + t[t.length - 1]!.text.length);
   const fail = (token: Token, code: Diagnostic['code'], message: string): null => {
@@ -113,25 +136,26 @@ function parseOp(t: readonly Token[], line: number, header: RepHeader | null, di
   }
   const wanted = kind === 'f' ? 'f id' : `${kind} id size`;
   if (!idToken) return fail(opToken, 'missing-argument', `"${kind}" needs an id: "${wanted}".`);
-  const id = parseSize(idToken.text, 'The id');
-  if (!id.ok) return fail(idToken, id.problem === 'bad-number' ? 'bad-number' : 'id-out-of-range', id.message);
-  if (id.value >= BigInt(MAX_ID) || (header && id.value >= BigInt(header.ids))) {
+  if (/^-[0-9]+$/.test(idToken.text)) return fail(idToken, 'id-out-of-range', `Ids count from 0; ${clip(idToken.text)} is not an id.`);
+  if (!/^[0-9]+$/.test(idToken.text)) return fail(idToken, 'bad-number', `The id "${clip(idToken.text)}" is not a whole number.`);
+  const id = BigInt(idToken.text);
+  if (id >= BigInt(MAX_ID) || (header && id >= BigInt(header.ids))) {
     return fail(
       idToken,
       'id-out-of-range',
-      header ? `Id ${idToken.text} is out of range: the header allows ids 0 to ${header.ids - 1}.` : `Id ${clip(idToken.text)} is too large.`,
+      header ? `Id ${clip(idToken.text)} is out of range: the header allows ids 0 to ${header.ids - 1}.` : `Id ${clip(idToken.text)} is too large (ids go up to ${MAX_ID - 1}).`,
     );
   }
-  const slot = Number(id.value);
-  sawId(slot);
+  sawId(Number(id));
   if (kind === 'f') {
     if (sizeToken) return fail(sizeToken, 'extra-argument', `"f" takes only an id: "f id". Remove "${clip(sizeToken.text)}".`);
-    return { kind: 'free', ptr: slot, range };
+    return { kind: 'free', ptr: slotFor(Number(id)), range };
   }
   if (!sizeToken) return fail(idToken, 'missing-argument', `"${kind}" needs a size: "${wanted}".`);
   const size = parseSize(sizeToken.text, 'The size');
   if (!size.ok) return fail(sizeToken, size.problem, size.message);
   if (extra.length > 0) return fail(extra[0]!, 'extra-argument', `"${kind}" takes an id and a size: "${wanted}". Remove "${clip(extra[0]!.text)}".`);
+  const slot = slotFor(Number(id));
   return kind === 'a' ? { kind: 'malloc', ptr: slot, size: size.value, range } : { kind: 'realloc', ptr: slot, from: slot, size: size.value, range };
 }
 
@@ -148,8 +172,9 @@ export function printRep(trace: Trace): { text: string; dropped: string[] } {
   let nextId = 0;
   const freshId = (slot: number): number => {
     if (trace.format === 'rep') {
-      used.add(slot); // a .rep trace keeps its ids
-      return slot;
+      const id = Number(trace.names[slot]); // a .rep trace keeps its ids
+      used.add(id);
+      return id;
     }
     const wanted = /^p(\d+)$/.exec(trace.names[slot] ?? '')?.[1];
     let id = wanted === undefined ? -1 : Number(wanted);

@@ -118,6 +118,10 @@ export class Replay {
   private readonly fill: boolean;
   private readonly clearOnFree: boolean;
   private readonly withBytes: boolean;
+  /** mdriver's fill byte per slot: the low byte of the `.rep` id (or of the slot number). */
+  private readonly patterns: Uint8Array;
+  /** The byte each live payload was filled with, by pointer (a dangling id may alias another block). */
+  private readonly livePatterns = new Map<number, number>();
   private corrupted = false;
   private cursor: { index: number; heap: Allocator; slots: Int32Array } | null = null;
 
@@ -152,6 +156,7 @@ export class Replay {
     this.clearOnFree = !trace.diagnostics.some((d) => LIFETIME_ERRORS.has(d.code));
     this.withBytes = trace.ops.some((op) => op.kind === 'write' || op.kind === 'fill');
     this.slots = new Int32Array(Math.max(1, trace.names.length)).fill(NO_PTR);
+    this.patterns = Uint8Array.from({ length: this.slots.length }, (_, slot) => (trace.format === 'rep' ? Number(trace.names[slot]) : slot) & 0xff);
     this.heap = allocatorFor(config);
     this.initialMetrics = this.heap.metrics();
     this.saveCheckpoint(-1);
@@ -247,7 +252,7 @@ export class Replay {
     while (cursor.index < target) {
       const op = this.trace.ops[cursor.index + 1]!;
       const result = applyOp(cursor.heap, op, cursor.slots, this.clearOnFree);
-      if (this.fill) fillNewPayload(cursor.heap, op, result);
+      if (this.fill) this.fillNewPayload(cursor.heap, op, result);
       cursor.index++;
     }
     return cursor.heap;
@@ -259,7 +264,7 @@ export class Replay {
     const cursor = this.cursor!;
     const op = this.trace.ops[i]!;
     const result = applyOp(heap, op, cursor.slots, this.clearOnFree);
-    if (this.fill) fillNewPayload(heap, op, result);
+    if (this.fill) this.fillNewPayload(heap, op, result);
     cursor.index = i;
     return result;
   }
@@ -294,7 +299,10 @@ export class Replay {
     const violations = this.checks ? this.check(op, result, input, keepLength, keepBytes) : [];
     if (violations.length > 0) outcome |= OUTCOME.VIOLATION;
     if (outcome & OUTCOME.NULL) this.nullCount++;
-    if (this.fill) fillNewPayload(heap, op, result);
+    if (this.fill) {
+      const byte = this.fillNewPayload(heap, op, result);
+      if (byte !== null) this.livePatterns.set(result.ptr!, byte);
+    }
 
     this.ptrs[i] = result.ptr ?? NO_PTR;
     this.blockAddrs[i] = result.block?.addr ?? 0;
@@ -346,7 +354,8 @@ export class Replay {
     if (clash) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(clash.start)}..${hex(clash.end)}.`);
     this.ranges.add(ptr, ptr + size);
     if (op.kind === 'realloc' && keepLength > 0) {
-      const kept = keepBytes ? heap.memory.equals(ptr, keepBytes) : heap.memory.isFilledWith(ptr, keepLength, patternOf(op.from ?? op.ptr));
+      const byte = input === null ? undefined : this.livePatterns.get(input);
+      const kept = keepBytes ? heap.memory.equals(ptr, keepBytes) : byte === undefined || heap.memory.isFilledWith(ptr, keepLength, byte);
       if (!kept) say('realloc-lost-data', `realloc did not preserve the first ${keepLength} bytes of the old block's data.`);
     }
     return found;
@@ -358,9 +367,12 @@ export class Replay {
     const push = (d: Diagnostic) => this.diagnostics.push(related && d.range.line !== related.range.line ? { ...d, related: [related] } : d);
     const p = result.problem;
     if (p) {
-      const code = REPLAY_CODES[p.code];
+      // A write through a pointer the trace itself got as NULL; a pointer never allocated or already
+      // freed was reported when the trace was read.
+      const throughNull = (op.kind === 'write' || op.kind === 'fill') && result.ptr === null;
+      const code = throughNull ? (this.trace.lifetimes.invalidUse[i] ? null : 'null-pointer') : REPLAY_CODES[p.code];
       if (code !== null) push({ range: op.range, severity: p.severity, code, message: p.message });
-      if ((op.kind === 'write' || op.kind === 'fill') && (p.code === 'write-overflow' || p.code === 'use-after-free' || p.code === 'invalid-pointer') && !this.corrupted) {
+      if (!throughNull && (op.kind === 'write' || op.kind === 'fill') && (p.code === 'write-overflow' || p.code === 'use-after-free' || p.code === 'invalid-pointer') && !this.corrupted) {
         const issues = this.heap.check();
         if (issues.length > 0) {
           this.corrupted = true;
@@ -381,6 +393,14 @@ export class Replay {
     if (life === undefined || life < 0) return null;
     const start = this.trace.lifetimes.lifetimes[life]!.start;
     return { range: this.trace.ops[start]!.range, message: 'the block was allocated here' };
+  }
+
+  /** mdriver fills every new payload with the low byte of its id; returns the byte, or null when nothing was filled. */
+  private fillNewPayload(heap: Allocator, op: TraceOp, result: OpResult): number | null {
+    if (result.ptr === null || (op.kind !== 'malloc' && op.kind !== 'realloc')) return null;
+    const byte = this.patterns[op.ptr]!;
+    heap.memory.fill(result.ptr, result.requestSize, byte);
+    return byte;
   }
 
   // --- checkpoints ----------------------------------------------------------------------------
@@ -417,7 +437,7 @@ export class Replay {
       // The structure came back without payload bytes: put each live block's pattern back.
       slots.forEach((ptr, slot) => {
         const size = ptr === NO_PTR ? undefined : heap.liveAllocations.get(ptr);
-        if (size !== undefined) heap.memory.fill(ptr, size, patternOf(slot));
+        if (size !== undefined) heap.memory.fill(ptr, size, this.patterns[slot]!);
       });
     }
     return { index: cp.index, heap, slots };
@@ -488,15 +508,6 @@ function nullWrite(kind: 'write' | 'fill'): OpResult {
   };
 }
 
-/** mdriver fills every new payload with the low byte of its id. */
-function fillNewPayload(heap: Allocator, op: TraceOp, result: OpResult): void {
-  if (result.ptr === null || (op.kind !== 'malloc' && op.kind !== 'realloc')) return;
-  heap.memory.fill(result.ptr, result.requestSize, patternOf(op.ptr));
-}
-
-function patternOf(slot: number): number {
-  return slot & 0xff;
-}
 
 function outcomeBits(result: OpResult): number {
   let bits = 0;
