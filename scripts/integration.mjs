@@ -2,6 +2,7 @@
 // headless Chromium), then a UI check in the same browser that uses the workbench as a person
 // would. Returns the counts; used by `npm test` (scripts/test.mjs) and runnable on its own.
 
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ const SUITE_TIMEOUT_MS = 300_000;
 export const ARTIFACTS = join(root, 'artifacts');
 
 /** Bundles test/integration (entry + suites) into out/test/integration. */
-async function buildTests() {
+export async function buildTests() {
   const outdir = join(root, 'out', 'test', 'integration');
   rmSync(outdir, { recursive: true, force: true });
   const suiteDir = join(root, 'test', 'integration', 'suite');
@@ -38,7 +39,7 @@ async function buildTests() {
 }
 
 /** A scratch workspace with copies of the samples (settings the tests write land there). */
-function makeWorkspace() {
+export function makeWorkspace() {
   const ws = mkdtempSync(join(tmpdir(), 'heap-inspector-ws-'));
   for (const f of readdirSync(join(root, 'samples'))) cpSync(join(root, 'samples', f), join(ws, f));
   mkdirSync(join(ws, '.vscode'));
@@ -72,10 +73,15 @@ export async function runIntegration({ ui = true } = {}) {
     results.passed += suite.passed;
     results.failed += suite.failed;
     if (ui) {
-      const check = await uiCheck(browser, server.port, makeWorkspace());
-      console.log(`  ${check.ok ? '✔' : '✘'} UI: Run Trace from the command palette shows the result${check.ok ? '' : `\n    ${check.error}`}`);
-      if (check.ok) results.passed++;
-      else results.failed++;
+      for (const [name, check] of [
+        ['UI: Run Trace from the command palette shows the result', () => uiCheck(browser, server.port, makeWorkspace())],
+        ['npm start serves Heap Inspector on 127.0.0.1 and stops cleanly on Ctrl+C', () => startCheck(browser)],
+      ]) {
+        const r = await check();
+        console.log(`  ${r.ok ? '✔' : '✘'} ${name}${r.ok ? '' : `\n    ${r.error}`}`);
+        if (r.ok) results.passed++;
+        else results.failed++;
+      }
     }
   } finally {
     await browser?.close().catch(() => {});
@@ -112,6 +118,50 @@ async function runSuite(browser, port, workspace, testsDir) {
   const counts = JSON.parse(mark[1]);
   if (code !== 0 && counts.failed === 0) return { passed: counts.passed, failed: 1 };
   return counts;
+}
+
+/**
+ * `npm start` as a newcomer runs it: the URL it prints serves a workbench where the installed
+ * extension colours a trace; Ctrl+C (SIGINT) stops it and leaves none of its processes behind.
+ */
+async function startCheck(browser) {
+  const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const page = await browser.newPage();
+  try {
+    const deadline = Date.now() + 120_000;
+    let url;
+    while (!(url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\S*/)?.[0])) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start printed no URL:\n${out}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await page.goto(url);
+    const file = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny.rep' });
+    await file.waitFor({ timeout: 60_000 });
+    await file.click();
+    await page.locator('.statusbar', { hasText: 'Malloc Lab Trace' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'npm-start.png') });
+    child.kill('SIGINT');
+    const exited = await new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), 15_000);
+      child.on('exit', () => (clearTimeout(t), resolve(true)));
+    });
+    if (!exited) throw new Error('npm start did not exit within 15 s of Ctrl+C');
+    const left = spawnSync('sh', ['-c', `ps -eo pid,args | grep -F '${join(root, '.tools', 'start')}' | grep -v grep`], { encoding: 'utf8' }).stdout.trim();
+    if (left) throw new Error(`processes left behind after Ctrl+C:\n${left}`);
+    return { ok: true };
+  } catch (err) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    return { ok: false, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) };
+  } finally {
+    await page.close().catch(() => {});
+  }
 }
 
 /** Opens a sample from the Explorer, checks its colouring, runs Run Trace from the palette, screenshots. */

@@ -31,8 +31,8 @@ function run(command, args, options = {}) {
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`);
 }
 
-/** Installs Node 24, the VS Code server and Chromium when missing; quick when they are there. */
-export function ensureTools() {
+/** Installs Node 24, the VS Code server and (unless `browser: false`) Chromium when missing; quick when they are there. */
+export function ensureTools({ browser = true } = {}) {
   mkdirSync(TOOLS, { recursive: true });
   if (!existsSync(node24)) {
     log(`installing Node ${NODE_VERSION} from npm into ${nodeDir}`);
@@ -54,7 +54,7 @@ export function ensureTools() {
     });
     if (!existsSync(serverMain)) throw new Error(`code-server installed but ${serverMain} is missing`);
   }
-  if (!existsSync(CHROMIUM)) {
+  if (browser && !existsSync(CHROMIUM)) {
     if (process.getuid?.() !== 0) throw new Error(`Chromium is missing: install Debian's chromium (sudo apt-get install -y chromium) and run again`);
     log("installing Debian's chromium");
     run('apt-get', ['update', '-qq']);
