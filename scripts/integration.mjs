@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import * as esbuild from 'esbuild';
 import { build } from './build.mjs';
-import { ensureTools, launchChromium, root, startServer, workbenchUrl } from './vscodeServer.mjs';
+import { ensureTools, launchChromium, QUIET_SETTINGS, root, startServer, workbenchUrl } from './vscodeServer.mjs';
 
 const RESULT_MARK = 'HEAP-INSPECTOR-INTEGRATION-RESULT';
 const OUTPUT_MARK = '[heap-inspector-test] ';
@@ -43,19 +43,8 @@ export function makeWorkspace() {
   const ws = mkdtempSync(join(tmpdir(), 'heap-inspector-ws-'));
   for (const f of readdirSync(join(root, 'samples'))) cpSync(join(root, 'samples', f), join(ws, f));
   mkdirSync(join(ws, '.vscode'));
-  // Quiet, offline workbench: no AI panel, no start page, nothing that looks for updates.
-  const settings = {
-    'chat.disableAIFeatures': true,
-    'workbench.startupEditor': 'none',
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'workbench.enableExperiments': false,
-    'git.enabled': false,
-    'npm.fetchOnlinePackageInfo': false,
-  };
-  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  // Quiet, offline workbench (also in the user settings; the window-scoped ones apply here too).
+  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
   return ws;
 }
 

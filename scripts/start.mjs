@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from './build.mjs';
-import { codeServerRoot, ensureTools, freePort, node24, root, TOOLS } from './vscodeServer.mjs';
+import { codeServerRoot, ensureTools, freePort, node24, OFFLINE_ENV, QUIET_SETTINGS, root, TOOLS } from './vscodeServer.mjs';
 
 const args = process.argv.slice(2);
 const noWait = args.includes('--no-wait');
@@ -30,25 +30,10 @@ const extensionsDir = join(home, 'extensions');
 const config = join(home, 'config.yaml');
 mkdirSync(join(dataDir, 'User'), { recursive: true });
 writeFileSync(config, 'auth: none\ncert: false\n');
-writeFileSync(
-  join(dataDir, 'User', 'settings.json'),
-  JSON.stringify(
-    {
-      'workbench.startupEditor': 'none',
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'chat.disableAIFeatures': true,
-      'workbench.enableExperiments': false,
-    },
-    null,
-    2,
-  ),
-);
+writeFileSync(join(dataDir, 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
 const env = {
   ...process.env,
-  EXTENSIONS_GALLERY: '{}', // no extension gallery: nothing leaves 127.0.0.1
+  ...OFFLINE_ENV, // no extension gallery, no telemetry: nothing leaves 127.0.0.1
   XDG_CONFIG_HOME: join(home, 'xdg-config'),
   XDG_DATA_HOME: join(home, 'xdg-data'),
 };
@@ -65,7 +50,7 @@ if (pack.status !== 0) {
   console.error(`Packaging the extension failed:\n${pack.stdout}${pack.stderr}`);
   process.exit(1);
 }
-const install = spawnSync(node24, [entry, ...common, '--install-extension', vsix, '--force'], { env, encoding: 'utf8' });
+const install = spawnSync(node24, [entry, ...common, '--disable-telemetry', '--install-extension', vsix, '--force'], { env, encoding: 'utf8' });
 if (install.status !== 0) {
   console.error(`Installing the extension into the VS Code server failed:\n${install.stdout}${install.stderr}`);
   process.exit(1);

@@ -22,6 +22,25 @@ export const codeServerRoot = join(serverDir, 'node_modules', 'code-server');
 const serverMain = join(codeServerRoot, 'lib', 'vscode', 'out', 'server-main.js');
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** User settings for every workbench these scripts start: quiet and offline. */
+export const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'workbench.enableExperiments': false,
+  'chat.disableAIFeatures': true,
+  'git.enabled': false,
+  'npm.fetchOnlinePackageInfo': false,
+};
+
+/** Environment for every code-server process: no gallery, and any telemetry endpoint on 127.0.0.1's discard port. */
+export const OFFLINE_ENV = {
+  EXTENSIONS_GALLERY: '{}',
+  CS_TELEMETRY_URL: 'http://127.0.0.1:9/',
+};
+
 function log(message) {
   console.log(`[vscode] ${message}`);
 }
@@ -84,6 +103,9 @@ export async function startServer({ quiet = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-vscode-'));
   const home = join(dir, 'home');
   mkdirSync(home);
+  // The server keeps the user's settings in its user data folder.
+  mkdirSync(join(dir, 'user-data', 'User'), { recursive: true });
+  writeFileSync(join(dir, 'user-data', 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
   const args = [
     serverMain,
     '--host', '127.0.0.1',
@@ -93,6 +115,7 @@ export async function startServer({ quiet = true } = {}) {
     '--enable-smoke-test-driver',
     '--disable-workspace-trust',
     '--telemetry-level', 'off',
+    '--disable-telemetry', // without it code-server's telemetry appender still looks up its endpoint
     '--user-data-dir', join(dir, 'user-data'),
     '--extensions-dir', join(dir, 'extensions'),
     '--server-data-dir', join(dir, 'server-data'),
@@ -100,7 +123,7 @@ export async function startServer({ quiet = true } = {}) {
   const child = spawn(node24, args, {
     detached: true, // its own process group, so stop() reaches every child it forks
     stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-    env: { ...process.env, HOME: home, EXTENSIONS_GALLERY: '{}', VSCODE_CLI_DISABLE_TELEMETRY: '1' },
+    env: { ...process.env, ...OFFLINE_ENV, HOME: home },
   });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
@@ -161,6 +184,13 @@ export async function launchChromium() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--no-pings',
+      '--disable-domain-reliability',
+      '--disable-client-side-phishing-detection',
+      '--disable-default-apps',
+      '--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate,InterestFeedContentSuggestions',
+      // Every host name but 127.0.0.1 fails to resolve without a DNS query: nothing can leave the machine.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
     ],
   });
 }
