@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import * as esbuild from 'esbuild';
 import { build } from './build.mjs';
-import { ensureTools, launchChromium, QUIET_SETTINGS, root, startServer, workbenchUrl } from './vscodeServer.mjs';
+import { ensureTools, launchChromium, root, startServer, workbenchUrl } from './vscodeServer.mjs';
 
 const RESULT_MARK = 'HEAP-INSPECTOR-INTEGRATION-RESULT';
 const OUTPUT_MARK = '[heap-inspector-test] ';
@@ -43,8 +43,9 @@ export function makeWorkspace() {
   const ws = mkdtempSync(join(tmpdir(), 'heap-inspector-ws-'));
   for (const f of readdirSync(join(root, 'samples'))) cpSync(join(root, 'samples', f), join(ws, f));
   mkdirSync(join(ws, '.vscode'));
-  // Quiet, offline workbench (also in the user settings; the window-scoped ones apply here too).
-  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
+  // The user settings keep the workbench quiet and offline; the window-scoped ones are repeated here.
+  const windowScoped = { 'chat.disableAIFeatures': true, 'git.enabled': false, 'npm.fetchOnlinePackageInfo': false };
+  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify(windowScoped, null, 2));
   return ws;
 }
 
@@ -153,7 +154,7 @@ async function startCheck(browser) {
   }
 }
 
-/** Opens a sample from the Explorer, checks its colouring, runs Run Trace from the palette, screenshots. */
+/** Opens a sample from the Explorer, checks its colouring, lenses and status bar, runs Run Trace from the palette, screenshots. */
 async function uiCheck(browser, port, workspace) {
   const page = await browser.newPage();
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -173,6 +174,10 @@ async function uiCheck(browser, port, workspace) {
       await page.waitForTimeout(200);
     }
     if (classes.length < 4) throw new Error(`the .heap grammar did not colour the script (token classes: ${classes.join(' ')})`);
+    // What each op did is written above its line, and the run's policy and utilisation in the status bar.
+    await editor.locator('.codelens-decoration', { hasText: 'best fit · csapp · 10 ops · heap 4112 B' }).first().waitFor({ timeout: 30_000 });
+    await editor.locator('.codelens-decoration', { hasText: '-> 0x0090 · block 48 B · whole block' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar', { hasText: 'best fit · 8.9%' }).waitFor({ timeout: 30_000 });
     // F1, type the command, Enter: retried until the command is listed (extensions register shortly after the workbench appears).
     let ran = false;
     for (let attempt = 0; attempt < 20 && !ran; attempt++) {

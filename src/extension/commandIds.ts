@@ -7,6 +7,8 @@ export const COMMANDS = {
   convertTrace: 'heapInspector.convertTrace',
   newScriptFromSample: 'heapInspector.newScriptFromSample',
   showOutput: 'heapInspector.showOutput',
+  comparePolicies: 'heapInspector.comparePolicies',
+  showHeapAtStep: 'heapInspector.showHeapAtStep',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -3,10 +3,11 @@
 
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy, type PresetName } from '../engine/config';
-import { errorCount, formatRunSummary, parseTrace, printHeapScript, printRep, runJson } from '../trace/index';
+import { comparePolicies, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, parseTrace, printHeapScript, printRep, runJson } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
-import { SECTION, settingsTarget } from './settings';
+import type { HeapViews } from './heapViews';
+import { heapSettings, SECTION, settingsTarget } from './settings';
 import { isTraceDocument, type TraceSession, type TraceSessions } from './traceSessions';
 
 const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
@@ -21,6 +22,7 @@ export interface CommandContext {
   readonly extensionUri: vscode.Uri;
   readonly sessions: TraceSessions;
   readonly output: vscode.LogOutputChannel;
+  readonly views: HeapViews;
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable {
@@ -103,6 +105,30 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   });
 
   register(COMMANDS.showOutput, () => ctx.output.show());
+
+  register(COMMANDS.comparePolicies, async (target?: vscode.Uri) => {
+    const session = await sessionFor(ctx, target);
+    if (!session) return undefined;
+    const { options } = heapSettings(session.document.uri);
+    const comparison = comparePolicies(session.run.trace, { defaults: options });
+    const text = formatComparison(session.name, comparison);
+    await ctx.views.show(`/${session.name} - every policy.txt`, text);
+    return comparison;
+  });
+
+  register(COMMANDS.showHeapAtStep, async (target?: vscode.Uri, opIndex?: number) => {
+    const session = await sessionFor(ctx, target);
+    if (!session) return undefined;
+    const { trace, replay } = session.run;
+    const i = typeof opIndex === 'number' && Number.isInteger(opIndex) ? Math.max(-1, Math.min(opIndex, replay.recorded - 1)) : replay.recorded - 1;
+    const heading =
+      i < 0
+        ? `${session.name}: the heap before the first op`
+        : `${session.name}, line ${trace.ops[i]!.range.line} (op ${i + 1} of ${replay.length}): ${describeStep(replay.step(i))}`;
+    const text = `${heading}\n\n${formatHeapPicture(replay, i)}\n`;
+    await ctx.views.show(`/${session.name} - step ${i + 1}.txt`, text);
+    return text;
+  });
 
   return store;
 }

@@ -1,8 +1,11 @@
-// Heap Inspector's composition root: one session manager, the commands, the output channel.
+// Heap Inspector's composition root: one session manager, the commands, the language features
+// (lenses, hints, diagnostics, hovers, outline, status bar), the read-only views, the output.
 // Everything vscode-specific lives in this folder; the engine and traces are pure libraries.
 
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { HeapViews } from './heapViews';
+import { registerLanguageFeatures } from './languageFeatures';
 import { TraceSessions } from './traceSessions';
 
 export interface HeapInspectorApi {
@@ -13,7 +16,8 @@ export interface HeapInspectorApi {
 export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const output = vscode.window.createOutputChannel('Heap Inspector', { log: true });
   const sessions = new TraceSessions();
-  context.subscriptions.push(output, sessions, registerCommands({ extensionUri: context.extensionUri, sessions, output }));
+  const views = new HeapViews();
+  context.subscriptions.push(output, sessions, views, registerCommands({ extensionUri: context.extensionUri, sessions, output, views }), registerLanguageFeatures(sessions));
   return { sessions };
 }
 

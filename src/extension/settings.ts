@@ -42,6 +42,12 @@ export function codeLensEnabled(uri: vscode.Uri | undefined): boolean {
   return vscode.workspace.getConfiguration(SECTION, uri).get<boolean>('codeLens.enabled', true);
 }
 
+/** Traces with more ops than this get lenses only on the summary and problem lines, and inlay hints per op. */
+export function codeLensMaxOps(uri: vscode.Uri | undefined): number {
+  const n = vscode.workspace.getConfiguration(SECTION, uri).get<number>('codeLens.maxOps', 2000);
+  return Number.isFinite(n) && n >= 0 ? n : 2000;
+}
+
 /** Where a picker's choice is saved: the workspace when one is open, else the user's settings. */
 export function settingsTarget(): vscode.ConfigurationTarget {
   return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;

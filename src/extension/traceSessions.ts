@@ -63,7 +63,12 @@ export class TraceSessions implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor() {
-    this.store.add(vscode.workspace.onDidOpenTextDocument((d) => this.get(d)));
+    this.store.add(
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        const session = this.get(d);
+        if (session) this.changed.fire(session);
+      }),
+    );
     this.store.add(vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)));
     this.store.add(
       vscode.workspace.onDidChangeTextDocument((e) => {

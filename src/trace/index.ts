@@ -11,3 +11,4 @@ export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from '.
 export { parseTrace, formatOf } from './parseTrace';
 export { runTrace, runJson, formatRunSummary, formatHeapPicture, comparePolicies, formatComparison, describeConfig, combineDiagnostics, errorCount, type TraceRun, type PolicyComparison, type PolicyRow } from './report';
 export { renderHeapBar } from './heapBar';
+export { describeStep, describeRun, describeLifetime } from './describe';

@@ -65,6 +65,8 @@ export interface Diagnostic {
   readonly message: string;
   /** Other lines that explain this one, e.g. where the block involved was allocated. */
   readonly related?: readonly RelatedInformation[];
+  /** The obvious fix, when there is one: replace `range` with `newText`. */
+  readonly fix?: { readonly title: string; readonly range: SourceRange; readonly newText: string };
 }
 
 /** A pointer variable: a `.rep` id (slot = id) or a `.heap` name. */

@@ -3,7 +3,7 @@
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
 import { analyzeLifetimes } from './lifetimes';
-import { lineRange, type Diagnostic, type RepHeader, type Trace, type TraceOp } from './model';
+import { lineRange, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
 import { looksBinary, splitLines, tokens, type Token } from './text';
 
@@ -85,6 +85,7 @@ export function parseRep(text: string): Trace {
         severity: 'error',
         code: 'header-op-count',
         message: `The header says ${headerValues[2]!.token.text} ops but the file has ${opLines} op line${opLines === 1 ? '' : 's'}.`,
+        fix: { title: `Set the op count to ${opLines}`, range: tokenRange(headerValues[2]!), newText: String(opLines) },
       });
     }
     if (maxId >= 0 && maxId < header.ids - 1) {
@@ -93,6 +94,7 @@ export function parseRep(text: string): Trace {
         severity: 'error',
         code: 'header-id-count',
         message: `The header says ${headerValues[1]!.token.text} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
+        fix: { title: `Set the id count to ${maxId + 1}`, range: tokenRange(headerValues[1]!), newText: String(maxId + 1) },
       });
     }
   } else if (ops.length === 0 && lastOpLine === 0) {
@@ -235,6 +237,10 @@ export function printRep(trace: Trace): { text: string; dropped: string[] } {
   const header = trace.header;
   const head = [header?.first ?? 0n, ids, lines.length, header?.fourth ?? 1n].map(String);
   return { text: [...head, ...lines].join('\n') + '\n', dropped };
+}
+
+function tokenRange(h: { token: Token; line: number }): SourceRange {
+  return lineRange(h.line, h.token.column, h.token.column + h.token.text.length);
 }
 
 function clampCount(value: bigint): number {

@@ -29,19 +29,26 @@ export async function extension(): Promise<vscode.Extension<unknown>> {
 export async function open(path: string): Promise<vscode.TextDocument> {
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
   await vscode.window.showTextDocument(document, { preview: false });
+  await activated();
   return document;
+}
+
+/** Opening a trace activates the extension; wait for that before asking its providers. */
+async function activated(): Promise<void> {
+  await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
 }
 
 /** Opens untitled text in an editor with a language. */
 export async function openText(content: string, language: string): Promise<vscode.TextDocument> {
   const document = await vscode.workspace.openTextDocument({ content, language });
   await vscode.window.showTextDocument(document, { preview: false });
+  await activated();
   return document;
 }
 
 export async function resetSettings(): Promise<void> {
   const config = vscode.workspace.getConfiguration('heapInspector');
-  for (const key of ['preset', 'policy', 'coalesce', 'maxHeap']) {
+  for (const key of ['preset', 'policy', 'coalesce', 'maxHeap', 'codeLens.enabled', 'codeLens.maxOps']) {
     await config.update(key, undefined, vscode.ConfigurationTarget.Workspace);
     await config.update(key, undefined, vscode.ConfigurationTarget.Global);
   }

@@ -1,0 +1,107 @@
+// Words for what one op did, from its replay record: the same compact line on a CodeLens, an inlay
+// hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and a longer sentence.
+
+import { hex } from '../engine/memory';
+import { OUTCOME, type Replay, type StepRecord } from './replay';
+import type { Trace } from './model';
+
+const NULL_REASONS: Readonly<Record<string, string>> = {
+  'heap-limit': 'heap limit',
+  'zero-size': 'malloc(0)',
+  'calloc-overflow': 'size overflow',
+  'invalid-size': 'bad size',
+  'invalid-pointer': 'bad pointer',
+  'use-after-free': 'pointer already freed',
+  'heap-fault': 'heap corrupted',
+  'engine-error': 'engine error',
+  'double-free': 'double free',
+};
+
+/** One short line: what the op returned and did to the heap. */
+export function describeStep(step: StepRecord): string {
+  const op = step.op;
+  const o = step.outcome;
+  const parts: string[] = [];
+  switch (op.kind) {
+    case 'malloc':
+    case 'calloc':
+    case 'realloc': {
+      if (step.ptr === null) {
+        if (op.kind === 'realloc' && o & OUTCOME.FREED) return `realloc(p, 0) -> NULL · freed ${step.block?.size ?? 0} B${merged(step)}`;
+        return `NULL: ${NULL_REASONS[step.problem ?? ''] ?? 'no block'}${o & OUTCOME.COALESCED_ALL ? ' (after merging every free run)' : ''}`;
+      }
+      parts.push(`-> ${hex(step.ptr)}`);
+      if (step.block) parts.push(`block ${step.block.size} B`);
+      if (o & OUTCOME.IN_PLACE) parts.push(o & OUTCOME.MOVED ? 'grown into the previous block' : 'in place');
+      else if (o & OUTCOME.MOVED) parts.push('moved');
+      if (o & OUTCOME.SPLIT) parts.push(`split ${step.remainder} free`);
+      else if (o & OUTCOME.EXACT) parts.push('exact fit');
+      else if (o & OUTCOME.WHOLE) parts.push('whole block (too little left to split)');
+      if (o & OUTCOME.COALESCED_ALL) parts.push('merged free runs first');
+      if (o & OUTCOME.EXTENDED) parts.push(`heap +${step.grownBy} B`);
+      if (step.examined > 0) parts.push(`examined ${step.examined}`);
+      break;
+    }
+    case 'free':
+      if (op.ptr === null || step.ptr === null) return 'free(NULL): nothing to do';
+      if (!(o & OUTCOME.FREED)) return `free: ${NULL_REASONS[step.problem ?? ''] ?? 'not freed'}`;
+      return `free -> ${o & (OUTCOME.COALESCED_PREV | OUTCOME.COALESCED_NEXT) ? `coalesced with ${mergedWith(o)}: ${step.mergedSize} free` : `${step.block?.size ?? 0} B free`}`;
+    case 'write':
+    case 'fill': {
+      const n = op.kind === 'write' ? op.bytes.length : op.length;
+      if (step.ptr === null) return `${op.kind}: NULL pointer, nothing written`;
+      parts.push(`${op.kind === 'write' ? 'wrote' : 'filled'} ${n} B at ${hex(step.ptr + op.offset)}`);
+      break;
+    }
+  }
+  if (step.problem) parts.push(`⚠ ${step.problem}`);
+  if (o & OUTCOME.VIOLATION) parts.push('⚠ mdriver check failed');
+  return parts.join(' · ');
+}
+
+function merged(step: StepRecord): string {
+  return step.outcome & (OUTCOME.COALESCED_PREV | OUTCOME.COALESCED_NEXT) ? ` · coalesced: ${step.mergedSize} free` : '';
+}
+
+function mergedWith(o: number): string {
+  const prev = (o & OUTCOME.COALESCED_PREV) !== 0;
+  const next = (o & OUTCOME.COALESCED_NEXT) !== 0;
+  return prev && next ? 'previous and next' : prev ? 'previous' : 'next';
+}
+
+/** The one-line summary of a whole run, for the top of a trace file. */
+export function describeRun(replay: Replay, preset: string, errors: number, warnings: number): string {
+  const m = replay.finalMetrics;
+  const c = replay.config;
+  const policy = c.policy === 'sbrk' ? 'sbrk baseline' : `${c.policy} fit`;
+  const problems = errors + warnings === 0 ? 'no problems' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+  return `${policy} · ${preset} · ${replay.recorded} ops · heap ${m.heapSize} B · utilisation ${(m.utilisation * 100).toFixed(1)}% · ${problems}`;
+}
+
+/** The life of the block an op touches, in words, for hovers. */
+export function describeLifetime(trace: Trace, replay: Replay, opIndex: number): string[] | null {
+  const life = trace.lifetimes.lifetimeOfOp[opIndex];
+  if (life === undefined || life < 0) return null;
+  const t = trace.lifetimes.lifetimes[life]!;
+  const lines: string[] = [];
+  const start = replay.step(t.start);
+  const startOp = trace.ops[t.start]!;
+  const requested = startOp.kind === 'calloc' ? startOp.count * startOp.size : 'size' in startOp ? startOp.size : 0n;
+  lines.push(
+    start.ptr === null
+      ? `allocated on line ${startOp.range.line}: ${requested} bytes asked, NULL returned`
+      : `allocated on line ${startOp.range.line} as ${requested} bytes in a block of ${start.block?.size ?? 0} at ${hex(start.ptr)}`,
+  );
+  for (const r of t.reallocs) {
+    const s = replay.step(r);
+    const op = trace.ops[r]!;
+    const size = op.kind === 'realloc' ? op.size : 0n;
+    lines.push(
+      s.ptr === null
+        ? `realloc to ${size} bytes on line ${op.range.line} returned NULL`
+        : `${s.outcome & OUTCOME.MOVED && !(s.outcome & OUTCOME.IN_PLACE) ? 'moved' : 'resized'} by realloc on line ${op.range.line} to ${size} bytes in a block of ${s.block?.size ?? 0} at ${hex(s.ptr)}`,
+    );
+  }
+  lines.push(t.end >= 0 ? `freed on line ${trace.ops[t.end]!.range.line}` : 'still allocated at the end of the trace');
+  return lines;
+}
