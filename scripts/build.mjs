@@ -2,7 +2,7 @@
 // extension, vscode external) and dist/cli.js (the heap-inspector command line).
 // Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
 
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -33,6 +33,24 @@ export async function build() {
     logLevel: 'warning',
   });
   chmodSync(`${root}dist/cli.js`, 0o755);
+}
+
+/** Bundles test files for Node (packages stay external, so mocha and fast-check load from node_modules). */
+export async function bundleTests(entryPoints, outdir, outbase, external = []) {
+  rmSync(outdir, { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints,
+    outdir,
+    outbase,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    packages: 'external',
+    external,
+    logLevel: 'warning',
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await build();

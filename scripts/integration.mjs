@@ -3,12 +3,11 @@
 // would. Returns the counts; used by `npm test` (scripts/test.mjs) and runnable on its own.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import * as esbuild from 'esbuild';
-import { build } from './build.mjs';
+import { build, bundleTests } from './build.mjs';
 import { ensureTools, launchChromium, root, startServer, workbenchUrl } from './vscodeServer.mjs';
 
 const RESULT_MARK = 'HEAP-INSPECTOR-INTEGRATION-RESULT';
@@ -19,22 +18,9 @@ export const ARTIFACTS = join(root, 'artifacts');
 /** Bundles test/integration (entry + suites) into out/test/integration. */
 export async function buildTests() {
   const outdir = join(root, 'out', 'test', 'integration');
-  rmSync(outdir, { recursive: true, force: true });
   const suiteDir = join(root, 'test', 'integration', 'suite');
   const suites = readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => join(suiteDir, f));
-  await esbuild.build({
-    entryPoints: [join(root, 'test', 'integration', 'index.ts'), ...suites],
-    outdir,
-    outbase: join(root, 'test', 'integration'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    packages: 'external',
-    external: ['vscode'],
-    logLevel: 'warning',
-  });
+  await bundleTests([join(root, 'test', 'integration', 'index.ts'), ...suites], outdir, join(root, 'test', 'integration'), ['vscode']);
   return outdir;
 }
 

@@ -4,12 +4,12 @@
 // Usage: node scripts/test.mjs [--only typecheck|purity|unit|integration] [--grep PATTERN]
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import Mocha from 'mocha';
-import { build } from './build.mjs';
+import { build, bundleTests } from './build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -68,20 +68,8 @@ async function unit() {
   console.log('\nUnit tests');
   await build(); // the command-line tests run dist/cli.js as a user would
   const outdir = join(root, 'out', 'test', 'unit');
-  rmSync(outdir, { recursive: true, force: true });
   const entries = findTests(join(root, 'test', 'unit'));
-  await esbuild.build({
-    entryPoints: entries,
-    outdir,
-    outbase: join(root, 'test', 'unit'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await bundleTests(entries, outdir, join(root, 'test', 'unit'));
   const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, ...(grep ? { grep } : {}) });
   for (const entry of entries) mocha.addFile(join(outdir, relative(join(root, 'test', 'unit'), entry).replace(/\.ts$/, '.js')));
   await new Promise((resolve) => {

@@ -349,6 +349,11 @@ export abstract class AllocatorBase implements Allocator {
     return true;
   }
 
+  /** The NULL message for a request no heap of this size could ever hold. */
+  protected beyondHeap(rec: OpRecorder, requestSize: number): OpProblem {
+    return problem('heap-limit', 'warning', `NULL: ${rec.requestText ?? requestSize} bytes is more than the whole ${this.config.maxHeap}-byte heap could ever hold.`);
+  }
+
   /** Words what the bytes [from, to) past a payload's end (which is at `payloadEnd`) overwrite. */
   protected describeOverflow(_payloadEnd: number, from: number, to: number): string {
     return `${to - from} byte${to - from === 1 ? '' : 's'} at ${hex(from)}`;

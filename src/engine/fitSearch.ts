@@ -31,6 +31,25 @@ export function linearFitSearch(layout: BlockLayout, policy: FitPolicy): FitSear
     return { addr: null, examined };
   };
 
+  /** Best or worst fit: visits every block (best fit stops at an exact fit), keeping the block `better` prefers. */
+  const extreme = (asize: number, better: (size: number, current: number) => boolean, stopAtExact: boolean): FitResult => {
+    let chosen: number | null = null;
+    let chosenSize = 0;
+    let examined = 0;
+    const end = layout.chainEnd();
+    for (let addr = layout.firstBlockAddr; addr < end; addr = layout.nextBlockAddr(addr)) {
+      examined++;
+      if (layout.allocatedAt(addr)) continue;
+      const size = layout.sizeAt(addr);
+      if (size >= asize && (chosen === null || better(size, chosenSize))) {
+        chosen = addr;
+        chosenSize = size;
+        if (stopAtExact && size === asize) break;
+      }
+    }
+    return { addr: chosen, examined };
+  };
+
   switch (policy) {
     case 'first':
       return { findFit: (asize) => scan(layout.firstBlockAddr, layout.chainEnd(), asize) };
@@ -46,44 +65,9 @@ export function linearFitSearch(layout: BlockLayout, policy: FitPolicy): FitSear
         },
       };
     case 'best':
-      return {
-        findFit(asize) {
-          let best: number | null = null;
-          let bestSize = Infinity;
-          let examined = 0;
-          const end = layout.chainEnd();
-          for (let addr = layout.firstBlockAddr; addr < end; addr = layout.nextBlockAddr(addr)) {
-            examined++;
-            if (layout.allocatedAt(addr)) continue;
-            const size = layout.sizeAt(addr);
-            // Strictly smaller only: among equal sizes the lowest address wins.
-            if (size >= asize && size < bestSize) {
-              best = addr;
-              bestSize = size;
-              if (size === asize) break; // nothing can beat an exact fit
-            }
-          }
-          return { addr: best, examined };
-        },
-      };
+      // Strictly smaller only: among equal sizes the lowest address wins; nothing beats an exact fit.
+      return { findFit: (asize) => extreme(asize, (size, best) => size < best, true) };
     case 'worst':
-      return {
-        findFit(asize) {
-          let worst: number | null = null;
-          let worstSize = -1;
-          let examined = 0;
-          const end = layout.chainEnd();
-          for (let addr = layout.firstBlockAddr; addr < end; addr = layout.nextBlockAddr(addr)) {
-            examined++;
-            if (layout.allocatedAt(addr)) continue;
-            const size = layout.sizeAt(addr);
-            if (size >= asize && size > worstSize) {
-              worst = addr;
-              worstSize = size;
-            }
-          }
-          return { addr: worst, examined };
-        },
-      };
+      return { findFit: (asize) => extreme(asize, (size, best) => size > best, false) };
   }
 }

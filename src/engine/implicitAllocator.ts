@@ -125,13 +125,10 @@ export class ImplicitAllocator extends AllocatorBase {
       const grow = Math.max(asize, this.config.chunkSize);
       addr = this.extendHeap(grow, rec);
       if (addr === null) {
-        rec.problem = problem(
-          'heap-limit',
-          'warning',
+        rec.problem =
           asize > this.config.maxHeap
-            ? `NULL: ${rec.requestText ?? requestSize} bytes is more than the whole ${this.config.maxHeap}-byte heap could ever hold.`
-            : `NULL: no free block fits ${asize} bytes and growing the heap by ${grow} bytes would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`,
-        );
+            ? this.beyondHeap(rec, requestSize)
+            : problem('heap-limit', 'warning', `NULL: no free block fits ${asize} bytes and growing the heap by ${grow} bytes would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`);
         return null;
       }
     }

@@ -19,13 +19,10 @@ export class SbrkAllocator extends AllocatorBase {
     const size = roundUp(requestSize, this.config.alignment);
     const oldBreak = this.memory.sbrk(size);
     if (oldBreak === null) {
-      rec.problem = problem(
-        'heap-limit',
-        'warning',
+      rec.problem =
         size > this.config.maxHeap
-          ? `NULL: ${rec.requestText ?? requestSize} bytes is more than the whole ${this.config.maxHeap}-byte heap could ever hold.`
-          : `NULL: sbrk(${size}) failed: the heap would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`,
-      );
+          ? this.beyondHeap(rec, requestSize)
+          : problem('heap-limit', 'warning', `NULL: sbrk(${size}) failed: the heap would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`);
       return null;
     }
     this.regionIndex.set(oldBreak, this.regions.length);
