@@ -45,8 +45,18 @@ function log(message) {
   console.log(`[vscode] ${message}`);
 }
 
+/**
+ * The environment for a tool install: without the npm_* variables an enclosing `npm test` sets,
+ * which the inner npm would take as its own config (its user agent would claim the outer Node
+ * version, and code-server's postinstall refuses anything but Node 24).
+ */
+function cleanEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  return { ...env, ...extra };
+}
+
 function run(command, args, options = {}) {
-  const r = spawnSync(command, args, { stdio: 'inherit', ...options });
+  const r = spawnSync(command, args, { stdio: 'inherit', ...options, env: options.env ?? cleanEnv() });
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`);
 }
 
@@ -69,7 +79,7 @@ export function ensureTools({ browser = true } = {}) {
     // holds nothing else, so every install script of this one pinned package may run.
     run('npm', ['install', '--no-audit', '--no-fund', '--dangerously-allow-all-scripts', `code-server@${CODE_SERVER_VERSION}`], {
       cwd: serverDir,
-      env: { ...process.env, PATH: `${nodeBin}:${process.env.PATH}`, npm_config_nodedir: headers },
+      env: cleanEnv({ PATH: `${nodeBin}:${process.env.PATH}`, npm_config_nodedir: headers }),
     });
     if (!existsSync(serverMain)) throw new Error(`code-server installed but ${serverMain} is missing`);
   }
@@ -77,7 +87,7 @@ export function ensureTools({ browser = true } = {}) {
     if (process.getuid?.() !== 0) throw new Error(`Chromium is missing: install Debian's chromium (sudo apt-get install -y chromium) and run again`);
     log("installing Debian's chromium");
     run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: cleanEnv({ DEBIAN_FRONTEND: 'noninteractive' }) });
   }
 }
 
