@@ -23,6 +23,16 @@ export async function build() {
     logLevel: 'warning',
   });
   await esbuild.build({
+    entryPoints: [`${root}src/webview/main.ts`],
+    outfile: `${root}dist/webview.js`,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    logLevel: 'warning',
+  });
+  await esbuild.build({
     entryPoints: [`${root}src/cli/main.ts`],
     outfile: `${root}dist/cli.js`,
     bundle: true,

@@ -51,6 +51,7 @@ export async function runIntegration({ ui = true } = {}) {
     if (ui) {
       for (const [name, check] of [
         ['UI: Run Trace from the command palette shows the result', () => uiCheck(browser, server.port, makeWorkspace())],
+        ['UI: the heap panel steps, and comes back after a reload at the same step', () => panelCheck(browser, server.port, makeWorkspace())],
         ['npm start serves Heap Inspector on 127.0.0.1 and stops cleanly on Ctrl+C', () => startCheck(browser)],
       ]) {
         const r = await check();
@@ -94,6 +95,57 @@ async function runSuite(browser, port, workspace, testsDir) {
   const counts = JSON.parse(mark[1]);
   if (code !== 0 && counts.failed === 0) return { passed: counts.passed, failed: 1 };
   return counts;
+}
+
+/** Runs a palette command by its title, retrying until the command is registered. */
+async function runCommand(page, title) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    if (await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`"${title}" never appeared in the command palette`);
+}
+
+/** The heap panel as a person uses it: open it from the palette, step back in it, reload the window. */
+async function panelCheck(browser, port, workspace) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(workbenchUrl(port, workspace));
+    const file = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'first-best-worst.heap' });
+    await file.waitFor({ timeout: 60_000 });
+    await file.click();
+    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'malloc(100)' }).first().waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Heap Inspector: Open Heap Panel');
+    const view = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+    await view.locator('.op', { hasText: 'Line 22: -> 0x0090' }).waitFor({ timeout: 30_000 });
+    await view.getByRole('button', { name: 'Step back (Left arrow)' }).click();
+    await view.locator('.op', { hasText: 'Line 15: free -> 208 B free' }).waitFor({ timeout: 15_000 });
+    const blocks = await view.locator('.blocks li').count();
+    if (blocks !== 7) throw new Error(`the panel lists ${blocks} blocks, not 7`);
+    await page.screenshot({ path: join(ARTIFACTS, 'heap-panel.png') });
+    // Developer: Reload Window shuts the workbench down in order, so it saves what to restore.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForEvent('load', { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const restored = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+    await restored.locator('.op', { hasText: 'Line 15: free -> 208 B free' }).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'heap-panel-after-reload.png') });
+    return { ok: true };
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, 'heap-panel-failed.png') }).catch(() => {});
+    return { ok: false, error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+  } finally {
+    await page.close().catch(() => {});
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // `npm test`: type-check, purity check, unit tests, and the integration suite in a real VS Code
 // (installing the VS Code server and Chromium on first use); ends with one line
 // `N passed, N failed` counting every check and every test, and exits non-zero if anything failed.
-// Usage: node scripts/test.mjs [--only typecheck|purity|unit|integration] [--grep PATTERN]
+// Usage: node scripts/test.mjs [--only typecheck|purity|unit|webview|integration] [--grep PATTERN]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -32,7 +32,7 @@ function record(name, ok, detail = '') {
 /** Every tsconfig is one check: the pure one has no Node or DOM types, so globals like Buffer fail. */
 function typecheck() {
   console.log('\nType-check');
-  for (const project of ['tsconfig.pure.json', 'tsconfig.json', 'tsconfig.extension.json']) {
+  for (const project of ['tsconfig.pure.json', 'tsconfig.json', 'tsconfig.extension.json', 'tsconfig.webview.json', 'tsconfig.webview-tests.json']) {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const run = spawnSync(process.execPath, [tsc, '-p', project, '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
     record(`tsc -p ${project}`, run.status === 0, (run.stdout + run.stderr).trim());
@@ -70,8 +70,12 @@ async function unit() {
   const outdir = join(root, 'out', 'test', 'unit');
   const entries = findTests(join(root, 'test', 'unit'));
   await bundleTests(entries, outdir, join(root, 'test', 'unit'));
+  await runMocha(entries.map((entry) => join(outdir, relative(join(root, 'test', 'unit'), entry).replace(/\.ts$/, '.js'))));
+}
+
+async function runMocha(files) {
   const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, ...(grep ? { grep } : {}) });
-  for (const entry of entries) mocha.addFile(join(outdir, relative(join(root, 'test', 'unit'), entry).replace(/\.ts$/, '.js')));
+  for (const file of files) mocha.addFile(file);
   await new Promise((resolve) => {
     const runner = mocha.run(() => resolve());
     runner.on('pass', () => passed++);
@@ -92,7 +96,23 @@ async function integration() {
   }
 }
 
-const steps = { typecheck, purity, unit, integration };
+/** The webview bundle in headless Chromium with a fake host (mocha in Node drives the page). */
+async function webview() {
+  console.log('\nWebview tests (Chromium)');
+  try {
+    const { ensureTools } = await import('./vscodeServer.mjs');
+    ensureTools();
+    await build();
+    const outdir = join(root, 'out', 'test', 'webview');
+    const entries = findTests(join(root, 'test', 'webview'));
+    await bundleTests(entries, outdir, join(root, 'test', 'webview'));
+    await runMocha(entries.map((e) => join(outdir, relative(join(root, 'test', 'webview'), e).replace(/\.ts$/, '.js'))));
+  } catch (err) {
+    record('the webview suite could start', false, `    ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const steps = { typecheck, purity, unit, webview, integration };
 try {
   for (const [name, step] of Object.entries(steps)) {
     if (!only || only === name) await step();

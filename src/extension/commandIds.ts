@@ -9,6 +9,9 @@ export const COMMANDS = {
   showOutput: 'heapInspector.showOutput',
   comparePolicies: 'heapInspector.comparePolicies',
   showHeapAtStep: 'heapInspector.showHeapAtStep',
+  openHeapPanel: 'heapInspector.openHeapPanel',
+  stepForward: 'heapInspector.stepForward',
+  stepBack: 'heapInspector.stepBack',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -7,6 +7,7 @@ import { comparePolicies, describeStep, errorCount, formatComparison, formatHeap
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
+import type { HeapPanels } from './panels';
 import { heapSettings, SECTION, settingsTarget } from './settings';
 import { isTraceDocument, type TraceSession, type TraceSessions } from './traceSessions';
 
@@ -23,6 +24,7 @@ export interface CommandContext {
   readonly sessions: TraceSessions;
   readonly output: vscode.LogOutputChannel;
   readonly views: HeapViews;
+  readonly panels: HeapPanels;
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable {
@@ -105,6 +107,19 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   });
 
   register(COMMANDS.showOutput, () => ctx.output.show());
+
+  register(COMMANDS.openHeapPanel, async (target?: vscode.Uri, step?: number) => {
+    const session = await sessionFor(ctx, target);
+    if (!session) return undefined;
+    return ctx.panels.open(session, typeof step === 'number' && Number.isInteger(step) ? step : undefined);
+  });
+
+  for (const [id, delta] of [[COMMANDS.stepForward, 1], [COMMANDS.stepBack, -1]] as const) {
+    register(id, async () => {
+      const session = await sessionFor(ctx, undefined);
+      return session ? ctx.panels.move(session, delta) : undefined;
+    });
+  }
 
   register(COMMANDS.comparePolicies, async (target?: vscode.Uri) => {
     const session = await sessionFor(ctx, target);

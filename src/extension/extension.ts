@@ -5,20 +5,25 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { HeapViews } from './heapViews';
+import { HeapPanels, Steps } from './panels';
 import { registerLanguageFeatures } from './languageFeatures';
 import { TraceSessions } from './traceSessions';
 
 export interface HeapInspectorApi {
   /** The trace sessions (for tests and other extensions). */
   readonly sessions: TraceSessions;
+  /** The heap panel and study view. */
+  readonly panels: HeapPanels;
 }
 
 export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const output = vscode.window.createOutputChannel('Heap Inspector', { log: true });
   const sessions = new TraceSessions();
   const views = new HeapViews();
-  context.subscriptions.push(output, sessions, views, registerCommands({ extensionUri: context.extensionUri, sessions, output, views }), registerLanguageFeatures(sessions));
-  return { sessions };
+  const steps = new Steps();
+  const panels = new HeapPanels(context.extensionUri, sessions, steps);
+  context.subscriptions.push(output, sessions, views, steps, panels, registerCommands({ extensionUri: context.extensionUri, sessions, output, views, panels }), registerLanguageFeatures(sessions));
+  return { sessions, panels };
 }
 
 export function deactivate(): void {

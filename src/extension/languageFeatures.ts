@@ -123,7 +123,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const { replay, trace } = lens.session.run;
         const step = lens.opIndex < replay.recorded ? replay.step(lens.opIndex) : undefined;
         lens.command = step
-          ? { title: describeStep(step), command: COMMANDS.showHeapAtStep, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops[lens.opIndex]!.range.line}` }
+          ? { title: describeStep(step), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops[lens.opIndex]!.range.line} in the heap panel` }
           : { title: '(trace changed)', command: '' };
         return lens;
       },

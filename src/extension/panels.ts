@@ -1,0 +1,363 @@
+// The heap panel (a webview panel beside the trace) and the study side view (a webview view in
+// its own activity bar container). Both speak src/shared/protocol.ts, draw the session's replay at
+// the trace's current step, and move that step; the editor follows it with a highlighted line.
+
+import * as vscode from 'vscode';
+import { assertNever, parseViewMessage, type HostMessage } from '../shared/protocol';
+import { DisposableStore } from './dispose';
+import { buildCompare, buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
+import { opAtLine } from './languageFeatures';
+import { heapSettings } from './settings';
+import type { TraceSession, TraceSessions } from './traceSessions';
+import type { TraceRun } from '../trace/index';
+
+export const PANEL_VIEW_TYPE = 'heapInspector.heapPanel';
+export const STUDY_VIEW_ID = 'heapInspector.studyView';
+
+/** One HTML/CSP builder for both webviews: strict CSP with a fresh nonce, assets through asWebviewUri. */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode: 'panel' | 'study'): string {
+  const nonce = randomNonce();
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
+  const csp = `default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource}; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Heap Inspector</title>
+</head>
+<body data-mode="${mode}">
+<main id="app"></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}
+
+function randomNonce(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** What the panel last showed, for tests and other extensions. */
+export interface PanelState {
+  readonly visible: boolean;
+  readonly uri: string | null;
+  readonly step: number | null;
+  readonly blocks: number | null;
+  readonly compare: boolean;
+}
+
+/** The current step of each trace; the panel, the side view and the editor highlight follow it. */
+export class Steps implements vscode.Disposable {
+  private readonly steps = new Map<string, number>();
+  private readonly changed = new vscode.EventEmitter<{ uri: string; step: number }>();
+  readonly onDidChange = this.changed.event;
+
+  get(session: TraceSession): number {
+    const last = session.run.replay.recorded - 1;
+    const step = this.steps.get(session.document.uri.toString()) ?? last;
+    return Math.max(-1, Math.min(step, last));
+  }
+
+  set(session: TraceSession, step: number): number {
+    const last = session.run.replay.recorded - 1;
+    const clamped = Math.max(-1, Math.min(step, last));
+    const uri = session.document.uri.toString();
+    if (this.steps.get(uri) !== clamped) {
+      this.steps.set(uri, clamped);
+      this.changed.fire({ uri, step: clamped });
+    }
+    return clamped;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** Posts snapshots and frames to one webview for one trace at a time. */
+class ViewConnection {
+  session: TraceSession | undefined;
+  compareOn = false;
+  private compareCache = new Map<string, TraceRun>();
+  private compareFor: TraceRun | undefined;
+  lastPosted: { step: number; blocks: number } | null = null;
+
+  constructor(
+    readonly webview: vscode.Webview,
+    private readonly steps: Steps,
+  ) {}
+
+  snapshot(): void {
+    const session = this.session;
+    if (!session) {
+      this.post({ type: 'empty', message: 'Open a malloc lab trace (.rep) or a heap script (.heap) to see its heap here.' });
+      return;
+    }
+    const run = session.run;
+    const frame = buildFrame(run, this.steps.get(session));
+    this.lastPosted = { step: frame.step, blocks: frame.addrs.length };
+    this.post({ type: 'snapshot', trace: traceInfo(run, session.document.uri.toString(), session.name), frame, series: buildSeries(run), events: buildEvents(run), compare: this.compare(run, frame.step) });
+  }
+
+  frame(): void {
+    const session = this.session;
+    if (!session) return;
+    const run = session.run;
+    const frame = buildFrame(run, this.steps.get(session));
+    this.lastPosted = { step: frame.step, blocks: frame.addrs.length };
+    this.post({ type: 'frame', frame, compare: this.compare(run, frame.step) });
+  }
+
+  private compare(run: TraceRun, step: number) {
+    if (!this.compareOn || !this.session) return null;
+    if (this.compareFor !== run) {
+      this.compareCache = new Map();
+      this.compareFor = run;
+    }
+    return buildCompare(run, { defaults: heapSettings(this.session.document.uri).options }, step, this.compareCache);
+  }
+
+  private post(message: HostMessage): void {
+    void this.webview.postMessage(message);
+  }
+}
+
+export class HeapPanels implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelConnection: ViewConnection | undefined;
+  private study: ViewConnection | undefined;
+  private readonly store = new DisposableStore();
+  private readonly highlight = this.store.add(
+    vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+      border: '1px solid',
+      borderColor: new vscode.ThemeColor('focusBorder'),
+      overviewRulerColor: new vscode.ThemeColor('focusBorder'),
+      overviewRulerLane: vscode.OverviewRulerLane.Center,
+    }),
+  );
+  private highlighted = new Map<string, number>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly sessions: TraceSessions,
+    readonly steps: Steps,
+  ) {
+    this.store.add(
+      steps.onDidChange(({ uri }) => {
+        for (const c of this.connections()) if (c.session?.document.uri.toString() === uri) c.frame();
+        this.updateHighlight(uri);
+      }),
+    );
+    this.store.add(
+      sessions.onDidChange((session) => {
+        for (const c of this.connections()) if (c.session === session) c.snapshot();
+        this.updateHighlight(session.document.uri.toString());
+      }),
+    );
+    this.store.add(
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        const session = editor ? sessions.get(editor.document) : undefined;
+        if (!session) return;
+        for (const c of this.connections()) {
+          if (c.session !== session) {
+            c.session = session;
+            c.snapshot();
+          }
+        }
+        this.updateHighlight(session.document.uri.toString());
+      }),
+    );
+    // Clicking a line of a trace moves the panel there.
+    this.store.add(
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.kind !== vscode.TextEditorSelectionChangeKind.Mouse && e.kind !== vscode.TextEditorSelectionChangeKind.Keyboard) return;
+        const session = sessions.get(e.textEditor.document);
+        if (!session) return;
+        const i = opAtLine(session.run.trace.ops, e.selections[0]!.active.line);
+        if (i >= 0 && this.connections().some((c) => c.session === session)) steps.set(session, i);
+      }),
+    );
+    this.store.add(
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          const s = (state ?? {}) as { uri?: unknown; step?: unknown };
+          let session: TraceSession | undefined;
+          if (typeof s.uri === 'string') {
+            try {
+              session = sessions.get(await vscode.workspace.openTextDocument(vscode.Uri.parse(s.uri)));
+            } catch {
+              session = undefined; // the file is gone: the panel says so
+            }
+          }
+          if (session && typeof s.step === 'number' && Number.isInteger(s.step)) steps.set(session, s.step);
+          this.adoptPanel(panel, session);
+        },
+      }),
+    );
+    this.store.add(
+      vscode.window.registerWebviewViewProvider(STUDY_VIEW_ID, {
+        resolveWebviewView: (view) => {
+          view.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
+          view.webview.html = webviewHtml(view.webview, this.extensionUri, 'study');
+          const connection = new ViewConnection(view.webview, steps);
+          connection.session = this.activeSession();
+          this.study = connection;
+          view.onDidDispose(() => {
+            if (this.study === connection) this.study = undefined;
+          });
+          // A hidden view loses its page; it asks again with `ready` when shown.
+          this.listen(view.webview, connection);
+        },
+      }),
+    );
+  }
+
+  /** Opens (or reveals) the panel on a trace, at `step` when given. */
+  open(session: TraceSession, step?: number): PanelState {
+    if (step !== undefined) this.steps.set(session, step);
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      if (this.panelConnection!.session !== session) {
+        this.panelConnection!.session = session;
+        this.panelConnection!.snapshot();
+      }
+    } else {
+      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Heap Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: this.roots() });
+      this.adoptPanel(panel, session);
+    }
+    if (this.study && this.study.session !== session) {
+      this.study.session = session;
+      this.study.snapshot();
+    }
+    this.updateHighlight(session.document.uri.toString());
+    return this.state();
+  }
+
+  /** Moves the current step of the active trace by `delta` (or to `step`). */
+  move(session: TraceSession, delta: number): number {
+    return this.steps.set(session, this.steps.get(session) + delta);
+  }
+
+  state(): PanelState {
+    const c = this.panelConnection;
+    return {
+      visible: this.panel?.visible ?? false,
+      uri: c?.session?.document.uri.toString() ?? null,
+      step: c?.session ? this.steps.get(c.session) : null,
+      blocks: c?.lastPosted?.blocks ?? null,
+      compare: c?.compareOn ?? false,
+    };
+  }
+
+  /** The line highlighted as the current op in a trace's editors (1-based), if any. */
+  highlightedLine(uri: string): number | undefined {
+    return this.highlighted.get(uri);
+  }
+
+  /** The side view's trace and step, for tests. */
+  studyState(): { uri: string | null; step: number | null; blocks: number | null } {
+    const c = this.study;
+    return { uri: c?.session?.document.uri.toString() ?? null, step: c?.session ? this.steps.get(c.session) : null, blocks: c?.lastPosted?.blocks ?? null };
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.store.dispose();
+  }
+
+  private adoptPanel(panel: vscode.WebviewPanel, session: TraceSession | undefined): void {
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel');
+    const connection = new ViewConnection(panel.webview, this.steps);
+    connection.session = session;
+    this.panelConnection = connection;
+    this.listen(panel.webview, connection);
+    panel.onDidDispose(() => {
+      if (this.panel === panel) {
+        this.panel = undefined;
+        this.panelConnection = undefined;
+        if (session) this.updateHighlight(session.document.uri.toString());
+      }
+    });
+    if (session) this.updateHighlight(session.document.uri.toString());
+  }
+
+  private listen(webview: vscode.Webview, connection: ViewConnection): void {
+    const sub = webview.onDidReceiveMessage(async (raw: unknown) => {
+      const message = parseViewMessage(raw);
+      if (message === null) return; // untrusted input that does not fit the protocol: ignored
+      const session = connection.session;
+      switch (message.type) {
+        case 'ready':
+          connection.snapshot();
+          break;
+        case 'step':
+          if (session) this.steps.set(session, message.step);
+          break;
+        case 'revealLine':
+          if (session) await revealLine(session.document, message.line);
+          break;
+        case 'compare':
+          connection.compareOn = message.on;
+          connection.frame();
+          break;
+        default:
+          assertNever(message);
+      }
+    });
+    this.store.add(sub);
+  }
+
+  private connections(): ViewConnection[] {
+    return [this.panelConnection, this.study].filter((c): c is ViewConnection => c !== undefined);
+  }
+
+  private activeSession(): TraceSession | undefined {
+    const document = vscode.window.activeTextEditor?.document;
+    return (document && this.sessions.get(document)) || this.panelConnection?.session;
+  }
+
+  private roots(): vscode.Uri[] {
+    return [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
+  }
+
+  /** Highlights and reveals the current op's line in the trace's visible editors. */
+  private updateHighlight(uri: string): void {
+    const session = this.connections().map((c) => c.session).find((s) => s?.document.uri.toString() === uri);
+    const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === uri);
+    if (!session) {
+      for (const e of editors) e.setDecorations(this.highlight, []);
+      this.highlighted.delete(uri);
+      return;
+    }
+    const step = this.steps.get(session);
+    const op = step >= 0 ? session.run.trace.ops[step] : undefined;
+    if (!op) {
+      for (const e of editors) e.setDecorations(this.highlight, []);
+      this.highlighted.delete(uri);
+      return;
+    }
+    const range = new vscode.Range(op.range.line - 1, 0, op.range.line - 1, 0);
+    for (const e of editors) {
+      e.setDecorations(this.highlight, [range]);
+      e.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }
+    this.highlighted.set(uri, op.range.line);
+  }
+}
+
+async function revealLine(document: vscode.TextDocument, line: number): Promise<void> {
+  const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+  const l = Math.max(0, Math.min(line - 1, document.lineCount - 1));
+  editor.selection = new vscode.Selection(l, 0, l, 0);
+  editor.revealRange(new vscode.Range(l, 0, l, 0), vscode.TextEditorRevealType.InCenter);
+}

@@ -1,0 +1,179 @@
+// The one contract between the extension host and its webviews (the heap panel and the study side
+// view): string-tagged messages both ways, the data they carry, and guards that validate every
+// message, since a webview is untrusted input (and the webview checks the host's too).
+
+/** A block's state, one character each: allocated, free, or freed but never reusable (sbrk). */
+export type BlockStateChar = 'a' | 'f' | 'x';
+
+/** Metrics after a step (allocator reference section 4). */
+export interface MetricsDto {
+  readonly livePayload: number;
+  readonly peakPayload: number;
+  readonly heapSize: number;
+  readonly utilisation: number;
+  readonly internalFragmentation: number;
+  readonly externalFragmentation: number;
+  readonly freeBlocks: number;
+  readonly largestFree: number;
+}
+
+/** The heap after one step, in columns (one entry per block, in address order) so 100,000 blocks stay compact. */
+export interface FrameDto {
+  /** Op index; -1 is the heap before the first op. */
+  readonly step: number;
+  /** 1-based line of the op, or null before the first op. */
+  readonly line: number | null;
+  /** What the op did, in one line (the CodeLens text). */
+  readonly text: string;
+  /** What the op did, in a sentence or two (the side view). */
+  readonly story: string;
+  readonly heapSize: number;
+  readonly prologue: { readonly addr: number; readonly size: number } | null;
+  /** Address of the epilogue header, or null. */
+  readonly epilogue: number | null;
+  readonly addrs: readonly number[];
+  readonly sizes: readonly number[];
+  /** One BlockStateChar per block. */
+  readonly states: string;
+  /** Bytes requested for each allocated block (0 for the others). */
+  readonly requested: readonly number[];
+  /** Header and footer words as stored (null where there is none). */
+  readonly headers: readonly (number | null)[];
+  readonly footers: readonly (number | null)[];
+  /** The pointer that owns each allocated block (a .heap name or a .rep id), or null. */
+  readonly owners: readonly (string | null)[];
+  /** The line that allocated each allocated block, or null. */
+  readonly allocLines: readonly (number | null)[];
+  /** What the op touched: the block it returned or freed, what it split off or merged, what its search examined. */
+  readonly highlight: {
+    readonly block: number | null;
+    readonly split: number | null;
+    readonly merged: number | null;
+    readonly examined: readonly number[];
+  };
+  /** Heap checker issues and mdriver violations at this step, by address. */
+  readonly problems: readonly { readonly addr: number; readonly message: string }[];
+  readonly metrics: MetricsDto;
+}
+
+/** Metrics over the whole trace, sampled to at most a few thousand points, for the charts. */
+export interface SeriesDto {
+  /** The op index of each sample. */
+  readonly steps: readonly number[];
+  readonly heapSize: readonly number[];
+  readonly livePayload: readonly number[];
+  readonly utilisation: readonly number[];
+  readonly externalFragmentation: readonly number[];
+  readonly freeBlocks: readonly number[];
+}
+
+/** Op indices of the events the timeline can jump to. */
+export interface EventsDto {
+  readonly nulls: readonly number[];
+  readonly coalesces: readonly number[];
+  readonly growths: readonly number[];
+  readonly problems: readonly number[];
+}
+
+export interface TraceInfoDto {
+  readonly uri: string;
+  readonly name: string;
+  readonly ops: number;
+  readonly policy: string;
+  readonly preset: string;
+}
+
+/** The same trace under several policies at the same step. */
+export interface CompareDto {
+  readonly frames: readonly { readonly policy: string; readonly frame: FrameDto }[];
+}
+
+export const EVENT_KINDS = ['nulls', 'coalesces', 'growths', 'problems'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** Host -> webview. */
+export type HostMessage =
+  /** Everything a view needs, sent on `ready` and when the trace or its run changes. */
+  | { readonly type: 'snapshot'; readonly trace: TraceInfoDto; readonly frame: FrameDto; readonly series: SeriesDto; readonly events: EventsDto; readonly compare: CompareDto | null }
+  /** The current step moved. */
+  | { readonly type: 'frame'; readonly frame: FrameDto; readonly compare: CompareDto | null }
+  /** No trace to show, and why. */
+  | { readonly type: 'empty'; readonly message: string };
+
+/** Webview -> host. */
+export type ViewMessage =
+  /** The view has loaded and wants a snapshot. */
+  | { readonly type: 'ready' }
+  /** Go to this op index (-1: before the first op). */
+  | { readonly type: 'step'; readonly step: number }
+  /** Show this line of the trace in the editor. */
+  | { readonly type: 'revealLine'; readonly line: number }
+  /** Show or hide the side-by-side policy comparison. */
+  | { readonly type: 'compare'; readonly on: boolean };
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(value)}`);
+}
+
+const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+
+/** The message if it is a well-formed ViewMessage, else null. Never throws. */
+export function parseViewMessage(raw: unknown): ViewMessage | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'step':
+      return isInt(m.step, -1, 2 ** 31) ? { type: 'step', step: m.step } : null;
+    case 'revealLine':
+      return isInt(m.line, 1, 2 ** 31) ? { type: 'revealLine', line: m.line } : null;
+    case 'compare':
+      return typeof m.on === 'boolean' ? { type: 'compare', on: m.on } : null;
+    default:
+      return null;
+  }
+}
+
+function isFrame(f: unknown): f is FrameDto {
+  if (typeof f !== 'object' || f === null) return false;
+  const x = f as Record<string, unknown>;
+  const n = Array.isArray(x.addrs) ? x.addrs.length : -1;
+  return (
+    isInt(x.step, -1, 2 ** 31) &&
+    typeof x.text === 'string' &&
+    typeof x.story === 'string' &&
+    typeof x.heapSize === 'number' &&
+    n >= 0 &&
+    Array.isArray(x.sizes) &&
+    x.sizes.length === n &&
+    typeof x.states === 'string' &&
+    x.states.length === n &&
+    [x.requested, x.headers, x.footers, x.owners, x.allocLines].every((a) => Array.isArray(a) && a.length === n) &&
+    typeof x.highlight === 'object' &&
+    x.highlight !== null &&
+    Array.isArray(x.problems) &&
+    typeof x.metrics === 'object' &&
+    x.metrics !== null
+  );
+}
+
+/** The message if it is a well-formed HostMessage, else null (the webview's own guard). */
+export function parseHostMessage(raw: unknown): HostMessage | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  const compareOk = m.compare === null || m.compare === undefined || (typeof m.compare === 'object' && Array.isArray((m.compare as { frames?: unknown }).frames) && (m.compare as { frames: unknown[] }).frames.every((f) => typeof f === 'object' && f !== null && isFrame((f as { frame?: unknown }).frame)));
+  switch (m.type) {
+    case 'snapshot': {
+      const t = m.trace as Record<string, unknown> | null;
+      const ok = typeof t === 'object' && t !== null && typeof t.uri === 'string' && typeof t.name === 'string' && isInt(t.ops, 0, 2 ** 31) && isFrame(m.frame) && typeof m.series === 'object' && m.series !== null && typeof m.events === 'object' && m.events !== null && compareOk;
+      return ok ? (m as unknown as HostMessage) : null;
+    }
+    case 'frame':
+      return isFrame(m.frame) && compareOk ? (m as unknown as HostMessage) : null;
+    case 'empty':
+      return typeof m.message === 'string' ? { type: 'empty', message: m.message } : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,44 @@
+// Small line charts of the metrics over the whole trace, with the current step marked.
+
+import type { SeriesDto } from '../shared/protocol';
+import type { Theme } from './heapCanvas';
+
+const ROWS: readonly { key: keyof Omit<SeriesDto, 'steps'>; label: string; ratio?: boolean }[] = [
+  { key: 'heapSize', label: 'heap size' },
+  { key: 'livePayload', label: 'live payload' },
+  { key: 'utilisation', label: 'utilisation', ratio: true },
+  { key: 'externalFragmentation', label: 'external fragmentation', ratio: true },
+  { key: 'freeBlocks', label: 'free blocks' },
+];
+
+export function drawCharts(ctx: CanvasRenderingContext2D, series: SeriesDto, step: number, theme: Theme, width: number, height: number): void {
+  ctx.clearRect(0, 0, width, height);
+  const n = series.steps.length;
+  const rowH = height / ROWS.length;
+  ctx.font = '11px sans-serif';
+  ROWS.forEach((row, r) => {
+    const values = series[row.key];
+    const top = r * rowH;
+    const max = row.ratio ? 1 : Math.max(1, ...values);
+    ctx.fillStyle = theme.muted;
+    ctx.fillText(`${row.label} (max ${row.ratio ? '100%' : max})`, 4, top + 12);
+    ctx.strokeStyle = theme.palette[r % theme.palette.length]!;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (let k = 0; k < n; k++) {
+      const x = n === 1 ? width / 2 : (k / (n - 1)) * (width - 2) + 1;
+      const y = top + rowH - 4 - (values[k]! / max) * (rowH - 20);
+      if (k === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    }
+    ctx.stroke();
+  });
+  // The current step.
+  if (n > 0 && step >= 0) {
+    let k = 0;
+    while (k + 1 < n && series.steps[k + 1]! <= step) k++;
+    const x = n === 1 ? width / 2 : (k / (n - 1)) * (width - 2) + 1;
+    ctx.fillStyle = theme.focus;
+    ctx.fillRect(x - 1, 0, 2, height);
+  }
+}

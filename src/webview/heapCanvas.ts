@@ -1,0 +1,212 @@
+// Draws a heap frame on a canvas: blocks in address order, wrapped into rows of equal byte span,
+// widths proportional to size (tiny blocks still get a visible sliver), headers and boundary tags
+// as edges, allocated blocks coloured by owner with padding lighter, free blocks hatched, and the
+// op's effects outlined. Only the rows in view are drawn. Colours come from --vscode-* variables.
+
+import type { FrameDto } from '../shared/protocol';
+
+export interface Theme {
+  readonly fg: string;
+  readonly bg: string;
+  readonly muted: string;
+  readonly focus: string;
+  readonly error: string;
+  readonly examined: string;
+  readonly merged: string;
+  readonly palette: readonly string[];
+}
+
+export function readTheme(el: HTMLElement): Theme {
+  const css = getComputedStyle(el);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    fg: v('--vscode-editor-foreground', '#333'),
+    bg: v('--vscode-editor-background', '#fff'),
+    muted: v('--vscode-descriptionForeground', '#888'),
+    focus: v('--vscode-focusBorder', '#07f'),
+    error: v('--vscode-errorForeground', '#e00'),
+    examined: v('--vscode-charts-yellow', '#cc0'),
+    merged: v('--vscode-charts-green', '#0a0'),
+    palette: ['--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-red', '--vscode-charts-yellow'].map((n, k) =>
+      v(n, ['#38f', '#a5d', '#f80', '#3a3', '#e44', '#cb0'][k]!),
+    ),
+  };
+}
+
+export interface LaidBlock {
+  /** Index into the frame's columns; -1 prologue, -2 epilogue. */
+  readonly index: number;
+  readonly row: number;
+  readonly x: number;
+  readonly w: number;
+}
+
+export const ROW_HEIGHT = 30;
+const GAP = 6;
+const MIN_WIDTH = 2;
+
+/**
+ * Bytes per pixel that fit the whole heap in at most `maxRows` rows, using as many rows as it takes
+ * (up to that) for the smallest block to be about 10 pixels wide.
+ */
+export function fitBytesPerPixel(frame: FrameDto, width: number, maxRows = 8): number {
+  const w = Math.max(1, width);
+  let smallest = Infinity;
+  for (const s of frame.sizes) if (s > 0 && s < smallest) smallest = s;
+  const wanted = Number.isFinite(smallest) ? Math.ceil(frame.heapSize / (w * (smallest / 10))) : 1;
+  const rows = Math.min(maxRows, Math.max(1, wanted));
+  return Math.max(frame.heapSize, 1) / (rows * w);
+}
+
+export function rowCount(frame: FrameDto, width: number, bpp: number): number {
+  return Math.max(1, Math.ceil(frame.heapSize / (width * bpp)));
+}
+
+/** The first block that ends after `byte` (binary search over addresses). */
+function firstBlockFrom(frame: FrameDto, byte: number): number {
+  let lo = 0;
+  let hi = frame.addrs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (frame.addrs[mid]! + frame.sizes[mid]! <= byte) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Where each block segment in rows [firstRow, lastRow] lands. */
+export function layout(frame: FrameDto, width: number, bpp: number, firstRow: number, lastRow: number): LaidBlock[] {
+  const out: LaidBlock[] = [];
+  const span = width * bpp;
+  const place = (index: number, addr: number, size: number) => {
+    const end = addr + Math.max(size, 1);
+    for (let row = Math.max(firstRow, Math.floor(addr / span)); row <= lastRow && row * span < end; row++) {
+      const rowStart = row * span;
+      const x0 = (Math.max(addr, rowStart) - rowStart) / bpp;
+      const x1 = (Math.min(end, rowStart + span) - rowStart) / bpp;
+      out.push({ index, row, x: x0, w: Math.max(MIN_WIDTH, x1 - x0) });
+    }
+  };
+  if (frame.prologue) place(-1, frame.prologue.addr, frame.prologue.size);
+  for (let i = firstBlockFrom(frame, firstRow * span); i < frame.addrs.length && frame.addrs[i]! < (lastRow + 1) * span; i++) {
+    place(i, frame.addrs[i]!, frame.sizes[i]!);
+  }
+  if (frame.epilogue !== null) place(-2, frame.epilogue, 4);
+  return out;
+}
+
+export function ownerColour(theme: Theme, owner: string | null): string {
+  if (owner === null) return theme.palette[0]!;
+  let h = 0;
+  for (let i = 0; i < owner.length; i++) h = (h * 31 + owner.charCodeAt(i)) >>> 0;
+  return theme.palette[h % theme.palette.length]!;
+}
+
+/** Draws rows [firstRow, firstRow + visibleRows) of the frame; returns what was laid out (for hit tests). */
+export function drawHeap(
+  ctx: CanvasRenderingContext2D,
+  frame: FrameDto,
+  theme: Theme,
+  opts: { width: number; bpp: number; firstRow: number; visibleRows: number; selected: number | null; wordSize: number },
+): LaidBlock[] {
+  const { width, bpp, firstRow, visibleRows } = opts;
+  const lastRow = Math.min(rowCount(frame, width, bpp) - 1, firstRow + visibleRows - 1);
+  ctx.save();
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  const hatch = makeHatch(ctx, theme.fg, false);
+  const cross = makeHatch(ctx, theme.muted, true);
+  const laid = layout(frame, width, bpp, firstRow, lastRow);
+  const y = (row: number) => (row - firstRow) * ROW_HEIGHT + 2;
+  const h = ROW_HEIGHT - GAP;
+  const examined = new Set(frame.highlight.examined);
+  const problems = new Set(frame.problems.map((p) => p.addr));
+  for (const b of laid) {
+    const top = y(b.row);
+    if (b.index < 0) {
+      ctx.fillStyle = theme.muted;
+      ctx.globalAlpha = 0.5;
+      ctx.fillRect(b.x, top, b.w, h);
+      ctx.globalAlpha = 1;
+      if (b.w > 10) {
+        ctx.fillStyle = theme.fg;
+        ctx.font = '11px sans-serif';
+        ctx.fillText(b.index === -1 ? 'P' : 'E', b.x + 2, top + h - 8);
+      }
+      continue;
+    }
+    const i = b.index;
+    const addr = frame.addrs[i]!;
+    const size = frame.sizes[i]!;
+    const state = frame.states[i];
+    if (state === 'a') {
+      ctx.fillStyle = ownerColour(theme, frame.owners[i] ?? null);
+      ctx.fillRect(b.x, top, b.w, h);
+      // Padding past the requested bytes, lighter.
+      const used = opts.wordSize + (frame.requested[i] ?? 0);
+      const rowStart = b.row * width * bpp;
+      const padStart = (addr + used - rowStart) / bpp;
+      if (padStart < b.x + b.w && used < size) {
+        ctx.fillStyle = theme.bg;
+        ctx.globalAlpha = 0.45;
+        const px = Math.max(b.x, padStart);
+        ctx.fillRect(px, top, b.x + b.w - px, h);
+        ctx.globalAlpha = 1;
+      }
+    } else {
+      ctx.fillStyle = state === 'f' ? hatch : cross;
+      ctx.fillRect(b.x, top, b.w, h);
+    }
+    // Header and boundary tag as edges, where the block is wide enough to show them.
+    ctx.fillStyle = theme.fg;
+    const edge = Math.max(1, Math.min(3, opts.wordSize / bpp));
+    const rowStart = b.row * width * bpp;
+    if (addr >= rowStart) ctx.fillRect(b.x, top, edge, h);
+    if (addr + size <= rowStart + width * bpp && frame.footers[i] !== null && b.w > 6) ctx.fillRect(b.x + b.w - edge, top, edge, h);
+    if (examined.has(addr)) {
+      ctx.fillStyle = theme.examined;
+      ctx.fillRect(b.x, top + h + 1, b.w, 3);
+    }
+    const outline = (colour: string, lw: number, dash: number[] = []) => {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = lw;
+      ctx.setLineDash(dash);
+      ctx.strokeRect(b.x + lw / 2, top + lw / 2, Math.max(1, b.w - lw), h - lw);
+      ctx.setLineDash([]);
+    };
+    if (problems.has(addr)) outline(theme.error, 3, [4, 2]);
+    if (addr === frame.highlight.merged) outline(theme.merged, 2);
+    if (addr === frame.highlight.split) outline(theme.fg, 1, [3, 3]);
+    if (addr === frame.highlight.block) outline(theme.focus, 3);
+    if (i === opts.selected) outline(theme.fg, 2, [1, 1]);
+  }
+  // The break: the heap's end.
+  const span = width * bpp;
+  const endRow = Math.floor(frame.heapSize / span);
+  if (endRow >= firstRow && endRow <= lastRow) {
+    const x = (frame.heapSize - endRow * span) / bpp;
+    ctx.fillStyle = theme.focus;
+    ctx.fillRect(Math.min(x, width - 2), y(endRow) - 2, 2, h + 4);
+  }
+  ctx.restore();
+  return laid;
+}
+
+function makeHatch(ctx: CanvasRenderingContext2D, colour: string, crossed: boolean): CanvasPattern | string {
+  const tile = document.createElement('canvas');
+  tile.width = 8;
+  tile.height = 8;
+  const t = tile.getContext('2d');
+  if (!t) return colour;
+  t.strokeStyle = colour;
+  t.globalAlpha = 0.55;
+  t.lineWidth = 1;
+  t.beginPath();
+  t.moveTo(0, 8);
+  t.lineTo(8, 0);
+  if (crossed) {
+    t.moveTo(0, 0);
+    t.lineTo(8, 8);
+  }
+  t.stroke();
+  return ctx.createPattern(tile, 'repeat') ?? colour;
+}

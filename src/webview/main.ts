@@ -1,0 +1,448 @@
+// The webview of the heap panel and of the study side view (body data-mode="panel" | "study").
+// It owns view state only (zoom, scroll, selection, compare on/off, in getState/setState); the host
+// owns the trace and the current step, and answers `ready` with a snapshot.
+
+import { assertNever, EVENT_KINDS, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
+import { drawHeap, fitBytesPerPixel, ownerColour, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
+import { drawCharts } from './charts';
+
+interface VsCodeApi {
+  postMessage(message: ViewMessage): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+interface ViewState {
+  /** Echo of the host's trace and step, so the host can restore the panel after a reload. */
+  uri?: string;
+  step?: number;
+  zoom?: number;
+  compare?: boolean;
+  selectedAddr?: number | null;
+}
+
+const vscode = acquireVsCodeApi();
+const mode = document.body.dataset.mode === 'study' ? 'study' : 'panel';
+const saved = (vscode.getState() ?? {}) as ViewState;
+let view: ViewState = { zoom: 1, compare: false, selectedAddr: null, ...saved };
+let trace: TraceInfoDto | null = null;
+let frame: FrameDto | null = null;
+let series: SeriesDto | null = null;
+let events: EventsDto | null = null;
+let compare: CompareDto | null = null;
+let theme: Theme = readTheme(document.body);
+let laid: LaidBlock[] = [];
+let playing = false;
+let playTimer: ReturnType<typeof setTimeout> | undefined;
+let hovered: number | null = null;
+
+const post = (m: ViewMessage) => vscode.postMessage(m);
+const save = () => vscode.setState(view);
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
+  const e = Object.assign(document.createElement(tag), props);
+  for (const c of children) e.append(c);
+  return e;
+};
+const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
+
+// --- DOM ---------------------------------------------------------------------------------------
+
+const title = el('h1', { className: 'title' });
+const opLine = el('div', { className: 'op', role: 'status' });
+opLine.setAttribute('aria-live', 'polite');
+const story = el('p', { className: 'story' });
+const button = (label: string, text: string, onClick: () => void) => {
+  const b = el('button', { type: 'button', title: label, textContent: text });
+  b.setAttribute('aria-label', label);
+  b.addEventListener('click', onClick);
+  return b;
+};
+const scrubber = el('input', { type: 'range', min: '-1', max: '0', value: '-1', className: 'scrubber' });
+scrubber.setAttribute('aria-label', 'Step');
+scrubber.addEventListener('input', () => goTo(Number(scrubber.value)));
+const stepLabel = el('span', { className: 'step-label' });
+const speed = el('select', { className: 'speed' });
+speed.setAttribute('aria-label', 'Playback speed');
+for (const s of [1, 2, 5, 10, 25, 100]) speed.append(el('option', { value: String(s), textContent: `${s}/s`, selected: s === 5 }));
+const playButton = button('Play (Space)', 'play', () => togglePlay());
+const controls = el(
+  'div',
+  { className: 'controls', role: 'toolbar' },
+  button('Start (Home)', '|◀', () => goTo(-1)),
+  button('Step back (Left arrow)', '◀', () => stepBy(-1)),
+  playButton,
+  button('Step forward (Right arrow)', '▶', () => stepBy(1)),
+  button('End (End)', '▶|', () => goTo(trace ? trace.ops - 1 : 0)),
+  speed,
+  scrubber,
+  stepLabel,
+);
+controls.setAttribute('aria-label', 'Timeline');
+const eventNames: Readonly<Record<EventKind, string>> = { nulls: 'next NULL', coalesces: 'next coalesce', growths: 'next heap growth', problems: 'next problem' };
+const eventBar = el('div', { className: 'events', role: 'toolbar' }, ...EVENT_KINDS.map((k) => button(`Jump to the ${eventNames[k]}`, eventNames[k], () => nextEvent(k))));
+eventBar.setAttribute('aria-label', 'Jump to events');
+const zoomBar = el(
+  'div',
+  { className: 'zoom' },
+  button('Zoom in (+)', '+', () => zoomBy(0.5)),
+  button('Zoom out (-)', '−', () => zoomBy(2)),
+  button('Fit (0)', 'fit', () => zoomTo(1)),
+  button('Compare policies (C)', 'compare', () => toggleCompare()),
+);
+const canvasBox = el('div', { className: 'canvas-box' });
+const canvas = el('canvas', { className: 'heap', tabIndex: 0 });
+canvas.setAttribute('role', 'img');
+const blockList = el('ul', { className: 'sr-only blocks' });
+blockList.setAttribute('aria-label', 'Blocks in view');
+canvasBox.append(canvas);
+const details = el('div', { className: 'details', role: 'region' });
+details.setAttribute('aria-label', 'Block details');
+const metrics = el('div', { className: 'metrics' });
+const charts = el('canvas', { className: 'charts' });
+charts.setAttribute('role', 'img');
+charts.setAttribute('aria-label', 'Heap size, live payload, utilisation, external fragmentation and free blocks over the trace; click to jump');
+const compareBox = el('div', { className: 'compare' });
+const help = el('p', { className: 'help', textContent: 'Keys: ← → step · Home/End · Space play · + − zoom · 0 fit · C compare · Tab to the blocks list' });
+const empty = el('p', { className: 'empty' });
+
+const app = document.getElementById('app') ?? document.body;
+if (mode === 'panel') {
+  app.append(title, opLine, controls, eventBar, zoomBar, canvasBox, blockList, details, metrics, charts, compareBox, help, empty);
+} else {
+  app.append(title, opLine, story, controls, canvasBox, blockList, metrics, details, empty);
+  scrubber.remove();
+  speed.remove();
+}
+
+// --- messages ---------------------------------------------------------------------------------
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const message = parseHostMessage(event.data);
+  if (message === null) return; // not ours, or malformed: ignored
+  handle(message);
+});
+
+function handle(message: HostMessage): void {
+  switch (message.type) {
+    case 'snapshot':
+      trace = message.trace;
+      series = message.series;
+      events = message.events;
+      if (view.uri !== trace.uri) {
+        view = { ...view, uri: trace.uri, selectedAddr: null, zoom: 1 };
+      }
+      showFrame(message.frame, message.compare);
+      break;
+    case 'frame':
+      showFrame(message.frame, message.compare);
+      break;
+    case 'empty':
+      trace = frame = null;
+      empty.textContent = message.message;
+      render();
+      break;
+    default:
+      assertNever(message);
+  }
+}
+
+function showFrame(f: FrameDto, c: CompareDto | null): void {
+  frame = f;
+  compare = c;
+  view.step = f.step;
+  save();
+  render();
+  if (playing) {
+    if (trace && f.step >= trace.ops - 1) togglePlay(false);
+    else playTimer = setTimeout(() => stepBy(1), 1000 / Number(speed.value));
+  }
+}
+
+// --- actions ----------------------------------------------------------------------------------
+
+function goTo(step: number): void {
+  if (!trace) return;
+  post({ type: 'step', step: Math.max(-1, Math.min(trace.ops - 1, step)) });
+}
+
+function stepBy(delta: number): void {
+  if (frame) goTo(frame.step + delta);
+}
+
+function togglePlay(on = !playing): void {
+  playing = on;
+  clearTimeout(playTimer);
+  playButton.textContent = playing ? 'pause' : 'play';
+  playButton.setAttribute('aria-label', playing ? 'Pause (Space)' : 'Play (Space)');
+  if (playing) stepBy(1);
+}
+
+function nextEvent(kind: EventKind): void {
+  if (!events || !frame) return;
+  const next = events[kind].find((i) => i > frame!.step);
+  if (next !== undefined) goTo(next);
+}
+
+function zoomBy(factor: number): void {
+  zoomTo((view.zoom ?? 1) * factor);
+}
+
+function zoomTo(zoom: number): void {
+  view.zoom = Math.min(1, Math.max(1 / 4096, zoom));
+  save();
+  render();
+}
+
+function toggleCompare(): void {
+  view.compare = !view.compare;
+  save();
+  post({ type: 'compare', on: view.compare });
+  if (!view.compare) {
+    compare = null;
+    render();
+  }
+}
+
+document.addEventListener('keydown', (e) => {
+  if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.altKey || e.ctrlKey || e.metaKey) return;
+  const keys: Record<string, () => void> = {
+    ArrowLeft: () => stepBy(-1),
+    ArrowRight: () => stepBy(1),
+    Home: () => goTo(-1),
+    End: () => goTo(trace ? trace.ops - 1 : 0),
+    ' ': () => togglePlay(),
+    '+': () => zoomBy(0.5),
+    '=': () => zoomBy(0.5),
+    '-': () => zoomBy(2),
+    '0': () => zoomTo(1),
+    c: () => toggleCompare(),
+  };
+  const action = keys[e.key];
+  if (action && !(e.key === ' ' && e.target instanceof HTMLButtonElement)) {
+    e.preventDefault();
+    action();
+  }
+});
+
+canvas.addEventListener('mousemove', (e) => {
+  hovered = hit(e);
+  renderDetails();
+});
+canvas.addEventListener('mouseleave', () => {
+  hovered = null;
+  renderDetails();
+});
+canvas.addEventListener('click', (e) => {
+  const i = hit(e);
+  view.selectedAddr = i === null || !frame ? null : frame.addrs[i]!;
+  save();
+  render();
+});
+canvasBox.addEventListener('scroll', () => drawHeapView());
+charts.addEventListener('click', (e) => {
+  if (!series || series.steps.length === 0) return;
+  const r = charts.getBoundingClientRect();
+  const k = Math.round(((e.clientX - r.left) / r.width) * (series.steps.length - 1));
+  goTo(series.steps[Math.max(0, Math.min(series.steps.length - 1, k))]!);
+});
+
+function hit(e: MouseEvent): number | null {
+  const r = canvas.getBoundingClientRect();
+  const x = e.clientX - r.left;
+  const y = e.clientY - r.top;
+  const firstRow = Math.floor(canvasBox.scrollTop / ROW_HEIGHT);
+  const row = firstRow + Math.floor(y / ROW_HEIGHT);
+  let best: LaidBlock | null = null;
+  for (const b of laid) {
+    if (b.row !== row || b.index < 0) continue;
+    const d = x < b.x ? b.x - x : x > b.x + b.w ? x - b.x - b.w : 0;
+    if (d <= 3 && (best === null || d === 0)) best = b;
+  }
+  return best?.index ?? null;
+}
+
+// --- rendering --------------------------------------------------------------------------------
+
+new MutationObserver(() => {
+  theme = readTheme(document.body);
+  render();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new ResizeObserver(() => render()).observe(canvasBox);
+
+function render(): void {
+  empty.hidden = trace !== null;
+  for (const part of [controls, canvasBox, metrics]) part.hidden = trace === null;
+  if (!trace || !frame) {
+    title.textContent = 'Heap Inspector';
+    opLine.textContent = '';
+    story.textContent = '';
+    details.textContent = '';
+    blockList.replaceChildren();
+    return;
+  }
+  title.textContent = `${trace.name} · ${trace.policy === 'sbrk' ? 'sbrk baseline' : `${trace.policy} fit`} · ${trace.preset}`;
+  opLine.textContent = frame.line === null ? `Before the first op: ${frame.text}` : `Line ${frame.line}: ${frame.text}`;
+  story.textContent = frame.story;
+  scrubber.max = String(trace.ops - 1);
+  scrubber.value = String(frame.step);
+  stepLabel.textContent = `op ${frame.step + 1} / ${trace.ops}`;
+  const m = frame.metrics;
+  metrics.textContent = `heap ${m.heapSize} B · live ${m.livePayload} B · peak ${m.peakPayload} B · utilisation ${pct(m.utilisation)} · internal frag ${m.internalFragmentation} B · external frag ${pct(m.externalFragmentation)} · ${m.freeBlocks} free (largest ${m.largestFree} B)`;
+  drawHeapView();
+  renderDetails();
+  if (mode === 'panel') {
+    drawChartsView();
+    renderCompare();
+  }
+}
+
+function wordSize(): number {
+  // The prologue is two words (CS:APP) rounded to the alignment; the first header sits one word before a payload.
+  return frame?.prologue && frame.prologue.size <= 8 ? 4 : 8;
+}
+
+function drawHeapView(): void {
+  if (!frame) return;
+  const dpr = window.devicePixelRatio || 1;
+  const width = Math.max(100, canvasBox.clientWidth - 4);
+  const fit = fitBytesPerPixel(frame, width);
+  const bpp = mode === 'study' ? fit : fit * (view.zoom ?? 1);
+  const rows = rowCount(frame, width, bpp);
+  const maxVisible = mode === 'study' ? Math.min(rows, 4) : Math.min(rows, 12);
+  canvasBox.style.height = `${maxVisible * ROW_HEIGHT + 4}px`;
+  // The box scrolls over the full height of the rows; the canvas stays in view and draws only those.
+  canvasBox.style.setProperty('--rows-height', `${rows * ROW_HEIGHT}px`);
+  const firstRow = Math.min(Math.floor(canvasBox.scrollTop / ROW_HEIGHT), Math.max(0, rows - maxVisible));
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${maxVisible * ROW_HEIGHT}px`;
+  canvas.style.top = `${canvasBox.scrollTop}px`;
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round(maxVisible * ROW_HEIGHT * dpr);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const selected = view.selectedAddr == null ? null : frame.addrs.indexOf(view.selectedAddr);
+  laid = drawHeap(ctx, frame, theme, { width, bpp, firstRow, visibleRows: maxVisible, selected: selected !== null && selected >= 0 ? selected : null, wordSize: wordSize() });
+  canvas.setAttribute('aria-label', `Heap of ${frame.heapSize} bytes with ${frame.addrs.length} blocks (${countOf('a')} allocated, ${countOf('f')} free), rows ${firstRow + 1} to ${firstRow + maxVisible} of ${rows}`);
+  renderBlockList();
+}
+
+function countOf(state: string): number {
+  let n = 0;
+  for (const s of frame?.states ?? '') if (s === state) n++;
+  return n;
+}
+
+function describeBlock(i: number): string {
+  const f = frame!;
+  const state = f.states[i] === 'a' ? 'allocated' : f.states[i] === 'f' ? 'free' : 'freed, never reused';
+  const owner = f.owners[i] ? `, ${f.owners[i]}` : '';
+  const req = f.states[i] === 'a' ? `, ${f.requested[i]} bytes requested` : '';
+  return `${state} block at ${hex(f.addrs[i]!)}, ${f.sizes[i]} bytes${owner}${req}`;
+}
+
+function renderBlockList(): void {
+  const items: HTMLLIElement[] = [];
+  const seen = new Set<number>();
+  for (const b of laid) {
+    if (b.index < 0 || seen.has(b.index) || items.length >= 500) continue;
+    seen.add(b.index);
+    const li = el('li', { textContent: describeBlock(b.index), tabIndex: -1 });
+    li.dataset.addr = String(frame!.addrs[b.index]);
+    li.dataset.size = String(frame!.sizes[b.index]);
+    li.dataset.state = frame!.states[b.index]!;
+    li.dataset.x = b.x.toFixed(2);
+    li.dataset.w = b.w.toFixed(2);
+    li.dataset.row = String(b.row);
+    items.push(li);
+  }
+  blockList.replaceChildren(...items);
+}
+
+let detailsKey = '';
+
+function renderDetails(): void {
+  if (!frame) return;
+  const selected = view.selectedAddr == null ? -1 : frame.addrs.indexOf(view.selectedAddr);
+  const i = hovered ?? (selected >= 0 ? selected : null);
+  // Re-render only when the block shown changes (keeps the reveal button under the pointer).
+  const key = `${frame.step}:${i}:${theme.fg}`;
+  if (key === detailsKey) return;
+  detailsKey = key;
+  if (i === null) {
+    details.replaceChildren(el('span', { className: 'hint', textContent: 'Hover or click a block for its header, footer and lines.' }));
+    return;
+  }
+  const f = frame;
+  const word = (w: number | null) => (w === null ? 'none' : `${hex(w)} (size ${w - (w % 8)}, ${w % 2 ? 'allocated' : 'free'})`);
+  const payload = f.addrs[i]! + wordSize();
+  const rows: [string, string][] = [
+    ['block', `${hex(f.addrs[i]!)}, ${f.sizes[i]} bytes, ${f.states[i] === 'a' ? 'allocated' : f.states[i] === 'f' ? 'free' : 'freed, never reused'}`],
+    ['payload', `${hex(payload)}`],
+  ];
+  if (f.states[i] === 'a') {
+    rows.push(['requested', `${f.requested[i]} bytes (internal fragmentation ${f.sizes[i]! - f.requested[i]!} bytes)`]);
+    if (f.owners[i]) rows.push(['pointer', f.owners[i]!]);
+  }
+  rows.push(['header', word(f.headers[i] ?? null)], ['footer', word(f.footers[i] ?? null)]);
+  const problem = f.problems.find((p) => p.addr === f.addrs[i]);
+  if (problem) rows.push(['problem', problem.message]);
+  const dl = el('dl');
+  for (const [k, v] of rows) dl.append(el('dt', { textContent: k }), el('dd', { textContent: v }));
+  const swatch = el('span', { className: 'swatch' });
+  swatch.style.background = f.states[i] === 'a' ? ownerColour(theme, f.owners[i] ?? null) : 'transparent';
+  const line = f.allocLines[i];
+  const parts: Node[] = [swatch, dl];
+  if (line != null) parts.push(button(`Reveal line ${line}, where this block was allocated`, `allocated on line ${line}: reveal`, () => post({ type: 'revealLine', line })));
+  details.replaceChildren(...parts);
+}
+
+function drawChartsView(): void {
+  if (!series || !frame) return;
+  const dpr = window.devicePixelRatio || 1;
+  const width = Math.max(100, canvasBox.clientWidth - 4);
+  const height = 5 * 46;
+  charts.style.width = `${width}px`;
+  charts.style.height = `${height}px`;
+  charts.width = Math.round(width * dpr);
+  charts.height = Math.round(height * dpr);
+  const ctx = charts.getContext('2d');
+  if (!ctx) return;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  drawCharts(ctx, series, frame.step, theme, width, height);
+}
+
+function renderCompare(): void {
+  compareBox.hidden = !view.compare || compare === null;
+  if (compareBox.hidden || !compare) {
+    compareBox.replaceChildren();
+    return;
+  }
+  const width = Math.max(100, canvasBox.clientWidth - 4);
+  const dpr = window.devicePixelRatio || 1;
+  const rows = compare.frames.map(({ policy, frame: f }) => {
+    const c = el('canvas', { className: 'compare-heap' });
+    c.setAttribute('role', 'img');
+    c.setAttribute('aria-label', `${policy}: heap ${f.heapSize} bytes, ${f.addrs.length} blocks, utilisation ${pct(f.metrics.utilisation)}`);
+    const bpp = fitBytesPerPixel(f, width, 3);
+    const h = Math.min(3, rowCount(f, width, bpp)) * ROW_HEIGHT;
+    c.style.width = `${width}px`;
+    c.style.height = `${h}px`;
+    c.width = Math.round(width * dpr);
+    c.height = Math.round(h * dpr);
+    const ctx = c.getContext('2d');
+    if (ctx) {
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawHeap(ctx, f, theme, { width, bpp, firstRow: 0, visibleRows: 3, selected: null, wordSize: wordSize() });
+    }
+    const label = el('div', { className: 'compare-label', textContent: `${policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`}: ${f.text} · heap ${f.metrics.heapSize} B · utilisation ${pct(f.metrics.utilisation)} · ext frag ${pct(f.metrics.externalFragmentation)}` });
+    return el('div', { className: 'compare-row' }, label, c);
+  });
+  compareBox.replaceChildren(el('h2', { textContent: 'Every policy at this step' }), ...rows);
+}
+
+render();
+post({ type: 'ready' });
+if (view.compare) post({ type: 'compare', on: true });

@@ -1,0 +1,84 @@
+// The heap panel and the study side view in the real VS Code: opening, stepping with the editor
+// following, CodeLens clicks moving the panel, and the side view on the same step.
+
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, open, repoRoot, resetSettings } from './support';
+
+interface PanelApi {
+  state(): { visible: boolean; uri: string | null; step: number | null; blocks: number | null };
+  studyState(): { uri: string | null; step: number | null; blocks: number | null };
+  highlightedLine(uri: string): number | undefined;
+}
+
+async function panels(): Promise<PanelApi> {
+  const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { panels: PanelApi };
+  return api.panels;
+}
+
+async function eventually<T>(get: () => T, check: (v: T) => boolean, what: string): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < 150; i++) {
+    last = get();
+    if (check(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${what}; last seen: ${JSON.stringify(last)}`);
+}
+
+describe('Heap panel and study view', function () {
+  this.timeout(120_000);
+  before(resetSettings);
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('Open Heap Panel shows the chain of the active trace at its last step', async () => {
+    const document = await open(join(repoRoot, 'samples', 'first-best-worst.heap'));
+    const api = await panels();
+    const opened = await vscode.commands.executeCommand<{ uri: string; step: number }>('heapInspector.openHeapPanel');
+    assert.equal(opened?.uri, document.uri.toString());
+    assert.equal(opened?.step, 9);
+    // The webview loads, says `ready`, and gets the snapshot with every block.
+    const state = await eventually(() => api.state(), (s) => s.blocks === 7, 'the panel drew the 7 blocks');
+    assert.equal(state.uri, document.uri.toString());
+    assert.equal(api.highlightedLine(document.uri.toString()), 22, 'the editor highlights the current op');
+  });
+
+  it('stepping moves the highlighted line in the editor', async () => {
+    const document = await open(join(repoRoot, 'samples', 'first-best-worst.heap'));
+    const api = await panels();
+    await vscode.commands.executeCommand('heapInspector.openHeapPanel', document.uri, 9);
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    assert.equal(await vscode.commands.executeCommand('heapInspector.stepBack'), 8);
+    assert.equal(api.highlightedLine(document.uri.toString()), 15);
+    assert.equal(await vscode.commands.executeCommand('heapInspector.stepBack'), 7);
+    assert.equal(api.highlightedLine(document.uri.toString()), 14);
+    assert.equal(await vscode.commands.executeCommand('heapInspector.stepForward'), 8);
+    await eventually(() => api.state(), (s) => s.step === 8, 'the panel follows');
+  });
+
+  it('clicking an op CodeLens opens the panel at that step', async () => {
+    const document = await open(join(repoRoot, 'samples', 'coalescing.heap'));
+    const api = await panels();
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100)) ?? [];
+    const lens = lenses.find((l) => l.range.start.line === 10 && l.command?.command === 'heapInspector.openHeapPanel');
+    assert.ok(lens?.command, 'the free(b) line has an op lens');
+    await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
+    const state = await eventually(() => api.state(), (s) => s.uri === document.uri.toString() && s.step === 5, 'the panel is at free(b)');
+    assert.equal(state.blocks, 6);
+    assert.equal(api.highlightedLine(document.uri.toString()), 11);
+  });
+
+  it('the study side view shows the same trace at the same step', async () => {
+    const document = await open(join(repoRoot, 'samples', 'coalescing.heap'));
+    const api = await panels();
+    await vscode.commands.executeCommand('heapInspector.openHeapPanel', document.uri, 6);
+    await vscode.commands.executeCommand('heapInspector.studyView.focus');
+    const study = await eventually(() => api.studyState(), (s) => s.uri === document.uri.toString() && s.blocks !== null, 'the side view drew the trace');
+    assert.equal(study.step, 6);
+    await vscode.commands.executeCommand('heapInspector.openHeapPanel', document.uri, 2);
+    await eventually(() => api.studyState(), (s) => s.step === 2, 'the side view follows the panel');
+  });
+});

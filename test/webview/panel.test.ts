@@ -1,0 +1,148 @@
+// The webview bundle in real headless Chromium with a fake host: a known replay drawn, the block
+// chain's count, order and widths, hover details, keyboard stepping, themes, hostile messages.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
+import type { HostMessage } from '../../src/shared/protocol';
+import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
+
+const ROOT = process.cwd();
+const ARTIFACTS = join(ROOT, 'artifacts');
+const THEMES = {
+  'vscode-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#1f1f1f', '--vscode-foreground': '#1f1f1f', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#005fb8', '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#e51400' },
+  'vscode-dark': { '--vscode-editor-background': '#1f1f1f', '--vscode-editor-foreground': '#cccccc', '--vscode-foreground': '#cccccc', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#cca700', '--vscode-focusBorder': '#0078d4', '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-errorForeground': '#f85149' },
+  'vscode-high-contrast': { '--vscode-editor-background': '#000000', '--vscode-editor-foreground': '#ffffff', '--vscode-foreground': '#ffffff', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#ffff00', '--vscode-focusBorder': '#f38518', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771' },
+  'vscode-high-contrast-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#000000', '--vscode-foreground': '#292929', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#006bbd', '--vscode-button-background': '#0f4a85', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#292929', '--vscode-errorForeground': '#b5200d' },
+} as const;
+
+function themeCss(): string {
+  return Object.entries(THEMES)
+    .map(([cls, vars]) => `body.${cls} { ${Object.entries(vars).map(([k, v]) => `${k}: ${v};`).join(' ')} }`)
+    .join('\n');
+}
+
+function snapshot(run: TraceRun, step: number): HostMessage {
+  return { type: 'snapshot', trace: traceInfo(run, 'file:///sample.heap', 'first-best-worst.heap'), frame: buildFrame(run, step), series: buildSeries(run), events: buildEvents(run), compare: null };
+}
+
+describe('heap panel webview (Chromium, fake host)', function () {
+  this.timeout(60_000);
+  let browser: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  const run = runTrace(parseHeapScript(readFileSync(join(ROOT, 'samples', 'first-best-worst.heap'), 'utf8')));
+  const posted = () => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
+  const send = (m: unknown) => page.evaluate((msg) => window.postMessage(msg, '*'), m as object);
+
+  before(async () => {
+    // The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time.
+    const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
+    const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage();
+    errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // The fake host: acquireVsCodeApi records what the view posts and keeps its state.
+    const fakeHost = 'window.posted = []; window.state = undefined; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });';
+    await page.setContent(`<!DOCTYPE html><html><head><script>${fakeHost}</script><style>${readFileSync(join(ROOT, 'media', 'webview.css'), 'utf8')}\n${themeCss()}</style></head><body class="vscode-light" data-mode="panel"><main id="app"></main></body></html>`);
+    await page.setViewportSize({ width: 900, height: 900 });
+    await page.addScriptTag({ content: readFileSync(join(ROOT, 'dist', 'webview.js'), 'utf8') });
+  });
+  afterEach(async () => {
+    await page.close();
+    assert.deepEqual(errors, [], 'no errors in the page');
+  });
+
+  it('says it is ready, then draws the chain of a known replay in address order with proportional widths', async () => {
+    assert.deepEqual(await posted(), [{ type: 'ready' }]);
+    const frame = buildFrame(run, 9);
+    await send(snapshot(run, 9));
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    const items = await page.locator('.blocks li').evaluateAll((lis) => lis.map((li) => ({ addr: Number((li as HTMLElement).dataset.addr), size: Number((li as HTMLElement).dataset.size), w: Number((li as HTMLElement).dataset.w), state: (li as HTMLElement).dataset.state, text: li.textContent })));
+    // Each block once (a block wrapped over rows is listed once), in address order.
+    assert.deepEqual(items.map((i) => i.addr), frame.addrs);
+    assert.deepEqual(items.map((i) => i.state).join(''), frame.states);
+    assert.equal(frame.states, 'faaafaf', 'best fit took the 48-byte hole whole; the 112- and 208-byte holes stay free');
+    // Widths: the 112-byte hole is 7 times the 16-byte blocks.
+    const byAddr = new Map(items.map((i) => [i.addr, i]));
+    const w112 = byAddr.get(12)!.w;
+    const w16 = byAddr.get(124)!.w;
+    assert.ok(Math.abs(w112 / w16 - 7) < 0.2, `112 vs 16 bytes: ${w112} / ${w16}`);
+    assert.match(items[2]!.text!, /allocated block at 0x008c, 48 bytes, p, 32 bytes requested/);
+    assert.match(await page.locator('.op').innerText(), /Line 22: -> 0x0090 · block 48 B · whole block/);
+  });
+
+  it('hovering a block shows its words, sizes and the line that allocated it', async () => {
+    await send(snapshot(run, 9));
+    const li = page.locator('.blocks li[data-addr="140"]');
+    await li.waitFor({ state: 'attached' });
+    const { x, w, row } = await li.evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w), row: Number((e as HTMLElement).dataset.row) }));
+    const box = (await page.locator('canvas.heap').boundingBox())!;
+    await page.mouse.move(box.x + x + w / 2, box.y + row * 30 + 12);
+    await page.mouse.down();
+    await page.mouse.up(); // selected: the details stay when the pointer leaves
+    const details = page.locator('.details');
+    await details.getByText('header').waitFor();
+    const text = await details.innerText();
+    assert.match(text, /0x008c, 48 bytes, allocated/);
+    assert.match(text, /32 bytes \(internal fragmentation 16 bytes\)/);
+    assert.match(text, /0x0031 \(size 48, allocated\)/);
+    assert.match(text, /allocated on line 22: reveal/);
+    await details.getByRole('button').click();
+    assert.deepEqual((await posted()).slice(-1), [{ type: 'revealLine', line: 22 }]);
+  });
+
+  it('steps by keyboard: arrows, Home and End ask the host for that step', async () => {
+    await send(snapshot(run, 5));
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    await page.locator('canvas.heap').focus();
+    for (const key of ['ArrowLeft', 'ArrowRight', 'Home', 'End']) await page.keyboard.press(key);
+    assert.deepEqual((await posted()).slice(1), [
+      { type: 'step', step: 4 },
+      { type: 'step', step: 6 },
+      { type: 'step', step: -1 },
+      { type: 'step', step: 9 },
+    ]);
+    await send({ type: 'frame', frame: buildFrame(run, 4), compare: null });
+    assert.match(await page.locator('.step-label').innerText(), /op 5 \/ 10/);
+  });
+
+  it('redraws in each theme\'s colours (screenshots in artifacts/)', async () => {
+    await send(snapshot(run, 9));
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const pixel = async () => {
+      const li = page.locator('.blocks li[data-addr="140"]');
+      const { x, w } = await li.evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w) }));
+      return page.locator('canvas.heap').evaluate((c, at) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round((at.x + at.w / 2) * devicePixelRatio), Math.round(12 * devicePixelRatio), 1, 1).data), { x, w });
+    };
+    const seen = new Set<string>();
+    for (const cls of Object.keys(THEMES)) {
+      await page.evaluate((c) => (document.body.className = c), cls);
+      await page.waitForTimeout(50);
+      seen.add((await pixel()).join(','));
+      await page.screenshot({ path: join(ARTIFACTS, `webview-${cls}.png`), fullPage: true });
+    }
+    assert.ok(seen.size >= 2, `the block's colour follows the theme (${[...seen].join(' | ')})`);
+  });
+
+  it('ignores hostile and malformed messages', async () => {
+    await send(snapshot(run, 9));
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    const before = await page.locator('.op').innerText();
+    for (const junk of [null, 42, 'snapshot', { type: 'snapshot' }, { type: 'frame', frame: { step: 'x' } }, { type: 'frame', frame: { ...buildFrame(run, 2), addrs: [1, 2] } }, { type: 'eval', code: 'alert(1)' }, { type: 'empty', message: 7 }]) {
+      await send(junk);
+    }
+    assert.equal(await page.locator('.op').innerText(), before);
+  });
+});
