@@ -33,10 +33,11 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const walk = heap.walk();
   const live = heap.liveAllocations;
   const pointers = replay.pointersAt(i);
-  const owner = new Map<number, { name: string; line: number | null }>();
+  const owner = new Map<number, { name: string; line: number | null; freeLine: number | null }>();
   pointers.forEach((ptr, slot) => {
     if (ptr === null || !live.has(ptr)) return;
-    owner.set(ptr, { name: trace.format === 'rep' ? `id ${trace.names[slot]}` : (trace.names[slot] ?? '?'), line: allocationLine(run, slot, i) });
+    const { line, freeLine } = lifeLines(run, slot, i);
+    owner.set(ptr, { name: trace.format === 'rep' ? `id ${trace.names[slot]}` : (trace.names[slot] ?? '?'), line, freeLine });
   });
   const blocks = walk.blocks;
   const merged = record && record.mergedSize > 0 ? (blocks.find((b) => b.status === 'free' && b.size === record.mergedSize && record.block && b.addr <= record.block.addr + record.block.size && b.addr + b.size >= record.block.addr)?.addr ?? null) : null;
@@ -58,11 +59,14 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
     footers: blocks.map((b) => b.footer),
     owners: blocks.map((b) => owner.get(b.payloadAddr)?.name ?? null),
     allocLines: blocks.map((b) => owner.get(b.payloadAddr)?.line ?? null),
+    freeLines: blocks.map((b) => owner.get(b.payloadAddr)?.freeLine ?? null),
+    payloadSizes: blocks.map((b) => b.payloadSize),
     highlight: {
       block: record?.block?.addr ?? null,
       split: record && record.remainder > 0 && record.block ? record.block.addr + record.block.size : null,
       merged,
       examined,
+      grownFrom: record && record.grownBy > 0 ? walk.heapSize - record.grownBy : null,
     },
     problems,
     metrics: {
@@ -86,17 +90,19 @@ function searchOrder(walk: HeapWalk, policy: string, rover: number | null): numb
   return k <= 0 ? addrs : [...addrs.slice(k), ...addrs.slice(0, k)];
 }
 
-/** The line of the op that allocated the block `slot` holds at step `i`. */
-function allocationLine(run: TraceRun, slot: number, i: number): number | null {
+/** The lines that allocated and (later) free the block `slot` holds at step `i`. */
+function lifeLines(run: TraceRun, slot: number, i: number): { line: number | null; freeLine: number | null } {
   const { lifetimes, lifetimeOfOp } = run.trace.lifetimes;
   for (let k = i; k >= 0; k--) {
     const op = run.trace.ops[k]!;
     if (op.kind !== 'free' && op.ptr === slot && op.kind !== 'write' && op.kind !== 'fill') {
       const life = lifetimeOfOp[k]!;
-      return life >= 0 ? run.trace.ops[lifetimes[life]!.start]!.range.line : op.range.line;
+      if (life < 0) return { line: op.range.line, freeLine: null };
+      const t = lifetimes[life]!;
+      return { line: run.trace.ops[t.start]!.range.line, freeLine: t.end >= 0 ? run.trace.ops[t.end]!.range.line : null };
     }
   }
-  return null;
+  return { line: null, freeLine: null };
 }
 
 /** What op `i` did, in words a student reads: which block the policy picked and over which. */

@@ -44,12 +44,18 @@ export interface FrameDto {
   readonly owners: readonly (string | null)[];
   /** The line that allocated each allocated block, or null. */
   readonly allocLines: readonly (number | null)[];
+  /** The line that frees each allocated block later in the trace, or null (never freed). */
+  readonly freeLines: readonly (number | null)[];
+  /** Payload bytes each block offers. */
+  readonly payloadSizes: readonly number[];
   /** What the op touched: the block it returned or freed, what it split off or merged, what its search examined. */
   readonly highlight: {
     readonly block: number | null;
     readonly split: number | null;
     readonly merged: number | null;
     readonly examined: readonly number[];
+    /** The old break when this op grew the heap (the new space runs from it to heapSize), else null. */
+    readonly grownFrom: number | null;
   };
   /** Heap checker issues and mdriver violations at this step, by address. */
   readonly problems: readonly { readonly addr: number; readonly message: string }[];
@@ -149,7 +155,7 @@ function isFrame(f: unknown): f is FrameDto {
     x.sizes.length === n &&
     typeof x.states === 'string' &&
     x.states.length === n &&
-    [x.requested, x.headers, x.footers, x.owners, x.allocLines].every((a) => Array.isArray(a) && a.length === n) &&
+    [x.requested, x.headers, x.footers, x.owners, x.allocLines, x.freeLines, x.payloadSizes].every((a) => Array.isArray(a) && a.length === n) &&
     typeof x.highlight === 'object' &&
     x.highlight !== null &&
     Array.isArray(x.problems) &&

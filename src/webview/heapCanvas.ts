@@ -179,8 +179,17 @@ export function drawHeap(
     if (addr === frame.highlight.block) outline(theme.focus, 3);
     if (i === opts.selected) outline(theme.fg, 2, [1, 1]);
   }
-  // The break: the heap's end.
   const span = width * bpp;
+  // Heap growth: the space the op's sbrk added, bracketed under its rows.
+  if (frame.highlight.grownFrom !== null) {
+    ctx.fillStyle = theme.focus;
+    for (let row = Math.max(firstRow, Math.floor(frame.highlight.grownFrom / span)); row <= lastRow && row * span < frame.heapSize; row++) {
+      const from = Math.max(frame.highlight.grownFrom, row * span);
+      const to = Math.min(frame.heapSize, (row + 1) * span);
+      ctx.fillRect((from - row * span) / bpp, y(row) + h + 1, (to - from) / bpp, 2);
+    }
+  }
+  // The break: the heap's end.
   const endRow = Math.floor(frame.heapSize / span);
   if (endRow >= firstRow && endRow <= lastRow) {
     const x = (frame.heapSize - endRow * span) / bpp;

@@ -380,7 +380,7 @@ function renderDetails(): void {
   const payload = f.addrs[i]! + wordSize();
   const rows: [string, string][] = [
     ['block', `${hex(f.addrs[i]!)}, ${f.sizes[i]} bytes, ${f.states[i] === 'a' ? 'allocated' : f.states[i] === 'f' ? 'free' : 'freed, never reused'}`],
-    ['payload', `${hex(payload)}`],
+    ['payload', `${hex(payload)}, ${f.payloadSizes[i]} bytes`],
   ];
   if (f.states[i] === 'a') {
     rows.push(['requested', `${f.requested[i]} bytes (internal fragmentation ${f.sizes[i]! - f.requested[i]!} bytes)`]);
@@ -394,8 +394,10 @@ function renderDetails(): void {
   const swatch = el('span', { className: 'swatch' });
   swatch.style.background = f.states[i] === 'a' ? ownerColour(theme, f.owners[i] ?? null) : 'transparent';
   const line = f.allocLines[i];
+  const freeLine = f.freeLines[i];
   const parts: Node[] = [swatch, dl];
   if (line != null) parts.push(button(`Reveal line ${line}, where this block was allocated`, `allocated on line ${line}: reveal`, () => post({ type: 'revealLine', line })));
+  if (freeLine != null) parts.push(button(`Reveal line ${freeLine}, where this block is freed`, `freed on line ${freeLine}: reveal`, () => post({ type: 'revealLine', line: freeLine })));
   details.replaceChildren(...parts);
 }
 

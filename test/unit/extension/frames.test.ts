@@ -1,0 +1,80 @@
+// The host side of the panel without VS Code: the frames, series and events it sends, and the
+// protocol guards that keep hostile messages out.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { buildCompare, buildEvents, buildFrame, buildSeries } from '../../../src/extension/frames';
+import { parseHostMessage, parseViewMessage } from '../../../src/shared/protocol';
+import { parseHeapScript, runTrace, type TraceRun } from '../../../src/trace/index';
+
+const sample = (name: string, policy?: 'first' | 'next' | 'best' | 'worst') =>
+  runTrace(parseHeapScript(readFileSync(`samples/${name}`, 'utf8')), policy ? { overrides: { policy } } : {});
+
+describe('panel frames', () => {
+  it('the heap after a step, in columns, with what the op touched', () => {
+    const run = sample('first-best-worst.heap');
+    const f = buildFrame(run, 9);
+    assert.deepEqual(f.sizes, [112, 16, 48, 16, 208, 16, 3680]);
+    assert.equal(f.states, 'faaafaf');
+    assert.deepEqual(f.owners, [null, 'a', 'p', 'b', null, 'c', null]);
+    assert.deepEqual(f.allocLines, [null, 7, 22, 9, null, 11, null]);
+    assert.deepEqual(f.requested, [0, 8, 32, 8, 0, 8, 0]);
+    assert.equal(f.headers[2], 48 + 1);
+    assert.equal(f.highlight.block, 0x8c);
+    assert.equal(f.highlight.examined.length, 7, 'best fit without an exact fit visits every block');
+    assert.match(f.story, /^Best fit examined 7 blocks and picked the 48-byte hole at 0x008c over the 3680-byte one at 0x01ac; too few bytes were left over to split/);
+    assert.equal(f.line, 22);
+    assert.equal(f.metrics.heapSize, 4112);
+  });
+
+  it('next fit examines from the rover, wrapping', () => {
+    const run = sample('first-best-worst.heap', 'next');
+    const f = buildFrame(run, 9);
+    assert.deepEqual(f.highlight.examined, [0x1a0 - 4, 0x1ac], 'the rover block, then the free tail');
+  });
+
+  it('heap growth marks the new space; the initial heap has no op', () => {
+    const run = runTrace(parseHeapScript('set preset = csapp\na = malloc(4000)\nb = malloc(200)\n'));
+    assert.equal(buildFrame(run, 1).highlight.grownFrom, 4112);
+    const before = buildFrame(run, -1);
+    assert.equal(before.line, null);
+    assert.equal(before.text, 'initial heap');
+    assert.equal(before.states, 'f');
+  });
+
+  it('series and events cover the whole trace', () => {
+    const run = sample('coalescing.heap');
+    const s = buildSeries(run);
+    assert.equal(s.steps.length, run.replay.recorded);
+    const e = buildEvents(run);
+    assert.deepEqual(e.coalesces, [6, 7, 8, 9]);
+    assert.deepEqual(e.nulls, []);
+  });
+
+  it('compares every policy at the same step, replaying each once', () => {
+    const run = sample('first-best-worst.heap');
+    const cache = new Map<string, TraceRun>();
+    const c = buildCompare(run, {}, 9, cache);
+    assert.deepEqual(c.frames.map((x) => x.policy), ['sbrk', 'first', 'next', 'best', 'worst']);
+    assert.deepEqual(c.frames.map((x) => x.frame.highlight.block), [368, 12, 0x1ac, 0x8c, 0x1ac]);
+    buildCompare(run, {}, 3, cache);
+    assert.equal(cache.size, 4, 'the other policies were replayed once and kept');
+  });
+});
+
+describe('protocol guards', () => {
+  it('accept well-formed webview messages and nothing else', () => {
+    assert.deepEqual(parseViewMessage({ type: 'step', step: 4 }), { type: 'step', step: 4 });
+    assert.deepEqual(parseViewMessage({ type: 'ready', extra: 'ignored' }), { type: 'ready' });
+    for (const junk of [null, 'ready', { type: 'step', step: 1.5 }, { type: 'step', step: -2 }, { type: 'revealLine', line: 0 }, { type: 'compare', on: 'yes' }, { type: 'eval' }, { type: 'step', step: 2 ** 40 }]) {
+      assert.equal(parseViewMessage(junk), null, JSON.stringify(junk));
+    }
+  });
+
+  it('the webview checks the host too: a frame whose columns disagree is refused', () => {
+    const frame = buildFrame(sample('tiny.rep'), 2);
+    assert.ok(parseHostMessage({ type: 'frame', frame, compare: null }));
+    assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, sizes: [...frame.sizes, 16] }, compare: null }), null);
+    assert.equal(parseHostMessage({ type: 'snapshot', frame }), null);
+  });
+});
