@@ -216,25 +216,8 @@ async function uiCheck(browser, port, workspace) {
     await editor.locator('.codelens-decoration', { hasText: 'best fit · csapp · 10 ops · heap 4112 B' }).first().waitFor({ timeout: 30_000 });
     await editor.locator('.codelens-decoration', { hasText: '-> 0x0090 · block 48 B · whole block' }).first().waitFor({ timeout: 30_000 });
     await page.locator('.statusbar', { hasText: 'best fit · 8.9%' }).waitFor({ timeout: 30_000 });
-    // F1, type the command, Enter: retried until the command is listed (extensions register shortly after the workbench appears).
-    let ran = false;
-    for (let attempt = 0; attempt < 20 && !ran; attempt++) {
-      await editor.click();
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ timeout: 10_000 });
-      await input.fill('>Heap Inspector: Run Trace');
-      const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Heap Inspector: Run Trace' });
-      try {
-        await item.first().waitFor({ timeout: 3_000 });
-        await page.keyboard.press('Enter');
-        ran = true;
-      } catch {
-        await page.keyboard.press('Escape');
-        await page.waitForTimeout(500);
-      }
-    }
-    if (!ran) throw new Error('"Heap Inspector: Run Trace" never appeared in the command palette');
+    // F1, type the command, Enter (retried until the command is listed: extensions register shortly after the workbench appears).
+    await runCommand(page, 'Heap Inspector: Run Trace');
     // The result is a notification: a toast, or (when the headless window keeps toasts back) in the notification centre.
     const wanted = 'first-best-worst.heap: heap 4112 bytes';
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: wanted });

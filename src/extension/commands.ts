@@ -2,7 +2,7 @@
 // other extensions can run it without a picker, and returns what it did.
 
 import * as vscode from 'vscode';
-import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy, type PresetName } from '../engine/config';
+import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
 import { comparePolicies, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, parseTrace, printHeapScript, printRep, runJson } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
@@ -47,27 +47,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     return runJson(run);
   });
 
-  register(COMMANDS.selectPolicy, async (policy?: string) => {
-    const chosen = policy ?? (await pick('Allocation policy for traces', POLICIES.map((p) => ({ label: p, description: POLICY_DESCRIPTIONS[p] })), currentSetting('policy')));
-    if (chosen === undefined) return undefined;
-    if (!(POLICIES as readonly string[]).includes(chosen)) {
-      void vscode.window.showErrorMessage(`Unknown policy "${chosen}"; choose one of ${POLICIES.join(', ')}.`);
-      return undefined;
-    }
-    await vscode.workspace.getConfiguration(SECTION).update('policy', chosen, settingsTarget());
-    return chosen as Policy;
-  });
-
-  register(COMMANDS.selectPreset, async (preset?: string) => {
-    const chosen = preset ?? (await pick('Heap layout preset', PRESET_NAMES.map((p) => ({ label: p, description: PRESET_DESCRIPTIONS[p] })), currentSetting('preset')));
-    if (chosen === undefined) return undefined;
-    if (!(PRESET_NAMES as readonly string[]).includes(chosen)) {
-      void vscode.window.showErrorMessage(`Unknown preset "${chosen}"; choose one of ${PRESET_NAMES.join(', ')}.`);
-      return undefined;
-    }
-    await vscode.workspace.getConfiguration(SECTION).update('preset', chosen, settingsTarget());
-    return chosen as PresetName;
-  });
+  register(COMMANDS.selectPolicy, (policy?: string) => selectSetting('policy', 'Allocation policy for traces', POLICIES, POLICY_DESCRIPTIONS, policy));
+  register(COMMANDS.selectPreset, (preset?: string) => selectSetting('preset', 'Heap layout preset', PRESET_NAMES, PRESET_DESCRIPTIONS, preset));
 
   register(COMMANDS.convertTrace, async (target?: vscode.Uri) => {
     const session = await sessionFor(ctx, target);
@@ -168,8 +149,17 @@ async function sessionFor(ctx: CommandContext, target: vscode.Uri | undefined): 
   return session;
 }
 
-function currentSetting(key: string): string | undefined {
-  return vscode.workspace.getConfiguration(SECTION).get<string>(key);
+/** Sets `heapInspector.<key>` to `value`, or to what the user picks; returns what was set. */
+async function selectSetting<T extends string>(key: string, title: string, allowed: readonly T[], descriptions: Readonly<Record<T, string>>, value: string | undefined): Promise<T | undefined> {
+  const current = vscode.workspace.getConfiguration(SECTION).get<string>(key);
+  const chosen = value ?? (await pick(title, allowed.map((a) => ({ label: a, description: descriptions[a] })), current));
+  if (chosen === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(chosen)) {
+    void vscode.window.showErrorMessage(`Unknown ${key} "${chosen}"; choose one of ${allowed.join(', ')}.`);
+    return undefined;
+  }
+  await vscode.workspace.getConfiguration(SECTION).update(key, chosen, settingsTarget());
+  return chosen as T;
 }
 
 async function pick(title: string, items: vscode.QuickPickItem[], current: string | undefined): Promise<string | undefined> {
