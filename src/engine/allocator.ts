@@ -79,6 +79,11 @@ export abstract class AllocatorBase implements Allocator {
   protected readonly ledger = new Ledger();
   /** Running totals of the block chain; every allocator keeps them as its blocks change. */
   protected readonly stats = new BlockStats();
+  /**
+   * Set once the program has written where it should not (past a payload, through a freed or
+   * unknown pointer): from then on the heap's bytes may not match the allocator's own records.
+   */
+  protected scribbled = false;
 
   constructor(readonly config: HeapConfig) {
     this.memory = new HeapMemory(config.maxHeap);
@@ -126,6 +131,7 @@ export abstract class AllocatorBase implements Allocator {
   protected restoreCommon(snapshot: AllocatorSnapshot): void {
     this.memory.sbrk(snapshot.heapSize);
     if (snapshot.bytes) this.memory.write(0, snapshot.bytes);
+    this.scribbled = snapshot.bytes !== null;
     this.ledger.load(snapshot);
   }
 
@@ -345,6 +351,8 @@ export abstract class AllocatorBase implements Allocator {
               );
       }
     }
+    const code = rec.problem?.code;
+    if (code === 'write-overflow' || code === 'use-after-free' || code === 'invalid-pointer') this.scribbled = true;
     rec.events.push({ type: 'wrote', addr: at, length });
     return true;
   }

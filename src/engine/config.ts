@@ -25,6 +25,10 @@ export type ReallocMode = (typeof REALLOC_MODES)[number];
 export const FOOTER_MODES = ['all', 'free-only'] as const;
 export type FooterMode = (typeof FOOTER_MODES)[number];
 
+/** How the fit search finds a block: `indexed` in O(log n), `linear` by walking the list (the reference). Same results. */
+export const SEARCH_MODES = ['indexed', 'linear'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
 export const PRESET_NAMES = ['csapp', 'default'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -53,6 +57,7 @@ export interface HeapConfig {
   readonly policy: Policy;
   readonly coalesce: CoalesceMode;
   readonly realloc: ReallocMode;
+  readonly search: SearchMode;
 }
 
 /** What a caller may set: a preset plus any field to override. */
@@ -81,6 +86,7 @@ const CSAPP: HeapConfig = {
   policy: 'first',
   coalesce: 'immediate',
   realloc: 'naive',
+  search: 'indexed',
 };
 
 const DEFAULT: HeapConfig = {
@@ -94,6 +100,7 @@ const DEFAULT: HeapConfig = {
   policy: 'first',
   coalesce: 'immediate',
   realloc: 'in-place',
+  search: 'indexed',
 };
 
 /** The presets, each a complete configuration. */
@@ -150,6 +157,7 @@ export function validateConfig(c: HeapConfig): string[] {
   oneOf('coalesce', c.coalesce, COALESCE_MODES);
   oneOf('realloc', c.realloc, REALLOC_MODES);
   oneOf('footers', c.footers, FOOTER_MODES);
+  oneOf('search', c.search, SEARCH_MODES);
   const wordOk = oneOf('wordSize', c.wordSize, [4, 8]);
   const alignOk = oneOf('alignment', c.alignment, [8, 16]);
   if (typeof c.sentinels !== 'boolean') problems.push('sentinels must be true or false.');

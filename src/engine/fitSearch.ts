@@ -3,6 +3,7 @@
 // "Blocks examined" follows allocator reference 2b exactly (sentinels are not counted).
 
 import type { FitPolicy } from './config';
+import type { BlockIndex } from './blockIndex';
 import type { BlockLayout } from './layout';
 
 export interface FitResult {
@@ -70,4 +71,54 @@ export function linearFitSearch(layout: BlockLayout, policy: FitPolicy): FitSear
     case 'worst':
       return { findFit: (asize) => extreme(asize, (size, best) => size > best, false) };
   }
+}
+
+/**
+ * The same choices and counts from the block index in O(log n). Each choice is checked against the
+ * heap's bytes; where they disagree (a heap a program has corrupted) the linear walk decides, as
+ * the textbook allocator would.
+ */
+export function indexedFitSearch(layout: BlockLayout, policy: FitPolicy, index: BlockIndex): FitSearch {
+  const linear = linearFitSearch(layout, policy);
+  const first = layout.firstBlockAddr;
+  const sound = (addr: number, asize: number): boolean => {
+    try {
+      return !layout.allocatedAt(addr) && layout.sizeAt(addr) >= asize;
+    } catch {
+      return false;
+    }
+  };
+  const choose = (asize: number, rover: number): FitResult => {
+    const total = index.count;
+    switch (policy) {
+      case 'first': {
+        const addr = index.firstFit(asize, first);
+        return addr === null ? { addr: null, examined: total } : { addr, examined: index.rank(addr) + 1 };
+      }
+      case 'next': {
+        const end = layout.chainEnd();
+        const start = rover >= first && rover < end ? rover : first;
+        const tail = index.firstFit(asize, start);
+        if (tail !== null) return { addr: tail, examined: index.rank(tail) - index.rank(start) + 1 };
+        if (start === first) return { addr: null, examined: total };
+        const head = index.firstFit(asize, first);
+        return head === null || head >= start ? { addr: null, examined: total } : { addr: head, examined: total - index.rank(start) + index.rank(head) + 1 };
+      }
+      case 'best': {
+        const fit = index.smallestAtLeast(asize);
+        if (fit === null) return { addr: null, examined: total };
+        return { addr: fit.addr, examined: fit.size === asize ? index.rank(fit.addr) + 1 : total };
+      }
+      case 'worst': {
+        const largest = index.largest();
+        return largest === null || largest.size < asize ? { addr: null, examined: total } : { addr: largest.addr, examined: total };
+      }
+    }
+  };
+  return {
+    findFit(asize, rover) {
+      const result = choose(asize, rover);
+      return result.addr === null || sound(result.addr, asize) ? result : linear.findFit(asize, rover);
+    },
+  };
 }

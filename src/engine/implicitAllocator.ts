@@ -7,7 +7,8 @@ import { AllocatorBase, problem, type OpRecorder } from './allocator';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
-import { linearFitSearch, type FitSearch } from './fitSearch';
+import { BlockIndex } from './blockIndex';
+import { indexedFitSearch, linearFitSearch, type FitSearch } from './fitSearch';
 import { ALLOCATED_BIT, BlockLayout } from './layout';
 import { hex } from './memory';
 import type { AllocatorSnapshot, HeapIssue, HeapWalk } from './results';
@@ -16,6 +17,10 @@ import { walkImplicitHeap } from './walker';
 export class ImplicitAllocator extends AllocatorBase {
   readonly layout: BlockLayout;
   private readonly fit: FitSearch;
+  /** The reference walk: used instead of the index once the program has scribbled on the heap. */
+  private readonly walkFit: FitSearch;
+  /** The fit index (config.search 'indexed'), kept in step with every block change. */
+  private readonly index: BlockIndex | null;
   private roverAddr: number;
 
   /** A fresh heap (mm_init), or the state a snapshot describes. */
@@ -23,7 +28,9 @@ export class ImplicitAllocator extends AllocatorBase {
     super(config);
     this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
-    this.fit = linearFitSearch(this.layout, config.policy);
+    this.index = config.search === 'indexed' ? new BlockIndex(this.layout.firstBlockAddr, this.layout.alignment, config.maxHeap) : null;
+    this.walkFit = linearFitSearch(this.layout, config.policy);
+    this.fit = this.index ? indexedFitSearch(this.layout, config.policy, this.index) : this.walkFit;
     const L = this.layout;
     this.roverAddr = snapshot?.rover ?? L.firstBlockAddr;
     if (snapshot) {
@@ -79,7 +86,7 @@ export class ImplicitAllocator extends AllocatorBase {
       const size = word - (word % 8);
       const allocated = (word & ALLOCATED_BIT) !== 0;
       if (!snapshot.bytes) L.writeBlock(addr, size, allocated, prevAllocated);
-      this.stats.track(size, allocated, 1);
+      this.track(addr, size, allocated, 1);
       prevAllocated = allocated;
       addr += size;
     }
@@ -113,11 +120,13 @@ export class ImplicitAllocator extends AllocatorBase {
   protected allocate(requestSize: number, rec: OpRecorder): number | null {
     const L = this.layout;
     const asize = L.adjustSize(requestSize);
-    let found = this.fit.findFit(asize, this.roverAddr);
+    // After a wild write the bytes may disagree with the index: walk them, as the textbook does.
+    const fit = this.scribbled ? this.walkFit : this.fit;
+    let found = fit.findFit(asize, this.roverAddr);
     rec.examined += found.examined;
     if (found.addr === null && this.config.coalesce === 'deferred') {
       this.coalesceAll(rec);
-      found = this.fit.findFit(asize, this.roverAddr);
+      found = fit.findFit(asize, this.roverAddr);
       rec.examined += found.examined;
     }
     let addr = found.addr;
@@ -141,7 +150,7 @@ export class ImplicitAllocator extends AllocatorBase {
   private place(addr: number, asize: number, rec: OpRecorder): void {
     const L = this.layout;
     const total = L.sizeAt(addr);
-    this.stats.track(total, false, -1);
+    this.track(addr, total, false, -1);
     const size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
     rec.events.push({ type: 'placed', addr, size, asize, remainder: total - size });
     rec.block = { addr, size };
@@ -166,7 +175,7 @@ export class ImplicitAllocator extends AllocatorBase {
       addr = oldBreak;
       L.writeBlock(addr, size, false, true);
     }
-    this.stats.track(size, false, 1);
+    this.track(addr, size, false, 1);
     rec.events.push({ type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
     if (this.config.coalesce === 'immediate') addr = this.coalesce(addr, rec);
     this.roverAddr = addr; // reference 2b: after the heap grows, the rover points at the new block
@@ -182,8 +191,8 @@ export class ImplicitAllocator extends AllocatorBase {
     const size = next - addr;
     L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
     L.setPrevAllocated(next, false);
-    this.stats.track(size, true, -1);
-    this.stats.track(size, false, 1);
+    this.track(addr, size, true, -1);
+    this.track(addr, size, false, 1);
     rec.block = { addr, size };
     rec.events.push({ type: 'freed', addr, size });
     if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
@@ -207,10 +216,10 @@ export class ImplicitAllocator extends AllocatorBase {
       size += withPrev;
     }
     if (withNext === 0 && withPrev === 0) return addr;
-    this.stats.track(size - withPrev - withNext, false, -1);
-    if (withNext > 0) this.stats.track(withNext, false, -1);
-    if (withPrev > 0) this.stats.track(withPrev, false, -1);
-    this.stats.track(size, false, 1);
+    this.track(addr, size - withPrev - withNext, false, -1);
+    if (withNext > 0) this.track(next, withNext, false, -1);
+    if (withPrev > 0) this.track(start, withPrev, false, -1);
+    this.track(start, size, false, 1);
     L.writeBlock(start, size, false, L.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, size);
     rec.events.push({ type: 'coalesced', addr: start, size, withPrev, withNext });
@@ -237,21 +246,30 @@ export class ImplicitAllocator extends AllocatorBase {
       const firstSize = size;
       while (next < end && !L.allocatedAt(next)) {
         const following = L.nextBlockAddr(next);
-        this.stats.track(following - next, false, -1);
+        this.track(next, following - next, false, -1);
         size += following - next;
         next = following;
         before++;
         merges++;
       }
       if (size !== firstSize) {
-        this.stats.track(firstSize, false, -1);
-        this.stats.track(size, false, 1);
+        this.track(addr, firstSize, false, -1);
+        this.track(addr, size, false, 1);
         L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
         this.roverFollowsMerge(addr, size);
       }
       addr = next;
     }
     rec.events.push({ type: 'coalesced-all', merges, freeBlocksBefore: before, freeBlocksAfter: after });
+  }
+
+  /** A block of `size` bytes at `addr` appeared (+1) or disappeared (-1): the totals and the fit index follow. */
+  private track(addr: number, size: number, allocated: boolean, delta: 1 | -1): void {
+    this.stats.track(size, allocated, delta);
+    if (this.index) {
+      if (delta > 0) this.index.add(addr, size, allocated);
+      else this.index.remove(addr, size, allocated);
+    }
   }
 
   /** Reference 2b: when a merge swallows the block the rover points into, the rover moves to the merged block's start. */
@@ -298,7 +316,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const prevAllocated = L.prevAllocatedFlag(addr);
 
     if (asize <= oldSize) {
-      this.stats.track(oldSize, true, -1);
+      this.track(addr, oldSize, true, -1);
       const size = this.keepAllocated(addr, oldSize, asize, prevAllocated);
       rec.events.push({ type: 'resized-in-place', addr, oldSize, newSize: size, how: size === oldSize ? 'same' : 'shrink' });
       rec.block = { addr, size };
@@ -310,8 +328,8 @@ export class ImplicitAllocator extends AllocatorBase {
     const nextSize = nextFree ? L.nextBlockAddr(next) - next : 0;
     if (nextFree && oldSize + nextSize >= asize) {
       const total = oldSize + nextSize;
-      this.stats.track(oldSize, true, -1);
-      this.stats.track(nextSize, false, -1);
+      this.track(addr, oldSize, true, -1);
+      this.track(next, nextSize, false, -1);
       this.roverFollowsMerge(addr, total);
       const size = this.keepAllocated(addr, total, asize, prevAllocated);
       rec.events.push({ type: 'resized-in-place', addr, oldSize, newSize: size, how: 'grow-next' });
@@ -327,9 +345,9 @@ export class ImplicitAllocator extends AllocatorBase {
         const copied = Math.min(requestSize, L.payloadSize(oldSize));
         // Move the data first: the new block's tags may land on the old payload.
         this.memory.copy(to, ptr, copied);
-        this.stats.track(oldSize, true, -1);
-        this.stats.track(addr - start, false, -1);
-        if (nextSize > 0) this.stats.track(nextSize, false, -1);
+        this.track(addr, oldSize, true, -1);
+        this.track(start, addr - start, false, -1);
+        if (nextSize > 0) this.track(next, nextSize, false, -1);
         this.roverFollowsMerge(start, total);
         const size = this.keepAllocated(start, total, asize, L.prevAllocatedFlag(start));
         rec.events.push({ type: 'resized-in-place', addr: start, oldSize, newSize: size, how: 'grow-prev' });
@@ -352,13 +370,13 @@ export class ImplicitAllocator extends AllocatorBase {
       L.writeBlock(addr, asize, true, prevAllocated);
       L.writeBlock(addr + asize, remainder, false, true);
       L.setPrevAllocated(addr + total, false);
-      this.stats.track(asize, true, 1);
-      this.stats.track(remainder, false, 1);
+      this.track(addr, asize, true, 1);
+      this.track(addr + asize, remainder, false, 1);
       return asize;
     }
     L.writeBlock(addr, total, true, prevAllocated);
     L.setPrevAllocated(addr + total, true);
-    this.stats.track(total, true, 1);
+    this.track(addr, total, true, 1);
     return total;
   }
 }

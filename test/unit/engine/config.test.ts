@@ -20,6 +20,7 @@ describe('configuration', () => {
       policy: 'first',
       coalesce: 'immediate',
       realloc: 'naive',
+      search: 'indexed',
     } satisfies HeapConfig);
   });
 
