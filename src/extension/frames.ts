@@ -15,7 +15,7 @@ export function traceInfo(run: TraceRun, uri: string, name: string): TraceInfoDt
 
 /** The heap after op `step` (-1: before the first op). */
 export function buildFrame(run: TraceRun, step: number): FrameDto {
-  const { trace, replay } = run;
+  const { replay } = run;
   const i = Math.max(-1, Math.min(step, replay.recorded - 1));
   const record = i >= 0 ? replay.step(i) : null;
 
@@ -32,13 +32,7 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const heap = replay.heapAt(i);
   const walk = heap.walk();
   const live = heap.liveAllocations;
-  const pointers = replay.pointersAt(i);
-  const owner = new Map<number, { name: string; line: number | null; freeLine: number | null }>();
-  pointers.forEach((ptr, slot) => {
-    if (ptr === null || !live.has(ptr)) return;
-    const { line, freeLine } = lifeLines(run, slot, i);
-    owner.set(ptr, { name: trace.format === 'rep' ? `id ${trace.names[slot]}` : (trace.names[slot] ?? '?'), line, freeLine });
-  });
+  const owner = owners(run, i, live);
   const blocks = walk.blocks;
   const merged = record && record.mergedSize > 0 ? (blocks.find((b) => b.status === 'free' && b.size === record.mergedSize && record.block && b.addr <= record.block.addr + record.block.size && b.addr + b.size >= record.block.addr)?.addr ?? null) : null;
   const problems = heap.check().map((issue) => ({ addr: issue.addr, message: issue.message }));
@@ -90,19 +84,36 @@ function searchOrder(walk: HeapWalk, policy: string, rover: number | null): numb
   return k <= 0 ? addrs : [...addrs.slice(k), ...addrs.slice(0, k)];
 }
 
-/** The lines that allocated and (later) free the block `slot` holds at step `i`. */
-function lifeLines(run: TraceRun, slot: number, i: number): { line: number | null; freeLine: number | null } {
-  const { lifetimes, lifetimeOfOp } = run.trace.lifetimes;
-  for (let k = i; k >= 0; k--) {
-    const op = run.trace.ops[k]!;
-    if (op.kind !== 'free' && op.ptr === slot && op.kind !== 'write' && op.kind !== 'fill') {
-      const life = lifetimeOfOp[k]!;
-      if (life < 0) return { line: op.range.line, freeLine: null };
-      const t = lifetimes[life]!;
-      return { line: run.trace.ops[t.start]!.range.line, freeLine: t.end >= 0 ? run.trace.ops[t.end]!.range.line : null };
-    }
+interface Owner {
+  readonly name: string;
+  readonly line: number | null;
+  readonly freeLine: number | null;
+}
+
+/**
+ * Who owns each live payload after step `i`, from the trace's lifetimes (one pass over them):
+ * the pointer's name, the line that allocated the block and the line that frees it.
+ */
+function owners(run: TraceRun, i: number, live: ReadonlyMap<number, number>): Map<number, Owner> {
+  const { trace, replay } = run;
+  const ops = trace.ops;
+  const out = new Map<number, Owner>();
+  for (const t of trace.lifetimes.lifetimes) {
+    if (t.start > i || (t.end >= 0 && t.end <= i)) continue;
+    // The block's pointer now: from its last realloc at or before step i, else its allocation.
+    let at = t.start;
+    for (const r of t.reallocs) if (r <= i) at = r;
+    const ptr = replay.step(at).ptr;
+    if (ptr === null || !live.has(ptr)) continue;
+    const op = ops[at]!;
+    const slot = op.ptr ?? t.slot;
+    out.set(ptr, {
+      name: trace.format === 'rep' ? `id ${trace.names[slot]}` : (trace.names[slot] ?? '?'),
+      line: ops[t.start]!.range.line,
+      freeLine: t.end >= 0 ? ops[t.end]!.range.line : null,
+    });
   }
-  return { line: null, freeLine: null };
+  return out;
 }
 
 /** What op `i` did, in words a student reads: which block the policy picked and over which. */

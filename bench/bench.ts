@@ -1,0 +1,197 @@
+// `npm run bench`: replay speed of every policy with the indexed engine and the linear reference
+// (ratios measured in the same run), the malloc lab traces end to end, jumping to random steps,
+// history memory per op, and the panel's frame time in headless Chromium. Prints a table and
+// writes bench-results/bench.json. Deterministic traces: the same seed every run.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FIT_POLICIES, type FitPolicy } from '../src/engine/index';
+import { buildEvents, buildFrame, buildSeries, traceInfo } from '../src/extension/frames';
+import { parseRep, Replay, runTrace, traceConfig, type Trace } from '../src/trace/index';
+
+const ROOT = process.cwd();
+const MALLOCLAB = join(ROOT, '..', 'shared', 'traces', 'malloclab');
+const DEFAULT_TRACES = ['amptjp-bal', 'cccp-bal', 'cp-decl-bal', 'expr-bal', 'coalescing-bal', 'random-bal', 'random2-bal', 'binary-bal', 'binary2-bal', 'realloc-bal', 'realloc2-bal'];
+const quick = process.argv.includes('--quick');
+
+interface Row {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly note?: string;
+}
+const rows: Row[] = [];
+const report = (name: string, value: number, unit: string, note?: string) => {
+  rows.push({ name, value, unit, ...(note ? { note } : {}) });
+  console.log(`${name.padEnd(62)} ${value.toFixed(unit === 'x' ? 1 : unit.includes('/s') ? 0 : 2).padStart(12)} ${unit}${note ? `  (${note})` : ''}`);
+};
+
+/** A deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A .rep trace of `ops` ops that keeps about `live` blocks alive: mixed sizes (mostly small, some
+ * large), frees of random live blocks, and (with `reallocs`) a share of reallocs.
+ */
+function generate(ops: number, live: number, seed: number, reallocs = 0.1): string {
+  const random = rng(seed);
+  const size = () => {
+    const r = random();
+    return r < 0.7 ? 8 + Math.floor(random() * 120) : r < 0.95 ? 128 + Math.floor(random() * 1000) : 1024 + Math.floor(random() * 8000);
+  };
+  const lines: string[] = [];
+  const alive: number[] = [];
+  let next = 0;
+  while (lines.length < ops) {
+    const fill = alive.length < live;
+    const r = random();
+    if (alive.length > 0 && !fill && r < 0.5) {
+      const k = Math.floor(random() * alive.length);
+      const id = alive[k]!;
+      alive[k] = alive[alive.length - 1]!;
+      alive.pop();
+      lines.push(`f ${id}`);
+    } else if (alive.length > 0 && r < 0.5 + reallocs) {
+      lines.push(`r ${alive[Math.floor(random() * alive.length)]} ${size()}`);
+    } else {
+      alive.push(next);
+      lines.push(`a ${next++} ${size()}`);
+    }
+  }
+  return [String(0), String(next), String(lines.length), '1', ...lines].join('\n') + '\n';
+}
+
+function time<T>(f: () => T): { ms: number; value: T } {
+  const t0 = performance.now();
+  const value = f();
+  return { ms: performance.now() - t0, value };
+}
+
+function replay(trace: Trace, policy: FitPolicy, search: 'indexed' | 'linear', maxHeap = 1024 * 2 ** 20): Replay {
+  const { config } = traceConfig(trace, { overrides: { preset: 'csapp', policy, maxHeap } });
+  return Replay.run(trace, { ...config, search });
+}
+
+async function main(): Promise<void> {
+  console.log(`Heap Inspector benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
+
+  // 1. The malloc lab's 11 default traces, parsing + replay + history, csapp preset.
+  if (existsSync(MALLOCLAB)) {
+    const texts = DEFAULT_TRACES.map((t) => readFileSync(join(MALLOCLAB, `${t}.rep`), 'utf8'));
+    let ops = 0;
+    const run = () => {
+      ops = 0;
+      for (const text of texts) {
+        const trace = parseRep(text);
+        ops += runTrace(trace, { overrides: { preset: 'csapp' } }).replay.recorded;
+      }
+    };
+    run(); // warm up
+    const best = Math.min(...[0, 1, 2].map(() => time(run).ms));
+    report('malloc lab: 11 default traces, csapp, parse + replay + history', best, 'ms', `${ops} ops, best of 3`);
+  } else {
+    console.log(`(no malloc lab traces at ${MALLOCLAB}: skipped)`);
+  }
+
+  // 2. Indexed vs linear on 200,000 ops with 20,000 live blocks, every policy.
+  const refOps = quick ? 50_000 : 200_000;
+  const refLive = quick ? 5_000 : 20_000;
+  const refTrace = parseRep(generate(refOps, refLive, 7));
+  for (const policy of FIT_POLICIES) {
+    const indexed = time(() => replay(refTrace, policy, 'indexed'));
+    const linear = time(() => replay(refTrace, policy, 'linear'));
+    if (indexed.value.finalMetrics.heapSize !== linear.value.finalMetrics.heapSize || indexed.value.examinedTotal !== linear.value.examinedTotal) {
+      throw new Error(`${policy}: the indexed and linear replays disagree`);
+    }
+    report(`${policy} fit, ${refOps} ops / ${refLive} live: indexed`, (refOps / indexed.ms) * 1000, 'ops/s');
+    report(`${policy} fit, ${refOps} ops / ${refLive} live: linear reference`, (refOps / linear.ms) * 1000, 'ops/s');
+    report(`${policy} fit: indexed / linear`, linear.ms / indexed.ms, 'x');
+  }
+
+  // 3. A million ops with 100,000 live blocks (and 10,000), indexed only.
+  const bigOps = quick ? 200_000 : 1_000_000;
+  for (const live of [10_000, 100_000]) {
+    const text = generate(bigOps, quick ? live / 5 : live, 11 + live);
+    const parsed = time(() => parseRep(text));
+    report(`${bigOps} ops / ${live} live: parse`, parsed.ms, 'ms');
+    for (const policy of FIT_POLICIES) {
+      const r = time(() => replay(parsed.value, policy, 'indexed'));
+      report(`${bigOps} ops / ${live} live, ${policy} fit: replay`, r.ms, 'ms', `${((bigOps / r.ms) * 1000).toFixed(0)} ops/s`);
+      if (policy === 'first') {
+        report(`${bigOps} ops / ${live} live: history memory per op`, r.value.memoryBytes / bigOps, 'B/op', `${(r.value.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+        const random = rng(3);
+        const jumps = Array.from({ length: 40 }, () => Math.floor(random() * bigOps));
+        const times = jumps.map((i) => time(() => r.value.heapAt(i)).ms);
+        report(`${bigOps} ops / ${live} live: jump to a random step, mean`, times.reduce((a, b) => a + b, 0) / times.length, 'ms');
+        report(`${bigOps} ops / ${live} live: jump to a random step, worst`, Math.max(...times), 'ms');
+        const back = time(() => r.value.heapAt(jumps[0]! - 1)).ms;
+        report(`${bigOps} ops / ${live} live: one step back`, back, 'ms');
+      }
+    }
+  }
+
+  // 4. The panel drawing the largest heap, in headless Chromium.
+  await panelFrameTime(quick ? 20_000 : 100_000);
+
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick, rows }, null, 2));
+  console.log('\nwritten to bench-results/bench.json');
+}
+
+async function panelFrameTime(blocks: number): Promise<void> {
+  const { launchChromium, ensureTools } = (await import(pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href)) as {
+    launchChromium: () => Promise<import('playwright-core').BrowserContext>;
+    ensureTools: (o?: { browser?: boolean }) => void;
+  };
+  ensureTools();
+  // A heap with `blocks` live blocks: allocate twice as many, free every other one.
+  const lines: string[] = [];
+  for (let i = 0; i < blocks * 2; i++) lines.push(`a ${i} ${16 + (i % 7) * 24}`);
+  for (let i = 0; i < blocks * 2; i += 2) lines.push(`f ${i}`);
+  const trace = parseRep(['0', String(blocks * 2), String(lines.length), '1', ...lines].join('\n'));
+  const run = runTrace(trace, { overrides: { preset: 'csapp', maxHeap: 1024 * 2 ** 20 } });
+  const frameBuild = time(() => buildFrame(run, run.replay.recorded - 1));
+  report(`panel: build the frame of ${frameBuild.value.addrs.length} blocks (host)`, frameBuild.ms, 'ms');
+  const message = { type: 'snapshot', trace: traceInfo(run, 'file:///bench.rep', 'bench.rep'), frame: frameBuild.value, series: buildSeries(run), events: buildEvents(run), compare: null };
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1400, height: 900 });
+    const fakeHost = 'window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });';
+    await page.setContent(`<!DOCTYPE html><html><head><script>${fakeHost}</script><style>${readFileSync(join(ROOT, 'media', 'webview.css'), 'utf8')}</style></head><body data-mode="panel"><main id="app"></main></body></html>`);
+    await page.addScriptTag({ content: readFileSync(join(ROOT, 'dist', 'webview.js'), 'utf8') });
+    const ms = await page.evaluate((m) => {
+      const t0 = performance.now();
+      window.dispatchEvent(new MessageEvent('message', { data: m }));
+      const first = performance.now() - t0;
+      const frames: number[] = [];
+      for (let k = 0; k < 10; k++) {
+        const t = performance.now();
+        window.dispatchEvent(new KeyboardEvent('keydown', { key: k % 2 ? '-' : '+' }));
+        document.dispatchEvent(new KeyboardEvent('keydown', { key: k % 2 ? '-' : '+' }));
+        frames.push(performance.now() - t);
+      }
+      return { first, redraw: frames.reduce((a, b) => a + b, 0) / frames.length };
+    }, message);
+    report(`panel: first frame of ${frameBuild.value.addrs.length} blocks (Chromium)`, ms.first, 'ms');
+    report(`panel: redraw after a zoom, ${frameBuild.value.addrs.length} blocks (Chromium)`, ms.redraw, 'ms');
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
