@@ -32,7 +32,7 @@ function record(name, ok, detail = '') {
 /** Every tsconfig is one check: the pure one has no Node or DOM types, so globals like Buffer fail. */
 function typecheck() {
   console.log('\nType-check');
-  for (const project of ['tsconfig.pure.json', 'tsconfig.json', 'tsconfig.extension.json', 'tsconfig.webview.json', 'tsconfig.webview-tests.json']) {
+  for (const project of ['tsconfig.pure.json', 'tsconfig.json', 'tsconfig.extension.json', 'tsconfig.webview.json', 'tsconfig.webview-tests.json', 'tsconfig.bench.json']) {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const run = spawnSync(process.execPath, [tsc, '-p', project, '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
     record(`tsc -p ${project}`, run.status === 0, (run.stdout + run.stderr).trim());
