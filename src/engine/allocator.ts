@@ -51,8 +51,11 @@ export interface Allocator {
   metrics(): HeapMetrics;
   /** The same metrics recomputed from a walk of memory (the truth when the heap is corrupted). */
   walkMetrics(): HeapMetrics;
-  /** What `restoreAllocator` needs to rebuild this state; the heap's bytes only when `withBytes`. */
-  snapshot(withBytes: boolean): AllocatorSnapshot;
+  /**
+   * What `restoreAllocator` needs to rebuild this state; the heap's bytes only when `withBytes`;
+   * the freed pointers (which only tell a double free from an unknown pointer) unless `withFreed` is false.
+   */
+  snapshot(withBytes: boolean, withFreed?: boolean): AllocatorSnapshot;
 }
 
 const MAX_REQUEST = 2n ** 64n - 1n;
@@ -117,12 +120,12 @@ export abstract class AllocatorBase implements Allocator {
   /** The block structure for a snapshot. */
   protected abstract saveBlocks(): Uint32Array;
 
-  snapshot(withBytes: boolean): AllocatorSnapshot {
+  snapshot(withBytes: boolean, withFreed = true): AllocatorSnapshot {
     return {
       heapSize: this.memory.brk,
       rover: this.rover,
       blocks: this.saveBlocks(),
-      ...this.ledger.save(),
+      ...this.ledger.save(withFreed),
       bytes: withBytes ? this.memory.read(0, this.memory.brk) : null,
     };
   }

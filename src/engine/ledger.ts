@@ -48,17 +48,17 @@ export class Ledger {
   }
 
   /** The ledger as flat arrays (for allocator snapshots). */
-  save(): { live: Float64Array; freed: Float64Array; livePayload: number; peakPayload: number } {
-    const live = new Float64Array(this.live.size * 2);
+  save(withFreed = true): { live: Uint32Array; freed: Uint32Array; livePayload: number; peakPayload: number } {
+    const live = new Uint32Array(this.live.size * 2);
     let k = 0;
     for (const [ptr, size] of this.live) {
       live[k++] = ptr;
       live[k++] = size;
     }
-    return { live, freed: Float64Array.from(this.freed), livePayload: this.live_, peakPayload: this.peak_ };
+    return { live, freed: withFreed ? Uint32Array.from(this.freed) : new Uint32Array(0), livePayload: this.live_, peakPayload: this.peak_ };
   }
 
-  load(saved: { live: Float64Array; freed: Float64Array; livePayload: number; peakPayload: number }): void {
+  load(saved: { live: Uint32Array; freed: Uint32Array; livePayload: number; peakPayload: number }): void {
     this.live.clear();
     this.freed.clear();
     for (let k = 0; k < saved.live.length; k += 2) this.live.set(saved.live[k]!, saved.live[k + 1]!);

@@ -142,10 +142,13 @@ export interface AllocatorSnapshot {
   readonly rover: number | null;
   /** Implicit list: each block's header word in chain order. sbrk: each region's size, +1 when live. */
   readonly blocks: Uint32Array;
-  /** Live payload pointers and their requested sizes, as pairs. */
-  readonly live: Float64Array;
-  /** Pointers freed and not handed out again (so a later free of one is a double free). */
-  readonly freed: Float64Array;
+  /** Live payload pointers and their requested sizes, as pairs (both below 2^32: the heap is at most 1 GiB). */
+  readonly live: Uint32Array;
+  /**
+   * Pointers freed and not handed out again (so a later free of one is a double free rather than
+   * an unknown pointer); empty when the snapshot was taken without them.
+   */
+  readonly freed: Uint32Array;
   readonly livePayload: number;
   readonly peakPayload: number;
   /** The whole heap, or null when the structure alone is enough. */

@@ -209,11 +209,12 @@ export class HeapPanels implements vscode.Disposable {
           const connection = new ViewConnection(view.webview, steps);
           connection.session = this.activeSession();
           this.study = connection;
+          // A hidden view loses its page; it asks again with `ready` when shown.
+          const listener = this.listen(view.webview, connection);
           view.onDidDispose(() => {
+            listener.dispose();
             if (this.study === connection) this.study = undefined;
           });
-          // A hidden view loses its page; it asks again with `ready` when shown.
-          this.listen(view.webview, connection);
         },
       }),
     );
@@ -280,8 +281,9 @@ export class HeapPanels implements vscode.Disposable {
     const connection = new ViewConnection(panel.webview, this.steps);
     connection.session = session;
     this.panelConnection = connection;
-    this.listen(panel.webview, connection);
+    const listener = this.listen(panel.webview, connection);
     panel.onDidDispose(() => {
+      listener.dispose();
       if (this.panel === panel) {
         this.panel = undefined;
         this.panelConnection = undefined;
@@ -291,8 +293,8 @@ export class HeapPanels implements vscode.Disposable {
     if (session) this.updateHighlight(session.document.uri.toString());
   }
 
-  private listen(webview: vscode.Webview, connection: ViewConnection): void {
-    const sub = webview.onDidReceiveMessage(async (raw: unknown) => {
+  private listen(webview: vscode.Webview, connection: ViewConnection): vscode.Disposable {
+    return webview.onDidReceiveMessage(async (raw: unknown) => {
       const message = parseViewMessage(raw);
       if (message === null) return; // untrusted input that does not fit the protocol: ignored
       const session = connection.session;
@@ -314,7 +316,6 @@ export class HeapPanels implements vscode.Disposable {
           assertNever(message);
       }
     });
-    this.store.add(sub);
   }
 
   private connections(): ViewConnection[] {

@@ -60,7 +60,7 @@ export interface ReplayOptions {
   readonly checks?: boolean;
   /** Fill every new payload with its id's low byte, as mdriver does (default: `.rep` traces). */
   readonly fillPayloads?: boolean;
-  /** Checkpoint memory budget, amortised per op (default 24 bytes). */
+  /** Checkpoint memory budget, amortised per op (default 32 bytes). */
   readonly checkpointBytesPerOp?: number;
   /** Fewest ops between checkpoints (default 256). */
   readonly minCheckpointInterval?: number;
@@ -410,9 +410,11 @@ export class Replay {
     this.slots.forEach((p, slot) => {
       if (p !== NO_PTR) pairs.push(slot, p);
     });
-    const cp: Checkpoint = { index, snapshot: this.heap.snapshot(this.withBytes || this.corrupted), slots: Int32Array.from(pairs) };
+    // Freed pointers matter only to ops that free or realloc a pointer twice, which only a trace
+    // with lifetime errors has.
+    const cp: Checkpoint = { index, snapshot: this.heap.snapshot(this.withBytes || this.corrupted, !this.clearOnFree), slots: Int32Array.from(pairs) };
     this.checkpoints.push(cp);
-    const perOp = this.options.checkpointBytesPerOp ?? 24;
+    const perOp = this.options.checkpointBytesPerOp ?? 32;
     const interval = Math.max(this.options.minCheckpointInterval ?? 256, Math.ceil(checkpointBytes(cp) / perOp));
     this.nextCheckpoint = index + interval;
   }

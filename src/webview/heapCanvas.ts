@@ -120,7 +120,16 @@ export function drawHeap(
   const h = ROW_HEIGHT - GAP;
   const examined = new Set(frame.highlight.examined);
   const problems = new Set(frame.problems.map((p) => p.addr));
+  // Far more blocks than pixels: draw each pixel column's share of allocated bytes instead of
+  // every block, then only the few blocks the op touched or the user selected.
+  const dense = laid.length > (lastRow - firstRow + 1) * width * 0.5;
+  if (dense) drawDensity(ctx, frame, laid, theme, hatch, { width, bpp, firstRow, lastRow, h, y });
+  const touched = new Set<number>([frame.highlight.block, frame.highlight.split, frame.highlight.merged].filter((a): a is number => a !== null));
   for (const b of laid) {
+    if (dense && b.index >= 0) {
+      const a = frame.addrs[b.index]!;
+      if (!touched.has(a) && !problems.has(a) && b.index !== opts.selected) continue;
+    }
     const top = y(b.row);
     if (b.index < 0) {
       ctx.fillStyle = theme.muted;
@@ -198,6 +207,45 @@ export function drawHeap(
   }
   ctx.restore();
   return laid;
+}
+
+/** Each pixel column of each row: allocated share as a bar over the free hatching. */
+function drawDensity(
+  ctx: CanvasRenderingContext2D,
+  frame: FrameDto,
+  laid: readonly LaidBlock[],
+  theme: Theme,
+  hatch: CanvasPattern | string,
+  g: { width: number; bpp: number; firstRow: number; lastRow: number; h: number; y: (row: number) => number },
+): void {
+  const cols = Math.ceil(g.width);
+  const rows = g.lastRow - g.firstRow + 1;
+  const used = new Float32Array(rows * cols);
+  const any = new Float32Array(rows * cols);
+  for (const b of laid) {
+    if (b.index < 0) continue;
+    const allocated = frame.states[b.index] === 'a';
+    const x0 = Math.max(0, Math.floor(b.x));
+    const x1 = Math.min(cols - 1, Math.max(x0, Math.ceil(b.x + b.w) - 1));
+    const per = (frame.sizes[b.index]! / g.bpp) / (x1 - x0 + 1);
+    const base = (b.row - g.firstRow) * cols;
+    for (let x = x0; x <= x1; x++) {
+      any[base + x]! += per;
+      if (allocated) used[base + x]! += per;
+    }
+  }
+  ctx.fillStyle = hatch;
+  for (let r = 0; r < rows; r++) ctx.fillRect(0, g.y(g.firstRow + r), cols, g.h);
+  ctx.fillStyle = theme.palette[0]!;
+  for (let r = 0; r < rows; r++) {
+    const top = g.y(g.firstRow + r);
+    for (let x = 0; x < cols; x++) {
+      const total = any[r * cols + x]!;
+      if (total <= 0) continue;
+      const share = Math.min(1, used[r * cols + x]! / total);
+      if (share > 0) ctx.fillRect(x, top + g.h * (1 - share), 1, g.h * share);
+    }
+  }
 }
 
 function makeHatch(ctx: CanvasRenderingContext2D, colour: string, crossed: boolean): CanvasPattern | string {
