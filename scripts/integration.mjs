@@ -52,7 +52,7 @@ export async function runIntegration({ ui = true } = {}) {
       for (const [name, check] of [
         ['UI: Run Trace from the command palette shows the result', () => uiCheck(browser, server.port, makeWorkspace())],
         ['UI: the heap panel steps, and comes back after a reload at the same step', () => panelCheck(browser, server.port, makeWorkspace())],
-        ['npm start serves Heap Inspector on 127.0.0.1 and stops cleanly on Ctrl+C', () => startCheck(browser)],
+        ['npm start serves the packaged Heap Inspector (panel included) on 127.0.0.1 and stops cleanly on Ctrl+C', () => startCheck(browser)],
       ]) {
         const r = await check();
         console.log(`  ${r.ok ? '✔' : '✘'} ${name}${r.ok ? '' : `\n    ${r.error}`}`);
@@ -170,6 +170,10 @@ async function startCheck(browser) {
     await file.waitFor({ timeout: 60_000 });
     await file.click();
     await page.locator('.statusbar', { hasText: 'Malloc Lab Trace' }).waitFor({ timeout: 30_000 });
+    // The packaged extension carries everything it runs: the heap panel's webview bundle too.
+    await runCommand(page, 'Heap Inspector: Open Heap Panel');
+    const view = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+    await view.locator('.op', { hasText: 'Line 13: free' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'npm-start.png') });
     child.kill('SIGINT');
     const exited = await new Promise((resolve) => {
