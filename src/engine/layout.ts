@@ -43,7 +43,6 @@ import { HeapFault, hex, type HeapMemory } from './memory';
 
 export const ALLOCATED_BIT = 1;
 export const PREV_ALLOCATED_BIT = 2;
-const FLAG_BITS = 7;
 
 /** Geometry of one configuration plus raw header/footer access over the heap's memory. */
 export class BlockLayout {
@@ -179,11 +178,6 @@ export class BlockLayout {
     return next;
   }
 
-  /** Whether the block at `addr` is the last real one (its successor is the epilogue or the break). */
-  isChainEnd(addr: number): boolean {
-    return addr >= this.chainEnd();
-  }
-
   // --- encoding ------------------------------------------------------------------------
 
   /**
@@ -223,10 +217,5 @@ export class BlockLayout {
   /** The zero-size allocated header that ends the chain. */
   writeEpilogue(addr: number, prevAllocated: boolean): void {
     this.putWord(addr, ALLOCATED_BIT + (!this.footerInEveryBlock && prevAllocated ? PREV_ALLOCATED_BIT : 0));
-  }
-
-  /** The flag bits of a raw word. */
-  static flags(word: number): number {
-    return word % 8 & FLAG_BITS;
   }
 }

@@ -148,8 +148,21 @@ function storyOf(run: TraceRun, i: number, before: HeapWalk): string {
   return `${describeStep(record)}.`;
 }
 
+// A run never changes once made (an edit makes a new one), so its series and events are built once.
+const seriesCache = new WeakMap<TraceRun, SeriesDto>();
+const eventsCache = new WeakMap<TraceRun, EventsDto>();
+
 /** The metrics over the whole trace, sampled to at most SERIES_POINTS points. */
 export function buildSeries(run: TraceRun): SeriesDto {
+  let series = seriesCache.get(run);
+  if (!series) {
+    series = sampleSeries(run);
+    seriesCache.set(run, series);
+  }
+  return series;
+}
+
+function sampleSeries(run: TraceRun): SeriesDto {
   const n = run.replay.recorded;
   const stride = Math.max(1, Math.ceil(n / SERIES_POINTS));
   const s = { steps: [] as number[], heapSize: [] as number[], livePayload: [] as number[], utilisation: [] as number[], externalFragmentation: [] as number[], freeBlocks: [] as number[] };
@@ -165,7 +178,17 @@ export function buildSeries(run: TraceRun): SeriesDto {
   return s;
 }
 
+/** Op indices of the NULLs, coalesces, heap growths and problems, for the timeline's jumps. */
 export function buildEvents(run: TraceRun): EventsDto {
+  let events = eventsCache.get(run);
+  if (!events) {
+    events = findEvents(run);
+    eventsCache.set(run, events);
+  }
+  return events;
+}
+
+function findEvents(run: TraceRun): EventsDto {
   const e = { nulls: [] as number[], coalesces: [] as number[], growths: [] as number[], problems: [] as number[] };
   const problemLines = new Set(run.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.line));
   for (let i = 0; i < run.replay.recorded; i++) {

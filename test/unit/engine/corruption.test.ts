@@ -20,6 +20,7 @@ import {
   type OpResult,
   type RequestSize,
 } from '../../../src/engine/index';
+import { GEOMETRIES } from './geometries';
 
 // --- what a random run does ----------------------------------------------------------------
 
@@ -118,12 +119,6 @@ const actions: fc.Arbitrary<Action[]> = fc
   )
   .map(([before, burst, after]) => [...before, ...burst, ...after]);
 
-const GEOMETRIES = [
-  { wordSize: 4, alignment: 8 },
-  { wordSize: 4, alignment: 16 },
-  { wordSize: 8, alignment: 8 },
-  { wordSize: 8, alignment: 16 },
-] as const;
 
 const KiB = 1024;
 

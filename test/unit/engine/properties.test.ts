@@ -19,6 +19,7 @@ import {
   type OpResult,
   type RequestSize,
 } from '../../../src/engine/index';
+import { GEOMETRIES } from './geometries';
 
 // --- the ops a sequence is made of -------------------------------------------------------
 
@@ -657,12 +658,6 @@ function runAgainstBlockList(options: HeapOptions, sequence: readonly Op[]): voi
 
 // --- configurations ------------------------------------------------------------------------
 
-const GEOMETRIES = [
-  { wordSize: 4, alignment: 8 },
-  { wordSize: 4, alignment: 16 },
-  { wordSize: 8, alignment: 8 },
-  { wordSize: 8, alignment: 16 },
-] as const;
 
 /** Everything a preset lets you vary, for one policy. Half the runs keep the preset's own geometry. */
 function implicitOptions(preset: 'csapp' | 'default', policy: FitPolicy): fc.Arbitrary<HeapOptions> {
