@@ -2,6 +2,7 @@
 // ledger of live pointers, calloc, payload writes, and the guard that turns a fault inside an
 // operation into a reported problem. Subclasses implement only allocate / release / resize / walk.
 
+import type { FitSearch } from './fitSearch';
 import type { HeapConfig } from './config';
 import { Ledger } from './ledger';
 import { HeapFault, HeapMemory, hex } from './memory';
@@ -56,6 +57,11 @@ export interface Allocator {
    * the freed pointers (which only tell a double free from an unknown pointer) unless `withFreed` is false.
    */
   snapshot(withBytes: boolean, withFreed?: boolean): AllocatorSnapshot;
+  /**
+   * Replaces the fit search (null: back to the allocator's own). For replaying ops whose choices
+   * were already recorded: the allocator does everything else itself. No effect on the sbrk baseline.
+   */
+  useFitSearch(search: FitSearch | null): void;
 }
 
 const MAX_REQUEST = 2n ** 64n - 1n;
@@ -88,8 +94,12 @@ export abstract class AllocatorBase implements Allocator {
    */
   protected scribbled = false;
 
-  constructor(readonly config: HeapConfig) {
-    this.memory = new HeapMemory(config.maxHeap);
+  /** `memory`: an empty heap to use (a recycled buffer), or a new one. */
+  constructor(
+    readonly config: HeapConfig,
+    memory?: HeapMemory,
+  ) {
+    this.memory = memory ?? new HeapMemory(config.maxHeap);
   }
 
   get heapSize(): number {
@@ -99,6 +109,8 @@ export abstract class AllocatorBase implements Allocator {
   get rover(): number | null {
     return null;
   }
+
+  useFitSearch(_search: FitSearch | null): void {}
 
   get liveAllocations(): ReadonlyMap<number, number> {
     return this.ledger.allocations;

@@ -22,13 +22,19 @@ export class ImplicitAllocator extends AllocatorBase {
   /** The fit index (config.search 'indexed'), kept in step with every block change. */
   private readonly index: BlockIndex | null;
   private roverAddr: number;
+  /** A substitute fit search (see Allocator.useFitSearch). */
+  private substitute: FitSearch | null = null;
 
-  /** A fresh heap (mm_init), or the state a snapshot describes. */
-  constructor(config: HeapConfig, snapshot?: AllocatorSnapshot) {
-    super(config);
+  /**
+   * A fresh heap (mm_init), or the state a snapshot describes. `recycle`: an allocator of the same
+   * configuration that is no longer needed, whose buffers this one takes over.
+   */
+  constructor(config: HeapConfig, snapshot?: AllocatorSnapshot, recycle?: ImplicitAllocator) {
+    super(config, recycle?.memory.recycle());
     this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
-    this.index = config.search === 'indexed' ? new BlockIndex(this.layout.firstBlockAddr, this.layout.alignment, config.maxHeap) : null;
+    this.index = config.search === 'indexed' ? (recycle?.index ?? new BlockIndex(config.maxHeap)) : null;
+    if (recycle && snapshot === undefined) this.index?.load([], [], [], 0);
     this.walkFit = linearFitSearch(this.layout, config.policy);
     this.fit = this.index ? indexedFitSearch(this.layout, config.policy, this.index) : this.walkFit;
     const L = this.layout;
@@ -49,6 +55,10 @@ export class ImplicitAllocator extends AllocatorBase {
 
   override get rover(): number {
     return this.roverAddr;
+  }
+
+  override useFitSearch(search: FitSearch | null): void {
+    this.substitute = search;
   }
 
   walk(): HeapWalk {
@@ -80,16 +90,26 @@ export class ImplicitAllocator extends AllocatorBase {
     this.restoreCommon(snapshot);
     const L = this.layout;
     if (!snapshot.bytes && L.sentinels) L.writeSentinels();
+    const n = snapshot.blocks.length;
+    const addrs = new Float64Array(n);
+    const sizes = new Float64Array(n);
+    const allocatedBits = new Uint8Array(n);
     let addr = L.firstBlockAddr;
     let prevAllocated = true;
-    for (const word of snapshot.blocks) {
+    for (let k = 0; k < n; k++) {
+      const word = snapshot.blocks[k]!;
       const size = word - (word % 8);
       const allocated = (word & ALLOCATED_BIT) !== 0;
       if (!snapshot.bytes) L.writeBlock(addr, size, allocated, prevAllocated);
-      this.track(addr, size, allocated, 1);
+      this.stats.track(size, allocated, 1);
+      addrs[k] = addr;
+      sizes[k] = size;
+      allocatedBits[k] = allocated ? 1 : 0;
       prevAllocated = allocated;
       addr += size;
     }
+    // The index in one O(n) pass rather than n insertions.
+    this.index?.load(addrs, sizes, allocatedBits, n);
     if (!snapshot.bytes && L.sentinels) L.writeEpilogue(addr, prevAllocated);
   }
 
@@ -121,7 +141,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const L = this.layout;
     const asize = L.adjustSize(requestSize);
     // After a wild write the bytes may disagree with the index: walk them, as the textbook does.
-    const fit = this.scribbled ? this.walkFit : this.fit;
+    const fit = this.substitute ?? (this.scribbled ? this.walkFit : this.fit);
     let found = fit.findFit(asize, this.roverAddr);
     rec.examined += found.examined;
     if (found.addr === null && this.config.coalesce === 'deferred') {
@@ -268,7 +288,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.stats.track(size, allocated, delta);
     if (this.index) {
       if (delta > 0) this.index.add(addr, size, allocated);
-      else this.index.remove(addr, size, allocated);
+      else this.index.remove(addr, size);
     }
   }
 

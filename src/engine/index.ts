@@ -35,9 +35,14 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
   return allocatorFor(config);
 }
 
-/** An allocator in the state a snapshot of one with the same configuration describes. */
-export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot): Allocator {
-  return config.policy === 'sbrk' ? new SbrkAllocator(config).restore(snapshot) : new ImplicitAllocator(config, snapshot);
+/**
+ * An allocator in the state a snapshot of one with the same configuration describes. `recycle`:
+ * an allocator of that configuration that is no longer needed (it must not be used afterwards),
+ * whose buffers the new one takes over instead of allocating its own.
+ */
+export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot, recycle?: Allocator): Allocator {
+  if (config.policy === 'sbrk') return new SbrkAllocator(config).restore(snapshot);
+  return new ImplicitAllocator(config, snapshot, recycle instanceof ImplicitAllocator && recycle.config === config ? recycle : undefined);
 }
 
 /** A fresh allocator for an already validated configuration. */

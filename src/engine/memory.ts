@@ -29,6 +29,23 @@ export class HeapMemory {
     this.view = new DataView(this.buffer);
   }
 
+  /**
+   * A new, empty heap that takes over this one's buffer (zeroed), so a restore does not allocate
+   * another buffer of the heap's size; this heap is left empty and must not be used again.
+   */
+  recycle(): HeapMemory {
+    const heap = new HeapMemory(this.maxHeap);
+    this.u8.fill(0, 0, this.breakAddr);
+    heap.buffer = this.buffer;
+    heap.u8 = this.u8;
+    heap.view = this.view;
+    this.buffer = new ArrayBuffer(0);
+    this.u8 = new Uint8Array(this.buffer);
+    this.view = new DataView(this.buffer);
+    this.breakAddr = 0;
+    return heap;
+  }
+
   /** The break: one past the heap's last byte, which is also the heap's size. */
   get brk(): number {
     return this.breakAddr;

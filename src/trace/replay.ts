@@ -6,6 +6,7 @@
 // keeping min(old, new) bytes (compared in bulk).
 
 import type { Allocator } from '../engine/allocator';
+import type { FitSearch } from '../engine/fitSearch';
 import type { HeapConfig } from '../engine/config';
 import { allocatorFor, restoreAllocator } from '../engine/index';
 import { hex } from '../engine/memory';
@@ -66,6 +67,14 @@ export interface ReplayOptions {
   readonly minCheckpointInterval?: number;
 }
 
+/** The heap being moved to the step on show, with the slots' pointers and whether payloads were filled. */
+interface Cursor {
+  index: number;
+  readonly heap: Allocator;
+  readonly slots: Int32Array;
+  readonly payloads: boolean;
+}
+
 interface Checkpoint {
   /** The state after this op (-1: before the first). */
   readonly index: number;
@@ -75,6 +84,7 @@ interface Checkpoint {
 }
 
 const NO_PTR = -1;
+const NO_VIOLATIONS: Diagnostic[] = [];
 const LIFETIME_ERRORS = new Set<DiagnosticCode>(['unknown-pointer', 'freed-pointer', 'double-free']);
 
 export class Replay {
@@ -123,7 +133,17 @@ export class Replay {
   /** The byte each live payload was filled with, by pointer (a dangling id may alias another block). */
   private readonly livePatterns = new Map<number, number>();
   private corrupted = false;
-  private cursor: { index: number; heap: Allocator; slots: Int32Array } | null = null;
+  private cursor: Cursor | null = null;
+  /**
+   * How the cursor's allocator finds fits: for a trace that never writes to the heap, the block
+   * each op chose is already recorded, so the cursor's allocator (built without the fit index)
+   * takes it from the record instead of searching; everything else it does itself.
+   */
+  private readonly cursorConfig: HeapConfig;
+  private readonly recordedFit: FitSearch | null;
+  /** The op the cursor is running, and how many fit searches it has made. */
+  private fitOp = 0;
+  private fitCall = 0;
 
   constructor(
     readonly trace: Trace,
@@ -158,6 +178,8 @@ export class Replay {
     this.slots = new Int32Array(Math.max(1, trace.names.length)).fill(NO_PTR);
     this.patterns = Uint8Array.from({ length: this.slots.length }, (_, slot) => (trace.format === 'rep' ? Number(trace.names[slot]) : slot) & 0xff);
     this.heap = allocatorFor(config);
+    this.recordedFit = this.withBytes ? null : { findFit: () => this.fitFromRecord() };
+    this.cursorConfig = this.recordedFit ? { ...config, search: 'linear' } : config;
     this.initialMetrics = this.heap.metrics();
     this.saveCheckpoint(-1);
   }
@@ -240,33 +262,55 @@ export class Replay {
   /**
    * The heap as it is after op `i` (`-1`: before the first op), rebuilt from the nearest
    * checkpoint. The allocator returned is shared and valid until the next call: read, don't keep.
+   *
+   * Every block, header, footer, the ledger and the allocator's state are exact. The payload
+   * bytes mdriver's checks write (each `.rep` payload filled with its id's low byte) are put back
+   * only with `payloads: true`: nothing the editor shows reads them, and skipping them makes
+   * jumps across a big heap cheaper. Bytes a `.heap` script wrote are always there.
    */
-  heapAt(i: number): Allocator {
+  heapAt(i: number, { payloads = false }: { payloads?: boolean } = {}): Allocator {
     const target = Math.max(-1, Math.min(i, this.recorded - 1));
     const cp = this.checkpointAtOrBefore(target);
+    const fill = this.fill && payloads;
     let cursor = this.cursor;
-    if (cursor === null || cursor.index > target || cp.index > cursor.index) {
-      cursor = this.restore(cp);
+    if (cursor === null || cursor.index > target || cp.index > cursor.index || (fill && !cursor.payloads)) {
+      cursor = this.restore(cp, fill);
       this.cursor = cursor;
     }
-    while (cursor.index < target) {
-      const op = this.trace.ops[cursor.index + 1]!;
-      const result = applyOp(cursor.heap, op, cursor.slots, this.clearOnFree);
-      if (this.fill) this.fillNewPayload(cursor.heap, op, result);
-      cursor.index++;
-    }
+    while (cursor.index < target) this.cursorStep(cursor);
     return cursor.heap;
+  }
+
+  /** Runs the op after the cursor's on its heap. */
+  private cursorStep(cursor: Cursor): OpResult {
+    const i = cursor.index + 1;
+    const op = this.trace.ops[i]!;
+    this.fitOp = i;
+    this.fitCall = 0;
+    const result = applyOp(cursor.heap, op, cursor.slots, this.clearOnFree);
+    if (cursor.payloads) this.fillNewPayload(cursor.heap, op, result);
+    cursor.index = i;
+    return result;
+  }
+
+  /**
+   * The fit the main run found for the op the cursor is running. Under deferred coalescing a
+   * failed search is followed by the coalescing pass and a second search; NULL and heap growth
+   * follow a search that found nothing. The blocks examined are the op's total, on its last search.
+   */
+  private fitFromRecord(): { addr: number | null; examined: number } {
+    const i = this.fitOp;
+    const outcome = this.outcomes[i]!;
+    const call = this.fitCall++;
+    if (call === 0 && outcome & OUTCOME.COALESCED_ALL) return { addr: null, examined: 0 };
+    if (outcome & (OUTCOME.EXTENDED | OUTCOME.NULL)) return { addr: null, examined: this.examined[i]! };
+    return { addr: this.blockAddrs[i]!, examined: this.examined[i]! };
   }
 
   /** The full result of op `i` (events and message), by running it again from the state before it. */
   detail(i: number): OpResult {
-    const heap = this.heapAt(i - 1);
-    const cursor = this.cursor!;
-    const op = this.trace.ops[i]!;
-    const result = applyOp(heap, op, cursor.slots, this.clearOnFree);
-    if (this.fill) this.fillNewPayload(heap, op, result);
-    cursor.index = i;
-    return result;
+    this.heapAt(i - 1);
+    return this.cursorStep(this.cursor!);
   }
 
   /** Pointer held by each slot after op `i` (null = NULL or never assigned). */
@@ -296,7 +340,7 @@ export class Replay {
 
     const result = applyOp(heap, op, this.slots, this.clearOnFree);
     let outcome = outcomeBits(result);
-    const violations = this.checks ? this.check(op, result, input, keepLength, keepBytes) : [];
+    const violations = this.checks ? this.check(op, result, input, keepLength, keepBytes) : NO_VIOLATIONS;
     if (violations.length > 0) outcome |= OUTCOME.VIOLATION;
     if (outcome & OUTCOME.NULL) this.nullCount++;
     if (this.fill) {
@@ -340,13 +384,16 @@ export class Replay {
   /** mdriver's checks of one op's result; returns the violations as diagnostics. */
   private check(op: TraceOp, result: OpResult, input: number | null, keepLength: number, keepBytes: Uint8Array | null): Diagnostic[] {
     const heap = this.heap;
-    const found: Diagnostic[] = [];
-    const say = (code: DiagnosticCode, message: string) => found.push({ range: op.range, severity: 'error', code, message });
     if (op.kind === 'free' || op.kind === 'realloc') {
       if (input !== null && (!heap.liveAllocations.has(input) || result.ptr === input)) this.ranges.remove(input);
     }
     const ptr = result.ptr;
-    if (ptr === null || op.kind === 'free' || op.kind === 'write' || op.kind === 'fill') return found;
+    if (ptr === null || op.kind === 'free' || op.kind === 'write' || op.kind === 'fill') return NO_VIOLATIONS;
+    let found = NO_VIOLATIONS;
+    const say = (code: DiagnosticCode, message: string) => {
+      if (found === NO_VIOLATIONS) found = [];
+      found.push({ range: op.range, severity: 'error', code, message });
+    };
     const size = result.requestSize;
     if (ptr % this.config.alignment !== 0) say('misaligned-payload', `The payload ${hex(ptr)} is not aligned to ${this.config.alignment} bytes.`);
     if (ptr < 0 || ptr + size > heap.heapSize) say('payload-outside-heap', `The payload ${hex(ptr)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heap.heapSize)}).`);
@@ -363,6 +410,7 @@ export class Replay {
 
   /** Turns an op's problem and violations into diagnostics, with the line that allocated the block. */
   private report(i: number, op: TraceOp, result: OpResult, violations: Diagnostic[]): void {
+    if (result.problem === null && violations.length === 0) return;
     const related = this.allocationOf(i);
     const push = (d: Diagnostic) => this.diagnostics.push(related && d.range.line !== related.range.line ? { ...d, related: [related] } : d);
     const p = result.problem;
@@ -431,18 +479,21 @@ export class Replay {
     return cps[lo]!;
   }
 
-  private restore(cp: Checkpoint): { index: number; heap: Allocator; slots: Int32Array } {
-    const heap = restoreAllocator(this.config, cp.snapshot);
+  private restore(cp: Checkpoint, payloads: boolean): Cursor {
+    // The cursor's allocator is about to be replaced: the new one takes over its buffers.
+    const heap = restoreAllocator(this.cursorConfig, cp.snapshot, this.cursor?.heap);
+    this.cursor = null;
+    heap.useFitSearch(this.recordedFit);
     const slots = new Int32Array(this.slots.length).fill(NO_PTR);
     for (let k = 0; k < cp.slots.length; k += 2) slots[cp.slots[k]!] = cp.slots[k + 1]!;
-    if (this.fill && !cp.snapshot.bytes) {
+    if (payloads && !cp.snapshot.bytes) {
       // The structure came back without payload bytes: put each live block's pattern back.
       slots.forEach((ptr, slot) => {
         const size = ptr === NO_PTR ? undefined : heap.liveAllocations.get(ptr);
         if (size !== undefined) heap.memory.fill(ptr, size, this.patterns[slot]!);
       });
     }
-    return { index: cp.index, heap, slots };
+    return { index: cp.index, heap, slots, payloads: payloads || cp.snapshot.bytes !== null };
   }
 }
 

@@ -1,0 +1,156 @@
+// The fit index on its own, against a plain list of blocks: ranks, first fit from any point, the
+// largest and the smallest fitting free block, through long runs of additions and removals (with
+// removed nodes revived in place and the tree rebuilt), bulk loads, and corrupted input.
+
+import assert from 'node:assert/strict';
+import { BlockIndex } from '../../../src/engine/blockIndex';
+
+interface Block {
+  readonly addr: number;
+  readonly size: number;
+  readonly free: boolean;
+}
+
+/** The same questions answered by scanning a sorted list. */
+class Reference {
+  readonly blocks = new Map<number, Block>();
+  private order: Block[] | null = null;
+
+  set(b: Block): void {
+    this.blocks.set(b.addr, b);
+    this.order = null;
+  }
+
+  delete(addr: number): void {
+    this.blocks.delete(addr);
+    this.order = null;
+  }
+
+  sorted(): Block[] {
+    this.order ??= [...this.blocks.values()].sort((a, b) => a.addr - b.addr);
+    return this.order;
+  }
+
+  rank(addr: number): number {
+    return this.sorted().filter((b) => b.addr < addr).length;
+  }
+
+  firstFit(size: number, from: number): number | null {
+    return this.sorted().find((b) => b.free && b.size >= size && b.addr >= from)?.addr ?? null;
+  }
+
+  largest(): { addr: number; size: number } | null {
+    let best: Block | null = null;
+    for (const b of this.sorted()) if (b.free && (best === null || b.size > best.size)) best = b;
+    return best && { addr: best.addr, size: best.size };
+  }
+
+  smallestAtLeast(size: number): { addr: number; size: number } | null {
+    let best: Block | null = null;
+    for (const b of this.sorted()) if (b.free && b.size >= size && (best === null || b.size < best.size)) best = b;
+    return best && { addr: best.addr, size: best.size };
+  }
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function agree(index: BlockIndex, ref: Reference, random: () => number, context: string): void {
+  assert.equal(index.count, ref.blocks.size, `${context}: count`);
+  const probe = () => Math.floor(random() * 70_000) * 16;
+  for (let k = 0; k < 4; k++) {
+    const addr = probe();
+    assert.equal(index.rank(addr), ref.rank(addr), `${context}: rank(${addr})`);
+    const size = 16 + Math.floor(random() * 600) * 8;
+    assert.equal(index.firstFit(size, addr), ref.firstFit(size, addr), `${context}: firstFit(${size}, ${addr})`);
+    assert.deepEqual(index.smallestAtLeast(size), ref.smallestAtLeast(size), `${context}: smallestAtLeast(${size})`);
+  }
+  assert.deepEqual(index.largest(), ref.largest(), `${context}: largest`);
+}
+
+describe('the fit index', () => {
+  it('answers like a scan of the block list through 30,000 additions and removals, with rebuilds and bulk loads', () => {
+    const random = rng(42);
+    const index = new BlockIndex(1 << 30);
+    const ref = new Reference();
+    const add = (b: Block) => {
+      index.add(b.addr, b.size, !b.free);
+      ref.set(b);
+    };
+    const remove = (b: Block) => {
+      index.remove(b.addr, b.size);
+      ref.delete(b.addr);
+    };
+    for (let step = 0; step < 30_000; step++) {
+      const r = random();
+      const existing = [...ref.blocks.values()];
+      if (existing.length > 0 && r < 0.35) {
+        remove(existing[Math.floor(random() * existing.length)]!);
+      } else if (existing.length > 0 && r < 0.6) {
+        // A block changes in place (a free, an allocation, a merge): removed, then back at its address.
+        const b = existing[Math.floor(random() * existing.length)]!;
+        remove(b);
+        add({ addr: b.addr, size: 16 + Math.floor(random() * 600) * 8, free: random() < 0.5 });
+      } else if (r < 0.9995) {
+        const addr = Math.floor(random() * 70_000) * 16;
+        if (!ref.blocks.has(addr)) add({ addr, size: 16 + Math.floor(random() * 600) * 8, free: random() < 0.5 });
+      } else {
+        // A snapshot restored: the same blocks loaded in one pass.
+        const blocks = ref.sorted();
+        index.load(
+          blocks.map((b) => b.addr),
+          blocks.map((b) => b.size),
+          blocks.map((b) => (b.free ? 0 : 1)),
+          blocks.length,
+        );
+      }
+      if (step % 7 === 0) agree(index, ref, random, `step ${step}`);
+    }
+    agree(index, ref, random, 'end');
+  });
+
+  it('an emptied index answers nothing, and takes blocks again', () => {
+    const index = new BlockIndex(1 << 20);
+    for (let k = 0; k < 3000; k++) index.add(16 + k * 32, 32, k % 2 === 0);
+    for (let k = 0; k < 3000; k++) index.remove(16 + k * 32, 32);
+    assert.equal(index.count, 0);
+    assert.equal(index.firstFit(16, 0), null);
+    assert.equal(index.largest(), null);
+    assert.equal(index.smallestAtLeast(16), null);
+    index.add(4096, 64, false);
+    assert.equal(index.firstFit(16, 0), 4096);
+    assert.equal(index.rank(5000), 1);
+  });
+
+  it('ignores what a corrupted heap could claim: blocks past the largest heap, negative or fractional sizes, a block added twice', () => {
+    const index = new BlockIndex(1 << 20);
+    index.add(1 << 21, 32, false);
+    index.add(64, -8, false);
+    index.add(64.5, 16, false);
+    index.add(96, 2 ** 40, false);
+    assert.equal(index.count, 0);
+    index.add(128, 48, false);
+    index.add(128, 48, false);
+    assert.equal(index.count, 1);
+    index.remove(128, 48);
+    index.remove(128, 48);
+    assert.equal(index.count, 0);
+    assert.equal(index.smallestAtLeast(16), null);
+  });
+
+  it('costs memory for its blocks, not for the heap: one block at the end of a 1 GiB heap', () => {
+    const index = new BlockIndex(2 ** 30);
+    index.add(16, 2 ** 30 - 64, false);
+    index.add(2 ** 30 - 48, 32, false);
+    assert.equal(index.firstFit(32, 1024), 2 ** 30 - 48);
+    assert.equal(index.rank(2 ** 30 - 48), 1);
+  });
+});
