@@ -5,9 +5,134 @@
 /** What the ledger knows of a pointer. */
 export type PointerStatus = 'live' | 'freed' | 'unknown';
 
+const EMPTY = -1;
+const FREED = -1;
+
+/**
+ * Pointers and what is known of each: the requested size of a live one, or FREED. An open
+ * addressing table in typed arrays (pointers are below 2^31): no object per pointer, and a
+ * snapshot loads in one pass. Pointers are only added or updated, never removed: a freed pointer
+ * stays known as freed until it is handed out again.
+ */
+class PointerTable implements ReadonlyMap<number, number> {
+  private keys_: Int32Array;
+  private values_: Int32Array;
+  private mask: number;
+  private used = 0;
+  /** Live pointers. */
+  size = 0;
+
+  constructor(expected = 0) {
+    let capacity = 1024;
+    while (capacity < expected * 2) capacity *= 2;
+    this.keys_ = new Int32Array(capacity).fill(EMPTY);
+    this.values_ = new Int32Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  get(ptr: number): number | undefined {
+    const i = this.find(ptr);
+    const v = i < 0 ? FREED : this.values_[i]!;
+    return v === FREED ? undefined : v;
+  }
+
+  has(ptr: number): boolean {
+    return this.get(ptr) !== undefined;
+  }
+
+  /** A live pointer's requested size, FREED for a freed one, undefined for one never seen. */
+  entry(ptr: number): number | undefined {
+    const i = this.find(ptr);
+    return i < 0 ? undefined : this.values_[i]!;
+  }
+
+  /** Sets a pointer's entry (a requested size, or FREED); returns the previous one. */
+  set(ptr: number, value: number): number | undefined {
+    let i = this.slot(ptr);
+    const keys = this.keys_;
+    while (keys[i] !== EMPTY && keys[i] !== ptr) i = (i + 1) & this.mask;
+    let previous: number | undefined;
+    if (keys[i] === EMPTY) {
+      keys[i] = ptr;
+      this.used++;
+    } else {
+      previous = this.values_[i]!;
+    }
+    this.values_[i] = value;
+    if (previous !== undefined && previous !== FREED) this.size--;
+    if (value !== FREED) this.size++;
+    if (this.used * 2 > keys.length) this.rehash();
+    return previous;
+  }
+
+  forEach(callback: (value: number, key: number, map: ReadonlyMap<number, number>) => void): void {
+    for (const [k, v] of this) callback(v, k, this);
+  }
+
+  entries(): MapIterator<[number, number]> {
+    return this.live((k, v) => [k, v] as [number, number]);
+  }
+
+  keys(): MapIterator<number> {
+    return this.live((k) => k);
+  }
+
+  values(): MapIterator<number> {
+    return this.live((_, v) => v);
+  }
+
+  [Symbol.iterator](): MapIterator<[number, number]> {
+    return this.entries();
+  }
+
+  /** The freed pointers (not handed out again). */
+  *freedPointers(): Generator<number> {
+    const keys = this.keys_;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY && this.values_[i] === FREED) yield keys[i]!;
+  }
+
+  /** The live entries, in table order, as `pick` makes them. */
+  private *live<T>(pick: (ptr: number, size: number) => T): MapIterator<T> {
+    const keys = this.keys_;
+    const values = this.values_;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== EMPTY && values[i] !== FREED) yield pick(keys[i]!, values[i]!);
+    }
+  }
+
+  private slot(ptr: number): number {
+    return (Math.imul(ptr, 0x9e3779b1) >>> 7) & this.mask;
+  }
+
+  private find(ptr: number): number {
+    if (!Number.isInteger(ptr) || ptr < 0 || ptr > 0x7fffffff) return -1;
+    const keys = this.keys_;
+    for (let i = this.slot(ptr); ; i = (i + 1) & this.mask) {
+      const k = keys[i]!;
+      if (k === ptr) return i;
+      if (k === EMPTY) return -1;
+    }
+  }
+
+  private rehash(): void {
+    const oldKeys = this.keys_;
+    const oldValues = this.values_;
+    this.keys_ = new Int32Array(oldKeys.length * 2).fill(EMPTY);
+    this.values_ = new Int32Array(oldKeys.length * 2);
+    this.mask = this.keys_.length - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      const ptr = oldKeys[j]!;
+      if (ptr === EMPTY) continue;
+      let i = this.slot(ptr);
+      while (this.keys_[i] !== EMPTY) i = (i + 1) & this.mask;
+      this.keys_[i] = ptr;
+      this.values_[i] = oldValues[j]!;
+    }
+  }
+}
+
 export class Ledger {
-  private readonly live = new Map<number, number>();
-  private readonly freed = new Set<number>();
+  private table = new PointerTable();
   private live_ = 0;
   private peak_ = 0;
 
@@ -21,48 +146,46 @@ export class Ledger {
 
   /** Live payload pointers and the bytes requested for each. */
   get allocations(): ReadonlyMap<number, number> {
-    return this.live;
+    return this.table;
   }
 
   status(ptr: number): PointerStatus {
-    if (this.live.has(ptr)) return 'live';
-    return this.freed.has(ptr) ? 'freed' : 'unknown';
+    const entry = this.table.entry(ptr);
+    return entry === undefined ? 'unknown' : entry === FREED ? 'freed' : 'live';
   }
 
   requestSize(ptr: number): number | undefined {
-    return this.live.get(ptr);
+    return this.table.get(ptr);
   }
 
   allocate(ptr: number, requestSize: number): void {
-    this.live.set(ptr, requestSize);
-    this.freed.delete(ptr);
+    this.table.set(ptr, requestSize);
     this.adjust(requestSize);
   }
 
   release(ptr: number): void {
-    const size = this.live.get(ptr);
+    const size = this.table.get(ptr);
     if (size === undefined) return;
-    this.live.delete(ptr);
-    this.freed.add(ptr);
+    this.table.set(ptr, FREED);
     this.adjust(-size);
   }
 
   /** The ledger as flat arrays (for allocator snapshots). */
   save(withFreed = true): { live: Uint32Array; freed: Uint32Array; livePayload: number; peakPayload: number } {
-    const live = new Uint32Array(this.live.size * 2);
+    const live = new Uint32Array(this.table.size * 2);
     let k = 0;
-    for (const [ptr, size] of this.live) {
+    for (const [ptr, size] of this.table) {
       live[k++] = ptr;
       live[k++] = size;
     }
-    return { live, freed: withFreed ? Uint32Array.from(this.freed) : new Uint32Array(0), livePayload: this.live_, peakPayload: this.peak_ };
+    return { live, freed: withFreed ? Uint32Array.from(this.table.freedPointers()) : new Uint32Array(0), livePayload: this.live_, peakPayload: this.peak_ };
   }
 
   load(saved: { live: Uint32Array; freed: Uint32Array; livePayload: number; peakPayload: number }): void {
-    this.live.clear();
-    this.freed.clear();
-    for (let k = 0; k < saved.live.length; k += 2) this.live.set(saved.live[k]!, saved.live[k + 1]!);
-    for (const ptr of saved.freed) this.freed.add(ptr);
+    const table = new PointerTable(saved.live.length / 2 + saved.freed.length);
+    for (let k = 0; k < saved.live.length; k += 2) table.set(saved.live[k]!, saved.live[k + 1]!);
+    for (const ptr of saved.freed) table.set(ptr, FREED);
+    this.table = table;
     this.live_ = saved.livePayload;
     this.peak_ = saved.peakPayload;
   }

@@ -35,7 +35,9 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const owner = owners(run, i, live);
   const blocks = walk.blocks;
   const merged = record && record.mergedSize > 0 ? (blocks.find((b) => b.status === 'free' && b.size === record.mergedSize && record.block && b.addr <= record.block.addr + record.block.size && b.addr + b.size >= record.block.addr)?.addr ?? null) : null;
-  const problems = heap.check().map((issue) => ({ addr: issue.addr, message: issue.message }));
+  // A heap only the allocator wrote passes the checker by construction (the engine's tests check
+  // it after every op); a program's writes can corrupt it, so those heaps are checked every frame.
+  const problems = replay.programWrites ? heap.check().map((issue) => ({ addr: issue.addr, message: issue.message })) : [];
   const m = replay.metricsAt(i);
   return {
     step: i,
@@ -103,7 +105,7 @@ function owners(run: TraceRun, i: number, live: ReadonlyMap<number, number>): Ma
     // The block's pointer now: from its last realloc at or before step i, else its allocation.
     let at = t.start;
     for (const r of t.reallocs) if (r <= i) at = r;
-    const ptr = replay.step(at).ptr;
+    const ptr = replay.pointer(at);
     if (ptr === null || !live.has(ptr)) continue;
     const op = ops[at]!;
     const slot = op.ptr ?? t.slot;

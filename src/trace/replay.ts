@@ -222,6 +222,20 @@ export class Replay {
     };
   }
 
+  /** The pointer op `i` returned (or freed, or wrote through); null = NULL. Cheaper than `step(i).ptr`. */
+  pointer(i: number): number | null {
+    const p = this.ptrs[i]!;
+    return p === NO_PTR ? null : p;
+  }
+
+  /**
+   * Whether the trace writes to the heap itself (a `.heap` script's write and fill). Otherwise
+   * only the allocator writes the heap's bytes, and the heap checker has nothing to find.
+   */
+  get programWrites(): boolean {
+    return this.withBytes;
+  }
+
   /** Metrics after op `i`; `i = -1` is the empty heap. */
   metricsAt(i: number): HeapMetrics {
     if (i < 0) return this.initialMetrics;
