@@ -15,6 +15,9 @@ const ROOT = process.cwd();
 const MALLOCLAB = join(ROOT, '..', 'shared', 'traces', 'malloclab');
 const DEFAULT_TRACES = ['amptjp-bal', 'cccp-bal', 'cp-decl-bal', 'expr-bal', 'coalescing-bal', 'random-bal', 'random2-bal', 'binary-bal', 'binary2-bal', 'realloc-bal', 'realloc2-bal'];
 const quick = process.argv.includes('--quick');
+/** `--only malloclab|ratio|million|panel`: one part of the benchmark. */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const part = (name: string) => only === undefined || only === name;
 
 interface Row {
   readonly name: string;
@@ -87,7 +90,9 @@ async function main(): Promise<void> {
   console.log(`Heap Inspector benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
 
   // 1. The malloc lab's 11 default traces, parsing + replay + history, csapp preset.
-  if (existsSync(MALLOCLAB)) {
+  if (!part('malloclab')) {
+    // skipped
+  } else if (existsSync(MALLOCLAB)) {
     const texts = DEFAULT_TRACES.map((t) => readFileSync(join(MALLOCLAB, `${t}.rep`), 'utf8'));
     let ops = 0;
     const run = () => {
@@ -106,6 +111,24 @@ async function main(): Promise<void> {
 
   // 2. Indexed vs linear on 200,000 ops with 20,000 live blocks, every policy.
   const refOps = quick ? 50_000 : 200_000;
+  if (part('ratio')) ratios(refOps);
+
+  // 3. A million ops with 100,000 live blocks (and 10,000), indexed only.
+  if (part('million')) millionOps();
+
+  // 4. The panel drawing the largest heap, in headless Chromium.
+  if (part('panel')) {
+    await panelFrameTime(quick ? 20_000 : 100_000);
+    await panelFrameTime(quick ? 40_000 : 200_000);
+  }
+
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  const file = join(ROOT, 'bench-results', only ? `bench-${only}.json` : 'bench.json');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick, rows }, null, 2));
+  console.log(`\nwritten to ${file}`);
+}
+
+function ratios(refOps: number): void {
   const refLive = quick ? 5_000 : 20_000;
   const refTrace = parseRep(generate(refOps, refLive, 7));
   for (const policy of FIT_POLICIES) {
@@ -119,7 +142,9 @@ async function main(): Promise<void> {
     report(`${policy} fit: indexed / linear`, linear.ms / indexed.ms, 'x');
   }
 
-  // 3. A million ops with 100,000 live blocks (and 10,000), indexed only.
+}
+
+function millionOps(): void {
   const bigOps = quick ? 200_000 : 1_000_000;
   for (const live of [10_000, 100_000]) {
     const text = generate(bigOps, quick ? live / 5 : live, 11 + live);
@@ -131,22 +156,21 @@ async function main(): Promise<void> {
       if (policy === 'first') {
         report(`${bigOps} ops / ${live} live: history memory per op`, r.value.memoryBytes / bigOps, 'B/op', `${(r.value.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
         const random = rng(3);
-        const jumps = Array.from({ length: 40 }, () => Math.floor(random() * bigOps));
-        const times = jumps.map((i) => time(() => r.value.heapAt(i)).ms);
-        report(`${bigOps} ops / ${live} live: jump to a random step, mean`, times.reduce((a, b) => a + b, 0) / times.length, 'ms');
-        report(`${bigOps} ops / ${live} live: jump to a random step, worst`, Math.max(...times), 'ms');
+        const jumps = Array.from({ length: 100 }, () => Math.floor(random() * bigOps));
+        const times = jumps.map((i) => time(() => r.value.heapAt(i)).ms).sort((a, b) => a - b);
+        report(`${bigOps} ops / ${live} live: jump to a random step, mean`, times.reduce((a, b) => a + b, 0) / times.length, 'ms', '100 jumps');
+        report(`${bigOps} ops / ${live} live: jump to a random step, 95th percentile`, times[94]!, 'ms');
+        report(`${bigOps} ops / ${live} live: jump to a random step, worst`, times[99]!, 'ms');
+        // What the panel does on a jump: the heap there and the frame it draws.
+        const run = { trace: parsed.value, replay: r.value, config: r.value.config, preset: 'csapp' as const, diagnostics: [] };
+        const frames = jumps.slice(0, 20).map((i) => time(() => buildFrame(run, i)).ms);
+        report(`${bigOps} ops / ${live} live: jump and build the panel's frame, mean`, frames.reduce((a, b) => a + b, 0) / frames.length, 'ms', '20 jumps');
         const back = time(() => r.value.heapAt(jumps[0]! - 1)).ms;
         report(`${bigOps} ops / ${live} live: one step back`, back, 'ms');
       }
     }
   }
 
-  // 4. The panel drawing the largest heap, in headless Chromium.
-  await panelFrameTime(quick ? 20_000 : 100_000);
-
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick, rows }, null, 2));
-  console.log('\nwritten to bench-results/bench.json');
 }
 
 async function panelFrameTime(blocks: number): Promise<void> {
@@ -155,11 +179,11 @@ async function panelFrameTime(blocks: number): Promise<void> {
     ensureTools: (o?: { browser?: boolean }) => void;
   };
   ensureTools();
-  // A heap with `blocks` live blocks: allocate twice as many, free every other one.
+  // A heap of `blocks` blocks, allocated and free in turn: allocate them all, free every other one.
   const lines: string[] = [];
-  for (let i = 0; i < blocks * 2; i++) lines.push(`a ${i} ${16 + (i % 7) * 24}`);
-  for (let i = 0; i < blocks * 2; i += 2) lines.push(`f ${i}`);
-  const trace = parseRep(['0', String(blocks * 2), String(lines.length), '1', ...lines].join('\n'));
+  for (let i = 0; i < blocks; i++) lines.push(`a ${i} ${16 + (i % 7) * 24}`);
+  for (let i = 0; i < blocks; i += 2) lines.push(`f ${i}`);
+  const trace = parseRep(['0', String(blocks), String(lines.length), '1', ...lines].join('\n'));
   const run = runTrace(trace, { overrides: { preset: 'csapp', maxHeap: 1024 * 2 ** 20 } });
   const frameBuild = time(() => buildFrame(run, run.replay.recorded - 1));
   report(`panel: build the frame of ${frameBuild.value.addrs.length} blocks (host)`, frameBuild.ms, 'ms');

@@ -7,103 +7,51 @@
 //   - free blocks ordered by (size, address) give best fit's smallest fit, ties to the lowest address.
 // Memory is O(blocks), whatever the heap's size.
 
-/** Free blocks ordered by (size, address), in sorted chunks (no tree to rebalance). */
+import { SortedPairs } from './sortedPairs';
+
+/** Free blocks ordered by (size, address). */
 class SizeOrder {
-  private chunks: { sizes: number[]; addrs: number[] }[] = [];
-  private static readonly CHUNK = 256;
+  private readonly pairs = new SortedPairs();
 
   insert(size: number, addr: number): void {
-    if (this.chunks.length === 0) {
-      this.chunks.push({ sizes: [size], addrs: [addr] });
-      return;
-    }
-    const c = Math.max(0, this.chunkOf(size, addr));
-    const chunk = this.chunks[c]!;
-    const k = lowerBound(chunk.sizes, chunk.addrs, size, addr);
-    chunk.sizes.splice(k, 0, size);
-    chunk.addrs.splice(k, 0, addr);
-    if (chunk.sizes.length > 2 * SizeOrder.CHUNK) {
-      this.chunks.splice(c + 1, 0, { sizes: chunk.sizes.splice(SizeOrder.CHUNK), addrs: chunk.addrs.splice(SizeOrder.CHUNK) });
-    }
+    this.pairs.insert(size, addr);
   }
 
   remove(size: number, addr: number): void {
-    const c = this.chunkOf(size, addr);
-    if (c < 0) return;
-    const chunk = this.chunks[c]!;
-    const k = lowerBound(chunk.sizes, chunk.addrs, size, addr);
-    if (chunk.sizes[k] !== size || chunk.addrs[k] !== addr) return;
-    chunk.sizes.splice(k, 1);
-    chunk.addrs.splice(k, 1);
-    if (chunk.sizes.length === 0) this.chunks.splice(c, 1);
+    this.pairs.remove(size, addr);
   }
 
   clear(): void {
-    this.chunks = [];
+    this.pairs.clear();
   }
 
   /** Replaces the contents with free blocks given in address order. */
   load(sizes: readonly number[], addrs: readonly number[]): void {
-    // One numeric sort of (size, position) keys: sizes are below 2^31 and positions below 2^22.
+    // Sorted by size with one numeric sort of (size, position) keys (positions below 2^22: a
+    // heap of at most 1 GiB has fewer free blocks than that... unless it is nearly all tiny ones).
     const n = sizes.length;
     if (n >= 4194304) {
-      this.chunks = [];
-      for (let k = 0; k < n; k++) this.insert(sizes[k]!, addrs[k]!);
+      this.pairs.clear();
+      for (let k = 0; k < n; k++) this.pairs.insert(sizes[k]!, addrs[k]!);
       return;
     }
     const keys = new Float64Array(n);
     for (let k = 0; k < n; k++) keys[k] = sizes[k]! * 4194304 + k;
     keys.sort();
-    this.chunks = [];
-    for (let start = 0; start < n; start += SizeOrder.CHUNK) {
-      const end = Math.min(n, start + SizeOrder.CHUNK);
-      const chunk = { sizes: new Array<number>(end - start), addrs: new Array<number>(end - start) };
-      for (let k = start; k < end; k++) {
-        const at = keys[k]! % 4194304;
-        chunk.sizes[k - start] = sizes[at]!;
-        chunk.addrs[k - start] = addrs[at]!;
-      }
-      this.chunks.push(chunk);
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const at = keys[k]! % 4194304;
+      a[k] = sizes[at]!;
+      b[k] = addrs[at]!;
     }
+    this.pairs.loadSorted(a, b, n);
   }
 
   /** The smallest (size, address) with size >= `size`, or null. */
   atLeast(size: number): { size: number; addr: number } | null {
-    let c = Math.max(0, this.chunkOf(size, -1));
-    for (; c < this.chunks.length; c++) {
-      const chunk = this.chunks[c]!;
-      const k = lowerBound(chunk.sizes, chunk.addrs, size, -1);
-      if (k < chunk.sizes.length) return { size: chunk.sizes[k]!, addr: chunk.addrs[k]! };
-    }
-    return null;
+    return this.pairs.ceiling(size, -1) ? { size: this.pairs.foundA, addr: this.pairs.foundB } : null;
   }
-
-  /** The chunk whose first key is the last one <= (size, addr), or -1. */
-  private chunkOf(size: number, addr: number): number {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const ch = this.chunks[mid]!;
-      const s = ch.sizes[0]!;
-      if (s < size || (s === size && ch.addrs[0]! <= addr)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - 1;
-  }
-}
-
-/** The first position whose (size, addr) is >= the key. */
-function lowerBound(sizes: readonly number[], addrs: readonly number[], size: number, addr: number): number {
-  let lo = 0;
-  let hi = sizes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const s = sizes[mid]!;
-    if (s < size || (s === size && addrs[mid]! < addr)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Blocks per chunk: a chunk splits at twice this. */
