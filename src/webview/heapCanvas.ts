@@ -74,8 +74,31 @@ function firstBlockFrom(frame: FrameDto, byte: number): number {
   return lo;
 }
 
-/** Where each block segment in rows [firstRow, lastRow] lands. */
-export function layout(frame: FrameDto, width: number, bpp: number, firstRow: number, lastRow: number): LaidBlock[] {
+/** The block holding byte `byte` of the heap, or null (before the first block, past the last). */
+export function blockAtByte(frame: FrameDto, byte: number): number | null {
+  const i = firstBlockFrom(frame, byte);
+  return i < frame.addrs.length && frame.addrs[i]! <= byte ? i : null;
+}
+
+/** The blocks [from, to) that start in rows [firstRow, lastRow] or reach into them. */
+function blocksInRows(frame: FrameDto, span: number, firstRow: number, lastRow: number): [number, number] {
+  const from = firstBlockFrom(frame, firstRow * span);
+  let lo = from;
+  let hi = frame.addrs.length;
+  const end = (lastRow + 1) * span;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (frame.addrs[mid]! < end) lo = mid + 1;
+    else hi = mid;
+  }
+  return [from, lo];
+}
+
+/**
+ * Where each block segment in rows [firstRow, lastRow] lands: the sentinels and the blocks in
+ * those rows (the first `limit` of them), or, with `only`, the sentinels and those blocks.
+ */
+export function layout(frame: FrameDto, width: number, bpp: number, firstRow: number, lastRow: number, limit = Infinity, only?: Iterable<number>): LaidBlock[] {
   const out: LaidBlock[] = [];
   const span = width * bpp;
   const place = (index: number, addr: number, size: number) => {
@@ -88,8 +111,11 @@ export function layout(frame: FrameDto, width: number, bpp: number, firstRow: nu
     }
   };
   if (frame.prologue) place(-1, frame.prologue.addr, frame.prologue.size);
-  for (let i = firstBlockFrom(frame, firstRow * span); i < frame.addrs.length && frame.addrs[i]! < (lastRow + 1) * span; i++) {
-    place(i, frame.addrs[i]!, frame.sizes[i]!);
+  if (only) {
+    for (const i of only) place(i, frame.addrs[i]!, frame.sizes[i]!);
+  } else {
+    const [from, to] = blocksInRows(frame, span, firstRow, lastRow);
+    for (let i = from; i < Math.min(to, from + limit); i++) place(i, frame.addrs[i]!, frame.sizes[i]!);
   }
   if (frame.epilogue !== null) place(-2, frame.epilogue, 4);
   return out;
@@ -102,34 +128,47 @@ export function ownerColour(theme: Theme, owner: string | null): string {
   return theme.palette[h % theme.palette.length]!;
 }
 
-/** Draws rows [firstRow, firstRow + visibleRows) of the frame; returns what was laid out (for hit tests). */
+/**
+ * Draws rows [firstRow, firstRow + visibleRows) of the frame; returns the blocks drawn one by one
+ * (for hit tests) and whether the rows were drawn as density instead (far more blocks than
+ * pixels: then only the blocks the op touched, problems and the selection are drawn singly, and
+ * hit tests go by address).
+ */
 export function drawHeap(
   ctx: CanvasRenderingContext2D,
   frame: FrameDto,
   theme: Theme,
   opts: { width: number; bpp: number; firstRow: number; visibleRows: number; selected: number | null; wordSize: number },
-): LaidBlock[] {
+): { laid: LaidBlock[]; dense: boolean } {
   const { width, bpp, firstRow, visibleRows } = opts;
   const lastRow = Math.min(rowCount(frame, width, bpp) - 1, firstRow + visibleRows - 1);
   ctx.save();
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   const hatch = makeHatch(ctx, theme.fg, false);
   const cross = makeHatch(ctx, theme.muted, true);
-  const laid = layout(frame, width, bpp, firstRow, lastRow);
+  const span = width * bpp;
   const y = (row: number) => (row - firstRow) * ROW_HEIGHT + 2;
   const h = ROW_HEIGHT - GAP;
-  const examined = new Set(frame.highlight.examined);
   const problems = new Set(frame.problems.map((p) => p.addr));
   // Far more blocks than pixels: draw each pixel column's share of allocated bytes instead of
   // every block, then only the few blocks the op touched or the user selected.
-  const dense = laid.length > (lastRow - firstRow + 1) * width * 0.5;
-  if (dense) drawDensity(ctx, frame, laid, theme, hatch, { width, bpp, firstRow, lastRow, h, y });
-  const touched = new Set<number>([frame.highlight.block, frame.highlight.split, frame.highlight.merged].filter((a): a is number => a !== null));
-  for (const b of laid) {
-    if (dense && b.index >= 0) {
-      const a = frame.addrs[b.index]!;
-      if (!touched.has(a) && !problems.has(a) && b.index !== opts.selected) continue;
+  const [from, to] = blocksInRows(frame, span, firstRow, lastRow);
+  const dense = to - from > (lastRow - firstRow + 1) * width * 0.5;
+  let laid: LaidBlock[];
+  if (dense) {
+    drawDensity(ctx, frame, from, to, theme, hatch, { width, bpp, firstRow, lastRow, h, y });
+    const special = new Set<number>();
+    for (const addr of [frame.highlight.block, frame.highlight.split, frame.highlight.merged, ...problems]) {
+      const i = addr === null ? null : blockAtByte(frame, addr);
+      if (i !== null && frame.addrs[i] === addr) special.add(i);
     }
+    if (opts.selected !== null) special.add(opts.selected);
+    laid = layout(frame, width, bpp, firstRow, lastRow, Infinity, special);
+  } else {
+    laid = layout(frame, width, bpp, firstRow, lastRow);
+  }
+  const examined = new Set(frame.highlight.examined);
+  for (const b of laid) {
     const top = y(b.row);
     if (b.index < 0) {
       ctx.fillStyle = theme.muted;
@@ -188,7 +227,6 @@ export function drawHeap(
     if (addr === frame.highlight.block) outline(theme.focus, 3);
     if (i === opts.selected) outline(theme.fg, 2, [1, 1]);
   }
-  const span = width * bpp;
   // Heap growth: the space the op's sbrk added, bracketed under its rows.
   if (frame.highlight.grownFrom !== null) {
     ctx.fillStyle = theme.focus;
@@ -206,14 +244,15 @@ export function drawHeap(
     ctx.fillRect(Math.min(x, width - 2), y(endRow) - 2, 2, h + 4);
   }
   ctx.restore();
-  return laid;
+  return { laid, dense };
 }
 
 /** Each pixel column of each row: allocated share as a bar over the free hatching. */
 function drawDensity(
   ctx: CanvasRenderingContext2D,
   frame: FrameDto,
-  laid: readonly LaidBlock[],
+  from: number,
+  to: number,
   theme: Theme,
   hatch: CanvasPattern | string,
   g: { width: number; bpp: number; firstRow: number; lastRow: number; h: number; y: (row: number) => number },
@@ -222,16 +261,26 @@ function drawDensity(
   const rows = g.lastRow - g.firstRow + 1;
   const used = new Float32Array(rows * cols);
   const any = new Float32Array(rows * cols);
-  for (const b of laid) {
-    if (b.index < 0) continue;
-    const allocated = frame.states[b.index] === 'a';
-    const x0 = Math.max(0, Math.floor(b.x));
-    const x1 = Math.min(cols - 1, Math.max(x0, Math.ceil(b.x + b.w) - 1));
-    const per = (frame.sizes[b.index]! / g.bpp) / (x1 - x0 + 1);
-    const base = (b.row - g.firstRow) * cols;
-    for (let x = x0; x <= x1; x++) {
-      any[base + x]! += per;
-      if (allocated) used[base + x]! += per;
+  // Each block's bytes spread over the pixel columns it covers, row by row.
+  const span = g.width * g.bpp;
+  const firstByte = g.firstRow * span;
+  const endByte = (g.lastRow + 1) * span;
+  for (let i = from; i < to; i++) {
+    const allocated = frame.states.charCodeAt(i) === 97; // 'a'
+    const start = Math.max(frame.addrs[i]!, firstByte);
+    const end = Math.min(frame.addrs[i]! + frame.sizes[i]!, endByte);
+    for (let byte = start; byte < end; ) {
+      const row = Math.floor(byte / span);
+      const rowEnd = Math.min(end, (row + 1) * span);
+      const base = (row - g.firstRow) * cols;
+      const x0 = Math.min(cols - 1, Math.floor((byte - row * span) / g.bpp));
+      const x1 = Math.min(cols - 1, Math.max(x0, Math.ceil((rowEnd - row * span) / g.bpp) - 1));
+      const per = (rowEnd - byte) / g.bpp / (x1 - x0 + 1);
+      for (let x = x0; x <= x1; x++) {
+        any[base + x]! += per;
+        if (allocated) used[base + x]! += per;
+      }
+      byte = rowEnd;
     }
   }
   ctx.fillStyle = hatch;

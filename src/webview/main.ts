@@ -3,7 +3,7 @@
 // owns the trace and the current step, and answers `ready` with a snapshot.
 
 import { assertNever, EVENT_KINDS, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
-import { drawHeap, fitBytesPerPixel, ownerColour, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
+import { blockAtByte, drawHeap, fitBytesPerPixel, layout, ownerColour, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
 import { drawCharts } from './charts';
 
 interface VsCodeApi {
@@ -33,6 +33,11 @@ let events: EventsDto | null = null;
 let compare: CompareDto | null = null;
 let theme: Theme = readTheme(document.body);
 let laid: LaidBlock[] = [];
+/** Whether the heap view was drawn as density (then hit tests go by address), and its geometry. */
+let dense = false;
+let geometry = { width: 0, bpp: 1, firstRow: 0, lastRow: 0 };
+/** What the charts were last drawn for: they are redrawn only when it changes. */
+let chartsKey = '';
 let playing = false;
 let playTimer: ReturnType<typeof setTimeout> | undefined;
 let hovered: number | null = null;
@@ -254,6 +259,11 @@ function hit(e: MouseEvent): number | null {
   const y = e.clientY - r.top;
   const firstRow = Math.floor(canvasBox.scrollTop / ROW_HEIGHT);
   const row = firstRow + Math.floor(y / ROW_HEIGHT);
+  if (dense && frame) {
+    // Blocks narrower than a pixel: the block under the pointer's byte.
+    if (row > geometry.lastRow) return null;
+    return blockAtByte(frame, Math.floor((row * geometry.width + Math.max(0, x)) * geometry.bpp));
+  }
   let best: LaidBlock | null = null;
   for (const b of laid) {
     if (b.row !== row || b.index < 0) continue;
@@ -282,6 +292,8 @@ function render(): void {
     blockList.replaceChildren();
     return;
   }
+  // The one layout read of a render: every write below would make a later read lay out again.
+  const width = Math.max(100, canvasBox.clientWidth - 4);
   title.textContent = `${trace.name} · ${trace.policy === 'sbrk' ? 'sbrk baseline' : `${trace.policy} fit`} · ${trace.preset}`;
   opLine.textContent = frame.line === null ? `Before the first op: ${frame.text}` : `Line ${frame.line}: ${frame.text}`;
   story.textContent = frame.story;
@@ -290,11 +302,11 @@ function render(): void {
   stepLabel.textContent = `op ${frame.step + 1} / ${trace.ops}`;
   const m = frame.metrics;
   metrics.textContent = `heap ${m.heapSize} B · live ${m.livePayload} B · peak ${m.peakPayload} B · utilisation ${pct(m.utilisation)} · internal frag ${m.internalFragmentation} B · external frag ${pct(m.externalFragmentation)} · ${m.freeBlocks} free (largest ${m.largestFree} B)`;
-  drawHeapView();
+  drawHeapView(width);
   renderDetails();
   if (mode === 'panel') {
-    drawChartsView();
-    renderCompare();
+    drawChartsView(width);
+    renderCompare(width);
   }
 }
 
@@ -303,10 +315,9 @@ function wordSize(): number {
   return frame?.prologue && frame.prologue.size <= 8 ? 4 : 8;
 }
 
-function drawHeapView(): void {
+function drawHeapView(width = Math.max(100, canvasBox.clientWidth - 4)): void {
   if (!frame) return;
   const dpr = window.devicePixelRatio || 1;
-  const width = Math.max(100, canvasBox.clientWidth - 4);
   const fit = fitBytesPerPixel(frame, width);
   const bpp = mode === 'study' ? fit : fit * (view.zoom ?? 1);
   const rows = rowCount(frame, width, bpp);
@@ -324,7 +335,8 @@ function drawHeapView(): void {
   if (!ctx) return;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const selected = view.selectedAddr == null ? null : frame.addrs.indexOf(view.selectedAddr);
-  laid = drawHeap(ctx, frame, theme, { width, bpp, firstRow, visibleRows: maxVisible, selected: selected !== null && selected >= 0 ? selected : null, wordSize: wordSize() });
+  ({ laid, dense } = drawHeap(ctx, frame, theme, { width, bpp, firstRow, visibleRows: maxVisible, selected: selected !== null && selected >= 0 ? selected : null, wordSize: wordSize() }));
+  geometry = { width, bpp, firstRow, lastRow: Math.min(rows - 1, firstRow + maxVisible - 1) };
   canvas.setAttribute('aria-label', `Heap of ${frame.heapSize} bytes with ${frame.addrs.length} blocks (${countOf('a')} allocated, ${countOf('f')} free), rows ${firstRow + 1} to ${firstRow + maxVisible} of ${rows}`);
   renderBlockList();
 }
@@ -346,7 +358,9 @@ function describeBlock(i: number): string {
 function renderBlockList(): void {
   const items: HTMLLIElement[] = [];
   const seen = new Set<number>();
-  for (const b of laid) {
+  // The first 500 blocks in view, for screen readers and tests.
+  const listed = dense && frame ? layout(frame, geometry.width, geometry.bpp, geometry.firstRow, geometry.lastRow, 500) : laid;
+  for (const b of listed) {
     if (b.index < 0 || seen.has(b.index) || items.length >= 500) continue;
     seen.add(b.index);
     const li = el('li', { textContent: describeBlock(b.index), tabIndex: -1 });
@@ -401,10 +415,13 @@ function renderDetails(): void {
   details.replaceChildren(...parts);
 }
 
-function drawChartsView(): void {
+function drawChartsView(width: number): void {
   if (!series || !frame) return;
   const dpr = window.devicePixelRatio || 1;
-  const width = Math.max(100, canvasBox.clientWidth - 4);
+  const key = `${series.steps.length}:${series.steps[series.steps.length - 1]}:${frame.step}:${width}:${dpr}:${theme.fg}:${theme.focus}`;
+  if (key === chartsKey && seriesDrawn === series) return;
+  chartsKey = key;
+  seriesDrawn = series;
   const height = 5 * 46;
   charts.style.width = `${width}px`;
   charts.style.height = `${height}px`;
@@ -416,13 +433,14 @@ function drawChartsView(): void {
   drawCharts(ctx, series, frame.step, theme, width, height);
 }
 
-function renderCompare(): void {
+let seriesDrawn: SeriesDto | null = null;
+
+function renderCompare(width: number): void {
   compareBox.hidden = !view.compare || compare === null;
   if (compareBox.hidden || !compare) {
     compareBox.replaceChildren();
     return;
   }
-  const width = Math.max(100, canvasBox.clientWidth - 4);
   const dpr = window.devicePixelRatio || 1;
   const rows = compare.frames.map(({ policy, frame: f }) => {
     const c = el('canvas', { className: 'compare-heap' });

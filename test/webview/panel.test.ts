@@ -136,6 +136,37 @@ describe('heap panel webview (Chromium, fake host)', function () {
     assert.ok(seen.size >= 2, `the block's colour follows the theme (${[...seen].join(' | ')})`);
   });
 
+  it('a heap of far more blocks than pixels: drawn as density, hovering still finds the block under the pointer', async () => {
+    // 20,000 blocks, allocated and free in turn, in a 900-pixel view.
+    const lines = ['set preset = csapp'];
+    for (let i = 0; i < 20_000; i++) lines.push(`p${i} = malloc(${16 + (i % 5) * 8})`);
+    for (let i = 0; i < 20_000; i += 2) lines.push(`free(p${i})`);
+    const big = runTrace(parseHeapScript(lines.join('\n')));
+    const message = { type: 'snapshot', trace: traceInfo(big, 'file:///big.heap', 'big.heap'), frame: buildFrame(big, big.replay.recorded - 1), series: buildSeries(big), events: buildEvents(big), compare: null };
+    await send(message);
+    const items = page.locator('.blocks li');
+    await items.first().waitFor({ state: 'attached' });
+    assert.equal(await items.count(), 500, 'the block list stops at 500 blocks');
+    const label = await page.locator('canvas.heap').getAttribute('aria-label');
+    assert.match(label ?? '', /with 20001 blocks \(10000 allocated, 10001 free\)/);
+    // The 101st block of the list: hover its place and read its address back.
+    const li = items.nth(100);
+    const { addr, x, row } = await li.evaluate((e) => ({ addr: Number((e as HTMLElement).dataset.addr), x: Number((e as HTMLElement).dataset.x), row: Number((e as HTMLElement).dataset.row) }));
+    const box = (await page.locator('canvas.heap').boundingBox())!;
+    await page.mouse.move(box.x + x + 0.1, box.y + row * 30 + 12);
+    const details = page.locator('.details');
+    await details.getByText('header').waitFor();
+    const text = await details.innerText();
+    const shown = Number.parseInt(/block\s+0x([0-9a-f]+)/i.exec(text)?.[1] ?? 'NaN', 16);
+    // A pixel covers several blocks here (and the pointer lands on whole pixels): the block
+    // hovered is within a pixel's worth of bytes of the listed one.
+    const further = await items.nth(110).evaluate((e) => ({ addr: Number((e as HTMLElement).dataset.addr), x: Number((e as HTMLElement).dataset.x) }));
+    const bytesPerPixel = (further.addr - addr) / (further.x - x);
+    assert.ok(bytesPerPixel > 16, `a pixel holds ${bytesPerPixel} bytes: more than a block`);
+    assert.ok(Math.abs(shown - addr) <= 2 * bytesPerPixel, `hovered 0x${shown.toString(16)}, listed 0x${addr.toString(16)}, ${bytesPerPixel.toFixed(0)} bytes a pixel`);
+    assert.deepEqual(errors, []);
+  });
+
   it('ignores hostile and malformed messages', async () => {
     await send(snapshot(run, 9));
     await page.locator('.blocks li').first().waitFor({ state: 'attached' });
