@@ -93,29 +93,70 @@ interface Owner {
 }
 
 /**
- * Who owns each live payload after step `i`, from the trace's lifetimes (one pass over them):
- * the pointer's name, the line that allocated the block and the line that frees it.
+ * Who owns each live payload after step `i`: the lifetime of the last op at or before `i` that
+ * handed that pointer out (malloc, calloc or realloc): its name then, the line that allocated the
+ * block and the line that frees it.
  */
 function owners(run: TraceRun, i: number, live: ReadonlyMap<number, number>): Map<number, Owner> {
   const { trace, replay } = run;
   const ops = trace.ops;
   const out = new Map<number, Owner>();
-  for (const t of trace.lifetimes.lifetimes) {
-    if (t.start > i || (t.end >= 0 && t.end <= i)) continue;
-    // The block's pointer now: from its last realloc at or before step i, else its allocation.
-    let at = t.start;
-    for (const r of t.reallocs) if (r <= i) at = r;
-    const ptr = replay.pointer(at);
-    if (ptr === null || !live.has(ptr)) continue;
-    const op = ops[at]!;
-    const slot = op.ptr ?? t.slot;
+  const keys = handedOut(run);
+  const owner = (at: number, ptr: number) => {
+    const life = trace.lifetimes.lifetimeOfOp[at] ?? -1;
+    const t = life >= 0 ? trace.lifetimes.lifetimes[life] : undefined;
+    if (!t) return;
+    const slot = ops[at]!.ptr ?? t.slot;
     out.set(ptr, {
       name: trace.format === 'rep' ? `id ${trace.names[slot]}` : (trace.names[slot] ?? '?'),
       line: ops[t.start]!.range.line,
       freeLine: t.end >= 0 ? ops[t.end]!.range.line : null,
     });
+  };
+  if (keys === null) {
+    // A trace too long for the keys: one pass over the ops instead.
+    for (let at = 0; at <= i; at++) {
+      const ptr = ALLOCATING.has(ops[at]!.kind) ? replay.pointer(at) : null;
+      if (ptr !== null && live.has(ptr)) owner(at, ptr);
+    }
+    return out;
+  }
+  for (const ptr of live.keys()) {
+    // The last key <= (ptr, i).
+    const target = ptr * OP_SPAN + i;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (keys[mid]! <= target) lo = mid + 1;
+      else hi = mid;
+    }
+    const key = keys[lo - 1];
+    if (key === undefined || Math.floor(key / OP_SPAN) !== ptr) continue;
+    owner(key % OP_SPAN, ptr);
   }
   return out;
+}
+
+const ALLOCATING = new Set(['malloc', 'calloc', 'realloc']);
+/** Ops a (pointer, op) key can number: 2^23, so that keys of pointers below 1 GiB stay exact. */
+const OP_SPAN = 2 ** 23;
+const handedOutCache = new WeakMap<TraceRun['replay'], { recorded: number; keys: Float64Array }>();
+
+/** Every op that handed a pointer out, as pointer * OP_SPAN + op, sorted; null for traces too long for that. */
+function handedOut(run: TraceRun): Float64Array | null {
+  const { replay, trace } = run;
+  if (replay.recorded > OP_SPAN) return null;
+  const cached = handedOutCache.get(replay);
+  if (cached && cached.recorded === replay.recorded) return cached.keys;
+  const keys: number[] = [];
+  for (let at = 0; at < replay.recorded; at++) {
+    const ptr = ALLOCATING.has(trace.ops[at]!.kind) ? replay.pointer(at) : null;
+    if (ptr !== null && ptr < 2 ** 30) keys.push(ptr * OP_SPAN + at);
+  }
+  const sorted = Float64Array.from(keys).sort();
+  handedOutCache.set(replay, { recorded: replay.recorded, keys: sorted });
+  return sorted;
 }
 
 /** What op `i` did, in words a student reads: which block the policy picked and over which. */

@@ -27,6 +27,19 @@ describe('panel frames', () => {
     assert.equal(f.metrics.heapSize, 4112);
   });
 
+  it('each block is owned by the pointer that last got it: after a realloc into another name, a reassigned name, a leak', () => {
+    const run = runTrace(
+      parseHeapScript(['set preset = csapp', 'a = malloc(24)', 'b = realloc(a, 100)', 'a = malloc(8)', 'c = malloc(8)', 'c = malloc(16)', 'free(a)', 'a = malloc(8)'].join('\n')),
+    );
+    const owned = (step: number) => {
+      const f = buildFrame(run, step);
+      return f.states.split('').flatMap((s, k) => (s === 'a' ? [`${f.owners[k]}@${f.allocLines[k]}`] : []));
+    };
+    assert.deepEqual(owned(1), ['b@2'], 'the block b took over from a keeps the line a allocated it on');
+    assert.deepEqual(owned(4).sort(), ['a@4', 'b@2', 'c@5', 'c@6'], 'the first c leaked: still c, allocated on line 5');
+    assert.deepEqual(owned(6).sort(), ['a@8', 'b@2', 'c@5', 'c@6'], 'a reallocated at the address a freed');
+  });
+
   it('next fit examines from the rover, wrapping', () => {
     const run = sample('first-best-worst.heap', 'next');
     const f = buildFrame(run, 9);
