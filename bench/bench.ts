@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { FIT_POLICIES, type FitPolicy } from '../src/engine/index';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../src/extension/frames';
 import { parseRep, Replay, runTrace, traceConfig, type Trace } from '../src/trace/index';
+import { seededRandom as rng } from '../test/unit/support/generatedTrace';
 
 const ROOT = process.cwd();
 const MALLOCLAB = join(ROOT, '..', 'shared', 'traces', 'malloclab');
@@ -30,18 +31,6 @@ const report = (name: string, value: number, unit: string, note?: string) => {
   rows.push({ name, value, unit, ...(note ? { note } : {}) });
   console.log(`${name.padEnd(62)} ${value.toFixed(unit === 'x' ? 1 : unit.includes('/s') ? 0 : 2).padStart(12)} ${unit}${note ? `  (${note})` : ''}`);
 };
-
-/** A deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A .rep trace of `ops` ops that keeps about `live` blocks alive: mixed sizes (mostly small, some

@@ -12,6 +12,7 @@ export const COMMANDS = {
   openHeapPanel: 'heapInspector.openHeapPanel',
   stepForward: 'heapInspector.stepForward',
   stepBack: 'heapInspector.stepBack',
+  resumeReplay: 'heapInspector.resumeReplay',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

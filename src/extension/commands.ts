@@ -1,15 +1,16 @@
 // The commands, registered in one place. Each takes optional arguments so that menus, tests and
-// other extensions can run it without a picker, and returns what it did.
+// other extensions can run it without a picker, and returns what it did. Those that need a whole
+// run wait for the session's sliced replay (with its progress notification), never replay at once.
 
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
-import { comparePolicies, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, parseTrace, printHeapScript, printRep, runJson } from '../trace/index';
+import { comparisonOf, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, printHeapScript, printRep, runJson, traceConfig, TraceJob, type TraceRun } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
 import type { HeapPanels } from './panels';
 import { heapSettings, SECTION, settingsTarget } from './settings';
-import { isTraceDocument, type TraceSession, type TraceSessions } from './traceSessions';
+import { isTraceDocument, runJobs, type TraceSession, type TraceSessions } from './traceSessions';
 
 const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
   sbrk: 'the baseline: every malloc moves the break, free does nothing',
@@ -34,7 +35,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.runTrace, async (target?: vscode.Uri) => {
     const session = await sessionFor(ctx, target);
     if (!session) return undefined;
-    const run = session.run;
+    const run = await session.complete();
+    if (!run?.replay.done) return stopped(session, run);
     const summary = formatRunSummary(session.name, run);
     ctx.output.info(`Run Trace: ${session.document.uri.toString()}\n${summary}`);
     for (const problem of session.settingsProblems) ctx.output.warn(problem);
@@ -47,6 +49,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     return runJson(run);
   });
 
+  register(COMMANDS.resumeReplay, async (target?: vscode.Uri | string) => {
+    const session = await sessionFor(ctx, typeof target === 'string' ? vscode.Uri.parse(target) : target);
+    if (!session) return undefined;
+    session.resume();
+    return session.state;
+  });
+
   register(COMMANDS.selectPolicy, (policy?: string) => selectSetting('policy', 'Allocation policy for traces', POLICIES, POLICY_DESCRIPTIONS, policy));
   register(COMMANDS.selectPreset, (preset?: string) => selectSetting('preset', 'Heap layout preset', PRESET_NAMES, PRESET_DESCRIPTIONS, preset));
 
@@ -54,7 +63,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     const session = await sessionFor(ctx, target);
     if (!session) return undefined;
     const toRep = session.document.languageId === LANGUAGES.heap;
-    const trace = parseTrace(session.document.getText(), toRep ? 'heap' : 'rep');
+    // The session's trace is this text parsed (a slice at a time for a long one).
+    const trace = (await session.parsed())?.trace;
+    if (!trace) return stopped(session, undefined);
     const { text, dropped } = toRep ? printRep(trace) : { text: printHeapScript(trace), dropped: [] as string[] };
     const language = toRep ? LANGUAGES.rep : LANGUAGES.heap;
     // Always a new untitled editor: converting never overwrites a file.
@@ -92,7 +103,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.openHeapPanel, async (target?: vscode.Uri, step?: number) => {
     const session = await sessionFor(ctx, target);
     if (!session) return undefined;
-    return ctx.panels.open(session, typeof step === 'number' && Number.isInteger(step) ? step : undefined);
+    const at = typeof step === 'number' && Number.isInteger(step) ? step : undefined;
+    // A step already replayed (a lens click) opens at once; the last step needs the whole run.
+    const run = at !== undefined && at < (session.latest?.replay.recorded ?? 0) ? session.latest : await session.complete();
+    if (!run) return stopped(session, run);
+    if (!run.replay.done) void stopped(session, run);
+    return ctx.panels.open(session, at);
   });
 
   for (const [id, delta] of [[COMMANDS.stepForward, 1], [COMMANDS.stepBack, -1]] as const) {
@@ -105,8 +121,14 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.comparePolicies, async (target?: vscode.Uri) => {
     const session = await sessionFor(ctx, target);
     if (!session) return undefined;
-    const { options } = heapSettings(session.document.uri);
-    const comparison = comparePolicies(session.run.trace, { defaults: options });
+    const run = await session.complete();
+    if (!run?.replay.done) return stopped(session, run);
+    const runs = await everyPolicy(session, run);
+    if (!runs) {
+      void vscode.window.showInformationMessage(`Heap Inspector: the comparison of every policy on ${session.name} was cancelled.`);
+      return undefined;
+    }
+    const comparison = comparisonOf(runs);
     const text = formatComparison(session.name, comparison);
     await ctx.views.show(`/${session.name} - every policy.txt`, text);
     return comparison;
@@ -115,8 +137,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.showHeapAtStep, async (target?: vscode.Uri, opIndex?: number) => {
     const session = await sessionFor(ctx, target);
     if (!session) return undefined;
-    const { trace, replay } = session.run;
-    const i = typeof opIndex === 'number' && Number.isInteger(opIndex) ? Math.max(-1, Math.min(opIndex, replay.recorded - 1)) : replay.recorded - 1;
+    const wanted = typeof opIndex === 'number' && Number.isInteger(opIndex) ? opIndex : undefined;
+    const latest = session.latest;
+    const run = wanted !== undefined && latest && wanted < latest.replay.recorded ? latest : await session.complete();
+    if (!run) return stopped(session, run);
+    const { trace, replay } = run;
+    const i = wanted !== undefined ? Math.max(-1, Math.min(wanted, replay.recorded - 1)) : replay.recorded - 1;
     const heading =
       i < 0
         ? `${session.name}: the heap before the first op`
@@ -127,6 +153,32 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   });
 
   return store;
+}
+
+/** Says that the user stopped the replay (or the reading) of a trace, with a way to go on; returns undefined. */
+function stopped(session: TraceSession, run: TraceRun | undefined): undefined {
+  const what = run ? `the replay of ${session.name} was stopped after ${run.replay.recorded.toLocaleString('en-US')} of ${run.replay.length.toLocaleString('en-US')} ops` : `reading ${session.name} was stopped`;
+  void vscode.window.showInformationMessage(`Heap Inspector: ${what}.`, 'Resume').then((choice) => {
+    if (choice) session.resume();
+  });
+  return undefined;
+}
+
+/**
+ * The trace replayed under every policy with the session's settings, a slice at a time (with a
+ * cancellable progress notification for a big trace); the session's own run stands for its
+ * policy. Undefined if the user cancelled.
+ */
+async function everyPolicy(session: TraceSession, run: TraceRun): Promise<{ policy: Policy; run: TraceRun }[] | undefined> {
+  const { options } = heapSettings(session.document.uri);
+  const jobs = POLICIES.map((policy) => {
+    const layers = { defaults: options, overrides: { policy } };
+    const same = JSON.stringify(traceConfig(run.trace, layers).config) === JSON.stringify(run.config);
+    return { policy, label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, job: same ? undefined : TraceJob.replay(run.trace, layers) };
+  });
+  const pending = jobs.flatMap(({ label, job }) => (job ? [{ label, job }] : []));
+  if (!(await runJobs(`Heap Inspector: every policy on ${session.name}`, pending, session.isBig))) return undefined;
+  return jobs.map(({ policy, job }) => ({ policy, run: job ? job.run! : run }));
 }
 
 /** The session of the given file or of the active editor; says why when there is none. */

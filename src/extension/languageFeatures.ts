@@ -1,10 +1,10 @@
-// What the trace file itself shows: a CodeLens on each op (or inlay hints past a size limit),
-// diagnostics with related lines and quick fixes, hovers with a block's whole life, an outline of
-// pointer lifetimes, and a status bar item. All of it reads the document's session.
+// What the trace file shows: lenses (or inlay hints past a size limit), diagnostics and quick fixes,
+// hovers, an outline of lifetimes, a status bar item. All read the session's run, partial or not
+// (ops not replayed yet say so); providers wait at most for the reading and cost what is on screen.
 
 import * as vscode from 'vscode';
 import { hex } from '../engine/memory';
-import { describeLifetime, describeRun, describeStep, errorCount, type TraceOp } from '../trace/index';
+import { describeLifetime, describeRun, describeStep, errorCount, type Diagnostic as TraceDiagnostic, type TraceOp, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -17,6 +17,13 @@ const SELECTOR: vscode.DocumentSelector = TRACE_LANGUAGES.flatMap((language) => 
   { language, scheme: 'vscode-vfs' },
   { language, scheme: 'vscode-remote' },
 ]);
+
+/** VS Code shows at most 1000 problems per file; more would only cost time to convert and send. */
+export const MAX_PUBLISHED_DIAGNOSTICS = 1000;
+/** Past the lens limit, lenses stay on at most this many problem lines (the rest keep squiggles and hints). */
+const MAX_PROBLEM_LENSES = 1000;
+/** The outline lists at most this many lifetimes. */
+export const MAX_SYMBOLS = 10_000;
 
 /** The op on a 0-based line, by binary search (ops are in line order). */
 export function opAtLine(ops: readonly TraceOp[], line: number): number {
@@ -44,15 +51,56 @@ function firstOpFrom(ops: readonly TraceOp[], line: number): number {
   return lo;
 }
 
+/** The first diagnostic at or after a 1-based line (diagnostics are in line order). */
+function firstDiagnosticFrom(diagnostics: readonly TraceDiagnostic[], line: number): number {
+  let lo = 0;
+  let hi = diagnostics.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (diagnostics[mid]!.range.line < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
 class OpLens extends vscode.CodeLens {
   constructor(
     range: vscode.Range,
     readonly session: TraceSession,
-    readonly version: number,
+    readonly run: TraceRun,
     readonly opIndex: number,
   ) {
     super(range);
   }
+}
+
+/** Why an op has no result yet, in a few words. */
+function notReplayed(session: TraceSession): string {
+  return session.state === 'stopped' ? 'not replayed: the replay was stopped' : 'not replayed yet';
+}
+
+/** The diagnostics to publish: everything once the job ended, the trace's and settings' own while it replays. */
+function publishable(session: TraceSession, run: TraceRun): readonly TraceDiagnostic[] {
+  const state = session.state;
+  if (state === 'done' || state === 'stopped') return run.diagnostics;
+  const fromReplay = new Set(run.replay.diagnostics);
+  return fromReplay.size === 0 ? run.diagnostics : run.diagnostics.filter((d) => !fromReplay.has(d));
+}
+
+/** At most `max` diagnostics, errors first as VS Code would pick them, in line order; and how many were left out. */
+export function cappedDiagnostics(list: readonly TraceDiagnostic[], max: number): { shown: readonly TraceDiagnostic[]; hidden: number } {
+  if (list.length <= max) return { shown: list, hidden: 0 };
+  const keep = max - 1; // room for the note saying how many more there are
+  const picked = new Set<TraceDiagnostic>();
+  for (const severity of ['error', 'warning', 'info'] as const) {
+    for (const d of list) {
+      if (picked.size >= keep) break;
+      if (d.severity === severity) picked.add(d);
+    }
+  }
+  return { shown: list.filter((d) => picked.has(d)), hidden: list.length - picked.size };
 }
 
 export function registerLanguageFeatures(sessions: TraceSessions): vscode.Disposable {
@@ -63,9 +111,16 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
 
   const publish = (session: TraceSession) => {
     if (session.document.isClosed) return;
-    const { run } = session;
+    const run = session.latest;
+    if (!run) return; // still reading: what was published stays until the trace is known
     const uri = session.document.uri;
-    const list = run.diagnostics.map((d) => toDiagnostic(uri, d));
+    const { shown, hidden } = cappedDiagnostics(publishable(session, run), MAX_PUBLISHED_DIAGNOSTICS - session.settingsProblems.length);
+    const list = shown.map((d) => toDiagnostic(uri, d));
+    if (hidden > 0) {
+      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${count(hidden)} more problems are not listed here (Heap Inspector: Run Trace counts them all).`, vscode.DiagnosticSeverity.Information);
+      d.source = 'Heap Inspector';
+      list.push(d);
+    }
     for (const problem of session.settingsProblems) {
       const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${problem} The setting is ignored.`, vscode.DiagnosticSeverity.Warning);
       d.source = 'Heap Inspector';
@@ -76,6 +131,13 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
   store.add(
     sessions.onDidChange((session) => {
       publish(session);
+      lensesChanged.fire();
+      hintsChanged.fire();
+    }),
+  );
+  // More ops replayed: hints on screen and the summary lens fill in (diagnostics wait for the end).
+  store.add(
+    sessions.onDidProgress(() => {
       lensesChanged.fire();
       hintsChanged.fire();
     }),
@@ -98,53 +160,79 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
   store.add(
     vscode.languages.registerCodeLensProvider(SELECTOR, {
       onDidChangeCodeLenses: lensesChanged.event,
-      provideCodeLenses(document) {
+      async provideCodeLenses(document, token) {
         const session = sessions.get(document);
         if (!session || !codeLensEnabled(document.uri)) return [];
-        const { trace, replay, preset, diagnostics: problems } = session.run;
         const top = new vscode.Range(0, 0, 0, 0);
-        const errors = errorCount(problems);
-        const warnings = problems.filter((d) => d.severity === 'warning').length;
-        const lenses: vscode.CodeLens[] = [
-          new vscode.CodeLens(top, { title: describeRun(replay, preset, errors, warnings), command: COMMANDS.runTrace, arguments: [document.uri], tooltip: 'Run Trace: the full summary in the output' }),
-          new vscode.CodeLens(top, { title: 'Run with another policy', command: COMMANDS.selectPolicy, tooltip: 'Select Policy (a workspace setting)' }),
-          new vscode.CodeLens(top, { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [document.uri] }),
-        ];
-        const all = trace.ops.length <= codeLensMaxOps(document.uri);
-        const problemLines = new Set(problems.map((d) => d.range.line));
-        for (let i = 0; i < replay.recorded; i++) {
-          const op = trace.ops[i]!;
-          if (all || problemLines.has(op.range.line)) lenses.push(new OpLens(toRange(op.range), session, document.version, i));
+        const run = await session.parsed(token);
+        if (!run) {
+          return session.state === 'stopped'
+            ? [new vscode.CodeLens(top, { title: `Reading ${session.name} was stopped · Resume`, command: COMMANDS.resumeReplay, arguments: [document.uri], tooltip: 'Resume Replay' })]
+            : [];
+        }
+        const { trace, diagnostics: problems } = run;
+        const lenses: vscode.CodeLens[] = [summaryLens(session, run, top), new vscode.CodeLens(top, { title: 'Run with another policy', command: COMMANDS.selectPolicy, tooltip: 'Select Policy (a workspace setting)' }), new vscode.CodeLens(top, { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [document.uri] })];
+        if (trace.ops.length <= codeLensMaxOps(document.uri)) {
+          for (let i = 0; i < trace.ops.length; i++) lenses.push(new OpLens(toRange(trace.ops[i]!.range), session, run, i));
+          return lenses;
+        }
+        // Past the limit: only problem lines, found from the diagnostics, not by walking the ops.
+        let last = -1;
+        let shown = 0;
+        for (const d of problems) {
+          if (shown >= MAX_PROBLEM_LENSES) break;
+          if (d.range.line === last) continue;
+          last = d.range.line;
+          const i = opAtLine(trace.ops, d.range.line - 1);
+          if (i < 0) continue;
+          lenses.push(new OpLens(toRange(trace.ops[i]!.range), session, run, i));
+          shown++;
         }
         return lenses;
       },
       resolveCodeLens(lens) {
         if (!(lens instanceof OpLens)) return lens;
-        const { replay, trace } = lens.session.run;
-        const step = lens.opIndex < replay.recorded ? replay.step(lens.opIndex) : undefined;
-        lens.command = step
-          ? { title: describeStep(step), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops[lens.opIndex]!.range.line} in the heap panel` }
-          : { title: '(trace changed)', command: '' };
+        const { replay, trace } = lens.run;
+        if (lens.opIndex < replay.recorded) {
+          lens.command = { title: describeStep(replay.step(lens.opIndex)), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops[lens.opIndex]!.range.line} in the heap panel` };
+        } else if (lens.session.state === 'stopped') {
+          lens.command = { title: `${notReplayed(lens.session)} · Resume`, command: COMMANDS.resumeReplay, arguments: [lens.session.document.uri], tooltip: 'Resume Replay' };
+        } else {
+          lens.command = { title: notReplayed(lens.session), command: '' };
+        }
         return lens;
       },
     }),
   );
 
-  // --- inlay hints past the lens limit --------------------------------------------------------
+  // --- inlay hints past the lens limit: only the lines on screen ----------------------------------
   store.add(
     vscode.languages.registerInlayHintsProvider(SELECTOR, {
       onDidChangeInlayHints: hintsChanged.event,
-      provideInlayHints(document, range) {
+      async provideInlayHints(document, range, token) {
         const session = sessions.get(document);
         if (!session || !codeLensEnabled(document.uri)) return [];
-        const { trace, replay } = session.run;
+        const run = await session.parsed(token);
+        if (!run || token.isCancellationRequested) return [];
+        const { trace, replay } = run;
         if (trace.ops.length <= codeLensMaxOps(document.uri)) return [];
         const hints: vscode.InlayHint[] = [];
-        for (let i = firstOpFrom(trace.ops, range.start.line); i < replay.recorded; i++) {
+        const stopped = session.state === 'stopped';
+        for (let i = firstOpFrom(trace.ops, range.start.line); i < trace.ops.length; i++) {
           const op = trace.ops[i]!;
-          if (op.range.line - 1 > range.end.line) break;
+          if (op.range.line - 1 > range.end.line || op.range.line > document.lineCount) break;
           const end = document.lineAt(op.range.line - 1).range.end;
-          const hint = new vscode.InlayHint(end, describeStep(replay.step(i)));
+          if (!range.contains(end)) continue; // VS Code drops hints outside the range it asked for
+          let hint: vscode.InlayHint;
+          if (i < replay.recorded) {
+            hint = new vscode.InlayHint(end, describeStep(replay.step(i)));
+          } else if (stopped) {
+            const resume = new vscode.InlayHintLabelPart('Resume');
+            resume.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [document.uri] };
+            hint = new vscode.InlayHint(end, [new vscode.InlayHintLabelPart(`${notReplayed(session)} · `), resume]);
+          } else {
+            hint = new vscode.InlayHint(end, notReplayed(session));
+          }
           hint.paddingLeft = true;
           hints.push(hint);
         }
@@ -158,19 +246,24 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     vscode.languages.registerCodeActionsProvider(
       SELECTOR,
       {
-        provideCodeActions(document, range) {
+        async provideCodeActions(document, range, _context, token) {
           const session = sessions.get(document);
           if (!session) return [];
-          return session.run.diagnostics
-            .filter((d) => d.fix && toRange(d.range).intersection(range) !== undefined)
-            .map((d) => {
-              const action = new vscode.CodeAction(d.fix!.title, vscode.CodeActionKind.QuickFix);
-              action.edit = new vscode.WorkspaceEdit();
-              action.edit.replace(document.uri, toRange(d.fix!.range), d.fix!.newText);
-              action.diagnostics = [toDiagnostic(document.uri, d)];
-              action.isPreferred = true;
-              return action;
-            });
+          const run = await session.parsed(token);
+          if (!run) return [];
+          const actions: vscode.CodeAction[] = [];
+          const list = run.diagnostics;
+          for (let k = firstDiagnosticFrom(list, range.start.line + 1); k < list.length && list[k]!.range.line <= range.end.line + 1; k++) {
+            const d = list[k]!;
+            if (!d.fix || toRange(d.range).intersection(range) === undefined) continue;
+            const action = new vscode.CodeAction(d.fix.title, vscode.CodeActionKind.QuickFix);
+            action.edit = new vscode.WorkspaceEdit();
+            action.edit.replace(document.uri, toRange(d.fix.range), d.fix.newText);
+            action.diagnostics = [toDiagnostic(document.uri, d)];
+            action.isPreferred = true;
+            actions.push(action);
+          }
+          return actions;
         },
       },
       { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
@@ -180,18 +273,30 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
   // --- hover: the block's whole life ----------------------------------------------------------
   store.add(
     vscode.languages.registerHoverProvider(SELECTOR, {
-      provideHover(document, position) {
+      async provideHover(document, position, token) {
         const session = sessions.get(document);
         if (!session) return undefined;
-        const { trace, replay } = session.run;
+        const run = await session.parsed(token);
+        if (!run) return undefined;
+        const { trace, replay } = run;
         const i = opAtLine(trace.ops, position.line);
-        if (i < 0 || i >= replay.recorded) return undefined;
-        const step = replay.step(i);
-        const md = new vscode.MarkdownString();
-        md.appendMarkdown(`**${escape(describeStep(step))}**\n\n`);
-        const life = describeLifetime(trace, replay, i);
+        if (i < 0) return undefined;
         const slot = trace.ops[i]!.ptr;
         const name = slot === null ? 'NULL' : trace.format === 'rep' ? `id ${trace.names[slot]}` : trace.names[slot];
+        const md = new vscode.MarkdownString();
+        if (i >= replay.recorded) {
+          const stopped = session.state === 'stopped';
+          md.isTrusted = { enabledCommands: [COMMANDS.resumeReplay] };
+          md.appendMarkdown(`**${stopped ? 'Not replayed' : 'Not replayed yet'}**: the replay ${stopped ? 'was stopped after' : 'has reached'} op ${count(replay.recorded)} of ${count(replay.length)}.`);
+          if (stopped) md.appendMarkdown(` [Resume the replay](command:${COMMANDS.resumeReplay}?${encodeURIComponent(JSON.stringify([document.uri.toString()]))})`);
+          md.appendMarkdown('\n\n');
+          const life = describeLifetime(trace, replay, i);
+          if (life) md.appendMarkdown(`Block of \`${name}\`:\n\n${life.map((l) => `- ${escape(l)}`).join('\n')}\n\n`);
+          return new vscode.Hover(md, toRange(trace.ops[i]!.range));
+        }
+        const step = replay.step(i);
+        md.appendMarkdown(`**${escape(describeStep(step))}**\n\n`);
+        const life = describeLifetime(trace, replay, i);
         if (life) md.appendMarkdown(`Block of \`${name}\`:\n\n${life.map((l) => `- ${escape(l)}`).join('\n')}\n\n`);
         const addr = step.block?.addr;
         if (addr !== undefined) {
@@ -212,17 +317,20 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
   // --- outline: one entry per pointer lifetime -----------------------------------------------
   store.add(
     vscode.languages.registerDocumentSymbolProvider(SELECTOR, {
-      provideDocumentSymbols(document) {
+      async provideDocumentSymbols(document, token) {
         const session = sessions.get(document);
         if (!session) return [];
-        const { trace, replay } = session.run;
-        return trace.lifetimes.lifetimes.map((t) => {
+        const run = await session.parsed(token);
+        if (!run) return [];
+        const { trace, replay } = run;
+        return trace.lifetimes.lifetimes.slice(0, MAX_SYMBOLS).map((t) => {
           const first = trace.ops[t.start]!;
           const lastOp = trace.ops[t.end >= 0 ? t.end : (t.reallocs[t.reallocs.length - 1] ?? t.start)]!;
           const name = trace.format === 'rep' ? `id ${trace.names[first.ptr ?? 0]}` : (trace.names[first.ptr ?? 0] ?? '?');
           const step = t.start < replay.recorded ? replay.step(t.start) : undefined;
           const size = first.kind === 'calloc' ? first.count * first.size : 'size' in first ? first.size : 0n;
-          const detail = `${size} B${step?.ptr != null ? ` at ${hex(step.ptr)}` : ' (NULL)'}, line ${first.range.line}${t.end >= 0 ? `-${trace.ops[t.end]!.range.line}` : ', never freed'}`;
+          const where = step === undefined ? ', not replayed yet' : step.ptr !== null ? ` at ${hex(step.ptr)}` : ' (NULL)';
+          const detail = `${size} B${where}, line ${first.range.line}${t.end >= 0 ? `-${trace.ops[t.end]!.range.line}` : ', never freed'}`;
           const range = new vscode.Range(first.range.line - 1, 0, lastOp.range.line - 1, lastOp.range.endColumn - 1);
           return new vscode.DocumentSymbol(name, detail, vscode.SymbolKind.Variable, range, toRange(first.range));
         });
@@ -233,7 +341,6 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
   // --- status bar -----------------------------------------------------------------------------
   const status = store.add(vscode.window.createStatusBarItem('heapInspector.status', vscode.StatusBarAlignment.Right, 100));
   status.name = 'Heap Inspector';
-  status.command = COMMANDS.selectPolicy;
   const updateStatus = () => {
     const document = vscode.window.activeTextEditor?.document;
     const session = document ? sessions.get(document) : undefined;
@@ -241,17 +348,50 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
       status.hide();
       return;
     }
-    const { replay, config, preset } = session.run;
-    const policy = config.policy === 'sbrk' ? 'sbrk' : `${config.policy} fit`;
-    status.text = `$(server) ${policy} · ${(replay.finalMetrics.utilisation * 100).toFixed(1)}%`;
-    status.tooltip = `Heap Inspector: ${policy}, ${preset} preset, utilisation ${(replay.finalMetrics.utilisation * 100).toFixed(2)}% (peak payload / heap size). Click to select the policy.`;
+    const run = session.latest;
+    const state = session.state;
+    const policy = run ? (run.config.policy === 'sbrk' ? 'sbrk' : `${run.config.policy} fit`) : 'Heap Inspector';
+    const percent = `${Math.floor(session.progress.fraction * 100)}%`;
+    if (state === 'done' && run) {
+      const { replay, preset } = run;
+      status.text = `$(server) ${policy} · ${(replay.finalMetrics.utilisation * 100).toFixed(1)}%`;
+      status.tooltip = `Heap Inspector: ${policy}, ${preset} preset, utilisation ${(replay.finalMetrics.utilisation * 100).toFixed(2)}% (peak payload / heap size). Click to select the policy.`;
+      status.command = COMMANDS.selectPolicy;
+    } else if (state === 'stopped') {
+      status.text = `$(debug-pause) ${policy} · stopped at ${percent}`;
+      status.tooltip = run
+        ? `Heap Inspector: the replay was stopped after ${count(run.replay.recorded)} of ${count(run.replay.length)} ops; the ops after that are not replayed. Click to resume.`
+        : `Heap Inspector: reading ${session.name} was stopped. Click to resume.`;
+      status.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [session.document.uri] };
+    } else {
+      status.text = `$(sync~spin) ${policy} · ${state === 'reading' ? 'reading' : 'replaying'} ${percent}`;
+      status.tooltip = `Heap Inspector: ${session.describeProgress()}.`;
+      status.command = COMMANDS.selectPolicy;
+    }
     status.show();
   };
   store.add(vscode.window.onDidChangeActiveTextEditor(updateStatus));
   store.add(sessions.onDidChange(updateStatus));
+  store.add(sessions.onDidProgress(updateStatus));
   updateStatus();
 
   return store;
+}
+
+/** The lens on top of the file: the run's summary, or how far the replay is, or that it stopped. */
+function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range): vscode.CodeLens {
+  const { replay, preset, diagnostics: problems } = run;
+  const uri = session.document.uri;
+  const state = session.state;
+  if (state === 'stopped') {
+    return new vscode.CodeLens(top, { title: `Replay stopped after ${count(replay.recorded)} of ${count(replay.length)} ops · Resume`, command: COMMANDS.resumeReplay, arguments: [uri], tooltip: 'Resume Replay: replay the rest of the trace' });
+  }
+  if (!replay.done) {
+    return new vscode.CodeLens(top, { title: `${session.describeProgress()}…`, command: '', tooltip: 'The results appear as the replay reaches each op' });
+  }
+  const errors = errorCount(problems);
+  const warnings = problems.filter((d) => d.severity === 'warning').length;
+  return new vscode.CodeLens(top, { title: describeRun(replay, preset, errors, warnings), command: COMMANDS.runTrace, arguments: [uri], tooltip: 'Run Trace: the full summary in the output' });
 }
 
 function escape(text: string): string {

@@ -8,8 +8,9 @@ import { DisposableStore } from './dispose';
 import { buildCompare, buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
 import { opAtLine } from './languageFeatures';
 import { heapSettings } from './settings';
-import type { TraceSession, TraceSessions } from './traceSessions';
-import type { TraceRun } from '../trace/index';
+import { runJobs, workFor, type TraceSession, type TraceSessions } from './traceSessions';
+import { POLICIES } from '../engine/config';
+import { TraceJob, type TraceRun } from '../trace/index';
 
 export const PANEL_VIEW_TYPE = 'heapInspector.heapPanel';
 export const STUDY_VIEW_ID = 'heapInspector.studyView';
@@ -58,13 +59,13 @@ export class Steps implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   get(session: TraceSession): number {
-    const last = session.run.replay.recorded - 1;
+    const last = (session.latest?.replay.recorded ?? 0) - 1;
     const step = this.steps.get(session.document.uri.toString()) ?? last;
     return Math.max(-1, Math.min(step, last));
   }
 
   set(session: TraceSession, step: number): number {
-    const last = session.run.replay.recorded - 1;
+    const last = (session.latest?.replay.recorded ?? 0) - 1;
     const clamped = Math.max(-1, Math.min(step, last));
     const uri = session.document.uri.toString();
     if (this.steps.get(uri) !== clamped) {
@@ -85,7 +86,11 @@ class ViewConnection {
   compareOn = false;
   private compareCache = new Map<string, TraceRun>();
   private compareFor: TraceRun | undefined;
+  /** The other policies' replays under way for `compareFor`. */
+  private comparing: Promise<void> | undefined;
   lastPosted: { step: number; blocks: number } | null = null;
+  /** The run the last snapshot showed. */
+  postedRun: TraceRun | undefined;
 
   constructor(
     readonly webview: vscode.Webview,
@@ -98,7 +103,13 @@ class ViewConnection {
       this.post({ type: 'empty', message: 'Open a malloc lab trace (.rep) or a heap script (.heap) to see its heap here.' });
       return;
     }
-    const run = session.run;
+    const run = session.latest;
+    this.postedRun = run;
+    if (!run) {
+      this.lastPosted = null;
+      this.post({ type: 'empty', message: session.state === 'stopped' ? `Reading ${session.name} was stopped: Heap Inspector: Resume Replay goes on.` : `Reading ${session.name}…` });
+      return;
+    }
     const frame = buildFrame(run, this.steps.get(session));
     this.lastPosted = { step: frame.step, blocks: frame.addrs.length };
     this.post({ type: 'snapshot', trace: traceInfo(run, session.document.uri.toString(), session.name), frame, series: buildSeries(run), events: buildEvents(run), compare: this.compare(run, frame.step) });
@@ -106,20 +117,48 @@ class ViewConnection {
 
   frame(): void {
     const session = this.session;
-    if (!session) return;
-    const run = session.run;
+    const run = session?.latest;
+    if (!session || !run) return;
     const frame = buildFrame(run, this.steps.get(session));
     this.lastPosted = { step: frame.step, blocks: frame.addrs.length };
     this.post({ type: 'frame', frame, compare: this.compare(run, frame.step) });
   }
 
+  /**
+   * Every policy at this step. The other policies' replays are done a slice at a time: a small
+   * trace's within this call, a big one's in the background (with progress), and the comparison
+   * follows in a later frame.
+   */
   private compare(run: TraceRun, step: number) {
-    if (!this.compareOn || !this.session) return null;
+    const session = this.session;
+    if (!this.compareOn || !session || !run.replay.done) return null;
     if (this.compareFor !== run) {
       this.compareCache = new Map();
       this.compareFor = run;
+      this.comparing = undefined;
     }
-    return buildCompare(run, { defaults: heapSettings(this.session.document.uri).options }, step, this.compareCache);
+    const layers = { defaults: heapSettings(session.document.uri).options };
+    const missing = POLICIES.filter((policy) => policy !== run.config.policy && !this.compareCache.has(policy));
+    if (missing.length > 0) {
+      if (this.comparing) return null;
+      const jobs = missing.map((policy) => ({ policy, label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, job: TraceJob.replay(run.trace, { ...layers, overrides: { policy } }) }));
+      const keep = () => {
+        for (const { policy, job } of jobs) this.compareCache.set(policy, job.run!);
+      };
+      if (workFor(jobs.map(({ job }) => job))) {
+        keep();
+      } else {
+        this.comparing = runJobs(`Heap Inspector: every policy on ${session.name}`, jobs, session.isBig).then((done) => {
+          if (this.compareFor !== run) return;
+          this.comparing = undefined;
+          if (done) keep();
+          else this.compareOn = false; // cancelled: the comparison stays off until asked again
+          this.frame();
+        });
+        return null;
+      }
+    }
+    return buildCompare(run, layers, step, this.compareCache);
   }
 
   private post(message: HostMessage): void {
@@ -157,7 +196,8 @@ export class HeapPanels implements vscode.Disposable {
     );
     this.store.add(
       sessions.onDidChange((session) => {
-        for (const c of this.connections()) if (c.session === session) c.snapshot();
+        // A snapshot of a big run costs; the same run (a job stopped or resumed) needs none.
+        for (const c of this.connections()) if (c.session === session && (c.postedRun !== session.latest || c.postedRun === undefined)) c.snapshot();
         this.updateHighlight(session.document.uri.toString());
       }),
     );
@@ -180,7 +220,8 @@ export class HeapPanels implements vscode.Disposable {
         if (e.kind !== vscode.TextEditorSelectionChangeKind.Mouse && e.kind !== vscode.TextEditorSelectionChangeKind.Keyboard) return;
         const session = sessions.get(e.textEditor.document);
         if (!session) return;
-        const i = opAtLine(session.run.trace.ops, e.selections[0]!.active.line);
+        const ops = session.latest?.trace.ops;
+        const i = ops ? opAtLine(ops, e.selections[0]!.active.line) : -1;
         if (i >= 0 && this.connections().some((c) => c.session === session)) steps.set(session, i);
       }),
     );
@@ -341,7 +382,7 @@ export class HeapPanels implements vscode.Disposable {
       return;
     }
     const step = this.steps.get(session);
-    const op = step >= 0 ? session.run.trace.ops[step] : undefined;
+    const op = step >= 0 ? session.latest?.trace.ops[step] : undefined;
     if (!op) {
       for (const e of editors) e.setDecorations(this.highlight, []);
       this.highlighted.delete(uri);

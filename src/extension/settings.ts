@@ -13,6 +13,9 @@ function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | un
   return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
 }
 
+/** The settings `heapSettings` reads: a change to any of them replays the traces. */
+export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'maxHeap'] as const;
+
 /** The settings that apply to a trace at `uri`, and any that could not be used. */
 export function heapSettings(uri: vscode.Uri | undefined): { options: HeapOptions; problems: string[] } {
   const config = vscode.workspace.getConfiguration(SECTION, uri);

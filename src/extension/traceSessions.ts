@@ -1,35 +1,151 @@
-// One session per open trace document: it owns the document's parse and replay, re-runs them on
-// edit (debounced) and on settings changes, and is the single source of truth for every feature
-// that shows a trace (commands now; lenses, diagnostics, hovers and panels later).
+// One session per open trace document owns its parse and replay, the one source of truth for every
+// feature. The work runs in slices of a few milliseconds with the event loop free in between, under
+// a cancellable progress notification when big; an edit (debounced) or a settings change restarts it.
 
 import * as vscode from 'vscode';
-import { parseTrace, runTrace, type TraceRun } from '../trace/index';
+import { TraceJob, type TraceJobProgress, type TraceRun } from '../trace/index';
 import { LANGUAGES, TRACE_LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
-import { heapSettings } from './settings';
+import { heapSettings, RUN_SETTINGS, SECTION } from './settings';
 
 const EDIT_DEBOUNCE_MS = 250;
+/** Work per slice before the event loop gets its turn. */
+export const SLICE_MS = 15;
+/** Documents with this many lines are big: progress is shown, and edits wait for the debounce. */
+export const BIG_TRACE_LINES = 50_000;
+/** A job still running after this long shows progress whatever its size. */
+const SLOW_MS = 1000;
+/** Listeners hear about a running job's progress at most this often. */
+const PROGRESS_EVENT_MS = 400;
+/** The notification's message and bar move at most this often. */
+const PROGRESS_REPORT_MS = 100;
 
 export function isTraceDocument(document: vscode.TextDocument): boolean {
   return TRACE_LANGUAGES.includes(document.languageId);
 }
 
+/** A stop condition for one slice of work from now. */
+function slice(ms = SLICE_MS): () => boolean {
+  const end = performance.now() + ms;
+  return () => performance.now() >= end;
+}
+
+/** Lets the event loop run (timers, I/O, the editor's messages) before the next slice. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Waits for `promise`, or until `token` is cancelled (then resolves with undefined). */
+function unlessCancelled<T>(promise: Promise<T>, token: vscode.CancellationToken | undefined): Promise<T | undefined> {
+  if (!token) return promise;
+  if (token.isCancellationRequested) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const listener = token.onCancellationRequested(() => {
+      listener.dispose();
+      resolve(undefined);
+    });
+    promise.then(
+      (value) => {
+        listener.dispose();
+        resolve(value);
+      },
+      () => {
+        listener.dispose();
+        resolve(undefined);
+      },
+    );
+  });
+}
+
+/**
+ * `reading` and `replaying`: the job is running; `stopped`: the user cancelled it and the run is
+ * partial (resume with `resume()` or the Resume Replay command); `done`: the run is complete.
+ */
+export type SessionState = 'reading' | 'replaying' | 'stopped' | 'done';
+
+/** One parse and replay of one version of the document under one version of the settings. */
+class Job {
+  state: 'running' | 'stopped' | 'done' | 'replaced' = 'running';
+  /** A progress notification is up (or was, for this stretch of running). */
+  notified = false;
+  /** When this stretch of running started (resuming starts a new one). */
+  started = performance.now();
+  driving = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    readonly version: number,
+    readonly generation: number,
+    readonly work: TraceJob,
+    readonly settingsProblems: readonly string[],
+  ) {}
+
+  /** Resolves at the job's next change: read, done, stopped, resumed or replaced. */
+  next(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  changed(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** What a session tells its owner. */
+interface SessionHost {
+  generation(): number;
+  /** The run changed: read it again. */
+  changed(session: TraceSession): void;
+  /** A running job got further (throttled). */
+  progressed(session: TraceSession): void;
+}
+
 export class TraceSession {
-  private cached: { version: number; generation: number; run: TraceRun; settingsProblems: string[] } | undefined;
+  private job: Job | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastProgressEvent = 0;
+  private disposed = false;
 
   constructor(
     readonly document: vscode.TextDocument,
-    private readonly generation: () => number,
+    private readonly host: SessionHost,
   ) {}
 
-  /** The run for the document as it is now (computed on demand, then cached until it changes). */
-  get run(): TraceRun {
-    return this.current().run;
+  /**
+   * The latest run of the document: complete, partial (ops from `replay.recorded` on are not
+   * replayed yet) or undefined while the text is being read. Starts the work if the document or
+   * the settings changed, but never does more than one slice of it here: a small trace is done
+   * within that slice, a big one goes on in the background. While a big document's edit waits for
+   * its debounce, this is the run of the text before the edit.
+   */
+  get latest(): TraceRun | undefined {
+    return this.current(false).work.run;
   }
 
   /** Settings that could not be applied to this trace. */
   get settingsProblems(): readonly string[] {
-    return this.current().settingsProblems;
+    return this.current(false).settingsProblems;
+  }
+
+  get state(): SessionState {
+    const job = this.current(false);
+    if (job.state === 'done') return 'done';
+    if (job.state === 'stopped') return 'stopped';
+    return job.state === 'replaced' || job.work.phase === 'parsing' ? 'reading' : 'replaying';
+  }
+
+  /** How far the current job is. */
+  get progress(): TraceJobProgress {
+    return this.current(false).work.progress();
+  }
+
+  /** Whether a progress notification is up for the running job. */
+  get showsProgress(): boolean {
+    const job = this.job;
+    return job !== undefined && job.state === 'running' && job.notified;
   }
 
   /** A short name for messages. */
@@ -39,47 +155,244 @@ export class TraceSession {
   }
 
   get isStale(): boolean {
-    return this.cached === undefined || this.cached.version !== this.document.version || this.cached.generation !== this.generation();
+    const job = this.job;
+    return job === undefined || job.version !== this.document.version || job.generation !== this.host.generation();
   }
 
-  private current(): NonNullable<TraceSession['cached']> {
-    if (this.isStale) {
-      const format = this.document.languageId === LANGUAGES.rep ? 'rep' : 'heap';
-      const trace = parseTrace(this.document.getText(), format);
-      const { options, problems } = heapSettings(this.document.uri);
-      this.cached = { version: this.document.version, generation: this.generation(), run: runTrace(trace, { defaults: options }), settingsProblems: problems };
+  /** Big documents get a progress notification and wait for the edit debounce. */
+  get isBig(): boolean {
+    return this.document.lineCount >= BIG_TRACE_LINES;
+  }
+
+  /** The progress in words, e.g. `Replaying trace.rep: 230,000 of 1,000,000 ops (23%)`. */
+  describeProgress(p: TraceJobProgress = this.progress): string {
+    const percent = `${Math.floor(p.fraction * 100)}%`;
+    return p.phase === 'parsing'
+      ? `Reading ${this.name}: line ${count(p.lines)} of ${count(this.document.lineCount)} (${percent})`
+      : `Replaying ${this.name}: ${count(p.replayed)} of ${count(p.ops)} ops (${percent})`;
+  }
+
+  /**
+   * The run once the document as it is now has been read (the trace and its own diagnostics are
+   * known), however far the replay is; undefined if the reading was cancelled or `token` fired
+   * first. Does not resume a cancelled job.
+   */
+  async parsed(token?: vscode.CancellationToken): Promise<TraceRun | undefined> {
+    for (;;) {
+      const job = this.current(false);
+      const current = !this.isStale;
+      if (current && job.work.trace !== undefined) return job.work.run;
+      if (this.disposed || (current && job.state === 'stopped')) return undefined;
+      await unlessCancelled(job.next(), token);
+      if (token?.isCancellationRequested) return undefined;
     }
-    return this.cached!;
+  }
+
+  /**
+   * The complete run of the document as it is now, for commands that need all of it: starts or
+   * resumes the job (with the progress notification when it is big) and waits for it, following
+   * the document through edits. If the user cancels, resolves with the partial run (check
+   * `run.replay.done`), or undefined when the trace was not even read; `token` stops the waiting,
+   * not the job.
+   */
+  async complete(token?: vscode.CancellationToken): Promise<TraceRun | undefined> {
+    for (let first = true; ; first = false) {
+      const job = this.current(true);
+      if (job.state === 'done') return job.work.run;
+      if (job.state === 'stopped') {
+        if (!first) return job.work.run; // the user cancelled while we waited
+        this.resume();
+      }
+      if (this.disposed) return job.work.run;
+      await unlessCancelled(job.next(), token);
+      if (token?.isCancellationRequested) return job.work.run;
+    }
+  }
+
+  /** Stops the running job; the run stays partial until `resume()`. */
+  cancel(): void {
+    const job = this.job;
+    if (!job || job.state !== 'running') return;
+    job.state = 'stopped';
+    job.changed();
+    this.host.changed(this);
+  }
+
+  /** Goes on with a stopped job from where it stopped (or starts over if the document changed). */
+  resume(): void {
+    const job = this.current(true);
+    if (job.state !== 'stopped') return;
+    job.state = 'running';
+    job.notified = false;
+    job.started = performance.now();
+    job.changed();
+    this.host.changed(this);
+    void this.drive(job);
+  }
+
+  /** After an edit: the running job is out of date at once; a new one starts when typing settles. */
+  scheduleRefresh(): void {
+    const job = this.job;
+    if (job?.state === 'running' && job.version !== this.document.version) {
+      job.state = 'replaced';
+      job.changed();
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refresh();
+    }, EDIT_DEBOUNCE_MS);
+  }
+
+  /** Brings the job up to date now (opened, settings changed, edit settled) and tells the listeners. */
+  refresh(): void {
+    if (this.disposed) return;
+    this.current(true);
+    this.host.changed(this);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const job = this.job;
+    if (job && job.state === 'running') job.state = 'replaced';
+    job?.changed();
+  }
+
+  /**
+   * The job for the document as it is now, started (one slice done here) if there is none.
+   * `force` false: a big document whose edit is waiting for its debounce keeps the old job.
+   */
+  private current(force: boolean): Job {
+    const job = this.job;
+    if (job !== undefined && (this.disposed || !this.isStale)) return job;
+    if (job !== undefined && !force && this.timer !== undefined && this.isBig) return job;
+    return this.restart();
+  }
+
+  private restart(): Job {
+    const old = this.job;
+    if (old) {
+      if (old.state === 'running') old.state = 'replaced';
+      old.changed(); // waiters move on to the new job
+    }
+    const document = this.document;
+    const { options, problems } = heapSettings(document.uri);
+    const format = document.languageId === LANGUAGES.rep ? 'rep' : 'heap';
+    const job = new Job(document.version, this.host.generation(), TraceJob.parse(document.getText(), format, { defaults: options }), problems);
+    this.job = job;
+    // The first slice right away: a small trace is done before anyone has to wait.
+    if (job.work.work(slice())) job.state = 'done';
+    else void this.drive(job);
+    return job;
+  }
+
+  /** Works on the job a slice at a time, letting the event loop run in between, until it ends or stops. */
+  private async drive(job: Job): Promise<void> {
+    if (job.driving) return;
+    job.driving = true;
+    try {
+      let reading = job.work.phase === 'parsing';
+      while (job.state === 'running') {
+        await nextTurn();
+        if (job.state !== 'running') return;
+        const done = job.work.work(slice());
+        if (done) job.state = 'done';
+        if (reading && job.work.phase !== 'parsing') {
+          reading = false;
+          if (!done) {
+            job.changed();
+            this.host.changed(this); // the trace and its own diagnostics are known
+          }
+        }
+        if (done) {
+          job.changed();
+          this.host.changed(this);
+          return;
+        }
+        if (!job.notified && (this.isBig || performance.now() - job.started > SLOW_MS)) this.notify(job);
+        const now = performance.now();
+        if (now - this.lastProgressEvent >= PROGRESS_EVENT_MS) {
+          this.lastProgressEvent = now;
+          this.host.progressed(this);
+        }
+      }
+    } finally {
+      job.driving = false;
+    }
+  }
+
+  /** The cancellable progress notification for a running job; it closes when the job ends, stops or is replaced. */
+  private notify(job: Job): void {
+    job.notified = true;
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Heap Inspector', cancellable: true }, async (progress, token) => {
+      const listener = token.onCancellationRequested(() => {
+        if (this.job === job) this.cancel();
+      });
+      let shown = 0;
+      const report = () => {
+        const p = job.work.progress();
+        const percent = Math.floor(p.fraction * 100);
+        progress.report({ increment: percent - shown, message: this.describeProgress(p) });
+        shown = percent;
+      };
+      try {
+        report();
+        let next = job.next();
+        while (job.state === 'running') {
+          const moved = await Promise.race([next.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PROGRESS_REPORT_MS))]);
+          if (moved) next = job.next();
+          if (job.state === 'running') report();
+        }
+      } finally {
+        listener.dispose();
+      }
+    });
   }
 }
 
 export class TraceSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, TraceSession>();
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly store = new DisposableStore();
   private settingsGeneration = 0;
   private readonly changed = this.store.add(new vscode.EventEmitter<TraceSession>());
-  /** Fires when a session's run changed (after an edit settles, or after a settings change). */
+  private readonly progressed = this.store.add(new vscode.EventEmitter<TraceSession>());
+  /**
+   * Fires when a session's run changed: the document was opened, an edit settled, the settings
+   * changed, a background job finished reading or replaying, or was cancelled or resumed.
+   */
   readonly onDidChange = this.changed.event;
+  /** Fires while a background job runs, a few times a second, as more ops get replayed. */
+  readonly onDidProgress = this.progressed.event;
+  private readonly host: SessionHost = {
+    generation: () => this.settingsGeneration,
+    changed: (session) => {
+      if (this.sessions.get(session.document.uri.toString()) === session) this.changed.fire(session);
+    },
+    progressed: (session) => {
+      if (this.sessions.get(session.document.uri.toString()) === session) this.progressed.fire(session);
+    },
+  };
 
   constructor() {
     this.store.add(
       vscode.workspace.onDidOpenTextDocument((d) => {
-        const session = this.get(d);
-        if (session) this.changed.fire(session);
+        this.get(d)?.refresh();
       }),
     );
     this.store.add(vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)));
     this.store.add(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length > 0 && this.sessions.has(e.document.uri.toString())) this.schedule(e.document);
+        if (e.contentChanges.length > 0) this.sessions.get(e.document.uri.toString())?.scheduleRefresh();
       }),
     );
     this.store.add(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('heapInspector')) return;
+        // The lens settings change what is shown, not the run: no replay for those.
+        if (!RUN_SETTINGS.some((key) => e.affectsConfiguration(`${SECTION}.${key}`))) return;
         this.settingsGeneration++;
-        for (const session of this.sessions.values()) this.changed.fire(session);
+        for (const session of [...this.sessions.values()]) session.refresh();
       }),
     );
     for (const d of vscode.workspace.textDocuments) this.get(d);
@@ -91,38 +404,64 @@ export class TraceSessions implements vscode.Disposable {
     const key = document.uri.toString();
     let session = this.sessions.get(key);
     if (session === undefined || session.document !== document) {
-      session = new TraceSession(document, () => this.settingsGeneration);
+      session?.dispose();
+      session = new TraceSession(document, this.host);
       this.sessions.set(key, session);
     }
     return session;
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    for (const session of this.sessions.values()) session.dispose();
     this.sessions.clear();
     this.store.dispose();
   }
 
   private forget(document: vscode.TextDocument): void {
     const key = document.uri.toString();
+    this.sessions.get(key)?.dispose();
     this.sessions.delete(key);
-    const t = this.timers.get(key);
-    if (t) clearTimeout(t);
-    this.timers.delete(key);
   }
+}
 
-  private schedule(document: vscode.TextDocument): void {
-    const key = document.uri.toString();
-    const pending = this.timers.get(key);
-    if (pending) clearTimeout(pending);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        const session = this.sessions.get(key);
-        if (session) this.changed.fire(session);
-      }, EDIT_DEBOUNCE_MS),
-    );
-  }
+/** Works on the jobs for one slice; true when all of them are done (a small trace's usually are). */
+export function workFor(jobs: readonly TraceJob[]): boolean {
+  const stop = slice();
+  for (const job of jobs) if (!job.work(stop)) return false;
+  return true;
+}
+
+/**
+ * Replays several jobs one after another (every policy for a comparison, say) a slice at a time,
+ * under one cancellable progress notification when `big`; true when all are done, false if the
+ * user cancelled.
+ */
+export async function runJobs(title: string, jobs: readonly { readonly label: string; readonly job: TraceJob }[], big: boolean): Promise<boolean> {
+  const remaining = () => jobs.filter(({ job }) => !job.done);
+  const run = async (token: vscode.CancellationToken | undefined, report: (message: string, fraction: number) => void): Promise<boolean> => {
+    for (const [k, { label, job }] of jobs.entries()) {
+      while (!job.work(slice())) {
+        if (token?.isCancellationRequested) return false;
+        const p = job.progress();
+        report(`${label}: ${count(p.replayed)} of ${count(p.ops)} ops`, (k + p.fraction) / jobs.length);
+        await nextTurn();
+      }
+      if (token?.isCancellationRequested) return false;
+    }
+    return true;
+  };
+  if (remaining().length === 0) return true;
+  if (!big) return run(undefined, () => {});
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    let shown = 0;
+    let last = 0;
+    return run(token, (message, fraction) => {
+      const now = performance.now();
+      if (now - last < PROGRESS_REPORT_MS) return;
+      last = now;
+      const percent = Math.floor(fraction * 100);
+      progress.report({ increment: percent - shown, message: `${message} (${percent}%)` });
+      shown = percent;
+    });
+  });
 }

@@ -78,24 +78,32 @@ export function describeRun(replay: Replay, preset: string, errors: number, warn
   return `${policy} · ${preset} · ${replay.recorded} ops · heap ${m.heapSize} B · utilisation ${(m.utilisation * 100).toFixed(1)}% · ${problems}`;
 }
 
-/** The life of the block an op touches, in words, for hovers. */
+/** The life of the block an op touches, in words, for hovers; ops a partial replay has not reached yet say so. */
 export function describeLifetime(trace: Trace, replay: Replay, opIndex: number): string[] | null {
   const life = trace.lifetimes.lifetimeOfOp[opIndex];
   if (life === undefined || life < 0) return null;
   const t = trace.lifetimes.lifetimes[life]!;
   const lines: string[] = [];
-  const start = replay.step(t.start);
   const startOp = trace.ops[t.start]!;
   const requested = startOp.kind === 'calloc' ? startOp.count * startOp.size : 'size' in startOp ? startOp.size : 0n;
-  lines.push(
-    start.ptr === null
-      ? `allocated on line ${startOp.range.line}: ${requested} bytes asked, NULL returned`
-      : `allocated on line ${startOp.range.line} as ${requested} bytes in a block of ${start.block?.size ?? 0} at ${hex(start.ptr)}`,
-  );
+  if (t.start >= replay.recorded) {
+    lines.push(`allocated on line ${startOp.range.line} as ${requested} bytes (not replayed yet)`);
+  } else {
+    const start = replay.step(t.start);
+    lines.push(
+      start.ptr === null
+        ? `allocated on line ${startOp.range.line}: ${requested} bytes asked, NULL returned`
+        : `allocated on line ${startOp.range.line} as ${requested} bytes in a block of ${start.block?.size ?? 0} at ${hex(start.ptr)}`,
+    );
+  }
   for (const r of t.reallocs) {
-    const s = replay.step(r);
     const op = trace.ops[r]!;
     const size = op.kind === 'realloc' ? op.size : 0n;
+    if (r >= replay.recorded) {
+      lines.push(`realloc to ${size} bytes on line ${op.range.line} (not replayed yet)`);
+      continue;
+    }
+    const s = replay.step(r);
     lines.push(
       s.ptr === null
         ? `realloc to ${size} bytes on line ${op.range.line} returned NULL`

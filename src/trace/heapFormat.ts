@@ -10,14 +10,14 @@
 //   fill(p, 8, 16, 0xab)          memset(p + 8, 0xab, 16)
 //   free(q)
 //
-// Parsing never throws: every problem is a diagnostic on its line and column.
+// Parsing never throws: every problem is a diagnostic on its line and column. It reads a slice of
+// lines at a time (`HeapScriptParser`), so a long script never holds the editor up.
 
 import { COALESCE_MODES, FOOTER_MODES, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
-import { analyzeLifetimes } from './lifetimes';
+import { LifetimeTracker } from './lifetimes';
 import { lineRange, SETTING_KEYS, type Diagnostic, type SettingKey, type SourceRange, type Trace, type TraceComment, type TraceOp, type TraceSetting } from './model';
 import { formatByteSize, parseByteSize, parseSize } from './numbers';
-import { sortDiagnostics } from './repFormat';
-import { looksBinary, splitLines } from './text';
+import { LineParser, mergeDiagnostics } from './repFormat';
 
 type TokenKind = 'name' | 'number' | 'string' | 'punct';
 
@@ -54,35 +54,59 @@ class LineError extends Error {
 }
 
 export function parseHeapScript(text: string): Trace {
-  const lines = splitLines(text);
-  const diagnostics: Diagnostic[] = [];
-  const ops: TraceOp[] = [];
-  const settings: TraceSetting[] = [];
-  const comments: TraceComment[] = [];
-  const names: string[] = [];
-  const slotOf = new Map<string, number>();
-  if (looksBinary(text)) {
-    diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message: 'This is not a text file: a .heap script is lines of text.' });
-    return { format: 'heap', ops, names, header: null, settings, comments, diagnostics, lifetimes: analyzeLifetimes([], String), lineCount: lines.length };
+  const parser = new HeapScriptParser(text);
+  parser.advance(Infinity);
+  return parser.trace;
+}
+
+/** The `.heap` parser, a slice of lines at a time (`parseHeapScript` runs it to the end in one go). */
+export class HeapScriptParser extends LineParser {
+  private readonly settings: TraceSetting[] = [];
+  private readonly comments: TraceComment[] = [];
+  private readonly slotOf = new Map<string, number>();
+
+  constructor(text: string) {
+    super(text, 'a .heap script');
   }
-  const slot = (tok: Tok, line: number): number => {
+
+  protected describeSlot(slot: number): string {
+    return this.names[slot] ?? `#${slot}`;
+  }
+
+  advance(maxLines: number): boolean {
+    if (this.result !== null) return true;
+    const reader = this.reader;
+    for (let n = 0; n < maxLines; n++) {
+      const source = reader.next();
+      if (source === null) break;
+      if (!this.binary) this.statement(source, reader.line);
+    }
+    if (!reader.done) {
+      this.lifetimes.catchUp();
+      return false;
+    }
+    this.finish();
+    return true;
+  }
+
+  private readonly slot = (tok: Tok, line: number): number => {
     if (tok.kind !== 'name' || RESERVED.has(tok.text) || !IDENTIFIER.test(tok.text)) {
       throw new LineError(lineRange(line, tok.column, tok.end), 'bad-name', `Expected a pointer name (like p or buf) but found "${clip(tok.text)}".`);
     }
-    let s = slotOf.get(tok.text);
+    let s = this.slotOf.get(tok.text);
     if (s === undefined) {
-      s = names.length;
-      names.push(tok.text);
-      slotOf.set(tok.text, s);
+      s = this.names.length;
+      this.names.push(tok.text);
+      this.slotOf.set(tok.text, s);
     }
     return s;
   };
 
-  lines.forEach((source, index) => {
-    const line = index + 1;
+  private statement(source: string, line: number): void {
+    const { diagnostics, ops, settings } = this;
     try {
       const { toks, comment } = lex(source, line);
-      if (comment !== null) comments.push({ line, text: comment.text, trailing: toks.length > 0 });
+      if (comment !== null) this.comments.push({ line, text: comment.text, trailing: toks.length > 0 });
       if (toks.length === 0) return;
       if (toks[toks.length - 1]!.text === ';') toks.pop(); // a C habit, tolerated
       if (toks.length === 0) return; // a line that was only ";"
@@ -101,19 +125,28 @@ export function parseHeapScript(text: string): Trace {
         settings.push(setting);
         return;
       }
-      ops.push(parseStatement(toks, line, range, slot));
+      ops.push(parseStatement(toks, line, range, this.slot));
     } catch (err) {
       if (!(err instanceof LineError)) throw err;
       diagnostics.push({ range: err.range, severity: 'error', code: err.code, message: err.message });
     }
-  });
-
-  const analysis = analyzeLifetimes(ops, (s) => names[s] ?? `#${s}`);
-  diagnostics.push(...analysis.diagnostics);
-  if (ops.length === 0 && diagnostics.length === 0) {
-    diagnostics.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The script has no operations yet: try "p = malloc(24)".' });
   }
-  return { format: 'heap', ops, names, header: null, settings, comments, diagnostics: sortDiagnostics(diagnostics), lifetimes: analysis, lineCount: lines.length };
+
+  private finish(): void {
+    const lineCount = this.reader.line;
+    const { ops, names, settings, comments } = this;
+    if (this.binary) {
+      this.result = { format: 'heap', ops, names, header: null, settings, comments, diagnostics: this.diagnostics, lifetimes: new LifetimeTracker([], String).finish(), lineCount };
+      return;
+    }
+    this.lifetimes.catchUp();
+    const analysis = this.lifetimes.finish();
+    const empty: Diagnostic[] = [];
+    if (ops.length === 0 && this.diagnostics.length === 0 && analysis.diagnostics.length === 0) {
+      empty.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The script has no operations yet: try "p = malloc(24)".' });
+    }
+    this.result = { format: 'heap', ops, names, header: null, settings, comments, diagnostics: mergeDiagnostics(this.diagnostics, analysis.diagnostics, empty), lifetimes: analysis, lineCount };
+  }
 }
 
 // --- statements --------------------------------------------------------------------------------

@@ -2,108 +2,337 @@
 // per line, `a id size`, `r id size`, `f id`. CRLF and any whitespace are accepted; header variants
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
-import { analyzeLifetimes } from './lifetimes';
+import { LifetimeTracker } from './lifetimes';
 import { lineRange, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
-import { looksBinary, splitLines, tokens, type Token } from './text';
+import { LineReader, looksBinary, tokens, type Token } from './text';
 
 /** Ids beyond this are refused outright (a typo, not a trace): keeps slot tables small. */
 const MAX_ID = 1 << 24;
 
 export function parseRep(text: string): Trace {
-  const diagnostics: Diagnostic[] = [];
-  const lines = splitLines(text);
-  const ops: TraceOp[] = [];
-  if (looksBinary(text)) {
-    diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message: 'This is not a text file: a .rep trace is lines of text.' });
-    return { format: 'rep', ops, names: [], header: null, settings: [], comments: [], diagnostics, lifetimes: analyzeLifetimes([], String), lineCount: lines.length };
+  const parser = new RepParser(text);
+  parser.advance(Infinity);
+  return parser.trace;
+}
+
+/** A parser that reads a trace a slice of lines at a time and ends with the same `Trace` as a one-shot parse. */
+export interface TraceParser {
+  /** Reads up to `maxLines` more lines; returns whether the whole text is read (then `trace` is ready). */
+  advance(maxLines: number): boolean;
+  readonly done: boolean;
+  /** Lines read so far. */
+  readonly lines: number;
+  /** Characters read so far, out of `length`: the parse's progress. */
+  readonly offset: number;
+  readonly length: number;
+  /** The parsed trace; only once `done`. */
+  readonly trace: Trace;
+}
+
+/**
+ * What the two parsers share: the text read a line at a time, the ops, pointer names,
+ * diagnostics and lifetimes so far, and the trace once the whole text is read.
+ */
+export abstract class LineParser implements TraceParser {
+  protected readonly reader: LineReader;
+  protected readonly diagnostics: Diagnostic[] = [];
+  protected readonly ops: TraceOp[] = [];
+  protected readonly names: string[] = [];
+  protected readonly lifetimes: LifetimeTracker;
+  /** Not text at all (NUL bytes): one error, and the lines are only counted. */
+  protected readonly binary: boolean;
+  protected result: Trace | null = null;
+
+  /** `what`: the kind of file in messages, "a .rep trace" or "a .heap script". */
+  constructor(
+    private readonly text: string,
+    what: string,
+  ) {
+    this.reader = new LineReader(text);
+    this.binary = looksBinary(text);
+    this.lifetimes = new LifetimeTracker(this.ops, (slot) => this.describeSlot(slot));
+    if (this.binary) this.diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message: `This is not a text file: ${what} is lines of text.` });
   }
 
+  abstract advance(maxLines: number): boolean;
+
+  get done(): boolean {
+    return this.result !== null;
+  }
+
+  get lines(): number {
+    return this.reader.line;
+  }
+
+  get offset(): number {
+    return this.reader.offset;
+  }
+
+  get length(): number {
+    return this.text.length;
+  }
+
+  get trace(): Trace {
+    if (this.result === null) throw new Error('the trace is not parsed yet: advance() until it returns true');
+    return this.result;
+  }
+
+  /** A slot's pointer as messages name it. */
+  protected abstract describeSlot(slot: number): string;
+}
+
+/** Ids below this get a slot through a flat table, the rest through a map. */
+const DENSE_IDS = 1 << 20;
+/** Small sizes are shared bigints rather than one allocation per op. */
+const SMALL_SIZES = 1 << 16;
+const smallSizes: bigint[] = [];
+
+function sizeOf(value: number): bigint {
+  if (value >= SMALL_SIZES) return BigInt(value);
+  return (smallSizes[value] ??= BigInt(value));
+}
+
+/**
+ * The `.rep` parser, a slice of lines at a time (`parseRep` runs it to the end in one go). Lines
+ * of the usual form (`a 12 2040`) take a fast path that neither tokenises with regular
+ * expressions nor allocates tokens; anything else goes through the general path, which says what
+ * is wrong with it.
+ */
+export class RepParser extends LineParser {
+  private phase: 'header' | 'ops' | 'done' = 'header';
   // Header: the leading lines that hold one integer each, at most four.
-  const headerValues: { value: bigint; token: Token; line: number }[] = [];
   // Header counts are quoted from their tokens: a huge one is clamped for use, never in messages.
-  let i = 0;
-  for (; i < lines.length && headerValues.length < 4; i++) {
-    const t = tokens(lines[i]!);
-    if (t.length === 0) continue;
-    if (t.length !== 1 || !/^[0-9]+$/.test(t[0]!.text)) break;
-    headerValues.push({ value: BigInt(t[0]!.text), token: t[0]!, line: i + 1 });
-  }
-  if (headerValues.length < 4) i = headerValues.length === 0 ? 0 : headerValues[headerValues.length - 1]!.line;
-  let header: RepHeader | null = null;
-  if (headerValues.length === 4) {
-    const [first, ids, count, fourth] = headerValues as [typeof headerValues[0], typeof headerValues[0], typeof headerValues[0], typeof headerValues[0]];
-    header = {
-      first: first.value,
-      ids: clampCount(ids.value),
-      ops: clampCount(count.value),
-      fourth: fourth.value,
-      lines: headerValues.map((h) => h.line),
-    };
-  } else if (lines.some((l) => tokens(l).length > 0)) {
-    const line = headerValues[0]?.line ?? firstNonBlank(lines);
-    diagnostics.push({
-      range: lineRange(line, 1, (lines[line - 1]?.length ?? 0) + 1),
-      severity: 'warning',
-      code: 'header-missing',
-      message: `A .rep file starts with four numbers (suggested heap size, number of ids, number of ops, weight); found ${headerValues.length}. The ids and ops are counted from the trace instead.`,
-    });
+  private readonly headerValues: { value: bigint; token: Token; line: number; text: string }[] = [];
+  private header: RepHeader | null = null;
+  /** The first non-blank line that is not part of the header, when the header ended there. */
+  private firstContent: { line: number; text: string } | null = null;
+  private readonly slotOfId = new Map<number, number>();
+  /** slot + 1 by id, for ids below DENSE_IDS (0: no slot yet). */
+  private denseSlots = new Int32Array(256);
+  private opLines = 0;
+  private maxId = -1;
+  private lastOpLine = 0;
+
+  constructor(text: string) {
+    super(text, 'a .rep trace');
   }
 
-  // Ops. Ids map to dense slots in order of first use, so a trace with one huge id stays small.
-  const names: string[] = [];
-  const slotOfId = new Map<number, number>();
-  const slotFor = (id: number): number => {
-    let slot = slotOfId.get(id);
+  protected describeSlot(slot: number): string {
+    return `id ${this.names[slot] ?? slot}`;
+  }
+
+  advance(maxLines: number): boolean {
+    if (this.phase === 'done') return true;
+    const reader = this.reader;
+    for (let n = 0; n < maxLines; n++) {
+      const line = reader.next();
+      if (line === null) {
+        this.finish();
+        return true;
+      }
+      if (this.binary) continue; // only counting lines
+      if (this.phase === 'ops') this.opLine(line, reader.line);
+      else this.headerLine(line, reader.line);
+    }
+    if (!reader.done) {
+      this.lifetimes.catchUp(); // a slice's share of the lifetime pass, not all of it at the end
+      return false;
+    }
+    this.finish();
+    return true;
+  }
+
+  private headerLine(text: string, line: number): void {
+    const t = tokens(text);
+    if (t.length === 0) return;
+    if (t.length !== 1 || !/^[0-9]+$/.test(t[0]!.text)) {
+      // Not a header line: the header ends here (short of four numbers) and this line is the first op.
+      this.firstContent = { line, text };
+      this.endHeader();
+      this.opLine(text, line);
+      return;
+    }
+    this.headerValues.push({ value: BigInt(t[0]!.text), token: t[0]!, line, text });
+    if (this.headerValues.length === 4) this.endHeader();
+  }
+
+  private endHeader(): void {
+    this.phase = 'ops';
+    const headerValues = this.headerValues;
+    if (headerValues.length === 4) {
+      const [first, ids, count, fourth] = headerValues as [typeof headerValues[0], typeof headerValues[0], typeof headerValues[0], typeof headerValues[0]];
+      this.header = {
+        first: first.value,
+        ids: clampCount(ids.value),
+        ops: clampCount(count.value),
+        fourth: fourth.value,
+        lines: headerValues.map((h) => h.line),
+      };
+      return;
+    }
+    const at = headerValues[0] ?? this.firstContent;
+    if (at) {
+      this.diagnostics.push({
+        range: lineRange(at.line, 1, at.text.length + 1),
+        severity: 'warning',
+        code: 'header-missing',
+        message: `A .rep file starts with four numbers (suggested heap size, number of ids, number of ops, weight); found ${headerValues.length}. The ids and ops are counted from the trace instead.`,
+      });
+    }
+  }
+
+  /** One op line (blank lines are skipped); the usual forms without tokens or regular expressions. */
+  private opLine(text: string, line: number): void {
+    const n = text.length;
+    let i = 0;
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i === n) return;
+    this.opLines++;
+    this.lastOpLine = line;
+    const op = this.fastOp(text, i, line);
+    if (op !== null) {
+      this.ops.push(op);
+      return;
+    }
+    const { op: parsed, id } = parseOpLine(tokens(text), line, this.header, this.diagnostics, (id) => this.slotFor(id));
+    if (parsed) this.ops.push(parsed);
+    // An id counts even when the rest of its line is bad, so one typo does not also break the header.
+    if (id !== null && id > this.maxId) this.maxId = id;
+  }
+
+  /**
+   * `a id size`, `r id size` or `f id` with plain decimal numbers that are certainly legal (ids of
+   * at most 7 digits, sizes of at most 15), separated by ASCII blanks; null for anything else,
+   * which the general path then parses and diagnoses.
+   */
+  private fastOp(text: string, start: number, line: number): TraceOp | null {
+    const n = text.length;
+    const kind = text.charCodeAt(start);
+    if (kind !== 97 /* a */ && kind !== 114 /* r */ && kind !== 102 /* f */) return null;
+    let i = start + 1;
+    if (i >= n || !isBlank(text.charCodeAt(i))) return null;
+    while (i < n && isBlank(text.charCodeAt(i))) i++;
+    const idStart = i;
+    let id = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      id = id * 10 + (c - 48);
+    }
+    const idDigits = i - idStart;
+    if (idDigits === 0 || idDigits > 7 || (i < n && !isBlank(text.charCodeAt(i)))) return null;
+    if (this.header !== null && id >= this.header.ids) return null;
+    let end = i; // one past the last token
+    let size = -1;
+    if (kind !== 102) {
+      while (i < n && isBlank(text.charCodeAt(i))) i++;
+      const sizeStart = i;
+      size = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 48 || c > 57) break;
+        size = size * 10 + (c - 48);
+      }
+      const sizeDigits = i - sizeStart;
+      if (sizeDigits === 0 || sizeDigits > 15) return null;
+      end = i;
+    }
+    while (i < n && isBlank(text.charCodeAt(i))) i++;
+    if (i < n) return null; // something more on the line
+    if (id > this.maxId) this.maxId = id;
+    const slot = this.slotFor(id);
+    const range: SourceRange = { line, column: start + 1, endLine: line, endColumn: end + 1 };
+    if (kind === 102) return { kind: 'free', ptr: slot, range };
+    const bytes = sizeOf(size);
+    return kind === 97 ? { kind: 'malloc', ptr: slot, size: bytes, range } : { kind: 'realloc', ptr: slot, from: slot, size: bytes, range };
+  }
+
+  /** Ids map to dense slots in order of first use, so a trace with one huge id stays small. */
+  private slotFor(id: number): number {
+    if (id < DENSE_IDS) {
+      if (id >= this.denseSlots.length) {
+        const grown = new Int32Array(Math.min(DENSE_IDS, Math.max(id + 1, this.denseSlots.length * 2)));
+        grown.set(this.denseSlots);
+        this.denseSlots = grown;
+      }
+      const known = this.denseSlots[id]!;
+      if (known > 0) return known - 1;
+      const slot = this.names.length;
+      this.names.push(String(id));
+      this.denseSlots[id] = slot + 1;
+      return slot;
+    }
+    let slot = this.slotOfId.get(id);
     if (slot === undefined) {
-      slot = names.length;
-      names.push(String(id));
-      slotOfId.set(id, slot);
+      slot = this.names.length;
+      this.names.push(String(id));
+      this.slotOfId.set(id, slot);
     }
     return slot;
-  };
-  let opLines = 0;
-  let maxId = -1;
-  let lastOpLine = 0;
-  for (; i < lines.length; i++) {
-    const line = i + 1;
-    const t = tokens(lines[i]!);
-    if (t.length === 0) continue;
-    opLines++;
-    lastOpLine = line;
-    const { op, id } = parseOpLine(t, line, header, diagnostics, slotFor);
-    if (op) ops.push(op);
-    // An id counts even when the rest of its line is bad, so one typo does not also break the header.
-    if (id !== null && id > maxId) maxId = id;
   }
 
-  if (header) {
-    const [, idsLine, opsLine] = header.lines as [number, number, number, number];
-    if (opLines !== header.ops) {
-      diagnostics.push({
-        range: lineRange(opsLine, 1, (lines[opsLine - 1]?.trimEnd().length ?? 0) + 1),
-        severity: 'error',
-        code: 'header-op-count',
-        message: `The header says ${headerValues[2]!.token.text} ops but the file has ${opLines} op line${opLines === 1 ? '' : 's'}.`,
-        fix: { title: `Set the op count to ${opLines}`, range: tokenRange(headerValues[2]!), newText: String(opLines) },
-      });
+  private finish(): void {
+    if (this.phase === 'done') return;
+    const lineCount = this.reader.line;
+    if (this.binary) {
+      this.phase = 'done';
+      this.result = { format: 'rep', ops: [], names: [], header: null, settings: [], comments: [], diagnostics: this.diagnostics, lifetimes: new LifetimeTracker([], String).finish(), lineCount };
+      return;
     }
-    if (maxId >= 0 && maxId < header.ids - 1) {
-      diagnostics.push({
-        range: lineRange(idsLine, 1, (lines[idsLine - 1]?.trimEnd().length ?? 0) + 1),
-        severity: 'error',
-        code: 'header-id-count',
-        message: `The header says ${headerValues[1]!.token.text} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
-        fix: { title: `Set the id count to ${maxId + 1}`, range: tokenRange(headerValues[1]!), newText: String(maxId + 1) },
-      });
+    if (this.phase === 'header') this.endHeader();
+    this.phase = 'done';
+    const { header, headerValues, opLines, maxId, ops } = this;
+    // Problems with the header's counts, known only at the end; few, and sorted in with the rest.
+    const late: Diagnostic[] = [];
+    if (header) {
+      const [, ids, count] = headerValues as [typeof headerValues[0], typeof headerValues[0], typeof headerValues[0]];
+      if (opLines !== header.ops) {
+        late.push({
+          range: lineRange(count.line, 1, count.text.trimEnd().length + 1),
+          severity: 'error',
+          code: 'header-op-count',
+          message: `The header says ${count.token.text} ops but the file has ${opLines} op line${opLines === 1 ? '' : 's'}.`,
+          fix: { title: `Set the op count to ${opLines}`, range: tokenRange(count), newText: String(opLines) },
+        });
+      }
+      if (maxId >= 0 && maxId < header.ids - 1) {
+        late.push({
+          range: lineRange(ids.line, 1, ids.text.trimEnd().length + 1),
+          severity: 'error',
+          code: 'header-id-count',
+          message: `The header says ${ids.token.text} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
+          fix: { title: `Set the id count to ${maxId + 1}`, range: tokenRange(ids), newText: String(maxId + 1) },
+        });
+      }
+    } else if (ops.length === 0 && this.lastOpLine === 0) {
+      late.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The trace is empty: there are no ops to replay.' });
     }
-  } else if (ops.length === 0 && lastOpLine === 0) {
-    diagnostics.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The trace is empty: there are no ops to replay.' });
+    this.lifetimes.catchUp();
+    const analysis = this.lifetimes.finish();
+    this.result = {
+      format: 'rep',
+      ops,
+      names: this.names,
+      header,
+      settings: [],
+      comments: [],
+      diagnostics: mergeDiagnostics(this.diagnostics, late, analysis.diagnostics),
+      lifetimes: analysis,
+      lineCount,
+    };
   }
+}
 
-  const analysis = analyzeLifetimes(ops, (slot) => `id ${names[slot] ?? slot}`);
-  diagnostics.push(...analysis.diagnostics);
-  return { format: 'rep', ops, names, header, settings: [], comments: [], diagnostics: sortDiagnostics(diagnostics), lifetimes: analysis, lineCount: lines.length };
+/** The blanks of the fast path: space, tab, vertical tab, form feed, carriage return. */
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** Whitespace as the tokenizer's `\S` sees it. */
+function isSpace(c: number): boolean {
+  if (c < 128) return isBlank(c);
+  return /\s/.test(String.fromCharCode(c));
 }
 
 function parseOpLine(
@@ -247,16 +476,46 @@ function clampCount(value: bigint): number {
   return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
 }
 
-function firstNonBlank(lines: readonly string[]): number {
-  const i = lines.findIndex((l) => l.trim().length > 0);
-  return i < 0 ? 1 : i + 1;
-}
-
 function clip(text: string): string {
   return text.length > 24 ? `${text.slice(0, 21)}...` : text;
 }
 
 /** Diagnostics in line order (stable for equal lines). */
-export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.map((d, k) => [d, k] as const).sort((a, b) => a[0].range.line - b[0].range.line || a[0].range.column - b[0].range.column || a[1] - b[1]).map(([d]) => d);
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.map((d, k) => [d, k] as const).sort((a, b) => before(a[0], b[0]) || a[1] - b[1]).map(([d]) => d);
+}
+
+/**
+ * `sortDiagnostics` of the lists one after another, in linear time when each list is already in
+ * line order (as the parsers and the replay produce them): a stable merge that takes from the
+ * earlier list on equal positions, which is what a stable sort of the concatenation gives.
+ */
+export function mergeDiagnostics(...lists: readonly (readonly Diagnostic[])[]): Diagnostic[] {
+  let merged: Diagnostic[] = [];
+  for (const list of lists) {
+    if (list.length === 0) continue;
+    const sorted = isSorted(list) ? list : sortDiagnostics(list);
+    if (merged.length === 0) {
+      merged = sorted.slice();
+      continue;
+    }
+    const out: Diagnostic[] = new Array<Diagnostic>(merged.length + sorted.length);
+    let a = 0;
+    let b = 0;
+    let k = 0;
+    while (a < merged.length && b < sorted.length) out[k++] = before(sorted[b]!, merged[a]!) < 0 ? sorted[b++]! : merged[a++]!;
+    while (a < merged.length) out[k++] = merged[a++]!;
+    while (b < sorted.length) out[k++] = sorted[b++]!;
+    merged = out;
+  }
+  return merged;
+}
+
+function before(a: Diagnostic, b: Diagnostic): number {
+  return a.range.line - b.range.line || a.range.column - b.range.column;
+}
+
+function isSorted(list: readonly Diagnostic[]): boolean {
+  for (let k = 1; k < list.length; k++) if (before(list[k - 1]!, list[k]!) > 0) return false;
+  return true;
 }

@@ -116,11 +116,18 @@ export interface PolicyComparison {
 
 /** Every policy on the same trace and layers (`heap-inspector compare`). */
 export function comparePolicies(trace: Trace, layers: TraceConfigLayers = {}): PolicyComparison {
-  const runs = POLICIES.map((policy) => ({ policy, run: runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions }) }));
+  return comparisonOf(POLICIES.map((policy) => ({ policy, run: runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions }) })));
+}
+
+/**
+ * The comparison of complete runs of one trace, one per policy, the trace replayed with
+ * `overrides.policy` set to each (the editor replays them a slice at a time).
+ */
+export function comparisonOf(runs: readonly { readonly policy: Policy; readonly run: TraceRun }[]): PolicyComparison {
   return {
-    ops: trace.ops.length,
-    preset: runs[0]!.run.preset,
-    errors: Math.max(...runs.map(({ run }) => errorCount(run.diagnostics))),
+    ops: runs[0]?.run.trace.ops.length ?? 0,
+    preset: runs[0]?.run.preset ?? 'default',
+    errors: Math.max(0, ...runs.map(({ run }) => errorCount(run.diagnostics))),
     policies: runs.map(({ policy, run }) => {
       const m = run.replay.finalMetrics;
       return {

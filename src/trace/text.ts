@@ -1,5 +1,6 @@
-// Text helpers shared by the trace parsers: lines (LF or CRLF), whitespace tokens with columns,
-// and a binary-garbage check so a stray binary file gets one clear message, not thousands.
+// Text helpers shared by the trace parsers: lines (LF or CRLF), read all at once or one at a time,
+// whitespace tokens with columns, and a binary-garbage check so a stray binary file gets one clear
+// message, not thousands.
 
 export interface Token {
   readonly text: string;
@@ -16,6 +17,42 @@ export function splitLines(text: string): string[] {
     if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
   }
   return lines;
+}
+
+/**
+ * The lines of a text one at a time, as `splitLines` cuts them (LF or CRLF; a final newline does
+ * not add an empty line), without splitting the whole text up front.
+ */
+export class LineReader {
+  /** Index of the next line's first character; past the end once every line is read. */
+  private position = 0;
+  /** Lines read so far (the 1-based number of the last line read). */
+  line = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Characters consumed so far, for progress. */
+  get offset(): number {
+    return Math.min(this.position, this.text.length);
+  }
+
+  get done(): boolean {
+    const { text, position } = this;
+    // An empty text is one empty line; a text ending in a newline has no line after it.
+    return position > text.length || (position === text.length && this.line > 0);
+  }
+
+  /** The next line without its terminator, or null after the last. */
+  next(): string | null {
+    if (this.done) return null;
+    const text = this.text;
+    const start = this.position;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    this.position = end + 1;
+    this.line++;
+    return end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+  }
 }
 
 const TOKEN = /\S+/g;

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { BlockIndex } from '../../../src/engine/blockIndex';
+import { seededRandom as rng } from '../support/generatedTrace';
 
 interface Block {
   readonly addr: number;
@@ -50,17 +51,6 @@ class Reference {
     for (const b of this.sorted()) if (b.free && b.size >= size && (best === null || b.size < best.size)) best = b;
     return best && { addr: best.addr, size: best.size };
   }
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function agree(index: BlockIndex, ref: Reference, random: () => number, context: string): void {

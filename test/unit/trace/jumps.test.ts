@@ -10,17 +10,7 @@ import { allocatorFor, COALESCE_MODES, POLICIES, REALLOC_MODES, type Allocator, 
 import { applyOp } from '../../../src/trace/replay';
 import { parseRep, Replay, traceConfig, type Trace } from '../../../src/trace/index';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../support/generatedTrace';
 
 /** A .rep trace: mallocs, frees and reallocs of mixed sizes, some big enough to hit a small heap's limit. */
 function generated(ops: number, seed: number): string {

@@ -10,6 +10,7 @@ import {
   parseRep,
   Replay,
   traceConfig,
+  traceParser,
   type Diagnostic,
   type DiagnosticCode,
   type SourceRange,
@@ -107,11 +108,19 @@ const summary = (d: Diagnostic) => `${d.range.line}: ${d.severity} ${d.code}`;
 const byLine = (list: readonly string[]) => [...list].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
 
 function parse(format: TraceFormat, text: string): Trace {
+  let trace: Trace;
+  let inSlices: Trace;
   try {
-    return format === 'rep' ? parseRep(text) : parseHeapScript(text);
+    trace = format === 'rep' ? parseRep(text) : parseHeapScript(text);
+    // The editor reads a slice of lines at a time: a line at a time must give the same trace.
+    const parser = traceParser(text, format);
+    while (!parser.advance(1));
+    inSlices = parser.trace;
   } catch (err) {
     assert.fail(`parse${format === 'rep' ? 'Rep' : 'HeapScript'} threw: ${err instanceof Error ? err.stack : String(err)}`);
   }
+  assert.deepEqual(inSlices, trace, 'read a line at a time, the same trace');
+  return trace;
 }
 
 /** An in-memory file system of one file; anything else cannot be read. */

@@ -1,0 +1,144 @@
+// A trace's parse and replay done a slice at a time, so whoever runs it (the editor) can do other
+// work between slices, show progress, and stop or resume it. It ends with the same run as
+// `runTrace(parseTrace(text, format), layers)`; until then it has a partial run to show.
+
+import type { HeapConfig } from '../engine/config';
+import type { Diagnostic, Trace, TraceFormat } from './model';
+import { traceParser } from './parseTrace';
+import { mergeDiagnostics, type TraceParser } from './repFormat';
+import { Replay } from './replay';
+import type { TraceRun } from './report';
+import { traceConfig, type TraceConfigLayers } from './traceConfig';
+
+export type TraceJobPhase = 'parsing' | 'replaying' | 'done';
+
+/** How far a job is. */
+export interface TraceJobProgress {
+  readonly phase: TraceJobPhase;
+  /** Lines read so far (all of them once parsed). */
+  readonly lines: number;
+  /** Ops replayed so far, and the trace's ops (0 while parsing). */
+  readonly replayed: number;
+  readonly ops: number;
+  /** The share of the whole job done, 0 to 1 (reading the text counts for `PARSE_SHARE`). */
+  readonly fraction: number;
+}
+
+/** The share of a job's progress bar that reading the text takes (it is about a fifth of the work per line). */
+export const PARSE_SHARE = 0.15;
+/** Lines read, or ops replayed, between two looks at the clock. */
+const LINES_PER_CHECK = 512;
+const OPS_PER_CHECK = 128;
+
+export class TraceJob {
+  /** The parser while reading (dropped afterwards: it holds the whole text). */
+  private parser: TraceParser | null;
+  /** Whether the job read text (and so reading has a share of its progress). */
+  private readonly reads: boolean;
+  private parsed: Trace | undefined;
+  private readonly layers: TraceConfigLayers;
+  private replay: Replay | undefined;
+  private config: HeapConfig | undefined;
+  private preset = 'default';
+  private configDiagnostics: readonly Diagnostic[] = [];
+  private latest: { run: TraceRun; recorded: number; problems: number } | undefined;
+
+  private constructor(parser: TraceParser | null, trace: Trace | undefined, layers: TraceConfigLayers) {
+    this.parser = parser;
+    this.reads = parser !== null;
+    this.layers = layers;
+    if (trace) this.startReplay(trace);
+  }
+
+  /** A job that reads `text` and then replays it. */
+  static parse(text: string, format: TraceFormat, layers: TraceConfigLayers = {}): TraceJob {
+    return new TraceJob(traceParser(text, format), undefined, layers);
+  }
+
+  /** A job that replays a trace already read (another policy on the same trace, say). */
+  static replay(trace: Trace, layers: TraceConfigLayers = {}): TraceJob {
+    return new TraceJob(null, trace, layers);
+  }
+
+  /** Reading the text, replaying the trace, or done. */
+  get phase(): TraceJobPhase {
+    if (this.replay === undefined) return 'parsing';
+    return this.replay.done ? 'done' : 'replaying';
+  }
+
+  /** Whether every op is replayed (then `run` is complete). */
+  get done(): boolean {
+    return this.replay?.done ?? false;
+  }
+
+  /** The trace, once read. */
+  get trace(): Trace | undefined {
+    return this.parsed;
+  }
+
+  /**
+   * The run so far: undefined while the text is being read, then partial (ops from
+   * `run.replay.recorded` on are not replayed yet) until the job is done. A new object whenever
+   * more ops were replayed since the last look; the replay inside is shared and keeps going.
+   */
+  get run(): TraceRun | undefined {
+    const { replay, parsed, config } = this;
+    if (replay === undefined || parsed === undefined || config === undefined) return undefined;
+    const latest = this.latest;
+    if (latest && latest.recorded === replay.recorded && latest.problems === replay.diagnostics.length) return latest.run;
+    const run: TraceRun = {
+      trace: parsed,
+      replay,
+      config,
+      preset: this.preset,
+      diagnostics: mergeDiagnostics(parsed.diagnostics, this.configDiagnostics, replay.diagnostics),
+    };
+    this.latest = { run, recorded: replay.recorded, problems: replay.diagnostics.length };
+    return run;
+  }
+
+  /** How far the job is, for a progress bar. */
+  progress(): TraceJobProgress {
+    const replay = this.replay;
+    if (replay === undefined) {
+      const p = this.parser!;
+      return { phase: 'parsing', lines: p.lines, replayed: 0, ops: 0, fraction: p.length === 0 ? 0 : (PARSE_SHARE * p.offset) / p.length };
+    }
+    const start = this.reads ? PARSE_SHARE : 0;
+    const fraction = replay.length === 0 ? 1 : start + ((1 - start) * replay.recorded) / replay.length;
+    return { phase: this.phase, lines: this.parsed!.lineCount, replayed: replay.recorded, ops: replay.length, fraction };
+  }
+
+  /**
+   * Reads and replays until the job is done or `stop()` says to stop (asked every few hundred
+   * lines or ops, so one call overruns `stop` by about a millisecond); returns whether it is done.
+   */
+  work(stop: () => boolean): boolean {
+    let replay = this.replay;
+    while (replay === undefined) {
+      const parser = this.parser!;
+      if (parser.done) {
+        replay = this.startReplay(parser.trace);
+        break;
+      }
+      parser.advance(LINES_PER_CHECK);
+      // Setting up the replay of a long trace takes a while of its own: best in a slice of its own.
+      if (stop()) return false;
+    }
+    while (!replay.advance(OPS_PER_CHECK)) {
+      if (stop()) return false;
+    }
+    return true;
+  }
+
+  private startReplay(trace: Trace): Replay {
+    this.parsed = trace;
+    const { config, preset, diagnostics } = traceConfig(trace, this.layers);
+    this.config = config;
+    this.preset = preset;
+    this.configDiagnostics = diagnostics;
+    this.replay = new Replay(trace, config);
+    this.parser = null;
+    return this.replay;
+  }
+}
