@@ -121,17 +121,15 @@ function owners(run: TraceRun, i: number, live: ReadonlyMap<number, number>): Ma
     }
     return out;
   }
-  for (const ptr of live.keys()) {
+  // The live pointers in ascending order against the sorted keys: one sequential sweep (random
+  // binary searches over a few MB of keys would miss the cache at every step).
+  const ptrs = Float64Array.from(live.keys()).sort();
+  let k = 0;
+  for (const ptr of ptrs) {
     // The last key <= (ptr, i).
     const target = ptr * OP_SPAN + i;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (keys[mid]! <= target) lo = mid + 1;
-      else hi = mid;
-    }
-    const key = keys[lo - 1];
+    while (k < keys.length && keys[k]! <= target) k++;
+    const key = keys[k - 1];
     if (key === undefined || Math.floor(key / OP_SPAN) !== ptr) continue;
     owner(key % OP_SPAN, ptr);
   }
