@@ -85,7 +85,7 @@ export function problem(code: OpProblemCode, severity: Severity, message: string
 
 export abstract class AllocatorBase implements Allocator {
   readonly memory: HeapMemory;
-  protected readonly ledger = new Ledger();
+  protected readonly ledger: Ledger;
   /** Running totals of the block chain; every allocator keeps them as its blocks change. */
   protected readonly stats = new BlockStats();
   /**
@@ -94,12 +94,14 @@ export abstract class AllocatorBase implements Allocator {
    */
   protected scribbled = false;
 
-  /** `memory`: an empty heap to use (a recycled buffer), or a new one. */
+  /** `memory` and `ledger`: an empty heap and a ledger to use (recycled from an allocator no longer needed), or new ones. */
   constructor(
     readonly config: HeapConfig,
     memory?: HeapMemory,
+    ledger?: Ledger,
   ) {
     this.memory = memory ?? new HeapMemory(config.maxHeap);
+    this.ledger = ledger ?? new Ledger();
   }
 
   get heapSize(): number {

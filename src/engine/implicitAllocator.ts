@@ -30,11 +30,14 @@ export class ImplicitAllocator extends AllocatorBase {
    * configuration that is no longer needed, whose buffers this one takes over.
    */
   constructor(config: HeapConfig, snapshot?: AllocatorSnapshot, recycle?: ImplicitAllocator) {
-    super(config, recycle?.memory.recycle());
+    super(config, recycle?.memory.recycle(), recycle?.ledger);
     this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
     this.index = config.search === 'indexed' ? (recycle?.index ?? new BlockIndex(config.maxHeap)) : null;
-    if (recycle && snapshot === undefined) this.index?.load([], [], [], 0);
+    if (recycle && snapshot === undefined) {
+      this.index?.load([], [], [], 0);
+      this.ledger.load({ live: new Uint32Array(0), freed: new Uint32Array(0), livePayload: 0, peakPayload: 0 });
+    }
     this.walkFit = linearFitSearch(this.layout, config.policy);
     this.fit = this.index ? indexedFitSearch(this.layout, config.policy, this.index) : this.walkFit;
     const L = this.layout;
@@ -91,9 +94,11 @@ export class ImplicitAllocator extends AllocatorBase {
     const L = this.layout;
     if (!snapshot.bytes && L.sentinels) L.writeSentinels();
     const n = snapshot.blocks.length;
-    const addrs = new Float64Array(n);
-    const sizes = new Float64Array(n);
-    const allocatedBits = new Uint8Array(n);
+    // The index's input, when there is an index to load.
+    const m = this.index ? n : 0;
+    const addrs = new Float64Array(m);
+    const sizes = new Float64Array(m);
+    const allocatedBits = new Uint8Array(m);
     let addr = L.firstBlockAddr;
     let prevAllocated = true;
     for (let k = 0; k < n; k++) {
@@ -102,9 +107,11 @@ export class ImplicitAllocator extends AllocatorBase {
       const allocated = (word & ALLOCATED_BIT) !== 0;
       if (!snapshot.bytes) L.writeBlock(addr, size, allocated, prevAllocated);
       this.stats.track(size, allocated, 1);
-      addrs[k] = addr;
-      sizes[k] = size;
-      allocatedBits[k] = allocated ? 1 : 0;
+      if (m > 0) {
+        addrs[k] = addr;
+        sizes[k] = size;
+        allocatedBits[k] = allocated ? 1 : 0;
+      }
       prevAllocated = allocated;
       addr += size;
     }

@@ -37,12 +37,12 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
 
 /**
  * An allocator in the state a snapshot of one with the same configuration describes. `recycle`:
- * an allocator of that configuration that is no longer needed (it must not be used afterwards),
- * whose buffers the new one takes over instead of allocating its own.
+ * an allocator with the same largest heap that is no longer needed (it must not be used
+ * afterwards), whose buffers the new one takes over instead of allocating its own.
  */
 export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot, recycle?: Allocator): Allocator {
   if (config.policy === 'sbrk') return new SbrkAllocator(config).restore(snapshot);
-  return new ImplicitAllocator(config, snapshot, recycle instanceof ImplicitAllocator && recycle.config === config ? recycle : undefined);
+  return new ImplicitAllocator(config, snapshot, recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined);
 }
 
 /** A fresh allocator for an already validated configuration. */

@@ -30,6 +30,16 @@ class PointerTable implements ReadonlyMap<number, number> {
     this.mask = capacity - 1;
   }
 
+  /** Empties the table for `expected` pointers if it is big enough (and not far too big); returns it, or null. */
+  reset(expected: number): this | null {
+    const capacity = this.keys_.length;
+    if (capacity < expected * 2 || capacity > Math.max(1024, expected * 8)) return null;
+    this.keys_.fill(EMPTY);
+    this.used = 0;
+    this.size = 0;
+    return this;
+  }
+
   get(ptr: number): number | undefined {
     const i = this.find(ptr);
     const v = i < 0 ? FREED : this.values_[i]!;
@@ -182,7 +192,7 @@ export class Ledger {
   }
 
   load(saved: { live: Uint32Array; freed: Uint32Array; livePayload: number; peakPayload: number }): void {
-    const table = new PointerTable(saved.live.length / 2 + saved.freed.length);
+    const table = this.table.reset(saved.live.length / 2 + saved.freed.length) ?? new PointerTable(saved.live.length / 2 + saved.freed.length);
     for (let k = 0; k < saved.live.length; k += 2) table.set(saved.live[k]!, saved.live[k + 1]!);
     for (const ptr of saved.freed) table.set(ptr, FREED);
     this.table = table;

@@ -133,6 +133,8 @@ export class Replay {
   /** The byte each live payload was filled with, by pointer (a dangling id may alias another block). */
   private readonly livePatterns = new Map<number, number>();
   private corrupted = false;
+  /** The main run's allocator went to the cursor (the run is done: nothing else uses it). */
+  private heapGiven = false;
   private cursor: Cursor | null = null;
   /**
    * How the cursor's allocator finds fits: for a trace that never writes to the heap, the block
@@ -494,11 +496,15 @@ export class Replay {
   }
 
   private restore(cp: Checkpoint, payloads: boolean): Cursor {
-    // The cursor's allocator is about to be replaced: the new one takes over its buffers.
-    const heap = restoreAllocator(this.cursorConfig, cp.snapshot, this.cursor?.heap);
+    // The cursor is about to be replaced: the new one takes over its buffers.
+    const old = this.cursor;
+    // The first cursor of a finished replay takes over the main run's allocator, which is done.
+    const donor = old?.heap ?? (this.done && !this.heapGiven ? this.heap : undefined);
+    if (donor === this.heap) this.heapGiven = true;
+    const heap = restoreAllocator(this.cursorConfig, cp.snapshot, donor);
     this.cursor = null;
     heap.useFitSearch(this.recordedFit);
-    const slots = new Int32Array(this.slots.length).fill(NO_PTR);
+    const slots = (old?.slots ?? new Int32Array(this.slots.length)).fill(NO_PTR);
     for (let k = 0; k < cp.slots.length; k += 2) slots[cp.slots[k]!] = cp.slots[k + 1]!;
     if (payloads && !cp.snapshot.bytes) {
       // The structure came back without payload bytes: put each live block's pattern back.
