@@ -78,6 +78,12 @@ export class BlockIndex {
   private leaves = 1;
   private total = 0;
   private readonly bySize = new SizeOrder();
+  /**
+   * A removal not carried out yet (-1: none). The allocator usually puts a block back at the
+   * address it just removed (a split, a free, a merge into the block before): that becomes an
+   * update in place. Anything else carries the removal out first.
+   */
+  private pending = -1;
 
   constructor(
     /** The largest heap: no block starts beyond it (a corrupted size could claim otherwise). */
@@ -86,12 +92,19 @@ export class BlockIndex {
 
   /** Blocks, allocated and free, in the chain. */
   get count(): number {
+    this.flush();
     return this.total;
   }
 
   add(addr: number, size: number, allocated: boolean): void {
     if (!this.valid(addr, size)) return; // a corrupted heap: the fit search checks memory anyway
     const free = allocated ? 0 : size;
+    if (this.pending === addr) {
+      this.pending = -1;
+      if (this.replace(addr, free)) return;
+    } else {
+      this.flush();
+    }
     if (this.chunks.length === 0) {
       this.chunks.push(newChunk());
       this.summarise();
@@ -125,7 +138,17 @@ export class BlockIndex {
   }
 
   remove(addr: number, size: number): void {
-    if (!this.valid(addr, size) || this.chunks.length === 0) return;
+    if (!this.valid(addr, size)) return;
+    this.flush();
+    this.pending = addr;
+  }
+
+  /** Carries out the pending removal. */
+  private flush(): void {
+    if (this.pending < 0) return;
+    const addr = this.pending;
+    this.pending = -1;
+    if (this.chunks.length === 0) return;
     const c = this.chunkOf(addr);
     const chunk = this.chunks[c]!;
     const k = lowerBound32(chunk.keys, chunk.length, addr);
@@ -163,11 +186,30 @@ export class BlockIndex {
     if (k === 0 && chunk.length > 0) this.firsts[c] = chunk.keys[0]!;
     for (let i = c + 1; i < this.fenwick.length; i += i & -i) this.fenwick[i]!--;
     if (free > 0 && free === chunk.max) {
-      let max = 0;
-      for (let j = 0; j < chunk.length; j++) if (chunk.free[j]! > max) max = chunk.free[j]!;
-      chunk.max = max;
-      this.setMax(c, max);
+      chunk.max = maxOf(chunk);
+      this.setMax(c, chunk.max);
     }
+  }
+
+  /** The block at `addr` becomes free with `free` bytes (0: allocated) in place; false when there is none. */
+  private replace(addr: number, free: number): boolean {
+    if (this.chunks.length === 0) return false;
+    const c = this.chunkOf(addr);
+    const chunk = this.chunks[c]!;
+    const k = lowerBound32(chunk.keys, chunk.length, addr);
+    if (k >= chunk.length || chunk.keys[k] !== addr) return false;
+    const old = chunk.free[k]!;
+    chunk.free[k] = free;
+    if (old > 0) this.bySize.remove(old, addr);
+    if (free > 0) this.bySize.insert(free, addr);
+    if (free > chunk.max) {
+      chunk.max = free;
+      this.setMax(c, free);
+    } else if (old === chunk.max && free < old) {
+      chunk.max = maxOf(chunk);
+      this.setMax(c, chunk.max);
+    }
+    return true;
   }
 
   /**
@@ -175,6 +217,7 @@ export class BlockIndex {
    * restoring a snapshot.
    */
   load(addrs: ArrayLike<number>, sizes: ArrayLike<number>, allocated: ArrayLike<number>, n: number): void {
+    this.pending = -1;
     this.chunks = [];
     this.total = 0;
     const freeSizes: number[] = [];
@@ -206,6 +249,7 @@ export class BlockIndex {
 
   /** Blocks that start below `addr`: where a walk from the first block reaches it. */
   rank(addr: number): number {
+    this.flush();
     if (this.chunks.length === 0 || addr <= this.firsts[0]!) return 0;
     const c = this.chunkOf(addr);
     let sum = 0;
@@ -216,6 +260,7 @@ export class BlockIndex {
 
   /** The lowest-address free block at or after `from` with at least `size` bytes, or null. */
   firstFit(size: number, from: number): number | null {
+    this.flush();
     if (this.chunks.length === 0) return null;
     const want = Math.max(1, size);
     let c = this.chunkOf(from);
@@ -232,6 +277,7 @@ export class BlockIndex {
 
   /** The largest free block (lowest address among equals), or null when nothing is free. */
   largest(): { addr: number; size: number } | null {
+    this.flush();
     const max = this.maxTree[1]!;
     if (max <= 0) return null;
     return { addr: this.firstFit(max, -1)!, size: max };
@@ -239,6 +285,7 @@ export class BlockIndex {
 
   /** The smallest free block of at least `size` bytes (lowest address among equals), or null. */
   smallestAtLeast(size: number): { addr: number; size: number } | null {
+    this.flush();
     return this.bySize.atLeast(size);
   }
 
