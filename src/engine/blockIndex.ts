@@ -21,10 +21,6 @@ class SizeOrder {
     this.pairs.remove(size, addr);
   }
 
-  clear(): void {
-    this.pairs.clear();
-  }
-
   /** Replaces the contents with free blocks given in address order. */
   load(sizes: readonly number[], addrs: readonly number[]): void {
     // Sorted by size with one numeric sort of (size, position) keys (positions below 2^22: a

@@ -16,10 +16,6 @@ export class SortedPairs {
   foundA = 0;
   foundB = 0;
 
-  get isEmpty(): boolean {
-    return this.chunks.length === 0;
-  }
-
   clear(): void {
     this.chunks = [];
   }

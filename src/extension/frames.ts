@@ -98,7 +98,7 @@ interface Owner {
  * block and the line that frees it.
  */
 function owners(run: TraceRun, i: number, live: ReadonlyMap<number, number>): Map<number, Owner> {
-  const { trace, replay } = run;
+  const { trace } = run;
   const ops = trace.ops;
   const out = new Map<number, Owner>();
   const keys = handedOut(run);
@@ -116,7 +116,7 @@ function owners(run: TraceRun, i: number, live: ReadonlyMap<number, number>): Ma
   if (keys === null) {
     // A trace too long for the keys: one pass over the ops instead.
     for (let at = 0; at <= i; at++) {
-      const ptr = ALLOCATING.has(ops[at]!.kind) ? replay.pointer(at) : null;
+      const ptr = handedOutBy(run, at);
       if (ptr !== null && live.has(ptr)) owner(at, ptr);
     }
     return out;
@@ -141,15 +141,20 @@ const ALLOCATING = new Set(['malloc', 'calloc', 'realloc']);
 const OP_SPAN = 2 ** 23;
 const handedOutCache = new WeakMap<TraceRun['replay'], { recorded: number; keys: Float64Array }>();
 
+/** The pointer op `at` handed out (malloc, calloc, realloc), or null. */
+function handedOutBy(run: TraceRun, at: number): number | null {
+  return ALLOCATING.has(run.trace.ops[at]!.kind) ? run.replay.pointer(at) : null;
+}
+
 /** Every op that handed a pointer out, as pointer * OP_SPAN + op, sorted; null for traces too long for that. */
 function handedOut(run: TraceRun): Float64Array | null {
-  const { replay, trace } = run;
+  const { replay } = run;
   if (replay.recorded > OP_SPAN) return null;
   const cached = handedOutCache.get(replay);
   if (cached && cached.recorded === replay.recorded) return cached.keys;
   const keys: number[] = [];
   for (let at = 0; at < replay.recorded; at++) {
-    const ptr = ALLOCATING.has(trace.ops[at]!.kind) ? replay.pointer(at) : null;
+    const ptr = handedOutBy(run, at);
     if (ptr !== null && ptr < 2 ** 30) keys.push(ptr * OP_SPAN + at);
   }
   const sorted = Float64Array.from(keys).sort();
@@ -195,12 +200,17 @@ const eventsCache = new WeakMap<TraceRun, EventsDto>();
 
 /** The metrics over the whole trace, sampled to at most SERIES_POINTS points. */
 export function buildSeries(run: TraceRun): SeriesDto {
-  let series = seriesCache.get(run);
-  if (!series) {
-    series = sampleSeries(run);
-    seriesCache.set(run, series);
+  return once(seriesCache, run, sampleSeries);
+}
+
+/** `make(run)`, computed once per run. */
+function once<T>(cache: WeakMap<TraceRun, T>, run: TraceRun, make: (run: TraceRun) => T): T {
+  let value = cache.get(run);
+  if (value === undefined) {
+    value = make(run);
+    cache.set(run, value);
   }
-  return series;
+  return value;
 }
 
 function sampleSeries(run: TraceRun): SeriesDto {
@@ -221,12 +231,7 @@ function sampleSeries(run: TraceRun): SeriesDto {
 
 /** Op indices of the NULLs, coalesces, heap growths and problems, for the timeline's jumps. */
 export function buildEvents(run: TraceRun): EventsDto {
-  let events = eventsCache.get(run);
-  if (!events) {
-    events = findEvents(run);
-    eventsCache.set(run, events);
-  }
-  return events;
+  return once(eventsCache, run, findEvents);
 }
 
 function findEvents(run: TraceRun): EventsDto {
