@@ -75,7 +75,7 @@ export interface OpRecorder {
   examined: number;
   events: HeapEvent[];
   problem: OpProblem | null;
-  /** The request as the caller wrote it (exact, even beyond 2^53), for messages. */
+  /** A request beyond 2^53 as the caller wrote it (exact), for messages; unset for smaller ones. */
   requestText?: string;
 }
 
@@ -299,7 +299,8 @@ export abstract class AllocatorBase implements Allocator {
     }
     const n = Number(size);
     rec.requestSize = n;
-    rec.requestText = String(size);
+    // A size past 2^53 is not exact as a number: messages quote the original.
+    if (typeof size === 'bigint') rec.requestText = String(size);
     return n;
   }
 

@@ -73,7 +73,8 @@ export class BlockIndex {
   private maxTree = new Int32Array(2);
   private leaves = 1;
   private total = 0;
-  private readonly bySize = new SizeOrder();
+  /** Free blocks by (size, address): only best fit asks for them. */
+  private readonly bySize: SizeOrder | null;
   /**
    * A removal not carried out yet (-1: none). The allocator usually puts a block back at the
    * address it just removed (a split, a free, a merge into the block before): that becomes an
@@ -84,7 +85,11 @@ export class BlockIndex {
   constructor(
     /** The largest heap: no block starts beyond it (a corrupted size could claim otherwise). */
     private readonly maxHeap: number,
-  ) {}
+    /** Keep free blocks ordered by size too, for `smallestAtLeast` (best fit). */
+    { bySize = true }: { bySize?: boolean } = {},
+  ) {
+    this.bySize = bySize ? new SizeOrder() : null;
+  }
 
   /** Blocks, allocated and free, in the chain. */
   get count(): number {
@@ -120,7 +125,7 @@ export class BlockIndex {
     chunk.free[k] = free;
     chunk.length++;
     this.total++;
-    if (free > 0) this.bySize.insert(size, addr);
+    if (free > 0) this.bySize?.insert(size, addr);
     if (chunk.length > 2 * CHUNK) {
       this.split(c);
       return;
@@ -158,7 +163,7 @@ export class BlockIndex {
     }
     chunk.length--;
     this.total--;
-    if (free > 0) this.bySize.remove(free, addr);
+    if (free > 0) this.bySize?.remove(free, addr);
     if (chunk.length < CHUNK / 4 && this.chunks.length > 1) {
       // Too small: join a neighbour (chunks stay between CHUNK / 4 and 2 * CHUNK but for a few).
       const left = c > 0 ? c - 1 : c;
@@ -196,8 +201,10 @@ export class BlockIndex {
     if (k >= chunk.length || chunk.keys[k] !== addr) return false;
     const old = chunk.free[k]!;
     chunk.free[k] = free;
-    if (old > 0) this.bySize.remove(old, addr);
-    if (free > 0) this.bySize.insert(free, addr);
+    if (this.bySize) {
+      if (old > 0) this.bySize.remove(old, addr);
+      if (free > 0) this.bySize.insert(free, addr);
+    }
     if (free > chunk.max) {
       chunk.max = free;
       this.setMax(c, free);
@@ -234,12 +241,12 @@ export class BlockIndex {
       chunk.free[chunk.length++] = free;
       if (free > chunk.max) chunk.max = free;
       this.total++;
-      if (free > 0) {
+      if (free > 0 && this.bySize) {
         freeSizes.push(size);
         freeAddrs.push(addr);
       }
     }
-    this.bySize.load(freeSizes, freeAddrs);
+    this.bySize?.load(freeSizes, freeAddrs);
     this.summarise();
   }
 
@@ -281,6 +288,7 @@ export class BlockIndex {
 
   /** The smallest free block of at least `size` bytes (lowest address among equals), or null. */
   smallestAtLeast(size: number): { addr: number; size: number } | null {
+    if (!this.bySize) throw new Error('this index keeps no size order');
     this.flush();
     return this.bySize.atLeast(size);
   }

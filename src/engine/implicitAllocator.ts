@@ -33,7 +33,9 @@ export class ImplicitAllocator extends AllocatorBase {
     super(config, recycle?.memory.recycle(), recycle?.ledger);
     this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
-    this.index = config.search === 'indexed' ? (recycle?.index ?? new BlockIndex(config.maxHeap)) : null;
+    const bySize = config.policy === 'best';
+    const reusable = recycle?.index && recycle.config.policy === config.policy ? recycle.index : null;
+    this.index = config.search === 'indexed' ? (reusable ?? new BlockIndex(config.maxHeap, { bySize })) : null;
     if (recycle && snapshot === undefined) {
       this.index?.load([], [], [], 0);
       this.ledger.load({ live: new Uint32Array(0), freed: new Uint32Array(0), livePayload: 0, peakPayload: 0 });

@@ -95,6 +95,19 @@ class PointerTable implements ReadonlyMap<number, number> {
     return this.entries();
   }
 
+  /** The live entries as flat (pointer, size) pairs, in table order. */
+  livePairs(): Uint32Array {
+    const keys = this.keys_;
+    const values = this.values_;
+    const out = new Uint32Array(2 * this.size);
+    for (let i = 0, k = 0; k < out.length; i++) {
+      if (keys[i] === EMPTY || values[i] === FREED) continue;
+      out[k++] = keys[i]!;
+      out[k++] = values[i]!;
+    }
+    return out;
+  }
+
   /** The freed pointers (not handed out again). */
   *freedPointers(): Generator<number> {
     const keys = this.keys_;
@@ -182,13 +195,7 @@ export class Ledger {
 
   /** The ledger as flat arrays (for allocator snapshots). */
   save(withFreed = true): { live: Uint32Array; freed: Uint32Array; livePayload: number; peakPayload: number } {
-    const live = new Uint32Array(this.table.size * 2);
-    let k = 0;
-    for (const [ptr, size] of this.table) {
-      live[k++] = ptr;
-      live[k++] = size;
-    }
-    return { live, freed: withFreed ? Uint32Array.from(this.table.freedPointers()) : new Uint32Array(0), livePayload: this.live_, peakPayload: this.peak_ };
+    return { live: this.table.livePairs(), freed: withFreed ? Uint32Array.from(this.table.freedPointers()) : new Uint32Array(0), livePayload: this.live_, peakPayload: this.peak_ };
   }
 
   load(saved: { live: Uint32Array; freed: Uint32Array; livePayload: number; peakPayload: number }): void {

@@ -1,6 +1,6 @@
 // A sorted multiset of number pairs, ordered by (a, b): free blocks by (size, address) for best
-// fit, live payload ranges by (start, end) for mdriver's overlap check. Chunks of typed arrays, so
-// an insertion moves a few dozen numbers in one cache-friendly run and no object is made per pair.
+// fit. Chunks of typed arrays, so an insertion moves a few dozen numbers in one cache-friendly run
+// and no object is made per pair.
 
 const CHUNK = 64;
 
@@ -12,7 +12,7 @@ interface Chunk {
 
 export class SortedPairs {
   private chunks: Chunk[] = [];
-  /** The pair the last ceiling or floor found. */
+  /** The pair the last ceiling found. */
   foundA = 0;
   foundB = 0;
 
@@ -93,22 +93,10 @@ export class SortedPairs {
     return false;
   }
 
-  /** The last pair <= (a, b), into foundA/foundB; false when there is none. */
-  floor(a: number, b: number): boolean {
-    const c = this.chunkAtOrBefore(a, b, true);
-    if (c < 0) return false;
-    const chunk = this.chunks[c]!;
-    const k = position(chunk, a, b, true) - 1; // the first pair past (a, b), less one
-    if (k < 0) return false;
-    this.foundA = chunk.a[k]!;
-    this.foundB = chunk.b[k]!;
-    return true;
-  }
-
   /**
    * The last chunk whose first pair is before (a, b) — or at it, when `orEqual` — or -1.
-   * Inserting after equal pairs, removing one and finding the last pair <= a key use `orEqual`;
-   * the first pair >= a key does not (an equal pair may end the chunk before).
+   * Inserting after equal pairs and removing one use `orEqual`; the first pair >= a key does not
+   * (an equal pair may end the chunk before).
    */
   private chunkAtOrBefore(a: number, b: number, orEqual: boolean): number {
     let lo = 0;

@@ -1,27 +1,140 @@
-// The live payload ranges of a replay, ordered by (start, end), for mdriver's "no overlap" check
-// in O(log n) per op.
+// The live payload ranges of a replay, ordered by start, for mdriver's "no overlap" check: one
+// binary search per op. Ranges sit in chunks of 64 to 128 (typed arrays, so a search touches few
+// cache lines), found through an array of each chunk's first start.
 
-import { SortedPairs } from '../engine/sortedPairs';
+/** Ranges per chunk: a chunk splits at twice this. */
+const CHUNK = 64;
 
 export class LiveRanges {
-  private readonly ranges = new SortedPairs();
+  private starts: Float64Array[] = [];
+  private ends: Float64Array[] = [];
+  private lengths: number[] = [];
+  /** Each chunk's first start, by position. */
+  private firsts = new Float64Array(16);
+  /** The live range the last `add` found overlapping. */
+  clashStart = 0;
+  clashEnd = 0;
 
-  /** A live range that overlaps [start, end), or null. */
-  overlapping(start: number, end: number): { start: number; end: number } | null {
-    const r = this.ranges;
-    // The last range starting at or before `start`, then the first starting after it.
-    if (r.floor(start, Infinity) && r.foundB > start) return { start: r.foundA, end: r.foundB };
-    if (r.ceiling(start, Infinity) && r.foundA < end) return { start: r.foundA, end: r.foundB };
-    return null;
+  /**
+   * Adds [start, end) (after any range with the same start). Returns whether it overlaps a live
+   * range: the last one starting at or before `start`, or the first starting after it
+   * (`clashStart`, `clashEnd`). Once ranges overlap each other, others may overlap too.
+   */
+  add(start: number, end: number): boolean {
+    if (this.lengths.length === 0) this.insertChunk(0);
+    const c = this.chunkOf(start, true);
+    const starts = this.starts[c]!;
+    const ends = this.ends[c]!;
+    const n = this.lengths[c]!;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    const k = lo;
+    // Before it: in this chunk, since its first start is <= start (unless it is the first chunk).
+    let clash = false;
+    if (k > 0 && ends[k - 1]! > start) clash = this.clash(starts[k - 1]!, ends[k - 1]!);
+    else if (k < n) {
+      if (starts[k]! < end) clash = this.clash(starts[k]!, ends[k]!);
+    } else if (c + 1 < this.lengths.length && this.firsts[c + 1]! < end) {
+      clash = this.clash(this.firsts[c + 1]!, this.ends[c + 1]![0]!);
+    }
+    for (let j = n; j > k; j--) {
+      starts[j] = starts[j - 1]!;
+      ends[j] = ends[j - 1]!;
+    }
+    starts[k] = start;
+    ends[k] = end;
+    this.lengths[c] = n + 1;
+    if (k === 0) this.firsts[c] = start;
+    if (n + 1 > 2 * CHUNK) this.split(c);
+    return clash;
   }
 
-  add(start: number, end: number): void {
-    this.ranges.insert(start, end);
-  }
-
-  /** Removes a range starting at `start`; returns whether there was one. */
+  /** Removes a range starting at `start` (the first added, among equals); returns whether there was one. */
   remove(start: number): boolean {
-    const r = this.ranges;
-    return r.ceiling(start, -Infinity) && r.foundA === start && r.remove(start, r.foundB);
+    if (this.lengths.length === 0) return false;
+    let c = this.chunkOf(start, false);
+    let n = this.lengths[c]!;
+    let starts = this.starts[c]!;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    let k = lo;
+    if (k === n && c + 1 < this.lengths.length) {
+      c++;
+      k = 0;
+      n = this.lengths[c]!;
+      starts = this.starts[c]!;
+    }
+    if (k >= n || starts[k] !== start) return false;
+    const ends = this.ends[c]!;
+    for (let j = k + 1; j < n; j++) {
+      starts[j - 1] = starts[j]!;
+      ends[j - 1] = ends[j]!;
+    }
+    this.lengths[c] = n - 1;
+    if (n === 1 && this.lengths.length > 1) this.removeChunk(c);
+    else if (k === 0) this.firsts[c] = starts[0]!;
+    return true;
+  }
+
+  private clash(start: number, end: number): true {
+    this.clashStart = start;
+    this.clashEnd = end;
+    return true;
+  }
+
+  /**
+   * The last chunk whose first start is <= start (`orEqual`) or < start; the first chunk when
+   * there is none.
+   */
+  private chunkOf(start: number, orEqual: boolean): number {
+    const firsts = this.firsts;
+    let lo = 0;
+    let hi = this.lengths.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      const f = firsts[mid]!;
+      if (f < start || (orEqual && f === start)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private split(c: number): void {
+    const n = this.lengths[c]!;
+    this.insertChunk(c + 1);
+    this.starts[c + 1]!.set(this.starts[c]!.subarray(CHUNK, n));
+    this.ends[c + 1]!.set(this.ends[c]!.subarray(CHUNK, n));
+    this.lengths[c + 1] = n - CHUNK;
+    this.lengths[c] = CHUNK;
+    this.firsts[c + 1] = this.starts[c + 1]![0]!;
+  }
+
+  private insertChunk(c: number): void {
+    this.starts.splice(c, 0, new Float64Array(2 * CHUNK + 1));
+    this.ends.splice(c, 0, new Float64Array(2 * CHUNK + 1));
+    this.lengths.splice(c, 0, 0);
+    if (this.firsts.length < this.lengths.length) {
+      const grown = new Float64Array(this.firsts.length * 2);
+      grown.set(this.firsts);
+      this.firsts = grown;
+    }
+    this.firsts.copyWithin(c + 1, c, this.lengths.length - 1);
+  }
+
+  private removeChunk(c: number): void {
+    this.starts.splice(c, 1);
+    this.ends.splice(c, 1);
+    this.lengths.splice(c, 1);
+    this.firsts.copyWithin(c, c + 1, this.lengths.length + 1);
   }
 }

@@ -26,9 +26,11 @@ export function parseSize(text: string, what: string, allowHex = false): ParsedS
   return { ok: true, value };
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A bigint size as a number when it is exactly representable, else the bigint (the engine takes both). */
 export function engineSize(value: bigint): number | bigint {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  return value <= MAX_SAFE ? Number(value) : value;
 }
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };

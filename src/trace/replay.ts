@@ -413,9 +413,8 @@ export class Replay {
     const size = result.requestSize;
     if (ptr % this.config.alignment !== 0) say('misaligned-payload', `The payload ${hex(ptr)} is not aligned to ${this.config.alignment} bytes.`);
     if (ptr < 0 || ptr + size > heap.heapSize) say('payload-outside-heap', `The payload ${hex(ptr)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heap.heapSize)}).`);
-    const clash = this.ranges.overlapping(ptr, ptr + size);
-    if (clash) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(clash.start)}..${hex(clash.end)}.`);
-    this.ranges.add(ptr, ptr + size);
+    const ranges = this.ranges;
+    if (ranges.add(ptr, ptr + size)) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
     if (op.kind === 'realloc' && keepLength > 0) {
       const byte = input === null ? undefined : this.livePatterns.get(input);
       const kept = keepBytes ? heap.memory.equals(ptr, keepBytes) : byte === undefined || heap.memory.isFilledWith(ptr, keepLength, byte);
@@ -470,13 +469,18 @@ export class Replay {
   // --- checkpoints ----------------------------------------------------------------------------
 
   private saveCheckpoint(index: number): void {
-    const pairs: number[] = [];
-    this.slots.forEach((p, slot) => {
-      if (p !== NO_PTR) pairs.push(slot, p);
-    });
+    const slots = this.slots;
+    let held = 0;
+    for (let slot = 0; slot < slots.length; slot++) if (slots[slot] !== NO_PTR) held++;
+    const pairs = new Int32Array(2 * held);
+    for (let slot = 0, k = 0; k < pairs.length; slot++) {
+      if (slots[slot] === NO_PTR) continue;
+      pairs[k++] = slot;
+      pairs[k++] = slots[slot]!;
+    }
     // Freed pointers matter only to ops that free or realloc a pointer twice, which only a trace
     // with lifetime errors has.
-    const cp: Checkpoint = { index, snapshot: this.heap.snapshot(this.withBytes || this.corrupted, !this.clearOnFree), slots: Int32Array.from(pairs) };
+    const cp: Checkpoint = { index, snapshot: this.heap.snapshot(this.withBytes || this.corrupted, !this.clearOnFree), slots: pairs };
     this.checkpoints.push(cp);
     const perOp = this.options.checkpointBytesPerOp ?? 32;
     const interval = Math.max(this.options.minCheckpointInterval ?? 256, Math.ceil(checkpointBytes(cp) / perOp));

@@ -1,0 +1,80 @@
+// mdriver's overlap check keeps the live payload ranges in start order: each new range is checked
+// against the last range starting at or before it and the first starting after it. Checked here
+// against a plain array, through payloads that tile, touch, overlap, repeat a start, and thousands
+// of chunk splits and emptied chunks.
+
+import assert from 'node:assert/strict';
+import { LiveRanges } from '../../../src/trace/liveRanges';
+import { seededRandom } from '../support/generatedTrace';
+
+/** The plain model: ranges in start order, equal starts in the order they were added. */
+class Model {
+  readonly ranges: [number, number][] = [];
+
+  add(start: number, end: number): [number, number] | null {
+    let k = 0;
+    while (k < this.ranges.length && this.ranges[k]![0] <= start) k++;
+    const before = this.ranges[k - 1];
+    const after = this.ranges[k];
+    const clash = before && before[1] > start ? before : after && after[0] < end ? after : null;
+    this.ranges.splice(k, 0, [start, end]);
+    return clash ? [clash[0], clash[1]] : null;
+  }
+
+  remove(start: number): boolean {
+    const k = this.ranges.findIndex((r) => r[0] === start);
+    if (k >= 0) this.ranges.splice(k, 1);
+    return k >= 0;
+  }
+}
+
+function check(ranges: LiveRanges, model: Model, start: number, end: number, what: string): void {
+  const expected = model.add(start, end);
+  const clash = ranges.add(start, end);
+  assert.equal(clash, expected !== null, `${what}: add [${start}, ${end}) clashes`);
+  if (expected) assert.deepEqual([ranges.clashStart, ranges.clashEnd], expected, `${what}: the range it overlaps`);
+}
+
+describe('live payload ranges', () => {
+  it('find the payload a new one overlaps, and none when payloads only touch', () => {
+    const ranges = new LiveRanges();
+    assert.equal(ranges.add(0x10, 0x28), false);
+    assert.equal(ranges.add(0x30, 0x40), false);
+    assert.equal(ranges.add(0x28, 0x30), false, 'fills the gap exactly');
+    assert.equal(ranges.add(0x38, 0x48), true, 'starts inside 0x30..0x40');
+    assert.deepEqual([ranges.clashStart, ranges.clashEnd], [0x30, 0x40]);
+    assert.equal(ranges.add(0x08, 0x11), true, 'ends inside 0x10..0x28');
+    assert.deepEqual([ranges.clashStart, ranges.clashEnd], [0x10, 0x28]);
+    assert.equal(ranges.remove(0x30), true);
+    assert.equal(ranges.remove(0x30), false, 'already removed');
+    assert.equal(ranges.remove(0x31), false, 'never added');
+  });
+
+  it('agree with a plain array through 30,000 random adds and removals', () => {
+    for (const [seed, span] of [[1, 400], [2, 40_000], [3, 4_000_000]] as const) {
+      const random = seededRandom(seed);
+      const int = (n: number) => Math.floor(random() * n);
+      const ranges = new LiveRanges();
+      const model = new Model();
+      for (let step = 0; step < 30_000; step++) {
+        const what = `seed ${seed}, step ${step}`;
+        // Grow to a few thousand ranges (many chunks), then shrink to a handful, then grow again.
+        const growing = Math.floor(step / 5_000) % 2 === 0;
+        if (model.ranges.length === 0 || random() < (growing ? 0.7 : 0.25)) {
+          const start = int(span);
+          check(ranges, model, start, start + int(span / 50), what);
+        } else {
+          const start = random() < 0.9 ? model.ranges[int(model.ranges.length)]![0] : int(span);
+          assert.equal(ranges.remove(start), model.remove(start), `${what}: remove ${start}`);
+        }
+      }
+      // What is left is what the model holds: remove it all, in random order.
+      while (model.ranges.length > 0) {
+        const start = model.ranges[int(model.ranges.length)]![0];
+        assert.equal(ranges.remove(start), model.remove(start), `seed ${seed}: drain ${start}`);
+      }
+      assert.equal(ranges.remove(0), false);
+      check(ranges, model, 5, 9, `seed ${seed}: after draining`);
+    }
+  });
+});
