@@ -79,6 +79,15 @@ export interface OpRecorder {
   requestText?: string;
 }
 
+/** The events of an op that has none yet (shared, hence frozen: add events with `emit`). */
+const NO_EVENTS = Object.freeze([]) as unknown as HeapEvent[];
+
+/** Adds an event to an op's record (most ops have one or two: no array is made for none). */
+export function emit(rec: Pick<OpRecorder, 'events'>, event: HeapEvent): void {
+  if (rec.events === NO_EVENTS) rec.events = [event];
+  else rec.events.push(event);
+}
+
 export function problem(code: OpProblemCode, severity: Severity, message: string): OpProblem {
   return { code, severity, message };
 }
@@ -155,18 +164,22 @@ export abstract class AllocatorBase implements Allocator {
   // --- the operations -------------------------------------------------------------------
 
   malloc(size: RequestSize): OpResult {
-    return this.run('malloc', (rec) => {
+    const rec = begin('malloc');
+    try {
       const n = this.requestSize(size, rec, 'malloc');
-      if (n === null) return;
-      rec.ptr = this.allocateFor(n, rec, `malloc(${String(size)})`);
-    });
+      if (n !== null) rec.ptr = this.allocateFor(n, rec, 'malloc', size);
+    } catch (err) {
+      fault(rec, err);
+    }
+    return rec;
   }
 
   calloc(count: RequestSize, size: RequestSize): OpResult {
-    return this.run('calloc', (rec) => {
+    const rec = begin('calloc');
+    try {
       const c = this.requestSize(count, rec, 'calloc count');
       const s = c === null ? null : this.requestSize(size, rec, 'calloc size');
-      if (c === null || s === null) return;
+      if (c === null || s === null) return rec;
       const total = BigInt(count) * BigInt(size);
       if (total > MAX_REQUEST) {
         rec.problem = problem(
@@ -174,69 +187,93 @@ export abstract class AllocatorBase implements Allocator {
           'warning',
           `calloc(${count}, ${size}) returned NULL: ${count} x ${size} bytes does not fit in a 64-bit size_t.`,
         );
-        return;
+        return rec;
       }
       const n = Number(total);
       rec.requestText = String(total);
-      const ptr = this.allocateFor(n, rec, `calloc(${count}, ${size})`);
+      const ptr = this.allocateFor(n, rec, 'calloc', count, size);
       if (ptr !== null) {
         // calloc must zero: the block may be recycled memory still holding old bytes.
         this.memory.fill(ptr, n, 0);
-        rec.events.push({ type: 'zeroed', ptr, length: n });
+        emit(rec, { type: 'zeroed', ptr, length: n });
       }
       rec.ptr = ptr;
-    });
+    } catch (err) {
+      fault(rec, err);
+    }
+    return rec;
   }
 
   realloc(ptr: number | null, size: RequestSize): OpResult {
-    return this.run('realloc', (rec) => {
-      const n = this.requestSize(size, rec, 'realloc');
-      if (n === null) return;
-      if (ptr === null) {
-        rec.ptr = this.allocateFor(n, rec, `realloc(NULL, ${String(size)})`);
-        return;
-      }
-      if (!this.requireLive(ptr, rec, 'realloc')) return;
-      if (n === 0) {
-        // realloc(p, 0) frees p and returns NULL, as CS:APP's mm_realloc does.
-        this.release(ptr, rec);
-        this.ledger.release(ptr);
-        return;
-      }
-      const moved = this.resize(ptr, n, rec);
-      if (moved === null) {
-        rec.problem ??= problem('heap-limit', 'warning', `realloc(${hex(ptr)}, ${String(size)}) returned NULL: the heap cannot grow enough; the old block is still allocated.`);
-        return;
-      }
+    const rec = begin('realloc');
+    try {
+      this.reallocBody(rec, ptr, size);
+    } catch (err) {
+      fault(rec, err);
+    }
+    return rec;
+  }
+
+  private reallocBody(rec: OpRecorder, ptr: number | null, size: RequestSize): void {
+    const n = this.requestSize(size, rec, 'realloc');
+    if (n === null) return;
+    if (ptr === null) {
+      rec.ptr = this.allocateFor(n, rec, 'realloc', 'NULL', size);
+      return;
+    }
+    if (!this.requireLive(ptr, rec, 'realloc')) return;
+    if (n === 0) {
+      // realloc(p, 0) frees p and returns NULL, as CS:APP's mm_realloc does.
+      this.release(ptr, rec);
       this.ledger.release(ptr);
-      this.ledger.allocate(moved, n);
-      rec.ptr = moved;
-    });
+      return;
+    }
+    const moved = this.resize(ptr, n, rec);
+    if (moved === null) {
+      rec.problem ??= problem('heap-limit', 'warning', `realloc(${hex(ptr)}, ${String(size)}) returned NULL: the heap cannot grow enough; the old block is still allocated.`);
+      return;
+    }
+    this.ledger.release(ptr);
+    this.ledger.allocate(moved, n);
+    rec.ptr = moved;
   }
 
   free(ptr: number | null): OpResult {
-    return this.run('free', (rec) => {
-      rec.ptr = ptr;
-      if (ptr === null) return; // free(NULL) does nothing.
-      if (!this.requireLive(ptr, rec, 'free')) return;
-      // The ledger follows memory: a free that faults before freeing leaves the pointer live.
-      this.release(ptr, rec);
-      this.ledger.release(ptr);
-    });
+    const rec = begin('free');
+    rec.ptr = ptr;
+    try {
+      // free(NULL) does nothing. The ledger follows memory: a free that faults before freeing
+      // leaves the pointer live.
+      if (ptr !== null && this.requireLive(ptr, rec, 'free')) {
+        this.release(ptr, rec);
+        this.ledger.release(ptr);
+      }
+    } catch (err) {
+      fault(rec, err);
+    }
+    return rec;
   }
 
   write(ptr: number, offset: number, data: Uint8Array): OpResult {
-    return this.run('write', (rec) => {
-      rec.ptr = ptr;
+    const rec = begin('write');
+    rec.ptr = ptr;
+    try {
       if (this.checkWrite(ptr, offset, data.length, rec)) this.memory.write(ptr + offset, data);
-    });
+    } catch (err) {
+      fault(rec, err);
+    }
+    return rec;
   }
 
   fill(ptr: number, offset: number, length: number, byte: number): OpResult {
-    return this.run('write', (rec) => {
-      rec.ptr = ptr;
+    const rec = begin('write');
+    rec.ptr = ptr;
+    try {
       if (this.checkWrite(ptr, offset, length, rec)) this.memory.fill(ptr + offset, length, byte);
-    });
+    } catch (err) {
+      fault(rec, err);
+    }
+    return rec;
   }
 
   read(ptr: number, length: number): Uint8Array | null {
@@ -259,30 +296,16 @@ export abstract class AllocatorBase implements Allocator {
 
   // --- shared machinery -------------------------------------------------------------------
 
-  private run(op: OpKind, body: (rec: OpRecorder) => void): OpResult {
-    const rec: OpRecorder = { op, requestSize: 0, ptr: null, block: null, examined: 0, events: [], problem: null };
-    try {
-      body(rec);
-    } catch (err) {
-      if (op !== 'free' && op !== 'write') rec.ptr = null;
-      rec.problem =
-        err instanceof HeapFault
-          ? problem('heap-fault', 'error', `The heap is corrupted: ${err.message}. The ${op} could not finish.`)
-          : problem('engine-error', 'error', `Internal engine error during ${op}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return rec;
-  }
-
   /** Allocates for a checked size, recording NULL results as problems and the block in the ledger. */
-  private allocateFor(n: number, rec: OpRecorder, call: string): number | null {
+  private allocateFor(n: number, rec: OpRecorder, fn: OpKind, a: RequestSize | 'NULL', b?: RequestSize): number | null {
     rec.requestSize = n;
     if (n === 0) {
-      rec.problem = problem('zero-size', 'warning', `${call} returned NULL: a request for 0 bytes gets no block.`);
+      rec.problem = problem('zero-size', 'warning', `${callText(fn, a, b)} returned NULL: a request for 0 bytes gets no block.`);
       return null;
     }
     const ptr = this.allocate(n, rec);
     if (ptr === null) {
-      rec.problem ??= problem('heap-limit', 'warning', `${call} returned NULL: the heap cannot grow past ${this.config.maxHeap} bytes.`);
+      rec.problem ??= problem('heap-limit', 'warning', `${callText(fn, a, b)} returned NULL: the heap cannot grow past ${this.config.maxHeap} bytes.`);
       return null;
     }
     this.ledger.allocate(ptr, n);
@@ -371,7 +394,7 @@ export abstract class AllocatorBase implements Allocator {
     }
     const code = rec.problem?.code;
     if (code === 'write-overflow' || code === 'use-after-free' || code === 'invalid-pointer') this.scribbled = true;
-    rec.events.push({ type: 'wrote', addr: at, length });
+    emit(rec, { type: 'wrote', addr: at, length });
     return true;
   }
 
@@ -384,4 +407,23 @@ export abstract class AllocatorBase implements Allocator {
   protected describeOverflow(_payloadEnd: number, from: number, to: number): string {
     return `${to - from} byte${to - from === 1 ? '' : 's'} at ${hex(from)}`;
   }
+}
+
+/** How a NULL message quotes the call, e.g. `calloc(4, 8)`. */
+function callText(fn: OpKind, a: RequestSize | 'NULL', b?: RequestSize): string {
+  return `${fn}(${String(a)}${b === undefined ? '' : `, ${String(b)}`})`;
+}
+
+/** A fresh record for an op. */
+function begin(op: OpKind): OpRecorder {
+  return { op, requestSize: 0, ptr: null, block: null, examined: 0, events: NO_EVENTS, problem: null };
+}
+
+/** An op that threw: a corrupted heap the walk ran into, or a bug in the engine. */
+function fault(rec: OpRecorder, err: unknown): void {
+  if (rec.op !== 'free' && rec.op !== 'write') rec.ptr = null;
+  rec.problem =
+    err instanceof HeapFault
+      ? problem('heap-fault', 'error', `The heap is corrupted: ${err.message}. The ${rec.op} could not finish.`)
+      : problem('engine-error', 'error', `Internal engine error during ${rec.op}: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -278,6 +278,12 @@ export class BlockIndex {
     return null;
   }
 
+  /** The largest free block's size (0 when nothing is free). */
+  largestFreeSize(): number {
+    this.flush();
+    return Math.max(0, this.maxTree[1]!);
+  }
+
   /** The largest free block (lowest address among equals), or null when nothing is free. */
   largest(): { addr: number; size: number } | null {
     this.flush();

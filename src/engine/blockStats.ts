@@ -68,6 +68,13 @@ export class BlockStats {
   freeBlocks = 0;
   freeBytes = 0;
   private readonly largest = new LargestSize();
+  /** Where the largest free size comes from instead, when something else keeps it (the fit index). */
+  private source: { largestFreeSize(): number } | null = null;
+
+  /** Takes the largest free size from `source` from now on (call before tracking any block). */
+  largestFrom(source: { largestFreeSize(): number }): void {
+    this.source = source;
+  }
 
   /** A block of `size` bytes appeared (`+1`) or disappeared (`-1`). */
   track(size: number, allocated: boolean, delta: 1 | -1): void {
@@ -77,12 +84,13 @@ export class BlockStats {
     } else {
       this.freeBlocks += delta;
       this.freeBytes += delta * size;
+      if (this.source) return;
       if (delta > 0) this.largest.add(size);
       else this.largest.remove(size);
     }
   }
 
   get largestFree(): number {
-    return this.largest.max();
+    return this.source ? this.source.largestFreeSize() : this.largest.max();
   }
 }

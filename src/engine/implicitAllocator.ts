@@ -3,7 +3,7 @@
 // policies, three coalescing modes and two realloc variants. All state lives in the heap's bytes
 // except next fit's rover, as in the textbook.
 
-import { AllocatorBase, problem, type OpRecorder } from './allocator';
+import { AllocatorBase, emit, problem, type OpRecorder } from './allocator';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
@@ -36,6 +36,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const bySize = config.policy === 'best';
     const reusable = recycle?.index && recycle.config.policy === config.policy ? recycle.index : null;
     this.index = config.search === 'indexed' ? (reusable ?? new BlockIndex(config.maxHeap, { bySize })) : null;
+    if (this.index) this.stats.largestFrom(this.index);
     if (recycle && snapshot === undefined) {
       this.index?.load([], [], [], 0);
       this.ledger.load({ live: new Uint32Array(0), freed: new Uint32Array(0), livePayload: 0, peakPayload: 0 });
@@ -181,7 +182,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const total = L.sizeAt(addr);
     this.track(addr, total, false, -1);
     const size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
-    rec.events.push({ type: 'placed', addr, size, asize, remainder: total - size });
+    emit(rec, { type: 'placed', addr, size, asize, remainder: total - size });
     rec.block = { addr, size };
   }
 
@@ -205,7 +206,7 @@ export class ImplicitAllocator extends AllocatorBase {
       L.writeBlock(addr, size, false, true);
     }
     this.track(addr, size, false, 1);
-    rec.events.push({ type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
+    emit(rec, { type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
     if (this.config.coalesce === 'immediate') addr = this.coalesce(addr, rec);
     this.roverAddr = addr; // reference 2b: after the heap grows, the rover points at the new block
     return addr;
@@ -223,7 +224,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.track(addr, size, true, -1);
     this.track(addr, size, false, 1);
     rec.block = { addr, size };
-    rec.events.push({ type: 'freed', addr, size });
+    emit(rec, { type: 'freed', addr, size });
     if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
   }
 
@@ -251,7 +252,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.track(start, size, false, 1);
     L.writeBlock(start, size, false, L.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, size);
-    rec.events.push({ type: 'coalesced', addr: start, size, withPrev, withNext });
+    emit(rec, { type: 'coalesced', addr: start, size, withPrev, withNext });
     return start;
   }
 
@@ -289,7 +290,7 @@ export class ImplicitAllocator extends AllocatorBase {
       }
       addr = next;
     }
-    rec.events.push({ type: 'coalesced-all', merges, freeBlocksBefore: before, freeBlocksAfter: after });
+    emit(rec, { type: 'coalesced-all', merges, freeBlocksBefore: before, freeBlocksAfter: after });
   }
 
   /** A block of `size` bytes at `addr` appeared (+1) or disappeared (-1): the totals and the fit index follow. */
@@ -329,7 +330,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const wanted = Math.min(requestSize, this.config.realloc === 'naive' ? oldSize : L.payloadSize(oldSize));
     const copied = Math.max(0, Math.min(wanted, this.memory.brk - ptr));
     this.memory.copy(moved, ptr, copied);
-    rec.events.push({ type: 'moved', fromPtr: ptr, toPtr: moved, copied });
+    emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
     this.release(ptr, rec);
     rec.block = newBlock;
     return moved;
@@ -347,7 +348,7 @@ export class ImplicitAllocator extends AllocatorBase {
     if (asize <= oldSize) {
       this.track(addr, oldSize, true, -1);
       const size = this.keepAllocated(addr, oldSize, asize, prevAllocated);
-      rec.events.push({ type: 'resized-in-place', addr, oldSize, newSize: size, how: size === oldSize ? 'same' : 'shrink' });
+      emit(rec, { type: 'resized-in-place', addr, oldSize, newSize: size, how: size === oldSize ? 'same' : 'shrink' });
       rec.block = { addr, size };
       if (size !== oldSize && this.config.coalesce === 'immediate') this.coalesce(addr + size, rec);
       return ptr;
@@ -361,7 +362,7 @@ export class ImplicitAllocator extends AllocatorBase {
       this.track(next, nextSize, false, -1);
       this.roverFollowsMerge(addr, total);
       const size = this.keepAllocated(addr, total, asize, prevAllocated);
-      rec.events.push({ type: 'resized-in-place', addr, oldSize, newSize: size, how: 'grow-next' });
+      emit(rec, { type: 'resized-in-place', addr, oldSize, newSize: size, how: 'grow-next' });
       rec.block = { addr, size };
       return ptr;
     }
@@ -379,8 +380,8 @@ export class ImplicitAllocator extends AllocatorBase {
         if (nextSize > 0) this.track(next, nextSize, false, -1);
         this.roverFollowsMerge(start, total);
         const size = this.keepAllocated(start, total, asize, L.prevAllocatedFlag(start));
-        rec.events.push({ type: 'resized-in-place', addr: start, oldSize, newSize: size, how: 'grow-prev' });
-        rec.events.push({ type: 'moved', fromPtr: ptr, toPtr: to, copied });
+        emit(rec, { type: 'resized-in-place', addr: start, oldSize, newSize: size, how: 'grow-prev' });
+        emit(rec, { type: 'moved', fromPtr: ptr, toPtr: to, copied });
         rec.block = { addr: start, size };
         return to;
       }

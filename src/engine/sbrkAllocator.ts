@@ -3,7 +3,7 @@
 // does nothing, realloc allocates anew and copies. The baseline every real allocator is measured
 // against: one system call per request, and freed memory never comes back.
 
-import { AllocatorBase, problem, type OpRecorder } from './allocator';
+import { AllocatorBase, emit, problem, type OpRecorder } from './allocator';
 import { roundUp } from './config';
 import type { AllocatorSnapshot, BlockInfo, HeapIssue, HeapWalk } from './results';
 
@@ -28,8 +28,8 @@ export class SbrkAllocator extends AllocatorBase {
     this.regionIndex.set(oldBreak, this.regions.length);
     this.regions.push({ addr: oldBreak, size, live: true });
     this.stats.track(size, true, 1);
-    rec.events.push({ type: 'extended', addr: oldBreak, size, oldBreak, newBreak: this.memory.brk });
-    rec.events.push({ type: 'placed', addr: oldBreak, size, asize: size, remainder: 0 });
+    emit(rec, { type: 'extended', addr: oldBreak, size, oldBreak, newBreak: this.memory.brk });
+    emit(rec, { type: 'placed', addr: oldBreak, size, asize: size, remainder: 0 });
     rec.block = { addr: oldBreak, size };
     return oldBreak;
   }
@@ -40,7 +40,7 @@ export class SbrkAllocator extends AllocatorBase {
     region.live = false;
     this.stats.track(region.size, true, -1);
     rec.block = { addr: region.addr, size: region.size };
-    rec.events.push({ type: 'freed', addr: region.addr, size: region.size });
+    emit(rec, { type: 'freed', addr: region.addr, size: region.size });
   }
 
   protected resize(ptr: number, requestSize: number, rec: OpRecorder): number | null {
@@ -50,7 +50,7 @@ export class SbrkAllocator extends AllocatorBase {
     const newBlock = rec.block;
     const copied = Math.min(oldRequest, requestSize);
     this.memory.copy(moved, ptr, copied);
-    rec.events.push({ type: 'moved', fromPtr: ptr, toPtr: moved, copied });
+    emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
     this.release(ptr, rec);
     rec.block = newBlock;
     return moved;
