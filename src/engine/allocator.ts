@@ -64,6 +64,15 @@ export interface Allocator {
   useFitSearch(search: FitSearch | null): void;
 }
 
+/** How an allocator is built, beyond its configuration. */
+export interface AllocatorOptions {
+  /**
+   * Count the block totals behind `metrics()` from a walk when asked, instead of keeping them up
+   * to date op by op: for an allocator that replays many ops between reads of its metrics.
+   */
+  readonly totalsOnDemand?: boolean;
+}
+
 const MAX_REQUEST = 2n ** 64n - 1n;
 
 /** The mutable record an operation fills in; returned as its OpResult. */
@@ -287,7 +296,7 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   metrics(): HeapMetrics {
-    return metricsFrom(this.stats, this.memory.brk, this.ledger.livePayload, this.ledger.peakPayload);
+    return metricsFrom(this.stats.current(), this.memory.brk, this.ledger.livePayload, this.ledger.peakPayload);
   }
 
   walkMetrics(): HeapMetrics {

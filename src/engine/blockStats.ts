@@ -2,6 +2,8 @@
 // kept by the allocator as blocks change, so metrics after every op cost O(log n), not a walk.
 // Tests check them against a full walk of memory after every op.
 
+import type { HeapWalk } from './results';
+
 /** Tracks the largest of a multiset of sizes under insertions and deletions (lazy max-heap). */
 class LargestSize {
   private readonly counts = new Map<number, number>();
@@ -70,14 +72,31 @@ export class BlockStats {
   private readonly largest = new LargestSize();
   /** Where the largest free size comes from instead, when something else keeps it (the fit index). */
   private source: { largestFreeSize(): number } | null = null;
+  /** Counting on demand: the walk to count from, whether blocks changed since, and its largest free block. */
+  private walk: (() => HeapWalk) | null = null;
+  private stale = false;
+  private walkedLargest = 0;
 
   /** Takes the largest free size from `source` from now on (call before tracking any block). */
   largestFrom(source: { largestFreeSize(): number }): void {
     this.source = source;
   }
 
+  /**
+   * Keeps no running totals from now on: they are counted from a walk of the heap when read, if
+   * blocks changed since the last count. For an allocator that replays many ops between reads.
+   */
+  countOnDemand(walk: () => HeapWalk): void {
+    this.walk = walk;
+    this.stale = true;
+  }
+
   /** A block of `size` bytes appeared (`+1`) or disappeared (`-1`). */
   track(size: number, allocated: boolean, delta: 1 | -1): void {
+    if (this.walk) {
+      this.stale = true;
+      return;
+    }
     if (allocated) {
       this.allocatedBlocks += delta;
       this.allocatedBytes += delta * size;
@@ -90,7 +109,38 @@ export class BlockStats {
     }
   }
 
+  /** The totals as they are now. */
+  current(): this {
+    if (this.walk && this.stale) {
+      const totals = totalsOf(this.walk());
+      this.allocatedBlocks = totals.allocatedBlocks;
+      this.allocatedBytes = totals.allocatedBytes;
+      this.freeBlocks = totals.freeBlocks;
+      this.freeBytes = totals.freeBytes;
+      this.walkedLargest = totals.largestFree;
+      this.stale = false;
+    }
+    return this;
+  }
+
   get largestFree(): number {
+    if (this.walk) return this.current().walkedLargest;
     return this.source ? this.source.largestFreeSize() : this.largest.max();
   }
+}
+
+/** The totals of a walk's blocks (the truth in memory). */
+export function totalsOf(walk: HeapWalk): { allocatedBlocks: number; allocatedBytes: number; freeBlocks: number; freeBytes: number; largestFree: number } {
+  const totals = { allocatedBlocks: 0, allocatedBytes: 0, freeBlocks: 0, freeBytes: 0, largestFree: 0 };
+  for (const block of walk.blocks) {
+    if (block.status === 'allocated') {
+      totals.allocatedBlocks++;
+      totals.allocatedBytes += block.size;
+    } else if (block.status === 'free') {
+      totals.freeBlocks++;
+      totals.freeBytes += block.size;
+      if (block.size > totals.largestFree) totals.largestFree = block.size;
+    }
+  }
+  return totals;
 }

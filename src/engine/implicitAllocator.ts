@@ -3,7 +3,7 @@
 // policies, three coalescing modes and two realloc variants. All state lives in the heap's bytes
 // except next fit's rover, as in the textbook.
 
-import { AllocatorBase, emit, problem, type OpRecorder } from './allocator';
+import { AllocatorBase, emit, problem, type AllocatorOptions, type OpRecorder } from './allocator';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
@@ -29,7 +29,7 @@ export class ImplicitAllocator extends AllocatorBase {
    * A fresh heap (mm_init), or the state a snapshot describes. `recycle`: an allocator of the same
    * configuration that is no longer needed, whose buffers this one takes over.
    */
-  constructor(config: HeapConfig, snapshot?: AllocatorSnapshot, recycle?: ImplicitAllocator) {
+  constructor(config: HeapConfig, snapshot?: AllocatorSnapshot, recycle?: ImplicitAllocator, options: AllocatorOptions = {}) {
     super(config, recycle?.memory.recycle(), recycle?.ledger);
     this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
@@ -37,6 +37,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const reusable = recycle?.index && recycle.config.policy === config.policy ? recycle.index : null;
     this.index = config.search === 'indexed' ? (reusable ?? new BlockIndex(config.maxHeap, { bySize })) : null;
     if (this.index) this.stats.largestFrom(this.index);
+    if (options.totalsOnDemand) this.stats.countOnDemand(() => this.walk());
     if (recycle && snapshot === undefined) {
       this.index?.load([], [], [], 0);
       this.ledger.load({ live: new Uint32Array(0), freed: new Uint32Array(0), livePayload: 0, peakPayload: 0 });

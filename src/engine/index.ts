@@ -1,13 +1,13 @@
 // The engine's public surface: a simulated heap of real bytes and the allocators that run on it.
 // Pure: no vscode, no Node built-ins, no DOM (checked by a neutral-platform bundle in `npm test`).
 
-import type { Allocator } from './allocator';
+import type { Allocator, AllocatorOptions } from './allocator';
 import { resolveConfig, type HeapConfig, type HeapOptions } from './config';
 import type { AllocatorSnapshot } from './results';
 import { ImplicitAllocator } from './implicitAllocator';
 import { SbrkAllocator } from './sbrkAllocator';
 
-export type { Allocator } from './allocator';
+export type { Allocator, AllocatorOptions } from './allocator';
 export * from './config';
 export * from './results';
 export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT } from './layout';
@@ -38,11 +38,12 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
 /**
  * An allocator in the state a snapshot of one with the same configuration describes. `recycle`:
  * an allocator with the same largest heap that is no longer needed (it must not be used
- * afterwards), whose buffers the new one takes over instead of allocating its own.
+ * afterwards), whose buffers the new one takes over instead of allocating its own. `options`:
+ * see AllocatorOptions (the sbrk baseline keeps no totals worth deferring).
  */
-export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot, recycle?: Allocator): Allocator {
+export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot, recycle?: Allocator, options?: AllocatorOptions): Allocator {
   if (config.policy === 'sbrk') return new SbrkAllocator(config).restore(snapshot);
-  return new ImplicitAllocator(config, snapshot, recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined);
+  return new ImplicitAllocator(config, snapshot, recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined, options);
 }
 
 /** A fresh allocator for an already validated configuration. */

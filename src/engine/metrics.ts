@@ -1,7 +1,7 @@
 // The driver's metrics (allocator reference section 4): from the allocator's running totals
 // (fast, after every op) or from a full heap walk (the truth in memory; tests compare the two).
 
-import type { BlockStats } from './blockStats';
+import { totalsOf, type BlockStats } from './blockStats';
 import type { HeapMetrics, HeapWalk } from './results';
 
 interface Totals {
@@ -31,16 +31,5 @@ export function metricsFrom(totals: Totals | BlockStats, heapSize: number, liveP
 
 /** Metrics recomputed from a walk of memory. */
 export function metricsFromWalk(walk: HeapWalk, livePayload: number, peakPayload: number): HeapMetrics {
-  const totals = { allocatedBlocks: 0, allocatedBytes: 0, freeBlocks: 0, freeBytes: 0, largestFree: 0 };
-  for (const block of walk.blocks) {
-    if (block.status === 'allocated') {
-      totals.allocatedBlocks++;
-      totals.allocatedBytes += block.size;
-    } else if (block.status === 'free') {
-      totals.freeBlocks++;
-      totals.freeBytes += block.size;
-      if (block.size > totals.largestFree) totals.largestFree = block.size;
-    }
-  }
-  return metricsFrom(totals, walk.heapSize, livePayload, peakPayload);
+  return metricsFrom(totalsOf(walk), walk.heapSize, livePayload, peakPayload);
 }

@@ -1,7 +1,8 @@
 // Replay: runs a trace through an allocator and keeps, for every op, the engine's result and the
-// metrics after it in compact typed arrays (63 bytes an op: the heap is at most 1 GiB, so every
-// figure fits 32 bits), plus checkpoints of the block structure so the heap at any step is rebuilt
-// by a bounded replay, backwards as cheaply as forwards.
+// metrics after it in compact typed arrays (about 45 bytes an op: the heap is at most 1 GiB, so
+// every figure fits 32 bits, and the metrics are kept as 16-bit steps), plus checkpoints of the
+// block structure (about 48 bytes an op, amortised) so the heap at any step is rebuilt by a
+// bounded replay, backwards as cheaply as forwards.
 // mdriver's checks run on every op: payloads aligned, inside the heap, not overlapping, and realloc
 // keeping min(old, new) bytes (compared in bulk).
 
@@ -11,6 +12,7 @@ import type { HeapConfig } from '../engine/config';
 import { allocatorFor, restoreAllocator } from '../engine/index';
 import { hex } from '../engine/memory';
 import { OP_PROBLEM_CODES, type AllocatorSnapshot, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
+import { DeltaColumn } from './deltaColumn';
 import { LiveRanges } from './liveRanges';
 import type { Diagnostic, DiagnosticCode, Trace, TraceOp } from './model';
 import { engineSize } from './numbers';
@@ -61,7 +63,7 @@ export interface ReplayOptions {
   readonly checks?: boolean;
   /** Fill every new payload with its id's low byte, as mdriver does (default: `.rep` traces). */
   readonly fillPayloads?: boolean;
-  /** Checkpoint memory budget, amortised per op (default 32 bytes). */
+  /** Checkpoint memory budget, amortised per op (default 48 bytes). */
   readonly checkpointBytesPerOp?: number;
   /** Fewest ops between checkpoints (default 256). */
   readonly minCheckpointInterval?: number;
@@ -109,15 +111,16 @@ export class Replay {
   private readonly problems: Uint8Array;
   private readonly remainders: Uint32Array;
   private readonly mergedSizes: Uint32Array;
-  private readonly grown: Uint32Array;
-  private readonly heapSizes: Uint32Array;
-  private readonly livePayload: Uint32Array;
-  private readonly peakPayload: Uint32Array;
-  private readonly freeBlocks: Uint32Array;
-  private readonly freeBytes: Uint32Array;
-  private readonly largestFree: Uint32Array;
-  private readonly allocatedBlocks: Uint32Array;
-  private readonly allocatedBytes: Uint32Array;
+  // The metrics after each op, two bytes an op (they change little from op to op). What an op
+  // grew the heap by is the step in its size.
+  private readonly heapSizes: DeltaColumn;
+  private readonly livePayload: DeltaColumn;
+  private readonly peakPayload: DeltaColumn;
+  private readonly freeBlocks: DeltaColumn;
+  private readonly freeBytes: DeltaColumn;
+  private readonly largestFree: DeltaColumn;
+  private readonly allocatedBlocks: DeltaColumn;
+  private readonly allocatedBytes: DeltaColumn;
 
   private readonly checkpoints: Checkpoint[] = [];
   private nextCheckpoint = 0;
@@ -162,15 +165,6 @@ export class Replay {
     this.problems = new Uint8Array(n);
     this.remainders = new Uint32Array(n);
     this.mergedSizes = new Uint32Array(n);
-    this.grown = new Uint32Array(n);
-    this.heapSizes = new Uint32Array(n);
-    this.livePayload = new Uint32Array(n);
-    this.peakPayload = new Uint32Array(n);
-    this.freeBlocks = new Uint32Array(n);
-    this.freeBytes = new Uint32Array(n);
-    this.largestFree = new Uint32Array(n);
-    this.allocatedBlocks = new Uint32Array(n);
-    this.allocatedBytes = new Uint32Array(n);
     this.checks = options.checks ?? true;
     this.fill = options.fillPayloads ?? trace.format === 'rep';
     // A slot's pointer after a valid free is read again only by an erroneous op; without such
@@ -182,7 +176,15 @@ export class Replay {
     this.heap = allocatorFor(config);
     this.recordedFit = this.withBytes ? null : { findFit: () => this.fitFromRecord() };
     this.cursorConfig = this.recordedFit ? { ...config, search: 'linear' } : config;
-    this.initialMetrics = this.heap.metrics();
+    const m = (this.initialMetrics = this.heap.metrics());
+    this.heapSizes = new DeltaColumn(n, m.heapSize);
+    this.livePayload = new DeltaColumn(n, m.livePayload);
+    this.peakPayload = new DeltaColumn(n, m.peakPayload);
+    this.freeBlocks = new DeltaColumn(n, m.freeBlocks);
+    this.freeBytes = new DeltaColumn(n, m.freeBytes);
+    this.largestFree = new DeltaColumn(n, m.largestFree);
+    this.allocatedBlocks = new DeltaColumn(n, m.allocatedBlocks);
+    this.allocatedBytes = new DeltaColumn(n, m.internalFragmentation + m.livePayload);
     this.saveCheckpoint(-1);
   }
 
@@ -218,7 +220,7 @@ export class Replay {
       outcome: this.outcomes[i]!,
       remainder: this.remainders[i]!,
       mergedSize: this.mergedSizes[i]!,
-      grownBy: this.grown[i]!,
+      grownBy: this.heapSizes.step(i),
       problem: problem === 0 ? null : OP_PROBLEM_CODES[problem - 1]!,
       metrics: this.metricsAt(i),
     };
@@ -241,19 +243,19 @@ export class Replay {
   /** Metrics after op `i`; `i = -1` is the empty heap. */
   metricsAt(i: number): HeapMetrics {
     if (i < 0) return this.initialMetrics;
-    const heapSize = this.heapSizes[i]!;
-    const freeBytes = this.freeBytes[i]!;
-    const largestFree = this.largestFree[i]!;
-    const live = this.livePayload[i]!;
-    const peak = this.peakPayload[i]!;
+    const heapSize = this.heapSizes.at(i);
+    const freeBytes = this.freeBytes.at(i);
+    const largestFree = this.largestFree.at(i);
+    const live = this.livePayload.at(i);
+    const peak = this.peakPayload.at(i);
     return {
       livePayload: live,
       peakPayload: peak,
       heapSize,
       utilisation: heapSize === 0 ? 0 : peak / heapSize,
-      allocatedBlocks: this.allocatedBlocks[i]!,
-      internalFragmentation: this.allocatedBytes[i]! - live,
-      freeBlocks: this.freeBlocks[i]!,
+      allocatedBlocks: this.allocatedBlocks.at(i),
+      internalFragmentation: this.allocatedBytes.at(i) - live,
+      freeBlocks: this.freeBlocks.at(i),
       freeBytes,
       largestFree,
       externalFragmentation: freeBytes === 0 ? 0 : 1 - largestFree / freeBytes,
@@ -269,7 +271,7 @@ export class Replay {
   get memoryBytes(): number {
     const columns = [
       this.ptrs, this.blockAddrs, this.blockSizes, this.examined, this.outcomes, this.problems, this.remainders, this.mergedSizes,
-      this.grown, this.heapSizes, this.livePayload, this.peakPayload, this.freeBlocks, this.freeBytes, this.largestFree,
+      this.heapSizes, this.livePayload, this.peakPayload, this.freeBlocks, this.freeBytes, this.largestFree,
       this.allocatedBlocks, this.allocatedBytes,
     ].reduce((sum, a) => sum + a.byteLength, 0);
     return columns + this.checkpoints.reduce((sum, c) => sum + checkpointBytes(c), 0);
@@ -373,24 +375,21 @@ export class Replay {
     this.problems[i] = result.problem ? OP_PROBLEM_CODES.indexOf(result.problem.code) + 1 : 0;
     let remainder = 0;
     let merged = 0;
-    let grown = 0;
     for (const e of result.events) {
       if (e.type === 'placed') remainder = e.remainder;
       else if (e.type === 'coalesced') merged = e.size;
-      else if (e.type === 'extended') grown += e.size;
     }
     this.remainders[i] = remainder;
     this.mergedSizes[i] = merged;
-    this.grown[i] = grown;
     const m = heap.metrics();
-    this.heapSizes[i] = m.heapSize;
-    this.livePayload[i] = m.livePayload;
-    this.peakPayload[i] = m.peakPayload;
-    this.freeBlocks[i] = m.freeBlocks;
-    this.freeBytes[i] = m.freeBytes;
-    this.largestFree[i] = m.largestFree;
-    this.allocatedBlocks[i] = m.allocatedBlocks;
-    this.allocatedBytes[i] = m.internalFragmentation + m.livePayload;
+    this.heapSizes.push(m.heapSize);
+    this.livePayload.push(m.livePayload);
+    this.peakPayload.push(m.peakPayload);
+    this.freeBlocks.push(m.freeBlocks);
+    this.freeBytes.push(m.freeBytes);
+    this.largestFree.push(m.largestFree);
+    this.allocatedBlocks.push(m.allocatedBlocks);
+    this.allocatedBytes.push(m.internalFragmentation + m.livePayload);
 
     this.report(i, op, result, violations);
     this.recorded = i + 1;
@@ -482,7 +481,7 @@ export class Replay {
     // with lifetime errors has.
     const cp: Checkpoint = { index, snapshot: this.heap.snapshot(this.withBytes || this.corrupted, !this.clearOnFree), slots: pairs };
     this.checkpoints.push(cp);
-    const perOp = this.options.checkpointBytesPerOp ?? 32;
+    const perOp = this.options.checkpointBytesPerOp ?? 48;
     const interval = Math.max(this.options.minCheckpointInterval ?? 256, Math.ceil(checkpointBytes(cp) / perOp));
     this.nextCheckpoint = index + interval;
   }
@@ -505,7 +504,8 @@ export class Replay {
     // The first cursor of a finished replay takes over the main run's allocator, which is done.
     const donor = old?.heap ?? (this.done && !this.heapGiven ? this.heap : undefined);
     if (donor === this.heap) this.heapGiven = true;
-    const heap = restoreAllocator(this.cursorConfig, cp.snapshot, donor);
+    // Nothing reads the cursor's metrics op by op (they are in the columns): its totals wait for a read.
+    const heap = restoreAllocator(this.cursorConfig, cp.snapshot, donor, { totalsOnDemand: true });
     this.cursor = null;
     heap.useFitSearch(this.recordedFit);
     const slots = (old?.slots ?? new Int32Array(this.slots.length)).fill(NO_PTR);

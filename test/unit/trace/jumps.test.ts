@@ -1,7 +1,8 @@
 // Jumping to a step: the heap the replay rebuilds at step i (from a checkpoint, its allocator
 // taking each op's fit from the record instead of searching) is the heap a plain run of the first
-// i + 1 ops leaves, block for block, with the same live pointers, rover and metrics; and running
-// op i again from there gives the result the run recorded. Checked at steps visited in random
+// i + 1 ops leaves, block for block, with the same live pointers, rover and metrics; running op i
+// again from there gives the result the run recorded; and the metrics recorded for op i are the
+// plain run's. Checked at steps visited in random
 // order (forwards, backwards, far and near), for every policy and mode, on generated traces that
 // run out of heap, and on the malloc lab traces.
 
@@ -67,7 +68,14 @@ function checkJumps(trace: Trace, config: HeapConfig, samples: number, seed: num
   for (const i of order) {
     const want = expected.get(i)!;
     assert.deepEqual(state(replay.heapAt(i)), want.state, `${context}: the heap after op ${i}`);
-    if (i >= 0) assert.deepEqual(essentials(replay.detail(i)), want.result, `${context}: op ${i} run again`);
+    if (i >= 0) {
+      assert.deepEqual(essentials(replay.detail(i)), want.result, `${context}: op ${i} run again`);
+      // The recorded metrics (kept as steps) and what the op grew the heap by (the step in its size).
+      const step = replay.step(i);
+      assert.deepEqual(step.metrics, want.state.metrics, `${context}: the metrics recorded after op ${i}`);
+      const grown = want.result!.events.reduce((sum, e) => sum + (e.type === 'extended' ? e.size : 0), 0);
+      assert.equal(step.grownBy, grown, `${context}: what op ${i} grew the heap by`);
+    }
     if (i > 0) assert.deepEqual(state(replay.heapAt(i - 1)), expected.get(i - 1)?.state ?? state(replay.heapAt(i - 1)), `${context}: one step back from ${i}`);
   }
 }

@@ -1,0 +1,95 @@
+// A per-op column of whole numbers that mostly change by small steps between ops (the heap's
+// size, live payload, free blocks and bytes...): two bytes an op instead of four or eight. Each
+// value is stored as its step from the one before, an exact value every 32 ops bounds the work
+// to read one, and the rare step too big for 16 bits is kept aside.
+
+/** Values between anchors. */
+const STRIDE = 32;
+const SHIFT = 5;
+/** The step is kept aside. */
+const ESCAPE = -32768;
+
+export class DeltaColumn {
+  private readonly deltas: Int16Array;
+  /** The value at every STRIDE-th op. */
+  private readonly anchors: Float64Array;
+  /** Steps too big for 16 bits: at which op, and how big (ops in increasing order). */
+  private escapeAt = new Int32Array(16);
+  private escapeBy = new Float64Array(16);
+  private escapes = 0;
+  private last = 0;
+  /** Values pushed. */
+  length = 0;
+
+  /** `start`: the value before the first op (the first step is from it). */
+  constructor(capacity: number, start = 0) {
+    this.last = start;
+    this.deltas = new Int16Array(capacity);
+    this.anchors = new Float64Array(Math.ceil(capacity / STRIDE));
+  }
+
+  /** Appends the next op's value. */
+  push(value: number): void {
+    const i = this.length++;
+    const step = value - this.last;
+    this.last = value;
+    if ((i & (STRIDE - 1)) === 0) this.anchors[i >> SHIFT] = value;
+    if (step > ESCAPE && step <= 32767) {
+      this.deltas[i] = step;
+      return;
+    }
+    this.deltas[i] = ESCAPE;
+    if (this.escapes === this.escapeAt.length) {
+      const at = new Int32Array(this.escapes * 2);
+      at.set(this.escapeAt);
+      const by = new Float64Array(this.escapes * 2);
+      by.set(this.escapeBy);
+      this.escapeAt = at;
+      this.escapeBy = by;
+    }
+    this.escapeAt[this.escapes] = i;
+    this.escapeBy[this.escapes++] = step;
+  }
+
+  /** The value of op `i` (0 <= i < length). */
+  at(i: number): number {
+    const from = i & ~(STRIDE - 1);
+    let value = this.anchors[i >> SHIFT]!;
+    const deltas = this.deltas;
+    let e = -1;
+    for (let j = from + 1; j <= i; j++) {
+      const d = deltas[j]!;
+      if (d !== ESCAPE) {
+        value += d;
+        continue;
+      }
+      if (e < 0) e = this.firstEscapeFrom(j);
+      value += this.escapeBy[e++]!;
+    }
+    return value;
+  }
+
+  /** The step from op `i - 1` to op `i` (from `start` for the first). */
+  step(i: number): number {
+    const d = this.deltas[i]!;
+    return d === ESCAPE ? this.escapeBy[this.firstEscapeFrom(i)]! : d;
+  }
+
+  /** Bytes held. */
+  get byteLength(): number {
+    return this.deltas.byteLength + this.anchors.byteLength + this.escapeAt.byteLength + this.escapeBy.byteLength;
+  }
+
+  /** The first escape at op `i` or later. */
+  private firstEscapeFrom(i: number): number {
+    const at = this.escapeAt;
+    let lo = 0;
+    let hi = this.escapes;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid]! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
