@@ -6,19 +6,22 @@ import type { FitSearch } from './fitSearch';
 import type { HeapConfig } from './config';
 import { Ledger } from './ledger';
 import { HeapFault, HeapMemory, hex } from './memory';
-import type {
-  HeapEvent,
-  HeapIssue,
-  HeapMetrics,
-  AllocatorSnapshot,
-  HeapWalk,
-  OpKind,
-  OpProblem,
-  OpProblemCode,
-  OpResult,
-  RequestSize,
-  Severity,
+import {
+  BLOCK_STATUSES,
+  type HeapColumns,
+  type HeapEvent,
+  type HeapIssue,
+  type HeapMetrics,
+  type AllocatorSnapshot,
+  type HeapWalk,
+  type OpKind,
+  type OpProblem,
+  type OpProblemCode,
+  type OpResult,
+  type RequestSize,
+  type Severity,
 } from './results';
+import { ColumnsBuilder } from './walker';
 import { checkLivePayloads } from './checker';
 import { BlockStats } from './blockStats';
 import { metricsFrom, metricsFromWalk } from './metrics';
@@ -46,6 +49,8 @@ export interface Allocator {
   read(ptr: number, length: number): Uint8Array | null;
   /** The block chain read back from memory. */
   walk(): HeapWalk;
+  /** The same walk as columns (no object per block), for big heaps. */
+  walkColumns(): HeapColumns;
   /** Heap checker: every inconsistency found in memory and against the live pointers. */
   check(): HeapIssue[];
   /** Metrics after the last op, from the allocator's running totals (cheap). */
@@ -147,6 +152,13 @@ export abstract class AllocatorBase implements Allocator {
   /** Payload bytes available at the live payload `ptr`, read from the heap where the layout allows. */
   protected abstract payloadCapacity(ptr: number): number;
   abstract walk(): HeapWalk;
+
+  walkColumns(): HeapColumns {
+    const walk = this.walk();
+    const out = new ColumnsBuilder(Math.max(1, walk.blocks.length));
+    for (const b of walk.blocks) out.add(b.addr, b.size, BLOCK_STATUSES.indexOf(b.status), b.payloadAddr, b.payloadSize, b.header ?? NaN, b.footer ?? NaN);
+    return out.finish(walk.heapSize, walk.prologue, walk.epilogue, walk.stopped);
+  }
   /** Structural checks of this allocator's memory (sentinels, tags, sizes). */
   protected abstract checkStructure(walk: HeapWalk): HeapIssue[];
   /** The block structure for a snapshot. */

@@ -11,8 +11,8 @@ import { BlockIndex } from './blockIndex';
 import { indexedFitSearch, linearFitSearch, type FitSearch } from './fitSearch';
 import { ALLOCATED_BIT, BlockLayout } from './layout';
 import { hex } from './memory';
-import type { AllocatorSnapshot, HeapIssue, HeapWalk } from './results';
-import { walkImplicitHeap } from './walker';
+import type { AllocatorSnapshot, HeapColumns, HeapIssue, HeapWalk } from './results';
+import { walkImplicitColumns, walkImplicitHeap } from './walker';
 
 export class ImplicitAllocator extends AllocatorBase {
   readonly layout: BlockLayout;
@@ -70,6 +70,10 @@ export class ImplicitAllocator extends AllocatorBase {
 
   walk(): HeapWalk {
     return walkImplicitHeap(this.layout);
+  }
+
+  override walkColumns(): HeapColumns {
+    return walkImplicitColumns(this.layout);
   }
 
   protected saveBlocks(): Uint32Array {

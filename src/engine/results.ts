@@ -74,7 +74,8 @@ export interface OpResult {
   readonly problem: OpProblem | null;
 }
 
-export type BlockStatus = 'allocated' | 'free' | 'unreusable';
+export const BLOCK_STATUSES = ['allocated', 'free', 'unreusable'] as const;
+export type BlockStatus = (typeof BLOCK_STATUSES)[number];
 
 /** One block as read back from the heap's bytes, the way a debugger would. */
 export interface BlockInfo {
@@ -106,6 +107,27 @@ export interface HeapWalk {
   readonly heapSize: number;
   /** Set when the walk could not reach the end: where and why it stopped. */
   readonly stopped: { readonly addr: number; readonly code: HeapIssueCode; readonly message: string } | null;
+}
+
+/**
+ * The same walk as columns, one entry per block and no object per block: for drawing heaps of
+ * hundreds of thousands of blocks. Arrays may be longer than `count`.
+ */
+export interface HeapColumns {
+  readonly count: number;
+  readonly addrs: Float64Array;
+  readonly sizes: Float64Array;
+  readonly payloadAddrs: Float64Array;
+  readonly payloadSizes: Float64Array;
+  /** The header and boundary tag words as stored; NaN where there is none. */
+  readonly headers: Float64Array;
+  readonly footers: Float64Array;
+  /** BLOCK_STATUSES index of each block's status. */
+  readonly status: Uint8Array;
+  readonly prologue: SentinelInfo | null;
+  readonly epilogue: SentinelInfo | null;
+  readonly heapSize: number;
+  readonly stopped: HeapWalk['stopped'];
 }
 
 /** Stable codes for what the heap checker finds. */

@@ -5,15 +5,96 @@
 import type { BlockLayout } from './layout';
 import { ALLOCATED_BIT } from './layout';
 import { hex } from './memory';
-import type { BlockInfo, HeapWalk, SentinelInfo } from './results';
+import { BLOCK_STATUSES, type BlockInfo, type HeapColumns, type HeapWalk, type SentinelInfo } from './results';
 
 /** Walks an implicit-list heap from its first block to the epilogue (or the break). */
 export function walkImplicitHeap(layout: BlockLayout): HeapWalk {
+  return walkFromColumns(walkImplicitColumns(layout));
+}
+
+/** The walk as objects, from its columns. */
+export function walkFromColumns(c: HeapColumns): HeapWalk {
+  const blocks: BlockInfo[] = new Array(c.count);
+  for (let k = 0; k < c.count; k++) {
+    blocks[k] = {
+      addr: c.addrs[k]!,
+      size: c.sizes[k]!,
+      status: BLOCK_STATUSES[c.status[k]!]!,
+      payloadAddr: c.payloadAddrs[k]!,
+      payloadSize: c.payloadSizes[k]!,
+      header: Number.isNaN(c.headers[k]) ? null : c.headers[k]!,
+      footer: Number.isNaN(c.footers[k]) ? null : c.footers[k]!,
+    };
+  }
+  return { blocks, prologue: c.prologue, epilogue: c.epilogue, heapSize: c.heapSize, stopped: c.stopped };
+}
+
+/** Columns for up to `capacity` blocks, grown as needed. */
+export class ColumnsBuilder {
+  count = 0;
+  addrs: Float64Array;
+  sizes: Float64Array;
+  payloadAddrs: Float64Array;
+  payloadSizes: Float64Array;
+  headers: Float64Array;
+  footers: Float64Array;
+  status: Uint8Array;
+
+  constructor(capacity = 64) {
+    this.addrs = new Float64Array(capacity);
+    this.sizes = new Float64Array(capacity);
+    this.payloadAddrs = new Float64Array(capacity);
+    this.payloadSizes = new Float64Array(capacity);
+    this.headers = new Float64Array(capacity);
+    this.footers = new Float64Array(capacity);
+    this.status = new Uint8Array(capacity);
+  }
+
+  /** Adds a block; `header` and `footer` NaN where there is none. */
+  add(addr: number, size: number, status: number, payloadAddr: number, payloadSize: number, header: number, footer: number): void {
+    if (this.count === this.addrs.length) this.grow();
+    const k = this.count++;
+    this.addrs[k] = addr;
+    this.sizes[k] = size;
+    this.status[k] = status;
+    this.payloadAddrs[k] = payloadAddr;
+    this.payloadSizes[k] = payloadSize;
+    this.headers[k] = header;
+    this.footers[k] = footer;
+  }
+
+  finish(heapSize: number, prologue: SentinelInfo | null = null, epilogue: SentinelInfo | null = null, stopped: HeapWalk['stopped'] = null): HeapColumns {
+    return { count: this.count, addrs: this.addrs, sizes: this.sizes, payloadAddrs: this.payloadAddrs, payloadSizes: this.payloadSizes, headers: this.headers, footers: this.footers, status: this.status, prologue, epilogue, heapSize, stopped };
+  }
+
+  private grow(): void {
+    const n = this.addrs.length * 2;
+    const grown = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    const f64 = (m: number) => new Float64Array(m);
+    this.addrs = grown(this.addrs, f64);
+    this.sizes = grown(this.sizes, f64);
+    this.payloadAddrs = grown(this.payloadAddrs, f64);
+    this.payloadSizes = grown(this.payloadSizes, f64);
+    this.headers = grown(this.headers, f64);
+    this.footers = grown(this.footers, f64);
+    this.status = grown(this.status, (m) => new Uint8Array(m));
+  }
+}
+
+const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
+const FREE = BLOCK_STATUSES.indexOf('free');
+
+/** The walk of an implicit-list heap as columns: no object per block. */
+export function walkImplicitColumns(layout: BlockLayout): HeapColumns {
   const memory = layout.memory;
   const W = layout.wordSize;
   const brk = memory.brk;
   const readable = (addr: number): boolean => memory.contains(addr, W);
-  const blocks: BlockInfo[] = [];
+  const out = new ColumnsBuilder();
 
   let prologue: SentinelInfo | null = null;
   let epilogue: SentinelInfo | null = null;
@@ -44,19 +125,11 @@ export function walkImplicitHeap(layout: BlockLayout): HeapWalk {
     }
     const allocated = (header & ALLOCATED_BIT) !== 0;
     const hasFooter = layout.footerInEveryBlock || !allocated;
-    blocks.push({
-      addr,
-      size,
-      status: allocated ? 'allocated' : 'free',
-      payloadAddr: addr + W,
-      payloadSize: allocated ? layout.payloadSize(size) : size - 2 * W,
-      header,
-      footer: hasFooter ? layout.getWord(addr + size - W) : null,
-    });
+    out.add(addr, size, allocated ? ALLOCATED : FREE, addr + W, allocated ? layout.payloadSize(size) : size - 2 * W, header, hasFooter ? layout.getWord(addr + size - W) : NaN);
     addr += size;
   }
   if (layout.sentinels && stopped === null && readable(end)) {
     epilogue = { addr: end, size: 0, header: layout.getWord(end), footer: null };
   }
-  return { blocks, prologue, epilogue, heapSize: brk, stopped };
+  return out.finish(brk, prologue, epilogue, stopped);
 }

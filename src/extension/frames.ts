@@ -2,7 +2,7 @@
 // series, the events to jump to, the comparison across policies. No vscode here, so it is tested
 // in plain Node.
 
-import { POLICIES, type HeapWalk } from '../engine/index';
+import { BLOCK_STATUSES, POLICIES, type HeapColumns } from '../engine/index';
 import { hex } from '../engine/memory';
 import type { CompareDto, EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
 import { describeStep, OUTCOME, runTrace, type TraceConfigLayers, type TraceRun } from '../trace/index';
@@ -19,50 +19,71 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const i = Math.max(-1, Math.min(step, replay.recorded - 1));
   const record = i >= 0 ? replay.step(i) : null;
 
-  // What the search saw, from the heap before the op.
+  // What the search saw, from the heap before the op. Heaps of many blocks are read as columns:
+  // an object per block would cost more than everything else here.
   let examined: number[] = [];
   let story = i < 0 ? 'The heap as mm_init leaves it, before the first op.' : '';
   if (record) {
     const before = replay.heapAt(i - 1);
-    const walkBefore = before.walk();
-    examined = searchOrder(walkBefore, run.config.policy, before.rover).slice(0, record.examined);
-    story = storyOf(run, i, walkBefore);
+    const columnsBefore = before.walkColumns();
+    examined = searchOrder(columnsBefore, run.config.policy, before.rover, record.examined);
+    story = storyOf(run, i, columnsBefore);
   }
 
   const heap = replay.heapAt(i);
-  const walk = heap.walk();
+  const c = heap.walkColumns();
+  const n = c.count;
   const live = heap.liveAllocations;
-  const owner = owners(run, i, live);
-  const blocks = walk.blocks;
-  const merged = record && record.mergedSize > 0 ? (blocks.find((b) => b.status === 'free' && b.size === record.mergedSize && record.block && b.addr <= record.block.addr + record.block.size && b.addr + b.size >= record.block.addr)?.addr ?? null) : null;
+  const ownerOp = ownerOps(run, i, c, live);
+  let merged: number | null = null;
+  if (record && record.mergedSize > 0 && record.block) {
+    const { addr, size } = record.block;
+    for (let k = 0; k < n && merged === null; k++) {
+      if (c.status[k] === FREE && c.sizes[k] === record.mergedSize && c.addrs[k]! <= addr + size && c.addrs[k]! + c.sizes[k]! >= addr) merged = c.addrs[k]!;
+    }
+  }
   // A heap only the allocator wrote passes the checker by construction (the engine's tests check
   // it after every op); a program's writes can corrupt it, so those heaps are checked every frame.
   const problems = replay.programWrites ? heap.check().map((issue) => ({ addr: issue.addr, message: issue.message })) : [];
   const m = replay.metricsAt(i);
+  const states = new Array<string>(n);
+  const requested = new Array<number>(n);
+  const names = new Array<string | null>(n);
+  const allocLines = new Array<number | null>(n);
+  const freeLines = new Array<number | null>(n);
+  for (let k = 0; k < n; k++) {
+    const status = c.status[k]!;
+    states[k] = status === ALLOCATED ? 'a' : status === FREE ? 'f' : 'x';
+    requested[k] = status === ALLOCATED ? (live.get(c.payloadAddrs[k]!) ?? 0) : 0;
+    const o = ownerOp[k]! >= 0 ? ownerAt(run, ownerOp[k]!) : null;
+    names[k] = o?.name ?? null;
+    allocLines[k] = o?.line ?? null;
+    freeLines[k] = o?.freeLine ?? null;
+  }
   return {
     step: i,
     line: record ? record.op.range.line : null,
     text: record ? describeStep(record) : 'initial heap',
     story,
-    heapSize: walk.heapSize,
-    prologue: walk.prologue ? { addr: walk.prologue.addr, size: walk.prologue.size } : null,
-    epilogue: walk.epilogue?.addr ?? null,
-    addrs: blocks.map((b) => b.addr),
-    sizes: blocks.map((b) => b.size),
-    states: blocks.map((b) => (b.status === 'allocated' ? 'a' : b.status === 'free' ? 'f' : 'x')).join(''),
-    requested: blocks.map((b) => (b.status === 'allocated' ? (live.get(b.payloadAddr) ?? 0) : 0)),
-    headers: blocks.map((b) => b.header),
-    footers: blocks.map((b) => b.footer),
-    owners: blocks.map((b) => owner.get(b.payloadAddr)?.name ?? null),
-    allocLines: blocks.map((b) => owner.get(b.payloadAddr)?.line ?? null),
-    freeLines: blocks.map((b) => owner.get(b.payloadAddr)?.freeLine ?? null),
-    payloadSizes: blocks.map((b) => b.payloadSize),
+    heapSize: c.heapSize,
+    prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
+    epilogue: c.epilogue?.addr ?? null,
+    addrs: numbers(c.addrs, n),
+    sizes: numbers(c.sizes, n),
+    states: states.join(''),
+    requested,
+    headers: orNull(c.headers, n),
+    footers: orNull(c.footers, n),
+    owners: names,
+    allocLines,
+    freeLines,
+    payloadSizes: numbers(c.payloadSizes, n),
     highlight: {
       block: record?.block?.addr ?? null,
       split: record && record.remainder > 0 && record.block ? record.block.addr + record.block.size : null,
       merged,
       examined,
-      grownFrom: record && record.grownBy > 0 ? walk.heapSize - record.grownBy : null,
+      grownFrom: record && record.grownBy > 0 ? c.heapSize - record.grownBy : null,
     },
     problems,
     metrics: {
@@ -78,62 +99,88 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   };
 }
 
-/** Blocks in the order a linear search visits them (allocator reference 2b): next fit from the rover, wrapping. */
-function searchOrder(walk: HeapWalk, policy: string, rover: number | null): number[] {
-  const addrs = walk.blocks.map((b) => b.addr);
-  if (policy !== 'next' || rover === null) return addrs;
-  const k = addrs.findIndex((a) => a >= rover);
-  return k <= 0 ? addrs : [...addrs.slice(k), ...addrs.slice(0, k)];
+const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
+const FREE = BLOCK_STATUSES.indexOf('free');
+
+/** The first `n` values of a column, as the plain array the wire carries. */
+function numbers(column: Float64Array, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let k = 0; k < n; k++) out[k] = column[k]!;
+  return out;
 }
 
-interface Owner {
-  readonly name: string;
-  readonly line: number | null;
-  readonly freeLine: number | null;
+/** The same, with NaN (no such word) as null. */
+function orNull(column: Float64Array, n: number): (number | null)[] {
+  const out = new Array<number | null>(n);
+  for (let k = 0; k < n; k++) out[k] = Number.isNaN(column[k]) ? null : column[k]!;
+  return out;
 }
 
 /**
- * Who owns each live payload after step `i`: the lifetime of the last op at or before `i` that
- * handed that pointer out (malloc, calloc or realloc): its name then, the line that allocated the
- * block and the line that frees it.
+ * The first `count` blocks in the order a linear search visits them (allocator reference 2b):
+ * next fit from the rover, wrapping.
  */
-function owners(run: TraceRun, i: number, live: ReadonlyMap<number, number>): Map<number, Owner> {
-  const { trace } = run;
-  const ops = trace.ops;
-  const out = new Map<number, Owner>();
+function searchOrder(c: HeapColumns, policy: string, rover: number | null, count: number): number[] {
+  const n = c.count;
+  let from = 0;
+  if (policy === 'next' && rover !== null) {
+    while (from < n && c.addrs[from]! < rover) from++;
+    if (from === n) from = 0;
+  }
+  const out = new Array<number>(Math.min(count, n));
+  for (let k = 0; k < out.length; k++) out[k] = c.addrs[(from + k) % n]!;
+  return out;
+}
+
+/**
+ * For each block of the frame, the op that handed its payload out: the last malloc, calloc or
+ * realloc at or before step `i` that returned that pointer; -1 for blocks no live pointer owns.
+ */
+function ownerOps(run: TraceRun, i: number, c: HeapColumns, live: ReadonlyMap<number, number>): Int32Array {
+  const n = c.count;
+  const out = new Int32Array(n).fill(-1);
   const keys = handedOut(run);
-  const owner = (at: number, ptr: number) => {
-    const life = trace.lifetimes.lifetimeOfOp[at] ?? -1;
-    const t = life >= 0 ? trace.lifetimes.lifetimes[life] : undefined;
-    if (!t) return;
-    const slot = ops[at]!.ptr ?? t.slot;
-    out.set(ptr, {
-      name: trace.format === 'rep' ? `id ${trace.names[slot]}` : (trace.names[slot] ?? '?'),
-      line: ops[t.start]!.range.line,
-      freeLine: t.end >= 0 ? ops[t.end]!.range.line : null,
-    });
-  };
   if (keys === null) {
     // A trace too long for the keys: one pass over the ops instead.
+    const last = new Map<number, number>();
     for (let at = 0; at <= i; at++) {
       const ptr = handedOutBy(run, at);
-      if (ptr !== null && live.has(ptr)) owner(at, ptr);
+      if (ptr !== null) last.set(ptr, at);
+    }
+    for (let k = 0; k < n; k++) {
+      const ptr = c.payloadAddrs[k]!;
+      if (c.status[k] === ALLOCATED && live.has(ptr)) out[k] = last.get(ptr) ?? -1;
     }
     return out;
   }
-  // The live pointers in ascending order against the sorted keys: one sequential sweep (random
-  // binary searches over a few MB of keys would miss the cache at every step).
-  const ptrs = Float64Array.from(live.keys()).sort();
-  let k = 0;
-  for (const ptr of ptrs) {
+  // Blocks come in address order and the keys are sorted: one sequential sweep (random binary
+  // searches over a few MB of keys would miss the cache at every step).
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    const ptr = c.payloadAddrs[k]!;
+    if (c.status[k] !== ALLOCATED || !live.has(ptr)) continue;
     // The last key <= (ptr, i).
     const target = ptr * OP_SPAN + i;
-    while (k < keys.length && keys[k]! <= target) k++;
-    const key = keys[k - 1];
-    if (key === undefined || Math.floor(key / OP_SPAN) !== ptr) continue;
-    owner(key % OP_SPAN, ptr);
+    while (j < keys.length && keys[j]! <= target) j++;
+    const key = keys[j - 1];
+    if (key !== undefined && Math.floor(key / OP_SPAN) === ptr) out[k] = key % OP_SPAN;
   }
   return out;
+}
+
+/** Who owns the block op `at` handed out: the pointer's name then, and the lines that allocated and free the block. */
+function ownerAt(run: TraceRun, at: number): { name: string; line: number; freeLine: number | null } | null {
+  const { trace } = run;
+  const lifetimes = trace.lifetimes.lifetimes;
+  const life = trace.lifetimes.lifetimeOfOp[at] ?? -1;
+  if (life < 0 || life >= lifetimes.count) return null;
+  const slot = trace.ops[at]!.ptr ?? lifetimes.slot(life);
+  const end = lifetimes.end(life);
+  return {
+    name: trace.format === 'rep' ? `id ${trace.names[slot]}` : (trace.names[slot] ?? '?'),
+    line: trace.ops[lifetimes.start(life)]!.range.line,
+    freeLine: end >= 0 ? trace.ops[end]!.range.line : null,
+  };
 }
 
 const ALLOCATING = new Set(['malloc', 'calloc', 'realloc']);
@@ -163,7 +210,7 @@ function handedOut(run: TraceRun): Float64Array | null {
 }
 
 /** What op `i` did, in words a student reads: which block the policy picked and over which. */
-function storyOf(run: TraceRun, i: number, before: HeapWalk): string {
+function storyOf(run: TraceRun, i: number, before: HeapColumns): string {
   const record = run.replay.step(i);
   const op = record.op;
   const policy = run.config.policy;
@@ -171,14 +218,20 @@ function storyOf(run: TraceRun, i: number, before: HeapWalk): string {
     if (policy === 'sbrk') return `The sbrk baseline moved the break by ${record.block.size} bytes and returned the old break, ${hex(record.ptr)}.`;
     if (record.outcome & OUTCOME.IN_PLACE) return `realloc kept the data ${record.outcome & OUTCOME.MOVED ? 'by growing into the free block before it' : 'where it was'}: the block at ${hex(record.block.addr)} is now ${record.block.size} bytes.`;
     const chosen = record.block.addr;
-    const free = before.blocks.filter((b) => b.status === 'free');
-    const picked = free.find((b) => b.addr === chosen);
+    // The chosen hole, and the largest (lowest address among equals), among the free blocks before.
+    let picked: { addr: number; size: number } | undefined;
+    let largest = { addr: -1, size: 0 };
+    for (let k = 0; k < before.count; k++) {
+      if (before.status[k] !== FREE) continue;
+      const b = { addr: before.addrs[k]!, size: before.sizes[k]! };
+      if (b.addr === chosen) picked = b;
+      if (largest.addr < 0 || b.size > largest.size) largest = b;
+    }
     const parts: string[] = [];
     if (record.outcome & OUTCOME.EXTENDED && !picked) {
       parts.push(`No free block was big enough after examining ${record.examined} block${record.examined === 1 ? '' : 's'}, so the heap grew by ${record.grownBy} bytes`);
     } else {
       const size = picked?.size ?? record.block.size + record.remainder;
-      const largest = free.reduce((best, b) => (b.size > best.size ? b : best), free[0] ?? { size: 0, addr: -1 });
       const other = largest.addr !== chosen && largest.size > size ? ` over the ${largest.size}-byte one at ${hex(largest.addr)}` : '';
       parts.push(`${policy[0]!.toUpperCase()}${policy.slice(1)} fit examined ${record.examined} block${record.examined === 1 ? '' : 's'} and picked the ${size}-byte hole at ${hex(chosen)}${other}`);
     }

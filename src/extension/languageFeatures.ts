@@ -323,17 +323,22 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const run = await session.parsed(token);
         if (!run) return [];
         const { trace, replay } = run;
-        return trace.lifetimes.lifetimes.slice(0, MAX_SYMBOLS).map((t) => {
-          const first = trace.ops[t.start]!;
-          const lastOp = trace.ops[t.end >= 0 ? t.end : (t.reallocs[t.reallocs.length - 1] ?? t.start)]!;
+        const lifetimes = trace.lifetimes.lifetimes;
+        const symbols: vscode.DocumentSymbol[] = [];
+        for (let k = 0; k < Math.min(lifetimes.count, MAX_SYMBOLS); k++) {
+          const start = lifetimes.start(k);
+          const end = lifetimes.end(k);
+          const first = trace.ops[start]!;
+          const lastOp = trace.ops[lifetimes.lastOp(k)]!;
           const name = trace.format === 'rep' ? `id ${trace.names[first.ptr ?? 0]}` : (trace.names[first.ptr ?? 0] ?? '?');
-          const step = t.start < replay.recorded ? replay.step(t.start) : undefined;
+          const step = start < replay.recorded ? replay.step(start) : undefined;
           const size = first.kind === 'calloc' ? first.count * first.size : 'size' in first ? first.size : 0n;
           const where = step === undefined ? ', not replayed yet' : step.ptr !== null ? ` at ${hex(step.ptr)}` : ' (NULL)';
-          const detail = `${size} B${where}, line ${first.range.line}${t.end >= 0 ? `-${trace.ops[t.end]!.range.line}` : ', never freed'}`;
+          const detail = `${size} B${where}, line ${first.range.line}${end >= 0 ? `-${trace.ops[end]!.range.line}` : ', never freed'}`;
           const range = new vscode.Range(first.range.line - 1, 0, lastOp.range.line - 1, lastOp.range.endColumn - 1);
-          return new vscode.DocumentSymbol(name, detail, vscode.SymbolKind.Variable, range, toRange(first.range));
-        });
+          symbols.push(new vscode.DocumentSymbol(name, detail, vscode.SymbolKind.Variable, range, toRange(first.range)));
+        }
+        return symbols;
       },
     }),
   );

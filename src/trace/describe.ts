@@ -82,7 +82,7 @@ export function describeRun(replay: Replay, preset: string, errors: number, warn
 export function describeLifetime(trace: Trace, replay: Replay, opIndex: number): string[] | null {
   const life = trace.lifetimes.lifetimeOfOp[opIndex];
   if (life === undefined || life < 0) return null;
-  const t = trace.lifetimes.lifetimes[life]!;
+  const t = trace.lifetimes.lifetimes.at(life);
   const lines: string[] = [];
   const startOp = trace.ops[t.start]!;
   const requested = startOp.kind === 'calloc' ? startOp.count * startOp.size : 'size' in startOp ? startOp.size : 0n;

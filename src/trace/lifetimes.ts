@@ -6,20 +6,173 @@
 
 import type { Diagnostic, RelatedInformation, Slot, TraceOp } from './model';
 
-/** One block's life in the trace: allocated, maybe moved by realloc, maybe freed. */
+/** One block's life in the trace, as `Lifetimes.at(k)` hands it out: allocated, maybe moved by realloc, maybe freed. */
 export interface Lifetime {
-  /** The pointer holding the block now (realloc may hand it to another name). */
-  slot: Slot;
+  /** The pointer holding the block last (realloc may hand it to another name). */
+  readonly slot: Slot;
   /** The op that allocated it (malloc, calloc or realloc(NULL, n)). */
   readonly start: number;
   /** Reallocs that resized or moved it, in order. */
-  readonly reallocs: number[];
+  readonly reallocs: readonly number[];
   /** The op that freed it (free or realloc(p, 0)), or -1 while it lives to the end. */
-  end: number;
+  readonly end: number;
+}
+
+/**
+ * Every lifetime of a trace, numbered from 0 in the order they start. A long trace has hundreds
+ * of thousands of them, and an object (and an array of reallocs) per lifetime made every major
+ * GC of the extension host slow, so they live in typed arrays: about 16 bytes a lifetime and 8
+ * a realloc. Accessors take a lifetime number in [0, count), as `lifetimeOfOp` gives them.
+ */
+export class Lifetimes {
+  protected n = 0;
+  protected reallocN = 0;
+  // Per lifetime.
+  protected slots: Int32Array;
+  protected starts: Int32Array;
+  protected ends: Int32Array;
+  /** The lifetime's last realloc, as an index into the realloc arrays, or -1. */
+  protected lastRealloc: Int32Array;
+  // Per realloc, in op order: its op, and the same lifetime's realloc before it (-1: none). A
+  // chain per lifetime rather than a per-op array, as most ops are not reallocs.
+  protected reallocOps: Int32Array;
+  protected prevRealloc: Int32Array;
+
+  protected constructor(capacity: number, reallocCapacity: number) {
+    this.slots = new Int32Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.lastRealloc = new Int32Array(capacity);
+    this.reallocOps = new Int32Array(reallocCapacity);
+    this.prevRealloc = new Int32Array(reallocCapacity);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** The pointer holding the block last. */
+  slot(k: number): Slot {
+    return this.slots[k]!;
+  }
+
+  /** The op that allocated the block. */
+  start(k: number): number {
+    return this.starts[k]!;
+  }
+
+  /** The op that freed the block, or -1 while it lives to the end. */
+  end(k: number): number {
+    return this.ends[k]!;
+  }
+
+  /** The reallocs that resized or moved the block, in op order (a fresh array). */
+  reallocs(k: number): number[] {
+    const out: number[] = [];
+    for (let r = this.lastRealloc[k]!; r >= 0; r = this.prevRealloc[r]!) out.push(this.reallocOps[r]!);
+    return out.reverse();
+  }
+
+  /** The lifetime's last op: the one that freed it, else its last realloc, else the one that allocated it. */
+  lastOp(k: number): number {
+    const end = this.ends[k]!;
+    if (end >= 0) return end;
+    const r = this.lastRealloc[k]!;
+    return r >= 0 ? this.reallocOps[r]! : this.starts[k]!;
+  }
+
+  /** Lifetime `k` as a fresh object, for callers that want one. */
+  at(k: number): Lifetime {
+    if (!Number.isInteger(k) || k < 0 || k >= this.n) throw new RangeError(`no lifetime ${k}: there are ${this.n}`);
+    return { slot: this.slots[k]!, start: this.starts[k]!, reallocs: this.reallocs(k), end: this.ends[k]! };
+  }
+
+  /** The bytes the typed arrays take. */
+  get byteLength(): number {
+    return this.slots.byteLength + this.starts.byteLength + this.ends.byteLength + this.lastRealloc.byteLength + this.reallocOps.byteLength + this.prevRealloc.byteLength;
+  }
+
+  /** A copy of the lifetimes so far, trimmed to size, that later changes to this store leave alone. */
+  protected snapshot(): Lifetimes {
+    const copy = new Lifetimes(0, 0);
+    const n = this.n;
+    const r = this.reallocN;
+    copy.n = n;
+    copy.reallocN = r;
+    copy.slots = this.slots.slice(0, n);
+    copy.starts = this.starts.slice(0, n);
+    copy.ends = this.ends.slice(0, n);
+    copy.lastRealloc = this.lastRealloc.slice(0, n);
+    copy.reallocOps = this.reallocOps.slice(0, r);
+    copy.prevRealloc = this.prevRealloc.slice(0, r);
+    return copy;
+  }
+}
+
+/** The lifetimes as the tracker writes them: arrays grown by doubling. */
+class LifetimeBuilder extends Lifetimes {
+  constructor() {
+    super(64, 16);
+  }
+
+  /** A new live lifetime of the block `slot` gets at op `start`; returns its number. */
+  begin(slot: Slot, start: number): number {
+    const k = this.n;
+    if (k === this.slots.length) this.grow();
+    this.slots[k] = slot;
+    this.starts[k] = start;
+    this.ends[k] = -1;
+    this.lastRealloc[k] = -1;
+    this.n = k + 1;
+    return k;
+  }
+
+  /** Op `op` resized or moved lifetime `k`'s block, which `slot` now holds. */
+  realloc(k: number, op: number, slot: Slot): void {
+    const r = this.reallocN;
+    if (r === this.reallocOps.length) this.growReallocs();
+    this.reallocOps[r] = op;
+    this.prevRealloc[r] = this.lastRealloc[k]!;
+    this.lastRealloc[k] = r;
+    this.reallocN = r + 1;
+    this.slots[k] = slot;
+  }
+
+  /** Op `op` freed lifetime `k`'s block. */
+  free(k: number, op: number): void {
+    this.ends[k] = op;
+  }
+
+  copy(): Lifetimes {
+    return this.snapshot();
+  }
+
+  private grow(): void {
+    const size = this.slots.length * 2;
+    const grown = (from: Int32Array) => {
+      const to = new Int32Array(size);
+      to.set(from);
+      return to;
+    };
+    this.slots = grown(this.slots);
+    this.starts = grown(this.starts);
+    this.ends = grown(this.ends);
+    this.lastRealloc = grown(this.lastRealloc);
+  }
+
+  private growReallocs(): void {
+    const size = this.reallocOps.length * 2;
+    const reallocOps = new Int32Array(size);
+    reallocOps.set(this.reallocOps);
+    const prevRealloc = new Int32Array(size);
+    prevRealloc.set(this.prevRealloc);
+    this.reallocOps = reallocOps;
+    this.prevRealloc = prevRealloc;
+  }
 }
 
 export interface LifetimeAnalysis {
-  readonly lifetimes: readonly Lifetime[];
+  readonly lifetimes: Lifetimes;
   /** For each op, the lifetime it belongs to, or -1 (free(NULL), or a use of an unknown pointer). */
   readonly lifetimeOfOp: Int32Array;
   /** 1 for each op that uses a pointer never allocated or no longer live (already reported). */
@@ -42,11 +195,11 @@ const FREED = 2;
 /**
  * The lifetime pass one op at a time: `catchUp()` analyses the ops appended to `ops` since the
  * last call (a parser appends as it reads), `finish()` gives the analysis of all of them.
- * Per-slot state lives in typed arrays, so a million-op trace costs no object per op beyond its
- * lifetimes and diagnostics.
+ * Per-slot state and the lifetimes live in typed arrays, so a million-op trace costs no object
+ * per op or per lifetime, only its diagnostics.
  */
 export class LifetimeTracker {
-  private readonly lifetimes: Lifetime[] = [];
+  private readonly lifetimes = new LifetimeBuilder();
   private readonly diagnostics: Diagnostic[] = [];
   private lifetimeOfOp = new Int32Array(1024).fill(-1);
   private invalidUse = new Uint8Array(1024);
@@ -71,10 +224,14 @@ export class LifetimeTracker {
     this.analysed = ops.length;
   }
 
-  /** The analysis of every op so far (call `catchUp()` first). */
+  /**
+   * The analysis of every op so far (call `catchUp()` first). The lifetimes, like the per-op
+   * arrays, are a copy trimmed to size: ops analysed later (a parser may call this midway and
+   * go on) do not change an analysis already handed out.
+   */
   finish(): LifetimeAnalysis {
     const n = this.analysed;
-    return { lifetimes: this.lifetimes, lifetimeOfOp: this.lifetimeOfOp.slice(0, n), invalidUse: this.invalidUse.slice(0, n), diagnostics: this.diagnostics };
+    return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: this.lifetimeOfOp.slice(0, n), invalidUse: this.invalidUse.slice(0, n), diagnostics: this.diagnostics };
   }
 
   private add(op: TraceOp, i: number): void {
@@ -95,16 +252,14 @@ export class LifetimeTracker {
           this.set(op.ptr, UNUSED, 0, 0);
           break;
         }
-        const t = this.lifetimes[life]!;
         this.lifetimeOfOp[i] = life;
         this.set(op.from, FREED, life, i);
         if (op.size === 0n) {
-          t.end = i; // realloc(p, 0) frees p
+          this.lifetimes.free(life, i); // realloc(p, 0) frees p
           break;
         }
-        t.reallocs.push(i);
         if (op.ptr !== op.from) this.warnIfLive(op.ptr, i);
-        t.slot = op.ptr; // the block lives on under the realloc's result
+        this.lifetimes.realloc(life, i, op.ptr); // the block lives on under the realloc's result
         this.set(op.ptr, LIVE, life, 0);
         break;
       }
@@ -113,7 +268,7 @@ export class LifetimeTracker {
         const life = this.requireLive(op.ptr, i, 'free');
         if (life < 0) break;
         this.lifetimeOfOp[i] = life;
-        this.lifetimes[life]!.end = i;
+        this.lifetimes.free(life, i);
         this.set(op.ptr, FREED, life, i);
         break;
       }
@@ -130,30 +285,31 @@ export class LifetimeTracker {
     return { range: this.ops[opIndex]!.range, message };
   }
 
-  private history(t: Lifetime): RelatedInformation[] {
-    const related = [this.where(t.start, `${this.name(t.slot)} was allocated here`)];
-    for (const r of t.reallocs) related.push(this.where(r, `and resized here`));
-    if (t.end >= 0) related.push(this.where(t.end, `and freed here`));
+  private history(life: number): RelatedInformation[] {
+    const t = this.lifetimes;
+    const related = [this.where(t.start(life), `${this.name(t.slot(life))} was allocated here`)];
+    for (const r of t.reallocs(life)) related.push(this.where(r, `and resized here`));
+    if (t.end(life) >= 0) related.push(this.where(t.end(life), `and freed here`));
     return related;
   }
 
   private warnIfLive(slot: Slot, i: number): void {
     if (this.kindOf(slot) !== LIVE) return;
-    const t = this.lifetimes[this.lifetime[slot]!]!;
+    const start = this.lifetimes.start(this.lifetime[slot]!);
     this.diagnostics.push({
       range: this.ops[i]!.range,
       severity: 'warning',
       code: 'leak',
-      message: `${this.name(slot)} still holds a live block (allocated on line ${this.ops[t.start]!.range.line}); overwriting it leaks that block.`,
-      related: [this.where(t.start, `the leaked block was allocated here`)],
+      message: `${this.name(slot)} still holds a live block (allocated on line ${this.ops[start]!.range.line}); overwriting it leaks that block.`,
+      related: [this.where(start, `the leaked block was allocated here`)],
     });
   }
 
   private begin(slot: Slot, i: number): void {
     this.warnIfLive(slot, i);
-    this.lifetimes.push({ slot, start: i, reallocs: [], end: -1 });
-    this.lifetimeOfOp[i] = this.lifetimes.length - 1;
-    this.set(slot, LIVE, this.lifetimes.length - 1, 0);
+    const life = this.lifetimes.begin(slot, i);
+    this.lifetimeOfOp[i] = life;
+    this.set(slot, LIVE, life, 0);
   }
 
   /** Checks that `slot` holds a live block for `use`; returns its lifetime or -1 after a diagnostic. */
@@ -167,15 +323,14 @@ export class LifetimeTracker {
       return -1;
     }
     const life = this.lifetime[slot]!;
-    const t = this.lifetimes[life]!;
     const ended = ops[this.at[slot]!]!;
     const when = ended.kind === 'realloc' && ended.size > 0n
       ? `was handed to realloc on line ${ended.range.line}; use the pointer realloc returned`
       : `was ${use === 'free' ? 'already ' : ''}freed on line ${ended.range.line}`;
     this.diagnostics.push(
       use === 'free'
-        ? { range: ops[i]!.range, severity: 'error', code: 'double-free', message: `Double free: ${this.name(slot)} ${when}.`, related: this.history(t) }
-        : { range: ops[i]!.range, severity: 'error', code: 'freed-pointer', message: `${use} of ${this.name(slot)}, which ${when} (use after free).`, related: this.history(t) },
+        ? { range: ops[i]!.range, severity: 'error', code: 'double-free', message: `Double free: ${this.name(slot)} ${when}.`, related: this.history(life) }
+        : { range: ops[i]!.range, severity: 'error', code: 'freed-pointer', message: `${use} of ${this.name(slot)}, which ${when} (use after free).`, related: this.history(life) },
     );
     this.lifetimeOfOp[i] = life;
     return -1;

@@ -453,7 +453,7 @@ export class Replay {
   private allocationOf(i: number): { range: Diagnostic['range']; message: string } | null {
     const life = this.trace.lifetimes.lifetimeOfOp[i];
     if (life === undefined || life < 0) return null;
-    const start = this.trace.lifetimes.lifetimes[life]!.start;
+    const start = this.trace.lifetimes.lifetimes.start(life);
     return { range: this.trace.ops[start]!.range, message: 'the block was allocated here' };
   }
 

@@ -27,6 +27,20 @@ describe('panel frames', () => {
     assert.equal(f.metrics.heapSize, 4112);
   });
 
+  it('every block of the frame is the block a walk of that heap reads, footer-less blocks and the sbrk baseline too', () => {
+    for (const [policy, footers] of [['first', 'all'], ['next', 'free-only'], ['sbrk', 'all']] as const) {
+      const run = runTrace(parseHeapScript(readFileSync('samples/coalescing.heap', 'utf8')), { overrides: { policy, footers } });
+      for (let i = -1; i < run.replay.recorded; i++) {
+        const f = buildFrame(run, i);
+        const walk = run.replay.heapAt(i).walk();
+        const blocks = walk.blocks.map((b) => [b.addr, b.size, b.status[0] === 'u' ? 'x' : b.status[0], b.payloadSize, b.header, b.footer]);
+        assert.deepEqual(f.addrs.map((addr, k) => [addr, f.sizes[k], f.states[k], f.payloadSizes[k], f.headers[k], f.footers[k]]), blocks, `${policy}, step ${i}`);
+        assert.equal(f.heapSize, walk.heapSize);
+        assert.equal(f.epilogue, walk.epilogue?.addr ?? null);
+      }
+    }
+  });
+
   it('each block is owned by the pointer that last got it: after a realloc into another name, a reassigned name, a leak', () => {
     const run = runTrace(
       parseHeapScript(['set preset = csapp', 'a = malloc(24)', 'b = realloc(a, 100)', 'a = malloc(8)', 'c = malloc(8)', 'c = malloc(16)', 'free(a)', 'a = malloc(8)'].join('\n')),

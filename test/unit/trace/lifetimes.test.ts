@@ -1,0 +1,228 @@
+// Pointer lifetimes live in typed arrays (one object per lifetime made the GC of a long trace
+// slow). Checked here against a plain model, one object per lifetime, through generated traces
+// with every way a lifetime starts, moves and ends, and every misuse the pass reports.
+
+import assert from 'node:assert/strict';
+import { LifetimeTracker, type Lifetimes } from '../../../src/trace/lifetimes';
+import { analyzeLifetimes, parseHeapScript, parseRep, RepParser, type Trace, type TraceOp } from '../../../src/trace/index';
+import { seededRandom } from '../support/generatedTrace';
+
+interface ModelLife {
+  slot: number;
+  start: number;
+  reallocs: number[];
+  end: number;
+}
+
+/** The lifetime pass as plain objects: what a slot holds (absent: nothing), and one object per lifetime. */
+class Model {
+  readonly lives: ModelLife[] = [];
+  readonly lifetimeOfOp: number[] = [];
+  private readonly held = new Map<number, { live: boolean; life: number }>();
+
+  constructor(ops: readonly TraceOp[]) {
+    ops.forEach((op, i) => this.op(op, i));
+  }
+
+  private begin(slot: number, i: number): void {
+    this.lives.push({ slot, start: i, reallocs: [], end: -1 });
+    this.lifetimeOfOp[i] = this.lives.length - 1;
+    this.held.set(slot, { live: true, life: this.lives.length - 1 });
+  }
+
+  private op(op: TraceOp, i: number): void {
+    this.lifetimeOfOp[i] = -1;
+    switch (op.kind) {
+      case 'malloc':
+      case 'calloc':
+        this.begin(op.ptr, i);
+        return;
+      case 'realloc': {
+        if (op.from === null) return this.begin(op.ptr, i);
+        const h = this.held.get(op.from);
+        if (!h?.live) {
+          // A realloc of a dead pointer is reported; its result holds nothing.
+          if (h) this.lifetimeOfOp[i] = h.life;
+          this.held.delete(op.ptr);
+          return;
+        }
+        const t = this.lives[h.life]!;
+        this.lifetimeOfOp[i] = h.life;
+        this.held.set(op.from, { live: false, life: h.life });
+        if (op.size === 0n) {
+          t.end = i;
+          return;
+        }
+        t.reallocs.push(i);
+        t.slot = op.ptr;
+        this.held.set(op.ptr, { live: true, life: h.life });
+        return;
+      }
+      case 'free': {
+        if (op.ptr === null) return;
+        const h = this.held.get(op.ptr);
+        if (!h) return;
+        this.lifetimeOfOp[i] = h.life;
+        if (!h.live) return; // double free
+        this.lives[h.life]!.end = i;
+        this.held.set(op.ptr, { live: false, life: h.life });
+        return;
+      }
+      case 'write':
+      case 'fill': {
+        const h = this.held.get(op.ptr);
+        if (h) this.lifetimeOfOp[i] = h.life;
+        return;
+      }
+    }
+  }
+}
+
+function checkAgainstModel(lifetimes: Lifetimes, lifetimeOfOp: Int32Array, model: Model): void {
+  assert.equal(lifetimes.count, model.lives.length, 'lifetime count');
+  assert.deepEqual(Array.from(lifetimeOfOp), model.lifetimeOfOp, 'lifetime of each op');
+  model.lives.forEach((m, k) => {
+    assert.equal(lifetimes.slot(k), m.slot, `lifetime ${k}: slot`);
+    assert.equal(lifetimes.start(k), m.start, `lifetime ${k}: start`);
+    assert.equal(lifetimes.end(k), m.end, `lifetime ${k}: end`);
+    assert.deepEqual(lifetimes.reallocs(k), m.reallocs, `lifetime ${k}: reallocs`);
+    assert.equal(lifetimes.lastOp(k), m.end >= 0 ? m.end : (m.reallocs[m.reallocs.length - 1] ?? m.start), `lifetime ${k}: last op`);
+    assert.deepEqual(lifetimes.at(k), m, `lifetime ${k}: as an object`);
+  });
+}
+
+/**
+ * A `.rep` trace of `count` ops over a few ids, so that ids are reused, misused and leaked:
+ * mallocs (some over a live id: a leak), reallocs that grow (the replay moves the block) and
+ * shrink (resized in place), realloc(p, 0), frees, double frees, frees and reallocs of ids never
+ * allocated, and blocks never freed.
+ */
+function misusedRep(count: number, seed: number): string {
+  const next = seededRandom(seed);
+  const ids = 40;
+  const lines: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const id = Math.floor(next() * ids);
+    const roll = next();
+    if (roll < 0.4) lines.push(`a ${id} ${1 + Math.floor(next() * 300)}`);
+    else if (roll < 0.55) lines.push(`r ${id} ${1 + Math.floor(next() * 600)}`);
+    else if (roll < 0.6) lines.push(`r ${id} 0`);
+    else if (roll < 0.97) lines.push(`f ${id}`);
+    else {
+      const unknown = ids + Math.floor(next() * 10); // never allocated
+      lines.push(roll < 0.985 ? `f ${unknown}` : `r ${unknown} 8`);
+    }
+  }
+  return ['0', String(ids + 10), String(count), '1', ...lines].join('\n') + '\n';
+}
+
+/** A `.heap` script over a few names: what `.rep` cannot say, realloc(NULL, n), a realloc into another name, free(NULL), writes. */
+function misusedScript(count: number, seed: number): string {
+  const next = seededRandom(seed);
+  const name = () => `p${Math.floor(next() * 12)}`;
+  const lines: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const roll = next();
+    const size = Math.floor(next() * 200);
+    if (roll < 0.25) lines.push(`${name()} = malloc(${size + 1})`);
+    else if (roll < 0.3) lines.push(`${name()} = calloc(2, ${size + 1})`);
+    else if (roll < 0.35) lines.push(`${name()} = realloc(NULL, ${size + 1})`);
+    else if (roll < 0.5) lines.push(`${name()} = realloc(${name()}, ${size + 1})`);
+    else if (roll < 0.55) lines.push(`${name()} = realloc(${name()}, 0)`);
+    else if (roll < 0.6) lines.push(`write(${name()}, 0, "x")`);
+    else if (roll < 0.62) lines.push('free(NULL)');
+    else lines.push(`free(${name()})`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const codes = (trace: Trace) => new Set<string>(trace.diagnostics.map((d) => d.code));
+
+describe('pointer lifetimes', () => {
+  it('match a plain model through a .rep trace of mallocs, reallocs, frees, double frees, unknown ids and leaks', () => {
+    const trace = parseRep(misusedRep(20_000, 3));
+    const model = new Model(trace.ops);
+    checkAgainstModel(trace.lifetimes.lifetimes, trace.lifetimes.lifetimeOfOp, model);
+    // The trace did exercise what it is meant to.
+    for (const code of ['leak', 'double-free', 'unknown-pointer', 'freed-pointer']) assert.ok(codes(trace).has(code), code);
+    const lives = model.lives;
+    assert.ok(lives.some((t) => t.reallocs.length >= 3), 'a lifetime with several reallocs');
+    assert.ok(lives.some((t) => t.end >= 0 && trace.ops[t.end]!.kind === 'realloc'), 'a lifetime ended by realloc(p, 0)');
+    assert.ok(lives.some((t) => t.end < 0), 'a lifetime never freed');
+  });
+
+  it('match a plain model through a .heap script with realloc(NULL, n), reallocs into another name and free(NULL)', () => {
+    const trace = parseHeapScript(misusedScript(20_000, 5));
+    assert.equal(trace.ops.length, 20_000);
+    const model = new Model(trace.ops);
+    checkAgainstModel(trace.lifetimes.lifetimes, trace.lifetimes.lifetimeOfOp, model);
+    const lives = model.lives;
+    assert.ok(lives.some((t) => trace.ops[t.start]!.kind === 'realloc'), 'a lifetime started by realloc(NULL, n)');
+    assert.ok(lives.some((t) => t.slot !== trace.ops[t.start]!.ptr), 'a lifetime handed to another name');
+    for (const code of ['leak', 'double-free', 'unknown-pointer', 'freed-pointer']) assert.ok(codes(trace).has(code), code);
+  });
+
+  it('come out the same when the parser reads the trace a slice at a time', () => {
+    const text = misusedRep(5_000, 11);
+    const parser = new RepParser(text);
+    while (!parser.advance(97));
+    const whole = parseRep(text).lifetimes.lifetimes;
+    const sliced = parser.trace.lifetimes.lifetimes;
+    assert.equal(sliced.count, whole.count);
+    for (let k = 0; k < whole.count; k++) assert.deepEqual(sliced.at(k), whole.at(k));
+  });
+
+  it('handed out by finish() stay as they were while the tracker goes on', () => {
+    const all = parseHeapScript(misusedScript(4_000, 7)).ops;
+    const ops: TraceOp[] = [];
+    const tracker = new LifetimeTracker(ops, String);
+    ops.push(...all.slice(0, 2_000));
+    tracker.catchUp();
+    const early = tracker.finish();
+    const before = Array.from({ length: early.lifetimes.count }, (_, k) => early.lifetimes.at(k));
+    ops.push(...all.slice(2_000));
+    tracker.catchUp();
+    const late = tracker.finish();
+    assert.ok(late.lifetimes.count > early.lifetimes.count);
+    // Later ops freed and moved blocks of the early lifetimes; the early analysis does not see it.
+    assert.ok(before.some((t, k) => late.lifetimes.end(k) !== t.end || late.lifetimes.reallocs(k).length !== t.reallocs.length));
+    assert.deepEqual(Array.from({ length: early.lifetimes.count }, (_, k) => early.lifetimes.at(k)), before);
+    checkAgainstModel(early.lifetimes, early.lifetimeOfOp, new Model(all.slice(0, 2_000)));
+    checkAgainstModel(late.lifetimes, late.lifetimeOfOp, new Model(all));
+  });
+
+  it('keep no object per lifetime: at(k) gives equal fresh objects, and 100,000 lifetimes take a few MB', () => {
+    const lines: string[] = [];
+    for (let id = 0; id < 100_000; id++) lines.push(`a ${id} ${8 + (id % 100)}`);
+    for (let id = 0; id < 100_000; id += 2) lines.push(`r ${id} ${200 + (id % 50)}`, `r ${id} 16`);
+    for (let id = 0; id < 100_000; id += 3) lines.push(`f ${id}`);
+    const trace = parseRep(['0', '100000', String(lines.length), '1', ...lines].join('\n') + '\n');
+    const lifetimes = trace.lifetimes.lifetimes;
+    assert.equal(lifetimes.count, 100_000);
+
+    const a = lifetimes.at(42);
+    const b = lifetimes.at(42);
+    assert.notEqual(a, b);
+    assert.notEqual(a.reallocs, b.reallocs);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a, { slot: 42, start: 42, reallocs: [100_042, 100_043], end: 200_014 });
+    (a.reallocs as number[]).push(7); // a caller's copy, not the store
+    assert.deepEqual(lifetimes.reallocs(42), [100_042, 100_043]);
+    assert.throws(() => lifetimes.at(100_000), RangeError);
+
+    // Everything the store holds is a number or a typed array.
+    for (const [key, value] of Object.entries(lifetimes)) {
+      assert.ok(typeof value === 'number' || ArrayBuffer.isView(value), `${key} is a number or a typed array`);
+    }
+    // 16 bytes a lifetime and 8 a realloc, trimmed to size: 1.6 MB + 0.8 MB here.
+    assert.equal(lifetimes.byteLength, 100_000 * 16 + 100_000 * 8);
+    assert.ok(lifetimes.byteLength < 3 * 1024 * 1024);
+  });
+
+  it('analyzeLifetimes gives the same store as the parser', () => {
+    const trace = parseRep(misusedRep(2_000, 13));
+    const again = analyzeLifetimes(trace.ops, String);
+    assert.equal(again.lifetimes.count, trace.lifetimes.lifetimes.count);
+    for (let k = 0; k < again.lifetimes.count; k++) assert.deepEqual(again.lifetimes.at(k), trace.lifetimes.lifetimes.at(k));
+  });
+});
