@@ -3,12 +3,68 @@
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
 import { LifetimeTracker } from './lifetimes';
-import { lineRange, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
+import { lineRange, type Diagnostic, type RepHeader, type Slot, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
 import { LineReader, looksBinary, tokens, type Token } from './text';
 
 /** Ids beyond this are refused outright (a typo, not a trace): keeps slot tables small. */
 const MAX_ID = 1 << 24;
+
+/**
+ * A `.rep` op keeps its line and columns and makes its range when asked: a million-op trace would
+ * otherwise hold a million range objects (about 50 MB) that little ever reads, and every
+ * collection of the extension host's heap would have to walk them.
+ */
+abstract class RepOpAt {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    readonly endColumn: number,
+  ) {}
+
+  get range(): SourceRange {
+    return { line: this.line, column: this.column, endLine: this.line, endColumn: this.endColumn };
+  }
+}
+
+class RepMalloc extends RepOpAt {
+  readonly kind = 'malloc';
+  constructor(
+    readonly ptr: Slot,
+    readonly size: bigint,
+    range: SourceRange,
+  ) {
+    super(range.line, range.column, range.endColumn);
+  }
+}
+
+class RepRealloc extends RepOpAt {
+  readonly kind = 'realloc';
+  readonly from: Slot;
+  constructor(
+    readonly ptr: Slot,
+    readonly size: bigint,
+    range: SourceRange,
+  ) {
+    super(range.line, range.column, range.endColumn);
+    this.from = ptr;
+  }
+}
+
+class RepFree extends RepOpAt {
+  readonly kind = 'free';
+  constructor(
+    readonly ptr: Slot,
+    range: SourceRange,
+  ) {
+    super(range.line, range.column, range.endColumn);
+  }
+}
+
+/** A `.rep` op: `a` (malloc), `r` (realloc) or `f` (free). */
+function repOp(kind: 'a' | 'r' | 'f', slot: Slot, size: bigint, range: SourceRange): TraceOp {
+  return kind === 'f' ? new RepFree(slot, range) : kind === 'a' ? new RepMalloc(slot, size, range) : new RepRealloc(slot, size, range);
+}
 
 export function parseRep(text: string): Trace {
   const parser = new RepParser(text);
@@ -242,10 +298,9 @@ export class RepParser extends LineParser {
     if (i < n) return null; // something more on the line
     if (id > this.maxId) this.maxId = id;
     const slot = this.slotFor(id);
-    const range: SourceRange = { line, column: start + 1, endLine: line, endColumn: end + 1 };
-    if (kind === 102) return { kind: 'free', ptr: slot, range };
-    const bytes = sizeOf(size);
-    return kind === 97 ? { kind: 'malloc', ptr: slot, size: bytes, range } : { kind: 'realloc', ptr: slot, from: slot, size: bytes, range };
+    if (kind === 102) return new RepFree(slot, { line, column: start + 1, endLine: line, endColumn: end + 1 });
+    const at = { line, column: start + 1, endLine: line, endColumn: end + 1 };
+    return kind === 97 ? new RepMalloc(slot, sizeOf(size), at) : new RepRealloc(slot, sizeOf(size), at);
   }
 
   /** Ids map to dense slots in order of first use, so a trace with one huge id stays small. */
@@ -380,14 +435,14 @@ function parseOp(
   sawId(Number(id));
   if (kind === 'f') {
     if (sizeToken) return fail(sizeToken, 'extra-argument', `"f" takes only an id: "f id". Remove "${clip(sizeToken.text)}".`);
-    return { kind: 'free', ptr: slotFor(Number(id)), range };
+    return repOp('f', slotFor(Number(id)), 0n, range);
   }
   if (!sizeToken) return fail(idToken, 'missing-argument', `"${kind}" needs a size: "${wanted}".`);
   const size = parseSize(sizeToken.text, 'The size');
   if (!size.ok) return fail(sizeToken, size.problem, size.message);
   if (extra.length > 0) return fail(extra[0]!, 'extra-argument', `"${kind}" takes an id and a size: "${wanted}". Remove "${clip(extra[0]!.text)}".`);
   const slot = slotFor(Number(id));
-  return kind === 'a' ? { kind: 'malloc', ptr: slot, size: size.value, range } : { kind: 'realloc', ptr: slot, from: slot, size: size.value, range };
+  return repOp(kind, slot, size.value, range);
 }
 
 /**

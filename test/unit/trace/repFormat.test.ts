@@ -16,7 +16,10 @@ describe('.rep format', () => {
       trace.ops.map((op) => [op.kind, op.range.line]),
       [['malloc', 5], ['malloc', 6], ['free', 7]],
     );
-    assert.deepEqual(trace.ops[1], { kind: 'malloc', ptr: 1, size: 100n, range: { line: 6, column: 1, endLine: 6, endColumn: 8 } });
+    const op = trace.ops[1]!;
+    assert.deepEqual(op.kind === 'malloc' && { kind: op.kind, ptr: op.ptr, size: op.size, range: op.range }, { kind: 'malloc', ptr: 1, size: 100n, range: { line: 6, column: 1, endLine: 6, endColumn: 8 } });
+    const r = parseRep(rep('0', '1', '2', '1', 'a 0 24', '  r 0  48 ')).ops[1]!;
+    assert.deepEqual(r.kind === 'realloc' && { kind: r.kind, ptr: r.ptr, from: r.from, size: r.size, range: r.range }, { kind: 'realloc', ptr: 0, from: 0, size: 48n, range: { line: 6, column: 3, endLine: 6, endColumn: 10 } });
     assert.deepEqual(trace.names, ['0', '1']);
   });
 
