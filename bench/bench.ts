@@ -64,6 +64,35 @@ function generate(ops: number, live: number, seed: number, reallocs = 0.1): stri
   return [String(0), String(next), String(lines.length), '1', ...lines].join('\n') + '\n';
 }
 
+/**
+ * A fragmentation-heavy .rep trace: about `live` small blocks churn (random ones are freed,
+ * leaving small holes all over the heap), and one request in ten is for a big block (4 to 8 KB)
+ * that stays: no hole ever fits it, so a linear search walks every block, for next fit too
+ * whatever the rover, before the heap grows.
+ */
+function generateFragmented(ops: number, live: number, seed: number): string {
+  const random = rng(seed);
+  const lines: string[] = [];
+  const small: number[] = [];
+  let next = 0;
+  while (lines.length < ops) {
+    if (small.length >= live || (small.length > 0 && random() < 0.45)) {
+      const k = Math.floor(random() * small.length);
+      lines.push(`f ${small[k]}`);
+      small[k] = small[small.length - 1]!;
+      small.pop();
+    }
+    if (random() < 0.1) {
+      lines.push(`a ${next++} ${4096 + Math.floor(random() * 4096)}`);
+    } else {
+      small.push(next);
+      lines.push(`a ${next++} ${8 + Math.floor(random() * 56)}`);
+    }
+  }
+  lines.length = ops;
+  return [String(0), String(next), String(lines.length), '1', ...lines].join('\n') + '\n';
+}
+
 function time<T>(f: () => T): { ms: number; value: T } {
   const t0 = performance.now();
   const value = f();
@@ -119,18 +148,24 @@ async function main(): Promise<void> {
 
 function ratios(refOps: number): void {
   const refLive = quick ? 5_000 : 20_000;
-  const refTrace = parseRep(generate(refOps, refLive, 7));
-  for (const policy of FIT_POLICIES) {
-    const indexed = time(() => replay(refTrace, policy, 'indexed'));
-    const linear = time(() => replay(refTrace, policy, 'linear'));
-    if (indexed.value.finalMetrics.heapSize !== linear.value.finalMetrics.heapSize || indexed.value.examinedTotal !== linear.value.examinedTotal) {
-      throw new Error(`${policy}: the indexed and linear replays disagree`);
+  const patterns = [
+    { name: 'mixed', trace: parseRep(generate(refOps, refLive, 7)) },
+    { name: 'fragmented', trace: parseRep(generateFragmented(refOps, refLive, 8)) },
+  ];
+  for (const { name, trace } of patterns) {
+    for (const policy of FIT_POLICIES) {
+      const indexed = time(() => replay(trace, policy, 'indexed'));
+      const linear = time(() => replay(trace, policy, 'linear'));
+      if (indexed.value.finalMetrics.heapSize !== linear.value.finalMetrics.heapSize || indexed.value.examinedTotal !== linear.value.examinedTotal) {
+        throw new Error(`${name}, ${policy}: the indexed and linear replays disagree`);
+      }
+      const examined = (linear.value.examinedTotal / refOps).toFixed(0);
+      const blocks = indexed.value.finalMetrics.allocatedBlocks + indexed.value.finalMetrics.freeBlocks;
+      report(`${name}, ${policy} fit, ${refOps} ops / ${refLive} live: indexed`, (refOps / indexed.ms) * 1000, 'ops/s', `${blocks} blocks at the end`);
+      report(`${name}, ${policy} fit, ${refOps} ops / ${refLive} live: linear reference`, (refOps / linear.ms) * 1000, 'ops/s', `${examined} blocks examined an op`);
+      report(`${name}, ${policy} fit: indexed / linear`, linear.ms / indexed.ms, 'x');
     }
-    report(`${policy} fit, ${refOps} ops / ${refLive} live: indexed`, (refOps / indexed.ms) * 1000, 'ops/s');
-    report(`${policy} fit, ${refOps} ops / ${refLive} live: linear reference`, (refOps / linear.ms) * 1000, 'ops/s');
-    report(`${policy} fit: indexed / linear`, linear.ms / indexed.ms, 'x');
   }
-
 }
 
 function millionOps(): void {
