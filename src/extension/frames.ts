@@ -5,7 +5,7 @@
 import { BLOCK_STATUSES, POLICIES, type HeapColumns } from '../engine/index';
 import { hex } from '../engine/memory';
 import type { CompareDto, EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
-import { describeStep, OUTCOME, runTrace, type TraceConfigLayers, type TraceRun } from '../trace/index';
+import { describeStep, OUTCOME, runTrace, type Trace, type TraceConfigLayers, type TraceRun } from '../trace/index';
 
 const SERIES_POINTS = 2000;
 
@@ -35,6 +35,10 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const n = c.count;
   const live = heap.liveAllocations;
   const ownerOp = ownerOps(run, i, c, live);
+  const { trace } = run;
+  const lifetimes = trace.lifetimes.lifetimes;
+  const lifetimeOfOp = trace.lifetimes.lifetimeOfOp;
+  const ownerNames = namesOf(trace);
   let merged: number | null = null;
   if (record && record.mergedSize > 0 && record.block) {
     const { addr, size } = record.block;
@@ -55,10 +59,18 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
     const status = c.status[k]!;
     states[k] = status === ALLOCATED ? 'a' : status === FREE ? 'f' : 'x';
     requested[k] = status === ALLOCATED ? (live.get(c.payloadAddrs[k]!) ?? 0) : 0;
-    const o = ownerOp[k]! >= 0 ? ownerAt(run, ownerOp[k]!) : null;
-    names[k] = o?.name ?? null;
-    allocLines[k] = o?.line ?? null;
-    freeLines[k] = o?.freeLine ?? null;
+    const life = ownerOp[k]! >= 0 ? lifetimeOfOp[ownerOp[k]!]! : -1;
+    if (life >= 0 && life < lifetimes.count) {
+      const end = lifetimes.end(life);
+      const slot = ownerNames.slots[ownerOp[k]!]!;
+      names[k] = ownerNames.of(slot >= 0 ? slot : lifetimes.slot(life));
+      allocLines[k] = ownerNames.lines[lifetimes.start(life)]!;
+      freeLines[k] = end >= 0 ? ownerNames.lines[end]! : null;
+    } else {
+      names[k] = null;
+      allocLines[k] = null;
+      freeLines[k] = null;
+    }
   }
   return {
     step: i,
@@ -168,19 +180,47 @@ function ownerOps(run: TraceRun, i: number, c: HeapColumns, live: ReadonlyMap<nu
   return out;
 }
 
-/** Who owns the block op `at` handed out: the pointer's name then, and the lines that allocated and free the block. */
-function ownerAt(run: TraceRun, at: number): { name: string; line: number; freeLine: number | null } | null {
-  const { trace } = run;
-  const lifetimes = trace.lifetimes.lifetimes;
-  const life = trace.lifetimes.lifetimeOfOp[at] ?? -1;
-  if (life < 0 || life >= lifetimes.count) return null;
-  const slot = trace.ops[at]!.ptr ?? lifetimes.slot(life);
-  const end = lifetimes.end(life);
-  return {
-    name: trace.format === 'rep' ? `id ${trace.names[slot]}` : (trace.names[slot] ?? '?'),
-    line: trace.ops[lifetimes.start(life)]!.range.line,
-    freeLine: end >= 0 ? trace.ops[end]!.range.line : null,
-  };
+/**
+ * What the panel labels owners with, made once per trace: each op's line and pointer (-1: none),
+ * and each pointer's name. Typed columns, because a frame of 100k blocks reads them in address
+ * order, which is no order at all for the ops.
+ */
+class OwnerNames {
+  readonly lines: Int32Array;
+  readonly slots: Int32Array;
+  private readonly names: (string | null)[];
+
+  constructor(private readonly trace: Trace) {
+    this.names = new Array<string | null>(trace.names.length).fill(null);
+    this.lines = new Int32Array(trace.ops.length);
+    this.slots = new Int32Array(trace.ops.length);
+    for (let at = 0; at < trace.ops.length; at++) {
+      const op = trace.ops[at]!;
+      this.lines[at] = op.range.line;
+      this.slots[at] = op.ptr ?? -1;
+    }
+  }
+
+  /** The name of the pointer in `slot`: `id 3` in a .rep trace, the variable's name in a script. */
+  of(slot: number): string {
+    let name = this.names[slot];
+    if (name === null || name === undefined) {
+      name = this.trace.format === 'rep' ? `id ${this.trace.names[slot]}` : (this.trace.names[slot] ?? '?');
+      this.names[slot] = name;
+    }
+    return name;
+  }
+}
+
+const ownerNamesCache = new WeakMap<Trace, OwnerNames>();
+
+function namesOf(trace: Trace): OwnerNames {
+  let names = ownerNamesCache.get(trace);
+  if (names === undefined) {
+    names = new OwnerNames(trace);
+    ownerNamesCache.set(trace, names);
+  }
+  return names;
 }
 
 const ALLOCATING = new Set(['malloc', 'calloc', 'realloc']);
