@@ -19,6 +19,12 @@ class PointerTable implements ReadonlyMap<number, number> {
   private values_: Int32Array;
   private mask: number;
   private used = 0;
+  /**
+   * The table positions of the live pointers, densely (the first `size`), and each position's
+   * place among them: a snapshot visits the live pointers only, not every pointer ever freed.
+   */
+  private live_: Int32Array;
+  private place: Int32Array;
   /** Live pointers. */
   size = 0;
 
@@ -27,6 +33,8 @@ class PointerTable implements ReadonlyMap<number, number> {
     while (capacity < expected * 2) capacity *= 2;
     this.keys_ = new Int32Array(capacity).fill(EMPTY);
     this.values_ = new Int32Array(capacity);
+    this.live_ = new Int32Array(capacity / 2 + 1);
+    this.place = new Int32Array(capacity);
     this.mask = capacity - 1;
   }
 
@@ -69,8 +77,17 @@ class PointerTable implements ReadonlyMap<number, number> {
       previous = this.values_[i]!;
     }
     this.values_[i] = value;
-    if (previous !== undefined && previous !== FREED) this.size--;
-    if (value !== FREED) this.size++;
+    const wasLive = previous !== undefined && previous !== FREED;
+    if (wasLive && value === FREED) {
+      // Out of the dense list: the last live one takes its place.
+      const at = this.place[i]!;
+      const last = this.live_[--this.size]!;
+      this.live_[at] = last;
+      this.place[last] = at;
+    } else if (!wasLive && value !== FREED) {
+      this.place[i] = this.size;
+      this.live_[this.size++] = i;
+    }
     if (this.used * 2 > keys.length) this.rehash();
     return previous;
   }
@@ -95,15 +112,13 @@ class PointerTable implements ReadonlyMap<number, number> {
     return this.entries();
   }
 
-  /** The live entries as flat (pointer, size) pairs, in table order. */
+  /** The live entries as flat (pointer, size) pairs. */
   livePairs(): Uint32Array {
-    const keys = this.keys_;
-    const values = this.values_;
     const out = new Uint32Array(2 * this.size);
-    for (let i = 0, k = 0; k < out.length; i++) {
-      if (keys[i] === EMPTY || values[i] === FREED) continue;
-      out[k++] = keys[i]!;
-      out[k++] = values[i]!;
+    for (let j = 0; j < this.size; j++) {
+      const i = this.live_[j]!;
+      out[2 * j] = this.keys_[i]!;
+      out[2 * j + 1] = this.values_[i]!;
     }
     return out;
   }
@@ -140,9 +155,13 @@ class PointerTable implements ReadonlyMap<number, number> {
   private rehash(): void {
     const oldKeys = this.keys_;
     const oldValues = this.values_;
-    this.keys_ = new Int32Array(oldKeys.length * 2).fill(EMPTY);
-    this.values_ = new Int32Array(oldKeys.length * 2);
-    this.mask = this.keys_.length - 1;
+    const capacity = oldKeys.length * 2;
+    this.keys_ = new Int32Array(capacity).fill(EMPTY);
+    this.values_ = new Int32Array(capacity);
+    this.live_ = new Int32Array(capacity / 2 + 1);
+    this.place = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    this.size = 0;
     for (let j = 0; j < oldKeys.length; j++) {
       const ptr = oldKeys[j]!;
       if (ptr === EMPTY) continue;
@@ -150,6 +169,10 @@ class PointerTable implements ReadonlyMap<number, number> {
       while (this.keys_[i] !== EMPTY) i = (i + 1) & this.mask;
       this.keys_[i] = ptr;
       this.values_[i] = oldValues[j]!;
+      if (oldValues[j] !== FREED) {
+        this.place[i] = this.size;
+        this.live_[this.size++] = i;
+      }
     }
   }
 }
