@@ -137,8 +137,12 @@ export class Replay {
   private readonly withBytes: boolean;
   /** mdriver's fill byte per slot: the low byte of the `.rep` id (or of the slot number). */
   private readonly patterns: Uint8Array;
-  /** The byte each live payload was filled with, by pointer (a dangling id may alias another block). */
-  private readonly livePatterns = new Map<number, number>();
+  /**
+   * The byte each live payload was filled with, by pointer, for traces with lifetime errors (a
+   * dangling id may alias another block). Otherwise a block is filled with the byte of the slot
+   * that holds it.
+   */
+  private readonly livePatterns: Map<number, number> | null;
   private corrupted = false;
   /** The main run's allocator went to the cursor (the run is done: nothing else uses it). */
   private heapGiven = false;
@@ -174,6 +178,7 @@ export class Replay {
     // A slot's pointer after a valid free is read again only by an erroneous op; without such
     // ops it can be forgotten, which keeps checkpoints small.
     this.clearOnFree = !trace.diagnostics.some((d) => LIFETIME_ERRORS.has(d.code));
+    this.livePatterns = this.clearOnFree ? null : new Map();
     this.withBytes = trace.ops.some((op) => op.kind === 'write' || op.kind === 'fill');
     this.slots = new Int32Array(Math.max(1, trace.names.length)).fill(NO_PTR);
     this.patterns = Uint8Array.from({ length: this.slots.length }, (_, slot) => (trace.format === 'rep' ? Number(trace.names[slot]) : slot) & 0xff);
@@ -367,7 +372,7 @@ export class Replay {
     if (outcome & OUTCOME.NULL) this.nullCount++;
     if (this.fill) {
       const byte = this.fillNewPayload(heap, op, result);
-      if (byte !== null) this.livePatterns.set(result.ptr!, byte);
+      if (byte !== null) this.livePatterns?.set(result.ptr!, byte);
     }
 
     this.ptrs[i] = result.ptr ?? NO_PTR;
@@ -419,7 +424,7 @@ export class Replay {
     const ranges = this.ranges;
     if (ranges.add(ptr, ptr + size)) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
     if (op.kind === 'realloc' && keepLength > 0) {
-      const byte = input === null ? undefined : this.livePatterns.get(input);
+      const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : op.from !== null ? this.patterns[op.from] : undefined;
       const kept = keepBytes ? heap.memory.equals(ptr, keepBytes) : byte === undefined || heap.memory.isFilledWith(ptr, keepLength, byte);
       if (!kept) say('realloc-lost-data', `realloc did not preserve the first ${keepLength} bytes of the old block's data.`);
     }
