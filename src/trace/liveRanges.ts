@@ -1,16 +1,18 @@
 // The live payload ranges of a replay, ordered by start, for mdriver's "no overlap" check: one
 // binary search per op. Ranges sit in chunks of 64 to 128 (typed arrays, so a search touches few
-// cache lines), found through an array of each chunk's first start.
+// cache lines), found through an array of each chunk's first start. Heaps stay below 2^30
+// bytes, so 32 bits hold every address (an end past 2^31, of a payload that cannot be in the
+// heap anyway, is kept as 2^31 - 1).
 
 /** Ranges per chunk: a chunk splits at twice this. */
 const CHUNK = 64;
 
 export class LiveRanges {
-  private starts: Float64Array[] = [];
-  private ends: Float64Array[] = [];
+  private starts: Int32Array[] = [];
+  private ends: Int32Array[] = [];
   private lengths: number[] = [];
   /** Each chunk's first start, by position. */
-  private firsts = new Float64Array(16);
+  private firsts = new Int32Array(16);
   /** The live range the last `add` found overlapping. */
   clashStart = 0;
   clashEnd = 0;
@@ -21,6 +23,8 @@ export class LiveRanges {
    * (`clashStart`, `clashEnd`). Once ranges overlap each other, others may overlap too.
    */
   add(start: number, end: number): boolean {
+    start = clamp(start);
+    end = clamp(end);
     if (this.lengths.length === 0) this.insertChunk(0);
     const c = this.chunkOf(start, true);
     const starts = this.starts[c]!;
@@ -56,6 +60,7 @@ export class LiveRanges {
 
   /** Removes a range starting at `start` (the first added, among equals); returns whether there was one. */
   remove(start: number): boolean {
+    start = clamp(start);
     if (this.lengths.length === 0) return false;
     let c = this.chunkOf(start, false);
     let n = this.lengths[c]!;
@@ -120,11 +125,11 @@ export class LiveRanges {
   }
 
   private insertChunk(c: number): void {
-    this.starts.splice(c, 0, new Float64Array(2 * CHUNK + 1));
-    this.ends.splice(c, 0, new Float64Array(2 * CHUNK + 1));
+    this.starts.splice(c, 0, new Int32Array(2 * CHUNK + 1));
+    this.ends.splice(c, 0, new Int32Array(2 * CHUNK + 1));
     this.lengths.splice(c, 0, 0);
     if (this.firsts.length < this.lengths.length) {
-      const grown = new Float64Array(this.firsts.length * 2);
+      const grown = new Int32Array(this.firsts.length * 2);
       grown.set(this.firsts);
       this.firsts = grown;
     }
@@ -137,4 +142,8 @@ export class LiveRanges {
     this.lengths.splice(c, 1);
     this.firsts.copyWithin(c, c + 1, this.lengths.length + 1);
   }
+}
+
+function clamp(addr: number): number {
+  return Math.max(-0x80000000, Math.min(0x7fffffff, addr));
 }
