@@ -51,10 +51,10 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const problems = replay.programWrites ? heap.check().map((issue) => ({ addr: issue.addr, message: issue.message })) : [];
   const m = replay.metricsAt(i);
   const states = new Array<string>(n);
-  const requested = new Array<number>(n);
+  const requested = new Float64Array(n);
   const names = new Array<string | null>(n);
-  const allocLines = new Array<number | null>(n);
-  const freeLines = new Array<number | null>(n);
+  const allocLines = new Int32Array(n);
+  const freeLines = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const status = c.status[k]!;
     states[k] = status === ALLOCATED ? 'a' : status === FREE ? 'f' : 'x';
@@ -65,11 +65,9 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
       const slot = ownerNames.slots[ownerOp[k]!]!;
       names[k] = ownerNames.of(slot >= 0 ? slot : lifetimes.slot(life));
       allocLines[k] = ownerNames.lines[lifetimes.start(life)]!;
-      freeLines[k] = end >= 0 ? ownerNames.lines[end]! : null;
+      if (end >= 0) freeLines[k] = ownerNames.lines[end]!;
     } else {
       names[k] = null;
-      allocLines[k] = null;
-      freeLines[k] = null;
     }
   }
   return {
@@ -80,16 +78,16 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
     heapSize: c.heapSize,
     prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
     epilogue: c.epilogue?.addr ?? null,
-    addrs: numbers(c.addrs, n),
-    sizes: numbers(c.sizes, n),
+    addrs: c.addrs.slice(0, n),
+    sizes: c.sizes.slice(0, n),
     states: states.join(''),
     requested,
-    headers: orNull(c.headers, n),
-    footers: orNull(c.footers, n),
+    headers: c.headers.slice(0, n),
+    footers: c.footers.slice(0, n),
     owners: names,
     allocLines,
     freeLines,
-    payloadSizes: numbers(c.payloadSizes, n),
+    payloadSizes: c.payloadSizes.slice(0, n),
     highlight: {
       block: record?.block?.addr ?? null,
       split: record && record.remainder > 0 && record.block ? record.block.addr + record.block.size : null,
@@ -113,20 +111,6 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
 
 const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
 const FREE = BLOCK_STATUSES.indexOf('free');
-
-/** The first `n` values of a column, as the plain array the wire carries. */
-function numbers(column: Float64Array, n: number): number[] {
-  const out = new Array<number>(n);
-  for (let k = 0; k < n; k++) out[k] = column[k]!;
-  return out;
-}
-
-/** The same, with NaN (no such word) as null. */
-function orNull(column: Float64Array, n: number): (number | null)[] {
-  const out = new Array<number | null>(n);
-  for (let k = 0; k < n; k++) out[k] = Number.isNaN(column[k]) ? null : column[k]!;
-  return out;
-}
 
 /**
  * The first `count` blocks in the order a linear search visits them (allocator reference 2b):

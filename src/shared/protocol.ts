@@ -17,7 +17,11 @@ export interface MetricsDto {
   readonly largestFree: number;
 }
 
-/** The heap after one step, in columns (one entry per block, in address order) so 100,000 blocks stay compact. */
+/**
+ * The heap after one step, in columns (one entry per block, in address order) so 100,000 blocks
+ * stay compact. Numeric columns are typed arrays: a webview message carries them as buffers,
+ * without turning a million numbers into JSON and back.
+ */
 export interface FrameDto {
   /** Op index; -1 is the heap before the first op. */
   readonly step: number;
@@ -31,23 +35,23 @@ export interface FrameDto {
   readonly prologue: { readonly addr: number; readonly size: number } | null;
   /** Address of the epilogue header, or null. */
   readonly epilogue: number | null;
-  readonly addrs: readonly number[];
-  readonly sizes: readonly number[];
+  readonly addrs: Float64Array;
+  readonly sizes: Float64Array;
   /** One BlockStateChar per block. */
   readonly states: string;
   /** Bytes requested for each allocated block (0 for the others). */
-  readonly requested: readonly number[];
-  /** Header and footer words as stored (null where there is none). */
-  readonly headers: readonly (number | null)[];
-  readonly footers: readonly (number | null)[];
+  readonly requested: Float64Array;
+  /** Header and footer words as stored (NaN where there is none). */
+  readonly headers: Float64Array;
+  readonly footers: Float64Array;
   /** The pointer that owns each allocated block (a .heap name or a .rep id), or null. */
   readonly owners: readonly (string | null)[];
-  /** The line that allocated each allocated block, or null. */
-  readonly allocLines: readonly (number | null)[];
-  /** The line that frees each allocated block later in the trace, or null (never freed). */
-  readonly freeLines: readonly (number | null)[];
+  /** The line that allocated each allocated block, or 0 (none). */
+  readonly allocLines: Int32Array;
+  /** The line that frees each allocated block later in the trace, or 0 (never freed). */
+  readonly freeLines: Int32Array;
   /** Payload bytes each block offers. */
-  readonly payloadSizes: readonly number[];
+  readonly payloadSizes: Float64Array;
   /** What the op touched: the block it returned or freed, what it split off or merged, what its search examined. */
   readonly highlight: {
     readonly block: number | null;
@@ -144,18 +148,19 @@ export function parseViewMessage(raw: unknown): ViewMessage | null {
 function isFrame(f: unknown): f is FrameDto {
   if (typeof f !== 'object' || f === null) return false;
   const x = f as Record<string, unknown>;
-  const n = Array.isArray(x.addrs) ? x.addrs.length : -1;
+  const n = x.addrs instanceof Float64Array ? x.addrs.length : -1;
   return (
     isInt(x.step, -1, 2 ** 31) &&
     typeof x.text === 'string' &&
     typeof x.story === 'string' &&
     typeof x.heapSize === 'number' &&
     n >= 0 &&
-    Array.isArray(x.sizes) &&
-    x.sizes.length === n &&
     typeof x.states === 'string' &&
     x.states.length === n &&
-    [x.requested, x.headers, x.footers, x.owners, x.allocLines, x.freeLines, x.payloadSizes].every((a) => Array.isArray(a) && a.length === n) &&
+    [x.sizes, x.requested, x.headers, x.footers, x.payloadSizes].every((a) => a instanceof Float64Array && a.length === n) &&
+    [x.allocLines, x.freeLines].every((a) => a instanceof Int32Array && a.length === n) &&
+    Array.isArray(x.owners) &&
+    x.owners.length === n &&
     typeof x.highlight === 'object' &&
     x.highlight !== null &&
     Array.isArray(x.problems) &&

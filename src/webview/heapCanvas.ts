@@ -209,7 +209,7 @@ export function drawHeap(
     const edge = Math.max(1, Math.min(3, opts.wordSize / bpp));
     const rowStart = b.row * width * bpp;
     if (addr >= rowStart) ctx.fillRect(b.x, top, edge, h);
-    if (addr + size <= rowStart + width * bpp && frame.footers[i] !== null && b.w > 6) ctx.fillRect(b.x + b.w - edge, top, edge, h);
+    if (addr + size <= rowStart + width * bpp && !Number.isNaN(frame.footers[i]!) && b.w > 6) ctx.fillRect(b.x + b.w - edge, top, edge, h);
     if (examined.has(addr)) {
       ctx.fillStyle = theme.examined;
       ctx.fillRect(b.x, top + h + 1, b.w, 3);

@@ -400,18 +400,19 @@ function renderDetails(): void {
     rows.push(['requested', `${f.requested[i]} bytes (internal fragmentation ${f.sizes[i]! - f.requested[i]!} bytes)`]);
     if (f.owners[i]) rows.push(['pointer', f.owners[i]!]);
   }
-  rows.push(['header', word(f.headers[i] ?? null)], ['footer', word(f.footers[i] ?? null)]);
+  const stored = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
+  rows.push(['header', word(stored(f.headers[i]))], ['footer', word(stored(f.footers[i]))]);
   const problem = f.problems.find((p) => p.addr === f.addrs[i]);
   if (problem) rows.push(['problem', problem.message]);
   const dl = el('dl');
   for (const [k, v] of rows) dl.append(el('dt', { textContent: k }), el('dd', { textContent: v }));
   const swatch = el('span', { className: 'swatch' });
   swatch.style.background = f.states[i] === 'a' ? ownerColour(theme, f.owners[i] ?? null) : 'transparent';
-  const line = f.allocLines[i];
-  const freeLine = f.freeLines[i];
+  const line = f.allocLines[i] ?? 0;
+  const freeLine = f.freeLines[i] ?? 0;
   const parts: Node[] = [swatch, dl];
-  if (line != null) parts.push(button(`Reveal line ${line}, where this block was allocated`, `allocated on line ${line}: reveal`, () => post({ type: 'revealLine', line })));
-  if (freeLine != null) parts.push(button(`Reveal line ${freeLine}, where this block is freed`, `freed on line ${freeLine}: reveal`, () => post({ type: 'revealLine', line: freeLine })));
+  if (line > 0) parts.push(button(`Reveal line ${line}, where this block was allocated`, `allocated on line ${line}: reveal`, () => post({ type: 'revealLine', line })));
+  if (freeLine > 0) parts.push(button(`Reveal line ${freeLine}, where this block is freed`, `freed on line ${freeLine}: reveal`, () => post({ type: 'revealLine', line: freeLine })));
   details.replaceChildren(...parts);
 }
 

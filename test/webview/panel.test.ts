@@ -70,7 +70,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
     await page.locator('.blocks li').first().waitFor({ state: 'attached' });
     const items = await page.locator('.blocks li').evaluateAll((lis) => lis.map((li) => ({ addr: Number((li as HTMLElement).dataset.addr), size: Number((li as HTMLElement).dataset.size), w: Number((li as HTMLElement).dataset.w), state: (li as HTMLElement).dataset.state, text: li.textContent })));
     // Each block once (a block wrapped over rows is listed once), in address order.
-    assert.deepEqual(items.map((i) => i.addr), frame.addrs);
+    assert.deepEqual(items.map((i) => i.addr), Array.from(frame.addrs));
     assert.deepEqual(items.map((i) => i.state).join(''), frame.states);
     assert.equal(frame.states, 'faaafaf', 'best fit took the 48-byte hole whole; the 112- and 208-byte holes stay free');
     // Widths: the 112-byte hole is 7 times the 16-byte blocks.
