@@ -67,6 +67,12 @@ export interface Allocator {
    * were already recorded: the allocator does everything else itself. No effect on the sbrk baseline.
    */
   useFitSearch(search: FitSearch | null): void;
+  /**
+   * Quiet: op results record no events and no block (the heap changes all the same), for an
+   * allocator that replays ops only to reach a state, and makes no garbage doing so: every op
+   * returns the same record, valid until the next op.
+   */
+  setQuiet(quiet: boolean): void;
 }
 
 /** How an allocator is built, beyond its configuration. */
@@ -76,6 +82,10 @@ export interface AllocatorOptions {
    * to date op by op: for an allocator that replays many ops between reads of its metrics.
    */
   readonly totalsOnDemand?: boolean;
+  /** Start quiet (see `Allocator.setQuiet`). */
+  readonly quiet?: boolean;
+  /** A substitute fit search from the start (see `Allocator.useFitSearch`). */
+  readonly fitSearch?: FitSearch;
 }
 
 const MAX_REQUEST = 2n ** 64n - 1n;
@@ -97,7 +107,7 @@ export interface OpRecorder {
 const NO_EVENTS = Object.freeze([]) as unknown as HeapEvent[];
 
 /** Adds an event to an op's record (most ops have one or two: no array is made for none). */
-export function emit(rec: Pick<OpRecorder, 'events'>, event: HeapEvent): void {
+function emit(rec: Pick<OpRecorder, 'events'>, event: HeapEvent): void {
   if (rec.events === NO_EVENTS) rec.events = [event];
   else rec.events.push(event);
 }
@@ -110,21 +120,29 @@ export abstract class AllocatorBase implements Allocator {
   readonly memory: HeapMemory;
   protected readonly ledger: Ledger;
   /** Running totals of the block chain; every allocator keeps them as its blocks change. */
-  protected readonly stats = new BlockStats();
+  protected readonly stats: BlockStats;
   /**
    * Set once the program has written where it should not (past a payload, through a freed or
    * unknown pointer): from then on the heap's bytes may not match the allocator's own records.
    */
   protected scribbled = false;
+  /** Op results leave out events and blocks (see setQuiet). */
+  protected quiet: boolean;
+  private readonly quietRecord = newRecord('malloc');
 
-  /** `memory` and `ledger`: an empty heap and a ledger to use (recycled from an allocator no longer needed), or new ones. */
+  /** `memory` and `ledger`: an empty heap and a ledger to use (recycled from an allocator no longer needed), or new ones; `options`: see AllocatorOptions. */
   constructor(
     readonly config: HeapConfig,
     memory?: HeapMemory,
     ledger?: Ledger,
+    options: AllocatorOptions = {},
   ) {
     this.memory = memory ?? new HeapMemory(config.maxHeap);
     this.ledger = ledger ?? new Ledger();
+    // Modes are set here, once, rather than switched later: a long replay's optimised code then
+    // sees the same fields change the same way in every allocator.
+    this.stats = new BlockStats(options.totalsOnDemand ? () => this.walk() : null);
+    this.quiet = options.quiet ?? false;
   }
 
   get heapSize(): number {
@@ -136,6 +154,35 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   useFitSearch(_search: FitSearch | null): void {}
+
+  setQuiet(quiet: boolean): void {
+    this.quiet = quiet;
+  }
+
+  /** A fresh record for an op; a quiet allocator rewrites one record, valid until its next op. */
+  private begin(op: OpKind): OpRecorder {
+    if (!this.quiet) return newRecord(op);
+    const rec = this.quietRecord;
+    rec.op = op;
+    rec.requestSize = 0;
+    rec.ptr = null;
+    rec.block = null;
+    rec.examined = 0;
+    rec.events = NO_EVENTS;
+    rec.problem = null;
+    rec.requestText = undefined;
+    return rec;
+  }
+
+  /** Adds an event to an op's record, unless quiet. */
+  protected emit(rec: Pick<OpRecorder, 'events'>, event: HeapEvent): void {
+    if (!this.quiet) emit(rec, event);
+  }
+
+  /** The block an op returned, resized or freed, unless quiet. */
+  protected setBlock(rec: OpRecorder, addr: number, size: number): void {
+    if (!this.quiet) rec.block = { addr, size };
+  }
 
   get liveAllocations(): ReadonlyMap<number, number> {
     return this.ledger.allocations;
@@ -185,7 +232,7 @@ export abstract class AllocatorBase implements Allocator {
   // --- the operations -------------------------------------------------------------------
 
   malloc(size: RequestSize): OpResult {
-    const rec = begin('malloc');
+    const rec = this.begin('malloc');
     try {
       const n = this.requestSize(size, rec, 'malloc');
       if (n !== null) rec.ptr = this.allocateFor(n, rec, 'malloc', size);
@@ -196,7 +243,7 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   calloc(count: RequestSize, size: RequestSize): OpResult {
-    const rec = begin('calloc');
+    const rec = this.begin('calloc');
     try {
       const c = this.requestSize(count, rec, 'calloc count');
       const s = c === null ? null : this.requestSize(size, rec, 'calloc size');
@@ -216,7 +263,7 @@ export abstract class AllocatorBase implements Allocator {
       if (ptr !== null) {
         // calloc must zero: the block may be recycled memory still holding old bytes.
         this.memory.fill(ptr, n, 0);
-        emit(rec, { type: 'zeroed', ptr, length: n });
+        this.emit(rec, { type: 'zeroed', ptr, length: n });
       }
       rec.ptr = ptr;
     } catch (err) {
@@ -226,7 +273,7 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   realloc(ptr: number | null, size: RequestSize): OpResult {
-    const rec = begin('realloc');
+    const rec = this.begin('realloc');
     try {
       this.reallocBody(rec, ptr, size);
     } catch (err) {
@@ -260,7 +307,7 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   free(ptr: number | null): OpResult {
-    const rec = begin('free');
+    const rec = this.begin('free');
     rec.ptr = ptr;
     try {
       // free(NULL) does nothing. The ledger follows memory: a free that faults before freeing
@@ -276,7 +323,7 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   write(ptr: number, offset: number, data: Uint8Array): OpResult {
-    const rec = begin('write');
+    const rec = this.begin('write');
     rec.ptr = ptr;
     try {
       if (this.checkWrite(ptr, offset, data.length, rec)) this.memory.write(ptr + offset, data);
@@ -287,7 +334,7 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   fill(ptr: number, offset: number, length: number, byte: number): OpResult {
-    const rec = begin('write');
+    const rec = this.begin('write');
     rec.ptr = ptr;
     try {
       if (this.checkWrite(ptr, offset, length, rec)) this.memory.fill(ptr + offset, length, byte);
@@ -415,7 +462,7 @@ export abstract class AllocatorBase implements Allocator {
     }
     const code = rec.problem?.code;
     if (code === 'write-overflow' || code === 'use-after-free' || code === 'invalid-pointer') this.scribbled = true;
-    emit(rec, { type: 'wrote', addr: at, length });
+    this.emit(rec, { type: 'wrote', addr: at, length });
     return true;
   }
 
@@ -435,8 +482,7 @@ function callText(fn: OpKind, a: RequestSize | 'NULL', b?: RequestSize): string 
   return `${fn}(${String(a)}${b === undefined ? '' : `, ${String(b)}`})`;
 }
 
-/** A fresh record for an op. */
-function begin(op: OpKind): OpRecorder {
+function newRecord(op: OpKind): OpRecorder {
   return { op, requestSize: 0, ptr: null, block: null, examined: 0, events: NO_EVENTS, problem: null };
 }
 

@@ -72,31 +72,26 @@ export class BlockStats {
   private readonly largest = new LargestSize();
   /** Where the largest free size comes from instead, when something else keeps it (the fit index). */
   private source: { largestFreeSize(): number } | null = null;
-  /** Counting on demand: the walk to count from, whether blocks changed since, and its largest free block. */
-  private walk: (() => HeapWalk) | null = null;
-  private stale = false;
+  /** Blocks tracked so far, and how many had been when the totals were last counted from a walk. */
+  private changes = 0;
+  private counted = -1;
   private walkedLargest = 0;
+
+  /**
+   * `walk`: keep no running totals but count them from a walk of the heap when read, if blocks
+   * changed since the last count. For an allocator that replays many ops between reads.
+   */
+  constructor(private readonly walk: (() => HeapWalk) | null = null) {}
 
   /** Takes the largest free size from `source` from now on (call before tracking any block). */
   largestFrom(source: { largestFreeSize(): number }): void {
     this.source = source;
   }
 
-  /**
-   * Keeps no running totals from now on: they are counted from a walk of the heap when read, if
-   * blocks changed since the last count. For an allocator that replays many ops between reads.
-   */
-  countOnDemand(walk: () => HeapWalk): void {
-    this.walk = walk;
-    this.stale = true;
-  }
-
   /** A block of `size` bytes appeared (`+1`) or disappeared (`-1`). */
   track(size: number, allocated: boolean, delta: 1 | -1): void {
-    if (this.walk) {
-      this.stale = true;
-      return;
-    }
+    this.changes++;
+    if (this.walk) return;
     if (allocated) {
       this.allocatedBlocks += delta;
       this.allocatedBytes += delta * size;
@@ -111,14 +106,14 @@ export class BlockStats {
 
   /** The totals as they are now. */
   current(): this {
-    if (this.walk && this.stale) {
+    if (this.walk && this.counted !== this.changes) {
       const totals = totalsOf(this.walk());
       this.allocatedBlocks = totals.allocatedBlocks;
       this.allocatedBytes = totals.allocatedBytes;
       this.freeBlocks = totals.freeBlocks;
       this.freeBytes = totals.freeBytes;
       this.walkedLargest = totals.largestFree;
-      this.stale = false;
+      this.counted = this.changes;
     }
     return this;
   }

@@ -3,7 +3,7 @@
 // policies, three coalescing modes and two realloc variants. All state lives in the heap's bytes
 // except next fit's rover, as in the textbook.
 
-import { AllocatorBase, emit, problem, type AllocatorOptions, type OpRecorder } from './allocator';
+import { AllocatorBase, problem, type AllocatorOptions, type OpRecorder } from './allocator';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
@@ -23,21 +23,21 @@ export class ImplicitAllocator extends AllocatorBase {
   private readonly index: BlockIndex | null;
   private roverAddr: number;
   /** A substitute fit search (see Allocator.useFitSearch). */
-  private substitute: FitSearch | null = null;
+  private substitute: FitSearch | null;
 
   /**
    * A fresh heap (mm_init), or the state a snapshot describes. `recycle`: an allocator of the same
    * configuration that is no longer needed, whose buffers this one takes over.
    */
   constructor(config: HeapConfig, snapshot?: AllocatorSnapshot, recycle?: ImplicitAllocator, options: AllocatorOptions = {}) {
-    super(config, recycle?.memory.recycle(), recycle?.ledger);
+    super(config, recycle?.memory.recycle(), recycle?.ledger, options);
+    this.substitute = options.fitSearch ?? null;
     this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
     const bySize = config.policy === 'best';
     const reusable = recycle?.index && recycle.config.policy === config.policy ? recycle.index : null;
     this.index = config.search === 'indexed' ? (reusable ?? new BlockIndex(config.maxHeap, { bySize })) : null;
     if (this.index) this.stats.largestFrom(this.index);
-    if (options.totalsOnDemand) this.stats.countOnDemand(() => this.walk());
     if (recycle && snapshot === undefined) {
       this.index?.load([], [], [], 0);
       this.ledger.load({ live: new Uint32Array(0), freed: new Uint32Array(0), livePayload: 0, peakPayload: 0 });
@@ -187,8 +187,8 @@ export class ImplicitAllocator extends AllocatorBase {
     const total = L.sizeAt(addr);
     this.track(addr, total, false, -1);
     const size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
-    emit(rec, { type: 'placed', addr, size, asize, remainder: total - size });
-    rec.block = { addr, size };
+    this.emit(rec, { type: 'placed', addr, size, asize, remainder: total - size });
+    this.setBlock(rec, addr, size);
   }
 
   /**
@@ -211,7 +211,7 @@ export class ImplicitAllocator extends AllocatorBase {
       L.writeBlock(addr, size, false, true);
     }
     this.track(addr, size, false, 1);
-    emit(rec, { type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
+    this.emit(rec, { type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
     if (this.config.coalesce === 'immediate') addr = this.coalesce(addr, rec);
     this.roverAddr = addr; // reference 2b: after the heap grows, the rover points at the new block
     return addr;
@@ -228,8 +228,8 @@ export class ImplicitAllocator extends AllocatorBase {
     L.setPrevAllocated(next, false);
     this.track(addr, size, true, -1);
     this.track(addr, size, false, 1);
-    rec.block = { addr, size };
-    emit(rec, { type: 'freed', addr, size });
+    this.setBlock(rec, addr, size);
+    this.emit(rec, { type: 'freed', addr, size });
     if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
   }
 
@@ -257,7 +257,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.track(start, size, false, 1);
     L.writeBlock(start, size, false, L.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, size);
-    emit(rec, { type: 'coalesced', addr: start, size, withPrev, withNext });
+    this.emit(rec, { type: 'coalesced', addr: start, size, withPrev, withNext });
     return start;
   }
 
@@ -295,7 +295,7 @@ export class ImplicitAllocator extends AllocatorBase {
       }
       addr = next;
     }
-    emit(rec, { type: 'coalesced-all', merges, freeBlocksBefore: before, freeBlocksAfter: after });
+    this.emit(rec, { type: 'coalesced-all', merges, freeBlocksBefore: before, freeBlocksAfter: after });
   }
 
   /** A block of `size` bytes at `addr` appeared (+1) or disappeared (-1): the totals and the fit index follow. */
@@ -335,7 +335,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const wanted = Math.min(requestSize, this.config.realloc === 'naive' ? oldSize : L.payloadSize(oldSize));
     const copied = Math.max(0, Math.min(wanted, this.memory.brk - ptr));
     this.memory.copy(moved, ptr, copied);
-    emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
+    this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
     this.release(ptr, rec);
     rec.block = newBlock;
     return moved;
@@ -353,8 +353,8 @@ export class ImplicitAllocator extends AllocatorBase {
     if (asize <= oldSize) {
       this.track(addr, oldSize, true, -1);
       const size = this.keepAllocated(addr, oldSize, asize, prevAllocated);
-      emit(rec, { type: 'resized-in-place', addr, oldSize, newSize: size, how: size === oldSize ? 'same' : 'shrink' });
-      rec.block = { addr, size };
+      this.emit(rec, { type: 'resized-in-place', addr, oldSize, newSize: size, how: size === oldSize ? 'same' : 'shrink' });
+      this.setBlock(rec, addr, size);
       if (size !== oldSize && this.config.coalesce === 'immediate') this.coalesce(addr + size, rec);
       return ptr;
     }
@@ -367,8 +367,8 @@ export class ImplicitAllocator extends AllocatorBase {
       this.track(next, nextSize, false, -1);
       this.roverFollowsMerge(addr, total);
       const size = this.keepAllocated(addr, total, asize, prevAllocated);
-      emit(rec, { type: 'resized-in-place', addr, oldSize, newSize: size, how: 'grow-next' });
-      rec.block = { addr, size };
+      this.emit(rec, { type: 'resized-in-place', addr, oldSize, newSize: size, how: 'grow-next' });
+      this.setBlock(rec, addr, size);
       return ptr;
     }
 
@@ -385,9 +385,9 @@ export class ImplicitAllocator extends AllocatorBase {
         if (nextSize > 0) this.track(next, nextSize, false, -1);
         this.roverFollowsMerge(start, total);
         const size = this.keepAllocated(start, total, asize, L.prevAllocatedFlag(start));
-        emit(rec, { type: 'resized-in-place', addr: start, oldSize, newSize: size, how: 'grow-prev' });
-        emit(rec, { type: 'moved', fromPtr: ptr, toPtr: to, copied });
-        rec.block = { addr: start, size };
+        this.emit(rec, { type: 'resized-in-place', addr: start, oldSize, newSize: size, how: 'grow-prev' });
+        this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: to, copied });
+        this.setBlock(rec, start, size);
         return to;
       }
     }

@@ -39,10 +39,10 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
  * An allocator in the state a snapshot of one with the same configuration describes. `recycle`:
  * an allocator with the same largest heap that is no longer needed (it must not be used
  * afterwards), whose buffers the new one takes over instead of allocating its own. `options`:
- * see AllocatorOptions (the sbrk baseline keeps no totals worth deferring).
+ * see AllocatorOptions.
  */
 export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot, recycle?: Allocator, options?: AllocatorOptions): Allocator {
-  if (config.policy === 'sbrk') return new SbrkAllocator(config).restore(snapshot);
+  if (config.policy === 'sbrk') return new SbrkAllocator(config, undefined, undefined, options).restore(snapshot);
   return new ImplicitAllocator(config, snapshot, recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined, options);
 }
 

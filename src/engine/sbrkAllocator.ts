@@ -3,7 +3,7 @@
 // does nothing, realloc allocates anew and copies. The baseline every real allocator is measured
 // against: one system call per request, and freed memory never comes back.
 
-import { AllocatorBase, emit, problem, type OpRecorder } from './allocator';
+import { AllocatorBase, problem, type OpRecorder } from './allocator';
 import { roundUp } from './config';
 import type { AllocatorSnapshot, BlockInfo, HeapIssue, HeapWalk } from './results';
 
@@ -28,9 +28,9 @@ export class SbrkAllocator extends AllocatorBase {
     this.regionIndex.set(oldBreak, this.regions.length);
     this.regions.push({ addr: oldBreak, size, live: true });
     this.stats.track(size, true, 1);
-    emit(rec, { type: 'extended', addr: oldBreak, size, oldBreak, newBreak: this.memory.brk });
-    emit(rec, { type: 'placed', addr: oldBreak, size, asize: size, remainder: 0 });
-    rec.block = { addr: oldBreak, size };
+    this.emit(rec, { type: 'extended', addr: oldBreak, size, oldBreak, newBreak: this.memory.brk });
+    this.emit(rec, { type: 'placed', addr: oldBreak, size, asize: size, remainder: 0 });
+    this.setBlock(rec, oldBreak, size);
     return oldBreak;
   }
 
@@ -39,8 +39,8 @@ export class SbrkAllocator extends AllocatorBase {
     if (region === undefined) return;
     region.live = false;
     this.stats.track(region.size, true, -1);
-    rec.block = { addr: region.addr, size: region.size };
-    emit(rec, { type: 'freed', addr: region.addr, size: region.size });
+    this.setBlock(rec, region.addr, region.size);
+    this.emit(rec, { type: 'freed', addr: region.addr, size: region.size });
   }
 
   protected resize(ptr: number, requestSize: number, rec: OpRecorder): number | null {
@@ -50,7 +50,7 @@ export class SbrkAllocator extends AllocatorBase {
     const newBlock = rec.block;
     const copied = Math.min(oldRequest, requestSize);
     this.memory.copy(moved, ptr, copied);
-    emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
+    this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
     this.release(ptr, rec);
     rec.block = newBlock;
     return moved;

@@ -86,8 +86,6 @@ interface Checkpoint {
 }
 
 const NO_PTR = -1;
-/** At most this many slots scanned by checkpoints, amortised per op. */
-const SLOTS_SCANNED_PER_OP = 64;
 const NO_VIOLATIONS: Diagnostic[] = [];
 const LIFETIME_ERRORS = new Set<DiagnosticCode>(['unknown-pointer', 'freed-pointer', 'double-free']);
 
@@ -128,8 +126,13 @@ export class Replay {
   private nextCheckpoint = 0;
   private readonly heap: Allocator;
   private readonly slots: Int32Array;
-  /** Where a checkpoint gathers the slots in use before keeping a copy of just those. */
-  private slotScratch: Int32Array | null = null;
+  /**
+   * The slots holding a pointer, densely (the first `heldCount`), and each slot's place among
+   * them (-1: none): a checkpoint visits those, not every name the trace ever used.
+   */
+  private readonly held: Int32Array;
+  private readonly heldAt: Int32Array;
+  private heldCount = 0;
   private readonly ranges = new LiveRanges();
   private readonly checks: boolean;
   private readonly fill: boolean;
@@ -157,6 +160,7 @@ export class Replay {
   /** The op the cursor is running, and how many fit searches it has made. */
   private fitOp = 0;
   private fitCall = 0;
+  private readonly recordedFitResult: { addr: number | null; examined: number } = { addr: null, examined: 0 };
 
   constructor(
     readonly trace: Trace,
@@ -181,6 +185,8 @@ export class Replay {
     this.livePatterns = this.clearOnFree ? null : new Map();
     this.withBytes = trace.ops.some((op) => op.kind === 'write' || op.kind === 'fill');
     this.slots = new Int32Array(Math.max(1, trace.names.length)).fill(NO_PTR);
+    this.held = new Int32Array(this.slots.length);
+    this.heldAt = new Int32Array(this.slots.length).fill(-1);
     this.patterns = Uint8Array.from({ length: this.slots.length }, (_, slot) => (trace.format === 'rep' ? Number(trace.names[slot]) : slot) & 0xff);
     this.heap = allocatorFor(config);
     this.recordedFit = this.withBytes ? null : { findFit: () => this.fitFromRecord() };
@@ -329,15 +335,28 @@ export class Replay {
     const i = this.fitOp;
     const outcome = this.outcomes[i]!;
     const call = this.fitCall++;
-    if (call === 0 && outcome & OUTCOME.COALESCED_ALL) return { addr: null, examined: 0 };
-    if (outcome & (OUTCOME.EXTENDED | OUTCOME.NULL)) return { addr: null, examined: this.examined[i]! };
-    return { addr: this.blockAddrs[i]!, examined: this.examined[i]! };
+    // One object, rewritten: the allocator reads it before it searches again.
+    const fit = this.recordedFitResult;
+    if (call === 0 && outcome & OUTCOME.COALESCED_ALL) {
+      fit.addr = null;
+      fit.examined = 0;
+    } else {
+      fit.addr = outcome & (OUTCOME.EXTENDED | OUTCOME.NULL) ? null : this.blockAddrs[i]!;
+      fit.examined = this.examined[i]!;
+    }
+    return fit;
   }
 
   /** The full result of op `i` (events and message), by running it again from the state before it. */
   detail(i: number): OpResult {
     this.heapAt(i - 1);
-    return this.cursorStep(this.cursor!);
+    const heap = this.cursor!.heap;
+    heap.setQuiet(false);
+    try {
+      return this.cursorStep(this.cursor!);
+    } finally {
+      heap.setQuiet(true);
+    }
   }
 
   /** Pointer held by each slot after op `i` (null = NULL or never assigned). */
@@ -366,6 +385,8 @@ export class Replay {
     }
 
     const result = applyOp(heap, op, this.slots, this.clearOnFree);
+    if (op.ptr !== null) this.noteSlot(op.ptr);
+    if (op.kind === 'realloc' && op.from !== null) this.noteSlot(op.from);
     let outcome = outcomeBits(result);
     const violations = this.checks ? this.check(op, result, input, keepLength, keepBytes) : NO_VIOLATIONS;
     if (violations.length > 0) outcome |= OUTCOME.VIOLATION;
@@ -476,25 +497,35 @@ export class Replay {
 
   // --- checkpoints ----------------------------------------------------------------------------
 
+  /** Keeps the list of held slots in step with what `slot` holds after an op. */
+  private noteSlot(slot: number): void {
+    const at = this.heldAt[slot]!;
+    if (this.slots[slot] !== NO_PTR) {
+      if (at >= 0) return;
+      this.heldAt[slot] = this.heldCount;
+      this.held[this.heldCount++] = slot;
+    } else if (at >= 0) {
+      const last = this.held[--this.heldCount]!;
+      this.held[at] = last;
+      this.heldAt[last] = at;
+      this.heldAt[slot] = -1;
+    }
+  }
+
   private saveCheckpoint(index: number): void {
     const slots = this.slots;
-    const scratch = (this.slotScratch ??= new Int32Array(2 * slots.length));
-    let k = 0;
-    for (let slot = 0; slot < slots.length; slot++) {
-      const p = slots[slot]!;
-      if (p === NO_PTR) continue;
-      scratch[k++] = slot;
-      scratch[k++] = p;
+    const pairs = new Int32Array(2 * this.heldCount);
+    for (let k = 0; k < this.heldCount; k++) {
+      const slot = this.held[k]!;
+      pairs[2 * k] = slot;
+      pairs[2 * k + 1] = slots[slot]!;
     }
-    const pairs = scratch.slice(0, k);
     // Freed pointers matter only to ops that free or realloc a pointer twice, which only a trace
     // with lifetime errors has.
     const cp: Checkpoint = { index, snapshot: this.heap.snapshot(this.withBytes || this.corrupted, !this.clearOnFree), slots: pairs };
     this.checkpoints.push(cp);
     const perOp = this.options.checkpointBytesPerOp ?? 48;
-    // Checkpoints are spaced by what they keep, and by the slots each one scans (a trace of
-    // 500,000 ids with 10,000 live would otherwise spend more time scanning than replaying).
-    const interval = Math.max(this.options.minCheckpointInterval ?? 256, Math.ceil(checkpointBytes(cp) / perOp), Math.ceil(slots.length / SLOTS_SCANNED_PER_OP));
+    const interval = Math.max(this.options.minCheckpointInterval ?? 256, Math.ceil(checkpointBytes(cp) / perOp));
     this.nextCheckpoint = index + interval;
   }
 
@@ -516,10 +547,10 @@ export class Replay {
     // The first cursor of a finished replay takes over the main run's allocator, which is done.
     const donor = old?.heap ?? (this.done && !this.heapGiven ? this.heap : undefined);
     if (donor === this.heap) this.heapGiven = true;
-    // Nothing reads the cursor's metrics op by op (they are in the columns): its totals wait for a read.
-    const heap = restoreAllocator(this.cursorConfig, cp.snapshot, donor, { totalsOnDemand: true });
+    // Stepping only has to reach a state: nothing reads the events of the ops on the way, and
+    // nothing reads the cursor's metrics op by op (they are in the columns).
+    const heap = restoreAllocator(this.cursorConfig, cp.snapshot, donor, { totalsOnDemand: true, quiet: true, ...(this.recordedFit ? { fitSearch: this.recordedFit } : {}) });
     this.cursor = null;
-    heap.useFitSearch(this.recordedFit);
     const slots = (old?.slots ?? new Int32Array(this.slots.length)).fill(NO_PTR);
     for (let k = 0; k < cp.slots.length; k += 2) slots[cp.slots[k]!] = cp.slots[k + 1]!;
     if (payloads && !cp.snapshot.bytes) {
