@@ -63,11 +63,6 @@ export interface Allocator {
    */
   snapshot(withBytes: boolean, withFreed?: boolean): AllocatorSnapshot;
   /**
-   * Replaces the fit search (null: back to the allocator's own). For replaying ops whose choices
-   * were already recorded: the allocator does everything else itself. No effect on the sbrk baseline.
-   */
-  useFitSearch(search: FitSearch | null): void;
-  /**
    * Quiet: op results record no events and no block (the heap changes all the same), for an
    * allocator that replays ops only to reach a state, and makes no garbage doing so: every op
    * returns the same record, valid until the next op.
@@ -84,7 +79,10 @@ export interface AllocatorOptions {
   readonly totalsOnDemand?: boolean;
   /** Start quiet (see `Allocator.setQuiet`). */
   readonly quiet?: boolean;
-  /** A substitute fit search from the start (see `Allocator.useFitSearch`). */
+  /**
+   * A fit search to use instead of the allocator's own. For replaying ops whose choices were
+   * already recorded: the allocator does everything else itself. No effect on the sbrk baseline.
+   */
   readonly fitSearch?: FitSearch;
 }
 
@@ -152,8 +150,6 @@ export abstract class AllocatorBase implements Allocator {
   get rover(): number | null {
     return null;
   }
-
-  useFitSearch(_search: FitSearch | null): void {}
 
   setQuiet(quiet: boolean): void {
     this.quiet = quiet;

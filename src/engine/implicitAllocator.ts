@@ -22,7 +22,7 @@ export class ImplicitAllocator extends AllocatorBase {
   /** The fit index (config.search 'indexed'), kept in step with every block change. */
   private readonly index: BlockIndex | null;
   private roverAddr: number;
-  /** A substitute fit search (see Allocator.useFitSearch). */
+  /** A substitute fit search (see AllocatorOptions.fitSearch). */
   private substitute: FitSearch | null;
 
   /**
@@ -62,10 +62,6 @@ export class ImplicitAllocator extends AllocatorBase {
 
   override get rover(): number {
     return this.roverAddr;
-  }
-
-  override useFitSearch(search: FitSearch | null): void {
-    this.substitute = search;
   }
 
   walk(): HeapWalk {
