@@ -37,6 +37,20 @@ describe('heap panel webview (Chromium, fake host)', function () {
   const run = runTrace(parseHeapScript(readFileSync(join(ROOT, 'samples', 'first-best-worst.heap'), 'utf8')));
   const posted = () => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
   const send = (m: unknown) => page.evaluate((msg) => window.postMessage(msg, '*'), m as object);
+  /** Resolves once every message sent so far has been handled (a posted message is a later event, delivered in order). */
+  const settled = () =>
+    page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const probe = (e: MessageEvent) => {
+            if (e.data !== 'test-probe') return;
+            window.removeEventListener('message', probe);
+            resolve();
+          };
+          window.addEventListener('message', probe);
+          window.postMessage('test-probe', '*');
+        }),
+    );
 
   before(async () => {
     // The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time.
@@ -114,6 +128,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
       { type: 'step', step: 9 },
     ]);
     await send({ type: 'frame', frame: buildFrame(run, 4), compare: null });
+    await settled();
     assert.match(await page.locator('.step-label').innerText(), /op 5 \/ 10/);
   });
 
@@ -174,6 +189,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
     for (const junk of [null, 42, 'snapshot', { type: 'snapshot' }, { type: 'frame', frame: { step: 'x' } }, { type: 'frame', frame: { ...buildFrame(run, 2), addrs: [1, 2] } }, { type: 'eval', code: 'alert(1)' }, { type: 'empty', message: 7 }]) {
       await send(junk);
     }
+    await settled();
     assert.equal(await page.locator('.op').innerText(), before);
   });
 });
