@@ -13,7 +13,7 @@ export function walkImplicitHeap(layout: BlockLayout): HeapWalk {
 }
 
 /** The walk as objects, from its columns. */
-export function walkFromColumns(c: HeapColumns): HeapWalk {
+function walkFromColumns(c: HeapColumns): HeapWalk {
   const blocks: BlockInfo[] = new Array(c.count);
   for (let k = 0; k < c.count; k++) {
     blocks[k] = {
