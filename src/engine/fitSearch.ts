@@ -88,30 +88,37 @@ export function indexedFitSearch(layout: BlockLayout, policy: FitPolicy, index: 
       return false;
     }
   };
+  // One result, rewritten by every search: the allocator reads it before it searches again.
+  const result = { addr: null as number | null, examined: 0 };
+  const found = (addr: number | null, examined: number): FitResult => {
+    result.addr = addr;
+    result.examined = examined;
+    return result;
+  };
   const choose = (asize: number, rover: number): FitResult => {
     const total = index.count;
     switch (policy) {
       case 'first': {
         const addr = index.firstFit(asize, first);
-        return addr === null ? { addr: null, examined: total } : { addr, examined: index.rank(addr) + 1 };
+        return found(addr, addr === null ? total : index.rank(addr) + 1);
       }
       case 'next': {
         const end = layout.chainEnd();
         const start = rover >= first && rover < end ? rover : first;
         const tail = index.firstFit(asize, start);
-        if (tail !== null) return { addr: tail, examined: index.rank(tail) - index.rank(start) + 1 };
-        if (start === first) return { addr: null, examined: total };
+        if (tail !== null) return found(tail, index.rank(tail) - index.rank(start) + 1);
+        if (start === first) return found(null, total);
         const head = index.firstFit(asize, first);
-        return head === null || head >= start ? { addr: null, examined: total } : { addr: head, examined: total - index.rank(start) + index.rank(head) + 1 };
+        return head === null || head >= start ? found(null, total) : found(head, total - index.rank(start) + index.rank(head) + 1);
       }
       case 'best': {
         const fit = index.smallestAtLeast(asize);
-        if (fit === null) return { addr: null, examined: total };
-        return { addr: fit.addr, examined: fit.size === asize ? index.rank(fit.addr) + 1 : total };
+        if (fit === null) return found(null, total);
+        return found(fit.addr, fit.size === asize ? index.rank(fit.addr) + 1 : total);
       }
       case 'worst': {
         const largest = index.largest();
-        return largest === null || largest.size < asize ? { addr: null, examined: total } : { addr: largest.addr, examined: total };
+        return largest === null || largest.size < asize ? found(null, total) : found(largest.addr, total);
       }
     }
   };
