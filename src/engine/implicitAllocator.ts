@@ -3,6 +3,7 @@
 // policies, three coalescing modes and two realloc variants. All state lives in the heap's bytes
 // except next fit's rover, as in the textbook.
 
+import { grown } from './typedArrays';
 import { AllocatorBase, problem, type AllocatorOptions, type OpRecorder } from './allocator';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
@@ -82,11 +83,7 @@ export class ImplicitAllocator extends AllocatorBase {
       const word = L.getWord(addr);
       const size = word - (word % 8);
       if (size === 0 || addr + size > end || word > 0xffffffff) break;
-      if (n === out.length) {
-        const grown = new Uint32Array(n * 2);
-        grown.set(out);
-        out = grown;
-      }
+      if (n === out.length) out = grown(out, n * 2);
       out[n++] = word;
       addr += size;
     }

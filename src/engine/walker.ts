@@ -2,6 +2,7 @@
 // a debugger would. The checker, the metrics, the chain printer and the panel all use it. It
 // never throws and always stops: a zero size or a size past the end ends the walk with a reason.
 
+import { grown } from './typedArrays';
 import type { BlockLayout } from './layout';
 import { ALLOCATED_BIT } from './layout';
 import { hex } from './memory';
@@ -69,19 +70,13 @@ export class ColumnsBuilder {
 
   private grow(): void {
     const n = this.addrs.length * 2;
-    const grown = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    const f64 = (m: number) => new Float64Array(m);
-    this.addrs = grown(this.addrs, f64);
-    this.sizes = grown(this.sizes, f64);
-    this.payloadAddrs = grown(this.payloadAddrs, f64);
-    this.payloadSizes = grown(this.payloadSizes, f64);
-    this.headers = grown(this.headers, f64);
-    this.footers = grown(this.footers, f64);
-    this.status = grown(this.status, (m) => new Uint8Array(m));
+    this.addrs = grown(this.addrs, n);
+    this.sizes = grown(this.sizes, n);
+    this.payloadAddrs = grown(this.payloadAddrs, n);
+    this.payloadSizes = grown(this.payloadSizes, n);
+    this.headers = grown(this.headers, n);
+    this.footers = grown(this.footers, n);
+    this.status = grown(this.status, n);
   }
 }
 

@@ -3,6 +3,8 @@
 // value is stored as its step from the one before, an exact value every 32 ops bounds the work
 // to read one, and the rare step too big for 16 bits is kept aside.
 
+import { grown } from '../engine/typedArrays';
+
 /** Values between anchors. */
 const STRIDE = 32;
 const SHIFT = 5;
@@ -40,12 +42,8 @@ export class DeltaColumn {
     }
     this.deltas[i] = ESCAPE;
     if (this.escapes === this.escapeAt.length) {
-      const at = new Int32Array(this.escapes * 2);
-      at.set(this.escapeAt);
-      const by = new Float64Array(this.escapes * 2);
-      by.set(this.escapeBy);
-      this.escapeAt = at;
-      this.escapeBy = by;
+      this.escapeAt = grown(this.escapeAt, this.escapes * 2);
+      this.escapeBy = grown(this.escapeBy, this.escapes * 2);
     }
     this.escapeAt[this.escapes] = i;
     this.escapeBy[this.escapes++] = step;

@@ -4,6 +4,7 @@
 // malloc(0)). Whether a malloc returns NULL is the replay's business, not this pass's.
 // The pass runs op by op (`LifetimeTracker`), so a parser can feed it while it reads a long trace.
 
+import { grown } from '../engine/typedArrays';
 import type { Diagnostic, RelatedInformation, Slot, TraceOp } from './model';
 
 /** One block's life in the trace, as `Lifetimes.at(k)` hands it out: allocated, maybe moved by realloc, maybe freed. */
@@ -149,25 +150,16 @@ class LifetimeBuilder extends Lifetimes {
 
   private grow(): void {
     const size = this.slots.length * 2;
-    const grown = (from: Int32Array) => {
-      const to = new Int32Array(size);
-      to.set(from);
-      return to;
-    };
-    this.slots = grown(this.slots);
-    this.starts = grown(this.starts);
-    this.ends = grown(this.ends);
-    this.lastRealloc = grown(this.lastRealloc);
+    this.slots = grown(this.slots, size);
+    this.starts = grown(this.starts, size);
+    this.ends = grown(this.ends, size);
+    this.lastRealloc = grown(this.lastRealloc, size);
   }
 
   private growReallocs(): void {
     const size = this.reallocOps.length * 2;
-    const reallocOps = new Int32Array(size);
-    reallocOps.set(this.reallocOps);
-    const prevRealloc = new Int32Array(size);
-    prevRealloc.set(this.prevRealloc);
-    this.reallocOps = reallocOps;
-    this.prevRealloc = prevRealloc;
+    this.reallocOps = grown(this.reallocOps, size);
+    this.prevRealloc = grown(this.prevRealloc, size);
   }
 }
 
@@ -353,24 +345,14 @@ export class LifetimeTracker {
 
   private growSlots(min: number): void {
     const size = Math.max(min, this.kind.length * 2);
-    const kind = new Uint8Array(size);
-    kind.set(this.kind);
-    const lifetime = new Int32Array(size);
-    lifetime.set(this.lifetime);
-    const at = new Int32Array(size);
-    at.set(this.at);
-    this.kind = kind;
-    this.lifetime = lifetime;
-    this.at = at;
+    this.kind = grown(this.kind, size);
+    this.lifetime = grown(this.lifetime, size);
+    this.at = grown(this.at, size);
   }
 
   private growOps(min: number): void {
     const size = Math.max(min, this.lifetimeOfOp.length * 2);
-    const lifetimeOfOp = new Int32Array(size).fill(-1);
-    lifetimeOfOp.set(this.lifetimeOfOp);
-    const invalidUse = new Uint8Array(size);
-    invalidUse.set(this.invalidUse);
-    this.lifetimeOfOp = lifetimeOfOp;
-    this.invalidUse = invalidUse;
+    this.lifetimeOfOp = grown(this.lifetimeOfOp, size, -1);
+    this.invalidUse = grown(this.invalidUse, size);
   }
 }

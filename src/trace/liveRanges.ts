@@ -4,6 +4,8 @@
 // bytes, so 32 bits hold every address (an end past 2^31, of a payload that cannot be in the
 // heap anyway, is kept as 2^31 - 1).
 
+import { grown } from '../engine/typedArrays';
+
 /** Ranges per chunk: a chunk splits at twice this. */
 const CHUNK = 64;
 
@@ -129,9 +131,7 @@ export class LiveRanges {
     this.ends.splice(c, 0, new Int32Array(2 * CHUNK + 1));
     this.lengths.splice(c, 0, 0);
     if (this.firsts.length < this.lengths.length) {
-      const grown = new Int32Array(this.firsts.length * 2);
-      grown.set(this.firsts);
-      this.firsts = grown;
+      this.firsts = grown(this.firsts, this.firsts.length * 2);
     }
     this.firsts.copyWithin(c + 1, c, this.lengths.length - 1);
   }

@@ -2,6 +2,7 @@
 // per line, `a id size`, `r id size`, `f id`. CRLF and any whitespace are accepted; header variants
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
+import { grown } from '../engine/typedArrays';
 import { LifetimeTracker } from './lifetimes';
 import { lineRange, type Diagnostic, type RepHeader, type Slot, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
@@ -307,9 +308,7 @@ export class RepParser extends LineParser {
   private slotFor(id: number): number {
     if (id < DENSE_IDS) {
       if (id >= this.denseSlots.length) {
-        const grown = new Int32Array(Math.min(DENSE_IDS, Math.max(id + 1, this.denseSlots.length * 2)));
-        grown.set(this.denseSlots);
-        this.denseSlots = grown;
+        this.denseSlots = grown(this.denseSlots, Math.min(DENSE_IDS, Math.max(id + 1, this.denseSlots.length * 2)));
       }
       const known = this.denseSlots[id]!;
       if (known > 0) return known - 1;

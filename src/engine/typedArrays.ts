@@ -1,0 +1,15 @@
+// Growing typed arrays: the engine and the trace model keep their per-block and per-op data in
+// typed arrays that double as they fill.
+
+type NumberArray = Int16Array | Int32Array | Uint8Array | Uint32Array | Float64Array;
+
+/**
+ * A copy of `array` with room for `length` values: the old ones first, then `fill` (0 unless
+ * given). The array's own kind is kept.
+ */
+export function grown<T extends NumberArray>(array: T, length: number, fill = 0): T {
+  const out = new (array.constructor as new (length: number) => T)(length);
+  if (fill !== 0) out.fill(fill, array.length);
+  out.set(array);
+  return out;
+}
