@@ -3,6 +3,7 @@
 // value is stored as its step from the one before, an exact value every 32 ops bounds the work
 // to read one, and the rare step too big for 16 bits is kept aside.
 
+import type { HeapMetrics } from '../engine/results';
 import { grown } from '../engine/typedArrays';
 
 /** Values between anchors. */
@@ -89,5 +90,71 @@ export class DeltaColumn {
       else hi = mid;
     }
     return lo;
+  }
+}
+
+/** The metrics after every op, as delta columns; peak and fragmentation ratios are derived on reading. */
+export class MetricColumns {
+  private readonly heapSize: DeltaColumn;
+  private readonly livePayload: DeltaColumn;
+  private readonly peakPayload: DeltaColumn;
+  private readonly freeBlocks: DeltaColumn;
+  private readonly freeBytes: DeltaColumn;
+  private readonly largestFree: DeltaColumn;
+  private readonly allocatedBlocks: DeltaColumn;
+  private readonly allocatedBytes: DeltaColumn;
+
+  /** `initial`: the metrics before the first op. */
+  constructor(capacity: number, initial: HeapMetrics) {
+    this.heapSize = new DeltaColumn(capacity, initial.heapSize);
+    this.livePayload = new DeltaColumn(capacity, initial.livePayload);
+    this.peakPayload = new DeltaColumn(capacity, initial.peakPayload);
+    this.freeBlocks = new DeltaColumn(capacity, initial.freeBlocks);
+    this.freeBytes = new DeltaColumn(capacity, initial.freeBytes);
+    this.largestFree = new DeltaColumn(capacity, initial.largestFree);
+    this.allocatedBlocks = new DeltaColumn(capacity, initial.allocatedBlocks);
+    this.allocatedBytes = new DeltaColumn(capacity, initial.internalFragmentation + initial.livePayload);
+  }
+
+  /** Appends the next op's metrics. */
+  push(m: HeapMetrics): void {
+    this.heapSize.push(m.heapSize);
+    this.livePayload.push(m.livePayload);
+    this.peakPayload.push(m.peakPayload);
+    this.freeBlocks.push(m.freeBlocks);
+    this.freeBytes.push(m.freeBytes);
+    this.largestFree.push(m.largestFree);
+    this.allocatedBlocks.push(m.allocatedBlocks);
+    this.allocatedBytes.push(m.internalFragmentation + m.livePayload);
+  }
+
+  /** The metrics after op `i` (0 <= i < pushed). */
+  at(i: number): HeapMetrics {
+    const heapSize = this.heapSize.at(i);
+    const freeBytes = this.freeBytes.at(i);
+    const largestFree = this.largestFree.at(i);
+    const live = this.livePayload.at(i);
+    const peak = this.peakPayload.at(i);
+    return {
+      livePayload: live,
+      peakPayload: peak,
+      heapSize,
+      utilisation: heapSize === 0 ? 0 : peak / heapSize,
+      allocatedBlocks: this.allocatedBlocks.at(i),
+      internalFragmentation: this.allocatedBytes.at(i) - live,
+      freeBlocks: this.freeBlocks.at(i),
+      freeBytes,
+      largestFree,
+      externalFragmentation: freeBytes === 0 ? 0 : 1 - largestFree / freeBytes,
+    };
+  }
+
+  /** What op `i` grew the heap by: the step in its size. */
+  grownBy(i: number): number {
+    return this.heapSize.step(i);
+  }
+
+  get byteLength(): number {
+    return [this.heapSize, this.livePayload, this.peakPayload, this.freeBlocks, this.freeBytes, this.largestFree, this.allocatedBlocks, this.allocatedBytes].reduce((sum, c) => sum + c.byteLength, 0);
   }
 }

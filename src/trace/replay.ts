@@ -12,7 +12,7 @@ import type { HeapConfig } from '../engine/config';
 import { allocatorFor, restoreAllocator } from '../engine/index';
 import { hex } from '../engine/memory';
 import { OP_PROBLEM_CODES, type AllocatorSnapshot, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
-import { DeltaColumn } from './deltaColumn';
+import { MetricColumns } from './deltaColumn';
 import { LiveRanges } from './liveRanges';
 import type { Diagnostic, DiagnosticCode, Trace, TraceOp } from './model';
 import { engineSize } from './numbers';
@@ -111,16 +111,8 @@ export class Replay {
   private readonly problems: Uint8Array;
   private readonly remainders: Uint32Array;
   private readonly mergedSizes: Uint32Array;
-  // The metrics after each op, two bytes an op (they change little from op to op). What an op
-  // grew the heap by is the step in its size.
-  private readonly heapSizes: DeltaColumn;
-  private readonly livePayload: DeltaColumn;
-  private readonly peakPayload: DeltaColumn;
-  private readonly freeBlocks: DeltaColumn;
-  private readonly freeBytes: DeltaColumn;
-  private readonly largestFree: DeltaColumn;
-  private readonly allocatedBlocks: DeltaColumn;
-  private readonly allocatedBytes: DeltaColumn;
+  /** The metrics after each op, two bytes an op each (they change little from op to op). */
+  private readonly metrics: MetricColumns;
 
   private readonly checkpoints: Checkpoint[] = [];
   private nextCheckpoint = 0;
@@ -191,15 +183,8 @@ export class Replay {
     this.heap = allocatorFor(config);
     this.recordedFit = this.withBytes ? null : { findFit: () => this.fitFromRecord() };
     this.cursorConfig = this.recordedFit ? { ...config, search: 'linear' } : config;
-    const m = (this.initialMetrics = this.heap.metrics());
-    this.heapSizes = new DeltaColumn(n, m.heapSize);
-    this.livePayload = new DeltaColumn(n, m.livePayload);
-    this.peakPayload = new DeltaColumn(n, m.peakPayload);
-    this.freeBlocks = new DeltaColumn(n, m.freeBlocks);
-    this.freeBytes = new DeltaColumn(n, m.freeBytes);
-    this.largestFree = new DeltaColumn(n, m.largestFree);
-    this.allocatedBlocks = new DeltaColumn(n, m.allocatedBlocks);
-    this.allocatedBytes = new DeltaColumn(n, m.internalFragmentation + m.livePayload);
+    this.initialMetrics = this.heap.metrics();
+    this.metrics = new MetricColumns(n, this.initialMetrics);
     this.saveCheckpoint(-1);
   }
 
@@ -235,7 +220,7 @@ export class Replay {
       outcome: this.outcomes[i]!,
       remainder: this.remainders[i]!,
       mergedSize: this.mergedSizes[i]!,
-      grownBy: this.heapSizes.step(i),
+      grownBy: this.metrics.grownBy(i),
       problem: problem === 0 ? null : OP_PROBLEM_CODES[problem - 1]!,
       metrics: this.metricsAt(i),
     };
@@ -257,24 +242,7 @@ export class Replay {
 
   /** Metrics after op `i`; `i = -1` is the empty heap. */
   metricsAt(i: number): HeapMetrics {
-    if (i < 0) return this.initialMetrics;
-    const heapSize = this.heapSizes.at(i);
-    const freeBytes = this.freeBytes.at(i);
-    const largestFree = this.largestFree.at(i);
-    const live = this.livePayload.at(i);
-    const peak = this.peakPayload.at(i);
-    return {
-      livePayload: live,
-      peakPayload: peak,
-      heapSize,
-      utilisation: heapSize === 0 ? 0 : peak / heapSize,
-      allocatedBlocks: this.allocatedBlocks.at(i),
-      internalFragmentation: this.allocatedBytes.at(i) - live,
-      freeBlocks: this.freeBlocks.at(i),
-      freeBytes,
-      largestFree,
-      externalFragmentation: freeBytes === 0 ? 0 : 1 - largestFree / freeBytes,
-    };
+    return i < 0 ? this.initialMetrics : this.metrics.at(i);
   }
 
   /** Metrics after the last op replayed. */
@@ -285,9 +253,7 @@ export class Replay {
   /** Bytes the per-op arrays and checkpoints hold. */
   get memoryBytes(): number {
     const columns = [
-      this.ptrs, this.blockAddrs, this.blockSizes, this.examined, this.outcomes, this.problems, this.remainders, this.mergedSizes,
-      this.heapSizes, this.livePayload, this.peakPayload, this.freeBlocks, this.freeBytes, this.largestFree,
-      this.allocatedBlocks, this.allocatedBytes,
+      this.ptrs, this.blockAddrs, this.blockSizes, this.examined, this.outcomes, this.problems, this.remainders, this.mergedSizes, this.metrics,
     ].reduce((sum, a) => sum + a.byteLength, 0);
     return columns + this.checkpoints.reduce((sum, c) => sum + checkpointBytes(c), 0);
   }
@@ -411,15 +377,7 @@ export class Replay {
     }
     this.remainders[i] = remainder;
     this.mergedSizes[i] = merged;
-    const m = heap.metrics();
-    this.heapSizes.push(m.heapSize);
-    this.livePayload.push(m.livePayload);
-    this.peakPayload.push(m.peakPayload);
-    this.freeBlocks.push(m.freeBlocks);
-    this.freeBytes.push(m.freeBytes);
-    this.largestFree.push(m.largestFree);
-    this.allocatedBlocks.push(m.allocatedBlocks);
-    this.allocatedBytes.push(m.internalFragmentation + m.livePayload);
+    this.metrics.push(heap.metrics());
 
     this.report(i, op, result, violations);
     this.recorded = i + 1;
