@@ -2,6 +2,8 @@
 // The allocator itself keeps no such table (its truth is in the heap's bytes); this is what
 // mdriver tracks to judge it: live payload, peak payload, and whether a pointer may be freed.
 
+import { DenseSet } from './denseSet';
+
 /** What the ledger knows of a pointer. */
 export type PointerStatus = 'live' | 'freed' | 'unknown';
 
@@ -19,23 +21,21 @@ class PointerTable implements ReadonlyMap<number, number> {
   private values_: Int32Array;
   private mask: number;
   private used = 0;
-  /**
-   * The table positions of the live pointers, densely (the first `size`), and each position's
-   * place among them: a snapshot visits the live pointers only, not every pointer ever freed.
-   */
-  private live_: Int32Array;
-  private place: Int32Array;
-  /** Live pointers. */
-  size = 0;
+  /** The table positions of the live pointers: a snapshot visits those, not every pointer ever freed. */
+  private live_: DenseSet;
 
   constructor(expected = 0) {
     let capacity = 1024;
     while (capacity < expected * 2) capacity *= 2;
     this.keys_ = new Int32Array(capacity).fill(EMPTY);
     this.values_ = new Int32Array(capacity);
-    this.live_ = new Int32Array(capacity / 2 + 1);
-    this.place = new Int32Array(capacity);
+    this.live_ = new DenseSet(capacity);
     this.mask = capacity - 1;
+  }
+
+  /** Live pointers. */
+  get size(): number {
+    return this.live_.size;
   }
 
   /** Empties the table for `expected` pointers if it is big enough (and not far too big); returns it, or null. */
@@ -44,7 +44,7 @@ class PointerTable implements ReadonlyMap<number, number> {
     if (capacity < expected * 2 || capacity > Math.max(1024, expected * 8)) return null;
     this.keys_.fill(EMPTY);
     this.used = 0;
-    this.size = 0;
+    this.live_.clear();
     return this;
   }
 
@@ -77,17 +77,8 @@ class PointerTable implements ReadonlyMap<number, number> {
       previous = this.values_[i]!;
     }
     this.values_[i] = value;
-    const wasLive = previous !== undefined && previous !== FREED;
-    if (wasLive && value === FREED) {
-      // Out of the dense list: the last live one takes its place.
-      const at = this.place[i]!;
-      const last = this.live_[--this.size]!;
-      this.live_[at] = last;
-      this.place[last] = at;
-    } else if (!wasLive && value !== FREED) {
-      this.place[i] = this.size;
-      this.live_[this.size++] = i;
-    }
+    if (value === FREED) this.live_.delete(i);
+    else this.live_.add(i);
     if (this.used * 2 > keys.length) this.rehash();
     return previous;
   }
@@ -116,7 +107,7 @@ class PointerTable implements ReadonlyMap<number, number> {
   livePairs(): Uint32Array {
     const out = new Uint32Array(2 * this.size);
     for (let j = 0; j < this.size; j++) {
-      const i = this.live_[j]!;
+      const i = this.live_.members[j]!;
       out[2 * j] = this.keys_[i]!;
       out[2 * j + 1] = this.values_[i]!;
     }
@@ -158,10 +149,8 @@ class PointerTable implements ReadonlyMap<number, number> {
     const capacity = oldKeys.length * 2;
     this.keys_ = new Int32Array(capacity).fill(EMPTY);
     this.values_ = new Int32Array(capacity);
-    this.live_ = new Int32Array(capacity / 2 + 1);
-    this.place = new Int32Array(capacity);
+    this.live_ = new DenseSet(capacity);
     this.mask = capacity - 1;
-    this.size = 0;
     for (let j = 0; j < oldKeys.length; j++) {
       const ptr = oldKeys[j]!;
       if (ptr === EMPTY) continue;
@@ -169,10 +158,7 @@ class PointerTable implements ReadonlyMap<number, number> {
       while (this.keys_[i] !== EMPTY) i = (i + 1) & this.mask;
       this.keys_[i] = ptr;
       this.values_[i] = oldValues[j]!;
-      if (oldValues[j] !== FREED) {
-        this.place[i] = this.size;
-        this.live_[this.size++] = i;
-      }
+      if (oldValues[j] !== FREED) this.live_.add(i);
     }
   }
 }

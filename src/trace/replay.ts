@@ -10,6 +10,7 @@ import type { Allocator } from '../engine/allocator';
 import type { FitSearch } from '../engine/fitSearch';
 import type { HeapConfig } from '../engine/config';
 import { allocatorFor, restoreAllocator } from '../engine/index';
+import { DenseSet } from '../engine/denseSet';
 import { hex } from '../engine/memory';
 import { OP_PROBLEM_CODES, type AllocatorSnapshot, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
 import { MetricColumns } from './deltaColumn';
@@ -118,13 +119,8 @@ export class Replay {
   private nextCheckpoint = 0;
   private readonly heap: Allocator;
   private readonly slots: Int32Array;
-  /**
-   * The slots holding a pointer, densely (the first `heldCount`), and each slot's place among
-   * them (-1: none): a checkpoint visits those, not every name the trace ever used.
-   */
-  private readonly held: Int32Array;
-  private readonly heldAt: Int32Array;
-  private heldCount = 0;
+  /** The slots holding a pointer: a checkpoint visits those, not every name the trace ever used. */
+  private readonly held: DenseSet;
   private readonly ranges = new LiveRanges();
   private readonly checks: boolean;
   private readonly fill: boolean;
@@ -177,8 +173,7 @@ export class Replay {
     this.livePatterns = this.clearOnFree ? null : new Map();
     this.withBytes = trace.ops.some((op) => op.kind === 'write' || op.kind === 'fill');
     this.slots = new Int32Array(Math.max(1, trace.names.length)).fill(NO_PTR);
-    this.held = new Int32Array(this.slots.length);
-    this.heldAt = new Int32Array(this.slots.length).fill(-1);
+    this.held = new DenseSet(this.slots.length);
     this.patterns = Uint8Array.from({ length: this.slots.length }, (_, slot) => (trace.format === 'rep' ? Number(trace.names[slot]) : slot) & 0xff);
     this.heap = allocatorFor(config);
     this.recordedFit = this.withBytes ? null : { findFit: () => this.fitFromRecord() };
@@ -457,24 +452,15 @@ export class Replay {
 
   /** Keeps the list of held slots in step with what `slot` holds after an op. */
   private noteSlot(slot: number): void {
-    const at = this.heldAt[slot]!;
-    if (this.slots[slot] !== NO_PTR) {
-      if (at >= 0) return;
-      this.heldAt[slot] = this.heldCount;
-      this.held[this.heldCount++] = slot;
-    } else if (at >= 0) {
-      const last = this.held[--this.heldCount]!;
-      this.held[at] = last;
-      this.heldAt[last] = at;
-      this.heldAt[slot] = -1;
-    }
+    if (this.slots[slot] !== NO_PTR) this.held.add(slot);
+    else this.held.delete(slot);
   }
 
   private saveCheckpoint(index: number): void {
     const slots = this.slots;
-    const pairs = new Int32Array(2 * this.heldCount);
-    for (let k = 0; k < this.heldCount; k++) {
-      const slot = this.held[k]!;
+    const pairs = new Int32Array(2 * this.held.size);
+    for (let k = 0; k < this.held.size; k++) {
+      const slot = this.held.members[k]!;
       pairs[2 * k] = slot;
       pairs[2 * k + 1] = slots[slot]!;
     }
