@@ -228,57 +228,73 @@ export abstract class AllocatorBase implements Allocator {
   // --- the operations -------------------------------------------------------------------
 
   malloc(size: RequestSize): OpResult {
-    const rec = this.begin('malloc');
-    try {
-      const n = this.requestSize(size, rec, 'malloc');
-      if (n !== null) rec.ptr = this.allocateFor(n, rec, 'malloc', size);
-    } catch (err) {
-      fault(rec, err);
-    }
-    return rec;
+    return this.run('malloc', this.mallocOp, size, undefined);
   }
 
   calloc(count: RequestSize, size: RequestSize): OpResult {
-    const rec = this.begin('calloc');
-    try {
-      const c = this.requestSize(count, rec, 'calloc count');
-      const s = c === null ? null : this.requestSize(size, rec, 'calloc size');
-      if (c === null || s === null) return rec;
-      const total = BigInt(count) * BigInt(size);
-      if (total > MAX_REQUEST) {
-        rec.problem = problem(
-          'calloc-overflow',
-          'warning',
-          `calloc(${count}, ${size}) returned NULL: ${count} x ${size} bytes does not fit in a 64-bit size_t.`,
-        );
-        return rec;
-      }
-      const n = Number(total);
-      rec.requestText = String(total);
-      const ptr = this.allocateFor(n, rec, 'calloc', count, size);
-      if (ptr !== null) {
-        // calloc must zero: the block may be recycled memory still holding old bytes.
-        this.memory.fill(ptr, n, 0);
-        this.emit(rec, { type: 'zeroed', ptr, length: n });
-      }
-      rec.ptr = ptr;
-    } catch (err) {
-      fault(rec, err);
-    }
-    return rec;
+    return this.run('calloc', this.callocOp, count, size);
   }
 
   realloc(ptr: number | null, size: RequestSize): OpResult {
-    const rec = this.begin('realloc');
+    return this.run('realloc', this.reallocOp, ptr, size);
+  }
+
+  free(ptr: number | null): OpResult {
+    return this.run('free', this.freeOp, ptr, undefined);
+  }
+
+  write(ptr: number, offset: number, data: Uint8Array): OpResult {
+    return this.run('write', this.writeOp, ptr, { offset, data });
+  }
+
+  fill(ptr: number, offset: number, length: number, byte: number): OpResult {
+    return this.run('write', this.fillOp, ptr, { offset, length, byte });
+  }
+
+  /**
+   * Runs an op's body on its record; a throw (a corrupted heap, or an engine bug) becomes the op's
+   * problem. The body is a method, not a closure: a replay makes no function object per op.
+   */
+  private run<A, B>(op: OpKind, body: (this: this, rec: OpRecorder, a: A, b: B) => void, a: A, b: B): OpResult {
+    const rec = this.begin(op);
     try {
-      this.reallocBody(rec, ptr, size);
+      body.call(this, rec, a, b);
     } catch (err) {
       fault(rec, err);
     }
     return rec;
   }
 
-  private reallocBody(rec: OpRecorder, ptr: number | null, size: RequestSize): void {
+  private mallocOp(rec: OpRecorder, size: RequestSize): void {
+    const n = this.requestSize(size, rec, 'malloc');
+    if (n !== null) rec.ptr = this.allocateFor(n, rec, 'malloc', size);
+  }
+
+  private callocOp(rec: OpRecorder, count: RequestSize, size: RequestSize): void {
+    const c = this.requestSize(count, rec, 'calloc count');
+    const s = c === null ? null : this.requestSize(size, rec, 'calloc size');
+    if (c === null || s === null) return;
+    const total = BigInt(count) * BigInt(size);
+    if (total > MAX_REQUEST) {
+      rec.problem = problem(
+        'calloc-overflow',
+        'warning',
+        `calloc(${count}, ${size}) returned NULL: ${count} x ${size} bytes does not fit in a 64-bit size_t.`,
+      );
+      return;
+    }
+    const n = Number(total);
+    rec.requestText = String(total);
+    const ptr = this.allocateFor(n, rec, 'calloc', count, size);
+    if (ptr !== null) {
+      // calloc must zero: the block may be recycled memory still holding old bytes.
+      this.memory.fill(ptr, n, 0);
+      this.emit(rec, { type: 'zeroed', ptr, length: n });
+    }
+    rec.ptr = ptr;
+  }
+
+  private reallocOp(rec: OpRecorder, ptr: number | null, size: RequestSize): void {
     const n = this.requestSize(size, rec, 'realloc');
     if (n === null) return;
     if (ptr === null) {
@@ -302,42 +318,23 @@ export abstract class AllocatorBase implements Allocator {
     rec.ptr = moved;
   }
 
-  free(ptr: number | null): OpResult {
-    const rec = this.begin('free');
+  private freeOp(rec: OpRecorder, ptr: number | null): void {
     rec.ptr = ptr;
-    try {
-      // free(NULL) does nothing. The ledger follows memory: a free that faults before freeing
-      // leaves the pointer live.
-      if (ptr !== null && this.requireLive(ptr, rec, 'free')) {
-        this.release(ptr, rec);
-        this.ledger.release(ptr);
-      }
-    } catch (err) {
-      fault(rec, err);
-    }
-    return rec;
+    if (ptr === null) return; // free(NULL) does nothing.
+    if (!this.requireLive(ptr, rec, 'free')) return;
+    // The ledger follows memory: a free that faults before freeing leaves the pointer live.
+    this.release(ptr, rec);
+    this.ledger.release(ptr);
   }
 
-  write(ptr: number, offset: number, data: Uint8Array): OpResult {
-    const rec = this.begin('write');
+  private writeOp(rec: OpRecorder, ptr: number, w: { offset: number; data: Uint8Array }): void {
     rec.ptr = ptr;
-    try {
-      if (this.checkWrite(ptr, offset, data.length, rec)) this.memory.write(ptr + offset, data);
-    } catch (err) {
-      fault(rec, err);
-    }
-    return rec;
+    if (this.checkWrite(ptr, w.offset, w.data.length, rec)) this.memory.write(ptr + w.offset, w.data);
   }
 
-  fill(ptr: number, offset: number, length: number, byte: number): OpResult {
-    const rec = this.begin('write');
+  private fillOp(rec: OpRecorder, ptr: number, f: { offset: number; length: number; byte: number }): void {
     rec.ptr = ptr;
-    try {
-      if (this.checkWrite(ptr, offset, length, rec)) this.memory.fill(ptr + offset, length, byte);
-    } catch (err) {
-      fault(rec, err);
-    }
-    return rec;
+    if (this.checkWrite(ptr, f.offset, f.length, rec)) this.memory.fill(ptr + f.offset, f.length, f.byte);
   }
 
   read(ptr: number, length: number): Uint8Array | null {
