@@ -124,8 +124,17 @@ export class BlockStats {
   }
 }
 
+/** What the metrics are made from: the block chain's counts and bytes, and its largest free block. */
+export interface BlockTotals {
+  readonly allocatedBlocks: number;
+  readonly allocatedBytes: number;
+  readonly freeBlocks: number;
+  readonly freeBytes: number;
+  readonly largestFree: number;
+}
+
 /** The totals of a walk's blocks (the truth in memory). */
-export function totalsOf(walk: HeapWalk): { allocatedBlocks: number; allocatedBytes: number; freeBlocks: number; freeBytes: number; largestFree: number } {
+export function totalsOf(walk: HeapWalk): BlockTotals {
   const totals = { allocatedBlocks: 0, allocatedBytes: 0, freeBlocks: 0, freeBytes: 0, largestFree: 0 };
   for (const block of walk.blocks) {
     if (block.status === 'allocated') {

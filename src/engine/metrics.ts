@@ -1,19 +1,11 @@
 // The driver's metrics (allocator reference section 4): from the allocator's running totals
 // (fast, after every op) or from a full heap walk (the truth in memory; tests compare the two).
 
-import { totalsOf, type BlockStats } from './blockStats';
+import { totalsOf, type BlockTotals } from './blockStats';
 import type { HeapMetrics, HeapWalk } from './results';
 
-interface Totals {
-  readonly allocatedBlocks: number;
-  readonly allocatedBytes: number;
-  readonly freeBlocks: number;
-  readonly freeBytes: number;
-  readonly largestFree: number;
-}
-
 /** Metrics from running totals plus the driver's payload figures. */
-export function metricsFrom(totals: Totals | BlockStats, heapSize: number, livePayload: number, peakPayload: number): HeapMetrics {
+export function metricsFrom(totals: BlockTotals, heapSize: number, livePayload: number, peakPayload: number): HeapMetrics {
   const { allocatedBlocks, allocatedBytes, freeBlocks, freeBytes, largestFree } = totals;
   return {
     livePayload,

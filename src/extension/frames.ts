@@ -199,12 +199,7 @@ class OwnerNames {
 const ownerNamesCache = new WeakMap<Trace, OwnerNames>();
 
 function namesOf(trace: Trace): OwnerNames {
-  let names = ownerNamesCache.get(trace);
-  if (names === undefined) {
-    names = new OwnerNames(trace);
-    ownerNamesCache.set(trace, names);
-  }
-  return names;
+  return once(ownerNamesCache, trace, (t) => new OwnerNames(t));
 }
 
 const ALLOCATING = new Set(['malloc', 'calloc', 'realloc']);
@@ -280,12 +275,12 @@ export function buildSeries(run: TraceRun): SeriesDto {
   return once(seriesCache, run, sampleSeries);
 }
 
-/** `make(run)`, computed once per run. */
-function once<T>(cache: WeakMap<TraceRun, T>, run: TraceRun, make: (run: TraceRun) => T): T {
-  let value = cache.get(run);
+/** `make(key)`, computed once per key (a run or a trace: neither changes once made). */
+function once<K extends object, T>(cache: WeakMap<K, T>, key: K, make: (key: K) => T): T {
+  let value = cache.get(key);
   if (value === undefined) {
-    value = make(run);
-    cache.set(run, value);
+    value = make(key);
+    cache.set(key, value);
   }
   return value;
 }
