@@ -2,8 +2,15 @@
 // (ratios measured in the same run), the malloc lab traces end to end, jumping to random steps,
 // history memory per op, and the panel's frame time in headless Chromium. Prints a table and
 // writes bench-results/bench.json. Deterministic traces: the same seed every run.
+//
+// Each part runs in a process of its own, and so does each replay the ratios compare: what one
+// measurement leaves in the JIT and the heap (call sites made polymorphic by another policy or
+// by the linear search, garbage to collect) must not slow the next one down. A replay is repeated
+// until two seconds have passed (at least once) and the best run counts, indexed and linear alike;
+// the first, cold run is reported too.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,9 +23,12 @@ const ROOT = process.cwd();
 const MALLOCLAB = join(ROOT, '..', 'shared', 'traces', 'malloclab');
 const DEFAULT_TRACES = ['amptjp-bal', 'cccp-bal', 'cp-decl-bal', 'expr-bal', 'coalescing-bal', 'random-bal', 'random2-bal', 'binary-bal', 'binary2-bal', 'realloc-bal', 'realloc2-bal'];
 const quick = process.argv.includes('--quick');
+const argAfter = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
+const PARTS = ['malloclab', 'ratio', 'million', 'panel'] as const;
 /** `--only malloclab|ratio|million|panel`: one part of the benchmark. */
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const part = (name: string) => only === undefined || only === name;
+const only = argAfter('--only');
+/** Set in the processes this one starts: where to write their rows as JSON. */
+const rowsOut = argAfter('--rows-out');
 
 interface Row {
   readonly name: string;
@@ -105,11 +115,48 @@ function replay(trace: Trace, policy: FitPolicy, search: 'indexed' | 'linear', m
 }
 
 async function main(): Promise<void> {
-  console.log(`Heap Inspector benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
+  if (rowsOut === undefined) console.log(`Heap Inspector benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
 
+  const measure = argAfter('--replay');
+  if (measure !== undefined) {
+    measureReplay(JSON.parse(measure) as ReplayJob);
+    return;
+  }
+  if (only !== undefined && !(PARTS as readonly string[]).includes(only)) throw new Error(`--only takes one of ${PARTS.join(', ')}`);
+  if (only === undefined) {
+    for (const name of PARTS) rows.push(...inOwnProcess<Row[]>(['--only', name]));
+  } else {
+    await runPart(only as (typeof PARTS)[number]);
+  }
+  if (rowsOut !== undefined) {
+    writeFileSync(rowsOut, JSON.stringify(rows));
+    return;
+  }
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  const file = join(ROOT, 'bench-results', only ? `bench-${only}.json` : 'bench.json');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick, rows }, null, 2));
+  console.log(`\nwritten to ${file}`);
+}
+
+/**
+ * Runs this benchmark again in a new process with `args`, passing its output lines on; returns
+ * what it wrote to its `--rows-out` file (the rows of a part, or one replay's measurement).
+ */
+function inOwnProcess<T>(args: string[]): T {
+  const out = join(ROOT, 'out', 'bench', `rows-${process.pid}-${Date.now()}.json`);
+  mkdirSync(join(ROOT, 'out', 'bench'), { recursive: true });
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...args, ...(quick ? ['--quick'] : []), '--rows-out', out], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  for (const line of `${r.stdout ?? ''}`.split('\n')) if (line.trim() !== '') console.log(line);
+  if (r.status !== 0) throw new Error(`the benchmark's process for ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  const value = JSON.parse(readFileSync(out, 'utf8')) as T;
+  rmSync(out);
+  return value;
+}
+
+async function runPart(name: (typeof PARTS)[number]): Promise<void> {
   // 1. The malloc lab's 11 default traces, parsing + replay + history, csapp preset.
-  if (!part('malloclab')) {
-    // skipped
+  if (name !== 'malloclab') {
+    // another part
   } else if (existsSync(MALLOCLAB)) {
     const texts = DEFAULT_TRACES.map((t) => readFileSync(join(MALLOCLAB, `${t}.rep`), 'utf8'));
     let ops = 0;
@@ -128,42 +175,68 @@ async function main(): Promise<void> {
   }
 
   // 2. Indexed vs linear on 200,000 ops with 20,000 live blocks, every policy.
-  const refOps = quick ? 50_000 : 200_000;
-  if (part('ratio')) ratios(refOps);
+  if (name === 'ratio') ratios();
 
   // 3. A million ops with 100,000 live blocks (and 10,000), indexed only.
-  if (part('million')) millionOps();
+  if (name === 'million') millionOps();
 
   // 4. The panel drawing the largest heap, in headless Chromium.
-  if (part('panel')) {
+  if (name === 'panel') {
     await panelFrameTime(quick ? 20_000 : 100_000);
     await panelFrameTime(quick ? 40_000 : 200_000);
   }
-
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  const file = join(ROOT, 'bench-results', only ? `bench-${only}.json` : 'bench.json');
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick, rows }, null, 2));
-  console.log(`\nwritten to ${file}`);
 }
 
-function ratios(refOps: number): void {
-  const refLive = quick ? 5_000 : 20_000;
-  const patterns = [
-    { name: 'mixed', trace: parseRep(generate(refOps, refLive, 7)) },
-    { name: 'fragmented', trace: parseRep(generateFragmented(refOps, refLive, 8)) },
-  ];
-  for (const { name, trace } of patterns) {
+const REF_OPS = quick ? 50_000 : 200_000;
+const REF_LIVE = quick ? 5_000 : 20_000;
+const PATTERNS = {
+  mixed: () => generate(REF_OPS, REF_LIVE, 7),
+  fragmented: () => generateFragmented(REF_OPS, REF_LIVE, 8),
+};
+
+/** One replay measured in a process of its own. */
+interface ReplayJob {
+  readonly pattern: keyof typeof PATTERNS;
+  readonly policy: FitPolicy;
+  readonly search: 'indexed' | 'linear';
+}
+interface ReplayMeasurement {
+  readonly best: number;
+  readonly first: number;
+  readonly runs: number;
+  readonly heapSize: number;
+  readonly examinedTotal: number;
+  readonly blocks: number;
+}
+
+function measureReplay(job: ReplayJob): void {
+  const trace = parseRep(PATTERNS[job.pattern]());
+  const times: number[] = [];
+  let last: Replay | null = null;
+  const t0 = performance.now();
+  while (times.length === 0 || performance.now() - t0 < 2000) {
+    const r = time(() => replay(trace, job.policy, job.search));
+    times.push(r.ms);
+    last = r.value;
+  }
+  const m = last!.finalMetrics;
+  const result: ReplayMeasurement = { best: Math.min(...times), first: times[0]!, runs: times.length, heapSize: m.heapSize, examinedTotal: last!.examinedTotal, blocks: m.allocatedBlocks + m.freeBlocks };
+  writeFileSync(rowsOut!, JSON.stringify(result));
+}
+
+function ratios(): void {
+  for (const pattern of Object.keys(PATTERNS) as (keyof typeof PATTERNS)[]) {
     for (const policy of FIT_POLICIES) {
-      const indexed = time(() => replay(trace, policy, 'indexed'));
-      const linear = time(() => replay(trace, policy, 'linear'));
-      if (indexed.value.finalMetrics.heapSize !== linear.value.finalMetrics.heapSize || indexed.value.examinedTotal !== linear.value.examinedTotal) {
-        throw new Error(`${name}, ${policy}: the indexed and linear replays disagree`);
+      const indexed = inOwnProcess<ReplayMeasurement>(['--replay', JSON.stringify({ pattern, policy, search: 'indexed' })]);
+      const linear = inOwnProcess<ReplayMeasurement>(['--replay', JSON.stringify({ pattern, policy, search: 'linear' })]);
+      if (indexed.heapSize !== linear.heapSize || indexed.examinedTotal !== linear.examinedTotal) {
+        throw new Error(`${pattern}, ${policy}: the indexed and linear replays disagree`);
       }
-      const examined = (linear.value.examinedTotal / refOps).toFixed(0);
-      const blocks = indexed.value.finalMetrics.allocatedBlocks + indexed.value.finalMetrics.freeBlocks;
-      report(`${name}, ${policy} fit, ${refOps} ops / ${refLive} live: indexed`, (refOps / indexed.ms) * 1000, 'ops/s', `${blocks} blocks at the end`);
-      report(`${name}, ${policy} fit, ${refOps} ops / ${refLive} live: linear reference`, (refOps / linear.ms) * 1000, 'ops/s', `${examined} blocks examined an op`);
-      report(`${name}, ${policy} fit: indexed / linear`, linear.ms / indexed.ms, 'x');
+      const runs = (m: ReplayMeasurement) => `best of ${m.runs}, first run ${((REF_OPS / m.first) * 1000).toFixed(0)} ops/s`;
+      const examined = (linear.examinedTotal / REF_OPS).toFixed(0);
+      report(`${pattern}, ${policy} fit, ${REF_OPS} ops / ${REF_LIVE} live: indexed`, (REF_OPS / indexed.best) * 1000, 'ops/s', `${indexed.blocks} blocks at the end; ${runs(indexed)}`);
+      report(`${pattern}, ${policy} fit, ${REF_OPS} ops / ${REF_LIVE} live: linear reference`, (REF_OPS / linear.best) * 1000, 'ops/s', `${examined} blocks examined an op; ${runs(linear)}`);
+      report(`${pattern}, ${policy} fit: indexed / linear`, linear.best / indexed.best, 'x', `first runs: ${(linear.first / indexed.first).toFixed(1)}x`);
     }
   }
 }
