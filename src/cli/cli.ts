@@ -167,7 +167,7 @@ function opsCsv(trace: Trace, replay: Replay): string {
   const rows = ['op_index,kind,id,size,offset,heap_size'];
   let n = 0;
   for (let i = 0; i < replay.recorded; i++) {
-    const op = trace.ops[i]!;
+    const op = trace.ops.at(i);
     if (op.kind === 'write' || op.kind === 'fill') continue;
     const step = replay.step(i);
     const kind = { malloc: 'a', calloc: 'c', realloc: 'r', free: 'f' }[op.kind];

@@ -146,7 +146,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     const heading =
       i < 0
         ? `${session.name}: the heap before the first op`
-        : `${session.name}, line ${trace.ops[i]!.range.line} (op ${i + 1} of ${replay.length}): ${describeStep(replay.step(i))}`;
+        : `${session.name}, line ${trace.ops.line(i)} (op ${i + 1} of ${replay.length}): ${describeStep(replay.step(i))}`;
     const text = `${heading}\n\n${formatHeapPicture(replay, i)}\n`;
     await ctx.views.show(`/${session.name} - step ${i + 1}.txt`, text);
     return text;

@@ -39,6 +39,7 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const lifetimes = trace.lifetimes.lifetimes;
   const lifetimeOfOp = trace.lifetimes.lifetimeOfOp;
   const ownerNames = namesOf(trace);
+  const ops = trace.ops;
   let merged: number | null = null;
   if (record && record.mergedSize > 0 && record.block) {
     const { addr, size } = record.block;
@@ -62,10 +63,10 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
     const life = ownerOp[k]! >= 0 ? lifetimeOfOp[ownerOp[k]!]! : -1;
     if (life >= 0 && life < lifetimes.count) {
       const end = lifetimes.end(life);
-      const slot = ownerNames.slots[ownerOp[k]!]!;
-      names[k] = ownerNames.of(slot >= 0 ? slot : lifetimes.slot(life));
-      allocLines[k] = ownerNames.lines[lifetimes.start(life)]!;
-      if (end >= 0) freeLines[k] = ownerNames.lines[end]!;
+      const slot = ops.ptr(ownerOp[k]!);
+      names[k] = ownerNames.of(slot ?? lifetimes.slot(life));
+      allocLines[k] = ops.line(lifetimes.start(life));
+      if (end >= 0) freeLines[k] = ops.line(end);
     } else {
       names[k] = null;
     }
@@ -164,25 +165,12 @@ function ownerOps(run: TraceRun, i: number, c: HeapColumns, live: ReadonlyMap<nu
   return out;
 }
 
-/**
- * What the panel labels owners with, made once per trace: each op's line and pointer (-1: none),
- * and each pointer's name. Typed columns, because a frame of 100k blocks reads them in address
- * order, which is no order at all for the ops.
- */
+/** Each pointer's name as the panel labels owners, made once per trace and only when asked. */
 class OwnerNames {
-  readonly lines: Int32Array;
-  readonly slots: Int32Array;
   private readonly names: (string | null)[];
 
   constructor(private readonly trace: Trace) {
     this.names = new Array<string | null>(trace.names.length).fill(null);
-    this.lines = new Int32Array(trace.ops.length);
-    this.slots = new Int32Array(trace.ops.length);
-    for (let at = 0; at < trace.ops.length; at++) {
-      const op = trace.ops[at]!;
-      this.lines[at] = op.range.line;
-      this.slots[at] = op.ptr ?? -1;
-    }
   }
 
   /** The name of the pointer in `slot`: `id 3` in a .rep trace, the variable's name in a script. */
@@ -209,7 +197,7 @@ const handedOutCache = new WeakMap<TraceRun['replay'], { recorded: number; keys:
 
 /** The pointer op `at` handed out (malloc, calloc, realloc), or null. */
 function handedOutBy(run: TraceRun, at: number): number | null {
-  return ALLOCATING.has(run.trace.ops[at]!.kind) ? run.replay.pointer(at) : null;
+  return ALLOCATING.has(run.trace.ops.kind(at)) ? run.replay.pointer(at) : null;
 }
 
 /** Every op that handed a pointer out, as pointer * OP_SPAN + op, sorted; null for traces too long for that. */

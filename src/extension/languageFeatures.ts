@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { hex } from '../engine/memory';
-import { describeLifetime, describeRun, describeStep, errorCount, type Diagnostic as TraceDiagnostic, type TraceOp, type TraceRun } from '../trace/index';
+import { describeLifetime, describeRun, describeStep, errorCount, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -25,30 +25,10 @@ const MAX_PROBLEM_LENSES = 1000;
 /** The outline lists at most this many lifetimes. */
 export const MAX_SYMBOLS = 10_000;
 
-/** The op on a 0-based line, by binary search (ops are in line order). */
-export function opAtLine(ops: readonly TraceOp[], line: number): number {
-  let lo = 0;
-  let hi = ops.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const l = ops[mid]!.range.line - 1;
-    if (l === line) return mid;
-    if (l < line) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-/** The first op at or after a 0-based line. */
-function firstOpFrom(ops: readonly TraceOp[], line: number): number {
-  let lo = 0;
-  let hi = ops.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ops[mid]!.range.line - 1 < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** The op on a 0-based line (-1: none), by binary search (ops are in line order). */
+export function opAtLine(ops: OpTable, line: number): number {
+  const i = ops.firstFromLine(line + 1);
+  return i < ops.length && ops.line(i) === line + 1 ? i : -1;
 }
 
 /** The first diagnostic at or after a 1-based line (diagnostics are in line order). */
@@ -173,7 +153,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const { trace, diagnostics: problems } = run;
         const lenses: vscode.CodeLens[] = [summaryLens(session, run, top), new vscode.CodeLens(top, { title: 'Run with another policy', command: COMMANDS.selectPolicy, tooltip: 'Select Policy (a workspace setting)' }), new vscode.CodeLens(top, { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [document.uri] })];
         if (trace.ops.length <= codeLensMaxOps(document.uri)) {
-          for (let i = 0; i < trace.ops.length; i++) lenses.push(new OpLens(toRange(trace.ops[i]!.range), session, run, i));
+          for (let i = 0; i < trace.ops.length; i++) lenses.push(new OpLens(toRange(trace.ops.range(i)), session, run, i));
           return lenses;
         }
         // Past the limit: only problem lines, found from the diagnostics, not by walking the ops.
@@ -185,7 +165,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           last = d.range.line;
           const i = opAtLine(trace.ops, d.range.line - 1);
           if (i < 0) continue;
-          lenses.push(new OpLens(toRange(trace.ops[i]!.range), session, run, i));
+          lenses.push(new OpLens(toRange(trace.ops.range(i)), session, run, i));
           shown++;
         }
         return lenses;
@@ -194,7 +174,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (!(lens instanceof OpLens)) return lens;
         const { replay, trace } = lens.run;
         if (lens.opIndex < replay.recorded) {
-          lens.command = { title: describeStep(replay.step(lens.opIndex)), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops[lens.opIndex]!.range.line} in the heap panel` };
+          lens.command = { title: describeStep(replay.step(lens.opIndex)), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
         } else if (lens.session.state === 'stopped') {
           lens.command = { title: `${notReplayed(lens.session)} · Resume`, command: COMMANDS.resumeReplay, arguments: [lens.session.document.uri], tooltip: 'Resume Replay' };
         } else {
@@ -218,10 +198,10 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (trace.ops.length <= codeLensMaxOps(document.uri)) return [];
         const hints: vscode.InlayHint[] = [];
         const stopped = session.state === 'stopped';
-        for (let i = firstOpFrom(trace.ops, range.start.line); i < trace.ops.length; i++) {
-          const op = trace.ops[i]!;
-          if (op.range.line - 1 > range.end.line || op.range.line > document.lineCount) break;
-          const end = document.lineAt(op.range.line - 1).range.end;
+        for (let i = trace.ops.firstFromLine(range.start.line + 1); i < trace.ops.length; i++) {
+          const line = trace.ops.line(i);
+          if (line - 1 > range.end.line || line > document.lineCount) break;
+          const end = document.lineAt(line - 1).range.end;
           if (!range.contains(end)) continue; // VS Code drops hints outside the range it asked for
           let hint: vscode.InlayHint;
           if (i < replay.recorded) {
@@ -281,7 +261,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const { trace, replay } = run;
         const i = opAtLine(trace.ops, position.line);
         if (i < 0) return undefined;
-        const slot = trace.ops[i]!.ptr;
+        const slot = trace.ops.ptr(i);
         const name = slot === null ? 'NULL' : trace.format === 'rep' ? `id ${trace.names[slot]}` : trace.names[slot];
         const md = new vscode.MarkdownString();
         if (i >= replay.recorded) {
@@ -292,7 +272,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           md.appendMarkdown('\n\n');
           const life = describeLifetime(trace, replay, i);
           if (life) md.appendMarkdown(`Block of \`${name}\`:\n\n${life.map((l) => `- ${escape(l)}`).join('\n')}\n\n`);
-          return new vscode.Hover(md, toRange(trace.ops[i]!.range));
+          return new vscode.Hover(md, toRange(trace.ops.range(i)));
         }
         const step = replay.step(i);
         md.appendMarkdown(`**${escape(describeStep(step))}**\n\n`);
@@ -309,7 +289,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
             );
           }
         }
-        return new vscode.Hover(md, toRange(trace.ops[i]!.range));
+        return new vscode.Hover(md, toRange(trace.ops.range(i)));
       },
     }),
   );
@@ -328,14 +308,14 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         for (let k = 0; k < Math.min(lifetimes.count, MAX_SYMBOLS); k++) {
           const start = lifetimes.start(k);
           const end = lifetimes.end(k);
-          const first = trace.ops[start]!;
-          const lastOp = trace.ops[lifetimes.lastOp(k)]!;
+          const first = trace.ops.at(start);
+          const lastOp = trace.ops.range(lifetimes.lastOp(k));
           const name = trace.format === 'rep' ? `id ${trace.names[first.ptr ?? 0]}` : (trace.names[first.ptr ?? 0] ?? '?');
           const step = start < replay.recorded ? replay.step(start) : undefined;
           const size = first.kind === 'calloc' ? first.count * first.size : 'size' in first ? first.size : 0n;
           const where = step === undefined ? ', not replayed yet' : step.ptr !== null ? ` at ${hex(step.ptr)}` : ' (NULL)';
-          const detail = `${size} B${where}, line ${first.range.line}${end >= 0 ? `-${trace.ops[end]!.range.line}` : ', never freed'}`;
-          const range = new vscode.Range(first.range.line - 1, 0, lastOp.range.line - 1, lastOp.range.endColumn - 1);
+          const detail = `${size} B${where}, line ${first.range.line}${end >= 0 ? `-${trace.ops.line(end)}` : ', never freed'}`;
+          const range = new vscode.Range(first.range.line - 1, 0, lastOp.line - 1, lastOp.endColumn - 1);
           symbols.push(new vscode.DocumentSymbol(name, detail, vscode.SymbolKind.Variable, range, toRange(first.range)));
         }
         return symbols;

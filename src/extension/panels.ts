@@ -382,7 +382,8 @@ export class HeapPanels implements vscode.Disposable {
       return;
     }
     const step = this.steps.get(session);
-    const op = step >= 0 ? session.latest?.trace.ops[step] : undefined;
+    const ops = session.latest?.trace.ops;
+    const op = ops && step >= 0 && step < ops.length ? ops.at(step) : undefined;
     if (!op) {
       for (const e of editors) e.setDecorations(this.highlight, []);
       this.highlighted.delete(uri);

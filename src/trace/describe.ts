@@ -84,7 +84,7 @@ export function describeLifetime(trace: Trace, replay: Replay, opIndex: number):
   if (life === undefined || life < 0) return null;
   const t = trace.lifetimes.lifetimes.at(life);
   const lines: string[] = [];
-  const startOp = trace.ops[t.start]!;
+  const startOp = trace.ops.at(t.start);
   const requested = startOp.kind === 'calloc' ? startOp.count * startOp.size : 'size' in startOp ? startOp.size : 0n;
   if (t.start >= replay.recorded) {
     lines.push(`allocated on line ${startOp.range.line} as ${requested} bytes (not replayed yet)`);
@@ -97,7 +97,7 @@ export function describeLifetime(trace: Trace, replay: Replay, opIndex: number):
     );
   }
   for (const r of t.reallocs) {
-    const op = trace.ops[r]!;
+    const op = trace.ops.at(r);
     const size = op.kind === 'realloc' ? op.size : 0n;
     if (r >= replay.recorded) {
       lines.push(`realloc to ${size} bytes on line ${op.range.line} (not replayed yet)`);
@@ -110,6 +110,6 @@ export function describeLifetime(trace: Trace, replay: Replay, opIndex: number):
         : `${s.outcome & OUTCOME.MOVED && !(s.outcome & OUTCOME.IN_PLACE) ? 'moved' : 'resized'} by realloc on line ${op.range.line} to ${size} bytes in a block of ${s.block?.size ?? 0} at ${hex(s.ptr)}`,
     );
   }
-  lines.push(t.end >= 0 ? `freed on line ${trace.ops[t.end]!.range.line}` : 'still allocated at the end of the trace');
+  lines.push(t.end >= 0 ? `freed on line ${trace.ops.line(t.end)}` : 'still allocated at the end of the trace');
   return lines;
 }

@@ -14,7 +14,6 @@
 // lines at a time (`HeapScriptParser`), so a long script never holds the editor up.
 
 import { COALESCE_MODES, FOOTER_MODES, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
-import { LifetimeTracker } from './lifetimes';
 import { lineRange, SETTING_KEYS, type Diagnostic, type SettingKey, type SourceRange, type Trace, type TraceComment, type TraceOp, type TraceSetting } from './model';
 import { formatByteSize, parseByteSize, parseSize } from './numbers';
 import { LineParser, mergeDiagnostics } from './repFormat';
@@ -120,7 +119,7 @@ export class HeapScriptParser extends LineParser {
           settings.splice(settings.indexOf(earlier), 1);
         }
         if (ops.length > 0) {
-          diagnostics.push({ range, severity: 'warning', code: 'setting-after-ops', message: `Settings apply to the whole file from the start; move "set ${setting.key}" above the first operation (line ${ops[0]!.range.line}).` });
+          diagnostics.push({ range, severity: 'warning', code: 'setting-after-ops', message: `Settings apply to the whole file from the start; move "set ${setting.key}" above the first operation (line ${ops.line(0)}).` });
         }
         settings.push(setting);
         return;
@@ -136,7 +135,7 @@ export class HeapScriptParser extends LineParser {
     const lineCount = this.reader.line;
     const { ops, names, settings, comments } = this;
     if (this.binary) {
-      this.result = { format: 'heap', ops, names, header: null, settings, comments, diagnostics: this.diagnostics, lifetimes: new LifetimeTracker([], String).finish(), lineCount };
+      this.result = { format: 'heap', ops: ops.finish(), names, header: null, settings, comments, diagnostics: this.diagnostics, lifetimes: this.lifetimes.finish(), lineCount };
       return;
     }
     this.lifetimes.catchUp();
@@ -145,7 +144,7 @@ export class HeapScriptParser extends LineParser {
     if (ops.length === 0 && this.diagnostics.length === 0 && analysis.diagnostics.length === 0) {
       empty.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The script has no operations yet: try "p = malloc(24)".' });
     }
-    this.result = { format: 'heap', ops, names, header: null, settings, comments, diagnostics: mergeDiagnostics(this.diagnostics, analysis.diagnostics, empty), lifetimes: analysis, lineCount };
+    this.result = { format: 'heap', ops: ops.finish(), names, header: null, settings, comments, diagnostics: mergeDiagnostics(this.diagnostics, analysis.diagnostics, empty), lifetimes: analysis, lineCount };
   }
 }
 
@@ -481,7 +480,7 @@ export function printHeapScript(trace: Trace): string {
     const head = trace.header
       ? [`# converted from a malloc lab trace (header: ${trace.header.first} ${trace.header.ids} ${trace.header.ops} ${trace.header.fourth})`]
       : ['# converted from a malloc lab trace'];
-    return [...head, ...trace.ops.map(statement)].join('\n') + '\n';
+    return [...head, ...Array.from(trace.ops, statement)].join('\n') + '\n';
   }
   const byLine = new Map<number, string>();
   for (const s of trace.settings) byLine.set(s.range.line, setting(s));

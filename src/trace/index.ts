@@ -5,6 +5,7 @@ export * from './model';
 export { parseRep, printRep, RepParser, mergeDiagnostics, sortDiagnostics, type TraceParser } from './repFormat';
 export { parseHeapScript, printHeapScript, HeapScriptParser } from './heapFormat';
 export { analyzeLifetimes, LifetimeTracker, type Lifetime, type LifetimeAnalysis } from './lifetimes';
+export { OpTable, OpTableBuilder } from './opTable';
 export { parseSize, parseByteSize, formatByteSize, engineSize } from './numbers';
 export { traceConfig, type TraceConfig, type TraceConfigLayers } from './traceConfig';
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';

@@ -5,7 +5,8 @@
 // The pass runs op by op (`LifetimeTracker`), so a parser can feed it while it reads a long trace.
 
 import { grown } from '../engine/typedArrays';
-import type { Diagnostic, RelatedInformation, Slot, TraceOp } from './model';
+import type { Diagnostic, RelatedInformation, Slot } from './model';
+import type { OpTable } from './opTable';
 
 /** One block's life in the trace, as `Lifetimes.at(k)` hands it out: allocated, maybe moved by realloc, maybe freed. */
 export interface Lifetime {
@@ -173,7 +174,7 @@ export interface LifetimeAnalysis {
 }
 
 /** `describe(slot)` names a pointer in messages, e.g. `id 3` or `p`. */
-export function analyzeLifetimes(ops: readonly TraceOp[], describe: (slot: Slot) => string): LifetimeAnalysis {
+export function analyzeLifetimes(ops: OpTable, describe: (slot: Slot) => string): LifetimeAnalysis {
   const tracker = new LifetimeTracker(ops, describe);
   tracker.catchUp();
   return tracker.finish();
@@ -204,7 +205,7 @@ export class LifetimeTracker {
   private analysed = 0;
 
   constructor(
-    private readonly ops: readonly TraceOp[],
+    private readonly ops: OpTable,
     private readonly name: (slot: Slot) => string,
   ) {}
 
@@ -212,7 +213,7 @@ export class LifetimeTracker {
   catchUp(): void {
     const ops = this.ops;
     if (ops.length > this.lifetimeOfOp.length) this.growOps(ops.length);
-    for (let i = this.analysed; i < ops.length; i++) this.add(ops[i]!, i);
+    for (let i = this.analysed; i < ops.length; i++) this.add(i);
     this.analysed = ops.length;
   }
 
@@ -226,47 +227,55 @@ export class LifetimeTracker {
     return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: this.lifetimeOfOp.slice(0, n), invalidUse: this.invalidUse.slice(0, n), diagnostics: this.diagnostics };
   }
 
-  private add(op: TraceOp, i: number): void {
-    switch (op.kind) {
+  private add(i: number): void {
+    const ops = this.ops;
+    const kind = ops.kind(i);
+    // Every op but free(NULL) has a slot.
+    const ptr = ops.ptr(i)!;
+    switch (kind) {
       case 'malloc':
-      case 'calloc':
-        if (op.size === 0n || (op.kind === 'calloc' && op.count === 0n)) this.zeroSize(i, op.kind);
-        this.begin(op.ptr, i);
+      case 'calloc': {
+        const op = kind === 'calloc' ? ops.at(i) : null;
+        if (ops.requestSize(i) === 0 || (op?.kind === 'calloc' && op.count === 0n)) this.zeroSize(i, kind);
+        this.begin(ptr, i);
         break;
+      }
       case 'realloc': {
-        if (op.from === null) {
-          if (op.size === 0n) this.zeroSize(i, 'realloc(NULL, 0)');
-          this.begin(op.ptr, i);
+        const from = ops.from(i);
+        const zero = ops.requestSize(i) === 0;
+        if (from === null) {
+          if (zero) this.zeroSize(i, 'realloc(NULL, 0)');
+          this.begin(ptr, i);
           break;
         }
-        const life = this.requireLive(op.from, i, 'realloc');
+        const life = this.requireLive(from, i, 'realloc');
         if (life < 0) {
-          this.set(op.ptr, UNUSED, 0, 0);
+          this.set(ptr, UNUSED, 0, 0);
           break;
         }
         this.lifetimeOfOp[i] = life;
-        this.set(op.from, FREED, life, i);
-        if (op.size === 0n) {
+        this.set(from, FREED, life, i);
+        if (zero) {
           this.lifetimes.free(life, i); // realloc(p, 0) frees p
           break;
         }
-        if (op.ptr !== op.from) this.warnIfLive(op.ptr, i);
-        this.lifetimes.realloc(life, i, op.ptr); // the block lives on under the realloc's result
-        this.set(op.ptr, LIVE, life, 0);
+        if (ptr !== from) this.warnIfLive(ptr, i);
+        this.lifetimes.realloc(life, i, ptr); // the block lives on under the realloc's result
+        this.set(ptr, LIVE, life, 0);
         break;
       }
       case 'free': {
-        if (op.ptr === null) break;
-        const life = this.requireLive(op.ptr, i, 'free');
+        if (ops.ptr(i) === null) break;
+        const life = this.requireLive(ptr, i, 'free');
         if (life < 0) break;
         this.lifetimeOfOp[i] = life;
         this.lifetimes.free(life, i);
-        this.set(op.ptr, FREED, life, i);
+        this.set(ptr, FREED, life, i);
         break;
       }
       case 'write':
       case 'fill': {
-        const life = this.requireLive(op.ptr, i, op.kind);
+        const life = this.requireLive(ptr, i, kind);
         if (life >= 0) this.lifetimeOfOp[i] = life;
         break;
       }
@@ -274,7 +283,7 @@ export class LifetimeTracker {
   }
 
   private where(opIndex: number, message: string): RelatedInformation {
-    return { range: this.ops[opIndex]!.range, message };
+    return { range: this.ops.range(opIndex), message };
   }
 
   private history(life: number): RelatedInformation[] {
@@ -289,10 +298,10 @@ export class LifetimeTracker {
     if (this.kindOf(slot) !== LIVE) return;
     const start = this.lifetimes.start(this.lifetime[slot]!);
     this.diagnostics.push({
-      range: this.ops[i]!.range,
+      range: this.ops.range(i),
       severity: 'warning',
       code: 'leak',
-      message: `${this.name(slot)} still holds a live block (allocated on line ${this.ops[start]!.range.line}); overwriting it leaks that block.`,
+      message: `${this.name(slot)} still holds a live block (allocated on line ${this.ops.line(start)}); overwriting it leaks that block.`,
       related: [this.where(start, `the leaked block was allocated here`)],
     });
   }
@@ -311,25 +320,25 @@ export class LifetimeTracker {
     this.invalidUse[i] = 1;
     const ops = this.ops;
     if (kind === UNUSED) {
-      this.diagnostics.push({ range: ops[i]!.range, severity: 'error', code: 'unknown-pointer', message: `${use} of ${this.name(slot)}, which was never allocated.` });
+      this.diagnostics.push({ range: ops.range(i), severity: 'error', code: 'unknown-pointer', message: `${use} of ${this.name(slot)}, which was never allocated.` });
       return -1;
     }
     const life = this.lifetime[slot]!;
-    const ended = ops[this.at[slot]!]!;
-    const when = ended.kind === 'realloc' && ended.size > 0n
-      ? `was handed to realloc on line ${ended.range.line}; use the pointer realloc returned`
-      : `was ${use === 'free' ? 'already ' : ''}freed on line ${ended.range.line}`;
+    const ended = this.at[slot]!;
+    const when = ops.kind(ended) === 'realloc' && ops.requestSize(ended) !== 0
+      ? `was handed to realloc on line ${ops.line(ended)}; use the pointer realloc returned`
+      : `was ${use === 'free' ? 'already ' : ''}freed on line ${ops.line(ended)}`;
     this.diagnostics.push(
       use === 'free'
-        ? { range: ops[i]!.range, severity: 'error', code: 'double-free', message: `Double free: ${this.name(slot)} ${when}.`, related: this.history(life) }
-        : { range: ops[i]!.range, severity: 'error', code: 'freed-pointer', message: `${use} of ${this.name(slot)}, which ${when} (use after free).`, related: this.history(life) },
+        ? { range: ops.range(i), severity: 'error', code: 'double-free', message: `Double free: ${this.name(slot)} ${when}.`, related: this.history(life) }
+        : { range: ops.range(i), severity: 'error', code: 'freed-pointer', message: `${use} of ${this.name(slot)}, which ${when} (use after free).`, related: this.history(life) },
     );
     this.lifetimeOfOp[i] = life;
     return -1;
   }
 
   private zeroSize(i: number, call: string): void {
-    this.diagnostics.push({ range: this.ops[i]!.range, severity: 'warning', code: 'zero-size', message: `${call} asks for 0 bytes: it returns NULL and no block is allocated.` });
+    this.diagnostics.push({ range: this.ops.range(i), severity: 'warning', code: 'zero-size', message: `${call} asks for 0 bytes: it returns NULL and no block is allocated.` });
   }
 
   private kindOf(slot: Slot): number {

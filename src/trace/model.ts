@@ -2,6 +2,7 @@
 // a diagnostic with a line, column, severity and a sentence a student understands.
 
 import type { LifetimeAnalysis } from './lifetimes';
+import type { OpTable } from './opTable';
 
 /** A span of source text. Lines and columns are 1-based; `endColumn` is one past the last character. */
 export interface SourceRange {
@@ -123,7 +124,8 @@ export type TraceFormat = 'rep' | 'heap';
 /** A parsed trace: ops that parsed, settings, and every problem found. Never partial silently. */
 export interface Trace {
   readonly format: TraceFormat;
-  readonly ops: readonly TraceOp[];
+  /** The ops, in columns: `ops.at(i)` is op i. */
+  readonly ops: OpTable;
   /** Display names of the slots: `.rep` ids as decimal strings, `.heap` pointer names. */
   readonly names: readonly string[];
   readonly header: RepHeader | null;

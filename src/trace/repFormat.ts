@@ -4,7 +4,8 @@
 
 import { grown } from '../engine/typedArrays';
 import { LifetimeTracker } from './lifetimes';
-import { lineRange, type Diagnostic, type RepHeader, type Slot, type SourceRange, type Trace, type TraceOp } from './model';
+import { OpTableBuilder } from './opTable';
+import { lineRange, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
 import { LineReader, looksBinary, tokens, type Token } from './text';
 
@@ -16,57 +17,6 @@ const MAX_ID = 1 << 24;
  * otherwise hold a million range objects (about 50 MB) that little ever reads, and every
  * collection of the extension host's heap would have to walk them.
  */
-abstract class RepOpAt {
-  constructor(
-    readonly line: number,
-    readonly column: number,
-    readonly endColumn: number,
-  ) {}
-
-  get range(): SourceRange {
-    return { line: this.line, column: this.column, endLine: this.line, endColumn: this.endColumn };
-  }
-}
-
-class RepMalloc extends RepOpAt {
-  readonly kind = 'malloc';
-  constructor(
-    readonly ptr: Slot,
-    readonly size: bigint,
-    range: SourceRange,
-  ) {
-    super(range.line, range.column, range.endColumn);
-  }
-}
-
-class RepRealloc extends RepOpAt {
-  readonly kind = 'realloc';
-  readonly from: Slot;
-  constructor(
-    readonly ptr: Slot,
-    readonly size: bigint,
-    range: SourceRange,
-  ) {
-    super(range.line, range.column, range.endColumn);
-    this.from = ptr;
-  }
-}
-
-class RepFree extends RepOpAt {
-  readonly kind = 'free';
-  constructor(
-    readonly ptr: Slot,
-    range: SourceRange,
-  ) {
-    super(range.line, range.column, range.endColumn);
-  }
-}
-
-/** A `.rep` op: `a` (malloc), `r` (realloc) or `f` (free). */
-function repOp(kind: 'a' | 'r' | 'f', slot: Slot, size: bigint, range: SourceRange): TraceOp {
-  return kind === 'f' ? new RepFree(slot, range) : kind === 'a' ? new RepMalloc(slot, size, range) : new RepRealloc(slot, size, range);
-}
-
 export function parseRep(text: string): Trace {
   const parser = new RepParser(text);
   parser.advance(Infinity);
@@ -94,7 +44,7 @@ export interface TraceParser {
 export abstract class LineParser implements TraceParser {
   protected readonly reader: LineReader;
   protected readonly diagnostics: Diagnostic[] = [];
-  protected readonly ops: TraceOp[] = [];
+  protected readonly ops = new OpTableBuilder();
   protected readonly names: string[] = [];
   protected readonly lifetimes: LifetimeTracker;
   /** Not text at all (NUL bytes): one error, and the lines are only counted. */
@@ -141,15 +91,6 @@ export abstract class LineParser implements TraceParser {
 
 /** Ids below this get a slot through a flat table, the rest through a map. */
 const DENSE_IDS = 1 << 20;
-/** Small sizes are shared bigints rather than one allocation per op. */
-const SMALL_SIZES = 1 << 16;
-const smallSizes: bigint[] = [];
-
-function sizeOf(value: number): bigint {
-  if (value >= SMALL_SIZES) return BigInt(value);
-  return (smallSizes[value] ??= BigInt(value));
-}
-
 /**
  * The `.rep` parser, a slice of lines at a time (`parseRep` runs it to the end in one go). Lines
  * of the usual form (`a 12 2040`) take a fast path that neither tokenises with regular
@@ -247,11 +188,7 @@ export class RepParser extends LineParser {
     if (i === n) return;
     this.opLines++;
     this.lastOpLine = line;
-    const op = this.fastOp(text, i, line);
-    if (op !== null) {
-      this.ops.push(op);
-      return;
-    }
+    if (this.fastOp(text, i, line)) return;
     const { op: parsed, id } = parseOpLine(tokens(text), line, this.header, this.diagnostics, (id) => this.slotFor(id));
     if (parsed) this.ops.push(parsed);
     // An id counts even when the rest of its line is bad, so one typo does not also break the header.
@@ -263,12 +200,13 @@ export class RepParser extends LineParser {
    * at most 7 digits, sizes of at most 15), separated by ASCII blanks; null for anything else,
    * which the general path then parses and diagnoses.
    */
-  private fastOp(text: string, start: number, line: number): TraceOp | null {
+  /** Appends the op on `text` when it has the usual form; false (nothing appended) otherwise. */
+  private fastOp(text: string, start: number, line: number): boolean {
     const n = text.length;
     const kind = text.charCodeAt(start);
-    if (kind !== 97 /* a */ && kind !== 114 /* r */ && kind !== 102 /* f */) return null;
+    if (kind !== 97 /* a */ && kind !== 114 /* r */ && kind !== 102 /* f */) return false;
     let i = start + 1;
-    if (i >= n || !isBlank(text.charCodeAt(i))) return null;
+    if (i >= n || !isBlank(text.charCodeAt(i))) return false;
     while (i < n && isBlank(text.charCodeAt(i))) i++;
     const idStart = i;
     let id = 0;
@@ -278,8 +216,8 @@ export class RepParser extends LineParser {
       id = id * 10 + (c - 48);
     }
     const idDigits = i - idStart;
-    if (idDigits === 0 || idDigits > 7 || (i < n && !isBlank(text.charCodeAt(i)))) return null;
-    if (this.header !== null && id >= this.header.ids) return null;
+    if (idDigits === 0 || idDigits > 7 || (i < n && !isBlank(text.charCodeAt(i)))) return false;
+    if (this.header !== null && id >= this.header.ids) return false;
     let end = i; // one past the last token
     let size = -1;
     if (kind !== 102) {
@@ -292,16 +230,15 @@ export class RepParser extends LineParser {
         size = size * 10 + (c - 48);
       }
       const sizeDigits = i - sizeStart;
-      if (sizeDigits === 0 || sizeDigits > 15) return null;
+      if (sizeDigits === 0 || sizeDigits > 15) return false;
       end = i;
     }
     while (i < n && isBlank(text.charCodeAt(i))) i++;
-    if (i < n) return null; // something more on the line
+    if (i < n) return false; // something more on the line
     if (id > this.maxId) this.maxId = id;
     const slot = this.slotFor(id);
-    if (kind === 102) return new RepFree(slot, { line, column: start + 1, endLine: line, endColumn: end + 1 });
-    const at = { line, column: start + 1, endLine: line, endColumn: end + 1 };
-    return kind === 97 ? new RepMalloc(slot, sizeOf(size), at) : new RepRealloc(slot, sizeOf(size), at);
+    this.ops.add(kind === 102 ? 'free' : kind === 97 ? 'malloc' : 'realloc', slot, kind === 114 ? slot : null, size, line, start + 1, end + 1);
+    return true;
   }
 
   /** Ids map to dense slots in order of first use, so a trace with one huge id stays small. */
@@ -331,7 +268,7 @@ export class RepParser extends LineParser {
     const lineCount = this.reader.line;
     if (this.binary) {
       this.phase = 'done';
-      this.result = { format: 'rep', ops: [], names: [], header: null, settings: [], comments: [], diagnostics: this.diagnostics, lifetimes: new LifetimeTracker([], String).finish(), lineCount };
+      this.result = { format: 'rep', ops: this.ops.finish(), names: [], header: null, settings: [], comments: [], diagnostics: this.diagnostics, lifetimes: this.lifetimes.finish(), lineCount };
       return;
     }
     if (this.phase === 'header') this.endHeader();
@@ -366,7 +303,7 @@ export class RepParser extends LineParser {
     const analysis = this.lifetimes.finish();
     this.result = {
       format: 'rep',
-      ops,
+      ops: ops.finish(),
       names: this.names,
       header,
       settings: [],
@@ -434,14 +371,14 @@ function parseOp(
   sawId(Number(id));
   if (kind === 'f') {
     if (sizeToken) return fail(sizeToken, 'extra-argument', `"f" takes only an id: "f id". Remove "${clip(sizeToken.text)}".`);
-    return repOp('f', slotFor(Number(id)), 0n, range);
+    return { kind: 'free', ptr: slotFor(Number(id)), range };
   }
   if (!sizeToken) return fail(idToken, 'missing-argument', `"${kind}" needs a size: "${wanted}".`);
   const size = parseSize(sizeToken.text, 'The size');
   if (!size.ok) return fail(sizeToken, size.problem, size.message);
   if (extra.length > 0) return fail(extra[0]!, 'extra-argument', `"${kind}" takes an id and a size: "${wanted}". Remove "${clip(extra[0]!.text)}".`);
   const slot = slotFor(Number(id));
-  return repOp(kind, slot, size.value, range);
+  return kind === 'a' ? { kind: 'malloc', ptr: slot, size: size.value, range } : { kind: 'realloc', ptr: slot, from: slot, size: size.value, range };
 }
 
 /**

@@ -15,8 +15,9 @@ import { hex } from '../engine/memory';
 import { OP_PROBLEM_CODES, type AllocatorSnapshot, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
 import { MetricColumns } from './deltaColumn';
 import { LiveRanges } from './liveRanges';
-import type { Diagnostic, DiagnosticCode, Trace, TraceOp } from './model';
+import type { Diagnostic, DiagnosticCode, Trace, TraceOp, TraceOpKind } from './model';
 import { engineSize } from './numbers';
+import type { OpTable } from './opTable';
 
 /** Bits of a step's outcome, from the engine's events. */
 export const OUTCOME = {
@@ -171,7 +172,7 @@ export class Replay {
     // ops it can be forgotten, which keeps checkpoints small.
     this.clearOnFree = !trace.diagnostics.some((d) => LIFETIME_ERRORS.has(d.code));
     this.livePatterns = this.clearOnFree ? null : new Map();
-    this.withBytes = trace.ops.some((op) => op.kind === 'write' || op.kind === 'fill');
+    this.withBytes = trace.ops.has('write', 'fill');
     this.slots = new Int32Array(Math.max(1, trace.names.length)).fill(NO_PTR);
     this.held = new DenseSet(this.slots.length);
     this.patterns = Uint8Array.from({ length: this.slots.length }, (_, slot) => (trace.format === 'rep' ? Number(trace.names[slot]) : slot) & 0xff);
@@ -208,7 +209,7 @@ export class Replay {
     const problem = this.problems[i]!;
     return {
       index: i,
-      op: this.trace.ops[i]!,
+      op: this.trace.ops.at(i),
       ptr: ptr === NO_PTR ? null : ptr,
       block: size > 0 ? { addr: this.blockAddrs[i]!, size } : null,
       examined: this.examined[i]!,
@@ -278,11 +279,10 @@ export class Replay {
   /** Runs the op after the cursor's on its heap. */
   private cursorStep(cursor: Cursor): OpResult {
     const i = cursor.index + 1;
-    const op = this.trace.ops[i]!;
     this.fitOp = i;
     this.fitCall = 0;
-    const result = applyOp(cursor.heap, op, cursor.slots, this.clearOnFree);
-    if (cursor.payloads) this.fillNewPayload(cursor.heap, op, result);
+    const result = applyOp(cursor.heap, this.trace.ops, i, cursor.slots, this.clearOnFree);
+    if (cursor.payloads) this.fillNewPayload(cursor.heap, i, result);
     cursor.index = i;
     return result;
   }
@@ -330,30 +330,33 @@ export class Replay {
 
   private replayNext(): void {
     const i = this.recorded;
-    const op = this.trace.ops[i]!;
+    const ops = this.trace.ops;
+    const kind = ops.kind(i);
     const heap = this.heap;
-    const input = inputPointer(op, this.slots);
+    const input = inputPointer(ops, i, this.slots);
 
     // Before a realloc, what its data must look like afterwards.
     let keepBytes: Uint8Array | null = null;
     let keepLength = 0;
-    if (this.checks && op.kind === 'realloc' && input !== null && op.size > 0n) {
+    if (this.checks && kind === 'realloc' && input !== null && ops.requestSize(i) !== 0) {
       const oldSize = heap.liveAllocations.get(input);
       if (oldSize !== undefined) {
-        keepLength = Math.min(oldSize, Number(op.size));
+        keepLength = Math.min(oldSize, Number(ops.requestSize(i)));
         if (!this.fill) keepBytes = heap.read(input, keepLength);
       }
     }
 
-    const result = applyOp(heap, op, this.slots, this.clearOnFree);
-    if (op.ptr !== null) this.noteSlot(op.ptr);
-    if (op.kind === 'realloc' && op.from !== null) this.noteSlot(op.from);
+    const result = applyOp(heap, ops, i, this.slots, this.clearOnFree);
+    const ptr = ops.ptr(i);
+    if (ptr !== null) this.noteSlot(ptr);
+    const from = kind === 'realloc' ? ops.from(i) : null;
+    if (from !== null) this.noteSlot(from);
     let outcome = outcomeBits(result);
-    const violations = this.checks ? this.check(op, result, input, keepLength, keepBytes) : NO_VIOLATIONS;
+    const violations = this.checks ? this.check(i, kind, from, result, input, keepLength, keepBytes) : NO_VIOLATIONS;
     if (violations.length > 0) outcome |= OUTCOME.VIOLATION;
     if (outcome & OUTCOME.NULL) this.nullCount++;
     if (this.fill) {
-      const byte = this.fillNewPayload(heap, op, result);
+      const byte = this.fillNewPayload(heap, i, result);
       if (byte !== null) this.livePatterns?.set(result.ptr!, byte);
     }
 
@@ -374,31 +377,31 @@ export class Replay {
     this.mergedSizes[i] = merged;
     this.metrics.push(heap.metrics());
 
-    this.report(i, op, result, violations);
+    this.report(i, kind, result, violations);
     this.recorded = i + 1;
     if (i >= this.nextCheckpoint) this.saveCheckpoint(i);
   }
 
   /** mdriver's checks of one op's result; returns the violations as diagnostics. */
-  private check(op: TraceOp, result: OpResult, input: number | null, keepLength: number, keepBytes: Uint8Array | null): Diagnostic[] {
+  private check(i: number, kind: TraceOpKind, from: number | null, result: OpResult, input: number | null, keepLength: number, keepBytes: Uint8Array | null): Diagnostic[] {
     const heap = this.heap;
-    if (op.kind === 'free' || op.kind === 'realloc') {
+    if (kind === 'free' || kind === 'realloc') {
       if (input !== null && (!heap.liveAllocations.has(input) || result.ptr === input)) this.ranges.remove(input);
     }
     const ptr = result.ptr;
-    if (ptr === null || op.kind === 'free' || op.kind === 'write' || op.kind === 'fill') return NO_VIOLATIONS;
+    if (ptr === null || kind === 'free' || kind === 'write' || kind === 'fill') return NO_VIOLATIONS;
     let found = NO_VIOLATIONS;
     const say = (code: DiagnosticCode, message: string) => {
       if (found === NO_VIOLATIONS) found = [];
-      found.push({ range: op.range, severity: 'error', code, message });
+      found.push({ range: this.trace.ops.range(i), severity: 'error', code, message });
     };
     const size = result.requestSize;
     if (ptr % this.config.alignment !== 0) say('misaligned-payload', `The payload ${hex(ptr)} is not aligned to ${this.config.alignment} bytes.`);
     if (ptr < 0 || ptr + size > heap.heapSize) say('payload-outside-heap', `The payload ${hex(ptr)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heap.heapSize)}).`);
     const ranges = this.ranges;
     if (ranges.add(ptr, ptr + size)) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
-    if (op.kind === 'realloc' && keepLength > 0) {
-      const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : op.from !== null ? this.patterns[op.from] : undefined;
+    if (kind === 'realloc' && keepLength > 0) {
+      const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patterns[from] : undefined;
       const kept = keepBytes ? heap.memory.equals(ptr, keepBytes) : byte === undefined || heap.memory.isFilledWith(ptr, keepLength, byte);
       if (!kept) say('realloc-lost-data', `realloc did not preserve the first ${keepLength} bytes of the old block's data.`);
     }
@@ -406,23 +409,24 @@ export class Replay {
   }
 
   /** Turns an op's problem and violations into diagnostics, with the line that allocated the block. */
-  private report(i: number, op: TraceOp, result: OpResult, violations: Diagnostic[]): void {
+  private report(i: number, kind: TraceOpKind, result: OpResult, violations: Diagnostic[]): void {
     if (result.problem === null && violations.length === 0) return;
+    const range = this.trace.ops.range(i);
     const related = this.allocationOf(i);
     const push = (d: Diagnostic) => this.diagnostics.push(related && d.range.line !== related.range.line ? { ...d, related: [related] } : d);
     const p = result.problem;
     if (p) {
       // A write through a pointer the trace itself got as NULL; a pointer never allocated or already
       // freed was reported when the trace was read.
-      const throughNull = (op.kind === 'write' || op.kind === 'fill') && result.ptr === null;
+      const throughNull = (kind === 'write' || kind === 'fill') && result.ptr === null;
       const code = throughNull ? (this.trace.lifetimes.invalidUse[i] ? null : 'null-pointer') : REPLAY_CODES[p.code];
-      if (code !== null) push({ range: op.range, severity: p.severity, code, message: p.message });
-      if (!throughNull && (op.kind === 'write' || op.kind === 'fill') && (p.code === 'write-overflow' || p.code === 'use-after-free' || p.code === 'invalid-pointer') && !this.corrupted) {
+      if (code !== null) push({ range, severity: p.severity, code, message: p.message });
+      if (!throughNull && (kind === 'write' || kind === 'fill') && (p.code === 'write-overflow' || p.code === 'use-after-free' || p.code === 'invalid-pointer') && !this.corrupted) {
         const issues = this.heap.check();
         if (issues.length > 0) {
           this.corrupted = true;
           push({
-            range: op.range,
+            range,
             severity: 'error',
             code: 'heap-corrupted',
             message: `This write corrupted the heap: ${issues[0]!.message}${issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : ''}.`,
@@ -437,13 +441,14 @@ export class Replay {
     const life = this.trace.lifetimes.lifetimeOfOp[i];
     if (life === undefined || life < 0) return null;
     const start = this.trace.lifetimes.lifetimes.start(life);
-    return { range: this.trace.ops[start]!.range, message: 'the block was allocated here' };
+    return { range: this.trace.ops.range(start), message: 'the block was allocated here' };
   }
 
   /** mdriver fills every new payload with the low byte of its id; returns the byte, or null when nothing was filled. */
-  private fillNewPayload(heap: Allocator, op: TraceOp, result: OpResult): number | null {
-    if (result.ptr === null || (op.kind !== 'malloc' && op.kind !== 'realloc')) return null;
-    const byte = this.patterns[op.ptr]!;
+  private fillNewPayload(heap: Allocator, i: number, result: OpResult): number | null {
+    const kind = this.trace.ops.kind(i);
+    if (result.ptr === null || (kind !== 'malloc' && kind !== 'realloc')) return null;
+    const byte = this.patterns[this.trace.ops.ptr(i)!]!;
     heap.memory.fill(result.ptr, result.requestSize, byte);
     return byte;
   }
@@ -524,39 +529,51 @@ const REPLAY_CODES: Readonly<Record<OpProblemCode, DiagnosticCode | null>> = {
   'engine-error': 'heap-corrupted',
 };
 
-function inputPointer(op: TraceOp, slots: Int32Array): number | null {
-  const slot = op.kind === 'realloc' ? op.from : op.kind === 'malloc' || op.kind === 'calloc' ? null : op.ptr;
+function inputPointer(ops: OpTable, i: number, slots: Int32Array): number | null {
+  const kind = ops.kind(i);
+  const slot = kind === 'realloc' ? ops.from(i) : kind === 'malloc' || kind === 'calloc' ? null : ops.ptr(i);
   if (slot === null) return null;
   const p = slots[slot] ?? NO_PTR;
   return p === NO_PTR ? null : p;
 }
 
-/** Runs one op against an allocator and updates the slots (C semantics: a freed pointer dangles). */
-export function applyOp(heap: Allocator, op: TraceOp, slots: Int32Array, clearOnFree: boolean): OpResult {
-  const input = inputPointer(op, slots);
+/** Runs op `i` against an allocator and updates the slots (C semantics: a freed pointer dangles). */
+export function applyOp(heap: Allocator, ops: OpTable, i: number, slots: Int32Array, clearOnFree: boolean): OpResult {
+  const input = inputPointer(ops, i, slots);
+  const kind = ops.kind(i);
+  // The slot the op stores into or works on: only free(NULL) has none.
+  const ptr = ops.ptr(i);
   let result: OpResult;
-  switch (op.kind) {
+  switch (kind) {
     case 'malloc':
-      result = heap.malloc(engineSize(op.size));
-      slots[op.ptr] = result.ptr ?? NO_PTR;
+      result = heap.malloc(ops.requestSize(i));
+      slots[ptr!] = result.ptr ?? NO_PTR;
       return result;
+    case 'realloc': {
+      result = heap.realloc(input, ops.requestSize(i));
+      const from = ops.from(i);
+      if (clearOnFree && from !== null) slots[from] = NO_PTR;
+      slots[ptr!] = result.ptr ?? NO_PTR;
+      return result;
+    }
+    case 'free':
+      result = heap.free(input);
+      if (clearOnFree && ptr !== null) slots[ptr] = NO_PTR;
+      return result;
+  }
+  // calloc, write and fill: the table keeps them whole.
+  const op = ops.at(i);
+  switch (op.kind) {
     case 'calloc':
       result = heap.calloc(engineSize(op.count), engineSize(op.size));
       slots[op.ptr] = result.ptr ?? NO_PTR;
-      return result;
-    case 'realloc':
-      result = heap.realloc(input, engineSize(op.size));
-      if (clearOnFree && op.from !== null) slots[op.from] = NO_PTR;
-      slots[op.ptr] = result.ptr ?? NO_PTR;
-      return result;
-    case 'free':
-      result = heap.free(input);
-      if (clearOnFree && op.ptr !== null) slots[op.ptr] = NO_PTR;
       return result;
     case 'write':
     case 'fill':
       if (input === null) return nullWrite(op.kind);
       return op.kind === 'write' ? heap.write(input, op.offset, op.bytes) : heap.fill(input, op.offset, op.length, op.byte);
+    default:
+      throw new Error(`op ${i} is a ${op.kind}, not a ${kind}`);
   }
 }
 

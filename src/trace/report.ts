@@ -62,7 +62,7 @@ export function formatRunSummary(name: string, { trace, replay, config, preset, 
   const m = replay.finalMetrics;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
-  const allocs = trace.ops.filter((op) => op.kind !== 'free' && op.kind !== 'write' && op.kind !== 'fill').length;
+  const allocs = trace.ops.count('malloc', 'calloc', 'realloc');
   const lines = [
     `${name}: ${replay.recorded} ops, ${describeConfig(config, preset)}`,
     '',

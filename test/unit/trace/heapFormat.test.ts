@@ -30,13 +30,14 @@ describe('.heap scripts', () => {
     assert.deepEqual(trace.names, ['p', 'q', 'r']);
     assert.deepEqual(trace.settings.map((s) => [s.key, s.value, s.range.line]), [['preset', 'csapp', 2], ['policy', 'best', 3]]);
     assert.deepEqual(
-      trace.ops.map((op) => op.kind),
+      [...trace.ops].map((op) => op.kind),
       ['malloc', 'calloc', 'realloc', 'realloc', 'write', 'write', 'fill', 'free', 'free'],
     );
-    assert.deepEqual(trace.ops[2], { kind: 'realloc', ptr: 0, from: 0, size: 100n, range: { line: 6, column: 1, endLine: 6, endColumn: 20 } });
-    assert.equal(trace.ops[3]?.kind === 'realloc' && trace.ops[3].from, null);
-    assert.deepEqual(trace.ops[4]?.kind === 'write' && Array.from(trace.ops[4].bytes), [104, 105, 10, 0x41]);
-    assert.deepEqual(trace.ops[5]?.kind === 'write' && Array.from(trace.ops[5].bytes), [1, 255]);
+    assert.deepEqual(trace.ops.at(2), { kind: 'realloc', ptr: 0, from: 0, size: 100n, range: { line: 6, column: 1, endLine: 6, endColumn: 20 } });
+    assert.deepEqual(trace.ops.at(3), { kind: 'realloc', ptr: 2, from: null, size: 16n, range: trace.ops.range(3) });
+    const [write, writeBytes] = [trace.ops.at(4), trace.ops.at(5)];
+    assert.deepEqual(write.kind === 'write' && Array.from(write.bytes), [104, 105, 10, 0x41]);
+    assert.deepEqual(writeBytes.kind === 'write' && Array.from(writeBytes.bytes), [1, 255]);
     assert.deepEqual(trace.comments.map((c) => [c.line, c.text, c.trailing]), [[1, 'a comment', false], [3, 'trailing comment', true]]);
   });
 
@@ -81,7 +82,7 @@ describe('.heap scripts', () => {
     ]);
     assert.match(trace.diagnostics[5]!.message, /policy must be one of sbrk, first, next, best, worst, not "fastest"/);
     assert.match(trace.diagnostics[6]!.message, /Keep what malloc returns in a pointer: "p = malloc\(...\)"/);
-    assert.deepEqual(trace.ops.map((op) => op.range.line), [8]);
+    assert.deepEqual([...trace.ops].map((op) => op.range.line), [8]);
   });
 
   it('pointer lifetimes name the pointer and the lines involved', () => {

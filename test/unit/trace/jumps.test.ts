@@ -61,7 +61,7 @@ function checkJumps(trace: Trace, config: HeapConfig, samples: number, seed: num
   const slots = new Int32Array(Math.max(1, trace.names.length)).fill(-1);
   if (wanted.has(-1)) expected.set(-1, { state: state(heap), result: null });
   for (let i = 0; i < n; i++) {
-    const result = applyOp(heap, trace.ops[i]!, slots, true);
+    const result = applyOp(heap, trace.ops, i, slots, true);
     if (wanted.has(i)) expected.set(i, { state: state(heap), result: essentials(result) });
   }
   const order = [...wanted].sort(() => random() - 0.5);

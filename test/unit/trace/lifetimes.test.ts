@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { LifetimeTracker, type Lifetimes } from '../../../src/trace/lifetimes';
-import { analyzeLifetimes, parseHeapScript, parseRep, RepParser, type Trace, type TraceOp } from '../../../src/trace/index';
+import { analyzeLifetimes, OpTableBuilder, parseHeapScript, parseRep, RepParser, type Trace, type TraceOp } from '../../../src/trace/index';
 import { seededRandom } from '../support/generatedTrace';
 
 interface ModelLife {
@@ -141,24 +141,24 @@ const codes = (trace: Trace) => new Set<string>(trace.diagnostics.map((d) => d.c
 describe('pointer lifetimes', () => {
   it('match a plain model through a .rep trace of mallocs, reallocs, frees, double frees, unknown ids and leaks', () => {
     const trace = parseRep(misusedRep(20_000, 3));
-    const model = new Model(trace.ops);
+    const model = new Model([...trace.ops]);
     checkAgainstModel(trace.lifetimes.lifetimes, trace.lifetimes.lifetimeOfOp, model);
     // The trace did exercise what it is meant to.
     for (const code of ['leak', 'double-free', 'unknown-pointer', 'freed-pointer']) assert.ok(codes(trace).has(code), code);
     const lives = model.lives;
     assert.ok(lives.some((t) => t.reallocs.length >= 3), 'a lifetime with several reallocs');
-    assert.ok(lives.some((t) => t.end >= 0 && trace.ops[t.end]!.kind === 'realloc'), 'a lifetime ended by realloc(p, 0)');
+    assert.ok(lives.some((t) => t.end >= 0 && trace.ops.at(t.end).kind === 'realloc'), 'a lifetime ended by realloc(p, 0)');
     assert.ok(lives.some((t) => t.end < 0), 'a lifetime never freed');
   });
 
   it('match a plain model through a .heap script with realloc(NULL, n), reallocs into another name and free(NULL)', () => {
     const trace = parseHeapScript(misusedScript(20_000, 5));
     assert.equal(trace.ops.length, 20_000);
-    const model = new Model(trace.ops);
+    const model = new Model([...trace.ops]);
     checkAgainstModel(trace.lifetimes.lifetimes, trace.lifetimes.lifetimeOfOp, model);
     const lives = model.lives;
-    assert.ok(lives.some((t) => trace.ops[t.start]!.kind === 'realloc'), 'a lifetime started by realloc(NULL, n)');
-    assert.ok(lives.some((t) => t.slot !== trace.ops[t.start]!.ptr), 'a lifetime handed to another name');
+    assert.ok(lives.some((t) => trace.ops.at(t.start).kind === 'realloc'), 'a lifetime started by realloc(NULL, n)');
+    assert.ok(lives.some((t) => t.slot !== trace.ops.at(t.start).ptr), 'a lifetime handed to another name');
     for (const code of ['leak', 'double-free', 'unknown-pointer', 'freed-pointer']) assert.ok(codes(trace).has(code), code);
   });
 
@@ -173,14 +173,14 @@ describe('pointer lifetimes', () => {
   });
 
   it('handed out by finish() stay as they were while the tracker goes on', () => {
-    const all = parseHeapScript(misusedScript(4_000, 7)).ops;
-    const ops: TraceOp[] = [];
+    const all = [...parseHeapScript(misusedScript(4_000, 7)).ops];
+    const ops = new OpTableBuilder();
     const tracker = new LifetimeTracker(ops, String);
-    ops.push(...all.slice(0, 2_000));
+    for (const op of all.slice(0, 2_000)) ops.push(op);
     tracker.catchUp();
     const early = tracker.finish();
     const before = Array.from({ length: early.lifetimes.count }, (_, k) => early.lifetimes.at(k));
-    ops.push(...all.slice(2_000));
+    for (const op of all.slice(2_000)) ops.push(op);
     tracker.catchUp();
     const late = tracker.finish();
     assert.ok(late.lifetimes.count > early.lifetimes.count);

@@ -167,7 +167,7 @@ function assertMalformed(file: MalformedFile): Trace {
   assert.equal(trace.lineCount, Math.max(1, lines.length), 'lineCount');
   assertWellFormed(trace.diagnostics, lines, trace.lineCount);
   assert.deepEqual(byLine(trace.diagnostics.map(summary)), byLine(file.diagnostics), 'the parser\'s diagnostics');
-  if (file.opLines) assert.deepEqual(trace.ops.map((op) => op.range.line), file.opLines, 'the ops that parsed, by line');
+  if (file.opLines) assert.deepEqual([...trace.ops].map((op) => op.range.line), file.opLines, 'the ops that parsed, by line');
   for (const op of trace.ops) assertRangeInside(op.range, lines, trace.lineCount, `op ${op.kind}`);
 
   // The ops that parsed all run.
@@ -208,7 +208,7 @@ function assertMalformed(file: MalformedFile): Trace {
   assert.equal(ops.code, exit, 'run --ops');
   const rows = ops.stdout.trimEnd().split('\n');
   assert.equal(rows[0], 'op_index,kind,id,size,offset,heap_size');
-  assert.equal(rows.length - 1, trace.ops.filter((op) => op.kind !== 'write' && op.kind !== 'fill').length, 'one row per malloc, calloc, realloc or free');
+  assert.equal(rows.length - 1, [...trace.ops].filter((op) => op.kind !== 'write' && op.kind !== 'fill').length, 'one row per malloc, calloc, realloc or free');
   const compare = cli(['compare', path, '--json'], file.text);
   // Every policy replays the same parse: its errors fail the comparison too.
   assert.ok(compare.code === 0 || compare.code === 1);
@@ -333,7 +333,7 @@ describe('malformed .rep files', () => {
         replay: ['5: warning heap-limit'],
         opLines: [5, 6, 7],
       });
-      const first = trace.ops[0]!;
+      const first = trace.ops.at(0);
       assert.equal(first.kind === 'malloc' && first.size, 2n ** 56n + 1n, 'parsed exactly, not rounded to a double');
     });
 
@@ -578,7 +578,7 @@ describe('malformed .rep files', () => {
 
     it('a 1 MB run of spaces before a valid op', () => {
       const trace = assertMalformed({ format: 'rep', text: rep([20000, 1, 2, 1], `${' '.repeat(2 ** 20)}a 0 8`, 'f 0'), diagnostics: [], opLines: [5, 6], light: true });
-      assert.equal(trace.ops[0]!.range.column, 2 ** 20 + 1);
+      assert.equal(trace.ops.at(0).range.column, 2 ** 20 + 1);
     });
 
     it('a valid file of 200,000 ops parses, replays and checks clean', () => {
@@ -589,7 +589,7 @@ describe('malformed .rep files', () => {
       const text = `20000\n1000\n${ops.length}\n1\n${ops.join('\n')}\n`;
       const trace = assertMalformed({ format: 'rep', text, diagnostics: [], light: true });
       assert.equal(trace.ops.length, 200_000);
-      assert.equal(trace.ops[199_999]!.range.line, 200_004, 'op i sits on line i + 5');
+      assert.equal(trace.ops.at(199_999).range.line, 200_004, 'op i sits on line i + 5');
     });
   });
 });

@@ -88,7 +88,7 @@ describe('malloc lab traces (csapp preset)', () => {
       const fromStart = (i: number) => {
         const heap = allocatorFor(config);
         const slots = new Int32Array(trace.names.length).fill(-1);
-        for (let k = 0; k <= i; k++) applyOp(heap, trace.ops[k]!, slots, false);
+        for (let k = 0; k <= i; k++) applyOp(heap, trace.ops, k, slots, false);
         return heap.walk();
       };
       // Random jumps, forwards and backwards, and single steps back and forth.

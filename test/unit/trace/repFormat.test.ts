@@ -13,20 +13,19 @@ describe('.rep format', () => {
     assert.deepEqual(trace.header, { first: 20000n, ids: 2, ops: 3, fourth: 1n, lines: [1, 2, 3, 4] });
     assert.deepEqual(trace.diagnostics, []);
     assert.deepEqual(
-      trace.ops.map((op) => [op.kind, op.range.line]),
+      [...trace.ops].map((op) => [op.kind, op.range.line]),
       [['malloc', 5], ['malloc', 6], ['free', 7]],
     );
-    const op = trace.ops[1]!;
-    assert.deepEqual(op.kind === 'malloc' && { kind: op.kind, ptr: op.ptr, size: op.size, range: op.range }, { kind: 'malloc', ptr: 1, size: 100n, range: { line: 6, column: 1, endLine: 6, endColumn: 8 } });
-    const r = parseRep(rep('0', '1', '2', '1', 'a 0 24', '  r 0  48 ')).ops[1]!;
-    assert.deepEqual(r.kind === 'realloc' && { kind: r.kind, ptr: r.ptr, from: r.from, size: r.size, range: r.range }, { kind: 'realloc', ptr: 0, from: 0, size: 48n, range: { line: 6, column: 3, endLine: 6, endColumn: 10 } });
+    assert.deepEqual(trace.ops.at(1), { kind: 'malloc', ptr: 1, size: 100n, range: { line: 6, column: 1, endLine: 6, endColumn: 8 } });
+    const realloc = parseRep(rep('0', '1', '2', '1', 'a 0 24', '  r 0  48 ')).ops.at(1);
+    assert.deepEqual(realloc, { kind: 'realloc', ptr: 0, from: 0, size: 48n, range: { line: 6, column: 3, endLine: 6, endColumn: 10 } });
     assert.deepEqual(trace.names, ['0', '1']);
   });
 
   it('accepts CRLF, tabs, runs of spaces and blank lines', () => {
     const crlf = parseRep('20000\r\n1\r\n2\r\n1\r\n\r\na\t0   24 \r\n  r 0\t48\r\n');
     assert.deepEqual(crlf.diagnostics.filter((d) => d.severity === 'error'), []);
-    assert.deepEqual(crlf.ops.map((op) => [op.kind, op.range.line]), [['malloc', 6], ['realloc', 7]]);
+    assert.deepEqual([...crlf.ops].map((op) => [op.kind, op.range.line]), [['malloc', 6], ['realloc', 7]]);
   });
 
   it('reads the 2016 edition header (weight, ids, ops, max live bytes) with the same parser', () => {
@@ -39,8 +38,8 @@ describe('.rep format', () => {
   it('parses sizes up to 2^64-1 exactly; a small heap answers with NULL and a warning', () => {
     const trace = parseRep(rep('0', '2', '3', '1', 'a 0 18446744073709551615', 'a 1 72057594037927941', 'f 0'));
     assert.deepEqual(trace.diagnostics, []);
-    assert.equal(trace.ops[0]?.kind === 'malloc' && trace.ops[0].size, 2n ** 64n - 1n);
-    assert.equal(trace.ops[1]?.kind === 'malloc' && trace.ops[1].size, 2n ** 56n + 5n);
+    assert.deepEqual(trace.ops.at(0), { kind: 'malloc', ptr: 0, size: 2n ** 64n - 1n, range: trace.ops.range(0) });
+    assert.deepEqual(trace.ops.at(1), { kind: 'malloc', ptr: 1, size: 2n ** 56n + 5n, range: trace.ops.range(1) });
     const replay = Replay.run(trace, traceConfig(trace).config);
     assert.deepEqual(brief(replay.diagnostics), ['5:1 warning heap-limit', '6:1 warning heap-limit']);
     assert.equal(replay.step(0).ptr, null);

@@ -1,0 +1,78 @@
+// A trace's ops live in columns, not one object per op. Read back, every op is the op the parser
+// read: the plain malloc, realloc and free of a .rep trace from the columns alone; calloc, write,
+// fill, free(NULL), realloc(NULL, n) and sizes beyond 2^53 too. The accessors agree with the op
+// objects, and a million-op trace costs a few tens of bytes an op.
+
+import assert from 'node:assert/strict';
+import { OpTable, parseHeapScript, parseRep, type TraceOp } from '../../../src/trace/index';
+import { seededRandom } from '../support/generatedTrace';
+
+/** Every accessor of op i against the op object. */
+function assertAccessorsAgree(ops: OpTable, i: number, op: TraceOp): void {
+  assert.deepEqual(ops.at(i), op, `op ${i}`);
+  assert.equal(ops.kind(i), op.kind);
+  assert.equal(ops.ptr(i), op.ptr);
+  assert.equal(ops.from(i), op.kind === 'realloc' ? op.from : null);
+  assert.equal(ops.line(i), op.range.line);
+  assert.deepEqual(ops.range(i), op.range);
+  const size = op.kind === 'malloc' || op.kind === 'calloc' || op.kind === 'realloc' ? op.size : 0n;
+  assert.equal(BigInt(ops.requestSize(i)), size);
+}
+
+describe('op tables', () => {
+  it('give back every op of a random .heap script, from the columns or kept whole', () => {
+    const random = seededRandom(21);
+    const lines: string[] = [];
+    const names = ['p', 'q', 'r', 's'];
+    for (let k = 0; k < 2_000; k++) {
+      const p = names[Math.floor(random() * names.length)]!;
+      const q = names[Math.floor(random() * names.length)]!;
+      const size = [0, 1, 24, 4096, 2 ** 53 + 2, 2 ** 60][Math.floor(random() * 6)]!;
+      const big = BigInt(size);
+      const r = random();
+      if (r < 0.3) lines.push(`${p} = malloc(${big})`);
+      else if (r < 0.4) lines.push(`${p} = calloc(3, ${big})`);
+      else if (r < 0.55) lines.push(`${p} = realloc(${random() < 0.2 ? 'NULL' : q}, ${big})`);
+      else if (r < 0.75) lines.push(`free(${random() < 0.1 ? 'NULL' : p})`);
+      else if (r < 0.85) lines.push(`write(${p}, 0, [1, 2, 3])`);
+      else lines.push(`fill(${p}, 2, 5, 0xab)`);
+    }
+    const trace = parseHeapScript(lines.join('\n') + '\n');
+    const ops = [...trace.ops];
+    assert.equal(ops.length, 2_000);
+    const kinds = new Set(ops.map((op) => op.kind));
+    assert.deepEqual([...kinds].sort(), ['calloc', 'fill', 'free', 'malloc', 'realloc', 'write']);
+    assert.ok(ops.some((op) => op.kind === 'free' && op.ptr === null), 'a free(NULL)');
+    assert.ok(ops.some((op) => op.kind === 'realloc' && op.from === null), 'a realloc(NULL, n)');
+    assert.ok(ops.some((op) => op.kind === 'malloc' && op.size > BigInt(Number.MAX_SAFE_INTEGER)), 'a size beyond 2^53');
+    ops.forEach((op, i) => assertAccessorsAgree(trace.ops, i, op));
+    // A table built from the objects is the same table.
+    const again = OpTable.of(ops);
+    assert.deepEqual([...again], ops);
+    assert.equal(again.count('write', 'fill'), ops.filter((op) => op.kind === 'write' || op.kind === 'fill').length);
+    assert.equal(again.has('calloc'), true);
+  });
+
+  it('find ops by line: the first op on or after a line, in a trace with blank and bad lines between', () => {
+    const trace = parseRep(['0', '3', '4', '1', 'a 0 8', '', 'a 1 16', 'bogus', 'f 0', '', '', 'f 1'].join('\n'));
+    assert.deepEqual([...trace.ops].map((op) => op.range.line), [5, 7, 9, 12]);
+    assert.deepEqual([1, 5, 6, 7, 8, 9, 10, 12, 13].map((line) => trace.ops.firstFromLine(line)), [0, 0, 1, 1, 2, 2, 3, 3, 4]);
+    assert.equal(trace.ops.has('realloc'), false);
+    assert.equal(trace.ops.count('free'), 2);
+  });
+
+  it('refuse an op outside the trace with a RangeError, not garbage', () => {
+    const ops = parseRep('0\n1\n1\n1\na 0 8\n').ops;
+    assert.throws(() => ops.at(1), RangeError);
+    assert.throws(() => ops.kind(-1), RangeError);
+  });
+
+  it('hold a million-op .rep trace in columns of about 29 bytes an op', () => {
+    const lines = ['0', '1000', '1000000', '1'];
+    for (let i = 0; i < 1_000_000; i++) lines.push(i % 3 === 2 ? `f ${i % 1000}` : `${i % 3 === 0 ? 'a' : 'r'} ${i % 1000} ${i % 5000}`);
+    const ops = parseRep(lines.join('\n')).ops;
+    assert.equal(ops.length, 1_000_000);
+    assert.equal(ops.byteLength / ops.length, 29);
+    assert.deepEqual(ops.at(999_997), { kind: 'realloc', ptr: 997, from: 997, size: 4997n, range: { line: 1_000_002, column: 1, endLine: 1_000_002, endColumn: 11 } });
+  });
+});
