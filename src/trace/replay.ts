@@ -195,10 +195,15 @@ export class Replay {
     return this.recorded === this.length;
   }
 
-  /** Replays up to `maxOps` more ops (for slicing long replays); returns whether it is done. */
+  /**
+   * Replays up to `maxOps` more ops (for slicing long replays); returns whether it is done. The
+   * slice that finishes the replay also puts the cursor at the last op (the step the panel opens
+   * at), so that the first jump finds the cursor's code already compiled, like any later one.
+   */
   advance(maxOps: number): boolean {
     const stop = Math.min(this.length, this.recorded + maxOps);
     while (this.recorded < stop) this.replayNext();
+    if (this.done && this.cursor === null && this.length > 0) this.heapAt(this.length - 1);
     return this.done;
   }
 
