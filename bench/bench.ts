@@ -3,11 +3,11 @@
 // history memory per op, and the panel's frame time in headless Chromium. Prints a table and
 // writes bench-results/bench.json. Deterministic traces: the same seed every run.
 //
-// Each part runs in a process of its own, and so does each replay the ratios compare: what one
-// measurement leaves in the JIT and the heap (call sites made polymorphic by another policy or
-// by the linear search, garbage to collect) must not slow the next one down. A replay is repeated
-// until two seconds have passed (at least once) and the best run counts, indexed and linear alike;
-// the first, cold run is reported too.
+// Each part runs in a process of its own, and so does each replay the ratios compare and each
+// policy's million-op replay: what one measurement leaves in the JIT and the heap (call sites made
+// polymorphic by another policy or by the linear search, garbage to collect) must not slow the
+// next one down. A ratio's replay is repeated until two seconds have passed (at least once) and
+// the best run counts, indexed and linear alike; the first, cold run is reported too.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -122,6 +122,12 @@ async function main(): Promise<void> {
     measureReplay(JSON.parse(measure) as ReplayJob);
     return;
   }
+  const million = argAfter('--million');
+  if (million !== undefined) {
+    measureMillion(JSON.parse(million) as { live: number; policy: FitPolicy });
+    writeFileSync(rowsOut!, JSON.stringify(rows));
+    return;
+  }
   if (only !== undefined && !(PARTS as readonly string[]).includes(only)) throw new Error(`--only takes one of ${PARTS.join(', ')}`);
   if (only === undefined) {
     for (const name of PARTS) rows.push(...inOwnProcess<Row[]>(['--only', name]));
@@ -139,15 +145,15 @@ async function main(): Promise<void> {
 }
 
 /**
- * Runs this benchmark again in a new process with `args`, passing its output lines on; returns
- * what it wrote to its `--rows-out` file (the rows of a part, or one replay's measurement).
+ * Runs this benchmark again in a new process with `args`; returns what it wrote to its
+ * `--rows-out` file (the rows of a part, or one replay's measurement).
  */
 function inOwnProcess<T>(args: string[]): T {
   const out = join(ROOT, 'out', 'bench', `rows-${process.pid}-${Date.now()}.json`);
   mkdirSync(join(ROOT, 'out', 'bench'), { recursive: true });
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...args, ...(quick ? ['--quick'] : []), '--rows-out', out], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  for (const line of `${r.stdout ?? ''}`.split('\n')) if (line.trim() !== '') console.log(line);
-  if (r.status !== 0) throw new Error(`the benchmark's process for ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  // Its table rows print as they come; what it measured comes back through the file.
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...args, ...(quick ? ['--quick'] : []), '--rows-out', out], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`the benchmark's process for ${args.join(' ')} failed (exit ${r.status})`);
   const value = JSON.parse(readFileSync(out, 'utf8')) as T;
   rmSync(out);
   return value;
@@ -241,33 +247,34 @@ function ratios(): void {
   }
 }
 
+/** Each policy's million-op replay in a process of its own; first fit's also measures jumps. */
 function millionOps(): void {
-  const bigOps = quick ? 200_000 : 1_000_000;
   for (const live of [10_000, 100_000]) {
-    const text = generate(bigOps, quick ? live / 5 : live, 11 + live);
-    const parsed = time(() => parseRep(text));
-    report(`${bigOps} ops / ${live} live: parse`, parsed.ms, 'ms');
-    for (const policy of FIT_POLICIES) {
-      const r = time(() => replay(parsed.value, policy, 'indexed'));
-      report(`${bigOps} ops / ${live} live, ${policy} fit: replay`, r.ms, 'ms', `${((bigOps / r.ms) * 1000).toFixed(0)} ops/s`);
-      if (policy === 'first') {
-        report(`${bigOps} ops / ${live} live: history memory per op`, r.value.memoryBytes / bigOps, 'B/op', `${(r.value.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
-        const random = rng(3);
-        const jumps = Array.from({ length: 100 }, () => Math.floor(random() * bigOps));
-        const times = jumps.map((i) => time(() => r.value.heapAt(i)).ms).sort((a, b) => a - b);
-        report(`${bigOps} ops / ${live} live: jump to a random step, mean`, times.reduce((a, b) => a + b, 0) / times.length, 'ms', '100 jumps');
-        report(`${bigOps} ops / ${live} live: jump to a random step, 95th percentile`, times[94]!, 'ms');
-        report(`${bigOps} ops / ${live} live: jump to a random step, worst`, times[99]!, 'ms');
-        // What the panel does on a jump: the heap there and the frame it draws.
-        const run = { trace: parsed.value, replay: r.value, config: r.value.config, preset: 'csapp' as const, diagnostics: [] };
-        const frames = jumps.slice(0, 20).map((i) => time(() => buildFrame(run, i)).ms);
-        report(`${bigOps} ops / ${live} live: jump and build the panel's frame, mean`, frames.reduce((a, b) => a + b, 0) / frames.length, 'ms', '20 jumps');
-        const back = time(() => r.value.heapAt(jumps[0]! - 1)).ms;
-        report(`${bigOps} ops / ${live} live: one step back`, back, 'ms');
-      }
-    }
+    for (const policy of FIT_POLICIES) rows.push(...inOwnProcess<Row[]>(['--million', JSON.stringify({ live, policy })]));
   }
+}
 
+function measureMillion({ live, policy }: { live: number; policy: FitPolicy }): void {
+  const bigOps = quick ? 200_000 : 1_000_000;
+  const text = generate(bigOps, quick ? live / 5 : live, 11 + live);
+  const parsed = time(() => parseRep(text));
+  if (policy === 'first') report(`${bigOps} ops / ${live} live: parse`, parsed.ms, 'ms');
+  const r = time(() => replay(parsed.value, policy, 'indexed'));
+  report(`${bigOps} ops / ${live} live, ${policy} fit: replay`, r.ms, 'ms', `${((bigOps / r.ms) * 1000).toFixed(0)} ops/s`);
+  if (policy !== 'first') return;
+  report(`${bigOps} ops / ${live} live: history memory per op`, r.value.memoryBytes / bigOps, 'B/op', `${(r.value.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+  const random = rng(3);
+  const jumps = Array.from({ length: 100 }, () => Math.floor(random() * bigOps));
+  const times = jumps.map((i) => time(() => r.value.heapAt(i)).ms).sort((a, b) => a - b);
+  report(`${bigOps} ops / ${live} live: jump to a random step, mean`, times.reduce((a, b) => a + b, 0) / times.length, 'ms', '100 jumps');
+  report(`${bigOps} ops / ${live} live: jump to a random step, 95th percentile`, times[94]!, 'ms');
+  report(`${bigOps} ops / ${live} live: jump to a random step, worst`, times[99]!, 'ms');
+  // What the panel does on a jump: the heap there and the frame it draws.
+  const run = { trace: parsed.value, replay: r.value, config: r.value.config, preset: 'csapp' as const, diagnostics: [] };
+  const frames = jumps.slice(0, 20).map((i) => time(() => buildFrame(run, i)).ms);
+  report(`${bigOps} ops / ${live} live: jump and build the panel's frame, mean`, frames.reduce((a, b) => a + b, 0) / frames.length, 'ms', '20 jumps');
+  const back = time(() => r.value.heapAt(jumps[0]! - 1)).ms;
+  report(`${bigOps} ops / ${live} live: one step back`, back, 'ms');
 }
 
 async function panelFrameTime(blocks: number): Promise<void> {
