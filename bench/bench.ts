@@ -103,6 +103,49 @@ function generateFragmented(ops: number, live: number, seed: number): string {
   return [String(0), String(next), String(lines.length), '1', ...lines].join('\n') + '\n';
 }
 
+/**
+ * A realloc-heavy .rep trace: about `live` blocks that grow like dynamic arrays (each realloc
+ * asks for about 1.5 times the size, from 16 bytes up to 32 KB, and a block that reaches the top
+ * is freed), with four ops in ten reallocs; the rest are new blocks and frees of random ones.
+ */
+function generateReallocHeavy(ops: number, live: number, seed: number): string {
+  const random = rng(seed);
+  const lines: string[] = [];
+  const alive: number[] = [];
+  const sizes = new Map<number, number>();
+  let next = 0;
+  const drop = (k: number) => {
+    const id = alive[k]!;
+    alive[k] = alive[alive.length - 1]!;
+    alive.pop();
+    sizes.delete(id);
+    lines.push(`f ${id}`);
+  };
+  while (lines.length < ops) {
+    const r = random();
+    if (alive.length > 0 && r < 0.4) {
+      const k = Math.floor(random() * alive.length);
+      const id = alive[k]!;
+      const size = Math.ceil(sizes.get(id)! * (1.3 + random() * 0.4));
+      if (size > 32768) {
+        drop(k);
+      } else {
+        sizes.set(id, size);
+        lines.push(`r ${id} ${size}`);
+      }
+    } else if (alive.length >= live || (alive.length > 0 && r < 0.6)) {
+      drop(Math.floor(random() * alive.length));
+    } else {
+      const size = 16 + Math.floor(random() * 240);
+      alive.push(next);
+      sizes.set(next, size);
+      lines.push(`a ${next++} ${size}`);
+    }
+  }
+  lines.length = ops;
+  return [String(0), String(next), String(lines.length), '1', ...lines].join('\n') + '\n';
+}
+
 function time<T>(f: () => T): { ms: number; value: T } {
   const t0 = performance.now();
   const value = f();
@@ -197,6 +240,7 @@ const REF_OPS = quick ? 50_000 : 200_000;
 const REF_LIVE = quick ? 5_000 : 20_000;
 const PATTERNS = {
   mixed: () => generate(REF_OPS, REF_LIVE, 7),
+  'realloc-heavy': () => generateReallocHeavy(REF_OPS, REF_LIVE, 9),
   fragmented: () => generateFragmented(REF_OPS, REF_LIVE, 8),
 };
 
