@@ -213,7 +213,8 @@ export class TraceSession {
   cancel(): void {
     const job = this.job;
     if (!job || job.state !== 'running') return;
-    job.state = 'stopped';
+    // Every op replayed already (the job was only putting the replay's cursor in place): nothing to stop.
+    job.state = job.work.done ? 'done' : 'stopped';
     job.changed();
     this.host.changed(this);
   }

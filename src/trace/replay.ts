@@ -138,6 +138,8 @@ export class Replay {
   private corrupted = false;
   /** The main run's allocator went to the cursor (the run is done: nothing else uses it). */
   private heapGiven = false;
+  /** The cursor has been put at the last op once the replay was done (see `advance`). */
+  private settled = false;
   private cursor: Cursor | null = null;
   /**
    * How the cursor's allocator finds fits: for a trace that never writes to the heap, the block
@@ -196,15 +198,25 @@ export class Replay {
   }
 
   /**
-   * Replays up to `maxOps` more ops (for slicing long replays); returns whether it is done. The
-   * slice that finishes the replay also puts the cursor at the last op (the step the panel opens
-   * at), so that the first jump finds the cursor's code already compiled, like any later one.
+   * Replays up to `maxOps` more ops (for slicing long replays); returns whether it is done. Once
+   * every op is recorded, the calls go on to put the cursor at the last op (the step the panel
+   * opens at), `maxOps` steps a call, so that the first jump finds the cursor's code already
+   * compiled, like any later one; only then do they return true.
    */
   advance(maxOps: number): boolean {
     const stop = Math.min(this.length, this.recorded + maxOps);
     while (this.recorded < stop) this.replayNext();
-    if (this.done && this.cursor === null && this.length > 0) this.heapAt(this.length - 1);
-    return this.done;
+    return this.done && this.settle(maxOps);
+  }
+
+  /** Moves the cursor up to `maxOps` steps on towards the last op; returns whether it is there. */
+  private settle(maxOps: number): boolean {
+    if (this.settled) return true;
+    const last = this.length - 1;
+    const start = Math.max(this.cursor?.index ?? -1, this.checkpointAtOrBefore(last).index);
+    this.heapAt(Math.min(last, start + maxOps));
+    this.settled = this.cursor!.index === last;
+    return this.settled;
   }
 
   /** The recorded step `i` (0 <= i < recorded). */

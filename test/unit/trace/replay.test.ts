@@ -111,9 +111,28 @@ describe('replay', () => {
     const whole = Replay.run(trace, config);
     const sliced = new Replay(trace, config);
     let slices = 0;
-    while (!sliced.advance(250)) slices++;
-    assert.equal(slices, 11);
+    while (!sliced.done) {
+      sliced.advance(250);
+      slices++;
+    }
+    assert.equal(slices, 12);
     for (const i of [0, 999, 2999]) assert.deepEqual(sliced.step(i), whole.step(i));
+  });
+
+  it('a replay in slices goes on, once every op is recorded, to put its cursor at the last op, as many steps a slice as ops', () => {
+    const ops = Array.from({ length: 3000 }, (_, i) => (i % 3 === 2 ? `f ${i - 2}` : `a ${i} ${(i * 37) % 500 + 1}`));
+    const trace = parseRep(['0', '3000', '3000', '1', ...ops].join('\n'));
+    const config = traceConfig(trace, { overrides: { preset: 'csapp' } }).config;
+    // No checkpoint after the empty heap: the cursor has all 3000 ops to step through.
+    const sliced = new Replay(trace, config, { minCheckpointInterval: 10_000 });
+    const calls: boolean[] = [];
+    while (!sliced.advance(250)) calls.push(sliced.done);
+    // 12 slices of 250 ops record them all; the 12th also steps the cursor to op 249, 11 more
+    // slices step it on to op 2999 (the last returns true).
+    assert.deepEqual(calls, [...Array<boolean>(11).fill(false), ...Array<boolean>(11).fill(true)]);
+    const whole = Replay.run(trace, config);
+    assert.deepEqual(sliced.heapAt(2999).walk(), whole.heapAt(2999).walk());
+    assert.deepEqual(sliced.heapAt(1234).walk(), whole.heapAt(1234).walk());
   });
 
   it('keeps its history under 100 bytes an op: about 45 in the per-op columns, checkpoints bounded by 48', () => {
