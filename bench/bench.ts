@@ -327,11 +327,13 @@ async function panelFrameTime(blocks: number): Promise<void> {
     ensureTools: (o?: { browser?: boolean }) => void;
   };
   ensureTools();
-  // A heap of `blocks` blocks, allocated and free in turn: allocate them all, free every other one.
+  // A heap of `blocks` blocks, allocated and free in turn: allocate them all, free every other one;
+  // then a request no hole fits, so the frame shows a search that examined every block.
   const lines: string[] = [];
   for (let i = 0; i < blocks; i++) lines.push(`a ${i} ${16 + (i % 7) * 24}`);
   for (let i = 0; i < blocks; i += 2) lines.push(`f ${i}`);
-  const trace = parseRep(['0', String(blocks), String(lines.length), '1', ...lines].join('\n'));
+  lines.push(`a ${blocks} 100000`);
+  const trace = parseRep(['0', String(blocks + 1), String(lines.length), '1', ...lines].join('\n'));
   const run = runTrace(trace, { overrides: { preset: 'csapp', maxHeap: 1024 * 2 ** 20 } });
   const frameBuild = time(() => buildFrame(run, run.replay.recorded - 1));
   report(`panel: build the first frame of ${frameBuild.value.addrs.length} blocks (host)`, frameBuild.ms, 'ms', 'per-trace tables made once, then the frame');

@@ -21,7 +21,7 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
 
   // What the search saw, from the heap before the op. Heaps of many blocks are read as columns:
   // an object per block would cost more than everything else here.
-  let examined: number[] = [];
+  let examined: Float64Array = new Float64Array(0);
   let story = i < 0 ? 'The heap as mm_init leaves it, before the first op.' : '';
   if (record) {
     const before = replay.heapAt(i - 1);
@@ -117,14 +117,14 @@ const FREE = BLOCK_STATUSES.indexOf('free');
  * The first `count` blocks in the order a linear search visits them (allocator reference 2b):
  * next fit from the rover, wrapping.
  */
-function searchOrder(c: HeapColumns, policy: string, rover: number | null, count: number): number[] {
+function searchOrder(c: HeapColumns, policy: string, rover: number | null, count: number): Float64Array {
   const n = c.count;
   let from = 0;
   if (policy === 'next' && rover !== null) {
     while (from < n && c.addrs[from]! < rover) from++;
     if (from === n) from = 0;
   }
-  const out = new Array<number>(Math.min(count, n));
+  const out = new Float64Array(Math.min(count, n));
   for (let k = 0; k < out.length; k++) out[k] = c.addrs[(from + k) % n]!;
   return out;
 }

@@ -57,7 +57,12 @@ export interface FrameDto {
     readonly block: number | null;
     readonly split: number | null;
     readonly merged: number | null;
-    readonly examined: readonly number[];
+    /**
+     * The addresses of the blocks its search examined (as they were before the op), in the order
+     * searched: ascending, or for next fit from the rover on and then from the start. A typed
+     * array, as it can hold every block of the heap.
+     */
+    readonly examined: Float64Array;
     /** The old break when this op grew the heap (the new space runs from it to heapSize), else null. */
     readonly grownFrom: number | null;
   };
@@ -163,6 +168,7 @@ function isFrame(f: unknown): f is FrameDto {
     x.owners.length === n &&
     typeof x.highlight === 'object' &&
     x.highlight !== null &&
+    (x.highlight as Record<string, unknown>).examined instanceof Float64Array &&
     Array.isArray(x.problems) &&
     typeof x.metrics === 'object' &&
     x.metrics !== null

@@ -167,7 +167,7 @@ export function drawHeap(
   } else {
     laid = layout(frame, width, bpp, firstRow, lastRow);
   }
-  const examined = new Set(frame.highlight.examined);
+  const examined = examinedLookup(frame.highlight.examined);
   for (const b of laid) {
     const top = y(b.row);
     if (b.index < 0) {
@@ -210,7 +210,7 @@ export function drawHeap(
     const rowStart = b.row * width * bpp;
     if (addr >= rowStart) ctx.fillRect(b.x, top, edge, h);
     if (addr + size <= rowStart + width * bpp && !Number.isNaN(frame.footers[i]!) && b.w > 6) ctx.fillRect(b.x + b.w - edge, top, edge, h);
-    if (examined.has(addr)) {
+    if (examined(addr)) {
       ctx.fillStyle = theme.examined;
       ctx.fillRect(b.x, top + h + 1, b.w, 3);
     }
@@ -315,4 +315,30 @@ function makeHatch(ctx: CanvasRenderingContext2D, colour: string, crossed: boole
   }
   t.stroke();
   return ctx.createPattern(tile, 'repeat') ?? colour;
+}
+
+/**
+ * Whether a block address is among those the op's search examined, by binary search: they come in
+ * the order searched, one ascending run (two for next fit, which wraps), and can be every block of
+ * a large heap, too many to put in a set for every frame.
+ */
+function examinedLookup(examined: Float64Array): (addr: number) => boolean {
+  let wrap = examined.length;
+  for (let k = 1; k < examined.length; k++) {
+    if (examined[k]! < examined[k - 1]!) {
+      wrap = k;
+      break;
+    }
+  }
+  const within = (from: number, to: number, addr: number): boolean => {
+    let lo = from;
+    let hi = to;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (examined[mid]! < addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < to && examined[lo] === addr;
+  };
+  return (addr) => within(0, wrap, addr) || within(wrap, examined.length, addr);
 }

@@ -151,6 +151,30 @@ describe('heap panel webview (Chromium, fake host)', function () {
     assert.ok(seen.size >= 2, `the block's colour follows the theme (${[...seen].join(' | ')})`);
   });
 
+  it('marks the blocks the search examined, also when next fit wraps from the rover back to the start', async () => {
+    const script = ['set preset csapp', 'set policy next', 'a = malloc(100)', 'b = malloc(100)', 'c = malloc(100)', 'free(a)', 'd = malloc(3700)', 'e = malloc(50)'].join('\n');
+    const next = runTrace(parseHeapScript(script));
+    const frame = buildFrame(next, 5);
+    // From the rover (d's block), on to the 48-byte tail that is too small, then from the start to a's hole.
+    assert.deepEqual(Array.from(frame.highlight.examined), [0x15c, 0xfdc, 0xc]);
+    await send({ type: 'snapshot', trace: traceInfo(next, 'file:///next.heap', 'next.heap'), frame, series: buildSeries(next), events: buildEvents(next), compare: null });
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    const blocks = await page.locator('.blocks li').evaluateAll((lis) => lis.map((li) => ({ addr: Number((li as HTMLElement).dataset.addr), x: Number((li as HTMLElement).dataset.x), w: Number((li as HTMLElement).dataset.w), row: Number((li as HTMLElement).dataset.row) })));
+    // The mark is a 3-pixel bar under the block, in the theme's charts-yellow (#bf8803 here).
+    const marked = await page.locator('canvas.heap').evaluate(
+      (c, list) => {
+        const ctx = (c as HTMLCanvasElement).getContext('2d')!;
+        return list.map((b) => {
+          const [r, g, bl] = ctx.getImageData(Math.round((b.x + b.w / 2) * devicePixelRatio), Math.round((b.row * 30 + 2 + 24 + 2.5) * devicePixelRatio), 1, 1).data;
+          return Math.abs(r! - 0xbf) < 8 && Math.abs(g! - 0x88) < 8 && bl! < 16;
+        });
+      },
+      blocks.filter((b) => b.w >= 4),
+    );
+    const markedAddrs = blocks.filter((b) => b.w >= 4).filter((_, k) => marked[k]).map((b) => b.addr);
+    assert.deepEqual(markedAddrs.sort((a, b) => a - b), [0xc, 0x15c, 0xfdc]);
+  });
+
   it('a heap of far more blocks than pixels: drawn as density, hovering still finds the block under the pointer', async () => {
     // 20,000 blocks, allocated and free in turn, in a 900-pixel view.
     const lines = ['set preset = csapp'];

@@ -58,7 +58,7 @@ describe('panel frames', () => {
   it('next fit examines from the rover, wrapping', () => {
     const run = sample('first-best-worst.heap', 'next');
     const f = buildFrame(run, 9);
-    assert.deepEqual(f.highlight.examined, [0x1a0 - 4, 0x1ac], 'the rover block, then the free tail');
+    assert.deepEqual(Array.from(f.highlight.examined), [0x1a0 - 4, 0x1ac], 'the rover block, then the free tail');
   });
 
   it('heap growth marks the new space; the initial heap has no op', () => {
@@ -105,5 +105,8 @@ describe('protocol guards', () => {
     assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, sizes: Float64Array.from([...frame.sizes, 16]) }, compare: null }), null);
     assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, sizes: Array.from(frame.sizes) }, compare: null }), null, 'a plain array where a typed one belongs');
     assert.equal(parseHostMessage({ type: 'snapshot', frame }), null);
+    for (const examined of [undefined, 5, [16, 32], 'all']) {
+      assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, highlight: { ...frame.highlight, examined } }, compare: null }), null, `examined ${JSON.stringify(examined)}`);
+    }
   });
 });
