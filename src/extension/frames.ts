@@ -14,6 +14,9 @@ export function traceInfo(run: TraceRun, uri: string, name: string): TraceInfoDt
 }
 
 /** The heap after op `step` (-1: before the first op). */
+const [LETTER_A, LETTER_F, LETTER_X] = [0x61, 0x66, 0x78];
+const LATIN1 = new TextDecoder('latin1');
+
 export function buildFrame(run: TraceRun, step: number): FrameDto {
   const { replay } = run;
   const i = Math.max(-1, Math.min(step, replay.recorded - 1));
@@ -51,14 +54,15 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   // it after every op); a program's writes can corrupt it, so those heaps are checked every frame.
   const problems = replay.programWrites ? heap.check().map((issue) => ({ addr: issue.addr, message: issue.message })) : [];
   const m = replay.metricsAt(i);
-  const states = new Array<string>(n);
+  // One letter a block ('a', 'f' or 'x'), decoded into a string in one go.
+  const states = new Uint8Array(n);
   const requested = new Float64Array(n);
   const names = new Array<string | null>(n);
   const allocLines = new Int32Array(n);
   const freeLines = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const status = c.status[k]!;
-    states[k] = status === ALLOCATED ? 'a' : status === FREE ? 'f' : 'x';
+    states[k] = status === ALLOCATED ? LETTER_A : status === FREE ? LETTER_F : LETTER_X;
     requested[k] = status === ALLOCATED ? (live.get(c.payloadAddrs[k]!) ?? 0) : 0;
     const life = ownerOp[k]! >= 0 ? lifetimeOfOp[ownerOp[k]!]! : -1;
     if (life >= 0 && life < lifetimes.count) {
@@ -81,7 +85,7 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
     epilogue: c.epilogue?.addr ?? null,
     addrs: c.addrs.slice(0, n),
     sizes: c.sizes.slice(0, n),
-    states: states.join(''),
+    states: LATIN1.decode(states),
     requested,
     headers: c.headers.slice(0, n),
     footers: c.footers.slice(0, n),
