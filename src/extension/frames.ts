@@ -37,12 +37,11 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const c = heap.walkColumns();
   const n = c.count;
   const live = heap.liveAllocations;
-  const ownerOp = ownerOps(run, i, c, live);
+  const requested = new Float64Array(n);
+  const owner = ownersOf(run, i, c, live, requested);
   const { trace } = run;
   const lifetimes = trace.lifetimes.lifetimes;
-  const lifetimeOfOp = trace.lifetimes.lifetimeOfOp;
   const ownerNames = namesOf(trace);
-  const ops = trace.ops;
   let merged: number | null = null;
   if (record && record.mergedSize > 0 && record.block) {
     const { addr, size } = record.block;
@@ -56,21 +55,18 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const m = replay.metricsAt(i);
   // One letter a block ('a', 'f' or 'x'), decoded into a string in one go.
   const states = new Uint8Array(n);
-  const requested = new Float64Array(n);
   const names = new Array<string | null>(n);
   const allocLines = new Int32Array(n);
   const freeLines = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const status = c.status[k]!;
     states[k] = status === ALLOCATED ? LETTER_A : status === FREE ? LETTER_F : LETTER_X;
-    requested[k] = status === ALLOCATED ? (live.get(c.payloadAddrs[k]!) ?? 0) : 0;
-    const life = ownerOp[k]! >= 0 ? lifetimeOfOp[ownerOp[k]!]! : -1;
+    const life = owner.lives[k]!;
     if (life >= 0 && life < lifetimes.count) {
-      const end = lifetimes.end(life);
-      const slot = ops.ptr(ownerOp[k]!);
-      names[k] = ownerNames.of(slot ?? lifetimes.slot(life));
-      allocLines[k] = ops.line(lifetimes.start(life));
-      if (end >= 0) freeLines[k] = ops.line(end);
+      const slot = owner.slots[k]!;
+      names[k] = ownerNames.of(slot >= 0 ? slot : lifetimes.slot(life));
+      allocLines[k] = ownerNames.allocLines[life]!;
+      freeLines[k] = ownerNames.freeLines[life]!;
     } else {
       names[k] = null;
     }
@@ -137,44 +133,96 @@ function searchOrder(c: HeapColumns, policy: string, rover: number | null, count
  * For each block of the frame, the op that handed its payload out: the last malloc, calloc or
  * realloc at or before step `i` that returned that pointer; -1 for blocks no live pointer owns.
  */
-function ownerOps(run: TraceRun, i: number, c: HeapColumns, live: ReadonlyMap<number, number>): Int32Array {
+/** Per block: the lifetime of the pointer it holds and the name that pointer was handed to (-1: none). */
+interface Owners {
+  readonly lives: Int32Array;
+  readonly slots: Int32Array;
+}
+
+/**
+ * Who owns each live allocated block: the lifetime and name of the op that last handed out its
+ * pointer up to op `i`; and into `requested`, the bytes that pointer asked for.
+ */
+function ownersOf(run: TraceRun, i: number, c: HeapColumns, live: ReadonlyMap<number, number>, requested: Float64Array): Owners {
   const n = c.count;
-  const out = new Int32Array(n).fill(-1);
-  const keys = handedOut(run);
-  if (keys === null) {
+  const owners = { lives: new Int32Array(n).fill(-1), slots: new Int32Array(n).fill(-1) };
+  const handed = handedOut(run);
+  let last: Map<number, number> | null = null;
+  if (handed === null) {
     // A trace too long for the keys: one pass over the ops instead.
-    const last = new Map<number, number>();
+    last = new Map<number, number>();
     for (let at = 0; at <= i; at++) {
       const ptr = handedOutBy(run, at);
       if (ptr !== null) last.set(ptr, at);
     }
-    for (let k = 0; k < n; k++) {
-      const ptr = c.payloadAddrs[k]!;
-      if (c.status[k] === ALLOCATED && live.has(ptr)) out[k] = last.get(ptr) ?? -1;
-    }
-    return out;
   }
-  // Blocks come in address order and the keys are sorted: one sequential sweep (random binary
-  // searches over a few MB of keys would miss the cache at every step).
+  const { lifetimeOfOp } = run.trace.lifetimes;
+  // Blocks come in address order and the keys are sorted: a search that gallops on from where the
+  // last one ended, and reads the keys' lifetimes and names in order too (looking them up by op,
+  // at random places in arrays of megabytes, would miss the cache at every block).
   let j = 0;
   for (let k = 0; k < n; k++) {
+    if (c.status[k] !== ALLOCATED) continue;
     const ptr = c.payloadAddrs[k]!;
-    if (c.status[k] !== ALLOCATED || !live.has(ptr)) continue;
+    const size = live.get(ptr);
+    if (size === undefined) continue;
+    requested[k] = size;
+    if (handed === null) {
+      const at = last!.get(ptr);
+      if (at === undefined) continue;
+      owners.lives[k] = lifetimeOfOp[at] ?? -1;
+      owners.slots[k] = run.trace.ops.ptr(at) ?? -1;
+      continue;
+    }
     // The last key <= (ptr, i).
-    const target = ptr * OP_SPAN + i;
-    while (j < keys.length && keys[j]! <= target) j++;
-    const key = keys[j - 1];
-    if (key !== undefined && Math.floor(key / OP_SPAN) === ptr) out[k] = key % OP_SPAN;
+    j = firstAbove(handed.keys, j, ptr * OP_SPAN + i);
+    if (j > 0 && Math.floor(handed.keys[j - 1]! / OP_SPAN) === ptr) {
+      owners.lives[k] = handed.lives[j - 1]!;
+      owners.slots[k] = handed.slots[j - 1]!;
+    }
   }
-  return out;
+  return owners;
 }
 
-/** Each pointer's name as the panel labels owners, made once per trace and only when asked. */
+/** The first position at or after `from` whose key is above `target` (keys ascending). */
+function firstAbove(keys: Float64Array, from: number, target: number): number {
+  let lo = from;
+  let hi = from;
+  let step = 1;
+  while (hi < keys.length && keys[hi]! <= target) {
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  hi = Math.min(hi, keys.length);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! <= target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** What the panel labels owners with, made once per trace: each pointer's name (when first asked) and each lifetime's lines. */
 class OwnerNames {
   private readonly names: (string | null)[];
+  /**
+   * Each lifetime's first and last lines (0: never freed), so that a frame looks up one array
+   * for each instead of the lifetime and then the op, at random places in arrays of megabytes.
+   */
+  readonly allocLines: Int32Array;
+  readonly freeLines: Int32Array;
 
   constructor(private readonly trace: Trace) {
     this.names = new Array<string | null>(trace.names.length).fill(null);
+    const { lifetimes } = trace.lifetimes;
+    this.allocLines = new Int32Array(lifetimes.count);
+    this.freeLines = new Int32Array(lifetimes.count);
+    for (let life = 0; life < lifetimes.count; life++) {
+      this.allocLines[life] = trace.ops.line(lifetimes.start(life));
+      const end = lifetimes.end(life);
+      if (end >= 0) this.freeLines[life] = trace.ops.line(end);
+    }
   }
 
   /** The name of the pointer in `slot`: `id 3` in a .rep trace, the variable's name in a script. */
@@ -197,27 +245,43 @@ function namesOf(trace: Trace): OwnerNames {
 const ALLOCATING = new Set(['malloc', 'calloc', 'realloc']);
 /** Ops a (pointer, op) key can number: 2^23, so that keys of pointers below 1 GiB stay exact. */
 const OP_SPAN = 2 ** 23;
-const handedOutCache = new WeakMap<TraceRun['replay'], { recorded: number; keys: Float64Array }>();
+/** Every op that handed a pointer out, in (pointer, op) order, with its lifetime and name beside it. */
+interface HandedOut {
+  /** pointer * OP_SPAN + op, ascending. */
+  readonly keys: Float64Array;
+  readonly lives: Int32Array;
+  /** The name the pointer went to (-1: none). */
+  readonly slots: Int32Array;
+}
+const handedOutCache = new WeakMap<TraceRun['replay'], { recorded: number; handed: HandedOut }>();
 
 /** The pointer op `at` handed out (malloc, calloc, realloc), or null. */
 function handedOutBy(run: TraceRun, at: number): number | null {
   return ALLOCATING.has(run.trace.ops.kind(at)) ? run.replay.pointer(at) : null;
 }
 
-/** Every op that handed a pointer out, as pointer * OP_SPAN + op, sorted; null for traces too long for that. */
-function handedOut(run: TraceRun): Float64Array | null {
-  const { replay } = run;
+/** Every op that handed a pointer out so far (see HandedOut); null for traces too long for the keys. */
+function handedOut(run: TraceRun): HandedOut | null {
+  const { replay, trace } = run;
   if (replay.recorded > OP_SPAN) return null;
   const cached = handedOutCache.get(replay);
-  if (cached && cached.recorded === replay.recorded) return cached.keys;
-  const keys: number[] = [];
+  if (cached && cached.recorded === replay.recorded) return cached.handed;
+  const unsorted: number[] = [];
   for (let at = 0; at < replay.recorded; at++) {
     const ptr = handedOutBy(run, at);
-    if (ptr !== null && ptr < 2 ** 30) keys.push(ptr * OP_SPAN + at);
+    if (ptr !== null && ptr < 2 ** 30) unsorted.push(ptr * OP_SPAN + at);
   }
-  const sorted = Float64Array.from(keys).sort();
-  handedOutCache.set(replay, { recorded: replay.recorded, keys: sorted });
-  return sorted;
+  const keys = Float64Array.from(unsorted).sort();
+  const lives = new Int32Array(keys.length);
+  const slots = new Int32Array(keys.length);
+  for (let j = 0; j < keys.length; j++) {
+    const at = keys[j]! % OP_SPAN;
+    lives[j] = trace.lifetimes.lifetimeOfOp[at] ?? -1;
+    slots[j] = trace.ops.ptr(at) ?? -1;
+  }
+  const handed = { keys, lives, slots };
+  handedOutCache.set(replay, { recorded: replay.recorded, handed });
+  return handed;
 }
 
 /** What op `i` did, in words a student reads: which block the policy picked and over which. */

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildCompare, buildEvents, buildFrame, buildSeries } from '../../../src/extension/frames';
 import { parseHostMessage, parseViewMessage } from '../../../src/shared/protocol';
-import { parseHeapScript, runTrace, type TraceRun } from '../../../src/trace/index';
+import { parseHeapScript, parseRep, runTrace, type TraceRun } from '../../../src/trace/index';
+import { generatedRep, seededRandom } from '../support/generatedTrace';
 
 const sample = (name: string, policy?: 'first' | 'next' | 'best' | 'worst') =>
   runTrace(parseHeapScript(readFileSync(`samples/${name}`, 'utf8')), policy ? { overrides: { policy } } : {});
@@ -53,6 +54,33 @@ describe('panel frames', () => {
     assert.deepEqual(owned(1), ['b@2'], 'the block b took over from a keeps the line a allocated it on');
     assert.deepEqual(owned(4).sort(), ['a@4', 'b@2', 'c@5', 'c@6'], 'the first c leaked: still c, allocated on line 5');
     assert.deepEqual(owned(6).sort(), ['a@8', 'b@2', 'c@5', 'c@6'], 'a reallocated at the address a freed');
+  });
+
+  it('owners, requested sizes and lines of every block match a plain pass over the ops, at steps in any order', () => {
+    const run = runTrace(parseRep(generatedRep(6_000, 400, 17)), { overrides: { preset: 'csapp' } });
+    const { trace, replay } = run;
+    const { lifetimes, lifetimeOfOp } = trace.lifetimes;
+    const random = seededRandom(4);
+    for (const i of [5_999, 3_000, ...Array.from({ length: 6 }, () => Math.floor(random() * 6_000)), 10]) {
+      // The model: which op last handed out each pointer up to op i, read op by op.
+      const handedBy = new Map<number, number>();
+      for (let at = 0; at <= i; at++) {
+        const ptr = replay.pointer(at);
+        if (trace.ops.kind(at) !== 'free' && ptr !== null) handedBy.set(ptr, at);
+      }
+      const f = buildFrame(run, i);
+      const heap = replay.heapAt(i);
+      for (let k = 0; k < f.addrs.length; k++) {
+        const payload = f.addrs[k]! + 4;
+        const at = f.states[k] === 'a' ? handedBy.get(payload) : undefined;
+        const life = at === undefined ? -1 : lifetimeOfOp[at]!;
+        const where = `step ${i}, block ${k} at ${f.addrs[k]}`;
+        assert.equal(f.owners[k], life < 0 ? null : `id ${trace.names[trace.ops.ptr(at!)!]}`, where);
+        assert.equal(f.allocLines[k], life < 0 ? 0 : trace.ops.line(lifetimes.start(life)), where);
+        assert.equal(f.freeLines[k], life < 0 || lifetimes.end(life) < 0 ? 0 : trace.ops.line(lifetimes.end(life)), where);
+        assert.equal(f.requested[k], f.states[k] === 'a' ? heap.liveAllocations.get(payload) : 0, where);
+      }
+    }
   });
 
   it('next fit examines from the rover, wrapping', () => {
