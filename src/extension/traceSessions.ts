@@ -425,10 +425,14 @@ export class TraceSessions implements vscode.Disposable {
   }
 }
 
-/** Works on the jobs for one slice; true when all of them are done (a small trace's usually are). */
+/**
+ * Works on the jobs for one slice; true when all of them are done (a small trace's usually are).
+ * A job whose ops are all replayed counts as done: these runs are read at the user's step, so
+ * the replay's cursor need not be put at the last op first.
+ */
 export function workFor(jobs: readonly TraceJob[]): boolean {
   const stop = slice();
-  for (const job of jobs) if (!job.work(stop)) return false;
+  for (const job of jobs) if (!job.done && !job.work(stop)) return false;
   return true;
 }
 
@@ -440,14 +444,16 @@ export function workFor(jobs: readonly TraceJob[]): boolean {
 export async function runJobs(title: string, jobs: readonly { readonly label: string; readonly job: TraceJob }[], big: boolean): Promise<boolean> {
   const remaining = () => jobs.filter(({ job }) => !job.done);
   const run = async (token: vscode.CancellationToken | undefined, report: (message: string, fraction: number) => void): Promise<boolean> => {
+    // As in workFor, a job whose ops are all replayed is done.
+    const finished = () => jobs.every(({ job }) => job.done);
     for (const [k, { label, job }] of jobs.entries()) {
-      while (!job.work(slice())) {
-        if (token?.isCancellationRequested) return false;
+      while (!job.done && !job.work(slice())) {
+        if (token?.isCancellationRequested) return finished();
         const p = job.progress();
         report(`${label}: ${count(p.replayed)} of ${count(p.ops)} ops`, (k + p.fraction) / jobs.length);
         await nextTurn();
       }
-      if (token?.isCancellationRequested) return false;
+      if (token?.isCancellationRequested) return finished();
     }
     return true;
   };

@@ -157,7 +157,7 @@ export class OpTable implements Iterable<TraceOp> {
   }
 
   private check(i: number): void {
-    if (!(i >= 0 && i < this.n)) throw new RangeError(`op ${i} is outside the trace's ${this.n} ops`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.n) throw new RangeError(`op ${i} is outside the trace's ${this.n} ops`);
   }
 }
 
@@ -210,7 +210,7 @@ export class OpTableBuilder extends OpTable {
 
   /** Makes room for one more op; returns its index. */
   private grow(): number {
-    if (this.n === this.kinds.length) this.resize((a) => grown(a, 2 * this.n));
+    if (this.n === this.kinds.length) this.resize((a) => grown(a, Math.max(16, 2 * this.n)));
     return this.n++;
   }
 

@@ -265,10 +265,16 @@ export class Replay {
 
   /** Bytes the per-op arrays and checkpoints hold. */
   get memoryBytes(): number {
+    const { columns, checkpoints } = this.memory;
+    return columns + checkpoints;
+  }
+
+  /** `memoryBytes` in its two parts: the per-op columns and the checkpoints. */
+  get memory(): { readonly columns: number; readonly checkpoints: number } {
     const columns = [
       this.ptrs, this.blockAddrs, this.blockSizes, this.examined, this.outcomes, this.problems, this.remainders, this.mergedSizes, this.metrics,
     ].reduce((sum, a) => sum + a.byteLength, 0);
-    return columns + this.checkpoints.reduce((sum, c) => sum + checkpointBytes(c), 0);
+    return { columns, checkpoints: this.checkpoints.reduce((sum, c) => sum + checkpointBytes(c), 0) };
   }
 
   /**

@@ -4,7 +4,7 @@
 // objects, and a million-op trace costs a few tens of bytes an op.
 
 import assert from 'node:assert/strict';
-import { OpTable, parseHeapScript, parseRep, type TraceOp } from '../../../src/trace/index';
+import { OpTable, OpTableBuilder, parseHeapScript, parseRep, type TraceOp } from '../../../src/trace/index';
 import { seededRandom } from '../support/generatedTrace';
 
 /** Every accessor of op i against the op object. */
@@ -65,6 +65,17 @@ describe('op tables', () => {
     const ops = parseRep('0\n1\n1\n1\na 0 8\n').ops;
     assert.throws(() => ops.at(1), RangeError);
     assert.throws(() => ops.kind(-1), RangeError);
+    assert.throws(() => ops.at(0.5), RangeError);
+    assert.throws(() => ops.line(Number.NaN), RangeError);
+  });
+
+  it('grow from nothing: an empty table finished, then appended to, keeps what it is given', () => {
+    const table = new OpTableBuilder(0);
+    table.finish();
+    const free = { kind: 'free', ptr: null, range: { line: 3, column: 1, endLine: 3, endColumn: 11 } } as const;
+    for (let k = 0; k < 40; k++) table.push(free);
+    assert.equal(table.length, 40);
+    assert.deepEqual(table.at(39), free);
   });
 
   it('hold a million-op .rep trace in columns of about 29 bytes an op', () => {
