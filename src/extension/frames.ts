@@ -55,7 +55,9 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const m = replay.metricsAt(i);
   // One letter a block ('a', 'f' or 'x'), decoded into a string in one go.
   const states = new Uint8Array(n);
-  const names = new Array<string | null>(n);
+  const owners = new Int32Array(n).fill(-1);
+  // A .heap script's owners index the names this frame uses; a .rep trace's are its ids.
+  const used = trace.format === 'rep' ? null : { names: [] as string[], index: new Map<number, number>() };
   const allocLines = new Int32Array(n);
   const freeLines = new Int32Array(n);
   for (let k = 0; k < n; k++) {
@@ -63,12 +65,19 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
     states[k] = status === ALLOCATED ? LETTER_A : status === FREE ? LETTER_F : LETTER_X;
     const life = owner.lives[k]!;
     if (life >= 0 && life < lifetimes.count) {
-      const slot = owner.slots[k]!;
-      names[k] = ownerNames.of(slot >= 0 ? slot : lifetimes.slot(life));
+      const slot = owner.slots[k]! >= 0 ? owner.slots[k]! : lifetimes.slot(life);
+      if (used === null) {
+        owners[k] = ownerNames.ids[slot] ?? -1;
+      } else {
+        let at = used.index.get(slot);
+        if (at === undefined) {
+          at = used.names.push(trace.names[slot] ?? '?') - 1;
+          used.index.set(slot, at);
+        }
+        owners[k] = at;
+      }
       allocLines[k] = ownerNames.allocLines[life]!;
       freeLines[k] = ownerNames.freeLines[life]!;
-    } else {
-      names[k] = null;
     }
   }
   return {
@@ -85,7 +94,8 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
     requested,
     headers: c.headers.slice(0, n),
     footers: c.footers.slice(0, n),
-    owners: names,
+    owners,
+    ownerNames: used?.names ?? null,
     allocLines,
     freeLines,
     payloadSizes: c.payloadSizes.slice(0, n),
@@ -203,9 +213,10 @@ function firstAbove(keys: Float64Array, from: number, target: number): number {
   return lo;
 }
 
-/** What the panel labels owners with, made once per trace: each pointer's name (when first asked) and each lifetime's lines. */
+/** What the panel labels owners with, made once per trace: a .rep trace's ids by slot, and each lifetime's lines. */
 class OwnerNames {
-  private readonly names: (string | null)[];
+  /** A .rep trace's id in each slot (empty for a .heap script, whose slots have names). */
+  readonly ids: Int32Array;
   /**
    * Each lifetime's first and last lines (0: never freed), so that a frame looks up one array
    * for each instead of the lifetime and then the op, at random places in arrays of megabytes.
@@ -213,8 +224,8 @@ class OwnerNames {
   readonly allocLines: Int32Array;
   readonly freeLines: Int32Array;
 
-  constructor(private readonly trace: Trace) {
-    this.names = new Array<string | null>(trace.names.length).fill(null);
+  constructor(trace: Trace) {
+    this.ids = trace.format === 'rep' ? Int32Array.from(trace.names, Number) : new Int32Array(0);
     const { lifetimes } = trace.lifetimes;
     this.allocLines = new Int32Array(lifetimes.count);
     this.freeLines = new Int32Array(lifetimes.count);
@@ -223,16 +234,6 @@ class OwnerNames {
       const end = lifetimes.end(life);
       if (end >= 0) this.freeLines[life] = trace.ops.line(end);
     }
-  }
-
-  /** The name of the pointer in `slot`: `id 3` in a .rep trace, the variable's name in a script. */
-  of(slot: number): string {
-    let name = this.names[slot];
-    if (name === null || name === undefined) {
-      name = this.trace.format === 'rep' ? `id ${this.trace.names[slot]}` : (this.trace.names[slot] ?? '?');
-      this.names[slot] = name;
-    }
-    return name;
   }
 }
 

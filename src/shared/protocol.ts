@@ -44,8 +44,14 @@ export interface FrameDto {
   /** Header and footer words as stored (NaN where there is none). */
   readonly headers: Float64Array;
   readonly footers: Float64Array;
-  /** The pointer that owns each allocated block (a .heap name or a .rep id), or null. */
-  readonly owners: readonly (string | null)[];
+  /**
+   * The pointer that owns each allocated block, as a number (-1: none): in a .rep trace its id
+   * (named `id 12`), in a .heap script an index into `ownerNames`. Numbers rather than a string
+   * a block, so that a frame of 100k blocks travels as buffers; `ownerName` gives the name.
+   */
+  readonly owners: Int32Array;
+  /** The pointer names `owners` indexes (a .heap script's), or null when `owners` are .rep ids. */
+  readonly ownerNames: readonly string[] | null;
   /** The line that allocated each allocated block, or 0 (none). */
   readonly allocLines: Int32Array;
   /** The line that frees each allocated block later in the trace, or 0 (never freed). */
@@ -126,6 +132,14 @@ export type ViewMessage =
   /** Show or hide the side-by-side policy comparison. */
   | { readonly type: 'compare'; readonly on: boolean };
 
+/** The name of the pointer that owns block `i` of a frame, or null (none, or a number out of range). */
+export function ownerName(frame: FrameDto, i: number): string | null {
+  const owner = frame.owners[i];
+  if (owner === undefined || owner < 0) return null;
+  if (frame.ownerNames === null) return `id ${owner}`;
+  return frame.ownerNames[owner] ?? null;
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(value)}`);
 }
@@ -164,8 +178,9 @@ function isFrame(f: unknown): f is FrameDto {
     x.states.length === n &&
     [x.sizes, x.requested, x.headers, x.footers, x.payloadSizes].every((a) => a instanceof Float64Array && a.length === n) &&
     [x.allocLines, x.freeLines].every((a) => a instanceof Int32Array && a.length === n) &&
-    Array.isArray(x.owners) &&
+    x.owners instanceof Int32Array &&
     x.owners.length === n &&
+    (x.ownerNames === null || (Array.isArray(x.ownerNames) && x.ownerNames.every((name) => typeof name === 'string'))) &&
     typeof x.highlight === 'object' &&
     x.highlight !== null &&
     (x.highlight as Record<string, unknown>).examined instanceof Float64Array &&

@@ -3,7 +3,7 @@
 // as edges, allocated blocks coloured by owner with padding lighter, free blocks hatched, and the
 // op's effects outlined. Only the rows in view are drawn. Colours come from --vscode-* variables.
 
-import type { FrameDto } from '../shared/protocol';
+import { ownerName, type FrameDto } from '../shared/protocol';
 
 export interface Theme {
   readonly fg: string;
@@ -187,7 +187,7 @@ export function drawHeap(
     const size = frame.sizes[i]!;
     const state = frame.states[i];
     if (state === 'a') {
-      ctx.fillStyle = ownerColour(theme, frame.owners[i] ?? null);
+      ctx.fillStyle = ownerColour(theme, ownerName(frame, i));
       ctx.fillRect(b.x, top, b.w, h);
       // Padding past the requested bytes, lighter.
       const used = opts.wordSize + (frame.requested[i] ?? 0);

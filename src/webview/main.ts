@@ -2,7 +2,7 @@
 // It owns view state only (zoom, scroll, selection, compare on/off, in getState/setState); the host
 // owns the trace and the current step, and answers `ready` with a snapshot.
 
-import { assertNever, EVENT_KINDS, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
+import { assertNever, EVENT_KINDS, ownerName, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
 import { blockAtByte, drawHeap, fitBytesPerPixel, layout, ownerColour, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
 import { drawCharts } from './charts';
 
@@ -350,7 +350,8 @@ function countOf(state: string): number {
 function describeBlock(i: number): string {
   const f = frame!;
   const state = f.states[i] === 'a' ? 'allocated' : f.states[i] === 'f' ? 'free' : 'freed, never reused';
-  const owner = f.owners[i] ? `, ${f.owners[i]}` : '';
+  const name = ownerName(f, i);
+  const owner = name ? `, ${name}` : '';
   const req = f.states[i] === 'a' ? `, ${f.requested[i]} bytes requested` : '';
   return `${state} block at ${hex(f.addrs[i]!)}, ${f.sizes[i]} bytes${owner}${req}`;
 }
@@ -398,7 +399,8 @@ function renderDetails(): void {
   ];
   if (f.states[i] === 'a') {
     rows.push(['requested', `${f.requested[i]} bytes (internal fragmentation ${f.sizes[i]! - f.requested[i]!} bytes)`]);
-    if (f.owners[i]) rows.push(['pointer', f.owners[i]!]);
+    const name = ownerName(f, i);
+    if (name) rows.push(['pointer', name]);
   }
   const stored = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
   rows.push(['header', word(stored(f.headers[i]))], ['footer', word(stored(f.footers[i]))]);
@@ -407,7 +409,7 @@ function renderDetails(): void {
   const dl = el('dl');
   for (const [k, v] of rows) dl.append(el('dt', { textContent: k }), el('dd', { textContent: v }));
   const swatch = el('span', { className: 'swatch' });
-  swatch.style.background = f.states[i] === 'a' ? ownerColour(theme, f.owners[i] ?? null) : 'transparent';
+  swatch.style.background = f.states[i] === 'a' ? ownerColour(theme, ownerName(f, i)) : 'transparent';
   const line = f.allocLines[i] ?? 0;
   const freeLine = f.freeLines[i] ?? 0;
   const parts: Node[] = [swatch, dl];

@@ -110,6 +110,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
     const text = await details.innerText();
     assert.match(text, /0x008c, 48 bytes, allocated/);
     assert.match(text, /32 bytes \(internal fragmentation 16 bytes\)/);
+    assert.match(text, /pointer\s+p\b/);
     assert.match(text, /0x0031 \(size 48, allocated\)/);
     assert.match(text, /allocated on line 22: reveal/);
     await details.getByRole('button').click();

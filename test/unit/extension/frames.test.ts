@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildCompare, buildEvents, buildFrame, buildSeries } from '../../../src/extension/frames';
-import { parseHostMessage, parseViewMessage } from '../../../src/shared/protocol';
+import { ownerName, parseHostMessage, parseViewMessage } from '../../../src/shared/protocol';
 import { parseHeapScript, parseRep, runTrace, type TraceRun } from '../../../src/trace/index';
 import { generatedRep, seededRandom } from '../support/generatedTrace';
 
@@ -17,7 +17,7 @@ describe('panel frames', () => {
     const f = buildFrame(run, 9);
     assert.deepEqual(Array.from(f.sizes), [112, 16, 48, 16, 208, 16, 3680]);
     assert.equal(f.states, 'faaafaf');
-    assert.deepEqual(f.owners, [null, 'a', 'p', 'b', null, 'c', null]);
+    assert.deepEqual(Array.from(f.owners, (_, k) => ownerName(f, k)), [null, 'a', 'p', 'b', null, 'c', null]);
     assert.deepEqual(Array.from(f.allocLines), [0, 7, 22, 9, 0, 11, 0], 'line 0: no owner');
     assert.deepEqual(Array.from(f.requested), [0, 8, 32, 8, 0, 8, 0]);
     assert.equal(f.headers[2], 48 + 1);
@@ -49,7 +49,7 @@ describe('panel frames', () => {
     );
     const owned = (step: number) => {
       const f = buildFrame(run, step);
-      return f.states.split('').flatMap((s, k) => (s === 'a' ? [`${f.owners[k]}@${f.allocLines[k]}`] : []));
+      return f.states.split('').flatMap((s, k) => (s === 'a' ? [`${ownerName(f, k)}@${f.allocLines[k]}`] : []));
     };
     assert.deepEqual(owned(1), ['b@2'], 'the block b took over from a keeps the line a allocated it on');
     assert.deepEqual(owned(4).sort(), ['a@4', 'b@2', 'c@5', 'c@6'], 'the first c leaked: still c, allocated on line 5');
@@ -75,7 +75,7 @@ describe('panel frames', () => {
         const at = f.states[k] === 'a' ? handedBy.get(payload) : undefined;
         const life = at === undefined ? -1 : lifetimeOfOp[at]!;
         const where = `step ${i}, block ${k} at ${f.addrs[k]}`;
-        assert.equal(f.owners[k], life < 0 ? null : `id ${trace.names[trace.ops.ptr(at!)!]}`, where);
+        assert.equal(ownerName(f, k), life < 0 ? null : `id ${trace.names[trace.ops.ptr(at!)!]}`, where);
         assert.equal(f.allocLines[k], life < 0 ? 0 : trace.ops.line(lifetimes.start(life)), where);
         assert.equal(f.freeLines[k], life < 0 || lifetimes.end(life) < 0 ? 0 : trace.ops.line(lifetimes.end(life)), where);
         assert.equal(f.requested[k], f.states[k] === 'a' ? heap.liveAllocations.get(payload) : 0, where);
@@ -133,6 +133,12 @@ describe('protocol guards', () => {
     assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, sizes: Float64Array.from([...frame.sizes, 16]) }, compare: null }), null);
     assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, sizes: Array.from(frame.sizes) }, compare: null }), null, 'a plain array where a typed one belongs');
     assert.equal(parseHostMessage({ type: 'snapshot', frame }), null);
+    assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, owners: Array.from(frame.owners) }, compare: null }), null, 'owners as a plain array');
+    assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, ownerNames: [1, 2] }, compare: null }), null, 'owner names that are not strings');
+    // A frame whose owner numbers point nowhere still names nothing rather than failing.
+    const stray = { ...frame, owners: frame.owners.map(() => 99), ownerNames: ['p'] };
+    assert.ok(parseHostMessage({ type: 'frame', frame: stray, compare: null }));
+    assert.equal(ownerName(stray, 0), null);
     for (const examined of [undefined, 5, [16, 32], 'all']) {
       assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, highlight: { ...frame.highlight, examined } }, compare: null }), null, `examined ${JSON.stringify(examined)}`);
     }
