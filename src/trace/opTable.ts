@@ -53,7 +53,7 @@ export class OpTable implements Iterable<TraceOp> {
     return this.n;
   }
 
-  /** Op `i` as an object (a new one each call). */
+  /** Op `i` as an object: a new one each call, but for an op kept whole (the same one). */
   at(i: number): TraceOp {
     this.check(i);
     const code = this.kinds[i]!;
