@@ -5,7 +5,7 @@
 import { BLOCK_STATUSES, POLICIES, type HeapColumns } from '../engine/index';
 import { hex } from '../engine/memory';
 import type { CompareDto, EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
-import { describeStep, OUTCOME, runTrace, type Trace, type TraceConfigLayers, type TraceRun } from '../trace/index';
+import { describeStep, OUTCOME, runTrace, type LifetimeAnalysis, type Trace, type TraceConfigLayers, type TraceRun } from '../trace/index';
 
 const SERIES_POINTS = 2000;
 
@@ -40,8 +40,8 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
   const requested = new Float64Array(n);
   const owner = ownersOf(run, i, c, live, requested);
   const { trace } = run;
-  const lifetimes = trace.lifetimes.lifetimes;
-  const ownerNames = namesOf(trace);
+  const lifetimes = replay.lifetimes.lifetimes;
+  const ownerNames = namesOf(trace, replay.lifetimes);
   let merged: number | null = null;
   if (record && record.mergedSize > 0 && record.block) {
     const { addr, size } = record.block;
@@ -166,7 +166,7 @@ function ownersOf(run: TraceRun, i: number, c: HeapColumns, live: ReadonlyMap<nu
       if (ptr !== null) last.set(ptr, at);
     }
   }
-  const { lifetimeOfOp } = run.trace.lifetimes;
+  const { lifetimeOfOp } = run.replay.lifetimes;
   // Blocks come in address order and the keys are sorted: a search that gallops on from where the
   // last one ended, and reads the keys' lifetimes and names in order too (looking them up by op,
   // at random places in arrays of megabytes, would miss the cache at every block).
@@ -213,7 +213,7 @@ function firstAbove(keys: Float64Array, from: number, target: number): number {
   return lo;
 }
 
-/** What the panel labels owners with, made once per trace: a .rep trace's ids by slot, and each lifetime's lines. */
+/** What the panel labels owners with, made once per trace and lifetimes: a .rep trace's ids by slot, and each lifetime's lines. */
 class OwnerNames {
   /** A .rep trace's id in each slot (empty for a .heap script, whose slots have names). */
   readonly ids: Int32Array;
@@ -224,9 +224,9 @@ class OwnerNames {
   readonly allocLines: Int32Array;
   readonly freeLines: Int32Array;
 
-  constructor(trace: Trace) {
+  constructor(trace: Trace, analysis: LifetimeAnalysis) {
     this.ids = trace.format === 'rep' ? Int32Array.from(trace.names, Number) : new Int32Array(0);
-    const { lifetimes } = trace.lifetimes;
+    const { lifetimes } = analysis;
     this.allocLines = new Int32Array(lifetimes.count);
     this.freeLines = new Int32Array(lifetimes.count);
     for (let life = 0; life < lifetimes.count; life++) {
@@ -237,10 +237,11 @@ class OwnerNames {
   }
 }
 
-const ownerNamesCache = new WeakMap<Trace, OwnerNames>();
+const ownerNamesCache = new WeakMap<LifetimeAnalysis, OwnerNames>();
 
-function namesOf(trace: Trace): OwnerNames {
-  return once(ownerNamesCache, trace, (t) => new OwnerNames(t));
+/** The owner names of a trace whose run's lifetimes are `analysis` (the trace's own, unless an allocation failed). */
+function namesOf(trace: Trace, analysis: LifetimeAnalysis): OwnerNames {
+  return once(ownerNamesCache, analysis, (a) => new OwnerNames(trace, a));
 }
 
 const ALLOCATING = new Set(['malloc', 'calloc', 'realloc']);
@@ -277,7 +278,7 @@ function handedOut(run: TraceRun): HandedOut | null {
   const slots = new Int32Array(keys.length);
   for (let j = 0; j < keys.length; j++) {
     const at = keys[j]! % OP_SPAN;
-    lives[j] = trace.lifetimes.lifetimeOfOp[at] ?? -1;
+    lives[j] = replay.lifetimes.lifetimeOfOp[at] ?? -1;
     slots[j] = trace.ops.ptr(at) ?? -1;
   }
   const handed = { keys, lives, slots };

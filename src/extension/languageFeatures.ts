@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { hex } from '../engine/memory';
-import { describeLifetime, describeRun, describeStep, errorCount, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
+import { describeLifetime, describeRun, describeStep, errorCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -262,7 +262,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const i = opAtLine(trace.ops, position.line);
         if (i < 0) return undefined;
         const slot = trace.ops.ptr(i);
-        const name = slot === null ? 'NULL' : trace.format === 'rep' ? `id ${trace.names[slot]}` : trace.names[slot];
+        const name = slot === null ? 'NULL' : slotName(trace.format, trace.names, slot);
         const md = new vscode.MarkdownString();
         if (i >= replay.recorded) {
           const stopped = session.state === 'stopped';
@@ -303,14 +303,15 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const run = await session.parsed(token);
         if (!run) return [];
         const { trace, replay } = run;
-        const lifetimes = trace.lifetimes.lifetimes;
+        // A run that saw an allocation fail has lifetimes of its own, complete once it is done.
+        const lifetimes = (replay.done ? replay.lifetimes : trace.lifetimes).lifetimes;
         const symbols: vscode.DocumentSymbol[] = [];
         for (let k = 0; k < Math.min(lifetimes.count, MAX_SYMBOLS); k++) {
           const start = lifetimes.start(k);
           const end = lifetimes.end(k);
           const first = trace.ops.at(start);
           const lastOp = trace.ops.range(lifetimes.lastOp(k));
-          const name = trace.format === 'rep' ? `id ${trace.names[first.ptr ?? 0]}` : (trace.names[first.ptr ?? 0] ?? '?');
+          const name = slotName(trace.format, trace.names, first.ptr ?? 0);
           const step = start < replay.recorded ? replay.step(start) : undefined;
           const size = first.kind === 'calloc' ? first.count * first.size : 'size' in first ? first.size : 0n;
           const where = step === undefined ? ', not replayed yet' : step.ptr !== null ? ` at ${hex(step.ptr)}` : ' (NULL)';

@@ -80,9 +80,10 @@ export function describeRun(replay: Replay, preset: string, errors: number, warn
 
 /** The life of the block an op touches, in words, for hovers; ops a partial replay has not reached yet say so. */
 export function describeLifetime(trace: Trace, replay: Replay, opIndex: number): string[] | null {
-  const life = trace.lifetimes.lifetimeOfOp[opIndex];
+  const { lifetimeOfOp, lifetimes } = replay.lifetimes;
+  const life = lifetimeOfOp[opIndex];
   if (life === undefined || life < 0) return null;
-  const t = trace.lifetimes.lifetimes.at(life);
+  const t = lifetimes.at(life);
   const lines: string[] = [];
   const startOp = trace.ops.at(t.start);
   const requested = startOp.kind === 'calloc' ? startOp.count * startOp.size : 'size' in startOp ? startOp.size : 0n;

@@ -14,9 +14,10 @@
 // lines at a time (`HeapScriptParser`), so a long script never holds the editor up.
 
 import { COALESCE_MODES, FOOTER_MODES, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
-import { lineRange, SETTING_KEYS, type Diagnostic, type SettingKey, type SourceRange, type Trace, type TraceComment, type TraceOp, type TraceSetting } from './model';
+import { lineRange, SETTING_KEYS, slotName, type Diagnostic, type SettingKey, type SourceRange, type Trace, type TraceComment, type TraceOp, type TraceSetting } from './model';
 import { formatByteSize, parseByteSize, parseSize } from './numbers';
-import { LineParser, mergeDiagnostics } from './repFormat';
+import { mergeDiagnostics } from './diagnostics';
+import { LineParser } from './repFormat';
 
 type TokenKind = 'name' | 'number' | 'string' | 'punct';
 
@@ -69,7 +70,7 @@ export class HeapScriptParser extends LineParser {
   }
 
   protected describeSlot(slot: number): string {
-    return this.names[slot] ?? `#${slot}`;
+    return slotName('heap', this.names, slot);
   }
 
   advance(maxLines: number): boolean {

@@ -2,7 +2,8 @@
 // replay through the engine with per-op records. Pure: no vscode, no Node built-ins, no DOM.
 
 export * from './model';
-export { parseRep, printRep, RepParser, mergeDiagnostics, sortDiagnostics, type TraceParser } from './repFormat';
+export { parseRep, printRep, RepParser, type TraceParser } from './repFormat';
+export { mergeDiagnostics, sortDiagnostics, runDiagnostics } from './diagnostics';
 export { parseHeapScript, printHeapScript, HeapScriptParser } from './heapFormat';
 export { analyzeLifetimes, LifetimeTracker, type Lifetime, type LifetimeAnalysis } from './lifetimes';
 export { OpTable, OpTableBuilder } from './opTable';
@@ -10,7 +11,7 @@ export { parseSize, parseByteSize, formatByteSize, engineSize } from './numbers'
 export { traceConfig, type TraceConfig, type TraceConfigLayers } from './traceConfig';
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
 export { parseTrace, formatOf, traceParser } from './parseTrace';
-export { runTrace, runJson, formatRunSummary, formatHeapPicture, comparePolicies, comparisonOf, formatComparison, describeConfig, combineDiagnostics, errorCount, type TraceRun, type PolicyComparison, type PolicyRow } from './report';
+export { runTrace, runJson, formatRunSummary, formatHeapPicture, comparePolicies, comparisonOf, formatComparison, describeConfig, errorCount, type TraceRun, type PolicyComparison, type PolicyRow } from './report';
 export { renderHeapBar } from './heapBar';
 export { describeStep, describeRun, describeLifetime } from './describe';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';

@@ -1,11 +1,12 @@
-// Pointer lifetimes, found statically from the ops alone: which op allocated the block each op
-// touches, and the trace-level errors and warnings of allocator reference 2b (free or realloc of
-// a pointer never allocated or already freed, double free, a live pointer overwritten = a leak,
-// malloc(0)). Whether a malloc returns NULL is the replay's business, not this pass's.
-// The pass runs op by op (`LifetimeTracker`), so a parser can feed it while it reads a long trace.
+// Pointer lifetimes: which op allocated the block each op touches, and the trace-level errors and
+// warnings of docs/traces.md (free or realloc of a pointer never allocated or already freed,
+// double free, a live pointer overwritten = a leak, malloc(0)). Read from the ops alone, every
+// allocation that can succeed is taken to; a replay that saw one return NULL runs the pass again
+// with the outcomes it saw. The pass runs op by op (`LifetimeTracker`), so a parser can feed it
+// while it reads a long trace.
 
 import { grown } from '../engine/typedArrays';
-import type { Diagnostic, RelatedInformation, Slot } from './model';
+import { MAX_SIZE, type Diagnostic, type RelatedInformation, type Slot } from './model';
 import type { OpTable } from './opTable';
 
 /** One block's life in the trace, as `Lifetimes.at(k)` hands it out: allocated, maybe moved by realloc, maybe freed. */
@@ -14,7 +15,7 @@ export interface Lifetime {
   readonly slot: Slot;
   /** The op that allocated it (malloc, calloc or realloc(NULL, n)). */
   readonly start: number;
-  /** Reallocs that resized or moved it, in order. */
+  /** Reallocs of it, in order: each resized or moved it, or returned NULL and left it as it was. */
   readonly reallocs: readonly number[];
   /** The op that freed it (free or realloc(p, 0)), or -1 while it lives to the end. */
   readonly end: number;
@@ -180,23 +181,51 @@ export function analyzeLifetimes(ops: OpTable, describe: (slot: Slot) => string)
   return tracker.finish();
 }
 
-// What a slot holds: nothing yet, a live block, or a pointer no longer live (freed, or handed to realloc).
+// What a slot holds: nothing yet, a live block, a pointer no longer live (freed, or handed to
+// realloc), or NULL (what malloc(0), a failed allocation and realloc(p, 0) return).
 const UNUSED = 0;
 const LIVE = 1;
 const FREED = 2;
+const NULL_PTR = 3;
+
+/**
+ * Whether an allocation op returns NULL whatever the heap: a request for 0 bytes (malloc(0),
+ * calloc with a zero count or size, realloc(NULL, 0)) or a calloc whose count x size overflows
+ * size_t. realloc(p, 0) of a live p also returns NULL, after freeing p; the pass handles it apart.
+ */
+export function alwaysNull(ops: OpTable, i: number): boolean {
+  switch (ops.kind(i)) {
+    case 'malloc':
+      return ops.requestSize(i) === 0;
+    case 'realloc':
+      return ops.requestSize(i) === 0;
+    case 'calloc': {
+      const op = ops.at(i);
+      return op.kind === 'calloc' && (op.count === 0n || op.size === 0n || op.count * op.size > MAX_SIZE);
+    }
+    default:
+      return false;
+  }
+}
 
 /**
  * The lifetime pass one op at a time: `catchUp()` analyses the ops appended to `ops` since the
  * last call (a parser appends as it reads), `finish()` gives the analysis of all of them.
  * Per-slot state and the lifetimes live in typed arrays, so a million-op trace costs no object
  * per op or per lifetime, only its diagnostics.
+ *
+ * Whether an allocation returns NULL decides what its pointer holds afterwards (a free of NULL is
+ * legal; a failed realloc leaves the old block allocated). Read from the ops alone, only the
+ * requests that always return NULL do (`alwaysNull`); every other allocation is taken to succeed.
+ * A replay that saw an allocation fail runs the pass again with `returnedNull` telling which did
+ * (see `Replay.lifetimes`), so every diagnostic that depends on an outcome follows the run.
  */
 export class LifetimeTracker {
   private readonly lifetimes = new LifetimeBuilder();
   private readonly diagnostics: Diagnostic[] = [];
   private lifetimeOfOp = new Int32Array(1024).fill(-1);
   private invalidUse = new Uint8Array(1024);
-  /** UNUSED, LIVE or FREED per slot. */
+  /** UNUSED, LIVE, FREED or NULL_PTR per slot. */
   private kind = new Uint8Array(64);
   /** The slot's lifetime (LIVE or FREED). */
   private lifetime = new Int32Array(64);
@@ -204,17 +233,24 @@ export class LifetimeTracker {
   private at = new Int32Array(64);
   private analysed = 0;
 
+  /** `returnedNull(i)`: whether allocation op `i` returned NULL, as a replay saw it; without it, only `alwaysNull` ops do. */
   constructor(
     private readonly ops: OpTable,
     private readonly name: (slot: Slot) => string,
+    private readonly returnedNull: ((i: number) => boolean) | null = null,
   ) {}
 
-  /** Analyses every op appended since the last call. */
-  catchUp(): void {
-    const ops = this.ops;
-    if (ops.length > this.lifetimeOfOp.length) this.growOps(ops.length);
-    for (let i = this.analysed; i < ops.length; i++) this.add(i);
-    this.analysed = ops.length;
+  /** Ops analysed so far. */
+  get length(): number {
+    return this.analysed;
+  }
+
+  /** Analyses every op appended since the last call, or up to op `end` (exclusive). */
+  catchUp(end = this.ops.length): void {
+    const stop = Math.min(end, this.ops.length);
+    if (stop > this.lifetimeOfOp.length) this.growOps(stop);
+    for (let i = this.analysed; i < stop; i++) this.add(i);
+    this.analysed = Math.max(this.analysed, stop);
   }
 
   /**
@@ -224,7 +260,26 @@ export class LifetimeTracker {
    */
   finish(): LifetimeAnalysis {
     const n = this.analysed;
-    return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: this.lifetimeOfOp.slice(0, n), invalidUse: this.invalidUse.slice(0, n), diagnostics: this.diagnostics };
+    return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: this.lifetimeOfOp.slice(0, n), invalidUse: this.invalidUse.slice(0, n), diagnostics: this.diagnostics.slice() };
+  }
+
+  /** The lifetime op `i` belongs to, or -1 (op `i` analysed). */
+  lifetimeOf(i: number): number {
+    return this.lifetimeOfOp[i] ?? -1;
+  }
+
+  /** Whether op `i` used a pointer never allocated or no longer live (already reported). */
+  usedInvalid(i: number): boolean {
+    return this.invalidUse[i] === 1;
+  }
+
+  /** The op that allocated lifetime `k`. */
+  startOf(k: number): number {
+    return this.lifetimes.start(k);
+  }
+
+  private nullAt(i: number): boolean {
+    return alwaysNull(this.ops, i) || (this.returnedNull !== null && this.returnedNull(i));
   }
 
   private add(i: number): void {
@@ -234,38 +289,45 @@ export class LifetimeTracker {
     const ptr = ops.ptr(i)!;
     switch (kind) {
       case 'malloc':
-      case 'calloc': {
-        const op = kind === 'calloc' ? ops.at(i) : null;
-        if (ops.requestSize(i) === 0 || (op?.kind === 'calloc' && op.count === 0n)) this.zeroSize(i, kind);
-        this.begin(ptr, i);
+      case 'calloc':
+        this.allocate(ptr, i, kind);
         break;
-      }
       case 'realloc': {
         const from = ops.from(i);
-        const zero = ops.requestSize(i) === 0;
-        if (from === null) {
-          if (zero) this.zeroSize(i, 'realloc(NULL, 0)');
-          this.begin(ptr, i);
+        if (from === null || this.kindOf(from) === NULL_PTR) {
+          this.allocate(ptr, i, 'realloc(NULL, 0)'); // realloc(NULL, n) is malloc(n)
           break;
         }
         const life = this.requireLive(from, i, 'realloc');
         if (life < 0) {
-          this.set(ptr, UNUSED, 0, 0);
+          this.set(ptr, NULL_PTR, 0, 0); // nothing was done, and NULL returned
           break;
         }
         this.lifetimeOfOp[i] = life;
-        this.set(from, FREED, life, i);
-        if (zero) {
-          this.lifetimes.free(life, i); // realloc(p, 0) frees p
+        if (ops.requestSize(i) === 0) {
+          // realloc(p, 0) frees p and returns NULL.
+          this.lifetimes.free(life, i);
+          this.set(from, FREED, life, i);
+          if (ptr !== from) this.warnIfLive(ptr, i);
+          this.set(ptr, NULL_PTR, 0, 0);
           break;
         }
+        if (this.nullAt(i)) {
+          // A realloc that fails leaves the old block allocated, where `from` still points.
+          this.lifetimes.realloc(life, i, from);
+          if (ptr === from) this.lostByRealloc(from, life, i);
+          else this.warnIfLive(ptr, i);
+          this.set(ptr, NULL_PTR, 0, 0);
+          break;
+        }
+        this.set(from, FREED, life, i);
         if (ptr !== from) this.warnIfLive(ptr, i);
         this.lifetimes.realloc(life, i, ptr); // the block lives on under the realloc's result
         this.set(ptr, LIVE, life, 0);
         break;
       }
       case 'free': {
-        if (ops.ptr(i) === null) break;
+        if (ops.ptr(i) === null || this.kindOf(ptr) === NULL_PTR) break; // free(NULL) does nothing
         const life = this.requireLive(ptr, i, 'free');
         if (life < 0) break;
         this.lifetimeOfOp[i] = life;
@@ -275,11 +337,28 @@ export class LifetimeTracker {
       }
       case 'write':
       case 'fill': {
+        // A write through NULL is the replay's to report (it knows the pointer is NULL).
+        if (this.kindOf(ptr) === NULL_PTR) break;
         const life = this.requireLive(ptr, i, kind);
         if (life >= 0) this.lifetimeOfOp[i] = life;
         break;
       }
     }
+  }
+
+  /** malloc, calloc or realloc(NULL, n) into `slot`: a new lifetime, or NULL; `call` names it in the warning about 0 bytes. */
+  private allocate(slot: Slot, i: number, call: string): void {
+    const op = this.ops.kind(i) === 'calloc' ? this.ops.at(i) : null;
+    // A calloc that overflows size_t is the replay's to report, as the engine says it.
+    if (this.ops.requestSize(i) === 0 || (op?.kind === 'calloc' && op.count === 0n)) this.zeroSize(i, call);
+    this.warnIfLive(slot, i);
+    if (this.nullAt(i)) {
+      this.set(slot, NULL_PTR, 0, 0);
+      return;
+    }
+    const life = this.lifetimes.begin(slot, i);
+    this.lifetimeOfOp[i] = life;
+    this.set(slot, LIVE, life, 0);
   }
 
   private where(opIndex: number, message: string): RelatedInformation {
@@ -289,7 +368,7 @@ export class LifetimeTracker {
   private history(life: number): RelatedInformation[] {
     const t = this.lifetimes;
     const related = [this.where(t.start(life), `${this.name(t.slot(life))} was allocated here`)];
-    for (const r of t.reallocs(life)) related.push(this.where(r, `and resized here`));
+    for (const r of t.reallocs(life)) related.push(this.where(r, this.nullAt(r) ? 'a realloc here returned NULL and left it as it was' : `and resized here`));
     if (t.end(life) >= 0) related.push(this.where(t.end(life), `and freed here`));
     return related;
   }
@@ -306,11 +385,16 @@ export class LifetimeTracker {
     });
   }
 
-  private begin(slot: Slot, i: number): void {
-    this.warnIfLive(slot, i);
-    const life = this.lifetimes.begin(slot, i);
-    this.lifetimeOfOp[i] = life;
-    this.set(slot, LIVE, life, 0);
+  /** `p = realloc(p, n)` returned NULL: p's block is still allocated, and nothing points to it now. */
+  private lostByRealloc(slot: Slot, life: number, i: number): void {
+    const start = this.lifetimes.start(life);
+    this.diagnostics.push({
+      range: this.ops.range(i),
+      severity: 'warning',
+      code: 'leak',
+      message: `This realloc returned NULL and ${this.name(slot)} was set to it, so the block it held (allocated on line ${this.ops.line(start)}, still allocated) is leaked.`,
+      related: [this.where(start, `the leaked block was allocated here`)],
+    });
   }
 
   /** Checks that `slot` holds a live block for `use`; returns its lifetime or -1 after a diagnostic. */

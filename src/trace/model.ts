@@ -138,6 +138,11 @@ export interface Trace {
   readonly lineCount: number;
 }
 
+/** How messages name the pointer in `slot`: `id 3` in a `.rep` trace, the name in a `.heap` script. */
+export function slotName(format: TraceFormat, names: readonly string[], slot: Slot): string {
+  return format === 'rep' ? `id ${names[slot] ?? slot}` : (names[slot] ?? `#${slot}`);
+}
+
 export function lineRange(line: number, column: number, endColumn: number): SourceRange {
   return { line, column, endLine: line, endColumn };
 }

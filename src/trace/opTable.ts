@@ -31,6 +31,9 @@ export class OpTable implements Iterable<TraceOp> {
   protected columns: Int32Array;
   protected endColumns: Int32Array;
   protected readonly whole = new Map<number, TraceOp>();
+  /** The first op that assigns each slot (`length` if none), for the table of `firstAssignedOf` ops. */
+  private firstAssigned: Int32Array | null = null;
+  private firstAssignedOf = 0;
 
   protected constructor(capacity: number) {
     this.kinds = new Uint8Array(capacity);
@@ -70,6 +73,26 @@ export class OpTable implements Iterable<TraceOp> {
       default:
         return { kind: 'free', ptr: ptr === NONE ? null : ptr, range };
     }
+  }
+
+  /**
+   * Whether an op before op `i` stores a result in `slot` (a malloc, calloc or realloc into it):
+   * a pointer never assigned is not NULL, and a realloc of it must not allocate.
+   */
+  assignedBefore(slot: Slot, i: number): boolean {
+    let first = this.firstAssigned;
+    if (first === null || this.firstAssignedOf !== this.n) {
+      let slots = 0;
+      for (let k = 0; k < this.n; k++) if ((this.kinds[k]! & ~WHOLE) !== KIND_CODE.free) slots = Math.max(slots, this.ptrs[k]! + 1);
+      first = new Int32Array(slots).fill(this.n);
+      for (let k = this.n - 1; k >= 0; k--) {
+        const code = this.kinds[k]! & ~WHOLE;
+        if (code === KIND_CODE.malloc || code === KIND_CODE.calloc || code === KIND_CODE.realloc) first[this.ptrs[k]!] = k;
+      }
+      this.firstAssigned = first;
+      this.firstAssignedOf = this.n;
+    }
+    return slot < first.length && first[slot]! < i;
   }
 
   kind(i: number): TraceOpKind {

@@ -3,9 +3,10 @@
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
 import { grown } from '../engine/typedArrays';
+import { mergeDiagnostics } from './diagnostics';
 import { LifetimeTracker } from './lifetimes';
 import { OpTableBuilder } from './opTable';
-import { lineRange, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
+import { lineRange, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
 import { LineReader, looksBinary, tokens, type Token } from './text';
 
@@ -117,7 +118,7 @@ export class RepParser extends LineParser {
   }
 
   protected describeSlot(slot: number): string {
-    return `id ${this.names[slot] ?? slot}`;
+    return slotName('rep', this.names, slot);
   }
 
   advance(maxLines: number): boolean {
@@ -469,44 +470,4 @@ function clampCount(value: bigint): number {
 
 function clip(text: string): string {
   return text.length > 24 ? `${text.slice(0, 21)}...` : text;
-}
-
-/** Diagnostics in line order (stable for equal lines). */
-export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return diagnostics.map((d, k) => [d, k] as const).sort((a, b) => before(a[0], b[0]) || a[1] - b[1]).map(([d]) => d);
-}
-
-/**
- * `sortDiagnostics` of the lists one after another, in linear time when each list is already in
- * line order (as the parsers and the replay produce them): a stable merge that takes from the
- * earlier list on equal positions, which is what a stable sort of the concatenation gives.
- */
-export function mergeDiagnostics(...lists: readonly (readonly Diagnostic[])[]): Diagnostic[] {
-  let merged: Diagnostic[] = [];
-  for (const list of lists) {
-    if (list.length === 0) continue;
-    const sorted = isSorted(list) ? list : sortDiagnostics(list);
-    if (merged.length === 0) {
-      merged = sorted.slice();
-      continue;
-    }
-    const out: Diagnostic[] = new Array<Diagnostic>(merged.length + sorted.length);
-    let a = 0;
-    let b = 0;
-    let k = 0;
-    while (a < merged.length && b < sorted.length) out[k++] = before(sorted[b]!, merged[a]!) < 0 ? sorted[b++]! : merged[a++]!;
-    while (a < merged.length) out[k++] = merged[a++]!;
-    while (b < sorted.length) out[k++] = sorted[b++]!;
-    merged = out;
-  }
-  return merged;
-}
-
-function before(a: Diagnostic, b: Diagnostic): number {
-  return a.range.line - b.range.line || a.range.column - b.range.column;
-}
-
-function isSorted(list: readonly Diagnostic[]): boolean {
-  for (let k = 1; k < list.length; k++) if (before(list[k - 1]!, list[k]!) > 0) return false;
-  return true;
 }

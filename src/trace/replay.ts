@@ -14,8 +14,9 @@ import { DenseSet } from '../engine/denseSet';
 import { hex } from '../engine/memory';
 import { OP_PROBLEM_CODES, type AllocatorSnapshot, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
 import { MetricColumns } from './deltaColumn';
+import { alwaysNull, LifetimeTracker, type LifetimeAnalysis } from './lifetimes';
 import { LiveRanges } from './liveRanges';
-import type { Diagnostic, DiagnosticCode, Trace, TraceOp, TraceOpKind } from './model';
+import { slotName, type Diagnostic, type DiagnosticCode, type Trace, type TraceOp, type TraceOpKind } from './model';
 import { engineSize } from './numbers';
 import type { OpTable } from './opTable';
 
@@ -136,6 +137,13 @@ export class Replay {
    */
   private readonly livePatterns: Map<number, number> | null;
   private corrupted = false;
+  /**
+   * The lifetime pass again, with the outcomes this run saw: made at the first allocation that
+   * returned NULL where the trace alone says it succeeds (the heap ran out, or was corrupted),
+   * and kept up op by op from then on. Until then the trace's own analysis is this run's.
+   */
+  private runLifetimes: LifetimeTracker | null = null;
+  private lifetimesSeen: { recorded: number; analysis: LifetimeAnalysis } | null = null;
   /** The main run's allocator went to the cursor (the run is done: nothing else uses it). */
   private heapGiven = false;
   /** The cursor has been put at the last op once the replay was done (see `advance`). */
@@ -384,6 +392,7 @@ export class Replay {
     }
 
     this.ptrs[i] = result.ptr ?? NO_PTR;
+    this.followLifetimes(i, kind, result);
     this.blockAddrs[i] = result.block?.addr ?? 0;
     this.blockSizes[i] = result.block?.size ?? 0;
     this.examined[i] = result.examined;
@@ -442,7 +451,7 @@ export class Replay {
       // A write through a pointer the trace itself got as NULL; a pointer never allocated or already
       // freed was reported when the trace was read.
       const throughNull = (kind === 'write' || kind === 'fill') && result.ptr === null;
-      const code = throughNull ? (this.trace.lifetimes.invalidUse[i] ? null : 'null-pointer') : REPLAY_CODES[p.code];
+      const code = throughNull ? (this.usedInvalid(i) ? null : 'null-pointer') : REPLAY_CODES[p.code];
       if (code !== null) push({ range, severity: p.severity, code, message: p.message });
       if (!throughNull && (kind === 'write' || kind === 'fill') && (p.code === 'write-overflow' || p.code === 'use-after-free' || p.code === 'invalid-pointer') && !this.corrupted) {
         const issues = this.heap.check();
@@ -461,10 +470,46 @@ export class Replay {
   }
 
   private allocationOf(i: number): { range: Diagnostic['range']; message: string } | null {
-    const life = this.trace.lifetimes.lifetimeOfOp[i];
-    if (life === undefined || life < 0) return null;
-    const start = this.trace.lifetimes.lifetimes.start(life);
+    const run = this.runLifetimes;
+    const life = run ? run.lifetimeOf(i) : (this.trace.lifetimes.lifetimeOfOp[i] ?? -1);
+    if (life < 0) return null;
+    const start = run ? run.startOf(life) : this.trace.lifetimes.lifetimes.start(life);
     return { range: this.trace.ops.range(start), message: 'the block was allocated here' };
+  }
+
+  private usedInvalid(i: number): boolean {
+    return this.runLifetimes ? this.runLifetimes.usedInvalid(i) : this.trace.lifetimes.invalidUse[i] === 1;
+  }
+
+  /**
+   * The pointer lifetimes as this run saw them, for the ops replayed so far: the trace's own
+   * analysis while every allocation the trace expects to succeed did; after one returned NULL,
+   * the pass run again with the outcomes seen (a free of the NULL is legal, the realloc's old
+   * block still allocated). Its diagnostics replace the trace's lifetime diagnostics for the
+   * ops replayed (see `runDiagnostics`).
+   */
+  get lifetimes(): LifetimeAnalysis {
+    const run = this.runLifetimes;
+    if (run === null) return this.trace.lifetimes;
+    if (this.lifetimesSeen?.recorded !== this.recorded) this.lifetimesSeen = { recorded: this.recorded, analysis: run.finish() };
+    return this.lifetimesSeen.analysis;
+  }
+
+  /** Whether the run's lifetimes differ from the trace's (an allocation returned NULL that the trace expects to succeed). */
+  get lifetimesDiverged(): boolean {
+    return this.runLifetimes !== null;
+  }
+
+  /** After op `i`: keeps the run's own lifetime pass going, or starts it when op `i` returned a NULL the trace did not foresee. */
+  private followLifetimes(i: number, kind: TraceOpKind, result: OpResult): void {
+    if (this.runLifetimes === null) {
+      const code = result.problem?.code;
+      const unforeseen = result.ptr === null && (kind === 'malloc' || kind === 'calloc' || kind === 'realloc') && (code === 'heap-limit' || code === 'heap-fault' || code === 'engine-error') && !alwaysNull(this.trace.ops, i);
+      if (!unforeseen) return;
+      const ops = this.trace.ops;
+      this.runLifetimes = new LifetimeTracker(ops, (slot) => slotName(this.trace.format, this.trace.names, slot), (j) => this.ptrs[j] === NO_PTR);
+    }
+    this.runLifetimes.catchUp(i + 1);
   }
 
   /** mdriver fills every new payload with the low byte of its id; returns the byte, or null when nothing was filled. */
@@ -573,9 +618,13 @@ export function applyOp(heap: Allocator, ops: OpTable, i: number, slots: Int32Ar
       slots[ptr!] = result.ptr ?? NO_PTR;
       return result;
     case 'realloc': {
-      result = heap.realloc(input, ops.requestSize(i));
       const from = ops.from(i);
-      if (clearOnFree && from !== null) slots[from] = NO_PTR;
+      // realloc of a name never assigned is an error found when the trace was read; it must not
+      // be taken for realloc(NULL, n) and allocate.
+      result = input === null && from !== null && !ops.assignedBefore(from, i) ? unknownRealloc() : heap.realloc(input, ops.requestSize(i));
+      // The old pointer dangles only when realloc let go of its block (moved it, or freed it for a
+      // size of 0); one that returned NULL for a bigger size left the block where it was.
+      if (clearOnFree && from !== null && (result.ptr !== null || ops.requestSize(i) === 0)) slots[from] = NO_PTR;
       slots[ptr!] = result.ptr ?? NO_PTR;
       return result;
     }
@@ -598,6 +647,18 @@ export function applyOp(heap: Allocator, ops: OpTable, i: number, slots: Int32Ar
     default:
       throw new Error(`op ${i} is a ${op.kind}, not a ${kind}`);
   }
+}
+
+function unknownRealloc(): OpResult {
+  return {
+    op: 'realloc',
+    requestSize: 0,
+    ptr: null,
+    block: null,
+    examined: 0,
+    events: [],
+    problem: { code: 'invalid-pointer', severity: 'error', message: 'realloc of a pointer that was never assigned. Nothing was done.' },
+  };
 }
 
 function nullWrite(kind: 'write' | 'fill'): OpResult {

@@ -4,6 +4,7 @@
 import { formatChain, hex, POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../engine/index';
 import { renderHeapBar } from './heapBar';
 import type { Diagnostic, Trace } from './model';
+import { runDiagnostics } from './diagnostics';
 import { Replay } from './replay';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';
 
@@ -20,11 +21,7 @@ export interface TraceRun {
 export function runTrace(trace: Trace, layers: TraceConfigLayers = {}): TraceRun {
   const { config, preset, diagnostics: configDiagnostics } = traceConfig(trace, layers);
   const replay = Replay.run(trace, config);
-  return { trace, replay, config, preset, diagnostics: combineDiagnostics(trace, configDiagnostics, replay) };
-}
-
-export function combineDiagnostics(trace: Trace, configDiagnostics: readonly Diagnostic[], replay: Replay): Diagnostic[] {
-  return [...trace.diagnostics, ...configDiagnostics, ...replay.diagnostics].sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column);
+  return { trace, replay, config, preset, diagnostics: runDiagnostics(trace, configDiagnostics, replay) };
 }
 
 export function errorCount(diagnostics: readonly Diagnostic[]): number {

@@ -5,7 +5,8 @@
 import type { HeapConfig } from '../engine/config';
 import type { Diagnostic, Trace, TraceFormat } from './model';
 import { traceParser } from './parseTrace';
-import { mergeDiagnostics, type TraceParser } from './repFormat';
+import { runDiagnostics } from './diagnostics';
+import type { TraceParser } from './repFormat';
 import { Replay } from './replay';
 import type { TraceRun } from './report';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';
@@ -91,7 +92,7 @@ export class TraceJob {
       replay,
       config,
       preset: this.preset,
-      diagnostics: mergeDiagnostics(parsed.diagnostics, this.configDiagnostics, replay.diagnostics),
+      diagnostics: runDiagnostics(parsed, this.configDiagnostics, replay),
     };
     this.latest = { run, recorded: replay.recorded, problems: replay.diagnostics.length };
     return run;

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { LifetimeTracker, type Lifetimes } from '../../../src/trace/lifetimes';
-import { analyzeLifetimes, OpTableBuilder, parseHeapScript, parseRep, RepParser, type Trace, type TraceOp } from '../../../src/trace/index';
+import { analyzeLifetimes, OpTableBuilder, parseHeapScript, parseRep, RepParser, runTrace, type Diagnostic, type Trace, type TraceOp } from '../../../src/trace/index';
 import { seededRandom } from '../support/generatedTrace';
 
 interface ModelLife {
@@ -14,20 +14,53 @@ interface ModelLife {
   end: number;
 }
 
-/** The lifetime pass as plain objects: what a slot holds (absent: nothing), and one object per lifetime. */
+/** A request that returns NULL whatever the heap: 0 bytes, or a calloc that overflows size_t. */
+function nullRequest(op: TraceOp): boolean {
+  if (op.kind === 'malloc' || op.kind === 'realloc') return op.size === 0n;
+  if (op.kind === 'calloc') return op.count === 0n || op.size === 0n || op.count * op.size > 2n ** 64n - 1n;
+  return false;
+}
+
+/**
+ * The lifetime pass as plain objects: what a slot holds (absent: nothing; NULL; a live or dead
+ * pointer), and one object per lifetime. `failed(i)`: allocation op i returned NULL though it
+ * asked for bytes (what a replay saw); by default none did.
+ */
 class Model {
   readonly lives: ModelLife[] = [];
   readonly lifetimeOfOp: number[] = [];
-  private readonly held = new Map<number, { live: boolean; life: number }>();
+  /** The problems the pass must report, as `op code`. */
+  readonly problems: string[] = [];
+  private readonly held = new Map<number, { state: 'live' | 'dead' | 'null'; life: number }>();
 
-  constructor(ops: readonly TraceOp[]) {
+  constructor(
+    ops: readonly TraceOp[],
+    private readonly failed: (i: number) => boolean = () => false,
+  ) {
     ops.forEach((op, i) => this.op(op, i));
   }
 
-  private begin(slot: number, i: number): void {
+  /** Overwriting a slot that holds a live block leaks it. */
+  private overwrite(slot: number, i: number): void {
+    if (this.held.get(slot)?.state === 'live') this.problems.push(`${i} leak`);
+  }
+
+  /** A use of a pointer that holds no live block (and is not NULL). */
+  private misuse(i: number, h: { state: string } | undefined, kind: TraceOp['kind']): void {
+    this.problems.push(`${i} ${!h ? 'unknown-pointer' : kind === 'free' ? 'double-free' : 'freed-pointer'}`);
+  }
+
+  private allocate(slot: number, i: number, op: TraceOp): void {
+    const zero = op.kind === 'calloc' ? op.count === 0n || op.size === 0n : 'size' in op && op.size === 0n;
+    if (zero) this.problems.push(`${i} zero-size`);
+    this.overwrite(slot, i);
+    if (nullRequest(op) || this.failed(i)) {
+      this.held.set(slot, { state: 'null', life: -1 });
+      return;
+    }
     this.lives.push({ slot, start: i, reallocs: [], end: -1 });
     this.lifetimeOfOp[i] = this.lives.length - 1;
-    this.held.set(slot, { live: true, life: this.lives.length - 1 });
+    this.held.set(slot, { state: 'live', life: this.lives.length - 1 });
   }
 
   private op(op: TraceOp, i: number): void {
@@ -35,42 +68,55 @@ class Model {
     switch (op.kind) {
       case 'malloc':
       case 'calloc':
-        this.begin(op.ptr, i);
-        return;
+        return this.allocate(op.ptr, i, op);
       case 'realloc': {
-        if (op.from === null) return this.begin(op.ptr, i);
-        const h = this.held.get(op.from);
-        if (!h?.live) {
-          // A realloc of a dead pointer is reported; its result holds nothing.
+        const h = op.from === null ? undefined : this.held.get(op.from);
+        if (op.from === null || h?.state === 'null') return this.allocate(op.ptr, i, op);
+        if (h?.state !== 'live') {
+          // A realloc of a dead pointer is reported; it returns NULL.
+          this.misuse(i, h, op.kind);
           if (h) this.lifetimeOfOp[i] = h.life;
-          this.held.delete(op.ptr);
+          this.held.set(op.ptr, { state: 'null', life: -1 });
           return;
         }
         const t = this.lives[h.life]!;
         this.lifetimeOfOp[i] = h.life;
-        this.held.set(op.from, { live: false, life: h.life });
         if (op.size === 0n) {
           t.end = i;
+          this.held.set(op.from, { state: 'dead', life: h.life });
+          if (op.ptr !== op.from) this.overwrite(op.ptr, i);
+          this.held.set(op.ptr, { state: 'null', life: -1 });
           return;
         }
         t.reallocs.push(i);
+        if (this.failed(i)) {
+          this.overwrite(op.ptr, i); // p = realloc(p, n) returning NULL loses p's block too
+          this.held.set(op.ptr, { state: 'null', life: -1 }); // the block stays with `from` (unless that was op.ptr)
+          return;
+        }
+        this.held.set(op.from, { state: 'dead', life: h.life });
+        if (op.ptr !== op.from) this.overwrite(op.ptr, i);
         t.slot = op.ptr;
-        this.held.set(op.ptr, { live: true, life: h.life });
+        this.held.set(op.ptr, { state: 'live', life: h.life });
         return;
       }
       case 'free': {
         if (op.ptr === null) return;
         const h = this.held.get(op.ptr);
+        if (h?.state === 'null') return;
+        if (h?.state !== 'live') this.misuse(i, h, op.kind);
         if (!h) return;
         this.lifetimeOfOp[i] = h.life;
-        if (!h.live) return; // double free
+        if (h.state === 'dead') return; // double free
         this.lives[h.life]!.end = i;
-        this.held.set(op.ptr, { live: false, life: h.life });
+        this.held.set(op.ptr, { state: 'dead', life: h.life });
         return;
       }
       case 'write':
       case 'fill': {
         const h = this.held.get(op.ptr);
+        if (h?.state === 'null') return;
+        if (h?.state !== 'live') this.misuse(i, h, op.kind);
         if (h) this.lifetimeOfOp[i] = h.life;
         return;
       }
@@ -136,6 +182,15 @@ function misusedScript(count: number, seed: number): string {
   return lines.join('\n') + '\n';
 }
 
+const LIFETIME_CODES = new Set(['unknown-pointer', 'freed-pointer', 'double-free', 'leak', 'zero-size']);
+
+/** The lifetime problems among `diagnostics`, as `op code` (one op a line), in the model's order. */
+function lifetimeProblems(trace: Trace, diagnostics: readonly Diagnostic[]): string[] {
+  const opOfLine = new Map<number, number>();
+  for (let i = 0; i < trace.ops.length; i++) opOfLine.set(trace.ops.line(i), i);
+  return diagnostics.filter((d) => LIFETIME_CODES.has(d.code)).map((d) => `${opOfLine.get(d.range.line)} ${d.code}`).sort();
+}
+
 const codes = (trace: Trace) => new Set<string>(trace.diagnostics.map((d) => d.code));
 
 describe('pointer lifetimes', () => {
@@ -143,6 +198,7 @@ describe('pointer lifetimes', () => {
     const trace = parseRep(misusedRep(20_000, 3));
     const model = new Model([...trace.ops]);
     checkAgainstModel(trace.lifetimes.lifetimes, trace.lifetimes.lifetimeOfOp, model);
+    assert.deepEqual(lifetimeProblems(trace, trace.diagnostics), model.problems.sort());
     // The trace did exercise what it is meant to.
     for (const code of ['leak', 'double-free', 'unknown-pointer', 'freed-pointer']) assert.ok(codes(trace).has(code), code);
     const lives = model.lives;
@@ -156,10 +212,33 @@ describe('pointer lifetimes', () => {
     assert.equal(trace.ops.length, 20_000);
     const model = new Model([...trace.ops]);
     checkAgainstModel(trace.lifetimes.lifetimes, trace.lifetimes.lifetimeOfOp, model);
+    assert.deepEqual(lifetimeProblems(trace, trace.diagnostics), model.problems.sort());
     const lives = model.lives;
     assert.ok(lives.some((t) => trace.ops.at(t.start).kind === 'realloc'), 'a lifetime started by realloc(NULL, n)');
     assert.ok(lives.some((t) => t.slot !== trace.ops.at(t.start).ptr), 'a lifetime handed to another name');
     for (const code of ['leak', 'double-free', 'unknown-pointer', 'freed-pointer']) assert.ok(codes(trace).has(code), code);
+  });
+
+  it('follow what the replay did when allocations return NULL at the heap limit (random scripts on a small heap, every policy)', () => {
+    for (const [seed, policy] of [[21, 'first'], [22, 'next'], [23, 'best'], [24, 'worst'], [25, 'sbrk']] as const) {
+      // Big requests on an 8 KiB heap: many fail, and what the trace alone expects is often wrong.
+      const script = `set maxHeap = 8K\nset policy = ${policy}\n` + misusedScript(3_000, seed).replace(/(malloc|realloc\([^,]+,|calloc\(2,) (\d+)\)/g, (_, call: string, n: string) => `${call} ${Number(n) * 20})`);
+      const trace = parseHeapScript(script);
+      const run = runTrace(trace);
+      const replay = run.replay;
+      const failed = (i: number) => {
+        const op = trace.ops.at(i);
+        return (op.kind === 'malloc' || op.kind === 'calloc' || op.kind === 'realloc') && replay.pointer(i) === null && !nullRequest(op) && replay.step(i).problem === 'heap-limit';
+      };
+      const failures = Array.from({ length: trace.ops.length }, (_, i) => i).filter(failed);
+      assert.ok(failures.length > 50, `${policy}: allocations failed (${failures.length})`);
+      assert.ok(replay.lifetimesDiverged, `${policy}: the run's lifetimes are its own`);
+      const model = new Model([...trace.ops], failed);
+      checkAgainstModel(replay.lifetimes.lifetimes, replay.lifetimes.lifetimeOfOp, model);
+      assert.deepEqual(lifetimeProblems(trace, run.diagnostics), model.problems.sort(), `${policy}: the lifetime problems are the run's`);
+      // The trace alone foresaw other ones: they are gone.
+      assert.notDeepEqual(lifetimeProblems(trace, trace.diagnostics), model.problems);
+    }
   });
 
   it('come out the same when the parser reads the trace a slice at a time', () => {
