@@ -271,7 +271,7 @@ function measureReplay(job: ReplayJob): void {
     last = r.value;
   }
   const m = last!.finalMetrics;
-  const result: ReplayMeasurement = { best: Math.min(...times), first: times[0]!, runs: times.length, heapSize: m.heapSize, examinedTotal: last!.examinedTotal, blocks: m.allocatedBlocks + m.freeBlocks };
+  const result: ReplayMeasurement = { best: Math.min(...times), first: times[0]!, runs: times.length, heapSize: m.heapSize, examinedTotal: last!.examinedTotal, blocks: (m.allocatedBlocks ?? 0) + (m.freeBlocks ?? 0) };
   writeFileSync(rowsOut!, JSON.stringify(result));
 }
 

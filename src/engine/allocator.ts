@@ -24,7 +24,7 @@ import {
 import { ColumnsBuilder } from './walker';
 import { checkLivePayloads } from './checker';
 import { BlockStats } from './blockStats';
-import { metricsFrom, metricsFromWalk } from './metrics';
+import { metricsFrom, metricsFromWalk, metricsWithoutBlocks } from './metrics';
 
 /** A simulated allocator over a heap of real bytes. No method throws. */
 export interface Allocator {
@@ -343,16 +343,38 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   check(): HeapIssue[] {
-    const walk = this.walk();
+    return this.checkWalk(this.walk());
+  }
+
+  private checkWalk(walk: HeapWalk): HeapIssue[] {
     return [...this.checkStructure(walk), ...checkLivePayloads(walk, this.ledger.allocations, this.config.alignment)];
   }
 
+  /**
+   * The running totals are the allocator's own account of its blocks, true as long as only the
+   * allocator writes the heap. Once the program has written where it should not, the blocks are
+   * read from memory instead, and only while the checker accepts them (see HeapMetrics).
+   */
   metrics(): HeapMetrics {
+    if (this.scribbled) return this.walkMetrics();
     return metricsFrom(this.stats.current(), this.memory.brk, this.ledger.livePayload, this.ledger.peakPayload);
   }
 
   walkMetrics(): HeapMetrics {
-    return metricsFromWalk(this.walk(), this.ledger.livePayload, this.ledger.peakPayload);
+    const { livePayload, peakPayload } = this.ledger;
+    let walk: HeapWalk;
+    let issues: HeapIssue[];
+    try {
+      walk = this.walk();
+      issues = this.checkWalk(walk);
+    } catch (err) {
+      if (!(err instanceof HeapFault)) throw err;
+      return metricsWithoutBlocks(this.memory.brk, livePayload, peakPayload, `the heap is corrupted (${err.message}), so its blocks cannot be counted`);
+    }
+    if (issues.length > 0) {
+      return metricsWithoutBlocks(this.memory.brk, livePayload, peakPayload, `the heap is corrupted (${issues[0]!.message}), so its blocks cannot be counted`);
+    }
+    return metricsFromWalk(walk, livePayload, peakPayload);
   }
 
   // --- shared machinery -------------------------------------------------------------------

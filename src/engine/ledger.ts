@@ -191,6 +191,10 @@ export class Ledger {
   }
 
   allocate(ptr: number, requestSize: number): void {
+    // A corrupted heap can hand out a pointer that is still live: it now holds the new request,
+    // and the live payload stays the sum of what the live pointers asked for.
+    const old = this.table.get(ptr);
+    if (old !== undefined) this.adjust(-old);
     this.table.set(ptr, requestSize);
     this.adjust(requestSize);
   }

@@ -1,27 +1,56 @@
-// The driver's metrics (allocator reference section 4): from the allocator's running totals
-// (fast, after every op) or from a full heap walk (the truth in memory; tests compare the two).
+// The driver's metrics (docs/engine.md, "Metrics"): from the allocator's running totals (fast,
+// after every op) or from a full heap walk (the truth in memory; tests compare the two). Figures
+// that cannot be computed soundly are null, with the reason beside them.
 
 import { totalsOf, type BlockTotals } from './blockStats';
 import type { HeapMetrics, HeapWalk } from './results';
 
-/** Metrics from running totals plus the driver's payload figures. */
+/** Metrics from block totals plus the driver's payload figures. */
 export function metricsFrom(totals: BlockTotals, heapSize: number, livePayload: number, peakPayload: number): HeapMetrics {
   const { allocatedBlocks, allocatedBytes, freeBlocks, freeBytes, largestFree } = totals;
+  const utilisation = utilisationOf(peakPayload, heapSize);
   return {
     livePayload,
     peakPayload,
     heapSize,
-    utilisation: heapSize === 0 ? 0 : peakPayload / heapSize,
+    utilisation,
     allocatedBlocks,
     internalFragmentation: allocatedBytes - livePayload,
     freeBlocks,
     freeBytes,
     largestFree,
     externalFragmentation: freeBytes === 0 ? 0 : 1 - largestFree / freeBytes,
+    unknown: utilisation === null ? OVERLAP : null,
   };
 }
 
 /** Metrics recomputed from a walk of memory. */
 export function metricsFromWalk(walk: HeapWalk, livePayload: number, peakPayload: number): HeapMetrics {
   return metricsFrom(totalsOf(walk), walk.heapSize, livePayload, peakPayload);
+}
+
+/** The figures that stay sound when the heap's blocks cannot be read: the payloads and the heap's size; `reason` says why the rest are unknown. */
+export function metricsWithoutBlocks(heapSize: number, livePayload: number, peakPayload: number, reason: string): HeapMetrics {
+  const utilisation = utilisationOf(peakPayload, heapSize);
+  return {
+    livePayload,
+    peakPayload,
+    heapSize,
+    utilisation,
+    allocatedBlocks: null,
+    internalFragmentation: null,
+    freeBlocks: null,
+    freeBytes: null,
+    largestFree: null,
+    externalFragmentation: null,
+    unknown: utilisation === null ? `${reason}; ${OVERLAP}` : reason,
+  };
+}
+
+const OVERLAP = 'utilisation is unknown: more payload was live at once than the heap holds, so payloads overlapped';
+
+/** peak / heap size, or null when the peak exceeds the heap (only overlapping payloads can do that). */
+function utilisationOf(peakPayload: number, heapSize: number): number | null {
+  if (heapSize === 0) return peakPayload === 0 ? 0 : null;
+  return peakPayload > heapSize ? null : peakPayload / heapSize;
 }

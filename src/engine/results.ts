@@ -177,7 +177,15 @@ export interface AllocatorSnapshot {
   readonly bytes: Uint8Array | null;
 }
 
-/** The malloc lab's metrics plus the ones worth showing a student (allocator reference section 4). */
+/**
+ * The malloc lab's metrics plus the ones worth showing a student (docs/engine.md, "Metrics").
+ *
+ * The payload figures and the heap's size come from the driver's own bookkeeping (the live
+ * pointers and the bytes each asked for) and the break, so they are always sound. The block
+ * figures are read from the heap's blocks; once the program has written where it should not,
+ * they are read from memory only while the heap checker accepts it, and are null (unknown) when
+ * it does not: a corrupted header makes any count of blocks or free bytes a guess.
+ */
 export interface HeapMetrics {
   /** Sum of the requested sizes of live blocks. */
   readonly livePayload: number;
@@ -185,14 +193,16 @@ export interface HeapMetrics {
   readonly peakPayload: number;
   /** Bytes between the heap's start and the break. */
   readonly heapSize: number;
-  /** peakPayload / heapSize (0 for an empty heap). */
-  readonly utilisation: number;
-  readonly allocatedBlocks: number;
+  /** peakPayload / heapSize (0 for an empty heap); null when payloads overlapped, so that it would pass 1. */
+  readonly utilisation: number | null;
+  readonly allocatedBlocks: number | null;
   /** Block bytes minus requested bytes of allocated blocks. */
-  readonly internalFragmentation: number;
-  readonly freeBlocks: number;
-  readonly freeBytes: number;
-  readonly largestFree: number;
+  readonly internalFragmentation: number | null;
+  readonly freeBlocks: number | null;
+  readonly freeBytes: number | null;
+  readonly largestFree: number | null;
   /** 1 - largestFree / freeBytes (0 when nothing is free). */
-  readonly externalFragmentation: number;
+  readonly externalFragmentation: number | null;
+  /** Why some figures are null, in a sentence; null when every figure is known. */
+  readonly unknown: string | null;
 }

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
-import { comparisonOf, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, printHeapScript, printRep, runJson, traceConfig, TraceJob, type TraceRun } from '../trace/index';
+import { comparisonOf, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, runJson, traceConfig, TraceJob, type TraceRun } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
@@ -42,7 +42,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     for (const problem of session.settingsProblems) ctx.output.warn(problem);
     const m = run.replay.finalMetrics;
     const errors = errorCount(run.diagnostics);
-    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${(m.utilisation * 100).toFixed(2)}%, ${run.replay.recorded} ops (${run.config.policy === 'sbrk' ? 'sbrk baseline' : `${run.config.policy} fit`}, ${run.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
+    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${percent(m.utilisation)}, ${run.replay.recorded} ops (${run.config.policy === 'sbrk' ? 'sbrk baseline' : `${run.config.policy} fit`}, ${run.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
     void (errors > 0 ? vscode.window.showWarningMessage(message, 'Show Output') : vscode.window.showInformationMessage(message, 'Show Output')).then((choice) => {
       if (choice) ctx.output.show(true);
     });

@@ -116,6 +116,7 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
       externalFragmentation: m.externalFragmentation,
       freeBlocks: m.freeBlocks,
       largestFree: m.largestFree,
+      unknown: m.unknown,
     },
   };
 }
@@ -346,7 +347,7 @@ function once<K extends object, T>(cache: WeakMap<K, T>, key: K, make: (key: K) 
 function sampleSeries(run: TraceRun): SeriesDto {
   const n = run.replay.recorded;
   const stride = Math.max(1, Math.ceil(n / SERIES_POINTS));
-  const s = { steps: [] as number[], heapSize: [] as number[], livePayload: [] as number[], utilisation: [] as number[], externalFragmentation: [] as number[], freeBlocks: [] as number[] };
+  const s = { steps: [] as number[], heapSize: [] as number[], livePayload: [] as number[], utilisation: [] as (number | null)[], externalFragmentation: [] as (number | null)[], freeBlocks: [] as (number | null)[] };
   for (let i = 0; i < n; i += stride) {
     const m = run.replay.metricsAt(i);
     s.steps.push(i);

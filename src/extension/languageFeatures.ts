@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { hex } from '../engine/memory';
-import { describeLifetime, describeRun, describeStep, errorCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
+import { describeLifetime, describeRun, describeStep, errorCount, percent, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -337,20 +337,20 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     const run = session.latest;
     const state = session.state;
     const policy = run ? (run.config.policy === 'sbrk' ? 'sbrk' : `${run.config.policy} fit`) : 'Heap Inspector';
-    const percent = `${Math.floor(session.progress.fraction * 100)}%`;
+    const progress = `${Math.floor(session.progress.fraction * 100)}%`;
     if (state === 'done' && run) {
       const { replay, preset } = run;
-      status.text = `$(server) ${policy} · ${(replay.finalMetrics.utilisation * 100).toFixed(1)}%`;
-      status.tooltip = `Heap Inspector: ${policy}, ${preset} preset, utilisation ${(replay.finalMetrics.utilisation * 100).toFixed(2)}% (peak payload / heap size). Click to select the policy.`;
+      status.text = `$(server) ${policy} · ${percent(replay.finalMetrics.utilisation, 1)}`;
+      status.tooltip = `Heap Inspector: ${policy}, ${preset} preset, utilisation ${percent(replay.finalMetrics.utilisation)} (peak payload / heap size)${replay.finalMetrics.unknown ? `; ${replay.finalMetrics.unknown}` : ''}. Click to select the policy.`;
       status.command = COMMANDS.selectPolicy;
     } else if (state === 'stopped') {
-      status.text = `$(debug-pause) ${policy} · stopped at ${percent}`;
+      status.text = `$(debug-pause) ${policy} · stopped at ${progress}`;
       status.tooltip = run
         ? `Heap Inspector: the replay was stopped after ${count(run.replay.recorded)} of ${count(run.replay.length)} ops; the ops after that are not replayed. Click to resume.`
         : `Heap Inspector: reading ${session.name} was stopped. Click to resume.`;
       status.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [session.document.uri] };
     } else {
-      status.text = `$(sync~spin) ${policy} · ${state === 'reading' ? 'reading' : 'replaying'} ${percent}`;
+      status.text = `$(sync~spin) ${policy} · ${state === 'reading' ? 'reading' : 'replaying'} ${progress}`;
       status.tooltip = `Heap Inspector: ${session.describeProgress()}.`;
       status.command = COMMANDS.selectPolicy;
     }

@@ -5,16 +5,17 @@
 /** A block's state, one character each: allocated, free, or freed but never reusable (sbrk). */
 export type BlockStateChar = 'a' | 'f' | 'x';
 
-/** Metrics after a step (allocator reference section 4). */
+/** Metrics after a step (docs/engine.md, "Metrics"): null where a figure is unknown (a corrupted heap), with `unknown` saying why. */
 export interface MetricsDto {
   readonly livePayload: number;
   readonly peakPayload: number;
   readonly heapSize: number;
-  readonly utilisation: number;
-  readonly internalFragmentation: number;
-  readonly externalFragmentation: number;
-  readonly freeBlocks: number;
-  readonly largestFree: number;
+  readonly utilisation: number | null;
+  readonly internalFragmentation: number | null;
+  readonly externalFragmentation: number | null;
+  readonly freeBlocks: number | null;
+  readonly largestFree: number | null;
+  readonly unknown: string | null;
 }
 
 /**
@@ -83,9 +84,10 @@ export interface SeriesDto {
   readonly steps: readonly number[];
   readonly heapSize: readonly number[];
   readonly livePayload: readonly number[];
-  readonly utilisation: readonly number[];
-  readonly externalFragmentation: readonly number[];
-  readonly freeBlocks: readonly number[];
+  /** null: unknown at that step (the charts leave a gap). */
+  readonly utilisation: readonly (number | null)[];
+  readonly externalFragmentation: readonly (number | null)[];
+  readonly freeBlocks: readonly (number | null)[];
 }
 
 /** Op indices of the events the timeline can jump to. */
@@ -185,8 +187,19 @@ function isFrame(f: unknown): f is FrameDto {
     x.highlight !== null &&
     (x.highlight as Record<string, unknown>).examined instanceof Float64Array &&
     Array.isArray(x.problems) &&
-    typeof x.metrics === 'object' &&
-    x.metrics !== null
+    x.problems.every((p) => typeof p === 'object' && p !== null && typeof (p as Record<string, unknown>).addr === 'number' && typeof (p as Record<string, unknown>).message === 'string') &&
+    isMetrics(x.metrics)
+  );
+}
+
+function isMetrics(m: unknown): m is MetricsDto {
+  if (typeof m !== 'object' || m === null) return false;
+  const x = m as Record<string, unknown>;
+  const figure = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  return (
+    [x.livePayload, x.peakPayload, x.heapSize].every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+    [x.utilisation, x.internalFragmentation, x.externalFragmentation, x.freeBlocks, x.largestFree].every(figure) &&
+    (x.unknown === null || typeof x.unknown === 'string')
   );
 }
 

@@ -50,6 +50,11 @@ export class DeltaColumn {
     this.escapeBy[this.escapes++] = step;
   }
 
+  /** Appends the value before again (a step of 0). */
+  repeat(): void {
+    this.push(this.last);
+  }
+
   /** The value of op `i` (0 <= i < length). */
   at(i: number): number {
     const from = i & ~(STRIDE - 1);
@@ -93,7 +98,15 @@ export class DeltaColumn {
   }
 }
 
-/** The metrics after every op, as delta columns; peak and fragmentation ratios are derived on reading. */
+/** Flags of an op whose metrics are partly unknown (see HeapMetrics). */
+const BLOCKS_UNKNOWN = 1;
+const UTILISATION_UNKNOWN = 2;
+
+/**
+ * The metrics after every op, as delta columns; peak and fragmentation ratios are derived on
+ * reading. A figure the engine could not compute soundly (null) is kept as a flag, one byte an
+ * op, with its column repeating the value before.
+ */
 export class MetricColumns {
   private readonly heapSize: DeltaColumn;
   private readonly livePayload: DeltaColumn;
@@ -103,49 +116,80 @@ export class MetricColumns {
   private readonly largestFree: DeltaColumn;
   private readonly allocatedBlocks: DeltaColumn;
   private readonly allocatedBytes: DeltaColumn;
+  private readonly unknown: Uint8Array;
+  /** The engine's reason for each kind of unknown figure, as first seen. */
+  private readonly reasons: string[] = [];
 
-  /** `initial`: the metrics before the first op. */
+  /** `initial`: the metrics before the first op (an empty heap: all known). */
   constructor(capacity: number, initial: HeapMetrics) {
     this.heapSize = new DeltaColumn(capacity, initial.heapSize);
     this.livePayload = new DeltaColumn(capacity, initial.livePayload);
     this.peakPayload = new DeltaColumn(capacity, initial.peakPayload);
-    this.freeBlocks = new DeltaColumn(capacity, initial.freeBlocks);
-    this.freeBytes = new DeltaColumn(capacity, initial.freeBytes);
-    this.largestFree = new DeltaColumn(capacity, initial.largestFree);
-    this.allocatedBlocks = new DeltaColumn(capacity, initial.allocatedBlocks);
-    this.allocatedBytes = new DeltaColumn(capacity, initial.internalFragmentation + initial.livePayload);
+    this.freeBlocks = new DeltaColumn(capacity, initial.freeBlocks ?? 0);
+    this.freeBytes = new DeltaColumn(capacity, initial.freeBytes ?? 0);
+    this.largestFree = new DeltaColumn(capacity, initial.largestFree ?? 0);
+    this.allocatedBlocks = new DeltaColumn(capacity, initial.allocatedBlocks ?? 0);
+    this.allocatedBytes = new DeltaColumn(capacity, (initial.internalFragmentation ?? 0) + initial.livePayload);
+    this.unknown = new Uint8Array(capacity);
   }
 
   /** Appends the next op's metrics. */
   push(m: HeapMetrics): void {
+    const i = this.heapSize.length;
     this.heapSize.push(m.heapSize);
     this.livePayload.push(m.livePayload);
     this.peakPayload.push(m.peakPayload);
-    this.freeBlocks.push(m.freeBlocks);
-    this.freeBytes.push(m.freeBytes);
-    this.largestFree.push(m.largestFree);
-    this.allocatedBlocks.push(m.allocatedBlocks);
-    this.allocatedBytes.push(m.internalFragmentation + m.livePayload);
+    const blocks = m.freeBlocks !== null && m.freeBytes !== null && m.largestFree !== null && m.allocatedBlocks !== null && m.internalFragmentation !== null;
+    if (blocks) {
+      this.freeBlocks.push(m.freeBlocks);
+      this.freeBytes.push(m.freeBytes);
+      this.largestFree.push(m.largestFree);
+      this.allocatedBlocks.push(m.allocatedBlocks);
+      this.allocatedBytes.push(m.internalFragmentation + m.livePayload);
+    } else {
+      for (const column of [this.freeBlocks, this.freeBytes, this.largestFree, this.allocatedBlocks, this.allocatedBytes]) column.repeat();
+    }
+    const flags = (blocks ? 0 : BLOCKS_UNKNOWN) | (m.utilisation === null ? UTILISATION_UNKNOWN : 0);
+    this.unknown[i] = flags;
+    if (flags !== 0 && this.reasons[flags] === undefined) this.reasons[flags] = m.unknown ?? 'unknown';
   }
 
   /** The metrics after op `i` (0 <= i < pushed). */
   at(i: number): HeapMetrics {
     const heapSize = this.heapSize.at(i);
-    const freeBytes = this.freeBytes.at(i);
-    const largestFree = this.largestFree.at(i);
     const live = this.livePayload.at(i);
     const peak = this.peakPayload.at(i);
+    const flags = this.unknown[i]!;
+    const utilisation = flags & UTILISATION_UNKNOWN ? null : heapSize === 0 ? 0 : peak / heapSize;
+    if (flags & BLOCKS_UNKNOWN) {
+      return {
+        livePayload: live,
+        peakPayload: peak,
+        heapSize,
+        utilisation,
+        allocatedBlocks: null,
+        internalFragmentation: null,
+        freeBlocks: null,
+        freeBytes: null,
+        largestFree: null,
+        externalFragmentation: null,
+        unknown: this.reasons[flags] ?? null,
+      };
+    }
+    const freeBytes = this.freeBytes.at(i);
+    const largestFree = this.largestFree.at(i);
     return {
       livePayload: live,
       peakPayload: peak,
       heapSize,
-      utilisation: heapSize === 0 ? 0 : peak / heapSize,
+      utilisation,
       allocatedBlocks: this.allocatedBlocks.at(i),
       internalFragmentation: this.allocatedBytes.at(i) - live,
       freeBlocks: this.freeBlocks.at(i),
       freeBytes,
       largestFree,
       externalFragmentation: freeBytes === 0 ? 0 : 1 - largestFree / freeBytes,
+      unknown: flags === 0 ? null : (this.reasons[flags] ?? null),
     };
   }
 
@@ -155,6 +199,6 @@ export class MetricColumns {
   }
 
   get byteLength(): number {
-    return [this.heapSize, this.livePayload, this.peakPayload, this.freeBlocks, this.freeBytes, this.largestFree, this.allocatedBlocks, this.allocatedBytes].reduce((sum, c) => sum + c.byteLength, 0);
+    return [this.heapSize, this.livePayload, this.peakPayload, this.freeBlocks, this.freeBytes, this.largestFree, this.allocatedBlocks, this.allocatedBytes].reduce((sum, c) => sum + c.byteLength, this.unknown.byteLength);
   }
 }

@@ -3,6 +3,7 @@
 
 import { hex } from '../engine/memory';
 import { OUTCOME, type Replay, type StepRecord } from './replay';
+import { percent } from './report';
 import type { Trace } from './model';
 
 const NULL_REASONS: Readonly<Record<string, string>> = {
@@ -75,7 +76,7 @@ export function describeRun(replay: Replay, preset: string, errors: number, warn
   const c = replay.config;
   const policy = c.policy === 'sbrk' ? 'sbrk baseline' : `${c.policy} fit`;
   const problems = errors + warnings === 0 ? 'no problems' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
-  return `${policy} · ${preset} · ${replay.recorded} ops · heap ${m.heapSize} B · utilisation ${(m.utilisation * 100).toFixed(1)}% · ${problems}`;
+  return `${policy} · ${preset} · ${replay.recorded} ops · heap ${m.heapSize} B · utilisation ${percent(m.utilisation, 1)} · ${problems}`;
 }
 
 /** The life of the block an op touches, in words, for hovers; ops a partial replay has not reached yet say so. */

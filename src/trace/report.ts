@@ -46,6 +46,8 @@ export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun
     freeBytes: m.freeBytes,
     largestFree: m.largestFree,
     allocatedBlocks: m.allocatedBlocks,
+    /** Why any of the figures above is null (unknown), or null. */
+    metricsUnknown: m.unknown,
     blocksExamined: replay.examinedTotal,
     nulls: replay.nullCount,
     errors: errorCount(diagnostics),
@@ -66,10 +68,11 @@ export function formatRunSummary(name: string, { trace, replay, config, preset, 
     row('heap size', `${m.heapSize} bytes`),
     row('peak payload', `${m.peakPayload} bytes`),
     row('utilisation', `${percent(m.utilisation)} (peak payload / heap size)`),
-    row('live payload', `${m.livePayload} bytes in ${m.allocatedBlocks} block${m.allocatedBlocks === 1 ? '' : 's'} at the end`),
-    row('internal frag', `${m.internalFragmentation} bytes (block bytes - requested bytes)`),
-    row('external frag', `${percent(m.externalFragmentation)} (1 - largest free / total free)`),
-    row('free blocks', `${m.freeBlocks}, ${m.freeBytes} bytes, largest ${m.largestFree}`),
+    row('live payload', `${m.livePayload} bytes${m.allocatedBlocks === null ? '' : ` in ${m.allocatedBlocks} block${m.allocatedBlocks === 1 ? '' : 's'}`} at the end`),
+    row('internal frag', m.internalFragmentation === null ? UNKNOWN : `${m.internalFragmentation} bytes (block bytes - requested bytes)`),
+    row('external frag', m.externalFragmentation === null ? UNKNOWN : `${percent(m.externalFragmentation)} (1 - largest free / total free)`),
+    row('free blocks', m.freeBlocks === null ? UNKNOWN : `${m.freeBlocks}, ${m.freeBytes} bytes, largest ${m.largestFree}`),
+    ...(m.unknown === null ? [] : [row('unknown', `${m.unknown}`)]),
     row('blocks examined', `${replay.examinedTotal} in total${allocs > 0 ? `, ${(replay.examinedTotal / allocs).toFixed(1)} per allocation` : ''}`),
     row('NULL returned', String(replay.nullCount)),
     row('problems', `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`),
@@ -91,16 +94,18 @@ export function formatHeapPicture(replay: Replay, index: number): string {
   ].join('\n');
 }
 
+/** A policy's figures at the end of a trace; null where unknown (a corrupted heap), with `unknown` saying why. */
 export interface PolicyRow {
   readonly policy: Policy;
   readonly heapSize: number;
   readonly peakPayload: number;
-  readonly utilization: number;
-  readonly internalFragmentation: number;
-  readonly externalFragmentation: number;
-  readonly freeBlocks: number;
+  readonly utilization: number | null;
+  readonly internalFragmentation: number | null;
+  readonly externalFragmentation: number | null;
+  readonly freeBlocks: number | null;
   readonly blocksExamined: number;
   readonly nulls: number;
+  readonly unknown: string | null;
 }
 
 export interface PolicyComparison {
@@ -137,6 +142,7 @@ export function comparisonOf(runs: readonly { readonly policy: Policy; readonly 
         freeBlocks: m.freeBlocks,
         blocksExamined: run.replay.examinedTotal,
         nulls: run.replay.nullCount,
+        unknown: m.unknown,
       };
     }),
   };
@@ -149,15 +155,16 @@ export function formatComparison(name: string, c: PolicyComparison): string {
     String(p.heapSize),
     String(p.peakPayload),
     percent(p.utilization),
-    String(p.internalFragmentation),
+    p.internalFragmentation === null ? UNKNOWN : String(p.internalFragmentation),
     percent(p.externalFragmentation),
-    String(p.freeBlocks),
+    p.freeBlocks === null ? UNKNOWN : String(p.freeBlocks),
     String(p.blocksExamined),
     String(p.nulls),
   ]);
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
   const fmt = (cells: string[]) => cells.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
-  return `${name}: ${c.ops} ops, ${c.preset} preset, every policy\n\n${[fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n')}\n`;
+  const notes = c.policies.filter((p) => p.unknown !== null).map((p) => `${p.policy}: ${p.unknown}.`);
+  return `${name}: ${c.ops} ops, ${c.preset} preset, every policy\n\n${[fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
 }
 
 export function describeConfig(c: HeapConfig, preset: string): string {
@@ -169,6 +176,10 @@ function row(label: string, value: string): string {
   return `  ${label.padEnd(16)} ${value}`;
 }
 
-function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(2)}%`;
+/** How a report shows a figure that cannot be computed soundly (see HeapMetrics). */
+const UNKNOWN = 'unknown';
+
+/** A ratio as a percentage, or `unknown`. */
+export function percent(ratio: number | null, digits = 2): string {
+  return ratio === null ? UNKNOWN : `${(ratio * 100).toFixed(digits)}%`;
 }

@@ -19,17 +19,27 @@ export function drawCharts(ctx: CanvasRenderingContext2D, series: SeriesDto, ste
   ROWS.forEach((row, r) => {
     const values = series[row.key];
     const top = r * rowH;
-    const max = row.ratio ? 1 : Math.max(1, ...values);
+    // A loop, not Math.max(...values): a spread of every sample into one call has a size limit.
+    let max = 1;
+    if (!row.ratio) for (const v of values) if (v !== null && v > max) max = v;
     ctx.fillStyle = theme.muted;
     ctx.fillText(`${row.label} (max ${row.ratio ? '100%' : max})`, 4, top + 12);
     ctx.strokeStyle = theme.palette[r % theme.palette.length]!;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
+    // An unknown value (null: the heap was corrupted) leaves a gap in the line.
+    let drawing = false;
     for (let k = 0; k < n; k++) {
+      const v = values[k];
+      if (v === null || v === undefined) {
+        drawing = false;
+        continue;
+      }
       const x = n === 1 ? width / 2 : (k / (n - 1)) * (width - 2) + 1;
-      const y = top + rowH - 4 - (values[k]! / max) * (rowH - 20);
-      if (k === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
+      const y = top + rowH - 4 - (v / max) * (rowH - 20);
+      if (drawing) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+      drawing = true;
     }
     ctx.stroke();
   });

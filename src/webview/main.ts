@@ -50,7 +50,10 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
   return e;
 };
 const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
-const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
+/** A ratio as a percentage; null (a figure the host could not compute soundly) as "unknown". */
+const pct = (r: number | null) => (r === null ? 'unknown' : `${(r * 100).toFixed(1)}%`);
+/** A byte count or count; null as "unknown". */
+const num = (v: number | null, unit = '') => (v === null ? 'unknown' : `${v}${unit}`);
 
 // --- DOM ---------------------------------------------------------------------------------------
 
@@ -301,7 +304,7 @@ function render(): void {
   scrubber.value = String(frame.step);
   stepLabel.textContent = `op ${frame.step + 1} / ${trace.ops}`;
   const m = frame.metrics;
-  metrics.textContent = `heap ${m.heapSize} B · live ${m.livePayload} B · peak ${m.peakPayload} B · utilisation ${pct(m.utilisation)} · internal frag ${m.internalFragmentation} B · external frag ${pct(m.externalFragmentation)} · ${m.freeBlocks} free (largest ${m.largestFree} B)`;
+  metrics.textContent = `heap ${m.heapSize} B · live ${m.livePayload} B · peak ${m.peakPayload} B · utilisation ${pct(m.utilisation)} · internal frag ${num(m.internalFragmentation, ' B')} · external frag ${pct(m.externalFragmentation)} · ${num(m.freeBlocks)} free (largest ${num(m.largestFree, ' B')})${m.unknown === null ? '' : ` · unknown: ${m.unknown}`}`;
   drawHeapView(width);
   renderDetails();
   if (mode === 'panel') {

@@ -17,6 +17,7 @@ describe('metrics', () => {
       freeBytes: 4064,
       largestFree: 4064,
       externalFragmentation: 0,
+      unknown: null,
     });
   });
 

@@ -31,7 +31,7 @@ describe('malloc lab traces (csapp preset)', () => {
       assert.deepEqual(replay.diagnostics, [], 'mdriver checks pass on every op');
       const m = replay.finalMetrics;
       assert.equal(m.heapSize, ref.heap);
-      assert.equal(m.utilisation.toFixed(6), ref.util.toFixed(6));
+      assert.equal(m.utilisation?.toFixed(6), ref.util.toFixed(6));
       assert.equal(m.livePayload, 0, 'balanced: everything is freed');
     });
   }
