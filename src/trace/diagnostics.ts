@@ -1,9 +1,83 @@
-// Diagnostics in one order (by line, then column; stable), and the one place the diagnostics of
-// a run are put together: the trace's own, its settings', and the replay's, with the pointer
-// lifetimes as the run saw them (docs/traces.md).
+// Diagnostics in one order (by line, then column; stable), bounded in number (a million copies of
+// one problem are the first ones in full and one counted summary), and the one place the
+// diagnostics of a run are put together: the trace's own, its settings', and the replay's, with
+// the pointer lifetimes as the run saw them (docs/traces.md, docs/limits.md).
 
-import type { Diagnostic, Trace } from './model';
+import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange, Trace } from './model';
 import type { Replay } from './replay';
+
+/** Diagnostics of one code kept in full by one producer; VS Code shows at most 1,000 per file anyway. */
+export const FULL_PER_CODE = 1000;
+
+/** Where diagnostics go as they are found. */
+export interface DiagnosticSink {
+  push(d: Diagnostic): void;
+}
+
+/**
+ * Diagnostics as a producer finds them, bounded: the first `FULL_PER_CODE` of each code are kept
+ * in full; the rest are only counted, with their first and last lines, and `all()` adds one
+ * diagnostic per code saying how many more there are. A hostile trace with a million bad lines
+ * then costs a few thousand diagnostics, not a million (each with its message and its ranges).
+ */
+export class BoundedDiagnostics implements DiagnosticSink {
+  private readonly kept: Diagnostic[] = [];
+  private readonly counts = new Map<DiagnosticCode, number>();
+  private readonly left = new Map<DiagnosticCode, { severity: DiagnosticSeverity; range: SourceRange; count: number; lastLine: number }>();
+  private cached: Diagnostic[] | null = null;
+
+  constructor(private readonly fullPerCode = FULL_PER_CODE) {}
+
+  push(d: Diagnostic): void {
+    this.cached = null;
+    const n = (this.counts.get(d.code) ?? 0) + 1;
+    this.counts.set(d.code, n);
+    if (n <= this.fullPerCode) {
+      this.kept.push(d);
+      return;
+    }
+    const more = this.left.get(d.code);
+    if (more) {
+      more.count++;
+      more.lastLine = d.range.line;
+      if (d.severity === 'error') more.severity = 'error';
+    } else {
+      this.left.set(d.code, { severity: d.severity, range: d.range, count: 1, lastLine: d.range.line });
+    }
+  }
+
+  /** Diagnostics found so far, kept or not. */
+  get count(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+
+  /** Whether any diagnostic of `code` was found. */
+  has(code: DiagnosticCode): boolean {
+    return this.counts.has(code);
+  }
+
+  /**
+   * The kept diagnostics, then one per code with more than were kept, on the line of the first
+   * one left out, saying how many and over which lines. The same array until more are pushed.
+   */
+  all(): Diagnostic[] {
+    if (this.cached) return this.cached;
+    const out = this.kept.slice();
+    for (const [code, more] of this.left) {
+      const lines = more.range.line === more.lastLine ? `on line ${more.lastLine}` : `from line ${more.range.line} to line ${more.lastLine}`;
+      out.push({
+        range: more.range,
+        severity: more.severity,
+        code,
+        message: `... and ${more.count.toLocaleString('en-US')} more "${code}" problem${more.count === 1 ? '' : 's'} like the ${this.fullPerCode.toLocaleString('en-US')} above, ${lines}; only the first ${this.fullPerCode.toLocaleString('en-US')} of each kind are listed.`,
+      });
+    }
+    this.cached = out;
+    return out;
+  }
+}
 
 /** Diagnostics in line order (stable for equal lines). */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {

@@ -6,6 +6,7 @@
 // while it reads a long trace.
 
 import { grown } from '../engine/typedArrays';
+import { BoundedDiagnostics } from './diagnostics';
 import { MAX_SIZE, type Diagnostic, type RelatedInformation, type Slot } from './model';
 import type { OpTable } from './opTable';
 
@@ -222,7 +223,7 @@ export function alwaysNull(ops: OpTable, i: number): boolean {
  */
 export class LifetimeTracker {
   private readonly lifetimes = new LifetimeBuilder();
-  private readonly diagnostics: Diagnostic[] = [];
+  private readonly diagnostics = new BoundedDiagnostics();
   private lifetimeOfOp = new Int32Array(1024).fill(-1);
   private invalidUse = new Uint8Array(1024);
   /** UNUSED, LIVE, FREED or NULL_PTR per slot. */
@@ -260,7 +261,7 @@ export class LifetimeTracker {
    */
   finish(): LifetimeAnalysis {
     const n = this.analysed;
-    return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: this.lifetimeOfOp.slice(0, n), invalidUse: this.invalidUse.slice(0, n), diagnostics: this.diagnostics.slice() };
+    return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: this.lifetimeOfOp.slice(0, n), invalidUse: this.invalidUse.slice(0, n), diagnostics: this.diagnostics.all() };
   }
 
   /** The lifetime op `i` belongs to, or -1 (op `i` analysed). */

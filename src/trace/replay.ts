@@ -14,6 +14,7 @@ import { DenseSet } from '../engine/denseSet';
 import { hex } from '../engine/memory';
 import { OP_PROBLEM_CODES, type AllocatorSnapshot, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
 import { MetricColumns } from './deltaColumn';
+import { BoundedDiagnostics } from './diagnostics';
 import { alwaysNull, LifetimeTracker, type LifetimeAnalysis } from './lifetimes';
 import { LiveRanges } from './liveRanges';
 import { slotName, type Diagnostic, type DiagnosticCode, type Trace, type TraceOp, type TraceOpKind } from './model';
@@ -96,8 +97,8 @@ export class Replay {
   readonly length: number;
   /** Ops replayed so far (all of them once `done`). */
   recorded = 0;
-  /** Problems the replay found (the trace's own diagnostics are on the trace). */
-  readonly diagnostics: Diagnostic[] = [];
+  /** Problems the replay found, bounded (see BoundedDiagnostics). */
+  private readonly problemsFound = new BoundedDiagnostics();
   /** The empty heap's metrics, before the first op. */
   readonly initialMetrics: HeapMetrics;
   /** Sum of blocks examined over the ops replayed. */
@@ -203,6 +204,15 @@ export class Replay {
 
   get done(): boolean {
     return this.recorded === this.length;
+  }
+
+  /**
+   * Problems the replay found so far (the trace's own diagnostics are on the trace): at most
+   * FULL_PER_CODE of each code in full, and a counted summary of the rest. The same array until
+   * the replay finds another.
+   */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.problemsFound.all();
   }
 
   /**
@@ -445,7 +455,7 @@ export class Replay {
     if (result.problem === null && violations.length === 0) return;
     const range = this.trace.ops.range(i);
     const related = this.allocationOf(i);
-    const push = (d: Diagnostic) => this.diagnostics.push(related && d.range.line !== related.range.line ? { ...d, related: [related] } : d);
+    const push = (d: Diagnostic) => this.problemsFound.push(related && d.range.line !== related.range.line ? { ...d, related: [related] } : d);
     const p = result.problem;
     if (p) {
       // A write through a pointer the trace itself got as NULL; a pointer never allocated or already

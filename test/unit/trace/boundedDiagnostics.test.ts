@@ -1,0 +1,50 @@
+// A million copies of one problem are the first ones in full and one counted diagnostic, so a
+// hostile trace costs a bounded number of diagnostics (issue 13, finding 6).
+
+import assert from 'node:assert/strict';
+import { BoundedDiagnostics, FULL_PER_CODE } from '../../../src/trace/diagnostics';
+import { lineRange, parseHeapScript, parseRep, runTrace, type Diagnostic } from '../../../src/trace/index';
+
+const problem = (line: number, code: Diagnostic['code'] = 'unknown-pointer', severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ range: lineRange(line, 1, 4), severity, code, message: `problem on line ${line}` });
+
+describe('bounded diagnostics', () => {
+  it('keep the first of each code in full and count the rest in one diagnostic on the first line left out', () => {
+    const d = new BoundedDiagnostics(3);
+    for (let line = 1; line <= 10; line++) d.push(problem(line));
+    d.push(problem(11, 'leak', 'warning'));
+    const all = d.all();
+    assert.deepEqual(all.map((x) => `${x.range.line} ${x.code}`), ['1 unknown-pointer', '2 unknown-pointer', '3 unknown-pointer', '11 leak', '4 unknown-pointer']);
+    assert.equal(all[4]!.severity, 'error');
+    assert.match(all[4]!.message, /and 7 more "unknown-pointer" problems like the 3 above, from line 4 to line 10/);
+    assert.equal(d.count, 11);
+    assert.ok(d.has('leak') && !d.has('double-free'));
+    assert.equal(d.all(), all, 'the same array until another is pushed');
+    d.push(problem(12));
+    assert.notEqual(d.all(), all);
+    assert.match(d.all()[4]!.message, /and 8 more .* from line 4 to line 12/);
+  });
+
+  it('a .rep trace that frees an unknown id a million times: a thousand and one diagnostics', () => {
+    const ops = 1_000_001;
+    const text = `0\n6\n${ops}\n1\na 0 8\n${'f 5\n'.repeat(ops - 1)}`;
+    const run = runTrace(parseRep(text));
+    const unknown = run.diagnostics.filter((d) => d.code === 'unknown-pointer');
+    assert.equal(unknown.length, FULL_PER_CODE + 1);
+    assert.equal(unknown[0]!.range.line, 6);
+    const summary = unknown[FULL_PER_CODE]!;
+    assert.equal(summary.range.line, 6 + FULL_PER_CODE);
+    assert.match(summary.message, /and 999,000 more "unknown-pointer" problems .* to line 1000005/);
+    assert.equal(run.diagnostics.length, FULL_PER_CODE + 1);
+  });
+
+  it('the replay\'s own problems are bounded too: a malloc that fails a hundred thousand times', () => {
+    const lines = ['set maxHeap = 64K', 'big = malloc(8)', 'free(big)'];
+    for (let k = 0; k < 100_000; k++) lines.push('p = malloc(1000000)', 'free(p)');
+    const run = runTrace(parseHeapScript(lines.join('\n')));
+    const nulls = run.diagnostics.filter((d) => d.code === 'heap-limit');
+    assert.equal(nulls.length, FULL_PER_CODE + 1);
+    assert.equal(run.replay.nullCount, 100_000, 'every NULL is still counted');
+    assert.match(nulls[FULL_PER_CODE]!.message, /and 99,000 more "heap-limit" problems/);
+    assert.equal(nulls[FULL_PER_CODE]!.severity, 'warning');
+  });
+});
