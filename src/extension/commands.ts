@@ -4,13 +4,13 @@
 
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
-import { comparisonOf, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, runJson, traceConfig, TraceJob, type TraceRun } from '../trace/index';
+import { comparisonOf, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, policyRow, printHeapScript, printRep, runJson, traceConfig, TraceJob, type PolicyRow, type TraceRun } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
 import type { HeapPanels } from './panels';
 import { heapSettings, SECTION, settingsTarget } from './settings';
-import { isTraceDocument, runJobs, type TraceSession, type TraceSessions } from './traceSessions';
+import { isTraceDocument, runJobs, type QueuedJob, type TraceSession, type TraceSessions } from './traceSessions';
 
 const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
   sbrk: 'the baseline: every malloc moves the break, free does nothing',
@@ -123,12 +123,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     if (!session) return undefined;
     const run = await session.complete();
     if (!run?.replay.done) return stopped(session, run);
-    const runs = await everyPolicy(session, run);
-    if (!runs) {
+    const rows = await everyPolicy(session, run);
+    if (!rows) {
       void vscode.window.showInformationMessage(`Heap Inspector: the comparison of every policy on ${session.name} was cancelled.`);
       return undefined;
     }
-    const comparison = comparisonOf(runs);
+    const comparison = comparisonOf(run.trace, run.preset, rows);
     const text = formatComparison(session.name, comparison);
     await ctx.views.show(`/${session.name} - every policy.txt`, text);
     return comparison;
@@ -169,16 +169,21 @@ function stopped(session: TraceSession, run: TraceRun | undefined): undefined {
  * cancellable progress notification for a big trace); the session's own run stands for its
  * policy. Undefined if the user cancelled.
  */
-async function everyPolicy(session: TraceSession, run: TraceRun): Promise<{ policy: Policy; run: TraceRun }[] | undefined> {
+/**
+ * Every policy's row for the comparison, replayed one at a time (a slice at a time) and each
+ * reduced to its row as soon as it is done; undefined if the user cancelled.
+ */
+async function everyPolicy(session: TraceSession, run: TraceRun): Promise<PolicyRow[] | undefined> {
   const { options } = heapSettings(session.document.uri);
-  const jobs = POLICIES.map((policy) => {
+  const rows = new Map<Policy, PolicyRow>();
+  const queue: QueuedJob[] = [];
+  for (const policy of POLICIES) {
     const layers = { defaults: options, overrides: { policy } };
-    const same = JSON.stringify(traceConfig(run.trace, layers).config) === JSON.stringify(run.config);
-    return { policy, label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, job: same ? undefined : TraceJob.replay(run.trace, layers) };
-  });
-  const pending = jobs.flatMap(({ label, job }) => (job ? [{ label, job }] : []));
-  if (!(await runJobs(`Heap Inspector: every policy on ${session.name}`, pending, session.isBig))) return undefined;
-  return jobs.map(({ policy, job }) => ({ policy, run: job ? job.run! : run }));
+    if (JSON.stringify(traceConfig(run.trace, layers).config) === JSON.stringify(run.config)) rows.set(policy, policyRow(policy, run));
+    else queue.push({ label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, make: () => TraceJob.replay(run.trace, layers), finished: (job) => rows.set(policy, policyRow(policy, job.run!)) });
+  }
+  if (!(await runJobs(`Heap Inspector: every policy on ${session.name}`, queue, session.isBig))) return undefined;
+  return POLICIES.map((policy) => rows.get(policy)!);
 }
 
 /** The session of the given file or of the active editor; says why when there is none. */

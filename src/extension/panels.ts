@@ -148,7 +148,8 @@ class ViewConnection {
       if (workFor(jobs.map(({ job }) => job))) {
         keep();
       } else {
-        this.comparing = runJobs(`Heap Inspector: every policy on ${session.name}`, jobs, session.isBig).then((done) => {
+        const queue = jobs.map(({ label, job }) => ({ label, make: () => job }));
+        this.comparing = runJobs(`Heap Inspector: every policy on ${session.name}`, queue, session.isBig).then((done) => {
           if (this.compareFor !== run) return;
           this.comparing = undefined;
           if (done) keep();

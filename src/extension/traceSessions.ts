@@ -437,27 +437,39 @@ export function workFor(jobs: readonly TraceJob[]): boolean {
 }
 
 /**
+ * A job for `runJobs`: made when its turn comes (`make`), and handed to `finished` once done, so
+ * that a caller that keeps only what it needs of each (a comparison's row) holds one job at a
+ * time, not every policy's heap and history at once.
+ */
+export interface QueuedJob {
+  readonly label: string;
+  readonly make: () => TraceJob;
+  readonly finished?: (job: TraceJob) => void;
+}
+
+/**
  * Replays several jobs one after another (every policy for a comparison, say) a slice at a time,
  * under one cancellable progress notification when `big`; true when all are done, false if the
  * user cancelled.
  */
-export async function runJobs(title: string, jobs: readonly { readonly label: string; readonly job: TraceJob }[], big: boolean): Promise<boolean> {
-  const remaining = () => jobs.filter(({ job }) => !job.done);
+export async function runJobs(title: string, queue: readonly QueuedJob[], big: boolean): Promise<boolean> {
   const run = async (token: vscode.CancellationToken | undefined, report: (message: string, fraction: number) => void): Promise<boolean> => {
-    // As in workFor, a job whose ops are all replayed is done.
-    const finished = () => jobs.every(({ job }) => job.done);
-    for (const [k, { label, job }] of jobs.entries()) {
+    for (let next = 0; next < queue.length; next++) {
+      const { label, make, finished } = queue[next]!;
+      const job = make();
+      // As in workFor, a job whose ops are all replayed is done.
       while (!job.done && !job.work(slice())) {
-        if (token?.isCancellationRequested) return finished();
+        if (token?.isCancellationRequested) return false;
         const p = job.progress();
-        report(`${label}: ${count(p.replayed)} of ${count(p.ops)} ops`, (k + p.fraction) / jobs.length);
+        report(`${label}: ${count(p.replayed)} of ${count(p.ops)} ops`, (next + p.fraction) / queue.length);
         await nextTurn();
       }
-      if (token?.isCancellationRequested) return finished();
+      finished?.(job);
+      if (token?.isCancellationRequested) return next === queue.length - 1;
     }
     return true;
   };
-  if (remaining().length === 0) return true;
+  if (queue.length === 0) return true;
   if (!big) return run(undefined, () => {});
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     let shown = 0;

@@ -105,6 +105,8 @@ export interface PolicyRow {
   readonly freeBlocks: number | null;
   readonly blocksExamined: number;
   readonly nulls: number;
+  /** Errors the run found. */
+  readonly errors: number;
   readonly unknown: string | null;
 }
 
@@ -116,36 +118,44 @@ export interface PolicyComparison {
   readonly errors: number;
 }
 
-/** Every policy on the same trace and layers (`heap-inspector compare`). */
+/**
+ * Every policy on the same trace and layers (`heap-inspector compare`), one at a time: each run
+ * is reduced to its row before the next starts, so only one policy's heap and history are ever
+ * alive (docs/limits.md).
+ */
 export function comparePolicies(trace: Trace, layers: TraceConfigLayers = {}): PolicyComparison {
-  return comparisonOf(POLICIES.map((policy) => ({ policy, run: runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions }) })));
+  let preset = 'default';
+  const rows = POLICIES.map((policy) => {
+    const run = runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions });
+    preset = run.preset;
+    return policyRow(policy, run);
+  });
+  return comparisonOf(trace, preset, rows);
 }
 
-/**
- * The comparison of complete runs of one trace, one per policy, the trace replayed with
- * `overrides.policy` set to each (the editor replays them a slice at a time).
- */
-export function comparisonOf(runs: readonly { readonly policy: Policy; readonly run: TraceRun }[]): PolicyComparison {
+/** What a comparison keeps of one policy's complete run. */
+export function policyRow(policy: Policy, run: TraceRun): PolicyRow {
+  const m = run.replay.finalMetrics;
   return {
-    ops: runs[0]?.run.trace.ops.length ?? 0,
-    preset: runs[0]?.run.preset ?? 'default',
-    errors: Math.max(0, ...runs.map(({ run }) => errorCount(run.diagnostics))),
-    policies: runs.map(({ policy, run }) => {
-      const m = run.replay.finalMetrics;
-      return {
-        policy,
-        heapSize: m.heapSize,
-        peakPayload: m.peakPayload,
-        utilization: m.utilisation,
-        internalFragmentation: m.internalFragmentation,
-        externalFragmentation: m.externalFragmentation,
-        freeBlocks: m.freeBlocks,
-        blocksExamined: run.replay.examinedTotal,
-        nulls: run.replay.nullCount,
-        unknown: m.unknown,
-      };
-    }),
+    policy,
+    heapSize: m.heapSize,
+    peakPayload: m.peakPayload,
+    utilization: m.utilisation,
+    internalFragmentation: m.internalFragmentation,
+    externalFragmentation: m.externalFragmentation,
+    freeBlocks: m.freeBlocks,
+    blocksExamined: run.replay.examinedTotal,
+    nulls: run.replay.nullCount,
+    errors: errorCount(run.diagnostics),
+    unknown: m.unknown,
   };
+}
+
+/** The comparison of one trace's rows, one per policy (the editor replays them a slice at a time). */
+export function comparisonOf(trace: Trace, preset: string, rows: readonly PolicyRow[]): PolicyComparison {
+  let errors = 0;
+  for (const row of rows) errors = Math.max(errors, row.errors);
+  return { ops: trace.ops.length, preset, errors, policies: rows };
 }
 
 export function formatComparison(name: string, c: PolicyComparison): string {
