@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { hex } from '../engine/memory';
-import { describeLifetime, describeRun, describeStep, errorCount, percent, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
+import { codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -271,13 +271,13 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           if (stopped) md.appendMarkdown(` [Resume the replay](command:${COMMANDS.resumeReplay}?${encodeURIComponent(JSON.stringify([document.uri.toString()]))})`);
           md.appendMarkdown('\n\n');
           const life = describeLifetime(trace, replay, i);
-          if (life) md.appendMarkdown(`Block of \`${name}\`:\n\n${life.map((l) => `- ${escape(l)}`).join('\n')}\n\n`);
+          if (life) md.appendMarkdown(`Block of ${codeSpan(name)}:\n\n${life.map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`);
           return new vscode.Hover(md, toRange(trace.ops.range(i)));
         }
         const step = replay.step(i);
-        md.appendMarkdown(`**${escape(describeStep(step))}**\n\n`);
+        md.appendMarkdown(`**${escapeMarkdown(describeStep(step))}**\n\n`);
         const life = describeLifetime(trace, replay, i);
-        if (life) md.appendMarkdown(`Block of \`${name}\`:\n\n${life.map((l) => `- ${escape(l)}`).join('\n')}\n\n`);
+        if (life) md.appendMarkdown(`Block of ${codeSpan(name)}:\n\n${life.map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`);
         const addr = step.block?.addr;
         if (addr !== undefined) {
           const block = replay.heapAt(i).walk().blocks.find((b) => b.addr === addr);
@@ -380,6 +380,3 @@ function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range): v
   return new vscode.CodeLens(top, { title: describeRun(replay, preset, errors, warnings), command: COMMANDS.runTrace, arguments: [uri], tooltip: 'Run Trace: the full summary in the output' });
 }
 
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}

@@ -229,11 +229,13 @@ export class HeapPanels implements vscode.Disposable {
     this.store.add(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
-          const s = (state ?? {}) as { uri?: unknown; step?: unknown };
+          const s = (typeof state === 'object' && state !== null ? state : {}) as { uri?: unknown; step?: unknown };
           let session: TraceSession | undefined;
-          if (typeof s.uri === 'string') {
+          const uri = restorableTrace(s.uri);
+          if (uri) {
             try {
-              session = sessions.get(await vscode.workspace.openTextDocument(vscode.Uri.parse(s.uri)));
+              const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+              session = sessions.get(open ?? (await vscode.workspace.openTextDocument(uri)));
             } catch {
               session = undefined; // the file is gone: the panel says so
             }
@@ -404,4 +406,26 @@ async function revealLine(document: vscode.TextDocument, line: number): Promise<
   const l = Math.max(0, Math.min(line - 1, document.lineCount - 1));
   editor.selection = new vscode.Selection(l, 0, l, 0);
   editor.revealRange(new vscode.Range(l, 0, l, 0), vscode.TextEditorRevealType.InCenter);
+}
+
+/** Schemes a restored panel may reopen a trace from, besides those of the workspace's folders. */
+const RESTORABLE_SCHEMES = ['file', 'vscode-remote', 'vscode-vfs'];
+
+/**
+ * The trace a panel restored after a reload may reopen, from the URI its webview saved in its
+ * state, or undefined. The state is the webview's, so it is checked like any message from it: a
+ * URI that parses strictly, on a scheme files live on (the workspace's, `file`, a remote's; not
+ * `command:`, `http:` or an untitled buffer that is gone), naming a `.rep` or `.heap` file.
+ */
+export function restorableTrace(value: unknown): vscode.Uri | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 8192) return undefined;
+  let uri: vscode.Uri;
+  try {
+    uri = vscode.Uri.parse(value, true);
+  } catch {
+    return undefined;
+  }
+  const schemes = new Set([...RESTORABLE_SCHEMES, ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)]);
+  if (!schemes.has(uri.scheme)) return undefined;
+  return /\.(rep|heap)$/i.test(uri.path) ? uri : undefined;
 }

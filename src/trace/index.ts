@@ -15,3 +15,4 @@ export { runTrace, runJson, formatRunSummary, formatHeapPicture, comparePolicies
 export { renderHeapBar } from './heapBar';
 export { describeStep, describeRun, describeLifetime } from './describe';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';
+export { codeSpan, escapeMarkdown } from './markdown';

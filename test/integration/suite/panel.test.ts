@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { restorableTrace } from '../../../src/extension/panels';
 import { EXTENSION_ID, open, repoRoot, resetSettings } from './support';
 
 interface PanelApi {
@@ -32,6 +33,27 @@ describe('Heap panel and study view', function () {
   before(resetSettings);
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('a panel restored after a reload reopens only a trace file, whatever URI its saved state holds', () => {
+    const trace = vscode.Uri.file(join(repoRoot, 'samples', 'tiny.rep'));
+    assert.equal(restorableTrace(trace.toString())?.toString(), trace.toString());
+    assert.ok(restorableTrace(vscode.Uri.file('/somewhere/else/trace.HEAP').toString()), 'any .rep or .heap file');
+    const hostile: unknown[] = [
+      'command:workbench.action.quit',
+      'command:heapInspector.runTrace?%5B%5D',
+      'https://example.invalid/trace.rep',
+      'untitled:Untitled-1',
+      vscode.Uri.file('/etc/passwd').toString(),
+      'file:///tmp/trace.rep.exe',
+      'not a uri at all: %%%',
+      '',
+      `file:///${'a/'.repeat(10_000)}x.rep`,
+      42,
+      null,
+      { uri: 'file:///x.rep' },
+    ];
+    for (const state of hostile) assert.equal(restorableTrace(state), undefined, `refused: ${String(state).slice(0, 60)}`);
   });
 
   it('Open Heap Panel shows the chain of the active trace at its last step', async () => {
