@@ -1,6 +1,6 @@
-// Text helpers shared by the trace parsers: lines (LF or CRLF), read all at once or one at a time,
-// whitespace tokens with columns, and a binary-garbage check so a stray binary file gets one clear
-// message, not thousands.
+// Text helpers shared by the trace parsers: lines (cut where VS Code cuts them: CRLF, LF or a lone
+// CR), read all at once or one at a time, whitespace tokens with columns, and a binary-garbage
+// check so a stray binary file gets one clear message, not thousands.
 
 export interface Token {
   readonly text: string;
@@ -8,24 +8,28 @@ export interface Token {
   readonly column: number;
 }
 
-/** Lines without their terminators; a final newline does not add an empty line. */
+/** One line break as VS Code counts them: CRLF, LF or a lone CR. */
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/** Lines without their terminators (CRLF, LF or a lone CR); a final line break does not add an empty line. */
 export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
+  const lines = text.split(LINE_BREAK);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
-  }
   return lines;
 }
 
+const LF = 10;
+
 /**
- * The lines of a text one at a time, as `splitLines` cuts them (LF or CRLF; a final newline does
- * not add an empty line), without splitting the whole text up front.
+ * The lines of a text one at a time, as `splitLines` cuts them (CRLF, LF or a lone CR; a final
+ * line break does not add an empty line), without splitting the whole text up front.
  */
 export class LineReader {
   /** Index of the next line's first character; past the end once every line is read. */
   private position = 0;
+  /** Where the next LF and CR at or after `position` are: -1 when there is none left, -2 before the first search. */
+  private nextLf = -2;
+  private nextCr = -2;
   /** Lines read so far (the 1-based number of the last line read). */
   line = 0;
 
@@ -38,7 +42,7 @@ export class LineReader {
 
   get done(): boolean {
     const { text, position } = this;
-    // An empty text is one empty line; a text ending in a newline has no line after it.
+    // An empty text is one empty line; a text ending in a line break has no line after it.
     return position > text.length || (position === text.length && this.line > 0);
   }
 
@@ -47,11 +51,25 @@ export class LineReader {
     if (this.done) return null;
     const text = this.text;
     const start = this.position;
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    this.position = end + 1;
+    // Each search runs once per break it finds, so a text with only LFs (or only CRs) is read in
+    // linear time, not searched to its end for the other kind on every line.
+    if (this.nextLf !== -1 && this.nextLf < start) this.nextLf = text.indexOf('\n', start);
+    if (this.nextCr !== -1 && this.nextCr < start) this.nextCr = text.indexOf('\r', start);
+    const lf = this.nextLf;
+    const cr = this.nextCr;
+    let end: number;
+    if (cr >= 0 && (lf < 0 || cr < lf)) {
+      end = cr;
+      this.position = text.charCodeAt(cr + 1) === LF ? cr + 2 : cr + 1;
+    } else if (lf >= 0) {
+      end = lf;
+      this.position = lf + 1;
+    } else {
+      end = text.length;
+      this.position = text.length + 1;
+    }
     this.line++;
-    return end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    return text.slice(start, end);
   }
 }
 

@@ -73,11 +73,11 @@ interface MalformedFile {
   readonly light?: boolean;
 }
 
-/** The lines of a file as the parsers count them: LF or CRLF, a final newline adds no line. */
+/** The lines of a file as VS Code counts them: CRLF, LF or a lone CR; a final line break adds no line. */
 function sourceLines(text: string): string[] {
-  const lines = text.split('\n');
+  const lines = text.split(/\r\n|\r|\n/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  return lines;
 }
 
 function assertRangeInside(range: SourceRange, lines: readonly string[], lineCount: number, what: string): void {
