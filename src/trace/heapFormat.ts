@@ -17,6 +17,7 @@ import { COALESCE_MODES, FOOTER_MODES, POLICIES, PRESET_NAMES, REALLOC_MODES } f
 import { lineRange, SETTING_KEYS, type Diagnostic, type SettingKey, type SourceRange, type Trace, type TraceComment, type TraceOp, type TraceSetting } from './model';
 import { formatByteSize, parseByteSize, parseSize } from './numbers';
 import { LineParser, mergeDiagnostics } from './repFormat';
+import { clip } from './text';
 
 type TokenKind = 'name' | 'number' | 'string' | 'punct';
 
@@ -403,7 +404,8 @@ function lex(source: string, line: number): { toks: Tok[]; comment: { text: stri
       i++;
       continue;
     }
-    throw new LineError(lineRange(line, i + 1, i + 2), 'unknown-op', `Unexpected character "${c}".`);
+    const unexpected = String.fromCodePoint(source.codePointAt(i)!); // a whole emoji, not half of it
+    throw new LineError(lineRange(line, i + 1, i + 1 + unexpected.length), 'unknown-op', `Unexpected character "${clip(unexpected)}".`);
   }
   return { toks, comment: null };
 }
@@ -443,10 +445,6 @@ function pushUtf8(out: number[], cp: number): void {
   else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
   else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
   else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-}
-
-function clip(text: string): string {
-  return text.length > 24 ? `${text.slice(0, 21)}...` : text;
 }
 
 // --- printer -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { LifetimeTracker } from './lifetimes';
 import { OpTableBuilder } from './opTable';
 import { lineRange, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
-import { LineReader, looksBinary, tokens, type Token } from './text';
+import { clip, LineReader, textKind, tokens, type Token } from './text';
 
 /** Ids beyond this are refused outright (a typo, not a trace): keeps slot tables small. */
 const MAX_ID = 1 << 24;
@@ -47,7 +47,7 @@ export abstract class LineParser implements TraceParser {
   protected readonly ops = new OpTableBuilder();
   protected readonly names: string[] = [];
   protected readonly lifetimes: LifetimeTracker;
-  /** Not text at all (NUL bytes): one error, and the lines are only counted. */
+  /** Not text at all (NUL bytes, UTF-16): one error, and the lines are only counted. */
   protected readonly binary: boolean;
   protected result: Trace | null = null;
 
@@ -57,9 +57,16 @@ export abstract class LineParser implements TraceParser {
     what: string,
   ) {
     this.reader = new LineReader(text);
-    this.binary = looksBinary(text);
+    const kind = textKind(text);
+    this.binary = kind !== 'text';
     this.lifetimes = new LifetimeTracker(this.ops, (slot) => this.describeSlot(slot));
-    if (this.binary) this.diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message: `This is not a text file: ${what} is lines of text.` });
+    if (this.binary) {
+      const message =
+        kind === 'utf16'
+          ? `This file is UTF-16 text (a NUL byte beside every character); save it as UTF-8: ${what} is read as UTF-8.`
+          : `This is not a text file: ${what} is lines of text.`;
+      this.diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message });
+    }
   }
 
   abstract advance(maxLines: number): boolean;
@@ -465,10 +472,6 @@ function tokenRange(h: { token: Token; line: number }): SourceRange {
 
 function clampCount(value: bigint): number {
   return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
-}
-
-function clip(text: string): string {
-  return text.length > 24 ? `${text.slice(0, 21)}...` : text;
 }
 
 /** Diagnostics in line order (stable for equal lines). */
