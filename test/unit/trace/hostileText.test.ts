@@ -44,10 +44,25 @@ const BALANCED = rep('20000', '2', '4', '1', 'a 0 8', 'a 1 16', 'f 0', 'f 1');
 
 describe('hostile text', () => {
   describe('whitespace is whitespace in both formats, as to scanf', () => {
+    it('a 19-byte .rep separated by vertical tabs and form feeds is a clean trace, not binary', () => {
+      const text = '200\v1\f1\v1\n\fa\f0\v8\f\v\n';
+      assert.equal(Buffer.byteLength(text), 19);
+      const trace = parse(text, 'rep');
+      assert.deepEqual(brief(trace), []);
+      assert.deepEqual([...trace.ops].map((op) => op.kind), ['malloc']);
+      assert.deepEqual(check('rep', text), { code: 0, lines: [] });
+    });
+
     it('a .heap script with vertical tabs and form feeds between tokens', () => {
       const trace = parse('p\v=\fmalloc(\v8\f)\nfree(p)\f\n', 'heap');
       assert.deepEqual(brief(trace), []);
       assert.equal(trace.ops.length, 2);
+    });
+
+    it('the header may share a line, as the malloc lab driver reads it with fscanf', () => {
+      const trace = parse(rep('20000 2 4 1', 'a 0 8', 'a 1 16', 'f 0', 'f 1'), 'rep');
+      assert.deepEqual(brief(trace), []);
+      assert.deepEqual(trace.header, { first: 20000n, ids: 2, ops: 4, fourth: 1n, lines: [1, 1, 1, 1] });
     });
   });
 
@@ -75,6 +90,18 @@ describe('hostile text', () => {
       assert.deepEqual(brief(trace), ['1: error binary-file']);
       assert.match(trace.diagnostics[0]!.message, /not a text file/);
     });
+  });
+
+  describe('nothing, or next to nothing', () => {
+    for (const [name, text] of [['an empty file', ''], ['a file of only whitespace', ' \t\n\v\f\r\n  \r'], ['a file of only a byte order mark', '\ufeff'], ['a byte order mark and a newline', '\ufeff\n']] as const) {
+      it(`${name}: a .rep the driver cannot read (an error), a .heap script with nothing to run (a warning)`, () => {
+        assert.deepEqual(brief(parse(text, 'rep')), ['1: error header-missing']);
+        assert.match(parse(text, 'rep').diagnostics[0]!.message, /empty/);
+        assert.deepEqual(check('rep', text), { code: 1, lines: [`hostile.rep:1:1: error: ${parse(text, 'rep').diagnostics[0]!.message}`] });
+        assert.deepEqual(brief(parse(text, 'heap')), ['1: warning empty-trace']);
+        assert.equal(check('heap', text).code, 0);
+      });
+    }
   });
 
   describe('bytes that are not text in the middle of a trace', () => {
