@@ -513,7 +513,8 @@ export function printHeapScript(trace: Trace): string {
     const text = `# ${c.text}`.trimEnd();
     byLine.set(c.line, code === undefined ? text : `${code}  ${text}`);
   }
-  const last = Math.max(0, ...byLine.keys());
+  let last = 0; // a loop, not Math.max(...keys): a spread of every line overflows the call stack
+  for (const line of byLine.keys()) if (line > last) last = line;
   const out: string[] = [];
   for (let line = 1; line <= last; line++) out.push(byLine.get(line) ?? '');
   return out.join('\n') + '\n';

@@ -490,7 +490,11 @@ export function printRep(trace: Trace): { text: string; dropped: string[] } {
         break;
     }
   }
-  const ids = used.size === 0 ? 0 : Math.max(...used) + 1;
+  // The driver's largest id starts at 0 and must end as ids - 1, so even a trace without ids has 1.
+  // A loop, not Math.max(...used): a spread of 200,000 ids overflows the call stack.
+  let largest = 0;
+  for (const id of used) if (id > largest) largest = id;
+  const ids = largest + 1;
   const header = trace.header;
   const head = [header?.first ?? 0n, ids, lines.length, header?.fourth ?? 1n].map(String);
   return { text: [...head, ...lines].join('\n') + '\n', dropped };

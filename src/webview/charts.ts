@@ -19,7 +19,7 @@ export function drawCharts(ctx: CanvasRenderingContext2D, series: SeriesDto, ste
   ROWS.forEach((row, r) => {
     const values = series[row.key];
     const top = r * rowH;
-    const max = row.ratio ? 1 : Math.max(1, ...values);
+    const max = row.ratio ? 1 : largest(values);
     ctx.fillStyle = theme.muted;
     ctx.fillText(`${row.label} (max ${row.ratio ? '100%' : max})`, 4, top + 12);
     ctx.strokeStyle = theme.palette[r % theme.palette.length]!;
@@ -41,4 +41,11 @@ export function drawCharts(ctx: CanvasRenderingContext2D, series: SeriesDto, ste
     ctx.fillStyle = theme.focus;
     ctx.fillRect(x - 1, 0, 2, height);
   }
+}
+
+/** The largest value, at least 1; a loop, since a spread of a long series into Math.max overflows the call stack. */
+function largest(values: readonly number[]): number {
+  let max = 1;
+  for (const v of values) if (v > max) max = v;
+  return max;
 }
