@@ -2,7 +2,7 @@
 // Node entry point of `heap-inspector`: real files and streams around runCli.
 
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { runCli } from './cli';
+import { runCli, textOfBytes } from './cli';
 
 declare const HEAP_INSPECTOR_VERSION: string;
 
@@ -46,7 +46,7 @@ function readTraceFile(path: string): string {
       total += n;
       if (total > MAX_FILE_BYTES) throw new Error(`it grew past ${MAX_FILE_BYTES} bytes while being read; traces up to that size are read`);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return textOfBytes(Buffer.concat(chunks, total));
   } catch (err) {
     throw err instanceof Error && !('code' in err) ? err : new Error(reasonOf(err));
   } finally {

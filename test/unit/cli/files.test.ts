@@ -1,7 +1,7 @@
 // The built command line, dist/cli.js, on paths that are not plain trace files: named pipes,
-// devices, symlink loops, directories, sockets, over-long paths, files too large; and on hostile
-// contents. Every run has a timeout, so a read that blocks or never ends fails the test instead of
-// hanging it.
+// devices, symlink loops, directories, sockets, over-long paths, files too large; on files in
+// UTF-16 or with a byte order mark (read as VS Code shows them); and on hostile contents. Every run
+// has a timeout, so a read that blocks or never ends fails the test instead of hanging it.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, w
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { textOfBytes } from '../../../src/cli/cli';
 
 interface Run {
   readonly code: number;
@@ -132,6 +133,53 @@ describe('heap-inspector on paths that are not regular files', () => {
     const link = join(scratch(), 'link.rep');
     symlinkSync(target, link);
     assert.deepEqual(heapInspector('check', link), { code: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('heap-inspector reads a file as VS Code shows it', () => {
+  const scratch = scratchDirectory('heap-inspector-encodings-');
+
+  /** A trace with an error at a known line and column, so positions are compared too. */
+  const TRACES = { rep: '20000\n1\n3\n1\na 0 8\n  f 0 9\nf 0\n', heap: 'p = malloc(8)\n  write(p, 0, "\\q")\nfree(p)\nfree(p)\n' } as const;
+  const ENCODINGS: readonly [string, (text: string) => Buffer][] = [
+    ['UTF-8 with a byte order mark', (t) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t, 'utf8')])],
+    ['UTF-16LE with a byte order mark', (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')])],
+    ['UTF-16BE with a byte order mark', (t) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(t, 'utf16le').swap16()])],
+  ];
+
+  for (const [format, text] of Object.entries(TRACES)) {
+    for (const [name, encode] of ENCODINGS) {
+      it(`${format}, ${name}: the same diagnostics, lines and columns as the plain UTF-8 file`, () => {
+        const plain = join(scratch(), `plain.${format}`);
+        const encoded = join(scratch(), `encoded.${format}`);
+        writeFileSync(plain, text);
+        writeFileSync(encoded, encode(text));
+        const expected = heapInspector('check', plain);
+        assert.equal(expected.code, 1);
+        assert.ok(expected.stdout.length > 0);
+        const r = heapInspector('check', encoded);
+        assert.deepEqual({ ...r, stdout: r.stdout.replaceAll(encoded, plain) }, expected);
+      });
+    }
+
+    it(`${format}, UTF-16 without a byte order mark: one error that says to save it as UTF-8`, () => {
+      const path = join(scratch(), `nobom.${format}`);
+      writeFileSync(path, Buffer.from(text, 'utf16le'));
+      const r = heapInspector('check', path);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, new RegExp(`^${path.replace(/[.\\\\/]/g, '\\$&')}:1:1: error: This file is UTF-16 text .*save it as UTF-8`));
+      assert.equal(r.stdout.split('\n').length, 2);
+    });
+  }
+
+  it('textOfBytes: a byte order mark picks the encoding and is no part of the text', () => {
+    const utf16le = Buffer.from('a 0 8\n', 'utf16le');
+    assert.equal(textOfBytes(Buffer.from([0xef, 0xbb, 0xbf, 0x61])), 'a');
+    assert.equal(textOfBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), utf16le])), 'a 0 8\n');
+    assert.equal(textOfBytes(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(utf16le).swap16()])), 'a 0 8\n');
+    assert.equal(textOfBytes(Buffer.from([0xef, 0xbb, 0xbf])), '');
+    assert.equal(textOfBytes(Buffer.from([0x61, 0xff, 0x62])), 'a\ufffdb', 'bytes that are not UTF-8 become replacement characters');
+    assert.equal(textOfBytes(utf16le), utf16le.toString('utf8'), 'no mark: read as UTF-8, and the parsers say what it is');
   });
 });
 
