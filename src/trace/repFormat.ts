@@ -99,6 +99,8 @@ export abstract class LineParser implements TraceParser {
 /** Ids below this get a slot through a flat table, the rest through a map. */
 const DENSE_IDS = 1 << 20;
 const DIGITS = /^[0-9]+$/;
+/** A header number as the driver's fscanf("%d") reads it: a sign is allowed. */
+const HEADER_NUMBER = /^[+-]?[0-9]+$/;
 const HEADER = '.rep trace starts with four numbers (suggested heap size, number of ids, number of ops, weight)';
 /**
  * The `.rep` parser, a slice of lines at a time (`parseRep` runs it to the end in one go). Lines
@@ -153,7 +155,7 @@ export class RepParser extends LineParser {
   private headerLine(text: string, line: number): void {
     const t = tokens(text);
     if (t.length === 0) return;
-    if (!t.every((token) => DIGITS.test(token.text))) {
+    if (!t.every((token) => HEADER_NUMBER.test(token.text))) {
       // Not a header line: the header ends here (short of four numbers) and this line is the first op.
       this.firstContent = { line, text };
       this.endHeader();
@@ -310,16 +312,16 @@ export class RepParser extends LineParser {
         });
       }
       // The driver asserts that its largest id, which starts at 0, is ids - 1: a header of 0 ids
-      // fails even with no ops. Ids beyond the header are errors on their own lines.
+      // (or fewer) fails even with no ops. Ids beyond the header are errors on their own lines.
       const largest = Math.max(maxId, 0);
-      if (largest < header.ids - 1 || header.ids === 0) {
+      if (largest < header.ids - 1 || header.ids <= 0) {
         late.push({
           range: tokenRange(ids),
           severity: 'error',
           code: 'header-id-count',
           message:
-            header.ids === 0
-              ? `The header says 0 ids, but the malloc lab driver requires the number of ids to be the largest id + 1, which is at least 1.`
+            header.ids <= 0
+              ? `The header says ${ids.token.text} ids, but the malloc lab driver requires the number of ids to be the largest id + 1, which is at least 1.`
               : maxId < 0
                 ? `The header says ${ids.token.text} ids but the trace uses none; the malloc lab driver requires the number of ids to be the largest id + 1 (1 when there are none).`
                 : `The header says ${ids.token.text} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
@@ -400,8 +402,8 @@ function parseOp(
       'id-out-of-range',
       !header
         ? `Id ${quoted} is too large (ids go up to ${MAX_ID - 1}).`
-        : header.ids === 0
-          ? `Id ${quoted} is out of range: the header says 0 ids, so no id is allowed.`
+        : header.ids <= 0
+          ? `Id ${quoted} is out of range: the header says ${header.ids} ids, so no id is allowed.`
           : `Id ${quoted} is out of range: the header allows ids 0 to ${header.ids - 1}.`,
     );
   }
@@ -505,15 +507,19 @@ function tokenRange(h: { token: Token; line: number }): SourceRange {
 }
 
 /**
- * A header number as a bigint. One of more than 4096 digits (no real header) counts as 2^64 - 1:
- * nothing reads its exact value, and turning a megabyte of digits into a bigint takes seconds.
+ * A header number as a bigint. One of more than 4096 digits (no real header) counts as 2^64 - 1
+ * (or its negative): nothing reads its exact value, and turning a megabyte of digits into a bigint
+ * takes seconds.
  */
 function headerNumber(text: string): bigint {
-  return text.replace(/^0+(?=.)/, '').length > 4096 ? MAX_SIZE : BigInt(text);
+  if (text.replace(/^[+-]?0*(?=.)/, '').length <= 4096) return BigInt(text);
+  return text.startsWith('-') ? -MAX_SIZE : MAX_SIZE;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function clampCount(value: bigint): number {
-  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
+  return value > MAX_SAFE ? Number.MAX_SAFE_INTEGER : value < -MAX_SAFE ? -Number.MAX_SAFE_INTEGER : Number(value);
 }
 
 /** Diagnostics in line order (stable for equal lines). */

@@ -25,6 +25,7 @@ const ACCEPTED: readonly [string, string][] = [
   ['old Mac CR line breaks', rep('20000', '2', '4', '1', ...OPS).replace(/\n/g, '\r')],
   ['the 2016 edition\'s header (weight, ids, ops, max live bytes)', rep('1', '2', '4', '24', ...OPS)],
   ['a header of one id and no ops (the driver\'s largest id starts at 0)', rep('0', '1', '0', '1')],
+  ['signed header numbers in the fields the driver reads and never uses', rep('-1', '+2', '4', '-7', ...OPS)],
 ];
 
 const REFUSED: readonly [string, string, string][] = [
@@ -36,6 +37,8 @@ const REFUSED: readonly [string, string, string][] = [
   ['five header numbers', rep('20000 2 4 1 5', ...OPS), 'extra-argument'],
   ['a header of 0 ids', rep('0', '0', '0', '1'), 'header-id-count'],
   ['a header of 3 ids and no ops', rep('0', '3', '0', '1'), 'header-id-count'],
+  ['a header of -1 ids', rep('0', '-1', '4', '1', ...OPS), 'header-id-count'],
+  ['a header of -4 ops', rep('0', '2', '-4', '1', ...OPS), 'header-op-count'],
   ['more ids in the header than the ops use', rep('20000', '3', '4', '1', ...OPS), 'header-id-count'],
   ['an op count that does not match', rep('20000', '2', '5', '1', ...OPS), 'header-op-count'],
   ['an id beyond the header', rep('20000', '1', '4', '1', ...OPS), 'id-out-of-range'],
