@@ -36,6 +36,23 @@ Exit codes: 0 no errors (warnings allowed), 1 the trace has errors, 2 bad usage 
 
 class UsageError extends Error {}
 
+const UTF8 = new TextDecoder('utf-8');
+const UTF16LE = new TextDecoder('utf-16le');
+const UTF16BE = new TextDecoder('utf-16be');
+
+/**
+ * A file's bytes as the text VS Code shows for them: UTF-16 (little or big endian) when the file
+ * starts with that byte order mark, else UTF-8; the mark itself is no part of the text, and bytes
+ * that are not UTF-8 become replacement characters. A UTF-16 file without a mark stays bytes read
+ * as UTF-8, which the parsers recognise and diagnose.
+ */
+export function textOfBytes(bytes: Uint8Array): string {
+  // Each decoder drops its own byte order mark.
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return UTF16LE.decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return UTF16BE.decode(bytes);
+  return UTF8.decode(bytes);
+}
+
 interface Args {
   command: 'run' | 'compare' | 'check';
   file: string;

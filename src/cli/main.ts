@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Node entry point of `heap-inspector`: real files and streams around runCli.
 
-import { readFileSync, statSync } from 'node:fs';
-import { runCli } from './cli';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { runCli, textOfBytes } from './cli';
 
 declare const HEAP_INSPECTOR_VERSION: string;
 
@@ -17,21 +17,86 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * A trace file's text. Only a regular file is read: the descriptor is opened first and then
+ * examined, so what is checked is what is read, and opened without blocking, so a named pipe with
+ * no writer is refused instead of waited on. Throws an Error whose message finishes the sentence
+ * "cannot read PATH: ...".
+ */
+function readTraceFile(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw new Error(reasonOf(err));
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new Error('it is a directory');
+    if (!stat.isFile()) throw new Error(`it is ${kindOf(stat)}, not a regular file`);
+    if (stat.size > MAX_FILE_BYTES) throw new Error(`it is ${stat.size} bytes; traces up to ${MAX_FILE_BYTES} bytes are read`);
+    // Read to the end, not to the size fstat saw (the file may grow meanwhile), but never past the limit.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(stat.size - total, 0) + 65536, MAX_FILE_BYTES + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_FILE_BYTES) throw new Error(`it grew past ${MAX_FILE_BYTES} bytes while being read; traces up to that size are read`);
+    }
+    return textOfBytes(Buffer.concat(chunks, total));
+  } catch (err) {
+    throw err instanceof Error && !('code' in err) ? err : new Error(reasonOf(err));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  return 'not a file';
+}
+
+/** Why the system refused, as the end of "cannot read PATH: ...". */
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted',
+  ELOOP: 'too many symbolic links (a link that leads back to itself?)',
+  ENAMETOOLONG: 'the path is too long',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  ENXIO: 'it is a device or socket with nothing behind it, not a regular file',
+  ENODEV: 'it is a device, not a regular file',
+  EMFILE: 'too many files are open',
+  ENFILE: 'too many files are open on this system',
+  EIO: 'the disk reported an input/output error',
+  EAGAIN: 'it is not ready to be read (not a regular file?)',
+  EBUSY: 'the file is busy',
+  ETXTBSY: 'the file is busy',
+  EOVERFLOW: 'it is too large to read',
+  EFBIG: 'it is too large to read',
+  ENOMEM: 'there is not enough memory to read it',
+  EINVAL: 'the system cannot read this kind of file',
+  ESTALE: 'the file is on a network share that went away',
+  EINTR: 'the read was interrupted; try again',
+};
+
+function reasonOf(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code !== undefined && code in REASONS) return REASONS[code]!;
+  return `the system refused (${code ?? (err instanceof Error ? err.message : String(err))})`;
+}
+
 process.exitCode = runCli(
   process.argv.slice(2),
   {
-    readFile(path) {
-      let stat;
-      try {
-        stat = statSync(path);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new Error(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err));
-      }
-      if (stat.isDirectory()) throw new Error('it is a directory');
-      if (stat.size > MAX_FILE_BYTES) throw new Error(`it is ${stat.size} bytes; traces up to ${MAX_FILE_BYTES} bytes are read`);
-      return readFileSync(path, 'utf8');
-    },
+    readFile: readTraceFile,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
   },

@@ -13,11 +13,12 @@
 // Parsing never throws: every problem is a diagnostic on its line and column. It reads a slice of
 // lines at a time (`HeapScriptParser`), so a long script never holds the editor up.
 
-import { COALESCE_MODES, FOOTER_MODES, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
+import { COALESCE_MODES, FOOTER_MODES, MAX_HEAP_LIMIT, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
 import { lineRange, SETTING_KEYS, slotName, type Diagnostic, type SettingKey, type SourceRange, type Trace, type TraceComment, type TraceOp, type TraceSetting } from './model';
 import { formatByteSize, parseByteSize, parseSize } from './numbers';
 import { mergeDiagnostics } from './diagnostics';
 import { LineParser } from './repFormat';
+import { clip } from './text';
 
 type TokenKind = 'name' | 'number' | 'string' | 'punct';
 
@@ -113,7 +114,7 @@ export class HeapScriptParser extends LineParser {
       const range = lineRange(line, toks[0]!.column, toks[toks.length - 1]!.end);
       const first = toks[0]!;
       if (first.kind === 'name' && first.text === 'set' && toks[1]?.text !== '=') {
-        const setting = parseSetting(toks, line, range);
+        const setting = parseSetting(toks, source, line, range);
         const earlier = settings.find((s) => s.key === setting.key);
         if (earlier) {
           diagnostics.push({ range, severity: 'warning', code: 'bad-setting', message: `${setting.key} is set twice; this line (${line}) wins over line ${earlier.range.line}.` });
@@ -296,20 +297,29 @@ function parseByteList(toks: Tok[], start: number, line: number): { tok: Tok; ne
   return { tok: { kind: 'string', text: '[...]', column: open.column, end: close.end, bytes: Uint8Array.from(bytes) }, next: i + 1 };
 }
 
-function parseSetting(toks: Tok[], line: number, range: SourceRange): TraceSetting {
+function parseSetting(toks: Tok[], source: string, line: number, range: SourceRange): TraceSetting {
   const keyTok = toks[1];
   const usage = 'set key = value, e.g. "set policy = best"';
   if (!keyTok) throw new LineError(range, 'bad-setting', `A setting line reads ${usage}.`);
   const key = KEY_ALIASES[keyTok.text.toLowerCase()] ?? KEY_ALIASES[keyTok.text];
   if (!key) throw new LineError(lineRange(line, keyTok.column, keyTok.end), 'bad-setting', `Unknown setting "${clip(keyTok.text)}"; the settings are ${SETTING_KEYS.join(', ')}.`);
   const valueToks = toks[2]?.text === '=' ? toks.slice(3) : toks.slice(2);
-  const valueTok = valueToks[0];
-  if (!valueTok) throw new LineError(range, 'bad-setting', `"set ${key}" needs a value: ${usage}.`);
-  if (valueToks.length > 1) throw new LineError(lineRange(line, valueToks[1]!.column, valueToks[valueToks.length - 1]!.end), 'bad-setting', `One value per setting: ${usage}.`);
-  const valueRange = lineRange(line, valueTok.column, valueTok.end);
-  const v = valueTok.text;
+  const first = valueToks[0];
+  if (!first) throw new LineError(range, 'bad-setting', `"set ${key}" needs a value: ${usage}.`);
+  const last = valueToks[valueToks.length - 1]!;
+  const valueRange = lineRange(line, first.column, last.end);
+  // The value as written, from its first token to its last: "-1" and "20 M" are one value each.
+  const v = source.slice(first.column - 1, last.end - 1);
+  const negative = first.text === '-' && valueToks.length === 2 && valueToks[1]!.kind === 'number';
+  const byteCount = key === 'minSplit' || key === 'chunkSize' || key === 'maxHeap';
+  if (first.kind === 'punct' && !negative) throw new LineError(valueRange, 'bad-setting', `"set ${key}" needs a value after "=", not "${clip(v)}": ${usage}.`);
+  if (valueToks.length > 1 && !negative && !byteCount) {
+    throw new LineError(lineRange(line, valueToks[1]!.column, last.end), 'bad-setting', `One value per setting: ${usage}.`);
+  }
+  if (first.kind === 'string') throw new LineError(valueRange, 'bad-setting', `Setting values are written without quotes: set ${key} = ${clip(v.slice(1, -1))}.`);
   const oneOf = (allowed: readonly (string | number)[]): string | number => {
-    const hit = allowed.find((a) => String(a) === v || (typeof a === 'string' && a.toLowerCase() === v.toLowerCase()));
+    const number = /^(?:[0-9]+|0[xX][0-9a-fA-F]+)$/.test(v) ? Number(v) : NaN;
+    const hit = allowed.find((a) => (typeof a === 'number' ? a === number : a.toLowerCase() === v.toLowerCase()));
     if (hit === undefined) throw new LineError(valueRange, 'bad-setting', `${key} must be one of ${allowed.join(', ')}, not "${clip(v)}".`);
     return hit;
   };
@@ -346,12 +356,22 @@ function parseSetting(toks: Tok[], line: number, range: SourceRange): TraceSetti
     case 'chunkSize':
     case 'maxHeap': {
       const n = parseByteSize(v);
-      if (n === null) throw new LineError(valueRange, 'bad-setting', `${key} is a byte count like 4096, 64K or 20M, not "${clip(v)}".`);
+      if (n === null) throw new LineError(valueRange, 'bad-setting', badByteCount(key, v));
       value = n;
       break;
     }
   }
   return { key, value, range };
+}
+
+/** What is wrong with a byte-count setting's value that `parseByteSize` refused. */
+function badByteCount(key: SettingKey, v: string): string {
+  const example = 'a byte count like 4096, 64K or 20M';
+  if (/^-\s*[0-9]/.test(v)) return `${key} cannot be negative ("${clip(v)}"): it is ${example}.`;
+  const unit = '\\s*(?:[KMGkmg]i?[Bb]?|[Bb])?';
+  if (new RegExp(`^[0-9]*\\.[0-9]*${unit}$`).test(v) && /[0-9]/.test(v)) return `${key} is a whole number of bytes, not "${clip(v)}": it is ${example}.`;
+  if (new RegExp(`^(?:[0-9]+|0[xX][0-9a-fA-F]+)${unit}$`).test(v)) return `${key} ${clip(v, 40)} is too large: no heap here grows beyond 1G (${MAX_HEAP_LIMIT} bytes).`;
+  return `${key} is ${example}, not "${clip(v)}".`;
 }
 
 // --- lexer ---------------------------------------------------------------------------------------
@@ -360,7 +380,8 @@ function parseSetting(toks: Tok[], line: number, range: SourceRange): TraceSetti
 // are checked to be C identifiers where they are used.
 const NAME = /[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*/y;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const NUMBER = /[0-9][A-Za-z0-9_]*/y;
+// A number runs on through letters and dots, so "1.5" and "8x" are one token each, said to be no whole number.
+const NUMBER = /(?:[0-9]|\.[0-9])[A-Za-z0-9_.]*/y;
 const SPACE = /\s+/y;
 
 function lex(source: string, line: number): { toks: Tok[]; comment: { text: string } | null } {
@@ -404,7 +425,8 @@ function lex(source: string, line: number): { toks: Tok[]; comment: { text: stri
       i++;
       continue;
     }
-    throw new LineError(lineRange(line, i + 1, i + 2), 'unknown-op', `Unexpected character "${c}".`);
+    const unexpected = String.fromCodePoint(source.codePointAt(i)!); // a whole emoji, not half of it
+    throw new LineError(lineRange(line, i + 1, i + 1 + unexpected.length), 'unknown-op', `Unexpected character "${clip(unexpected)}".`);
   }
   return { toks, comment: null };
 }
@@ -418,15 +440,20 @@ function lexString(source: string, start: number, line: number): { bytes: Uint8A
   while (i < source.length && source[i] !== '"') {
     const c = source[i]!;
     if (c === '\\') {
-      const e = source[i + 1];
-      if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(source.slice(i + 2, i + 4))) {
-        bytes.push(parseInt(source.slice(i + 2, i + 4), 16));
+      const e = source.codePointAt(i + 1);
+      if (e === undefined) throw new LineError(lineRange(line, start + 1, source.length + 1), 'bad-string', 'This string has no closing quote (the line ends with a backslash).');
+      if (e === 0x78 /* x */) {
+        const hex = /^[^"\\]{0,2}/.exec(source.slice(i + 2, i + 4))![0];
+        if (!/^[0-9a-fA-F]{2}$/.test(hex)) {
+          throw new LineError(lineRange(line, i + 1, i + 3 + hex.length), 'bad-string', `"\\x" takes two hex digits (0-9, a-f), as in \\x41 or \\xff, not "\\x${clip(hex)}".`);
+        }
+        bytes.push(parseInt(hex, 16));
         i += 4;
         continue;
       }
-      if (e === undefined) throw new LineError(lineRange(line, start + 1, source.length + 1), 'bad-string', 'This string has no closing quote (the line ends with a backslash).');
-      const code = ESCAPES[e];
-      if (code === undefined) throw new LineError(lineRange(line, i + 1, i + 3), 'bad-string', `Unknown escape "\\${e}": use \\n, \\t, \\r, \\0, \\\\, \\", or \\xHH.`);
+      const escaped = String.fromCodePoint(e);
+      const code = ESCAPES[escaped];
+      if (code === undefined) throw new LineError(lineRange(line, i + 1, i + 2 + escaped.length), 'bad-string', `Unknown escape "\\${clip(escaped)}": use \\n, \\t, \\r, \\0, \\\\, \\", or \\xHH.`);
       bytes.push(code);
       i += 2;
       continue;
@@ -444,10 +471,6 @@ function pushUtf8(out: number[], cp: number): void {
   else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
   else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
   else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-}
-
-function clip(text: string): string {
-  return text.length > 24 ? `${text.slice(0, 21)}...` : text;
 }
 
 // --- printer -------------------------------------------------------------------------------------
@@ -491,7 +514,8 @@ export function printHeapScript(trace: Trace): string {
     const text = `# ${c.text}`.trimEnd();
     byLine.set(c.line, code === undefined ? text : `${code}  ${text}`);
   }
-  const last = Math.max(0, ...byLine.keys());
+  let last = 0; // a loop, not Math.max(...keys): a spread of every line overflows the call stack
+  for (const line of byLine.keys()) if (line > last) last = line;
   const out: string[] = [];
   for (let line = 1; line <= last; line++) out.push(byLine.get(line) ?? '');
   return out.join('\n') + '\n';

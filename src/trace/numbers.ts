@@ -3,6 +3,7 @@
 // K/M/G suffixes for settings and the command line.
 
 import { MAX_SIZE } from './model';
+import { clip } from './text';
 
 export type NumberProblem = 'bad-number' | 'negative-size' | 'size-too-large';
 
@@ -14,14 +15,18 @@ const HEX = /^0[xX][0-9a-fA-F]+$/;
 /** A non-negative integer up to 2^64-1, decimal (and hex when `allowHex`), parsed exactly. */
 export function parseSize(text: string, what: string, allowHex = false): ParsedSize {
   if (text.startsWith('-') && (DECIMAL.test(text.slice(1)) || HEX.test(text.slice(1)))) {
-    return { ok: false, problem: 'negative-size', message: `${what} ${text} is negative; sizes count bytes from 0 up.` };
+    return { ok: false, problem: 'negative-size', message: `${what} ${clip(text, 40)} is negative; sizes count bytes from 0 up.` };
   }
   if (!DECIMAL.test(text) && !(allowHex && HEX.test(text))) {
-    return { ok: false, problem: 'bad-number', message: `${what} "${clip(text)}" is not a whole number${allowHex ? ' (decimal, or hex like 0x20)' : ''}.` };
+    return { ok: false, problem: 'bad-number', message: `${what} "${clip(text, 40)}" is not a whole number${allowHex ? ' (decimal, or hex like 0x20)' : ''}.` };
   }
-  const value = BigInt(text);
-  if (value > MAX_SIZE) {
-    return { ok: false, problem: 'size-too-large', message: `${what} ${clip(text)} is larger than 2^64-1, the largest size_t.` };
+  // 2^64-1 has 20 decimal digits and 16 hex ones: longer is too large without making a bigint of
+  // what may be a megabyte of digits.
+  const hex = HEX.test(text);
+  const digits = (hex ? text.slice(2) : text).replace(/^0+/, '').length;
+  const value = digits > (hex ? 16 : 20) ? null : BigInt(text);
+  if (value === null || value > MAX_SIZE) {
+    return { ok: false, problem: 'size-too-large', message: `${what} ${clip(text, 40)} is larger than 2^64-1, the largest size_t.` };
   }
   return { ok: true, value };
 }
@@ -53,8 +58,4 @@ export function formatByteSize(bytes: number): string {
     if (bytes >= scale && bytes % scale === 0) return `${bytes / scale}${unit}`;
   }
   return String(bytes);
-}
-
-function clip(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

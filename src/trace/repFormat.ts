@@ -6,9 +6,9 @@ import { grown } from '../engine/typedArrays';
 import { mergeDiagnostics } from './diagnostics';
 import { LifetimeTracker } from './lifetimes';
 import { OpTableBuilder } from './opTable';
-import { lineRange, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
+import { lineRange, MAX_SIZE, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
-import { LineReader, looksBinary, tokens, type Token } from './text';
+import { clip, LineReader, textKind, tokens, type Token } from './text';
 
 /** Ids beyond this are refused outright (a typo, not a trace): keeps slot tables small. */
 const MAX_ID = 1 << 24;
@@ -48,7 +48,7 @@ export abstract class LineParser implements TraceParser {
   protected readonly ops = new OpTableBuilder();
   protected readonly names: string[] = [];
   protected readonly lifetimes: LifetimeTracker;
-  /** Not text at all (NUL bytes): one error, and the lines are only counted. */
+  /** Not text at all (NUL bytes, UTF-16): one error, and the lines are only counted. */
   protected readonly binary: boolean;
   protected result: Trace | null = null;
 
@@ -58,9 +58,16 @@ export abstract class LineParser implements TraceParser {
     what: string,
   ) {
     this.reader = new LineReader(text);
-    this.binary = looksBinary(text);
+    const kind = textKind(text);
+    this.binary = kind !== 'text';
     this.lifetimes = new LifetimeTracker(this.ops, (slot) => this.describeSlot(slot));
-    if (this.binary) this.diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message: `This is not a text file: ${what} is lines of text.` });
+    if (this.binary) {
+      const message =
+        kind === 'utf16'
+          ? `This file is UTF-16 text (a NUL byte beside every character); save it as UTF-8: ${what} is read as UTF-8.`
+          : `This is not a text file: ${what} is lines of text.`;
+      this.diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message });
+    }
   }
 
   abstract advance(maxLines: number): boolean;
@@ -92,6 +99,10 @@ export abstract class LineParser implements TraceParser {
 
 /** Ids below this get a slot through a flat table, the rest through a map. */
 const DENSE_IDS = 1 << 20;
+const DIGITS = /^[0-9]+$/;
+/** A header number as the driver's fscanf("%d") reads it: a sign is allowed. */
+const HEADER_NUMBER = /^[+-]?[0-9]+$/;
+const HEADER = '.rep trace starts with four numbers (suggested heap size, number of ids, number of ops, weight)';
 /**
  * The `.rep` parser, a slice of lines at a time (`parseRep` runs it to the end in one go). Lines
  * of the usual form (`a 12 2040`) take a fast path that neither tokenises with regular
@@ -100,8 +111,9 @@ const DENSE_IDS = 1 << 20;
  */
 export class RepParser extends LineParser {
   private phase: 'header' | 'ops' | 'done' = 'header';
-  // Header: the leading lines that hold one integer each, at most four.
-  // Header counts are quoted from their tokens: a huge one is clamped for use, never in messages.
+  // Header: the first four integers, on the leading lines that hold nothing else (usually one a
+  // line; the driver's fscanf reads them wherever the line breaks fall). Header counts are quoted
+  // from their tokens: a huge one is clamped for use, never in messages.
   private readonly headerValues: { value: bigint; token: Token; line: number; text: string }[] = [];
   private header: RepHeader | null = null;
   /** The first non-blank line that is not part of the header, when the header ended there. */
@@ -111,7 +123,6 @@ export class RepParser extends LineParser {
   private denseSlots = new Int32Array(256);
   private opLines = 0;
   private maxId = -1;
-  private lastOpLine = 0;
 
   constructor(text: string) {
     super(text, 'a .rep trace');
@@ -145,14 +156,26 @@ export class RepParser extends LineParser {
   private headerLine(text: string, line: number): void {
     const t = tokens(text);
     if (t.length === 0) return;
-    if (t.length !== 1 || !/^[0-9]+$/.test(t[0]!.text)) {
+    if (!t.every((token) => HEADER_NUMBER.test(token.text))) {
       // Not a header line: the header ends here (short of four numbers) and this line is the first op.
       this.firstContent = { line, text };
       this.endHeader();
       this.opLine(text, line);
       return;
     }
-    this.headerValues.push({ value: BigInt(t[0]!.text), token: t[0]!, line, text });
+    for (const token of t) {
+      if (this.headerValues.length === 4) {
+        // The driver would read this number as an op and stop at its "bogus type character".
+        this.diagnostics.push({
+          range: lineRange(line, token.column, token.column + token.text.length),
+          severity: 'error',
+          code: 'extra-argument',
+          message: `The header is four numbers (suggested heap size, number of ids, number of ops, weight); "${clip(token.text)}" is one too many.`,
+        });
+        break;
+      }
+      this.headerValues.push({ value: headerNumber(token.text), token, line, text });
+    }
     if (this.headerValues.length === 4) this.endHeader();
   }
 
@@ -170,15 +193,17 @@ export class RepParser extends LineParser {
       };
       return;
     }
+    // The malloc lab driver reads four integers before the first op whatever the file holds: a
+    // file without them is one it cannot read, so this is an error, though the ops still replay.
     const at = headerValues[0] ?? this.firstContent;
-    if (at) {
-      this.diagnostics.push({
-        range: lineRange(at.line, 1, at.text.length + 1),
-        severity: 'warning',
-        code: 'header-missing',
-        message: `A .rep file starts with four numbers (suggested heap size, number of ids, number of ops, weight); found ${headerValues.length}. The ids and ops are counted from the trace instead.`,
-      });
-    }
+    this.diagnostics.push({
+      range: at ? lineRange(at.line, 1, at.text.length + 1) : lineRange(1, 1, 1),
+      severity: 'error',
+      code: 'header-missing',
+      message: at
+        ? `A ${HEADER}; found ${headerValues.length}, so the malloc lab driver cannot read this file. Here the ids and ops are counted from the trace instead.`
+        : `The file is empty: a ${HEADER}, then one op per line.`,
+    });
   }
 
   /** One op line (blank lines are skipped); the usual forms without tokens or regular expressions. */
@@ -188,7 +213,6 @@ export class RepParser extends LineParser {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
     if (i === n) return;
     this.opLines++;
-    this.lastOpLine = line;
     if (this.fastOp(text, i, line)) return;
     const { op: parsed, id } = parseOpLine(tokens(text), line, this.header, this.diagnostics, (id) => this.slotFor(id));
     if (parsed) this.ops.push(parsed);
@@ -281,24 +305,30 @@ export class RepParser extends LineParser {
       const [, ids, count] = headerValues as [typeof headerValues[0], typeof headerValues[0], typeof headerValues[0]];
       if (opLines !== header.ops) {
         late.push({
-          range: lineRange(count.line, 1, count.text.trimEnd().length + 1),
+          range: tokenRange(count),
           severity: 'error',
           code: 'header-op-count',
           message: `The header says ${count.token.text} ops but the file has ${opLines} op line${opLines === 1 ? '' : 's'}.`,
           fix: { title: `Set the op count to ${opLines}`, range: tokenRange(count), newText: String(opLines) },
         });
       }
-      if (maxId >= 0 && maxId < header.ids - 1) {
+      // The driver asserts that its largest id, which starts at 0, is ids - 1: a header of 0 ids
+      // (or fewer) fails even with no ops. Ids beyond the header are errors on their own lines.
+      const largest = Math.max(maxId, 0);
+      if (largest < header.ids - 1 || header.ids <= 0) {
         late.push({
-          range: lineRange(ids.line, 1, ids.text.trimEnd().length + 1),
+          range: tokenRange(ids),
           severity: 'error',
           code: 'header-id-count',
-          message: `The header says ${ids.token.text} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
-          fix: { title: `Set the id count to ${maxId + 1}`, range: tokenRange(ids), newText: String(maxId + 1) },
+          message:
+            header.ids <= 0
+              ? `The header says ${ids.token.text} ids, but the malloc lab driver requires the number of ids to be the largest id + 1, which is at least 1.`
+              : maxId < 0
+                ? `The header says ${ids.token.text} ids but the trace uses none; the malloc lab driver requires the number of ids to be the largest id + 1 (1 when there are none).`
+                : `The header says ${ids.token.text} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
+          fix: { title: `Set the id count to ${largest + 1}`, range: tokenRange(ids), newText: String(largest + 1) },
         });
       }
-    } else if (ops.length === 0 && this.lastOpLine === 0) {
-      late.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The trace is empty: there are no ops to replay.' });
     }
     this.lifetimes.catchUp();
     const analysis = this.lifetimes.finish();
@@ -360,25 +390,34 @@ function parseOp(
   const wanted = kind === 'f' ? 'f id' : `${kind} id size`;
   if (!idToken) return fail(opToken, 'missing-argument', `"${kind}" needs an id: "${wanted}".`);
   if (/^-[0-9]+$/.test(idToken.text)) return fail(idToken, 'id-out-of-range', `Ids count from 0; ${clip(idToken.text)} is not an id.`);
-  if (!/^[0-9]+$/.test(idToken.text)) return fail(idToken, 'bad-number', `The id "${clip(idToken.text)}" is not a whole number.`);
-  const id = BigInt(idToken.text);
-  if (id >= BigInt(MAX_ID) || (header && id >= BigInt(header.ids))) {
+  if (!DIGITS.test(idToken.text)) return fail(idToken, 'bad-number', `The id "${clip(idToken.text)}" is not a whole number.`);
+  // Beyond MAX_ID by its length alone: a megabyte of digits never becomes a bigint.
+  const digits = idToken.text.replace(/^0+(?=.)/, '');
+  const id = digits.length > 9 ? Infinity : Number(digits);
+  if (id >= MAX_ID || (header && id >= header.ids)) {
+    // An id beyond the header still counts as used: the header's id count is then what to fix.
+    if (id < MAX_ID) sawId(id);
+    const quoted = clip(idToken.text);
     return fail(
       idToken,
       'id-out-of-range',
-      header ? `Id ${clip(idToken.text)} is out of range: the header allows ids 0 to ${header.ids - 1}.` : `Id ${clip(idToken.text)} is too large (ids go up to ${MAX_ID - 1}).`,
+      !header
+        ? `Id ${quoted} is too large (ids go up to ${MAX_ID - 1}).`
+        : header.ids <= 0
+          ? `Id ${quoted} is out of range: the header says ${header.ids} ids, so no id is allowed.`
+          : `Id ${quoted} is out of range: the header allows ids 0 to ${header.ids - 1}.`,
     );
   }
-  sawId(Number(id));
+  sawId(id);
   if (kind === 'f') {
     if (sizeToken) return fail(sizeToken, 'extra-argument', `"f" takes only an id: "f id". Remove "${clip(sizeToken.text)}".`);
-    return { kind: 'free', ptr: slotFor(Number(id)), range };
+    return { kind: 'free', ptr: slotFor(id), range };
   }
   if (!sizeToken) return fail(idToken, 'missing-argument', `"${kind}" needs a size: "${wanted}".`);
   const size = parseSize(sizeToken.text, 'The size');
   if (!size.ok) return fail(sizeToken, size.problem, size.message);
   if (extra.length > 0) return fail(extra[0]!, 'extra-argument', `"${kind}" takes an id and a size: "${wanted}". Remove "${clip(extra[0]!.text)}".`);
-  const slot = slotFor(Number(id));
+  const slot = slotFor(id);
   return kind === 'a' ? { kind: 'malloc', ptr: slot, size: size.value, range } : { kind: 'realloc', ptr: slot, from: slot, size: size.value, range };
 }
 
@@ -454,7 +493,11 @@ export function printRep(trace: Trace): { text: string; dropped: string[] } {
         break;
     }
   }
-  const ids = used.size === 0 ? 0 : Math.max(...used) + 1;
+  // The driver's largest id starts at 0 and must end as ids - 1, so even a trace without ids has 1.
+  // A loop, not Math.max(...used): a spread of 200,000 ids overflows the call stack.
+  let largest = 0;
+  for (const id of used) if (id > largest) largest = id;
+  const ids = largest + 1;
   const header = trace.header;
   const head = [header?.first ?? 0n, ids, lines.length, header?.fourth ?? 1n].map(String);
   return { text: [...head, ...lines].join('\n') + '\n', dropped };
@@ -464,10 +507,18 @@ function tokenRange(h: { token: Token; line: number }): SourceRange {
   return lineRange(h.line, h.token.column, h.token.column + h.token.text.length);
 }
 
-function clampCount(value: bigint): number {
-  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
+/**
+ * A header number as a bigint. One of more than 4096 digits (no real header) counts as 2^64 - 1
+ * (or its negative): nothing reads its exact value, and turning a megabyte of digits into a bigint
+ * takes seconds.
+ */
+function headerNumber(text: string): bigint {
+  if (text.replace(/^[+-]?0*(?=.)/, '').length <= 4096) return BigInt(text);
+  return text.startsWith('-') ? -MAX_SIZE : MAX_SIZE;
 }
 
-function clip(text: string): string {
-  return text.length > 24 ? `${text.slice(0, 21)}...` : text;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function clampCount(value: bigint): number {
+  return value > MAX_SAFE ? Number.MAX_SAFE_INTEGER : value < -MAX_SAFE ? -Number.MAX_SAFE_INTEGER : Number(value);
 }

@@ -1,6 +1,7 @@
-// Text helpers shared by the trace parsers: lines (LF or CRLF), read all at once or one at a time,
-// whitespace tokens with columns, and a binary-garbage check so a stray binary file gets one clear
-// message, not thousands.
+// Text helpers shared by the trace parsers: lines (cut where VS Code cuts them: CRLF, LF or a lone
+// CR), read all at once or one at a time, whitespace tokens with columns, quoting a token in a
+// message, and a check for text that is not text at all, so a stray binary or UTF-16 file gets one
+// clear message, not thousands.
 
 export interface Token {
   readonly text: string;
@@ -8,24 +9,28 @@ export interface Token {
   readonly column: number;
 }
 
-/** Lines without their terminators; a final newline does not add an empty line. */
+/** One line break as VS Code counts them: CRLF, LF or a lone CR. */
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/** Lines without their terminators (CRLF, LF or a lone CR); a final line break does not add an empty line. */
 export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
+  const lines = text.split(LINE_BREAK);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
-  }
   return lines;
 }
 
+const LF = 10;
+
 /**
- * The lines of a text one at a time, as `splitLines` cuts them (LF or CRLF; a final newline does
- * not add an empty line), without splitting the whole text up front.
+ * The lines of a text one at a time, as `splitLines` cuts them (CRLF, LF or a lone CR; a final
+ * line break does not add an empty line), without splitting the whole text up front.
  */
 export class LineReader {
   /** Index of the next line's first character; past the end once every line is read. */
   private position = 0;
+  /** Where the next LF and CR at or after `position` are: -1 when there is none left, -2 before the first search. */
+  private nextLf = -2;
+  private nextCr = -2;
   /** Lines read so far (the 1-based number of the last line read). */
   line = 0;
 
@@ -38,7 +43,7 @@ export class LineReader {
 
   get done(): boolean {
     const { text, position } = this;
-    // An empty text is one empty line; a text ending in a newline has no line after it.
+    // An empty text is one empty line; a text ending in a line break has no line after it.
     return position > text.length || (position === text.length && this.line > 0);
   }
 
@@ -47,11 +52,25 @@ export class LineReader {
     if (this.done) return null;
     const text = this.text;
     const start = this.position;
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    this.position = end + 1;
+    // Each search runs once per break it finds, so a text with only LFs (or only CRs) is read in
+    // linear time, not searched to its end for the other kind on every line.
+    if (this.nextLf !== -1 && this.nextLf < start) this.nextLf = text.indexOf('\n', start);
+    if (this.nextCr !== -1 && this.nextCr < start) this.nextCr = text.indexOf('\r', start);
+    const lf = this.nextLf;
+    const cr = this.nextCr;
+    let end: number;
+    if (cr >= 0 && (lf < 0 || cr < lf)) {
+      end = cr;
+      this.position = text.charCodeAt(cr + 1) === LF ? cr + 2 : cr + 1;
+    } else if (lf >= 0) {
+      end = lf;
+      this.position = lf + 1;
+    } else {
+      end = text.length;
+      this.position = text.length + 1;
+    }
     this.line++;
-    return end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    return text.slice(start, end);
   }
 }
 
@@ -64,14 +83,50 @@ export function tokens(line: string): Token[] {
   return out;
 }
 
-/** True for text with NUL bytes or mostly control characters in its first 4 KiB. */
-export function looksBinary(text: string): boolean {
-  const sample = text.slice(0, 4096);
-  if (sample.includes('\0')) return true;
+/**
+ * A token as a message quotes it: at most `max` characters, and control characters written as
+ * escapes (`\0`, `\x01`), so a message never carries a raw NUL or escape sequence to a terminal.
+ */
+export function clip(text: string, max = 24): string {
+  const short = text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  return short.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\0' ? '\\0' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** What the start of a text says it is: text, UTF-16 read as if it were UTF-8 (a NUL after every character), or binary. */
+export type TextKind = 'text' | 'utf16' | 'binary';
+
+/** Characters of the text the kind is judged on. */
+const SAMPLE = 4096;
+
+/**
+ * Judges the first 4 KiB: UTF-16 when every other character is NUL (after what a byte order mark
+ * becomes when read as UTF-8 or Latin-1), binary when there is any other NUL or more than one
+ * character in ten is a control character (whitespace is not: space, tab, LF, VT, FF and CR
+ * separate tokens in both formats, as in C's `scanf`) or a replacement character.
+ */
+export function textKind(text: string): TextKind {
+  const sample = text.slice(0, SAMPLE);
+  if (looksUtf16(sample)) return 'utf16';
+  if (sample.includes('\0')) return 'binary';
   let control = 0;
   for (let i = 0; i < sample.length; i++) {
     const c = sample.charCodeAt(i);
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
+    if ((c < 32 && !(c >= 9 && c <= 13)) || c === 0xfffd) control++;
   }
-  return sample.length > 0 && control / sample.length > 0.1;
+  return sample.length > 0 && control / sample.length > 0.1 ? 'binary' : 'text';
+}
+
+/** A UTF-16 byte order mark (FF FE or FE FF) read as UTF-8 (two replacement characters) or as Latin-1. */
+const UTF16_BOM_AS_BYTES = /^(?:\ufffd\ufffd|\u00ff\u00fe|\u00fe\u00ff)/;
+
+/** UTF-16 text of ASCII read byte for byte: a NUL at every other character, on one side only. */
+function looksUtf16(sample: string): boolean {
+  const body = sample.replace(UTF16_BOM_AS_BYTES, '');
+  if (body.length < 4) return false;
+  const nuls = [0, 0];
+  for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 0) nuls[i % 2]!++;
+  const pairs = Math.floor(body.length / 2);
+  // Little-endian text has its NULs at odd places, big-endian at even ones; a few characters
+  // beyond Latin-1 (no NUL in either byte) still leave the pattern plain.
+  return (nuls[0] === 0 && nuls[1]! >= pairs * 0.9) || (nuls[1] === 0 && nuls[0]! >= pairs * 0.9);
 }

@@ -19,9 +19,7 @@ export function drawCharts(ctx: CanvasRenderingContext2D, series: SeriesDto, ste
   ROWS.forEach((row, r) => {
     const values = series[row.key];
     const top = r * rowH;
-    // A loop, not Math.max(...values): a spread of every sample into one call has a size limit.
-    let max = 1;
-    if (!row.ratio) for (const v of values) if (v !== null && v > max) max = v;
+    const max = row.ratio ? 1 : largest(values);
     ctx.fillStyle = theme.muted;
     ctx.fillText(`${row.label} (max ${row.ratio ? '100%' : max})`, 4, top + 12);
     ctx.strokeStyle = theme.palette[r % theme.palette.length]!;
@@ -51,4 +49,11 @@ export function drawCharts(ctx: CanvasRenderingContext2D, series: SeriesDto, ste
     ctx.fillStyle = theme.focus;
     ctx.fillRect(x - 1, 0, 2, height);
   }
+}
+
+/** The largest value (at least 1), unknowns skipped; a loop, as a spread of every sample into Math.max has a size limit. */
+function largest(values: readonly (number | null)[]): number {
+  let max = 1;
+  for (const v of values) if (v !== null && v > max) max = v;
+  return max;
 }

@@ -66,9 +66,9 @@ describe('.rep format', () => {
     assert.deepEqual(brief(short.diagnostics), ['2:1 error header-id-count']);
   });
 
-  it('a missing header is a warning; ids and ops are counted from the trace', () => {
+  it('a missing header is an error (the malloc lab driver cannot read the file); ids and ops are counted from the trace', () => {
     const trace = parseRep(rep('a 0 8', 'a 1 16', 'f 1', 'f 0'));
-    assert.deepEqual(brief(trace.diagnostics), ['1:1 warning header-missing']);
+    assert.deepEqual(brief(trace.diagnostics), ['1:1 error header-missing']);
     assert.equal(trace.ops.length, 4);
     assert.equal(trace.names.length, 2);
   });

@@ -39,7 +39,7 @@ function garbage(seed: number, pieces: readonly string[], length: number): strin
 }
 
 describe('reading a trace a slice at a time', () => {
-  it('lines are cut as a one-shot split cuts them: LF or CRLF, no line after a final newline', () => {
+  it('lines are cut as a one-shot split cuts them: CRLF, LF or a lone CR, no line after a final break', () => {
     for (const text of ['', '\n', 'a', 'a\n', 'a\n\n', '\r\n', 'a\r\nb', 'a\rb\n', '\n\nx', 'x\r\r\n']) {
       const reader = new LineReader(text);
       const lines: string[] = [];

@@ -1,0 +1,144 @@
+// Messages say what is wrong: every setting's negative, fractional, huge and misspelt values, a
+// string escape that is not one, and ids in a header that allows none.
+
+import assert from 'node:assert/strict';
+import { parseHeapScript, parseRep, SETTING_KEYS, type Diagnostic, type SettingKey } from '../../../src/trace/index';
+
+/** The one diagnostic of a line, or a failure that lists them all. */
+function only(diagnostics: readonly Diagnostic[], line: number, what: string): Diagnostic {
+  const onLine = diagnostics.filter((d) => d.range.line === line);
+  assert.equal(onLine.length, 1, `${what}: ${diagnostics.map((d) => `${d.range.line}: ${d.message}`).join(' | ')}`);
+  return onLine[0]!;
+}
+
+function settingMessage(key: string, value: string): Diagnostic {
+  const trace = parseHeapScript(`set ${key} = ${value}\np = malloc(8)\nfree(p)\n`);
+  return only(trace.diagnostics, 1, `set ${key} = ${value}`);
+}
+
+/** What each setting's message must say for a value of each kind. */
+const BYTE_COUNTS = ['minSplit', 'chunkSize', 'maxHeap'] as const;
+const CHOICES: { readonly [K in SettingKey]?: RegExp } = {
+  preset: /must be one of csapp, default/,
+  policy: /must be one of sbrk, first, next, best, worst/,
+  coalesce: /must be one of immediate, deferred, off/,
+  realloc: /must be one of naive, in-place/,
+  footers: /must be one of all, free-only/,
+  wordSize: /must be one of 4, 8/,
+  alignment: /must be one of 8, 16/,
+  sentinels: /is on or off/,
+};
+
+describe('messages that say what is wrong', () => {
+  describe('bad setting values', () => {
+    it('every setting key is covered here', () => {
+      assert.deepEqual([...SETTING_KEYS].sort(), [...BYTE_COUNTS, ...Object.keys(CHOICES)].sort());
+    });
+
+    for (const key of BYTE_COUNTS) {
+      it(`${key}: negative, fractional, huge and wordy values each get their own reason`, () => {
+        for (const [value, reason] of [
+          ['-1', /cannot be negative \("-1"\)/],
+          ['- 64', /cannot be negative/],
+          ['-4K', /cannot be negative/],
+          ['1.5', /whole number of bytes, not "1\.5"/],
+          ['0.5K', /whole number of bytes, not "0\.5K"/],
+          ['99999999999999999999', /99999999999999999999 is too large/],
+          ['9999999999G', /too large/],
+          ['lots', /byte count like 4096, 64K or 20M, not "lots"/],
+          ['20X', /byte count like 4096, 64K or 20M, not "20X"/],
+          ['1e3', /not "1e3"/],
+          ['"4096"', /without quotes: set \w+ = 4096/],
+          ['= 4096', /needs a value after "=", not "= 4096"/],
+        ] as const) {
+          const d = settingMessage(key, value);
+          assert.equal(d.severity, 'error');
+          assert.equal(d.code, 'bad-setting');
+          assert.ok(d.message.includes(key), `set ${key} = ${value}: "${d.message}" names the setting`);
+          assert.match(d.message, reason, `set ${key} = ${value}`);
+          assert.doesNotMatch(d.message, /One value per setting/, `set ${key} = ${value}`);
+        }
+      });
+    }
+
+    it('a byte count may put a space before its unit', () => {
+      const trace = parseHeapScript('set maxHeap = 20 M\nset chunkSize = 8 KiB\np = malloc(8)\nfree(p)\n');
+      assert.deepEqual(trace.diagnostics, []);
+      assert.deepEqual(trace.settings.map((s) => s.value), [20 * 2 ** 20, 8192]);
+    });
+
+    for (const [key, choices] of Object.entries(CHOICES)) {
+      it(`${key}: negative, fractional, huge and misspelt values are each not one of its choices`, () => {
+        for (const value of ['-1', '-8', '1.5', '99999999999999999999', 'bestest', 'on-ish']) {
+          const d = settingMessage(key, value);
+          assert.equal(d.code, 'bad-setting');
+          assert.match(d.message, choices, `set ${key} = ${value}`);
+          assert.ok(d.message.includes(`"${value}"`), `set ${key} = ${value}: "${d.message}" quotes the value whole`);
+        }
+        assert.match(settingMessage(key, 'best worst').message, /One value per setting/, 'two words are two values');
+      });
+    }
+
+    it('numeric choices take hex too', () => {
+      const trace = parseHeapScript('set wordSize = 0x8\nset alignment = 0x10\np = malloc(8)\nfree(p)\n');
+      assert.deepEqual(trace.diagnostics, []);
+      assert.deepEqual(trace.settings.map((s) => s.value), [8, 16]);
+    });
+
+    it('a fractional size in a call is not a whole number (not an unexpected ".")', () => {
+      const d = only(parseHeapScript('p = malloc(1.5)\n').diagnostics, 1, 'malloc(1.5)');
+      assert.equal(d.code, 'bad-number');
+      assert.match(d.message, /The size "1\.5" is not a whole number/);
+    });
+  });
+
+  describe('string escapes', () => {
+    for (const [literal, shown] of [
+      ['"\\xZZ"', '\\xZZ'],
+      ['"\\x4"', '\\x4'],
+      ['"\\xg1"', '\\xg1'],
+      ['"\\x"', '\\x'],
+    ] as const) {
+      it(`${literal}: "\\x" takes two hex digits`, () => {
+        const d = only(parseHeapScript(`p = malloc(8)\nwrite(p, 0, ${literal})\n`).diagnostics, 2, literal);
+        assert.equal(d.code, 'bad-string');
+        assert.match(d.message, /"\\x" takes two hex digits/);
+        assert.ok(d.message.includes(`"${shown}"`), `${literal}: "${d.message}" quotes ${shown}`);
+        assert.doesNotMatch(d.message, /Unknown escape/);
+        assert.equal(d.range.column, 14, 'underlined from the backslash');
+        assert.equal(d.range.endColumn, 14 + shown.length);
+      });
+    }
+
+    it('an unknown escape still names itself, whole', () => {
+      const q = only(parseHeapScript('p = malloc(8)\nwrite(p, 0, "\\q")\n').diagnostics, 2, '\\q');
+      assert.match(q.message, /^Unknown escape "\\q"/);
+      const emoji = only(parseHeapScript('p = malloc(8)\nwrite(p, 0, "\\😀")\n').diagnostics, 2, '\\😀');
+      assert.match(emoji.message, /^Unknown escape "\\😀"/);
+      assert.equal(emoji.range.endColumn - emoji.range.column, 3, 'a backslash and both halves of the emoji');
+    });
+  });
+
+  describe('a .rep header of 0 ids', () => {
+    it('says that no id is allowed, never "ids 0 to -1", and that the count must be at least 1', () => {
+      const trace = parseRep('0\n0\n2\n1\na 0 8\nf 0\n');
+      const messages = trace.diagnostics.map((d) => d.message).join('\n');
+      assert.doesNotMatch(messages, /-1\b/);
+      assert.match(only(trace.diagnostics, 5, 'a 0 8').message, /^Id 0 is out of range: the header says 0 ids, so no id is allowed\.$/);
+      const header = only(trace.diagnostics, 2, 'the id count');
+      assert.equal(header.code, 'header-id-count');
+      assert.match(header.message, /0 ids.*at least 1/);
+      assert.equal(header.fix?.newText, '1', 'the fix makes room for id 0');
+    });
+
+    it('a header of 0 ids and no ops is still one the malloc lab driver refuses', () => {
+      const trace = parseRep('0\n0\n0\n1\n');
+      assert.deepEqual(trace.diagnostics.map((d) => `${d.range.line}: ${d.severity} ${d.code}`), ['2: error header-id-count']);
+    });
+
+    it('the fix for a header short of its ids counts the ids the ops use', () => {
+      const trace = parseRep('0\n0\n3\n1\na 0 8\na 4 8\nf 4\n');
+      assert.equal(trace.diagnostics.find((d) => d.code === 'header-id-count')?.fix?.newText, '5');
+    });
+  });
+});
