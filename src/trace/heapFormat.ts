@@ -160,7 +160,7 @@ function parseStatement(toks: Tok[], line: number, range: SourceRange, slot: (t:
   if (toks[1]?.text === '=') {
     target = first;
     rest = toks.slice(2);
-    if (rest.length === 0) throw new LineError(at(toks[1]!), 'missing-argument', `Nothing after "=": write e.g. "${first.text} = malloc(24)".`);
+    if (rest.length === 0) throw new LineError(at(toks[1]!), 'missing-argument', `Nothing after "=": write e.g. "${clip(first.text)} = malloc(24)".`);
   }
   const callee = rest[0]!;
   if (callee.kind !== 'name' || !(CALLS as readonly string[]).includes(callee.text)) {
@@ -174,7 +174,7 @@ function parseStatement(toks: Tok[], line: number, range: SourceRange, slot: (t:
   const args = parseArgs(rest, line);
   const assigns = call === 'malloc' || call === 'calloc' || call === 'realloc';
   if (assigns && target === null) throw new LineError(at(callee), 'missing-argument', `Keep what ${call} returns in a pointer: "p = ${call}(...)".`);
-  if (!assigns && target !== null) throw new LineError(at(first), 'extra-argument', `${call} returns nothing to assign: write "${call}(...)" without "${first.text} =".`);
+  if (!assigns && target !== null) throw new LineError(at(first), 'extra-argument', `${call} returns nothing to assign: write "${call}(...)" without "${clip(first.text)} =".`);
   const expect = (count: number, usage: string): void => {
     if (args.list.length < count) throw new LineError(lineRange(line, args.close.column, args.close.end), 'missing-argument', `${call} needs ${count} argument${count === 1 ? '' : 's'}: ${usage}.`);
     if (args.list.length > count) {
@@ -190,7 +190,7 @@ function parseStatement(toks: Tok[], line: number, range: SourceRange, slot: (t:
   };
   const small = (t: Tok, what: string, max: number): number => {
     const v = size(t, what);
-    if (v > BigInt(max)) throw new LineError(at(t), 'size-too-large', `${what} ${t.text} is too large (at most ${max}).`);
+    if (v > BigInt(max)) throw new LineError(at(t), 'size-too-large', `${what} ${clip(t.text)} is too large (at most ${max}).`);
     return Number(v);
   };
   const pointerOrNull = (t: Tok): number | null => (t.kind === 'name' && t.text === 'NULL' ? null : slot(t, line));
@@ -233,12 +233,12 @@ function parseStatement(toks: Tok[], line: number, range: SourceRange, slot: (t:
 function parseArgs(toks: Tok[], line: number): { list: Tok[]; close: Tok } {
   const callee = toks[0]!;
   const open = toks[1];
-  if (open?.text !== '(') throw new LineError(lineRange(line, callee.column, callee.end), 'missing-argument', `Expected "(" after ${callee.text}.`);
+  if (open?.text !== '(') throw new LineError(lineRange(line, callee.column, callee.end), 'missing-argument', `Expected "(" after ${clip(callee.text)}.`);
   const list: Tok[] = [];
   let i = 2;
   for (;;) {
     const t = toks[i];
-    if (t === undefined) throw new LineError(lineRange(line, open.column, toks[toks.length - 1]!.end), 'missing-argument', `Missing ")" to close ${callee.text}(.`);
+    if (t === undefined) throw new LineError(lineRange(line, open.column, toks[toks.length - 1]!.end), 'missing-argument', `Missing ")" to close ${clip(callee.text)}(.`);
     if (t.text === ')') {
       if (i + 1 < toks.length) {
         const extra = toks[i + 1]!;
@@ -266,7 +266,7 @@ function parseArgs(toks: Tok[], line: number): { list: Tok[]; close: Tok } {
       i = next;
       continue;
     }
-    if (arg.kind === 'punct') throw new LineError(lineRange(line, arg.column, arg.end), 'missing-argument', `Unexpected "${arg.text}".`);
+    if (arg.kind === 'punct') throw new LineError(lineRange(line, arg.column, arg.end), 'missing-argument', `Unexpected "${clip(arg.text)}".`);
     list.push(arg);
     i++;
   }

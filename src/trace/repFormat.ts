@@ -308,7 +308,7 @@ export class RepParser extends LineParser {
           range: tokenRange(count),
           severity: 'error',
           code: 'header-op-count',
-          message: `The header says ${count.token.text} ops but the file has ${opLines} op line${opLines === 1 ? '' : 's'}.`,
+          message: `The header says ${clip(count.token.text)} ops but the file has ${opLines} op line${opLines === 1 ? '' : 's'}.`,
           fix: { title: `Set the op count to ${opLines}`, range: tokenRange(count), newText: String(opLines) },
         });
       }
@@ -322,10 +322,10 @@ export class RepParser extends LineParser {
           code: 'header-id-count',
           message:
             header.ids <= 0
-              ? `The header says ${ids.token.text} ids, but the malloc lab driver requires the number of ids to be the largest id + 1, which is at least 1.`
+              ? `The header says ${clip(ids.token.text)} ids, but the malloc lab driver requires the number of ids to be the largest id + 1, which is at least 1.`
               : maxId < 0
-                ? `The header says ${ids.token.text} ids but the trace uses none; the malloc lab driver requires the number of ids to be the largest id + 1 (1 when there are none).`
-                : `The header says ${ids.token.text} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
+                ? `The header says ${clip(ids.token.text)} ids but the trace uses none; the malloc lab driver requires the number of ids to be the largest id + 1 (1 when there are none).`
+                : `The header says ${clip(ids.token.text)} ids but the largest id used is ${maxId}; the malloc lab driver requires the largest id to be the number of ids - 1.`,
           fix: { title: `Set the id count to ${largest + 1}`, range: tokenRange(ids), newText: String(largest + 1) },
         });
       }
