@@ -137,16 +137,16 @@ export class HeapScriptParser extends LineParser {
     const lineCount = this.reader.line;
     const { ops, names, settings, comments } = this;
     if (this.binary) {
-      this.result = { format: 'heap', ops: ops.finish(), names, header: null, settings, comments, diagnostics: this.diagnostics, lifetimes: this.lifetimes.finish(), lineCount };
+      this.result = { format: 'heap', ops: ops.finish(), names, header: null, settings, comments, diagnostics: this.diagnostics.all(), lifetimes: this.lifetimes.finish(), lineCount };
       return;
     }
     this.lifetimes.catchUp();
     const analysis = this.lifetimes.finish();
     const empty: Diagnostic[] = [];
-    if (ops.length === 0 && this.diagnostics.length === 0 && analysis.diagnostics.length === 0) {
+    if (ops.length === 0 && this.diagnostics.count === 0 && analysis.diagnostics.length === 0) {
       empty.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The script has no operations yet: try "p = malloc(24)".' });
     }
-    this.result = { format: 'heap', ops: ops.finish(), names, header: null, settings, comments, diagnostics: mergeDiagnostics(this.diagnostics, analysis.diagnostics, empty), lifetimes: analysis, lineCount };
+    this.result = { format: 'heap', ops: ops.finish(), names, header: null, settings, comments, diagnostics: mergeDiagnostics(this.diagnostics.all(), analysis.diagnostics, empty), lifetimes: analysis, lineCount };
   }
 }
 

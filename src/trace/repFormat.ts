@@ -3,7 +3,7 @@
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
 import { grown } from '../engine/typedArrays';
-import { mergeDiagnostics } from './diagnostics';
+import { BoundedDiagnostics, mergeDiagnostics, type DiagnosticSink } from './diagnostics';
 import { LifetimeTracker } from './lifetimes';
 import { OpTableBuilder } from './opTable';
 import { lineRange, MAX_SIZE, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
@@ -44,7 +44,8 @@ export interface TraceParser {
  */
 export abstract class LineParser implements TraceParser {
   protected readonly reader: LineReader;
-  protected readonly diagnostics: Diagnostic[] = [];
+  /** The parse's own problems, bounded: a file of a million bad lines keeps the first of each kind and a count. */
+  protected readonly diagnostics = new BoundedDiagnostics();
   protected readonly ops = new OpTableBuilder();
   protected readonly names: string[] = [];
   protected readonly lifetimes: LifetimeTracker;
@@ -293,7 +294,7 @@ export class RepParser extends LineParser {
     const lineCount = this.reader.line;
     if (this.binary) {
       this.phase = 'done';
-      this.result = { format: 'rep', ops: this.ops.finish(), names: [], header: null, settings: [], comments: [], diagnostics: this.diagnostics, lifetimes: this.lifetimes.finish(), lineCount };
+      this.result = { format: 'rep', ops: this.ops.finish(), names: [], header: null, settings: [], comments: [], diagnostics: this.diagnostics.all(), lifetimes: this.lifetimes.finish(), lineCount };
       return;
     }
     if (this.phase === 'header') this.endHeader();
@@ -339,7 +340,7 @@ export class RepParser extends LineParser {
       header,
       settings: [],
       comments: [],
-      diagnostics: mergeDiagnostics(this.diagnostics, late, analysis.diagnostics),
+      diagnostics: mergeDiagnostics(this.diagnostics.all(), late, analysis.diagnostics),
       lifetimes: analysis,
       lineCount,
     };
@@ -361,7 +362,7 @@ function parseOpLine(
   t: readonly Token[],
   line: number,
   header: RepHeader | null,
-  diagnostics: Diagnostic[],
+  diagnostics: DiagnosticSink,
   slotFor: (id: number) => number,
 ): { op: TraceOp | null; id: number | null } {
   let id: number | null = null;
@@ -373,7 +374,7 @@ function parseOp(
   t: readonly Token[],
   line: number,
   header: RepHeader | null,
-  diagnostics: Diagnostic[],
+  diagnostics: DiagnosticSink,
   sawId: (id: number) => void,
   slotFor: (id: number) => number,
 ): TraceOp | null {

@@ -37,6 +37,16 @@ describe('bounded diagnostics', () => {
     assert.equal(run.diagnostics.length, FULL_PER_CODE + 1);
   });
 
+  it('a file of a million lines the parser cannot read: the first of each kind, and a count', () => {
+    const rep = parseRep(`0\n1\n1000000\n1\n${'x 0 8\n'.repeat(1_000_000)}`);
+    const unknownOps = rep.diagnostics.filter((d) => d.code === 'unknown-op');
+    assert.equal(unknownOps.length, FULL_PER_CODE + 1);
+    assert.match(unknownOps[FULL_PER_CODE]!.message, /and 999,000 more "unknown-op" problems/);
+    const heap = parseHeapScript('p = = malloc(8)\n'.repeat(300_000));
+    assert.ok(heap.diagnostics.length <= 2 * (FULL_PER_CODE + 1), `${heap.diagnostics.length} diagnostics`);
+    assert.ok(heap.diagnostics.some((d) => /and 299,000 more/.test(d.message)));
+  });
+
   it('the replay\'s own problems are bounded too: a malloc that fails a hundred thousand times', () => {
     const lines = ['set maxHeap = 64K', 'big = malloc(8)', 'free(big)'];
     for (let k = 0; k < 100_000; k++) lines.push('p = malloc(1000000)', 'free(p)');
