@@ -212,22 +212,23 @@ export function firstCause(output) {
   for (const line of npmLines(output)) {
     const compiler = line.match(/\b((?:fatal )?error: .*)$/);
     if (compiler && !/^gyp ERR!/.test(line)) return compiler[1].trim();
-    if (/^code E[A-Z0-9]+$/.test(line)) return line.trim();
+    if (/^code [A-Z][A-Z0-9_]+$/.test(line)) return line.trim();
     if (/^ERROR: /.test(line)) return line.slice('ERROR: '.length).trim();
   }
   return undefined;
 }
 
 /**
- * One sentence for a failed install: what failed, why if the log says, what to run, and where the
- * full log is. `missing`: packages found missing after the failure (they explain it best).
+ * One sentence for a failed install: what failed, the log's first error, what to run, and where
+ * the full log is. `missing`: listed packages found missing after the failure, named with the
+ * command that installs them (the likeliest cause, but the log's error is quoted all the same).
  */
 export function installFailure({ what, status, output, logFile, missing = [], root = false, rerun = 'the same command' }) {
-  if (missing.length > 0) {
-    const names = missing.map((pkg) => pkg.name);
-    return `${what} failed because ${described(missing)} ${missing.length > 1 ? 'are' : 'is'} missing now: run \`${installCommand(names, { root })}\`, then ${rerun} again (full log: ${logFile}).`;
-  }
   const pkg = failingPackage(output);
   const cause = firstCause(output);
-  return `${what} failed${pkg ? ` in ${pkg}'s install script` : ''}${cause ? ` with "${cause}"` : ` (exit code ${status})`}: see docs/setup.md ("If the install fails"), then run ${rerun} again, which starts the install afresh (full log: ${logFile}).`;
+  const failed = `${what} failed${pkg ? ` in ${pkg}'s install script` : ''}${cause ? ` with "${cause}"` : ` (exit code ${status})`}`;
+  const next = missing.length > 0
+    ? `, and ${described(missing)} ${missing.length > 1 ? 'are' : 'is'} missing now: run \`${installCommand(missing.map((p) => p.name), { root })}\`, then ${rerun} again`
+    : `: see docs/setup.md ("If the install fails"), then run ${rerun} again, which starts the install afresh`;
+  return `${failed}${next} (full log: ${logFile}).`;
 }

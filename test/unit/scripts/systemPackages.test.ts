@@ -223,11 +223,17 @@ describe('system packages (scripts/systemPackages.mjs)', () => {
       );
     });
 
-    it('names the package found missing after the failure, with the command', () => {
+    it('names a package found missing after the failure, with the command, and still quotes the log', () => {
       const missing = missingPackages(['server'], fakeMachine({ without: ['libkrb5-dev'] }));
       assert.equal(
         installFailure({ what: 'Installing code-server 4.139.1', status: 1, output: kerberosLog, logFile: '/l', missing, rerun: 'npm test' }),
-        'Installing code-server 4.139.1 failed because libkrb5-dev (no /usr/include/gssapi/gssapi.h) is missing now: run `sudo apt-get install -y libkrb5-dev`, then npm test again (full log: /l).',
+        'Installing code-server 4.139.1 failed in kerberos\'s install script with "fatal error: gssapi/gssapi.h: No such file or directory", and libkrb5-dev (no /usr/include/gssapi/gssapi.h) is missing now: run `sudo apt-get install -y libkrb5-dev`, then npm test again (full log: /l).',
+      );
+      // A package missing by then is not taken for the cause when the log says another.
+      const certificate = 'npm error code SELF_SIGNED_CERT_IN_CHAIN\nnpm error request to https://registry.npmjs.org/code-server failed, reason: self-signed certificate in certificate chain\n';
+      assert.equal(
+        installFailure({ what: 'Installing code-server 4.139.1', status: 1, output: certificate, logFile: '/l', missing, root: true }),
+        'Installing code-server 4.139.1 failed with "code SELF_SIGNED_CERT_IN_CHAIN", and libkrb5-dev (no /usr/include/gssapi/gssapi.h) is missing now: run `apt-get install -y libkrb5-dev`, then the same command again (full log: /l).',
       );
     });
   });
