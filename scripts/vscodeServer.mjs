@@ -49,11 +49,20 @@ function log(message) {
 /**
  * The environment for a tool install: without the npm_* variables an enclosing `npm test` sets,
  * which the inner npm would take as its own config (its user agent would claim the outer Node
- * version, and code-server's postinstall refuses anything but Node 24).
+ * version, and code-server's postinstall refuses anything but Node 24). It keeps one: the global
+ * npmrc of the npm you ran (registry, proxy, cafile), which npm run by Node 24 would look for
+ * beside .tools/node24 instead, and not find.
  */
 function cleanEnv(extra = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  return { ...env, ...extra };
+  const globalconfig = globalNpmrc();
+  return { ...env, ...(globalconfig ? { npm_config_globalconfig: globalconfig } : {}), ...extra };
+}
+
+let npmrc;
+function globalNpmrc() {
+  npmrc ??= process.env.npm_config_globalconfig || (spawnSync('npm', ['config', 'get', 'globalconfig'], { encoding: 'utf8' }).stdout ?? '').trim();
+  return npmrc;
 }
 
 /** The command a person ran ("npm test", "npm start"), to tell them what to run again. */
@@ -97,16 +106,16 @@ export function ensureSystemNeeds(options) {
 
 /**
  * `npm install` into `dir` with its output in .tools/<dir>-install.log, done when `product` exists.
- * A failure throws one sentence; the system packages of `purposes` missing by then explain it best.
+ * A failure throws one sentence, naming the system packages of `purposes` missing by then.
  */
-function npmInstallInto(dir, id, what, args, { env, product, purposes = [] }) {
+function npmInstallInto(dir, id, what, args, { env, product, purposes = [], takes = '' }) {
   if (complete(dir, id)) return;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `heap-inspector-${basename(dir)}`, private: true }));
   const logFile = join(TOOLS, `${basename(dir)}-install.log`);
   rmSync(logFile, { force: true });
-  log(`installing ${what} into ${dir} (output in ${logFile})`);
+  log(`installing ${what} into ${dir}${takes ? `, ${takes}` : ''} (output in ${logFile})`);
   const r = runLogged('npm', ['install', '--no-audit', '--no-fund', ...args], { cwd: dir, env, logFile });
   if (r.status !== 0) {
     const missing = missingPackages(purposes);
@@ -130,7 +139,7 @@ export function ensureTools({ browser = true, integration = false } = {}) {
   // python3 (the package checked, not whatever python3 is first on PATH); this folder holds
   // nothing else, so every install script of this one pinned package may run. kerberos would
   // first try to download a prebuilt binary from GitHub: told to build from source, it does not.
-  npmInstallInto(serverDir, SERVER_ID, `code-server ${CODE_SERVER_VERSION} (the VS Code server; about 3 minutes)`, ['--dangerously-allow-all-scripts', SERVER_ID], {
+  npmInstallInto(serverDir, SERVER_ID, `code-server ${CODE_SERVER_VERSION} (the VS Code server)`, ['--dangerously-allow-all-scripts', SERVER_ID], {
     env: cleanEnv({
       PATH: `${nodeBin}:${process.env.PATH}`,
       npm_config_nodedir: headers,
@@ -139,6 +148,7 @@ export function ensureTools({ browser = true, integration = false } = {}) {
     }),
     product: serverMain,
     purposes: ['server'],
+    takes: 'about 3 minutes',
   });
 }
 
