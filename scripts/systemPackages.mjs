@@ -158,7 +158,7 @@ const aptFailed = new WeakMap();
  * As root, installs what is missing (apt-get update once, then one apt-get install -y, output in
  * `logFile`); otherwise throws a SetupError whose message is `missingLine`.
  */
-export function ensureSystemPackages(purposes, { probe = machine, logFile, log = () => {}, rerun } = {}) {
+export function ensureSystemPackages(purposes, { probe = machine, logFile, log = () => {}, rerun = 'the same command' } = {}) {
   const wanted = packagesFor(purposes);
   const missing = wanted.filter((pkg) => !isPresent(pkg, probe));
   if (missing.length === 0) return { present: wanted.map((pkg) => pkg.name), installed: [] };
@@ -170,8 +170,8 @@ export function ensureSystemPackages(purposes, { probe = machine, logFile, log =
   const apt = (args) => {
     const r = probe.run('apt-get', args, { env, logFile });
     if (r.status === 0) return;
-    const reason = lastMatching(r.output, /^(E|Err):.*$/m) ?? `exit code ${r.status}`;
-    const error = new SetupError(`\`apt-get ${args.join(' ')}\` failed (${reason}), so ${names.join(', ')} could not be installed; fix that or run \`${installCommand(names, { root })}\` yourself, then ${rerun ?? 'the same command'} again (full log: ${logFile}).`);
+    const reason = r.output.match(/^(?:E:|Err:\d*) .*$/gm)?.at(-1).trim() ?? `exit code ${r.status}`;
+    const error = new SetupError(`\`apt-get ${args.join(' ')}\` failed (${reason}), so ${names.join(', ')} could not be installed; fix that or run \`${installCommand(names, { root })}\` yourself, then ${rerun} again (full log: ${logFile}).`);
     aptFailed.set(probe, error);
     throw error;
   };
@@ -188,11 +188,6 @@ export function ensureSystemPackages(purposes, { probe = machine, logFile, log =
     throw error;
   }
   return { present: wanted.filter((pkg) => !names.includes(pkg.name)).map((pkg) => pkg.name), installed: names };
-}
-
-function lastMatching(text, re) {
-  const all = text.match(new RegExp(re.source, `${re.flags.replace('g', '')}g`));
-  return all ? all[all.length - 1].trim() : undefined;
 }
 
 /** An npm log's lines without npm's nested `npm error ` prefixes. */

@@ -167,6 +167,11 @@ describe('system packages (scripts/systemPackages.mjs)', () => {
       assert.throws(() => ensureSystemPackages(['server'], { probe, logFile: '/tmp/apt.log', rerun: 'npm test' }), { name: 'SetupError', message: expected });
       assert.throws(() => ensureSystemPackages(['server'], { probe, logFile: '/tmp/apt.log', rerun: 'npm test' }), { message: expected });
       assert.equal(probe.runs.length, 2, 'update and install once, not again');
+      // apt-get update's numbered errors are quoted too.
+      const offline = fakeMachine({ root: true, without: ['chromium'], apt: () => ({ status: 100, output: 'Err:1 http://deb.debian.org/debian bookworm InRelease\n  Temporary failure resolving\n' }) });
+      assert.throws(() => ensureSystemPackages(['browser'], { probe: offline, logFile: '/l' }), {
+        message: '`apt-get update` failed (Err:1 http://deb.debian.org/debian bookworm InRelease), so chromium could not be installed; fix that or run `apt-get install -y chromium` yourself, then the same command again (full log: /l).',
+      });
     });
 
     it('as root, says so when apt-get succeeded but the file is still missing', () => {
