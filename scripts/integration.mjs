@@ -37,7 +37,7 @@ export function makeWorkspace() {
 
 export async function runIntegration({ ui = true } = {}) {
   const results = { passed: 0, failed: 0, notes: [] };
-  ensureTools();
+  ensureTools({ integration: true });
   await build();
   const testsDir = await buildTests();
   const workspace = makeWorkspace();
@@ -299,7 +299,10 @@ async function uiCheck(browser, port, workspace) {
 }
 
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
-  const r = await runIntegration();
+  const r = await runIntegration().catch((err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
   console.log(`\n${r.passed} passed, ${r.failed} failed`);
   process.exit(r.failed > 0 ? 1 : 0);
 }

@@ -23,7 +23,13 @@ if (!noWait && spawnSync('sh', ['-c', 'command -v code'], { stdio: 'ignore' }).s
   process.exit(r.status ?? 0);
 }
 
-ensureTools({ browser: false });
+try {
+  ensureTools({ browser: false });
+} catch (err) {
+  // A set-up problem is one sentence (what is missing or what failed, what to run, where the log is).
+  console.error(`\n${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 const home = join(TOOLS, 'start');
 const dataDir = join(home, 'user-data');
 const extensionsDir = join(home, 'extensions');
@@ -41,7 +47,8 @@ const entry = join(codeServerRoot, 'out', 'node', 'entry.js');
 const common = ['--config', config, '--user-data-dir', dataDir, '--extensions-dir', extensionsDir];
 
 const vsix = join(home, 'heap-inspector.vsix');
-const pack = spawnSync(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', vsix], {
+// The README links to docs/setup.md; without a public repository vsce cannot rewrite that link and would refuse.
+const pack = spawnSync(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix], {
   cwd: root,
   encoding: 'utf8',
   env: { ...process.env, npm_config_loglevel: 'silent' },

@@ -29,6 +29,26 @@ function record(name, ok, detail = '') {
   console.log(`${ok ? '  ✔' : '  ✘'} ${name}${detail ? `\n${detail}` : ''}`);
 }
 
+/**
+ * First, before the suites that need them: the Debian packages for the webview and integration
+ * suites (scripts/systemPackages.mjs). As root the missing ones are installed now; otherwise their
+ * names and the apt-get command are said here in one line, and those suites fail with the same line
+ * instead of a compiler log. Type-check, purity and unit tests need nothing but Node.
+ */
+async function systemPackages() {
+  const suites = ['webview', 'integration'].filter((s) => !only || only === s);
+  if (suites.length === 0) return;
+  console.log(`\nSystem packages (for the ${suites.join(' and ')} suite${suites.length > 1 ? 's' : ''})`);
+  try {
+    const { ensureSystemNeeds } = await import('./vscodeServer.mjs');
+    const { present, installed } = ensureSystemNeeds({ browser: true, integration: suites.includes('integration') });
+    if (installed.length > 0) console.log(`  installed with apt-get: ${installed.join(' ')}`);
+    if (present.length > 0) console.log(`  present: ${present.join(' ')}`);
+  } catch (err) {
+    console.log(`  ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** Every tsconfig is one check: the pure one has no Node or DOM types, so globals like Buffer fail. */
 function typecheck() {
   console.log('\nType-check');
@@ -113,6 +133,7 @@ async function webview() {
 }
 
 const steps = { typecheck, purity, unit, webview, integration };
+await systemPackages();
 try {
   for (const [name, step] of Object.entries(steps)) {
     if (!only || only === name) await step();

