@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { hex } from '../engine/memory';
-import { codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
+import { codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, problemCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -69,7 +69,7 @@ function publishable(session: TraceSession, run: TraceRun): readonly TraceDiagno
   return fromReplay.size === 0 ? run.diagnostics : run.diagnostics.filter((d) => !fromReplay.has(d));
 }
 
-/** At most `max` diagnostics, errors first as VS Code would pick them, in line order; and how many were left out. */
+/** At most `max` diagnostics, errors first as VS Code would pick them, in line order; and how many problems were left out. */
 export function cappedDiagnostics(list: readonly TraceDiagnostic[], max: number): { shown: readonly TraceDiagnostic[]; hidden: number } {
   if (list.length <= max) return { shown: list, hidden: 0 };
   const keep = max - 1; // room for the note saying how many more there are
@@ -80,7 +80,10 @@ export function cappedDiagnostics(list: readonly TraceDiagnostic[], max: number)
       if (d.severity === severity) picked.add(d);
     }
   }
-  return { shown: list.filter((d) => picked.has(d)), hidden: list.length - picked.size };
+  // A summary of problems not listed one by one stands for all of them.
+  let hidden = 0;
+  for (const d of list) if (!picked.has(d)) hidden += d.count ?? 1;
+  return { shown: list.filter((d) => picked.has(d)), hidden };
 }
 
 export function registerLanguageFeatures(sessions: TraceSessions): vscode.Disposable {
@@ -376,7 +379,7 @@ function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range): v
     return new vscode.CodeLens(top, { title: `${session.describeProgress()}…`, command: '', tooltip: 'The results appear as the replay reaches each op' });
   }
   const errors = errorCount(problems);
-  const warnings = problems.filter((d) => d.severity === 'warning').length;
+  const warnings = problemCount(problems, 'warning');
   return new vscode.CodeLens(top, { title: describeRun(replay, preset, errors, warnings), command: COMMANDS.runTrace, arguments: [uri], tooltip: 'Run Trace: the full summary in the output' });
 }
 

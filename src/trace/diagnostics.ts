@@ -71,6 +71,7 @@ export class BoundedDiagnostics implements DiagnosticSink {
         range: more.range,
         severity: more.severity,
         code,
+        count: more.count,
         message: `... and ${more.count.toLocaleString('en-US')} more "${code}" problem${more.count === 1 ? '' : 's'} like the ${this.fullPerCode.toLocaleString('en-US')} above, ${lines}; only the first ${this.fullPerCode.toLocaleString('en-US')} of each kind are listed.`,
       });
     }

@@ -66,6 +66,11 @@ export interface Diagnostic {
   readonly message: string;
   /** Other lines that explain this one, e.g. where the block involved was allocated. */
   readonly related?: readonly RelatedInformation[];
+  /**
+   * For a summary of problems not listed one by one (see BoundedDiagnostics): how many problems
+   * it stands for. Absent: the diagnostic is one problem.
+   */
+  readonly count?: number;
   /** The obvious fix, when there is one: replace `range` with `newText`. */
   readonly fix?: { readonly title: string; readonly range: SourceRange; readonly newText: string };
 }

@@ -24,8 +24,15 @@ export function runTrace(trace: Trace, layers: TraceConfigLayers = {}): TraceRun
   return { trace, replay, config, preset, diagnostics: runDiagnostics(trace, configDiagnostics, replay) };
 }
 
+/** Problems of a severity among `diagnostics`, a summary counting for the problems it stands for. */
+export function problemCount(diagnostics: readonly Diagnostic[], severity: Diagnostic['severity']): number {
+  let n = 0;
+  for (const d of diagnostics) if (d.severity === severity) n += d.count ?? 1;
+  return n;
+}
+
 export function errorCount(diagnostics: readonly Diagnostic[]): number {
-  return diagnostics.filter((d) => d.severity === 'error').length;
+  return problemCount(diagnostics, 'error');
 }
 
 /** The run as JSON (`heap-inspector run --json`). */
@@ -51,8 +58,8 @@ export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun
     blocksExamined: replay.examinedTotal,
     nulls: replay.nullCount,
     errors: errorCount(diagnostics),
-    warnings: diagnostics.filter((d) => d.severity === 'warning').length,
-    diagnostics: diagnostics.map((d) => ({ line: d.range.line, column: d.range.column, severity: d.severity, code: d.code, message: d.message })),
+    warnings: problemCount(diagnostics, 'warning'),
+    diagnostics: diagnostics.map((d) => ({ line: d.range.line, column: d.range.column, severity: d.severity, code: d.code, message: d.message, ...(d.count === undefined ? {} : { count: d.count }) })),
   };
 }
 
@@ -75,10 +82,11 @@ export function formatRunSummary(name: string, { trace, replay, config, preset, 
     ...(m.unknown === null ? [] : [row('unknown', `${m.unknown}`)]),
     row('blocks examined', `${replay.examinedTotal} in total${allocs > 0 ? `, ${(replay.examinedTotal / allocs).toFixed(1)} per allocation` : ''}`),
     row('NULL returned', String(replay.nullCount)),
-    row('problems', `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`),
+    row('problems', `${count(problemCount(errors, 'error'), 'error')}, ${count(problemCount(warnings, 'warning'), 'warning')}`),
   ];
-  for (const d of [...errors, ...warnings].slice(0, 10)) lines.push(`  ${name}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}`);
-  if (errors.length + warnings.length > 10) lines.push(`  ... and ${errors.length + warnings.length - 10} more (heap-inspector check ${name})`);
+  const listed = [...errors, ...warnings];
+  for (const d of listed.slice(0, 10)) lines.push(`  ${name}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}`);
+  if (listed.length > 10) lines.push(`  ... and ${problemCount(listed.slice(10), 'error') + problemCount(listed.slice(10), 'warning')} more (heap-inspector check ${name})`);
   lines.push('', formatHeapPicture(replay, replay.recorded - 1));
   return lines.join('\n') + '\n';
 }
@@ -180,6 +188,11 @@ export function formatComparison(name: string, c: PolicyComparison): string {
 export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.policy === 'sbrk') return `sbrk baseline (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
   return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${c.policy} fit, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+}
+
+/** `n thing` or `n things`, with thousands separated. */
+function count(n: number, thing: string): string {
+  return `${n.toLocaleString('en-US')} ${thing}${n === 1 ? '' : 's'}`;
 }
 
 function row(label: string, value: string): string {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { BoundedDiagnostics, FULL_PER_CODE } from '../../../src/trace/diagnostics';
-import { lineRange, parseHeapScript, parseRep, runTrace, type Diagnostic } from '../../../src/trace/index';
+import { errorCount, formatRunSummary, lineRange, parseHeapScript, parseRep, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
 
 const problem = (line: number, code: Diagnostic['code'] = 'unknown-pointer', severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ range: lineRange(line, 1, 4), severity, code, message: `problem on line ${line}` });
 
@@ -35,6 +35,11 @@ describe('bounded diagnostics', () => {
     assert.equal(summary.range.line, 6 + FULL_PER_CODE);
     assert.match(summary.message, /and 999,000 more "unknown-pointer" problems .* to line 1000005/);
     assert.equal(run.diagnostics.length, FULL_PER_CODE + 1);
+    // Counts still count every problem: the summary stands for the ones it does not list.
+    assert.equal(summary.count, 999_000);
+    assert.equal(errorCount(run.diagnostics), 1_000_000);
+    assert.equal(runJson(run).errors, 1_000_000);
+    assert.match(formatRunSummary('unknown.rep', run), /problems +1,000,000 errors, 0 warnings/);
   });
 
   it('a file of a million lines the parser cannot read: the first of each kind, and a count', () => {
