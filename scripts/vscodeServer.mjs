@@ -1,7 +1,7 @@
 // The real VS Code these machines can run: the server inside the npm package code-server, on
 // Node 24 from npm, driven by Debian's Chromium through playwright-core. Installs into .tools/
 // (ignored, reused on the next run), starts the server on 127.0.0.1 only, and stops its whole
-// process group. See ../shared/docs/vscode-testing.md for the facts this relies on.
+// process group. docs/setup.md and docs/testing.md say what this relies on.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

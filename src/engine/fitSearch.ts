@@ -1,6 +1,6 @@
 // The fit search behind an interface: today a linear walk of the implicit list, as CS:APP's
 // find_fit does; later an index that must choose the same block and report the same count.
-// "Blocks examined" follows allocator reference 2b exactly (sentinels are not counted).
+// "Blocks examined" follows docs/engine.md ("Definitions pinned down") exactly (sentinels are not counted).
 
 import type { FitPolicy } from './config';
 import type { BlockIndex } from './blockIndex';

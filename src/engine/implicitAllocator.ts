@@ -206,7 +206,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.track(addr, size, false, 1);
     this.emit(rec, { type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
     if (this.config.coalesce === 'immediate') addr = this.coalesce(addr, rec);
-    this.roverAddr = addr; // reference 2b: after the heap grows, the rover points at the new block
+    this.roverAddr = addr; // docs/engine.md: after the heap grows, the rover points at the new block
     return addr;
   }
 

@@ -68,7 +68,7 @@ export interface OpResult {
   readonly ptr: number | null;
   /** The block handed out, or the block freed (before coalescing); null when there is none. */
   readonly block: { readonly addr: number; readonly size: number } | null;
-  /** Blocks, allocated and free, the fit search visited (allocator reference 2b). */
+  /** Blocks, allocated and free, the fit search visited (docs/engine.md, "Definitions pinned down"). */
   readonly examined: number;
   readonly events: readonly HeapEvent[];
   readonly problem: OpProblem | null;

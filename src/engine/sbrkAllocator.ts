@@ -1,4 +1,4 @@
-// The simplest malloc (allocator reference sections 1 and 2b): every request moves the break by
+// The simplest malloc (docs/engine.md): every request moves the break by
 // the request rounded up to the alignment and returns the old break; there are no headers, free
 // does nothing, realloc allocates anew and copies. The baseline every real allocator is measured
 // against: one system call per request, and freed memory never comes back.

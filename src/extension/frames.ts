@@ -125,7 +125,7 @@ const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
 const FREE = BLOCK_STATUSES.indexOf('free');
 
 /**
- * The first `count` blocks in the order a linear search visits them (allocator reference 2b):
+ * The first `count` blocks in the order a linear search visits them (docs/engine.md, "Definitions pinned down"):
  * next fit from the rover, wrapping.
  */
 function searchOrder(c: HeapColumns, policy: string, rover: number | null, count: number): Float64Array {

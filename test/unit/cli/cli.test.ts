@@ -78,7 +78,7 @@ const SAMPLES = readdirSync('samples')
   .map((f) => `samples/${f}`);
 const POLICIES = ['sbrk', 'first', 'next', 'best', 'worst'] as const;
 
-/** The worked example of allocator reference section 2 (short1-bal's first ops), as a .rep of our own. */
+/** The CS:APP worked example (short1-bal's first ops), as a .rep of our own. */
 const WORKED_EXAMPLE = '0\n4\n5\n1\na 0 2040\na 1 2040\nf 1\na 2 48\na 3 4072\n';
 
 describe('heap-inspector run', () => {

@@ -1,4 +1,4 @@
-// The csapp preset is the CS:APP 3e textbook allocator, byte for byte (allocator reference section 2).
+// The csapp preset is the CS:APP 3e textbook allocator, byte for byte (docs/engine.md, "Presets").
 
 import assert from 'node:assert/strict';
 import { createAllocator } from '../../../src/engine/index';

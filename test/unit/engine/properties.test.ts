@@ -92,7 +92,7 @@ function up(n: number, multiple: number): number {
   return Math.ceil(n / multiple) * multiple;
 }
 
-/** The geometry of a configuration, worked out from the allocator reference, not from layout.ts. */
+/** The geometry of a configuration, worked out from docs/engine.md, not from layout.ts. */
 function geometryOf(c: HeapConfig) {
   const W = c.wordSize;
   const A = c.alignment;
@@ -436,7 +436,7 @@ interface ModelBlock {
 
 /**
  * The implicit list as an array of { size, free } with the placement, split, coalescing and rover
- * rules of allocator reference sections 2 and 2b, and naive realloc: where every block must land
+ * rules of docs/engine.md ("Presets", "Definitions pinned down"), and naive realloc: where every block must land
  * and how many blocks each search visits, worked out without touching memory.
  */
 class BlockListModel {

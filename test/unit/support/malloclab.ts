@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 
 export const MALLOCLAB_DIR = resolve(process.cwd(), '..', 'shared', 'traces', 'malloclab');
 
-/** Allocator reference section 2: the textbook allocator's final heap size and utilisation. */
+/** The CS:APP textbook allocator's reference figures: the textbook allocator's final heap size and utilisation. */
 export const REFERENCE: readonly { trace: string; ops: number; heap: number; util: number }[] = [
   { trace: 'amptjp-bal', ops: 5694, heap: 2028880, util: 0.991818 },
   { trace: 'cccp-bal', ops: 5848, heap: 1687960, util: 0.99479 },

@@ -136,14 +136,15 @@ describe('.heap scripts', () => {
     );
   });
 
-  it("the README's example script parses without a problem", () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const example = /```heap\n([\s\S]*?)```/.exec(readme)?.[1];
-    assert.ok(example, 'the README has a heap example');
-    const trace = parseHeapScript(example);
-    assert.deepEqual(trace.diagnostics, []);
-    assert.equal(trace.ops.length, 8);
-    const replay = Replay.run(trace, traceConfig(trace).config);
-    assert.deepEqual(replay.diagnostics, []);
-  });
+  for (const [file, ops] of [['README.md', 5], ['docs/traces.md', 8]] as const) {
+    it(`${file}'s example script parses and runs without a problem`, () => {
+      const example = /```heap\n([\s\S]*?)```/.exec(readFileSync(file, 'utf8'))?.[1];
+      assert.ok(example, `${file} has a heap example`);
+      const trace = parseHeapScript(example);
+      assert.deepEqual(trace.diagnostics, []);
+      assert.equal(trace.ops.length, ops);
+      const replay = Replay.run(trace, traceConfig(trace).config);
+      assert.deepEqual(replay.diagnostics, []);
+    });
+  }
 });
