@@ -50,6 +50,8 @@ export interface PanelState {
   readonly step: number | null;
   readonly blocks: number | null;
   readonly compare: boolean;
+  /** Policies in the comparison last posted (0: none). */
+  readonly compared: number;
 }
 
 /** The current step of each trace; the panel, the side view and the editor highlight follow it. */
@@ -88,7 +90,7 @@ class ViewConnection {
   private compareFor: TraceRun | undefined;
   /** The other policies' replays under way for `compareFor`. */
   private comparing: Promise<void> | undefined;
-  lastPosted: { step: number; blocks: number } | null = null;
+  lastPosted: { step: number; blocks: number; compared: number } | null = null;
   /** The run the last snapshot showed. */
   postedRun: TraceRun | undefined;
 
@@ -111,8 +113,9 @@ class ViewConnection {
       return;
     }
     const frame = buildFrame(run, this.steps.get(session));
-    this.lastPosted = { step: frame.step, blocks: frame.addrs.length };
-    this.post({ type: 'snapshot', trace: traceInfo(run, session.document.uri.toString(), session.name), frame, series: buildSeries(run), events: buildEvents(run), compare: this.compare(run, frame.step) });
+    const compare = this.compare(run, frame.step);
+    this.lastPosted = { step: frame.step, blocks: frame.addrs.length, compared: compare?.frames.length ?? 0 };
+    this.post({ type: 'snapshot', trace: traceInfo(run, session.document.uri.toString(), session.name), frame, series: buildSeries(run), events: buildEvents(run), compare });
   }
 
   frame(): void {
@@ -120,8 +123,9 @@ class ViewConnection {
     const run = session?.latest;
     if (!session || !run) return;
     const frame = buildFrame(run, this.steps.get(session));
-    this.lastPosted = { step: frame.step, blocks: frame.addrs.length };
-    this.post({ type: 'frame', frame, compare: this.compare(run, frame.step) });
+    const compare = this.compare(run, frame.step);
+    this.lastPosted = { step: frame.step, blocks: frame.addrs.length, compared: compare?.frames.length ?? 0 };
+    this.post({ type: 'frame', frame, compare });
   }
 
   /**
@@ -298,7 +302,16 @@ export class HeapPanels implements vscode.Disposable {
       step: c?.session ? this.steps.get(c.session) : null,
       blocks: c?.lastPosted?.blocks ?? null,
       compare: c?.compareOn ?? false,
+      compared: c?.lastPosted?.compared ?? 0,
     };
+  }
+
+  /** Shows or hides the panel's side-by-side comparison of every policy, as its compare button does. */
+  setCompare(on: boolean): void {
+    const c = this.panelConnection;
+    if (!c) return;
+    c.compareOn = on;
+    c.frame();
   }
 
   /** The line highlighted as the current op in a trace's editors (1-based), if any. */
