@@ -654,7 +654,11 @@ function outcomeBits(result: OpResult): number {
   return bits;
 }
 
+/**
+ * What a checkpoint holds: its arrays and, of the heap's bytes, what the checkpoints before it do
+ * not already hold (the bytes' pages are shared; see docs/memory.md).
+ */
 function checkpointBytes(cp: Checkpoint): number {
   const s = cp.snapshot;
-  return s.blocks.byteLength + s.live.byteLength + s.freed.byteLength + (s.bytes?.byteLength ?? 0) + cp.slots.byteLength + 64;
+  return s.blocks.byteLength + s.live.byteLength + s.freed.byteLength + (s.bytes?.ownBytes ?? 0) + cp.slots.byteLength + 64;
 }
