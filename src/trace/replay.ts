@@ -532,7 +532,9 @@ export class Replay {
         if (size !== undefined) heap.memory.fill(ptr, size, this.patterns[slot]!);
       });
     }
-    return { index: cp.index, heap, slots, payloads: payloads || cp.snapshot.bytes !== null };
+    // A checkpoint's bytes hold mdriver's patterns only if the run filled payloads: a script's
+    // bytes are its own, and its steps must not overwrite them with patterns.
+    return { index: cp.index, heap, slots, payloads: payloads || (this.fill && cp.snapshot.bytes !== null) };
   }
 }
 
