@@ -4,7 +4,7 @@
 // that is mostly one value really holds.
 
 import assert from 'node:assert/strict';
-import { createAllocator, HeapFault, HeapMemory, PAGE_SIZE, type HeapBytes } from '../../../src/engine/index';
+import { createAllocator, HeapFault, HeapMemory, hex, PAGE_SIZE, type HeapBytes } from '../../../src/engine/index';
 import { seededRandom } from '../support/generatedTrace';
 
 const MAX_HEAP = 12 * PAGE_SIZE + 40;
@@ -45,14 +45,16 @@ function assertSame(heap: HeapMemory, model: ModelHeap, where: string): void {
   assert.deepEqual(heap.read(0, heap.brk), model.bytes.slice(0, model.brk), `${where}: read(0, brk)`);
 }
 
-/** Runs `f`, which should fault; the heap's bytes must be left as they were. */
+/** Runs `f`, which should fault (the next comparison with the model checks that it changed nothing). */
 function assertFaults(f: () => unknown, where: string): void {
   assert.throws(f, (err) => err instanceof HeapFault, `${where}: expected a HeapFault`);
 }
 
 describe('heap memory (sparse pages)', () => {
-  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-    it(`agrees with a plain byte array, seed ${seed}`, () => {
+  // Seeds past 8 take no snapshots: their recycled heaps reuse the pages of a store nothing shares.
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
+    const withSnapshots = seed <= 8;
+    it(`agrees with a plain byte array, seed ${seed}${withSnapshots ? '' : ', no snapshots'}`, () => {
       const random = seededRandom(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
       let heap = new HeapMemory(MAX_HEAP);
@@ -125,7 +127,7 @@ describe('heap memory (sparse pages)', () => {
             const byte = random() < 0.5 ? (model.bytes[addr] ?? 0) : pick([0, 0xab]);
             const expected = model.bytes.subarray(addr, addr + length).every((b) => b === byte);
             assert.equal(heap.isFilledWith(addr, length, byte), expected, `${where}: isFilledWith(${addr}, ${length}, ${byte})`);
-          } else if (op < 0.93) {
+          } else if (op < 0.93 && withSnapshots) {
             snapshots.push({ bytes: heap.snapshot(), model: model.clone() });
           } else if (op < 0.97 && snapshots.length > 0) {
             // Back to an earlier snapshot, in this heap, a recycled one or a new one.
@@ -173,7 +175,7 @@ describe('heap memory (sparse pages)', () => {
     ]) {
       assertFaults(f, String(f));
     }
-    assert.throws(() => heap.getUint32(PAGE_SIZE + 2), { message: `access of 4 bytes at ${'0x' + (PAGE_SIZE + 2).toString(16).padStart(4, '0')} is outside the heap [0x0, ${'0x' + (PAGE_SIZE + 4).toString(16).padStart(4, '0')})` });
+    assert.throws(() => heap.getUint32(PAGE_SIZE + 2), { message: `access of 4 bytes at ${hex(PAGE_SIZE + 2)} is outside the heap [0x0, ${hex(PAGE_SIZE + 4)})` });
     assert.equal(heap.equals(PAGE_SIZE, new Uint8Array(8)), false);
     assert.equal(heap.isFilledWith(PAGE_SIZE, 8, 0), false);
     assert.equal(heap.residentBytes < PAGE_SIZE, true, 'faults materialise nothing');
