@@ -58,7 +58,8 @@ export interface Allocator {
   /** The same metrics recomputed from a walk of memory (the truth when the heap is corrupted). */
   walkMetrics(): HeapMetrics;
   /**
-   * What `restoreAllocator` needs to rebuild this state; the heap's bytes only when `withBytes`;
+   * What `restoreAllocator` needs to rebuild this state; the heap's bytes only when `withBytes`
+   * (their pages shared copy-on-write: O(pages), not O(bytes));
    * the freed pointers (which only tell a double free from an unknown pointer) unless `withFreed` is false.
    */
   snapshot(withBytes: boolean, withFreed?: boolean): AllocatorSnapshot;
@@ -213,14 +214,14 @@ export abstract class AllocatorBase implements Allocator {
       rover: this.rover,
       blocks: this.saveBlocks(),
       ...this.ledger.save(withFreed),
-      bytes: withBytes ? this.memory.read(0, this.memory.brk) : null,
+      bytes: withBytes ? this.memory.snapshot() : null,
     };
   }
 
   /** Puts the ledger and the break back from a snapshot; subclasses rebuild their blocks. */
   protected restoreCommon(snapshot: AllocatorSnapshot): void {
-    this.memory.sbrk(snapshot.heapSize);
-    if (snapshot.bytes) this.memory.write(0, snapshot.bytes);
+    if (snapshot.bytes) this.memory.load(snapshot.bytes);
+    else this.memory.sbrk(snapshot.heapSize);
     this.scribbled = snapshot.bytes !== null;
     this.ledger.load(snapshot);
   }

@@ -1,6 +1,8 @@
 // What every engine operation returns, what a heap walk and the checker report, and the metrics:
 // the data the trace replay records per op and the editor, panel and command line show.
 
+import type { HeapBytes } from './memory';
+
 /** A request size: a number, or a bigint for requests beyond 2^53 (the 2016 lab's 64-bit traces). */
 export type RequestSize = number | bigint;
 
@@ -173,8 +175,8 @@ export interface AllocatorSnapshot {
   readonly freed: Uint32Array;
   readonly livePayload: number;
   readonly peakPayload: number;
-  /** The whole heap, or null when the structure alone is enough. */
-  readonly bytes: Uint8Array | null;
+  /** The whole heap's bytes (pages shared with the heap, copy-on-write), or null when the structure alone is enough. */
+  readonly bytes: HeapBytes | null;
 }
 
 /**

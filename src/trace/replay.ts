@@ -587,7 +587,9 @@ export class Replay {
         if (size !== undefined) heap.memory.fill(ptr, size, this.patterns[slot]!);
       });
     }
-    return { index: cp.index, heap, slots, payloads: payloads || cp.snapshot.bytes !== null };
+    // A checkpoint's bytes hold mdriver's patterns only if the run filled payloads: a script's
+    // bytes are its own, and its steps must not overwrite them with patterns.
+    return { index: cp.index, heap, slots, payloads: payloads || (this.fill && cp.snapshot.bytes !== null) };
   }
 }
 
@@ -725,7 +727,11 @@ function outcomeBits(result: OpResult): number {
   return bits;
 }
 
+/**
+ * What a checkpoint holds: its arrays and, of the heap's bytes, what the checkpoints before it do
+ * not already hold (the bytes' pages are shared; see docs/memory.md).
+ */
 function checkpointBytes(cp: Checkpoint): number {
   const s = cp.snapshot;
-  return s.blocks.byteLength + s.live.byteLength + s.freed.byteLength + (s.bytes?.byteLength ?? 0) + cp.slots.byteLength + 64;
+  return s.blocks.byteLength + s.live.byteLength + s.freed.byteLength + (s.bytes?.ownBytes ?? 0) + cp.slots.byteLength + 64;
 }
