@@ -122,6 +122,29 @@ export class HeapBytes {
   }
 }
 
+/**
+ * A range of a heap's bytes as they were (`HeapMemory.keep`), to compare with a range later
+ * (`matches`) and then let go (`release`): the range's pages are shared for the while, not
+ * copied, so keeping a gigabyte costs a table of its pages, not a gigabyte. Opaque outside this
+ * module.
+ */
+export class KeptBytes {
+  constructor(
+    readonly store: PageStore,
+    readonly addr: number,
+    readonly length: number,
+    /** The first page of the range. */
+    readonly firstPage: number,
+    /** Per page of the range: its slot, or NONE for a page that held `values[k]` throughout. */
+    readonly slots: Int32Array,
+    readonly values: Uint8Array,
+    /** Per page: 1 when the heap used the page alone before it was kept (and may have it back). */
+    readonly wasOwn: Uint8Array,
+    /** The heap's snapshot count when kept: a snapshot since may share the pages for good. */
+    readonly epoch: number,
+  ) {}
+}
+
 /** A heap of real bytes addressed by offset from its first byte. It grows, never shrinks. */
 export class HeapMemory {
   private breakAddr = 0;
@@ -138,6 +161,8 @@ export class HeapMemory {
   private values = new Uint8Array(0);
   /** Pages with bytes. */
   private materialised = 0;
+  /** Snapshots taken so far (see KeptBytes.epoch). */
+  private snapshots = 0;
 
   constructor(readonly maxHeap: number) {}
 
@@ -400,6 +425,7 @@ export class HeapMemory {
     let k = 0;
     let written = 0;
     this.store.shared = true;
+    this.snapshots++;
     for (let i = 0; i < this.pageCount; i++) {
       const slot = this.readSlots[i]!;
       if (slot < 0) continue;
@@ -414,6 +440,79 @@ export class HeapMemory {
     const values = this.values.slice(0, this.pageCount);
     const table = slots.byteLength + pageNumbers.byteLength + values.byteLength;
     return new HeapBytes(this.store, this.breakAddr, values, pageNumbers, slots, written * PAGE_SIZE + table);
+  }
+
+  /**
+   * The `length` bytes at `addr` as they are now, in O(pages of the range): the pages with bytes
+   * are shared (this heap copies one before it next writes it) until `release`. For a check that a
+   * range survived an operation, such as mdriver's that realloc kept the old payload.
+   */
+  keep(addr: number, length: number): KeptBytes {
+    this.check(addr, length);
+    const first = addr >>> PAGE_SHIFT;
+    const count = length === 0 ? 0 : ((addr + length - 1) >>> PAGE_SHIFT) - first + 1;
+    const slots = new Int32Array(count);
+    const values = new Uint8Array(count);
+    const wasOwn = new Uint8Array(count);
+    for (let k = 0; k < count; k++) {
+      const i = first + k;
+      slots[k] = this.readSlots[i]!;
+      values[k] = this.values[i]!;
+      if (this.writeSlots[i]! >= 0) {
+        wasOwn[k] = 1;
+        this.writeSlots[i] = NONE;
+      }
+    }
+    return new KeptBytes(this.store, addr, length, first, slots, values, wasOwn, this.snapshots);
+  }
+
+  /** True when the bytes at `addr` are the bytes `kept` holds (as many as it holds). */
+  matches(addr: number, kept: KeptBytes): boolean {
+    const length = kept.length;
+    if (!this.contains(addr, length)) return false;
+    for (let k = 0; k < length; ) {
+      const from = kept.addr + k;
+      const at = addr + k;
+      const n = Math.min(chunk(from, length - k), chunk(at, length - k));
+      const p = (from >>> PAGE_SHIFT) - kept.firstPage;
+      const keptSlot = kept.slots[p]!;
+      const slot = this.readSlots[at >>> PAGE_SHIFT]!;
+      const value = this.values[at >>> PAGE_SHIFT]!;
+      let same: boolean;
+      if (keptSlot < 0) {
+        const keptValue = kept.values[p]!;
+        same = slot < 0 ? value === keptValue : isFilled(slabOf(this.store, slot), startOf(slot) | (at & PAGE_MASK), (startOf(slot) | (at & PAGE_MASK)) + n, keptValue);
+      } else {
+        const keptStart = startOf(keptSlot) | (from & PAGE_MASK);
+        const keptRange = slabOf(kept.store, keptSlot).subarray(keptStart, keptStart + n);
+        if (slot < 0) {
+          same = isFilled(keptRange, 0, n, value);
+        } else {
+          const start = startOf(slot) | (at & PAGE_MASK);
+          same = bytesEqual(keptRange, slabOf(this.store, slot).subarray(start, start + n));
+        }
+      }
+      if (!same) return false;
+      k += n;
+    }
+    return true;
+  }
+
+  /**
+   * Lets go of a range `keep` shared: a page this heap used alone and has not written since is
+   * its own again; one it has copied since goes back to the store. Unless a snapshot was taken
+   * meanwhile (it may share the pages), or the heap was emptied: then the pages stay as they are.
+   */
+  release(kept: KeptBytes): void {
+    if (kept.store !== this.store || kept.epoch !== this.snapshots) return;
+    for (let k = 0; k < kept.slots.length; k++) {
+      if (!kept.wasOwn[k]) continue;
+      const i = kept.firstPage + k;
+      const slot = kept.slots[k]!;
+      if (i >= this.pageCount) continue;
+      if (this.readSlots[i] === slot && this.writeSlots[i] === NONE) this.writeSlots[i] = slot;
+      else if (this.readSlots[i] !== slot) this.store.give(slot);
+    }
   }
 
   /** Puts the heap back to a snapshot's bytes and size, sharing its pages. */
@@ -456,6 +555,7 @@ export class HeapMemory {
 
   /** Empties the heap: the pages it used alone go back to the store. */
   private clear(): void {
+    this.snapshots++; // pages kept before are no longer this heap's to take back
     for (let i = 0; i < this.pageCount; i++) {
       const own = this.writeSlots[i]!;
       if (own >= 0) this.store.give(own);

@@ -11,7 +11,7 @@ import type { FitSearch } from '../engine/fitSearch';
 import type { HeapConfig } from '../engine/config';
 import { allocatorFor, restoreAllocator } from '../engine/index';
 import { DenseSet } from '../engine/denseSet';
-import { hex } from '../engine/memory';
+import { hex, type KeptBytes } from '../engine/memory';
 import { OP_PROBLEM_CODES, type AllocatorSnapshot, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
 import { MetricColumns } from './deltaColumn';
 import { BoundedDiagnostics } from './diagnostics';
@@ -376,14 +376,15 @@ export class Replay {
     const heap = this.heap;
     const input = inputPointer(ops, i, this.slots);
 
-    // Before a realloc, what its data must look like afterwards.
-    let keepBytes: Uint8Array | null = null;
+    // Before a realloc, what its data must look like afterwards: kept, not copied (its pages are
+    // shared until the check is done), so a gigabyte's realloc costs a table of pages.
+    let keepBytes: KeptBytes | null = null;
     let keepLength = 0;
     if (this.checks && kind === 'realloc' && input !== null && ops.requestSize(i) !== 0) {
       const oldSize = heap.liveAllocations.get(input);
       if (oldSize !== undefined) {
         keepLength = Math.min(oldSize, Number(ops.requestSize(i)));
-        if (!this.fill) keepBytes = heap.read(input, keepLength);
+        if (!this.fill && heap.memory.contains(input, keepLength)) keepBytes = heap.memory.keep(input, keepLength);
       }
     }
 
@@ -394,6 +395,7 @@ export class Replay {
     if (from !== null) this.noteSlot(from);
     let outcome = outcomeBits(result);
     const violations = this.checks ? this.check(i, kind, from, result, input, keepLength, keepBytes) : NO_VIOLATIONS;
+    if (keepBytes) heap.memory.release(keepBytes);
     if (violations.length > 0) outcome |= OUTCOME.VIOLATION;
     if (outcome & OUTCOME.NULL) this.nullCount++;
     if (this.fill) {
@@ -425,7 +427,7 @@ export class Replay {
   }
 
   /** mdriver's checks of one op's result; returns the violations as diagnostics. */
-  private check(i: number, kind: TraceOpKind, from: number | null, result: OpResult, input: number | null, keepLength: number, keepBytes: Uint8Array | null): Diagnostic[] {
+  private check(i: number, kind: TraceOpKind, from: number | null, result: OpResult, input: number | null, keepLength: number, keepBytes: KeptBytes | null): Diagnostic[] {
     const heap = this.heap;
     if (kind === 'free' || kind === 'realloc') {
       if (input !== null && (!heap.liveAllocations.has(input) || result.ptr === input)) this.ranges.remove(input);
@@ -444,7 +446,7 @@ export class Replay {
     if (ranges.add(ptr, ptr + size)) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
     if (kind === 'realloc' && keepLength > 0) {
       const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patterns[from] : undefined;
-      const kept = keepBytes ? heap.memory.equals(ptr, keepBytes) : byte === undefined || heap.memory.isFilledWith(ptr, keepLength, byte);
+      const kept = keepBytes ? heap.memory.matches(ptr, keepBytes) : byte === undefined || heap.memory.isFilledWith(ptr, keepLength, byte);
       if (!kept) say('realloc-lost-data', `realloc did not preserve the first ${keepLength} bytes of the old block's data.`);
     }
     return found;

@@ -285,3 +285,80 @@ describe('heap memory: what a heap really holds', () => {
     assert.ok(heap.memory.storeBytes < SMALL, `${heap.memory.storeBytes} bytes in the page store`);
   });
 });
+
+describe('heap memory: a range kept for a check (keep, matches, release)', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`what a range held is what matches says, whatever is written meanwhile, seed ${seed}`, () => {
+      const random = seededRandom(1000 + seed);
+      const heap = new HeapMemory(MAX_HEAP);
+      const model = new ModelHeap();
+      heap.sbrk(10 * PAGE_SIZE);
+      model.brk = 10 * PAGE_SIZE;
+      for (let round = 0; round < 300; round++) {
+        // Some bytes, some pages of one value.
+        const a = offsetIn(random, model.brk);
+        const n = lengthUpTo(random, model.brk - a);
+        if (random() < 0.5) {
+          const bytes = Uint8Array.from({ length: n }, () => Math.floor(random() * 4));
+          heap.write(a, bytes);
+          model.bytes.set(bytes, a);
+        } else {
+          const v = Math.floor(random() * 3);
+          heap.fill(a, n, v);
+          model.bytes.fill(v, a, a + n);
+        }
+        // Keep a range, change the heap (perhaps over the range itself), compare a range with it.
+        const from = offsetIn(random, model.brk);
+        const length = lengthUpTo(random, model.brk - from);
+        const kept = heap.keep(from, length);
+        const was = model.bytes.slice(from, from + length);
+        const to = Math.min(offsetIn(random, model.brk), model.brk - length);
+        const moves = random() < 0.5;
+        if (moves) {
+          heap.copy(to, from, length);
+          model.bytes.copyWithin(to, from, from + length);
+        }
+        const w = offsetIn(random, model.brk);
+        const wn = lengthUpTo(random, model.brk - w);
+        const wv = Math.floor(random() * 3);
+        heap.fill(w, wn, wv);
+        model.bytes.fill(wv, w, w + wn);
+        const at = moves ? to : from;
+        const expected = was.every((b, k) => b === model.bytes[at + k]);
+        assert.equal(heap.matches(at, kept), expected, `seed ${seed}, round ${round}: matches at ${hex(at)} of ${length} bytes kept at ${hex(from)}`);
+        heap.release(kept);
+        assertSame(heap, model, `seed ${seed}, round ${round}`);
+      }
+    });
+  }
+
+  it('keeping and letting go a hundred thousand times: the store stays the size of the heap', () => {
+    const heap = new HeapMemory(64 * PAGE_SIZE);
+    heap.sbrk(64 * PAGE_SIZE);
+    for (let k = 0; k < 64 * PAGE_SIZE; k += 64) heap.setUint32(k, k); // every page has bytes
+    const size = heap.storeBytes;
+    for (let round = 0; round < 100_000; round++) {
+      const at = (round * 4096 + 24) % (60 * PAGE_SIZE);
+      const before = heap.getUint32(at);
+      const kept = heap.keep(at, 200);
+      heap.setUint32(at, round); // writes the kept page: a copy on write
+      assert.equal(heap.matches(at, kept), before === round);
+      heap.release(kept);
+    }
+    assert.ok(heap.storeBytes <= 2 * size, `the store grew from ${size} to ${heap.storeBytes} bytes`);
+  });
+
+  it('a snapshot taken while a range is kept keeps its pages for good', () => {
+    const heap = new HeapMemory(4 * PAGE_SIZE);
+    heap.sbrk(4 * PAGE_SIZE);
+    heap.write(100, new Uint8Array([1, 2, 3]));
+    const kept = heap.keep(100, 3);
+    const snap = heap.snapshot();
+    heap.write(100, new Uint8Array([9, 9, 9]));
+    heap.release(kept);
+    const restored = new HeapMemory(4 * PAGE_SIZE);
+    restored.load(snap);
+    assert.deepEqual(restored.read(100, 3), new Uint8Array([1, 2, 3]));
+    assert.deepEqual(heap.read(100, 3), new Uint8Array([9, 9, 9]));
+  });
+});
