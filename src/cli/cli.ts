@@ -165,7 +165,8 @@ function parseArgs(argv: readonly string[]): Args {
 // --- check -----------------------------------------------------------------------------------
 
 function check(trace: Trace, args: Args, io: CliIo): number {
-  const { diagnostics } = runTrace(trace, { overrides: args.overrides });
+  // A check needs the diagnostics, not the heap at every step: no history (docs/limits.md).
+  const { diagnostics } = runTrace(trace, { overrides: args.overrides }, { history: false });
   for (const d of diagnostics) io.out(`${args.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
   return exitCode(diagnostics);
 }
@@ -173,28 +174,46 @@ function check(trace: Trace, args: Args, io: CliIo): number {
 // --- run -------------------------------------------------------------------------------------
 
 function run(trace: Trace, args: Args, io: CliIo): number {
-  const r = runTrace(trace, { overrides: args.overrides });
-  if (args.ops) io.out(opsCsv(trace, r.replay));
+  // Only --ops reads every op's record; the summary and the JSON read the totals and the last heap.
+  const r = runTrace(trace, { overrides: args.overrides }, { history: args.ops });
+  if (args.ops) writeOpsCsv(trace, r.replay, io.out);
   else if (args.json) io.out(JSON.stringify(runJson(r), null, 2) + '\n');
   else io.out(formatRunSummary(args.file, r));
   return exitCode(r.diagnostics);
 }
 
-function opsCsv(trace: Trace, replay: Replay): string {
-  const rows = ['op_index,kind,id,size,offset,heap_size'];
+/**
+ * One CSV row per malloc, calloc, realloc or free, written a chunk at a time as it is made (a
+ * million-op trace's rows would otherwise be a million strings and then one of 30 MB), read from
+ * the op table's and the replay's columns rather than an object per op.
+ */
+function writeOpsCsv(trace: Trace, replay: Replay, out: (text: string) => void): void {
+  const CODES = { malloc: 'a', calloc: 'c', realloc: 'r', free: 'f' } as const;
+  const ops = trace.ops;
+  let chunk = 'op_index,kind,id,size,offset,heap_size\n';
   let n = 0;
   for (let i = 0; i < replay.recorded; i++) {
-    const op = trace.ops.at(i);
-    if (op.kind === 'write' || op.kind === 'fill') continue;
-    const step = replay.step(i);
-    const kind = { malloc: 'a', calloc: 'c', realloc: 'r', free: 'f' }[op.kind];
-    const id = op.ptr === null ? 'NULL' : (trace.names[op.ptr] ?? String(op.ptr));
-    const size = op.kind === 'malloc' || op.kind === 'realloc' ? String(op.size) : op.kind === 'calloc' ? String(op.count * op.size) : '';
+    const kind = ops.kind(i);
+    if (kind === 'write' || kind === 'fill') continue;
+    const slot = ops.ptr(i);
+    const id = slot === null ? 'NULL' : (trace.names[slot] ?? String(slot));
+    let size = '';
+    if (kind === 'calloc') {
+      const op = ops.at(i);
+      if (op.kind === 'calloc') size = String(op.count * op.size);
+    } else if (kind !== 'free') {
+      size = String(ops.requestSize(i));
+    }
+    const ptr = replay.pointer(i) ?? -1;
     // free: the freed payload's offset, -1 for an invalid free or free(NULL).
-    const offset = op.kind === 'free' ? (step.outcome & OUTCOME.FREED ? (step.ptr ?? -1) : -1) : (step.ptr ?? -1);
-    rows.push(`${n++},${kind},${id},${size},${offset},${step.metrics.heapSize}`);
+    const offset = kind === 'free' && !(replay.outcome(i) & OUTCOME.FREED) ? -1 : ptr;
+    chunk += `${n++},${CODES[kind]},${id},${size},${offset},${replay.heapSizeAt(i)}\n`;
+    if (chunk.length >= 1 << 16) {
+      out(chunk);
+      chunk = '';
+    }
   }
-  return rows.join('\n') + '\n';
+  out(chunk);
 }
 
 // --- compare ---------------------------------------------------------------------------------

@@ -5,15 +5,24 @@
 
 import { AllocatorBase, problem, type OpRecorder } from './allocator';
 import { roundUp } from './config';
-import type { AllocatorSnapshot, BlockInfo, HeapIssue, HeapWalk } from './results';
+import { BLOCK_STATUSES, type AllocatorSnapshot, type BlockInfo, type HeapColumns, type HeapIssue, type HeapWalk } from './results';
+import { grown } from './typedArrays';
+import { ColumnsBuilder } from './walker';
+
+const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
+const UNREUSABLE = BLOCK_STATUSES.indexOf('unreusable');
 
 export class SbrkAllocator extends AllocatorBase {
   /**
-   * Where each request landed. The baseline keeps nothing in the heap's bytes, so this list is
-   * the only record of the allocations (the walk shows them; freed ones stay as unreusable space).
+   * Where each request landed, in address order (each one is taken from the break). The baseline
+   * keeps nothing in the heap's bytes, so these columns are the only record of the allocations
+   * (the walk shows them; freed ones stay as unreusable space). Typed arrays, not an object per
+   * region: a replay of millions of requests keeps millions of them.
    */
-  private readonly regions: { addr: number; size: number; live: boolean }[] = [];
-  private readonly regionIndex = new Map<number, number>();
+  private addrs = new Uint32Array(64);
+  private sizes = new Uint32Array(64);
+  private live = new Uint8Array(64);
+  private count = 0;
 
   protected allocate(requestSize: number, rec: OpRecorder): number | null {
     const size = roundUp(requestSize, this.config.alignment);
@@ -25,8 +34,7 @@ export class SbrkAllocator extends AllocatorBase {
           : problem('heap-limit', 'warning', `NULL: sbrk(${size}) failed: the heap would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`);
       return null;
     }
-    this.regionIndex.set(oldBreak, this.regions.length);
-    this.regions.push({ addr: oldBreak, size, live: true });
+    this.add(oldBreak, size, true);
     this.stats.track(size, true, 1);
     this.emit(rec, { type: 'extended', addr: oldBreak, size, oldBreak, newBreak: this.memory.brk });
     this.emit(rec, { type: 'placed', addr: oldBreak, size, asize: size, remainder: 0 });
@@ -34,13 +42,39 @@ export class SbrkAllocator extends AllocatorBase {
     return oldBreak;
   }
 
+  private add(addr: number, size: number, live: boolean): void {
+    const k = this.count;
+    if (k === this.addrs.length) {
+      this.addrs = grown(this.addrs, 2 * k);
+      this.sizes = grown(this.sizes, 2 * k);
+      this.live = grown(this.live, 2 * k);
+    }
+    this.addrs[k] = addr;
+    this.sizes[k] = size;
+    this.live[k] = live ? 1 : 0;
+    this.count = k + 1;
+  }
+
+  /** The region that starts at `addr` (the addresses ascend), or -1. */
+  private regionAt(addr: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.addrs[mid]! < addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.count && this.addrs[lo] === addr ? lo : -1;
+  }
+
   protected release(ptr: number, rec: OpRecorder): void {
-    const region = this.regions[this.regionIndex.get(ptr) ?? -1];
-    if (region === undefined) return;
-    region.live = false;
-    this.stats.track(region.size, true, -1);
-    this.setBlock(rec, region.addr, region.size);
-    this.emit(rec, { type: 'freed', addr: region.addr, size: region.size });
+    const k = this.regionAt(ptr);
+    if (k < 0) return;
+    const size = this.sizes[k]!;
+    this.live[k] = 0;
+    this.stats.track(size, true, -1);
+    this.setBlock(rec, ptr, size);
+    this.emit(rec, { type: 'freed', addr: ptr, size });
   }
 
   protected resize(ptr: number, requestSize: number, rec: OpRecorder): number | null {
@@ -57,24 +91,34 @@ export class SbrkAllocator extends AllocatorBase {
   }
 
   protected payloadCapacity(ptr: number): number {
-    return this.regions[this.regionIndex.get(ptr) ?? -1]?.size ?? 0;
+    const k = this.regionAt(ptr);
+    return k < 0 ? 0 : this.sizes[k]!;
   }
 
   walk(): HeapWalk {
-    const blocks: BlockInfo[] = this.regions.map((r) => ({
-      addr: r.addr,
-      size: r.size,
-      status: r.live ? 'allocated' : 'unreusable',
-      payloadAddr: r.addr,
-      payloadSize: r.size,
-      header: null,
-      footer: null,
-    }));
+    const blocks: BlockInfo[] = [];
+    for (let k = 0; k < this.count; k++) {
+      const addr = this.addrs[k]!;
+      const size = this.sizes[k]!;
+      blocks.push({ addr, size, status: this.live[k] ? 'allocated' : 'unreusable', payloadAddr: addr, payloadSize: size, header: null, footer: null });
+    }
     return { blocks, prologue: null, epilogue: null, heapSize: this.memory.brk, stopped: null };
   }
 
+  walkColumns(): HeapColumns {
+    const out = new ColumnsBuilder(Math.max(1, this.count));
+    for (let k = 0; k < this.count; k++) {
+      const addr = this.addrs[k]!;
+      const size = this.sizes[k]!;
+      out.add(addr, size, this.live[k] ? ALLOCATED : UNREUSABLE, addr, size, NaN, NaN);
+    }
+    return out.finish(this.memory.brk, null, null, null);
+  }
+
   protected saveBlocks(): Uint32Array {
-    return Uint32Array.from(this.regions, (r) => r.size + (r.live ? 1 : 0));
+    const words = new Uint32Array(this.count);
+    for (let k = 0; k < this.count; k++) words[k] = this.sizes[k]! + this.live[k]!;
+    return words;
   }
 
   /** Rebuilds the regions from a snapshot (see Allocator.snapshot). */
@@ -84,8 +128,7 @@ export class SbrkAllocator extends AllocatorBase {
     for (const word of snapshot.blocks) {
       const size = word - (word % 8);
       const live = (word & 1) !== 0;
-      this.regionIndex.set(addr, this.regions.length);
-      this.regions.push({ addr, size, live });
+      this.add(addr, size, live);
       if (live) this.stats.track(size, true, 1);
       addr += size;
     }

@@ -180,7 +180,7 @@ async function everyPolicy(session: TraceSession, run: TraceRun): Promise<Policy
   for (const policy of POLICIES) {
     const layers = { defaults: options, overrides: { policy } };
     if (JSON.stringify(traceConfig(run.trace, layers).config) === JSON.stringify(run.config)) rows.set(policy, policyRow(policy, run));
-    else queue.push({ label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, make: () => TraceJob.replay(run.trace, layers), finished: (job) => rows.set(policy, policyRow(policy, job.run!)) });
+    else queue.push({ label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, make: () => TraceJob.replay(run.trace, layers, { history: false }), finished: (job) => rows.set(policy, policyRow(policy, job.run!)) });
   }
   if (!(await runJobs(`Heap Inspector: every policy on ${session.name}`, queue, session.isBig))) return undefined;
   return POLICIES.map((policy) => rows.get(policy)!);

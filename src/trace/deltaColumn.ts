@@ -193,6 +193,11 @@ export class MetricColumns {
     };
   }
 
+  /** The heap's size after op `i`, without the rest of its metrics. */
+  heapSizeAt(i: number): number {
+    return this.heapSize.at(i);
+  }
+
   /** What op `i` grew the heap by: the step in its size. */
   grownBy(i: number): number {
     return this.heapSize.step(i);

@@ -80,6 +80,10 @@ export class HeapScriptParser extends LineParser {
     for (let n = 0; n < maxLines; n++) {
       const source = reader.next();
       if (source === null) break;
+      if (!this.binary && this.full(source, reader.line)) {
+        this.finish();
+        return true;
+      }
       if (!this.binary) this.statement(source, reader.line);
     }
     if (!reader.done) {

@@ -33,6 +33,7 @@ export const DIAGNOSTIC_CODES = [
   'id-out-of-range',
   'empty-trace',
   'binary-file',
+  'trace-too-long',
   // pointer lifetimes (static)
   'unknown-pointer',
   'freed-pointer',
@@ -151,6 +152,14 @@ export function slotName(format: TraceFormat, names: readonly string[], slot: Sl
 export function lineRange(line: number, column: number, endColumn: number): SourceRange {
   return { line, column, endLine: line, endColumn };
 }
+
+/**
+ * The most ops a trace may have: a parser stops reading there, with an error (docs/limits.md).
+ * A replayed op costs about 150 bytes (its columns, its record, its share of the checkpoints and
+ * of the lifetimes), so this bounds a trace at about 800 MB of memory (docs/limits.md has the measured worst cases), where an order of
+ * magnitude would take the machine's memory rather than give a message.
+ */
+export const MAX_TRACE_OPS = 4_000_000;
 
 /** The largest legal request: sizes are 64-bit unsigned, parsed exactly. */
 export const MAX_SIZE = 2n ** 64n - 1n;

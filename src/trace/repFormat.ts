@@ -6,7 +6,7 @@ import { grown } from '../engine/typedArrays';
 import { BoundedDiagnostics, mergeDiagnostics, type DiagnosticSink } from './diagnostics';
 import { LifetimeTracker } from './lifetimes';
 import { OpTableBuilder } from './opTable';
-import { lineRange, MAX_SIZE, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
+import { lineRange, MAX_SIZE, MAX_TRACE_OPS, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
 import { clip, LineReader, textKind, tokens, type Token } from './text';
 
@@ -52,6 +52,8 @@ export abstract class LineParser implements TraceParser {
   /** Not text at all (NUL bytes, UTF-16): one error, and the lines are only counted. */
   protected readonly binary: boolean;
   protected result: Trace | null = null;
+  /** The trace reached MAX_TRACE_OPS and the rest of the text was not read. */
+  protected cut = false;
 
   /** `what`: the kind of file in messages, "a .rep trace" or "a .heap script". */
   constructor(
@@ -96,6 +98,22 @@ export abstract class LineParser implements TraceParser {
 
   /** A slot's pointer as messages name it. */
   protected abstract describeSlot(slot: number): string;
+
+  /**
+   * Whether the trace is full (MAX_TRACE_OPS ops) and `line`, with something on it, would go past:
+   * then it says so on that line and the parser reads no further.
+   */
+  protected full(text: string, line: number): boolean {
+    if (this.ops.length < MAX_TRACE_OPS || text.trim() === '') return false;
+    this.cut = true;
+    this.diagnostics.push({
+      range: lineRange(line, 1, Math.min(text.length, 200) + 1),
+      severity: 'error',
+      code: 'trace-too-long',
+      message: `The trace has more than ${MAX_TRACE_OPS.toLocaleString('en-US')} ops, the most Heap Inspector replays (about 800 MB of memory): it stops reading here, and nothing from this line on is replayed.`,
+    });
+    return true;
+  }
 }
 
 /** Ids below this get a slot through a flat table, the rest through a map. */
@@ -143,6 +161,10 @@ export class RepParser extends LineParser {
         return true;
       }
       if (this.binary) continue; // only counting lines
+      if (this.full(line, reader.line)) {
+        this.finish();
+        return true;
+      }
       if (this.phase === 'ops') this.opLine(line, reader.line);
       else this.headerLine(line, reader.line);
     }
@@ -304,7 +326,7 @@ export class RepParser extends LineParser {
     const late: Diagnostic[] = [];
     if (header) {
       const [, ids, count] = headerValues as [typeof headerValues[0], typeof headerValues[0], typeof headerValues[0]];
-      if (opLines !== header.ops) {
+      if (opLines !== header.ops && !this.cut) {
         late.push({
           range: tokenRange(count),
           severity: 'error',

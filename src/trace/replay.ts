@@ -71,6 +71,13 @@ export interface ReplayOptions {
   readonly checkpointBytesPerOp?: number;
   /** Fewest ops between checkpoints (default 256). */
   readonly minCheckpointInterval?: number;
+  /**
+   * Keep every op's record and checkpoints (default true), so any step can be shown. Without them
+   * a replay keeps its totals only (the final metrics, NULLs, blocks examined, diagnostics, the
+   * heap after the last op), for a comparison of policies or a check: about 4 bytes an op instead
+   * of about 100 (docs/limits.md).
+   */
+  readonly history?: boolean;
 }
 
 /** The heap being moved to the step on show, with the slots' pointers and whether payloads were filled. */
@@ -126,6 +133,8 @@ export class Replay {
   private readonly held: DenseSet;
   private readonly ranges = new LiveRanges();
   private readonly checks: boolean;
+  /** Every op's record and checkpoints are kept (see ReplayOptions.history). */
+  readonly history: boolean;
   private readonly fill: boolean;
   private readonly clearOnFree: boolean;
   private readonly withBytes: boolean;
@@ -169,14 +178,17 @@ export class Replay {
   ) {
     const n = trace.ops.length;
     this.length = n;
+    this.history = options.history ?? true;
+    // The pointers are kept either way: the run's own lifetime pass reads them (see followLifetimes).
     this.ptrs = new Int32Array(n);
-    this.blockAddrs = new Int32Array(n);
-    this.blockSizes = new Int32Array(n);
-    this.examined = new Uint32Array(n);
-    this.outcomes = new Uint16Array(n);
-    this.problems = new Uint8Array(n);
-    this.remainders = new Uint32Array(n);
-    this.mergedSizes = new Uint32Array(n);
+    const kept = this.history ? n : 0;
+    this.blockAddrs = new Int32Array(kept);
+    this.blockSizes = new Int32Array(kept);
+    this.examined = new Uint32Array(kept);
+    this.outcomes = new Uint16Array(kept);
+    this.problems = new Uint8Array(kept);
+    this.remainders = new Uint32Array(kept);
+    this.mergedSizes = new Uint32Array(kept);
     this.checks = options.checks ?? true;
     this.fill = options.fillPayloads ?? trace.format === 'rep';
     // A slot's pointer after a valid free is read again only by an erroneous op; without such
@@ -191,8 +203,8 @@ export class Replay {
     this.recordedFit = this.withBytes ? null : { findFit: () => this.fitFromRecord() };
     this.cursorConfig = this.recordedFit ? { ...config, search: 'linear' } : config;
     this.initialMetrics = this.heap.metrics();
-    this.metrics = new MetricColumns(n, this.initialMetrics);
-    this.saveCheckpoint(-1);
+    this.metrics = new MetricColumns(kept, this.initialMetrics);
+    if (this.history) this.saveCheckpoint(-1);
   }
 
   /** Replays a whole trace. */
@@ -224,7 +236,7 @@ export class Replay {
   advance(maxOps: number): boolean {
     const stop = Math.min(this.length, this.recorded + maxOps);
     while (this.recorded < stop) this.replayNext();
-    return this.done && this.settle(maxOps);
+    return this.done && (!this.history || this.settle(maxOps));
   }
 
   /** Moves the cursor up to `maxOps` steps on towards the last op; returns whether it is there. */
@@ -239,6 +251,7 @@ export class Replay {
 
   /** The recorded step `i` (0 <= i < recorded). */
   step(i: number): StepRecord {
+    this.requireHistory();
     const ptr = this.ptrs[i]!;
     const size = this.blockSizes[i]!;
     const problem = this.problems[i]!;
@@ -257,6 +270,19 @@ export class Replay {
     };
   }
 
+  /** Op `i`'s OUTCOME bits. Cheaper than `step(i).outcome`. */
+  outcome(i: number): number {
+    this.requireHistory();
+    return this.outcomes[i]!;
+  }
+
+  /** The heap's size after op `i` (-1: before the first). Cheaper than `metricsAt(i).heapSize`. */
+  heapSizeAt(i: number): number {
+    if (i < 0) return this.initialMetrics.heapSize;
+    this.requireHistory();
+    return this.metrics.heapSizeAt(i);
+  }
+
   /** The pointer op `i` returned (or freed, or wrote through); null = NULL. Cheaper than `step(i).ptr`. */
   pointer(i: number): number | null {
     const p = this.ptrs[i]!;
@@ -273,12 +299,20 @@ export class Replay {
 
   /** Metrics after op `i`; `i = -1` is the empty heap. */
   metricsAt(i: number): HeapMetrics {
-    return i < 0 ? this.initialMetrics : this.metrics.at(i);
+    if (i < 0) return this.initialMetrics;
+    this.requireHistory();
+    return this.metrics.at(i);
   }
 
   /** Metrics after the last op replayed. */
   get finalMetrics(): HeapMetrics {
+    // Without history, the run's own heap is still the one that replayed the last op.
+    if (!this.history) return this.recorded === 0 ? this.initialMetrics : this.heap.metrics();
     return this.metricsAt(this.recorded - 1);
+  }
+
+  private requireHistory(): void {
+    if (!this.history) throw new Error('this replay keeps its totals only (ReplayOptions.history is false): no step of it can be shown');
   }
 
   /** Bytes the per-op arrays and checkpoints hold. */
@@ -306,6 +340,9 @@ export class Replay {
    */
   heapAt(i: number, { payloads = false }: { payloads?: boolean } = {}): Allocator {
     const target = Math.max(-1, Math.min(i, this.recorded - 1));
+    // Without history, the run's own heap is the heap after the last op replayed, and the only one.
+    if (!this.history && target === this.recorded - 1) return this.heap;
+    this.requireHistory();
     const cp = this.checkpointAtOrBefore(target);
     const fill = this.fill && payloads;
     let cursor = this.cursor;
@@ -405,10 +442,18 @@ export class Replay {
 
     this.ptrs[i] = result.ptr ?? NO_PTR;
     this.followLifetimes(i, kind, result);
+    this.examinedTotal += result.examined;
+    if (this.history) this.record(i, result, outcome);
+    this.report(i, kind, result, violations);
+    this.recorded = i + 1;
+    if (this.history && i >= this.nextCheckpoint) this.saveCheckpoint(i);
+  }
+
+  /** Op `i`'s record in the columns, and the metrics after it. */
+  private record(i: number, result: OpResult, outcome: number): void {
     this.blockAddrs[i] = result.block?.addr ?? 0;
     this.blockSizes[i] = result.block?.size ?? 0;
     this.examined[i] = result.examined;
-    this.examinedTotal += result.examined;
     this.outcomes[i] = outcome;
     this.problems[i] = result.problem ? OP_PROBLEM_CODES.indexOf(result.problem.code) + 1 : 0;
     let remainder = 0;
@@ -419,11 +464,7 @@ export class Replay {
     }
     this.remainders[i] = remainder;
     this.mergedSizes[i] = merged;
-    this.metrics.push(heap.metrics());
-
-    this.report(i, kind, result, violations);
-    this.recorded = i + 1;
-    if (i >= this.nextCheckpoint) this.saveCheckpoint(i);
+    this.metrics.push(this.heap.metrics());
   }
 
   /** mdriver's checks of one op's result; returns the violations as diagnostics. */

@@ -5,7 +5,7 @@ import { formatChain, hex, POLICIES, type HeapConfig, type HeapOptions, type Pol
 import { renderHeapBar } from './heapBar';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
-import { Replay } from './replay';
+import { Replay, type ReplayOptions } from './replay';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';
 
 /** A trace replayed on one configuration, with every diagnostic in line order. */
@@ -18,9 +18,10 @@ export interface TraceRun {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function runTrace(trace: Trace, layers: TraceConfigLayers = {}): TraceRun {
+/** `options`: the replay's (a comparison keeps no history, see ReplayOptions.history). */
+export function runTrace(trace: Trace, layers: TraceConfigLayers = {}, options?: ReplayOptions): TraceRun {
   const { config, preset, diagnostics: configDiagnostics } = traceConfig(trace, layers);
-  const replay = Replay.run(trace, config);
+  const replay = Replay.run(trace, config, options);
   return { trace, replay, config, preset, diagnostics: runDiagnostics(trace, configDiagnostics, replay) };
 }
 
@@ -127,14 +128,14 @@ export interface PolicyComparison {
 }
 
 /**
- * Every policy on the same trace and layers (`heap-inspector compare`), one at a time: each run
- * is reduced to its row before the next starts, so only one policy's heap and history are ever
- * alive (docs/limits.md).
+ * Every policy on the same trace and layers (`heap-inspector compare`), one at a time and
+ * without history: each run keeps its totals only and is reduced to its row before the next
+ * starts, so one policy's heap is alive at a time, and no per-op record at all (docs/limits.md).
  */
 export function comparePolicies(trace: Trace, layers: TraceConfigLayers = {}): PolicyComparison {
   let preset = 'default';
   const rows = POLICIES.map((policy) => {
-    const run = runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions });
+    const run = runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions }, { history: false });
     preset = run.preset;
     return policyRow(policy, run);
   });

@@ -7,7 +7,7 @@ import type { Diagnostic, Trace, TraceFormat } from './model';
 import { traceParser } from './parseTrace';
 import { runDiagnostics } from './diagnostics';
 import type { TraceParser } from './repFormat';
-import { Replay } from './replay';
+import { Replay, type ReplayOptions } from './replay';
 import type { TraceRun } from './report';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';
 
@@ -44,7 +44,12 @@ export class TraceJob {
   private configDiagnostics: readonly Diagnostic[] = [];
   private latest: { run: TraceRun; recorded: number; problems: number } | undefined;
 
-  private constructor(parser: TraceParser | null, trace: Trace | undefined, layers: TraceConfigLayers) {
+  private constructor(
+    parser: TraceParser | null,
+    trace: Trace | undefined,
+    layers: TraceConfigLayers,
+    private readonly options?: ReplayOptions,
+  ) {
     this.parser = parser;
     this.reads = parser !== null;
     this.layers = layers;
@@ -57,8 +62,8 @@ export class TraceJob {
   }
 
   /** A job that replays a trace already read (another policy on the same trace, say). */
-  static replay(trace: Trace, layers: TraceConfigLayers = {}): TraceJob {
-    return new TraceJob(null, trace, layers);
+  static replay(trace: Trace, layers: TraceConfigLayers = {}, options?: ReplayOptions): TraceJob {
+    return new TraceJob(null, trace, layers, options);
   }
 
   /** Reading the text, replaying the trace, or done. */
@@ -138,7 +143,7 @@ export class TraceJob {
     this.config = config;
     this.preset = preset;
     this.configDiagnostics = diagnostics;
-    this.replay = new Replay(trace, config);
+    this.replay = new Replay(trace, config, this.options);
     this.parser = null;
     return this.replay;
   }

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { BoundedDiagnostics, FULL_PER_CODE } from '../../../src/trace/diagnostics';
-import { errorCount, formatRunSummary, lineRange, parseHeapScript, parseRep, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
+import { errorCount, formatRunSummary, lineRange, MAX_TRACE_OPS, parseHeapScript, parseRep, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
 
 const problem = (line: number, code: Diagnostic['code'] = 'unknown-pointer', severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ range: lineRange(line, 1, 4), severity, code, message: `problem on line ${line}` });
 
@@ -61,5 +61,22 @@ describe('bounded diagnostics', () => {
     assert.equal(run.replay.nullCount, 100_000, 'every NULL is still counted');
     assert.match(nulls[FULL_PER_CODE]!.message, /and 99,000 more "heap-limit" problems/);
     assert.equal(nulls[FULL_PER_CODE]!.severity, 'warning');
+  });
+});
+
+describe('the longest trace', function () {
+  this.timeout(120_000);
+
+  it(`a trace past ${MAX_TRACE_OPS.toLocaleString('en-US')} ops is read up to there, with an error on the first line left out`, () => {
+    const ops = MAX_TRACE_OPS + 5;
+    const text = `0\n1\n${ops}\n1\na 0 8\n${'r 0 16\n'.repeat(ops - 1)}`;
+    const trace = parseRep(text);
+    assert.equal(trace.ops.length, MAX_TRACE_OPS);
+    const problems = trace.diagnostics.map((d) => `${d.range.line} ${d.code}`);
+    assert.deepEqual(problems, [`${4 + MAX_TRACE_OPS + 1} trace-too-long`], 'and no complaint about the header\'s op count');
+    assert.match(trace.diagnostics[0]!.message, /more than 4,000,000 ops/);
+    const script = parseHeapScript(`p = malloc(8)\n${'free(NULL)\n'.repeat(MAX_TRACE_OPS)}# a comment\n`);
+    assert.equal(script.ops.length, MAX_TRACE_OPS);
+    assert.deepEqual(script.diagnostics.map((d) => `${d.range.line} ${d.code}`), [`${MAX_TRACE_OPS + 1} trace-too-long`]);
   });
 });

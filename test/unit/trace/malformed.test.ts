@@ -32,6 +32,7 @@ const SEVERITY: { readonly [C in DiagnosticCode]?: 'error' | 'warning' } = {
   'bad-name': 'error',
   'bad-string': 'error',
   'binary-file': 'error',
+  'trace-too-long': 'error',
   'header-op-count': 'error',
   'header-id-count': 'error',
   'id-out-of-range': 'error',

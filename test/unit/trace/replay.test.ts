@@ -149,3 +149,29 @@ describe('replay', () => {
     assert.ok(replay.memoryBytes / n < 100);
   });
 });
+
+describe('a replay without history (for comparisons)', () => {
+  const SAMPLES = ['first-best-worst.heap', 'coalescing.heap', 'realloc.heap', 'overflow.heap', 'tiny.rep'];
+  it('ends with the same totals as one with history, under every policy, and keeps about 4 bytes an op', () => {
+    for (const name of SAMPLES) {
+      const text = readFileSync(`samples/${name}`, 'utf8');
+      const trace = name.endsWith('.rep') ? parseRep(text) : parseHeapScript(text);
+      for (const policy of ['sbrk', 'first', 'next', 'best', 'worst'] as const) {
+        const config = traceConfig(trace, { overrides: { policy } }).config;
+        const full = Replay.run(trace, config);
+        const totals = Replay.run(trace, config, { history: false });
+        const where = `${name}, ${policy}`;
+        assert.ok(totals.done, where);
+        assert.deepEqual(totals.finalMetrics, full.finalMetrics, `${where}: final metrics`);
+        assert.equal(totals.examinedTotal, full.examinedTotal, `${where}: blocks examined`);
+        assert.equal(totals.nullCount, full.nullCount, `${where}: NULLs`);
+        assert.deepEqual(totals.diagnostics, full.diagnostics, `${where}: diagnostics`);
+        assert.deepEqual(totals.lifetimes.diagnostics, full.lifetimes.diagnostics, `${where}: lifetimes`);
+        assert.equal(totals.memory.checkpoints, 0);
+        assert.ok(totals.memory.columns <= 4 * trace.ops.length + 4096, `${where}: ${totals.memory.columns} bytes of columns`);
+        assert.throws(() => totals.step(0), /keeps its totals only/);
+        assert.throws(() => totals.heapAt(0), /keeps its totals only/);
+      }
+    }
+  });
+});
