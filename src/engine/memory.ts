@@ -20,54 +20,47 @@ const PAGE_SHIFT = 12;
 /** Bytes in a page: the unit in which the heap's bytes are stored, shared and copied. */
 export const PAGE_SIZE = 2 ** PAGE_SHIFT;
 const PAGE_MASK = PAGE_SIZE - 1;
-/** A page's slot in its store: the slab's index above these bits, the page's place in the slab in them. */
-const PLACE_BITS = 8;
-const PLACE_MASK = 2 ** PLACE_BITS - 1;
-/** Pages in a store's first slab; each next slab has twice as many, up to 2^PLACE_BITS. */
-const FIRST_SLAB_PAGES = 16;
+/** Pages in a new store; it doubles as it fills. */
+const FIRST_STORE_PAGES = 16;
+/** Pages a store can hold: a byte's place in it is a 31-bit integer (2 GiB). */
+const MAX_STORE_PAGES = 2 ** (31 - PAGE_SHIFT);
+/** Pages zeroed at a time when a store that was reset hands out pages it held before. */
+const ZERO_RUN = 256;
 /** No slot: the page has no bytes. */
 const NONE = -1;
 
 /**
- * Where pages' bytes live: slabs of pages that never move, so that the word accessors find a
- * page's bytes in one of a few DataViews rather than one object per page. A heap, its snapshots
- * and the heaps loaded from them share one store. A slot is used by one heap alone (which may
- * write it), or shared read-only by snapshots and heaps; only an unshared one is ever given back.
+ * Where pages' bytes live: one buffer of page-sized slots, which doubles (and is copied) as it
+ * fills, so that the word accessors find any page's bytes through one DataView. A heap, its
+ * snapshots and the heaps loaded from them share one store, and name pages by slot, never by
+ * buffer. A slot is used by one heap alone (which may write it) or shared read-only by snapshots
+ * and heaps; only an unshared one is ever given back.
  */
 class PageStore {
-  readonly slabs: Uint8Array[] = [];
-  readonly views: DataView[] = [];
+  bytes = new Uint8Array(0);
+  view = new DataView(this.bytes.buffer);
   /** Set once a snapshot shares a page: from then on the store can only grow. */
   shared = false;
   /** Whether the slot `take` returned last holds zeros. */
   fresh = false;
   /** Slots given back, holding stale bytes. */
   private readonly released: number[] = [];
-  /** The next slot never handed out since the store was made or reset, as slab and place. */
-  private nextSlab = 0;
-  private nextPlace = 0;
-  /** Per slab, whether it held pages before the last reset and has not been zeroed since. */
-  private readonly dirty: boolean[] = [];
+  /** Slots handed out since the store was made or last reset, in order; the rest follow. */
+  private next = 0;
+  /** Slots below this held pages before the last reset; those below `zeroed` are zeros again. */
+  private dirty = 0;
+  private zeroed = 0;
 
   take(): number {
     const given = this.released.pop();
     this.fresh = given === undefined;
     if (given !== undefined) return given;
-    const k = this.nextSlab;
-    if (k === this.slabs.length) {
-      const slab = new Uint8Array(Math.min(FIRST_SLAB_PAGES * 2 ** k, 2 ** PLACE_BITS) * PAGE_SIZE);
-      this.slabs.push(slab);
-      this.views.push(new DataView(slab.buffer));
-      this.dirty.push(false);
-    } else if (this.nextPlace === 0 && this.dirty[k]) {
-      // One fill for a whole slab of pages about to be handed out again.
-      this.slabs[k]!.fill(0);
-      this.dirty[k] = false;
-    }
-    const slot = k * 2 ** PLACE_BITS + this.nextPlace++;
-    if (this.nextPlace === this.slabs[k]!.length / PAGE_SIZE) {
-      this.nextSlab++;
-      this.nextPlace = 0;
+    const slot = this.next++;
+    if (slot === this.bytes.length / PAGE_SIZE) this.grow();
+    if (slot >= this.zeroed && slot < this.dirty) {
+      // A run of pages about to be handed out again, zeroed in one fill.
+      this.zeroed = Math.min(this.dirty, slot + ZERO_RUN);
+      this.bytes.fill(0, startOf(slot), startOf(this.zeroed));
     }
     return slot;
   }
@@ -76,22 +69,27 @@ class PageStore {
     this.released.push(slot);
   }
 
-  /** Forgets every page, to hand them out again from the first, zeroed a slab at a time. Only for a store nothing shares. */
+  /** Forgets every page, to hand them out again from the first. Only for a store nothing shares. */
   reset(): void {
-    const used = this.nextSlab + (this.nextPlace > 0 ? 1 : 0);
-    for (let k = 0; k < used; k++) this.dirty[k] = true;
-    this.nextSlab = 0;
-    this.nextPlace = 0;
+    this.dirty = Math.max(this.dirty, this.next);
+    this.next = 0;
+    this.zeroed = 0;
     this.released.length = 0;
+  }
+
+  private grow(): void {
+    const pages = this.bytes.length / PAGE_SIZE;
+    if (pages === MAX_STORE_PAGES) throw new RangeError(`the heap and its snapshots hold more than ${MAX_STORE_PAGES * PAGE_SIZE} bytes of pages`);
+    const bytes = new Uint8Array(Math.min(Math.max(FIRST_STORE_PAGES, 2 * pages), MAX_STORE_PAGES) * PAGE_SIZE);
+    bytes.set(this.bytes);
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer);
   }
 }
 
-/** The slab that holds a slot's page, and where in it the page starts. */
-function slabOf(store: PageStore, slot: number): Uint8Array {
-  return store.slabs[slot >>> PLACE_BITS]!;
-}
+/** Where a slot's page starts in its store's buffer. */
 function startOf(slot: number): number {
-  return (slot & PLACE_MASK) << PAGE_SHIFT;
+  return slot << PAGE_SHIFT;
 }
 
 /**
@@ -151,8 +149,6 @@ export class HeapMemory {
   /** Pages in [0, brk): the tables' entries in use. Entries past it are NONE and 0. */
   private pageCount = 0;
   private store = new PageStore();
-  /** The store's slab views (that array, which grows in place): the word accessors' one hop. */
-  private slabViews: DataView[] = this.store.views;
   /** Each page's slot, or NONE for a page that holds `values[i]` throughout. */
   private readSlots = new Int32Array(0);
   /** The slots of the pages this heap uses alone and may write in place; NONE for the others. */
@@ -176,9 +172,9 @@ export class HeapMemory {
     this.clear();
     // A store this heap alone has used starts again from its first page, in address order.
     if (!this.store.shared) this.store.reset();
-    [heap.store, heap.slabViews, heap.readSlots, heap.writeSlots, heap.values] = [this.store, this.slabViews, this.readSlots, this.writeSlots, this.values];
+    [heap.store, heap.readSlots, heap.writeSlots, heap.values] = [this.store, this.readSlots, this.writeSlots, this.values];
     this.store = new PageStore();
-    [this.slabViews, this.readSlots, this.writeSlots, this.values] = [this.store.views, new Int32Array(0), new Int32Array(0), new Uint8Array(0)];
+    [this.readSlots, this.writeSlots, this.values] = [new Int32Array(0), new Int32Array(0), new Uint8Array(0)];
     return heap;
   }
 
@@ -198,10 +194,10 @@ export class HeapMemory {
   /**
    * Bytes of the page store this heap draws on: its own pages, the pages its snapshots keep (and
    * heaps loaded from them), and pages given back for reuse. A store never shrinks: this is the
-   * most those ever held at once.
+   * most those ever held at once, rounded up to a power of two pages.
    */
   get storeBytes(): number {
-    return this.store.slabs.reduce((sum, slab) => sum + slab.byteLength, 0);
+    return this.store.bytes.byteLength;
   }
 
   /**
@@ -228,7 +224,7 @@ export class HeapMemory {
     if (addr >= 0 && addr + 4 <= this.breakAddr) {
       const offset = addr & PAGE_MASK;
       const slot = this.readSlots[addr >>> PAGE_SHIFT]!;
-      if (slot >= 0 && offset <= PAGE_SIZE - 4) return this.slabViews[slot >>> PLACE_BITS]!.getUint32(startOf(slot) | offset, true);
+      if (slot >= 0 && offset <= PAGE_SIZE - 4) return this.store.view.getUint32(startOf(slot) | offset, true);
     }
     return this.getWordSlow(addr, 4);
   }
@@ -238,7 +234,7 @@ export class HeapMemory {
       const offset = addr & PAGE_MASK;
       const slot = this.writeSlots[addr >>> PAGE_SHIFT]!;
       if (slot >= 0 && offset <= PAGE_SIZE - 4) {
-        this.slabViews[slot >>> PLACE_BITS]!.setUint32(startOf(slot) | offset, value >>> 0, true);
+        this.store.view.setUint32(startOf(slot) | offset, value >>> 0, true);
         return;
       }
     }
@@ -251,7 +247,7 @@ export class HeapMemory {
       const offset = addr & PAGE_MASK;
       const slot = this.readSlots[addr >>> PAGE_SHIFT]!;
       if (slot >= 0 && offset <= PAGE_SIZE - 8) {
-        const view = this.slabViews[slot >>> PLACE_BITS]!;
+        const view = this.store.view;
         const at = startOf(slot) | offset;
         return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
       }
@@ -266,7 +262,7 @@ export class HeapMemory {
       const offset = addr & PAGE_MASK;
       const slot = this.writeSlots[addr >>> PAGE_SHIFT]!;
       if (slot >= 0 && offset <= PAGE_SIZE - 8) {
-        const view = this.slabViews[slot >>> PLACE_BITS]!;
+        const view = this.store.view;
         const at = startOf(slot) | offset;
         view.setUint32(at, low, true);
         view.setUint32(at + 4, high, true);
@@ -297,7 +293,7 @@ export class HeapMemory {
     if (offset <= PAGE_SIZE - length) {
       // Within one page: the first write to it, which makes it this heap's own.
       const slot = this.ownSlot(addr >>> PAGE_SHIFT);
-      const view = this.slabViews[slot >>> PLACE_BITS]!;
+      const view = this.store.view;
       view.setUint32(startOf(slot) | offset, low, true);
       if (length === 8) view.setUint32((startOf(slot) | offset) + 4, high, true);
       return;
@@ -305,13 +301,13 @@ export class HeapMemory {
     for (let k = 0; k < length; k++) {
       const at = addr + k;
       const slot = this.ownSlot(at >>> PAGE_SHIFT);
-      slabOf(this.store, slot)[startOf(slot) | (at & PAGE_MASK)] = ((k < 4 ? low : high) >>> (8 * (k & 3))) & 0xff;
+      this.store.bytes[startOf(slot) | (at & PAGE_MASK)] = ((k < 4 ? low : high) >>> (8 * (k & 3))) & 0xff;
     }
   }
 
   private byteAt(addr: number): number {
     const slot = this.readSlots[addr >>> PAGE_SHIFT]!;
-    return slot >= 0 ? slabOf(this.store, slot)[startOf(slot) | (addr & PAGE_MASK)]! : this.values[addr >>> PAGE_SHIFT]!;
+    return slot >= 0 ? this.store.bytes[startOf(slot) | (addr & PAGE_MASK)]! : this.values[addr >>> PAGE_SHIFT]!;
   }
 
   // --- bulk access, a page at a time ------------------------------------------------------
@@ -327,7 +323,7 @@ export class HeapMemory {
       const value = this.values[at >>> PAGE_SHIFT]!;
       const start = startOf(slot) | (at & PAGE_MASK);
       // A new array holds zeros already: a page never written costs nothing here either.
-      if (slot >= 0) out.set(slabOf(this.store, slot).subarray(start, start + n), k);
+      if (slot >= 0) out.set(this.store.bytes.subarray(start, start + n), k);
       else if (value !== 0) out.fill(value, k, k + n);
       k += n;
     }
@@ -340,7 +336,7 @@ export class HeapMemory {
       const at = addr + k;
       const n = chunk(at, bytes.length - k);
       const slot = this.ownSlot(at >>> PAGE_SHIFT);
-      slabOf(this.store, slot).set(bytes.subarray(k, k + n), startOf(slot) | (at & PAGE_MASK));
+      this.store.bytes.set(bytes.subarray(k, k + n), startOf(slot) | (at & PAGE_MASK));
       k += n;
     }
   }
@@ -386,7 +382,7 @@ export class HeapMemory {
       const start = startOf(slot) | (at & PAGE_MASK);
       const same =
         slot >= 0
-          ? bytesEqual(slabOf(this.store, slot).subarray(start, start + n), expected.subarray(k, k + n))
+          ? bytesEqual(this.store.bytes.subarray(start, start + n), expected.subarray(k, k + n))
           : isFilled(expected, k, k + n, this.values[at >>> PAGE_SHIFT]!);
       if (!same) return false;
       k += n;
@@ -405,7 +401,7 @@ export class HeapMemory {
       const n = chunk(at, end - at);
       const slot = this.readSlots[at >>> PAGE_SHIFT]!;
       const start = startOf(slot) | (at & PAGE_MASK);
-      const same = slot >= 0 ? isFilled(slabOf(this.store, slot), start, start + n, b) : this.values[at >>> PAGE_SHIFT] === b;
+      const same = slot >= 0 ? isFilled(this.store.bytes, start, start + n, b) : this.values[at >>> PAGE_SHIFT] === b;
       if (!same) return false;
       at += n;
     }
@@ -519,10 +515,7 @@ export class HeapMemory {
   load(snapshot: HeapBytes): void {
     if (snapshot.size > this.maxHeap) throw new RangeError(`a snapshot of ${snapshot.size} bytes does not fit a heap of at most ${this.maxHeap}`);
     this.clear();
-    if (snapshot.store !== this.store) {
-      this.store = snapshot.store;
-      this.slabViews = snapshot.store.views;
-    }
+    this.store = snapshot.store;
     this.breakAddr = snapshot.size;
     this.growTables(Math.ceil(snapshot.size / PAGE_SIZE));
     this.values.set(snapshot.values);
@@ -575,15 +568,12 @@ export class HeapMemory {
     const store = this.store;
     const shared = this.readSlots[i]!;
     const slot = store.take();
-    const slab = slabOf(store, slot);
     const start = startOf(slot);
     if (shared >= 0) {
-      const from = slabOf(store, shared);
-      if (from === slab) slab.copyWithin(start, startOf(shared), startOf(shared) + PAGE_SIZE);
-      else slab.set(from.subarray(startOf(shared), startOf(shared) + PAGE_SIZE), start);
+      store.bytes.copyWithin(start, startOf(shared), startOf(shared) + PAGE_SIZE);
     } else {
-      // A slot never used holds zeros; one given back holds whatever it last held.
-      if (!store.fresh || this.values[i] !== 0) slab.fill(this.values[i]!, start, start + PAGE_SIZE);
+      // A fresh slot holds zeros; one given back holds whatever it last held.
+      if (!store.fresh || this.values[i] !== 0) store.bytes.fill(this.values[i]!, start, start + PAGE_SIZE);
       this.values[i] = 0;
       this.materialised++;
     }
@@ -612,7 +602,7 @@ export class HeapMemory {
         // (A page of that value already needs nothing.)
         const slot = this.ownSlot(i);
         const from = startOf(slot) | (at & PAGE_MASK);
-        slabOf(this.store, slot).fill(value, from, from + n);
+        this.store.bytes.fill(value, from, from + n);
       }
       at += n;
     }
@@ -659,13 +649,8 @@ export class HeapMemory {
    */
   private copyBytes(to: number, from: number, n: number, source: number): void {
     const slot = this.ownSlot(to >>> PAGE_SHIFT);
-    const target = slabOf(this.store, slot);
-    const at = startOf(slot) | (to & PAGE_MASK);
-    const sameSlot = to >>> PAGE_SHIFT === from >>> PAGE_SHIFT;
-    const start = startOf(sameSlot ? slot : source) | (from & PAGE_MASK);
-    const sourceSlab = sameSlot ? target : slabOf(this.store, source);
-    if (sourceSlab === target) target.copyWithin(at, start, start + n);
-    else target.set(sourceSlab.subarray(start, start + n), at);
+    const start = startOf(to >>> PAGE_SHIFT === from >>> PAGE_SHIFT ? slot : source) | (from & PAGE_MASK);
+    this.store.bytes.copyWithin(startOf(slot) | (to & PAGE_MASK), start, start + n);
   }
 }
 
