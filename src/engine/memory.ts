@@ -477,15 +477,15 @@ export class HeapMemory {
       let same: boolean;
       if (keptSlot < 0) {
         const keptValue = kept.values[p]!;
-        same = slot < 0 ? value === keptValue : isFilled(slabOf(this.store, slot), startOf(slot) | (at & PAGE_MASK), (startOf(slot) | (at & PAGE_MASK)) + n, keptValue);
+        same = slot < 0 ? value === keptValue : isFilled(this.store.bytes, startOf(slot) | (at & PAGE_MASK), (startOf(slot) | (at & PAGE_MASK)) + n, keptValue);
       } else {
         const keptStart = startOf(keptSlot) | (from & PAGE_MASK);
-        const keptRange = slabOf(kept.store, keptSlot).subarray(keptStart, keptStart + n);
+        const keptRange = kept.store.bytes.subarray(keptStart, keptStart + n);
         if (slot < 0) {
           same = isFilled(keptRange, 0, n, value);
         } else {
           const start = startOf(slot) | (at & PAGE_MASK);
-          same = bytesEqual(keptRange, slabOf(this.store, slot).subarray(start, start + n));
+          same = bytesEqual(keptRange, this.store.bytes.subarray(start, start + n));
         }
       }
       if (!same) return false;
