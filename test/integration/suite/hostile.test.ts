@@ -1,0 +1,69 @@
+// Hostile but legal inputs in the real extension host (issue 13, finding 6): a script whose one
+// malloc fills a 1 GiB heap, run, compared under every policy by the command and in the panel;
+// a million frees of an unknown pointer. The extension host's peak resident memory, over the whole
+// suite so far, stays under 1 GiB (docs/limits.md).
+
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, open, resetSettings } from './support';
+
+const GiB = 2 ** 30;
+const peak = () => process.resourceUsage().maxRSS * 1024;
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+
+interface PanelApi {
+  state(): { visible: boolean; uri: string | null; step: number | null; blocks: number | null; compare: boolean; compared: number };
+  setCompare(on: boolean): void;
+}
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(what);
+}
+
+describe('hostile inputs in the extension host', function () {
+  this.timeout(300_000);
+  let dir: string;
+  before(async () => {
+    await resetSettings();
+    dir = mkdtempSync(join(tmpdir(), 'heap-inspector-hostile-'));
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('a 1 GB heap filled by one malloc: run, every policy compared, the panel open; the host stays under 1 GB', async () => {
+    const path = join(dir, 'huge.heap');
+    writeFileSync(path, 'set maxHeap = 1G\np = malloc(1000000000)\nfill(p, 0, 1000000000, 0xab)\np = realloc(p, 1000000008)\nfree(p)\n');
+    await open(path);
+    const run = await vscode.commands.executeCommand<{ heapSize: number }>('heapInspector.runTrace');
+    assert.ok(run && run.heapSize > 1_000_000_000, `ran: ${JSON.stringify(run)}`);
+    const comparison = await vscode.commands.executeCommand<{ policies: { policy: string; heapSize: number }[] }>('heapInspector.comparePolicies');
+    assert.equal(comparison?.policies.length, 5);
+    await vscode.commands.executeCommand('heapInspector.openHeapPanel', vscode.Uri.file(path), 1);
+    const api = ((await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { panels: PanelApi }).panels;
+    assert.equal(api.state().visible, true);
+    // The panel's side by side: every policy's heap at the same step.
+    api.setCompare(true);
+    await eventually(() => api.state().compared === 5, `the panel compares every policy (${JSON.stringify(api.state())})`);
+    api.setCompare(false);
+    assert.ok(peak() < GiB, `the extension host's peak resident memory is ${mb(peak())}`);
+  });
+
+  it('a million frees of an unknown pointer: bounded diagnostics, and the host stays under 1 GB', async () => {
+    const path = join(dir, 'unknown.rep');
+    writeFileSync(path, `0\n6\n1000001\n1\na 0 8\n${'f 5\n'.repeat(1_000_000)}`);
+    const document = await open(path);
+    await vscode.commands.executeCommand('heapInspector.runTrace');
+    const diagnostics = vscode.languages.getDiagnostics(document.uri);
+    assert.ok(diagnostics.length > 0 && diagnostics.length <= 1001, `${diagnostics.length} diagnostics`);
+    assert.ok(diagnostics.some((d) => /999,000 more/.test(d.message)));
+    assert.ok(peak() < GiB, `the extension host's peak resident memory is ${mb(peak())}`);
+  });
+});
