@@ -32,19 +32,13 @@ export function metricsFromWalk(walk: HeapWalk, livePayload: number, peakPayload
 /** The figures that stay sound when the heap's blocks cannot be read: the payloads and the heap's size; `reason` says why the rest are unknown. */
 export function metricsWithoutBlocks(heapSize: number, livePayload: number, peakPayload: number, reason: string): HeapMetrics {
   const utilisation = utilisationOf(peakPayload, heapSize);
-  return {
-    livePayload,
-    peakPayload,
-    heapSize,
-    utilisation,
-    allocatedBlocks: null,
-    internalFragmentation: null,
-    freeBlocks: null,
-    freeBytes: null,
-    largestFree: null,
-    externalFragmentation: null,
-    unknown: utilisation === null ? `${reason}; ${OVERLAP}` : reason,
-  };
+  return blockFiguresUnknown(livePayload, peakPayload, heapSize, utilisation, utilisation === null ? `${reason}; ${OVERLAP}` : reason);
+}
+
+/** Metrics whose block figures are all unknown (null), `unknown` saying why; the rest as given. */
+export function blockFiguresUnknown(livePayload: number, peakPayload: number, heapSize: number, utilisation: number | null, unknown: string | null): HeapMetrics {
+  const none = null;
+  return { livePayload, peakPayload, heapSize, utilisation, allocatedBlocks: none, internalFragmentation: none, freeBlocks: none, freeBytes: none, largestFree: none, externalFragmentation: none, unknown };
 }
 
 const OVERLAP = 'utilisation is unknown: more payload was live at once than the heap holds, so payloads overlapped';

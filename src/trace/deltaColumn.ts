@@ -3,6 +3,7 @@
 // value is stored as its step from the one before, an exact value every 32 ops bounds the work
 // to read one, and the rare step too big for 16 bits is kept aside.
 
+import { blockFiguresUnknown } from '../engine/metrics';
 import type { HeapMetrics } from '../engine/results';
 import { grown } from '../engine/typedArrays';
 
@@ -161,21 +162,7 @@ export class MetricColumns {
     const peak = this.peakPayload.at(i);
     const flags = this.unknown[i]!;
     const utilisation = flags & UTILISATION_UNKNOWN ? null : heapSize === 0 ? 0 : peak / heapSize;
-    if (flags & BLOCKS_UNKNOWN) {
-      return {
-        livePayload: live,
-        peakPayload: peak,
-        heapSize,
-        utilisation,
-        allocatedBlocks: null,
-        internalFragmentation: null,
-        freeBlocks: null,
-        freeBytes: null,
-        largestFree: null,
-        externalFragmentation: null,
-        unknown: this.reasons[flags] ?? null,
-      };
-    }
+    if (flags & BLOCKS_UNKNOWN) return blockFiguresUnknown(live, peak, heapSize, utilisation, this.reasons[flags] ?? null);
     const freeBytes = this.freeBytes.at(i);
     const largestFree = this.largestFree.at(i);
     return {
