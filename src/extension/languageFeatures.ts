@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { hex } from '../engine/memory';
-import { codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, problemCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
+import { cappedDiagnostics, codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, problemCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -67,23 +67,6 @@ function publishable(session: TraceSession, run: TraceRun): readonly TraceDiagno
   if (state === 'done' || state === 'stopped') return run.diagnostics;
   const fromReplay = new Set(run.replay.diagnostics);
   return fromReplay.size === 0 ? run.diagnostics : run.diagnostics.filter((d) => !fromReplay.has(d));
-}
-
-/** At most `max` diagnostics, errors first as VS Code would pick them, in line order; and how many problems were left out. */
-export function cappedDiagnostics(list: readonly TraceDiagnostic[], max: number): { shown: readonly TraceDiagnostic[]; hidden: number } {
-  if (list.length <= max) return { shown: list, hidden: 0 };
-  const keep = max - 1; // room for the note saying how many more there are
-  const picked = new Set<TraceDiagnostic>();
-  for (const severity of ['error', 'warning', 'info'] as const) {
-    for (const d of list) {
-      if (picked.size >= keep) break;
-      if (d.severity === severity) picked.add(d);
-    }
-  }
-  // A summary of problems not listed one by one stands for all of them.
-  let hidden = 0;
-  for (const d of list) if (!picked.has(d)) hidden += d.count ?? 1;
-  return { shown: list.filter((d) => picked.has(d)), hidden };
 }
 
 export function registerLanguageFeatures(sessions: TraceSessions): vscode.Disposable {

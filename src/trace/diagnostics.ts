@@ -133,3 +133,24 @@ export function runDiagnostics(trace: Trace, configDiagnostics: readonly Diagnos
   const kept = trace.diagnostics.filter((d) => !ofTrace.has(d) || d.range.line >= firstLineNotReplayed);
   return mergeDiagnostics(kept, replay.lifetimes.diagnostics, configDiagnostics, replay.diagnostics);
 }
+
+/** At most `max` diagnostics, errors first as VS Code would pick them (each severity's counted summaries before its single problems), in line order; and how many problems were left out. */
+export function cappedDiagnostics(list: readonly Diagnostic[], max: number): { shown: readonly Diagnostic[]; hidden: number } {
+  if (list.length <= max) return { shown: list, hidden: 0 };
+  const keep = max - 1; // room for the note saying how many more there are
+  const picked = new Set<Diagnostic>();
+  // Within a severity, a summary ("... and N more like the ones above") goes first: it stands for
+  // many problems, and dropping it would hide most of them behind the note below.
+  for (const severity of ['error', 'warning', 'info'] as const) {
+    for (const summaries of [true, false]) {
+      for (const d of list) {
+        if (picked.size >= keep) break;
+        if (d.severity === severity && (d.count !== undefined) === summaries) picked.add(d);
+      }
+    }
+  }
+  // A summary of problems not listed one by one stands for all of them.
+  let hidden = 0;
+  for (const d of list) if (!picked.has(d)) hidden += d.count ?? 1;
+  return { shown: list.filter((d) => picked.has(d)), hidden };
+}

@@ -3,7 +3,7 @@
 
 export * from './model';
 export { parseRep, printRep, RepParser, type TraceParser } from './repFormat';
-export { mergeDiagnostics, sortDiagnostics, runDiagnostics } from './diagnostics';
+export { cappedDiagnostics, mergeDiagnostics, sortDiagnostics, runDiagnostics } from './diagnostics';
 export { parseHeapScript, printHeapScript, HeapScriptParser } from './heapFormat';
 export { analyzeLifetimes, LifetimeTracker, type Lifetime, type LifetimeAnalysis } from './lifetimes';
 export { OpTable, OpTableBuilder } from './opTable';

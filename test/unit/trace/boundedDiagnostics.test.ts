@@ -2,7 +2,7 @@
 // hostile trace costs a bounded number of diagnostics (issue 13, finding 6).
 
 import assert from 'node:assert/strict';
-import { BoundedDiagnostics, FULL_PER_CODE } from '../../../src/trace/diagnostics';
+import { BoundedDiagnostics, cappedDiagnostics, FULL_PER_CODE } from '../../../src/trace/diagnostics';
 import { errorCount, formatRunSummary, lineRange, MAX_TRACE_OPS, parseHeapScript, parseRep, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
 
 const problem = (line: number, code: Diagnostic['code'] = 'unknown-pointer', severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ range: lineRange(line, 1, 4), severity, code, message: `problem on line ${line}` });
@@ -22,6 +22,25 @@ describe('bounded diagnostics', () => {
     d.push(problem(12));
     assert.notEqual(d.all(), all);
     assert.match(d.all()[4]!.message, /and 8 more .* from line 4 to line 12/);
+  });
+
+  it('published with a cap: errors first, each severity\'s counted summary before its single problems, the rest counted', () => {
+    const d = new BoundedDiagnostics(4);
+    for (let line = 1; line <= 10; line++) d.push(problem(2 * line, 'leak', 'warning'));
+    for (let line = 1; line <= 10; line++) d.push(problem(2 * line + 1));
+    const all = d.all(); // 4 warnings and their summary (6 more), 4 errors and their summary (6 more)
+    assert.equal(all.length, 10);
+    assert.deepEqual(cappedDiagnostics(all, 10), { shown: all, hidden: 0 }, 'under the cap: all of them');
+
+    const { shown, hidden } = cappedDiagnostics(all, 5);
+    const at = (x: Diagnostic) => `${x.range.line} ${x.severity}${x.count === undefined ? '' : ` +${x.count}`}`;
+    // Room for four (the fifth is the note): the errors' summary, then the first three errors, in line order.
+    assert.deepEqual(shown.map(at), ['3 error', '5 error', '7 error', '11 error +6']);
+    // Left out: one error, four warnings and the warnings' summary of six.
+    assert.equal(hidden, 1 + 4 + 6);
+    // Every problem is still counted, shown or not.
+    const counted = (list: readonly Diagnostic[]) => list.reduce((n, x) => n + (x.count ?? 1), 0);
+    assert.equal(counted(shown) + hidden, 20);
   });
 
   it('a .rep trace that frees an unknown id a million times: a thousand and one diagnostics', () => {
