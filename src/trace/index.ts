@@ -11,7 +11,8 @@ export { parseSize, parseByteSize, formatByteSize, engineSize } from './numbers'
 export { traceConfig, type TraceConfig, type TraceConfigLayers } from './traceConfig';
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
 export { parseTrace, formatOf, traceParser } from './parseTrace';
-export { runTrace, runJson, formatRunSummary, formatHeapPicture, comparePolicies, comparisonOf, policyRow, formatComparison, describeConfig, errorCount, problemCount, percent, type TraceRun, type PolicyComparison, type PolicyRow } from './report';
+export { runTrace, runJson, formatRunSummary, formatHeapPicture, describeConfig, errorCount, problemCount, percent, type TraceRun } from './report';
+export { Comparison, ComparisonCache, comparePolicies, comparisonOf, policyRow, formatComparison, type ComparisonOptions, type ComparisonProgress, type PolicyComparison, type PolicyRow } from './comparison';
 export { renderHeapBar } from './heapBar';
 export { describeStep, describeRun, describeLifetime } from './describe';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';

@@ -1,7 +1,8 @@
 // Text and JSON reports of a replayed trace, shared by the command line and the editor: the run
-// summary, the final heap picture and the every-policy comparison show the same numbers everywhere.
+// summary and the final heap picture show the same numbers everywhere (the comparison of every
+// policy is comparison.ts).
 
-import { formatChain, hex, POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../engine/index';
+import { formatChain, hex, type HeapConfig } from '../engine/index';
 import { renderHeapBar } from './heapBar';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
@@ -103,89 +104,6 @@ export function formatHeapPicture(replay: Replay, index: number): string {
   ].join('\n');
 }
 
-/** A policy's figures at the end of a trace; null where unknown (a corrupted heap), with `unknown` saying why. */
-export interface PolicyRow {
-  readonly policy: Policy;
-  readonly heapSize: number;
-  readonly peakPayload: number;
-  readonly utilization: number | null;
-  readonly internalFragmentation: number | null;
-  readonly externalFragmentation: number | null;
-  readonly freeBlocks: number | null;
-  readonly blocksExamined: number;
-  readonly nulls: number;
-  /** Errors the run found. */
-  readonly errors: number;
-  readonly unknown: string | null;
-}
-
-export interface PolicyComparison {
-  readonly ops: number;
-  readonly preset: string;
-  readonly policies: readonly PolicyRow[];
-  /** Errors found in any of the runs. */
-  readonly errors: number;
-}
-
-/**
- * Every policy on the same trace and layers (`heap-inspector compare`), one at a time and
- * without history: each run keeps its totals only and is reduced to its row before the next
- * starts, so one policy's heap is alive at a time, and no per-op record at all (docs/limits.md).
- */
-export function comparePolicies(trace: Trace, layers: TraceConfigLayers = {}): PolicyComparison {
-  let preset = 'default';
-  const rows = POLICIES.map((policy) => {
-    const run = runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions }, { history: false });
-    preset = run.preset;
-    return policyRow(policy, run);
-  });
-  return comparisonOf(trace, preset, rows);
-}
-
-/** What a comparison keeps of one policy's complete run. */
-export function policyRow(policy: Policy, run: TraceRun): PolicyRow {
-  const m = run.replay.finalMetrics;
-  return {
-    policy,
-    heapSize: m.heapSize,
-    peakPayload: m.peakPayload,
-    utilization: m.utilisation,
-    internalFragmentation: m.internalFragmentation,
-    externalFragmentation: m.externalFragmentation,
-    freeBlocks: m.freeBlocks,
-    blocksExamined: run.replay.examinedTotal,
-    nulls: run.replay.nullCount,
-    errors: errorCount(run.diagnostics),
-    unknown: m.unknown,
-  };
-}
-
-/** The comparison of one trace's rows, one per policy (the editor replays them a slice at a time). */
-export function comparisonOf(trace: Trace, preset: string, rows: readonly PolicyRow[]): PolicyComparison {
-  let errors = 0;
-  for (const row of rows) errors = Math.max(errors, row.errors);
-  return { ops: trace.ops.length, preset, errors, policies: rows };
-}
-
-export function formatComparison(name: string, c: PolicyComparison): string {
-  const header = ['policy', 'heap size', 'peak payload', 'utilisation', 'internal frag', 'external frag', 'free blocks', 'blocks examined', 'NULLs'];
-  const rows = c.policies.map((p) => [
-    p.policy,
-    String(p.heapSize),
-    String(p.peakPayload),
-    percent(p.utilization),
-    p.internalFragmentation === null ? UNKNOWN : String(p.internalFragmentation),
-    percent(p.externalFragmentation),
-    p.freeBlocks === null ? UNKNOWN : String(p.freeBlocks),
-    String(p.blocksExamined),
-    String(p.nulls),
-  ]);
-  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
-  const fmt = (cells: string[]) => cells.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
-  const notes = c.policies.filter((p) => p.unknown !== null).map((p) => `${p.policy}: ${p.unknown}.`);
-  return `${name}: ${c.ops} ops, ${c.preset} preset, every policy\n\n${[fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
-}
-
 export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.policy === 'sbrk') return `sbrk baseline (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
   return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${c.policy} fit, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
@@ -201,7 +119,7 @@ function row(label: string, value: string): string {
 }
 
 /** How a report shows a figure that cannot be computed soundly (see HeapMetrics). */
-const UNKNOWN = 'unknown';
+export const UNKNOWN = 'unknown';
 
 /** A ratio as a percentage, or `unknown`. */
 export function percent(ratio: number | null, digits = 2): string {
