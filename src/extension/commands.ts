@@ -4,13 +4,14 @@
 
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
-import { comparisonOf, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, policyRow, printHeapScript, printRep, runJson, traceConfig, TraceJob, type PolicyRow, type TraceRun } from '../trace/index';
+import { Comparison, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, runJson, type TraceRun } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
 import type { HeapPanels } from './panels';
 import { heapSettings, SECTION, settingsTarget } from './settings';
-import { isTraceDocument, runJobs, type QueuedJob, type TraceSession, type TraceSessions } from './traceSessions';
+import { runComparison } from './runComparison';
+import { isTraceDocument, type TraceSession, type TraceSessions } from './traceSessions';
 
 const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
   sbrk: 'the baseline: every malloc moves the break, free does nothing',
@@ -123,12 +124,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     if (!session) return undefined;
     const run = await session.complete();
     if (!run?.replay.done) return stopped(session, run);
-    const rows = await everyPolicy(session, run);
-    if (!rows) {
+    // The session's run stands for its own policy; the others are replayed without history.
+    const every = Comparison.of(run.trace, { defaults: heapSettings(session.document.uri).options }, { known: run });
+    if (!(await runComparison(every, `Heap Inspector: every policy on ${session.name}`, session.isBig))) {
       void vscode.window.showInformationMessage(`Heap Inspector: the comparison of every policy on ${session.name} was cancelled.`);
       return undefined;
     }
-    const comparison = comparisonOf(run.trace, run.preset, rows);
+    const comparison = every.result()!;
     const text = formatComparison(session.name, comparison);
     await ctx.views.show(`/${session.name} - every policy.txt`, text);
     return comparison;
@@ -162,28 +164,6 @@ function stopped(session: TraceSession, run: TraceRun | undefined): undefined {
     if (choice) session.resume();
   });
   return undefined;
-}
-
-/**
- * The trace replayed under every policy with the session's settings, a slice at a time (with a
- * cancellable progress notification for a big trace); the session's own run stands for its
- * policy. Undefined if the user cancelled.
- */
-/**
- * Every policy's row for the comparison, replayed one at a time (a slice at a time) and each
- * reduced to its row as soon as it is done; undefined if the user cancelled.
- */
-async function everyPolicy(session: TraceSession, run: TraceRun): Promise<PolicyRow[] | undefined> {
-  const { options } = heapSettings(session.document.uri);
-  const rows = new Map<Policy, PolicyRow>();
-  const queue: QueuedJob[] = [];
-  for (const policy of POLICIES) {
-    const layers = { defaults: options, overrides: { policy } };
-    if (JSON.stringify(traceConfig(run.trace, layers).config) === JSON.stringify(run.config)) rows.set(policy, policyRow(policy, run));
-    else queue.push({ label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, make: () => TraceJob.replay(run.trace, layers, { history: false }), finished: (job) => rows.set(policy, policyRow(policy, job.run!)) });
-  }
-  if (!(await runJobs(`Heap Inspector: every policy on ${session.name}`, queue, session.isBig))) return undefined;
-  return POLICIES.map((policy) => rows.get(policy)!);
 }
 
 /** The session of the given file or of the active editor; says why when there is none. */

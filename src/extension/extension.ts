@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { HeapViews } from './heapViews';
-import { HeapPanels, Steps } from './panels';
+import { HeapPanels } from './panels';
+import { Steps } from './steps';
 import { registerLanguageFeatures } from './languageFeatures';
 import { TraceSessions } from './traceSessions';
 

@@ -1,11 +1,11 @@
 // Turns a session's run into the wire DTOs the webviews draw: the heap at a step, the metric
-// series, the events to jump to, the comparison across policies. No vscode here, so it is tested
-// in plain Node.
+// series, the events to jump to (the comparison across policies is compareFrames.ts). No vscode
+// here, so it is tested in plain Node.
 
-import { BLOCK_STATUSES, POLICIES, type HeapColumns } from '../engine/index';
+import { BLOCK_STATUSES, type HeapColumns } from '../engine/index';
 import { hex } from '../engine/memory';
-import type { CompareDto, EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
-import { describeStep, OUTCOME, runTrace, type LifetimeAnalysis, type Trace, type TraceConfigLayers, type TraceRun } from '../trace/index';
+import type { EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
+import { describeStep, OUTCOME, type LifetimeAnalysis, type Trace, type TraceRun } from '../trace/index';
 
 const SERIES_POINTS = 2000;
 
@@ -376,18 +376,4 @@ function findEvents(run: TraceRun): EventsDto {
     if (s.outcome & OUTCOME.VIOLATION || problemLines.has(s.op.range.line)) e.problems.push(i);
   }
   return e;
-}
-
-/** The same trace under every policy, at the same step. */
-export function buildCompare(run: TraceRun, layers: TraceConfigLayers, step: number, cache: Map<string, TraceRun>): CompareDto {
-  return {
-    frames: POLICIES.map((policy) => {
-      let other = policy === run.config.policy ? run : cache.get(policy);
-      if (!other) {
-        other = runTrace(run.trace, { ...layers, overrides: { ...layers.overrides, policy } });
-        cache.set(policy, other);
-      }
-      return { policy, frame: buildFrame(other, step) };
-    }),
-  };
 }

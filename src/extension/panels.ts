@@ -3,45 +3,20 @@
 // the trace's current step, and move that step; the editor follows it with a highlighted line.
 
 import * as vscode from 'vscode';
-import { assertNever, parseViewMessage, type HostMessage } from '../shared/protocol';
+import { assertNever, parseViewMessage, type CompareDto, type HostMessage } from '../shared/protocol';
+import { Comparison, type TraceRun } from '../trace/index';
+import { buildCompare } from './compareFrames';
 import { DisposableStore } from './dispose';
-import { buildCompare, buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
+import { buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
 import { opAtLine } from './languageFeatures';
+import { compareSlice, runComparison } from './runComparison';
 import { heapSettings } from './settings';
-import { runJobs, workFor, type TraceSession, type TraceSessions } from './traceSessions';
-import { POLICIES } from '../engine/config';
-import { TraceJob, type TraceRun } from '../trace/index';
+import type { Steps } from './steps';
+import type { TraceSession, TraceSessions } from './traceSessions';
+import { webviewHtml } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'heapInspector.heapPanel';
 export const STUDY_VIEW_ID = 'heapInspector.studyView';
-
-/** One HTML/CSP builder for both webviews: strict CSP with a fresh nonce, assets through asWebviewUri. */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, mode: 'panel' | 'study'): string {
-  const nonce = randomNonce();
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
-  const csp = `default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource}; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Heap Inspector</title>
-</head>
-<body data-mode="${mode}">
-<main id="app"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
-}
-
-function randomNonce(): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** What the panel last showed, for tests and other extensions. */
 export interface PanelState {
@@ -54,42 +29,12 @@ export interface PanelState {
   readonly compared: number;
 }
 
-/** The current step of each trace; the panel, the side view and the editor highlight follow it. */
-export class Steps implements vscode.Disposable {
-  private readonly steps = new Map<string, number>();
-  private readonly changed = new vscode.EventEmitter<{ uri: string; step: number }>();
-  readonly onDidChange = this.changed.event;
-
-  get(session: TraceSession): number {
-    const last = (session.latest?.replay.recorded ?? 0) - 1;
-    const step = this.steps.get(session.document.uri.toString()) ?? last;
-    return Math.max(-1, Math.min(step, last));
-  }
-
-  set(session: TraceSession, step: number): number {
-    const last = (session.latest?.replay.recorded ?? 0) - 1;
-    const clamped = Math.max(-1, Math.min(step, last));
-    const uri = session.document.uri.toString();
-    if (this.steps.get(uri) !== clamped) {
-      this.steps.set(uri, clamped);
-      this.changed.fire({ uri, step: clamped });
-    }
-    return clamped;
-  }
-
-  dispose(): void {
-    this.changed.dispose();
-  }
-}
-
 /** Posts snapshots and frames to one webview for one trace at a time. */
 class ViewConnection {
   session: TraceSession | undefined;
   compareOn = false;
-  private compareCache = new Map<string, TraceRun>();
-  private compareFor: TraceRun | undefined;
-  /** The other policies' replays under way for `compareFor`. */
-  private comparing: Promise<void> | undefined;
+  /** Every policy on the run shown, with history (kept while the run is the same); `driving` while replayed in the background. */
+  private comparing: { readonly run: TraceRun; readonly comparison: Comparison; driving: boolean } | undefined;
   lastPosted: { step: number; blocks: number; compared: number } | null = null;
   /** The run the last snapshot showed. */
   postedRun: TraceRun | undefined;
@@ -129,41 +74,41 @@ class ViewConnection {
   }
 
   /**
-   * Every policy at this step. The other policies' replays are done a slice at a time: a small
-   * trace's within this call, a big one's in the background (with progress), and the comparison
-   * follows in a later frame.
+   * Every policy at this step. The other policies are replayed a slice at a time: a small trace's
+   * within this call, a big one's in the background (with progress), and the comparison follows
+   * in a later frame.
    */
-  private compare(run: TraceRun, step: number) {
+  private compare(run: TraceRun, step: number): CompareDto | null {
     const session = this.session;
     if (!this.compareOn || !session || !run.replay.done) return null;
-    if (this.compareFor !== run) {
-      this.compareCache = new Map();
-      this.compareFor = run;
-      this.comparing = undefined;
+    let c = this.comparing;
+    if (c?.run !== run) {
+      const layers = { defaults: heapSettings(session.document.uri).options };
+      c = { run, comparison: Comparison.of(run.trace, layers, { history: true, known: run }), driving: false };
+      this.comparing = c;
     }
-    const layers = { defaults: heapSettings(session.document.uri).options };
-    const missing = POLICIES.filter((policy) => policy !== run.config.policy && !this.compareCache.has(policy));
-    if (missing.length > 0) {
-      if (this.comparing) return null;
-      const jobs = missing.map((policy) => ({ policy, label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, job: TraceJob.replay(run.trace, { ...layers, overrides: { policy } }) }));
-      const keep = () => {
-        for (const { policy, job } of jobs) this.compareCache.set(policy, job.run!);
-      };
-      if (workFor(jobs.map(({ job }) => job))) {
-        keep();
-      } else {
-        const queue = jobs.map(({ label, job }) => ({ label, make: () => job }));
-        this.comparing = runJobs(`Heap Inspector: every policy on ${session.name}`, queue, session.isBig).then((done) => {
-          if (this.compareFor !== run) return;
-          this.comparing = undefined;
-          if (done) keep();
-          else this.compareOn = false; // cancelled: the comparison stays off until asked again
-          this.frame();
-        });
+    const { comparison } = c;
+    if (!comparison.done) {
+      if (c.driving) return null;
+      if (!comparison.work(compareSlice())) {
+        this.compareInBackground(c, session);
         return null;
       }
     }
-    return buildCompare(run, layers, step, this.compareCache);
+    return buildCompare(comparison, step);
+  }
+
+  private compareInBackground(comparing: NonNullable<ViewConnection['comparing']>, session: TraceSession): void {
+    comparing.driving = true;
+    void runComparison(comparing.comparison, `Heap Inspector: every policy on ${session.name}`, session.isBig).then((done) => {
+      if (this.comparing !== comparing) return;
+      comparing.driving = false;
+      if (!done) {
+        this.comparing = undefined;
+        this.compareOn = false; // cancelled: the comparison stays off until asked again
+      }
+      this.frame();
+    });
   }
 
   private post(message: HostMessage): void {

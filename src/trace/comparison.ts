@@ -1,6 +1,6 @@
 // The one comparison of every policy on a trace, behind `heap-inspector compare`, the editor's
 // Compare Policies and the panel's side by side: one policy replayed at a time, a slice at a time
-// (the caller yields and may stop between slices), and each policy's result cached per run.
+// (the caller yields and may stop between slices), and each policy's row cached per run.
 
 import { POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../engine/config';
 import type { Diagnostic, Trace } from './model';
@@ -92,28 +92,26 @@ interface PolicyResult {
 }
 
 /**
- * Policies already replayed, per trace and configuration. A trace is keyed by its parsed object
- * (held weakly: a new text, or the same text read again, is a new trace), a policy by its whole
- * resolved configuration, so another comparison of the same run replays nothing again.
+ * The rows of policies already replayed, per trace and configuration. A trace is keyed by its
+ * parsed object (held weakly: a new text, or the same text read again, is a new trace), a policy
+ * by its whole resolved configuration, so another comparison of the same run replays nothing
+ * again. Rows only: a run with history is kept by the comparison that made it, never here, so
+ * that a closed panel's replays do not outlive it (docs/limits.md).
  */
 export class ComparisonCache {
-  private readonly byTrace = new WeakMap<Trace, Map<string, PolicyResult>>();
+  private readonly byTrace = new WeakMap<Trace, Map<string, PolicyRow>>();
 
-  /** What is known of `config` on `trace`; with `history`, only a result that kept its run. */
-  get(trace: Trace, config: HeapConfig, history: boolean): PolicyResult | undefined {
-    const result = this.byTrace.get(trace)?.get(configKey(config));
-    return result && (!history || result.run !== null) ? result : undefined;
+  get(trace: Trace, config: HeapConfig): PolicyRow | undefined {
+    return this.byTrace.get(trace)?.get(configKey(config));
   }
 
-  set(trace: Trace, config: HeapConfig, result: PolicyResult): void {
-    let results = this.byTrace.get(trace);
-    if (results === undefined) {
-      results = new Map();
-      this.byTrace.set(trace, results);
+  set(trace: Trace, config: HeapConfig, row: PolicyRow): void {
+    let rows = this.byTrace.get(trace);
+    if (rows === undefined) {
+      rows = new Map();
+      this.byTrace.set(trace, rows);
     }
-    const key = configKey(config);
-    // A result with its run answers more than one without: it is never replaced by one.
-    if (result.run !== null || !results.get(key)?.run) results.set(key, result);
+    rows.set(configKey(config), row);
   }
 }
 
@@ -121,7 +119,7 @@ function configKey(config: HeapConfig): string {
   return JSON.stringify(config);
 }
 
-/** The cache comparisons share unless given their own (the editor's panel and command share it). */
+/** The cache comparisons share unless given their own (the command line's, the command's and the panel's). */
 const sharedCache = new ComparisonCache();
 
 export interface ComparisonOptions {
@@ -134,7 +132,7 @@ export interface ComparisonOptions {
   readonly history?: boolean;
   /** A complete run of this trace (the editor's own): the policy it was made with is taken from it, not replayed. */
   readonly known?: TraceRun;
-  /** Where results are kept and found; by default one shared by every comparison. */
+  /** Where rows are kept and found; by default one cache shared by every comparison. */
   readonly cache?: ComparisonCache;
 }
 
@@ -267,8 +265,12 @@ export class Comparison {
     return this.entries.map((e) => ({ policy: e.policy, run: e.result!.run! }));
   }
 
+  /** Whether the entry's result is known, from the cache if it was not (a comparison with history needs runs: it replays). */
   private lookUp(entry: Entry): boolean {
-    entry.result ??= this.cache.get(this.trace, entry.config, this.history) ?? null;
+    if (entry.result === null && !this.history) {
+      const row = this.cache.get(this.trace, entry.config);
+      if (row) entry.result = { row, run: null };
+    }
     return entry.result !== null;
   }
 
@@ -289,6 +291,6 @@ export class Comparison {
       diagnostics: runDiagnostics(this.trace, entry.configDiagnostics, replay),
     };
     entry.result = { row: policyRow(entry.policy, run), run: this.history ? run : null };
-    this.cache.set(this.trace, entry.config, entry.result);
+    this.cache.set(this.trace, entry.config, entry.result.row);
   }
 }

@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { buildCompare, buildEvents, buildFrame, buildSeries } from '../../../src/extension/frames';
+import { buildEvents, buildFrame, buildSeries } from '../../../src/extension/frames';
 import { ownerName, parseHostMessage, parseViewMessage } from '../../../src/shared/protocol';
-import { parseHeapScript, parseRep, runTrace, type TraceRun } from '../../../src/trace/index';
+import { parseHeapScript, parseRep, runTrace } from '../../../src/trace/index';
 import { generatedRep, seededRandom } from '../support/generatedTrace';
 
 const sample = (name: string, policy?: 'first' | 'next' | 'best' | 'worst') =>
@@ -105,16 +105,6 @@ describe('panel frames', () => {
     const e = buildEvents(run);
     assert.deepEqual(e.coalesces, [6, 7, 8, 9]);
     assert.deepEqual(e.nulls, []);
-  });
-
-  it('compares every policy at the same step, replaying each once', () => {
-    const run = sample('first-best-worst.heap');
-    const cache = new Map<string, TraceRun>();
-    const c = buildCompare(run, {}, 9, cache);
-    assert.deepEqual(c.frames.map((x) => x.policy), ['sbrk', 'first', 'next', 'best', 'worst']);
-    assert.deepEqual(c.frames.map((x) => x.frame.highlight.block), [368, 12, 0x1ac, 0x8c, 0x1ac]);
-    buildCompare(run, {}, 3, cache);
-    assert.equal(cache.size, 4, 'the other policies were replayed once and kept');
   });
 });
 

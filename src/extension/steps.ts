@@ -1,0 +1,33 @@
+// The current step of each open trace, one number per document: the panel, the side view and the
+// editor's highlighted line all follow it.
+
+import * as vscode from 'vscode';
+import type { TraceSession } from './traceSessions';
+
+/** The current step of each trace; the panel, the side view and the editor highlight follow it. */
+export class Steps implements vscode.Disposable {
+  private readonly steps = new Map<string, number>();
+  private readonly changed = new vscode.EventEmitter<{ uri: string; step: number }>();
+  readonly onDidChange = this.changed.event;
+
+  get(session: TraceSession): number {
+    const last = (session.latest?.replay.recorded ?? 0) - 1;
+    const step = this.steps.get(session.document.uri.toString()) ?? last;
+    return Math.max(-1, Math.min(step, last));
+  }
+
+  set(session: TraceSession, step: number): number {
+    const last = (session.latest?.replay.recorded ?? 0) - 1;
+    const clamped = Math.max(-1, Math.min(step, last));
+    const uri = session.document.uri.toString();
+    if (this.steps.get(uri) !== clamped) {
+      this.steps.set(uri, clamped);
+      this.changed.fire({ uri, step: clamped });
+    }
+    return clamped;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
