@@ -100,7 +100,8 @@ class ViewConnection {
 
   private compareInBackground(comparing: NonNullable<ViewConnection['comparing']>, session: TraceSession): void {
     comparing.driving = true;
-    void runComparison(comparing.comparison, `Heap Inspector: every policy on ${session.name}`, session.isBig).then((done) => {
+    const title = `Heap Inspector: every policy on ${session.name}`;
+    void runComparison(comparing.comparison, title, session.isBig, () => this.comparing === comparing).then((done) => {
       if (this.comparing !== comparing) return;
       comparing.driving = false;
       if (!done) {

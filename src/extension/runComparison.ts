@@ -14,13 +14,16 @@ export function compareSlice(ms = SLICE_MS): () => boolean {
   return () => performance.now() >= end;
 }
 
-/** Replays the comparison to the end, a slice at a time; true when done, false if the user cancelled. */
-export async function runComparison(comparison: Comparison, title: string, big: boolean): Promise<boolean> {
+/**
+ * Replays the comparison to the end, a slice at a time; true when done, false if the user
+ * cancelled or `wanted()` turned false (its caller moved on to another run).
+ */
+export async function runComparison(comparison: Comparison, title: string, big: boolean, wanted: () => boolean = () => true): Promise<boolean> {
   const run = async (token: vscode.CancellationToken | undefined, report: (p: ComparisonProgress) => void): Promise<boolean> => {
     while (!comparison.work(compareSlice())) {
       report(comparison.progress());
       await new Promise((resolve) => setImmediate(resolve));
-      if (token?.isCancellationRequested) return false;
+      if (token?.isCancellationRequested || !wanted()) return false;
     }
     return true;
   };
