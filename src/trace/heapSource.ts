@@ -32,7 +32,7 @@ export interface HeapState {
   /** Header and footer words as stored (NaN: the block has none). */
   readonly headers: Float64Array;
   readonly footers: Float64Array;
-  /** The same words decoded (docs/engine.md, "Layouts"): the size they hold (NaN: none) and the allocated bit (-1: none, 0, 1). */
+  /** The same words decoded by the layout module (engine/layout.ts): the size they hold (NaN: none) and the allocated bit (-1: none, 0, 1). */
   readonly headerSizes: Float64Array;
   readonly headerAllocated: Int8Array;
   readonly footerSizes: Float64Array;
