@@ -4,9 +4,7 @@
 
 import { BLOCK_STATUSES, POLICIES } from '../engine/index';
 import type { CompareDto, EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
-import { runTrace, type TraceConfigLayers, type TraceRun } from '../trace/index';
-import { clampStep, type HeapSource } from '../trace/heapSource';
-import { replaySource } from '../trace/replaySource';
+import { clampStep, replaySource, runTrace, type HeapSource, type TraceConfigLayers, type TraceRun } from '../trace/index';
 
 const SERIES_POINTS = 2000;
 

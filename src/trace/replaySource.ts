@@ -2,13 +2,7 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import type { Allocator } from '../engine/allocator';
-import { FIT_POLICIES, type FitPolicy } from '../engine/config';
-import { linearFitSearch, type FitSearch } from '../engine/fitSearch';
-import { restoreAllocator } from '../engine/index';
-import { ImplicitAllocator } from '../engine/implicitAllocator';
-import { wordAllocated, wordBlockSize } from '../engine/layout';
-import type { HeapColumns, HeapMetrics } from '../engine/results';
+import { FIT_POLICIES, ImplicitAllocator, linearFitSearch, restoreAllocator, wordAllocated, wordBlockSize, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY } from './describe';
 import { clampStep, mergedBlock, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
 import { OwnerIndex } from './owners';
@@ -125,12 +119,16 @@ export class ReplaySource implements HeapSource {
     let walk: FitSearch | null = null;
     const search: FitSearch = { findFit: (asize, rover) => walk!.findFit(asize, rover) };
     const snapshot = before.snapshot(replay.programWrites, true);
-    const slots = Int32Array.from(replay.pointersAt(i - 1), (p) => p ?? NO_PTR);
+    // Only a realloc reads a name's pointer (its old block); malloc and calloc only store theirs.
+    const ops = replay.trace.ops;
+    const slots = new Int32Array(Math.max(1, replay.trace.names.length)).fill(NO_PTR);
+    const from = ops.kind(i) === 'realloc' ? ops.from(i) : null;
+    if (from !== null) slots[from] = replay.pointersAt(i - 1)[from] ?? NO_PTR;
     const copy = restoreAllocator({ ...replay.config, search: 'linear' }, snapshot, this.scratch, { quiet: true, totalsOnDemand: true, fitSearch: search });
     this.scratch = copy;
     if (!(copy instanceof ImplicitAllocator)) return NO_BLOCKS;
     walk = linearFitSearch(copy.layout, policy, (addr) => visited.push(addr));
-    applyOp(copy, replay.trace.ops, i, slots, false);
+    applyOp(copy, ops, i, slots, false);
     return Float64Array.from(visited);
   }
 
