@@ -18,8 +18,13 @@ export interface FitSearch {
   findFit(asize: number, rover: number): FitResult;
 }
 
-/** The reference search: walks the block chain from memory, exactly as the textbook does. */
-export function linearFitSearch(layout: BlockLayout, policy: FitPolicy): FitSearch {
+/**
+ * The reference search: walks the block chain from memory, exactly as the textbook does.
+ * `visit`, when given, is told the header address of every block the walk examines, in order
+ * (the blocks `FitResult.examined` counts; docs/engine.md, "Definitions pinned down"): how a
+ * read model shows the search path as the engine took it rather than re-deriving it.
+ */
+export function linearFitSearch(layout: BlockLayout, policy: FitPolicy, visit?: (addr: number) => void): FitSearch {
   const fitsAt = (addr: number, asize: number): boolean => !layout.allocatedAt(addr) && layout.sizeAt(addr) >= asize;
 
   /** First fit over [from, to): stops at the first block that fits. */
@@ -27,6 +32,7 @@ export function linearFitSearch(layout: BlockLayout, policy: FitPolicy): FitSear
     let examined = 0;
     for (let addr = from; addr < to; addr = layout.nextBlockAddr(addr)) {
       examined++;
+      visit?.(addr);
       if (fitsAt(addr, asize)) return { addr, examined };
     }
     return { addr: null, examined };
@@ -40,6 +46,7 @@ export function linearFitSearch(layout: BlockLayout, policy: FitPolicy): FitSear
     const end = layout.chainEnd();
     for (let addr = layout.firstBlockAddr; addr < end; addr = layout.nextBlockAddr(addr)) {
       examined++;
+      visit?.(addr);
       if (layout.allocatedAt(addr)) continue;
       const size = layout.sizeAt(addr);
       if (size >= asize && (chosen === null || better(size, chosenSize))) {

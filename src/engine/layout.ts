@@ -44,6 +44,16 @@ import { HeapFault, hex, type HeapMemory } from './memory';
 export const ALLOCATED_BIT = 1;
 export const PREV_ALLOCATED_BIT = 2;
 
+/** The block size a header or footer word holds: its low three bits are flags (see the diagram above). */
+export function wordBlockSize(word: number): number {
+  return word - (word % 8);
+}
+
+/** Whether a header or footer word has its allocated bit (bit 0) set. */
+export function wordAllocated(word: number): boolean {
+  return word % 2 === 1;
+}
+
 /** Geometry of one configuration plus raw header/footer access over the heap's memory. */
 export class BlockLayout {
   /** Bytes in a header or footer word. */

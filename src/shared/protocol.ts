@@ -46,6 +46,16 @@ export interface FrameDto {
   readonly headers: Float64Array;
   readonly footers: Float64Array;
   /**
+   * The same words decoded by the host: the block size each holds (NaN: no word) and its
+   * allocated bit (-1: no word, 0, 1). The webview never decodes a word or infers a layout.
+   */
+  readonly headerSizes: Float64Array;
+  readonly headerAllocated: Int8Array;
+  readonly footerSizes: Float64Array;
+  readonly footerAllocated: Int8Array;
+  /** The pointer a program holds for each block: where its payload starts (the sbrk baseline's blocks have no header). */
+  readonly payloadAddrs: Float64Array;
+  /**
    * The pointer that owns each allocated block, as a number (-1: none): in a .rep trace its id
    * (named `id 12`), in a .heap script an index into `ownerNames`. Numbers rather than a string
    * a block, so that a frame of 100k blocks travels as buffers; `ownerName` gives the name.
@@ -178,7 +188,8 @@ function isFrame(f: unknown): f is FrameDto {
     n >= 0 &&
     typeof x.states === 'string' &&
     x.states.length === n &&
-    [x.sizes, x.requested, x.headers, x.footers, x.payloadSizes].every((a) => a instanceof Float64Array && a.length === n) &&
+    [x.sizes, x.requested, x.headers, x.footers, x.headerSizes, x.footerSizes, x.payloadAddrs, x.payloadSizes].every((a) => a instanceof Float64Array && a.length === n) &&
+    [x.headerAllocated, x.footerAllocated].every((a) => a instanceof Int8Array && a.length === n) &&
     [x.allocLines, x.freeLines].every((a) => a instanceof Int32Array && a.length === n) &&
     x.owners instanceof Int32Array &&
     x.owners.length === n &&

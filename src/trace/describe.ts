@@ -1,7 +1,9 @@
 // Words for what one op did, from its replay record: the same compact line on a CodeLens, an inlay
-// hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and a longer sentence.
+// hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and the story the side view
+// tells (which block the policy picked and over which). Every view's words come from here.
 
 import { hex } from '../engine/memory';
+import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { OUTCOME, type Replay, type StepRecord } from './replay';
 import { percent } from './report';
 import type { Trace } from './model';
@@ -68,6 +70,66 @@ function mergedWith(o: number): string {
   const prev = (o & OUTCOME.COALESCED_PREV) !== 0;
   const next = (o & OUTCOME.COALESCED_NEXT) !== 0;
   return prev && next ? 'previous and next' : prev ? 'previous' : 'next';
+}
+
+const FREE = BLOCK_STATUSES.indexOf('free');
+
+/** The story of the heap before any op. */
+export const INITIAL_STORY = 'The heap as mm_init leaves it, before the first op.';
+
+/**
+ * What op `step` did, in words a student reads: which block `policy` picked and over which, how
+ * it split or merged. `before`: the heap's blocks before the op.
+ */
+export function describeStory(step: StepRecord, policy: string, before: HeapColumns): string {
+  const op = step.op;
+  if ((op.kind === 'malloc' || op.kind === 'calloc' || op.kind === 'realloc') && step.ptr !== null && step.block) {
+    if (policy === 'sbrk') return `The sbrk baseline moved the break by ${step.block.size} bytes and returned the old break, ${hex(step.ptr)}.`;
+    if (step.outcome & OUTCOME.IN_PLACE) return `realloc kept the data ${step.outcome & OUTCOME.MOVED ? 'by growing into the free block before it' : 'where it was'}: the block at ${hex(step.block.addr)} is now ${step.block.size} bytes.`;
+    const chosen = step.block.addr;
+    // The chosen hole, and the largest (lowest address among equals), among the free blocks before.
+    let picked: { addr: number; size: number } | undefined;
+    let largest = { addr: -1, size: 0 };
+    for (let k = 0; k < before.count; k++) {
+      if (before.status[k] !== FREE) continue;
+      const b = { addr: before.addrs[k]!, size: before.sizes[k]! };
+      if (b.addr === chosen) picked = b;
+      if (largest.addr < 0 || b.size > largest.size) largest = b;
+    }
+    const parts: string[] = [];
+    const examined = `${step.examined} block${step.examined === 1 ? '' : 's'}`;
+    if (step.outcome & OUTCOME.EXTENDED && !picked) {
+      parts.push(`No free block was big enough after examining ${examined}, so the heap grew by ${step.grownBy} bytes`);
+    } else {
+      const size = picked?.size ?? step.block.size + step.remainder;
+      const other = largest.addr !== chosen && largest.size > size ? ` over the ${largest.size}-byte one at ${hex(largest.addr)}` : '';
+      parts.push(`${policy[0]!.toUpperCase()}${policy.slice(1)} fit examined ${examined} and picked the ${size}-byte hole at ${hex(chosen)}${other}`);
+    }
+    if (step.outcome & OUTCOME.SPLIT) parts.push(`split left ${step.remainder} bytes free`);
+    else if (step.outcome & OUTCOME.EXACT) parts.push('an exact fit');
+    else if (step.outcome & OUTCOME.WHOLE) parts.push(`too few bytes were left over to split, so the whole ${step.block.size}-byte block is used`);
+    return `${parts.join('; ')}. The program gets ${hex(step.ptr)}.`;
+  }
+  if (op.kind === 'free' && step.outcome & OUTCOME.FREED && step.block) {
+    const o = step.outcome;
+    const merged = o & (OUTCOME.COALESCED_PREV | OUTCOME.COALESCED_NEXT);
+    const sides = o & OUTCOME.COALESCED_PREV && o & OUTCOME.COALESCED_NEXT ? 'neighbours on both sides' : o & OUTCOME.COALESCED_PREV ? 'previous neighbour' : 'next neighbour';
+    return `The ${step.block.size}-byte block at ${hex(step.block.addr)} became free${merged ? ` and merged with its free ${sides} into one ${step.mergedSize}-byte block` : ''}.`;
+  }
+  return `${describeStep(step)}.`;
+}
+
+/**
+ * What an op did, for a source that knows only what the allocator returned (a payload address and
+ * a size per op, no engine events): the short line and the story. `ptr` null: NULL.
+ */
+export function describeBareOp(kind: 'malloc' | 'calloc' | 'realloc' | 'free', size: number, ptr: number | null): { text: string; story: string } {
+  if (kind === 'free') {
+    if (ptr === null) return { text: 'free(NULL): nothing to do', story: 'free(NULL) does nothing.' };
+    return { text: `free(${hex(ptr)})`, story: `The program freed ${hex(ptr)}; the allocator does not say what it did with the block.` };
+  }
+  if (ptr === null) return { text: `${kind}(${size}) -> NULL`, story: `${kind}(${size}) returned NULL.` };
+  return { text: `${kind}(${size}) -> ${hex(ptr)}`, story: `${kind}(${size}) returned ${hex(ptr)}; the allocator does not say which blocks it looked at.` };
 }
 
 /** The one-line summary of a whole run, for the top of a trace file. */

@@ -1,5 +1,6 @@
 // The trace layer's public surface: both formats parse to one op model, print back, convert, and
-// replay through the engine with per-op records. Pure: no vscode, no Node built-ins, no DOM.
+// replay through the engine with per-op records, and the read model every view reads a step from
+// (HeapSource). Pure: no vscode, no Node built-ins, no DOM.
 
 export * from './model';
 export { parseRep, printRep, RepParser, type TraceParser } from './repFormat';
@@ -14,6 +15,8 @@ export { parseTrace, formatOf, traceParser } from './parseTrace';
 export { runTrace, runJson, formatRunSummary, formatHeapPicture, describeConfig, errorCount, problemCount, percent, type TraceRun } from './report';
 export { Comparison, ComparisonCache, comparePolicies, comparisonOf, policyRow, formatComparison, type ComparisonOptions, type ComparisonProgress, type PolicyComparison, type PolicyRow } from './comparison';
 export { renderHeapBar } from './heapBar';
-export { describeStep, describeRun, describeLifetime } from './describe';
+export { describeStep, describeStory, describeBareOp, describeRun, describeLifetime, INITIAL_STORY } from './describe';
+export { clampStep, mergedBlock, type HeapSource, type HeapState, type OpEffect, type HeapEvents } from './heapSource';
+export { ReplaySource, replaySource } from './replaySource';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';
 export { codeSpan, escapeMarkdown } from './markdown';

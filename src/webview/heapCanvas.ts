@@ -2,6 +2,8 @@
 // widths proportional to size (tiny blocks still get a visible sliver), headers and boundary tags
 // as edges, allocated blocks coloured by owner with padding lighter, free blocks hatched, and the
 // op's effects outlined. Only the rows in view are drawn. Colours come from --vscode-* variables.
+// Where payloads start and which blocks have a header or footer come from the host's frame: the
+// drawing never infers a layout (a word size, a header) from sizes.
 
 import { ownerName, type FrameDto } from '../shared/protocol';
 
@@ -138,7 +140,7 @@ export function drawHeap(
   ctx: CanvasRenderingContext2D,
   frame: FrameDto,
   theme: Theme,
-  opts: { width: number; bpp: number; firstRow: number; visibleRows: number; selected: number | null; wordSize: number },
+  opts: { width: number; bpp: number; firstRow: number; visibleRows: number; selected: number | null },
 ): { laid: LaidBlock[]; dense: boolean } {
   const { width, bpp, firstRow, visibleRows } = opts;
   const lastRow = Math.min(rowCount(frame, width, bpp) - 1, firstRow + visibleRows - 1);
@@ -186,12 +188,14 @@ export function drawHeap(
     const addr = frame.addrs[i]!;
     const size = frame.sizes[i]!;
     const state = frame.states[i];
+    // The header's bytes: from the block's start to its payload (none for the sbrk baseline).
+    const payloadAddr = frame.payloadAddrs[i]!;
+    const rowStart = b.row * width * bpp;
     if (state === 'a') {
       ctx.fillStyle = ownerColour(theme, ownerName(frame, i));
       ctx.fillRect(b.x, top, b.w, h);
       // Padding past the requested bytes, lighter.
-      const used = opts.wordSize + (frame.requested[i] ?? 0);
-      const rowStart = b.row * width * bpp;
+      const used = payloadAddr - addr + (frame.requested[i] ?? 0);
       const padStart = (addr + used - rowStart) / bpp;
       if (padStart < b.x + b.w && used < size) {
         ctx.fillStyle = theme.bg;
@@ -204,11 +208,10 @@ export function drawHeap(
       ctx.fillStyle = state === 'f' ? hatch : cross;
       ctx.fillRect(b.x, top, b.w, h);
     }
-    // Header and boundary tag as edges, where the block is wide enough to show them.
+    // Header and boundary tag as edges, where the block has them and is wide enough to show them.
     ctx.fillStyle = theme.fg;
-    const edge = Math.max(1, Math.min(3, opts.wordSize / bpp));
-    const rowStart = b.row * width * bpp;
-    if (addr >= rowStart) ctx.fillRect(b.x, top, edge, h);
+    const edge = Math.max(1, Math.min(3, (payloadAddr - addr) / bpp));
+    if (addr >= rowStart && !Number.isNaN(frame.headers[i]!)) ctx.fillRect(b.x, top, edge, h);
     if (addr + size <= rowStart + width * bpp && !Number.isNaN(frame.footers[i]!) && b.w > 6) ctx.fillRect(b.x + b.w - edge, top, edge, h);
     if (examined(addr)) {
       ctx.fillStyle = theme.examined;
@@ -318,27 +321,27 @@ function makeHatch(ctx: CanvasRenderingContext2D, colour: string, crossed: boole
 }
 
 /**
- * Whether a block address is among those the op's search examined, by binary search: they come in
- * the order searched, one ascending run (two for next fit, which wraps), and can be every block of
- * a large heap, too many to put in a set for every frame.
+ * Whether a block address is among those the op's search examined, by binary search over a sorted
+ * copy: they come in the order searched (next fit wraps; deferred coalescing searches twice) and can
+ * be every block of a large heap, too many to put in a set for every frame. One copy per list.
  */
+const sortedExamined = new WeakMap<Float64Array, Float64Array>();
+
 function examinedLookup(examined: Float64Array): (addr: number) => boolean {
-  let wrap = examined.length;
-  for (let k = 1; k < examined.length; k++) {
-    if (examined[k]! < examined[k - 1]!) {
-      wrap = k;
-      break;
-    }
+  let sorted = sortedExamined.get(examined);
+  if (sorted === undefined) {
+    sorted = Float64Array.from(examined).sort();
+    sortedExamined.set(examined, sorted);
   }
-  const within = (from: number, to: number, addr: number): boolean => {
-    let lo = from;
-    let hi = to;
+  const within = sorted;
+  return (addr) => {
+    let lo = 0;
+    let hi = within.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (examined[mid]! < addr) lo = mid + 1;
+      if (within[mid]! < addr) lo = mid + 1;
       else hi = mid;
     }
-    return lo < to && examined[lo] === addr;
+    return lo < within.length && within[lo] === addr;
   };
-  return (addr) => within(0, wrap, addr) || within(wrap, examined.length, addr);
 }

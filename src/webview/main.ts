@@ -2,9 +2,12 @@
 // It owns view state only (zoom, scroll, selection, compare on/off, in getState/setState); the host
 // owns the trace and the current step, and answers `ready` with a snapshot.
 
-import { assertNever, EVENT_KINDS, ownerName, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
-import { blockAtByte, drawHeap, fitBytesPerPixel, layout, ownerColour, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
+import { assertNever, EVENT_KINDS, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
+import { blockAtByte, drawHeap, fitBytesPerPixel, layout, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
 import { drawCharts } from './charts';
+import { renderCompare } from './compareView';
+import { blockDetails, describeBlock } from './details';
+import { button, el, num, pct, policyName } from './dom';
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -44,16 +47,6 @@ let hovered: number | null = null;
 
 const post = (m: ViewMessage) => vscode.postMessage(m);
 const save = () => vscode.setState(view);
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
-  const e = Object.assign(document.createElement(tag), props);
-  for (const c of children) e.append(c);
-  return e;
-};
-const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
-/** A ratio as a percentage; null (a figure the host could not compute soundly) as "unknown". */
-const pct = (r: number | null) => (r === null ? 'unknown' : `${(r * 100).toFixed(1)}%`);
-/** A byte count or count; null as "unknown". */
-const num = (v: number | null, unit = '') => (v === null ? 'unknown' : `${v}${unit}`);
 
 // --- DOM ---------------------------------------------------------------------------------------
 
@@ -61,12 +54,6 @@ const title = el('h1', { className: 'title' });
 const opLine = el('div', { className: 'op', role: 'status' });
 opLine.setAttribute('aria-live', 'polite');
 const story = el('p', { className: 'story' });
-const button = (label: string, text: string, onClick: () => void) => {
-  const b = el('button', { type: 'button', title: label, textContent: text });
-  b.setAttribute('aria-label', label);
-  b.addEventListener('click', onClick);
-  return b;
-};
 const scrubber = el('input', { type: 'range', min: '-1', max: '0', value: '-1', className: 'scrubber' });
 scrubber.setAttribute('aria-label', 'Step');
 scrubber.addEventListener('input', () => goTo(Number(scrubber.value)));
@@ -297,7 +284,7 @@ function render(): void {
   }
   // The one layout read of a render: every write below would make a later read lay out again.
   const width = Math.max(100, canvasBox.clientWidth - 4);
-  title.textContent = `${trace.name} · ${trace.policy === 'sbrk' ? 'sbrk baseline' : `${trace.policy} fit`} · ${trace.preset}`;
+  title.textContent = `${trace.name} · ${policyName(trace.policy)} · ${trace.preset}`;
   opLine.textContent = frame.line === null ? `Before the first op: ${frame.text}` : `Line ${frame.line}: ${frame.text}`;
   story.textContent = frame.story;
   scrubber.max = String(trace.ops - 1);
@@ -309,13 +296,8 @@ function render(): void {
   renderDetails();
   if (mode === 'panel') {
     drawChartsView(width);
-    renderCompare(width);
+    renderCompare(compareBox, compare, view.compare === true, width, theme);
   }
-}
-
-function wordSize(): number {
-  // The prologue is two words (CS:APP) rounded to the alignment; the first header sits one word before a payload.
-  return frame?.prologue && frame.prologue.size <= 8 ? 4 : 8;
 }
 
 function drawHeapView(width = Math.max(100, canvasBox.clientWidth - 4)): void {
@@ -338,7 +320,7 @@ function drawHeapView(width = Math.max(100, canvasBox.clientWidth - 4)): void {
   if (!ctx) return;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const selected = view.selectedAddr == null ? null : frame.addrs.indexOf(view.selectedAddr);
-  ({ laid, dense } = drawHeap(ctx, frame, theme, { width, bpp, firstRow, visibleRows: maxVisible, selected: selected !== null && selected >= 0 ? selected : null, wordSize: wordSize() }));
+  ({ laid, dense } = drawHeap(ctx, frame, theme, { width, bpp, firstRow, visibleRows: maxVisible, selected: selected !== null && selected >= 0 ? selected : null }));
   geometry = { width, bpp, firstRow, lastRow: Math.min(rows - 1, firstRow + maxVisible - 1) };
   canvas.setAttribute('aria-label', `Heap of ${frame.heapSize} bytes with ${frame.addrs.length} blocks (${countOf('a')} allocated, ${countOf('f')} free), rows ${firstRow + 1} to ${firstRow + maxVisible} of ${rows}`);
   renderBlockList();
@@ -350,15 +332,6 @@ function countOf(state: string): number {
   return n;
 }
 
-function describeBlock(i: number): string {
-  const f = frame!;
-  const state = f.states[i] === 'a' ? 'allocated' : f.states[i] === 'f' ? 'free' : 'freed, never reused';
-  const name = ownerName(f, i);
-  const owner = name ? `, ${name}` : '';
-  const req = f.states[i] === 'a' ? `, ${f.requested[i]} bytes requested` : '';
-  return `${state} block at ${hex(f.addrs[i]!)}, ${f.sizes[i]} bytes${owner}${req}`;
-}
-
 function renderBlockList(): void {
   const items: HTMLLIElement[] = [];
   const seen = new Set<number>();
@@ -367,7 +340,7 @@ function renderBlockList(): void {
   for (const b of listed) {
     if (b.index < 0 || seen.has(b.index) || items.length >= 500) continue;
     seen.add(b.index);
-    const li = el('li', { textContent: describeBlock(b.index), tabIndex: -1 });
+    const li = el('li', { textContent: describeBlock(frame!, b.index), tabIndex: -1 });
     li.dataset.addr = String(frame!.addrs[b.index]);
     li.dataset.size = String(frame!.sizes[b.index]);
     li.dataset.state = frame!.states[b.index]!;
@@ -393,32 +366,7 @@ function renderDetails(): void {
     details.replaceChildren(el('span', { className: 'hint', textContent: 'Hover or click a block for its header, footer and lines.' }));
     return;
   }
-  const f = frame;
-  const word = (w: number | null) => (w === null ? 'none' : `${hex(w)} (size ${w - (w % 8)}, ${w % 2 ? 'allocated' : 'free'})`);
-  const payload = f.addrs[i]! + wordSize();
-  const rows: [string, string][] = [
-    ['block', `${hex(f.addrs[i]!)}, ${f.sizes[i]} bytes, ${f.states[i] === 'a' ? 'allocated' : f.states[i] === 'f' ? 'free' : 'freed, never reused'}`],
-    ['payload', `${hex(payload)}, ${f.payloadSizes[i]} bytes`],
-  ];
-  if (f.states[i] === 'a') {
-    rows.push(['requested', `${f.requested[i]} bytes (internal fragmentation ${f.sizes[i]! - f.requested[i]!} bytes)`]);
-    const name = ownerName(f, i);
-    if (name) rows.push(['pointer', name]);
-  }
-  const stored = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
-  rows.push(['header', word(stored(f.headers[i]))], ['footer', word(stored(f.footers[i]))]);
-  const problem = f.problems.find((p) => p.addr === f.addrs[i]);
-  if (problem) rows.push(['problem', problem.message]);
-  const dl = el('dl');
-  for (const [k, v] of rows) dl.append(el('dt', { textContent: k }), el('dd', { textContent: v }));
-  const swatch = el('span', { className: 'swatch' });
-  swatch.style.background = f.states[i] === 'a' ? ownerColour(theme, ownerName(f, i)) : 'transparent';
-  const line = f.allocLines[i] ?? 0;
-  const freeLine = f.freeLines[i] ?? 0;
-  const parts: Node[] = [swatch, dl];
-  if (line > 0) parts.push(button(`Reveal line ${line}, where this block was allocated`, `allocated on line ${line}: reveal`, () => post({ type: 'revealLine', line })));
-  if (freeLine > 0) parts.push(button(`Reveal line ${freeLine}, where this block is freed`, `freed on line ${freeLine}: reveal`, () => post({ type: 'revealLine', line: freeLine })));
-  details.replaceChildren(...parts);
+  details.replaceChildren(...blockDetails(frame, i, theme, post));
 }
 
 function drawChartsView(width: number): void {
@@ -440,34 +388,6 @@ function drawChartsView(width: number): void {
 }
 
 let seriesDrawn: SeriesDto | null = null;
-
-function renderCompare(width: number): void {
-  compareBox.hidden = !view.compare || compare === null;
-  if (compareBox.hidden || !compare) {
-    compareBox.replaceChildren();
-    return;
-  }
-  const dpr = window.devicePixelRatio || 1;
-  const rows = compare.frames.map(({ policy, frame: f }) => {
-    const c = el('canvas', { className: 'compare-heap' });
-    c.setAttribute('role', 'img');
-    c.setAttribute('aria-label', `${policy}: heap ${f.heapSize} bytes, ${f.addrs.length} blocks, utilisation ${pct(f.metrics.utilisation)}`);
-    const bpp = fitBytesPerPixel(f, width, 3);
-    const h = Math.min(3, rowCount(f, width, bpp)) * ROW_HEIGHT;
-    c.style.width = `${width}px`;
-    c.style.height = `${h}px`;
-    c.width = Math.round(width * dpr);
-    c.height = Math.round(h * dpr);
-    const ctx = c.getContext('2d');
-    if (ctx) {
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      drawHeap(ctx, f, theme, { width, bpp, firstRow: 0, visibleRows: 3, selected: null, wordSize: wordSize() });
-    }
-    const label = el('div', { className: 'compare-label', textContent: `${policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`}: ${f.text} · heap ${f.metrics.heapSize} B · utilisation ${pct(f.metrics.utilisation)} · ext frag ${pct(f.metrics.externalFragmentation)}` });
-    return el('div', { className: 'compare-row' }, label, c);
-  });
-  compareBox.replaceChildren(el('h2', { textContent: 'Every policy at this step' }), ...rows);
-}
 
 render();
 post({ type: 'ready' });

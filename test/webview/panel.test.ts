@@ -207,6 +207,56 @@ describe('heap panel webview (Chromium, fake host)', function () {
     assert.deepEqual(errors, []);
   });
 
+  /**
+   * Shows step 1 of `a = malloc(20); b = malloc(50)` under `overrides`, zoomed in `zoomIns` times,
+   * hovers block a and returns its frame, the details pane's text, and the canvas's colour a few
+   * bytes before and after the end of a's request (mid-row, away from the block's edges).
+   */
+  async function payloadOfA(overrides: Record<string, string | number>, zoomIns: number) {
+    const small = runTrace(parseHeapScript('a = malloc(20)\nb = malloc(50)\n'), { overrides });
+    const frame = buildFrame(small, 1);
+    await send({ type: 'snapshot', trace: traceInfo(small, 'file:///small.heap', 'small.heap'), frame, series: buildSeries(small), events: buildEvents(small), compare: null });
+    const a = frame.addrs[0]!;
+    const li = page.locator(`.blocks li[data-addr="${a}"]`);
+    await li.waitFor({ state: 'attached' });
+    await page.locator('canvas.heap').focus();
+    for (let k = 0; k < zoomIns; k++) await page.keyboard.press('+');
+    await settled();
+    const { x, w, row } = await li.evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w), row: Number((e as HTMLElement).dataset.row) }));
+    const pixelsPerByte = w / frame.sizes[0]!;
+    assert.ok(pixelsPerByte >= 4, `zoomed in enough to tell bytes apart (${pixelsPerByte.toFixed(1)} pixels a byte)`);
+    const requestEnd = frame.payloadAddrs[0]! - a + frame.requested[0]!;
+    const colourAt = (byte: number) =>
+      page.locator('canvas.heap').evaluate((c, at) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round(at.x * devicePixelRatio), Math.round(at.y * devicePixelRatio), 1, 1).data), { x: x + (byte + 0.5) * pixelsPerByte, y: row * 30 + 14 });
+    const inside = await colourAt(requestEnd - 2);
+    const padding = await colourAt(requestEnd + 2);
+    const box = (await page.locator('canvas.heap').boundingBox())!;
+    await page.mouse.move(box.x + x + 2 * pixelsPerByte, box.y + row * 30 + 14);
+    const details = page.locator('.details');
+    await details.getByText('header').waitFor();
+    return { frame, text: await details.innerText(), inside, padding };
+  }
+  const hexOf = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+  const differ = (p: number[], q: number[]) => p.slice(0, 3).some((v, k) => Math.abs(v - q[k]!) > 20);
+
+  it('4-byte words with 16-byte alignment: the payload one word after the header, the padding after the request', async () => {
+    const { frame, text, inside, padding } = await payloadOfA({ preset: 'csapp', alignment: 16 }, 4);
+    assert.equal(frame.payloadAddrs[0], frame.addrs[0]! + 4, 'the host says where the payload is');
+    assert.equal(frame.sizes[0], 32);
+    assert.match(text, new RegExp(`payload\\s+${hexOf(frame.payloadAddrs[0]!)}, 24 bytes`));
+    assert.match(text, /header\s+0x0021 \(size 32, allocated\)/);
+    assert.ok(differ(inside, padding), `the request's last bytes (${inside}) and the padding after it (${padding}) are shaded apart`);
+  });
+
+  it('the sbrk baseline: blocks without headers, the payload at the block, the padding after the request', async () => {
+    const { frame, text, inside, padding } = await payloadOfA({ preset: 'csapp', policy: 'sbrk' }, 0);
+    assert.equal(frame.payloadAddrs[0], frame.addrs[0], 'no header: the payload is the block');
+    assert.equal(frame.sizes[0], 24);
+    assert.match(text, new RegExp(`payload\\s+${hexOf(frame.addrs[0]!)}, 24 bytes`));
+    assert.match(text, /header\s+none/);
+    assert.ok(differ(inside, padding), `the request's last bytes (${inside}) and the padding after it (${padding}) are shaded apart`);
+  });
+
   it('ignores hostile and malformed messages', async () => {
     await send(snapshot(run, 9));
     await page.locator('.blocks li').first().waitFor({ state: 'attached' });

@@ -1,0 +1,121 @@
+// The read model: "what is the heap at step i, and what did op i do", answered once for every view
+// (the panel, the side view, and anything else that shows a step). A source of heaps implements
+// HeapSource: the simulated replay (replaySource.ts) is one; an allocator that gives only payload
+// addresses, sizes and the heap's bytes per op is another. Nothing above it knows which it reads.
+
+import { BLOCK_STATUSES, type HeapMetrics } from '../engine/results';
+
+/**
+ * The heap after one step, in columns: one entry per block, in address order, so a heap of 100,000
+ * blocks stays a handful of typed arrays. Every address is a byte offset from the heap's start.
+ */
+export interface HeapState {
+  /** The step (-1: before the first op). */
+  readonly step: number;
+  /** Bytes from the heap's start to the break. */
+  readonly heapSize: number;
+  readonly prologue: { readonly addr: number; readonly size: number } | null;
+  /** The epilogue header's address, or null (no sentinels, or none found). */
+  readonly epilogue: number | null;
+  readonly count: number;
+  /** Header address of each block (its first byte). */
+  readonly addrs: Float64Array;
+  /** Bytes of each whole block. */
+  readonly sizes: Float64Array;
+  /** The pointer a program holds for each block (the sbrk baseline's blocks have no header: it is the block's address). */
+  readonly payloadAddrs: Float64Array;
+  readonly payloadSizes: Float64Array;
+  /** The engine's BLOCK_STATUSES index of each block's state: allocated, free, or freed but never reusable (the sbrk baseline). */
+  readonly states: Uint8Array;
+  /** Bytes the live pointer in each allocated block asked for (0 for the others). */
+  readonly requested: Float64Array;
+  /** Header and footer words as stored (NaN: the block has none). */
+  readonly headers: Float64Array;
+  readonly footers: Float64Array;
+  /** The same words decoded by the layout module (engine/layout.ts): the size they hold (NaN: none) and the allocated bit (-1: none, 0, 1). */
+  readonly headerSizes: Float64Array;
+  readonly headerAllocated: Int8Array;
+  readonly footerSizes: Float64Array;
+  readonly footerAllocated: Int8Array;
+  /**
+   * The pointer that owns each allocated block (-1: none): an index into `ownerNames`, or, when
+   * that is null, the trace's own number for it (a `.rep` id).
+   */
+  readonly owners: Int32Array;
+  readonly ownerNames: readonly string[] | null;
+  /** The line that allocated each owned block, and the line that frees it later (0: none). */
+  readonly allocLines: Int32Array;
+  readonly freeLines: Int32Array;
+  /** What the heap checker (or the source's own checks) found at this step, by block or payload address. */
+  readonly problems: readonly { readonly addr: number; readonly message: string }[];
+  readonly metrics: HeapMetrics;
+}
+
+/** What op `step` did to the heap before it. */
+export interface OpEffect {
+  /** The step (-1: the heap before the first op, which no op made). */
+  readonly step: number;
+  /** 1-based line of the op, or null before the first op. */
+  readonly line: number | null;
+  /** One short line (the CodeLens text). */
+  readonly text: string;
+  /** A sentence or two telling what the op did and why (trace/describe.ts tells every story). */
+  readonly story: string;
+  /** The block the op took, resized or freed (header address), or null. */
+  readonly block: number | null;
+  /** The free block a split left after `block`, or null. */
+  readonly split: number | null;
+  /** The free block a merge made, or null. */
+  readonly merged: number | null;
+  /**
+   * The header addresses of the blocks the fit search examined, in the order it examined them,
+   * as the engine recorded them (docs/engine.md, "Definitions pinned down"). Under deferred
+   * coalescing a failed search, the merge pass and a second search are two runs here, over two
+   * heaps. Empty when the source knows no search (no engine events).
+   */
+  readonly examined: Float64Array;
+  /** The old break when the op grew the heap (the new space runs from it to the heap's size), else null. */
+  readonly grownFrom: number | null;
+}
+
+/** Steps worth jumping to, by op index. */
+export interface HeapEvents {
+  readonly nulls: readonly number[];
+  readonly coalesces: readonly number[];
+  readonly growths: readonly number[];
+  readonly problems: readonly number[];
+}
+
+/** A source of heaps, step by step. Steps run from -1 (before the first op) to `steps - 1`. */
+export interface HeapSource {
+  /** Ops with a heap after them so far (a source still running grows). */
+  readonly steps: number;
+  /** What places blocks: a policy name ('first', 'sbrk', ...) or the allocator's own name. */
+  readonly policy: string;
+  /** The configuration's name, for titles. */
+  readonly preset: string;
+  /** The heap after op `step`, clamped to [-1, steps - 1]. */
+  heapAt(step: number): HeapState;
+  /** What op `step` did, clamped to [-1, steps - 1]. */
+  opAt(step: number): OpEffect;
+  /** The metrics after op `step` (-1: the empty heap); cheaper than `heapAt(step).metrics`. */
+  metricsAt(step: number): HeapMetrics;
+  /** The NULLs, merges, growths and problems over the steps so far. */
+  events(): HeapEvents;
+}
+
+const FREE = BLOCK_STATUSES.indexOf('free');
+
+/** `step` clamped to a source's steps. */
+export function clampStep(source: Pick<HeapSource, 'steps'>, step: number): number {
+  return Math.max(-1, Math.min(step, source.steps - 1));
+}
+
+/** The free block among `heap`'s blocks that holds the range [addr, addr + size) and is `size` bytes, or null: where a merge landed. */
+export function mergedBlock(heap: HeapState, addr: number, size: number, mergedSize: number): number | null {
+  for (let k = 0; k < heap.count; k++) {
+    const at = heap.addrs[k]!;
+    if (heap.states[k] === FREE && heap.sizes[k] === mergedSize && at <= addr + size && at + mergedSize >= addr) return at;
+  }
+  return null;
+}

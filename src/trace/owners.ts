@@ -1,0 +1,196 @@
+// Who owns each block of a replayed heap: the pointer that last handed out its payload, that
+// pointer's name, the line that allocated it and the line that frees it later, and the bytes it
+// asked for. Pointer lifetimes are indexed once per run, so a step's owners cost a pass over its
+// blocks rather than over the ops.
+
+import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
+import type { LifetimeAnalysis } from './lifetimes';
+import type { Trace } from './model';
+import type { Replay } from './replay';
+
+/** The owner columns of one step's blocks (see HeapState). */
+export interface OwnerColumns {
+  readonly owners: Int32Array;
+  readonly ownerNames: readonly string[] | null;
+  readonly allocLines: Int32Array;
+  readonly freeLines: Int32Array;
+  readonly requested: Float64Array;
+}
+
+const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
+const ALLOCATING = new Set(['malloc', 'calloc', 'realloc']);
+/** Ops a (pointer, op) key can number: 2^23, so that keys of pointers below 1 GiB stay exact. */
+const OP_SPAN = 2 ** 23;
+
+/** Every op that handed a pointer out, in (pointer, op) order, with its lifetime and name beside it. */
+interface HandedOut {
+  /** pointer * OP_SPAN + op, ascending. */
+  readonly keys: Float64Array;
+  readonly lives: Int32Array;
+  /** The name the pointer went to (-1: none). */
+  readonly slots: Int32Array;
+}
+
+/** What owners are labelled with, made once per trace and lifetimes: a .rep trace's ids by slot, and each lifetime's lines. */
+class OwnerNames {
+  /** A .rep trace's id in each slot (empty for a .heap script, whose slots have names). */
+  readonly ids: Int32Array;
+  /**
+   * Each lifetime's first and last lines (0: never freed), so that a step looks up one array for
+   * each instead of the lifetime and then the op, at random places in arrays of megabytes.
+   */
+  readonly allocLines: Int32Array;
+  readonly freeLines: Int32Array;
+
+  constructor(trace: Trace, analysis: LifetimeAnalysis) {
+    this.ids = trace.format === 'rep' ? Int32Array.from(trace.names, Number) : new Int32Array(0);
+    const { lifetimes } = analysis;
+    this.allocLines = new Int32Array(lifetimes.count);
+    this.freeLines = new Int32Array(lifetimes.count);
+    for (let life = 0; life < lifetimes.count; life++) {
+      this.allocLines[life] = trace.ops.line(lifetimes.start(life));
+      const end = lifetimes.end(life);
+      if (end >= 0) this.freeLines[life] = trace.ops.line(end);
+    }
+  }
+}
+
+/** The owners of a replay's heaps, step by step. One per replay; it follows the replay as it grows. */
+export class OwnerIndex {
+  private handed: { recorded: number; handed: HandedOut | null } | null = null;
+  private names: { analysis: LifetimeAnalysis; names: OwnerNames } | null = null;
+
+  constructor(private readonly replay: Replay) {}
+
+  /**
+   * Per block of `c` (the heap after op `i`): the pointer that owns it (the last malloc, calloc
+   * or realloc at or before op `i` that returned its payload), its lines and requested bytes.
+   */
+  ownersAt(i: number, c: HeapColumns, live: ReadonlyMap<number, number>): OwnerColumns {
+    const { replay } = this;
+    const { trace } = replay;
+    const n = c.count;
+    const requested = new Float64Array(n);
+    const lives = new Int32Array(n).fill(-1);
+    const slotOf = new Int32Array(n).fill(-1);
+    this.lifeAndSlot(i, c, live, requested, lives, slotOf);
+    const analysis = replay.lifetimes;
+    const lifetimes = analysis.lifetimes;
+    const names = this.namesOf(analysis);
+    const owners = new Int32Array(n).fill(-1);
+    const allocLines = new Int32Array(n);
+    const freeLines = new Int32Array(n);
+    // A .heap script's owners index the names this step uses; a .rep trace's are its ids.
+    const used = trace.format === 'rep' ? null : { names: [] as string[], index: new Map<number, number>() };
+    for (let k = 0; k < n; k++) {
+      const life = lives[k]!;
+      if (life < 0 || life >= lifetimes.count) continue;
+      const slot = slotOf[k]! >= 0 ? slotOf[k]! : lifetimes.slot(life);
+      if (used === null) {
+        owners[k] = names.ids[slot] ?? -1;
+      } else {
+        let at = used.index.get(slot);
+        if (at === undefined) {
+          at = used.names.push(trace.names[slot] ?? '?') - 1;
+          used.index.set(slot, at);
+        }
+        owners[k] = at;
+      }
+      allocLines[k] = names.allocLines[life]!;
+      freeLines[k] = names.freeLines[life]!;
+    }
+    return { owners, ownerNames: used?.names ?? null, allocLines, freeLines, requested };
+  }
+
+  /** Fills each live allocated block's requested bytes, lifetime and name. */
+  private lifeAndSlot(i: number, c: HeapColumns, live: ReadonlyMap<number, number>, requested: Float64Array, lives: Int32Array, slots: Int32Array): void {
+    const { replay } = this;
+    const handed = this.handedOut();
+    let last: Map<number, number> | null = null;
+    if (handed === null) {
+      // A trace too long for the keys: one pass over the ops instead.
+      last = new Map<number, number>();
+      for (let at = 0; at <= i; at++) {
+        const ptr = this.handedOutBy(at);
+        if (ptr !== null) last.set(ptr, at);
+      }
+    }
+    const { lifetimeOfOp } = replay.lifetimes;
+    // Blocks come in address order and the keys are sorted: a search that gallops on from where the
+    // last one ended, and reads the keys' lifetimes and names in order too (looking them up by op,
+    // at random places in arrays of megabytes, would miss the cache at every block).
+    let j = 0;
+    for (let k = 0; k < c.count; k++) {
+      if (c.status[k] !== ALLOCATED) continue;
+      const ptr = c.payloadAddrs[k]!;
+      const size = live.get(ptr);
+      if (size === undefined) continue;
+      requested[k] = size;
+      if (handed === null) {
+        const at = last!.get(ptr);
+        if (at === undefined) continue;
+        lives[k] = lifetimeOfOp[at] ?? -1;
+        slots[k] = replay.trace.ops.ptr(at) ?? -1;
+        continue;
+      }
+      // The last key <= (ptr, i).
+      j = firstAbove(handed.keys, j, ptr * OP_SPAN + i);
+      if (j > 0 && Math.floor(handed.keys[j - 1]! / OP_SPAN) === ptr) {
+        lives[k] = handed.lives[j - 1]!;
+        slots[k] = handed.slots[j - 1]!;
+      }
+    }
+  }
+
+  private namesOf(analysis: LifetimeAnalysis): OwnerNames {
+    if (this.names?.analysis !== analysis) this.names = { analysis, names: new OwnerNames(this.replay.trace, analysis) };
+    return this.names.names;
+  }
+
+  /** The pointer op `at` handed out (malloc, calloc, realloc), or null. */
+  private handedOutBy(at: number): number | null {
+    return ALLOCATING.has(this.replay.trace.ops.kind(at)) ? this.replay.pointer(at) : null;
+  }
+
+  /** Every op that handed a pointer out so far (see HandedOut); null for traces too long for the keys. */
+  private handedOut(): HandedOut | null {
+    const { replay } = this;
+    if (replay.recorded > OP_SPAN) return null;
+    if (this.handed && this.handed.recorded === replay.recorded) return this.handed.handed;
+    const unsorted: number[] = [];
+    for (let at = 0; at < replay.recorded; at++) {
+      const ptr = this.handedOutBy(at);
+      if (ptr !== null && ptr < 2 ** 30) unsorted.push(ptr * OP_SPAN + at);
+    }
+    const keys = Float64Array.from(unsorted).sort();
+    const lives = new Int32Array(keys.length);
+    const slots = new Int32Array(keys.length);
+    for (let j = 0; j < keys.length; j++) {
+      const at = keys[j]! % OP_SPAN;
+      lives[j] = replay.lifetimes.lifetimeOfOp[at] ?? -1;
+      slots[j] = replay.trace.ops.ptr(at) ?? -1;
+    }
+    const handed = { keys, lives, slots };
+    this.handed = { recorded: replay.recorded, handed };
+    return handed;
+  }
+}
+
+/** The first position at or after `from` whose key is above `target` (keys ascending). */
+function firstAbove(keys: Float64Array, from: number, target: number): number {
+  let lo = from;
+  let hi = from;
+  let step = 1;
+  while (hi < keys.length && keys[hi]! <= target) {
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  hi = Math.min(hi, keys.length);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! <= target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

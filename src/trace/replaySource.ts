@@ -1,0 +1,179 @@
+// The simulated replay as a HeapSource (heapSource.ts): the heap at a step rebuilt from the
+// replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
+// replay's record, with the blocks its search examined as the engine visits them.
+
+import { FIT_POLICIES, ImplicitAllocator, linearFitSearch, restoreAllocator, wordAllocated, wordBlockSize, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { describeStep, describeStory, INITIAL_STORY } from './describe';
+import { clampStep, mergedBlock, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
+import { OwnerIndex } from './owners';
+import { applyOp, OUTCOME, type StepRecord } from './replay';
+import type { TraceRun } from './report';
+
+const NO_BLOCKS = new Float64Array(0);
+const NO_PTR = -1;
+
+export class ReplaySource implements HeapSource {
+  private readonly owners: OwnerIndex;
+  /** The last heap asked for: a frame reads the heap after an op twice (its blocks, and where a merge landed). */
+  private last: { recorded: number; heap: HeapState } | null = null;
+  /** The allocator op `i` is re-run on to watch its search (kept, so its buffers are reused). */
+  private scratch: Allocator | undefined;
+  private eventsSeen: { steps: number; events: HeapEvents } | null = null;
+
+  constructor(readonly run: TraceRun) {
+    this.owners = new OwnerIndex(run.replay);
+  }
+
+  get steps(): number {
+    return this.run.replay.recorded;
+  }
+
+  get policy(): string {
+    return this.run.config.policy;
+  }
+
+  get preset(): string {
+    return this.run.preset;
+  }
+
+  metricsAt(step: number): HeapMetrics {
+    return this.run.replay.metricsAt(clampStep(this, step));
+  }
+
+  heapAt(step: number): HeapState {
+    const i = clampStep(this, step);
+    const { replay } = this.run;
+    // Owners follow the run's lifetimes, which a replay still running may revise.
+    if (this.last?.heap.step === i && this.last.recorded === replay.recorded) return this.last.heap;
+    const heap = replay.heapAt(i);
+    const c = heap.walkColumns();
+    const n = c.count;
+    const owners = this.owners.ownersAt(i, c, heap.liveAllocations);
+    // A heap only the allocator wrote passes the checker by construction (the engine's tests check
+    // it after every op); a program's writes can corrupt it, so those heaps are checked every step.
+    const problems = replay.programWrites ? heap.check().map((issue) => ({ addr: issue.addr, message: issue.message })) : [];
+    const header = decoded(c.headers, n);
+    const footer = decoded(c.footers, n);
+    const state: HeapState = {
+      step: i,
+      heapSize: c.heapSize,
+      prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
+      epilogue: c.epilogue?.addr ?? null,
+      count: n,
+      addrs: c.addrs.slice(0, n),
+      sizes: c.sizes.slice(0, n),
+      payloadAddrs: c.payloadAddrs.slice(0, n),
+      payloadSizes: c.payloadSizes.slice(0, n),
+      states: c.status.slice(0, n),
+      headers: c.headers.slice(0, n),
+      footers: c.footers.slice(0, n),
+      headerSizes: header.sizes,
+      headerAllocated: header.allocated,
+      footerSizes: footer.sizes,
+      footerAllocated: footer.allocated,
+      ...owners,
+      problems,
+      metrics: replay.metricsAt(i),
+    };
+    this.last = { recorded: replay.recorded, heap: state };
+    return state;
+  }
+
+  opAt(step: number): OpEffect {
+    const i = clampStep(this, step);
+    if (i < 0) return { step: -1, line: null, text: 'initial heap', story: INITIAL_STORY, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
+    const { replay } = this.run;
+    const record = replay.step(i);
+    // What the search saw: the heap before the op.
+    const before = replay.heapAt(i - 1);
+    const columnsBefore: HeapColumns = before.walkColumns();
+    const story = describeStory(record, this.run.config.policy, columnsBefore);
+    const examined = this.examinedBy(i, record, before);
+    const { block } = record;
+    const merged = record.mergedSize > 0 && block ? mergedBlock(this.heapAt(i), block.addr, block.size, record.mergedSize) : null;
+    return {
+      step: i,
+      line: record.op.range.line,
+      text: describeStep(record),
+      story,
+      block: block?.addr ?? null,
+      split: record.remainder > 0 && block ? block.addr + block.size : null,
+      merged,
+      examined,
+      grownFrom: record.grownBy > 0 ? replay.heapSizeAt(i) - record.grownBy : null,
+    };
+  }
+
+  /**
+   * The header addresses of the blocks op `i`'s search examined, in order: the op is run again on
+   * a copy of `before` (the heap before it) whose fit search is the reference walk, reporting each
+   * block it visits. The walk chooses the block and counts the blocks the recorded run did (the
+   * index is held to it; docs/engine.md, "Definitions pinned down").
+   */
+  private examinedBy(i: number, record: StepRecord, before: Allocator): Float64Array {
+    const { replay } = this.run;
+    const policy = replay.config.policy;
+    if (record.examined === 0 || !isFitPolicy(policy)) return NO_BLOCKS;
+    const visited: number[] = [];
+    // The search needs the copy's layout, which exists once the copy does.
+    let walk: FitSearch | null = null;
+    const search: FitSearch = { findFit: (asize, rover) => walk!.findFit(asize, rover) };
+    const snapshot = before.snapshot(replay.programWrites, true);
+    // Only a realloc reads a name's pointer (its old block); malloc and calloc only store theirs.
+    const ops = replay.trace.ops;
+    const slots = new Int32Array(Math.max(1, replay.trace.names.length)).fill(NO_PTR);
+    const from = ops.kind(i) === 'realloc' ? ops.from(i) : null;
+    if (from !== null) slots[from] = replay.pointersAt(i - 1)[from] ?? NO_PTR;
+    const copy = restoreAllocator({ ...replay.config, search: 'linear' }, snapshot, this.scratch, { quiet: true, totalsOnDemand: true, fitSearch: search });
+    this.scratch = copy;
+    if (!(copy instanceof ImplicitAllocator)) return NO_BLOCKS;
+    walk = linearFitSearch(copy.layout, policy, (addr) => visited.push(addr));
+    applyOp(copy, ops, i, slots, false);
+    return Float64Array.from(visited);
+  }
+
+  events(): HeapEvents {
+    const { replay, diagnostics } = this.run;
+    if (this.eventsSeen?.steps === replay.recorded) return this.eventsSeen.events;
+    const e = { nulls: [] as number[], coalesces: [] as number[], growths: [] as number[], problems: [] as number[] };
+    const problemLines = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.line));
+    for (let i = 0; i < replay.recorded; i++) {
+      const outcome = replay.outcome(i);
+      if (outcome & OUTCOME.NULL) e.nulls.push(i);
+      if (outcome & (OUTCOME.COALESCED_PREV | OUTCOME.COALESCED_NEXT | OUTCOME.COALESCED_ALL)) e.coalesces.push(i);
+      if (outcome & OUTCOME.EXTENDED) e.growths.push(i);
+      if (outcome & OUTCOME.VIOLATION || problemLines.has(replay.trace.ops.line(i))) e.problems.push(i);
+    }
+    this.eventsSeen = { steps: replay.recorded, events: e };
+    return e;
+  }
+}
+
+const sources = new WeakMap<TraceRun, ReplaySource>();
+
+/** The read model of a run, made once per run (a run never changes once made; an edit makes a new one). */
+export function replaySource(run: TraceRun): ReplaySource {
+  let source = sources.get(run);
+  if (source === undefined) {
+    source = new ReplaySource(run);
+    sources.set(run, source);
+  }
+  return source;
+}
+
+function isFitPolicy(policy: string): policy is FitPolicy {
+  return (FIT_POLICIES as readonly string[]).includes(policy);
+}
+
+/** Header or footer words decoded into the sizes and allocated bits they hold (NaN, -1: no word). */
+function decoded(words: Float64Array, n: number): { sizes: Float64Array; allocated: Int8Array } {
+  const sizes = new Float64Array(n);
+  const allocated = new Int8Array(n);
+  for (let k = 0; k < n; k++) {
+    const w = words[k]!;
+    const none = Number.isNaN(w);
+    sizes[k] = none ? NaN : wordBlockSize(w);
+    allocated[k] = none ? -1 : wordAllocated(w) ? 1 : 0;
+  }
+  return { sizes, allocated };
+}
