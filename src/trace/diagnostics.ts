@@ -3,8 +3,7 @@
 // diagnostics of a run are put together: the trace's own, its settings', and the replay's, with
 // the pointer lifetimes as the run saw them (docs/traces.md, docs/limits.md).
 
-import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange, Trace } from './model';
-import type { Replay } from './replay';
+import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange } from './vocabulary';
 
 /** Diagnostics of one code kept in full by one producer; VS Code shows at most 1,000 per file anyway. */
 export const FULL_PER_CODE = 1000;
@@ -120,13 +119,30 @@ function isSorted(list: readonly Diagnostic[]): boolean {
   return true;
 }
 
+/** What `runDiagnostics` reads of a trace (a `Trace` is one; this module sits below the model). */
+export interface TraceDiagnostics {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly lifetimes: { readonly diagnostics: readonly Diagnostic[] };
+  readonly ops: { readonly length: number; line(i: number): number };
+}
+
+/** What `runDiagnostics` reads of a replay (a `Replay` is one). */
+export interface ReplayDiagnostics {
+  /** Whether the run's pointer lifetimes differ from the trace's. */
+  readonly lifetimesDiverged: boolean;
+  /** Ops replayed so far. */
+  readonly recorded: number;
+  readonly lifetimes: { readonly diagnostics: readonly Diagnostic[] };
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 /**
  * Every diagnostic of a run (complete or partial), in line order: the trace's, its settings',
  * and the replay's. Where the run's pointer lifetimes differ from the trace's (an allocation the
  * trace expects to succeed returned NULL), the lifetime diagnostics of the ops replayed are the
  * run's, and the trace's only for the ops not replayed yet.
  */
-export function runDiagnostics(trace: Trace, configDiagnostics: readonly Diagnostic[], replay: Replay): Diagnostic[] {
+export function runDiagnostics(trace: TraceDiagnostics, configDiagnostics: readonly Diagnostic[], replay: ReplayDiagnostics): Diagnostic[] {
   if (!replay.lifetimesDiverged) return mergeDiagnostics(trace.diagnostics, configDiagnostics, replay.diagnostics);
   const ofTrace = new Set(trace.lifetimes.diagnostics);
   const firstLineNotReplayed = replay.recorded < trace.ops.length ? trace.ops.line(replay.recorded) : Infinity;

@@ -7,7 +7,7 @@
 
 import { grown } from '../engine/typedArrays';
 import { BoundedDiagnostics } from './diagnostics';
-import { MAX_SIZE, type Diagnostic, type RelatedInformation, type Slot } from './model';
+import { MAX_SIZE, type Diagnostic, type RelatedInformation, type Slot } from './vocabulary';
 import type { OpTable } from './opTable';
 
 /** One block's life in the trace, as `Lifetimes.at(k)` hands it out: allocated, maybe moved by realloc, maybe freed. */

@@ -8,7 +8,7 @@
 // alone. Everything else (calloc, write, fill, the 2016 lab's sizes near 2^56) is kept whole too,
 // beside the columns: such ops are rare, and a `.heap` script's are few.
 
-import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './model';
+import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './vocabulary';
 import { grown } from '../engine/typedArrays';
 import { engineSize } from './numbers';
 
