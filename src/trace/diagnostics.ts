@@ -1,7 +1,8 @@
-// Diagnostics in one order (by line, then column; stable), bounded in number (a million copies of
-// one problem are the first ones in full and one counted summary), and the one place the
-// diagnostics of a run are put together: the trace's own, its settings', and the replay's, with
-// the pointer lifetimes as the run saw them (docs/traces.md, docs/limits.md).
+// Diagnostics in one order (by line, then column; stable; `mergeDiagnostics` is the one way to
+// order them), bounded in number (a million copies of one problem are the first ones in full and
+// one counted summary), and the one place the diagnostics of a run are put together: the trace's
+// own, its settings', and the replay's, with the pointer lifetimes as the run saw them
+// (docs/traces.md, docs/limits.md).
 
 import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange } from './vocabulary';
 
@@ -79,21 +80,17 @@ export class BoundedDiagnostics implements DiagnosticSink {
   }
 }
 
-/** Diagnostics in line order (stable for equal lines). */
-export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return diagnostics.map((d, k) => [d, k] as const).sort((a, b) => before(a[0], b[0]) || a[1] - b[1]).map(([d]) => d);
-}
-
 /**
- * `sortDiagnostics` of the lists one after another, in linear time when each list is already in
- * line order (as the parsers and the replay produce them): a stable merge that takes from the
- * earlier list on equal positions, which is what a stable sort of the concatenation gives.
+ * The one way diagnostics are put in order: the lists one after another, sorted by line and then
+ * column, stable (equal positions keep the order of the lists, and of each list). Linear time when
+ * each list is already in line order (as the parsers and the replay produce them): a merge that
+ * takes from the earlier list on equal positions. One list alone comes back sorted.
  */
 export function mergeDiagnostics(...lists: readonly (readonly Diagnostic[])[]): Diagnostic[] {
   let merged: Diagnostic[] = [];
   for (const list of lists) {
     if (list.length === 0) continue;
-    const sorted = isSorted(list) ? list : sortDiagnostics(list);
+    const sorted = isSorted(list) ? list : stableSort(list);
     if (merged.length === 0) {
       merged = sorted.slice();
       continue;
@@ -112,6 +109,10 @@ export function mergeDiagnostics(...lists: readonly (readonly Diagnostic[])[]): 
 
 function before(a: Diagnostic, b: Diagnostic): number {
   return a.range.line - b.range.line || a.range.column - b.range.column;
+}
+
+function stableSort(list: readonly Diagnostic[]): Diagnostic[] {
+  return list.map((d, k) => [d, k] as const).sort((a, b) => before(a[0], b[0]) || a[1] - b[1]).map(([d]) => d);
 }
 
 function isSorted(list: readonly Diagnostic[]): boolean {

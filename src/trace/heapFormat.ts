@@ -17,7 +17,7 @@ import { COALESCE_MODES, FOOTER_MODES, MAX_HEAP_LIMIT, POLICIES, PRESET_NAMES, R
 import { lineRange, SETTING_KEYS, slotName, type Diagnostic, type SettingKey, type SourceRange, type Trace, type TraceComment, type TraceOp, type TraceSetting } from './model';
 import { formatByteSize, parseByteSize, parseSize } from './numbers';
 import { mergeDiagnostics } from './diagnostics';
-import { LineParser } from './repFormat';
+import { LineParser } from './lineParser';
 import { clip } from './text';
 
 type TokenKind = 'name' | 'number' | 'string' | 'punct';

@@ -2,8 +2,9 @@
 // replay through the engine with per-op records. Pure: no vscode, no Node built-ins, no DOM.
 
 export * from './model';
-export { parseRep, printRep, RepParser, type TraceParser } from './repFormat';
-export { cappedDiagnostics, mergeDiagnostics, sortDiagnostics, runDiagnostics } from './diagnostics';
+export { parseRep, printRep, RepParser } from './repFormat';
+export type { TraceParser } from './lineParser';
+export { cappedDiagnostics, mergeDiagnostics, runDiagnostics } from './diagnostics';
 export { parseHeapScript, printHeapScript, HeapScriptParser } from './heapFormat';
 export { analyzeLifetimes, LifetimeTracker, type Lifetime, type LifetimeAnalysis } from './lifetimes';
 export { OpTable, OpTableBuilder } from './opTable';
