@@ -10,7 +10,7 @@ import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
 import { BlockIndex } from './blockIndex';
 import { indexedFitSearch, linearFitSearch, type FitSearch } from './fitSearch';
-import { ALLOCATED_BIT, BlockLayout } from './layout';
+import { BlockLayout, decodeWord, sizeOfWord } from './layout';
 import { hex } from './memory';
 import type { AllocatorSnapshot, HeapColumns, HeapIssue, HeapWalk } from './results';
 import { walkImplicitColumns, walkImplicitHeap } from './walker';
@@ -81,7 +81,7 @@ export class ImplicitAllocator extends AllocatorBase {
     // Stops quietly at a corrupted size: such a heap is snapshotted with its bytes.
     for (let addr = L.firstBlockAddr; addr < end; ) {
       const word = L.getWord(addr);
-      const size = word - (word % 8);
+      const size = sizeOfWord(word);
       if (size === 0 || addr + size > end || word > 0xffffffff) break;
       if (n === out.length) out = grown(out, n * 2);
       out[n++] = word;
@@ -104,8 +104,7 @@ export class ImplicitAllocator extends AllocatorBase {
     let prevAllocated = true;
     for (let k = 0; k < n; k++) {
       const word = snapshot.blocks[k]!;
-      const size = word - (word % 8);
-      const allocated = (word & ALLOCATED_BIT) !== 0;
+      const { size, allocated } = decodeWord(word);
       if (!snapshot.bytes) L.writeBlock(addr, size, allocated, prevAllocated);
       this.stats.track(size, allocated, 1);
       if (m > 0) {

@@ -10,7 +10,7 @@ import { SbrkAllocator } from './sbrkAllocator';
 export type { Allocator, AllocatorOptions } from './allocator';
 export * from './config';
 export * from './results';
-export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT } from './layout';
+export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT, sizeOfWord, flagsOfWord, allocatedOfWord, prevAllocatedOfWord, decodeWord, type DecodedWord } from './layout';
 export { HeapMemory, HeapFault, PAGE_SIZE, hex, bytesEqual, type HeapBytes, type KeptBytes } from './memory';
 export { formatChain, type ChainOptions } from './chain';
 export { linearFitSearch, type FitSearch, type FitResult } from './fitSearch';

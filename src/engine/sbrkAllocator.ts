@@ -5,6 +5,7 @@
 
 import { AllocatorBase, problem, type OpRecorder } from './allocator';
 import { roundUp } from './config';
+import { allocatedOfWord, sizeOfWord } from './layout';
 import { BLOCK_STATUSES, type AllocatorSnapshot, type BlockInfo, type HeapColumns, type HeapIssue, type HeapWalk } from './results';
 import { grown } from './typedArrays';
 import { ColumnsBuilder } from './walker';
@@ -126,8 +127,8 @@ export class SbrkAllocator extends AllocatorBase {
     this.restoreCommon(snapshot);
     let addr = 0;
     for (const word of snapshot.blocks) {
-      const size = word - (word % 8);
-      const live = (word & 1) !== 0;
+      const size = sizeOfWord(word);
+      const live = allocatedOfWord(word);
       this.add(addr, size, live);
       if (live) this.stats.track(size, true, 1);
       addr += size;

@@ -3,6 +3,7 @@
 // (ops not replayed yet say so); providers wait at most for the reading and cost what is on screen.
 
 import * as vscode from 'vscode';
+import { allocatedOfWord, sizeOfWord } from '../engine/layout';
 import { hex } from '../engine/memory';
 import { cappedDiagnostics, codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, problemCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
@@ -268,7 +269,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (addr !== undefined) {
           const block = replay.heapAt(i).walk().blocks.find((b) => b.addr === addr);
           if (block) {
-            const word = (w: number | null) => (w === null ? 'none' : `\`${hex(w)}\` (size ${w - (w % 8)}, ${w % 2 ? 'allocated' : 'free'})`);
+            const word = (w: number | null) => (w === null ? 'none' : `\`${hex(w)}\` (size ${sizeOfWord(w)}, ${allocatedOfWord(w) ? 'allocated' : 'free'})`);
             md.appendMarkdown(
               `After this op: block at \`${hex(block.addr)}\`, ${block.size} bytes, ${block.status}; payload \`${hex(block.payloadAddr)}\`, ${block.payloadSize} bytes\n\n` +
                 `header ${word(block.header)} · footer ${word(block.footer)}`,
