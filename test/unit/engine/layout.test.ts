@@ -32,6 +32,7 @@ describe('the word decoder', () => {
   it('agrees with the layout reading a real heap: every block of a walk decodes to its size and status', () => {
     const run = heapFromScript({ preset: 'default' }, 'a 0 24\na 1 100\nf 0\na 2 5');
     for (const block of run.allocator.walk().blocks) {
+      assert.ok(block.header !== null, 'an implicit list block has a header');
       assert.equal(sizeOfWord(block.header), block.size, `the header at ${block.addr}`);
       assert.equal(allocatedOfWord(block.header), block.status === 'allocated', `the allocated bit at ${block.addr}`);
       if (block.footer !== null) assert.equal(sizeOfWord(block.footer), block.size, `the footer of ${block.addr}`);
