@@ -9,6 +9,14 @@
 export const POLICIES = ['sbrk', 'first', 'next', 'best', 'worst'] as const;
 export type Policy = (typeof POLICIES)[number];
 
+/**
+ * The one name of a policy in sentences, titles and progress: "sbrk baseline", "first fit",
+ * "next fit", "best fit", "worst fit".
+ */
+export function policyLabel(policy: Policy): string {
+  return policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`;
+}
+
 /** The placement policies of the implicit free list (every policy but the sbrk baseline). */
 export const FIT_POLICIES = ['first', 'next', 'best', 'worst'] as const;
 export type FitPolicy = (typeof FIT_POLICIES)[number];

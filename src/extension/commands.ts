@@ -3,7 +3,7 @@
 // run wait for the session's sliced replay (with its progress notification), never replay at once.
 
 import * as vscode from 'vscode';
-import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
+import { POLICIES, policyLabel, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
 import { comparisonOf, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, policyRow, printHeapScript, printRep, runJson, traceConfig, TraceJob, type PolicyRow, type TraceRun } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
@@ -42,7 +42,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     for (const problem of session.settingsProblems) ctx.output.warn(problem);
     const m = run.replay.finalMetrics;
     const errors = errorCount(run.diagnostics);
-    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${percent(m.utilisation)}, ${run.replay.recorded} ops (${run.config.policy === 'sbrk' ? 'sbrk baseline' : `${run.config.policy} fit`}, ${run.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
+    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${percent(m.utilisation)}, ${run.replay.recorded} ops (${policyLabel(run.config.policy)}, ${run.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
     void (errors > 0 ? vscode.window.showWarningMessage(message, 'Show Output') : vscode.window.showInformationMessage(message, 'Show Output')).then((choice) => {
       if (choice) ctx.output.show(true);
     });
@@ -180,7 +180,7 @@ async function everyPolicy(session: TraceSession, run: TraceRun): Promise<Policy
   for (const policy of POLICIES) {
     const layers = { defaults: options, overrides: { policy } };
     if (JSON.stringify(traceConfig(run.trace, layers).config) === JSON.stringify(run.config)) rows.set(policy, policyRow(policy, run));
-    else queue.push({ label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, make: () => TraceJob.replay(run.trace, layers, { history: false }), finished: (job) => rows.set(policy, policyRow(policy, job.run!)) });
+    else queue.push({ label: policyLabel(policy), make: () => TraceJob.replay(run.trace, layers, { history: false }), finished: (job) => rows.set(policy, policyRow(policy, job.run!)) });
   }
   if (!(await runJobs(`Heap Inspector: every policy on ${session.name}`, queue, session.isBig))) return undefined;
   return POLICIES.map((policy) => rows.get(policy)!);

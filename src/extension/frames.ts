@@ -2,7 +2,7 @@
 // series, the events to jump to, the comparison across policies. No vscode here, so it is tested
 // in plain Node.
 
-import { BLOCK_STATUSES, POLICIES, type HeapColumns } from '../engine/index';
+import { BLOCK_STATUSES, POLICIES, policyLabel, type HeapColumns } from '../engine/index';
 import { hex } from '../engine/memory';
 import type { CompareDto, EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
 import { describeStep, OUTCOME, runTrace, type LifetimeAnalysis, type Trace, type TraceConfigLayers, type TraceRun } from '../trace/index';
@@ -10,7 +10,7 @@ import { describeStep, OUTCOME, runTrace, type LifetimeAnalysis, type Trace, typ
 const SERIES_POINTS = 2000;
 
 export function traceInfo(run: TraceRun, uri: string, name: string): TraceInfoDto {
-  return { uri, name, ops: run.replay.recorded, policy: run.config.policy, preset: run.preset };
+  return { uri, name, ops: run.replay.recorded, policy: run.config.policy, policyLabel: policyLabel(run.config.policy), preset: run.preset };
 }
 
 /** The heap after op `step` (-1: before the first op). */
@@ -387,7 +387,7 @@ export function buildCompare(run: TraceRun, layers: TraceConfigLayers, step: num
         other = runTrace(run.trace, { ...layers, overrides: { ...layers.overrides, policy } });
         cache.set(policy, other);
       }
-      return { policy, frame: buildFrame(other, step) };
+      return { policy, label: policyLabel(policy), frame: buildFrame(other, step) };
     }),
   };
 }

@@ -3,6 +3,7 @@
 // (ops not replayed yet say so); providers wait at most for the reading and cost what is on screen.
 
 import * as vscode from 'vscode';
+import { policyLabel } from '../engine/config';
 import { allocatedOfWord, sizeOfWord } from '../engine/layout';
 import { hex } from '../engine/memory';
 import { cappedDiagnostics, codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, problemCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
@@ -323,7 +324,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     }
     const run = session.latest;
     const state = session.state;
-    const policy = run ? (run.config.policy === 'sbrk' ? 'sbrk' : `${run.config.policy} fit`) : 'Heap Inspector';
+    const policy = run ? policyLabel(run.config.policy) : 'Heap Inspector';
     const progress = `${Math.floor(session.progress.fraction * 100)}%`;
     if (state === 'done' && run) {
       const { replay, preset } = run;

@@ -9,7 +9,7 @@ import { buildCompare, buildEvents, buildFrame, buildSeries, traceInfo } from '.
 import { opAtLine } from './languageFeatures';
 import { heapSettings } from './settings';
 import { runJobs, workFor, type TraceSession, type TraceSessions } from './traceSessions';
-import { POLICIES } from '../engine/config';
+import { POLICIES, policyLabel } from '../engine/config';
 import { TraceJob, type TraceRun } from '../trace/index';
 
 export const PANEL_VIEW_TYPE = 'heapInspector.heapPanel';
@@ -145,7 +145,7 @@ class ViewConnection {
     const missing = POLICIES.filter((policy) => policy !== run.config.policy && !this.compareCache.has(policy));
     if (missing.length > 0) {
       if (this.comparing) return null;
-      const jobs = missing.map((policy) => ({ policy, label: policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`, job: TraceJob.replay(run.trace, { ...layers, overrides: { policy } }) }));
+      const jobs = missing.map((policy) => ({ policy, label: policyLabel(policy), job: TraceJob.replay(run.trace, { ...layers, overrides: { policy } }) }));
       const keep = () => {
         for (const { policy, job } of jobs) this.compareCache.set(policy, job.run!);
       };

@@ -1,6 +1,7 @@
 // Words for what one op did, from its replay record: the same compact line on a CodeLens, an inlay
 // hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and a longer sentence.
 
+import { policyLabel } from '../engine/config';
 import { hex } from '../engine/memory';
 import { OUTCOME, type Replay, type StepRecord } from './replay';
 import { percent } from './report';
@@ -74,7 +75,7 @@ function mergedWith(o: number): string {
 export function describeRun(replay: Replay, preset: string, errors: number, warnings: number): string {
   const m = replay.finalMetrics;
   const c = replay.config;
-  const policy = c.policy === 'sbrk' ? 'sbrk baseline' : `${c.policy} fit`;
+  const policy = policyLabel(c.policy);
   const problems = errors + warnings === 0 ? 'no problems' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
   return `${policy} · ${preset} · ${replay.recorded} ops · heap ${m.heapSize} B · utilisation ${percent(m.utilisation, 1)} · ${problems}`;
 }

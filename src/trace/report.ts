@@ -1,7 +1,7 @@
 // Text and JSON reports of a replayed trace, shared by the command line and the editor: the run
 // summary, the final heap picture and the every-policy comparison show the same numbers everywhere.
 
-import { formatChain, hex, POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../engine/index';
+import { formatChain, hex, POLICIES, policyLabel, type HeapConfig, type HeapOptions, type Policy } from '../engine/index';
 import { renderHeapBar } from './heapBar';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
@@ -187,8 +187,8 @@ export function formatComparison(name: string, c: PolicyComparison): string {
 }
 
 export function describeConfig(c: HeapConfig, preset: string): string {
-  if (c.policy === 'sbrk') return `sbrk baseline (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
-  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${c.policy} fit, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  if (c.policy === 'sbrk') return `${policyLabel(c.policy)} (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
+  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${policyLabel(c.policy)}, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
 }
 
 /** `n thing` or `n things`, with thousands separated. */

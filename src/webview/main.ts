@@ -297,7 +297,7 @@ function render(): void {
   }
   // The one layout read of a render: every write below would make a later read lay out again.
   const width = Math.max(100, canvasBox.clientWidth - 4);
-  title.textContent = `${trace.name} · ${trace.policy === 'sbrk' ? 'sbrk baseline' : `${trace.policy} fit`} · ${trace.preset}`;
+  title.textContent = `${trace.name} · ${trace.policyLabel} · ${trace.preset}`;
   opLine.textContent = frame.line === null ? `Before the first op: ${frame.text}` : `Line ${frame.line}: ${frame.text}`;
   story.textContent = frame.story;
   scrubber.max = String(trace.ops - 1);
@@ -448,7 +448,7 @@ function renderCompare(width: number): void {
     return;
   }
   const dpr = window.devicePixelRatio || 1;
-  const rows = compare.frames.map(({ policy, frame: f }) => {
+  const rows = compare.frames.map(({ label: policy, frame: f }) => {
     const c = el('canvas', { className: 'compare-heap' });
     c.setAttribute('role', 'img');
     c.setAttribute('aria-label', `${policy}: heap ${f.heapSize} bytes, ${f.addrs.length} blocks, utilisation ${pct(f.metrics.utilisation)}`);
@@ -463,7 +463,7 @@ function renderCompare(width: number): void {
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       drawHeap(ctx, f, theme, { width, bpp, firstRow: 0, visibleRows: 3, selected: null, wordSize: wordSize() });
     }
-    const label = el('div', { className: 'compare-label', textContent: `${policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`}: ${f.text} · heap ${f.metrics.heapSize} B · utilisation ${pct(f.metrics.utilisation)} · ext frag ${pct(f.metrics.externalFragmentation)}` });
+    const label = el('div', { className: 'compare-label', textContent: `${policy}: ${f.text} · heap ${f.metrics.heapSize} B · utilisation ${pct(f.metrics.utilisation)} · ext frag ${pct(f.metrics.externalFragmentation)}` });
     return el('div', { className: 'compare-row' }, label, c);
   });
   compareBox.replaceChildren(el('h2', { textContent: 'Every policy at this step' }), ...rows);

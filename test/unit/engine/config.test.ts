@@ -1,9 +1,13 @@
 // Presets and configuration validation.
 
 import assert from 'node:assert/strict';
-import { createAllocator, HeapConfigError, PRESETS, resolveConfig, validateConfig, type HeapConfig } from '../../../src/engine/index';
+import { createAllocator, HeapConfigError, POLICIES, policyLabel, PRESETS, resolveConfig, validateConfig, type HeapConfig } from '../../../src/engine/index';
 
 describe('configuration', () => {
+  it('each policy has one name in sentences: the sbrk baseline and four fits', () => {
+    assert.deepEqual(POLICIES.map(policyLabel), ['sbrk baseline', 'first fit', 'next fit', 'best fit', 'worst fit']);
+  });
+
   it('every preset is valid as it stands', () => {
     for (const [name, config] of Object.entries(PRESETS)) assert.deepEqual(validateConfig(config), [], name);
   });
