@@ -9,6 +9,7 @@ import { allocatedOfWord, sizeOfWord } from './layout';
 import { BLOCK_STATUSES, type AllocatorSnapshot, type BlockInfo, type HeapColumns, type HeapIssue, type HeapWalk } from './results';
 import { grown } from './typedArrays';
 import { ColumnsBuilder } from './walker';
+import { lowerBound } from '../shared/bisect';
 
 const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
 const UNREUSABLE = BLOCK_STATUSES.indexOf('unreusable');
@@ -58,14 +59,8 @@ export class SbrkAllocator extends AllocatorBase {
 
   /** The region that starts at `addr` (the addresses ascend), or -1. */
   private regionAt(addr: number): number {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.addrs[mid]! < addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < this.count && this.addrs[lo] === addr ? lo : -1;
+    const k = lowerBound(this.addrs, addr, this.count);
+    return k < this.count && this.addrs[k] === addr ? k : -1;
   }
 
   protected release(ptr: number, rec: OpRecorder): void {

@@ -12,6 +12,7 @@ import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
 import { codeLensEnabled, codeLensMaxOps } from './settings';
 import type { TraceSession, TraceSessions } from './traceSessions';
+import { firstIndex } from '../shared/bisect';
 
 const SELECTOR: vscode.DocumentSelector = TRACE_LANGUAGES.flatMap((language) => [
   { language, scheme: 'file' },
@@ -35,14 +36,7 @@ export function opAtLine(ops: OpTable, line: number): number {
 
 /** The first diagnostic at or after a 1-based line (diagnostics are in line order). */
 function firstDiagnosticFrom(diagnostics: readonly TraceDiagnostic[], line: number): number {
-  let lo = 0;
-  let hi = diagnostics.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (diagnostics[mid]!.range.line < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstIndex(diagnostics.length, (k) => diagnostics[k]!.range.line >= line);
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
