@@ -91,7 +91,7 @@ describe('block layouts', () => {
   it('footers only in free blocks need sentinels', () => {
     const { problems } = resolveConfig({ preset: 'csapp', footers: 'free-only', sentinels: false });
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /epilogue/);
+    assert.match(problems[0]!.message, /epilogue/);
   });
 
   it('without sentinels the chain runs from the pad to the break', () => {
