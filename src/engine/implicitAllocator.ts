@@ -4,7 +4,9 @@
 // except next fit's rover, as in the textbook.
 
 import { grown } from './typedArrays';
-import { AllocatorBase, problem, type AllocatorOptions, type OpRecorder } from './allocator';
+import type { AllocatorOptions } from './allocator';
+import { AllocatorBase } from './allocatorBase';
+import { problem, type OpRecorder } from './opRecord';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';

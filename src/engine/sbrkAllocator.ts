@@ -3,7 +3,8 @@
 // does nothing, realloc allocates anew and copies. The baseline every real allocator is measured
 // against: one system call per request, and freed memory never comes back.
 
-import { AllocatorBase, problem, type OpRecorder } from './allocator';
+import { AllocatorBase } from './allocatorBase';
+import { problem, type OpRecorder } from './opRecord';
 import { roundUp } from './config';
 import { allocatedOfWord, sizeOfWord } from './layout';
 import { BLOCK_STATUSES, type AllocatorSnapshot, type BlockInfo, type HeapColumns, type HeapIssue, type HeapWalk } from './results';
