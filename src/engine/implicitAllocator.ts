@@ -3,7 +3,6 @@
 // policies, three coalescing modes and two realloc variants. All state lives in the heap's bytes
 // except next fit's rover, as in the textbook.
 
-import { grown } from './typedArrays';
 import type { AllocatorOptions } from './allocator';
 import { AllocatorBase } from './allocatorBase';
 import { problem, type OpRecorder } from './opRecord';
@@ -12,10 +11,10 @@ import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
 import { BlockIndex } from './blockIndex';
 import { indexedFitSearch, linearFitSearch, type FitSearch } from './fitSearch';
-import { BlockLayout, decodeWord, sizeOfWord } from './layout';
+import { BlockLayout, decodeWord } from './layout';
 import { hex } from './memory';
 import type { AllocatorSnapshot, HeapColumns, HeapIssue, HeapWalk } from './results';
-import { walkImplicitColumns, walkImplicitHeap } from './walker';
+import { chainHeaderWords, walkImplicitColumns, walkImplicitHeap } from './walker';
 
 export class ImplicitAllocator extends AllocatorBase {
   readonly layout: BlockLayout;
@@ -76,20 +75,7 @@ export class ImplicitAllocator extends AllocatorBase {
   }
 
   protected saveBlocks(): Uint32Array {
-    const L = this.layout;
-    const end = L.chainEnd();
-    let out = new Uint32Array(64);
-    let n = 0;
-    // Stops quietly at a corrupted size: such a heap is snapshotted with its bytes.
-    for (let addr = L.firstBlockAddr; addr < end; ) {
-      const word = L.getWord(addr);
-      const size = sizeOfWord(word);
-      if (size === 0 || addr + size > end || word > 0xffffffff) break;
-      if (n === out.length) out = grown(out, n * 2);
-      out[n++] = word;
-      addr += size;
-    }
-    return out.slice(0, n);
+    return chainHeaderWords(this.layout);
   }
 
   private restore(snapshot: AllocatorSnapshot): void {

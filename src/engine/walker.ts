@@ -128,3 +128,22 @@ export function walkImplicitColumns(layout: BlockLayout): HeapColumns {
   }
   return out.finish(brk, prologue, epilogue, stopped);
 }
+
+/**
+ * The header words of the block chain, in order, for a snapshot (restoreAllocator rebuilds the
+ * blocks from them). Stops quietly at a corrupted size: such a heap is snapshotted with its bytes.
+ */
+export function chainHeaderWords(layout: BlockLayout): Uint32Array {
+  const end = layout.chainEnd();
+  let out = new Uint32Array(64);
+  let n = 0;
+  for (let addr = layout.firstBlockAddr; addr < end; ) {
+    const word = layout.getWord(addr);
+    const size = sizeOfWord(word);
+    if (size === 0 || addr + size > end || word > 0xffffffff) break;
+    if (n === out.length) out = grown(out, n * 2);
+    out[n++] = word;
+    addr += size;
+  }
+  return out.slice(0, n);
+}
