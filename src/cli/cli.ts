@@ -155,7 +155,7 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (file === undefined) throw new UsageError(`${command} needs a trace file`);
   const { problems } = resolveConfig({ ...overrides, preset: overrides.preset ?? 'default' });
-  if (problems.length > 0) throw new UsageError(problems.join(' '));
+  if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join(' '));
   if (json && ops) throw new UsageError('--json and --ops cannot be used together');
   if (ops && command !== 'run') throw new UsageError('--ops goes with run');
   if (json && command === 'check') throw new UsageError('check prints diagnostics only; --json goes with run and compare');

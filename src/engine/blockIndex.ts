@@ -7,6 +7,7 @@
 //   - free blocks ordered by (size, address) give best fit's smallest fit, ties to the lowest address.
 // Memory is O(blocks), whatever the heap's size.
 
+import { lowerBound, upperBound } from '../shared/bisect';
 import { SortedPairs } from './sortedPairs';
 
 /** Free blocks ordered by (size, address). */
@@ -112,7 +113,7 @@ export class BlockIndex {
     }
     const c = this.chunkOf(addr);
     const chunk = this.chunks[c]!;
-    const k = lowerBound32(chunk.keys, chunk.length, addr);
+    const k = lowerBound(chunk.keys, addr, chunk.length);
     if (k < chunk.length && chunk.keys[k] === addr) return; // already there (a corrupted heap re-adding a block)
     const keys = chunk.keys;
     const frees = chunk.free;
@@ -152,7 +153,7 @@ export class BlockIndex {
     if (this.chunks.length === 0) return;
     const c = this.chunkOf(addr);
     const chunk = this.chunks[c]!;
-    const k = lowerBound32(chunk.keys, chunk.length, addr);
+    const k = lowerBound(chunk.keys, addr, chunk.length);
     if (k >= chunk.length || chunk.keys[k] !== addr) return;
     const free = chunk.free[k]!;
     const keys = chunk.keys;
@@ -197,7 +198,7 @@ export class BlockIndex {
     if (this.chunks.length === 0) return false;
     const c = this.chunkOf(addr);
     const chunk = this.chunks[c]!;
-    const k = lowerBound32(chunk.keys, chunk.length, addr);
+    const k = lowerBound(chunk.keys, addr, chunk.length);
     if (k >= chunk.length || chunk.keys[k] !== addr) return false;
     const old = chunk.free[k]!;
     chunk.free[k] = free;
@@ -258,7 +259,7 @@ export class BlockIndex {
     let sum = 0;
     for (let i = c; i > 0; i -= i & -i) sum += this.fenwick[i]!;
     const chunk = this.chunks[c]!;
-    return sum + lowerBound32(chunk.keys, chunk.length, addr);
+    return sum + lowerBound(chunk.keys, addr, chunk.length);
   }
 
   /** The lowest-address free block at or after `from` with at least `size` bytes, or null. */
@@ -269,7 +270,7 @@ export class BlockIndex {
     let c = this.chunkOf(from);
     let chunk = this.chunks[c]!;
     if (chunk.max >= want) {
-      for (let k = lowerBound32(chunk.keys, chunk.length, from); k < chunk.length; k++) if (chunk.free[k]! >= want) return chunk.keys[k]!;
+      for (let k = lowerBound(chunk.keys, from, chunk.length); k < chunk.length; k++) if (chunk.free[k]! >= want) return chunk.keys[k]!;
     }
     c = this.nextChunkWith(c + 1, want);
     if (c < 0) return null;
@@ -305,15 +306,7 @@ export class BlockIndex {
 
   /** The position of the last chunk whose first address is <= addr (0 when none is). */
   private chunkOf(addr: number): number {
-    const firsts = this.firsts;
-    let lo = 0;
-    let hi = this.chunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (firsts[mid]! <= addr) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return Math.max(0, upperBound(this.firsts, addr, this.chunks.length) - 1);
   }
 
   /** The first chunk at position >= from whose largest free size is >= size, or -1. */
@@ -394,16 +387,4 @@ function maxOf(chunk: Chunk): number {
   let max = 0;
   for (let k = 0; k < chunk.length; k++) if (chunk.free[k]! > max) max = chunk.free[k]!;
   return max;
-}
-
-/** The first position in keys[0, n) holding a value >= key. */
-function lowerBound32(keys: Int32Array, n: number, key: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -4,7 +4,7 @@
 
 import type { HeapConfig } from './config';
 import type { BlockLayout } from './layout';
-import { ALLOCATED_BIT, PREV_ALLOCATED_BIT } from './layout';
+import { ALLOCATED_BIT, allocatedOfWord, prevAllocatedOfWord, sizeOfWord } from './layout';
 import { hex } from './memory';
 import type { BlockInfo, HeapIssue, HeapWalk } from './results';
 
@@ -48,7 +48,7 @@ export function checkImplicitStructure(walk: HeapWalk, layout: BlockLayout, conf
       }
     }
     if (!layout.footerInEveryBlock && block.header !== null) {
-      const bit = (block.header & PREV_ALLOCATED_BIT) !== 0;
+      const bit = prevAllocatedOfWord(block.header);
       if (bit !== prevAllocated) {
         issues.push({
           code: 'prev-allocated-mismatch',
@@ -71,18 +71,17 @@ export function checkImplicitStructure(walk: HeapWalk, layout: BlockLayout, conf
     issues.push({ code: walk.stopped.code, addr: walk.stopped.addr, message: walk.stopped.message });
   } else if (layout.sentinels) {
     const e = walk.epilogue;
-    const flags = e === null ? 0 : e.header % 8;
-    if (e === null || e.header - flags !== 0 || (flags & ALLOCATED_BIT) === 0) {
+    if (e === null || sizeOfWord(e.header) !== 0 || !allocatedOfWord(e.header)) {
       issues.push({
         code: 'bad-epilogue',
         addr: walk.heapSize - W,
         message: `the epilogue at ${hex(walk.heapSize - W)} should be an allocated header of size 0, but holds ${e ? hex(e.header) : 'nothing readable'}`,
       });
-    } else if (!layout.footerInEveryBlock && ((flags & PREV_ALLOCATED_BIT) !== 0) !== prevAllocated) {
+    } else if (!layout.footerInEveryBlock && prevAllocatedOfWord(e.header) !== prevAllocated) {
       issues.push({
         code: 'prev-allocated-mismatch',
         addr: e.addr,
-        message: `the epilogue says the last block is ${(flags & PREV_ALLOCATED_BIT) !== 0 ? 'allocated' : 'free'}, but it is ${prevAllocated ? 'allocated' : 'free'}`,
+        message: `the epilogue says the last block is ${prevAllocatedOfWord(e.header) ? 'allocated' : 'free'}, but it is ${prevAllocated ? 'allocated' : 'free'}`,
       });
     }
   }
@@ -90,9 +89,7 @@ export function checkImplicitStructure(walk: HeapWalk, layout: BlockLayout, conf
 }
 
 function footerHint(footer: number, expected: number): string {
-  const size = footer - (footer % 8);
-  const expectedSize = expected - (expected % 8);
-  if (size === expectedSize) return ' (the allocated bits disagree)';
+  if (sizeOfWord(footer) === sizeOfWord(expected)) return ' (the allocated bits disagree)';
   return ' (overwritten? a write past the end of this payload lands there)';
 }
 

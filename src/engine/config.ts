@@ -9,6 +9,14 @@
 export const POLICIES = ['sbrk', 'first', 'next', 'best', 'worst'] as const;
 export type Policy = (typeof POLICIES)[number];
 
+/**
+ * The one name of a policy in sentences, titles and progress: "sbrk baseline", "first fit",
+ * "next fit", "best fit", "worst fit".
+ */
+export function policyLabel(policy: Policy): string {
+  return policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`;
+}
+
 /** The placement policies of the implicit free list (every policy but the sbrk baseline). */
 export const FIT_POLICIES = ['first', 'next', 'best', 'worst'] as const;
 export type FitPolicy = (typeof FIT_POLICIES)[number];
@@ -115,19 +123,33 @@ export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
   default: 'Modern 64-bit layout: 8-byte header and footer words, 16-byte alignment, 32-byte minimum block, first fit, immediate coalescing, in-place realloc, 64 MiB heap',
 };
 
+/** A setting a configuration problem can be blamed on: a field of the configuration or the preset. */
+export type ConfigKey = keyof HeapOptions;
+
+/**
+ * Why a configuration cannot describe a heap: the setting whose value is wrong (`key`), the other
+ * settings the rule involves (`related`, e.g. maxHeap for a chunk larger than the heap), and one
+ * sentence. Callers place the problem by its keys, never by searching the sentence.
+ */
+export interface ConfigProblem {
+  readonly key: ConfigKey;
+  readonly related?: readonly ConfigKey[];
+  readonly message: string;
+}
+
 export interface ResolvedConfig {
   readonly config: HeapConfig;
-  /** Empty when the configuration is usable; otherwise one sentence per problem. */
-  readonly problems: readonly string[];
+  /** Empty when the configuration is usable; otherwise one per problem. */
+  readonly problems: readonly ConfigProblem[];
 }
 
 /** Applies overrides to a preset (default `default`) and validates the result. Never throws. */
 export function resolveConfig(options: HeapOptions = {}): ResolvedConfig {
   const { preset = 'default', ...overrides } = options;
   const base = PRESETS[preset] ?? DEFAULT;
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
   if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
-    problems.push(`Unknown preset "${String(preset)}"; expected one of ${PRESET_NAMES.join(', ')}.`);
+    problems.push({ key: 'preset', message: `Unknown preset "${String(preset)}"; expected one of ${PRESET_NAMES.join(', ')}.` });
   }
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
@@ -146,11 +168,14 @@ export function resolveConfig(options: HeapOptions = {}): ResolvedConfig {
 }
 
 /** Every reason this configuration cannot describe a heap; empty when it can. */
-export function validateConfig(c: HeapConfig): string[] {
-  const problems: string[] = [];
-  const oneOf = (name: string, value: unknown, allowed: readonly unknown[]): boolean => {
+export function validateConfig(c: HeapConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const problem = (key: ConfigKey, message: string, related?: readonly ConfigKey[]): void => {
+    problems.push(related ? { key, related, message } : { key, message });
+  };
+  const oneOf = (key: keyof HeapConfig, value: unknown, allowed: readonly unknown[]): boolean => {
     if (allowed.includes(value)) return true;
-    problems.push(`${name} must be one of ${allowed.join(', ')} (got ${String(value)}).`);
+    problem(key, `${key} must be one of ${allowed.join(', ')} (got ${String(value)}).`);
     return false;
   };
   oneOf('policy', c.policy, POLICIES);
@@ -160,25 +185,29 @@ export function validateConfig(c: HeapConfig): string[] {
   oneOf('search', c.search, SEARCH_MODES);
   const wordOk = oneOf('wordSize', c.wordSize, [4, 8]);
   const alignOk = oneOf('alignment', c.alignment, [8, 16]);
-  if (typeof c.sentinels !== 'boolean') problems.push('sentinels must be true or false.');
+  if (typeof c.sentinels !== 'boolean') problem('sentinels', 'sentinels must be true or false.');
   if (!Number.isSafeInteger(c.maxHeap) || c.maxHeap < 64 || c.maxHeap > MAX_HEAP_LIMIT) {
-    problems.push(`maxHeap must be a whole number of bytes from 64 to ${MAX_HEAP_LIMIT} (got ${String(c.maxHeap)}).`);
+    problem('maxHeap', `maxHeap must be a whole number of bytes from 64 to ${MAX_HEAP_LIMIT} (got ${String(c.maxHeap)}).`);
   }
   if (!alignOk || !wordOk) return problems;
   if (!Number.isSafeInteger(c.chunkSize) || c.chunkSize <= 0 || c.chunkSize % c.alignment !== 0) {
-    problems.push(`chunkSize must be a positive multiple of the alignment (${c.alignment}) (got ${String(c.chunkSize)}).`);
+    problem('chunkSize', `chunkSize must be a positive multiple of the alignment (${c.alignment}) (got ${String(c.chunkSize)}).`, ['alignment']);
   } else if (c.policy !== 'sbrk' && Number.isSafeInteger(c.maxHeap) && c.chunkSize > c.maxHeap) {
-    problems.push(`chunkSize (${c.chunkSize}) cannot exceed maxHeap (${c.maxHeap}).`);
+    problem('chunkSize', `chunkSize (${c.chunkSize}) cannot exceed maxHeap (${c.maxHeap}).`, ['maxHeap']);
   }
   const minBlock = minBlockSize(c.wordSize, c.alignment);
   if (!Number.isSafeInteger(c.minSplit) || c.minSplit < minBlock || c.minSplit % c.alignment !== 0) {
-    problems.push(
+    problem(
+      'minSplit',
       `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(c.minSplit)}).`,
+      ['alignment', 'wordSize'],
     );
   }
   if (c.policy !== 'sbrk' && c.footers === 'free-only' && !c.sentinels) {
-    problems.push(
+    problem(
+      'footers',
       'footers "free-only" needs sentinels: the epilogue header carries the last block\'s allocated bit, which is the only way to find out whether it has a footer.',
+      ['sentinels'],
     );
   }
   return problems;

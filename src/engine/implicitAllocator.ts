@@ -3,17 +3,18 @@
 // policies, three coalescing modes and two realloc variants. All state lives in the heap's bytes
 // except next fit's rover, as in the textbook.
 
-import { grown } from './typedArrays';
-import { AllocatorBase, problem, type AllocatorOptions, type OpRecorder } from './allocator';
+import type { AllocatorOptions } from './allocator';
+import { AllocatorBase } from './allocatorBase';
+import { problem, type OpRecorder } from './opRecord';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
 import { BlockIndex } from './blockIndex';
 import { indexedFitSearch, linearFitSearch, type FitSearch } from './fitSearch';
-import { ALLOCATED_BIT, BlockLayout } from './layout';
+import { BlockLayout, decodeWord } from './layout';
 import { hex } from './memory';
 import type { AllocatorSnapshot, HeapColumns, HeapIssue, HeapWalk } from './results';
-import { walkImplicitColumns, walkImplicitHeap } from './walker';
+import { chainHeaderWords, walkImplicitColumns, walkImplicitHeap } from './walker';
 
 export class ImplicitAllocator extends AllocatorBase {
   readonly layout: BlockLayout;
@@ -74,20 +75,7 @@ export class ImplicitAllocator extends AllocatorBase {
   }
 
   protected saveBlocks(): Uint32Array {
-    const L = this.layout;
-    const end = L.chainEnd();
-    let out = new Uint32Array(64);
-    let n = 0;
-    // Stops quietly at a corrupted size: such a heap is snapshotted with its bytes.
-    for (let addr = L.firstBlockAddr; addr < end; ) {
-      const word = L.getWord(addr);
-      const size = word - (word % 8);
-      if (size === 0 || addr + size > end || word > 0xffffffff) break;
-      if (n === out.length) out = grown(out, n * 2);
-      out[n++] = word;
-      addr += size;
-    }
-    return out.slice(0, n);
+    return chainHeaderWords(this.layout);
   }
 
   private restore(snapshot: AllocatorSnapshot): void {
@@ -104,8 +92,7 @@ export class ImplicitAllocator extends AllocatorBase {
     let prevAllocated = true;
     for (let k = 0; k < n; k++) {
       const word = snapshot.blocks[k]!;
-      const size = word - (word % 8);
-      const allocated = (word & ALLOCATED_BIT) !== 0;
+      const { size, allocated } = decodeWord(word);
       if (!snapshot.bytes) L.writeBlock(addr, size, allocated, prevAllocated);
       this.stats.track(size, allocated, 1);
       if (m > 0) {

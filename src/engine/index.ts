@@ -2,7 +2,7 @@
 // Pure: no vscode, no Node built-ins, no DOM (checked by a neutral-platform bundle in `npm test`).
 
 import type { Allocator, AllocatorOptions } from './allocator';
-import { resolveConfig, type HeapConfig, type HeapOptions } from './config';
+import { resolveConfig, type ConfigProblem, type HeapConfig, type HeapOptions } from './config';
 import type { AllocatorSnapshot } from './results';
 import { ImplicitAllocator } from './implicitAllocator';
 import { SbrkAllocator } from './sbrkAllocator';
@@ -10,7 +10,7 @@ import { SbrkAllocator } from './sbrkAllocator';
 export type { Allocator, AllocatorOptions } from './allocator';
 export * from './config';
 export * from './results';
-export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT, wordBlockSize, wordAllocated } from './layout';
+export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT, sizeOfWord, flagsOfWord, allocatedOfWord, prevAllocatedOfWord, decodeWord, type DecodedWord } from './layout';
 export { HeapMemory, HeapFault, PAGE_SIZE, hex, bytesEqual, type HeapBytes, type KeptBytes } from './memory';
 export { formatChain, type ChainOptions } from './chain';
 export { linearFitSearch, type FitSearch, type FitResult } from './fitSearch';
@@ -19,8 +19,8 @@ export { SbrkAllocator } from './sbrkAllocator';
 
 /** Thrown by `createAllocator` for a configuration that cannot describe a heap (a caller's bug; validate first). */
 export class HeapConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid heap configuration: ${problems.join(' ')}`);
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(`Invalid heap configuration: ${problems.map((p) => p.message).join(' ')}`);
     this.name = 'HeapConfigError';
   }
 }

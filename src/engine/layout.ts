@@ -43,15 +43,42 @@ import { HeapFault, hex, type HeapMemory } from './memory';
 
 export const ALLOCATED_BIT = 1;
 export const PREV_ALLOCATED_BIT = 2;
+/** Sizes are multiples of 8, so a word's low three bits are flags, never size. */
+const FLAG_SPAN = 8;
 
-/** The block size a header or footer word holds: its low three bits are flags (see the diagram above). */
-export function wordBlockSize(word: number): number {
-  return word - (word % 8);
+// --- the word decoder: the one place a header or footer word becomes size and flags ------------
+// Arithmetic, not bitwise masks: an 8-byte word may exceed 2^32, where `&` would cut it.
+
+/** The size field of a header or footer word (GET_SIZE, TLSF's block_size()). */
+export function sizeOfWord(word: number): number {
+  return word - (word % FLAG_SPAN);
 }
 
-/** Whether a header or footer word has its allocated bit (bit 0) set. */
-export function wordAllocated(word: number): boolean {
-  return word % 2 === 1;
+/** The flag bits of a header or footer word (the low three). */
+export function flagsOfWord(word: number): number {
+  return word % FLAG_SPAN;
+}
+
+/** Bit 0 of a header or footer word: the block is allocated (GET_ALLOC). */
+export function allocatedOfWord(word: number): boolean {
+  return (flagsOfWord(word) & ALLOCATED_BIT) !== 0;
+}
+
+/** Bit 1 of a header word: the previous block is allocated (kept only with footers "free-only"). */
+export function prevAllocatedOfWord(word: number): boolean {
+  return (flagsOfWord(word) & PREV_ALLOCATED_BIT) !== 0;
+}
+
+/** A header or footer word decoded. */
+export interface DecodedWord {
+  readonly size: number;
+  readonly allocated: boolean;
+  readonly prevAllocated: boolean;
+}
+
+/** A header or footer word as its size and flags, for readers that want all three at once. */
+export function decodeWord(word: number): DecodedWord {
+  return { size: sizeOfWord(word), allocated: allocatedOfWord(word), prevAllocated: prevAllocatedOfWord(word) };
 }
 
 /** Geometry of one configuration plus raw header/footer access over the heap's memory. */
@@ -114,18 +141,17 @@ export class BlockLayout {
 
   /** The size field of the header at `addr` (GET_SIZE). */
   sizeAt(addr: number): number {
-    const word = this.getWord(addr);
-    return word - (word % 8);
+    return sizeOfWord(this.getWord(addr));
   }
 
   /** The allocated bit of the header at `addr` (GET_ALLOC). */
   allocatedAt(addr: number): boolean {
-    return (this.getWord(addr) & ALLOCATED_BIT) !== 0;
+    return allocatedOfWord(this.getWord(addr));
   }
 
   /** Bit 1 of the header at `addr`: whether the previous block is allocated (footers "free-only"). */
   prevAllocatedAt(addr: number): boolean {
-    return (this.getWord(addr) & PREV_ALLOCATED_BIT) !== 0;
+    return prevAllocatedOfWord(this.getWord(addr));
   }
 
   footerAddr(addr: number, size: number): number {
@@ -158,14 +184,13 @@ export class BlockLayout {
   /** Whether the word before `addr` is a footer that may be read to find the previous block. */
   hasFreePrev(addr: number): boolean {
     if (addr <= this.firstBlockAddr) return false;
-    if (this.footerInEveryBlock) return (this.getWord(addr - this.wordSize) & ALLOCATED_BIT) === 0;
+    if (this.footerInEveryBlock) return !allocatedOfWord(this.getWord(addr - this.wordSize));
     return !this.prevAllocatedAt(addr);
   }
 
   /** Address of the previous block, read from its footer. Only meaningful when it is free (or with footers everywhere). */
   prevBlockAddr(addr: number): number {
-    const footer = this.getWord(addr - this.wordSize);
-    const size = footer - (footer % 8);
+    const size = sizeOfWord(this.getWord(addr - this.wordSize));
     if (size === 0) throw new HeapFault(`the footer before the block at ${hex(addr)} holds size 0`, addr - this.wordSize);
     return addr - size;
   }
@@ -206,7 +231,7 @@ export class BlockLayout {
   setPrevAllocated(addr: number, prevAllocated: boolean): void {
     if (this.footerInEveryBlock) return;
     const word = this.getWord(addr);
-    const cleared = word - (word & PREV_ALLOCATED_BIT);
+    const cleared = word - (prevAllocatedOfWord(word) ? PREV_ALLOCATED_BIT : 0);
     this.putWord(addr, cleared + (prevAllocated ? PREV_ALLOCATED_BIT : 0));
   }
 

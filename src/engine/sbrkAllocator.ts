@@ -3,11 +3,14 @@
 // does nothing, realloc allocates anew and copies. The baseline every real allocator is measured
 // against: one system call per request, and freed memory never comes back.
 
-import { AllocatorBase, problem, type OpRecorder } from './allocator';
+import { AllocatorBase } from './allocatorBase';
+import { problem, type OpRecorder } from './opRecord';
 import { roundUp } from './config';
+import { allocatedOfWord, sizeOfWord } from './layout';
 import { BLOCK_STATUSES, type AllocatorSnapshot, type BlockInfo, type HeapColumns, type HeapIssue, type HeapWalk } from './results';
 import { grown } from './typedArrays';
 import { ColumnsBuilder } from './walker';
+import { lowerBound } from '../shared/bisect';
 
 const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
 const UNREUSABLE = BLOCK_STATUSES.indexOf('unreusable');
@@ -57,14 +60,8 @@ export class SbrkAllocator extends AllocatorBase {
 
   /** The region that starts at `addr` (the addresses ascend), or -1. */
   private regionAt(addr: number): number {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.addrs[mid]! < addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < this.count && this.addrs[lo] === addr ? lo : -1;
+    const k = lowerBound(this.addrs, addr, this.count);
+    return k < this.count && this.addrs[k] === addr ? k : -1;
   }
 
   protected release(ptr: number, rec: OpRecorder): void {
@@ -126,8 +123,8 @@ export class SbrkAllocator extends AllocatorBase {
     this.restoreCommon(snapshot);
     let addr = 0;
     for (const word of snapshot.blocks) {
-      const size = word - (word % 8);
-      const live = (word & 1) !== 0;
+      const size = sizeOfWord(word);
+      const live = allocatedOfWord(word);
       this.add(addr, size, live);
       if (live) this.stats.track(size, true, 1);
       addr += size;

@@ -2,6 +2,8 @@
 // fit. Chunks of typed arrays, so an insertion moves a few dozen numbers in one cache-friendly run
 // and no object is made per pair.
 
+import { firstIndex } from '../shared/bisect';
+
 const CHUNK = 64;
 
 interface Chunk {
@@ -99,17 +101,14 @@ export class SortedPairs {
    * (an equal pair may end the chunk before).
    */
   private chunkAtOrBefore(a: number, b: number, orEqual: boolean): number {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const chunk = this.chunks[mid]!;
+    const chunks = this.chunks;
+    const after = (k: number): boolean => {
+      const chunk = chunks[k]!;
       const fa = chunk.a[0]!;
       const fb = chunk.b[0]!;
-      if (fa < a || (fa === a && (fb < b || (orEqual && fb === b)))) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - 1;
+      return !(fa < a || (fa === a && (fb < b || (orEqual && fb === b))));
+    };
+    return firstIndex(chunks.length, after) - 1;
   }
 }
 
@@ -119,16 +118,11 @@ function newChunk(): Chunk {
 
 /** The first position in the chunk whose pair is > (a, b) when `after`, else >= (a, b). */
 function position(chunk: Chunk, a: number, b: number, after: boolean): number {
-  let lo = 0;
-  let hi = chunk.length;
   const ca = chunk.a;
   const cb = chunk.b;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const pa = ca[mid]!;
-    const pb = cb[mid]!;
-    if (pa < a || (pa === a && (pb < b || (after && pb === b)))) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstIndex(chunk.length, (k) => {
+    const pa = ca[k]!;
+    const pb = cb[k]!;
+    return !(pa < a || (pa === a && (pb < b || (after && pb === b))));
+  });
 }

@@ -4,7 +4,7 @@
 
 import { grown } from './typedArrays';
 import type { BlockLayout } from './layout';
-import { ALLOCATED_BIT } from './layout';
+import { allocatedOfWord, sizeOfWord } from './layout';
 import { hex } from './memory';
 import { BLOCK_STATUSES, type BlockInfo, type HeapColumns, type HeapWalk, type SentinelInfo } from './results';
 
@@ -106,7 +106,7 @@ export function walkImplicitColumns(layout: BlockLayout): HeapColumns {
   let stopped: HeapWalk['stopped'] = null;
   while (addr < end) {
     const header = layout.getWord(addr);
-    const size = header - (header % 8);
+    const size = sizeOfWord(header);
     if (size === 0) {
       stopped = { addr, code: 'bad-block-size', message: `the block at ${hex(addr)} has size 0 in its header (${hex(header)}); the chain cannot be followed past it` };
       break;
@@ -118,7 +118,7 @@ export function walkImplicitColumns(layout: BlockLayout): HeapColumns {
           : { addr, code: 'heap-size-mismatch', message: `the block at ${hex(addr)} claims ${size} bytes and overlaps the epilogue at ${hex(end)}: block sizes do not add up to the heap` };
       break;
     }
-    const allocated = (header & ALLOCATED_BIT) !== 0;
+    const allocated = allocatedOfWord(header);
     const hasFooter = layout.footerInEveryBlock || !allocated;
     out.add(addr, size, allocated ? ALLOCATED : FREE, addr + W, allocated ? layout.payloadSize(size) : size - 2 * W, header, hasFooter ? layout.getWord(addr + size - W) : NaN);
     addr += size;
@@ -127,4 +127,23 @@ export function walkImplicitColumns(layout: BlockLayout): HeapColumns {
     epilogue = { addr: end, size: 0, header: layout.getWord(end), footer: null };
   }
   return out.finish(brk, prologue, epilogue, stopped);
+}
+
+/**
+ * The header words of the block chain, in order, for a snapshot (restoreAllocator rebuilds the
+ * blocks from them). Stops quietly at a corrupted size: such a heap is snapshotted with its bytes.
+ */
+export function chainHeaderWords(layout: BlockLayout): Uint32Array {
+  const end = layout.chainEnd();
+  let out = new Uint32Array(64);
+  let n = 0;
+  for (let addr = layout.firstBlockAddr; addr < end; ) {
+    const word = layout.getWord(addr);
+    const size = sizeOfWord(word);
+    if (size === 0 || addr + size > end || word > 0xffffffff) break;
+    if (n === out.length) out = grown(out, n * 2);
+    out[n++] = word;
+    addr += size;
+  }
+  return out.slice(0, n);
 }

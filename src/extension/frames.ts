@@ -15,7 +15,7 @@ export function traceInfo(run: TraceRun, uri: string, name: string): TraceInfoDt
 
 /** What the view's title and timeline need to know of a source. */
 export function infoOf(source: HeapSource, uri: string, name: string): TraceInfoDto {
-  return { uri, name, ops: source.steps, policy: source.policy, preset: source.preset };
+  return { uri, name, ops: source.steps, policy: source.policy, policyLabel: source.label, preset: source.preset };
 }
 
 /** The heap after op `step` of a run (-1: before the first op). */

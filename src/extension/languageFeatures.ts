@@ -3,6 +3,8 @@
 // (ops not replayed yet say so); providers wait at most for the reading and cost what is on screen.
 
 import * as vscode from 'vscode';
+import { policyLabel } from '../engine/config';
+import { allocatedOfWord, sizeOfWord } from '../engine/layout';
 import { hex } from '../engine/memory';
 import { cappedDiagnostics, codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, problemCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
@@ -10,6 +12,7 @@ import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
 import { codeLensEnabled, codeLensMaxOps } from './settings';
 import type { TraceSession, TraceSessions } from './traceSessions';
+import { firstIndex } from '../shared/bisect';
 
 const SELECTOR: vscode.DocumentSelector = TRACE_LANGUAGES.flatMap((language) => [
   { language, scheme: 'file' },
@@ -33,14 +36,7 @@ export function opAtLine(ops: OpTable, line: number): number {
 
 /** The first diagnostic at or after a 1-based line (diagnostics are in line order). */
 function firstDiagnosticFrom(diagnostics: readonly TraceDiagnostic[], line: number): number {
-  let lo = 0;
-  let hi = diagnostics.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (diagnostics[mid]!.range.line < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstIndex(diagnostics.length, (k) => diagnostics[k]!.range.line >= line);
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -268,7 +264,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (addr !== undefined) {
           const block = replay.heapAt(i).walk().blocks.find((b) => b.addr === addr);
           if (block) {
-            const word = (w: number | null) => (w === null ? 'none' : `\`${hex(w)}\` (size ${w - (w % 8)}, ${w % 2 ? 'allocated' : 'free'})`);
+            const word = (w: number | null) => (w === null ? 'none' : `\`${hex(w)}\` (size ${sizeOfWord(w)}, ${allocatedOfWord(w) ? 'allocated' : 'free'})`);
             md.appendMarkdown(
               `After this op: block at \`${hex(block.addr)}\`, ${block.size} bytes, ${block.status}; payload \`${hex(block.payloadAddr)}\`, ${block.payloadSize} bytes\n\n` +
                 `header ${word(block.header)} · footer ${word(block.footer)}`,
@@ -322,7 +318,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     }
     const run = session.latest;
     const state = session.state;
-    const policy = run ? (run.config.policy === 'sbrk' ? 'sbrk' : `${run.config.policy} fit`) : 'Heap Inspector';
+    const policy = run ? policyLabel(run.config.policy) : 'Heap Inspector';
     const progress = `${Math.floor(session.progress.fraction * 100)}%`;
     if (state === 'done' && run) {
       const { replay, preset } = run;

@@ -2,6 +2,7 @@
 // time with the event loop free in between, under a cancellable progress notification when big.
 
 import * as vscode from 'vscode';
+import { policyLabel } from '../engine/index';
 import type { Comparison, ComparisonProgress } from '../trace/index';
 import { SLICE_MS } from './traceSessions';
 
@@ -36,7 +37,7 @@ export async function runComparison(comparison: Comparison, title: string, big: 
       if (now - last < PROGRESS_REPORT_MS || p.policy === null) return;
       last = now;
       const percent = Math.floor(p.fraction * 100);
-      const label = p.policy === 'sbrk' ? 'sbrk baseline' : `${p.policy} fit`;
+      const label = policyLabel(p.policy);
       progress.report({ increment: percent - shown, message: `${label}: ${count(p.replayed)} of ${count(p.ops)} ops (${percent}%)` });
       shown = percent;
     });

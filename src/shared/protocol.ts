@@ -113,12 +113,15 @@ export interface TraceInfoDto {
   readonly name: string;
   readonly ops: number;
   readonly policy: string;
+  /** The policy as sentences name it ("sbrk baseline", "first fit"): engine/config.ts's policyLabel. */
+  readonly policyLabel: string;
   readonly preset: string;
 }
 
 /** The same trace under several policies at the same step. */
 export interface CompareDto {
-  readonly frames: readonly { readonly policy: string; readonly frame: FrameDto }[];
+  /** `label`: the policy as sentences name it (policyLabel). */
+  readonly frames: readonly { readonly policy: string; readonly label: string; readonly frame: FrameDto }[];
 }
 
 export const EVENT_KINDS = ['nulls', 'coalesces', 'growths', 'problems'] as const;

@@ -6,6 +6,7 @@
 import { blockFiguresUnknown } from '../engine/metrics';
 import type { HeapMetrics } from '../engine/results';
 import { grown } from '../engine/typedArrays';
+import { lowerBound } from '../shared/bisect';
 
 /** Values between anchors. */
 const STRIDE = 32;
@@ -87,15 +88,7 @@ export class DeltaColumn {
 
   /** The first escape at op `i` or later. */
   private firstEscapeFrom(i: number): number {
-    const at = this.escapeAt;
-    let lo = 0;
-    let hi = this.escapes;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (at[mid]! < i) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.escapeAt, i, this.escapes);
   }
 }
 

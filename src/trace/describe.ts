@@ -2,6 +2,7 @@
 // hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and the story the side view
 // tells (which block the policy picked and over which). Every view's words come from here.
 
+import { policyLabel } from '../engine/config';
 import { hex } from '../engine/memory';
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { OUTCOME, type Replay, type StepRecord } from './replay';
@@ -136,7 +137,7 @@ export function describeBareOp(kind: 'malloc' | 'calloc' | 'realloc' | 'free', s
 export function describeRun(replay: Replay, preset: string, errors: number, warnings: number): string {
   const m = replay.finalMetrics;
   const c = replay.config;
-  const policy = c.policy === 'sbrk' ? 'sbrk baseline' : `${c.policy} fit`;
+  const policy = policyLabel(c.policy);
   const problems = errors + warnings === 0 ? 'no problems' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
   return `${policy} · ${preset} · ${replay.recorded} ops · heap ${m.heapSize} B · utilisation ${percent(m.utilisation, 1)} · ${problems}`;
 }

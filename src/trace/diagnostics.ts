@@ -1,10 +1,10 @@
-// Diagnostics in one order (by line, then column; stable), bounded in number (a million copies of
-// one problem are the first ones in full and one counted summary), and the one place the
-// diagnostics of a run are put together: the trace's own, its settings', and the replay's, with
-// the pointer lifetimes as the run saw them (docs/traces.md, docs/limits.md).
+// Diagnostics in one order (by line, then column; stable; `mergeDiagnostics` is the one way to
+// order them), bounded in number (a million copies of one problem are the first ones in full and
+// one counted summary), and the one place the diagnostics of a run are put together: the trace's
+// own, its settings', and the replay's, with the pointer lifetimes as the run saw them
+// (docs/traces.md, docs/limits.md).
 
-import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange, Trace } from './model';
-import type { Replay } from './replay';
+import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange } from './vocabulary';
 
 /** Diagnostics of one code kept in full by one producer; VS Code shows at most 1,000 per file anyway. */
 export const FULL_PER_CODE = 1000;
@@ -80,21 +80,17 @@ export class BoundedDiagnostics implements DiagnosticSink {
   }
 }
 
-/** Diagnostics in line order (stable for equal lines). */
-export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return diagnostics.map((d, k) => [d, k] as const).sort((a, b) => before(a[0], b[0]) || a[1] - b[1]).map(([d]) => d);
-}
-
 /**
- * `sortDiagnostics` of the lists one after another, in linear time when each list is already in
- * line order (as the parsers and the replay produce them): a stable merge that takes from the
- * earlier list on equal positions, which is what a stable sort of the concatenation gives.
+ * The one way diagnostics are put in order: the lists one after another, sorted by line and then
+ * column, stable (equal positions keep the order of the lists, and of each list). Linear time when
+ * each list is already in line order (as the parsers and the replay produce them): a merge that
+ * takes from the earlier list on equal positions. One list alone comes back sorted.
  */
 export function mergeDiagnostics(...lists: readonly (readonly Diagnostic[])[]): Diagnostic[] {
   let merged: Diagnostic[] = [];
   for (const list of lists) {
     if (list.length === 0) continue;
-    const sorted = isSorted(list) ? list : sortDiagnostics(list);
+    const sorted = isSorted(list) ? list : stableSort(list);
     if (merged.length === 0) {
       merged = sorted.slice();
       continue;
@@ -115,9 +111,30 @@ function before(a: Diagnostic, b: Diagnostic): number {
   return a.range.line - b.range.line || a.range.column - b.range.column;
 }
 
+function stableSort(list: readonly Diagnostic[]): Diagnostic[] {
+  return list.map((d, k) => [d, k] as const).sort((a, b) => before(a[0], b[0]) || a[1] - b[1]).map(([d]) => d);
+}
+
 function isSorted(list: readonly Diagnostic[]): boolean {
   for (let k = 1; k < list.length; k++) if (before(list[k - 1]!, list[k]!) > 0) return false;
   return true;
+}
+
+/** What `runDiagnostics` reads of a trace (a `Trace` is one; this module sits below the model). */
+export interface TraceDiagnostics {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly lifetimes: { readonly diagnostics: readonly Diagnostic[] };
+  readonly ops: { readonly length: number; line(i: number): number };
+}
+
+/** What `runDiagnostics` reads of a replay (a `Replay` is one). */
+export interface ReplayDiagnostics {
+  /** Whether the run's pointer lifetimes differ from the trace's. */
+  readonly lifetimesDiverged: boolean;
+  /** Ops replayed so far. */
+  readonly recorded: number;
+  readonly lifetimes: { readonly diagnostics: readonly Diagnostic[] };
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /**
@@ -126,7 +143,7 @@ function isSorted(list: readonly Diagnostic[]): boolean {
  * trace expects to succeed returned NULL), the lifetime diagnostics of the ops replayed are the
  * run's, and the trace's only for the ops not replayed yet.
  */
-export function runDiagnostics(trace: Trace, configDiagnostics: readonly Diagnostic[], replay: Replay): Diagnostic[] {
+export function runDiagnostics(trace: TraceDiagnostics, configDiagnostics: readonly Diagnostic[], replay: ReplayDiagnostics): Diagnostic[] {
   if (!replay.lifetimesDiverged) return mergeDiagnostics(trace.diagnostics, configDiagnostics, replay.diagnostics);
   const ofTrace = new Set(trace.lifetimes.diagnostics);
   const firstLineNotReplayed = replay.recorded < trace.ops.length ? trace.ops.line(replay.recorded) : Infinity;

@@ -92,6 +92,8 @@ export interface HeapSource {
   readonly steps: number;
   /** What places blocks: a policy name ('first', 'sbrk', ...) or the allocator's own name. */
   readonly policy: string;
+  /** How the views name it: 'first fit', 'sbrk baseline', or the allocator's own name. */
+  readonly label: string;
   /** The configuration's name, for titles. */
   readonly preset: string;
   /** The heap after op `step`, clamped to [-1, steps - 1]. */

@@ -3,9 +3,12 @@
 // (HeapSource). Pure: no vscode, no Node built-ins, no DOM.
 
 export * from './model';
-export { parseRep, printRep, RepParser, type TraceParser } from './repFormat';
-export { cappedDiagnostics, mergeDiagnostics, sortDiagnostics, runDiagnostics } from './diagnostics';
-export { parseHeapScript, printHeapScript, HeapScriptParser } from './heapFormat';
+export { parseRep, RepParser } from './repFormat';
+export { printRep } from './repPrinter';
+export type { TraceParser } from './lineParser';
+export { cappedDiagnostics, mergeDiagnostics, runDiagnostics } from './diagnostics';
+export { parseHeapScript, HeapScriptParser } from './heapFormat';
+export { printHeapScript } from './heapPrinter';
 export { analyzeLifetimes, LifetimeTracker, type Lifetime, type LifetimeAnalysis } from './lifetimes';
 export { OpTable, OpTableBuilder } from './opTable';
 export { parseSize, parseByteSize, formatByteSize, engineSize } from './numbers';

@@ -5,6 +5,7 @@
 // heap anyway, is kept as 2^31 - 1).
 
 import { grown } from '../engine/typedArrays';
+import { lowerBound, upperBound } from '../shared/bisect';
 
 /** Ranges per chunk: a chunk splits at twice this. */
 const CHUNK = 64;
@@ -32,14 +33,7 @@ export class LiveRanges {
     const starts = this.starts[c]!;
     const ends = this.ends[c]!;
     const n = this.lengths[c]!;
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid]! <= start) lo = mid + 1;
-      else hi = mid;
-    }
-    const k = lo;
+    const k = upperBound(starts, start, n);
     // Before it: in this chunk, since its first start is <= start (unless it is the first chunk).
     let clash = false;
     if (k > 0 && ends[k - 1]! > start) clash = this.clash(starts[k - 1]!, ends[k - 1]!);
@@ -67,14 +61,7 @@ export class LiveRanges {
     let c = this.chunkOf(start, false);
     let n = this.lengths[c]!;
     let starts = this.starts[c]!;
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid]! < start) lo = mid + 1;
-      else hi = mid;
-    }
-    let k = lo;
+    let k = lowerBound(starts, start, n);
     if (k === n && c + 1 < this.lengths.length) {
       c++;
       k = 0;
@@ -104,16 +91,9 @@ export class LiveRanges {
    * there is none.
    */
   private chunkOf(start: number, orEqual: boolean): number {
-    const firsts = this.firsts;
-    let lo = 0;
-    let hi = this.lengths.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      const f = firsts[mid]!;
-      if (f < start || (orEqual && f === start)) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    const n = this.lengths.length;
+    const after = orEqual ? upperBound(this.firsts, start, n) : lowerBound(this.firsts, start, n);
+    return Math.max(0, after - 1);
   }
 
   private split(c: number): void {

@@ -2,7 +2,7 @@
 // 64-bit traces ask for sizes near 2^56, beyond JavaScript's exact numbers), and byte sizes with
 // K/M/G suffixes for settings and the command line.
 
-import { MAX_SIZE } from './model';
+import { MAX_SIZE } from './vocabulary';
 import { clip } from './text';
 
 export type NumberProblem = 'bad-number' | 'negative-size' | 'size-too-large';

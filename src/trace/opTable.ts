@@ -8,9 +8,10 @@
 // alone. Everything else (calloc, write, fill, the 2016 lab's sizes near 2^56) is kept whole too,
 // beside the columns: such ops are rare, and a `.heap` script's are few.
 
-import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './model';
+import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './vocabulary';
 import { grown } from '../engine/typedArrays';
 import { engineSize } from './numbers';
+import { lowerBound } from '../shared/bisect';
 
 const KINDS: readonly TraceOpKind[] = ['malloc', 'calloc', 'realloc', 'free', 'write', 'fill'];
 const KIND_CODE: Readonly<Record<TraceOpKind, number>> = { malloc: 0, calloc: 1, realloc: 2, free: 3, write: 4, fill: 5 };
@@ -147,14 +148,7 @@ export class OpTable implements Iterable<TraceOp> {
 
   /** The first op on or after `line` (length when none is): ops are in line order. */
   firstFromLine(line: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.lines[mid]! < line) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.lines, line, this.n);
   }
 
   *[Symbol.iterator](): Iterator<TraceOp> {

@@ -2,7 +2,8 @@
 
 import { HeapScriptParser, parseHeapScript } from './heapFormat';
 import type { Trace, TraceFormat } from './model';
-import { parseRep, RepParser, type TraceParser } from './repFormat';
+import type { TraceParser } from './lineParser';
+import { parseRep, RepParser } from './repFormat';
 
 export function formatOf(fileName: string): TraceFormat {
   return /\.rep$/i.test(fileName) ? 'rep' : 'heap';

@@ -3,15 +3,15 @@
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
 import { grown } from '../engine/typedArrays';
-import { BoundedDiagnostics, mergeDiagnostics, type DiagnosticSink } from './diagnostics';
-import { LifetimeTracker } from './lifetimes';
-import { OpTableBuilder } from './opTable';
-import { lineRange, MAX_SIZE, MAX_TRACE_OPS, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
+import { mergeDiagnostics, type DiagnosticSink } from './diagnostics';
+import { LineParser } from './lineParser';
+import { tokens, type Token } from './lines';
+import { lineRange, MAX_SIZE, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
-import { clip, LineReader, textKind, tokens, type Token } from './text';
+import { clip } from './text';
 
 /** Ids beyond this are refused outright (a typo, not a trace): keeps slot tables small. */
-const MAX_ID = 1 << 24;
+export const MAX_ID = 1 << 24;
 
 /**
  * A `.rep` op keeps its line and columns and makes its range when asked: a million-op trace would
@@ -22,98 +22,6 @@ export function parseRep(text: string): Trace {
   const parser = new RepParser(text);
   parser.advance(Infinity);
   return parser.trace;
-}
-
-/** A parser that reads a trace a slice of lines at a time and ends with the same `Trace` as a one-shot parse. */
-export interface TraceParser {
-  /** Reads up to `maxLines` more lines; returns whether the whole text is read (then `trace` is ready). */
-  advance(maxLines: number): boolean;
-  readonly done: boolean;
-  /** Lines read so far. */
-  readonly lines: number;
-  /** Characters read so far, out of `length`: the parse's progress. */
-  readonly offset: number;
-  readonly length: number;
-  /** The parsed trace; only once `done`. */
-  readonly trace: Trace;
-}
-
-/**
- * What the two parsers share: the text read a line at a time, the ops, pointer names,
- * diagnostics and lifetimes so far, and the trace once the whole text is read.
- */
-export abstract class LineParser implements TraceParser {
-  protected readonly reader: LineReader;
-  /** The parse's own problems, bounded: a file of a million bad lines keeps the first of each kind and a count. */
-  protected readonly diagnostics = new BoundedDiagnostics();
-  protected readonly ops = new OpTableBuilder();
-  protected readonly names: string[] = [];
-  protected readonly lifetimes: LifetimeTracker;
-  /** Not text at all (NUL bytes, UTF-16): one error, and the lines are only counted. */
-  protected readonly binary: boolean;
-  protected result: Trace | null = null;
-  /** The trace reached MAX_TRACE_OPS and the rest of the text was not read. */
-  protected cut = false;
-
-  /** `what`: the kind of file in messages, "a .rep trace" or "a .heap script". */
-  constructor(
-    private readonly text: string,
-    what: string,
-  ) {
-    this.reader = new LineReader(text);
-    const kind = textKind(text);
-    this.binary = kind !== 'text';
-    this.lifetimes = new LifetimeTracker(this.ops, (slot) => this.describeSlot(slot));
-    if (this.binary) {
-      const message =
-        kind === 'utf16'
-          ? `This file is UTF-16 text (a NUL byte beside every character); save it as UTF-8: ${what} is read as UTF-8.`
-          : `This is not a text file: ${what} is lines of text.`;
-      this.diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message });
-    }
-  }
-
-  abstract advance(maxLines: number): boolean;
-
-  get done(): boolean {
-    return this.result !== null;
-  }
-
-  get lines(): number {
-    return this.reader.line;
-  }
-
-  get offset(): number {
-    return this.reader.offset;
-  }
-
-  get length(): number {
-    return this.text.length;
-  }
-
-  get trace(): Trace {
-    if (this.result === null) throw new Error('the trace is not parsed yet: advance() until it returns true');
-    return this.result;
-  }
-
-  /** A slot's pointer as messages name it. */
-  protected abstract describeSlot(slot: number): string;
-
-  /**
-   * Whether the trace is full (MAX_TRACE_OPS ops) and `line`, with something on it, would go past:
-   * then it says so on that line and the parser reads no further.
-   */
-  protected full(text: string, line: number): boolean {
-    if (this.ops.length < MAX_TRACE_OPS || text.trim() === '') return false;
-    this.cut = true;
-    this.diagnostics.push({
-      range: lineRange(line, 1, Math.min(text.length, 200) + 1),
-      severity: 'error',
-      code: 'trace-too-long',
-      message: `The trace has more than ${MAX_TRACE_OPS.toLocaleString('en-US')} ops, the most Heap Inspector replays (about 800 MB of memory): it stops reading here, and nothing from this line on is replayed.`,
-    });
-    return true;
-  }
 }
 
 /** Ids below this get a slot through a flat table, the rest through a map. */
@@ -442,88 +350,6 @@ function parseOp(
   if (extra.length > 0) return fail(extra[0]!, 'extra-argument', `"${kind}" takes an id and a size: "${wanted}". Remove "${clip(extra[0]!.text)}".`);
   const slot = slotFor(id);
   return kind === 'a' ? { kind: 'malloc', ptr: slot, size: size.value, range } : { kind: 'realloc', ptr: slot, from: slot, size: size.value, range };
-}
-
-/**
- * Prints a trace as a `.rep` file. Ops it cannot hold are listed in `dropped`: calloc becomes a
- * malloc of count x size (the zeroing is lost), writes and fills are dropped, a realloc into
- * another name keeps the block's id. `.heap` names map to ids: `p7` keeps 7 when it can.
- */
-export function printRep(trace: Trace): { text: string; dropped: string[] } {
-  const dropped: string[] = [];
-  const lines: string[] = [];
-  const idOf = new Map<number, number>(); // slot -> id of the block it holds now
-  const used = new Set<number>();
-  let nextId = 0;
-  const freshId = (slot: number): number => {
-    if (trace.format === 'rep') {
-      const id = Number(trace.names[slot]); // a .rep trace keeps its ids
-      used.add(id);
-      return id;
-    }
-    const wanted = /^p(\d+)$/.exec(trace.names[slot] ?? '')?.[1];
-    let id = wanted === undefined ? -1 : Number(wanted);
-    if (id < 0 || used.has(id) || id >= MAX_ID) {
-      while (used.has(nextId)) nextId++;
-      id = nextId;
-    }
-    used.add(id);
-    return id;
-  };
-  for (const op of trace.ops) {
-    const line = op.range.line;
-    switch (op.kind) {
-      case 'malloc':
-      case 'calloc': {
-        const id = trace.format === 'rep' && idOf.has(op.ptr) ? idOf.get(op.ptr)! : freshId(op.ptr);
-        idOf.set(op.ptr, id);
-        const size = op.kind === 'malloc' ? op.size : op.count * op.size;
-        if (op.kind === 'calloc') dropped.push(`line ${line}: calloc became "a ${id} ${size}" (.rep cannot say the block is zeroed)`);
-        lines.push(`a ${id} ${size}`);
-        break;
-      }
-      case 'realloc': {
-        if (op.from === null) {
-          const id = freshId(op.ptr);
-          idOf.set(op.ptr, id);
-          dropped.push(`line ${line}: realloc(NULL, ${op.size}) became "a ${id} ${op.size}"`);
-          lines.push(`a ${id} ${op.size}`);
-          break;
-        }
-        const id = idOf.get(op.from) ?? freshId(op.from);
-        idOf.delete(op.from);
-        if (op.size === 0n) {
-          dropped.push(`line ${line}: realloc(p, 0) became "f ${id}"`);
-          lines.push(`f ${id}`);
-          break;
-        }
-        idOf.set(op.ptr, id);
-        lines.push(`r ${id} ${op.size}`);
-        break;
-      }
-      case 'free': {
-        if (op.ptr === null) {
-          dropped.push(`line ${line}: free(NULL) has no .rep form`);
-          break;
-        }
-        const id = idOf.get(op.ptr) ?? freshId(op.ptr);
-        lines.push(`f ${id}`);
-        break;
-      }
-      case 'write':
-      case 'fill':
-        dropped.push(`line ${line}: ${op.kind} has no .rep form`);
-        break;
-    }
-  }
-  // The driver's largest id starts at 0 and must end as ids - 1, so even a trace without ids has 1.
-  // A loop, not Math.max(...used): a spread of 200,000 ids overflows the call stack.
-  let largest = 0;
-  for (const id of used) if (id > largest) largest = id;
-  const ids = largest + 1;
-  const header = trace.header;
-  const head = [header?.first ?? 0n, ids, lines.length, header?.fourth ?? 1n].map(String);
-  return { text: [...head, ...lines].join('\n') + '\n', dropped };
 }
 
 function tokenRange(h: { token: Token; line: number }): SourceRange {

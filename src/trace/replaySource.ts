@@ -2,7 +2,7 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { FIT_POLICIES, ImplicitAllocator, linearFitSearch, restoreAllocator, wordAllocated, wordBlockSize, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { FIT_POLICIES, policyLabel, sizeOfWord, ImplicitAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY } from './describe';
 import { clampStep, mergedBlock, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
 import { OwnerIndex } from './owners';
@@ -30,6 +30,10 @@ export class ReplaySource implements HeapSource {
 
   get policy(): string {
     return this.run.config.policy;
+  }
+
+  get label(): string {
+    return policyLabel(this.run.config.policy);
   }
 
   get preset(): string {
@@ -172,8 +176,8 @@ function decoded(words: Float64Array, n: number): { sizes: Float64Array; allocat
   for (let k = 0; k < n; k++) {
     const w = words[k]!;
     const none = Number.isNaN(w);
-    sizes[k] = none ? NaN : wordBlockSize(w);
-    allocated[k] = none ? -1 : wordAllocated(w) ? 1 : 0;
+    sizes[k] = none ? NaN : sizeOfWord(w);
+    allocated[k] = none ? -1 : allocatedOfWord(w) ? 1 : 0;
   }
   return { sizes, allocated };
 }

@@ -2,7 +2,7 @@
 // summary and the final heap picture show the same numbers everywhere (the comparison of every
 // policy is comparison.ts).
 
-import { formatChain, hex, type HeapConfig } from '../engine/index';
+import { formatChain, hex, policyLabel, type HeapConfig } from '../engine/index';
 import { renderHeapBar } from './heapBar';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
@@ -105,8 +105,8 @@ export function formatHeapPicture(replay: Replay, index: number): string {
 }
 
 export function describeConfig(c: HeapConfig, preset: string): string {
-  if (c.policy === 'sbrk') return `sbrk baseline (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
-  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${c.policy} fit, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  if (c.policy === 'sbrk') return `${policyLabel(c.policy)} (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
+  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${policyLabel(c.policy)}, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
 }
 
 /** `n thing` or `n things`, with thousands separated. */

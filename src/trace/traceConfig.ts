@@ -31,13 +31,15 @@ export function traceConfig(trace: Trace, layers: TraceConfigLayers = {}): Trace
   const preset: PresetName = options.preset !== undefined && options.preset in PRESETS ? options.preset : 'default';
   if (resolved.problems.length === 0) return { config: resolved.config, preset, diagnostics: [] };
 
-  const diagnostics = resolved.problems.map((message): Diagnostic => {
-    const setting = trace.settings.find((s) => message.startsWith(s.key) || message.includes(`${s.key} `));
+  const diagnostics = resolved.problems.map((problem): Diagnostic => {
+    // The line that set the key at fault, else one that set a key the rule involves; line 1 when
+    // the file set none of them (the value came from the defaults or the overrides).
+    const setting = [problem.key, ...(problem.related ?? [])].map((key) => trace.settings.find((s) => s.key === key)).find((s) => s !== undefined);
     return {
       range: setting?.range ?? lineRange(1, 1, 1),
       severity: 'error',
       code: 'bad-setting',
-      message: `${message} The trace runs on the ${preset} preset's settings instead.`,
+      message: `${problem.message} The trace runs on the ${preset} preset's settings instead.`,
     };
   });
   const fallback = resolveConfig({ preset });

@@ -6,7 +6,7 @@ import type { HeapConfig } from '../engine/config';
 import type { Diagnostic, Trace, TraceFormat } from './model';
 import { traceParser } from './parseTrace';
 import { runDiagnostics } from './diagnostics';
-import type { TraceParser } from './repFormat';
+import type { TraceParser } from './lineParser';
 import { Replay, type ReplayOptions } from './replay';
 import type { TraceRun } from './report';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';

@@ -1,7 +1,7 @@
 // The panel's side-by-side comparison: the same step under every policy, one short heap strip each.
 
 import type { CompareDto } from '../shared/protocol';
-import { el, pct, policyName } from './dom';
+import { el, pct } from './dom';
 import { drawHeap, fitBytesPerPixel, ROW_HEIGHT, rowCount, type Theme } from './heapCanvas';
 
 /** Fills `box` with a labelled strip per policy, or empties it when there is nothing to compare. */
@@ -12,7 +12,7 @@ export function renderCompare(box: HTMLElement, compare: CompareDto | null, on: 
     return;
   }
   const dpr = window.devicePixelRatio || 1;
-  const rows = compare.frames.map(({ policy, frame: f }) => {
+  const rows = compare.frames.map(({ label: policy, frame: f }) => {
     const c = el('canvas', { className: 'compare-heap' });
     c.setAttribute('role', 'img');
     c.setAttribute('aria-label', `${policy}: heap ${f.heapSize} bytes, ${f.addrs.length} blocks, utilisation ${pct(f.metrics.utilisation)}`);
@@ -27,7 +27,7 @@ export function renderCompare(box: HTMLElement, compare: CompareDto | null, on: 
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       drawHeap(ctx, f, theme, { width, bpp, firstRow: 0, visibleRows: 3, selected: null });
     }
-    const label = el('div', { className: 'compare-label', textContent: `${policyName(policy)}: ${f.text} · heap ${f.metrics.heapSize} B · utilisation ${pct(f.metrics.utilisation)} · ext frag ${pct(f.metrics.externalFragmentation)}` });
+    const label = el('div', { className: 'compare-label', textContent: `${policy}: ${f.text} · heap ${f.metrics.heapSize} B · utilisation ${pct(f.metrics.utilisation)} · ext frag ${pct(f.metrics.externalFragmentation)}` });
     return el('div', { className: 'compare-row' }, label, c);
   });
   box.replaceChildren(el('h2', { textContent: 'Every policy at this step' }), ...rows);

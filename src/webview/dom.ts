@@ -21,4 +21,3 @@ export const pct = (r: number | null) => (r === null ? 'unknown' : `${(r * 100).
 /** A byte count or count; null as "unknown". */
 export const num = (v: number | null, unit = '') => (v === null ? 'unknown' : `${v}${unit}`);
 /** A policy as the titles name it. */
-export const policyName = (policy: string) => (policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`);

@@ -6,6 +6,7 @@
 // drawing never infers a layout (a word size, a header) from sizes.
 
 import { ownerName, type FrameDto } from '../shared/protocol';
+import { firstIndex, lowerBound } from '../shared/bisect';
 
 export interface Theme {
   readonly fg: string;
@@ -66,14 +67,7 @@ export function rowCount(frame: FrameDto, width: number, bpp: number): number {
 
 /** The first block that ends after `byte` (binary search over addresses). */
 function firstBlockFrom(frame: FrameDto, byte: number): number {
-  let lo = 0;
-  let hi = frame.addrs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (frame.addrs[mid]! + frame.sizes[mid]! <= byte) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstIndex(frame.addrs.length, (k) => frame.addrs[k]! + frame.sizes[k]! > byte);
 }
 
 /** The block holding byte `byte` of the heap, or null (before the first block, past the last). */
@@ -85,15 +79,7 @@ export function blockAtByte(frame: FrameDto, byte: number): number | null {
 /** The blocks [from, to) that start in rows [firstRow, lastRow] or reach into them. */
 function blocksInRows(frame: FrameDto, span: number, firstRow: number, lastRow: number): [number, number] {
   const from = firstBlockFrom(frame, firstRow * span);
-  let lo = from;
-  let hi = frame.addrs.length;
-  const end = (lastRow + 1) * span;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (frame.addrs[mid]! < end) lo = mid + 1;
-    else hi = mid;
-  }
-  return [from, lo];
+  return [from, lowerBound(frame.addrs, (lastRow + 1) * span, frame.addrs.length, from)];
 }
 
 /**
@@ -335,13 +321,7 @@ function examinedLookup(examined: Float64Array): (addr: number) => boolean {
   }
   const within = sorted;
   return (addr) => {
-    let lo = 0;
-    let hi = within.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (within[mid]! < addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < within.length && within[lo] === addr;
+    const k = lowerBound(within, addr);
+    return k < within.length && within[k] === addr;
   };
 }

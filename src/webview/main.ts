@@ -7,7 +7,7 @@ import { blockAtByte, drawHeap, fitBytesPerPixel, layout, readTheme, ROW_HEIGHT,
 import { drawCharts } from './charts';
 import { renderCompare } from './compareView';
 import { blockDetails, describeBlock } from './details';
-import { button, el, num, pct, policyName } from './dom';
+import { button, el, num, pct } from './dom';
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -284,7 +284,7 @@ function render(): void {
   }
   // The one layout read of a render: every write below would make a later read lay out again.
   const width = Math.max(100, canvasBox.clientWidth - 4);
-  title.textContent = `${trace.name} · ${policyName(trace.policy)} · ${trace.preset}`;
+  title.textContent = `${trace.name} · ${trace.policyLabel} · ${trace.preset}`;
   opLine.textContent = frame.line === null ? `Before the first op: ${frame.text}` : `Line ${frame.line}: ${frame.text}`;
   story.textContent = frame.story;
   scrubber.max = String(trace.ops - 1);

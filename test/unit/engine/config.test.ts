@@ -1,9 +1,13 @@
 // Presets and configuration validation.
 
 import assert from 'node:assert/strict';
-import { createAllocator, HeapConfigError, PRESETS, resolveConfig, validateConfig, type HeapConfig } from '../../../src/engine/index';
+import { createAllocator, HeapConfigError, POLICIES, policyLabel, PRESETS, resolveConfig, validateConfig, type HeapConfig } from '../../../src/engine/index';
 
 describe('configuration', () => {
+  it('each policy has one name in sentences: the sbrk baseline and four fits', () => {
+    assert.deepEqual(POLICIES.map(policyLabel), ['sbrk baseline', 'first fit', 'next fit', 'best fit', 'worst fit']);
+  });
+
   it('every preset is valid as it stands', () => {
     for (const [name, config] of Object.entries(PRESETS)) assert.deepEqual(validateConfig(config), [], name);
   });
@@ -44,13 +48,23 @@ describe('configuration', () => {
       alignment: 12 as never,
       maxHeap: -5,
     });
-    assert.equal(problems.length, 3);
-    assert.match(problems.join('\n'), /policy must be one of sbrk, first, next, best, worst \(got fastest\)/);
-    assert.match(problems.join('\n'), /alignment must be one of 8, 16/);
-    assert.match(problems.join('\n'), /maxHeap must be a whole number of bytes/);
-    assert.match(resolveConfig({ preset: 'nope' as never }).problems[0]!, /Unknown preset "nope"/);
-    assert.match(resolveConfig({ preset: 'csapp', chunkSize: 100 }).problems[0]!, /chunkSize must be a positive multiple of the alignment/);
-    assert.match(resolveConfig({ preset: 'csapp', minSplit: 8 }).problems[0]!, /minSplit must be .* at least the minimum block of 16 bytes/);
+    assert.deepEqual(problems.map((p) => p.key), ['policy', 'alignment', 'maxHeap']);
+    const messages = problems.map((p) => p.message).join('\n');
+    assert.match(messages, /policy must be one of sbrk, first, next, best, worst \(got fastest\)/);
+    assert.match(messages, /alignment must be one of 8, 16/);
+    assert.match(messages, /maxHeap must be a whole number of bytes/);
+    assert.match(resolveConfig({ preset: 'nope' as never }).problems[0]!.message, /Unknown preset "nope"/);
+    assert.match(resolveConfig({ preset: 'csapp', chunkSize: 100 }).problems[0]!.message, /chunkSize must be a positive multiple of the alignment/);
+    assert.match(resolveConfig({ preset: 'csapp', minSplit: 8 }).problems[0]!.message, /minSplit must be .* at least the minimum block of 16 bytes/);
+  });
+
+  it('each problem names the setting at fault and the settings its rule involves', () => {
+    const keysOf = (options: Parameters<typeof resolveConfig>[0]) => resolveConfig(options).problems.map(({ key, related }) => ({ key, related }));
+    assert.deepEqual(keysOf({ preset: 'nope' as never }), [{ key: 'preset', related: undefined }]);
+    assert.deepEqual(keysOf({ preset: 'csapp', chunkSize: 100 }), [{ key: 'chunkSize', related: ['alignment'] }]);
+    assert.deepEqual(keysOf({ preset: 'csapp', chunkSize: 8192, maxHeap: 4096 }), [{ key: 'chunkSize', related: ['maxHeap'] }]);
+    assert.deepEqual(keysOf({ preset: 'csapp', minSplit: 8 }), [{ key: 'minSplit', related: ['alignment', 'wordSize'] }]);
+    assert.deepEqual(keysOf({ preset: 'csapp', footers: 'free-only', sentinels: false }), [{ key: 'footers', related: ['sentinels'] }]);
   });
 
   it('createAllocator refuses an invalid configuration with the problems listed', () => {

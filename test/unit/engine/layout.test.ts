@@ -2,13 +2,43 @@
 // blocks (the prev-allocated bit), no sentinels. Payloads stay aligned and the checker stays quiet.
 
 import assert from 'node:assert/strict';
-import { BlockLayout, createAllocator, HeapMemory, resolveConfig } from '../../../src/engine/index';
+import { allocatedOfWord, BlockLayout, createAllocator, decodeWord, flagsOfWord, HeapMemory, prevAllocatedOfWord, resolveConfig, sizeOfWord } from '../../../src/engine/index';
 import { heapFromScript } from './heapScript';
 
 function word32(run: ReturnType<typeof heapFromScript>, addr: number): number {
   const bytes = run.allocator.read(addr, 4)!;
   return new DataView(bytes.buffer).getUint32(0, true);
 }
+
+describe('the word decoder', () => {
+  it('a header 32|1 is a 32-byte allocated block; 48|2 a free one after an allocated one', () => {
+    assert.deepEqual(decodeWord(33), { size: 32, allocated: true, prevAllocated: false });
+    assert.deepEqual(decodeWord(50), { size: 48, allocated: false, prevAllocated: true });
+    assert.equal(flagsOfWord(51), 3);
+  });
+
+  it('the epilogue 0|1 is an allocated block of size 0', () => {
+    assert.equal(sizeOfWord(1), 0);
+    assert.ok(allocatedOfWord(1));
+  });
+
+  it('an 8-byte word beyond 2^32 keeps its high bits: arithmetic, not a 32-bit mask', () => {
+    const size = 2 ** 40 + 4096;
+    assert.equal(sizeOfWord(size + 3), size);
+    assert.ok(allocatedOfWord(size + 3) && prevAllocatedOfWord(size + 3));
+    assert.ok(!allocatedOfWord(size));
+  });
+
+  it('agrees with the layout reading a real heap: every block of a walk decodes to its size and status', () => {
+    const run = heapFromScript({ preset: 'default' }, 'a 0 24\na 1 100\nf 0\na 2 5');
+    for (const block of run.allocator.walk().blocks) {
+      assert.ok(block.header !== null, 'an implicit list block has a header');
+      assert.equal(sizeOfWord(block.header), block.size, `the header at ${block.addr}`);
+      assert.equal(allocatedOfWord(block.header), block.status === 'allocated', `the allocated bit at ${block.addr}`);
+      if (block.footer !== null) assert.equal(sizeOfWord(block.footer), block.size, `the footer of ${block.addr}`);
+    }
+  });
+});
 
 describe('block layouts', () => {
   it('default preset: 8-byte prologue words, first payload at 32, 4128-byte initial heap', () => {
@@ -61,7 +91,7 @@ describe('block layouts', () => {
   it('footers only in free blocks need sentinels', () => {
     const { problems } = resolveConfig({ preset: 'csapp', footers: 'free-only', sentinels: false });
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /epilogue/);
+    assert.match(problems[0]!.message, /epilogue/);
   });
 
   it('without sentinels the chain runs from the pad to the break', () => {

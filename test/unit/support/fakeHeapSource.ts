@@ -40,6 +40,7 @@ export function textbookBytes(blocks: readonly (readonly [number, boolean])[]): 
 
 export class FakeHeapSource implements HeapSource {
   readonly policy = 'student';
+  readonly label = 'mm.c';
   readonly preset = 'textbook layout';
   private readonly initial: Uint8Array;
 

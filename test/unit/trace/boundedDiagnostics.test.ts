@@ -2,10 +2,28 @@
 // hostile trace costs a bounded number of diagnostics (issue 13, finding 6).
 
 import assert from 'node:assert/strict';
-import { BoundedDiagnostics, cappedDiagnostics, FULL_PER_CODE } from '../../../src/trace/diagnostics';
+import { BoundedDiagnostics, cappedDiagnostics, FULL_PER_CODE, mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { errorCount, formatRunSummary, lineRange, MAX_TRACE_OPS, parseHeapScript, parseRep, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
 
 const problem = (line: number, code: Diagnostic['code'] = 'unknown-pointer', severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ range: lineRange(line, 1, 4), severity, code, message: `problem on line ${line}` });
+
+describe('diagnostics in order', () => {
+  const at = (x: Diagnostic) => `${x.range.line}:${x.range.column} ${x.message}`;
+  const on = (line: number, column: number, message: string): Diagnostic => ({ range: lineRange(line, column, column + 1), severity: 'error', code: 'unknown-op', message });
+
+  it('one list alone comes back in line order, then column, equal positions in their own order', () => {
+    const list = [on(3, 1, 'c'), on(1, 5, 'b'), on(1, 2, 'a'), on(3, 1, 'd')];
+    assert.deepEqual(mergeDiagnostics(list).map(at), ['1:2 a', '1:5 b', '3:1 c', '3:1 d']);
+  });
+
+  it("lists merged: a problem of the parser before the replay's on the same position, as in the order of the lists", () => {
+    const parsed = [on(1, 1, 'parse 1'), on(4, 1, 'parse 4')];
+    const config = [on(2, 1, 'config 2')];
+    const replayed = [on(1, 1, 'replay 1'), on(4, 1, 'replay 4'), on(9, 1, 'replay 9')];
+    assert.deepEqual(mergeDiagnostics(parsed, config, replayed).map(at), ['1:1 parse 1', '1:1 replay 1', '2:1 config 2', '4:1 parse 4', '4:1 replay 4', '9:1 replay 9']);
+    assert.deepEqual(mergeDiagnostics([], parsed, []).map(at), parsed.map(at), 'empty lists add nothing');
+  });
+});
 
 describe('bounded diagnostics', () => {
   it('keep the first of each code in full and count the rest in one diagnostic on the first line left out', () => {

@@ -58,6 +58,21 @@ describe('.heap scripts', () => {
     assert.equal(config.footers, 'all');
   });
 
+  it('a config problem lands on the set line of the key that caused it, else of a key its rule involves', () => {
+    // chunkSize is wrong for maxHeap: the chunkSize line, wherever the file puts it.
+    const both = parseHeapScript(script('set maxHeap = 4K', 'p = malloc(8)', 'set chunkSize = 8K'));
+    assert.deepEqual(brief(traceConfig(both).diagnostics), ['3:1 error bad-setting']);
+    // The file set only maxHeap (the chunk size is the preset's): the maxHeap line.
+    const onlyMax = parseHeapScript(script('# a small heap', 'set maxHeap = 1K', 'p = malloc(8)'));
+    assert.deepEqual(brief(traceConfig(onlyMax).diagnostics), ['2:1 error bad-setting']);
+    // footers "free-only" without sentinels, with sentinels off set by the file and footers by the workspace: the sentinels line.
+    const sentinels = parseHeapScript(script('set preset = csapp', 'set sentinels = off', 'p = malloc(8)'));
+    assert.deepEqual(brief(traceConfig(sentinels, { defaults: { footers: 'free-only' } }).diagnostics), ['2:1 error bad-setting']);
+    // Nothing in the file caused it: line 1.
+    const clean = parseHeapScript(script('p = malloc(8)'));
+    assert.deepEqual(brief(traceConfig(clean, { overrides: { chunkSize: 100 } }).diagnostics), ['1:1 error bad-setting']);
+  });
+
   it('diagnoses bad lines at the token concerned and keeps the good ones', () => {
     const trace = parseHeapScript(
       script(

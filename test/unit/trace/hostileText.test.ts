@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { runCli } from '../../../src/cli/cli';
 import { parseTrace, type Trace, type TraceFormat } from '../../../src/trace/index';
-import { splitLines } from '../../../src/trace/text';
+import { splitLines } from '../../../src/trace/lines';
 
 /** Bytes as the command line reads a file without a byte order mark: UTF-8, bad bytes replaced. */
 const asRead = (bytes: Uint8Array | readonly number[]) => Buffer.from(bytes).toString('utf8');

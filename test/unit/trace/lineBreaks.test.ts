@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { runCli } from '../../../src/cli/cli';
 import { parseTrace, traceParser, type Diagnostic, type Trace, type TraceFormat } from '../../../src/trace/index';
-import { LineReader, splitLines } from '../../../src/trace/text';
+import { LineReader, splitLines } from '../../../src/trace/lines';
 import { seededRandom } from '../support/generatedTrace';
 
 /** What the editor shows: the text cut at every CRLF, LF or lone CR. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { HeapScriptParser, parseHeapScript, parseRep, parseTrace, printHeapScript, RepParser, traceParser, type Trace, type TraceFormat } from '../../../src/trace/index';
-import { LineReader, splitLines } from '../../../src/trace/text';
+import { LineReader, splitLines } from '../../../src/trace/lines';
 import { generatedRep } from '../support/generatedTrace';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 

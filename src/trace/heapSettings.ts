@@ -1,0 +1,94 @@
+// A `.heap` script's `set key = value` lines: keys in the spellings people type, values checked
+// against the engine's closed sets and byte counts, each problem said on its line.
+
+import { COALESCE_MODES, FOOTER_MODES, MAX_HEAP_LIMIT, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
+import { LineError, type Tok } from './heapLexer';
+import { lineRange, SETTING_KEYS, type SettingKey, type SourceRange, type TraceSetting } from './model';
+import { parseByteSize } from './numbers';
+import { clip } from './text';
+
+/** Setting keys, with the spellings people type. */
+const KEY_ALIASES: Readonly<Record<string, SettingKey>> = Object.fromEntries(
+  SETTING_KEYS.flatMap((k) => [
+    [k.toLowerCase(), k],
+    [k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), k],
+  ]),
+) as Record<string, SettingKey>;
+
+/** A `set key = value` line as a setting, its value checked against what the engine accepts. */
+export function parseSetting(toks: Tok[], source: string, line: number, range: SourceRange): TraceSetting {
+  const keyTok = toks[1];
+  const usage = 'set key = value, e.g. "set policy = best"';
+  if (!keyTok) throw new LineError(range, 'bad-setting', `A setting line reads ${usage}.`);
+  const key = KEY_ALIASES[keyTok.text.toLowerCase()] ?? KEY_ALIASES[keyTok.text];
+  if (!key) throw new LineError(lineRange(line, keyTok.column, keyTok.end), 'bad-setting', `Unknown setting "${clip(keyTok.text)}"; the settings are ${SETTING_KEYS.join(', ')}.`);
+  const valueToks = toks[2]?.text === '=' ? toks.slice(3) : toks.slice(2);
+  const first = valueToks[0];
+  if (!first) throw new LineError(range, 'bad-setting', `"set ${key}" needs a value: ${usage}.`);
+  const last = valueToks[valueToks.length - 1]!;
+  const valueRange = lineRange(line, first.column, last.end);
+  // The value as written, from its first token to its last: "-1" and "20 M" are one value each.
+  const v = source.slice(first.column - 1, last.end - 1);
+  const negative = first.text === '-' && valueToks.length === 2 && valueToks[1]!.kind === 'number';
+  const byteCount = key === 'minSplit' || key === 'chunkSize' || key === 'maxHeap';
+  if (first.kind === 'punct' && !negative) throw new LineError(valueRange, 'bad-setting', `"set ${key}" needs a value after "=", not "${clip(v)}": ${usage}.`);
+  if (valueToks.length > 1 && !negative && !byteCount) {
+    throw new LineError(lineRange(line, valueToks[1]!.column, last.end), 'bad-setting', `One value per setting: ${usage}.`);
+  }
+  if (first.kind === 'string') throw new LineError(valueRange, 'bad-setting', `Setting values are written without quotes: set ${key} = ${clip(v.slice(1, -1))}.`);
+  const oneOf = (allowed: readonly (string | number)[]): string | number => {
+    const number = /^(?:[0-9]+|0[xX][0-9a-fA-F]+)$/.test(v) ? Number(v) : NaN;
+    const hit = allowed.find((a) => (typeof a === 'number' ? a === number : a.toLowerCase() === v.toLowerCase()));
+    if (hit === undefined) throw new LineError(valueRange, 'bad-setting', `${key} must be one of ${allowed.join(', ')}, not "${clip(v)}".`);
+    return hit;
+  };
+  let value: string | number | boolean;
+  switch (key) {
+    case 'preset':
+      value = oneOf(PRESET_NAMES);
+      break;
+    case 'policy':
+      value = oneOf(POLICIES);
+      break;
+    case 'coalesce':
+      value = oneOf(COALESCE_MODES);
+      break;
+    case 'realloc':
+      value = oneOf(REALLOC_MODES);
+      break;
+    case 'footers':
+      value = oneOf(FOOTER_MODES);
+      break;
+    case 'wordSize':
+      value = oneOf([4, 8]);
+      break;
+    case 'alignment':
+      value = oneOf([8, 16]);
+      break;
+    case 'sentinels': {
+      const b = { on: true, off: false, true: true, false: false, yes: true, no: false }[v.toLowerCase()];
+      if (b === undefined) throw new LineError(valueRange, 'bad-setting', `sentinels is on or off, not "${clip(v)}".`);
+      value = b;
+      break;
+    }
+    case 'minSplit':
+    case 'chunkSize':
+    case 'maxHeap': {
+      const n = parseByteSize(v);
+      if (n === null) throw new LineError(valueRange, 'bad-setting', badByteCount(key, v));
+      value = n;
+      break;
+    }
+  }
+  return { key, value, range };
+}
+
+/** What is wrong with a byte-count setting's value that `parseByteSize` refused. */
+function badByteCount(key: SettingKey, v: string): string {
+  const example = 'a byte count like 4096, 64K or 20M';
+  if (/^-\s*[0-9]/.test(v)) return `${key} cannot be negative ("${clip(v)}"): it is ${example}.`;
+  const unit = '\\s*(?:[KMGkmg]i?[Bb]?|[Bb])?';
+  if (new RegExp(`^[0-9]*\\.[0-9]*${unit}$`).test(v) && /[0-9]/.test(v)) return `${key} is a whole number of bytes, not "${clip(v)}": it is ${example}.`;
+  if (new RegExp(`^(?:[0-9]+|0[xX][0-9a-fA-F]+)${unit}$`).test(v)) return `${key} ${clip(v, 40)} is too large: no heap here grows beyond 1G (${MAX_HEAP_LIMIT} bytes).`;
+  return `${key} is ${example}, not "${clip(v)}".`;
+}

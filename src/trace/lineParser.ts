@@ -1,0 +1,101 @@
+// What the two trace parsers share: the text read a line at a time (lines.ts), the ops, pointer
+// names, diagnostics and lifetimes so far, the one error for a file that is not text, the cut at
+// MAX_TRACE_OPS, and the trace once the whole text is read.
+
+import { BoundedDiagnostics } from './diagnostics';
+import { LifetimeTracker } from './lifetimes';
+import { LineReader, textKind } from './lines';
+import { lineRange, MAX_TRACE_OPS, type Trace } from './model';
+import { OpTableBuilder } from './opTable';
+
+/** A parser that reads a trace a slice of lines at a time and ends with the same `Trace` as a one-shot parse. */
+export interface TraceParser {
+  /** Reads up to `maxLines` more lines; returns whether the whole text is read (then `trace` is ready). */
+  advance(maxLines: number): boolean;
+  readonly done: boolean;
+  /** Lines read so far. */
+  readonly lines: number;
+  /** Characters read so far, out of `length`: the parse's progress. */
+  readonly offset: number;
+  readonly length: number;
+  /** The parsed trace; only once `done`. */
+  readonly trace: Trace;
+}
+
+/**
+ * What the two parsers share: the text read a line at a time, the ops, pointer names,
+ * diagnostics and lifetimes so far, and the trace once the whole text is read.
+ */
+export abstract class LineParser implements TraceParser {
+  protected readonly reader: LineReader;
+  /** The parse's own problems, bounded: a file of a million bad lines keeps the first of each kind and a count. */
+  protected readonly diagnostics = new BoundedDiagnostics();
+  protected readonly ops = new OpTableBuilder();
+  protected readonly names: string[] = [];
+  protected readonly lifetimes: LifetimeTracker;
+  /** Not text at all (NUL bytes, UTF-16): one error, and the lines are only counted. */
+  protected readonly binary: boolean;
+  protected result: Trace | null = null;
+  /** The trace reached MAX_TRACE_OPS and the rest of the text was not read. */
+  protected cut = false;
+
+  /** `what`: the kind of file in messages, "a .rep trace" or "a .heap script". */
+  constructor(
+    private readonly text: string,
+    what: string,
+  ) {
+    this.reader = new LineReader(text);
+    const kind = textKind(text);
+    this.binary = kind !== 'text';
+    this.lifetimes = new LifetimeTracker(this.ops, (slot) => this.describeSlot(slot));
+    if (this.binary) {
+      const message =
+        kind === 'utf16'
+          ? `This file is UTF-16 text (a NUL byte beside every character); save it as UTF-8: ${what} is read as UTF-8.`
+          : `This is not a text file: ${what} is lines of text.`;
+      this.diagnostics.push({ range: lineRange(1, 1, 1), severity: 'error', code: 'binary-file', message });
+    }
+  }
+
+  abstract advance(maxLines: number): boolean;
+
+  get done(): boolean {
+    return this.result !== null;
+  }
+
+  get lines(): number {
+    return this.reader.line;
+  }
+
+  get offset(): number {
+    return this.reader.offset;
+  }
+
+  get length(): number {
+    return this.text.length;
+  }
+
+  get trace(): Trace {
+    if (this.result === null) throw new Error('the trace is not parsed yet: advance() until it returns true');
+    return this.result;
+  }
+
+  /** A slot's pointer as messages name it. */
+  protected abstract describeSlot(slot: number): string;
+
+  /**
+   * Whether the trace is full (MAX_TRACE_OPS ops) and `line`, with something on it, would go past:
+   * then it says so on that line and the parser reads no further.
+   */
+  protected full(text: string, line: number): boolean {
+    if (this.ops.length < MAX_TRACE_OPS || text.trim() === '') return false;
+    this.cut = true;
+    this.diagnostics.push({
+      range: lineRange(line, 1, Math.min(text.length, 200) + 1),
+      severity: 'error',
+      code: 'trace-too-long',
+      message: `The trace has more than ${MAX_TRACE_OPS.toLocaleString('en-US')} ops, the most Heap Inspector replays (about 800 MB of memory): it stops reading here, and nothing from this line on is replayed.`,
+    });
+    return true;
+  }
+}

@@ -1,0 +1,147 @@
+// The trace layer's vocabulary, its bottom layer (it imports nothing): source ranges, diagnostics
+// and their codes, pointer slots, the ops both formats parse to, settings, and the limits on a
+// trace. Every problem is a diagnostic with a line, column, severity and a sentence a student
+// understands.
+
+/** A span of source text. Lines and columns are 1-based; `endColumn` is one past the last character. */
+export interface SourceRange {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+
+/** Stable codes for what can be wrong with a trace, found while parsing or replaying it. */
+export const DIAGNOSTIC_CODES = [
+  // syntax and header
+  'unknown-op',
+  'missing-argument',
+  'extra-argument',
+  'bad-number',
+  'negative-size',
+  'size-too-large',
+  'bad-name',
+  'bad-string',
+  'bad-setting',
+  'setting-after-ops',
+  'header-missing',
+  'header-op-count',
+  'header-id-count',
+  'id-out-of-range',
+  'empty-trace',
+  'binary-file',
+  'trace-too-long',
+  // pointer lifetimes (static)
+  'unknown-pointer',
+  'freed-pointer',
+  'double-free',
+  'leak',
+  'zero-size',
+  // replay
+  'heap-limit',
+  'null-pointer',
+  'calloc-overflow',
+  'write-overflow',
+  'write-past-request',
+  'write-outside-heap',
+  'heap-corrupted',
+  'misaligned-payload',
+  'payload-outside-heap',
+  'overlapping-payloads',
+  'realloc-lost-data',
+] as const;
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
+export interface RelatedInformation {
+  readonly range: SourceRange;
+  readonly message: string;
+}
+
+export interface Diagnostic {
+  readonly range: SourceRange;
+  readonly severity: DiagnosticSeverity;
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  /** Other lines that explain this one, e.g. where the block involved was allocated. */
+  readonly related?: readonly RelatedInformation[];
+  /**
+   * For a summary of problems not listed one by one (see BoundedDiagnostics): how many problems
+   * it stands for. Absent: the diagnostic is one problem.
+   */
+  readonly count?: number;
+  /** The obvious fix, when there is one: replace `range` with `newText`. */
+  readonly fix?: { readonly title: string; readonly range: SourceRange; readonly newText: string };
+}
+
+/** A pointer variable: a `.rep` id (slot = id) or a `.heap` name. */
+export type Slot = number;
+
+/** One operation of a trace. `ptr` is the slot the result is stored in (or operated on). */
+export type TraceOp =
+  | { readonly kind: 'malloc'; readonly ptr: Slot; readonly size: bigint; readonly range: SourceRange }
+  | { readonly kind: 'calloc'; readonly ptr: Slot; readonly count: bigint; readonly size: bigint; readonly range: SourceRange }
+  /** `ptr = realloc(from, size)`; `from` null is realloc(NULL, size). In `.rep` files from === ptr. */
+  | { readonly kind: 'realloc'; readonly ptr: Slot; readonly from: Slot | null; readonly size: bigint; readonly range: SourceRange }
+  /** `free(ptr)`; ptr null is free(NULL). */
+  | { readonly kind: 'free'; readonly ptr: Slot | null; readonly range: SourceRange }
+  /** Stores `bytes` at ptr + offset. */
+  | { readonly kind: 'write'; readonly ptr: Slot; readonly offset: number; readonly bytes: Uint8Array; readonly range: SourceRange }
+  /** memset(ptr + offset, byte, length). */
+  | { readonly kind: 'fill'; readonly ptr: Slot; readonly offset: number; readonly length: number; readonly byte: number; readonly range: SourceRange };
+
+export type TraceOpKind = TraceOp['kind'];
+
+/** The four integers at the top of a `.rep` file, as found. */
+export interface RepHeader {
+  /** Suggested heap size (or, in the 2016 edition, the weight): unused by a replay. */
+  readonly first: bigint;
+  readonly ids: number;
+  readonly ops: number;
+  /** Weight (or the 2016 edition's maximum live bytes): unused by a replay. */
+  readonly fourth: bigint;
+  /** The header's lines, in order (1-based). */
+  readonly lines: readonly number[];
+}
+
+/** Heap settings a trace may carry (`.heap` files), each with the line that set it. */
+export interface TraceSetting {
+  readonly key: SettingKey;
+  /** The value as written, validated. */
+  readonly value: string | number | boolean;
+  readonly range: SourceRange;
+}
+
+export const SETTING_KEYS = ['preset', 'policy', 'coalesce', 'realloc', 'wordSize', 'alignment', 'footers', 'minSplit', 'chunkSize', 'maxHeap', 'sentinels'] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+/** A comment kept for printing (`.heap`), with the line it sat on. */
+export interface TraceComment {
+  readonly line: number;
+  readonly text: string;
+  /** True when the comment followed code on its line. */
+  readonly trailing: boolean;
+}
+
+export type TraceFormat = 'rep' | 'heap';
+
+/** How messages name the pointer in `slot`: `id 3` in a `.rep` trace, the name in a `.heap` script. */
+export function slotName(format: TraceFormat, names: readonly string[], slot: Slot): string {
+  return format === 'rep' ? `id ${names[slot] ?? slot}` : (names[slot] ?? `#${slot}`);
+}
+
+export function lineRange(line: number, column: number, endColumn: number): SourceRange {
+  return { line, column, endLine: line, endColumn };
+}
+
+/**
+ * The most ops a trace may have: a parser stops reading there, with an error (docs/limits.md).
+ * A replayed op costs about 150 bytes (its columns, its record, its share of the checkpoints and
+ * of the lifetimes), so this bounds a trace at about 800 MB of memory (docs/limits.md has the measured worst cases), where an order of
+ * magnitude would take the machine's memory rather than give a message.
+ */
+export const MAX_TRACE_OPS = 4_000_000;
+
+/** The largest legal request: sizes are 64-bit unsigned, parsed exactly. */
+export const MAX_SIZE = 2n ** 64n - 1n;
