@@ -1,7 +1,7 @@
 // Diagnostics in one order (by line, then column; stable), bounded in number (a million copies of
 // one problem are the first ones in full and one counted summary), and the one place the
 // diagnostics of a run are put together: the trace's own, its settings', and the replay's, with
-// the pointer lifetimes as the run saw them (docs/traces.md, docs/limits.md).
+// the pointer lifetimes as the run saw them (docs/trace-formats.md, docs/limits.md).
 
 import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange, Trace } from './model';
 import type { Replay } from './replay';

@@ -1,4 +1,4 @@
-// The malloc lab `.rep` format (docs/traces.md): four header integers, then one op
+// The malloc lab `.rep` format (docs/trace-formats.md): four header integers, then one op
 // per line, `a id size`, `r id size`, `f id`. CRLF and any whitespace are accepted; header variants
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
