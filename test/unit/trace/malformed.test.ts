@@ -471,7 +471,7 @@ describe('malformed .rep files', () => {
       assert.deepEqual(d.related?.map((r) => r.range.line), [5, 6]);
     });
 
-    it('free of an id whose malloc returned NULL is free(NULL): legal, nothing happens (2b)', () => {
+    it('free of an id whose malloc returned NULL is free(NULL): legal, nothing happens (docs/trace-formats.md, "Diagnostics that depend on what an allocation returned")', () => {
       assertMalformed({
         format: 'rep',
         text: rep([20000, 2, 4, 1], 'a 0 8', 'a 1 18446744073709551615', 'f 1', 'f 0'),
@@ -480,7 +480,7 @@ describe('malformed .rep files', () => {
       });
     });
 
-    it('realloc of an id whose malloc returned NULL is realloc(NULL, n), a malloc (2b)', () => {
+    it('realloc of an id whose malloc returned NULL is realloc(NULL, n), a malloc (docs/trace-formats.md, the same section)', () => {
       const trace = assertMalformed({
         format: 'rep',
         text: rep([20000, 2, 5, 1], 'a 0 8', 'a 1 18446744073709551615', 'r 1 16', 'f 1', 'f 0'),
