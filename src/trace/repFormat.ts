@@ -16,7 +16,7 @@ const MAX_ID = 1 << 24;
 /**
  * A `.rep` op keeps its line and columns and makes its range when asked: a million-op trace would
  * otherwise hold a million range objects (about 50 MB) that little ever reads, and every
- * collection of the extension host's heap would have to walk them.
+ * garbage collection would have to walk them (docs/performance.md, "No object per op").
  */
 export function parseRep(text: string): Trace {
   const parser = new RepParser(text);
