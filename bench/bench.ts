@@ -1,7 +1,8 @@
 // `npm run bench`: replay speed of every policy with the indexed engine and the linear reference
 // (ratios measured in the same run), the malloc lab traces end to end, jumping to random steps,
 // history memory per op, and the panel's frame time in headless Chromium. Prints a table and
-// writes bench-results/bench.json. Deterministic traces: the same seed every run.
+// writes bench-results/bench.json (with `--write-docs`, also the table in docs/performance.md).
+// Deterministic traces: the same seed every run.
 //
 // Each part runs in a process of its own, and so does each replay the ratios compare and each
 // policy's million-op replay: what one measurement leaves in the JIT and the heap (call sites made
@@ -16,6 +17,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FIT_POLICIES, type FitPolicy } from '../src/engine/index';
+import { benchTable, replaceBenchTable } from './docsTable';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../src/extension/frames';
 import { parseRep, Replay, runTrace, traceConfig, type Trace } from '../src/trace/index';
 import { seededRandom as rng } from '../test/unit/support/generatedTrace';
@@ -28,6 +30,8 @@ const argAfter = (flag: string): string | undefined => (process.argv.includes(fl
 const PARTS = ['malloclab', 'ratio', 'million', 'panel'] as const;
 /** `--only malloclab|ratio|million|panel`: one part of the benchmark. */
 const only = argAfter('--only');
+/** `--write-docs`: after a full run, rewrite the table in docs/performance.md (bench/docsTable.ts). */
+const writeDocs = process.argv.includes('--write-docs');
 /** Set in the processes this one starts: where to write their rows as JSON. */
 const rowsOut = argAfter('--rows-out');
 
@@ -173,6 +177,7 @@ async function main(): Promise<void> {
     return;
   }
   if (only !== undefined && !(PARTS as readonly string[]).includes(only)) throw new Error(`--only takes one of ${PARTS.join(', ')}`);
+  if (writeDocs && only !== undefined) throw new Error('--write-docs writes the whole table: run every part (no --only)');
   if (only === undefined) {
     for (const name of PARTS) rows.push(...inOwnProcess<Row[]>(['--only', name]));
   } else {
@@ -186,6 +191,12 @@ async function main(): Promise<void> {
   const file = join(ROOT, 'bench-results', only ? `bench-${only}.json` : 'bench.json');
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick, rows }, null, 2));
   console.log(`\nwritten to ${file}`);
+  if (writeDocs) {
+    const doc = join(ROOT, 'docs', 'performance.md');
+    const run = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'cpu', memoryGiB: Math.round(totalmem() / 2 ** 30), quick };
+    writeFileSync(doc, replaceBenchTable(readFileSync(doc, 'utf8'), benchTable(rows, run)));
+    console.log(`the table in ${doc} rewritten`);
+  }
 }
 
 /**

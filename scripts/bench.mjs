@@ -1,5 +1,5 @@
 // `npm run bench`: builds the bundles and the benchmark, then runs it (see bench/bench.ts).
-// `npm run bench -- --quick` runs smaller traces.
+// `npm run bench -- --quick` runs smaller traces; `-- --write-docs` rewrites docs/performance.md's table.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';

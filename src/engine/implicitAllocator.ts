@@ -287,7 +287,7 @@ export class ImplicitAllocator extends AllocatorBase {
     }
   }
 
-  /** Reference 2b: when a merge swallows the block the rover points into, the rover moves to the merged block's start. */
+  /** docs/engine.md ("Definitions pinned down", the rover): when a merge swallows the block the rover points into, the rover moves to the merged block's start. */
   private roverFollowsMerge(start: number, size: number): void {
     if (this.roverAddr > start && this.roverAddr < start + size) this.roverAddr = start;
   }

@@ -2,7 +2,7 @@
 // order them), bounded in number (a million copies of one problem are the first ones in full and
 // one counted summary), and the one place the diagnostics of a run are put together: the trace's
 // own, its settings', and the replay's, with the pointer lifetimes as the run saw them
-// (docs/traces.md, docs/limits.md).
+// (docs/trace-formats.md, docs/limits.md).
 
 import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange } from './vocabulary';
 

@@ -1,4 +1,4 @@
-// Prints a trace of either format as a `.heap` script (docs/traces.md).
+// Prints a trace of either format as a `.heap` script (docs/trace-formats.md).
 
 import { formatByteSize } from './numbers';
 import type { Trace, TraceOp, TraceSetting } from './model';

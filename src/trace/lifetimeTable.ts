@@ -19,7 +19,7 @@ export interface Lifetime {
 /**
  * Every lifetime of a trace, numbered from 0 in the order they start. A long trace has hundreds
  * of thousands of them, and an object (and an array of reallocs) per lifetime made every major
- * GC of the extension host slow, so they live in typed arrays: about 16 bytes a lifetime and 8
+ * garbage collection slow (docs/performance.md, "No object per op"), so they live in typed arrays: about 16 bytes a lifetime and 8
  * a realloc. Accessors take a lifetime number in [0, count), as `lifetimeOfOp` gives them.
  */
 export class Lifetimes {

@@ -1,5 +1,5 @@
 // Pointer lifetimes: which op allocated the block each op touches, and the trace-level errors and
-// warnings of docs/traces.md (free or realloc of a pointer never allocated or already freed,
+// warnings of docs/trace-formats.md (free or realloc of a pointer never allocated or already freed,
 // double free, a live pointer overwritten = a leak, malloc(0)). Read from the ops alone, every
 // allocation that can succeed is taken to; a replay that saw one return NULL runs the pass again
 // with the outcomes it saw. The pass runs op by op (`LifetimeTracker`), so a parser can feed it

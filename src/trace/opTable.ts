@@ -1,7 +1,7 @@
 // A trace's ops in columns (typed arrays), not one object per op: a million-op trace takes about
 // 29 bytes an op instead of about 75, and, more to the point, no object the garbage collector
-// must mark on every full collection (with an object per op, each one cost the extension host
-// about 50 ms at a million ops). `at(i)` gives op i as a plain `TraceOp`; what runs once per op
+// must mark on every full collection (docs/performance.md, "No object per op", has the figures).
+// `at(i)` gives op i as a plain `TraceOp`; what runs once per op
 // (the replay, the lifetime pass, the panel's tables) reads the columns instead.
 //
 // malloc, realloc and free with exact sizes (below 2^53) and a one-line range live in the columns

@@ -1,4 +1,4 @@
-// The malloc lab `.rep` format (docs/traces.md): four header integers, then one op
+// The malloc lab `.rep` format (docs/trace-formats.md): four header integers, then one op
 // per line, `a id size`, `r id size`, `f id`. CRLF and any whitespace are accepted; header variants
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
@@ -16,7 +16,7 @@ export const MAX_ID = 1 << 24;
 /**
  * A `.rep` op keeps its line and columns and makes its range when asked: a million-op trace would
  * otherwise hold a million range objects (about 50 MB) that little ever reads, and every
- * collection of the extension host's heap would have to walk them.
+ * garbage collection would have to walk them (docs/performance.md, "No object per op").
  */
 export function parseRep(text: string): Trace {
   const parser = new RepParser(text);

@@ -1,4 +1,4 @@
-// Prints a trace of either format as a malloc lab `.rep` file (docs/traces.md), saying which ops
+// Prints a trace of either format as a malloc lab `.rep` file (docs/trace-formats.md), saying which ops
 // the format cannot hold.
 
 import { MAX_ID } from './repFormat';

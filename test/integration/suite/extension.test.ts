@@ -25,6 +25,15 @@ const REFERENCE_HEAPS: Record<string, number> = {
 
 const sample = (name: string) => join(repoRoot, 'samples', name);
 
+/** Polls `find` until it returns something or five seconds pass. */
+async function waitFor<T>(find: () => T | undefined): Promise<T | undefined> {
+  for (const start = Date.now(); Date.now() - start < 5000; await new Promise((r) => setTimeout(r, 50))) {
+    const found = find();
+    if (found !== undefined) return found;
+  }
+  return find();
+}
+
 async function runTrace(uri?: vscode.Uri): Promise<RunJson> {
   const result = await vscode.commands.executeCommand<RunJson>('heapInspector.runTrace', uri);
   assert.ok(result, 'Run Trace returned its result');
@@ -136,8 +145,16 @@ describe('Heap Inspector in VS Code', function () {
     assert.match(document.getText(), /OVERFLOW/);
   });
 
-  it('Show Output runs', async () => {
+  it('Show Output shows the Heap Inspector output, with what Run Trace wrote to it', async () => {
+    const trace = await open(sample('tiny.rep'));
+    await runTrace(trace.uri);
     await vscode.commands.executeCommand('heapInspector.showOutput');
+    // A shown output channel is a text document of the `output` scheme in the extension host.
+    const shown = await waitFor(() =>
+      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && d.getText().includes(`Run Trace: ${trace.uri.toString()}`)),
+    );
+    assert.ok(shown, `an output document holds the Run Trace line; output documents: ${vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'output').map((d) => d.uri.toString()).join(', ') || 'none'}`);
+    assert.match(shown.getText(), /Heap size/i, 'the run summary is in the output');
   });
 
   it('no command throws on malformed traces', async () => {
@@ -150,7 +167,20 @@ describe('Heap Inspector in VS Code', function () {
       await openText(content, language);
       const result = await runTrace();
       assert.ok(result.errors > 0 || content === '', `errors are reported for ${JSON.stringify(content.slice(0, 20))}`);
-      await vscode.commands.executeCommand('heapInspector.convertTrace');
+      // Conversion keeps the valid ops: converting the result back and forth again gives the same
+      // text, but for the comment naming the header of the .rep it came from.
+      const there = await vscode.commands.executeCommand<{ language: string; uri: string }>('heapInspector.convertTrace');
+      assert.ok(there, `Convert Trace converted ${JSON.stringify(content.slice(0, 20))}`);
+      assert.notEqual(there.language, language);
+      const converted = vscode.window.activeTextEditor!.document;
+      assert.equal(converted.uri.toString(), there.uri);
+      assert.ok(converted.isUntitled, 'the conversion is a new untitled editor');
+      const back = await vscode.commands.executeCommand<{ language: string }>('heapInspector.convertTrace');
+      assert.equal(back?.language, language);
+      const again = await vscode.commands.executeCommand<{ language: string }>('heapInspector.convertTrace');
+      assert.equal(again?.language, there.language);
+      const ops = (text: string) => text.split('\n').filter((line) => !line.startsWith('# converted from'));
+      assert.deepEqual(ops(vscode.window.activeTextEditor!.document.getText()), ops(converted.getText()), `the conversion of ${JSON.stringify(content.slice(0, 20))} round-trips`);
       await openText(content, language);
     }
   });

@@ -151,7 +151,7 @@ describe('.heap scripts', () => {
     );
   });
 
-  for (const [file, ops] of [['README.md', 5], ['docs/traces.md', 8]] as const) {
+  for (const [file, ops] of [['README.md', 5], ['docs/trace-formats.md', 8]] as const) {
     it(`${file}'s example script parses and runs without a problem`, () => {
       const example = /```heap\n([\s\S]*?)```/.exec(readFileSync(file, 'utf8'))?.[1];
       assert.ok(example, `${file} has a heap example`);

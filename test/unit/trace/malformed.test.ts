@@ -1,5 +1,5 @@
 // A corpus of malformed traces, generated here: each parses without throwing, gets diagnostics on the
-// lines that caused them (codes and severities as docs/traces.md says), replays the ops that
+// lines that caused them (codes and severities as docs/trace-formats.md says), replays the ops that
 // did parse, and makes the command line exit with the documented code and never a stack trace.
 
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ import {
 
 // --- what every malformed file must satisfy -------------------------------------------------
 
-/** docs/traces.md: errors make a trace invalid, warnings are legal but worth a look. */
+/** docs/trace-formats.md: errors make a trace invalid, warnings are legal but worth a look. */
 const SEVERITY: { readonly [C in DiagnosticCode]?: 'error' | 'warning' } = {
   // an unparseable line, a header count or id range that is wrong
   'unknown-op': 'error',
@@ -98,7 +98,7 @@ function assertWellFormed(diagnostics: readonly Diagnostic[], lines: readonly st
     const what = `${d.range.line}:${d.range.column} ${d.severity} ${d.code} "${d.message.slice(0, 80)}"`;
     assert.ok((DIAGNOSTIC_CODES as readonly string[]).includes(d.code), `${what}: unknown code`);
     const expected = SEVERITY[d.code];
-    if (expected) assert.equal(d.severity, expected, `${what}: docs/traces.md makes ${d.code} a${expected === 'error' ? 'n' : ''} ${expected}`);
+    if (expected) assert.equal(d.severity, expected, `${what}: docs/trace-formats.md makes ${d.code} a${expected === 'error' ? 'n' : ''} ${expected}`);
     else assert.ok(d.severity === 'error' || d.severity === 'warning', what);
     assert.ok(d.message.trim().length > 0, `${what}: empty message`);
     assertRangeInside(d.range, lines, lineCount, what);
@@ -471,7 +471,7 @@ describe('malformed .rep files', () => {
       assert.deepEqual(d.related?.map((r) => r.range.line), [5, 6]);
     });
 
-    it('free of an id whose malloc returned NULL is free(NULL): legal, nothing happens (2b)', () => {
+    it('free of an id whose malloc returned NULL is free(NULL): legal, nothing happens (docs/trace-formats.md, "Diagnostics that depend on what an allocation returned")', () => {
       assertMalformed({
         format: 'rep',
         text: rep([20000, 2, 4, 1], 'a 0 8', 'a 1 18446744073709551615', 'f 1', 'f 0'),
@@ -480,7 +480,7 @@ describe('malformed .rep files', () => {
       });
     });
 
-    it('realloc of an id whose malloc returned NULL is realloc(NULL, n), a malloc (2b)', () => {
+    it('realloc of an id whose malloc returned NULL is realloc(NULL, n), a malloc (docs/trace-formats.md, the same section)', () => {
       const trace = assertMalformed({
         format: 'rep',
         text: rep([20000, 2, 5, 1], 'a 0 8', 'a 1 18446744073709551615', 'r 1 16', 'f 1', 'f 0'),

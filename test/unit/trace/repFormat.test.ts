@@ -1,5 +1,5 @@
 // The malloc lab .rep format: header, ops on their real lines, CRLF, variants, exact 64-bit sizes,
-// and the trace-level errors and warnings of docs/traces.md ("Diagnostics").
+// and the trace-level errors and warnings of docs/trace-formats.md ("Diagnostics").
 
 import assert from 'node:assert/strict';
 import { parseRep, printRep, Replay, traceConfig, type Diagnostic } from '../../../src/trace/index';
