@@ -16,3 +16,4 @@ export { renderHeapBar } from './heapBar';
 export { describeStep, describeRun, describeLifetime } from './describe';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';
 export { codeSpan, escapeMarkdown } from './markdown';
+export { JobRunner, type Job, type JobListener, type JobRunnerOptions, type JobState, type Scheduler, type SlicedWork } from './jobRunner';
