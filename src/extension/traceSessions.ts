@@ -1,8 +1,6 @@
 // One session per open trace document owns its parse and replay, the one source of truth for every
-// feature. The pure job runner (src/trace/jobRunner.ts) does the work in slices of a few
-// milliseconds with the event loop free in between; the session shows a cancellable progress
-// notification when the job is big or slow, and starts a new job on an edit (debounced) or a
-// settings change.
+// feature: the job runner (src/trace/jobRunner.ts) works in slices with the event loop free between,
+// under a cancellable progress notification when big; an edit (debounced) or a setting restarts it.
 
 import * as vscode from 'vscode';
 import { JobRunner, TraceJob, type Job, type JobState, type Scheduler, type TraceJobProgress, type TraceRun } from '../trace/index';

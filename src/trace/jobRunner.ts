@@ -1,7 +1,6 @@
-// The job runner: drives one sliced job at a time (a TraceJob: read the text, then replay it) on an
-// injected clock and scheduler, so the editor can stay responsive between slices. Pure: the
-// editor's session (src/extension/traceSessions.ts) gives it the real clock and event loop, the
-// unit tests a fake one. Every change of a job's state goes through one method, `move`.
+// The job runner: drives one sliced job at a time (a TraceJob: read, then replay) on an injected
+// clock and event loop (the editor's real ones, or the unit tests' fake one), with cancel, resume
+// and replacement. Every change of a job's state goes through one method, `move`.
 
 /** The time and the turns of an event loop. */
 export interface Scheduler {

@@ -1,8 +1,6 @@
-// Replay: runs a trace through an allocator and answers for any step of it. A facade over its
-// parts: the run recorder (runRecorder.ts: per-op columns, problems, lifetimes), mdriver's checks
-// (driverChecks.ts), the history (history.ts: checkpoints and the time-travel cursor) and op
-// application (applyOp.ts). "Done" means every op is recorded; warming the cursor for the first
-// jump is a separate call, `warm`, made by whoever shows steps.
+// Replay: runs a trace through an allocator and answers for any step of it, a facade over the run
+// recorder (runRecorder.ts), mdriver's checks (driverChecks.ts), the history of checkpoints and the
+// cursor (history.ts) and op application (applyOp.ts). "Done" means every op is recorded.
 
 import type { Allocator } from '../engine/allocator';
 import type { HeapConfig } from '../engine/config';

@@ -1,7 +1,6 @@
-// The run recorder: replays a trace op by op on the run's own allocator and keeps, for every op,
-// the engine's result and the metrics after it in compact typed columns (about 45 bytes an op: the
-// heap is at most 1 GiB, so every figure fits 32 bits, and the metrics are kept as 16-bit steps),
-// with the problems found and the pointer lifetimes as this run saw them.
+// The run recorder: replays a trace op by op on the run's own allocator and keeps every op's result
+// and the metrics after it in typed columns (about 45 bytes an op: figures fit 32 bits under the
+// 1 GiB heap, metrics are 16-bit steps), with the problems found and the run's pointer lifetimes.
 
 import type { Allocator } from '../engine/allocator';
 import { DenseSet } from '../engine/denseSet';
