@@ -157,8 +157,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   return store;
 }
 
-/** Says that the user stopped the replay (or the reading) of a trace, with a way to go on; returns undefined. */
+/** Says that the user stopped the replay (or the reading) of a trace, with a way to go on (nothing if it failed); returns undefined. */
 function stopped(session: TraceSession, run: TraceRun | undefined): undefined {
+  if (session.state === 'error') return undefined; // the failure was shown when it happened
   const what = run ? `the replay of ${session.name} was stopped after ${run.replay.recorded.toLocaleString('en-US')} of ${run.replay.length.toLocaleString('en-US')} ops` : `reading ${session.name} was stopped`;
   void vscode.window.showInformationMessage(`Heap Inspector: ${what}.`, 'Resume').then((choice) => {
     if (choice) session.resume();

@@ -60,7 +60,7 @@ function notReplayed(session: TraceSession): string {
 /** The diagnostics to publish: everything once the job ended, the trace's and settings' own while it replays. */
 function publishable(session: TraceSession, run: TraceRun): readonly TraceDiagnostic[] {
   const state = session.state;
-  if (state === 'done' || state === 'stopped') return run.diagnostics;
+  if (state === 'done' || state === 'stopped' || state === 'error') return run.diagnostics;
   const fromReplay = new Set(run.replay.diagnostics);
   return fromReplay.size === 0 ? run.diagnostics : run.diagnostics.filter((d) => !fromReplay.has(d));
 }
@@ -331,6 +331,10 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         ? `Heap Inspector: the replay was stopped after ${count(run.replay.recorded)} of ${count(run.replay.length)} ops; the ops after that are not replayed. Click to resume.`
         : `Heap Inspector: reading ${session.name} was stopped. Click to resume.`;
       status.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [session.document.uri] };
+    } else if (state === 'error') {
+      status.text = `$(error) ${policy} · failed at ${progress}`;
+      status.tooltip = `Heap Inspector: the replay of ${session.name} failed (the error was shown); the ops after it are not replayed.`;
+      status.command = COMMANDS.selectPolicy;
     } else {
       status.text = `$(sync~spin) ${policy} · ${state === 'reading' ? 'reading' : 'replaying'} ${progress}`;
       status.tooltip = `Heap Inspector: ${session.describeProgress()}.`;

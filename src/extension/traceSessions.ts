@@ -1,9 +1,9 @@
 // One session per open trace document owns its parse and replay, the one source of truth for every
-// feature. The work runs in slices of a few milliseconds with the event loop free in between, under
-// a cancellable progress notification when big; an edit (debounced) or a settings change restarts it.
+// feature: the job runner (src/trace/jobRunner.ts) works in slices with the event loop free between,
+// under a cancellable progress notification when big; an edit (debounced) or a setting restarts it.
 
 import * as vscode from 'vscode';
-import { TraceJob, type TraceJobProgress, type TraceRun } from '../trace/index';
+import { JobRunner, TraceJob, type Job, type JobState, type Scheduler, type TraceJobProgress, type TraceRun } from '../trace/index';
 import { LANGUAGES, TRACE_LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import { heapSettings, RUN_SETTINGS, SECTION } from './settings';
@@ -35,6 +35,9 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The extension host's clock and event loop, for the job runner. */
+const hostScheduler: Scheduler = { now: () => performance.now(), later: (run) => setImmediate(run) };
+
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** Waits for `promise`, or until `token` is cancelled (then resolves with undefined). */
@@ -61,38 +64,29 @@ function unlessCancelled<T>(promise: Promise<T>, token: vscode.CancellationToken
 
 /**
  * `reading` and `replaying`: the job is running; `stopped`: the user cancelled it and the run is
- * partial (resume with `resume()` or the Resume Replay command); `done`: the run is complete.
+ * partial (resume with `resume()` or the Resume Replay command); `done`: the run is complete;
+ * `error`: the replay failed (a bug: the run is partial and the error was shown).
  */
-export type SessionState = 'reading' | 'replaying' | 'stopped' | 'done';
+export type SessionState = 'reading' | 'replaying' | 'stopped' | 'done' | 'error';
 
-/** One parse and replay of one version of the document under one version of the settings. */
-class Job {
-  state: 'running' | 'stopped' | 'done' | 'replaced' = 'running';
-  /** A progress notification is up (or was, for this stretch of running). */
-  notified = false;
-  /** When this stretch of running started (resuming starts a new one). */
-  started = performance.now();
-  driving = false;
-  private waiters: (() => void)[] = [];
-
-  constructor(
-    readonly version: number,
-    readonly generation: number,
-    readonly work: TraceJob,
-    readonly settingsProblems: readonly string[],
-  ) {}
-
-  /** Resolves at the job's next change: read, done, stopped, resumed or replaced. */
-  next(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  changed(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
+/** What a session keeps with each job: which document version and settings it runs. */
+interface JobInfo {
+  readonly version: number;
+  readonly generation: number;
+  readonly settingsProblems: readonly string[];
 }
+
+type SessionJob = Job<TraceJob, JobInfo>;
+
+/** A session's state from its job's: a job replaced by an edit whose new job has not started yet reads the new text. */
+const SESSION_STATE: Readonly<Record<JobState, SessionState>> = {
+  reading: 'reading',
+  replaying: 'replaying',
+  stopped: 'stopped',
+  done: 'done',
+  error: 'error',
+  replaced: 'reading',
+};
 
 /** What a session tells its owner. */
 interface SessionHost {
@@ -104,15 +98,26 @@ interface SessionHost {
 }
 
 export class TraceSession {
-  private job: Job | undefined;
+  private readonly runner: JobRunner<TraceJob, JobInfo>;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private lastProgressEvent = 0;
+  /** The job whose current stretch of running has a progress notification up. */
+  private notified: SessionJob | undefined;
   private disposed = false;
 
   constructor(
     readonly document: vscode.TextDocument,
     private readonly host: SessionHost,
-  ) {}
+  ) {
+    this.runner = new JobRunner<TraceJob, JobInfo>(
+      hostScheduler,
+      {
+        changed: (job, from) => this.jobChanged(job, from),
+        progressed: (job) => this.jobProgressed(job),
+      },
+      // The session's runs are the ones the panel shows: their cursors are warmed for the first jump.
+      { sliceMs: SLICE_MS, progressEveryMs: PROGRESS_EVENT_MS, warmWhenDone: true },
+    );
+  }
 
   /**
    * The latest run of the document: complete, partial (ops from `replay.recorded` on are not
@@ -127,14 +132,11 @@ export class TraceSession {
 
   /** Settings that could not be applied to this trace. */
   get settingsProblems(): readonly string[] {
-    return this.current(false).settingsProblems;
+    return this.current(false).info.settingsProblems;
   }
 
   get state(): SessionState {
-    const job = this.current(false);
-    if (job.state === 'done') return 'done';
-    if (job.state === 'stopped') return 'stopped';
-    return job.state === 'replaced' || job.work.phase === 'parsing' ? 'reading' : 'replaying';
+    return SESSION_STATE[this.current(false).state];
   }
 
   /** How far the current job is. */
@@ -144,8 +146,8 @@ export class TraceSession {
 
   /** Whether a progress notification is up for the running job. */
   get showsProgress(): boolean {
-    const job = this.job;
-    return job !== undefined && job.state === 'running' && job.notified;
+    const job = this.runner.current;
+    return job !== undefined && job.running && this.notified === job;
   }
 
   /** A short name for messages. */
@@ -155,8 +157,8 @@ export class TraceSession {
   }
 
   get isStale(): boolean {
-    const job = this.job;
-    return job === undefined || job.version !== this.document.version || job.generation !== this.host.generation();
+    const job = this.runner.current;
+    return job === undefined || job.info.version !== this.document.version || job.info.generation !== this.host.generation();
   }
 
   /** Big documents get a progress notification and wait for the edit debounce. */
@@ -174,15 +176,15 @@ export class TraceSession {
 
   /**
    * The run once the document as it is now has been read (the trace and its own diagnostics are
-   * known), however far the replay is; undefined if the reading was cancelled or `token` fired
-   * first. Does not resume a cancelled job.
+   * known), however far the replay is; undefined if the reading was cancelled or failed, or
+   * `token` fired first. Does not resume a cancelled job.
    */
   async parsed(token?: vscode.CancellationToken): Promise<TraceRun | undefined> {
     for (;;) {
       const job = this.current(false);
       const current = !this.isStale;
       if (current && job.work.trace !== undefined) return job.work.run;
-      if (this.disposed || (current && job.state === 'stopped')) return undefined;
+      if (this.disposed || (current && (job.state === 'stopped' || job.state === 'error'))) return undefined;
       await unlessCancelled(job.next(), token);
       if (token?.isCancellationRequested) return undefined;
     }
@@ -198,7 +200,7 @@ export class TraceSession {
   async complete(token?: vscode.CancellationToken): Promise<TraceRun | undefined> {
     for (let first = true; ; first = false) {
       const job = this.current(true);
-      if (job.state === 'done') return job.work.run;
+      if (job.state === 'done' || job.state === 'error') return job.work.run;
       if (job.state === 'stopped') {
         if (!first) return job.work.run; // the user cancelled while we waited
         this.resume();
@@ -211,33 +213,18 @@ export class TraceSession {
 
   /** Stops the running job; the run stays partial until `resume()`. */
   cancel(): void {
-    const job = this.job;
-    if (!job || job.state !== 'running') return;
-    // Every op replayed already (the job was only putting the replay's cursor in place): nothing to stop.
-    job.state = job.work.done ? 'done' : 'stopped';
-    job.changed();
-    this.host.changed(this);
+    this.runner.cancel();
   }
 
   /** Goes on with a stopped job from where it stopped (or starts over if the document changed). */
   resume(): void {
-    const job = this.current(true);
-    if (job.state !== 'stopped') return;
-    job.state = 'running';
-    job.notified = false;
-    job.started = performance.now();
-    job.changed();
-    this.host.changed(this);
-    void this.drive(job);
+    this.current(true);
+    this.runner.resume();
   }
 
   /** After an edit: the running job is out of date at once; a new one starts when typing settles. */
   scheduleRefresh(): void {
-    const job = this.job;
-    if (job?.state === 'running' && job.version !== this.document.version) {
-      job.state = 'replaced';
-      job.changed();
-    }
+    if (this.runner.current?.info.version !== this.document.version) this.runner.retire();
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -256,80 +243,43 @@ export class TraceSession {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const job = this.job;
-    if (job && job.state === 'running') job.state = 'replaced';
-    job?.changed();
+    this.runner.dispose();
   }
 
   /**
    * The job for the document as it is now, started (one slice done here) if there is none.
    * `force` false: a big document whose edit is waiting for its debounce keeps the old job.
    */
-  private current(force: boolean): Job {
-    const job = this.job;
+  private current(force: boolean): SessionJob {
+    const job = this.runner.current;
     if (job !== undefined && (this.disposed || !this.isStale)) return job;
     if (job !== undefined && !force && this.timer !== undefined && this.isBig) return job;
-    return this.restart();
-  }
-
-  private restart(): Job {
-    const old = this.job;
-    if (old) {
-      if (old.state === 'running') old.state = 'replaced';
-      old.changed(); // waiters move on to the new job
-    }
     const document = this.document;
     const { options, problems } = heapSettings(document.uri);
     const format = document.languageId === LANGUAGES.rep ? 'rep' : 'heap';
-    const job = new Job(document.version, this.host.generation(), TraceJob.parse(document.getText(), format, { defaults: options }), problems);
-    this.job = job;
-    // The first slice right away: a small trace is done before anyone has to wait.
-    if (job.work.work(slice())) job.state = 'done';
-    else void this.drive(job);
-    return job;
+    const info: JobInfo = { version: document.version, generation: this.host.generation(), settingsProblems: problems };
+    return this.runner.start(TraceJob.parse(document.getText(), format, { defaults: options }), info);
   }
 
-  /** Works on the job a slice at a time, letting the event loop run in between, until it ends or stops. */
-  private async drive(job: Job): Promise<void> {
-    if (job.driving) return;
-    job.driving = true;
-    try {
-      let reading = job.work.phase === 'parsing';
-      while (job.state === 'running') {
-        await nextTurn();
-        if (job.state !== 'running') return;
-        const done = job.work.work(slice());
-        if (done) job.state = 'done';
-        if (reading && job.work.phase !== 'parsing') {
-          reading = false;
-          if (!done) {
-            job.changed();
-            this.host.changed(this); // the trace and its own diagnostics are known
-          }
-        }
-        if (done) {
-          job.changed();
-          this.host.changed(this);
-          return;
-        }
-        if (!job.notified && (this.isBig || performance.now() - job.started > SLOW_MS)) this.notify(job);
-        const now = performance.now();
-        if (now - this.lastProgressEvent >= PROGRESS_EVENT_MS) {
-          this.lastProgressEvent = now;
-          this.host.progressed(this);
-        }
-      }
-    } finally {
-      job.driving = false;
-    }
+  /** What the listeners hear of a job's change: every change but a replacement (the next job's start is told by whoever started it). */
+  private jobChanged(job: SessionJob, from: JobState): void {
+    if (job.state === 'replaced' || job.state === from || job !== this.runner.current) return;
+    if (from === 'stopped') this.notified = undefined; // resumed: a new stretch of running, a new notification when due
+    if (job.state === 'error') void vscode.window.showErrorMessage(`Heap Inspector could not replay ${this.name}: ${job.error instanceof Error ? job.error.message : String(job.error)}`);
+    this.host.changed(this);
+  }
+
+  private jobProgressed(job: SessionJob): void {
+    if (this.notified !== job && (this.isBig || job.runningFor() > SLOW_MS)) this.notify(job);
+    this.host.progressed(this);
   }
 
   /** The cancellable progress notification for a running job; it closes when the job ends, stops or is replaced. */
-  private notify(job: Job): void {
-    job.notified = true;
+  private notify(job: SessionJob): void {
+    this.notified = job;
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Heap Inspector', cancellable: true }, async (progress, token) => {
       const listener = token.onCancellationRequested(() => {
-        if (this.job === job) this.cancel();
+        if (this.runner.current === job) this.cancel();
       });
       let shown = 0;
       const report = () => {
@@ -341,10 +291,10 @@ export class TraceSession {
       try {
         report();
         let next = job.next();
-        while (job.state === 'running') {
+        while (job.running) {
           const moved = await Promise.race([next.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PROGRESS_REPORT_MS))]);
           if (moved) next = job.next();
-          if (job.state === 'running') report();
+          if (job.running) report();
         }
       } finally {
         listener.dispose();

@@ -23,3 +23,4 @@ export { clampStep, mergedBlock, type HeapSource, type HeapState, type OpEffect,
 export { ReplaySource, replaySource } from './replaySource';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';
 export { codeSpan, escapeMarkdown } from './markdown';
+export { JobRunner, type Job, type JobListener, type JobRunnerOptions, type JobState, type Scheduler, type SlicedWork } from './jobRunner';

@@ -116,8 +116,9 @@ export class TraceJob {
   }
 
   /**
-   * Reads and replays until the job is done or `stop()` says to stop (asked every few hundred
-   * lines or ops, so one call overruns `stop` by about a millisecond); returns whether it is done.
+   * Reads and replays until the job is done (every op recorded) or `stop()` says to stop (asked
+   * every few hundred lines or ops, so one call overruns `stop` by about a millisecond); returns
+   * whether it is done.
    */
   work(stop: () => boolean): boolean {
     let replay = this.replay;
@@ -132,6 +133,20 @@ export class TraceJob {
       if (stop()) return false;
     }
     while (!replay.advance(OPS_PER_CHECK)) {
+      if (stop()) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Once done: moves the replay's cursor on towards the last op until it is there (returns true)
+   * or `stop()` says to stop, so that the first jump to a step costs what any later one does (see
+   * `Replay.warm`). Whoever shows steps calls it; a job nobody looks at need not.
+   */
+  warm(stop: () => boolean): boolean {
+    const replay = this.replay;
+    if (replay === undefined || !replay.done) return false;
+    while (!replay.warm(OPS_PER_CHECK)) {
       if (stop()) return false;
     }
     return true;

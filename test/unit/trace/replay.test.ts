@@ -119,17 +119,24 @@ describe('replay', () => {
     for (const i of [0, 999, 2999]) assert.deepEqual(sliced.step(i), whole.step(i));
   });
 
-  it('a replay in slices goes on, once every op is recorded, to put its cursor at the last op, as many steps a slice as ops', () => {
+  it('a replay in slices is done once every op is recorded; warming its cursor to the last op is a call of its own, as many steps a slice as asked', () => {
     const ops = Array.from({ length: 3000 }, (_, i) => (i % 3 === 2 ? `f ${i - 2}` : `a ${i} ${(i * 37) % 500 + 1}`));
     const trace = parseRep(['0', '3000', '3000', '1', ...ops].join('\n'));
     const config = traceConfig(trace, { overrides: { preset: 'csapp' } }).config;
     // No checkpoint after the empty heap: the cursor has all 3000 ops to step through.
     const sliced = new Replay(trace, config, { minCheckpointInterval: 10_000 });
-    const calls: boolean[] = [];
-    while (!sliced.advance(250)) calls.push(sliced.done);
-    // 12 slices of 250 ops record them all; the 12th also steps the cursor to op 249, 11 more
-    // slices step it on to op 2999 (the last returns true).
-    assert.deepEqual(calls, [...Array<boolean>(11).fill(false), ...Array<boolean>(11).fill(true)]);
+    assert.equal(sliced.warm(250), false, 'nothing to warm before every op is recorded');
+    const advances: boolean[] = [];
+    do advances.push(sliced.advance(250));
+    while (!sliced.done);
+    // 12 slices of 250 ops record them all, and the 12th says so.
+    assert.deepEqual(advances, [...Array<boolean>(11).fill(false), true]);
+    // The cursor steps from the empty heap to op 249, 499, ... 2999: 12 calls, the last returns true.
+    const warms: boolean[] = [];
+    do warms.push(sliced.warm(250));
+    while (!warms.at(-1));
+    assert.deepEqual(warms, [...Array<boolean>(11).fill(false), true]);
+    assert.equal(sliced.warm(250), true, 'a warm cursor stays warm');
     const whole = Replay.run(trace, config);
     assert.deepEqual(sliced.heapAt(2999).walk(), whole.heapAt(2999).walk());
     assert.deepEqual(sliced.heapAt(1234).walk(), whole.heapAt(1234).walk());

@@ -1,0 +1,119 @@
+// mdriver's checks on every op of a run: payloads aligned, inside the heap, not overlapping, and
+// realloc keeping min(old, new) bytes (compared in bulk); and mdriver's fill of every new payload
+// with its id's low byte, which the realloc check then looks for.
+
+import type { Allocator } from '../engine/allocator';
+import type { HeapConfig } from '../engine/config';
+import { hex, type KeptBytes } from '../engine/memory';
+import type { OpResult } from '../engine/results';
+import { LiveRanges } from './liveRanges';
+import type { Diagnostic, DiagnosticCode, Trace, TraceOpKind } from './model';
+import type { OpTable } from './opTable';
+
+const NO_VIOLATIONS: Diagnostic[] = [];
+
+/** What a realloc's data must look like afterwards, taken before it runs (see `DriverChecks.before`). */
+export interface ReallocKeep {
+  /** How many bytes realloc must keep (0: nothing to check). */
+  readonly length: number;
+  /** The bytes themselves, kept (not copied: their pages are shared until released), or null to check the fill byte instead. */
+  readonly bytes: KeptBytes | null;
+}
+
+const NOTHING_KEPT: ReallocKeep = { length: 0, bytes: null };
+
+/** mdriver's fill byte per slot: the low byte of the `.rep` id (or of the slot number). */
+export function fillPatterns(trace: Trace, slots: number): Uint8Array {
+  return Uint8Array.from({ length: slots }, (_, slot) => (trace.format === 'rep' ? Number(trace.names[slot]) : slot) & 0xff);
+}
+
+/** mdriver fills every new payload with the low byte of its id; returns the byte, or null when nothing was filled. */
+export function fillNewPayload(heap: Allocator, ops: OpTable, i: number, result: OpResult, patterns: Uint8Array): number | null {
+  const kind = ops.kind(i);
+  if (result.ptr === null || (kind !== 'malloc' && kind !== 'realloc')) return null;
+  const byte = patterns[ops.ptr(i)!]!;
+  heap.memory.fill(result.ptr, result.requestSize, byte);
+  return byte;
+}
+
+export class DriverChecks {
+  /** mdriver's fill byte per slot. */
+  readonly patterns: Uint8Array;
+  private readonly ranges = new LiveRanges();
+  /**
+   * The byte each live payload was filled with, by pointer, for traces with lifetime errors (a
+   * dangling id may alias another block). Otherwise a block is filled with the byte of the slot
+   * that holds it.
+   */
+  private readonly livePatterns: Map<number, number> | null;
+
+  /**
+   * `checks`: run the checks (mdriver's per-op correctness checks); `fill`: fill new payloads;
+   * `clearOnFree`: a slot forgets its pointer after a valid free (see `clearsOnFree`).
+   */
+  constructor(
+    private readonly trace: Trace,
+    private readonly config: HeapConfig,
+    slots: number,
+    readonly checks: boolean,
+    readonly fill: boolean,
+    clearOnFree: boolean,
+  ) {
+    this.patterns = fillPatterns(trace, slots);
+    this.livePatterns = clearOnFree ? null : new Map();
+  }
+
+  /**
+   * Before op `i` runs: what a realloc's data must look like afterwards. Kept, not copied (its
+   * pages are shared until the check is done), so a gigabyte's realloc costs a table of pages.
+   */
+  before(heap: Allocator, i: number, input: number | null): ReallocKeep {
+    const ops = this.trace.ops;
+    if (!this.checks || ops.kind(i) !== 'realloc' || input === null || ops.requestSize(i) === 0) return NOTHING_KEPT;
+    const oldSize = heap.liveAllocations.get(input);
+    if (oldSize === undefined) return NOTHING_KEPT;
+    const length = Math.min(oldSize, Number(ops.requestSize(i)));
+    const bytes = !this.fill && heap.memory.contains(input, length) ? heap.memory.keep(input, length) : null;
+    return { length, bytes };
+  }
+
+  /**
+   * After op `i` ran: the checks of its result (returned as diagnostics), then mdriver's fill of
+   * the new payload. `from` is a realloc's old slot, `input` the pointer the op worked on.
+   */
+  after(heap: Allocator, i: number, kind: TraceOpKind, from: number | null, result: OpResult, input: number | null, keep: ReallocKeep): Diagnostic[] {
+    const violations = this.checks ? this.check(heap, i, kind, from, result, input, keep) : NO_VIOLATIONS;
+    if (keep.bytes) heap.memory.release(keep.bytes);
+    if (this.fill) {
+      const byte = fillNewPayload(heap, this.trace.ops, i, result, this.patterns);
+      if (byte !== null) this.livePatterns?.set(result.ptr!, byte);
+    }
+    return violations;
+  }
+
+  /** mdriver's checks of one op's result; returns the violations as diagnostics. */
+  private check(heap: Allocator, i: number, kind: TraceOpKind, from: number | null, result: OpResult, input: number | null, keep: ReallocKeep): Diagnostic[] {
+    if (kind === 'free' || kind === 'realloc') {
+      if (input !== null && (!heap.liveAllocations.has(input) || result.ptr === input)) this.ranges.remove(input);
+    }
+    const ptr = result.ptr;
+    if (ptr === null || kind === 'free' || kind === 'write' || kind === 'fill') return NO_VIOLATIONS;
+    let found = NO_VIOLATIONS;
+    const say = (code: DiagnosticCode, message: string) => {
+      if (found === NO_VIOLATIONS) found = [];
+      found.push({ range: this.trace.ops.range(i), severity: 'error', code, message });
+    };
+    const size = result.requestSize;
+    const alignment = this.config.alignment;
+    if (ptr % alignment !== 0) say('misaligned-payload', `The payload ${hex(ptr)} is not aligned to ${alignment} bytes.`);
+    if (ptr < 0 || ptr + size > heap.heapSize) say('payload-outside-heap', `The payload ${hex(ptr)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heap.heapSize)}).`);
+    const ranges = this.ranges;
+    if (ranges.add(ptr, ptr + size)) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
+    if (kind === 'realloc' && keep.length > 0) {
+      const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patterns[from] : undefined;
+      const kept = keep.bytes ? heap.memory.matches(ptr, keep.bytes) : byte === undefined || heap.memory.isFilledWith(ptr, keep.length, byte);
+      if (!kept) say('realloc-lost-data', `realloc did not preserve the first ${keep.length} bytes of the old block's data.`);
+    }
+    return found;
+  }
+}
