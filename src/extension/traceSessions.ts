@@ -24,17 +24,6 @@ export function isTraceDocument(document: vscode.TextDocument): boolean {
   return TRACE_LANGUAGES.includes(document.languageId);
 }
 
-/** A stop condition for one slice of work from now. */
-function slice(ms = SLICE_MS): () => boolean {
-  const end = performance.now() + ms;
-  return () => performance.now() >= end;
-}
-
-/** Lets the event loop run (timers, I/O, the editor's messages) before the next slice. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** The extension host's clock and event loop, for the job runner. */
 const hostScheduler: Scheduler = { now: () => performance.now(), later: (run) => setImmediate(run) };
 
@@ -373,64 +362,4 @@ export class TraceSessions implements vscode.Disposable {
     this.sessions.get(key)?.dispose();
     this.sessions.delete(key);
   }
-}
-
-/**
- * Works on the jobs for one slice; true when all of them are done (a small trace's usually are).
- * A job whose ops are all replayed counts as done: these runs are read at the user's step, so
- * the replay's cursor need not be put at the last op first.
- */
-export function workFor(jobs: readonly TraceJob[]): boolean {
-  const stop = slice();
-  for (const job of jobs) if (!job.done && !job.work(stop)) return false;
-  return true;
-}
-
-/**
- * A job for `runJobs`: made when its turn comes (`make`), and handed to `finished` once done, so
- * that a caller that keeps only what it needs of each (a comparison's row) holds one job at a
- * time, not every policy's heap and history at once.
- */
-export interface QueuedJob {
-  readonly label: string;
-  readonly make: () => TraceJob;
-  readonly finished?: (job: TraceJob) => void;
-}
-
-/**
- * Replays several jobs one after another (every policy for a comparison, say) a slice at a time,
- * under one cancellable progress notification when `big`; true when all are done, false if the
- * user cancelled.
- */
-export async function runJobs(title: string, queue: readonly QueuedJob[], big: boolean): Promise<boolean> {
-  const run = async (token: vscode.CancellationToken | undefined, report: (message: string, fraction: number) => void): Promise<boolean> => {
-    for (let next = 0; next < queue.length; next++) {
-      const { label, make, finished } = queue[next]!;
-      const job = make();
-      // As in workFor, a job whose ops are all replayed is done.
-      while (!job.done && !job.work(slice())) {
-        if (token?.isCancellationRequested) return false;
-        const p = job.progress();
-        report(`${label}: ${count(p.replayed)} of ${count(p.ops)} ops`, (next + p.fraction) / queue.length);
-        await nextTurn();
-      }
-      finished?.(job);
-      if (token?.isCancellationRequested) return next === queue.length - 1;
-    }
-    return true;
-  };
-  if (queue.length === 0) return true;
-  if (!big) return run(undefined, () => {});
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    let shown = 0;
-    let last = 0;
-    return run(token, (message, fraction) => {
-      const now = performance.now();
-      if (now - last < PROGRESS_REPORT_MS) return;
-      last = now;
-      const percent = Math.floor(fraction * 100);
-      progress.report({ increment: percent - shown, message: `${message} (${percent}%)` });
-      shown = percent;
-    });
-  });
 }
