@@ -4,15 +4,15 @@
 
 import * as vscode from 'vscode';
 import { policyLabel } from '../engine/config';
-import { allocatedOfWord, sizeOfWord } from '../engine/layout';
+import { BLOCK_STATUSES } from '../engine/results';
 import { hex } from '../engine/memory';
-import { cappedDiagnostics, codeSpan, describeLifetime, describeRun, describeStep, errorCount, escapeMarkdown, percent, problemCount, slotName, type Diagnostic as TraceDiagnostic, type OpTable, type TraceRun } from '../trace/index';
+import { cappedDiagnostics, codeSpan, describeLifetime, describeRun, errorCount, escapeMarkdown, percent, problemCount, replaySource, slotName, type Diagnostic as TraceDiagnostic, type HeapState, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
 import { codeLensEnabled, codeLensMaxOps } from './settings';
 import type { TraceSession, TraceSessions } from './traceSessions';
-import { firstIndex } from '../shared/bisect';
+import { firstIndex, lowerBound } from '../shared/bisect';
 
 const SELECTOR: vscode.DocumentSelector = TRACE_LANGUAGES.flatMap((language) => [
   { language, scheme: 'file' },
@@ -63,6 +63,17 @@ function publishable(session: TraceSession, run: TraceRun): readonly TraceDiagno
   if (state === 'done' || state === 'stopped' || state === 'error') return run.diagnostics;
   const fromReplay = new Set(run.replay.diagnostics);
   return fromReplay.size === 0 ? run.diagnostics : run.diagnostics.filter((d) => !fromReplay.has(d));
+}
+
+/** The block at header address `addr` after a step, with its words as stored and as the layout decodes them (markdown); empty if no block starts there. */
+function describeBlock(heap: HeapState, addr: number): string {
+  const k = lowerBound(heap.addrs, addr, heap.count);
+  if (k >= heap.count || heap.addrs[k] !== addr) return '';
+  const word = (stored: number, size: number, allocated: number) => (allocated < 0 ? 'none' : `\`${hex(stored)}\` (size ${size}, ${allocated ? 'allocated' : 'free'})`);
+  return (
+    `After this op: block at \`${hex(addr)}\`, ${heap.sizes[k]} bytes, ${BLOCK_STATUSES[heap.states[k]!]}; payload \`${hex(heap.payloadAddrs[k]!)}\`, ${heap.payloadSizes[k]} bytes\n\n` +
+    `header ${word(heap.headers[k]!, heap.headerSizes[k]!, heap.headerAllocated[k]!)} · footer ${word(heap.footers[k]!, heap.footerSizes[k]!, heap.footerAllocated[k]!)}`
+  );
 }
 
 export function registerLanguageFeatures(sessions: TraceSessions): vscode.Disposable {
@@ -156,7 +167,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (!(lens instanceof OpLens)) return lens;
         const { replay, trace } = lens.run;
         if (lens.opIndex < replay.recorded) {
-          lens.command = { title: describeStep(replay.step(lens.opIndex)), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
+          lens.command = { title: replaySource(lens.run).summaryAt(lens.opIndex), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
         } else if (lens.session.state === 'stopped') {
           lens.command = { title: `${notReplayed(lens.session)} · Resume`, command: COMMANDS.resumeReplay, arguments: [lens.session.document.uri], tooltip: 'Resume Replay' };
         } else {
@@ -179,6 +190,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const { trace, replay } = run;
         if (trace.ops.length <= codeLensMaxOps(document.uri)) return [];
         const hints: vscode.InlayHint[] = [];
+        const source = replaySource(run);
         const stopped = session.state === 'stopped';
         for (let i = trace.ops.firstFromLine(range.start.line + 1); i < trace.ops.length; i++) {
           const line = trace.ops.line(i);
@@ -187,7 +199,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           if (!range.contains(end)) continue; // VS Code drops hints outside the range it asked for
           let hint: vscode.InlayHint;
           if (i < replay.recorded) {
-            hint = new vscode.InlayHint(end, describeStep(replay.step(i)));
+            hint = new vscode.InlayHint(end, source.summaryAt(i));
           } else if (stopped) {
             const resume = new vscode.InlayHintLabelPart('Resume');
             resume.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [document.uri] };
@@ -256,21 +268,13 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           if (life) md.appendMarkdown(`Block of ${codeSpan(name)}:\n\n${life.map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`);
           return new vscode.Hover(md, toRange(trace.ops.range(i)));
         }
-        const step = replay.step(i);
-        md.appendMarkdown(`**${escapeMarkdown(describeStep(step))}**\n\n`);
+        // What the op did and the block it left, from the read model every view reads.
+        const source = replaySource(run);
+        md.appendMarkdown(`**${escapeMarkdown(source.summaryAt(i))}**\n\n`);
         const life = describeLifetime(trace, replay, i);
         if (life) md.appendMarkdown(`Block of ${codeSpan(name)}:\n\n${life.map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`);
-        const addr = step.block?.addr;
-        if (addr !== undefined) {
-          const block = replay.heapAt(i).walk().blocks.find((b) => b.addr === addr);
-          if (block) {
-            const word = (w: number | null) => (w === null ? 'none' : `\`${hex(w)}\` (size ${sizeOfWord(w)}, ${allocatedOfWord(w) ? 'allocated' : 'free'})`);
-            md.appendMarkdown(
-              `After this op: block at \`${hex(block.addr)}\`, ${block.size} bytes, ${block.status}; payload \`${hex(block.payloadAddr)}\`, ${block.payloadSize} bytes\n\n` +
-                `header ${word(block.header)} · footer ${word(block.footer)}`,
-            );
-          }
-        }
+        const addr = replay.step(i).block?.addr;
+        if (addr !== undefined) md.appendMarkdown(describeBlock(source.heapAt(i), addr));
         return new vscode.Hover(md, toRange(trace.ops.range(i)));
       },
     }),

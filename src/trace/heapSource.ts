@@ -100,6 +100,11 @@ export interface HeapSource {
   heapAt(step: number): HeapState;
   /** What op `step` did, clamped to [-1, steps - 1]. */
   opAt(step: number): OpEffect;
+  /**
+   * `opAt(step).text` without the rest: the one line a CodeLens or an inlay hint shows, cheap
+   * enough for every line on screen (no heap rebuilt, no op re-run).
+   */
+  summaryAt(step: number): string;
   /** The metrics after op `step` (-1: the empty heap); cheaper than `heapAt(step).metrics`. */
   metricsAt(step: number): HeapMetrics;
   /** The NULLs, merges, growths and problems over the steps so far. */

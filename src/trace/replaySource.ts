@@ -10,6 +10,7 @@ import { applyOp, OUTCOME, type StepRecord } from './replay';
 import type { TraceRun } from './report';
 
 const NO_BLOCKS = new Float64Array(0);
+const INITIAL_TEXT = 'initial heap';
 const NO_PTR = -1;
 
 export class ReplaySource implements HeapSource {
@@ -83,9 +84,14 @@ export class ReplaySource implements HeapSource {
     return state;
   }
 
+  summaryAt(step: number): string {
+    const i = clampStep(this, step);
+    return i < 0 ? INITIAL_TEXT : describeStep(this.run.replay.step(i));
+  }
+
   opAt(step: number): OpEffect {
     const i = clampStep(this, step);
-    if (i < 0) return { step: -1, line: null, text: 'initial heap', story: INITIAL_STORY, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
+    if (i < 0) return { step: -1, line: null, text: INITIAL_TEXT, story: INITIAL_STORY, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
     const { replay } = this.run;
     const record = replay.step(i);
     // What the search saw: the heap before the op.

@@ -127,6 +127,10 @@ export class FakeHeapSource implements HeapSource {
     };
   }
 
+  summaryAt(step: number): string {
+    return this.opAt(step).text;
+  }
+
   opAt(step: number): OpEffect {
     const i = clampStep(this, step);
     if (i < 0) return { step: -1, line: null, text: 'initial heap', story: 'The heap before the first op.', block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };

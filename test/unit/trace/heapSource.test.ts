@@ -43,6 +43,13 @@ describe('heap sources', () => {
     assert.equal(frameOf(fake, 3).highlight.grownFrom, 4112);
   });
 
+  it('the one-line summary a lens shows is the op\'s text, for both sources', () => {
+    for (const source of [replay, fake]) {
+      for (let i = -1; i < source.steps; i++) assert.equal(source.summaryAt(i), source.opAt(i).text, `step ${i}`);
+    }
+    assert.equal(replay.summaryAt(-1), 'initial heap');
+  });
+
   it('the replay and the fake, fed the same heaps, give the panel the same frames', () => {
     assert.equal(replay.steps, fake.steps);
     for (let i = -1; i < fake.steps; i++) assert.deepEqual(layoutOf(frameOf(fake, i)), layoutOf(frameOf(replay, i)), `step ${i}`);
