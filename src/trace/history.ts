@@ -2,6 +2,7 @@
 // a cursor, the heap moved to the step on show, rebuilt from the nearest checkpoint by a bounded
 // replay, backwards as cheaply as forwards (docs/memory.md).
 
+import { firstIndex } from '../shared/bisect';
 import type { Allocator } from '../engine/allocator';
 import type { FitSearch } from '../engine/fitSearch';
 import type { HeapConfig } from '../engine/config';
@@ -188,14 +189,8 @@ export class History {
 
   private checkpointAtOrBefore(index: number): Checkpoint {
     const cps = this.checkpoints;
-    let lo = 0;
-    let hi = cps.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cps[mid]!.index <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return cps[lo]!;
+    // The last checkpoint at or before `index` (the first one, at the start, always is).
+    return cps[Math.max(0, firstIndex(cps.length, (k) => cps[k]!.index > index) - 1)]!;
   }
 
   private restore(cp: Checkpoint, payloads: boolean): Cursor {

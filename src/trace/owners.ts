@@ -4,6 +4,7 @@
 // blocks rather than over the ops.
 
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
+import { upperBound } from '../shared/bisect';
 import type { LifetimeAnalysis } from './lifetimes';
 import type { Trace } from './model';
 import type { Replay } from './replay';
@@ -186,11 +187,5 @@ function firstAbove(keys: Float64Array, from: number, target: number): number {
     hi += step;
     step *= 2;
   }
-  hi = Math.min(hi, keys.length);
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid]! <= target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return upperBound(keys, target, Math.min(hi, keys.length), lo);
 }
