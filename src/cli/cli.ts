@@ -1,10 +1,11 @@
 // The `heap-inspector` command line over the engine and the trace layer: run, compare and check a
-// trace. Everything but reading files and writing output is here, so tests call `runCli` directly.
+// trace (and `ostep`, in ostepCli.ts). All but files and streams is here: tests call `runCli`.
 // Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.
 
 import { POLICIES, type HeapOptions, type Policy } from '../engine/index';
 import { COALESCE_MODES, PRESET_NAMES, REALLOC_MODES, resolveConfig, type CoalesceMode, type PresetName, type ReallocMode } from '../engine/config';
 import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, OUTCOME, parseByteSize, parseTrace, runJson, runTrace, type Diagnostic, type Replay, type Trace } from '../trace/index';
+import { runOstepCli } from './ostepCli';
 
 export interface CliIo {
   /** The file's text; throws with a readable message when it cannot be read. */
@@ -17,6 +18,7 @@ export const USAGE = `Usage:
   heap-inspector run <trace> [options] [--json | --ops]
   heap-inspector compare <trace> [options] [--json]
   heap-inspector check <trace> [options]
+  heap-inspector ostep [malloc.py's flags]    OSTEP's malloc.py, byte for byte (ostep --help)
 
 Traces are malloc lab .rep files or .heap scripts.
 
@@ -62,6 +64,8 @@ interface Args {
 }
 
 export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
+  // `ostep` has flags of its own (malloc.py's), -h included.
+  if (argv[0] === 'ostep') return runOstepCli(argv.slice(1), io);
   let args: Args;
   try {
     if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) {

@@ -24,3 +24,7 @@ export { ReplaySource, replaySource } from './replaySource';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';
 export { codeSpan, escapeMarkdown } from './markdown';
 export { JobRunner, type Job, type JobListener, type JobRunnerOptions, type JobState, type Scheduler, type SlicedWork } from './jobRunner';
+export { PythonRandom } from './ostep/pythonRandom';
+export { pythonInt, optparseInt } from './ostep/pythonInt';
+export { OstepHeap, OSTEP_POLICIES, OSTEP_ORDERS, type OstepPolicy, type OstepOrder, type OstepChunk, type OstepHeapOptions, type OstepAlloc } from './ostep/ostepHeap';
+export { runOstep, parseOstepOps, type OstepRunOptions, type OstepOp, type OstepOpProblem, type OstepCrash } from './ostep/ostepRun';
