@@ -3,7 +3,7 @@
 // the heap as the textbook's globals are. Insertion order and the list search follow docs/engine.md.
 
 import type { FitPolicy, ListOrder } from './config';
-import type { FitResult, FitSearch } from './fitSearch';
+import { searchAlong, type FitSearch } from './fitSearch';
 import type { BlockLayout } from './layout';
 import { HeapFault, hex } from './memory';
 import type { FreeListEnds } from './results';
@@ -110,57 +110,31 @@ export class FreeList implements FreeListEnds {
   }
 
   /**
-   * The search of docs/engine.md ("The explicit free list") over the list in list order. "Blocks
+   * The search of docs/engine.md ("The explicit free list") over the list in list order: "blocks
    * examined" counts list nodes visited; `visit`, when given, is told each one, in order.
    */
   search(policy: FitPolicy, visit?: (addr: number) => void): FitSearch {
-    const L = this.layout;
-    // First fit over the nodes from `from` up to (not including) `stop`.
-    const scan = (from: number, stop: number, asize: number): FitResult => {
-      let examined = 0;
-      for (let node = from; node !== stop && node !== NULL_LINK; node = L.nextLinkAt(node)) {
-        this.guard(examined, node);
-        examined++;
-        visit?.(node);
-        if (this.visit(node) >= asize) return { addr: node, examined };
-      }
-      return { addr: null, examined };
+    let steps = 0;
+    const fit = searchAlong(
+      {
+        first: () => this.head,
+        end: (node) => node === NULL_LINK,
+        next: (node) => {
+          this.guard(++steps, node);
+          return this.layout.nextLinkAt(node);
+        },
+        freeSize: (node) => this.visit(node),
+        start: (rover) => (rover === NULL_LINK ? this.head : rover),
+        reached: (node, start) => node === start,
+      },
+      policy,
+      visit,
+    );
+    return {
+      findFit(asize, rover) {
+        steps = 0;
+        return fit.findFit(asize, rover);
+      },
     };
-    // Best or worst fit: every node (best stops at an exact fit); ties go to the earlier node in list order.
-    const extreme = (asize: number, better: (size: number, current: number) => boolean, stopAtExact: boolean): FitResult => {
-      let chosen: number | null = null;
-      let chosenSize = 0;
-      let examined = 0;
-      for (let node = this.head; node !== NULL_LINK; node = L.nextLinkAt(node)) {
-        this.guard(examined, node);
-        examined++;
-        visit?.(node);
-        const size = this.visit(node);
-        if (size >= asize && (chosen === null || better(size, chosenSize))) {
-          chosen = node;
-          chosenSize = size;
-          if (stopAtExact && size === asize) break;
-        }
-      }
-      return { addr: chosen, examined };
-    };
-    switch (policy) {
-      case 'first':
-        return { findFit: (asize) => scan(this.head, NULL_LINK, asize) };
-      case 'next':
-        return {
-          findFit: (asize) => {
-            const start = this.rover === NULL_LINK ? this.head : this.rover;
-            const tail = scan(start, NULL_LINK, asize);
-            if (tail.addr !== null || start === this.head) return tail;
-            const head = scan(this.head, start, asize);
-            return { addr: head.addr, examined: tail.examined + head.examined };
-          },
-        };
-      case 'best':
-        return { findFit: (asize) => extreme(asize, (size, best) => size < best, true) };
-      case 'worst':
-        return { findFit: (asize) => extreme(asize, (size, best) => size > best, false) };
-    }
   }
 }

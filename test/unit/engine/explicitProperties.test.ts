@@ -17,7 +17,7 @@ import {
   type OpResult,
 } from '../../../src/engine/index';
 
-type Op = { readonly op: 'malloc' | 'calloc'; readonly size: number } | { readonly op: 'free'; readonly pick: number } | { readonly op: 'realloc'; readonly pick: number; readonly size: number };
+type Op = { readonly op: 'malloc'; readonly size: number } | { readonly op: 'calloc'; readonly size: number } | { readonly op: 'free'; readonly pick: number } | { readonly op: 'realloc'; readonly pick: number; readonly size: number };
 
 const size = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max: 200 }) }, { weight: 2, arbitrary: fc.integer({ min: 201, max: 6000 }) }, { weight: 1, arbitrary: fc.constant(0) });
 const pick = fc.nat({ max: 1000 });
