@@ -88,6 +88,28 @@ describe('explicit free list', () => {
     });
   });
 
+  describe('every order with every policy, on one heap', () => {
+    // Holes of 112 (at 12), 208 (at 140) and 48 (at 364) bytes, freed in the order 140, 12, 364, and the
+    // 3680-byte rest at 428. The lists: lifo 364 -> 12 -> 140 -> 428, fifo 428 -> 140 -> 12 -> 364,
+    // address 12 -> 140 -> 364 -> 428. Then malloc(40), a 48-byte block.
+    const script = 'a 0 100\na 1 8\na 2 200\na 3 8\na 4 40\na 5 8\nf 2\nf 0\nf 4\na 6 40';
+    const expected = {
+      lifo: { first: [364, 1], next: [364, 1], best: [364, 1], worst: [428, 4] },
+      fifo: { first: [428, 1], next: [428, 1], best: [364, 4], worst: [428, 4] },
+      address: { first: [12, 1], next: [12, 1], best: [364, 3], worst: [428, 4] },
+    } as const;
+    for (const order of ['lifo', 'fifo', 'address'] as const) {
+      for (const policy of ['first', 'next', 'best', 'worst'] as const) {
+        const [block, examined] = expected[order][policy];
+        it(`${order}, ${policy} fit: takes the block at ${block} after ${examined} list node${examined === 1 ? '' : 's'}`, () => {
+          const last = lastResult(heapFromScript(csapp(order, { policy }), script));
+          assert.equal(last.block?.addr, block);
+          assert.equal(last.examined, examined);
+        });
+      }
+    }
+  });
+
   describe('placement over the list', () => {
     it('best fit takes the smallest that fits; among equal sizes the earlier node in list order', () => {
       const script = 'a 0 100\na 1 8\na 2 100\na 3 8\nf 0\nf 2\na 4 100';
