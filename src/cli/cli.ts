@@ -2,8 +2,8 @@
 // trace (and `ostep`, in ostepCli.ts). All but files and streams is here: tests call `runCli`.
 // Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.
 
-import { POLICIES, type HeapOptions, type Policy } from '../engine/index';
-import { COALESCE_MODES, PRESET_NAMES, REALLOC_MODES, resolveConfig, type CoalesceMode, type PresetName, type ReallocMode } from '../engine/config';
+import { POLICIES, type HeapOptions } from '../engine/index';
+import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, OUTCOME, parseByteSize, parseTrace, runJson, runTrace, type Diagnostic, type Replay, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
 
@@ -27,6 +27,8 @@ Options:
   --policy sbrk|first|next|best|worst
   --coalesce immediate|deferred|off
   --realloc naive|in-place
+  --free-list implicit|explicit   how free blocks are found (default: implicit)
+  --order lifo|fifo|address       where an explicit list puts a free block (default: lifo)
   --max-heap SIZE                 bytes, with an optional K, M or G suffix (powers of 1024)
   --json                          one JSON object instead of the summary
   --ops                           one CSV row per malloc, calloc, realloc or free
@@ -37,6 +39,16 @@ Flags win over a .heap file's own settings, which win over the preset.
 Exit codes: 0 no errors (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.`;
 
 class UsageError extends Error {}
+
+/** The flags whose value is one of a closed set: the configuration key each sets, and the set. */
+const CHOICE_FLAGS = {
+  '--preset': ['preset', PRESET_NAMES],
+  '--policy': ['policy', POLICIES],
+  '--coalesce': ['coalesce', COALESCE_MODES],
+  '--realloc': ['realloc', REALLOC_MODES],
+  '--free-list': ['freeList', FREE_LISTS],
+  '--order': ['order', LIST_ORDERS],
+} as const satisfies Record<string, readonly [keyof HeapOptions, readonly string[]]>;
 
 const UTF8 = new TextDecoder('utf-8');
 const UTF16LE = new TextDecoder('utf-16le');
@@ -127,17 +139,15 @@ function parseArgs(argv: readonly string[]): Args {
     const value = () => inline ?? rest[++i];
     switch (flag) {
       case '--preset':
-        overrides.preset = oneOf<PresetName>(flag, value(), PRESET_NAMES);
-        break;
       case '--policy':
-        overrides.policy = oneOf<Policy>(flag, value(), POLICIES);
-        break;
       case '--coalesce':
-        overrides.coalesce = oneOf<CoalesceMode>(flag, value(), COALESCE_MODES);
-        break;
       case '--realloc':
-        overrides.realloc = oneOf<ReallocMode>(flag, value(), REALLOC_MODES);
+      case '--free-list':
+      case '--order': {
+        const [key, allowed] = CHOICE_FLAGS[flag];
+        Object.assign(overrides, { [key]: oneOf(flag, value(), allowed) });
         break;
+      }
       case '--max-heap': {
         const v = value();
         const bytes = v === undefined ? null : parseByteSize(v);

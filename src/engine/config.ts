@@ -37,6 +37,14 @@ export type FooterMode = (typeof FOOTER_MODES)[number];
 export const SEARCH_MODES = ['indexed', 'linear'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
+/** `implicit` = every block is walked; `explicit` = free blocks link into a doubly linked list in their payloads (docs/engine.md). */
+export const FREE_LISTS = ['implicit', 'explicit'] as const;
+export type FreeListKind = (typeof FREE_LISTS)[number];
+
+/** Where an explicit list inserts a free block: at the head, at the tail, or sorted by address. */
+export const LIST_ORDERS = ['lifo', 'fifo', 'address'] as const;
+export type ListOrder = (typeof LIST_ORDERS)[number];
+
 export const PRESET_NAMES = ['csapp', 'default'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -66,6 +74,10 @@ export interface HeapConfig {
   readonly coalesce: CoalesceMode;
   readonly realloc: ReallocMode;
   readonly search: SearchMode;
+  /** Implicit list, or an explicit free list linked through free payloads. */
+  readonly freeList: FreeListKind;
+  /** Insertion order of the explicit list (ignored by the implicit list). */
+  readonly order: ListOrder;
 }
 
 /** What a caller may set: a preset plus any field to override. */
@@ -75,8 +87,9 @@ export type HeapOptions = Partial<HeapConfig> & { readonly preset?: PresetName }
  * The smallest block the layout allows: a header and a boundary tag plus at least one
  * payload byte, rounded up to the alignment (16 for CS:APP's 4-byte words, 32 for 8-byte words).
  */
-export function minBlockSize(wordSize: number, alignment: number): number {
-  return roundUp(2 * wordSize + 1, alignment);
+export function minBlockSize(wordSize: number, alignment: number, freeList: FreeListKind = 'implicit'): number {
+  // An explicit list's free block also holds the next and prev links: header, two links, footer.
+  return freeList === 'explicit' ? roundUp(4 * wordSize, alignment) : roundUp(2 * wordSize + 1, alignment);
 }
 
 export function roundUp(n: number, multiple: number): number {
@@ -95,6 +108,8 @@ const CSAPP: HeapConfig = {
   coalesce: 'immediate',
   realloc: 'naive',
   search: 'indexed',
+  freeList: 'implicit',
+  order: 'lifo',
 };
 
 const DEFAULT: HeapConfig = {
@@ -109,6 +124,8 @@ const DEFAULT: HeapConfig = {
   coalesce: 'immediate',
   realloc: 'in-place',
   search: 'indexed',
+  freeList: 'implicit',
+  order: 'lifo',
 };
 
 /** The presets, each a complete configuration. */
@@ -158,9 +175,9 @@ export function resolveConfig(options: HeapOptions = {}): ResolvedConfig {
   // A preset that changes word size or alignment but not the split rule keeps the split rule valid.
   if (
     overrides.minSplit === undefined &&
-    (overrides.wordSize !== undefined || overrides.alignment !== undefined)
+    (overrides.wordSize !== undefined || overrides.alignment !== undefined || overrides.freeList !== undefined)
   ) {
-    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment));
+    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment), merged.freeList === 'explicit' ? 'explicit' : 'implicit');
   }
   const config = merged as unknown as HeapConfig;
   problems.push(...validateConfig(config));
@@ -183,6 +200,8 @@ export function validateConfig(c: HeapConfig): ConfigProblem[] {
   oneOf('realloc', c.realloc, REALLOC_MODES);
   oneOf('footers', c.footers, FOOTER_MODES);
   oneOf('search', c.search, SEARCH_MODES);
+  const listOk = oneOf('freeList', c.freeList, FREE_LISTS);
+  oneOf('order', c.order, LIST_ORDERS);
   const wordOk = oneOf('wordSize', c.wordSize, [4, 8]);
   const alignOk = oneOf('alignment', c.alignment, [8, 16]);
   if (typeof c.sentinels !== 'boolean') problem('sentinels', 'sentinels must be true or false.');
@@ -195,13 +214,21 @@ export function validateConfig(c: HeapConfig): ConfigProblem[] {
   } else if (c.policy !== 'sbrk' && Number.isSafeInteger(c.maxHeap) && c.chunkSize > c.maxHeap) {
     problem('chunkSize', `chunkSize (${c.chunkSize}) cannot exceed maxHeap (${c.maxHeap}).`, ['maxHeap']);
   }
-  const minBlock = minBlockSize(c.wordSize, c.alignment);
+  const explicit = listOk && c.policy !== 'sbrk' && c.freeList === 'explicit';
+  const minBlock = minBlockSize(c.wordSize, c.alignment, explicit ? 'explicit' : 'implicit');
   if (!Number.isSafeInteger(c.minSplit) || c.minSplit < minBlock || c.minSplit % c.alignment !== 0) {
     problem(
       'minSplit',
       `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(c.minSplit)}).`,
-      ['alignment', 'wordSize'],
+      explicit ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
     );
+  }
+  if (explicit && c.coalesce === 'deferred') {
+    problem('coalesce', 'coalesce "deferred" is not offered with an explicit free list: a merge pass would have to rebuild the list, which no textbook explicit allocator does; use immediate or off.', ['freeList']);
+  }
+  if (explicit && !c.sentinels && c.wordSize === c.alignment) {
+    // The null link is offset 0 (docs/engine.md); without a prologue and with W = A the first block starts there.
+    problem('sentinels', 'an explicit free list with 8-byte words and 8-byte alignment needs sentinels: the first block would start at offset 0, which is the null link.', ['freeList', 'wordSize', 'alignment']);
   }
   if (c.policy !== 'sbrk' && c.footers === 'free-only' && !c.sentinels) {
     problem(

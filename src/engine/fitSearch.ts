@@ -19,36 +19,49 @@ export interface FitSearch {
 }
 
 /**
- * The reference search: walks the block chain from memory, exactly as the textbook does.
- * `visit`, when given, is told the header address of every block the walk examines, in order
- * (the blocks `FitResult.examined` counts; docs/engine.md, "Definitions pinned down"): how a
- * read model shows the search path as the engine took it rather than re-deriving it.
+ * What a search walks: the implicit list's block chain, or an explicit list's nodes. One search
+ * (`searchAlong`) serves both, so first, next, best and worst fit mean the same on either.
  */
-export function linearFitSearch(layout: BlockLayout, policy: FitPolicy, visit?: (addr: number) => void): FitSearch {
-  const fitsAt = (addr: number, asize: number): boolean => !layout.allocatedAt(addr) && layout.sizeAt(addr) >= asize;
+export interface SearchPath {
+  /** Where first, best and worst fit begin. */
+  first(): number;
+  /** Whether the walk has run out at `addr` (the chain's end, or the null link). */
+  end(addr: number): boolean;
+  next(addr: number): number;
+  /** The block's size when it is free, -1 when it is allocated. */
+  freeSize(addr: number): number;
+  /** Where next fit begins, given the rover. */
+  start(rover: number): number;
+  /** Whether next fit's second leg, from `first()`, has come back to `start`. */
+  reached(addr: number, start: number): boolean;
+}
 
-  /** First fit over [from, to): stops at the first block that fits. */
-  const scan = (from: number, to: number, asize: number): FitResult => {
+/**
+ * First, next, best or worst fit along a path. `visit`, when given, is told every block the walk
+ * examines, in order (the blocks `FitResult.examined` counts; docs/engine.md, "Definitions pinned
+ * down"): how a read model shows the search path as the engine took it rather than re-deriving it.
+ */
+export function searchAlong(path: SearchPath, policy: FitPolicy, visit?: (addr: number) => void): FitSearch {
+  /** First fit from `from` until the path ends or `stop` says so: stops at the first block that fits. */
+  const scan = (from: number, asize: number, stop: ((addr: number) => boolean) | null): FitResult => {
     let examined = 0;
-    for (let addr = from; addr < to; addr = layout.nextBlockAddr(addr)) {
+    for (let addr = from; !path.end(addr) && !(stop?.(addr) ?? false); addr = path.next(addr)) {
       examined++;
       visit?.(addr);
-      if (fitsAt(addr, asize)) return { addr, examined };
+      if (path.freeSize(addr) >= asize) return { addr, examined };
     }
     return { addr: null, examined };
   };
 
-  /** Best or worst fit: visits every block (best fit stops at an exact fit), keeping the block `better` prefers. */
+  /** Best or worst fit: visits every block (best fit stops at an exact fit), keeping the block `better` prefers; ties go to the earlier block. */
   const extreme = (asize: number, better: (size: number, current: number) => boolean, stopAtExact: boolean): FitResult => {
     let chosen: number | null = null;
     let chosenSize = 0;
     let examined = 0;
-    const end = layout.chainEnd();
-    for (let addr = layout.firstBlockAddr; addr < end; addr = layout.nextBlockAddr(addr)) {
+    for (let addr = path.first(); !path.end(addr); addr = path.next(addr)) {
       examined++;
       visit?.(addr);
-      if (layout.allocatedAt(addr)) continue;
-      const size = layout.sizeAt(addr);
+      const size = path.freeSize(addr);
       if (size >= asize && (chosen === null || better(size, chosenSize))) {
         chosen = addr;
         chosenSize = size;
@@ -60,24 +73,43 @@ export function linearFitSearch(layout: BlockLayout, policy: FitPolicy, visit?: 
 
   switch (policy) {
     case 'first':
-      return { findFit: (asize) => scan(layout.firstBlockAddr, layout.chainEnd(), asize) };
+      return { findFit: (asize) => scan(path.first(), asize, null) };
     case 'next':
       return {
         findFit(asize, rover) {
-          const end = layout.chainEnd();
-          const start = rover >= layout.firstBlockAddr && rover < end ? rover : layout.firstBlockAddr;
-          const tail = scan(start, end, asize);
-          if (tail.addr !== null || start === layout.firstBlockAddr) return tail;
-          const head = scan(layout.firstBlockAddr, start, asize);
+          const first = path.first();
+          const start = path.start(rover);
+          const tail = scan(start, asize, null);
+          if (tail.addr !== null || start === first) return tail;
+          const head = scan(first, asize, (addr) => path.reached(addr, start));
           return { addr: head.addr, examined: tail.examined + head.examined };
         },
       };
     case 'best':
-      // Strictly smaller only: among equal sizes the lowest address wins; nothing beats an exact fit.
+      // Strictly smaller only: among equal sizes the earlier block wins; nothing beats an exact fit.
       return { findFit: (asize) => extreme(asize, (size, best) => size < best, true) };
     case 'worst':
       return { findFit: (asize) => extreme(asize, (size, best) => size > best, false) };
   }
+}
+
+/**
+ * The reference search: walks the block chain from memory, exactly as the textbook does; `visit`
+ * as in `searchAlong`.
+ */
+export function linearFitSearch(layout: BlockLayout, policy: FitPolicy, visit?: (addr: number) => void): FitSearch {
+  return searchAlong(
+    {
+      first: () => layout.firstBlockAddr,
+      end: (addr) => addr >= layout.chainEnd(),
+      next: (addr) => layout.nextBlockAddr(addr),
+      freeSize: (addr) => (layout.allocatedAt(addr) ? -1 : layout.sizeAt(addr)),
+      start: (rover) => (rover >= layout.firstBlockAddr && rover < layout.chainEnd() ? rover : layout.firstBlockAddr),
+      reached: (addr, start) => addr >= start,
+    },
+    policy,
+    visit,
+  );
 }
 
 /**

@@ -10,7 +10,7 @@ import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
 import { BlockIndex } from './blockIndex';
-import { indexedFitSearch, linearFitSearch, type FitSearch } from './fitSearch';
+import { indexedFitSearch, linearFitSearch, type FitResult, type FitSearch } from './fitSearch';
 import { BlockLayout, decodeWord } from './layout';
 import { hex } from './memory';
 import type { AllocatorSnapshot, HeapColumns, HeapIssue, HeapWalk } from './results';
@@ -25,7 +25,7 @@ export class ImplicitAllocator extends AllocatorBase {
   private readonly index: BlockIndex | null;
   private roverAddr: number;
   /** A substitute fit search (see AllocatorOptions.fitSearch). */
-  private substitute: FitSearch | null;
+  protected readonly substitute: FitSearch | null;
 
   /**
    * A fresh heap (mm_init), or the state a snapshot describes. `recycle`: an allocator of the same
@@ -135,13 +135,11 @@ export class ImplicitAllocator extends AllocatorBase {
   protected allocate(requestSize: number, rec: OpRecorder): number | null {
     const L = this.layout;
     const asize = L.adjustSize(requestSize);
-    // After a wild write the bytes may disagree with the index: walk them, as the textbook does.
-    const fit = this.substitute ?? (this.scribbled ? this.walkFit : this.fit);
-    let found = fit.findFit(asize, this.roverAddr);
+    let found = this.findFit(asize);
     rec.examined += found.examined;
     if (found.addr === null && this.config.coalesce === 'deferred') {
       this.coalesceAll(rec);
-      found = fit.findFit(asize, this.roverAddr);
+      found = this.findFit(asize);
       rec.examined += found.examined;
     }
     let addr = found.addr;
@@ -159,6 +157,11 @@ export class ImplicitAllocator extends AllocatorBase {
     this.place(addr, asize, rec);
     this.roverAddr = addr;
     return L.payloadAddr(addr);
+  }
+
+  /** The free block for `asize` bytes; after a wild write the bytes may disagree with the index, so they are walked, as the textbook does. */
+  protected findFit(asize: number): FitResult {
+    return (this.substitute ?? (this.scribbled ? this.walkFit : this.fit)).findFit(asize, this.roverAddr);
   }
 
   /** Allocates `asize` bytes at the free block `addr`, splitting off the rest when it is big enough. */
@@ -279,7 +282,7 @@ export class ImplicitAllocator extends AllocatorBase {
   }
 
   /** A block of `size` bytes at `addr` appeared (+1) or disappeared (-1): the totals and the fit index follow. */
-  private track(addr: number, size: number, allocated: boolean, delta: 1 | -1): void {
+  protected track(addr: number, size: number, allocated: boolean, delta: 1 | -1): void {
     this.stats.track(size, allocated, delta);
     if (this.index) {
       if (delta > 0) this.index.add(addr, size, allocated);
@@ -358,11 +361,12 @@ export class ImplicitAllocator extends AllocatorBase {
       if (total >= asize) {
         const to = L.payloadAddr(start);
         const copied = Math.min(requestSize, L.payloadSize(oldSize));
-        // Move the data first: the new block's tags may land on the old payload.
-        this.memory.copy(to, ptr, copied);
+        // Untrack first (an explicit list unlinks free blocks through links the copy overwrites),
+        // then move the data before the new block's tags land on the old payload.
         this.track(addr, oldSize, true, -1);
         this.track(start, addr - start, false, -1);
         if (nextSize > 0) this.track(next, nextSize, false, -1);
+        this.memory.copy(to, ptr, copied);
         this.roverFollowsMerge(start, total);
         const size = this.keepAllocated(start, total, asize, L.prevAllocatedFlag(start));
         this.emit(rec, { type: 'resized-in-place', addr: start, oldSize, newSize: size, how: 'grow-prev' });

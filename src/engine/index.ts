@@ -4,6 +4,7 @@
 import type { Allocator, AllocatorOptions } from './allocator';
 import { resolveConfig, type ConfigProblem, type HeapConfig, type HeapOptions } from './config';
 import type { AllocatorSnapshot } from './results';
+import { ExplicitAllocator } from './explicitAllocator';
 import { ImplicitAllocator } from './implicitAllocator';
 import { SbrkAllocator } from './sbrkAllocator';
 
@@ -15,6 +16,8 @@ export { HeapMemory, HeapFault, PAGE_SIZE, hex, bytesEqual, type HeapBytes, type
 export { formatChain, type ChainOptions } from './chain';
 export { linearFitSearch, type FitSearch, type FitResult } from './fitSearch';
 export { ImplicitAllocator } from './implicitAllocator';
+export { ExplicitAllocator } from './explicitAllocator';
+export { FreeList, NULL_LINK } from './freeList';
 export { SbrkAllocator } from './sbrkAllocator';
 
 /** Thrown by `createAllocator` for a configuration that cannot describe a heap (a caller's bug; validate first). */
@@ -43,10 +46,13 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
  */
 export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot, recycle?: Allocator, options?: AllocatorOptions): Allocator {
   if (config.policy === 'sbrk') return new SbrkAllocator(config, undefined, undefined, options).restore(snapshot);
-  return new ImplicitAllocator(config, snapshot, recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined, options);
+  const donor = recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined;
+  if (config.freeList === 'explicit') return new ExplicitAllocator(config, snapshot, donor, options);
+  return new ImplicitAllocator(config, snapshot, donor, options);
 }
 
 /** A fresh allocator for an already validated configuration. */
 export function allocatorFor(config: HeapConfig): Allocator {
-  return config.policy === 'sbrk' ? new SbrkAllocator(config) : new ImplicitAllocator(config);
+  if (config.policy === 'sbrk') return new SbrkAllocator(config);
+  return config.freeList === 'explicit' ? new ExplicitAllocator(config) : new ImplicitAllocator(config);
 }

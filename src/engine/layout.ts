@@ -21,6 +21,14 @@
 //   the footer (their payload may use that word) and each header's bit 1 says whether the
 //   previous block is allocated; only then is the word before the header a footer worth reading.
 //
+// A free block of an explicit free list keeps the list's links in its payload, one word each, as
+// offsets from the heap's start; 0 is the null link (no block starts at offset 0: see config.ts):
+//
+//           +--------------------+-------------+-------------+----------+---------------------+
+//           | header: size|0     | next link   | prev link   | (unused) | footer: size|0      |
+//           +--------------------+-------------+-------------+----------+---------------------+
+//           addr                 addr + W      addr + 2W                 addr + size - W
+//
 // The heap (with sentinels, as CS:APP lays it out; W = 4, A = 8 shown):
 //
 //   0        4            8            12                                      brk-4      brk
@@ -109,7 +117,7 @@ export class BlockLayout {
     this.alignment = A;
     this.footerInEveryBlock = config.footers === 'all';
     this.sentinels = config.sentinels;
-    this.minBlockSize = minBlockSize(W, A);
+    this.minBlockSize = minBlockSize(W, A, config.freeList === 'explicit' ? 'explicit' : 'implicit');
     this.allocatedOverhead = this.footerInEveryBlock ? 2 * W : W;
     // The first header sits W bytes below an aligned address.
     const firstAligned = (from: number): number => roundUp(from + W, A) - W;
@@ -211,6 +219,26 @@ export class BlockLayout {
       );
     }
     return next;
+  }
+
+  // --- an explicit free list's links (free blocks only) -----------------------------------
+
+  /** The next link of the free block at `addr` (0: none). */
+  nextLinkAt(addr: number): number {
+    return this.getWord(addr + this.wordSize);
+  }
+
+  /** The prev link of the free block at `addr` (0: none). */
+  prevLinkAt(addr: number): number {
+    return this.getWord(addr + 2 * this.wordSize);
+  }
+
+  setNextLink(addr: number, next: number): void {
+    this.putWord(addr + this.wordSize, next);
+  }
+
+  setPrevLink(addr: number, prev: number): void {
+    this.putWord(addr + 2 * this.wordSize, prev);
   }
 
   // --- encoding ------------------------------------------------------------------------

@@ -147,6 +147,14 @@ export const HEAP_ISSUE_CODES = [
   'live-payload-not-allocated',
   'allocated-block-not-live',
   'overlapping-payloads',
+  // The explicit free list's invariants (docs/engine.md, "The explicit free list").
+  'list-link-outside-heap',
+  'list-link-not-free',
+  'list-prev-mismatch',
+  'list-cycle',
+  'list-ends-mismatch',
+  'free-block-not-on-list',
+  'list-address-order',
 ] as const;
 export type HeapIssueCode = (typeof HEAP_ISSUE_CODES)[number];
 
@@ -177,6 +185,18 @@ export interface AllocatorSnapshot {
   readonly peakPayload: number;
   /** The whole heap's bytes (pages shared with the heap, copy-on-write), or null when the structure alone is enough. */
   readonly bytes: HeapBytes | null;
+  /**
+   * An explicit free list's ends and rover (block addresses, 0 for none), which live outside the
+   * heap's bytes as the textbook's globals do; its links are in `bytes`, always kept for this list.
+   */
+  readonly freeList?: FreeListEnds;
+}
+
+/** An explicit free list's head, tail and next fit's rover: block addresses, 0 (the null link) for none. */
+export interface FreeListEnds {
+  readonly head: number;
+  readonly tail: number;
+  readonly rover: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 // A `.heap` script's `set key = value` lines: keys in the spellings people type, values checked
 // against the engine's closed sets and byte counts, each problem said on its line.
 
-import { COALESCE_MODES, FOOTER_MODES, MAX_HEAP_LIMIT, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
+import { COALESCE_MODES, FOOTER_MODES, FREE_LISTS, LIST_ORDERS, MAX_HEAP_LIMIT, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
 import { LineError, type Tok } from './heapLexer';
 import { lineRange, SETTING_KEYS, type SettingKey, type SourceRange, type TraceSetting } from './model';
 import { parseByteSize } from './numbers';
@@ -14,6 +14,19 @@ const KEY_ALIASES: Readonly<Record<string, SettingKey>> = Object.fromEntries(
     [k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), k],
   ]),
 ) as Record<string, SettingKey>;
+
+/** The settings whose value is one of a closed set, and that set. */
+const CHOICES = {
+  preset: PRESET_NAMES,
+  policy: POLICIES,
+  coalesce: COALESCE_MODES,
+  realloc: REALLOC_MODES,
+  footers: FOOTER_MODES,
+  freeList: FREE_LISTS,
+  order: LIST_ORDERS,
+  wordSize: [4, 8],
+  alignment: [8, 16],
+} as const satisfies Partial<Record<SettingKey, readonly (string | number)[]>>;
 
 /** A `set key = value` line as a setting, its value checked against what the engine accepts. */
 export function parseSetting(toks: Tok[], source: string, line: number, range: SourceRange): TraceSetting {
@@ -45,25 +58,15 @@ export function parseSetting(toks: Tok[], source: string, line: number, range: S
   let value: string | number | boolean;
   switch (key) {
     case 'preset':
-      value = oneOf(PRESET_NAMES);
-      break;
     case 'policy':
-      value = oneOf(POLICIES);
-      break;
     case 'coalesce':
-      value = oneOf(COALESCE_MODES);
-      break;
     case 'realloc':
-      value = oneOf(REALLOC_MODES);
-      break;
     case 'footers':
-      value = oneOf(FOOTER_MODES);
-      break;
+    case 'freeList':
+    case 'order':
     case 'wordSize':
-      value = oneOf([4, 8]);
-      break;
     case 'alignment':
-      value = oneOf([8, 16]);
+      value = oneOf(CHOICES[key]);
       break;
     case 'sentinels': {
       const b = { on: true, off: false, true: true, false: false, yes: true, no: false }[v.toLowerCase()];

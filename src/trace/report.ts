@@ -43,7 +43,7 @@ export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun
   return {
     format: trace.format,
     preset,
-    config,
+    config: configJson(config),
     ops: replay.recorded,
     heapSize: m.heapSize,
     peakPayload: m.peakPayload,
@@ -63,6 +63,13 @@ export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun
     warnings: problemCount(diagnostics, 'warning'),
     diagnostics: diagnostics.map((d) => ({ line: d.range.line, column: d.range.column, severity: d.severity, code: d.code, message: d.message, ...(d.count === undefined ? {} : { count: d.count }) })),
   };
+}
+
+/** The configuration as `run --json` shows it: the explicit list's fields only when it is one, so implicit runs print as before. */
+function configJson(c: HeapConfig): Partial<HeapConfig> {
+  if (c.freeList === 'explicit') return c;
+  const { freeList: _freeList, order: _order, ...implicit } = c;
+  return implicit;
 }
 
 /** The run as the human summary (`heap-inspector run`), `name` naming the trace. */
@@ -106,7 +113,8 @@ export function formatHeapPicture(replay: Replay, index: number): string {
 
 export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.policy === 'sbrk') return `${policyLabel(c.policy)} (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
-  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${policyLabel(c.policy)}, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : '';
+  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${list}${policyLabel(c.policy)}, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
 }
 
 /** `n thing` or `n things`, with thousands separated. */

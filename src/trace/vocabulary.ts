@@ -113,7 +113,7 @@ export interface TraceSetting {
   readonly range: SourceRange;
 }
 
-export const SETTING_KEYS = ['preset', 'policy', 'coalesce', 'realloc', 'wordSize', 'alignment', 'footers', 'minSplit', 'chunkSize', 'maxHeap', 'sentinels'] as const;
+export const SETTING_KEYS = ['preset', 'policy', 'coalesce', 'realloc', 'wordSize', 'alignment', 'footers', 'minSplit', 'chunkSize', 'maxHeap', 'sentinels', 'freeList', 'order'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** A comment kept for printing (`.heap`), with the line it sat on. */

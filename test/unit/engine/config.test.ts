@@ -25,6 +25,8 @@ describe('configuration', () => {
       coalesce: 'immediate',
       realloc: 'naive',
       search: 'indexed',
+      freeList: 'implicit',
+      order: 'lifo',
     } satisfies HeapConfig);
   });
 

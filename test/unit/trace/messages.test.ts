@@ -27,6 +27,8 @@ const CHOICES: { readonly [K in SettingKey]?: RegExp } = {
   wordSize: /must be one of 4, 8/,
   alignment: /must be one of 8, 16/,
   sentinels: /is on or off/,
+  freeList: /must be one of implicit, explicit/,
+  order: /must be one of lifo, fifo, address/,
 };
 
 describe('messages that say what is wrong', () => {
