@@ -3,7 +3,7 @@
 // lines win over all of them.
 
 import * as vscode from 'vscode';
-import { COALESCE_MODES, POLICIES, PRESET_NAMES, type HeapOptions } from '../engine/config';
+import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, POLICIES, PRESET_NAMES, type HeapOptions } from '../engine/config';
 import { parseByteSize } from '../trace/index';
 
 export const SECTION = 'heapInspector';
@@ -14,7 +14,7 @@ function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | un
 }
 
 /** The settings `heapSettings` reads: a change to any of them replays the traces. */
-export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'maxHeap'] as const;
+export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'freeList', 'order', 'maxHeap'] as const;
 
 /** The settings that apply to a trace at `uri`, and any that could not be used. */
 export function heapSettings(uri: vscode.Uri | undefined): { options: HeapOptions; problems: string[] } {
@@ -31,6 +31,8 @@ export function heapSettings(uri: vscode.Uri | undefined): { options: HeapOption
   options.preset = pick('preset', PRESET_NAMES);
   options.policy = pick('policy', POLICIES);
   options.coalesce = pick('coalesce', COALESCE_MODES);
+  options.freeList = pick('freeList', FREE_LISTS);
+  options.order = pick('order', LIST_ORDERS);
   const maxHeap = explicit<string | number>(config, 'maxHeap');
   if (maxHeap !== undefined && maxHeap !== '' && maxHeap !== 0) {
     const bytes = typeof maxHeap === 'number' ? maxHeap : parseByteSize(maxHeap);

@@ -122,6 +122,19 @@ describe('Heap Inspector in VS Code', function () {
     assert.equal(result.nulls, 1);
   });
 
+  it('the freeList and order settings take effect, and a script\'s own set line wins', async () => {
+    const config = vscode.workspace.getConfiguration('heapInspector');
+    await config.update('freeList', 'explicit', vscode.ConfigurationTarget.Workspace);
+    await config.update('order', 'address', vscode.ConfigurationTarget.Workspace);
+    const script = await openText('a = malloc(24)\nb = malloc(40)\nfree(a)\n', 'heap-script');
+    const result = await runTrace(script.uri);
+    assert.equal(result.config.freeList, 'explicit');
+    assert.equal(result.config.order, 'address');
+    const own = await openText('set freeList = implicit\na = malloc(24)\n', 'heap-script');
+    // An implicit run's JSON leaves the list kind out, as it always did.
+    assert.equal((await runTrace(own.uri)).config.freeList, undefined);
+  });
+
   it('Convert Trace opens the other format in a new untitled editor, never overwriting', async () => {
     const original = await open(sample('tiny.rep'));
     const before = original.getText();

@@ -48,7 +48,7 @@ export async function openText(content: string, language: string): Promise<vscod
 
 export async function resetSettings(): Promise<void> {
   const config = vscode.workspace.getConfiguration('heapInspector');
-  for (const key of ['preset', 'policy', 'coalesce', 'maxHeap', 'codeLens.enabled', 'codeLens.maxOps']) {
+  for (const key of ['preset', 'policy', 'coalesce', 'freeList', 'order', 'maxHeap', 'codeLens.enabled', 'codeLens.maxOps']) {
     await config.update(key, undefined, vscode.ConfigurationTarget.Workspace);
     await config.update(key, undefined, vscode.ConfigurationTarget.Global);
   }
@@ -66,7 +66,7 @@ export interface RunJson {
   heapSize: number;
   utilization: number;
   preset: string;
-  config: { policy: string; maxHeap: number };
+  config: { policy: string; maxHeap: number; freeList?: string; order?: string };
   nulls: number;
   errors: number;
 }
