@@ -99,8 +99,10 @@ export function describeStory(step: StepRecord, policy: string, before: HeapColu
     }
     const parts: string[] = [];
     const examined = `${step.examined} block${step.examined === 1 ? '' : 's'}`;
-    if (step.outcome & OUTCOME.EXTENDED && !picked) {
-      parts.push(`No free block was big enough after examining ${examined}, so the heap grew by ${step.grownBy} bytes`);
+    if (step.outcome & OUTCOME.EXTENDED) {
+      // A free last block is not picked: nothing fitted, and the new space merged with it.
+      const tail = picked ? ` and the new space merged with the ${picked.size}-byte free block at the end, at ${hex(chosen)}` : '';
+      parts.push(`No free block was big enough after examining ${examined}, so the heap grew by ${step.grownBy} bytes${tail}`);
     } else {
       const size = picked?.size ?? step.block.size + step.remainder;
       const other = largest.addr !== chosen && largest.size > size ? ` over the ${largest.size}-byte one at ${hex(largest.addr)}` : '';

@@ -43,6 +43,12 @@ describe('heap sources', () => {
     assert.equal(frameOf(fake, 3).highlight.grownFrom, 4112);
   });
 
+  it('a request that grows the heap into a free last block says the heap grew, not that a hole was picked', () => {
+    // c = malloc(5000): no free block holds 5008 bytes, so the heap grows, and the new space
+    // merges with the 3952-byte free block at the end of the heap, where c's block starts.
+    assert.match(replay.opAt(3).story, /^No free block was big enough after examining \d+ blocks, so the heap grew by \d+ bytes and the new space merged with the 3952-byte free block at the end, at 0x009c; split left 3952 bytes free. The program gets 0x00a0.$/);
+  });
+
   it('the one-line summary a lens shows is the op\'s text, for both sources', () => {
     for (const source of [replay, fake]) {
       for (let i = -1; i < source.steps; i++) assert.equal(source.summaryAt(i), source.opAt(i).text, `step ${i}`);
