@@ -23,7 +23,7 @@ export interface ReallocKeep {
 const NOTHING_KEPT: ReallocKeep = { length: 0, bytes: null };
 
 /** mdriver's fill byte per slot: the low byte of the `.rep` id (or of the slot number). */
-export function fillPatterns(trace: Trace, slots: number): Uint8Array {
+function fillPatterns(trace: Trace, slots: number): Uint8Array {
   return Uint8Array.from({ length: slots }, (_, slot) => (trace.format === 'rep' ? Number(trace.names[slot]) : slot) & 0xff);
 }
 

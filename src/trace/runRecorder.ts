@@ -307,7 +307,7 @@ const REPLAY_CODES: Readonly<Record<OpProblemCode, DiagnosticCode | null>> = {
 };
 
 /** An op's OUTCOME bits, from the engine's events (VIOLATION is the checks' to add). */
-export function outcomeBits(result: OpResult): number {
+function outcomeBits(result: OpResult): number {
   let bits = 0;
   for (const e of result.events as readonly HeapEvent[]) {
     switch (e.type) {
