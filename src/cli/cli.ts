@@ -4,7 +4,7 @@
 
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
-import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, OUTCOME, parseByteSize, parseTrace, runJson, runTrace, type Diagnostic, type Replay, type Trace } from '../trace/index';
+import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, replaySource, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {
@@ -190,7 +190,7 @@ function check(trace: Trace, args: Args, io: CliIo): number {
 function run(trace: Trace, args: Args, io: CliIo): number {
   // Only --ops reads every op's record; the summary and the JSON read the totals and the last heap.
   const r = runTrace(trace, { overrides: args.overrides }, { history: args.ops });
-  if (args.ops) writeOpsCsv(trace, r.replay, io.out);
+  if (args.ops) writeOpsCsv(trace, replaySource(r), io.out);
   else if (args.json) io.out(JSON.stringify(runJson(r), null, 2) + '\n');
   else io.out(formatRunSummary(args.file, r));
   return exitCode(r.diagnostics);
@@ -199,14 +199,14 @@ function run(trace: Trace, args: Args, io: CliIo): number {
 /**
  * One CSV row per malloc, calloc, realloc or free, written a chunk at a time as it is made (a
  * million-op trace's rows would otherwise be a million strings and then one of 30 MB), read from
- * the op table's and the replay's columns rather than an object per op.
+ * the op table's columns and the read model's per-op pointer and heap size rather than an object per op.
  */
-function writeOpsCsv(trace: Trace, replay: Replay, out: (text: string) => void): void {
+function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => void): void {
   const CODES = { malloc: 'a', calloc: 'c', realloc: 'r', free: 'f' } as const;
   const ops = trace.ops;
   let chunk = 'op_index,kind,id,size,offset,heap_size\n';
   let n = 0;
-  for (let i = 0; i < replay.recorded; i++) {
+  for (let i = 0; i < source.steps; i++) {
     const kind = ops.kind(i);
     if (kind === 'write' || kind === 'fill') continue;
     const slot = ops.ptr(i);
@@ -218,10 +218,8 @@ function writeOpsCsv(trace: Trace, replay: Replay, out: (text: string) => void):
     } else if (kind !== 'free') {
       size = String(ops.requestSize(i));
     }
-    const ptr = replay.pointer(i) ?? -1;
     // free: the freed payload's offset, -1 for an invalid free or free(NULL).
-    const offset = kind === 'free' && !(replay.outcome(i) & OUTCOME.FREED) ? -1 : ptr;
-    chunk += `${n++},${CODES[kind]},${id},${size},${offset},${replay.heapSizeAt(i)}\n`;
+    chunk += `${n++},${CODES[kind]},${id},${size},${source.pointerAt(i) ?? -1},${source.heapSizeAt(i)}\n`;
     if (chunk.length >= 1 << 16) {
       out(chunk);
       chunk = '';

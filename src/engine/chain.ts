@@ -1,7 +1,7 @@
 // The block chain as one line of text, e.g. `[A32][F4064]`: what tests compare and what the
 // command line prints. A = allocated, F = free, X = freed but never reusable (the sbrk baseline).
 
-import type { HeapWalk } from './results';
+import { BLOCK_STATUSES, type HeapWalk } from './results';
 
 const LETTER = { allocated: 'A', free: 'F', unreusable: 'X' } as const;
 
@@ -10,11 +10,31 @@ export interface ChainOptions {
   readonly sentinels?: boolean;
 }
 
-export function formatChain(walk: HeapWalk, options: ChainOptions = {}): string {
+/** A block chain in columns (a walk's columns, or a read model's chain): what `formatChainColumns` reads. */
+export interface ChainColumns {
+  readonly prologue: { readonly size: number } | null;
+  /** Anything but null when the chain ends at an epilogue. */
+  readonly epilogue: unknown;
+  readonly count: number;
+  readonly sizes: ArrayLike<number>;
+  /** BLOCK_STATUSES index of each block's status. */
+  readonly states: ArrayLike<number>;
+  readonly stopped: { readonly code: string } | null;
+}
+
+export function formatChainColumns(c: ChainColumns, options: ChainOptions = {}): string {
   let out = '';
-  if (options.sentinels && walk.prologue) out += `[P${walk.prologue.size}]`;
-  for (const block of walk.blocks) out += `[${LETTER[block.status]}${block.size}]`;
-  if (walk.stopped) out += `[?${walk.stopped.code}]`;
-  else if (options.sentinels && walk.epilogue) out += '[E]';
+  if (options.sentinels && c.prologue) out += `[P${c.prologue.size}]`;
+  for (let k = 0; k < c.count; k++) out += `[${LETTER[BLOCK_STATUSES[c.states[k]!]!]}${c.sizes[k]}]`;
+  if (c.stopped) out += `[?${c.stopped.code}]`;
+  else if (options.sentinels && c.epilogue !== null) out += '[E]';
   return out;
+}
+
+export function formatChain(walk: HeapWalk, options: ChainOptions = {}): string {
+  const { blocks } = walk;
+  return formatChainColumns(
+    { prologue: walk.prologue, epilogue: walk.epilogue, count: blocks.length, sizes: blocks.map((b) => b.size), states: blocks.map((b) => BLOCK_STATUSES.indexOf(b.status)), stopped: walk.stopped },
+    options,
+  );
 }

@@ -13,7 +13,7 @@ export * from './config';
 export * from './results';
 export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT, sizeOfWord, flagsOfWord, allocatedOfWord, prevAllocatedOfWord, decodeWord, type DecodedWord } from './layout';
 export { HeapMemory, HeapFault, PAGE_SIZE, hex, bytesEqual, type HeapBytes, type KeptBytes } from './memory';
-export { formatChain, type ChainOptions } from './chain';
+export { formatChain, formatChainColumns, type ChainColumns, type ChainOptions } from './chain';
 export { linearFitSearch, type FitSearch, type FitResult } from './fitSearch';
 export { ImplicitAllocator } from './implicitAllocator';
 export { ExplicitAllocator } from './explicitAllocator';

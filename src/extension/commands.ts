@@ -3,8 +3,8 @@
 // run wait for the session's sliced replay (with its progress notification), never replay at once.
 
 import * as vscode from 'vscode';
-import { POLICIES, policyLabel, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
-import { Comparison, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, runJson, type TraceRun } from '../trace/index';
+import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
+import { clampStep, Comparison, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, replaySource, runJson, type TraceRun } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
@@ -41,9 +41,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     const summary = formatRunSummary(session.name, run);
     ctx.output.info(`Run Trace: ${session.document.uri.toString()}\n${summary}`);
     for (const problem of session.settingsProblems) ctx.output.warn(problem);
-    const m = run.replay.finalMetrics;
+    const source = replaySource(run);
+    const m = source.metricsAt(source.steps - 1);
     const errors = errorCount(run.diagnostics);
-    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${percent(m.utilisation)}, ${run.replay.recorded} ops (${policyLabel(run.config.policy)}, ${run.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
+    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${percent(m.utilisation)}, ${source.steps} ops (${source.label}, ${source.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
     void (errors > 0 ? vscode.window.showWarningMessage(message, 'Show Output') : vscode.window.showInformationMessage(message, 'Show Output')).then((choice) => {
       if (choice) ctx.output.show(true);
     });
@@ -106,7 +107,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     if (!session) return undefined;
     const at = typeof step === 'number' && Number.isInteger(step) ? step : undefined;
     // A step already replayed (a lens click) opens at once; the last step needs the whole run.
-    const run = at !== undefined && at < (session.latest?.replay.recorded ?? 0) ? session.latest : await session.complete();
+    const run = at !== undefined && session.latest && at < replaySource(session.latest).steps ? session.latest : await session.complete();
     if (!run) return stopped(session, run);
     if (!run.replay.done) void stopped(session, run);
     return ctx.panels.open(session, at);
@@ -141,15 +142,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     if (!session) return undefined;
     const wanted = typeof opIndex === 'number' && Number.isInteger(opIndex) ? opIndex : undefined;
     const latest = session.latest;
-    const run = wanted !== undefined && latest && wanted < latest.replay.recorded ? latest : await session.complete();
+    const run = wanted !== undefined && latest && wanted < replaySource(latest).steps ? latest : await session.complete();
     if (!run) return stopped(session, run);
-    const { trace, replay } = run;
-    const i = wanted !== undefined ? Math.max(-1, Math.min(wanted, replay.recorded - 1)) : replay.recorded - 1;
-    const heading =
-      i < 0
-        ? `${session.name}: the heap before the first op`
-        : `${session.name}, line ${trace.ops.line(i)} (op ${i + 1} of ${replay.length}): ${describeStep(replay.step(i))}`;
-    const text = `${heading}\n\n${formatHeapPicture(replay, i)}\n`;
+    const source = replaySource(run);
+    const i = clampStep(source, wanted ?? source.steps - 1);
+    const heading = i < 0 ? `${session.name}: the heap before the first op` : `${session.name}, line ${run.trace.ops.line(i)} (op ${i + 1} of ${source.length}): ${source.summaryAt(i)}`;
+    const text = `${heading}\n\n${formatHeapPicture(source, i)}\n`;
     await ctx.views.show(`/${session.name} - step ${i + 1}.txt`, text);
     return text;
   });

@@ -3,10 +3,9 @@
 // (ops not replayed yet say so); providers wait at most for the reading and cost what is on screen.
 
 import * as vscode from 'vscode';
-import { policyLabel } from '../engine/config';
 import { BLOCK_STATUSES } from '../engine/results';
 import { hex } from '../engine/memory';
-import { cappedDiagnostics, codeSpan, describeLifetime, describeRun, errorCount, escapeMarkdown, percent, problemCount, replaySource, slotName, type Diagnostic as TraceDiagnostic, type HeapState, type OpTable, type TraceRun } from '../trace/index';
+import { cappedDiagnostics, codeSpan, describeLife, describeRun, errorCount, escapeMarkdown, percent, problemCount, replaySource, slotName, type Diagnostic as TraceDiagnostic, type BlockLife, type HeapState, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -165,9 +164,10 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
       },
       resolveCodeLens(lens) {
         if (!(lens instanceof OpLens)) return lens;
-        const { replay, trace } = lens.run;
-        if (lens.opIndex < replay.recorded) {
-          lens.command = { title: replaySource(lens.run).summaryAt(lens.opIndex), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
+        const { trace } = lens.run;
+        const source = replaySource(lens.run);
+        if (lens.opIndex < source.steps) {
+          lens.command = { title: source.summaryAt(lens.opIndex), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
         } else if (lens.session.state === 'stopped') {
           lens.command = { title: `${notReplayed(lens.session)} · Resume`, command: COMMANDS.resumeReplay, arguments: [lens.session.document.uri], tooltip: 'Resume Replay' };
         } else {
@@ -187,7 +187,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (!session || !codeLensEnabled(document.uri)) return [];
         const run = await session.parsed(token);
         if (!run || token.isCancellationRequested) return [];
-        const { trace, replay } = run;
+        const { trace } = run;
         if (trace.ops.length <= codeLensMaxOps(document.uri)) return [];
         const hints: vscode.InlayHint[] = [];
         const source = replaySource(run);
@@ -198,7 +198,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           const end = document.lineAt(line - 1).range.end;
           if (!range.contains(end)) continue; // VS Code drops hints outside the range it asked for
           let hint: vscode.InlayHint;
-          if (i < replay.recorded) {
+          if (i < source.steps) {
             hint = new vscode.InlayHint(end, source.summaryAt(i));
           } else if (stopped) {
             const resume = new vscode.InlayHintLabelPart('Resume');
@@ -252,29 +252,28 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (!session) return undefined;
         const run = await session.parsed(token);
         if (!run) return undefined;
-        const { trace, replay } = run;
+        const { trace } = run;
         const i = opAtLine(trace.ops, position.line);
         if (i < 0) return undefined;
         const slot = trace.ops.ptr(i);
         const name = slot === null ? 'NULL' : slotName(trace.format, trace.names, slot);
+        // What the op did, the block's life and the block it left: the read model every view reads.
+        const source = replaySource(run);
+        const lives = source.lives();
+        const life = lives.of(i);
+        const lifeText = life < 0 ? '' : `Block of ${codeSpan(name)}:\n\n${describeLife(lives.at(life)).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`;
         const md = new vscode.MarkdownString();
-        if (i >= replay.recorded) {
+        if (i >= source.steps) {
           const stopped = session.state === 'stopped';
           md.isTrusted = { enabledCommands: [COMMANDS.resumeReplay] };
-          md.appendMarkdown(`**${stopped ? 'Not replayed' : 'Not replayed yet'}**: the replay ${stopped ? 'was stopped after' : 'has reached'} op ${count(replay.recorded)} of ${count(replay.length)}.`);
+          md.appendMarkdown(`**${stopped ? 'Not replayed' : 'Not replayed yet'}**: the replay ${stopped ? 'was stopped after' : 'has reached'} op ${count(source.steps)} of ${count(source.length)}.`);
           if (stopped) md.appendMarkdown(` [Resume the replay](command:${COMMANDS.resumeReplay}?${encodeURIComponent(JSON.stringify([document.uri.toString()]))})`);
-          md.appendMarkdown('\n\n');
-          const life = describeLifetime(trace, replay, i);
-          if (life) md.appendMarkdown(`Block of ${codeSpan(name)}:\n\n${life.map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`);
+          md.appendMarkdown(`\n\n${lifeText}`);
           return new vscode.Hover(md, toRange(trace.ops.range(i)));
         }
-        // What the op did and the block it left, from the read model every view reads.
-        const source = replaySource(run);
-        md.appendMarkdown(`**${escapeMarkdown(source.summaryAt(i))}**\n\n`);
-        const life = describeLifetime(trace, replay, i);
-        if (life) md.appendMarkdown(`Block of ${codeSpan(name)}:\n\n${life.map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`);
-        const addr = replay.step(i).block?.addr;
-        if (addr !== undefined) md.appendMarkdown(describeBlock(source.heapAt(i), addr));
+        md.appendMarkdown(`**${escapeMarkdown(source.summaryAt(i))}**\n\n${lifeText}`);
+        const { block } = source.opAt(i);
+        if (block !== null) md.appendMarkdown(describeBlock(source.heapAt(i), block));
         return new vscode.Hover(md, toRange(trace.ops.range(i)));
       },
     }),
@@ -288,22 +287,17 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (!session) return [];
         const run = await session.parsed(token);
         if (!run) return [];
-        const { trace, replay } = run;
-        // A run that saw an allocation fail has lifetimes of its own, complete once it is done.
-        const lifetimes = (replay.done ? replay.lifetimes : trace.lifetimes).lifetimes;
+        const { trace } = run;
+        // The run's block lives (a run that saw an allocation fail has its own, once it is done).
+        const lives = replaySource(run).lives();
         const symbols: vscode.DocumentSymbol[] = [];
-        for (let k = 0; k < Math.min(lifetimes.count, MAX_SYMBOLS); k++) {
-          const start = lifetimes.start(k);
-          const end = lifetimes.end(k);
-          const first = trace.ops.at(start);
-          const lastOp = trace.ops.range(lifetimes.lastOp(k));
-          const name = slotName(trace.format, trace.names, first.ptr ?? 0);
-          const step = start < replay.recorded ? replay.step(start) : undefined;
-          const size = first.kind === 'calloc' ? first.count * first.size : 'size' in first ? first.size : 0n;
-          const where = step === undefined ? ', not replayed yet' : step.ptr !== null ? ` at ${hex(step.ptr)}` : ' (NULL)';
-          const detail = `${size} B${where}, line ${first.range.line}${end >= 0 ? `-${trace.ops.line(end)}` : ', never freed'}`;
-          const range = new vscode.Range(first.range.line - 1, 0, lastOp.line - 1, lastOp.endColumn - 1);
-          symbols.push(new vscode.DocumentSymbol(name, detail, vscode.SymbolKind.Variable, range, toRange(first.range)));
+        for (let k = 0; k < Math.min(lives.count, MAX_SYMBOLS); k++) {
+          const life = lives.at(k);
+          const { allocated } = life;
+          const first = trace.ops.range(allocated.step);
+          const lastOp = trace.ops.range(life.lastStep);
+          const name = slotName(trace.format, trace.names, trace.ops.ptr(allocated.step) ?? 0);
+          symbols.push(new vscode.DocumentSymbol(name, lifeDetail(life), vscode.SymbolKind.Variable, new vscode.Range(first.line - 1, 0, lastOp.line - 1, lastOp.endColumn - 1), toRange(first)));
         }
         return symbols;
       },
@@ -322,17 +316,18 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     }
     const run = session.latest;
     const state = session.state;
-    const policy = run ? policyLabel(run.config.policy) : 'Heap Inspector';
+    const policy = run ? replaySource(run).label : 'Heap Inspector';
     const progress = `${Math.floor(session.progress.fraction * 100)}%`;
     if (state === 'done' && run) {
-      const { replay, preset } = run;
-      status.text = `$(server) ${policy} · ${percent(replay.finalMetrics.utilisation, 1)}`;
-      status.tooltip = `Heap Inspector: ${policy}, ${preset} preset, utilisation ${percent(replay.finalMetrics.utilisation)} (peak payload / heap size)${replay.finalMetrics.unknown ? `; ${replay.finalMetrics.unknown}` : ''}. Click to select the policy.`;
+      const source = replaySource(run);
+      const m = source.metricsAt(source.steps - 1);
+      status.text = `$(server) ${policy} · ${percent(m.utilisation, 1)}`;
+      status.tooltip = `Heap Inspector: ${policy}, ${run.preset} preset, utilisation ${percent(m.utilisation)} (peak payload / heap size)${m.unknown ? `; ${m.unknown}` : ''}. Click to select the policy.`;
       status.command = COMMANDS.selectPolicy;
     } else if (state === 'stopped') {
       status.text = `$(debug-pause) ${policy} · stopped at ${progress}`;
       status.tooltip = run
-        ? `Heap Inspector: the replay was stopped after ${count(run.replay.recorded)} of ${count(run.replay.length)} ops; the ops after that are not replayed. Click to resume.`
+        ? `Heap Inspector: the replay was stopped after ${count(replaySource(run).steps)} of ${count(replaySource(run).length)} ops; the ops after that are not replayed. Click to resume.`
         : `Heap Inspector: reading ${session.name} was stopped. Click to resume.`;
       status.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [session.document.uri] };
     } else if (state === 'error') {
@@ -354,19 +349,27 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
   return store;
 }
 
+/** An outline entry's detail: the bytes asked, where they went, and the lines the block lived. */
+function lifeDetail({ allocated, freed }: BlockLife): string {
+  const r = allocated.result;
+  const where = r === null ? ', not replayed yet' : r.pointer !== null ? ` at ${hex(r.pointer)}` : ' (NULL)';
+  return `${allocated.requested} B${where}, line ${allocated.line}${freed ? `-${freed.line}` : ', never freed'}`;
+}
+
 /** The lens on top of the file: the run's summary, or how far the replay is, or that it stopped. */
 function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range): vscode.CodeLens {
-  const { replay, preset, diagnostics: problems } = run;
+  const problems = run.diagnostics;
+  const source = replaySource(run);
   const uri = session.document.uri;
   const state = session.state;
   if (state === 'stopped') {
-    return new vscode.CodeLens(top, { title: `Replay stopped after ${count(replay.recorded)} of ${count(replay.length)} ops · Resume`, command: COMMANDS.resumeReplay, arguments: [uri], tooltip: 'Resume Replay: replay the rest of the trace' });
+    return new vscode.CodeLens(top, { title: `Replay stopped after ${count(source.steps)} of ${count(source.length)} ops · Resume`, command: COMMANDS.resumeReplay, arguments: [uri], tooltip: 'Resume Replay: replay the rest of the trace' });
   }
-  if (!replay.done) {
+  if (source.steps < source.length) {
     return new vscode.CodeLens(top, { title: `${session.describeProgress()}…`, command: '', tooltip: 'The results appear as the replay reaches each op' });
   }
   const errors = errorCount(problems);
   const warnings = problemCount(problems, 'warning');
-  return new vscode.CodeLens(top, { title: describeRun(replay, preset, errors, warnings), command: COMMANDS.runTrace, arguments: [uri], tooltip: 'Run Trace: the full summary in the output' });
+  return new vscode.CodeLens(top, { title: describeRun(source, errors, warnings), command: COMMANDS.runTrace, arguments: [uri], tooltip: 'Run Trace: the full summary in the output' });
 }
 

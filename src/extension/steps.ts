@@ -2,6 +2,7 @@
 // editor's highlighted line all follow it.
 
 import * as vscode from 'vscode';
+import { replaySource } from '../trace/index';
 import type { TraceSession } from './traceSessions';
 
 /** The current step of each trace; the panel, the side view and the editor highlight follow it. */
@@ -11,13 +12,13 @@ export class Steps implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   get(session: TraceSession): number {
-    const last = (session.latest?.replay.recorded ?? 0) - 1;
+    const last = lastStep(session);
     const step = this.steps.get(session.document.uri.toString()) ?? last;
     return Math.max(-1, Math.min(step, last));
   }
 
   set(session: TraceSession, step: number): number {
-    const last = (session.latest?.replay.recorded ?? 0) - 1;
+    const last = lastStep(session);
     const clamped = Math.max(-1, Math.min(step, last));
     const uri = session.document.uri.toString();
     if (this.steps.get(uri) !== clamped) {
@@ -30,4 +31,10 @@ export class Steps implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** The last step the session's read model has (-1: none yet). */
+function lastStep(session: TraceSession): number {
+  const run = session.latest;
+  return (run ? replaySource(run).steps : 0) - 1;
 }

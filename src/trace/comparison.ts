@@ -6,7 +6,8 @@ import { POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../eng
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
 import { Replay } from './replay';
-import { errorCount, percent, UNKNOWN, type TraceRun } from './report';
+import { percent, UNKNOWN } from './figures';
+import { errorCount, type TraceRun } from './traceRun';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';
 
 /** A policy's figures at the end of a trace; null where unknown (a corrupted heap), with `unknown` saying why. */

@@ -2,12 +2,11 @@
 // hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and the story the side view
 // tells (which block the policy picked and over which). Every view's words come from here.
 
-import { policyLabel } from '../engine/config';
 import { hex } from '../engine/memory';
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
-import { OUTCOME, type Replay, type StepRecord } from './replay';
-import { percent } from './report';
-import type { Trace } from './model';
+import { OUTCOME, type StepRecord } from './replay';
+import { percent } from './figures';
+import type { BlockLife, HeapSource } from './heapSource';
 
 const NULL_REASONS: Readonly<Record<string, string>> = {
   'heap-limit': 'heap limit',
@@ -136,47 +135,33 @@ export function describeBareOp(kind: 'malloc' | 'calloc' | 'realloc' | 'free', s
 }
 
 /** The one-line summary of a whole run, for the top of a trace file. */
-export function describeRun(replay: Replay, preset: string, errors: number, warnings: number): string {
-  const m = replay.finalMetrics;
-  const c = replay.config;
-  const policy = policyLabel(c.policy);
+export function describeRun(source: HeapSource, errors: number, warnings: number): string {
+  const m = source.metricsAt(source.steps - 1);
   const problems = errors + warnings === 0 ? 'no problems' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
-  return `${policy} · ${preset} · ${replay.recorded} ops · heap ${m.heapSize} B · utilisation ${percent(m.utilisation, 1)} · ${problems}`;
+  return `${source.label} · ${source.preset} · ${source.steps} ops · heap ${m.heapSize} B · utilisation ${percent(m.utilisation, 1)} · ${problems}`;
 }
 
-/** The life of the block an op touches, in words, for hovers; ops a partial replay has not reached yet say so. */
-export function describeLifetime(trace: Trace, replay: Replay, opIndex: number): string[] | null {
-  const { lifetimeOfOp, lifetimes } = replay.lifetimes;
-  const life = lifetimeOfOp[opIndex];
-  if (life === undefined || life < 0) return null;
-  const t = lifetimes.at(life);
+/** A block's whole life, one line per op, as the hover lists it; ops not yet run say so. */
+export function describeLife(life: BlockLife): string[] {
   const lines: string[] = [];
-  const startOp = trace.ops.at(t.start);
-  const requested = startOp.kind === 'calloc' ? startOp.count * startOp.size : 'size' in startOp ? startOp.size : 0n;
-  if (t.start >= replay.recorded) {
-    lines.push(`allocated on line ${startOp.range.line} as ${requested} bytes (not replayed yet)`);
-  } else {
-    const start = replay.step(t.start);
+  const { allocated: start } = life;
+  const r = start.result;
+  lines.push(
+    r === null
+      ? `allocated on line ${start.line} as ${start.requested} bytes (not replayed yet)`
+      : r.pointer === null
+        ? `allocated on line ${start.line}: ${start.requested} bytes asked, NULL returned`
+        : `allocated on line ${start.line} as ${start.requested} bytes in a block of ${r.blockSize} at ${hex(r.pointer)}`,
+  );
+  for (const { line, requested, result } of life.reallocs) {
     lines.push(
-      start.ptr === null
-        ? `allocated on line ${startOp.range.line}: ${requested} bytes asked, NULL returned`
-        : `allocated on line ${startOp.range.line} as ${requested} bytes in a block of ${start.block?.size ?? 0} at ${hex(start.ptr)}`,
+      result === null
+        ? `realloc to ${requested} bytes on line ${line} (not replayed yet)`
+        : result.pointer === null
+          ? `realloc to ${requested} bytes on line ${line} returned NULL`
+          : `${result.moved ? 'moved' : 'resized'} by realloc on line ${line} to ${requested} bytes in a block of ${result.blockSize} at ${hex(result.pointer)}`,
     );
   }
-  for (const r of t.reallocs) {
-    const op = trace.ops.at(r);
-    const size = op.kind === 'realloc' ? op.size : 0n;
-    if (r >= replay.recorded) {
-      lines.push(`realloc to ${size} bytes on line ${op.range.line} (not replayed yet)`);
-      continue;
-    }
-    const s = replay.step(r);
-    lines.push(
-      s.ptr === null
-        ? `realloc to ${size} bytes on line ${op.range.line} returned NULL`
-        : `${s.outcome & OUTCOME.MOVED && !(s.outcome & OUTCOME.IN_PLACE) ? 'moved' : 'resized'} by realloc on line ${op.range.line} to ${size} bytes in a block of ${s.block?.size ?? 0} at ${hex(s.ptr)}`,
-    );
-  }
-  lines.push(t.end >= 0 ? `freed on line ${trace.ops.line(t.end)}` : 'still allocated at the end of the trace');
+  lines.push(life.freed ? `freed on line ${life.freed.line}` : 'still allocated at the end of the trace');
   return lines;
 }

@@ -1,20 +1,27 @@
 // A one-line picture of a heap for terminals: each character stands for an equal slice of the
 // heap and shows what most of its bytes are (# allocated, . free, x freed but never reusable).
 
-import type { HeapWalk } from '../engine/results';
+import { BLOCK_STATUSES } from '../engine/results';
+import type { HeapChain } from './heapSource';
 
-export function renderHeapBar(walk: HeapWalk, width: number): string {
-  const size = walk.heapSize;
+const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
+const FREE = BLOCK_STATUSES.indexOf('free');
+
+export function renderHeapBar(chain: Pick<HeapChain, 'heapSize' | 'count' | 'addrs' | 'sizes' | 'states'>, width: number): string {
+  const size = chain.heapSize;
   if (size === 0) return '(empty heap)';
   const cells = Math.max(1, Math.min(width, size));
   const used = new Float64Array(cells);
   const free = new Float64Array(cells);
   const dead = new Float64Array(cells);
   const slice = size / cells;
-  for (const block of walk.blocks) {
-    const target = block.status === 'allocated' ? used : block.status === 'free' ? free : dead;
-    let at = block.addr;
-    const end = block.addr + block.size;
+  let unreusable = false;
+  for (let k = 0; k < chain.count; k++) {
+    const state = chain.states[k]!;
+    const target = state === ALLOCATED ? used : state === FREE ? free : dead;
+    if (target === dead) unreusable = true;
+    let at = chain.addrs[k]!;
+    const end = at + chain.sizes[k]!;
     while (at < end) {
       const cell = Math.min(cells - 1, Math.floor(at / slice));
       const cellEnd = Math.min(end, (cell + 1) * slice);
@@ -29,5 +36,5 @@ export function renderHeapBar(walk: HeapWalk, width: number): string {
     const d = dead[c]!;
     bar += u === 0 && f === 0 && d === 0 ? ' ' : u >= f && u >= d ? '#' : f >= d ? '.' : 'x';
   }
-  return `|${bar}|  (# allocated  . free${walk.blocks.some((b) => b.status === 'unreusable') ? '  x freed, never reused' : ''})`;
+  return `|${bar}|  (# allocated  . free${unreusable ? '  x freed, never reused' : ''})`;
 }

@@ -6,10 +6,11 @@
 import { BLOCK_STATUSES, type HeapMetrics } from '../engine/results';
 
 /**
- * The heap after one step, in columns: one entry per block, in address order, so a heap of 100,000
- * blocks stays a handful of typed arrays. Every address is a byte offset from the heap's start.
+ * The block chain after one step, in columns: one entry per block, in address order, so a heap of
+ * 100,000 blocks stays a handful of typed arrays. Every address is a byte offset from the heap's
+ * start. What a terminal picture or a summary needs; `HeapState` adds what the views show.
  */
-export interface HeapState {
+export interface HeapChain {
   /** The step (-1: before the first op). */
   readonly step: number;
   /** Bytes from the heap's start to the break. */
@@ -22,11 +23,17 @@ export interface HeapState {
   readonly addrs: Float64Array;
   /** Bytes of each whole block. */
   readonly sizes: Float64Array;
+  /** The engine's BLOCK_STATUSES index of each block's state: allocated, free, or freed but never reusable (the sbrk baseline). */
+  readonly states: Uint8Array;
+  /** Where and why reading the chain stopped before the heap's end (a corrupted heap), or null. */
+  readonly stopped: { readonly addr: number; readonly code: string } | null;
+}
+
+/** The heap after one step as the views show it: the chain, and each block's payload, words and owner. */
+export interface HeapState extends HeapChain {
   /** The pointer a program holds for each block (the sbrk baseline's blocks have no header: it is the block's address). */
   readonly payloadAddrs: Float64Array;
   readonly payloadSizes: Float64Array;
-  /** The engine's BLOCK_STATUSES index of each block's state: allocated, free, or freed but never reusable (the sbrk baseline). */
-  readonly states: Uint8Array;
   /** Bytes the live pointer in each allocated block asked for (0 for the others). */
   readonly requested: Float64Array;
   /** Header and footer words as stored (NaN: the block has none). */
@@ -86,10 +93,51 @@ export interface HeapEvents {
   readonly problems: readonly number[];
 }
 
+/** One op in a block's life and, once the op has run, what it returned. */
+export interface LifeEvent {
+  readonly step: number;
+  /** 1-based line of the op. */
+  readonly line: number;
+  /** Bytes the op asked for (count x size for calloc; 0 for a free). */
+  readonly requested: bigint;
+  /** What the op did, or null when it has not run yet. */
+  readonly result: {
+    /** The payload pointer returned (null: NULL). */
+    readonly pointer: number | null;
+    /** Bytes of the block the payload sits in (0: none, or a source that cannot tell). */
+    readonly blockSize: number;
+    /** A realloc that moved the payload to a new block (not one resized where it was). */
+    readonly moved: boolean;
+  } | null;
+}
+
+/** One block's life, as a source saw it: allocated, maybe resized or moved by reallocs, maybe freed. */
+export interface BlockLife {
+  /** The pointer's slot in the trace's names (the name holding the block last). */
+  readonly slot: number;
+  readonly allocated: LifeEvent;
+  readonly reallocs: readonly LifeEvent[];
+  /** The op that freed it (free or realloc(p, 0)), or null: still allocated at the end of the trace. */
+  readonly freed: LifeEvent | null;
+  /** Its last op: the free, the last realloc, or the allocation. */
+  readonly lastStep: number;
+}
+
+/** The block lives of a source: every lifetime the trace (or the run) has, numbered from 0 in the order they start. */
+export interface BlockLives {
+  readonly count: number;
+  /** Life `k` (0 <= k < count). */
+  at(k: number): BlockLife;
+  /** The life op `step` belongs to, or -1 (free(NULL), a use of an unknown pointer, an op of no block). */
+  of(step: number): number;
+}
+
 /** A source of heaps, step by step. Steps run from -1 (before the first op) to `steps - 1`. */
 export interface HeapSource {
   /** Ops with a heap after them so far (a source still running grows). */
   readonly steps: number;
+  /** Ops in the trace: `steps` stops short of it while a source runs, or when it was stopped. */
+  readonly length: number;
   /** What places blocks: a policy name ('first', 'sbrk', ...) or the allocator's own name. */
   readonly policy: string;
   /** How the views name it: 'first fit', 'sbrk baseline', or the allocator's own name. */
@@ -98,6 +146,8 @@ export interface HeapSource {
   readonly preset: string;
   /** The heap after op `step`, clamped to [-1, steps - 1]. */
   heapAt(step: number): HeapState;
+  /** The block chain after op `step` alone, cheaper than `heapAt` (no owners, no words decoded). */
+  chainAt(step: number): HeapChain;
   /** What op `step` did, clamped to [-1, steps - 1]. */
   opAt(step: number): OpEffect;
   /**
@@ -107,6 +157,18 @@ export interface HeapSource {
   summaryAt(step: number): string;
   /** The metrics after op `step` (-1: the empty heap); cheaper than `heapAt(step).metrics`. */
   metricsAt(step: number): HeapMetrics;
+  /**
+   * The payload pointer op `step` returned (malloc, calloc, realloc), freed (free) or wrote through,
+   * as a byte offset from the heap's start; null for NULL, free(NULL) and a free that freed
+   * nothing. Cheap enough for every op of a long trace (a CSV row each).
+   */
+  pointerAt(step: number): number | null;
+  /** Bytes from the heap's start to the break after op `step` (-1: before the first op). Cheap. */
+  heapSizeAt(step: number): number;
+  /** Blocks the fit searches examined over the steps so far (null: the source knows no search), and allocations that returned NULL. */
+  totals(): { readonly examined: number | null; readonly nulls: number };
+  /** Every block's life, with what each of its ops returned so far. */
+  lives(): BlockLives;
   /** The NULLs, merges, growths and problems over the steps so far. */
   events(): HeapEvents;
 }

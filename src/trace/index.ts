@@ -15,11 +15,13 @@ export { parseSize, parseByteSize, formatByteSize, engineSize } from './numbers'
 export { traceConfig, type TraceConfig, type TraceConfigLayers } from './traceConfig';
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
 export { parseTrace, formatOf, traceParser } from './parseTrace';
-export { runTrace, runJson, formatRunSummary, formatHeapPicture, describeConfig, errorCount, problemCount, percent, type TraceRun } from './report';
+export { runTrace, errorCount, problemCount, type TraceRun } from './traceRun';
+export { runJson, formatRunSummary, formatSummary, formatHeapPicture, describeConfig } from './report';
+export { percent } from './figures';
 export { Comparison, ComparisonCache, comparePolicies, comparisonOf, policyRow, formatComparison, type ComparisonOptions, type ComparisonProgress, type PolicyComparison, type PolicyRow } from './comparison';
 export { renderHeapBar } from './heapBar';
-export { describeStep, describeStory, describeBareOp, describeRun, describeLifetime, INITIAL_STORY } from './describe';
-export { clampStep, mergedBlock, type HeapSource, type HeapState, type OpEffect, type HeapEvents } from './heapSource';
+export { describeStep, describeStory, describeBareOp, describeRun, describeLife, INITIAL_STORY } from './describe';
+export { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapSource, type HeapState, type LifeEvent, type OpEffect, type HeapEvents } from './heapSource';
 export { ReplaySource, replaySource } from './replaySource';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';
 export { codeSpan, escapeMarkdown } from './markdown';

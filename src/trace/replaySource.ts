@@ -4,10 +4,11 @@
 
 import { FIT_POLICIES, policyLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY } from './describe';
-import { clampStep, mergedBlock, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
+import { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
+import type { LifetimeAnalysis } from './lifetimes';
 import { OwnerIndex } from './owners';
 import { applyOp, OUTCOME, type StepRecord } from './replay';
-import type { TraceRun } from './report';
+import type { TraceRun } from './traceRun';
 
 const NO_BLOCKS = new Float64Array(0);
 const INITIAL_TEXT = 'initial heap';
@@ -29,6 +30,10 @@ export class ReplaySource implements HeapSource {
     return this.run.replay.recorded;
   }
 
+  get length(): number {
+    return this.run.replay.length;
+  }
+
   get policy(): string {
     return this.run.config.policy;
   }
@@ -42,7 +47,41 @@ export class ReplaySource implements HeapSource {
   }
 
   metricsAt(step: number): HeapMetrics {
-    return this.run.replay.metricsAt(clampStep(this, step));
+    const i = clampStep(this, step);
+    const { replay } = this.run;
+    // A replay without history (a summary's) keeps the last op's metrics only.
+    return i === replay.recorded - 1 ? replay.finalMetrics : replay.metricsAt(i);
+  }
+
+  chainAt(step: number): HeapChain {
+    const i = clampStep(this, step);
+    return chainOf(i, this.run.replay.heapAt(i).walkColumns());
+  }
+
+  pointerAt(step: number): number | null {
+    const i = clampStep(this, step);
+    if (i < 0) return null;
+    const { replay } = this.run;
+    // A free that freed nothing (an invalid free, free(NULL)) gives no pointer.
+    if (replay.trace.ops.kind(i) === 'free' && !(replay.outcome(i) & OUTCOME.FREED)) return null;
+    return replay.pointer(i);
+  }
+
+  heapSizeAt(step: number): number {
+    return this.run.replay.heapSizeAt(clampStep(this, step));
+  }
+
+  totals(): { readonly examined: number; readonly nulls: number } {
+    const { replay } = this.run;
+    return { examined: replay.examinedTotal, nulls: replay.nullCount };
+  }
+
+  lives(): BlockLives {
+    const { replay } = this.run;
+    // The run's own lifetimes once it is done; while it runs, the trace's (the same unless an
+    // allocation the trace expects to succeed returned NULL), which cover every op already.
+    const analysis = replay.done ? replay.lifetimes : replay.trace.lifetimes;
+    return new ReplayLives(this.run, analysis);
   }
 
   heapAt(step: number): HeapState {
@@ -60,16 +99,9 @@ export class ReplaySource implements HeapSource {
     const header = decoded(c.headers, n);
     const footer = decoded(c.footers, n);
     const state: HeapState = {
-      step: i,
-      heapSize: c.heapSize,
-      prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
-      epilogue: c.epilogue?.addr ?? null,
-      count: n,
-      addrs: c.addrs.slice(0, n),
-      sizes: c.sizes.slice(0, n),
+      ...chainOf(i, c),
       payloadAddrs: c.payloadAddrs.slice(0, n),
       payloadSizes: c.payloadSizes.slice(0, n),
-      states: c.status.slice(0, n),
       headers: c.headers.slice(0, n),
       footers: c.footers.slice(0, n),
       headerSizes: header.sizes,
@@ -78,7 +110,7 @@ export class ReplaySource implements HeapSource {
       footerAllocated: footer.allocated,
       ...owners,
       problems,
-      metrics: replay.metricsAt(i),
+      metrics: this.metricsAt(i),
     };
     this.last = { recorded: replay.recorded, heap: state };
     return state;
@@ -158,6 +190,56 @@ export class ReplaySource implements HeapSource {
     this.eventsSeen = { steps: replay.recorded, events: e };
     return e;
   }
+}
+
+/** A run's block lives: the lifetime analysis, with each op's result read from the replay's record. */
+class ReplayLives implements BlockLives {
+  constructor(
+    private readonly run: TraceRun,
+    private readonly analysis: LifetimeAnalysis,
+  ) {}
+
+  get count(): number {
+    return this.analysis.lifetimes.count;
+  }
+
+  of(step: number): number {
+    return this.analysis.lifetimeOfOp[step] ?? -1;
+  }
+
+  at(k: number): BlockLife {
+    const { lifetimes } = this.analysis;
+    const t = lifetimes.at(k);
+    return { slot: t.slot, allocated: this.event(t.start), reallocs: t.reallocs.map((r) => this.event(r)), freed: t.end < 0 ? null : this.event(t.end), lastStep: lifetimes.lastOp(k) };
+  }
+
+  private event(i: number): LifeEvent {
+    const { replay, trace } = this.run;
+    const op = trace.ops.at(i);
+    const requested = op.kind === 'calloc' ? op.count * op.size : 'size' in op ? op.size : 0n;
+    let result: LifeEvent['result'] = null;
+    if (i < replay.recorded) {
+      const s = replay.step(i);
+      result = { pointer: s.ptr, blockSize: s.block?.size ?? 0, moved: (s.outcome & OUTCOME.MOVED) !== 0 && (s.outcome & OUTCOME.IN_PLACE) === 0 };
+    }
+    return { step: i, line: op.range.line, requested, result };
+  }
+}
+
+/** The chain of a walk's columns after step `i` (copied: the columns are the allocator's, reused by its next walk). */
+function chainOf(i: number, c: HeapColumns): HeapChain {
+  const n = c.count;
+  return {
+    step: i,
+    heapSize: c.heapSize,
+    prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
+    epilogue: c.epilogue?.addr ?? null,
+    count: n,
+    addrs: c.addrs.slice(0, n),
+    sizes: c.sizes.slice(0, n),
+    states: c.status.slice(0, n),
+    stopped: c.stopped ? { addr: c.stopped.addr, code: c.stopped.code } : null,
+  };
 }
 
 const sources = new WeakMap<TraceRun, ReplaySource>();

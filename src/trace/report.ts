@@ -2,49 +2,25 @@
 // summary and the final heap picture show the same numbers everywhere (the comparison of every
 // policy is comparison.ts).
 
-import { formatChain, hex, policyLabel, type HeapConfig } from '../engine/index';
+import { formatChainColumns, hex, policyLabel, type HeapConfig } from '../engine/index';
+import { percent, UNKNOWN } from './figures';
 import { renderHeapBar } from './heapBar';
+import type { HeapSource } from './heapSource';
 import type { Diagnostic, Trace } from './model';
-import { runDiagnostics } from './diagnostics';
-import { Replay, type ReplayOptions } from './replay';
-import { traceConfig, type TraceConfigLayers } from './traceConfig';
-
-/** A trace replayed on one configuration, with every diagnostic in line order. */
-export interface TraceRun {
-  readonly trace: Trace;
-  readonly replay: Replay;
-  readonly config: HeapConfig;
-  readonly preset: string;
-  /** The trace's, the settings' and the replay's diagnostics together. */
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-/** `options`: the replay's (a comparison keeps no history, see ReplayOptions.history). */
-export function runTrace(trace: Trace, layers: TraceConfigLayers = {}, options?: ReplayOptions): TraceRun {
-  const { config, preset, diagnostics: configDiagnostics } = traceConfig(trace, layers);
-  const replay = Replay.run(trace, config, options);
-  return { trace, replay, config, preset, diagnostics: runDiagnostics(trace, configDiagnostics, replay) };
-}
-
-/** Problems of a severity among `diagnostics`, a summary counting for the problems it stands for. */
-export function problemCount(diagnostics: readonly Diagnostic[], severity: Diagnostic['severity']): number {
-  let n = 0;
-  for (const d of diagnostics) if (d.severity === severity) n += d.count ?? 1;
-  return n;
-}
-
-export function errorCount(diagnostics: readonly Diagnostic[]): number {
-  return problemCount(diagnostics, 'error');
-}
+import { replaySource } from './replaySource';
+import { errorCount, problemCount, type TraceRun } from './traceRun';
 
 /** The run as JSON (`heap-inspector run --json`). */
-export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun) {
-  const m = replay.finalMetrics;
+export function runJson(run: TraceRun) {
+  const { trace, config, preset, diagnostics } = run;
+  const source = replaySource(run);
+  const m = source.metricsAt(source.steps - 1);
+  const totals = source.totals();
   return {
     format: trace.format,
     preset,
     config: configJson(config),
-    ops: replay.recorded,
+    ops: source.steps,
     heapSize: m.heapSize,
     peakPayload: m.peakPayload,
     utilization: m.utilisation,
@@ -57,8 +33,8 @@ export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun
     allocatedBlocks: m.allocatedBlocks,
     /** Why any of the figures above is null (unknown), or null. */
     metricsUnknown: m.unknown,
-    blocksExamined: replay.examinedTotal,
-    nulls: replay.nullCount,
+    blocksExamined: totals.examined,
+    nulls: totals.nulls,
     errors: errorCount(diagnostics),
     warnings: problemCount(diagnostics, 'warning'),
     diagnostics: diagnostics.map((d) => ({ line: d.range.line, column: d.range.column, severity: d.severity, code: d.code, message: d.message, ...(d.count === undefined ? {} : { count: d.count }) })),
@@ -73,13 +49,23 @@ function configJson(c: HeapConfig): Partial<HeapConfig> {
 }
 
 /** The run as the human summary (`heap-inspector run`), `name` naming the trace. */
-export function formatRunSummary(name: string, { trace, replay, config, preset, diagnostics }: TraceRun): string {
-  const m = replay.finalMetrics;
+export function formatRunSummary(name: string, run: TraceRun): string {
+  return formatSummary(name, run.trace, replaySource(run), describeConfig(run.config, run.preset), run.diagnostics);
+}
+
+/**
+ * The human summary of any source of heaps: `configuration` says what made them (a simulated
+ * configuration, or the allocator's own name), `diagnostics` are the trace's and the source's.
+ */
+export function formatSummary(name: string, trace: Trace, source: HeapSource, configuration: string, diagnostics: readonly Diagnostic[]): string {
+  const last = source.steps - 1;
+  const m = source.metricsAt(last);
+  const { examined, nulls } = source.totals();
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const allocs = trace.ops.count('malloc', 'calloc', 'realloc');
   const lines = [
-    `${name}: ${replay.recorded} ops, ${describeConfig(config, preset)}`,
+    `${name}: ${source.steps} ops, ${configuration}`,
     '',
     row('heap size', `${m.heapSize} bytes`),
     row('peak payload', `${m.peakPayload} bytes`),
@@ -89,25 +75,25 @@ export function formatRunSummary(name: string, { trace, replay, config, preset, 
     row('external frag', m.externalFragmentation === null ? UNKNOWN : `${percent(m.externalFragmentation)} (1 - largest free / total free)`),
     row('free blocks', m.freeBlocks === null ? UNKNOWN : `${m.freeBlocks}, ${m.freeBytes} bytes, largest ${m.largestFree}`),
     ...(m.unknown === null ? [] : [row('unknown', `${m.unknown}`)]),
-    row('blocks examined', `${replay.examinedTotal} in total${allocs > 0 ? `, ${(replay.examinedTotal / allocs).toFixed(1)} per allocation` : ''}`),
-    row('NULL returned', String(replay.nullCount)),
+    ...(examined === null ? [] : [row('blocks examined', `${examined} in total${allocs > 0 ? `, ${(examined / allocs).toFixed(1)} per allocation` : ''}`)]),
+    row('NULL returned', String(nulls)),
     row('problems', `${count(problemCount(errors, 'error'), 'error')}, ${count(problemCount(warnings, 'warning'), 'warning')}`),
   ];
   const listed = [...errors, ...warnings];
   for (const d of listed.slice(0, 10)) lines.push(`  ${name}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}`);
   if (listed.length > 10) lines.push(`  ... and ${problemCount(listed.slice(10), 'error') + problemCount(listed.slice(10), 'warning')} more (heap-inspector check ${name})`);
-  lines.push('', formatHeapPicture(replay, replay.recorded - 1));
+  lines.push('', formatHeapPicture(source, last));
   return lines.join('\n') + '\n';
 }
 
 /** The heap after op `index` (-1: before the first) as a bar and a block chain. */
-export function formatHeapPicture(replay: Replay, index: number): string {
-  const walk = replay.heapAt(index).walk();
-  const chain = formatChain(walk, { sentinels: true });
+export function formatHeapPicture(source: HeapSource, index: number): string {
+  const heap = source.chainAt(index);
+  const chain = formatChainColumns(heap, { sentinels: true });
   return [
-    `heap after ${index < 0 ? 'initialisation' : `op ${index + 1} of ${replay.length}`} (${walk.blocks.length} block${walk.blocks.length === 1 ? '' : 's'}, ${walk.heapSize} bytes, break at ${hex(walk.heapSize)}):`,
-    renderHeapBar(walk, 64),
-    chain.length <= 400 ? chain : `${chain.slice(0, 400)}... (${walk.blocks.length} blocks)`,
+    `heap after ${index < 0 ? 'initialisation' : `op ${index + 1} of ${source.length}`} (${heap.count} block${heap.count === 1 ? '' : 's'}, ${heap.heapSize} bytes, break at ${hex(heap.heapSize)}):`,
+    renderHeapBar(heap, 64),
+    chain.length <= 400 ? chain : `${chain.slice(0, 400)}... (${heap.count} blocks)`,
   ].join('\n');
 }
 
@@ -124,12 +110,4 @@ function count(n: number, thing: string): string {
 
 function row(label: string, value: string): string {
   return `  ${label.padEnd(16)} ${value}`;
-}
-
-/** How a report shows a figure that cannot be computed soundly (see HeapMetrics). */
-export const UNKNOWN = 'unknown';
-
-/** A ratio as a percentage, or `unknown`. */
-export function percent(ratio: number | null, digits = 2): string {
-  return ratio === null ? UNKNOWN : `${(ratio * 100).toFixed(digits)}%`;
 }

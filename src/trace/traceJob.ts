@@ -8,7 +8,7 @@ import { traceParser } from './parseTrace';
 import { runDiagnostics } from './diagnostics';
 import type { TraceParser } from './lineParser';
 import { Replay, type ReplayOptions } from './replay';
-import type { TraceRun } from './report';
+import type { TraceRun } from './traceRun';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';
 
 export type TraceJobPhase = 'parsing' | 'replaying' | 'done';

@@ -5,7 +5,7 @@
 
 import { BLOCK_STATUSES, type HeapMetrics } from '../../../src/engine/index';
 import { describeBareOp } from '../../../src/trace/describe';
-import { clampStep, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../../../src/trace/heapSource';
+import { clampStep, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from '../../../src/trace/heapSource';
 
 /** One op as such an allocator reports it. `ptr`: what malloc returned or free was given (null: NULL). */
 export interface FakeStep {
@@ -53,6 +53,53 @@ export class FakeHeapSource implements HeapSource {
 
   get steps(): number {
     return this.ops.length;
+  }
+
+  get length(): number {
+    return this.ops.length;
+  }
+
+  chainAt(step: number): HeapChain {
+    return this.heapAt(step);
+  }
+
+  pointerAt(step: number): number | null {
+    const i = clampStep(this, step);
+    return i < 0 ? null : this.ops[i]!.ptr;
+  }
+
+  heapSizeAt(step: number): number {
+    const i = clampStep(this, step);
+    return (i < 0 ? this.initial : this.ops[i]!.bytes).length;
+  }
+
+  /** No search is known; NULLs are what malloc returned. */
+  totals(): { readonly examined: null; readonly nulls: number } {
+    return { examined: null, nulls: this.events().nulls.length };
+  }
+
+  /** A life per pointer malloc returned, ended by the free of that pointer; the block size read from its header. */
+  lives(): BlockLives {
+    const lives: BlockLife[] = [];
+    const ofStep = new Int32Array(this.ops.length).fill(-1);
+    const open = new Map<number, number>();
+    this.ops.forEach((op, i) => {
+      if (op.ptr === null) return;
+      const view = new DataView(op.bytes.buffer, op.bytes.byteOffset, op.bytes.byteLength);
+      const event: LifeEvent = { step: i, line: i + 1, requested: BigInt(op.size), result: { pointer: op.ptr, blockSize: op.kind === 'malloc' ? view.getUint32(op.ptr - W, true) & ~7 : 0, moved: false } };
+      if (op.kind === 'malloc') {
+        open.set(op.ptr, lives.length);
+        ofStep[i] = lives.length;
+        lives.push({ slot: lives.length, allocated: event, reallocs: [], freed: null, lastStep: i });
+        return;
+      }
+      const k = open.get(op.ptr);
+      if (k === undefined) return;
+      open.delete(op.ptr);
+      ofStep[i] = k;
+      lives[k] = { ...lives[k]!, freed: event, lastStep: i };
+    });
+    return { count: lives.length, at: (k) => lives[k]!, of: (step) => ofStep[step] ?? -1 };
   }
 
   /** The live pointers after op `i`, in the order they were handed out, with the sizes asked. */
@@ -122,6 +169,7 @@ export class FakeHeapSource implements HeapSource {
       ownerNames: names,
       allocLines: new Int32Array(n),
       freeLines: new Int32Array(n),
+      stopped: null,
       problems: [],
       metrics,
     };

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { frameOf } from '../../../src/extension/frames';
 import { ownerName, parseHostMessage, type FrameDto } from '../../../src/shared/protocol';
-import { parseHeapScript, runTrace } from '../../../src/trace/index';
+import { describeLife, formatHeapPicture, parseHeapScript, runTrace, type HeapSource } from '../../../src/trace/index';
 import { replaySource } from '../../../src/trace/replaySource';
 import { fakeSource } from '../support/fakeHeapSource';
 
@@ -67,5 +67,51 @@ describe('heap sources', () => {
     assert.match(f.story, /^First fit examined 2 blocks and picked the 4064-byte hole at 0x002c; split left 3952 bytes free/);
     assert.deepEqual(replay.events().growths, [3]);
     assert.deepEqual(fake.events().growths, [3]);
+  });
+
+  it('the per-op columns a CSV streams: the pointer each op returned or freed and the heap size after it, alike from both sources', () => {
+    for (const source of [replay, fake]) {
+      assert.deepEqual(
+        Array.from({ length: source.steps }, (_, i) => [source.pointerAt(i), source.heapSizeAt(i)]),
+        [
+          [0x10, 4112],
+          [0x30, 4112],
+          [0x10, 4112],
+          [0xa0, 9120],
+        ],
+        source.label,
+      );
+      assert.equal(source.pointerAt(-1), null, 'no op before the first');
+      assert.equal(source.heapSizeAt(-1), 4112, 'the first chunk is there before the first op');
+      assert.equal(source.length, 4);
+    }
+  });
+
+  it('a free that freed nothing gives no pointer', () => {
+    const bad = replaySource(runTrace(parseHeapScript('set preset csapp\na = malloc(8)\nfree(a)\nfree(a)\nfree(NULL)\n')));
+    assert.deepEqual([0, 1, 2, 3].map((i) => bad.pointerAt(i)), [0x10, 0x10, null, null]);
+  });
+
+  it('the terminal picture of a step is the same from either source', () => {
+    const picture = (source: HeapSource, i: number) => formatHeapPicture(source, i);
+    for (let i = -1; i < fake.steps; i++) assert.equal(picture(fake, i), picture(replay, i), `step ${i}`);
+    assert.equal(picture(replay, 1), ['heap after op 2 of 4 (3 blocks, 4112 bytes, break at 0x1010):', `|${'#'.repeat(2)}${'.'.repeat(62)}|  (# allocated  . free)`, '[P8][A32][A112][F3952][E]'].join('\n'));
+  });
+
+  it('every block\'s life, with what each op returned, for the hover and the outline', () => {
+    const lives = replay.lives();
+    assert.equal(lives.count, 3);
+    assert.equal(lives.of(2), lives.of(0), 'free(a) belongs to a\'s life');
+    assert.deepEqual(describeLife(lives.at(lives.of(0))), ['allocated on line 2 as 24 bytes in a block of 32 at 0x0010', 'freed on line 4']);
+    assert.deepEqual(describeLife(lives.at(lives.of(3))), ['allocated on line 5 as 5000 bytes in a block of 5008 at 0x00a0', 'still allocated at the end of the trace']);
+    // The fake numbers its ops from line 1 (it has no `set` line) and reads block sizes from headers.
+    const fakeLives = fake.lives();
+    assert.deepEqual(describeLife(fakeLives.at(fakeLives.of(2))), ['allocated on line 1 as 24 bytes in a block of 32 at 0x0010', 'freed on line 3']);
+  });
+
+  it('the totals a summary prints: blocks examined only where a search is known', () => {
+    assert.deepEqual(fake.totals(), { examined: null, nulls: 0 });
+    assert.equal(replay.totals().nulls, 0);
+    assert.ok(replay.totals().examined > 0);
   });
 });

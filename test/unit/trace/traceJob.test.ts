@@ -8,7 +8,8 @@ import { POLICIES } from '../../../src/engine/index';
 import {
   comparePolicies,
   comparisonOf, policyRow,
-  describeLifetime,
+  describeLife,
+  replaySource,
   parseHeapScript,
   parseTrace,
   runJson,
@@ -47,6 +48,13 @@ function assertSameRun(run: TraceRun, expected: TraceRun, what: string): void {
 
 /** The job's run now (a function, so that the checks on one look do not narrow the next). */
 const runOf = (job: TraceJob) => job.run;
+
+/** The hover's lines for the block op `i` belongs to, from the run's read model (null: no block). */
+function lifeText(run: TraceRun, i: number): string[] | null {
+  const lives = replaySource(run).lives();
+  const k = lives.of(i);
+  return k < 0 ? null : describeLife(lives.at(k));
+}
 
 const sample = (name: string) => readFileSync(`samples/${name}`, 'utf8');
 
@@ -106,7 +114,7 @@ describe('a trace job, a slice at a time', () => {
     assert.deepEqual(partial.diagnostics.map((d) => `${d.range.line} ${d.code}`), ['4 double-free']);
     assert.equal(job.run, partial, 'the same run object until more ops are replayed');
     const last = partial.trace.ops.length - 1;
-    assert.deepEqual(describeLifetime(partial.trace, partial.replay, last), ['allocated on line 6005 as 100000 bytes (not replayed yet)', 'still allocated at the end of the trace']);
+    assert.deepEqual(lifeText(partial, last), ['allocated on line 6005 as 100000 bytes (not replayed yet)', 'still allocated at the end of the trace']);
     let fraction = job.progress().fraction;
     while (!job.work(() => true)) {
       const p = job.progress();
@@ -119,7 +127,7 @@ describe('a trace job, a slice at a time', () => {
     assert.equal(job.progress().fraction, 1);
     assert.deepEqual(run.diagnostics.map((d) => `${d.range.line} ${d.code}`), ['4 double-free', '6005 heap-limit']);
     // The malloc returned NULL: no block, so no lifetime (a free of it would be free(NULL)).
-    assert.equal(describeLifetime(run.trace, run.replay, last), null);
+    assert.equal(lifeText(run, last), null);
     assert.ok(run.replay.lifetimesDiverged);
   });
 
