@@ -4,7 +4,7 @@
 import type { FitSearch } from './fitSearch';
 import type { HeapConfig } from './config';
 import type { HeapMemory } from './memory';
-import type { AllocatorSnapshot, HeapColumns, HeapIssue, HeapMetrics, HeapWalk, OpResult, RequestSize } from './results';
+import type { AllocatorSnapshot, FreeListNodes, HeapColumns, HeapIssue, HeapMetrics, HeapWalk, OpResult, RequestSize } from './results';
 
 /** A simulated allocator over a heap of real bytes. No method throws. */
 export interface Allocator {
@@ -27,6 +27,8 @@ export interface Allocator {
   fill(ptr: number, offset: number, length: number, byte: number): OpResult;
   /** A copy of `length` bytes at `ptr`, or null when the range is not inside the heap. */
   read(ptr: number, length: number): Uint8Array | null;
+  /** The free lists threaded through the free blocks, each in list order; empty for allocators without one (docs/engine.md). */
+  freeLists(): readonly FreeListNodes[];
   /** The block chain read back from memory. */
   walk(): HeapWalk;
   /** The same walk as columns (no object per block), for big heaps. */

@@ -13,6 +13,7 @@ import { callText, emit, fault, MAX_REQUEST, newRecord, NO_EVENTS, problem, requ
 import {
   BLOCK_STATUSES,
   type AllocatorSnapshot,
+  type FreeListNodes,
   type HeapColumns,
   type HeapEvent,
   type HeapIssue,
@@ -60,6 +61,11 @@ export abstract class AllocatorBase implements Allocator {
 
   get rover(): number | null {
     return null;
+  }
+
+  /** No list: the implicit list walks every block, the sbrk baseline never reuses one. */
+  freeLists(): readonly FreeListNodes[] {
+    return [];
   }
 
   setQuiet(quiet: boolean): void {

@@ -8,7 +8,7 @@ import { checkFreeList } from './freeListChecker';
 import { FreeList, NULL_LINK } from './freeList';
 import type { FitResult, FitSearch } from './fitSearch';
 import { ImplicitAllocator } from './implicitAllocator';
-import type { AllocatorSnapshot, FreeListEnds, HeapIssue, HeapWalk } from './results';
+import type { AllocatorSnapshot, FreeListEnds, FreeListNodes, HeapIssue, HeapWalk } from './results';
 
 export class ExplicitAllocator extends ImplicitAllocator {
   // Made on first use: the implicit constructor already frees the first chunk through track().
@@ -38,6 +38,11 @@ export class ExplicitAllocator extends ImplicitAllocator {
   }
 
   /** Free blocks appear and disappear only through track(): that is where they join and leave the list. */
+  /** The one list, its link words as stored, and the rover (docs/engine.md, "The explicit free list"). */
+  override freeLists(): readonly FreeListNodes[] {
+    return [this.list.view('free list')];
+  }
+
   protected override track(addr: number, size: number, allocated: boolean, delta: 1 | -1): void {
     super.track(addr, size, allocated, delta);
     if (allocated) return;

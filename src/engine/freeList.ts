@@ -6,7 +6,7 @@ import type { FitPolicy, ListOrder } from './config';
 import { searchAlong, type FitSearch } from './fitSearch';
 import type { BlockLayout } from './layout';
 import { HeapFault, hex } from './memory';
-import type { FreeListEnds } from './results';
+import type { FreeListEnds, FreeListNodes } from './results';
 
 /** The null link: offset 0, where no block starts (config.ts refuses the one layout where one would). */
 export const NULL_LINK = 0;
@@ -98,6 +98,22 @@ export class FreeList implements FreeListEnds {
       }
     }
     return out;
+  }
+
+  /** The list as a reader draws it: its nodes in order with their link words as stored, and the rover. */
+  view(label: string): FreeListNodes {
+    const nodes = this.nodes();
+    const L = this.layout;
+    // A node a corrupted link points outside the heap has no words to read: NaN.
+    const read = (get: (addr: number) => number) => (addr: number) => {
+      try {
+        return get.call(L, addr);
+      } catch (err) {
+        if (err instanceof HeapFault) return NaN;
+        throw err;
+      }
+    };
+    return { label, nodes, next: nodes.map(read(L.nextLinkAt)), prev: nodes.map(read(L.prevLinkAt)), rover: this.rover === NULL_LINK ? null : this.rover };
   }
 
   /** The node a search visits: a free block inside the chain, or a corrupted list (a HeapFault). */

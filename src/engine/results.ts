@@ -192,6 +192,19 @@ export interface AllocatorSnapshot {
   readonly freeList?: FreeListEnds;
 }
 
+/** One free list threaded through free blocks' payloads, in list order, as a reader draws it. */
+export interface FreeListNodes {
+  /** How views name the list: "free list", or a size class of a segregated list. */
+  readonly label: string;
+  /** Header addresses of its nodes in list order, from the head (stops at a cycle or a link that leaves the heap). */
+  readonly nodes: readonly number[];
+  /** The next and prev link words as stored in each node, in the same order. */
+  readonly next: readonly number[];
+  readonly prev: readonly number[];
+  /** The node next fit's next search starts at, or null (none: it starts at the head). */
+  readonly rover: number | null;
+}
+
 /** An explicit free list's head, tail and next fit's rover: block addresses, 0 (the null link) for none. */
 export interface FreeListEnds {
   readonly head: number;

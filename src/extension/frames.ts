@@ -61,6 +61,7 @@ export function frameOf(source: HeapSource, step: number): FrameDto {
     freeLines: heap.freeLines,
     payloadSizes: heap.payloadSizes,
     highlight: { block: op.block, split: op.split, merged: op.merged, examined: op.examined, grownFrom: op.grownFrom },
+    freeLists: heap.freeLists,
     problems: heap.problems,
     metrics: {
       livePayload: m.livePayload,

@@ -83,9 +83,23 @@ export interface FrameDto {
     /** The old break when this op grew the heap (the new space runs from it to heapSize), else null. */
     readonly grownFrom: number | null;
   };
+  /**
+   * The free lists through the free blocks, each in list order from its head (none for an
+   * implicit list): nodes are header addresses; next and prev the link words each node stores
+   * (NaN: unreadable); rover, next fit's starting node on the list (null: the head).
+   */
+  readonly freeLists: readonly FreeListDto[];
   /** Heap checker issues and mdriver violations at this step, by address. */
   readonly problems: readonly { readonly addr: number; readonly message: string }[];
   readonly metrics: MetricsDto;
+}
+
+export interface FreeListDto {
+  readonly label: string;
+  readonly nodes: Float64Array;
+  readonly next: Float64Array;
+  readonly prev: Float64Array;
+  readonly rover: number | null;
 }
 
 /** Metrics over the whole trace, sampled to at most a few thousand points, for the charts. */
@@ -200,10 +214,23 @@ function isFrame(f: unknown): f is FrameDto {
     typeof x.highlight === 'object' &&
     x.highlight !== null &&
     (x.highlight as Record<string, unknown>).examined instanceof Float64Array &&
+    Array.isArray(x.freeLists) &&
+    x.freeLists.length <= MAX_FREE_LISTS &&
+    x.freeLists.every(isFreeList) &&
     Array.isArray(x.problems) &&
     x.problems.every((p) => typeof p === 'object' && p !== null && typeof (p as Record<string, unknown>).addr === 'number' && typeof (p as Record<string, unknown>).message === 'string') &&
     isMetrics(x.metrics)
   );
+}
+
+/** More lists than any family keeps (a segregated list's classes, a buddy system's orders) is not a frame the host made. */
+const MAX_FREE_LISTS = 64;
+
+function isFreeList(l: unknown): l is FreeListDto {
+  if (typeof l !== 'object' || l === null) return false;
+  const x = l as Record<string, unknown>;
+  const n = x.nodes instanceof Float64Array ? x.nodes.length : -1;
+  return typeof x.label === 'string' && x.label.length <= 80 && n >= 0 && [x.next, x.prev].every((a) => a instanceof Float64Array && a.length === n) && (x.rover === null || (typeof x.rover === 'number' && Number.isFinite(x.rover)));
 }
 
 function isMetrics(m: unknown): m is MetricsDto {

@@ -2,6 +2,7 @@
 // hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and the story the side view
 // tells (which block the policy picked and over which). Every view's words come from here.
 
+import type { ListOrder } from '../engine/config';
 import { hex } from '../engine/memory';
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { OUTCOME, type StepRecord } from './replay';
@@ -77,11 +78,24 @@ const FREE = BLOCK_STATUSES.indexOf('free');
 /** The story of the heap before any op. */
 export const INITIAL_STORY = 'The heap as mm_init leaves it, before the first op.';
 
+/** How a story names the search: the placement policy, and the explicit list's order (null: the implicit list walks every block). */
+export interface SearchTerms {
+  readonly policy: string;
+  readonly order: ListOrder | null;
+}
+
+const ORDER_NAMES: Readonly<Record<ListOrder, string>> = { lifo: 'LIFO', fifo: 'FIFO', address: 'address-ordered' };
+/** Where a freed block joins an explicit list of each order (docs/engine.md, "The explicit free list"). */
+const ORDER_PLACES: Readonly<Record<ListOrder, string>> = { lifo: 'went to the head of the free list', fifo: 'went to the tail of the free list', address: 'was linked into the free list at its place by address' };
+
 /**
- * What op `step` did, in words a student reads: which block `policy` picked and over which, how
- * it split or merged. `before`: the heap's blocks before the op.
+ * What op `step` did, in words a student reads: which block the search picked and over which, how
+ * it split or merged; on an explicit list, in list terms (list nodes examined, where a freed block
+ * went). `before`: the heap's blocks before the op; `freedLine`: the line that freed the block the
+ * op took, when known.
  */
-export function describeStory(step: StepRecord, policy: string, before: HeapColumns): string {
+export function describeStory(step: StepRecord, terms: SearchTerms, before: HeapColumns, freedLine: number | null = null): string {
+  const { policy, order } = terms;
   const op = step.op;
   if ((op.kind === 'malloc' || op.kind === 'calloc' || op.kind === 'realloc') && step.ptr !== null && step.block) {
     if (policy === 'sbrk') return `The sbrk baseline moved the break by ${step.block.size} bytes and returned the old break, ${hex(step.ptr)}.`;
@@ -97,7 +111,7 @@ export function describeStory(step: StepRecord, policy: string, before: HeapColu
       if (largest.addr < 0 || b.size > largest.size) largest = b;
     }
     const parts: string[] = [];
-    const examined = `${step.examined} block${step.examined === 1 ? '' : 's'}`;
+    const examined = `${step.examined} ${order ? 'list node' : 'block'}${step.examined === 1 ? '' : 's'}`;
     if (step.outcome & OUTCOME.EXTENDED) {
       // A free last block is not picked: nothing fitted, and the new space merged with it.
       const tail = picked ? ` and the new space merged with the ${picked.size}-byte free block at the end, at ${hex(chosen)}` : '';
@@ -105,7 +119,10 @@ export function describeStory(step: StepRecord, policy: string, before: HeapColu
     } else {
       const size = picked?.size ?? step.block.size + step.remainder;
       const other = largest.addr !== chosen && largest.size > size ? ` over the ${largest.size}-byte one at ${hex(largest.addr)}` : '';
-      parts.push(`${policy[0]!.toUpperCase()}${policy.slice(1)} fit examined ${examined} and picked the ${size}-byte hole at ${hex(chosen)}${other}`);
+      const named = order ? `${ORDER_NAMES[order]} ${policy} fit` : `${policy} fit`;
+      const search = `${named[0]!.toUpperCase()}${named.slice(1)}`;
+      const freed = freedLine === null ? '' : ` (freed on line ${freedLine})`;
+      parts.push(`${search} examined ${examined} and picked the ${size}-byte hole at ${hex(chosen)}${freed}${other}`);
     }
     if (step.outcome & OUTCOME.SPLIT) parts.push(`split left ${step.remainder} bytes free`);
     else if (step.outcome & OUTCOME.EXACT) parts.push('an exact fit');
@@ -116,7 +133,8 @@ export function describeStory(step: StepRecord, policy: string, before: HeapColu
     const o = step.outcome;
     const merged = o & (OUTCOME.COALESCED_PREV | OUTCOME.COALESCED_NEXT);
     const sides = o & OUTCOME.COALESCED_PREV && o & OUTCOME.COALESCED_NEXT ? 'neighbours on both sides' : o & OUTCOME.COALESCED_PREV ? 'previous neighbour' : 'next neighbour';
-    return `The ${step.block.size}-byte block at ${hex(step.block.addr)} became free${merged ? ` and merged with its free ${sides} into one ${step.mergedSize}-byte block` : ''}.`;
+    const listed = order ? `; the ${merged ? 'merged ' : ''}block ${ORDER_PLACES[order]}` : '';
+    return `The ${step.block.size}-byte block at ${hex(step.block.addr)} became free${merged ? ` and merged with its free ${sides} into one ${step.mergedSize}-byte block` : ''}${listed}.`;
   }
   return `${describeStep(step)}.`;
 }

@@ -53,9 +53,25 @@ export interface HeapState extends HeapChain {
   /** The line that allocated each owned block, and the line that frees it later (0: none). */
   readonly allocLines: Int32Array;
   readonly freeLines: Int32Array;
+  /**
+   * The free lists threaded through the free blocks, each in list order from its head, with the
+   * link words as stored in each node (docs/engine.md): one for an explicit list, none for an
+   * implicit one or a source that cannot tell.
+   */
+  readonly freeLists: readonly FreeListState[];
   /** What the heap checker (or the source's own checks) found at this step, by block or payload address. */
   readonly problems: readonly { readonly addr: number; readonly message: string }[];
   readonly metrics: HeapMetrics;
+}
+
+/** One free list at a step: its nodes (header addresses) in list order, their next and prev words as stored (NaN: unreadable), next fit's rover on it. */
+export interface FreeListState {
+  readonly label: string;
+  readonly nodes: Float64Array;
+  readonly next: Float64Array;
+  readonly prev: Float64Array;
+  /** The node next fit's next search starts at, or null (the head). */
+  readonly rover: number | null;
 }
 
 /** What op `step` did to the heap before it. */

@@ -103,6 +103,22 @@ export class OwnerIndex {
     return { owners, ownerNames: used?.names ?? null, allocLines, freeLines, requested };
   }
 
+  /**
+   * The line that freed the payload at `ptr` last, at or before op `i` (null: it was never handed
+   * out, or it is live): for a story that names where a reused block came from.
+   */
+  freedLineOf(ptr: number, i: number): number | null {
+    const handed = this.handedOut();
+    if (handed === null) return null;
+    const j = firstAbove(handed.keys, 0, ptr * OP_SPAN + i);
+    if (j === 0 || Math.floor(handed.keys[j - 1]! / OP_SPAN) !== ptr) return null;
+    const life = handed.lives[j - 1]!;
+    const { lifetimes } = this.replay.lifetimes;
+    if (life < 0 || life >= lifetimes.count) return null;
+    const end = lifetimes.end(life);
+    return end >= 0 && end <= i ? this.replay.trace.ops.line(end) : null;
+  }
+
   /** Fills each live allocated block's requested bytes, lifetime and name. */
   private lifeAndSlot(i: number, c: HeapColumns, live: ReadonlyMap<number, number>, requested: Float64Array, lives: Int32Array, slots: Int32Array): void {
     const { replay } = this;

@@ -6,6 +6,7 @@ import { FIT_POLICIES, policyLabel, sizeOfWord, ExplicitAllocator, ImplicitAlloc
 import { describeStep, describeStory, INITIAL_STORY } from './describe';
 import { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
 import type { LifetimeAnalysis } from './lifetimes';
+import { lowerBound } from '../shared/bisect';
 import { OwnerIndex } from './owners';
 import { applyOp, OUTCOME, type StepRecord } from './replay';
 import type { TraceRun } from './traceRun';
@@ -109,6 +110,7 @@ export class ReplaySource implements HeapSource {
       footerSizes: footer.sizes,
       footerAllocated: footer.allocated,
       ...owners,
+      freeLists: heap.freeLists().map((l) => ({ label: l.label, nodes: Float64Array.from(l.nodes), next: Float64Array.from(l.next), prev: Float64Array.from(l.prev), rover: l.rover })),
       problems,
       metrics: this.metricsAt(i),
     };
@@ -129,7 +131,10 @@ export class ReplaySource implements HeapSource {
     // What the search saw: the heap before the op.
     const before = replay.heapAt(i - 1);
     const columnsBefore: HeapColumns = before.walkColumns();
-    const story = describeStory(record, this.run.config.policy, columnsBefore);
+    const { config } = this.run;
+    const chosen = record.block && !(record.outcome & OUTCOME.EXTENDED) ? lowerBound(columnsBefore.addrs, record.block.addr, columnsBefore.count) : -1;
+    const freedLine = chosen >= 0 && chosen < columnsBefore.count && columnsBefore.addrs[chosen] === record.block!.addr ? this.owners.freedLineOf(columnsBefore.payloadAddrs[chosen]!, i - 1) : null;
+    const story = describeStory(record, { policy: config.policy, order: config.freeList === 'implicit' ? null : config.order }, columnsBefore, freedLine);
     const examined = this.examinedBy(i, record, before);
     const { block } = record;
     const merged = record.mergedSize > 0 && block ? mergedBlock(this.heapAt(i), block.addr, block.size, record.mergedSize) : null;

@@ -4,6 +4,7 @@
 
 import { ownerName, type FrameDto, type ViewMessage } from '../shared/protocol';
 import { button, el, hex } from './dom';
+import { linkWord, listNodeOf } from './freeLists';
 import { ownerColour, type Theme } from './heapCanvas';
 
 function stateName(frame: FrameDto, i: number): string {
@@ -36,7 +37,13 @@ export function blockDetails(f: FrameDto, i: number, theme: Theme, post: (m: Vie
     const name = ownerName(f, i);
     if (name) rows.push(['pointer', name]);
   }
-  rows.push(['header', word(f.headers[i], f.headerSizes[i], f.headerAllocated[i])], ['footer', word(f.footers[i], f.footerSizes[i], f.footerAllocated[i])]);
+  rows.push(['header', word(f.headers[i], f.headerSizes[i], f.headerAllocated[i])]);
+  // A free block on a list: its place in the list and the link words its payload stores.
+  const node = listNodeOf(f, f.addrs[i]!);
+  if (node) {
+    rows.push(['list', `${node.list.label}, node ${node.position + 1} of ${node.list.nodes.length}`], ['next link', linkWord(node.next)], ['prev link', linkWord(node.prev)]);
+  }
+  rows.push(['footer', word(f.footers[i], f.footerSizes[i], f.footerAllocated[i])]);
   const problem = f.problems.find((p) => p.addr === f.addrs[i]);
   if (problem) rows.push(['problem', problem.message]);
   const dl = el('dl');

@@ -47,6 +47,13 @@ export interface LaidBlock {
 export const ROW_HEIGHT = 30;
 const GAP = 6;
 const MIN_WIDTH = 2;
+/** A block's height in its row. */
+export const BLOCK_HEIGHT = ROW_HEIGHT - GAP;
+
+/** The top of row `row` on a canvas whose first row is `firstRow`. */
+export function rowTop(row: number, firstRow: number): number {
+  return (row - firstRow) * ROW_HEIGHT + 2;
+}
 
 /**
  * Bytes per pixel that fit the whole heap in at most `maxRows` rows, using as many rows as it takes
@@ -135,8 +142,8 @@ export function drawHeap(
   const hatch = makeHatch(ctx, theme.fg, false);
   const cross = makeHatch(ctx, theme.muted, true);
   const span = width * bpp;
-  const y = (row: number) => (row - firstRow) * ROW_HEIGHT + 2;
-  const h = ROW_HEIGHT - GAP;
+  const y = (row: number) => rowTop(row, firstRow);
+  const h = BLOCK_HEIGHT;
   const problems = new Set(frame.problems.map((p) => p.addr));
   // Far more blocks than pixels: draw each pixel column's share of allocated bytes instead of
   // every block, then only the few blocks the op touched or the user selected.

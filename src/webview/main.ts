@@ -3,6 +3,7 @@
 // owns the trace and the current step, and answers `ready` with a snapshot.
 
 import { assertNever, EVENT_KINDS, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
+import { describeFreeLists, drawFreeLists } from './freeLists';
 import { blockAtByte, drawHeap, fitBytesPerPixel, layout, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
 import { drawCharts } from './charts';
 import { renderCompare } from './compareView';
@@ -90,6 +91,8 @@ const canvasBox = el('div', { className: 'canvas-box' });
 const canvas = el('canvas', { className: 'heap', tabIndex: 0 });
 canvas.setAttribute('role', 'img');
 const blockList = el('ul', { className: 'sr-only blocks' });
+const freeListLines = el('ul', { className: 'free-lists' });
+freeListLines.setAttribute('aria-label', 'Free lists in list order');
 blockList.setAttribute('aria-label', 'Blocks in view');
 canvasBox.append(canvas);
 const details = el('div', { className: 'details', role: 'region' });
@@ -104,9 +107,9 @@ const empty = el('p', { className: 'empty' });
 
 const app = document.getElementById('app') ?? document.body;
 if (mode === 'panel') {
-  app.append(title, opLine, controls, eventBar, zoomBar, canvasBox, blockList, details, metrics, charts, compareBox, help, empty);
+  app.append(title, opLine, controls, eventBar, zoomBar, canvasBox, freeListLines, blockList, details, metrics, charts, compareBox, help, empty);
 } else {
-  app.append(title, opLine, story, controls, canvasBox, blockList, metrics, details, empty);
+  app.append(title, opLine, story, controls, canvasBox, freeListLines, blockList, metrics, details, empty);
   scrubber.remove();
   speed.remove();
 }
@@ -321,6 +324,9 @@ function drawHeapView(width = Math.max(100, canvasBox.clientWidth - 4)): void {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const selected = view.selectedAddr == null ? null : frame.addrs.indexOf(view.selectedAddr);
   ({ laid, dense } = drawHeap(ctx, frame, theme, { width, bpp, firstRow, visibleRows: maxVisible, selected: selected !== null && selected >= 0 ? selected : null }));
+  // Arrows over a density drawing would link blocks that are not drawn.
+  if (!dense) drawFreeLists(ctx, frame, laid, theme, firstRow);
+  freeListLines.replaceChildren(...describeFreeLists(frame).map((line) => el('li', { textContent: line })));
   geometry = { width, bpp, firstRow, lastRow: Math.min(rows - 1, firstRow + maxVisible - 1) };
   canvas.setAttribute('aria-label', `Heap of ${frame.heapSize} bytes with ${frame.addrs.length} blocks (${countOf('a')} allocated, ${countOf('f')} free), rows ${firstRow + 1} to ${firstRow + maxVisible} of ${rows}`);
   renderBlockList();

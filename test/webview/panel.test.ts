@@ -239,6 +239,36 @@ describe('heap panel webview (Chromium, fake host)', function () {
   const hexOf = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
   const differ = (p: number[], q: number[]) => p.slice(0, 3).some((v, k) => Math.abs(v - q[k]!) > 20);
 
+  it('an explicit free list: its nodes in list order as text, arrows from node to node with the head flagged, and a node\'s link words as stored', async () => {
+    // a..d take 32-byte blocks at 0x0c, 0x2c, 0x4c, 0x6c; LIFO after free(a), free(c): c, a, then the tail.
+    const script = ['set preset = csapp', 'set freeList = explicit', 'set order = lifo', 'a = malloc(24)', 'b = malloc(24)', 'c = malloc(24)', 'd = malloc(24)', 'free(a)', 'free(c)'].join('\n');
+    const lifo = runTrace(parseHeapScript(script));
+    await send({ type: 'snapshot', trace: traceInfo(lifo, 'file:///lifo.heap', 'lifo.heap'), frame: buildFrame(lifo, 5), series: buildSeries(lifo), events: buildEvents(lifo), compare: null });
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    assert.equal(await page.locator('.free-lists').innerText(), 'free list (3 nodes): head → 0x004c → 0x000c → 0x008c');
+    // Zoomed in so that the 32-byte blocks are wide enough to point at.
+    await page.locator('canvas.heap').focus();
+    for (let k = 0; k < 3; k++) await page.keyboard.press('+');
+    const at = async (addr: number) => page.locator(`.blocks li[data-addr="${addr}"]`).evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w), row: Number((e as HTMLElement).dataset.row) }));
+    const head = await at(0x4c);
+    assert.ok(head.w > 20, `the head block is ${head.w} pixels wide`);
+    // The head's flag, in the focus colour (#005fb8 in the light theme), at its top-left corner.
+    const flag = await page.locator('canvas.heap').evaluate((c, b) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round((b.x + 2) * devicePixelRatio), Math.round((b.row * 30 + 3) * devicePixelRatio), 1, 1).data), head);
+    assert.ok(Math.abs(flag[0]! - 0x00) < 24 && Math.abs(flag[1]! - 0x5f) < 24 && Math.abs(flag[2]! - 0xb8) < 24, `flag pixel ${flag.join(',')}`);
+    // Hover a's block: the second node, whose next link is the tail and prev link is c's block.
+    const a = await at(0x0c);
+    const box = (await page.locator('canvas.heap').boundingBox())!;
+    await page.mouse.move(box.x + a.x + a.w / 2, box.y + a.row * 30 + 20);
+    const details = page.locator('.details');
+    await details.getByText('next link').waitFor();
+    const text = await details.innerText();
+    assert.match(text, /list\s+free list, node 2 of 3/);
+    assert.match(text, /next link\s+0x008c/);
+    assert.match(text, /prev link\s+0x004c/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'webview-explicit-list.png'), fullPage: true });
+  });
+
   it('4-byte words with 16-byte alignment: the payload one word after the header, the padding after the request', async () => {
     const { frame, text, inside, padding } = await payloadOfA({ preset: 'csapp', alignment: 16 }, 4);
     assert.equal(frame.payloadAddrs[0], frame.addrs[0]! + 4, 'the host says where the payload is');

@@ -23,7 +23,7 @@ describe('panel frames', () => {
     assert.equal(f.headers[2], 48 + 1);
     assert.equal(f.highlight.block, 0x8c);
     assert.equal(f.highlight.examined.length, 7, 'best fit without an exact fit visits every block');
-    assert.match(f.story, /^Best fit examined 7 blocks and picked the 48-byte hole at 0x008c over the 3680-byte one at 0x01ac; too few bytes were left over to split/);
+    assert.match(f.story, /^Best fit examined 7 blocks and picked the 48-byte hole at 0x008c \(freed on line 14\) over the 3680-byte one at 0x01ac; too few bytes were left over to split/);
     assert.equal(f.line, 22);
     assert.equal(f.metrics.heapSize, 4112);
   });
@@ -132,5 +132,30 @@ describe('protocol guards', () => {
     for (const examined of [undefined, 5, [16, 32], 'all']) {
       assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, highlight: { ...frame.highlight, examined } }, compare: null }), null, `examined ${JSON.stringify(examined)}`);
     }
+  });
+
+  it('an explicit list\'s frame carries the list in list order with the link words its nodes store; an implicit list has none', () => {
+    // a..d take 32-byte blocks at 0x0c, 0x2c, 0x4c, 0x6c; LIFO: c's block, then a's, then the tail.
+    const script = ['set preset = csapp', 'set freeList = explicit', 'set order = lifo', 'a = malloc(24)', 'b = malloc(24)', 'c = malloc(24)', 'd = malloc(24)', 'free(a)', 'free(c)', 'e = malloc(20)'].join('\n');
+    const run = runTrace(parseHeapScript(script));
+    const f = buildFrame(run, 5);
+    // The stories say it in list terms: where the freed block went, how many list nodes a search visited.
+    assert.equal(f.story, 'The 32-byte block at 0x004c became free; the block went to the head of the free list.');
+    assert.equal(buildFrame(run, 6).story, 'LIFO first fit examined 1 list node and picked the 32-byte hole at 0x004c (freed on line 9); an exact fit. The program gets 0x0050.');
+    assert.equal(f.freeLists.length, 1);
+    const [list] = f.freeLists;
+    assert.deepEqual(Array.from(list!.nodes), [0x4c, 0x0c, 0x8c]);
+    assert.deepEqual(Array.from(list!.next), [0x0c, 0x8c, 0], 'each next link, 0 at the tail');
+    assert.deepEqual(Array.from(list!.prev), [0, 0x4c, 0x0c], 'each prev link, 0 at the head');
+    // The list's nodes are exactly the frame's free blocks.
+    assert.deepEqual(Array.from(list!.nodes).sort((x, y) => x - y), Array.from(f.addrs).filter((_, k) => f.states[k] === 'f'));
+    assert.deepEqual(buildFrame(runTrace(parseHeapScript(script.replace('explicit', 'implicit'))), 5).freeLists, []);
+    assert.ok(parseHostMessage({ type: 'frame', frame: f, compare: null }));
+    const bad = (freeLists: unknown) => parseHostMessage({ type: 'frame', frame: { ...f, freeLists }, compare: null });
+    assert.equal(bad(undefined), null, 'no lists at all');
+    assert.equal(bad([{ ...list, next: Float64Array.from([1]) }]), null, 'links that disagree with the nodes');
+    assert.equal(bad([{ ...list, nodes: [0x4c] }]), null, 'nodes as a plain array');
+    assert.equal(bad([{ ...list, rover: Infinity }]), null, 'a rover that is not an address');
+    assert.equal(bad(Array.from({ length: 65 }, () => list)), null, 'more lists than any family keeps');
   });
 });

@@ -170,6 +170,7 @@ export class FakeHeapSource implements HeapSource {
       allocLines: new Int32Array(n),
       freeLines: new Int32Array(n),
       stopped: null,
+      freeLists: [],
       problems: [],
       metrics,
     };
