@@ -231,7 +231,7 @@ function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => vo
 // --- compare ---------------------------------------------------------------------------------
 
 function compare(trace: Trace, args: Args, io: CliIo): number {
-  const comparison = comparePolicies(trace, { overrides: args.overrides });
+  const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: true });
   io.out(args.json ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(args.file, comparison));
   return comparison.errors > 0 ? 1 : 0;
 }

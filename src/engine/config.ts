@@ -17,6 +17,15 @@ export function policyLabel(policy: Policy): string {
   return policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`;
 }
 
+/**
+ * How a comparison names the free list a configuration keeps: "implicit", "explicit lifo", or
+ * "none" for the sbrk baseline, which keeps no list.
+ */
+export function freeListLabel(c: Pick<HeapConfig, 'policy' | 'freeList' | 'order'>): string {
+  if (c.policy === 'sbrk') return 'none';
+  return c.freeList === 'implicit' ? 'implicit' : `${c.freeList} ${c.order}`;
+}
+
 /** The placement policies of the implicit free list (every policy but the sbrk baseline). */
 export const FIT_POLICIES = ['first', 'next', 'best', 'worst'] as const;
 export type FitPolicy = (typeof FIT_POLICIES)[number];

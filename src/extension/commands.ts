@@ -126,7 +126,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     const run = await session.complete();
     if (!run?.replay.done) return stopped(session, run);
     // The session's run stands for its own policy; the others are replayed without history.
-    const every = Comparison.of(run.trace, { defaults: heapSettings(session.document.uri).options }, { known: run });
+    const every = Comparison.of(run.trace, { defaults: heapSettings(session.document.uri).options }, { known: run, families: true });
     if (!(await runComparison(every, `Heap Inspector: every policy on ${session.name}`, session.isBig))) {
       void vscode.window.showInformationMessage(`Heap Inspector: the comparison of every policy on ${session.name} was cancelled.`);
       return undefined;

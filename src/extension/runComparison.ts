@@ -2,7 +2,6 @@
 // time with the event loop free in between, under a cancellable progress notification when big.
 
 import * as vscode from 'vscode';
-import { policyLabel } from '../engine/index';
 import type { Comparison, ComparisonProgress } from '../trace/index';
 import { SLICE_MS } from './traceSessions';
 
@@ -34,11 +33,10 @@ export async function runComparison(comparison: Comparison, title: string, big: 
     let last = 0;
     return run(token, (p) => {
       const now = performance.now();
-      if (now - last < PROGRESS_REPORT_MS || p.policy === null) return;
+      if (now - last < PROGRESS_REPORT_MS || p.label === null) return;
       last = now;
       const percent = Math.floor(p.fraction * 100);
-      const label = policyLabel(p.policy);
-      progress.report({ increment: percent - shown, message: `${label}: ${count(p.replayed)} of ${count(p.ops)} ops (${percent}%)` });
+      progress.report({ increment: percent - shown, message: `${p.label}: ${count(p.replayed)} of ${count(p.ops)} ops (${percent}%)` });
       shown = percent;
     });
   });

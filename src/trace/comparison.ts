@@ -2,7 +2,7 @@
 // Compare Policies and the panel's side by side: one policy replayed at a time, a slice at a time
 // (the caller yields and may stop between slices), and each policy's row cached per run.
 
-import { POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../engine/config';
+import { FIT_POLICIES, FREE_LISTS, freeListLabel, policyLabel, POLICIES, type FreeListKind, type HeapConfig, type HeapOptions, type Policy } from '../engine/config';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
 import { Replay } from './replay';
@@ -13,6 +13,9 @@ import { traceConfig, type TraceConfigLayers } from './traceConfig';
 /** A policy's figures at the end of a trace; null where unknown (a corrupted heap), with `unknown` saying why. */
 export interface PolicyRow {
   readonly policy: Policy;
+  /** The free list the allocator keeps, and its name in the table ("implicit", "explicit lifo", "none" for the sbrk baseline). */
+  readonly freeList: FreeListKind;
+  readonly list: string;
   readonly heapSize: number;
   readonly peakPayload: number;
   readonly utilization: number | null;
@@ -39,6 +42,8 @@ export function policyRow(policy: Policy, run: TraceRun): PolicyRow {
   const m = run.replay.finalMetrics;
   return {
     policy,
+    freeList: run.config.freeList,
+    list: freeListLabel(run.config),
     heapSize: m.heapSize,
     peakPayload: m.peakPayload,
     utilization: m.utilisation,
@@ -59,17 +64,23 @@ export function comparisonOf(trace: Trace, preset: string, rows: readonly Policy
   return { ops: trace.ops.length, preset, errors, policies: rows };
 }
 
-/** Every policy on the same trace and layers in one go (`heap-inspector compare`); see `Comparison`. */
-export function comparePolicies(trace: Trace, layers: TraceConfigLayers = {}, cache?: ComparisonCache): PolicyComparison {
-  const comparison = Comparison.of(trace, layers, { cache });
+/** Every policy (with `families`, every kind of free list too) on the same trace and layers in one go (`heap-inspector compare`); see `Comparison`. */
+export function comparePolicies(trace: Trace, layers: TraceConfigLayers = {}, options: { readonly cache?: ComparisonCache; readonly families?: boolean } = {}): PolicyComparison {
+  const comparison = Comparison.of(trace, layers, options);
   comparison.advance(Infinity);
   return comparison.result()!;
 }
 
-/** The comparison as the table `heap-inspector compare` and Compare Policies print. */
+/**
+ * The comparison as the table `heap-inspector compare` and Compare Policies print: a row per
+ * policy, and a free list column when the rows keep more than one kind of list.
+ */
 export function formatComparison(name: string, c: PolicyComparison): string {
-  const header = ['policy', 'heap size', 'peak payload', 'utilisation', 'internal frag', 'external frag', 'free blocks', 'blocks examined', 'NULLs'];
+  const families = new Set(c.policies.filter((p) => p.policy !== 'sbrk').map((p) => p.list)).size > 1;
+  const header = [...(families ? ['free list'] : []), 'policy', 'heap size', 'peak payload', 'utilisation', 'internal frag', 'external frag', 'free blocks', 'blocks examined', 'NULLs'];
+  const labelled = families ? 2 : 1;
   const rows = c.policies.map((p) => [
+    ...(families ? [p.list] : []),
     p.policy,
     String(p.heapSize),
     String(p.peakPayload),
@@ -81,9 +92,9 @@ export function formatComparison(name: string, c: PolicyComparison): string {
     String(p.nulls),
   ]);
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
-  const fmt = (cells: string[]) => cells.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
-  const notes = c.policies.filter((p) => p.unknown !== null).map((p) => `${p.policy}: ${p.unknown}.`);
-  return `${name}: ${c.ops} ops, ${c.preset} preset, every policy\n\n${[fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
+  const fmt = (cells: string[]) => cells.map((cell, col) => (col < labelled ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
+  const notes = c.policies.filter((p) => p.unknown !== null).map((p) => `${families ? `${p.list} ` : ''}${p.policy}: ${p.unknown}.`);
+  return `${name}: ${c.ops} ops, ${c.preset} preset, every ${families ? 'free list and policy' : 'policy'}\n\n${[fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
 }
 
 /** One policy's complete result: its row, and its whole run when it was replayed with history. */
@@ -135,12 +146,20 @@ export interface ComparisonOptions {
   readonly known?: TraceRun;
   /** Where rows are kept and found; by default one cache shared by every comparison. */
   readonly cache?: ComparisonCache;
+  /**
+   * Every kind of free list (FREE_LISTS) with every placement policy, and the sbrk baseline once,
+   * instead of every policy on the trace's own kind of list. A combination the configuration
+   * refuses (a family that takes no placement policy, say) is left out. Default false.
+   */
+  readonly families?: boolean;
 }
 
 /** How far a comparison is. */
 export interface ComparisonProgress {
   /** The policy being replayed (null when none is), its ops replayed so far and its trace's ops. */
   readonly policy: Policy | null;
+  /** How progress names what is being replayed: "first fit", or with families "explicit lifo first fit" (null when nothing is). */
+  readonly label: string | null;
   readonly replayed: number;
   readonly ops: number;
   /** The share of the whole comparison done, 0 to 1 (a policy found in the cache counts as done). */
@@ -150,6 +169,7 @@ export interface ComparisonProgress {
 /** One policy of a comparison: its configuration, and its result once known. */
 interface Entry {
   readonly policy: Policy;
+  readonly label: string;
   readonly config: HeapConfig;
   readonly configDiagnostics: readonly Diagnostic[];
   result: PolicyResult | null;
@@ -181,13 +201,20 @@ export class Comparison {
   ) {
     this.history = options.history ?? false;
     this.cache = options.cache ?? sharedCache;
-    let preset = 'default';
-    this.entries = POLICIES.map((policy) => {
-      const resolved = traceConfig(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions });
-      preset = resolved.preset;
-      return { policy, config: resolved.config, configDiagnostics: resolved.diagnostics, result: null };
+    const own = traceConfig(trace, layers);
+    this.preset = own.preset;
+    const variants: HeapOptions[] = options.families
+      ? [{ policy: 'sbrk' }, ...FREE_LISTS.flatMap((freeList) => FIT_POLICIES.map((policy) => ({ freeList, policy })))]
+      : POLICIES.map((policy) => ({ policy }));
+    const refused = (d: readonly Diagnostic[]) => d.filter((x) => x.severity === 'error').length;
+    this.entries = variants.flatMap((variant) => {
+      const resolved = traceConfig(trace, { ...layers, overrides: { ...layers.overrides, ...variant } });
+      // A family the trace's configuration cannot take is left out, not shown failing.
+      if (options.families && refused(resolved.diagnostics) > refused(own.diagnostics)) return [];
+      const { config } = resolved;
+      const label = options.families && config.policy !== 'sbrk' ? `${freeListLabel(config)} ${policyLabel(config.policy)}` : policyLabel(config.policy);
+      return [{ policy: config.policy, label, config, configDiagnostics: resolved.diagnostics, result: null }];
     });
-    this.preset = preset;
     const known = options.known;
     if (known && known.trace === trace && known.replay.done && (known.replay.history || !this.history)) {
       const entry = this.entries.find((e) => configKey(e.config) === configKey(known.config));
@@ -248,10 +275,10 @@ export class Comparison {
     const n = this.entries.length;
     const finished = this.entries.filter((e) => e.result !== null).length;
     const current = this.current;
-    if (current === null) return { policy: null, replayed: 0, ops: this.trace.ops.length, fraction: finished / n };
+    if (current === null) return { policy: null, label: null, replayed: 0, ops: this.trace.ops.length, fraction: finished / n };
     const { replay } = current;
     const share = replay.length === 0 ? 1 : replay.recorded / replay.length;
-    return { policy: current.entry.policy, replayed: replay.recorded, ops: replay.length, fraction: (finished + share) / n };
+    return { policy: current.entry.policy, label: current.entry.label, replayed: replay.recorded, ops: replay.length, fraction: (finished + share) / n };
   }
 
   /** The comparison, once every policy is done; undefined until then. */

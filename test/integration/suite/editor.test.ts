@@ -145,11 +145,13 @@ describe('Traces in the editor', function () {
     assert.equal((await lenses(document.uri)).length, 0);
   });
 
-  it('Compare Policies shows every policy side by side with the command line\'s numbers', async () => {
+  it('Compare Policies shows every free list and policy side by side with the command line\'s numbers', async () => {
     await open(join(repoRoot, 'samples', 'first-best-worst.heap'));
-    const comparison = await vscode.commands.executeCommand<{ policies: { policy: string; heapSize: number }[] }>('heapInspector.comparePolicies');
-    assert.deepEqual(comparison?.policies.map((p) => p.policy), ['sbrk', 'first', 'next', 'best', 'worst']);
+    const comparison = await vscode.commands.executeCommand<{ policies: { policy: string; list: string; heapSize: number }[] }>('heapInspector.comparePolicies');
+    const rows = comparison?.policies.map((p) => `${p.list} ${p.policy}`) ?? [];
+    assert.deepEqual(rows.slice(0, 5), ['none sbrk', 'implicit first', 'implicit next', 'implicit best', 'implicit worst']);
+    assert.ok(rows.includes('explicit lifo best'), rows.join(', '));
     const view = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'heap-inspector' && d.uri.path.endsWith('every policy.txt'));
-    assert.match(view!.getText(), /^policy\s+heap size\s+peak payload/m);
+    assert.match(view!.getText(), /^free list\s+policy\s+heap size\s+peak payload/m);
   });
 });

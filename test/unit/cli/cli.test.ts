@@ -77,6 +77,7 @@ const SAMPLES = readdirSync('samples')
   .filter((f) => f.endsWith('.heap') || f === 'tiny.rep')
   .map((f) => `samples/${f}`);
 const POLICIES = ['sbrk', 'first', 'next', 'best', 'worst'] as const;
+const FIT_POLICIES = POLICIES.slice(1);
 
 /** The CS:APP worked example (short1-bal's first ops), as a .rep of our own. */
 const WORKED_EXAMPLE = '0\n4\n5\n1\na 0 2040\na 1 2040\nf 1\na 2 48\na 3 4072\n';
@@ -257,36 +258,37 @@ describe('heap-inspector run --json', () => {
 });
 
 describe('heap-inspector compare', () => {
-  it('puts every policy side by side in a table', () => {
+  it('puts every kind of free list and every policy side by side in a table', () => {
     const r = heapInspector('compare samples/first-best-worst.heap');
     assert.equal(r.code, 0);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^samples\/first-best-worst\.heap: 10 ops, csapp preset, every policy$/);
-    const header = lines.findIndex((l) => l.startsWith('policy'));
+    assert.match(lines[0]!, /^samples\/first-best-worst\.heap: 10 ops, csapp preset, every free list and policy$/);
+    const header = lines.findIndex((l) => l.startsWith('free list'));
     assert.ok(header > 0, r.stdout);
+    assert.match(lines[header]!, /^free list +policy +heap size/);
     for (const column of ['heap size', 'peak payload', 'utilisation', 'internal frag', 'external frag', 'free blocks', 'blocks examined']) {
       assert.ok(lines[header]!.includes(column), `no "${column}" column`);
     }
     assert.match(lines[header + 1]!, /^-+( +-+)+$/);
-    assert.deepEqual(
-      lines.slice(header + 2).map((l) => l.split(/\s+/)[0]),
-      [...POLICIES],
-    );
+    const rows = lines.slice(header + 2).map((l) => l.split(/\s{2,}/).slice(0, 2).join(' / '));
+    // The baseline once, then each kind of list with each placement policy.
+    assert.deepEqual(rows.slice(0, 9), ['none / sbrk', ...['implicit', 'explicit lifo'].flatMap((list) => FIT_POLICIES.map((p) => `${list} / ${p}`))]);
+    assert.equal(new Set(rows).size, rows.length, 'no row twice');
   });
 
-  it('--json: the same figures run gives for each policy', () => {
+  it('--json: the same figures run gives for each free list and policy', () => {
     for (const sample of ['samples/first-best-worst.heap', 'samples/tiny.rep']) {
       const r = heapInspector(`compare ${sample} --json`);
       assert.equal(r.code, 0);
-      const j = JSON.parse(r.stdout) as { ops: number; policies: (SummaryJson & { policy: string })[] };
+      const j = JSON.parse(r.stdout) as { ops: number; policies: (SummaryJson & { policy: string; freeList: string; list: string })[] };
       assert.deepEqual(
-        j.policies.map((p) => p.policy),
+        j.policies.filter((p) => p.freeList === 'implicit').map((p) => p.policy),
         [...POLICIES],
       );
       for (const p of j.policies) {
-        const one = runJson(`${sample} --policy ${p.policy}`);
+        const one = runJson(`${sample} --policy ${p.policy} --free-list ${p.freeList}`);
         for (const field of ['heapSize', 'peakPayload', 'utilization', 'internalFragmentation', 'externalFragmentation', 'freeBlocks', 'blocksExamined'] as const) {
-          assert.equal(p[field], one[field], `${sample} ${p.policy}: ${field}`);
+          assert.equal(p[field], one[field], `${sample} ${p.list} ${p.policy}: ${field}`);
         }
         assert.ok(p.utilization >= 0 && p.utilization <= 1 && (p.externalFragmentation === null || (p.externalFragmentation >= 0 && p.externalFragmentation <= 1)));
       }

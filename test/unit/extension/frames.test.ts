@@ -141,7 +141,7 @@ describe('protocol guards', () => {
     const f = buildFrame(run, 5);
     // The stories say it in list terms: where the freed block went, how many list nodes a search visited.
     assert.equal(f.story, 'The 32-byte block at 0x004c became free; the block went to the head of the free list.');
-    assert.equal(buildFrame(run, 6).story, 'LIFO first fit examined 1 list node and picked the 32-byte hole at 0x004c (freed on line 9); an exact fit. The program gets 0x0050.');
+    assert.equal(buildFrame(run, 6).story, 'LIFO first fit examined 1 list node and picked the 32-byte hole at 0x004c (freed on line 9) over the 3968-byte one at 0x008c; an exact fit. The program gets 0x0050.');
     assert.equal(f.freeLists.length, 1);
     const [list] = f.freeLists;
     assert.deepEqual(Array.from(list!.nodes), [0x4c, 0x0c, 0x8c]);
