@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FIT_POLICIES, type FitPolicy } from '../src/engine/index';
+import { FIT_POLICIES, FREE_LISTS, resolveConfig, type FitPolicy, type FreeListKind } from '../src/engine/index';
 import { benchTable, replaceBenchTable } from './docsTable';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../src/extension/frames';
 import { parseRep, Replay, runTrace, traceConfig, type Trace } from '../src/trace/index';
@@ -27,8 +27,8 @@ const MALLOCLAB = join(ROOT, '..', 'shared', 'traces', 'malloclab');
 const DEFAULT_TRACES = ['amptjp-bal', 'cccp-bal', 'cp-decl-bal', 'expr-bal', 'coalescing-bal', 'random-bal', 'random2-bal', 'binary-bal', 'binary2-bal', 'realloc-bal', 'realloc2-bal'];
 const quick = process.argv.includes('--quick');
 const argAfter = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
-const PARTS = ['malloclab', 'ratio', 'million', 'panel'] as const;
-/** `--only malloclab|ratio|million|panel`: one part of the benchmark. */
+const PARTS = ['malloclab', 'ratio', 'families', 'million', 'panel'] as const;
+/** `--only malloclab|ratio|families|million|panel`: one part of the benchmark. */
 const only = argAfter('--only');
 /** `--write-docs`: after a full run, rewrite the table in docs/performance.md (bench/docsTable.ts). */
 const writeDocs = process.argv.includes('--write-docs');
@@ -157,8 +157,8 @@ function time<T>(f: () => T): { ms: number; value: T } {
   return { ms: performance.now() - t0, value };
 }
 
-function replay(trace: Trace, policy: FitPolicy, search: 'indexed' | 'linear', maxHeap = 1024 * 2 ** 20): Replay {
-  const { config } = traceConfig(trace, { overrides: { preset: 'csapp', policy, maxHeap } });
+function replay(trace: Trace, policy: FitPolicy, search: 'indexed' | 'linear', maxHeap = 1024 * 2 ** 20, freeList: FreeListKind = 'implicit'): Replay {
+  const { config } = traceConfig(trace, { overrides: { preset: 'csapp', policy, maxHeap, freeList } });
   return Replay.run(trace, { ...config, search });
 }
 
@@ -238,10 +238,13 @@ async function runPart(name: (typeof PARTS)[number]): Promise<void> {
   // 2. Indexed vs linear on 200,000 ops with 20,000 live blocks, every policy.
   if (name === 'ratio') ratios();
 
-  // 3. A million ops with 100,000 live blocks (and 10,000), indexed only.
+  // 3. Every kind of free list with every policy it takes, against the implicit list's first fit.
+  if (name === 'families') families();
+
+  // 4. A million ops with 100,000 live blocks (and 10,000), indexed only.
   if (name === 'million') millionOps();
 
-  // 4. The panel drawing the largest heap, in headless Chromium.
+  // 5. The panel drawing the largest heap, in headless Chromium.
   if (name === 'panel') {
     await panelFrameTime(quick ? 20_000 : 100_000);
     await panelFrameTime(quick ? 40_000 : 200_000);
@@ -261,6 +264,7 @@ interface ReplayJob {
   readonly pattern: keyof typeof PATTERNS;
   readonly policy: FitPolicy;
   readonly search: 'indexed' | 'linear';
+  readonly freeList?: FreeListKind;
 }
 interface ReplayMeasurement {
   readonly best: number;
@@ -277,7 +281,7 @@ function measureReplay(job: ReplayJob): void {
   let last: Replay | null = null;
   const t0 = performance.now();
   while (times.length === 0 || performance.now() - t0 < 5000) {
-    const r = time(() => replay(trace, job.policy, job.search));
+    const r = time(() => replay(trace, job.policy, job.search, undefined, job.freeList));
     times.push(r.ms);
     last = r.value;
   }
@@ -299,6 +303,25 @@ function ratios(): void {
       report(`${pattern}, ${policy} fit, ${REF_OPS} ops / ${REF_LIVE} live: indexed`, (REF_OPS / indexed.best) * 1000, 'ops/s', `${indexed.blocks} blocks at the end; ${runs(indexed)}`);
       report(`${pattern}, ${policy} fit, ${REF_OPS} ops / ${REF_LIVE} live: linear reference`, (REF_OPS / linear.best) * 1000, 'ops/s', `${examined} blocks examined an op; ${runs(linear)}`);
       report(`${pattern}, ${policy} fit: indexed / linear`, linear.best / indexed.best, 'x', `first runs: ${(linear.first / indexed.first).toFixed(1)}x`);
+    }
+  }
+}
+
+/**
+ * The mixed pattern replayed by every kind of free list with every placement policy its
+ * configuration takes (csapp preset), each in a process of its own, as throughput and as a ratio
+ * to the implicit list's first fit measured in the same run (docs/engine.md defines the families).
+ */
+function families(): void {
+  const pattern = 'mixed';
+  const baseline = inOwnProcess<ReplayMeasurement>(['--replay', JSON.stringify({ pattern, policy: 'first', search: 'indexed', freeList: 'implicit' })]);
+  for (const freeList of FREE_LISTS) {
+    for (const policy of FIT_POLICIES) {
+      if (resolveConfig({ preset: 'csapp', freeList, policy }).problems.length > 0) continue;
+      const m = freeList === 'implicit' && policy === 'first' ? baseline : inOwnProcess<ReplayMeasurement>(['--replay', JSON.stringify({ pattern, policy, search: 'indexed', freeList })]);
+      const name = `${pattern}, ${freeList} list, ${policy} fit, ${REF_OPS} ops / ${REF_LIVE} live`;
+      report(`${name}: replay`, (REF_OPS / m.best) * 1000, 'ops/s', `${(m.examinedTotal / REF_OPS).toFixed(1)} blocks examined an op; best of ${m.runs}`);
+      report(`${name}: / implicit first fit`, baseline.best / m.best, 'x', 'above 1: faster than the implicit list\'s first fit');
     }
   }
 }
