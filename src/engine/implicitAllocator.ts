@@ -59,7 +59,12 @@ export class ImplicitAllocator extends AllocatorBase {
       this.memory.sbrk(L.firstBlockAddr);
     }
     // mm_init's first extend_heap(CHUNKSIZE); its events belong to no operation.
-    this.extendHeap(config.chunkSize, { events: [] });
+    if (this.growsAtInit) this.extendHeap(config.chunkSize, { events: [] });
+  }
+
+  /** Whether mm_init grows the heap by a first chunk (simple segregated storage grows only when a class asks). */
+  protected get growsAtInit(): boolean {
+    return true;
   }
 
   override get rover(): number {
@@ -306,7 +311,7 @@ export class ImplicitAllocator extends AllocatorBase {
   }
 
   /** malloc a new block while the old is allocated, copy, free the old one. */
-  private moveBlock(ptr: number, requestSize: number, rec: OpRecorder): number | null {
+  protected moveBlock(ptr: number, requestSize: number, rec: OpRecorder): number | null {
     const L = this.layout;
     const oldAddr = L.blockAddr(ptr);
     const oldSize = L.nextBlockAddr(oldAddr) - oldAddr;
