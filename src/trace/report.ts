@@ -2,7 +2,7 @@
 // summary and the final heap picture show the same numbers everywhere (the comparison of every
 // policy is comparison.ts).
 
-import { formatChain, hex, policyLabel, type HeapConfig } from '../engine/index';
+import { formatChain, hex, isSegregated, policyLabel, type HeapConfig } from '../engine/index';
 import { renderHeapBar } from './heapBar';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
@@ -65,10 +65,15 @@ export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun
   };
 }
 
-/** The configuration as `run --json` shows it: the explicit list's fields only when it is one, so implicit runs print as before. */
+/**
+ * The configuration as `run --json` shows it: the explicit list's fields only when it is one, the
+ * size classes only for a segregated list, so the other families print as before.
+ */
 function configJson(c: HeapConfig): Partial<HeapConfig> {
-  if (c.freeList === 'explicit') return c;
-  const { freeList: _freeList, order: _order, ...implicit } = c;
+  const { classes: _classes, ...unclassed } = c;
+  if (isSegregated(c.freeList)) return c;
+  if (c.freeList === 'explicit') return unclassed;
+  const { freeList: _freeList, order: _order, ...implicit } = unclassed;
   return implicit;
 }
 
@@ -113,8 +118,16 @@ export function formatHeapPicture(replay: Replay, index: number): string {
 
 export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.policy === 'sbrk') return `${policyLabel(c.policy)} (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
-  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : '';
-  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${list}${policyLabel(c.policy)}, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : isSegregated(c.freeList) ? `${segregatedLabel(c)}, ` : '';
+  // Simple segregated storage never merges, whatever the coalesce setting says (docs/engine.md).
+  const coalesce = c.freeList === 'simple-segregated' ? 'no' : c.coalesce;
+  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${list}${policyLabel(c.policy)}, ${coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+}
+
+/** A segregated list in a sentence: `segregated fits, lifo lists, classes up to 16/32/.../4096 bytes and one above`. */
+function segregatedLabel(c: HeapConfig): string {
+  const family = c.freeList === 'simple-segregated' ? 'simple segregated storage' : 'segregated fits';
+  return `${family}, ${c.order} lists, classes up to ${c.classes.join('/')} bytes and one above`;
 }
 
 /** `n thing` or `n things`, with thousands separated. */

@@ -44,7 +44,7 @@ describe('--free-list and --order', () => {
   });
 
   it('bad values and deferred coalescing are usage errors', () => {
-    const bad = cli('run holes.rep --free-list segregated', { 'holes.rep': HOLES });
+    const bad = cli('run holes.rep --free-list sideways', { 'holes.rep': HOLES });
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--free-list must be one of implicit, explicit/);
     assert.equal(cli('run holes.rep --order random', { 'holes.rep': HOLES }).code, 2);
