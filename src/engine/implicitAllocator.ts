@@ -208,6 +208,12 @@ export class ImplicitAllocator extends AllocatorBase {
   // --- free and coalescing ------------------------------------------------------------------
 
   protected release(ptr: number, rec: OpRecorder): void {
+    const addr = this.markFree(ptr, rec);
+    if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
+  }
+
+  /** The block of `ptr` becomes free, unmerged; returns its address. */
+  protected markFree(ptr: number, rec: OpRecorder): number {
     const L = this.layout;
     const addr = L.blockAddr(ptr);
     const next = L.nextBlockAddr(addr); // bounds-checks the size before anything is written
@@ -218,7 +224,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.track(addr, size, false, 1);
     this.setBlock(rec, addr, size);
     this.emit(rec, { type: 'freed', addr, size });
-    if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
+    return addr;
   }
 
   /** Merges the free block at `addr` with free neighbours (the four boundary-tag cases). */

@@ -110,16 +110,7 @@ export class SimpleSegregatedAllocator extends SegregatedAllocator {
 
   /** free: the block joins its class's list as it is, never merged. */
   protected override release(ptr: number, rec: OpRecorder): void {
-    const L = this.layout;
-    const addr = L.blockAddr(ptr);
-    const next = L.nextBlockAddr(addr);
-    const size = next - addr;
-    L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
-    L.setPrevAllocated(next, false);
-    this.track(addr, size, true, -1);
-    this.track(addr, size, false, 1);
-    this.setBlock(rec, addr, size);
-    this.emit(rec, { type: 'freed', addr, size });
+    this.markFree(ptr, rec);
   }
 
   /** realloc: `in-place` keeps the block whenever the new size fits in it (nothing can be split off); otherwise, and always with `naive`, malloc, copy, free. */

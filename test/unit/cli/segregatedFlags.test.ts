@@ -3,16 +3,7 @@
 // a segregated list, and bad bounds are usage errors or diagnostics on the line that set them.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { runCli } from '../../../src/cli/cli';
-
-function cli(argv: string, files: Readonly<Record<string, string>> = {}): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const io = { readFile: (path: string) => files[path] ?? readFileSync(path, 'utf8'), out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
-  const code = runCli(argv.split(' '), io, '0.0.0');
-  return { code, out, err };
-}
+import { cli } from '../support/cliRun';
 
 // csapp: a 112-byte hole at 12 (class 3), then 60 bytes (a 72-byte block, class 3) take it.
 const HOLE = { 'hole.rep': '0\n3\n4\n1\na 0 100\na 1 8\nf 0\na 2 60\n' };

@@ -5,14 +5,8 @@
 
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createAllocator, FIT_POLICIES, HEAP_ISSUE_CODES, LIST_ORDERS, type Allocator, type HeapIssueCode, type HeapOptions } from '../../../src/engine/index';
-
-/** Stores a 4-byte little-endian word at `ptr + offset`. */
-function poke(heap: Allocator, ptr: number, offset: number, value: number): string | undefined {
-  return heap.write(ptr, offset, new Uint8Array(new Uint32Array([value]).buffer)).problem?.code;
-}
-
-const codes = (heap: Allocator): HeapIssueCode[] => [...new Set(heap.check().map((i) => i.code))].sort();
+import { createAllocator, FIT_POLICIES, LIST_ORDERS, type Allocator } from '../../../src/engine/index';
+import { assertBrokenLink, fuzzCorruption, issueCodes as codes, poke } from '../support/listCorruption';
 
 /** csapp segregated fits after `a 0 100; a 1 8; f 0`: 12/112 on class 3's list, 140/3968 on class 8's. */
 function hole(): Allocator {
@@ -39,25 +33,14 @@ describe('segregated free list corruption', () => {
     assert.deepEqual(codes(heap), ['free-block-on-two-lists', 'list-ends-mismatch', 'list-prev-mismatch', 'wrong-class']);
   });
 
+  // 110 bytes are a 120-byte block, class 3: the 112-byte node does not fit, so the search follows its link.
   it('a cycle is named, and a search that meets it stops with a heap-fault', () => {
-    const heap = hole();
-    poke(heap, 16, 0, 12);
-    assert.ok(codes(heap).includes('list-cycle'));
-    // 110 bytes are a 120-byte block, class 3: the 112-byte node does not fit, and its link leads back to it.
-    const r = heap.malloc(110);
-    assert.equal(r.problem?.code, 'heap-fault');
-    assert.equal(r.ptr, null);
+    assertBrokenLink(hole(), 16, 12, 'list-cycle', 110);
   });
 
   it('a link to an allocated block or outside the heap is named; a search stops with a heap-fault', () => {
-    const toAllocated = hole();
-    poke(toAllocated, 16, 0, 124);
-    assert.ok(codes(toAllocated).includes('list-link-not-free'));
-    assert.equal(toAllocated.malloc(110).problem?.code, 'heap-fault');
-    const outside = hole();
-    poke(outside, 16, 0, 0x7fff_fff0);
-    assert.ok(codes(outside).includes('list-link-outside-heap'));
-    assert.equal(outside.malloc(110).problem?.code, 'heap-fault');
+    assertBrokenLink(hole(), 16, 124, 'list-link-not-free', 110);
+    assertBrokenLink(hole(), 16, 0x7fff_fff0, 'list-link-outside-heap', 110);
   });
 
   it('simple storage: a class list whose next link leads to an allocated block hands out its head, then refuses', () => {
@@ -81,41 +64,14 @@ describe('segregated free list corruption', () => {
   });
 
   it('random words over links and headers, mixed with ops: every op returns, the checker never throws', () => {
-    const op = fc.oneof(
-      fc.record({ kind: fc.constant('malloc' as const), n: fc.integer({ min: 1, max: 3000 }) }),
-      fc.record({ kind: fc.constant('free' as const), pick: fc.nat() }),
-      fc.record({ kind: fc.constant('scribble' as const), pick: fc.nat(), offset: fc.constantFrom(-4, 0, 4, 8), word: fc.oneof(fc.nat({ max: 9000 }), fc.constant(0), fc.nat()) }),
-    );
-    const settings = fc.record({
-      freeList: fc.constantFrom('segregated' as const, 'simple-segregated' as const),
-      order: fc.constantFrom(...LIST_ORDERS),
-      policy: fc.constantFrom(...FIT_POLICIES),
-      classes: fc.constantFrom(undefined, [32, 64], [24, 48, 96, 192]),
-    });
-    fc.assert(
-      fc.property(settings, fc.array(op, { maxLength: 60 }), ({ classes, ...s }, list) => {
-        const options: HeapOptions = { preset: 'csapp', maxHeap: 65536, chunkSize: 512, ...s, ...(classes ? { classes } : {}) };
-        const heap = createAllocator(options);
-        const live: number[] = [];
-        const freed: number[] = [];
-        for (const o of list) {
-          if (o.kind === 'malloc') {
-            const r = heap.malloc(o.n);
-            if (r.ptr !== null) live.push(r.ptr);
-            assert.ok(r.problem === null || ['heap-limit', 'heap-fault', 'engine-error'].includes(r.problem.code), r.problem?.message);
-            assert.notEqual(r.problem?.code, 'engine-error', r.problem?.message);
-          } else if (o.kind === 'free' && live.length > 0) {
-            const [ptr] = live.splice(o.pick % live.length, 1);
-            heap.free(ptr!);
-            freed.push(ptr!);
-          } else if (o.kind === 'scribble' && freed.length > 0) {
-            heap.write(freed[o.pick % freed.length]!, o.offset, new Uint8Array(new Uint32Array([o.word]).buffer));
-          }
-          for (const issue of heap.check()) assert.ok((HEAP_ISSUE_CODES as readonly string[]).includes(issue.code));
-          heap.metrics();
-        }
-      }),
-      { numRuns: 300 },
-    );
+    const options = fc
+      .record({
+        freeList: fc.constantFrom('segregated' as const, 'simple-segregated' as const),
+        order: fc.constantFrom(...LIST_ORDERS),
+        policy: fc.constantFrom(...FIT_POLICIES),
+        classes: fc.constantFrom([16, 32, 64, 128, 256, 512, 1024, 2048, 4096], [32, 64], [24, 48, 96, 192]),
+      })
+      .map((s) => ({ preset: 'csapp' as const, maxHeap: 65536, chunkSize: 512, ...s }));
+    fuzzCorruption(options, [-4, 0, 4, 8]);
   });
 });

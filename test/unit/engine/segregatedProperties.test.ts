@@ -19,19 +19,7 @@ import {
   type HeapOptions,
   type ListOrder,
 } from '../../../src/engine/index';
-
-type Op = { readonly op: 'malloc'; readonly size: number } | { readonly op: 'free'; readonly pick: number } | { readonly op: 'realloc'; readonly pick: number; readonly size: number };
-
-const size = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max: 300 }) }, { weight: 2, arbitrary: fc.integer({ min: 301, max: 6000 }) }, { weight: 1, arbitrary: fc.constant(0) });
-const pick = fc.nat({ max: 1000 });
-const ops = fc.array(
-  fc.oneof(
-    { weight: 6, arbitrary: fc.record({ op: fc.constant('malloc' as const), size }) },
-    { weight: 5, arbitrary: fc.record({ op: fc.constant('free' as const), pick }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('realloc' as const), pick, size }) },
-  ),
-  { maxLength: 80 },
-);
+import { describeOps, heapOps as ops, type Op } from '../support/randomOps';
 
 const LAYOUTS: readonly HeapOptions[] = [
   { preset: 'csapp' },
@@ -229,9 +217,10 @@ function runBoth(options: HeapOptions, list: readonly Op[]): void {
   };
   list.forEach((o, step) => {
     const where = `op ${step} of ${describeOps(list)}`;
-    const target = live.length === 0 || o.op === 'malloc' ? null : live[o.pick % live.length]!;
-    if (o.op === 'malloc') {
-      const r = heap.malloc(o.size);
+    const target = live.length === 0 || o.op === 'malloc' || o.op === 'calloc' ? null : live[o.pick % live.length]!;
+    if (o.op === 'malloc' || o.op === 'calloc') {
+      // calloc(1, n) places as malloc(n) does.
+      const r = o.op === 'malloc' ? heap.malloc(o.size) : heap.calloc(1, o.size);
       const m = model.malloc(o.size);
       assert.equal(r.ptr, m.ptr, `${where}: the block malloc returns`);
       assert.equal(r.examined, m.examined, `${where}: list nodes examined`);
@@ -272,10 +261,6 @@ function runBoth(options: HeapOptions, list: readonly Op[]): void {
   });
 }
 
-function describeOps(list: readonly Op[]): string {
-  return list.map((o) => (o.op === 'free' ? `free(#${o.pick})` : o.op === 'realloc' ? `realloc(#${o.pick}, ${o.size})` : `malloc(${o.size})`)).join(', ');
-}
-
 describe('segregated free list properties', () => {
   for (const freeList of ['segregated', 'simple-segregated'] as const) {
     for (const layout of LAYOUTS) {
@@ -300,9 +285,9 @@ describe('segregated free list properties', () => {
         const heap: Allocator = createAllocator({ preset: 'csapp', realloc: 'in-place', chunkSize: 512, ...s });
         const live: { ptr: number; size: number; byte: number }[] = [];
         list.forEach((o, step) => {
-          const target = live.length === 0 ? null : live[(o.op === 'malloc' ? 0 : o.pick) % live.length]!;
-          if (o.op === 'malloc' || (o.op === 'realloc' && o.size > 0)) {
-            const r = o.op === 'malloc' ? heap.malloc(o.size) : heap.realloc(target?.ptr ?? null, o.size);
+          const target = live.length === 0 ? null : live[(o.op === 'malloc' || o.op === 'calloc' ? 0 : o.pick) % live.length]!;
+          if (o.op === 'malloc' || o.op === 'calloc' || (o.op === 'realloc' && o.size > 0)) {
+            const r = o.op === 'realloc' ? heap.realloc(target?.ptr ?? null, o.size) : heap.malloc(o.size);
             if (r.ptr !== null) {
               if (o.op === 'realloc' && target) {
                 assert.ok(heap.memory.equals(r.ptr, new Uint8Array(Math.min(target.size, o.size)).fill(target.byte)), `op ${step}: realloc keeps the bytes`);

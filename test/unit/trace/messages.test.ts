@@ -65,12 +65,8 @@ describe('messages that say what is wrong', () => {
     }
 
     it('classes: a list of byte counts; the entry that is not one is quoted', () => {
-      for (const [value, bad] of [
-        ['32,lots', 'lots'],
-        ['-1', '-1'],
-        ['32, 1.5', '1.5'],
-        ['32;64', '32;64'],
-      ] as const) {
+      const cases = [['32,lots', 'lots'], ['-1', '-1'], ['32, 1.5', '1.5'], ['32;64', '32;64']] as const;
+      for (const [value, bad] of cases) {
         const d = settingMessage('classes', value);
         assert.equal(d.code, 'bad-setting');
         assert.match(d.message, /classes lists class bounds in bytes, like 32,64,128/, `set classes = ${value}`);

@@ -3,8 +3,9 @@
 // hold in the lab's 20 MB; and a jump to any step rebuilds every class list as the run left it.
 
 import assert from 'node:assert/strict';
-import { allocatorFor, SegregatedAllocator, type Allocator, type HeapOptions } from '../../../src/engine/index';
-import { applyOp, parseRep, Replay, replaySource, runTrace, traceConfig, type Trace } from '../../../src/trace/index';
+import { SegregatedAllocator, type Allocator, type HeapOptions } from '../../../src/engine/index';
+import { parseRep, Replay, replaySource, runTrace, traceConfig, type Trace } from '../../../src/trace/index';
+import { assertJumpsRebuild, assertReplayChecked } from '../support/replayChecks';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 
 function replay(trace: Trace, overrides: HeapOptions): Replay {
@@ -19,18 +20,6 @@ function listsOf(heap: Allocator): string[][] {
   return heap.lists.map((list) => list.nodes().map((addr) => `${addr}/${heap.layout.sizeAt(addr)}`));
 }
 
-/** Replays the trace op by op on a fresh allocator, the checker after the first 1000 ops and every 50th after. */
-function replayChecked(trace: Trace, run: Replay): void {
-  const heap = allocatorFor(run.config);
-  const slots = new Int32Array(trace.names.length).fill(-1);
-  for (let i = 0; i < trace.ops.length; i++) {
-    const r = applyOp(heap, trace.ops, i, slots, false);
-    assert.equal(r.ptr, run.step(i).ptr, `op ${i}: the same pointer as the replay`);
-    // Every op of the first thousand, then every 50th and the last: a full check is O(blocks).
-    if (i < 1000 || i % 50 === 0 || i === trace.ops.length - 1) assert.deepEqual(heap.check(), [], `op ${i}: the heap checker`);
-  }
-}
-
 describe('malloc lab traces on segregated free lists (csapp preset)', () => {
   for (const order of ['lifo', 'address'] as const) {
     for (const ref of REFERENCE) {
@@ -40,7 +29,7 @@ describe('malloc lab traces on segregated free lists (csapp preset)', () => {
         const run = replay(trace, { order });
         assert.deepEqual(run.diagnostics, [], 'mdriver checks pass on every op');
         assert.equal(run.finalMetrics.livePayload, 0);
-        replayChecked(trace, run);
+        assertReplayChecked(trace, run);
       });
     }
   }
@@ -51,7 +40,7 @@ describe('malloc lab traces on segregated free lists (csapp preset)', () => {
       const trace = parseRep(readMalloclab(name));
       const run = replay(trace, { freeList: 'simple-segregated' });
       assert.deepEqual(run.diagnostics, []);
-      replayChecked(trace, run);
+      assertReplayChecked(trace, run);
     });
   }
 
@@ -59,20 +48,7 @@ describe('malloc lab traces on segregated free lists (csapp preset)', () => {
     requireMalloclab(this);
     const trace = parseRep(readMalloclab('random-bal'));
     const run = replay(trace, { order: 'lifo', policy: 'next' });
-    const fromStart = (i: number) => {
-      const heap = allocatorFor(run.config);
-      const slots = new Int32Array(trace.names.length).fill(-1);
-      for (let k = 0; k <= i; k++) applyOp(heap, trace.ops, k, slots, false);
-      return heap as SegregatedAllocator;
-    };
-    for (const i of [0, 1, 777, 2400, 4799, 1500]) {
-      const expected = fromStart(i);
-      const at = run.heapAt(i) as SegregatedAllocator;
-      assert.deepEqual(at.walk(), expected.walk(), `op ${i}`);
-      assert.deepEqual(listsOf(at), listsOf(expected), `the lists at op ${i}`);
-      assert.deepEqual(at.classLists, expected.classLists, `the ends and rovers at op ${i}`);
-      assert.deepEqual(at.check(), []);
-    }
+    assertJumpsRebuild(trace, run, [0, 1, 777, 2400, 4799, 1500], (heap) => ({ lists: listsOf(heap), ends: (heap as SegregatedAllocator).classLists }));
   });
 
   it('simple storage: the read model shows the head it took, and nothing for an empty class', () => {
