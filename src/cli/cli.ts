@@ -4,7 +4,8 @@
 
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
-import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, OUTCOME, parseByteSize, parseByteSizes, parseTrace, runJson, runTrace, type Diagnostic, type Replay, type Trace } from '../trace/index';
+import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, OUTCOME, parseByteSize, parseTrace, runJson, runTrace, type Diagnostic, type Replay, type Trace } from '../trace/index';
+import { parseByteSizes } from '../trace/numbers';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {

@@ -2,7 +2,8 @@
 // summary and the final heap picture show the same numbers everywhere (the comparison of every
 // policy is comparison.ts).
 
-import { formatChain, hex, isSegregated, policyLabel, type HeapConfig } from '../engine/index';
+import { formatChain, hex, policyLabel, type HeapConfig } from '../engine/index';
+import { isSegregated } from '../engine/config';
 import { renderHeapBar } from './heapBar';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';

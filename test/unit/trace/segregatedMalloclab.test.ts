@@ -52,9 +52,10 @@ describe('malloc lab traces on segregated free lists (csapp preset)', () => {
   });
 
   it('simple storage: the read model shows the head it took, and nothing for an empty class', () => {
-    const trace = parseRep('0\n2\n3\n1\na 0 24\nf 0\na 1 24\n');
+    const trace = parseRep('0\n2\n3\n1\na 0 24\nf 0\na 1 10\n');
     const run = runTrace(trace, { overrides: { preset: 'csapp', freeList: 'simple-segregated' } });
     assert.deepEqual([...replaySource(run).opAt(0).examined], []);
     assert.deepEqual([...replaySource(run).opAt(2).examined], [12]);
   });
+
 });
