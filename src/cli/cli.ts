@@ -2,10 +2,10 @@
 // trace (and `ostep`, in ostepCli.ts). All but files and streams is here: tests call `runCli`.
 // Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.
 
+import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, OUTCOME, parseByteSize, parseTrace, runJson, runTrace, type Diagnostic, type Replay, type Trace } from '../trace/index';
-import { parseByteSizes } from '../trace/numbers';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {

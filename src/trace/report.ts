@@ -3,7 +3,6 @@
 // policy is comparison.ts).
 
 import { formatChain, hex, policyLabel, type HeapConfig } from '../engine/index';
-import { isSegregated } from '../engine/config';
 import { renderHeapBar } from './heapBar';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
@@ -72,7 +71,7 @@ export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun
  */
 function configJson(c: HeapConfig): Partial<HeapConfig> {
   const { classes: _classes, ...unclassed } = c;
-  if (isSegregated(c.freeList)) return c;
+  if (c.freeList === 'segregated' || c.freeList === 'simple-segregated') return c;
   if (c.freeList === 'explicit') return unclassed;
   const { freeList: _freeList, order: _order, ...implicit } = unclassed;
   return implicit;
@@ -119,7 +118,7 @@ export function formatHeapPicture(replay: Replay, index: number): string {
 
 export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.policy === 'sbrk') return `${policyLabel(c.policy)} (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
-  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : isSegregated(c.freeList) ? `${segregatedLabel(c)}, ` : '';
+  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : c.freeList === 'segregated' || c.freeList === 'simple-segregated' ? `${segregatedLabel(c)}, ` : '';
   // Simple segregated storage never merges, whatever the coalesce setting says (docs/engine.md).
   const coalesce = c.freeList === 'simple-segregated' ? 'no' : c.coalesce;
   return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${list}${policyLabel(c.policy)}, ${coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
