@@ -2,6 +2,7 @@
 // trace (and `ostep`, in ostepCli.ts). All but files and streams is here: tests call `runCli`.
 // Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.
 
+import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, replaySource, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
@@ -27,8 +28,11 @@ Options:
   --policy sbrk|first|next|best|worst
   --coalesce immediate|deferred|off
   --realloc naive|in-place
-  --free-list implicit|explicit   how free blocks are found (default: implicit)
+  --free-list implicit|explicit|segregated|simple-segregated
+                                  how free blocks are found (default: implicit)
   --order lifo|fifo|address       where an explicit list puts a free block (default: lifo)
+  --classes LIST                  a segregated list's class bounds in bytes, e.g. 32,64,128
+                                  (default: powers of two from the smallest block to 4096)
   --max-heap SIZE                 bytes, with an optional K, M or G suffix (powers of 1024)
   --json                          one JSON object instead of the summary
   --ops                           one CSV row per malloc, calloc, realloc or free
@@ -153,6 +157,13 @@ function parseArgs(argv: readonly string[]): Args {
         const bytes = v === undefined ? null : parseByteSize(v);
         if (bytes === null) throw new UsageError(`--max-heap takes a byte count like 20M, 64K or 1048576 (got "${v ?? ''}")`);
         overrides.maxHeap = bytes;
+        break;
+      }
+      case '--classes': {
+        const v = value() ?? '';
+        const parsed = parseByteSizes(v);
+        if ('bad' in parsed || parsed.sizes.length === 0) throw new UsageError(`--classes takes class bounds in bytes like 32,64,128 (got "${v}")`);
+        overrides.classes = parsed.sizes;
         break;
       }
       case '--json':

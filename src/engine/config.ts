@@ -46,9 +46,49 @@ export type FooterMode = (typeof FOOTER_MODES)[number];
 export const SEARCH_MODES = ['indexed', 'linear'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
-/** `implicit` = every block is walked; `explicit` = free blocks link into a doubly linked list in their payloads (docs/engine.md). */
-export const FREE_LISTS = ['implicit', 'explicit'] as const;
+/**
+ * `implicit` = every block is walked; `explicit` = free blocks link into a doubly linked list in
+ * their payloads; `segregated` = one such list per size class (segregated fits);
+ * `simple-segregated` = one block size per class, no splitting or coalescing (docs/engine.md).
+ */
+export const FREE_LISTS = ['implicit', 'explicit', 'segregated', 'simple-segregated'] as const;
 export type FreeListKind = (typeof FREE_LISTS)[number];
+
+/** Whether this family's free blocks hold next and prev links in their payloads (docs/engine.md). */
+export function linksInPayload(freeList: FreeListKind): boolean {
+  return freeList === 'explicit' || isSegregated(freeList);
+}
+
+/** Whether this family keeps one list per size class (either segregated variant). */
+export function isSegregated(freeList: FreeListKind): boolean {
+  return freeList === 'segregated' || freeList === 'simple-segregated';
+}
+
+/** The most size classes a segregated list may have (bounds given, plus the unbounded class). */
+export const MAX_SIZE_CLASSES = 32;
+
+/**
+ * The class of a block of `size` bytes: the first whose bound is at least `size`, else the
+ * unbounded class after the last bound (index `bounds.length`; docs/engine.md, "Segregated free lists").
+ */
+export function sizeClassOf(bounds: readonly number[], size: number): number {
+  let c = 0;
+  while (c < bounds.length && bounds[c]! < size) c++;
+  return c;
+}
+
+/** The largest bound of the default size classes (docs/engine.md, "Segregated free lists"). */
+const DEFAULT_CLASSES_UP_TO = 4096;
+
+/**
+ * The default bounds of a segregated list's size classes: powers of two from the smallest block
+ * up to 4096 (16, 32, ..., 4096 on csapp; 32, ..., 4096 on default); one unbounded class follows.
+ */
+export function defaultClasses(wordSize: number, alignment: number): number[] {
+  const bounds: number[] = [];
+  for (let b = minBlockSize(wordSize, alignment, 'segregated'); b <= DEFAULT_CLASSES_UP_TO; b *= 2) bounds.push(b);
+  return bounds;
+}
 
 /** Where an explicit list inserts a free block: at the head, at the tail, or sorted by address. */
 export const LIST_ORDERS = ['lifo', 'fifo', 'address'] as const;
@@ -85,8 +125,14 @@ export interface HeapConfig {
   readonly search: SearchMode;
   /** Implicit list, or an explicit free list linked through free payloads. */
   readonly freeList: FreeListKind;
-  /** Insertion order of the explicit list (ignored by the implicit list). */
+  /** Insertion order of the explicit list and of each segregated class list (ignored by the implicit list). */
   readonly order: ListOrder;
+  /**
+   * The upper bounds, in bytes of whole blocks, of a segregated list's size classes, ascending;
+   * one more class, unbounded, follows the last (ignored by the other families). A block of
+   * size s belongs to the first class whose bound is at least s.
+   */
+  readonly classes: readonly number[];
 }
 
 /** What a caller may set: a preset plus any field to override. */
@@ -97,8 +143,8 @@ export type HeapOptions = Partial<HeapConfig> & { readonly preset?: PresetName }
  * payload byte, rounded up to the alignment (16 for CS:APP's 4-byte words, 32 for 8-byte words).
  */
 export function minBlockSize(wordSize: number, alignment: number, freeList: FreeListKind = 'implicit'): number {
-  // An explicit list's free block also holds the next and prev links: header, two links, footer.
-  return freeList === 'explicit' ? roundUp(4 * wordSize, alignment) : roundUp(2 * wordSize + 1, alignment);
+  // A linked list's free block also holds the next and prev links: header, two links, footer.
+  return linksInPayload(freeList) ? roundUp(4 * wordSize, alignment) : roundUp(2 * wordSize + 1, alignment);
 }
 
 export function roundUp(n: number, multiple: number): number {
@@ -119,6 +165,7 @@ const CSAPP: HeapConfig = {
   search: 'indexed',
   freeList: 'implicit',
   order: 'lifo',
+  classes: defaultClasses(4, 8),
 };
 
 const DEFAULT: HeapConfig = {
@@ -135,6 +182,7 @@ const DEFAULT: HeapConfig = {
   search: 'indexed',
   freeList: 'implicit',
   order: 'lifo',
+  classes: defaultClasses(8, 16),
 };
 
 /** The presets, each a complete configuration. */
@@ -186,7 +234,11 @@ export function resolveConfig(options: HeapOptions = {}): ResolvedConfig {
     overrides.minSplit === undefined &&
     (overrides.wordSize !== undefined || overrides.alignment !== undefined || overrides.freeList !== undefined)
   ) {
-    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment), merged.freeList === 'explicit' ? 'explicit' : 'implicit');
+    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment), linksInPayload(merged.freeList as FreeListKind) ? (merged.freeList as FreeListKind) : 'implicit');
+  }
+  // Likewise the default size classes start at the layout's smallest block.
+  if (overrides.classes === undefined && (overrides.wordSize !== undefined || overrides.alignment !== undefined)) {
+    merged.classes = defaultClasses(Number(merged.wordSize), Number(merged.alignment));
   }
   const config = merged as unknown as HeapConfig;
   problems.push(...validateConfig(config));
@@ -223,22 +275,25 @@ export function validateConfig(c: HeapConfig): ConfigProblem[] {
   } else if (c.policy !== 'sbrk' && Number.isSafeInteger(c.maxHeap) && c.chunkSize > c.maxHeap) {
     problem('chunkSize', `chunkSize (${c.chunkSize}) cannot exceed maxHeap (${c.maxHeap}).`, ['maxHeap']);
   }
-  const explicit = listOk && c.policy !== 'sbrk' && c.freeList === 'explicit';
-  const minBlock = minBlockSize(c.wordSize, c.alignment, explicit ? 'explicit' : 'implicit');
+  const linked = listOk && c.policy !== 'sbrk' && linksInPayload(c.freeList);
+  const segregated = linked && isSegregated(c.freeList);
+  const minBlock = minBlockSize(c.wordSize, c.alignment, linked ? c.freeList : 'implicit');
   if (!Number.isSafeInteger(c.minSplit) || c.minSplit < minBlock || c.minSplit % c.alignment !== 0) {
     problem(
       'minSplit',
       `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(c.minSplit)}).`,
-      explicit ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
+      linked ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
     );
   }
-  if (explicit && c.coalesce === 'deferred') {
-    problem('coalesce', 'coalesce "deferred" is not offered with an explicit free list: a merge pass would have to rebuild the list, which no textbook explicit allocator does; use immediate or off.', ['freeList']);
+  const listName = segregated ? 'a segregated free list' : 'an explicit free list';
+  if (linked && c.coalesce === 'deferred' && c.freeList !== 'simple-segregated') {
+    problem('coalesce', `coalesce "deferred" is not offered with ${listName}: a merge pass would have to rebuild the list${segregated ? 's' : ''}, which no textbook ${segregated ? 'segregated' : 'explicit'} allocator does; use immediate or off.`, ['freeList']);
   }
-  if (explicit && !c.sentinels && c.wordSize === c.alignment) {
+  if (linked && !c.sentinels && c.wordSize === c.alignment) {
     // The null link is offset 0 (docs/engine.md); without a prologue and with W = A the first block starts there.
-    problem('sentinels', 'an explicit free list with 8-byte words and 8-byte alignment needs sentinels: the first block would start at offset 0, which is the null link.', ['freeList', 'wordSize', 'alignment']);
+    problem('sentinels', `${listName} with 8-byte words and 8-byte alignment needs sentinels: the first block would start at offset 0, which is the null link.`, ['freeList', 'wordSize', 'alignment']);
   }
+  if (segregated) problems.push(...classProblems(c.classes, c.alignment, minBlock));
   if (c.policy !== 'sbrk' && c.footers === 'free-only' && !c.sentinels) {
     problem(
       'footers',
@@ -247,4 +302,20 @@ export function validateConfig(c: HeapConfig): ConfigProblem[] {
     );
   }
   return problems;
+}
+
+/** What is wrong with a segregated list's class bounds (docs/engine.md, "Segregated free lists"). */
+function classProblems(classes: unknown, alignment: number, minBlock: number): ConfigProblem[] {
+  const refuse = (message: string): ConfigProblem[] => [{ key: 'classes', related: ['alignment', 'wordSize', 'freeList'], message }];
+  if (!Array.isArray(classes) || classes.length === 0) return refuse('classes must list at least one class bound in bytes, e.g. 32,64,128.');
+  if (classes.length >= MAX_SIZE_CLASSES) {
+    return refuse(`classes may list at most ${MAX_SIZE_CLASSES - 1} bounds (one more class, unbounded, follows them); got ${classes.length}.`);
+  }
+  for (const [i, b] of classes.entries()) {
+    if (!Number.isSafeInteger(b) || b < minBlock || b % alignment !== 0) {
+      return refuse(`every class bound must be a multiple of the alignment (${alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(b)}).`);
+    }
+    if (i > 0 && b <= classes[i - 1]) return refuse(`class bounds must rise strictly (got ${String(classes[i - 1])} then ${String(b)}).`);
+  }
+  return [];
 }

@@ -1,6 +1,7 @@
 // The heap checker's half for an explicit free list: walks the links from the head with a bound
 // (a cycle ends the walk, never the program) and reports each broken invariant with a stable code
-// (docs/engine.md, "The explicit free list"). Never throws.
+// (docs/engine.md, "The explicit free list"). Never throws. A segregated list walks each class's
+// list with the same walk (segregatedChecker.ts).
 
 import type { ListOrder } from './config';
 import { NULL_LINK } from './freeList';
@@ -8,15 +9,52 @@ import type { BlockLayout } from './layout';
 import { HeapFault, hex } from './memory';
 import type { FreeListEnds, HeapIssue, HeapWalk } from './results';
 
+/** How the messages name one list: its head, its tail, and the list itself. */
+export interface ListNames {
+  readonly head: string;
+  readonly tail: string;
+  readonly list: string;
+}
+
+const ONE_LIST: ListNames = { head: 'the list head', tail: "the list's tail", list: 'the free list' };
+
+/** What a walk of one list found: its nodes in list order, and whether it reached the null link. */
+export interface ListLinks {
+  readonly nodes: readonly number[];
+  readonly complete: boolean;
+}
+
 /** Links point at free blocks inside the heap, prev and next agree, every free block is on the list once, no cycle, address order holds. */
 export function checkFreeList(walk: HeapWalk, layout: BlockLayout, ends: FreeListEnds, order: ListOrder): HeapIssue[] {
   const issues: HeapIssue[] = [];
+  const free = freeBlocks(walk);
+  const { nodes, complete } = checkListLinks(walk, layout, ends, order, free, issues);
+  if (!complete) return issues;
+  const onList = new Set(nodes);
+  for (const addr of free) {
+    if (!onList.has(addr)) issues.push({ code: 'free-block-not-on-list', addr, message: `the free block at ${hex(addr)} is not on the free list: no malloc can find it` });
+  }
+  return issues;
+}
+
+/** The free blocks of a walk, by header address. */
+export function freeBlocks(walk: HeapWalk): Set<number> {
   const free = new Set<number>();
   for (const b of walk.blocks) if (b.status === 'free') free.add(b.addr);
+  return free;
+}
+
+/**
+ * One list's links from its head: pushes onto `issues` a link outside the heap or to a block that
+ * is not free (`free`), a cycle, a prev link that disagrees, a break of address order and a tail
+ * that is not the last node. Stops at the first link it cannot follow.
+ */
+export function checkListLinks(walk: HeapWalk, layout: BlockLayout, ends: FreeListEnds, order: ListOrder, free: ReadonlySet<number>, issues: HeapIssue[], names: ListNames = ONE_LIST): ListLinks {
   // Past a point where the walk stopped, blocks are unknown, not missing.
   const known = (addr: number): boolean => walk.stopped === null || addr < walk.stopped.addr;
   const onList = new Set<number>();
-  const from = (prev: number): string => (prev === NULL_LINK ? 'the list head' : `the next link of ${hex(prev)}`);
+  const nodes: number[] = [];
+  const from = (prev: number): string => (prev === NULL_LINK ? names.head : `the next link of ${hex(prev)}`);
   let prev = NULL_LINK;
   let node = ends.head;
   let complete = false;
@@ -31,7 +69,7 @@ export function checkFreeList(walk: HeapWalk, layout: BlockLayout, ends: FreeLis
         break;
       }
       if (onList.has(node)) {
-        issues.push({ code: 'list-cycle', addr: node, message: `${from(prev)} leads back to ${hex(node)}: the free list runs in a cycle` });
+        issues.push({ code: 'list-cycle', addr: node, message: `${from(prev)} leads back to ${hex(node)}: ${names.list} runs in a cycle` });
         break;
       }
       if (!free.has(node)) {
@@ -39,6 +77,7 @@ export function checkFreeList(walk: HeapWalk, layout: BlockLayout, ends: FreeLis
         break;
       }
       onList.add(node);
+      nodes.push(node);
       const back = layout.prevLinkAt(node);
       if (back !== prev) {
         issues.push({ code: 'list-prev-mismatch', addr: node, message: `the free block at ${hex(node)} has prev link ${hex(back)}, but the list reaches it from ${prev === NULL_LINK ? 'the head (prev should be 0)' : hex(prev)}` });
@@ -53,12 +92,8 @@ export function checkFreeList(walk: HeapWalk, layout: BlockLayout, ends: FreeLis
     if (!(err instanceof HeapFault)) throw err;
     issues.push({ code: 'list-link-outside-heap', addr: prev, message: `the links of ${hex(prev)} cannot be read: ${err.message}` });
   }
-  if (!complete) return issues;
-  if (ends.tail !== prev) {
-    issues.push({ code: 'list-ends-mismatch', addr: ends.tail, message: `the list's tail is ${hex(ends.tail)} but its last node is ${hex(prev)}` });
+  if (complete && ends.tail !== prev) {
+    issues.push({ code: 'list-ends-mismatch', addr: ends.tail, message: `${names.tail} is ${hex(ends.tail)} but its last node is ${hex(prev)}` });
   }
-  for (const addr of free) {
-    if (!onList.has(addr)) issues.push({ code: 'free-block-not-on-list', addr, message: `the free block at ${hex(addr)} is not on the free list: no malloc can find it` });
-  }
-  return issues;
+  return { nodes, complete };
 }

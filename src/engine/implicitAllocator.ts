@@ -59,7 +59,12 @@ export class ImplicitAllocator extends AllocatorBase {
       this.memory.sbrk(L.firstBlockAddr);
     }
     // mm_init's first extend_heap(CHUNKSIZE); its events belong to no operation.
-    this.extendHeap(config.chunkSize, { events: [] });
+    if (this.growsAtInit) this.extendHeap(config.chunkSize, { events: [] });
+  }
+
+  /** Whether mm_init grows the heap by a first chunk (simple segregated storage grows only when a class asks). */
+  protected get growsAtInit(): boolean {
+    return true;
   }
 
   override get rover(): number {
@@ -203,6 +208,12 @@ export class ImplicitAllocator extends AllocatorBase {
   // --- free and coalescing ------------------------------------------------------------------
 
   protected release(ptr: number, rec: OpRecorder): void {
+    const addr = this.markFree(ptr, rec);
+    if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
+  }
+
+  /** The block of `ptr` becomes free, unmerged; returns its address. */
+  protected markFree(ptr: number, rec: OpRecorder): number {
     const L = this.layout;
     const addr = L.blockAddr(ptr);
     const next = L.nextBlockAddr(addr); // bounds-checks the size before anything is written
@@ -213,7 +224,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.track(addr, size, false, 1);
     this.setBlock(rec, addr, size);
     this.emit(rec, { type: 'freed', addr, size });
-    if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
+    return addr;
   }
 
   /** Merges the free block at `addr` with free neighbours (the four boundary-tag cases). */
@@ -306,7 +317,7 @@ export class ImplicitAllocator extends AllocatorBase {
   }
 
   /** malloc a new block while the old is allocated, copy, free the old one. */
-  private moveBlock(ptr: number, requestSize: number, rec: OpRecorder): number | null {
+  protected moveBlock(ptr: number, requestSize: number, rec: OpRecorder): number | null {
     const L = this.layout;
     const oldAddr = L.blockAddr(ptr);
     const oldSize = L.nextBlockAddr(oldAddr) - oldAddr;

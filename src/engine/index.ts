@@ -7,6 +7,8 @@ import type { AllocatorSnapshot } from './results';
 import { ExplicitAllocator } from './explicitAllocator';
 import { ImplicitAllocator } from './implicitAllocator';
 import { SbrkAllocator } from './sbrkAllocator';
+import { SegregatedAllocator } from './segregatedAllocator';
+import { SimpleSegregatedAllocator } from './simpleSegregatedAllocator';
 
 export type { Allocator, AllocatorOptions } from './allocator';
 export * from './config';
@@ -18,6 +20,9 @@ export { linearFitSearch, type FitSearch, type FitResult } from './fitSearch';
 export { ImplicitAllocator } from './implicitAllocator';
 export { ExplicitAllocator } from './explicitAllocator';
 export { FreeList, NULL_LINK } from './freeList';
+export { SegregatedAllocator } from './segregatedAllocator';
+export { SimpleSegregatedAllocator } from './simpleSegregatedAllocator';
+export { className } from './segregatedChecker';
 export { SbrkAllocator } from './sbrkAllocator';
 
 /** Thrown by `createAllocator` for a configuration that cannot describe a heap (a caller's bug; validate first). */
@@ -48,11 +53,22 @@ export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot
   if (config.policy === 'sbrk') return new SbrkAllocator(config, undefined, undefined, options).restore(snapshot);
   const donor = recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined;
   if (config.freeList === 'explicit') return new ExplicitAllocator(config, snapshot, donor, options);
+  if (config.freeList === 'segregated') return new SegregatedAllocator(config, snapshot, donor, options);
+  if (config.freeList === 'simple-segregated') return new SimpleSegregatedAllocator(config, snapshot, donor, options);
   return new ImplicitAllocator(config, snapshot, donor, options);
 }
 
 /** A fresh allocator for an already validated configuration. */
 export function allocatorFor(config: HeapConfig): Allocator {
   if (config.policy === 'sbrk') return new SbrkAllocator(config);
-  return config.freeList === 'explicit' ? new ExplicitAllocator(config) : new ImplicitAllocator(config);
+  switch (config.freeList) {
+    case 'explicit':
+      return new ExplicitAllocator(config);
+    case 'segregated':
+      return new SegregatedAllocator(config);
+    case 'simple-segregated':
+      return new SimpleSegregatedAllocator(config);
+    default:
+      return new ImplicitAllocator(config);
+  }
 }

@@ -117,7 +117,7 @@ export class BlockLayout {
     this.alignment = A;
     this.footerInEveryBlock = config.footers === 'all';
     this.sentinels = config.sentinels;
-    this.minBlockSize = minBlockSize(W, A, config.freeList === 'explicit' ? 'explicit' : 'implicit');
+    this.minBlockSize = minBlockSize(W, A, config.freeList);
     this.allocatedOverhead = this.footerInEveryBlock ? 2 * W : W;
     // The first header sits W bytes below an aligned address.
     const firstAligned = (from: number): number => roundUp(from + W, A) - W;

@@ -155,6 +155,10 @@ export const HEAP_ISSUE_CODES = [
   'list-ends-mismatch',
   'free-block-not-on-list',
   'list-address-order',
+  // Segregated free lists' (docs/engine.md, "Segregated free lists").
+  'free-block-on-two-lists',
+  'wrong-class',
+  'carved-size',
 ] as const;
 export type HeapIssueCode = (typeof HEAP_ISSUE_CODES)[number];
 
@@ -190,6 +194,8 @@ export interface AllocatorSnapshot {
    * heap's bytes as the textbook's globals do; its links are in `bytes`, always kept for this list.
    */
   readonly freeList?: FreeListEnds;
+  /** A segregated list's class lists' ends and rovers, one per class in class order (kept as `freeList` is). */
+  readonly classLists?: readonly FreeListEnds[];
 }
 
 /** One free list threaded through free blocks' payloads, in list order, as a reader draws it. */
@@ -210,6 +216,15 @@ export interface FreeListEnds {
   readonly head: number;
   readonly tail: number;
   readonly rover: number;
+}
+
+/**
+ * One size class of a segregated list and its list's ends: the block sizes it holds, from `min`
+ * to `max` bytes (`max` null: unbounded, the last class), and its head, tail and next fit's rover.
+ */
+export interface SizeClassList extends FreeListEnds {
+  readonly min: number;
+  readonly max: number | null;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, POLICIES, PRESET_NAMES, type HeapOptions } from '../engine/config';
-import { parseByteSize } from '../trace/index';
+import { parseByteSize, parseByteSizes } from '../trace/index';
 
 export const SECTION = 'heapInspector';
 
@@ -14,7 +14,7 @@ function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | un
 }
 
 /** The settings `heapSettings` reads: a change to any of them replays the traces. */
-export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'freeList', 'order', 'maxHeap'] as const;
+export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'freeList', 'order', 'classes', 'maxHeap'] as const;
 
 /** The settings that apply to a trace at `uri`, and any that could not be used. */
 export function heapSettings(uri: vscode.Uri | undefined): { options: HeapOptions; problems: string[] } {
@@ -33,6 +33,12 @@ export function heapSettings(uri: vscode.Uri | undefined): { options: HeapOption
   options.coalesce = pick('coalesce', COALESCE_MODES);
   options.freeList = pick('freeList', FREE_LISTS);
   options.order = pick('order', LIST_ORDERS);
+  const classes = explicit<string>(config, 'classes');
+  if (typeof classes === 'string' && classes.trim() !== '') {
+    const parsed = parseByteSizes(classes);
+    if ('bad' in parsed) problems.push(`heapInspector.classes must list class bounds in bytes like 32,64,128 (it is "${classes}").`);
+    else options.classes = parsed.sizes;
+  }
   const maxHeap = explicit<string | number>(config, 'maxHeap');
   if (maxHeap !== undefined && maxHeap !== '' && maxHeap !== 0) {
     const bytes = typeof maxHeap === 'number' ? maxHeap : parseByteSize(maxHeap);

@@ -4,7 +4,7 @@
 import { COALESCE_MODES, FOOTER_MODES, FREE_LISTS, LIST_ORDERS, MAX_HEAP_LIMIT, POLICIES, PRESET_NAMES, REALLOC_MODES } from '../engine/config';
 import { LineError, type Tok } from './heapLexer';
 import { lineRange, SETTING_KEYS, type SettingKey, type SourceRange, type TraceSetting } from './model';
-import { parseByteSize } from './numbers';
+import { parseByteSize, parseByteSizes } from './numbers';
 import { clip } from './text';
 
 /** Setting keys, with the spellings people type. */
@@ -45,7 +45,7 @@ export function parseSetting(toks: Tok[], source: string, line: number, range: S
   const negative = first.text === '-' && valueToks.length === 2 && valueToks[1]!.kind === 'number';
   const byteCount = key === 'minSplit' || key === 'chunkSize' || key === 'maxHeap';
   if (first.kind === 'punct' && !negative) throw new LineError(valueRange, 'bad-setting', `"set ${key}" needs a value after "=", not "${clip(v)}": ${usage}.`);
-  if (valueToks.length > 1 && !negative && !byteCount) {
+  if (valueToks.length > 1 && !negative && !byteCount && key !== 'classes') {
     throw new LineError(lineRange(line, valueToks[1]!.column, last.end), 'bad-setting', `One value per setting: ${usage}.`);
   }
   if (first.kind === 'string') throw new LineError(valueRange, 'bad-setting', `Setting values are written without quotes: set ${key} = ${clip(v.slice(1, -1))}.`);
@@ -55,7 +55,7 @@ export function parseSetting(toks: Tok[], source: string, line: number, range: S
     if (hit === undefined) throw new LineError(valueRange, 'bad-setting', `${key} must be one of ${allowed.join(', ')}, not "${clip(v)}".`);
     return hit;
   };
-  let value: string | number | boolean;
+  let value: TraceSetting['value'];
   switch (key) {
     case 'preset':
     case 'policy':
@@ -74,6 +74,9 @@ export function parseSetting(toks: Tok[], source: string, line: number, range: S
       value = b;
       break;
     }
+    case 'classes':
+      value = parseClasses(key, v, valueRange);
+      break;
     case 'minSplit':
     case 'chunkSize':
     case 'maxHeap': {
@@ -84,6 +87,13 @@ export function parseSetting(toks: Tok[], source: string, line: number, range: S
     }
   }
   return { key, value, range };
+}
+
+/** Size-class bounds, `32,64,128`; whether they rise and fit the layout is the configuration's to say (a problem on `classes`). */
+function parseClasses(key: SettingKey, v: string, range: SourceRange): number[] {
+  const parsed = parseByteSizes(v);
+  if ('bad' in parsed) throw new LineError(range, 'bad-setting', `${key} lists class bounds in bytes, like 32,64,128; "${clip(parsed.bad)}" is not a byte count.`);
+  return parsed.sizes;
 }
 
 /** What is wrong with a byte-count setting's value that `parseByteSize` refused. */

@@ -11,7 +11,7 @@ export { parseHeapScript, HeapScriptParser } from './heapFormat';
 export { printHeapScript } from './heapPrinter';
 export { analyzeLifetimes, LifetimeTracker, type Lifetime, type LifetimeAnalysis } from './lifetimes';
 export { OpTable, OpTableBuilder } from './opTable';
-export { parseSize, parseByteSize, formatByteSize, engineSize } from './numbers';
+export { parseSize, parseByteSize, parseByteSizes, formatByteSize, engineSize } from './numbers';
 export { traceConfig, type TraceConfig, type TraceConfigLayers } from './traceConfig';
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
 export { parseTrace, formatOf, traceParser } from './parseTrace';

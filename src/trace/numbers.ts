@@ -51,6 +51,20 @@ export function parseByteSize(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
+/**
+ * A list of byte counts separated by commas or spaces, e.g. `32,64,128` or `1K 4K` (a segregated
+ * list's class bounds). Returns the first entry that is not a byte count when there is one.
+ */
+export function parseByteSizes(text: string): { readonly sizes: number[] } | { readonly bad: string } {
+  const sizes: number[] = [];
+  for (const part of text.split(/[\s,]+/).filter((p) => p.length > 0)) {
+    const n = parseByteSize(part);
+    if (n === null) return { bad: part };
+    sizes.push(n);
+  }
+  return { sizes };
+}
+
 /** A byte count as the shortest exact K/M/G form, e.g. 20971520 -> `20M`. */
 export function formatByteSize(bytes: number): string {
   for (const unit of ['G', 'M', 'K'] as const) {

@@ -2,7 +2,7 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { FIT_POLICIES, policyLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { FIT_POLICIES, policyLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY } from './describe';
 import { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
 import type { LifetimeAnalysis } from './lifetimes';
@@ -174,8 +174,14 @@ export class ReplaySource implements HeapSource {
     const copy = restoreAllocator({ ...replay.config, search: 'linear' }, snapshot, this.scratch, { quiet: true, totalsOnDemand: true, fitSearch: search });
     this.scratch = copy;
     if (!(copy instanceof ImplicitAllocator)) return NO_BLOCKS;
-    // An explicit list's search visits list nodes, not the chain (docs/engine.md).
-    walk = copy instanceof ExplicitAllocator ? copy.list.search(policy, (addr) => visited.push(addr)) : linearFitSearch(copy.layout, policy, (addr) => visited.push(addr));
+    // A linked list's search visits list nodes, not the chain (docs/engine.md).
+    const visit = (addr: number): void => void visited.push(addr);
+    walk =
+      copy instanceof SegregatedAllocator
+        ? copy.classSearch(policy, visit)
+        : copy instanceof ExplicitAllocator
+          ? copy.list.search(policy, visit)
+          : linearFitSearch(copy.layout, policy, visit);
     applyOp(copy, ops, i, slots, false);
     return Float64Array.from(visited);
   }

@@ -41,10 +41,15 @@ export function runJson(run: TraceRun) {
   };
 }
 
-/** The configuration as `run --json` shows it: the explicit list's fields only when it is one, so implicit runs print as before. */
+/**
+ * The configuration as `run --json` shows it: the explicit list's fields only when it is one, the
+ * size classes only for a segregated list, so the other families print as before.
+ */
 function configJson(c: HeapConfig): Partial<HeapConfig> {
-  if (c.freeList === 'explicit') return c;
-  const { freeList: _freeList, order: _order, ...implicit } = c;
+  const { classes: _classes, ...unclassed } = c;
+  if (c.freeList === 'segregated' || c.freeList === 'simple-segregated') return c;
+  if (c.freeList === 'explicit') return unclassed;
+  const { freeList: _freeList, order: _order, ...implicit } = unclassed;
   return implicit;
 }
 
@@ -99,8 +104,16 @@ export function formatHeapPicture(source: HeapSource, index: number): string {
 
 export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.policy === 'sbrk') return `${policyLabel(c.policy)} (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
-  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : '';
-  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${list}${policyLabel(c.policy)}, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : c.freeList === 'segregated' || c.freeList === 'simple-segregated' ? `${segregatedLabel(c)}, ` : '';
+  // Simple segregated storage never merges, whatever the coalesce setting says (docs/engine.md).
+  const coalesce = c.freeList === 'simple-segregated' ? 'no' : c.coalesce;
+  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${list}${policyLabel(c.policy)}, ${coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+}
+
+/** A segregated list in a sentence: `segregated fits, lifo lists, classes up to 16/32/.../4096 bytes and one above`. */
+function segregatedLabel(c: HeapConfig): string {
+  const family = c.freeList === 'simple-segregated' ? 'simple segregated storage' : 'segregated fits';
+  return `${family}, ${c.order} lists, classes up to ${c.classes.join('/')} bytes and one above`;
 }
 
 /** `n thing` or `n things`, with thousands separated. */

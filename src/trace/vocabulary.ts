@@ -109,11 +109,11 @@ export interface RepHeader {
 export interface TraceSetting {
   readonly key: SettingKey;
   /** The value as written, validated. */
-  readonly value: string | number | boolean;
+  readonly value: string | number | boolean | readonly number[];
   readonly range: SourceRange;
 }
 
-export const SETTING_KEYS = ['preset', 'policy', 'coalesce', 'realloc', 'wordSize', 'alignment', 'footers', 'minSplit', 'chunkSize', 'maxHeap', 'sentinels', 'freeList', 'order'] as const;
+export const SETTING_KEYS = ['preset', 'policy', 'coalesce', 'realloc', 'wordSize', 'alignment', 'footers', 'minSplit', 'chunkSize', 'maxHeap', 'sentinels', 'freeList', 'order', 'classes'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** A comment kept for printing (`.heap`), with the line it sat on. */

@@ -27,6 +27,7 @@ describe('configuration', () => {
       search: 'indexed',
       freeList: 'implicit',
       order: 'lifo',
+      classes: [16, 32, 64, 128, 256, 512, 1024, 2048, 4096],
     } satisfies HeapConfig);
   });
 

@@ -16,20 +16,7 @@ import {
   type HeapOptions,
   type OpResult,
 } from '../../../src/engine/index';
-
-type Op = { readonly op: 'malloc'; readonly size: number } | { readonly op: 'calloc'; readonly size: number } | { readonly op: 'free'; readonly pick: number } | { readonly op: 'realloc'; readonly pick: number; readonly size: number };
-
-const size = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max: 200 }) }, { weight: 2, arbitrary: fc.integer({ min: 201, max: 6000 }) }, { weight: 1, arbitrary: fc.constant(0) });
-const pick = fc.nat({ max: 1000 });
-const ops = fc.array(
-  fc.oneof(
-    { weight: 6, arbitrary: fc.record({ op: fc.constant('malloc' as const), size }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('calloc' as const), size }) },
-    { weight: 5, arbitrary: fc.record({ op: fc.constant('free' as const), pick }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('realloc' as const), pick, size }) },
-  ),
-  { maxLength: 80 },
-);
+import { describeOps, heapOps as ops, type Op } from '../support/randomOps';
 
 const LAYOUTS: readonly HeapOptions[] = [
   { preset: 'csapp' },
@@ -110,10 +97,6 @@ class Model {
       if (h.config.order === 'address') assert.deepEqual(nodes, free, `${where}: address order`);
     }
   }
-}
-
-function describeOps(list: readonly Op[]): string {
-  return list.map((o) => (o.op === 'free' ? `free(#${o.pick})` : o.op === 'realloc' ? `realloc(#${o.pick}, ${o.size})` : `${o.op}(${o.size})`)).join(', ');
 }
 
 describe('explicit free list properties', () => {

@@ -4,8 +4,9 @@
 // jump to any step rebuilds the list as the run left it.
 
 import assert from 'node:assert/strict';
-import { allocatorFor, ExplicitAllocator, type Allocator, type HeapOptions } from '../../../src/engine/index';
-import { applyOp, parseRep, Replay, replaySource, runTrace, traceConfig, type Trace } from '../../../src/trace/index';
+import { ExplicitAllocator, type Allocator, type HeapOptions } from '../../../src/engine/index';
+import { parseRep, Replay, replaySource, runTrace, traceConfig, type Trace } from '../../../src/trace/index';
+import { assertJumpsRebuild, assertReplayChecked } from '../support/replayChecks';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 
 function replay(trace: Trace, overrides: HeapOptions): Replay {
@@ -34,14 +35,7 @@ describe('malloc lab traces on explicit free lists (csapp preset)', () => {
           assert.equal(run.finalMetrics.heapSize, ref.heap);
           assert.equal(run.finalMetrics.utilisation?.toFixed(6), ref.util.toFixed(6));
         }
-        const heap = allocatorFor(run.config);
-        const slots = new Int32Array(trace.names.length).fill(-1);
-        for (let i = 0; i < trace.ops.length; i++) {
-          const r = applyOp(heap, trace.ops, i, slots, false);
-          assert.equal(r.ptr, run.step(i).ptr, `op ${i}: the same pointer as the replay`);
-          // Every op of the first thousand, then every 50th and the last: a full check is O(blocks).
-          if (i < 1000 || i % 50 === 0 || i === trace.ops.length - 1) assert.deepEqual(heap.check(), [], `op ${i}: the heap checker`);
-        }
+        assertReplayChecked(trace, run);
       });
     }
   }
@@ -50,20 +44,7 @@ describe('malloc lab traces on explicit free lists (csapp preset)', () => {
     requireMalloclab(this);
     const trace = parseRep(readMalloclab('random-bal'));
     const run = replay(trace, { order: 'lifo', policy: 'next' });
-    const fromStart = (i: number) => {
-      const heap = allocatorFor(run.config);
-      const slots = new Int32Array(trace.names.length).fill(-1);
-      for (let k = 0; k <= i; k++) applyOp(heap, trace.ops, k, slots, false);
-      return heap;
-    };
-    for (const i of [0, 1, 777, 2400, 4799, 1500]) {
-      const expected = fromStart(i);
-      const at = run.heapAt(i);
-      assert.deepEqual(at.walk(), expected.walk(), `op ${i}`);
-      assert.deepEqual(listOf(at), listOf(expected), `the list at op ${i}`);
-      assert.equal(at.rover, expected.rover, `the rover at op ${i}`);
-      assert.deepEqual(at.check(), []);
-    }
+    assertJumpsRebuild(trace, run, [0, 1, 777, 2400, 4799, 1500], (heap) => ({ list: listOf(heap), rover: heap.rover }));
   });
 
   it('the read model shows the list nodes a search visited, in list order', () => {

@@ -18,6 +18,7 @@ function settingMessage(key: string, value: string): Diagnostic {
 
 /** What each setting's message must say for a value of each kind. */
 const BYTE_COUNTS = ['minSplit', 'chunkSize', 'maxHeap'] as const;
+const LISTS = ['classes'] as const;
 const CHOICES: { readonly [K in SettingKey]?: RegExp } = {
   preset: /must be one of csapp, default/,
   policy: /must be one of sbrk, first, next, best, worst/,
@@ -34,7 +35,7 @@ const CHOICES: { readonly [K in SettingKey]?: RegExp } = {
 describe('messages that say what is wrong', () => {
   describe('bad setting values', () => {
     it('every setting key is covered here', () => {
-      assert.deepEqual([...SETTING_KEYS].sort(), [...BYTE_COUNTS, ...Object.keys(CHOICES)].sort());
+      assert.deepEqual([...SETTING_KEYS].sort(), [...BYTE_COUNTS, ...LISTS, ...Object.keys(CHOICES)].sort());
     });
 
     for (const key of BYTE_COUNTS) {
@@ -62,6 +63,19 @@ describe('messages that say what is wrong', () => {
         }
       });
     }
+
+    it('classes: a list of byte counts; the entry that is not one is quoted', () => {
+      const cases = [['32,lots', 'lots'], ['-1', '-1'], ['32, 1.5', '1.5'], ['32;64', '32;64']] as const;
+      for (const [value, bad] of cases) {
+        const d = settingMessage('classes', value);
+        assert.equal(d.code, 'bad-setting');
+        assert.match(d.message, /classes lists class bounds in bytes, like 32,64,128/, `set classes = ${value}`);
+        assert.ok(d.message.includes(`"${bad}" is not a byte count`), `set classes = ${value}: "${d.message}"`);
+      }
+      const trace = parseHeapScript('set classes = 32, 64 128,1K\np = malloc(8)\nfree(p)\n');
+      assert.deepEqual(trace.diagnostics, []);
+      assert.deepEqual(trace.settings.map((s) => s.value), [[32, 64, 128, 1024]]);
+    });
 
     it('a byte count may put a space before its unit', () => {
       const trace = parseHeapScript('set maxHeap = 20 M\nset chunkSize = 8 KiB\np = malloc(8)\nfree(p)\n');
