@@ -8,7 +8,7 @@ import { checkImplicitStructure } from './checker';
 import { FreeList, NULL_LINK } from './freeList';
 import type { FitResult, FitSearch } from './fitSearch';
 import { ImplicitAllocator } from './implicitAllocator';
-import type { AllocatorSnapshot, FreeListEnds, HeapIssue, HeapWalk, SizeClassList } from './results';
+import type { AllocatorSnapshot, FreeListEnds, FreeListNodes, HeapIssue, HeapWalk, SizeClassList } from './results';
 import { checkSegregatedLists } from './segregatedChecker';
 
 export class SegregatedAllocator extends ImplicitAllocator {
@@ -37,6 +37,15 @@ export class SegregatedAllocator extends ImplicitAllocator {
     const bounds = this.config.classes;
     const A = this.layout.alignment;
     return this.lists.map(({ head, tail, rover }, c) => ({ min: c === 0 ? this.layout.minBlockSize : bounds[c - 1]! + A, max: bounds[c] ?? null, head, tail, rover }));
+  }
+
+  /** Each class's list, named by the block sizes it holds ("33-64 B", "4097+ B"), with its link words and rover. */
+  override freeLists(): readonly FreeListNodes[] {
+    const classes = this.classLists;
+    return this.lists.map((list, c) => {
+      const { min, max } = classes[c]!;
+      return list.view(max === null ? `${min}+ B` : `${min}-${max} B`);
+    });
   }
 
   /** No rover for the whole heap: next fit keeps one per class list (`classLists`); 0 here. */

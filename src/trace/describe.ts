@@ -2,7 +2,7 @@
 // hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and the story the side view
 // tells (which block the policy picked and over which). Every view's words come from here.
 
-import type { ListOrder } from '../engine/config';
+import type { HeapConfig, ListOrder } from '../engine/config';
 import { hex } from '../engine/memory';
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { OUTCOME, type StepRecord } from './replay';
@@ -78,15 +78,29 @@ const FREE = BLOCK_STATUSES.indexOf('free');
 /** The story of the heap before any op. */
 export const INITIAL_STORY = 'The heap as mm_init leaves it, before the first op.';
 
-/** How a story names the search: the placement policy, and the explicit list's order (null: the implicit list walks every block). */
+/** How a story names the search: the placement policy, the lists' order (null: the implicit list walks every block), which list a freed block joins, and whether a new chunk is carved into equal blocks. */
 export interface SearchTerms {
   readonly policy: string;
   readonly order: ListOrder | null;
+  /** "the free list", or "its class's list" (segregated lists). */
+  readonly list: string;
+  /** Simple segregated storage: a chunk carved into blocks of one size, never split. */
+  readonly carves: boolean;
+}
+
+/** The terms of a configuration's stories (docs/engine.md defines each kind of list). */
+export function searchTerms(c: Pick<HeapConfig, 'policy' | 'freeList' | 'order'>): SearchTerms {
+  const segregated = c.freeList === 'segregated' || c.freeList === 'simple-segregated';
+  return { policy: c.policy, order: c.freeList === 'implicit' ? null : c.order, list: segregated ? "its class's list" : 'the free list', carves: c.freeList === 'simple-segregated' };
 }
 
 const ORDER_NAMES: Readonly<Record<ListOrder, string>> = { lifo: 'LIFO', fifo: 'FIFO', address: 'address-ordered' };
-/** Where a freed block joins an explicit list of each order (docs/engine.md, "The explicit free list"). */
-const ORDER_PLACES: Readonly<Record<ListOrder, string>> = { lifo: 'went to the head of the free list', fifo: 'went to the tail of the free list', address: 'was linked into the free list at its place by address' };
+/** Where a freed block joins a list of each order (docs/engine.md, "The explicit free list"). */
+const ORDER_PLACES: Readonly<Record<ListOrder, (list: string) => string>> = {
+  lifo: (list) => `went to the head of ${list}`,
+  fifo: (list) => `went to the tail of ${list}`,
+  address: (list) => `was linked into ${list} at its place by address`,
+};
 
 /**
  * What op `step` did, in words a student reads: which block the search picked and over which, how
@@ -95,7 +109,7 @@ const ORDER_PLACES: Readonly<Record<ListOrder, string>> = { lifo: 'went to the h
  * op took, when known.
  */
 export function describeStory(step: StepRecord, terms: SearchTerms, before: HeapColumns, freedLine: number | null = null): string {
-  const { policy, order } = terms;
+  const { policy, order, list, carves } = terms;
   const op = step.op;
   if ((op.kind === 'malloc' || op.kind === 'calloc' || op.kind === 'realloc') && step.ptr !== null && step.block) {
     if (policy === 'sbrk') return `The sbrk baseline moved the break by ${step.block.size} bytes and returned the old break, ${hex(step.ptr)}.`;
@@ -112,7 +126,11 @@ export function describeStory(step: StepRecord, terms: SearchTerms, before: Heap
     }
     const parts: string[] = [];
     const examined = `${step.examined} ${order ? 'list node' : 'block'}${step.examined === 1 ? '' : 's'}`;
-    if (step.outcome & OUTCOME.EXTENDED) {
+    if (step.outcome & OUTCOME.EXTENDED && carves) {
+      const blocks = Math.floor(step.grownBy / step.block.size);
+      const carved = blocks > 1 ? `, carved into ${blocks} blocks of ${step.block.size} bytes, and the first was taken` : ` for a block of its own`;
+      parts.push(`No free ${step.block.size}-byte block was on ${list}, so the heap grew by ${step.grownBy} bytes${carved}`);
+    } else if (step.outcome & OUTCOME.EXTENDED) {
       // A free last block is not picked: nothing fitted, and the new space merged with it.
       const tail = picked ? ` and the new space merged with the ${picked.size}-byte free block at the end, at ${hex(chosen)}` : '';
       parts.push(`No free block was big enough after examining ${examined}, so the heap grew by ${step.grownBy} bytes${tail}`);
@@ -126,6 +144,7 @@ export function describeStory(step: StepRecord, terms: SearchTerms, before: Heap
     }
     if (step.outcome & OUTCOME.SPLIT) parts.push(`split left ${step.remainder} bytes free`);
     else if (step.outcome & OUTCOME.EXACT) parts.push('an exact fit');
+    else if (step.outcome & OUTCOME.WHOLE && carves) parts.push(`simple segregated storage never splits, so the whole ${step.block.size}-byte block is used`);
     else if (step.outcome & OUTCOME.WHOLE) parts.push(`too few bytes were left over to split, so the whole ${step.block.size}-byte block is used`);
     return `${parts.join('; ')}. The program gets ${hex(step.ptr)}.`;
   }
@@ -133,7 +152,7 @@ export function describeStory(step: StepRecord, terms: SearchTerms, before: Heap
     const o = step.outcome;
     const merged = o & (OUTCOME.COALESCED_PREV | OUTCOME.COALESCED_NEXT);
     const sides = o & OUTCOME.COALESCED_PREV && o & OUTCOME.COALESCED_NEXT ? 'neighbours on both sides' : o & OUTCOME.COALESCED_PREV ? 'previous neighbour' : 'next neighbour';
-    const listed = order ? `; the ${merged ? 'merged ' : ''}block ${ORDER_PLACES[order]}` : '';
+    const listed = order ? `; the ${merged ? 'merged ' : ''}block ${ORDER_PLACES[order](list)}` : '';
     return `The ${step.block.size}-byte block at ${hex(step.block.addr)} became free${merged ? ` and merged with its free ${sides} into one ${step.mergedSize}-byte block` : ''}${listed}.`;
   }
   return `${describeStep(step)}.`;

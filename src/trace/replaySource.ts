@@ -3,7 +3,7 @@
 // replay's record, with the blocks its search examined as the engine visits them.
 
 import { FIT_POLICIES, policyLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
-import { describeStep, describeStory, INITIAL_STORY } from './describe';
+import { describeStep, describeStory, INITIAL_STORY, searchTerms } from './describe';
 import { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
 import type { LifetimeAnalysis } from './lifetimes';
 import { lowerBound } from '../shared/bisect';
@@ -134,7 +134,7 @@ export class ReplaySource implements HeapSource {
     const { config } = this.run;
     const chosen = record.block && !(record.outcome & OUTCOME.EXTENDED) ? lowerBound(columnsBefore.addrs, record.block.addr, columnsBefore.count) : -1;
     const freedLine = chosen >= 0 && chosen < columnsBefore.count && columnsBefore.addrs[chosen] === record.block!.addr ? this.owners.freedLineOf(columnsBefore.payloadAddrs[chosen]!, i - 1) : null;
-    const story = describeStory(record, { policy: config.policy, order: config.freeList === 'implicit' ? null : config.order }, columnsBefore, freedLine);
+    const story = describeStory(record, searchTerms(config), columnsBefore, freedLine);
     const examined = this.examinedBy(i, record, before);
     const { block } = record;
     const merged = record.mergedSize > 0 && block ? mergedBlock(this.heapAt(i), block.addr, block.size, record.mergedSize) : null;

@@ -99,9 +99,15 @@ function arrow(ctx: CanvasRenderingContext2D, a: { x: number; y: number }, b: { 
   ctx.fill();
 }
 
-/** One line per list: its name, its nodes in list order from the head (the first few), and the rover. */
+/**
+ * One line per list: its name, its nodes in list order from the head (the first few), and the
+ * rover; of several lists (a segregated list's classes), the empty ones in one line at the end.
+ */
 export function describeFreeLists(frame: FrameDto): string[] {
-  return frame.freeLists.map((list) => {
+  const lists = frame.freeLists;
+  const empty = lists.filter((l) => l.nodes.length === 0);
+  const shownLists = lists.length > 1 ? lists.filter((l) => l.nodes.length > 0) : lists;
+  const lines = shownLists.map((list) => {
     const n = list.nodes.length;
     if (n === 0) return `${list.label}: empty`;
     const shown = Array.from(list.nodes.subarray(0, LINE_NODES), hex).join(' → ');
@@ -109,6 +115,8 @@ export function describeFreeLists(frame: FrameDto): string[] {
     const rover = list.rover === null ? '' : `; next fit resumes at ${hex(list.rover)}`;
     return `${list.label} (${n} node${n === 1 ? '' : 's'}): head → ${shown}${more}${rover}`;
   });
+  if (lists.length > 1 && empty.length > 0) lines.push(`empty: ${empty.map((l) => l.label).join(', ')}`);
+  return lines;
 }
 
 /** The list block `addr` is a node of, its place in it, and the link words it stores; null when it is on no list. */

@@ -158,4 +158,18 @@ describe('protocol guards', () => {
     assert.equal(bad([{ ...list, rover: Infinity }]), null, 'a rover that is not an address');
     assert.equal(bad(Array.from({ length: 65 }, () => list)), null, 'more lists than any family keeps');
   });
+
+  it('segregated lists: one list per class, named by its block sizes, and stories in class terms', () => {
+    const script = (freeList: string) => ['set preset = csapp', `set freeList = ${freeList}`, 'a = malloc(20)', 'b = malloc(20)', 'free(a)', 'c = malloc(20)', 'big = malloc(6000)'].join('\n');
+    const fits = runTrace(parseHeapScript(script('segregated')));
+    const f = buildFrame(fits, 2);
+    assert.equal(f.freeLists.length, fits.config.classes.length + 1, 'a list per class, the unbounded one last');
+    assert.deepEqual(f.freeLists.filter((l) => l.nodes.length > 0).map((l) => [l.label, Array.from(l.nodes)]), [['24-32 B', [0x0c]], ['2056-4096 B', [0x4c]]]);
+    assert.equal(f.freeLists.at(-1)!.label, '4104+ B');
+    assert.equal(f.story, 'The 32-byte block at 0x000c became free; the block went to the head of its class\'s list.');
+    const simple = runTrace(parseHeapScript(script('simple-segregated')));
+    assert.equal(buildFrame(simple, 0).story, 'No free 32-byte block was on its class\'s list, so the heap grew by 4096 bytes, carved into 128 blocks of 32 bytes, and the first was taken; an exact fit. The program gets 0x0010.');
+    assert.equal(buildFrame(simple, 4).story, 'No free 6008-byte block was on its class\'s list, so the heap grew by 6008 bytes for a block of its own; an exact fit. The program gets 0x1010.');
+    assert.equal(buildFrame(simple, 0).freeLists.find((l) => l.label === '24-32 B')!.nodes.length, 127, 'the rest of the chunk waits on the class list');
+  });
 });
