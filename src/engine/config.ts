@@ -37,8 +37,11 @@ export type FooterMode = (typeof FOOTER_MODES)[number];
 export const SEARCH_MODES = ['indexed', 'linear'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
-/** `implicit` = every block is walked; `explicit` = free blocks link into a doubly linked list in their payloads (docs/engine.md). */
-export const FREE_LISTS = ['implicit', 'explicit'] as const;
+/**
+ * `implicit` = every block is walked; `explicit` = free blocks link into a doubly linked list in
+ * their payloads; `buddy` = the binary buddy system, one such list per power-of-two order (docs/engine.md).
+ */
+export const FREE_LISTS = ['implicit', 'explicit', 'buddy'] as const;
 export type FreeListKind = (typeof FREE_LISTS)[number];
 
 /** Where an explicit list inserts a free block: at the head, at the tail, or sorted by address. */
@@ -69,14 +72,14 @@ export interface HeapConfig {
   readonly maxHeap: number;
   /** Prologue and epilogue blocks at the heap's ends. */
   readonly sentinels: boolean;
-  /** `sbrk` ignores every field but alignment and maxHeap. */
+  /** `sbrk` ignores every field but alignment and maxHeap; the buddy system accepts only `first`. */
   readonly policy: Policy;
   readonly coalesce: CoalesceMode;
   readonly realloc: ReallocMode;
   readonly search: SearchMode;
   /** Implicit list, or an explicit free list linked through free payloads. */
   readonly freeList: FreeListKind;
-  /** Insertion order of the explicit list (ignored by the implicit list). */
+  /** Insertion order of the explicit list and of the buddy system's lists (ignored by the implicit list). */
   readonly order: ListOrder;
 }
 
@@ -88,8 +91,26 @@ export type HeapOptions = Partial<HeapConfig> & { readonly preset?: PresetName }
  * payload byte, rounded up to the alignment (16 for CS:APP's 4-byte words, 32 for 8-byte words).
  */
 export function minBlockSize(wordSize: number, alignment: number, freeList: FreeListKind = 'implicit'): number {
+  // A buddy block is a power of two holding a header and, when free, two links (no boundary tag).
+  if (freeList === 'buddy') return powerOfTwoAtLeast(Math.max(3 * wordSize, alignment));
   // An explicit list's free block also holds the next and prev links: header, two links, footer.
   return freeList === 'explicit' ? roundUp(4 * wordSize, alignment) : roundUp(2 * wordSize + 1, alignment);
+}
+
+/**
+ * Where the first block's header sits: after the pad and the prologue (sentinels) or the pad
+ * alone, one word below an aligned address so that payloads land on multiples of the alignment.
+ */
+export function firstBlockOffset(wordSize: number, alignment: number, sentinels: boolean): number {
+  const prologueSize = sentinels ? roundUp(2 * wordSize, alignment) : 0;
+  return roundUp(prologueSize + wordSize, alignment) - wordSize;
+}
+
+/** The smallest power of two that is at least `n` (1 for n <= 1). */
+export function powerOfTwoAtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 export function roundUp(n: number, multiple: number): number {
@@ -177,7 +198,7 @@ export function resolveConfig(options: HeapOptions = {}): ResolvedConfig {
     overrides.minSplit === undefined &&
     (overrides.wordSize !== undefined || overrides.alignment !== undefined || overrides.freeList !== undefined)
   ) {
-    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment), merged.freeList === 'explicit' ? 'explicit' : 'implicit');
+    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment), listKind(merged.freeList));
   }
   const config = merged as unknown as HeapConfig;
   problems.push(...validateConfig(config));
@@ -215,22 +236,24 @@ export function validateConfig(c: HeapConfig): ConfigProblem[] {
     problem('chunkSize', `chunkSize (${c.chunkSize}) cannot exceed maxHeap (${c.maxHeap}).`, ['maxHeap']);
   }
   const explicit = listOk && c.policy !== 'sbrk' && c.freeList === 'explicit';
-  const minBlock = minBlockSize(c.wordSize, c.alignment, explicit ? 'explicit' : 'implicit');
+  const buddy = listOk && c.policy !== 'sbrk' && c.freeList === 'buddy';
+  const minBlock = minBlockSize(c.wordSize, c.alignment, explicit || buddy ? c.freeList : 'implicit');
   if (!Number.isSafeInteger(c.minSplit) || c.minSplit < minBlock || c.minSplit % c.alignment !== 0) {
     problem(
       'minSplit',
       `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(c.minSplit)}).`,
-      explicit ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
+      explicit || buddy ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
     );
   }
   if (explicit && c.coalesce === 'deferred') {
     problem('coalesce', 'coalesce "deferred" is not offered with an explicit free list: a merge pass would have to rebuild the list, which no textbook explicit allocator does; use immediate or off.', ['freeList']);
   }
-  if (explicit && !c.sentinels && c.wordSize === c.alignment) {
+  if ((explicit || buddy) && !c.sentinels && c.wordSize === c.alignment) {
     // The null link is offset 0 (docs/engine.md); without a prologue and with W = A the first block starts there.
-    problem('sentinels', 'an explicit free list with 8-byte words and 8-byte alignment needs sentinels: the first block would start at offset 0, which is the null link.', ['freeList', 'wordSize', 'alignment']);
+    problem('sentinels', `${explicit ? 'an explicit free list' : 'the buddy system'} with 8-byte words and 8-byte alignment needs sentinels: the first block would start at offset 0, which is the null link.`, ['freeList', 'wordSize', 'alignment']);
   }
-  if (c.policy !== 'sbrk' && c.footers === 'free-only' && !c.sentinels) {
+  if (buddy) problems.push(...buddyProblems(c));
+  if (c.policy !== 'sbrk' && !buddy && c.footers === 'free-only' && !c.sentinels) {
     problem(
       'footers',
       'footers "free-only" needs sentinels: the epilogue header carries the last block\'s allocated bit, which is the only way to find out whether it has a footer.',
@@ -238,4 +261,37 @@ export function validateConfig(c: HeapConfig): ConfigProblem[] {
     );
   }
   return problems;
+}
+
+/** The list kind a (possibly invalid) merged configuration asks for, for defaults derived from it. */
+function listKind(value: unknown): FreeListKind {
+  return (FREE_LISTS as readonly unknown[]).includes(value) ? (value as FreeListKind) : 'implicit';
+}
+
+/**
+ * The buddy system's own rules (docs/engine.md, "The buddy system"): it places by order, so only
+ * `first` names its placement; it merges buddies at once or never; its first arena must fit.
+ */
+function buddyProblems(c: HeapConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (c.policy !== 'first') {
+    problems.push({ key: 'policy', related: ['freeList'], message: `the buddy system places a block itself (the first block on the smallest non-empty order's list), so its policy is "first" (got ${String(c.policy)}); "sbrk" selects the baseline.` });
+  }
+  if (c.coalesce === 'deferred') {
+    problems.push({ key: 'coalesce', related: ['freeList'], message: 'coalesce "deferred" is not offered with the buddy system: a freed block merges with its buddy at once (immediate) or never (off).' });
+  }
+  if (Number.isSafeInteger(c.chunkSize) && c.chunkSize > 0 && Number.isSafeInteger(c.maxHeap)) {
+    const arena = buddyArenaSize(c);
+    const start = firstBlockOffset(c.wordSize, c.alignment, c.sentinels);
+    const needed = start + arena + (c.sentinels ? c.wordSize : 0);
+    if (needed > c.maxHeap) {
+      problems.push({ key: 'chunkSize', related: ['maxHeap', 'freeList'], message: `the buddy system's first arena is chunkSize rounded up to a power of two (${arena} bytes); with the heap's first ${start} bytes and ${c.sentinels ? 'the epilogue' : 'nothing else'} it needs ${needed} bytes, more than maxHeap (${c.maxHeap}).` });
+    }
+  }
+  return problems;
+}
+
+/** The buddy system's first arena: chunkSize rounded up to a power of two, at least the smallest block. */
+export function buddyArenaSize(c: Pick<HeapConfig, 'chunkSize' | 'wordSize' | 'alignment'>): number {
+  return powerOfTwoAtLeast(Math.max(c.chunkSize, minBlockSize(c.wordSize, c.alignment, 'buddy')));
 }

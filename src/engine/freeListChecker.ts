@@ -11,12 +11,38 @@ import type { FreeListEnds, HeapIssue, HeapWalk } from './results';
 /** Links point at free blocks inside the heap, prev and next agree, every free block is on the list once, no cycle, address order holds. */
 export function checkFreeList(walk: HeapWalk, layout: BlockLayout, ends: FreeListEnds, order: ListOrder): HeapIssue[] {
   const issues: HeapIssue[] = [];
+  const free = freeBlocksOf(walk);
+  const { nodes, complete } = walkListLinks(walk, layout, ends, order, free, issues);
+  if (!complete) return issues;
+  for (const addr of free) {
+    if (!nodes.has(addr)) issues.push({ code: 'free-block-not-on-list', addr, message: `the free block at ${hex(addr)} is not on the free list: no malloc can find it` });
+  }
+  return issues;
+}
+
+/** The header addresses of a walk's free blocks. */
+export function freeBlocksOf(walk: HeapWalk): Set<number> {
   const free = new Set<number>();
   for (const b of walk.blocks) if (b.status === 'free') free.add(b.addr);
+  return free;
+}
+
+/** What a walk of one list's links found: its nodes, and whether it reached the null link. */
+export interface ListLinksWalk {
+  readonly nodes: ReadonlySet<number>;
+  readonly complete: boolean;
+}
+
+/**
+ * Walks one list's links from its head with a bound (a cycle ends the walk), adding to `issues`
+ * each broken link, prev link, address order and tail. `head` names where the walk starts, in
+ * messages. Never throws.
+ */
+export function walkListLinks(walk: HeapWalk, layout: BlockLayout, ends: FreeListEnds, order: ListOrder, free: ReadonlySet<number>, issues: HeapIssue[], head = 'the list head'): ListLinksWalk {
   // Past a point where the walk stopped, blocks are unknown, not missing.
   const known = (addr: number): boolean => walk.stopped === null || addr < walk.stopped.addr;
   const onList = new Set<number>();
-  const from = (prev: number): string => (prev === NULL_LINK ? 'the list head' : `the next link of ${hex(prev)}`);
+  const from = (prev: number): string => (prev === NULL_LINK ? head : `the next link of ${hex(prev)}`);
   let prev = NULL_LINK;
   let node = ends.head;
   let complete = false;
@@ -53,12 +79,8 @@ export function checkFreeList(walk: HeapWalk, layout: BlockLayout, ends: FreeLis
     if (!(err instanceof HeapFault)) throw err;
     issues.push({ code: 'list-link-outside-heap', addr: prev, message: `the links of ${hex(prev)} cannot be read: ${err.message}` });
   }
-  if (!complete) return issues;
-  if (ends.tail !== prev) {
+  if (complete && ends.tail !== prev) {
     issues.push({ code: 'list-ends-mismatch', addr: ends.tail, message: `the list's tail is ${hex(ends.tail)} but its last node is ${hex(prev)}` });
   }
-  for (const addr of free) {
-    if (!onList.has(addr)) issues.push({ code: 'free-block-not-on-list', addr, message: `the free block at ${hex(addr)} is not on the free list: no malloc can find it` });
-  }
-  return issues;
+  return { nodes: onList, complete };
 }

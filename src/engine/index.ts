@@ -4,6 +4,7 @@
 import type { Allocator, AllocatorOptions } from './allocator';
 import { resolveConfig, type ConfigProblem, type HeapConfig, type HeapOptions } from './config';
 import type { AllocatorSnapshot } from './results';
+import { BuddyAllocator } from './buddyAllocator';
 import { ExplicitAllocator } from './explicitAllocator';
 import { ImplicitAllocator } from './implicitAllocator';
 import { SbrkAllocator } from './sbrkAllocator';
@@ -11,13 +12,14 @@ import { SbrkAllocator } from './sbrkAllocator';
 export type { Allocator, AllocatorOptions } from './allocator';
 export * from './config';
 export * from './results';
-export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT, sizeOfWord, flagsOfWord, allocatedOfWord, prevAllocatedOfWord, decodeWord, type DecodedWord } from './layout';
+export { BlockLayout, buddyOffset, orderOf, MAX_BUDDY_ORDER, ALLOCATED_BIT, PREV_ALLOCATED_BIT, sizeOfWord, flagsOfWord, allocatedOfWord, prevAllocatedOfWord, decodeWord, type DecodedWord } from './layout';
 export { HeapMemory, HeapFault, PAGE_SIZE, hex, bytesEqual, type HeapBytes, type KeptBytes } from './memory';
 export { formatChain, type ChainOptions } from './chain';
 export { linearFitSearch, type FitSearch, type FitResult } from './fitSearch';
 export { ImplicitAllocator } from './implicitAllocator';
 export { ExplicitAllocator } from './explicitAllocator';
 export { FreeList, NULL_LINK } from './freeList';
+export { BuddyAllocator, type BuddyBlock, type BuddyOrderList } from './buddyAllocator';
 export { SbrkAllocator } from './sbrkAllocator';
 
 /** Thrown by `createAllocator` for a configuration that cannot describe a heap (a caller's bug; validate first). */
@@ -46,6 +48,9 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
  */
 export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot, recycle?: Allocator, options?: AllocatorOptions): Allocator {
   if (config.policy === 'sbrk') return new SbrkAllocator(config, undefined, undefined, options).restore(snapshot);
+  if (config.freeList === 'buddy') {
+    return new BuddyAllocator(config, snapshot, recycle instanceof BuddyAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined, options);
+  }
   const donor = recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined;
   if (config.freeList === 'explicit') return new ExplicitAllocator(config, snapshot, donor, options);
   return new ImplicitAllocator(config, snapshot, donor, options);
@@ -54,5 +59,6 @@ export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot
 /** A fresh allocator for an already validated configuration. */
 export function allocatorFor(config: HeapConfig): Allocator {
   if (config.policy === 'sbrk') return new SbrkAllocator(config);
+  if (config.freeList === 'buddy') return new BuddyAllocator(config);
   return config.freeList === 'explicit' ? new ExplicitAllocator(config) : new ImplicitAllocator(config);
 }

@@ -155,6 +155,12 @@ export const HEAP_ISSUE_CODES = [
   'list-ends-mismatch',
   'free-block-not-on-list',
   'list-address-order',
+  // The buddy system's invariants (docs/engine.md, "The buddy system").
+  'buddy-arena-size',
+  'buddy-bad-size',
+  'buddy-misaligned',
+  'buddy-unmerged',
+  'buddy-wrong-list',
 ] as const;
 export type HeapIssueCode = (typeof HEAP_ISSUE_CODES)[number];
 
@@ -190,6 +196,11 @@ export interface AllocatorSnapshot {
    * heap's bytes as the textbook's globals do; its links are in `bytes`, always kept for this list.
    */
   readonly freeList?: FreeListEnds;
+  /**
+   * The buddy system's lists, one per order from its smallest block's up (rover unused), which
+   * live outside the heap's bytes like `freeList`; their links are in `bytes`, always kept.
+   */
+  readonly freeLists?: readonly FreeListEnds[];
 }
 
 /** An explicit free list's head, tail and next fit's rover: block addresses, 0 (the null link) for none. */
