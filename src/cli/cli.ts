@@ -27,8 +27,10 @@ Options:
   --policy sbrk|first|next|best|worst
   --coalesce immediate|deferred|off
   --realloc naive|in-place
-  --free-list implicit|explicit   how free blocks are found (default: implicit)
-  --order lifo|fifo|address       where an explicit list puts a free block (default: lifo)
+  --free-list implicit|explicit|buddy
+                                  how free blocks are found (default: implicit); buddy: the
+                                  binary buddy system, power-of-two blocks (policy first only)
+  --order lifo|fifo|address       where an explicit or buddy list puts a free block (default: lifo)
   --max-heap SIZE                 bytes, with an optional K, M or G suffix (powers of 1024)
   --json                          one JSON object instead of the summary
   --ops                           one CSV row per malloc, calloc, realloc or free

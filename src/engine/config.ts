@@ -17,6 +17,11 @@ export function policyLabel(policy: Policy): string {
   return policy === 'sbrk' ? 'sbrk baseline' : `${policy} fit`;
 }
 
+/** The policies a list kind can run: every one, but only the baseline and `first` for the buddy system, which places by order. */
+export function policiesFor(freeList: FreeListKind): readonly Policy[] {
+  return freeList === 'buddy' ? ['sbrk', 'first'] : POLICIES;
+}
+
 /** The placement policies of the implicit free list (every policy but the sbrk baseline). */
 export const FIT_POLICIES = ['first', 'next', 'best', 'worst'] as const;
 export type FitPolicy = (typeof FIT_POLICIES)[number];
@@ -274,7 +279,7 @@ function listKind(value: unknown): FreeListKind {
  */
 function buddyProblems(c: HeapConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (c.policy !== 'first') {
+  if (!policiesFor('buddy').includes(c.policy)) {
     problems.push({ key: 'policy', related: ['freeList'], message: `the buddy system places a block itself (the first block on the smallest non-empty order's list), so its policy is "first" (got ${String(c.policy)}); "sbrk" selects the baseline.` });
   }
   if (c.coalesce === 'deferred') {

@@ -2,7 +2,7 @@
 // Compare Policies and the panel's side by side: one policy replayed at a time, a slice at a time
 // (the caller yields and may stop between slices), and each policy's row cached per run.
 
-import { POLICIES, type HeapConfig, type HeapOptions, type Policy } from '../engine/config';
+import { policiesFor, type HeapConfig, type HeapOptions, type Policy } from '../engine/config';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
 import { Replay } from './replay';
@@ -181,7 +181,9 @@ export class Comparison {
     this.history = options.history ?? false;
     this.cache = options.cache ?? sharedCache;
     let preset = 'default';
-    this.entries = POLICIES.map((policy) => {
+    // The buddy system places by order: only the baseline and its own placement ("first") run.
+    const policies = policiesFor(traceConfig(trace, layers).config.freeList);
+    this.entries = policies.map((policy) => {
       const resolved = traceConfig(trace, { ...layers, overrides: { ...layers.overrides, policy } as HeapOptions });
       preset = resolved.preset;
       return { policy, config: resolved.config, configDiagnostics: resolved.diagnostics, result: null };

@@ -65,9 +65,9 @@ export function runJson({ trace, replay, config, preset, diagnostics }: TraceRun
   };
 }
 
-/** The configuration as `run --json` shows it: the explicit list's fields only when it is one, so implicit runs print as before. */
+/** The configuration as `run --json` shows it: the list's fields only for an explicit list or the buddy system, so implicit runs print as before. */
 function configJson(c: HeapConfig): Partial<HeapConfig> {
-  if (c.freeList === 'explicit') return c;
+  if (c.freeList !== 'implicit') return c;
   const { freeList: _freeList, order: _order, ...implicit } = c;
   return implicit;
 }
@@ -113,8 +113,12 @@ export function formatHeapPicture(replay: Replay, index: number): string {
 
 export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.policy === 'sbrk') return `${policyLabel(c.policy)} (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
+  const layout = `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment)`;
+  const tail = `${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  // The buddy system has its own placement (docs/engine.md): no fit policy to name.
+  if (c.freeList === 'buddy') return `${layout}, binary buddy system (${c.order} lists), ${tail}`;
   const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : '';
-  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${list}${policyLabel(c.policy)}, ${c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  return `${layout}, ${list}${policyLabel(c.policy)}, ${tail}`;
 }
 
 /** `n thing` or `n things`, with thousands separated. */
