@@ -29,6 +29,11 @@
 //           +--------------------+-------------+-------------+----------+---------------------+
 //           addr                 addr + W      addr + 2W                 addr + size - W
 //
+// A buddy block (freeList "buddy", docs/engine.md "The buddy system") is 2^k bytes with a header
+// and no boundary tag in any block, free or allocated, and no prev-allocated bit: free() finds
+// the one neighbour it may merge with, its buddy, by address arithmetic (buddyOffset below). A free
+// one keeps the same two links after its header.
+//
 // The heap (with sentinels, as CS:APP lays it out; W = 4, A = 8 shown):
 //
 //   0        4            8            12                                      brk-4      brk
