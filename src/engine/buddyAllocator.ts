@@ -274,15 +274,7 @@ export class BuddyAllocator extends AllocatorBase {
       this.setBlock(rec, addr, size);
       return ptr;
     }
-    const moved = this.allocate(requestSize, rec);
-    if (moved === null) return null;
-    const newBlock = rec.block;
-    const copied = Math.min(requestSize, L.payloadSize(oldSize));
-    this.memory.copy(moved, ptr, copied);
-    this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
-    this.release(ptr, rec);
-    rec.block = newBlock;
-    return moved;
+    return this.moveBlock(ptr, requestSize, Math.min(requestSize, L.payloadSize(oldSize)), rec);
   }
 
   protected payloadCapacity(ptr: number): number {

@@ -3,16 +3,7 @@
 // it does not have is a usage error naming the key.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { runCli } from '../../../src/cli/cli';
-
-function cli(argv: string, files: Readonly<Record<string, string>> = {}): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const io = { readFile: (path: string) => files[path] ?? readFileSync(path, 'utf8'), out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
-  const code = runCli(argv.split(' '), io, '0.0.0');
-  return { code, out, err };
-}
+import { cli } from '../support/cliRun';
 
 // Two 128-byte blocks from a 4 KiB arena on csapp (payloads 16 and 144), the first freed, then 100 bytes again.
 const BUDDIES = '0\n3\n6\n1\na 0 100\na 1 100\nf 0\na 2 100\nf 1\nf 2\n';

@@ -7,20 +7,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BuddyAllocator, createAllocator, LIST_ORDERS, minBlockSize, type HeapOptions, type ListOrder, type OpResult } from '../../../src/engine/index';
+import { describeOps, LivePayloads, randomOps, type Op } from '../support/randomOps';
 
-type Op = { readonly op: 'malloc'; readonly size: number } | { readonly op: 'calloc'; readonly size: number } | { readonly op: 'free'; readonly pick: number } | { readonly op: 'realloc'; readonly pick: number; readonly size: number };
-
-const size = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max: 300 }) }, { weight: 2, arbitrary: fc.integer({ min: 301, max: 9000 }) }, { weight: 1, arbitrary: fc.constant(0) });
-const pick = fc.nat({ max: 1000 });
-const ops = fc.array(
-  fc.oneof(
-    { weight: 6, arbitrary: fc.record({ op: fc.constant('malloc' as const), size }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('calloc' as const), size }) },
-    { weight: 5, arbitrary: fc.record({ op: fc.constant('free' as const), pick }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('realloc' as const), pick, size }) },
-  ),
-  { maxLength: 80 },
-);
+const ops = randomOps(300, 9000);
 
 const LAYOUTS: readonly HeapOptions[] = [
   { preset: 'csapp' },
@@ -160,21 +149,19 @@ class BuddyModel {
 class Pair {
   readonly heap: BuddyAllocator;
   readonly model: BuddyModel;
-  private readonly live = new Map<number, { size: number; byte: number }>();
-  private order: number[] = [];
-  private nextByte = 1;
+  private readonly payloads: LivePayloads;
 
   constructor(options: HeapOptions) {
     const heap = createAllocator(options);
     assert.ok(heap instanceof BuddyAllocator);
     this.heap = heap;
+    this.payloads = new LivePayloads(heap);
     const c = heap.config;
     const minSize = minBlockSize(c.wordSize, c.alignment, 'buddy');
     let first = minSize;
     while (first < c.chunkSize) first *= 2;
     // The arena starts after the pad (and the prologue): docs/engine.md, "Layouts".
-    const start = heap.arenaStart;
-    this.model = new BuddyModel(c.wordSize, minSize, start, c.sentinels ? c.wordSize : 0, c.maxHeap, c.order, c.coalesce === 'immediate', first);
+    this.model = new BuddyModel(c.wordSize, minSize, heap.arenaStart, c.sentinels ? c.wordSize : 0, c.maxHeap, c.order, c.coalesce === 'immediate', first);
   }
 
   private ptrOf(offset: number | null): number | null {
@@ -185,40 +172,23 @@ class Pair {
     return ptr - this.model.start - this.model.wordSize;
   }
 
-  private pointer(pick: number): number | null {
-    return this.order.length === 0 ? null : this.order[pick % this.order.length]!;
-  }
-
-  private born(ptr: number, n: number): void {
-    const byte = this.nextByte++ & 0xff || 7;
-    this.heap.fill(ptr, 0, n, byte);
-    this.live.set(ptr, { size: n, byte });
-    this.order.push(ptr);
-  }
-
-  private died(ptr: number): void {
-    this.live.delete(ptr);
-    this.order = this.order.filter((p) => p !== ptr);
-  }
-
   apply(o: Op): OpResult {
     const { heap, model } = this;
     if (o.op === 'malloc' || o.op === 'calloc') {
       const r = o.op === 'malloc' ? heap.malloc(o.size) : heap.calloc(1, o.size);
       assert.equal(r.ptr, o.size === 0 ? null : this.ptrOf(model.malloc(o.size)), 'the offset the model chooses');
-      if (r.ptr !== null) this.born(r.ptr, o.size);
+      if (r.ptr !== null) this.payloads.born(r.ptr, o.size);
       return r;
     }
-    const ptr = this.pointer(o.pick);
+    const ptr = this.payloads.pointer(o.pick);
     if (o.op === 'free') {
       const r = heap.free(ptr);
       if (ptr !== null) {
         model.freeAt(this.offsetOf(ptr));
-        this.died(ptr);
+        this.payloads.died(ptr);
       }
       return r;
     }
-    const old = ptr === null ? null : this.live.get(ptr)!;
     const r = heap.realloc(ptr, o.size);
     let expected: number | null;
     if (ptr === null) expected = o.size === 0 ? null : this.ptrOf(model.malloc(o.size));
@@ -233,11 +203,13 @@ class Pair {
     }
     assert.equal(r.ptr, expected, 'realloc returns what the model says');
     if (r.ptr !== null) {
-      if (old) assert.ok(heap.memory.equals(r.ptr, new Uint8Array(Math.min(old.size, o.size)).fill(old.byte)), 'realloc keeps min(old, new) bytes');
-      if (ptr !== null) this.died(ptr);
-      this.born(r.ptr, o.size);
+      if (ptr !== null) {
+        this.payloads.assertKept(ptr, r.ptr, o.size);
+        this.payloads.died(ptr);
+      }
+      this.payloads.born(r.ptr, o.size);
     } else if (o.size === 0 && ptr !== null) {
-      this.died(ptr);
+      this.payloads.died(ptr);
     }
     return r;
   }
@@ -255,13 +227,9 @@ class Pair {
       const nodes = heap.list(l.order)!.nodes().map((addr) => addr - model.start);
       assert.deepEqual(nodes, model.free.get(l.size) ?? [], `${where}: the ${l.size}-byte list in list order`);
     }
-    for (const [ptr, b] of this.live) assert.ok(heap.memory.equals(ptr, new Uint8Array(b.size).fill(b.byte)), `${where}: ${ptr} holds its bytes`);
+    this.payloads.assertBytes(where);
     assert.deepEqual(heap.metrics(), heap.walkMetrics(), `${where}: running totals vs a walk`);
   }
-}
-
-function describeOps(list: readonly Op[]): string {
-  return list.map((o) => (o.op === 'free' ? `free(#${o.pick})` : o.op === 'realloc' ? `realloc(#${o.pick}, ${o.size})` : `${o.op}(${o.size})`)).join(', ');
 }
 
 describe('buddy system properties', () => {

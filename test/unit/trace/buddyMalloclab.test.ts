@@ -3,15 +3,9 @@
 // the allocator's own; and a jump to any step rebuilds the blocks and every order's list.
 
 import assert from 'node:assert/strict';
-import { allocatorFor, BuddyAllocator, type Allocator, type HeapOptions } from '../../../src/engine/index';
-import { applyOp, parseRep, Replay, traceConfig, type Trace } from '../../../src/trace/index';
-import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
-
-function replay(trace: Trace, overrides: HeapOptions): Replay {
-  const { config, diagnostics } = traceConfig(trace, { overrides: { preset: 'csapp', freeList: 'buddy', ...overrides } });
-  assert.deepEqual(diagnostics, []);
-  return Replay.run(trace, config);
-}
+import { BuddyAllocator, type Allocator } from '../../../src/engine/index';
+import { parseRep } from '../../../src/trace/index';
+import { checkedStep, heapAfter, readMalloclab, replayCsapp, REFERENCE, requireMalloclab } from '../support/malloclab';
 
 /** Every order's list in list order, as `size: addr addr ...`. */
 function listsOf(heap: Allocator): string[] {
@@ -25,7 +19,7 @@ describe('malloc lab traces on the buddy system (csapp preset)', () => {
       it(`${ref.trace}, ${order}: mdriver's checks pass and the checker is clean (every op of the first 1000, then every 50th)`, function () {
         requireMalloclab(this);
         const trace = parseRep(readMalloclab(ref.trace));
-        const run = replay(trace, { order });
+        const run = replayCsapp(trace, { freeList: 'buddy', order });
         assert.deepEqual(run.diagnostics.filter((d) => d.code !== 'heap-limit'), [], 'mdriver checks pass on every op');
         assert.equal(run.finalMetrics.livePayload, 0);
         // The random traces keep the most payload live (the textbook heap ends at 15.8 and 16.9 MB):
@@ -37,13 +31,10 @@ describe('malloc lab traces on the buddy system (csapp preset)', () => {
         } else {
           assert.equal(run.nullCount, 0, 'every request fits');
         }
-        const heap = allocatorFor(run.config);
-        const slots = new Int32Array(trace.names.length).fill(-1);
-        for (let i = 0; i < trace.ops.length; i++) {
-          const r = applyOp(heap, trace.ops, i, slots, false);
+        const heap = heapAfter(trace, run.config, trace.ops.length - 1, (i, r, h) => {
           assert.equal(r.ptr, run.step(i).ptr, `op ${i}: the same pointer as the replay`);
-          if (i < 1000 || i % 50 === 0 || i === trace.ops.length - 1) assert.deepEqual(heap.check(), [], `op ${i}: the heap checker`);
-        }
+          if (checkedStep(i, trace.ops.length)) assert.deepEqual(h.check(), [], `op ${i}: the heap checker`);
+        });
         assert.ok(heap instanceof BuddyAllocator);
         assert.equal(heap.arenaSize & (heap.arenaSize - 1), 0, 'the arena is a power of two');
         assert.equal(run.finalMetrics.heapSize, heap.arenaStart + heap.arenaSize + 4);
@@ -54,15 +45,9 @@ describe('malloc lab traces on the buddy system (csapp preset)', () => {
   it('a jump to any step rebuilds the blocks and every order\'s list', function () {
     requireMalloclab(this);
     const trace = parseRep(readMalloclab('random-bal'));
-    const run = replay(trace, { order: 'lifo' });
-    const fromStart = (i: number) => {
-      const heap = allocatorFor(run.config);
-      const slots = new Int32Array(trace.names.length).fill(-1);
-      for (let k = 0; k <= i; k++) applyOp(heap, trace.ops, k, slots, false);
-      return heap;
-    };
+    const run = replayCsapp(trace, { freeList: 'buddy', order: 'lifo' });
     for (const i of [0, 1, 777, 2400, 4799, 1500]) {
-      const expected = fromStart(i);
+      const expected = heapAfter(trace, run.config, i);
       const at = run.heapAt(i);
       assert.deepEqual(at.walk(), expected.walk(), `op ${i}`);
       assert.deepEqual(listsOf(at), listsOf(expected), `the lists at op ${i}`);
