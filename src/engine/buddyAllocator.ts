@@ -245,7 +245,11 @@ export class BuddyAllocator extends AllocatorBase {
     return addr;
   }
 
-  /** The size in the header at `addr`, if it can be a buddy block there; a HeapFault otherwise (a corrupted header). */
+  /**
+   * The size of the live block at `addr`, if its header can say so: an allocated power of two in
+   * the orders, aligned to its size. A HeapFault otherwise (a corrupted header): freeing a block
+   * the header calls free would put it on a list twice.
+   */
   private blockSizeAt(addr: number): number {
     const L = this.layout;
     const size = L.sizeAt(addr);
@@ -253,6 +257,7 @@ export class BuddyAllocator extends AllocatorBase {
     if (size < L.minBlockSize || size > this.arenaSize || size !== powerOfTwoAtLeast(size) || offset % size !== 0) {
       throw new HeapFault(`the header at ${hex(addr)} holds size ${size}, which is not a buddy block at offset ${offset} of a ${this.arenaSize}-byte arena`, addr);
     }
+    if (!L.allocatedAt(addr)) throw new HeapFault(`the header of the live block at ${hex(addr)} says it is free`, addr);
     return size;
   }
 

@@ -22,6 +22,14 @@ export function policiesFor(freeList: FreeListKind): readonly Policy[] {
   return freeList === 'buddy' ? ['sbrk', 'first'] : POLICIES;
 }
 
+/**
+ * The one name of what places blocks in a configuration, in sentences and titles: the policy's
+ * label, or "buddy system" for the buddy system, which places by order (its policy is `first`).
+ */
+export function placementLabel(c: Pick<HeapConfig, 'policy' | 'freeList'>): string {
+  return c.freeList === 'buddy' && c.policy !== 'sbrk' ? 'buddy system' : policyLabel(c.policy);
+}
+
 /** The placement policies of the implicit free list (every policy but the sbrk baseline). */
 export const FIT_POLICIES = ['first', 'next', 'best', 'worst'] as const;
 export type FitPolicy = (typeof FIT_POLICIES)[number];

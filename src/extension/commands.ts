@@ -3,7 +3,7 @@
 // run wait for the session's sliced replay (with its progress notification), never replay at once.
 
 import * as vscode from 'vscode';
-import { POLICIES, policyLabel, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
+import { placementLabel, POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
 import { Comparison, describeStep, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, runJson, type TraceRun } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
@@ -43,7 +43,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     for (const problem of session.settingsProblems) ctx.output.warn(problem);
     const m = run.replay.finalMetrics;
     const errors = errorCount(run.diagnostics);
-    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${percent(m.utilisation)}, ${run.replay.recorded} ops (${policyLabel(run.config.policy)}, ${run.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
+    const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${percent(m.utilisation)}, ${run.replay.recorded} ops (${placementLabel(run.config)}, ${run.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
     void (errors > 0 ? vscode.window.showWarningMessage(message, 'Show Output') : vscode.window.showInformationMessage(message, 'Show Output')).then((choice) => {
       if (choice) ctx.output.show(true);
     });

@@ -3,7 +3,7 @@
 // (ops not replayed yet say so); providers wait at most for the reading and cost what is on screen.
 
 import * as vscode from 'vscode';
-import { policyLabel } from '../engine/config';
+import { placementLabel } from '../engine/config';
 import { BLOCK_STATUSES } from '../engine/results';
 import { hex } from '../engine/memory';
 import { cappedDiagnostics, codeSpan, describeLifetime, describeRun, errorCount, escapeMarkdown, percent, problemCount, replaySource, slotName, type Diagnostic as TraceDiagnostic, type HeapState, type OpTable, type TraceRun } from '../trace/index';
@@ -322,7 +322,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     }
     const run = session.latest;
     const state = session.state;
-    const policy = run ? policyLabel(run.config.policy) : 'Heap Inspector';
+    const policy = run ? placementLabel(run.config) : 'Heap Inspector';
     const progress = `${Math.floor(session.progress.fraction * 100)}%`;
     if (state === 'done' && run) {
       const { replay, preset } = run;

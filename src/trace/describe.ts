@@ -2,7 +2,7 @@
 // hint and a hover (e.g. `-> 0x0010 · block 32 B · split 4064 free`), and the story the side view
 // tells (which block the policy picked and over which). Every view's words come from here.
 
-import { policyLabel } from '../engine/config';
+import { placementLabel } from '../engine/config';
 import { hex } from '../engine/memory';
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { OUTCOME, type Replay, type StepRecord } from './replay';
@@ -80,10 +80,12 @@ export const INITIAL_STORY = 'The heap as mm_init leaves it, before the first op
 
 /**
  * What op `step` did, in words a student reads: which block `policy` picked and over which, how
- * it split or merged. `before`: the heap's blocks before the op.
+ * it split or merged (`policy` "buddy": the buddy system's orders, halves and buddies). `before`:
+ * the heap's blocks before the op.
  */
 export function describeStory(step: StepRecord, policy: string, before: HeapColumns): string {
   const op = step.op;
+  if (policy === 'buddy') return buddyStory(step) ?? `${describeStep(step)}.`;
   if ((op.kind === 'malloc' || op.kind === 'calloc' || op.kind === 'realloc') && step.ptr !== null && step.block) {
     if (policy === 'sbrk') return `The sbrk baseline moved the break by ${step.block.size} bytes and returned the old break, ${hex(step.ptr)}.`;
     if (step.outcome & OUTCOME.IN_PLACE) return `realloc kept the data ${step.outcome & OUTCOME.MOVED ? 'by growing into the free block before it' : 'where it was'}: the block at ${hex(step.block.addr)} is now ${step.block.size} bytes.`;
@@ -122,6 +124,28 @@ export function describeStory(step: StepRecord, policy: string, before: HeapColu
   return `${describeStep(step)}.`;
 }
 
+/** The buddy system's story of an op (docs/engine.md, "The buddy system"); null when it has none to tell. */
+function buddyStory(step: StepRecord): string | null {
+  const { block, ptr } = step;
+  if (block === null) return null;
+  if (step.op.kind !== 'free' && ptr !== null) {
+    if (step.outcome & OUTCOME.IN_PLACE) return `realloc kept the data where it was: the block at ${hex(block.addr)} is now ${block.size} bytes.`;
+    const taken = block.size + step.remainder;
+    const lists = `${step.examined} order list${step.examined === 1 ? '' : 's'}`;
+    const found =
+      step.outcome & OUTCOME.EXTENDED
+        ? `No order list held a block of ${block.size} bytes or more${step.examined > 0 ? ` (it looked at ${lists})` : ''}, so the arena grew by doubling, ${step.grownBy} bytes, and its new ${taken}-byte block at ${hex(block.addr)} was taken`
+        : `The buddy system looked at ${lists} and took the ${taken}-byte block at ${hex(block.addr)}`;
+    const split = step.remainder > 0 ? `; halving it down to ${block.size} bytes put ${step.remainder} bytes of upper halves on their lists` : '';
+    return `${found}${split}. The program gets ${hex(ptr)}.`;
+  }
+  if (step.op.kind === 'free' && step.outcome & OUTCOME.FREED) {
+    const merged = step.mergedSize === 0 ? '' : step.mergedSize === 2 * block.size ? ` and merged with its free buddy into one ${step.mergedSize}-byte block` : ` and merged with its free buddy, and each merged block with its own, into one ${step.mergedSize}-byte block`;
+    return `The ${block.size}-byte block at ${hex(block.addr)} became free${merged}.`;
+  }
+  return null;
+}
+
 /**
  * What an op did, for a source that knows only what the allocator returned (a payload address and
  * a size per op, no engine events): the short line and the story. `ptr` null: NULL.
@@ -139,7 +163,7 @@ export function describeBareOp(kind: 'malloc' | 'calloc' | 'realloc' | 'free', s
 export function describeRun(replay: Replay, preset: string, errors: number, warnings: number): string {
   const m = replay.finalMetrics;
   const c = replay.config;
-  const policy = policyLabel(c.policy);
+  const policy = placementLabel(c);
   const problems = errors + warnings === 0 ? 'no problems' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
   return `${policy} · ${preset} · ${replay.recorded} ops · heap ${m.heapSize} B · utilisation ${percent(m.utilisation, 1)} · ${problems}`;
 }

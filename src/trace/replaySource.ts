@@ -2,7 +2,7 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { FIT_POLICIES, policyLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { FIT_POLICIES, placementLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY } from './describe';
 import { clampStep, mergedBlock, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
 import { OwnerIndex } from './owners';
@@ -34,7 +34,7 @@ export class ReplaySource implements HeapSource {
   }
 
   get label(): string {
-    return policyLabel(this.run.config.policy);
+    return placementLabel(this.run.config);
   }
 
   get preset(): string {
@@ -97,7 +97,8 @@ export class ReplaySource implements HeapSource {
     // What the search saw: the heap before the op.
     const before = replay.heapAt(i - 1);
     const columnsBefore: HeapColumns = before.walkColumns();
-    const story = describeStory(record, this.run.config.policy, columnsBefore);
+    // The buddy system's story is told in its own terms (orders, halves, buddies).
+    const story = describeStory(record, this.run.config.freeList === 'buddy' && this.run.config.policy !== 'sbrk' ? 'buddy' : this.run.config.policy, columnsBefore);
     const examined = this.examinedBy(i, record, before);
     const { block } = record;
     const merged = record.mergedSize > 0 && block ? mergedBlock(this.heapAt(i), block.addr, block.size, record.mergedSize) : null;

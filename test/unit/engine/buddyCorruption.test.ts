@@ -72,6 +72,9 @@ describe('buddy system corruption', () => {
     scribble(h, 16, 124, 128, 'use-after-free'); // the header of 140: 128, free
     assert.ok(codes(h).includes('buddy-unmerged'));
     assert.ok(codes(h).includes('free-block-not-on-list'));
+    const r = h.free(144);
+    assert.equal(r.problem?.code, 'heap-fault', 'its header says free: freeing it again would list it twice');
+    assert.equal(h.liveAllocations.has(144), true, 'a free that faults leaves the pointer live');
   });
 
   it('random words over links and headers, mixed with ops: every op returns, the checker never throws, no engine error', () => {
