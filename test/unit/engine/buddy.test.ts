@@ -3,7 +3,7 @@
 // a block at offset x within the arena has its header at 12 + x. docs/engine.md, "The buddy system".
 
 import assert from 'node:assert/strict';
-import { BuddyAllocator, resolveConfig, type HeapOptions } from '../../../src/engine/index';
+import { BuddyAllocator, resolveConfig, restoreAllocator, type HeapOptions } from '../../../src/engine/index';
 import { heapFromScript, lastResult, type HeapRun } from './heapScript';
 
 const buddy = (more: HeapOptions = {}): HeapOptions => ({ preset: 'csapp', freeList: 'buddy', ...more });
@@ -12,6 +12,8 @@ function allocator(run: HeapRun): BuddyAllocator {
   assert.ok(run.allocator instanceof BuddyAllocator, 'a buddy allocator');
   return run.allocator;
 }
+
+const formatOf = (a: BuddyAllocator): string => a.tree().map((b) => `${b.offset}/${b.size}${b.status[0]}`).join(' ');
 
 /** Every non-empty order's list, smallest first, as `size: addr -> addr`. */
 function lists(run: HeapRun): string {
@@ -157,6 +159,27 @@ describe('binary buddy system', () => {
       assert.deepEqual(lastResult(run).events, [{ type: 'resized-in-place', addr: 12, oldSize: 1024, newSize: 128, how: 'shrink' }]);
       const grows = heapFromScript(buddy({ realloc: 'in-place' }), 'a 0 100\nr 0 1000');
       assert.equal(grows.chain, '[F1024][A1024][F2048]', 'a request the block does not fit moves, and the old block merges back');
+    });
+  });
+
+  describe('snapshots', () => {
+    it('a snapshot restores the blocks and every list in list order; without the list ends, each order is rebuilt by address', () => {
+      const run = heapFromScript(buddy(), 'a 0 100\na 1 100\na 2 100\na 3 100\nf 0\nf 2\na 4 3000');
+      const a = allocator(run);
+      const snapshot = a.snapshot(false);
+      assert.ok(snapshot.bytes !== null, 'the links are in the bytes: always kept');
+      const back = restoreAllocator(a.config, snapshot);
+      assert.ok(back instanceof BuddyAllocator);
+      assert.equal(formatOf(back), formatOf(a));
+      assert.equal(lists({ ...run, allocator: back }), lists(run));
+      assert.equal(lists(run).split(';')[0], '128: 268 -> 12', 'LIFO: the block freed last first');
+      assert.deepEqual(back.check(), []);
+      assert.equal(back.malloc(100).ptr, 272, 'and it carries on from there');
+      const { freeLists: _ends, ...foreign } = a.snapshot(false);
+      const rebuilt = restoreAllocator(a.config, foreign);
+      assert.ok(rebuilt instanceof BuddyAllocator);
+      assert.equal(rebuilt.list(7)!.nodes().join(' -> '), '12 -> 268');
+      assert.deepEqual(rebuilt.check(), []);
     });
   });
 
