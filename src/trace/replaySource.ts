@@ -124,7 +124,8 @@ export class ReplaySource implements HeapSource {
   private examinedBy(i: number, record: StepRecord, before: Allocator): Float64Array {
     const { replay } = this.run;
     const policy = replay.config.policy;
-    if (record.examined === 0 || !isFitPolicy(policy)) return NO_BLOCKS;
+    // The buddy system examines order lists, not blocks (docs/engine.md, "The buddy system").
+    if (record.examined === 0 || !isFitPolicy(policy) || replay.config.freeList === 'buddy') return NO_BLOCKS;
     const visited: number[] = [];
     // The search needs the copy's layout, which exists once the copy does.
     let walk: FitSearch | null = null;

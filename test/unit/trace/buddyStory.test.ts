@@ -18,6 +18,7 @@ describe('the buddy system\'s story', () => {
   it('a malloc: the order lists looked at, the block taken and the upper halves split off', () => {
     assert.equal(story(0), 'The buddy system looked at 6 order lists and took the 4096-byte block at 0x000c; halving it down to 128 bytes put 3968 bytes of upper halves on their lists. The program gets 0x0010.');
     assert.equal(story(1), 'The buddy system looked at 1 order list and took the 128-byte block at 0x008c. The program gets 0x0090.');
+    assert.deepEqual([...replaySource(run).opAt(0).examined], [], 'it examined lists, so no block is underlined');
   });
 
   it('a malloc that grows the arena', () => {
