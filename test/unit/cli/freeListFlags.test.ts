@@ -2,7 +2,16 @@
 // the explicit list runs, says so in the summary and the JSON, and a bad value is a usage error.
 
 import assert from 'node:assert/strict';
-import { cli } from '../support/cliRun';
+import { readFileSync } from 'node:fs';
+import { runCli } from '../../../src/cli/cli';
+
+function cli(argv: string, files: Readonly<Record<string, string>> = {}): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const io = { readFile: (path: string) => files[path] ?? readFileSync(path, 'utf8'), out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+  const code = runCli(argv.split(' '), io, '0.0.0');
+  return { code, out, err };
+}
 
 // Blocks 12/112, 124/16, 140/208, 348/16 on csapp; 0 and 2 freed; then 50 bytes: LIFO takes 140, address order 12.
 const HOLES = '0\n5\n7\n1\na 0 100\na 1 8\na 2 200\na 3 8\nf 0\nf 2\na 4 50\n';

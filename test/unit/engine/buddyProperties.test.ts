@@ -7,9 +7,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BuddyAllocator, createAllocator, LIST_ORDERS, minBlockSize, type HeapOptions, type ListOrder, type OpResult } from '../../../src/engine/index';
-import { describeOps, LivePayloads, randomOps, type Op } from '../support/randomOps';
-
-const ops = randomOps(300, 9000);
+import { describeOps, heapOps as ops, type Op } from '../support/randomOps';
 
 const LAYOUTS: readonly HeapOptions[] = [
   { preset: 'csapp' },
@@ -142,6 +140,42 @@ class BuddyModel {
       .sort((a, b) => a[0] - b[0])
       .map((b) => b[1])
       .join('');
+  }
+}
+
+/** The live payloads (pointer -> size and fill byte) in the order they were born, each filled with its own byte as mdriver does. */
+class LivePayloads {
+  readonly live = new Map<number, { size: number; byte: number }>();
+  private order: number[] = [];
+  private nextByte = 1;
+
+  constructor(readonly heap: BuddyAllocator) {}
+
+  /** The live pointer an op's `pick` names, or null (NULL) when none is live. */
+  pointer(pick: number): number | null {
+    return this.order.length === 0 ? null : this.order[pick % this.order.length]!;
+  }
+
+  born(ptr: number, n: number): void {
+    const byte = this.nextByte++ & 0xff || 7;
+    this.heap.fill(ptr, 0, n, byte);
+    this.live.set(ptr, { size: n, byte });
+    this.order.push(ptr);
+  }
+
+  died(ptr: number): void {
+    this.live.delete(ptr);
+    this.order = this.order.filter((p) => p !== ptr);
+  }
+
+  /** realloc kept the first min(old, new) bytes of the payload that was at `from`. */
+  assertKept(from: number, to: number, size: number): void {
+    const old = this.live.get(from);
+    if (old) assert.ok(this.heap.memory.equals(to, new Uint8Array(Math.min(old.size, size)).fill(old.byte)), 'realloc keeps min(old, new) bytes');
+  }
+
+  assertBytes(where: string): void {
+    for (const [ptr, b] of this.live) assert.ok(this.heap.memory.equals(ptr, new Uint8Array(b.size).fill(b.byte)), `${where}: ${ptr} holds its bytes`);
   }
 }
 

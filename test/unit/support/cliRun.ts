@@ -1,9 +1,9 @@
-// Test helper: the command line run in memory, files given by name (others read from disk).
+// Test helper: the command line run in-process on a space-separated argument string, with files
+// given by name (anything else is read from disk), and what it printed and returned.
 
 import { readFileSync } from 'node:fs';
 import { runCli } from '../../../src/cli/cli';
 
-/** `heap-inspector <argv>` (split on spaces) with `files` in place of the disk: its exit code, stdout and stderr. */
 export function cli(argv: string, files: Readonly<Record<string, string>> = {}): { code: number; out: string; err: string } {
   let out = '';
   let err = '';

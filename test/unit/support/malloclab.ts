@@ -1,11 +1,8 @@
 // The CS:APP malloc lab traces, read from ../shared (course material: never copied into the
 // repository). Without that folder the cases that need it skip, except under CI, where they fail.
 
-import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { allocatorFor, type Allocator, type HeapConfig, type HeapOptions, type OpResult } from '../../../src/engine/index';
-import { applyOp, Replay, traceConfig, type Trace } from '../../../src/trace/index';
 
 export const MALLOCLAB_DIR = resolve(process.cwd(), '..', 'shared', 'traces', 'malloclab');
 
@@ -36,30 +33,4 @@ export function requireMalloclab(context: Mocha.Context): void {
 
 export function readMalloclab(trace: string): string {
   return readFileSync(join(MALLOCLAB_DIR, `${trace}.rep`), 'utf8');
-}
-
-/**
- * A fresh allocator of `config` after ops 0 to `last` of `trace`, run directly on it (no replay,
- * no history): what a jump to a step must rebuild. `each` sees every op's result and the heap.
- */
-export function heapAfter(trace: Trace, config: HeapConfig, last: number, each?: (i: number, result: OpResult, heap: Allocator) => void): Allocator {
-  const heap = allocatorFor(config);
-  const slots = new Int32Array(trace.names.length).fill(-1);
-  for (let i = 0; i <= last; i++) {
-    const result = applyOp(heap, trace.ops, i, slots, false);
-    each?.(i, result, heap);
-  }
-  return heap;
-}
-
-/** Whether a trace test runs the full checker after op `i` of `n`: every op of the first thousand, then every 50th and the last (a check is O(blocks)). */
-export function checkedStep(i: number, n: number): boolean {
-  return i < 1000 || i % 50 === 0 || i === n - 1;
-}
-
-/** `trace` replayed on the csapp preset with `overrides`, which must make a valid configuration. */
-export function replayCsapp(trace: Trace, overrides: HeapOptions): Replay {
-  const { config, diagnostics } = traceConfig(trace, { overrides: { preset: 'csapp', ...overrides } });
-  assert.deepEqual(diagnostics, []);
-  return Replay.run(trace, config);
 }
