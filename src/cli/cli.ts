@@ -28,9 +28,10 @@ Options:
   --policy sbrk|first|next|best|worst
   --coalesce immediate|deferred|off
   --realloc naive|in-place
-  --free-list implicit|explicit|segregated|simple-segregated
-                                  how free blocks are found (default: implicit)
-  --order lifo|fifo|address       where an explicit list puts a free block (default: lifo)
+  --free-list implicit|explicit|segregated|simple-segregated|buddy
+                                  how free blocks are found (default: implicit); buddy: the
+                                  binary buddy system, power-of-two blocks (policy first only)
+  --order lifo|fifo|address       where a linked list puts a free block (default: lifo)
   --classes LIST                  a segregated list's class bounds in bytes, e.g. 32,64,128
                                   (default: powers of two from the smallest block to 4096)
   --max-heap SIZE                 bytes, with an optional K, M or G suffix (powers of 1024)
@@ -242,7 +243,8 @@ function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => vo
 // --- compare ---------------------------------------------------------------------------------
 
 function compare(trace: Trace, args: Args, io: CliIo): number {
-  const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: true });
+  // Every kind of free list, unless the command line names one.
+  const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: args.overrides.freeList === undefined });
   io.out(args.json ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(args.file, comparison));
   return comparison.errors > 0 ? 1 : 0;
 }

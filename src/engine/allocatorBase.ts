@@ -364,6 +364,23 @@ export abstract class AllocatorBase implements Allocator {
     return true;
   }
 
+  /**
+   * realloc by moving (CS:APP's mm_realloc): malloc a new block while the old one is still
+   * allocated, copy up to `wanted` bytes of the old payload (never past the break), free the old
+   * block. The op's block is the new one. Null, with the old block untouched, when malloc fails.
+   */
+  protected moveBlock(ptr: number, requestSize: number, wanted: number, rec: OpRecorder): number | null {
+    const moved = this.allocate(requestSize, rec);
+    if (moved === null) return null;
+    const newBlock = rec.block;
+    const copied = Math.max(0, Math.min(wanted, this.memory.brk - ptr));
+    this.memory.copy(moved, ptr, copied);
+    this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
+    this.release(ptr, rec);
+    rec.block = newBlock;
+    return moved;
+  }
+
   /** The NULL message for a request no heap of this size could ever hold. */
   protected beyondHeap(rec: OpRecorder, requestSize: number): OpProblem {
     return problem('heap-limit', 'warning', `NULL: ${rec.requestText ?? requestSize} bytes is more than the whole ${this.config.maxHeap}-byte heap could ever hold.`);

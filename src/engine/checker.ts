@@ -47,7 +47,7 @@ export function checkImplicitStructure(walk: HeapWalk, layout: BlockLayout, conf
         });
       }
     }
-    if (!layout.footerInEveryBlock && block.header !== null) {
+    if (layout.prevAllocatedBits && block.header !== null) {
       const bit = prevAllocatedOfWord(block.header);
       if (bit !== prevAllocated) {
         issues.push({
@@ -57,7 +57,8 @@ export function checkImplicitStructure(walk: HeapWalk, layout: BlockLayout, conf
         });
       }
     }
-    if (!allocated && prevFree !== null && config.coalesce === 'immediate') {
+    // Buddy blocks may lie free side by side: only buddies merge (docs/engine.md, "The buddy system").
+    if (!allocated && prevFree !== null && config.coalesce === 'immediate' && config.freeList !== 'buddy') {
       issues.push({
         code: 'adjacent-free-blocks',
         addr: prevFree.addr,
@@ -77,7 +78,7 @@ export function checkImplicitStructure(walk: HeapWalk, layout: BlockLayout, conf
         addr: walk.heapSize - W,
         message: `the epilogue at ${hex(walk.heapSize - W)} should be an allocated header of size 0, but holds ${e ? hex(e.header) : 'nothing readable'}`,
       });
-    } else if (!layout.footerInEveryBlock && prevAllocatedOfWord(e.header) !== prevAllocated) {
+    } else if (layout.prevAllocatedBits && prevAllocatedOfWord(e.header) !== prevAllocated) {
       issues.push({
         code: 'prev-allocated-mismatch',
         addr: e.addr,

@@ -26,6 +26,19 @@ export function freeListLabel(c: Pick<HeapConfig, 'policy' | 'freeList' | 'order
   return c.freeList === 'implicit' ? 'implicit' : `${c.freeList} ${c.order}`;
 }
 
+/** The policies a list kind can run: every one, but only the baseline and `first` for the buddy system, which places by order. */
+export function policiesFor(freeList: FreeListKind): readonly Policy[] {
+  return freeList === 'buddy' ? ['sbrk', 'first'] : POLICIES;
+}
+
+/**
+ * The one name of what places blocks in a configuration, in sentences and titles: the policy's
+ * label, or "buddy system" for the buddy system, which places by order (its policy is `first`).
+ */
+export function placementLabel(c: Pick<HeapConfig, 'policy' | 'freeList'>): string {
+  return c.freeList === 'buddy' && c.policy !== 'sbrk' ? 'buddy system' : policyLabel(c.policy);
+}
+
 /** The placement policies of the implicit free list (every policy but the sbrk baseline). */
 export const FIT_POLICIES = ['first', 'next', 'best', 'worst'] as const;
 export type FitPolicy = (typeof FIT_POLICIES)[number];
@@ -49,9 +62,10 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 /**
  * `implicit` = every block is walked; `explicit` = free blocks link into a doubly linked list in
  * their payloads; `segregated` = one such list per size class (segregated fits);
- * `simple-segregated` = one block size per class, no splitting or coalescing (docs/engine.md).
+ * `simple-segregated` = one block size per class, no splitting or coalescing; `buddy` = the binary
+ * buddy system, one such list per power-of-two order (docs/engine.md).
  */
-export const FREE_LISTS = ['implicit', 'explicit', 'segregated', 'simple-segregated'] as const;
+export const FREE_LISTS = ['implicit', 'explicit', 'segregated', 'simple-segregated', 'buddy'] as const;
 export type FreeListKind = (typeof FREE_LISTS)[number];
 
 /** Whether this family's free blocks hold next and prev links in their payloads (docs/engine.md). */
@@ -118,14 +132,14 @@ export interface HeapConfig {
   readonly maxHeap: number;
   /** Prologue and epilogue blocks at the heap's ends. */
   readonly sentinels: boolean;
-  /** `sbrk` ignores every field but alignment and maxHeap. */
+  /** `sbrk` ignores every field but alignment and maxHeap; the buddy system accepts only `first`. */
   readonly policy: Policy;
   readonly coalesce: CoalesceMode;
   readonly realloc: ReallocMode;
   readonly search: SearchMode;
   /** Implicit list, or an explicit free list linked through free payloads. */
   readonly freeList: FreeListKind;
-  /** Insertion order of the explicit list and of each segregated class list (ignored by the implicit list). */
+  /** Insertion order of the explicit list, of each segregated class list and of the buddy system's lists (ignored by the implicit list). */
   readonly order: ListOrder;
   /**
    * The upper bounds, in bytes of whole blocks, of a segregated list's size classes, ascending;
@@ -143,8 +157,26 @@ export type HeapOptions = Partial<HeapConfig> & { readonly preset?: PresetName }
  * payload byte, rounded up to the alignment (16 for CS:APP's 4-byte words, 32 for 8-byte words).
  */
 export function minBlockSize(wordSize: number, alignment: number, freeList: FreeListKind = 'implicit'): number {
+  // A buddy block is a power of two holding a header and, when free, two links (no boundary tag).
+  if (freeList === 'buddy') return powerOfTwoAtLeast(Math.max(3 * wordSize, alignment));
   // A linked list's free block also holds the next and prev links: header, two links, footer.
   return linksInPayload(freeList) ? roundUp(4 * wordSize, alignment) : roundUp(2 * wordSize + 1, alignment);
+}
+
+/**
+ * Where the first block's header sits: after the pad and the prologue (sentinels) or the pad
+ * alone, one word below an aligned address so that payloads land on multiples of the alignment.
+ */
+export function firstBlockOffset(wordSize: number, alignment: number, sentinels: boolean): number {
+  const prologueSize = sentinels ? roundUp(2 * wordSize, alignment) : 0;
+  return roundUp(prologueSize + wordSize, alignment) - wordSize;
+}
+
+/** The smallest power of two that is at least `n` (1 for n <= 1). */
+export function powerOfTwoAtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 export function roundUp(n: number, multiple: number): number {
@@ -234,7 +266,7 @@ export function resolveConfig(options: HeapOptions = {}): ResolvedConfig {
     overrides.minSplit === undefined &&
     (overrides.wordSize !== undefined || overrides.alignment !== undefined || overrides.freeList !== undefined)
   ) {
-    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment), linksInPayload(merged.freeList as FreeListKind) ? (merged.freeList as FreeListKind) : 'implicit');
+    merged.minSplit = minBlockSize(Number(merged.wordSize), Number(merged.alignment), listKind(merged.freeList));
   }
   // Likewise the default size classes start at the layout's smallest block.
   if (overrides.classes === undefined && (overrides.wordSize !== undefined || overrides.alignment !== undefined)) {
@@ -277,24 +309,26 @@ export function validateConfig(c: HeapConfig): ConfigProblem[] {
   }
   const linked = listOk && c.policy !== 'sbrk' && linksInPayload(c.freeList);
   const segregated = linked && isSegregated(c.freeList);
-  const minBlock = minBlockSize(c.wordSize, c.alignment, linked ? c.freeList : 'implicit');
+  const buddy = listOk && c.policy !== 'sbrk' && c.freeList === 'buddy';
+  const minBlock = minBlockSize(c.wordSize, c.alignment, linked || buddy ? c.freeList : 'implicit');
   if (!Number.isSafeInteger(c.minSplit) || c.minSplit < minBlock || c.minSplit % c.alignment !== 0) {
     problem(
       'minSplit',
       `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(c.minSplit)}).`,
-      linked ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
+      linked || buddy ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
     );
   }
   const listName = segregated ? 'a segregated free list' : 'an explicit free list';
   if (linked && c.coalesce === 'deferred' && c.freeList !== 'simple-segregated') {
     problem('coalesce', `coalesce "deferred" is not offered with ${listName}: a merge pass would have to rebuild the list${segregated ? 's' : ''}, which no textbook ${segregated ? 'segregated' : 'explicit'} allocator does; use immediate or off.`, ['freeList']);
   }
-  if (linked && !c.sentinels && c.wordSize === c.alignment) {
+  if ((linked || buddy) && !c.sentinels && c.wordSize === c.alignment) {
     // The null link is offset 0 (docs/engine.md); without a prologue and with W = A the first block starts there.
-    problem('sentinels', `${listName} with 8-byte words and 8-byte alignment needs sentinels: the first block would start at offset 0, which is the null link.`, ['freeList', 'wordSize', 'alignment']);
+    problem('sentinels', `${buddy ? 'the buddy system' : listName} with 8-byte words and 8-byte alignment needs sentinels: the first block would start at offset 0, which is the null link.`, ['freeList', 'wordSize', 'alignment']);
   }
   if (segregated) problems.push(...classProblems(c.classes, c.alignment, minBlock));
-  if (c.policy !== 'sbrk' && c.footers === 'free-only' && !c.sentinels) {
+  if (buddy) problems.push(...buddyProblems(c));
+  if (c.policy !== 'sbrk' && !buddy && c.footers === 'free-only' && !c.sentinels) {
     problem(
       'footers',
       'footers "free-only" needs sentinels: the epilogue header carries the last block\'s allocated bit, which is the only way to find out whether it has a footer.',
@@ -318,4 +352,37 @@ function classProblems(classes: unknown, alignment: number, minBlock: number): C
     if (i > 0 && b <= classes[i - 1]) return refuse(`class bounds must rise strictly (got ${String(classes[i - 1])} then ${String(b)}).`);
   }
   return [];
+}
+
+/** The list kind a (possibly invalid) merged configuration asks for, for defaults derived from it. */
+function listKind(value: unknown): FreeListKind {
+  return (FREE_LISTS as readonly unknown[]).includes(value) ? (value as FreeListKind) : 'implicit';
+}
+
+/**
+ * The buddy system's own rules (docs/engine.md, "The buddy system"): it places by order, so only
+ * `first` names its placement; it merges buddies at once or never; its first arena must fit.
+ */
+function buddyProblems(c: HeapConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!policiesFor('buddy').includes(c.policy)) {
+    problems.push({ key: 'policy', related: ['freeList'], message: `the buddy system places a block itself (the first block on the smallest non-empty order's list), so its policy is "first" (got ${String(c.policy)}); "sbrk" selects the baseline.` });
+  }
+  if (c.coalesce === 'deferred') {
+    problems.push({ key: 'coalesce', related: ['freeList'], message: 'coalesce "deferred" is not offered with the buddy system: a freed block merges with its buddy at once (immediate) or never (off).' });
+  }
+  if (Number.isSafeInteger(c.chunkSize) && c.chunkSize > 0 && Number.isSafeInteger(c.maxHeap)) {
+    const arena = buddyArenaSize(c);
+    const start = firstBlockOffset(c.wordSize, c.alignment, c.sentinels);
+    const needed = start + arena + (c.sentinels ? c.wordSize : 0);
+    if (needed > c.maxHeap) {
+      problems.push({ key: 'chunkSize', related: ['maxHeap', 'freeList'], message: `the buddy system's first arena is chunkSize rounded up to a power of two (${arena} bytes); with the heap's first ${start} bytes and ${c.sentinels ? 'the epilogue' : 'nothing else'} it needs ${needed} bytes, more than maxHeap (${c.maxHeap}).` });
+    }
+  }
+  return problems;
+}
+
+/** The buddy system's first arena: chunkSize rounded up to a power of two, at least the smallest block. */
+export function buddyArenaSize(c: Pick<HeapConfig, 'chunkSize' | 'wordSize' | 'alignment'>): number {
+  return powerOfTwoAtLeast(Math.max(c.chunkSize, minBlockSize(c.wordSize, c.alignment, 'buddy')));
 }

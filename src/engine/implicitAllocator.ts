@@ -313,26 +313,17 @@ export class ImplicitAllocator extends AllocatorBase {
       const kept = this.resizeInPlace(ptr, requestSize, rec);
       if (kept !== null) return kept;
     }
-    return this.moveBlock(ptr, requestSize, rec);
+    return this.moveAndCopy(ptr, requestSize, rec);
   }
 
-  /** malloc a new block while the old is allocated, copy, free the old one. */
-  protected moveBlock(ptr: number, requestSize: number, rec: OpRecorder): number | null {
+  /** malloc a new block while the old is allocated, copy what CS:APP's mm_realloc copies, free the old one. */
+  protected moveAndCopy(ptr: number, requestSize: number, rec: OpRecorder): number | null {
     const L = this.layout;
     const oldAddr = L.blockAddr(ptr);
     const oldSize = L.nextBlockAddr(oldAddr) - oldAddr;
-    const moved = this.allocate(requestSize, rec);
-    if (moved === null) return null;
-    const newBlock = rec.block;
     // CS:APP's mm_realloc copies min(size, old block size) bytes from the payload (a few bytes
     // past the old payload's end, harmlessly); the in-place variant copies only the old payload.
-    const wanted = Math.min(requestSize, this.config.realloc === 'naive' ? oldSize : L.payloadSize(oldSize));
-    const copied = Math.max(0, Math.min(wanted, this.memory.brk - ptr));
-    this.memory.copy(moved, ptr, copied);
-    this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
-    this.release(ptr, rec);
-    rec.block = newBlock;
-    return moved;
+    return this.moveBlock(ptr, requestSize, Math.min(requestSize, this.config.realloc === 'naive' ? oldSize : L.payloadSize(oldSize)), rec);
   }
 
   /** Shrinks in place, or grows into a free next and/or previous block; null when it cannot. */

@@ -4,6 +4,7 @@
 import type { Allocator, AllocatorOptions } from './allocator';
 import { resolveConfig, type ConfigProblem, type HeapConfig, type HeapOptions } from './config';
 import type { AllocatorSnapshot } from './results';
+import { BuddyAllocator } from './buddyAllocator';
 import { ExplicitAllocator } from './explicitAllocator';
 import { ImplicitAllocator } from './implicitAllocator';
 import { SbrkAllocator } from './sbrkAllocator';
@@ -13,7 +14,7 @@ import { SimpleSegregatedAllocator } from './simpleSegregatedAllocator';
 export type { Allocator, AllocatorOptions } from './allocator';
 export * from './config';
 export * from './results';
-export { BlockLayout, ALLOCATED_BIT, PREV_ALLOCATED_BIT, sizeOfWord, flagsOfWord, allocatedOfWord, prevAllocatedOfWord, decodeWord, type DecodedWord } from './layout';
+export { BlockLayout, buddyOffset, orderOf, MAX_BUDDY_ORDER, ALLOCATED_BIT, PREV_ALLOCATED_BIT, sizeOfWord, flagsOfWord, allocatedOfWord, prevAllocatedOfWord, decodeWord, type DecodedWord } from './layout';
 export { HeapMemory, HeapFault, PAGE_SIZE, hex, bytesEqual, type HeapBytes, type KeptBytes } from './memory';
 export { formatChain, formatChainColumns, type ChainColumns, type ChainOptions } from './chain';
 export { linearFitSearch, type FitSearch, type FitResult } from './fitSearch';
@@ -23,6 +24,7 @@ export { FreeList, NULL_LINK } from './freeList';
 export { SegregatedAllocator } from './segregatedAllocator';
 export { SimpleSegregatedAllocator } from './simpleSegregatedAllocator';
 export { className } from './segregatedChecker';
+export { BuddyAllocator, type BuddyBlock, type BuddyOrderList } from './buddyAllocator';
 export { SbrkAllocator } from './sbrkAllocator';
 
 /** Thrown by `createAllocator` for a configuration that cannot describe a heap (a caller's bug; validate first). */
@@ -51,6 +53,9 @@ export function createAllocator(options: HeapOptions = {}): Allocator {
  */
 export function restoreAllocator(config: HeapConfig, snapshot: AllocatorSnapshot, recycle?: Allocator, options?: AllocatorOptions): Allocator {
   if (config.policy === 'sbrk') return new SbrkAllocator(config, undefined, undefined, options).restore(snapshot);
+  if (config.freeList === 'buddy') {
+    return new BuddyAllocator(config, snapshot, recycle instanceof BuddyAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined, options);
+  }
   const donor = recycle instanceof ImplicitAllocator && recycle.config.maxHeap === config.maxHeap ? recycle : undefined;
   if (config.freeList === 'explicit') return new ExplicitAllocator(config, snapshot, donor, options);
   if (config.freeList === 'segregated') return new SegregatedAllocator(config, snapshot, donor, options);
@@ -68,6 +73,8 @@ export function allocatorFor(config: HeapConfig): Allocator {
       return new SegregatedAllocator(config);
     case 'simple-segregated':
       return new SimpleSegregatedAllocator(config);
+    case 'buddy':
+      return new BuddyAllocator(config);
     default:
       return new ImplicitAllocator(config);
   }

@@ -29,6 +29,11 @@
 //           +--------------------+-------------+-------------+----------+---------------------+
 //           addr                 addr + W      addr + 2W                 addr + size - W
 //
+// A buddy block (freeList "buddy", docs/engine.md "The buddy system") is 2^k bytes with a header
+// and no boundary tag in any block, free or allocated, and no prev-allocated bit: free() finds
+// the one neighbour it may merge with, its buddy, by address arithmetic (buddyOffset below). A free
+// one keeps the same two links after its header.
+//
 // The heap (with sentinels, as CS:APP lays it out; W = 4, A = 8 shown):
 //
 //   0        4            8            12                                      brk-4      brk
@@ -46,7 +51,7 @@
 //   Without sentinels, blocks start at firstBlockAddr (after the pad) and end at the break.
 
 import type { HeapConfig } from './config';
-import { minBlockSize, roundUp } from './config';
+import { firstBlockOffset, minBlockSize, roundUp } from './config';
 import { HeapFault, hex, type HeapMemory } from './memory';
 
 export const ALLOCATED_BIT = 1;
@@ -89,13 +94,32 @@ export function decodeWord(word: number): DecodedWord {
   return { size: sizeOfWord(word), allocated: allocatedOfWord(word), prevAllocated: prevAllocatedOfWord(word) };
 }
 
+// --- the buddy system's geometry (docs/engine.md, "The buddy system") ------------------------
+
+/** The largest order a heap of at most 1 GiB can hold (config.ts, MAX_HEAP_LIMIT). */
+export const MAX_BUDDY_ORDER = 30;
+
+/** The order of a power of two: a block of order k holds 2^k bytes. */
+export function orderOf(size: number): number {
+  return 31 - Math.clz32(size);
+}
+
+/** The offset of a block's buddy within the arena, `offset XOR size`, in arithmetic (offsets stay exact). */
+export function buddyOffset(offset: number, size: number): number {
+  return offset % (2 * size) < size ? offset + size : offset - size;
+}
+
 /** Geometry of one configuration plus raw header/footer access over the heap's memory. */
 export class BlockLayout {
   /** Bytes in a header or footer word. */
   readonly wordSize: number;
   readonly alignment: number;
-  /** True when every block carries a boundary tag; false for the prev-allocated-bit layout. */
+  /** True when every block carries a boundary tag; false for the prev-allocated-bit layout and the buddy system. */
   readonly footerInEveryBlock: boolean;
+  /** True when a free block carries a boundary tag: every layout but the buddy system's, which has none. */
+  readonly footerInFreeBlocks: boolean;
+  /** True when each header's bit 1 says whether the previous block is allocated (footers "free-only"). */
+  readonly prevAllocatedBits: boolean;
   readonly sentinels: boolean;
   readonly minBlockSize: number;
   /** Address of the prologue block's header (sentinels only). */
@@ -115,21 +139,17 @@ export class BlockLayout {
     const A = config.alignment;
     this.wordSize = W;
     this.alignment = A;
-    this.footerInEveryBlock = config.footers === 'all';
+    // The buddy system finds a block's neighbour by address arithmetic, never by a boundary tag.
+    const buddy = config.freeList === 'buddy';
+    this.footerInEveryBlock = !buddy && config.footers === 'all';
+    this.footerInFreeBlocks = !buddy;
+    this.prevAllocatedBits = !buddy && config.footers === 'free-only';
     this.sentinels = config.sentinels;
     this.minBlockSize = minBlockSize(W, A, config.freeList);
     this.allocatedOverhead = this.footerInEveryBlock ? 2 * W : W;
-    // The first header sits W bytes below an aligned address.
-    const firstAligned = (from: number): number => roundUp(from + W, A) - W;
-    if (config.sentinels) {
-      this.prologueSize = roundUp(2 * W, A);
-      this.firstBlockAddr = firstAligned(this.prologueSize);
-      this.prologueAddr = this.firstBlockAddr - this.prologueSize;
-    } else {
-      this.prologueSize = 0;
-      this.firstBlockAddr = firstAligned(0);
-      this.prologueAddr = this.firstBlockAddr;
-    }
+    this.prologueSize = config.sentinels ? roundUp(2 * W, A) : 0;
+    this.firstBlockAddr = firstBlockOffset(W, A, config.sentinels);
+    this.prologueAddr = this.firstBlockAddr - this.prologueSize;
   }
 
   // --- the word accessors: the only raw access to headers and footers ---------------------
@@ -177,6 +197,11 @@ export class BlockLayout {
   /** Payload bytes an allocated block of `size` offers the caller. */
   payloadSize(size: number): number {
     return size - this.allocatedOverhead;
+  }
+
+  /** Payload bytes of a free block of `size`: what lies between its header and its boundary tag, if it has one. */
+  freePayloadSize(size: number): number {
+    return size - (this.footerInFreeBlocks ? 2 * this.wordSize : this.wordSize);
   }
 
   /** The epilogue header's address (sentinels) or the break: where the block chain ends. */
@@ -248,16 +273,16 @@ export class BlockLayout {
    * stored in bit 1 only in the "free-only" layout (CS:APP's PACK leaves it zero otherwise).
    */
   writeBlock(addr: number, size: number, allocated: boolean, prevAllocated: boolean): void {
-    const flags = (allocated ? ALLOCATED_BIT : 0) | (!this.footerInEveryBlock && prevAllocated ? PREV_ALLOCATED_BIT : 0);
+    const flags = (allocated ? ALLOCATED_BIT : 0) | (this.prevAllocatedBits && prevAllocated ? PREV_ALLOCATED_BIT : 0);
     this.putWord(addr, size + flags);
-    if (this.footerInEveryBlock || !allocated) {
+    if (this.footerInEveryBlock || (!allocated && this.footerInFreeBlocks)) {
       this.putWord(this.footerAddr(addr, size), size + (allocated ? ALLOCATED_BIT : 0));
     }
   }
 
   /** Sets bit 1 of the header at `addr` (the next block, or the epilogue) in the "free-only" layout. */
   setPrevAllocated(addr: number, prevAllocated: boolean): void {
-    if (this.footerInEveryBlock) return;
+    if (!this.prevAllocatedBits) return;
     const word = this.getWord(addr);
     const cleared = word - (prevAllocatedOfWord(word) ? PREV_ALLOCATED_BIT : 0);
     this.putWord(addr, cleared + (prevAllocated ? PREV_ALLOCATED_BIT : 0));
@@ -265,7 +290,7 @@ export class BlockLayout {
 
   /** The prev-allocated bit a block at `addr` should keep when rewritten (true with footers everywhere). */
   prevAllocatedFlag(addr: number): boolean {
-    return this.footerInEveryBlock ? true : this.prevAllocatedAt(addr);
+    return this.prevAllocatedBits ? this.prevAllocatedAt(addr) : true;
   }
 
   /** Writes the prologue and epilogue for an empty heap whose break is at `firstBlockAddr + W`. */
@@ -279,6 +304,6 @@ export class BlockLayout {
 
   /** The zero-size allocated header that ends the chain. */
   writeEpilogue(addr: number, prevAllocated: boolean): void {
-    this.putWord(addr, ALLOCATED_BIT + (!this.footerInEveryBlock && prevAllocated ? PREV_ALLOCATED_BIT : 0));
+    this.putWord(addr, ALLOCATED_BIT + (this.prevAllocatedBits && prevAllocated ? PREV_ALLOCATED_BIT : 0));
   }
 }

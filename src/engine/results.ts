@@ -159,6 +159,12 @@ export const HEAP_ISSUE_CODES = [
   'free-block-on-two-lists',
   'wrong-class',
   'carved-size',
+  // The buddy system's invariants (docs/engine.md, "The buddy system").
+  'buddy-arena-size',
+  'buddy-bad-size',
+  'buddy-misaligned',
+  'buddy-unmerged',
+  'buddy-wrong-list',
 ] as const;
 export type HeapIssueCode = (typeof HEAP_ISSUE_CODES)[number];
 
@@ -196,11 +202,16 @@ export interface AllocatorSnapshot {
   readonly freeList?: FreeListEnds;
   /** A segregated list's class lists' ends and rovers, one per class in class order (kept as `freeList` is). */
   readonly classLists?: readonly FreeListEnds[];
+  /**
+   * The buddy system's lists, one per order from its smallest block's up (rover unused), which
+   * live outside the heap's bytes like `freeList`; their links are in `bytes`, always kept.
+   */
+  readonly orderLists?: readonly FreeListEnds[];
 }
 
 /** One free list threaded through free blocks' payloads, in list order, as a reader draws it. */
 export interface FreeListNodes {
-  /** How views name the list: "free list", or a size class of a segregated list. */
+  /** How views name the list: "free list", a size class of a segregated list, an order of the buddy system. */
   readonly label: string;
   /** Header addresses of its nodes in list order, from the head (stops at a cycle or a link that leaves the heap). */
   readonly nodes: readonly number[];

@@ -76,15 +76,7 @@ export class SbrkAllocator extends AllocatorBase {
 
   protected resize(ptr: number, requestSize: number, rec: OpRecorder): number | null {
     const oldRequest = this.ledger.requestSize(ptr) ?? 0;
-    const moved = this.allocate(requestSize, rec);
-    if (moved === null) return null;
-    const newBlock = rec.block;
-    const copied = Math.min(oldRequest, requestSize);
-    this.memory.copy(moved, ptr, copied);
-    this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
-    this.release(ptr, rec);
-    rec.block = newBlock;
-    return moved;
+    return this.moveBlock(ptr, requestSize, Math.min(oldRequest, requestSize), rec);
   }
 
   protected payloadCapacity(ptr: number): number {

@@ -125,6 +125,6 @@ export class SimpleSegregatedAllocator extends SegregatedAllocator {
         return ptr;
       }
     }
-    return this.moveBlock(ptr, requestSize, rec);
+    return this.moveAndCopy(ptr, requestSize, rec);
   }
 }

@@ -119,8 +119,8 @@ export function walkImplicitColumns(layout: BlockLayout): HeapColumns {
       break;
     }
     const allocated = allocatedOfWord(header);
-    const hasFooter = layout.footerInEveryBlock || !allocated;
-    out.add(addr, size, allocated ? ALLOCATED : FREE, addr + W, allocated ? layout.payloadSize(size) : size - 2 * W, header, hasFooter ? layout.getWord(addr + size - W) : NaN);
+    const hasFooter = layout.footerInEveryBlock || (!allocated && layout.footerInFreeBlocks);
+    out.add(addr, size, allocated ? ALLOCATED : FREE, addr + W, allocated ? layout.payloadSize(size) : layout.freePayloadSize(size), header, hasFooter ? layout.getWord(addr + size - W) : NaN);
     addr += size;
   }
   if (layout.sentinels && stopped === null && readable(end)) {

@@ -2,7 +2,7 @@
 // Compare Policies and the panel's side by side: one policy replayed at a time, a slice at a time
 // (the caller yields and may stop between slices), and each policy's row cached per run.
 
-import { FIT_POLICIES, FREE_LISTS, freeListLabel, policyLabel, POLICIES, type FreeListKind, type HeapConfig, type HeapOptions, type Policy } from '../engine/config';
+import { FIT_POLICIES, FREE_LISTS, freeListLabel, placementLabel, policiesFor, type FreeListKind, type HeapConfig, type HeapOptions, type Policy } from '../engine/config';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
 import { Replay } from './replay';
@@ -203,16 +203,17 @@ export class Comparison {
     this.cache = options.cache ?? sharedCache;
     const own = traceConfig(trace, layers);
     this.preset = own.preset;
+    // Without families, the trace's own kind of list with every policy it takes (the buddy system places by order: the baseline and "first").
     const variants: HeapOptions[] = options.families
       ? [{ policy: 'sbrk' }, ...FREE_LISTS.flatMap((freeList) => FIT_POLICIES.map((policy) => ({ freeList, policy })))]
-      : POLICIES.map((policy) => ({ policy }));
+      : policiesFor(own.config.freeList).map((policy) => ({ policy }));
     const refused = (d: readonly Diagnostic[]) => d.filter((x) => x.severity === 'error').length;
     this.entries = variants.flatMap((variant) => {
       const resolved = traceConfig(trace, { ...layers, overrides: { ...layers.overrides, ...variant } });
       // A family the trace's configuration cannot take is left out, not shown failing.
       if (options.families && refused(resolved.diagnostics) > refused(own.diagnostics)) return [];
       const { config } = resolved;
-      const label = options.families && config.policy !== 'sbrk' ? `${freeListLabel(config)} ${policyLabel(config.policy)}` : policyLabel(config.policy);
+      const label = options.families && config.policy !== 'sbrk' ? `${freeListLabel(config)} ${placementLabel(config)}` : placementLabel(config);
       return [{ policy: config.policy, label, config, configDiagnostics: resolved.diagnostics, result: null }];
     });
     const known = options.known;

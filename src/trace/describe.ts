@@ -86,12 +86,16 @@ export interface SearchTerms {
   readonly list: string;
   /** Simple segregated storage: a chunk carved into blocks of one size, never split. */
   readonly carves: boolean;
+  /** The binary buddy system: orders, halves and buddies instead of a fit search. */
+  readonly buddy: boolean;
 }
 
 /** The terms of a configuration's stories (docs/engine.md defines each kind of list). */
 export function searchTerms(c: Pick<HeapConfig, 'policy' | 'freeList' | 'order'>): SearchTerms {
   const segregated = c.freeList === 'segregated' || c.freeList === 'simple-segregated';
-  return { policy: c.policy, order: c.freeList === 'implicit' ? null : c.order, list: segregated ? "its class's list" : 'the free list', carves: c.freeList === 'simple-segregated' };
+  const buddy = c.freeList === 'buddy' && c.policy !== 'sbrk';
+  const list = segregated ? "its class's list" : buddy ? "its order's list" : 'the free list';
+  return { policy: c.policy, order: c.freeList === 'implicit' ? null : c.order, list, carves: c.freeList === 'simple-segregated', buddy };
 }
 
 const ORDER_NAMES: Readonly<Record<ListOrder, string>> = { lifo: 'LIFO', fifo: 'FIFO', address: 'address-ordered' };
@@ -104,13 +108,14 @@ const ORDER_PLACES: Readonly<Record<ListOrder, (list: string) => string>> = {
 
 /**
  * What op `step` did, in words a student reads: which block the search picked and over which, how
- * it split or merged; on an explicit list, in list terms (list nodes examined, where a freed block
- * went). `before`: the heap's blocks before the op; `freedLine`: the line that freed the block the
- * op took, when known.
+ * it split or merged; on a linked list, in list terms (list nodes examined, where a freed block
+ * went); on the buddy system, in its orders, halves and buddies. `before`: the heap's blocks
+ * before the op; `freedLine`: the line that freed the block the op took, when known.
  */
 export function describeStory(step: StepRecord, terms: SearchTerms, before: HeapColumns, freedLine: number | null = null): string {
   const { policy, order, list, carves } = terms;
   const op = step.op;
+  if (terms.buddy) return buddyStory(step, terms) ?? `${describeStep(step)}.`;
   if ((op.kind === 'malloc' || op.kind === 'calloc' || op.kind === 'realloc') && step.ptr !== null && step.block) {
     if (policy === 'sbrk') return `The sbrk baseline moved the break by ${step.block.size} bytes and returned the old break, ${hex(step.ptr)}.`;
     if (step.outcome & OUTCOME.IN_PLACE) return `realloc kept the data ${step.outcome & OUTCOME.MOVED ? 'by growing into the free block before it' : 'where it was'}: the block at ${hex(step.block.addr)} is now ${step.block.size} bytes.`;
@@ -156,6 +161,29 @@ export function describeStory(step: StepRecord, terms: SearchTerms, before: Heap
     return `The ${step.block.size}-byte block at ${hex(step.block.addr)} became free${merged ? ` and merged with its free ${sides} into one ${step.mergedSize}-byte block` : ''}${listed}.`;
   }
   return `${describeStep(step)}.`;
+}
+
+/** The buddy system's story of an op (docs/engine.md, "The buddy system"); null when it has none to tell. */
+function buddyStory(step: StepRecord, terms: SearchTerms): string | null {
+  const { block, ptr } = step;
+  if (block === null) return null;
+  if (step.op.kind !== 'free' && ptr !== null) {
+    if (step.outcome & OUTCOME.IN_PLACE) return `realloc kept the data where it was: the block at ${hex(block.addr)} is now ${block.size} bytes.`;
+    const taken = block.size + step.remainder;
+    const lists = `${step.examined} order list${step.examined === 1 ? '' : 's'}`;
+    const found =
+      step.outcome & OUTCOME.EXTENDED
+        ? `No order list held a block of ${block.size} bytes or more${step.examined > 0 ? ` (it looked at ${lists})` : ''}, so the arena grew by doubling, ${step.grownBy} bytes, and its new ${taken}-byte block at ${hex(block.addr)} was taken`
+        : `The buddy system looked at ${lists} and took the ${taken}-byte block at ${hex(block.addr)}`;
+    const split = step.remainder > 0 ? `; halving it down to ${block.size} bytes put ${step.remainder} bytes of upper halves on their lists` : '';
+    return `${found}${split}. The program gets ${hex(ptr)}.`;
+  }
+  if (step.op.kind === 'free' && step.outcome & OUTCOME.FREED) {
+    const merged = step.mergedSize === 0 ? '' : step.mergedSize === 2 * block.size ? ` and merged with its free buddy into one ${step.mergedSize}-byte block` : ` and merged with its free buddy, and each merged block with its own, into one ${step.mergedSize}-byte block`;
+    const listed = terms.order ? `; the ${merged ? 'merged ' : ''}block ${ORDER_PLACES[terms.order](terms.list)}` : '';
+    return `The ${block.size}-byte block at ${hex(block.addr)} became free${merged}${listed}.`;
+  }
+  return null;
 }
 
 /**

@@ -2,7 +2,7 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { FIT_POLICIES, policyLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { FIT_POLICIES, placementLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms } from './describe';
 import { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
 import type { LifetimeAnalysis } from './lifetimes';
@@ -40,7 +40,7 @@ export class ReplaySource implements HeapSource {
   }
 
   get label(): string {
-    return policyLabel(this.run.config.policy);
+    return placementLabel(this.run.config);
   }
 
   get preset(): string {
@@ -160,7 +160,8 @@ export class ReplaySource implements HeapSource {
   private examinedBy(i: number, record: StepRecord, before: Allocator): Float64Array {
     const { replay } = this.run;
     const policy = replay.config.policy;
-    if (record.examined === 0 || !isFitPolicy(policy)) return NO_BLOCKS;
+    // The buddy system examines order lists, not blocks (docs/engine.md, "The buddy system").
+    if (record.examined === 0 || !isFitPolicy(policy) || replay.config.freeList === 'buddy') return NO_BLOCKS;
     const visited: number[] = [];
     // The search needs the copy's layout, which exists once the copy does.
     let walk: FitSearch | null = null;

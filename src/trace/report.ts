@@ -42,13 +42,13 @@ export function runJson(run: TraceRun) {
 }
 
 /**
- * The configuration as `run --json` shows it: the explicit list's fields only when it is one, the
- * size classes only for a segregated list, so the other families print as before.
+ * The configuration as `run --json` shows it: the list's fields only for a linked list (explicit,
+ * segregated, buddy), the size classes only for a segregated list, so the other families print as before.
  */
 function configJson(c: HeapConfig): Partial<HeapConfig> {
   const { classes: _classes, ...unclassed } = c;
   if (c.freeList === 'segregated' || c.freeList === 'simple-segregated') return c;
-  if (c.freeList === 'explicit') return unclassed;
+  if (c.freeList !== 'implicit') return unclassed;
   const { freeList: _freeList, order: _order, ...implicit } = unclassed;
   return implicit;
 }
@@ -104,10 +104,13 @@ export function formatHeapPicture(source: HeapSource, index: number): string {
 
 export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.policy === 'sbrk') return `${policyLabel(c.policy)} (${c.alignment}-byte alignment, max heap ${c.maxHeap} bytes)`;
-  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : c.freeList === 'segregated' || c.freeList === 'simple-segregated' ? `${segregatedLabel(c)}, ` : '';
+  const layout = `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment)`;
   // Simple segregated storage never merges, whatever the coalesce setting says (docs/engine.md).
-  const coalesce = c.freeList === 'simple-segregated' ? 'no' : c.coalesce;
-  return `${preset} preset (${c.wordSize}-byte words, ${c.alignment}-byte alignment), ${list}${policyLabel(c.policy)}, ${coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  const tail = `${c.freeList === 'simple-segregated' ? 'no' : c.coalesce} coalescing, ${c.realloc} realloc, max heap ${c.maxHeap} bytes`;
+  // The buddy system has its own placement (docs/engine.md): no fit policy to name.
+  if (c.freeList === 'buddy') return `${layout}, binary buddy system (${c.order} lists), ${tail}`;
+  const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : c.freeList === 'segregated' || c.freeList === 'simple-segregated' ? `${segregatedLabel(c)}, ` : '';
+  return `${layout}, ${list}${policyLabel(c.policy)}, ${tail}`;
 }
 
 /** A segregated list in a sentence: `segregated fits, lifo lists, classes up to 16/32/.../4096 bytes and one above`. */
