@@ -62,6 +62,7 @@ export function frameOf(source: HeapSource, step: number): FrameDto {
     payloadSizes: heap.payloadSizes,
     highlight: { block: op.block, split: op.split, merged: op.merged, examined: op.examined, grownFrom: op.grownFrom },
     freeLists: heap.freeLists,
+    buddyArena: heap.buddyArena,
     problems: heap.problems,
     metrics: {
       livePayload: m.livePayload,

@@ -89,6 +89,8 @@ export interface FrameDto {
    * (NaN: unreadable); rover, next fit's starting node on the list (null: the head).
    */
   readonly freeLists: readonly FreeListDto[];
+  /** The buddy system's arena, whose blocks are the buddy tree's leaves (null for the other families). */
+  readonly buddyArena: { readonly start: number; readonly size: number } | null;
   /** Heap checker issues and mdriver violations at this step, by address. */
   readonly problems: readonly { readonly addr: number; readonly message: string }[];
   readonly metrics: MetricsDto;
@@ -217,6 +219,7 @@ function isFrame(f: unknown): f is FrameDto {
     Array.isArray(x.freeLists) &&
     x.freeLists.length <= MAX_FREE_LISTS &&
     x.freeLists.every(isFreeList) &&
+    isArena(x.buddyArena) &&
     Array.isArray(x.problems) &&
     x.problems.every((p) => typeof p === 'object' && p !== null && typeof (p as Record<string, unknown>).addr === 'number' && typeof (p as Record<string, unknown>).message === 'string') &&
     isMetrics(x.metrics)
@@ -231,6 +234,14 @@ function isFreeList(l: unknown): l is FreeListDto {
   const x = l as Record<string, unknown>;
   const n = x.nodes instanceof Float64Array ? x.nodes.length : -1;
   return typeof x.label === 'string' && x.label.length <= 80 && n >= 0 && [x.next, x.prev].every((a) => a instanceof Float64Array && a.length === n) && (x.rover === null || (typeof x.rover === 'number' && Number.isFinite(x.rover)));
+}
+
+/** An arena is a power of two of bytes from a whole-number start; orders above 2^30 are no heap the engine makes. */
+function isArena(a: unknown): boolean {
+  if (a === null) return true;
+  if (typeof a !== 'object') return false;
+  const { start, size } = a as Record<string, unknown>;
+  return isInt(start, 0, 2 ** 31) && isInt(size, 1, 2 ** 31) && ((size as number) & ((size as number) - 1)) === 0;
 }
 
 function isMetrics(m: unknown): m is MetricsDto {

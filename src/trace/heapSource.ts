@@ -59,6 +59,8 @@ export interface HeapState extends HeapChain {
    * implicit one or a source that cannot tell.
    */
   readonly freeLists: readonly FreeListState[];
+  /** The buddy system's arena (its first byte and its size, a power of two), whose blocks are the leaves of the buddy tree; null for the other families. */
+  readonly buddyArena: { readonly start: number; readonly size: number } | null;
   /** What the heap checker (or the source's own checks) found at this step, by block or payload address. */
   readonly problems: readonly { readonly addr: number; readonly message: string }[];
   readonly metrics: HeapMetrics;

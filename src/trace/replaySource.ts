@@ -2,7 +2,7 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { FIT_POLICIES, placementLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { BuddyAllocator, FIT_POLICIES, placementLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms } from './describe';
 import { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
 import type { LifetimeAnalysis } from './lifetimes';
@@ -110,6 +110,7 @@ export class ReplaySource implements HeapSource {
       footerSizes: footer.sizes,
       footerAllocated: footer.allocated,
       ...owners,
+      buddyArena: heap instanceof BuddyAllocator ? { start: heap.arenaStart, size: heap.arenaSize } : null,
       freeLists: heap.freeLists().map((l) => ({ label: l.label, nodes: Float64Array.from(l.nodes), next: Float64Array.from(l.next), prev: Float64Array.from(l.prev), rover: l.rover })),
       problems,
       metrics: this.metricsAt(i),

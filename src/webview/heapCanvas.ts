@@ -293,7 +293,8 @@ function drawDensity(
   }
 }
 
-function makeHatch(ctx: CanvasRenderingContext2D, colour: string, crossed: boolean): CanvasPattern | string {
+/** Diagonal hatching in `colour` (crossed: both diagonals), as free and never-reused blocks are drawn. */
+export function makeHatch(ctx: CanvasRenderingContext2D, colour: string, crossed: boolean): CanvasPattern | string {
   const tile = document.createElement('canvas');
   tile.width = 8;
   tile.height = 8;

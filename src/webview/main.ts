@@ -3,6 +3,7 @@
 // owns the trace and the current step, and answers `ready` with a snapshot.
 
 import { assertNever, EVENT_KINDS, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
+import { renderBuddyTree } from './buddyTree';
 import { describeFreeLists, drawFreeLists } from './freeLists';
 import { blockAtByte, drawHeap, fitBytesPerPixel, layout, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
 import { drawCharts } from './charts';
@@ -92,6 +93,8 @@ const canvas = el('canvas', { className: 'heap', tabIndex: 0 });
 canvas.setAttribute('role', 'img');
 const blockList = el('ul', { className: 'sr-only blocks' });
 const freeListLines = el('ul', { className: 'free-lists' });
+const buddyTree = el('canvas', { className: 'buddy-tree', hidden: true });
+buddyTree.setAttribute('role', 'img');
 freeListLines.setAttribute('aria-label', 'Free lists in list order');
 blockList.setAttribute('aria-label', 'Blocks in view');
 canvasBox.append(canvas);
@@ -107,9 +110,9 @@ const empty = el('p', { className: 'empty' });
 
 const app = document.getElementById('app') ?? document.body;
 if (mode === 'panel') {
-  app.append(title, opLine, controls, eventBar, zoomBar, canvasBox, freeListLines, blockList, details, metrics, charts, compareBox, help, empty);
+  app.append(title, opLine, controls, eventBar, zoomBar, buddyTree, canvasBox, freeListLines, blockList, details, metrics, charts, compareBox, help, empty);
 } else {
-  app.append(title, opLine, story, controls, canvasBox, freeListLines, blockList, metrics, details, empty);
+  app.append(title, opLine, story, controls, buddyTree, canvasBox, freeListLines, blockList, metrics, details, empty);
   scrubber.remove();
   speed.remove();
 }
@@ -295,6 +298,7 @@ function render(): void {
   stepLabel.textContent = `op ${frame.step + 1} / ${trace.ops}`;
   const m = frame.metrics;
   metrics.textContent = `heap ${m.heapSize} B · live ${m.livePayload} B · peak ${m.peakPayload} B · utilisation ${pct(m.utilisation)} · internal frag ${num(m.internalFragmentation, ' B')} · external frag ${pct(m.externalFragmentation)} · ${num(m.freeBlocks)} free (largest ${num(m.largestFree, ' B')})${m.unknown === null ? '' : ` · unknown: ${m.unknown}`}`;
+  renderBuddyTree(buddyTree, frame, theme, width);
   drawHeapView(width);
   renderDetails();
   if (mode === 'panel') {

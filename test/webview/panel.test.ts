@@ -269,6 +269,29 @@ describe('heap panel webview (Chromium, fake host)', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'webview-explicit-list.png'), fullPage: true });
   });
 
+  it('the buddy system: a tree of the arena above the heap, split blocks outlined and the blocks as leaves at their level', async () => {
+    // malloc(100) in a 4096-byte arena: halved five times, a 128-byte leaf taken, the upper halves free.
+    const buddy = runTrace(parseHeapScript(['set preset = csapp', 'set freeList = buddy', 'a = malloc(100)'].join('\n')));
+    const frame = buildFrame(buddy, 0);
+    assert.deepEqual(frame.buddyArena, { start: 0x0c, size: 4096 });
+    await send({ type: 'snapshot', trace: traceInfo(buddy, 'file:///buddy.heap', 'buddy.heap'), frame, series: buildSeries(buddy), events: buildEvents(buddy), compare: null });
+    const tree = page.locator('canvas.buddy-tree');
+    await tree.waitFor({ state: 'visible' });
+    assert.equal(await tree.getAttribute('aria-label'), 'Buddy tree of a 4096-byte arena: 6 levels, 6 blocks (1 allocated, 5 free)');
+    const pixel = (x: number, y: number) => tree.evaluate((c, at) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round(at.x * devicePixelRatio), Math.round(at.y * devicePixelRatio), 1, 1).data), { x, y });
+    const box = (await tree.boundingBox())!;
+    assert.equal(Math.round(box.height), 6 * 14, 'one row a level');
+    // The 128-byte leaf at the bottom level, filled; the root (split) only outlined, so its middle is blank.
+    const leaf = await pixel(4, 5 * 14 + 5);
+    assert.ok(leaf[3]! > 0 && !(leaf[0] === 255 && leaf[1] === 255 && leaf[2] === 255), `leaf pixel ${leaf.join(',')}`);
+    assert.equal((await pixel(box.width / 2 + 3, 5))[3], 0, 'a split node is an outline, not a fill');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'webview-buddy-tree.png'), fullPage: true });
+    // Another family has no tree.
+    await send(snapshot(run, 9));
+    await page.waitForFunction(() => (document.querySelector('canvas.buddy-tree') as HTMLCanvasElement).hidden);
+  });
+
   it('4-byte words with 16-byte alignment: the payload one word after the header, the padding after the request', async () => {
     const { frame, text, inside, padding } = await payloadOfA({ preset: 'csapp', alignment: 16 }, 4);
     assert.equal(frame.payloadAddrs[0], frame.addrs[0]! + 4, 'the host says where the payload is');

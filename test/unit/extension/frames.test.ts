@@ -172,4 +172,16 @@ describe('protocol guards', () => {
     assert.equal(buildFrame(simple, 4).story, 'No free 6008-byte block was on its class\'s list, so the heap grew by 6008 bytes for a block of its own; an exact fit. The program gets 0x1010.');
     assert.equal(buildFrame(simple, 0).freeLists.find((l) => l.label === '24-32 B')!.nodes.length, 127, 'the rest of the chunk waits on the class list');
   });
+
+  it('a buddy system\'s frame carries its arena and a list per order; the guard refuses an arena that is not a power of two', () => {
+    const run = runTrace(parseHeapScript(['set preset = csapp', 'set freeList = buddy', 'a = malloc(100)'].join('\n')));
+    const f = buildFrame(run, 0);
+    assert.deepEqual(f.buddyArena, { start: 0x0c, size: 4096 });
+    assert.deepEqual(f.freeLists.filter((l) => l.nodes.length > 0).map((l) => [l.label, Array.from(l.nodes)]), [['128 B', [0x8c]], ['256 B', [0x10c]], ['512 B', [0x20c]], ['1024 B', [0x40c]], ['2048 B', [0x80c]]]);
+    assert.equal(buildFrame(sample('tiny.rep'), 2).buddyArena, null);
+    assert.ok(parseHostMessage({ type: 'frame', frame: f, compare: null }));
+    for (const buddyArena of [undefined, { start: 12, size: 4095 }, { start: -1, size: 4096 }, { start: 12 }, 'arena']) {
+      assert.equal(parseHostMessage({ type: 'frame', frame: { ...f, buddyArena }, compare: null }), null, JSON.stringify(buddyArena));
+    }
+  });
 });

@@ -171,6 +171,7 @@ export class FakeHeapSource implements HeapSource {
       freeLines: new Int32Array(n),
       stopped: null,
       freeLists: [],
+      buddyArena: null,
       problems: [],
       metrics,
     };
