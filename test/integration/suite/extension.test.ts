@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { extension, MALLOCLAB_DIR, open, openText, repoRoot, requireMalloclab, resetSettings, type RunJson } from './support';
+import { eventually, extension, MALLOCLAB_DIR, open, openText, repoRoot, requireMalloclab, resetSettings, type RunJson } from './support';
 
 const REFERENCE_HEAPS: Record<string, number> = {
   'amptjp-bal': 2028880,
@@ -133,6 +133,22 @@ describe('Heap Inspector in VS Code', function () {
     const own = await openText('set freeList = implicit\na = malloc(24)\n', 'heap-script');
     // An implicit run's JSON leaves the list kind out, as it always did.
     assert.equal((await runTrace(own.uri)).config.freeList, undefined);
+  });
+
+  it('the classes setting shapes a segregated list, a bad one is named and ignored, and a script\'s set classes wins', async () => {
+    const config = vscode.workspace.getConfiguration('heapInspector');
+    await config.update('freeList', 'segregated', vscode.ConfigurationTarget.Workspace);
+    await config.update('classes', '32, 64, 256', vscode.ConfigurationTarget.Workspace);
+    const script = await openText('a = malloc(24)\nb = malloc(200)\nfree(a)\n', 'heap-script');
+    const result = await runTrace(script.uri);
+    assert.equal(result.config.freeList, 'segregated');
+    assert.deepEqual(result.config.classes, [32, 64, 256]);
+    const own = await openText('set classes = 64, 128\na = malloc(24)\n', 'heap-script');
+    assert.deepEqual((await runTrace(own.uri)).config.classes, [64, 128]);
+    await config.update('classes', 'small, large', vscode.ConfigurationTarget.Workspace);
+    const bad = await openText('a = malloc(24)\n', 'heap-script');
+    await eventually(() => vscode.languages.getDiagnostics(bad.uri).some((d) => /heapInspector\.classes must list class bounds/.test(d.message)), 'the bad setting is a diagnostic');
+    assert.notDeepEqual((await runTrace(bad.uri)).config.classes, undefined, 'the default classes apply');
   });
 
   it('Convert Trace opens the other format in a new untitled editor, never overwriting', async () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, open, resetSettings } from './support';
+import { eventually, EXTENSION_ID, open, resetSettings } from './support';
 
 const GiB = 2 ** 30;
 const peak = () => process.resourceUsage().maxRSS * 1024;
@@ -17,14 +17,6 @@ const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 interface PanelApi {
   state(): { visible: boolean; uri: string | null; step: number | null; blocks: number | null; compare: boolean; compared: number };
   setCompare(on: boolean): void;
-}
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(what);
 }
 
 describe('hostile inputs in the extension host', function () {

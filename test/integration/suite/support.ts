@@ -48,7 +48,7 @@ export async function openText(content: string, language: string): Promise<vscod
 
 export async function resetSettings(): Promise<void> {
   const config = vscode.workspace.getConfiguration('heapInspector');
-  for (const key of ['preset', 'policy', 'coalesce', 'freeList', 'order', 'maxHeap', 'codeLens.enabled', 'codeLens.maxOps']) {
+  for (const key of ['preset', 'policy', 'coalesce', 'freeList', 'order', 'classes', 'maxHeap', 'codeLens.enabled', 'codeLens.maxOps']) {
     await config.update(key, undefined, vscode.ConfigurationTarget.Workspace);
     await config.update(key, undefined, vscode.ConfigurationTarget.Global);
   }
@@ -66,7 +66,16 @@ export interface RunJson {
   heapSize: number;
   utilization: number;
   preset: string;
-  config: { policy: string; maxHeap: number; freeList?: string; order?: string };
+  config: { policy: string; maxHeap: number; freeList?: string; order?: string; classes?: number[] };
   nulls: number;
   errors: number;
+}
+
+/** Waits (up to a minute) until `check()` holds; fails saying `what` otherwise. */
+export async function eventually(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(what);
 }
