@@ -37,10 +37,13 @@ describe('hostile inputs in the extension host', function () {
     const run = await vscode.commands.executeCommand<{ heapSize: number }>('heapInspector.runTrace');
     assert.ok(run && run.heapSize > 1_000_000_000, `ran: ${JSON.stringify(run)}`);
     // Every kind of free list with every policy, one replay alive at a time.
-    const comparison = await vscode.commands.executeCommand<{ policies: { policy: string; list: string; heapSize: number }[] }>('heapInspector.comparePolicies');
+    const comparison = await vscode.commands.executeCommand<{ policies: { policy: string; list: string; heapSize: number; nulls: number }[] }>('heapInspector.comparePolicies');
     const rows = comparison?.policies.map((p) => `${p.list} ${p.policy}`) ?? [];
-    for (const row of ['none sbrk', 'implicit first', 'explicit lifo worst', 'segregated lifo best', 'simple-segregated lifo first']) assert.ok(rows.includes(row), `${row} among ${rows.join(', ')}`);
-    assert.ok(comparison!.policies.every((p) => p.heapSize >= 1_000_000_000), 'each one held the gigabyte');
+    for (const row of ['none sbrk', 'implicit first', 'explicit lifo worst', 'segregated lifo best', 'simple-segregated lifo first', 'buddy lifo first']) assert.ok(rows.includes(row), `${row} among ${rows.join(', ')}`);
+    // The buddy system would need a 2^30-byte arena past its prologue, more than the 1 GiB heap: NULL.
+    const [buddy, others] = [comparison!.policies.filter((p) => p.list.startsWith('buddy')), comparison!.policies.filter((p) => !p.list.startsWith('buddy'))];
+    assert.ok(buddy.every((p) => p.nulls > 0 && p.heapSize < 1_000_000), 'the buddy system returns NULL');
+    assert.ok(others.every((p) => p.heapSize >= 1_000_000_000), 'every other one held the gigabyte');
     await vscode.commands.executeCommand('heapInspector.openHeapPanel', vscode.Uri.file(path), 1);
     const api = ((await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { panels: PanelApi }).panels;
     assert.equal(api.state().visible, true);
