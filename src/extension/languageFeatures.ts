@@ -12,6 +12,7 @@ import { DisposableStore } from './dispose';
 import { codeLensEnabled, codeLensMaxOps } from './settings';
 import type { TraceSession, TraceSessions } from './traceSessions';
 import { firstIndex, lowerBound } from '../shared/bisect';
+import { linkWordText, listNodeOf } from '../shared/protocol';
 
 const SELECTOR: vscode.DocumentSelector = TRACE_LANGUAGES.flatMap((language) => [
   { language, scheme: 'file' },
@@ -71,8 +72,17 @@ function describeBlock(heap: HeapState, addr: number): string {
   const word = (stored: number, size: number, allocated: number) => (allocated < 0 ? 'none' : `\`${hex(stored)}\` (size ${size}, ${allocated ? 'allocated' : 'free'})`);
   return (
     `After this op: block at \`${hex(addr)}\`, ${heap.sizes[k]} bytes, ${BLOCK_STATUSES[heap.states[k]!]}; payload \`${hex(heap.payloadAddrs[k]!)}\`, ${heap.payloadSizes[k]} bytes\n\n` +
-    `header ${word(heap.headers[k]!, heap.headerSizes[k]!, heap.headerAllocated[k]!)} · footer ${word(heap.footers[k]!, heap.footerSizes[k]!, heap.footerAllocated[k]!)}`
+    `header ${word(heap.headers[k]!, heap.headerSizes[k]!, heap.headerAllocated[k]!)} · footer ${word(heap.footers[k]!, heap.footerSizes[k]!, heap.footerAllocated[k]!)}` +
+    linkWords(heap, addr)
   );
+}
+
+/** A free block's place on its list and the link words its payload stores (markdown); empty off any list. */
+function linkWords(heap: HeapState, addr: number): string {
+  const node = listNodeOf(heap, addr);
+  if (node === null) return '';
+  const word = (w: number) => `\`${linkWordText(w, hex)}\``;
+  return `\n\n${node.list.label}, node ${node.position + 1} of ${node.list.nodes.length}: next link ${word(node.next)} · prev link ${word(node.prev)}`;
 }
 
 export function registerLanguageFeatures(sessions: TraceSessions): vscode.Disposable {

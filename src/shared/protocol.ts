@@ -171,6 +171,20 @@ export function ownerName(frame: FrameDto, i: number): string | null {
   return frame.ownerNames[owner] ?? null;
 }
 
+/** The list block `addr` is a node of (of a frame's or a read model's lists), its place in it and the link words it stores; null when it is on no list. */
+export function listNodeOf(heap: { readonly freeLists: readonly FreeListDto[] }, addr: number): { list: FreeListDto; position: number; next: number; prev: number } | null {
+  for (const list of heap.freeLists) {
+    const position = list.nodes.indexOf(addr);
+    if (position >= 0) return { list, position, next: list.next[position]!, prev: list.prev[position]! };
+  }
+  return null;
+}
+
+/** A link word as stored, for people: 0 is the null link (the list's end). */
+export function linkWordText(word: number, hex: (n: number) => string): string {
+  return Number.isNaN(word) ? 'unreadable' : word === 0 ? '0x0 (null: end of the list)' : hex(word);
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(value)}`);
 }

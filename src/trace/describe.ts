@@ -145,10 +145,12 @@ export function describeStory(step: StepRecord, terms: SearchTerms, before: Heap
       const named = order ? `${ORDER_NAMES[order]} ${policy} fit` : `${policy} fit`;
       const search = `${named[0]!.toUpperCase()}${named.slice(1)}`;
       const freed = freedLine === null ? '' : ` (freed on line ${freedLine})`;
-      parts.push(`${search} examined ${examined} and picked the ${size}-byte hole at ${hex(chosen)}${freed}${other}`);
+      // Simple storage hands out a bounded class's head whole: one node, no choice to tell.
+      if (carves && step.examined === 1) parts.push(`Simple segregated storage took the head of ${list}, the ${size}-byte block at ${hex(chosen)}${freed}`);
+      else parts.push(`${search} examined ${examined} and picked the ${size}-byte hole at ${hex(chosen)}${freed}${other}`);
     }
     if (step.outcome & OUTCOME.SPLIT) parts.push(`split left ${step.remainder} bytes free`);
-    else if (step.outcome & OUTCOME.EXACT) parts.push('an exact fit');
+    else if (step.outcome & OUTCOME.EXACT && !carves) parts.push('an exact fit');
     else if (step.outcome & OUTCOME.WHOLE && carves) parts.push(`simple segregated storage never splits, so the whole ${step.block.size}-byte block is used`);
     else if (step.outcome & OUTCOME.WHOLE) parts.push(`too few bytes were left over to split, so the whole ${step.block.size}-byte block is used`);
     return `${parts.join('; ')}. The program gets ${hex(step.ptr)}.`;

@@ -2,9 +2,8 @@
 // footer as stored and decoded, problems, lines to reveal) and the screen-reader line. Every
 // address and decoded word comes from the host: nothing here infers a layout.
 
-import { ownerName, type FrameDto, type ViewMessage } from '../shared/protocol';
+import { linkWordText, listNodeOf, ownerName, type FrameDto, type ViewMessage } from '../shared/protocol';
 import { button, el, hex } from './dom';
-import { linkWord, listNodeOf } from './freeLists';
 import { ownerColour, type Theme } from './heapCanvas';
 
 function stateName(frame: FrameDto, i: number): string {
@@ -41,7 +40,7 @@ export function blockDetails(f: FrameDto, i: number, theme: Theme, post: (m: Vie
   // A free block on a list: its place in the list and the link words its payload stores.
   const node = listNodeOf(f, f.addrs[i]!);
   if (node) {
-    rows.push(['list', `${node.list.label}, node ${node.position + 1} of ${node.list.nodes.length}`], ['next link', linkWord(node.next)], ['prev link', linkWord(node.prev)]);
+    rows.push(['list', `${node.list.label}, node ${node.position + 1} of ${node.list.nodes.length}`], ['next link', linkWordText(node.next, hex)], ['prev link', linkWordText(node.prev, hex)]);
   }
   rows.push(['footer', word(f.footers[i], f.footerSizes[i], f.footerAllocated[i])]);
   const problem = f.problems.find((p) => p.addr === f.addrs[i]);

@@ -3,7 +3,7 @@
 // rover) marked, one line of text per list for the panel and screen readers, and a node's link
 // words for the details pane. Nothing here reads a link from the heap's words: the host did.
 
-import type { FrameDto, FreeListDto } from '../shared/protocol';
+import type { FrameDto } from '../shared/protocol';
 import { hex } from './dom';
 import { BLOCK_HEIGHT, rowTop, type LaidBlock, type Theme } from './heapCanvas';
 
@@ -117,18 +117,4 @@ export function describeFreeLists(frame: FrameDto): string[] {
   });
   if (lists.length > 1 && empty.length > 0) lines.push(`empty: ${empty.map((l) => l.label).join(', ')}`);
   return lines;
-}
-
-/** The list block `addr` is a node of, its place in it, and the link words it stores; null when it is on no list. */
-export function listNodeOf(frame: FrameDto, addr: number): { list: FreeListDto; position: number; next: number; prev: number } | null {
-  for (const list of frame.freeLists) {
-    const position = list.nodes.indexOf(addr);
-    if (position >= 0) return { list, position, next: list.next[position]!, prev: list.prev[position]! };
-  }
-  return null;
-}
-
-/** A link word as stored: 0 is the null link. */
-export function linkWord(word: number): string {
-  return Number.isNaN(word) ? 'unreadable' : word === 0 ? '0x0 (null: end of the list)' : hex(word);
 }

@@ -110,6 +110,14 @@ describe('Traces in the editor', function () {
     assert.match(text, /header `0x0801` \(size 2048, allocated\) · footer `0x0801`/);
   });
 
+  it('a hover on a free of an explicit list gives the block\'s place in the list and its link words as stored', async () => {
+    // a..d take 32-byte blocks at 0x0c, 0x2c, 0x4c, 0x6c; LIFO after free(a), free(c): c, a, then the tail.
+    const document = await openText(['set preset = csapp', 'set freeList = explicit', 'a = malloc(24)', 'b = malloc(24)', 'c = malloc(24)', 'd = malloc(24)', 'free(a)', 'free(c)'].join('\n'), 'heap-script');
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(7, 2))) ?? [];
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /free list, node 1 of 3: next link `0x000c` · prev link `0x0 \(null: end of the list\)`/);
+  });
+
   it('the outline has one entry per pointer lifetime', async () => {
     const document = await open(join(repoRoot, 'samples', 'realloc.heap'));
     const symbols = (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri)) ?? [];

@@ -168,8 +168,9 @@ describe('protocol guards', () => {
     assert.equal(f.freeLists.at(-1)!.label, '4104+ B');
     assert.equal(f.story, 'The 32-byte block at 0x000c became free; the block went to the head of its class\'s list.');
     const simple = runTrace(parseHeapScript(script('simple-segregated')));
-    assert.equal(buildFrame(simple, 0).story, 'No free 32-byte block was on its class\'s list, so the heap grew by 4096 bytes, carved into 128 blocks of 32 bytes, and the first was taken; an exact fit. The program gets 0x0010.');
-    assert.equal(buildFrame(simple, 4).story, 'No free 6008-byte block was on its class\'s list, so the heap grew by 6008 bytes for a block of its own; an exact fit. The program gets 0x1010.');
+    assert.equal(buildFrame(simple, 0).story, 'No free 32-byte block was on its class\'s list, so the heap grew by 4096 bytes, carved into 128 blocks of 32 bytes, and the first was taken. The program gets 0x0010.');
+    assert.equal(buildFrame(simple, 4).story, 'No free 6008-byte block was on its class\'s list, so the heap grew by 6008 bytes for a block of its own. The program gets 0x1010.');
+    assert.equal(buildFrame(simple, 3).story, 'Simple segregated storage took the head of its class\'s list, the 32-byte block at 0x000c (freed on line 5). The program gets 0x0010.');
     assert.equal(buildFrame(simple, 0).freeLists.find((l) => l.label === '24-32 B')!.nodes.length, 127, 'the rest of the chunk waits on the class list');
   });
 
