@@ -269,6 +269,13 @@ describe('heap panel webview (Chromium, fake host)', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'webview-explicit-list.png'), fullPage: true });
   });
 
+  it('segregated lists: a line per class that holds blocks, named by its sizes, and the empty classes on one line', async () => {
+    const seg = runTrace(parseHeapScript(['set preset = csapp', 'set freeList = segregated', 'set classes = 32, 64, 128', 'a = malloc(20)', 'b = malloc(20)', 'free(a)'].join('\n')));
+    await send({ type: 'snapshot', trace: traceInfo(seg, 'file:///seg.heap', 'seg.heap'), frame: buildFrame(seg, 2), series: buildSeries(seg), events: buildEvents(seg), compare: null });
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    assert.deepEqual(await page.locator('.free-lists li').allInnerTexts(), ['16-32 B (1 node): head → 0x000c', '136+ B (1 node): head → 0x004c', 'empty: 40-64 B, 72-128 B']);
+  });
+
   it('the buddy system: a tree of the arena above the heap, split blocks outlined and the blocks as leaves at their level', async () => {
     // malloc(100) in a 4096-byte arena: halved five times, a 128-byte leaf taken, the upper halves free.
     const buddy = runTrace(parseHeapScript(['set preset = csapp', 'set freeList = buddy', 'a = malloc(100)'].join('\n')));
