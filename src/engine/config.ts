@@ -311,11 +311,15 @@ export function validateConfig(c: HeapConfig): ConfigProblem[] {
   const segregated = linked && isSegregated(c.freeList);
   const buddy = listOk && c.policy !== 'sbrk' && c.freeList === 'buddy';
   const minBlock = minBlockSize(c.wordSize, c.alignment, linked || buddy ? c.freeList : 'implicit');
-  if (!Number.isSafeInteger(c.minSplit) || c.minSplit < minBlock || c.minSplit % c.alignment !== 0) {
+  // The buddy system and simple segregated storage never split by minSplit (docs/engine.md): only
+  // the families that split hold it to their smallest block.
+  const splits = !buddy && c.freeList !== 'simple-segregated';
+  const splitMin = splits ? minBlock : minBlockSize(c.wordSize, c.alignment, 'implicit');
+  if (!Number.isSafeInteger(c.minSplit) || c.minSplit < splitMin || c.minSplit % c.alignment !== 0) {
     problem(
       'minSplit',
-      `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${minBlock} bytes (got ${String(c.minSplit)}).`,
-      linked || buddy ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
+      `minSplit must be a multiple of the alignment (${c.alignment}) and at least the minimum block of ${splitMin} bytes (got ${String(c.minSplit)}).`,
+      linked && splits ? ['alignment', 'wordSize', 'freeList'] : ['alignment', 'wordSize'],
     );
   }
   const listName = segregated ? 'a segregated free list' : 'an explicit free list';

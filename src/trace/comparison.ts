@@ -193,6 +193,8 @@ export class Comparison {
   /** The policy being replayed, if any (the only replay this comparison holds unfinished). */
   private current: { entry: Entry; replay: Replay } | null = null;
   private replayedOps = 0;
+  /** Errors of the trace's own configuration (a refused setting), which every row's run may not show. */
+  private readonly ownErrors: number;
 
   private constructor(
     readonly trace: Trace,
@@ -207,13 +209,15 @@ export class Comparison {
     const variants: HeapOptions[] = options.families
       ? [{ policy: 'sbrk' }, ...FREE_LISTS.flatMap((freeList) => FIT_POLICIES.map((policy) => ({ freeList, policy })))]
       : policiesFor(own.config.freeList).map((policy) => ({ policy }));
-    const refused = (d: readonly Diagnostic[]) => d.filter((x) => x.severity === 'error').length;
+    this.ownErrors = errorCount(own.diagnostics);
     this.entries = variants.flatMap((variant) => {
       const resolved = traceConfig(trace, { ...layers, overrides: { ...layers.overrides, ...variant } });
-      // A family the trace's configuration cannot take is left out, not shown failing.
-      if (options.families && refused(resolved.diagnostics) > refused(own.diagnostics)) return [];
       const { config } = resolved;
-      const label = options.families && config.policy !== 'sbrk' ? `${freeListLabel(config)} ${placementLabel(config)}` : placementLabel(config);
+      // A combination the configuration refuses runs on the preset's settings instead (traceConfig):
+      // it is left out, not shown as the preset's row under its own name.
+      if (config.policy !== variant.policy || (variant.freeList !== undefined && config.freeList !== variant.freeList)) return [];
+      const family = config.freeList === 'buddy' ? `${placementLabel(config)} (${config.order} lists)` : `${freeListLabel(config)} ${placementLabel(config)}`;
+      const label = options.families && config.policy !== 'sbrk' ? family : placementLabel(config);
       return [{ policy: config.policy, label, config, configDiagnostics: resolved.diagnostics, result: null }];
     });
     const known = options.known;
@@ -285,7 +289,8 @@ export class Comparison {
   /** The comparison, once every policy is done; undefined until then. */
   result(): PolicyComparison | undefined {
     if (!this.done) return undefined;
-    return comparisonOf(this.trace, this.preset, this.entries.map((e) => e.result!.row));
+    const c = comparisonOf(this.trace, this.preset, this.entries.map((e) => e.result!.row));
+    return c.errors >= this.ownErrors ? c : { ...c, errors: this.ownErrors };
   }
 
   /** Every policy's whole run, with history, once done (a comparison made with `history` only). */

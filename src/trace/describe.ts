@@ -22,7 +22,7 @@ const NULL_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** One short line: what the op returned and did to the heap. */
-export function describeStep(step: StepRecord): string {
+export function describeStep(step: StepRecord, terms?: SearchTerms): string {
   const op = step.op;
   const o = step.outcome;
   const parts: string[] = [];
@@ -40,7 +40,7 @@ export function describeStep(step: StepRecord): string {
       else if (o & OUTCOME.MOVED) parts.push('moved');
       if (o & OUTCOME.SPLIT) parts.push(`split ${step.remainder} free`);
       else if (o & OUTCOME.EXACT) parts.push('exact fit');
-      else if (o & OUTCOME.WHOLE) parts.push('whole block (too little left to split)');
+      else if (o & OUTCOME.WHOLE) parts.push(terms?.carves ? 'whole block (never split)' : 'whole block (too little left to split)');
       if (o & OUTCOME.COALESCED_ALL) parts.push('merged free runs first');
       if (o & OUTCOME.EXTENDED) parts.push(`heap +${step.grownBy} B`);
       if (step.examined > 0) parts.push(`examined ${step.examined}`);
@@ -92,8 +92,10 @@ export interface SearchTerms {
 
 /** The terms of a configuration's stories (docs/engine.md defines each kind of list). */
 export function searchTerms(c: Pick<HeapConfig, 'policy' | 'freeList' | 'order'>): SearchTerms {
+  // The sbrk baseline keeps no list, whatever the configuration's list says.
+  if (c.policy === 'sbrk') return { policy: 'sbrk', order: null, list: 'no list', carves: false, buddy: false };
   const segregated = c.freeList === 'segregated' || c.freeList === 'simple-segregated';
-  const buddy = c.freeList === 'buddy' && c.policy !== 'sbrk';
+  const buddy = c.freeList === 'buddy';
   const list = segregated ? "its class's list" : buddy ? "its order's list" : 'the free list';
   return { policy: c.policy, order: c.freeList === 'implicit' ? null : c.order, list, carves: c.freeList === 'simple-segregated', buddy };
 }
@@ -115,7 +117,7 @@ const ORDER_PLACES: Readonly<Record<ListOrder, (list: string) => string>> = {
 export function describeStory(step: StepRecord, terms: SearchTerms, before: HeapColumns, freedLine: number | null = null): string {
   const { policy, order, list, carves } = terms;
   const op = step.op;
-  if (terms.buddy) return buddyStory(step, terms) ?? `${describeStep(step)}.`;
+  if (terms.buddy) return buddyStory(step, terms) ?? `${describeStep(step, terms)}.`;
   if ((op.kind === 'malloc' || op.kind === 'calloc' || op.kind === 'realloc') && step.ptr !== null && step.block) {
     if (policy === 'sbrk') return `The sbrk baseline moved the break by ${step.block.size} bytes and returned the old break, ${hex(step.ptr)}.`;
     if (step.outcome & OUTCOME.IN_PLACE) return `realloc kept the data ${step.outcome & OUTCOME.MOVED ? 'by growing into the free block before it' : 'where it was'}: the block at ${hex(step.block.addr)} is now ${step.block.size} bytes.`;
@@ -145,8 +147,8 @@ export function describeStory(step: StepRecord, terms: SearchTerms, before: Heap
       const named = order ? `${ORDER_NAMES[order]} ${policy} fit` : `${policy} fit`;
       const search = `${named[0]!.toUpperCase()}${named.slice(1)}`;
       const freed = freedLine === null ? '' : ` (freed on line ${freedLine})`;
-      // Simple storage hands out a bounded class's head whole: one node, no choice to tell.
-      if (carves && step.examined === 1) parts.push(`Simple segregated storage took the head of ${list}, the ${size}-byte block at ${hex(chosen)}${freed}`);
+      // Simple storage hands out a class's head whole: one node, no choice to tell (next fit starts at its rover instead).
+      if (carves && step.examined === 1 && policy !== 'next') parts.push(`Simple segregated storage took the head of ${list}, the ${size}-byte block at ${hex(chosen)}${freed}`);
       else parts.push(`${search} examined ${examined} and picked the ${size}-byte hole at ${hex(chosen)}${freed}${other}`);
     }
     if (step.outcome & OUTCOME.SPLIT) parts.push(`split left ${step.remainder} bytes free`);
@@ -155,6 +157,9 @@ export function describeStory(step: StepRecord, terms: SearchTerms, before: Heap
     else if (step.outcome & OUTCOME.WHOLE) parts.push(`too few bytes were left over to split, so the whole ${step.block.size}-byte block is used`);
     return `${parts.join('; ')}. The program gets ${hex(step.ptr)}.`;
   }
+  if (op.kind === 'free' && step.outcome & OUTCOME.FREED && step.block && policy === 'sbrk') {
+    return `The sbrk baseline never reuses memory: the ${step.block.size}-byte block at ${hex(step.block.addr)} is freed but stays where it is, never to be handed out again.`;
+  }
   if (op.kind === 'free' && step.outcome & OUTCOME.FREED && step.block) {
     const o = step.outcome;
     const merged = o & (OUTCOME.COALESCED_PREV | OUTCOME.COALESCED_NEXT);
@@ -162,7 +167,7 @@ export function describeStory(step: StepRecord, terms: SearchTerms, before: Heap
     const listed = order ? `; the ${merged ? 'merged ' : ''}block ${ORDER_PLACES[order](list)}` : '';
     return `The ${step.block.size}-byte block at ${hex(step.block.addr)} became free${merged ? ` and merged with its free ${sides} into one ${step.mergedSize}-byte block` : ''}${listed}.`;
   }
-  return `${describeStep(step)}.`;
+  return `${describeStep(step, terms)}.`;
 }
 
 /** The buddy system's story of an op (docs/engine.md, "The buddy system"); null when it has none to tell. */

@@ -3,7 +3,7 @@
 // replay's record, with the blocks its search examined as the engine visits them.
 
 import { BuddyAllocator, FIT_POLICIES, placementLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
-import { describeStep, describeStory, INITIAL_STORY, searchTerms } from './describe';
+import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
 import { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
 import type { LifetimeAnalysis } from './lifetimes';
 import { lowerBound } from '../shared/bisect';
@@ -23,7 +23,11 @@ export class ReplaySource implements HeapSource {
   private scratch: Allocator | undefined;
   private eventsSeen: { steps: number; events: HeapEvents } | null = null;
 
+  /** How the stories name this configuration's search (describe.ts). */
+  private readonly terms: SearchTerms;
+
   constructor(readonly run: TraceRun) {
+    this.terms = searchTerms(run.config);
     this.owners = new OwnerIndex(run.replay);
   }
 
@@ -121,7 +125,7 @@ export class ReplaySource implements HeapSource {
 
   summaryAt(step: number): string {
     const i = clampStep(this, step);
-    return i < 0 ? INITIAL_TEXT : describeStep(this.run.replay.step(i));
+    return i < 0 ? INITIAL_TEXT : describeStep(this.run.replay.step(i), this.terms);
   }
 
   opAt(step: number): OpEffect {
@@ -132,17 +136,16 @@ export class ReplaySource implements HeapSource {
     // What the search saw: the heap before the op.
     const before = replay.heapAt(i - 1);
     const columnsBefore: HeapColumns = before.walkColumns();
-    const { config } = this.run;
     const chosen = record.block && !(record.outcome & OUTCOME.EXTENDED) ? lowerBound(columnsBefore.addrs, record.block.addr, columnsBefore.count) : -1;
     const freedLine = chosen >= 0 && chosen < columnsBefore.count && columnsBefore.addrs[chosen] === record.block!.addr ? this.owners.freedLineOf(columnsBefore.payloadAddrs[chosen]!, i - 1) : null;
-    const story = describeStory(record, searchTerms(config), columnsBefore, freedLine);
+    const story = describeStory(record, this.terms, columnsBefore, freedLine);
     const examined = this.examinedBy(i, record, before);
     const { block } = record;
     const merged = record.mergedSize > 0 && block ? mergedBlock(this.heapAt(i), block.addr, block.size, record.mergedSize) : null;
     return {
       step: i,
       line: record.op.range.line,
-      text: describeStep(record),
+      text: describeStep(record, this.terms),
       story,
       block: block?.addr ?? null,
       split: record.remainder > 0 && block ? block.addr + block.size : null,

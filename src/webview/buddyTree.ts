@@ -23,11 +23,14 @@ export function buddyLeaves(frame: FrameDto): { leaves: BuddyLeaf[]; levels: num
   if (arena === null) return { leaves: [], levels: 0 };
   const leaves: BuddyLeaf[] = [];
   let levels = 1;
+  // Levels a 2^31-byte arena could have down to 1-byte blocks: no real tree is deeper.
+  const deepest = Math.log2(arena.size);
   for (let i = 0; i < frame.addrs.length; i++) {
     const offset = frame.addrs[i]! - arena.start;
     const size = frame.sizes[i]!;
-    if (offset < 0 || offset + size > arena.size || size <= 0) continue;
-    const level = Math.round(Math.log2(arena.size / size));
+    const level = Math.log2(arena.size / size);
+    // Only a block a buddy tree can hold is a leaf: a whole level, aligned to its size, inside the arena.
+    if (!Number.isInteger(level) || level < 0 || level > deepest || offset < 0 || offset % size !== 0 || offset + size > arena.size) continue;
     leaves.push({ index: i, level, offset });
     levels = Math.max(levels, level + 1);
   }

@@ -294,6 +294,10 @@ describe('heap panel webview (Chromium, fake host)', function () {
     assert.equal((await pixel(box.width / 2 + 3, 5))[3], 0, 'a split node is an outline, not a fill');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'webview-buddy-tree.png'), fullPage: true });
+    // A frame the guard lets through whose blocks no buddy tree holds (sizes not a power of two, misaligned) draws without them.
+    await send({ type: 'frame', frame: { ...frame, sizes: frame.sizes.map((s, k) => (k === 0 ? 24 : s)), addrs: frame.addrs.map((a, k) => (k === 1 ? a + 8 : a)) }, compare: null });
+    await settled();
+    assert.match((await tree.getAttribute('aria-label')) ?? '', /^Buddy tree of a 4096-byte arena: \d+ levels?, 4 blocks/);
     // Another family has no tree.
     await send(snapshot(run, 9));
     await page.waitForFunction(() => (document.querySelector('canvas.buddy-tree') as HTMLCanvasElement).hidden);

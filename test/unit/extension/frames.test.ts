@@ -184,5 +184,12 @@ describe('protocol guards', () => {
     for (const buddyArena of [undefined, { start: 12, size: 4095 }, { start: -1, size: 4096 }, { start: 12 }, 'arena']) {
       assert.equal(parseHostMessage({ type: 'frame', frame: { ...f, buddyArena }, compare: null }), null, JSON.stringify(buddyArena));
     }
+    // Block sizes and addresses, and list nodes, are whole non-negative numbers: no NaN, fraction or denormal reaches the drawing.
+    for (const bad of [NaN, 1e-310, -16, 0.5, Infinity]) {
+      assert.equal(parseHostMessage({ type: 'frame', frame: { ...f, sizes: f.sizes.map((s, k) => (k === 0 ? bad : s)) }, compare: null }), null, `size ${bad}`);
+      assert.equal(parseHostMessage({ type: 'frame', frame: { ...f, addrs: f.addrs.map((a, k) => (k === 0 ? bad : a)) }, compare: null }), null, `address ${bad}`);
+      const lists = f.freeLists.map((l) => ({ ...l, nodes: l.nodes.length > 0 ? l.nodes.map(() => bad) : l.nodes }));
+      assert.equal(parseHostMessage({ type: 'frame', frame: { ...f, freeLists: lists }, compare: null }), null, `node ${bad}`);
+    }
   });
 });
