@@ -105,15 +105,17 @@ export class FreeList implements FreeListEnds {
     const nodes = this.nodes();
     const L = this.layout;
     // A node a corrupted link points outside the heap has no words to read: NaN.
-    const read = (get: (addr: number) => number) => (addr: number) => {
+    const read = (word: () => number): number => {
       try {
-        return get.call(L, addr);
+        return word();
       } catch (err) {
         if (err instanceof HeapFault) return NaN;
         throw err;
       }
     };
-    return { label, nodes, next: nodes.map(read(L.nextLinkAt)), prev: nodes.map(read(L.prevLinkAt)), rover: this.rover === NULL_LINK ? null : this.rover };
+    const next = nodes.map((n) => read(() => L.nextLinkAt(n)));
+    const prev = nodes.map((n) => read(() => L.prevLinkAt(n)));
+    return { label, nodes, next, prev, rover: this.rover === NULL_LINK ? null : this.rover };
   }
 
   /** The node a search visits: a free block inside the chain, or a corrupted list (a HeapFault). */

@@ -282,7 +282,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           return new vscode.Hover(md, toRange(trace.ops.range(i)));
         }
         md.appendMarkdown(`**${escapeMarkdown(source.summaryAt(i))}**\n\n${lifeText}`);
-        const { block } = source.opAt(i);
+        const block = source.blockAt(i);
         if (block !== null) md.appendMarkdown(describeBlock(source.heapAt(i), block));
         return new vscode.Hover(md, toRange(trace.ops.range(i)));
       },
@@ -337,7 +337,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     } else if (state === 'stopped') {
       status.text = `$(debug-pause) ${policy} · stopped at ${progress}`;
       status.tooltip = run
-        ? `Heap Inspector: the replay was stopped after ${count(replaySource(run).steps)} of ${count(replaySource(run).length)} ops; the ops after that are not replayed. Click to resume.`
+        ? `Heap Inspector: the replay was stopped after ${count(replaySource(run).steps)} of ${count(run.trace.ops.length)} ops; the ops after that are not replayed. Click to resume.`
         : `Heap Inspector: reading ${session.name} was stopped. Click to resume.`;
       status.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [session.document.uri] };
     } else if (state === 'error') {

@@ -181,6 +181,8 @@ export interface HeapSource {
    * nothing. Cheap enough for every op of a long trace (a CSV row each).
    */
   pointerAt(step: number): number | null;
+  /** `opAt(step).block` without the rest (no search re-run): the header address of the block the op took, resized or freed, or null. Cheap. */
+  blockAt(step: number): number | null;
   /** Bytes from the heap's start to the break after op `step` (-1: before the first op). Cheap. */
   heapSizeAt(step: number): number;
   /** Blocks the fit searches examined over the steps so far (null: the source knows no search), and allocations that returned NULL. */

@@ -72,6 +72,11 @@ export class ReplaySource implements HeapSource {
     return replay.pointer(i);
   }
 
+  blockAt(step: number): number | null {
+    const i = clampStep(this, step);
+    return i < 0 ? null : (this.run.replay.step(i).block?.addr ?? null);
+  }
+
   heapSizeAt(step: number): number {
     return this.run.replay.heapSizeAt(clampStep(this, step));
   }

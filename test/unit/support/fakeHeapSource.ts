@@ -68,6 +68,10 @@ export class FakeHeapSource implements HeapSource {
     return i < 0 ? null : this.ops[i]!.ptr;
   }
 
+  blockAt(step: number): number | null {
+    return this.opAt(step).block;
+  }
+
   heapSizeAt(step: number): number {
     const i = clampStep(this, step);
     return (i < 0 ? this.initial : this.ops[i]!.bytes).length;

@@ -87,6 +87,12 @@ describe('heap sources', () => {
     }
   });
 
+  it('the block an op touched, cheaply, is the one its effect names, for both sources', () => {
+    for (const source of [replay, fake]) {
+      for (let i = -1; i < source.steps; i++) assert.equal(source.blockAt(i), source.opAt(i).block, `${source.label} step ${i}`);
+    }
+  });
+
   it('a free that freed nothing gives no pointer', () => {
     const bad = replaySource(runTrace(parseHeapScript('set preset csapp\na = malloc(8)\nfree(a)\nfree(a)\nfree(NULL)\n')));
     assert.deepEqual([0, 1, 2, 3].map((i) => bad.pointerAt(i)), [0x10, 0x10, null, null]);
