@@ -349,7 +349,7 @@ function measureMillion({ live, policy }: { live: number; policy: FitPolicy }): 
   report(`${bigOps} ops / ${live} live: jump to a random step, 95th percentile`, times[94]!, 'ms');
   report(`${bigOps} ops / ${live} live: jump to a random step, worst`, times[99]!, 'ms');
   // What the panel does on a jump: the heap there and the frame it draws.
-  const run = { trace: parsed.value, replay: r.value, config: r.value.config, preset: 'csapp' as const, diagnostics: [] };
+  const run = { model: 'engine' as const, trace: parsed.value, replay: r.value, config: r.value.config, preset: 'csapp' as const, diagnostics: [] };
   const frames = jumps.slice(0, 20).map((i) => time(() => buildFrame(run, i)).ms);
   report(`${bigOps} ops / ${live} live: jump and build the panel's frame, mean`, frames.reduce((a, b) => a + b, 0) / frames.length, 'ms', '20 jumps');
   const back = time(() => r.value.heapAt(jumps[0]! - 1)).ms;

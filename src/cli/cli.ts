@@ -5,7 +5,7 @@
 import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
-import { comparePolicies, errorCount, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, replaySource, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, errorCount, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {
@@ -202,7 +202,7 @@ function check(trace: Trace, args: Args, io: CliIo): number {
 function run(trace: Trace, args: Args, io: CliIo): number {
   // Only --ops reads every op's record; the summary and the JSON read the totals and the last heap.
   const r = runTrace(trace, { overrides: args.overrides }, { history: args.ops });
-  if (args.ops) writeOpsCsv(trace, replaySource(r), io.out);
+  if (args.ops) writeOpsCsv(trace, sourceOf(r), io.out);
   else if (args.json) io.out(JSON.stringify(runJson(r), null, 2) + '\n');
   else io.out(formatRunSummary(args.file, r));
   return exitCode(r.diagnostics);
@@ -243,6 +243,13 @@ function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => vo
 // --- compare ---------------------------------------------------------------------------------
 
 function compare(trace: Trace, args: Args, io: CliIo): number {
+  const model = traceModel(trace, { overrides: args.overrides });
+  if (model.model === 'ostep') {
+    // A script on OSTEP's model compares malloc.py's policies and list orders.
+    const rows = compareOstep(trace, model.options);
+    io.out(args.json ? JSON.stringify({ model: 'ostep', options: model.options, rows }, null, 2) + '\n' : formatOstepComparison(args.file, model.options, rows));
+    return errorCount([...trace.diagnostics, ...model.diagnostics]) > 0 ? 1 : 0;
+  }
   // Every kind of free list, unless the command line names one.
   const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: args.overrides.freeList === undefined });
   io.out(args.json ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(args.file, comparison));

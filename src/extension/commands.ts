@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
-import { clampStep, Comparison, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, replaySource, runJson, type TraceRun } from '../trace/index';
+import { clampStep, Comparison, compareOstep, formatOstepComparison, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, sourceOf, runJson, type TraceRun } from '../trace/index';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
@@ -41,7 +41,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     const summary = formatRunSummary(session.name, run);
     ctx.output.info(`Run Trace: ${session.document.uri.toString()}\n${summary}`);
     for (const problem of session.settingsProblems) ctx.output.warn(problem);
-    const source = replaySource(run);
+    const source = sourceOf(run);
     const m = source.metricsAt(source.steps - 1);
     const errors = errorCount(run.diagnostics);
     const message = `${session.name}: heap ${m.heapSize} bytes, utilisation ${percent(m.utilisation)}, ${source.steps} ops (${source.label}, ${source.preset} preset)${errors > 0 ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
@@ -107,7 +107,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     if (!session) return undefined;
     const at = typeof step === 'number' && Number.isInteger(step) ? step : undefined;
     // A step already replayed (a lens click) opens at once; the last step needs the whole run.
-    const run = at !== undefined && session.latest && at < replaySource(session.latest).steps ? session.latest : await session.complete();
+    const run = at !== undefined && session.latest && at < sourceOf(session.latest).steps ? session.latest : await session.complete();
     if (!run) return stopped(session, run);
     if (!run.replay.done) void stopped(session, run);
     return ctx.panels.open(session, at);
@@ -125,6 +125,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     if (!session) return undefined;
     const run = await session.complete();
     if (!run?.replay.done) return stopped(session, run);
+    if (run.model === 'ostep') {
+      // OSTEP's model: malloc.py's policies and list orders, each a quick run of the script.
+      const text = formatOstepComparison(session.name, run.config, compareOstep(run.trace, run.config));
+      await ctx.views.show(`/${session.name} - every policy.txt`, text);
+      return text;
+    }
     // The session's run stands for its own policy; the others are replayed without history.
     const every = Comparison.of(run.trace, { defaults: heapSettings(session.document.uri).options }, { known: run, families: true });
     if (!(await runComparison(every, `Heap Inspector: every policy on ${session.name}`, session.isBig))) {
@@ -142,9 +148,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     if (!session) return undefined;
     const wanted = typeof opIndex === 'number' && Number.isInteger(opIndex) ? opIndex : undefined;
     const latest = session.latest;
-    const run = wanted !== undefined && latest && wanted < replaySource(latest).steps ? latest : await session.complete();
+    const run = wanted !== undefined && latest && wanted < sourceOf(latest).steps ? latest : await session.complete();
     if (!run) return stopped(session, run);
-    const source = replaySource(run);
+    const source = sourceOf(run);
     const i = clampStep(source, wanted ?? source.steps - 1);
     const heading = i < 0 ? `${session.name}: the heap before the first op` : `${session.name}, line ${run.trace.ops.line(i)} (op ${i + 1} of ${source.length}): ${source.summaryAt(i)}`;
     const text = `${heading}\n\n${formatHeapPicture(source, i)}\n`;

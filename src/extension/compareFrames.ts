@@ -3,8 +3,8 @@
 
 import { policyLabel } from '../engine/index';
 import type { CompareDto } from '../shared/protocol';
-import type { Comparison } from '../trace/index';
-import { buildFrame } from './frames';
+import { OSTEP_POLICIES, ostepVariant, type Comparison, type OstepRun } from '../trace/index';
+import { buildFrame, frameOf } from './frames';
 
 /** Every policy's heap at `step`, or null until the comparison (made with history) is done. */
 export function buildCompare(comparison: Comparison, step: number): CompareDto | null {
@@ -12,3 +12,15 @@ export function buildCompare(comparison: Comparison, step: number): CompareDto |
   if (runs === undefined) return null;
   return { frames: runs.map(({ policy, run }) => ({ policy, label: policyLabel(policy), frame: buildFrame(run, step) })) };
 }
+
+/** OSTEP's three policies on a script run on its model, its list order and the rest kept, at `step` (each a quick run, made once per run). */
+export function buildOstepCompare(run: OstepRun, step: number): CompareDto {
+  let sources = ostepVariants.get(run);
+  if (sources === undefined) {
+    sources = OSTEP_POLICIES.map((policy) => ostepVariant(run.trace, run.config, policy));
+    ostepVariants.set(run, sources);
+  }
+  return { frames: sources.map((source) => ({ policy: source.policy, label: source.label, frame: frameOf(source, step) })) };
+}
+
+const ostepVariants = new WeakMap<OstepRun, ReturnType<typeof ostepVariant>[]>();

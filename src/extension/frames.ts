@@ -5,22 +5,22 @@
 
 import { BLOCK_STATUSES } from '../engine/index';
 import type { EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
-import { clampStep, replaySource, type HeapSource, type TraceRun } from '../trace/index';
+import { clampStep, sourceOf, type HeapSource, type TraceRun } from '../trace/index';
 
 const SERIES_POINTS = 2000;
 
 export function traceInfo(run: TraceRun, uri: string, name: string): TraceInfoDto {
-  return infoOf(replaySource(run), uri, name);
+  return infoOf(sourceOf(run), uri, name);
 }
 
 /** What the view's title and timeline need to know of a source. */
 export function infoOf(source: HeapSource, uri: string, name: string): TraceInfoDto {
-  return { uri, name, ops: source.steps, policy: source.policy, policyLabel: source.label, preset: source.preset };
+  return { uri, name, ops: source.steps, policy: source.policy, policyLabel: source.label, preset: source.preset, addresses: { base: source.addresses.base, radix: source.addresses.radix } };
 }
 
 /** The heap after op `step` of a run (-1: before the first op). */
 export function buildFrame(run: TraceRun, step: number): FrameDto {
-  return frameOf(replaySource(run), step);
+  return frameOf(sourceOf(run), step);
 }
 
 /** One letter a block ('a', 'f' or 'x'), by the engine's BLOCK_STATUSES index. */
@@ -83,7 +83,7 @@ const seriesCache = new WeakMap<HeapSource, { steps: number; series: SeriesDto }
 
 /** The metrics over a run's whole trace, sampled to at most SERIES_POINTS points. */
 export function buildSeries(run: TraceRun): SeriesDto {
-  return seriesOf(replaySource(run));
+  return seriesOf(sourceOf(run));
 }
 
 /** The metrics over a source's steps, sampled to at most SERIES_POINTS points. */
@@ -108,5 +108,5 @@ export function seriesOf(source: HeapSource): SeriesDto {
 
 /** Op indices of a run's NULLs, coalesces, heap growths and problems, for the timeline's jumps. */
 export function buildEvents(run: TraceRun): EventsDto {
-  return replaySource(run).events();
+  return sourceOf(run).events();
 }

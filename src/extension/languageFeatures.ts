@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { BLOCK_STATUSES } from '../engine/results';
 import { hex } from '../engine/memory';
-import { cappedDiagnostics, codeSpan, describeLife, describeRun, errorCount, escapeMarkdown, percent, problemCount, replaySource, slotName, type Diagnostic as TraceDiagnostic, type BlockLife, type HeapState, type OpTable, type TraceRun } from '../trace/index';
+import { cappedDiagnostics, codeSpan, describeLife, describeRun, errorCount, escapeMarkdown, percent, problemCount, sourceOf, slotName, type Diagnostic as TraceDiagnostic, type BlockLife, type HeapState, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -175,7 +175,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
       resolveCodeLens(lens) {
         if (!(lens instanceof OpLens)) return lens;
         const { trace } = lens.run;
-        const source = replaySource(lens.run);
+        const source = sourceOf(lens.run);
         if (lens.opIndex < source.steps) {
           lens.command = { title: source.summaryAt(lens.opIndex), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
         } else if (lens.session.state === 'stopped') {
@@ -200,7 +200,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const { trace } = run;
         if (trace.ops.length <= codeLensMaxOps(document.uri)) return [];
         const hints: vscode.InlayHint[] = [];
-        const source = replaySource(run);
+        const source = sourceOf(run);
         const stopped = session.state === 'stopped';
         for (let i = trace.ops.firstFromLine(range.start.line + 1); i < trace.ops.length; i++) {
           const line = trace.ops.line(i);
@@ -268,7 +268,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const slot = trace.ops.ptr(i);
         const name = slot === null ? 'NULL' : slotName(trace.format, trace.names, slot);
         // What the op did, the block's life and the block it left: the read model every view reads.
-        const source = replaySource(run);
+        const source = sourceOf(run);
         const lives = source.lives();
         const life = lives.of(i);
         const lifeText = life < 0 ? '' : `Block of ${codeSpan(name)}:\n\n${describeLife(lives.at(life)).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`;
@@ -299,7 +299,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (!run) return [];
         const { trace } = run;
         // The run's block lives (a run that saw an allocation fail has its own, once it is done).
-        const lives = replaySource(run).lives();
+        const lives = sourceOf(run).lives();
         const symbols: vscode.DocumentSymbol[] = [];
         for (let k = 0; k < Math.min(lives.count, MAX_SYMBOLS); k++) {
           const life = lives.at(k);
@@ -326,10 +326,10 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     }
     const run = session.latest;
     const state = session.state;
-    const policy = run ? replaySource(run).label : 'Heap Inspector';
+    const policy = run ? sourceOf(run).label : 'Heap Inspector';
     const progress = `${Math.floor(session.progress.fraction * 100)}%`;
     if (state === 'done' && run) {
-      const source = replaySource(run);
+      const source = sourceOf(run);
       const m = source.metricsAt(source.steps - 1);
       status.text = `$(server) ${policy} · ${percent(m.utilisation, 1)}`;
       status.tooltip = `Heap Inspector: ${policy}, ${run.preset} preset, utilisation ${percent(m.utilisation)} (peak payload / heap size)${m.unknown ? `; ${m.unknown}` : ''}. Click to select the policy.`;
@@ -337,7 +337,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     } else if (state === 'stopped') {
       status.text = `$(debug-pause) ${policy} · stopped at ${progress}`;
       status.tooltip = run
-        ? `Heap Inspector: the replay was stopped after ${count(replaySource(run).steps)} of ${count(run.trace.ops.length)} ops; the ops after that are not replayed. Click to resume.`
+        ? `Heap Inspector: the replay was stopped after ${count(sourceOf(run).steps)} of ${count(run.trace.ops.length)} ops; the ops after that are not replayed. Click to resume.`
         : `Heap Inspector: reading ${session.name} was stopped. Click to resume.`;
       status.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [session.document.uri] };
     } else if (state === 'error') {
@@ -369,7 +369,7 @@ function lifeDetail({ allocated, freed }: BlockLife): string {
 /** The lens on top of the file: the run's summary, or how far the replay is, or that it stopped. */
 function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range): vscode.CodeLens {
   const problems = run.diagnostics;
-  const source = replaySource(run);
+  const source = sourceOf(run);
   const uri = session.document.uri;
   const state = session.state;
   if (state === 'stopped') {

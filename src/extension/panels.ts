@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { assertNever, parseViewMessage, type CompareDto, type HostMessage } from '../shared/protocol';
 import { Comparison, type TraceRun } from '../trace/index';
-import { buildCompare } from './compareFrames';
+import { buildCompare, buildOstepCompare } from './compareFrames';
 import { DisposableStore } from './dispose';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
 import { opAtLine } from './languageFeatures';
@@ -81,6 +81,7 @@ class ViewConnection {
   private compare(run: TraceRun, step: number): CompareDto | null {
     const session = this.session;
     if (!this.compareOn || !session || !run.replay.done) return null;
+    if (run.model === 'ostep') return buildOstepCompare(run, step);
     let c = this.comparing;
     if (c?.run !== run) {
       const layers = { defaults: heapSettings(session.document.uri).options };

@@ -2,7 +2,7 @@
 // editor's highlighted line all follow it.
 
 import * as vscode from 'vscode';
-import { replaySource } from '../trace/index';
+import { sourceOf } from '../trace/index';
 import type { TraceSession } from './traceSessions';
 
 /** The current step of each trace; the panel, the side view and the editor highlight follow it. */
@@ -36,5 +36,5 @@ export class Steps implements vscode.Disposable {
 /** The last step the session's read model has (-1: none yet). */
 function lastStep(session: TraceSession): number {
   const run = session.latest;
-  return (run ? replaySource(run).steps : 0) - 1;
+  return (run ? sourceOf(run).steps : 0) - 1;
 }

@@ -98,6 +98,8 @@ export interface FrameDto {
 
 export interface FreeListDto {
   readonly label: string;
+  /** Whether the nodes store their links in the heap (next and prev); false for OSTEP's model, which keeps its list outside the heap (next and prev NaN). */
+  readonly linkWords: boolean;
   readonly nodes: Float64Array;
   readonly next: Float64Array;
   readonly prev: Float64Array;
@@ -132,6 +134,8 @@ export interface TraceInfoDto {
   /** The policy as sentences name it ("sbrk baseline", "first fit"): engine/config.ts's policyLabel. */
   readonly policyLabel: string;
   readonly preset: string;
+  /** How addresses are written: offsets from the heap's start plus `base`, in hex (the engine: base 0) or decimal (OSTEP's model: base 1000). */
+  readonly addresses: { readonly base: number; readonly radix: 10 | 16 };
 }
 
 /** The same trace under several policies at the same step. */
@@ -257,7 +261,7 @@ function isFreeList(l: unknown): l is FreeListDto {
   if (typeof l !== 'object' || l === null) return false;
   const x = l as Record<string, unknown>;
   const n = x.nodes instanceof Float64Array && allAddresses(x.nodes) ? x.nodes.length : -1;
-  return typeof x.label === 'string' && x.label.length <= 80 && n >= 0 && [x.next, x.prev].every((a) => a instanceof Float64Array && a.length === n) && (x.rover === null || (typeof x.rover === 'number' && Number.isFinite(x.rover)));
+  return typeof x.label === 'string' && x.label.length <= 80 && typeof x.linkWords === 'boolean' && n >= 0 && [x.next, x.prev].every((a) => a instanceof Float64Array && a.length === n) && (x.rover === null || (typeof x.rover === 'number' && Number.isFinite(x.rover)));
 }
 
 /** An arena is a power of two of bytes from a whole-number start; orders above 2^30 are no heap the engine makes. */
@@ -266,6 +270,13 @@ function isArena(a: unknown): boolean {
   if (typeof a !== 'object') return false;
   const { start, size } = a as Record<string, unknown>;
   return isInt(start, 0, 2 ** 31) && isInt(size, 1, 2 ** 31) && ((size as number) & ((size as number) - 1)) === 0;
+}
+
+/** A base address within 2^40 (OSTEP's model numbers its heap from one) and a radix the views write. */
+function isAddressStyle(a: unknown): boolean {
+  if (typeof a !== 'object' || a === null) return false;
+  const { base, radix } = a as Record<string, unknown>;
+  return isInt(base, 0, 2 ** 40) && (radix === 10 || radix === 16);
 }
 
 function isMetrics(m: unknown): m is MetricsDto {
@@ -287,7 +298,7 @@ export function parseHostMessage(raw: unknown): HostMessage | null {
   switch (m.type) {
     case 'snapshot': {
       const t = m.trace as Record<string, unknown> | null;
-      const ok = typeof t === 'object' && t !== null && typeof t.uri === 'string' && typeof t.name === 'string' && isInt(t.ops, 0, 2 ** 31) && isFrame(m.frame) && typeof m.series === 'object' && m.series !== null && typeof m.events === 'object' && m.events !== null && compareOk;
+      const ok = typeof t === 'object' && t !== null && typeof t.uri === 'string' && typeof t.name === 'string' && isInt(t.ops, 0, 2 ** 31) && isAddressStyle(t.addresses) && isFrame(m.frame) && typeof m.series === 'object' && m.series !== null && typeof m.events === 'object' && m.events !== null && compareOk;
       return ok ? (m as unknown as HostMessage) : null;
     }
     case 'frame':

@@ -7,7 +7,7 @@ import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
 import { Replay } from './replay';
 import { percent, UNKNOWN } from './figures';
-import { errorCount, type TraceRun } from './traceRun';
+import { errorCount, type EngineRun } from './traceRun';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';
 
 /** A policy's figures at the end of a trace; null where unknown (a corrupted heap), with `unknown` saying why. */
@@ -38,7 +38,7 @@ export interface PolicyComparison {
 }
 
 /** What a comparison keeps of one policy's complete run. */
-export function policyRow(policy: Policy, run: TraceRun): PolicyRow {
+export function policyRow(policy: Policy, run: EngineRun): PolicyRow {
   const m = run.replay.finalMetrics;
   return {
     policy,
@@ -100,7 +100,7 @@ export function formatComparison(name: string, c: PolicyComparison): string {
 /** One policy's complete result: its row, and its whole run when it was replayed with history. */
 interface PolicyResult {
   readonly row: PolicyRow;
-  readonly run: TraceRun | null;
+  readonly run: EngineRun | null;
 }
 
 /**
@@ -143,7 +143,7 @@ export interface ComparisonOptions {
    */
   readonly history?: boolean;
   /** A complete run of this trace (the editor's own): the policy it was made with is taken from it, not replayed. */
-  readonly known?: TraceRun;
+  readonly known?: EngineRun;
   /** Where rows are kept and found; by default one cache shared by every comparison. */
   readonly cache?: ComparisonCache;
   /**
@@ -294,7 +294,7 @@ export class Comparison {
   }
 
   /** Every policy's whole run, with history, once done (a comparison made with `history` only). */
-  runs(): readonly { readonly policy: Policy; readonly run: TraceRun }[] | undefined {
+  runs(): readonly { readonly policy: Policy; readonly run: EngineRun }[] | undefined {
     if (!this.history || !this.done) return undefined;
     return this.entries.map((e) => ({ policy: e.policy, run: e.result!.run! }));
   }
@@ -317,7 +317,8 @@ export class Comparison {
   }
 
   private finish(entry: Entry, replay: Replay): void {
-    const run: TraceRun = {
+    const run: EngineRun = {
+      model: 'engine',
       trace: this.trace,
       replay,
       config: entry.config,

@@ -73,7 +73,7 @@ export function lex(source: string, line: number): { toks: Tok[]; comment: { tex
       i = end;
       continue;
     }
-    if ('()=,;[]-'.includes(c)) {
+    if ('()=,;[]-+'.includes(c)) {
       toks.push({ kind: 'punct', text: c, column: i + 1, end: i + 2 });
       i++;
       continue;

@@ -69,6 +69,8 @@ export interface HeapState extends HeapChain {
 /** One free list at a step: its nodes (header addresses) in list order, their next and prev words as stored (NaN: unreadable), next fit's rover on it. */
 export interface FreeListState {
   readonly label: string;
+  /** Whether the nodes hold their links in the heap (next and prev below); false for a model that keeps its list outside the heap (OSTEP's), whose next and prev are NaN. */
+  readonly linkWords: boolean;
   readonly nodes: Float64Array;
   readonly next: Float64Array;
   readonly prev: Float64Array;
@@ -150,8 +152,28 @@ export interface BlockLives {
   of(step: number): number;
 }
 
+/**
+ * How the views write a source's addresses: the number the model gives the heap's first byte
+ * (every address in a source is an offset from it) and the radix. The engine's heaps are offsets
+ * in hex from 0; OSTEP's model numbers its heap from its base address (1000) in decimal.
+ */
+export interface AddressStyle {
+  readonly base: number;
+  readonly radix: 10 | 16;
+}
+
+/** The engine's addresses: hex offsets from the heap's start. */
+export const HEX_OFFSETS: AddressStyle = { base: 0, radix: 16 };
+
+/** An address (an offset from the heap's start) as a source's views write it: `0x0010`, or `1016` for OSTEP's model. */
+export function formatAddress(style: AddressStyle, offset: number): string {
+  return style.radix === 16 ? `0x${(style.base + offset).toString(16).padStart(4, '0')}` : String(style.base + offset);
+}
+
 /** A source of heaps, step by step. Steps run from -1 (before the first op) to `steps - 1`. */
 export interface HeapSource {
+  /** How its addresses are written. */
+  readonly addresses: AddressStyle;
   /** Ops with a heap after them so far (a source still running grows). */
   readonly steps: number;
   /** Ops in the trace: `steps` stops short of it while a source runs, or when it was stopped. */

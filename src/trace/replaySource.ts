@@ -4,12 +4,13 @@
 
 import { BuddyAllocator, FIT_POLICIES, placementLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
-import { clampStep, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
+import { clampStep, HEX_OFFSETS, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
 import type { LifetimeAnalysis } from './lifetimes';
 import { lowerBound } from '../shared/bisect';
 import { OwnerIndex } from './owners';
 import { applyOp, OUTCOME, type StepRecord } from './replay';
-import type { TraceRun } from './traceRun';
+import { OstepSource } from './ostep/ostepSource';
+import type { EngineRun, TraceRun } from './traceRun';
 
 const NO_BLOCKS = new Float64Array(0);
 const INITIAL_TEXT = 'initial heap';
@@ -26,10 +27,12 @@ export class ReplaySource implements HeapSource {
   /** How the stories name this configuration's search (describe.ts). */
   private readonly terms: SearchTerms;
 
-  constructor(readonly run: TraceRun) {
+  constructor(readonly run: EngineRun) {
     this.terms = searchTerms(run.config);
     this.owners = new OwnerIndex(run.replay);
   }
+
+  readonly addresses = HEX_OFFSETS;
 
   get steps(): number {
     return this.run.replay.recorded;
@@ -120,7 +123,7 @@ export class ReplaySource implements HeapSource {
       footerAllocated: footer.allocated,
       ...owners,
       buddyArena: heap instanceof BuddyAllocator ? { start: heap.arenaStart, size: heap.arenaSize } : null,
-      freeLists: heap.freeLists().map((l) => ({ label: l.label, nodes: Float64Array.from(l.nodes), next: Float64Array.from(l.next), prev: Float64Array.from(l.prev), rover: l.rover })),
+      freeLists: heap.freeLists().map((l) => ({ label: l.label, linkWords: true, nodes: Float64Array.from(l.nodes), next: Float64Array.from(l.next), prev: Float64Array.from(l.prev), rover: l.rover })),
       problems,
       metrics: this.metricsAt(i),
     };
@@ -216,7 +219,7 @@ export class ReplaySource implements HeapSource {
 /** A run's block lives: the lifetime analysis, with each op's result read from the replay's record. */
 class ReplayLives implements BlockLives {
   constructor(
-    private readonly run: TraceRun,
+    private readonly run: EngineRun,
     private readonly analysis: LifetimeAnalysis,
   ) {}
 
@@ -263,13 +266,18 @@ function chainOf(i: number, c: HeapColumns): HeapChain {
   };
 }
 
-const sources = new WeakMap<TraceRun, ReplaySource>();
+const sources = new WeakMap<TraceRun, HeapSource>();
 
-/** The read model of a run, made once per run (a run never changes once made; an edit makes a new one). */
-export function replaySource(run: TraceRun): ReplaySource {
+/** The read model of an engine run, made once per run (a run never changes once made; an edit makes a new one). */
+export function replaySource(run: EngineRun): ReplaySource {
+  return sourceOf(run) as ReplaySource;
+}
+
+/** The read model of any run (the engine's replay or OSTEP's model), made once per run. */
+export function sourceOf(run: TraceRun): HeapSource {
   let source = sources.get(run);
   if (source === undefined) {
-    source = new ReplaySource(run);
+    source = run.model === 'ostep' ? new OstepSource(run.replay, run.preset) : new ReplaySource(run);
     sources.set(run, source);
   }
   return source;

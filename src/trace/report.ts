@@ -2,24 +2,25 @@
 // summary and the final heap picture show the same numbers everywhere (the comparison of every
 // policy is comparison.ts).
 
-import { formatChainColumns, hex, policyLabel, type HeapConfig } from '../engine/index';
+import { formatChainColumns, policyLabel, type HeapConfig } from '../engine/index';
 import { percent, UNKNOWN } from './figures';
 import { renderHeapBar } from './heapBar';
-import type { HeapSource } from './heapSource';
+import { formatAddress, type HeapSource } from './heapSource';
 import type { Diagnostic, Trace } from './model';
-import { replaySource } from './replaySource';
+import type { OstepHeapOptions } from './ostep/ostepHeap';
+import { sourceOf } from './replaySource';
 import { errorCount, problemCount, type TraceRun } from './traceRun';
 
 /** The run as JSON (`heap-inspector run --json`). */
 export function runJson(run: TraceRun) {
-  const { trace, config, preset, diagnostics } = run;
-  const source = replaySource(run);
+  const { trace, preset, diagnostics } = run;
+  const source = sourceOf(run);
   const m = source.metricsAt(source.steps - 1);
   const totals = source.totals();
   return {
     format: trace.format,
     preset,
-    config: configJson(config),
+    config: run.model === 'ostep' ? run.config : configJson(run.config),
     ops: source.steps,
     heapSize: m.heapSize,
     peakPayload: m.peakPayload,
@@ -55,7 +56,8 @@ function configJson(c: HeapConfig): Partial<HeapConfig> {
 
 /** The run as the human summary (`heap-inspector run`), `name` naming the trace. */
 export function formatRunSummary(name: string, run: TraceRun): string {
-  return formatSummary(name, run.trace, replaySource(run), describeConfig(run.config, run.preset), run.diagnostics);
+  const configuration = run.model === 'ostep' ? describeOstepConfig(run.config) : describeConfig(run.config, run.preset);
+  return formatSummary(name, run.trace, sourceOf(run), configuration, run.diagnostics);
 }
 
 /**
@@ -96,7 +98,7 @@ export function formatHeapPicture(source: HeapSource, index: number): string {
   const heap = source.chainAt(index);
   const chain = formatChainColumns(heap, { sentinels: true });
   return [
-    `heap after ${index < 0 ? 'initialisation' : `op ${index + 1} of ${source.length}`} (${heap.count} block${heap.count === 1 ? '' : 's'}, ${heap.heapSize} bytes, break at ${hex(heap.heapSize)}):`,
+    `heap after ${index < 0 ? 'initialisation' : `op ${index + 1} of ${source.length}`} (${heap.count} block${heap.count === 1 ? '' : 's'}, ${heap.heapSize} bytes, break at ${formatAddress(source.addresses, heap.heapSize)}):`,
     renderHeapBar(heap, 64),
     chain.length <= 400 ? chain : `${chain.slice(0, 400)}... (${heap.count} blocks)`,
   ].join('\n');
@@ -111,6 +113,11 @@ export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.freeList === 'buddy') return `${layout}, binary buddy system (${c.order} lists), ${tail}`;
   const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : c.freeList === 'segregated' || c.freeList === 'simple-segregated' ? `${segregatedLabel(c)}, ` : '';
   return `${layout}, ${list}${policyLabel(c.policy)}, ${tail}`;
+}
+
+/** OSTEP's model in a sentence, with malloc.py's flags: `OSTEP's model (-S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT)`. */
+export function describeOstepConfig(o: OstepHeapOptions): string {
+  return `OSTEP's model (-S ${o.size} -b ${o.baseAddr} -H ${o.headerSize} -a ${o.alignment} -p ${o.policy} -l ${o.order}${o.coalesce ? ' -C' : ''})`;
 }
 
 /** A segregated list in a sentence: `segregated fits, lifo lists, classes up to 16/32/.../4096 bytes and one above`. */

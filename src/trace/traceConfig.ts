@@ -1,8 +1,11 @@
 // Which heap a trace runs on: the preset's defaults, then the workspace's (or caller's) defaults,
-// then the `.heap` file's own settings, then explicit overrides (command-line flags) win.
+// then the `.heap` file's own settings, then explicit overrides (command-line flags) win. A script
+// that says `set preset = ostep` runs on OSTEP's model instead (ostep/ostepConfig.ts).
 
 import { PRESETS, resolveConfig, type HeapConfig, type HeapOptions, type PresetName } from '../engine/config';
-import { lineRange, type Diagnostic, type Trace } from './model';
+import { OSTEP_PRESET } from './heapSettings';
+import { lineRange, type Diagnostic, type SettingKey, type Trace, type TraceSetting } from './model';
+import { ostepConfig, type OstepConfig } from './ostep/ostepConfig';
 
 export interface TraceConfigLayers {
   /** Apply unless the file says otherwise (workspace settings). */
@@ -19,9 +22,31 @@ export interface TraceConfig {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** What a trace runs on: the engine's simulated heap, or OSTEP's free-space model. */
+export type TraceModel = ({ readonly model: 'engine' } & TraceConfig) | ({ readonly model: 'ostep' } & OstepConfig);
+
+/** The settings of OSTEP's model, which the engine has no use for (docs/ostep.md, "In the editor"). */
+export const OSTEP_ONLY_KEYS: readonly SettingKey[] = ['heapSize', 'baseAddr', 'headerSize'];
+/** Settings of the editor, not of any heap. */
+const EDITOR_KEYS: readonly SettingKey[] = ['answers'];
+
+/** The model a trace runs on, with its configuration: `preset = ostep` (from the file or a layer) picks OSTEP's. */
+export function traceModel(trace: Trace, layers: TraceConfigLayers = {}): TraceModel {
+  let fromFile: TraceSetting['value'] | undefined;
+  for (const s of trace.settings) if (s.key === 'preset') fromFile = s.value;
+  const preset = layers.overrides?.preset ?? fromFile ?? layers.defaults?.preset;
+  if (preset === OSTEP_PRESET) return { model: 'ostep', ...ostepConfig(trace.settings, layers.overrides ?? {}) };
+  return { model: 'engine', ...traceConfig(trace, layers) };
+}
+
+/** The engine's configuration of a trace (see `traceModel` for one that may run on OSTEP's model). */
 export function traceConfig(trace: Trace, layers: TraceConfigLayers = {}): TraceConfig {
   const fromFile: Record<string, unknown> = {};
-  for (const s of trace.settings) fromFile[s.key] = s.value;
+  const ignored: TraceSetting[] = [];
+  for (const s of trace.settings) {
+    if (OSTEP_ONLY_KEYS.includes(s.key)) ignored.push(s);
+    else if (!EDITOR_KEYS.includes(s.key)) fromFile[s.key] = s.value;
+  }
   const merged: Record<string, unknown> = {};
   for (const layer of [layers.defaults ?? {}, fromFile, layers.overrides ?? {}]) {
     for (const [key, value] of Object.entries(layer)) if (value !== undefined) merged[key] = value;
@@ -29,7 +54,13 @@ export function traceConfig(trace: Trace, layers: TraceConfigLayers = {}): Trace
   const options = merged as HeapOptions;
   const resolved = resolveConfig(options);
   const preset: PresetName = options.preset !== undefined && options.preset in PRESETS ? options.preset : 'default';
-  if (resolved.problems.length === 0) return { config: resolved.config, preset, diagnostics: [] };
+  const notes = ignored.map((s): Diagnostic => ({
+    range: s.range,
+    severity: 'warning',
+    code: 'bad-setting',
+    message: `${s.key} is a setting of OSTEP's model (set preset = ostep); the ${preset} preset ignores it.`,
+  }));
+  if (resolved.problems.length === 0) return { config: resolved.config, preset, diagnostics: notes };
 
   const diagnostics = resolved.problems.map((problem): Diagnostic => {
     // The line that set the key at fault, else one that set a key the rule involves; line 1 when
@@ -43,5 +74,5 @@ export function traceConfig(trace: Trace, layers: TraceConfigLayers = {}): Trace
     };
   });
   const fallback = resolveConfig({ preset });
-  return { config: fallback.problems.length === 0 ? fallback.config : PRESETS.default, preset, diagnostics };
+  return { config: fallback.problems.length === 0 ? fallback.config : PRESETS.default, preset, diagnostics: [...diagnostics, ...notes] };
 }

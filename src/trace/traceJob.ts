@@ -4,12 +4,13 @@
 
 import type { HeapConfig } from '../engine/config';
 import type { Diagnostic, Trace, TraceFormat } from './model';
+import { OstepReplay } from './ostep/ostepReplay';
+import type { OstepHeapOptions } from './ostep/ostepHeap';
 import { traceParser } from './parseTrace';
-import { runDiagnostics } from './diagnostics';
 import type { TraceParser } from './lineParser';
 import { Replay, type ReplayOptions } from './replay';
-import type { TraceRun } from './traceRun';
-import { traceConfig, type TraceConfigLayers } from './traceConfig';
+import { runOf, type TraceRun } from './traceRun';
+import { traceModel, type TraceConfigLayers } from './traceConfig';
 
 export type TraceJobPhase = 'parsing' | 'replaying' | 'done';
 
@@ -38,8 +39,9 @@ export class TraceJob {
   private readonly reads: boolean;
   private parsed: Trace | undefined;
   private readonly layers: TraceConfigLayers;
-  private replay: Replay | undefined;
-  private config: HeapConfig | undefined;
+  /** The engine's replay, or a script's run on OSTEP's model. */
+  private replay: Replay | OstepReplay | undefined;
+  private config: HeapConfig | OstepHeapOptions | undefined;
   private preset = 'default';
   private configDiagnostics: readonly Diagnostic[] = [];
   private latest: { run: TraceRun; recorded: number; problems: number } | undefined;
@@ -92,13 +94,7 @@ export class TraceJob {
     if (replay === undefined || parsed === undefined || config === undefined) return undefined;
     const latest = this.latest;
     if (latest && latest.recorded === replay.recorded && latest.problems === replay.diagnostics.length) return latest.run;
-    const run: TraceRun = {
-      trace: parsed,
-      replay,
-      config,
-      preset: this.preset,
-      diagnostics: runDiagnostics(parsed, this.configDiagnostics, replay),
-    };
+    const run = runOf(parsed, replay, config, this.preset, this.configDiagnostics);
     this.latest = { run, recorded: replay.recorded, problems: replay.diagnostics.length };
     return run;
   }
@@ -152,13 +148,18 @@ export class TraceJob {
     return true;
   }
 
-  private startReplay(trace: Trace): Replay {
+  private startReplay(trace: Trace): Replay | OstepReplay {
     this.parsed = trace;
-    const { config, preset, diagnostics } = traceConfig(trace, this.layers);
-    this.config = config;
-    this.preset = preset;
-    this.configDiagnostics = diagnostics;
-    this.replay = new Replay(trace, config, this.options);
+    const m = traceModel(trace, this.layers);
+    this.preset = m.preset;
+    this.configDiagnostics = m.diagnostics;
+    if (m.model === 'ostep') {
+      this.config = m.options;
+      this.replay = new OstepReplay(trace, m.options);
+    } else {
+      this.config = m.config;
+      this.replay = new Replay(trace, m.config, this.options);
+    }
     this.parser = null;
     return this.replay;
   }

@@ -5,24 +5,56 @@
 import type { HeapConfig } from '../engine/index';
 import { runDiagnostics } from './diagnostics';
 import type { Diagnostic, Trace } from './model';
+import type { OstepHeapOptions } from './ostep/ostepHeap';
+import { OstepReplay } from './ostep/ostepReplay';
 import { Replay, type ReplayOptions } from './replay';
-import { traceConfig, type TraceConfigLayers } from './traceConfig';
+import { traceModel, type TraceConfigLayers } from './traceConfig';
 
-/** A trace replayed on one configuration, with every diagnostic in line order. */
-export interface TraceRun {
+interface RunCommon {
   readonly trace: Trace;
-  readonly replay: Replay;
-  readonly config: HeapConfig;
+  /** The preset the configuration started from (`ostep` for OSTEP's model). */
   readonly preset: string;
   /** The trace's, the settings' and the replay's diagnostics together. */
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** A trace replayed on the engine's simulated heap. */
+export interface EngineRun extends RunCommon {
+  readonly model: 'engine';
+  readonly replay: Replay;
+  readonly config: HeapConfig;
+}
+
+/** A script run on OSTEP's free-space model (`set preset = ostep`, docs/ostep.md). */
+export interface OstepRun extends RunCommon {
+  readonly model: 'ostep';
+  readonly replay: OstepReplay;
+  readonly config: OstepHeapOptions;
+}
+
+/** A trace replayed on one configuration, with every diagnostic in line order. */
+export type TraceRun = EngineRun | OstepRun;
+
+/** The run a replay so far makes: its diagnostics put together (a new object; a job keeps the latest). */
+export function runOf(trace: Trace, replay: Replay | OstepReplay, config: HeapConfig | OstepHeapOptions, preset: string, configDiagnostics: readonly Diagnostic[]): TraceRun {
+  const diagnostics = runDiagnostics(trace, configDiagnostics, replay);
+  return replay instanceof OstepReplay
+    ? { model: 'ostep', trace, replay, config: config as OstepHeapOptions, preset, diagnostics }
+    : { model: 'engine', trace, replay, config: config as HeapConfig, preset, diagnostics };
+}
+
 /** `options`: the replay's (a comparison keeps no history, see ReplayOptions.history). */
 export function runTrace(trace: Trace, layers: TraceConfigLayers = {}, options?: ReplayOptions): TraceRun {
-  const { config, preset, diagnostics: configDiagnostics } = traceConfig(trace, layers);
-  const replay = Replay.run(trace, config, options);
-  return { trace, replay, config, preset, diagnostics: runDiagnostics(trace, configDiagnostics, replay) };
+  const m = traceModel(trace, layers);
+  if (m.model === 'ostep') return runOf(trace, OstepReplay.run(trace, m.options), m.options, m.preset, m.diagnostics);
+  return runOf(trace, Replay.run(trace, m.config, options), m.config, m.preset, m.diagnostics);
+}
+
+/** The engine's run of a trace (a comparison's, a check's): `runTrace` on a trace known to run on the engine. */
+export function runEngine(trace: Trace, layers: TraceConfigLayers = {}, options?: ReplayOptions): EngineRun {
+  const run = runTrace(trace, layers, options);
+  if (run.model !== 'engine') throw new Error('runEngine: this trace runs on OSTEP\'s model');
+  return run;
 }
 
 /** Problems of a severity among `diagnostics`, a summary counting for the problems it stands for. */

@@ -51,6 +51,9 @@ export const DIAGNOSTIC_CODES = [
   'payload-outside-heap',
   'overlapping-payloads',
   'realloc-lost-data',
+  // OSTEP's model (docs/ostep.md)
+  'not-in-model',
+  'model-stopped',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
@@ -113,7 +116,12 @@ export interface TraceSetting {
   readonly range: SourceRange;
 }
 
-export const SETTING_KEYS = ['preset', 'policy', 'coalesce', 'realloc', 'wordSize', 'alignment', 'footers', 'minSplit', 'chunkSize', 'maxHeap', 'sentinels', 'freeList', 'order', 'classes'] as const;
+/**
+ * The keys a script may set: the engine's configuration (engine/config.ts), `heapSize`, `baseAddr`
+ * and `headerSize` of OSTEP's model (preset `ostep`, docs/ostep.md), and `answers` (`hidden`: the
+ * editor keeps each op's result to itself until asked, for exercises; docs/editor.md).
+ */
+export const SETTING_KEYS = ['preset', 'policy', 'coalesce', 'realloc', 'wordSize', 'alignment', 'footers', 'minSplit', 'chunkSize', 'maxHeap', 'sentinels', 'freeList', 'order', 'classes', 'heapSize', 'baseAddr', 'headerSize', 'answers'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** A comment kept for printing (`.heap`), with the line it sat on. */

@@ -3,7 +3,7 @@
 // address and decoded word comes from the host: nothing here infers a layout.
 
 import { linkWordText, listNodeOf, ownerName, type FrameDto, type ViewMessage } from '../shared/protocol';
-import { button, el, hex } from './dom';
+import { addr, button, el, hex } from './dom';
 import { ownerColour, type Theme } from './heapCanvas';
 
 function stateName(frame: FrameDto, i: number): string {
@@ -16,7 +16,7 @@ export function describeBlock(f: FrameDto, i: number): string {
   const name = ownerName(f, i);
   const owner = name ? `, ${name}` : '';
   const req = f.states[i] === 'a' ? `, ${f.requested[i]} bytes requested` : '';
-  return `${stateName(f, i)} block at ${hex(f.addrs[i]!)}, ${f.sizes[i]} bytes${owner}${req}`;
+  return `${stateName(f, i)} block at ${addr(f.addrs[i]!)}, ${f.sizes[i]} bytes${owner}${req}`;
 }
 
 /** A header or footer word as stored, with the size and allocated bit the host decoded from it. */
@@ -28,8 +28,8 @@ function word(stored: number | undefined, size: number | undefined, allocated: n
 /** The details pane's children for block `i`. */
 export function blockDetails(f: FrameDto, i: number, theme: Theme, post: (m: ViewMessage) => void): Node[] {
   const rows: [string, string][] = [
-    ['block', `${hex(f.addrs[i]!)}, ${f.sizes[i]} bytes, ${stateName(f, i)}`],
-    ['payload', `${hex(f.payloadAddrs[i]!)}, ${f.payloadSizes[i]} bytes`],
+    ['block', `${addr(f.addrs[i]!)}, ${f.sizes[i]} bytes, ${stateName(f, i)}`],
+    ['payload', `${addr(f.payloadAddrs[i]!)}, ${f.payloadSizes[i]} bytes`],
   ];
   if (f.states[i] === 'a') {
     rows.push(['requested', `${f.requested[i]} bytes (internal fragmentation ${f.sizes[i]! - f.requested[i]!} bytes)`]);
@@ -40,7 +40,9 @@ export function blockDetails(f: FrameDto, i: number, theme: Theme, post: (m: Vie
   // A free block on a list: its place in the list and the link words its payload stores.
   const node = listNodeOf(f, f.addrs[i]!);
   if (node) {
-    rows.push(['list', `${node.list.label}, node ${node.position + 1} of ${node.list.nodes.length}`], ['next link', linkWordText(node.next, hex)], ['prev link', linkWordText(node.prev, hex)]);
+    rows.push(['list', `${node.list.label}, node ${node.position + 1} of ${node.list.nodes.length}`]);
+    if (node.list.linkWords) rows.push(['next link', linkWordText(node.next, hex)], ['prev link', linkWordText(node.prev, hex)]);
+    else rows.push(['links', 'none in the heap: the model keeps its list outside it']);
   }
   rows.push(['footer', word(f.footers[i], f.footerSizes[i], f.footerAllocated[i])]);
   const problem = f.problems.find((p) => p.addr === f.addrs[i]);

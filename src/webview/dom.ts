@@ -15,7 +15,18 @@ export function button(label: string, text: string, onClick: () => void): HTMLBu
   return b;
 }
 
+/** A word's value in hex (a header, a link word as stored). */
 export const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+
+let addressStyle: { readonly base: number; readonly radix: 10 | 16 } = { base: 0, radix: 16 };
+
+/** How `addr` writes addresses from now on: the trace's (TraceInfoDto.addresses). */
+export function setAddressStyle(style: { readonly base: number; readonly radix: 10 | 16 }): void {
+  addressStyle = style;
+}
+
+/** An address (an offset from the heap's start) as the trace's model writes it: `0x0010`, or `1016` on OSTEP's model. */
+export const addr = (offset: number) => (addressStyle.radix === 16 ? hex(addressStyle.base + offset) : String(addressStyle.base + offset));
 /** A ratio as a percentage; null (a figure the host could not compute soundly) as "unknown". */
 export const pct = (r: number | null) => (r === null ? 'unknown' : `${(r * 100).toFixed(1)}%`);
 /** A byte count or count; null as "unknown". */

@@ -4,7 +4,7 @@
 // words for the details pane. Nothing here reads a link from the heap's words: the host did.
 
 import type { FrameDto } from '../shared/protocol';
-import { hex } from './dom';
+import { addr } from './dom';
 import { BLOCK_HEIGHT, rowTop, type LaidBlock, type Theme } from './heapCanvas';
 
 /** More arrows than this in view would hide the blocks under them. */
@@ -110,9 +110,9 @@ export function describeFreeLists(frame: FrameDto): string[] {
   const lines = shownLists.map((list) => {
     const n = list.nodes.length;
     if (n === 0) return `${list.label}: empty`;
-    const shown = Array.from(list.nodes.subarray(0, LINE_NODES), hex).join(' → ');
+    const shown = Array.from(list.nodes.subarray(0, LINE_NODES), (n) => addr(n)).join(' → ');
     const more = n > LINE_NODES ? ` → … (${n - LINE_NODES} more)` : '';
-    const rover = list.rover === null ? '' : `; next fit resumes at ${hex(list.rover)}`;
+    const rover = list.rover === null ? '' : `; next fit resumes at ${addr(list.rover)}`;
     return `${list.label} (${n} node${n === 1 ? '' : 's'}): head → ${shown}${more}${rover}`;
   });
   if (lists.length > 1 && empty.length > 0) lines.push(`empty: ${empty.map((l) => l.label).join(', ')}`);

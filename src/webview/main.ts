@@ -9,7 +9,7 @@ import { blockAtByte, drawHeap, fitBytesPerPixel, layout, readTheme, ROW_HEIGHT,
 import { drawCharts } from './charts';
 import { renderCompare } from './compareView';
 import { blockDetails, describeBlock } from './details';
-import { button, el, num, pct } from './dom';
+import { button, el, num, pct, setAddressStyle } from './dom';
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -129,6 +129,7 @@ function handle(message: HostMessage): void {
   switch (message.type) {
     case 'snapshot':
       trace = message.trace;
+      setAddressStyle(trace.addresses);
       series = message.series;
       events = message.events;
       if (view.uri !== trace.uri) {

@@ -28,6 +28,10 @@ export interface OstepHeapOptions {
 export interface OstepAlloc {
   readonly addr: number;
   readonly searched: number;
+  /** The bytes it took: the request rounded up to the alignment, plus the header. */
+  readonly size: number;
+  /** The size of the free chunk it was cut from (-1 for none). */
+  readonly chunkSize: number;
 }
 
 /** Thrown where malloc.py stops with an assertion: a chunk recorded twice at one address. */
@@ -48,6 +52,19 @@ export class OstepHeap {
   /** The free list in list order. */
   get freeList(): readonly OstepChunk[] {
     return this.list;
+  }
+
+  /** The allocated chunks, address to size (in the order they were allocated). */
+  get allocatedChunks(): ReadonlyMap<number, number> {
+    return this.allocated;
+  }
+
+  /** A copy that goes its own way (chunks are immutable, so the copies of the list and map are shallow). */
+  clone(): OstepHeap {
+    const copy = new OstepHeap(this.options);
+    copy.list = this.list.slice();
+    for (const [addr, size] of this.allocated) copy.allocated.set(addr, size);
+    return copy;
   }
 
   malloc(requestSize: number): OstepAlloc {
@@ -72,13 +89,14 @@ export class OstepHeap {
         if (policy === 'FIRST') break;
       }
     }
-    if (bestIdx === -1) return { addr: -1, searched };
+    if (bestIdx === -1) return { addr: -1, searched, size, chunkSize: -1 };
     const { addr } = this.list[bestIdx]!;
+    // Where malloc.py asserts (after cutting the chunk, which it never shows): the heap is left as it was.
+    if (this.allocated.has(addr)) throw new OstepAddressInUse(addr);
     if (bestSize > size) this.list[bestIdx] = { addr: addr + size, size: bestSize - size };
     else this.list.splice(bestIdx, 1);
-    if (this.allocated.has(addr)) throw new OstepAddressInUse(addr);
     this.allocated.set(addr, size);
-    return { addr, searched };
+    return { addr, searched, size, chunkSize: bestSize };
   }
 
   /** 0 when `addr` is an allocated chunk (now free), -1 when it is not. */

@@ -1,7 +1,7 @@
 // A run of OSTEP's malloc.py: its preamble, then the random ops (Python's generator, seeded as
 // malloc.py seeds it) or an -A list, printed exactly as malloc.py prints them.
 
-import { OstepAddressInUse, OstepHeap, type OstepHeapOptions } from './ostepHeap';
+import { OstepAddressInUse, OstepHeap, type OstepAlloc, type OstepHeapOptions } from './ostepHeap';
 import { pythonInt } from './pythonInt';
 import { PythonRandom } from './pythonRandom';
 
@@ -87,7 +87,20 @@ export function runOstep(options: OstepRunOptions, ops: readonly OstepOp[], out:
   }
 }
 
-function randomOps(o: OstepRunOptions, heap: OstepHeap, print: (line: string) => void): null {
+/** One op of random mode as malloc.py draws it: allocation `index` of `size` bytes and what the heap did, or the free of allocation `index`. */
+export type OstepDraw =
+  | { readonly kind: 'alloc'; readonly index: number; readonly size: number; readonly result: OstepAlloc }
+  | { readonly kind: 'free'; readonly index: number; readonly rc: 0 | -1 };
+
+/** What random mode draws from: the seed, the number of ops, the largest request and the percent of allocations. */
+export type OstepDrawOptions = Pick<OstepRunOptions, 'seed' | 'numOps' | 'range' | 'percentAlloc'>;
+
+/**
+ * Random mode's ops, drawn as malloc.py draws them (Python's generator, seeded as it seeds it) and
+ * run on `heap` as they are drawn (which allocations are live to be freed depends on the results):
+ * each op is handed to `visit` after it ran.
+ */
+export function drawOstepOps(o: OstepDrawOptions, heap: OstepHeap, visit: (draw: OstepDraw) => void): void {
   const random = new PythonRandom(o.seed);
   const percent = o.percentAlloc / 100;
   const pointers = new Map<number, number>(); // allocation index -> address, live ones only
@@ -96,13 +109,12 @@ function randomOps(o: OstepRunOptions, heap: OstepHeap, print: (line: string) =>
   for (let j = 0; j < o.numOps; ) {
     if (random.random() < percent) {
       const size = Math.trunc(random.random() * o.range) + 1;
-      const { addr, searched } = heap.malloc(size);
-      if (addr !== -1) {
-        pointers.set(c, addr);
+      const result = heap.malloc(size);
+      if (result.addr !== -1) {
+        pointers.set(c, result.addr);
         live.push(c);
       }
-      // Random mode prints the address plus the header size, a failure included.
-      print(`ptr[${c}] = Alloc(${size})` + (o.compute ? ` returned ${addr + o.headerSize} (searched ${searched} elements)` : ' returned ?'));
+      visit({ kind: 'alloc', index: c, size, result });
       c++;
     } else {
       // With nothing live a free draw prints nothing and does not count as an op.
@@ -110,15 +122,27 @@ function randomOps(o: OstepRunOptions, heap: OstepHeap, print: (line: string) =>
       const d = Math.trunc(random.random() * live.length);
       const index = live[d]!;
       const rc = heap.free(pointers.get(index)!);
-      print(`Free(ptr[${index}])`);
-      print(o.compute ? `returned ${rc}` : 'returned ?');
       pointers.delete(index);
       live.splice(d, 1);
+      visit({ kind: 'free', index, rc });
     }
     j++;
+  }
+}
+
+function randomOps(o: OstepRunOptions, heap: OstepHeap, print: (line: string) => void): null {
+  drawOstepOps(o, heap, (draw) => {
+    if (draw.kind === 'alloc') {
+      const { addr, searched } = draw.result;
+      // Random mode prints the address plus the header size, a failure included.
+      print(`ptr[${draw.index}] = Alloc(${draw.size})` + (o.compute ? ` returned ${addr + o.headerSize} (searched ${searched} elements)` : ' returned ?'));
+    } else {
+      print(`Free(ptr[${draw.index}])`);
+      print(o.compute ? `returned ${draw.rc}` : 'returned ?');
+    }
     print(o.compute ? heap.dump() : 'List? ');
     print('');
-  }
+  });
   return null;
 }
 

@@ -13,7 +13,7 @@ import {
   sizeClassOf,
   type HeapOptions,
 } from '../../../src/engine/index';
-import { parseRep, replaySource, runTrace } from '../../../src/trace/index';
+import { parseRep, replaySource, runEngine } from '../../../src/trace/index';
 import { heapFromScript, lastResult, type HeapRun } from './heapScript';
 
 const seg = (more: HeapOptions = {}): HeapOptions => ({ preset: 'csapp', freeList: 'segregated', ...more });
@@ -154,7 +154,7 @@ describe('segregated free lists', () => {
     it('the read model shows the list nodes a search visited, class by class', () => {
       // c3 holds 80 at 44; 100 bytes visit it, then c8's 3968-byte block at 140.
       const trace = parseRep('0\n4\n5\n1\na 0 100\na 1 8\nf 0\na 2 24\na 3 100\n');
-      const run = runTrace(trace, { overrides: seg() });
+      const run = runEngine(trace, { overrides: seg() });
       assert.deepEqual([...replaySource(run).opAt(4).examined], [44, 140]);
     });
   });

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildCompare } from '../../../src/extension/compareFrames';
 import { buildFrame } from '../../../src/extension/frames';
-import { Comparison, ComparisonCache, parseHeapScript, runTrace } from '../../../src/trace/index';
+import { Comparison, ComparisonCache, parseHeapScript, runEngine } from '../../../src/trace/index';
 
 describe('the panel\'s comparison of every policy', () => {
   it('every policy at the same step, each replayed once, the run on show not again', () => {
     const trace = parseHeapScript(readFileSync('samples/first-best-worst.heap', 'utf8'));
-    const shown = runTrace(trace, { overrides: { policy: 'best' } });
+    const shown = runEngine(trace, { overrides: { policy: 'best' } });
     const comparison = Comparison.of(trace, {}, { history: true, known: shown, cache: new ComparisonCache() });
     assert.equal(buildCompare(comparison, 9), null, 'nothing to show before the other policies are replayed');
 

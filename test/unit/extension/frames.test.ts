@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildEvents, buildFrame, buildSeries } from '../../../src/extension/frames';
 import { ownerName, parseHostMessage, parseViewMessage } from '../../../src/shared/protocol';
-import { parseHeapScript, parseRep, runTrace } from '../../../src/trace/index';
+import { parseHeapScript, parseRep, runEngine } from '../../../src/trace/index';
 import { generatedRep, seededRandom } from '../support/generatedTrace';
 
 const sample = (name: string, policy?: 'first' | 'next' | 'best' | 'worst') =>
-  runTrace(parseHeapScript(readFileSync(`samples/${name}`, 'utf8')), policy ? { overrides: { policy } } : {});
+  runEngine(parseHeapScript(readFileSync(`samples/${name}`, 'utf8')), policy ? { overrides: { policy } } : {});
 
 describe('panel frames', () => {
   it('the heap after a step, in columns, with what the op touched', () => {
@@ -30,7 +30,7 @@ describe('panel frames', () => {
 
   it('every block of the frame is the block a walk of that heap reads, footer-less blocks and the sbrk baseline too', () => {
     for (const [policy, footers] of [['first', 'all'], ['next', 'free-only'], ['sbrk', 'all']] as const) {
-      const run = runTrace(parseHeapScript(readFileSync('samples/coalescing.heap', 'utf8')), { overrides: { policy, footers } });
+      const run = runEngine(parseHeapScript(readFileSync('samples/coalescing.heap', 'utf8')), { overrides: { policy, footers } });
       for (let i = -1; i < run.replay.recorded; i++) {
         const f = buildFrame(run, i);
         const walk = run.replay.heapAt(i).walk();
@@ -44,7 +44,7 @@ describe('panel frames', () => {
   });
 
   it('each block is owned by the pointer that last got it: after a realloc into another name, a reassigned name, a leak', () => {
-    const run = runTrace(
+    const run = runEngine(
       parseHeapScript(['set preset = csapp', 'a = malloc(24)', 'b = realloc(a, 100)', 'a = malloc(8)', 'c = malloc(8)', 'c = malloc(16)', 'free(a)', 'a = malloc(8)'].join('\n')),
     );
     const owned = (step: number) => {
@@ -57,7 +57,7 @@ describe('panel frames', () => {
   });
 
   it('owners, requested sizes and lines of every block match a plain pass over the ops, at steps in any order', () => {
-    const run = runTrace(parseRep(generatedRep(6_000, 400, 17)), { overrides: { preset: 'csapp' } });
+    const run = runEngine(parseRep(generatedRep(6_000, 400, 17)), { overrides: { preset: 'csapp' } });
     const { trace, replay } = run;
     const { lifetimes, lifetimeOfOp } = trace.lifetimes;
     const random = seededRandom(4);
@@ -90,7 +90,7 @@ describe('panel frames', () => {
   });
 
   it('heap growth marks the new space; the initial heap has no op', () => {
-    const run = runTrace(parseHeapScript('set preset = csapp\na = malloc(4000)\nb = malloc(200)\n'));
+    const run = runEngine(parseHeapScript('set preset = csapp\na = malloc(4000)\nb = malloc(200)\n'));
     assert.equal(buildFrame(run, 1).highlight.grownFrom, 4112);
     const before = buildFrame(run, -1);
     assert.equal(before.line, null);
@@ -137,7 +137,7 @@ describe('protocol guards', () => {
   it('an explicit list\'s frame carries the list in list order with the link words its nodes store; an implicit list has none', () => {
     // a..d take 32-byte blocks at 0x0c, 0x2c, 0x4c, 0x6c; LIFO: c's block, then a's, then the tail.
     const script = ['set preset = csapp', 'set freeList = explicit', 'set order = lifo', 'a = malloc(24)', 'b = malloc(24)', 'c = malloc(24)', 'd = malloc(24)', 'free(a)', 'free(c)', 'e = malloc(20)'].join('\n');
-    const run = runTrace(parseHeapScript(script));
+    const run = runEngine(parseHeapScript(script));
     const f = buildFrame(run, 5);
     // The stories say it in list terms: where the freed block went, how many list nodes a search visited.
     assert.equal(f.story, 'The 32-byte block at 0x004c became free; the block went to the head of the free list.');
@@ -149,7 +149,7 @@ describe('protocol guards', () => {
     assert.deepEqual(Array.from(list!.prev), [0, 0x4c, 0x0c], 'each prev link, 0 at the head');
     // The list's nodes are exactly the frame's free blocks.
     assert.deepEqual(Array.from(list!.nodes).sort((x, y) => x - y), Array.from(f.addrs).filter((_, k) => f.states[k] === 'f'));
-    assert.deepEqual(buildFrame(runTrace(parseHeapScript(script.replace('explicit', 'implicit'))), 5).freeLists, []);
+    assert.deepEqual(buildFrame(runEngine(parseHeapScript(script.replace('explicit', 'implicit'))), 5).freeLists, []);
     assert.ok(parseHostMessage({ type: 'frame', frame: f, compare: null }));
     const bad = (freeLists: unknown) => parseHostMessage({ type: 'frame', frame: { ...f, freeLists }, compare: null });
     assert.equal(bad(undefined), null, 'no lists at all');
@@ -161,13 +161,13 @@ describe('protocol guards', () => {
 
   it('segregated lists: one list per class, named by its block sizes, and stories in class terms', () => {
     const script = (freeList: string) => ['set preset = csapp', `set freeList = ${freeList}`, 'a = malloc(20)', 'b = malloc(20)', 'free(a)', 'c = malloc(20)', 'big = malloc(6000)'].join('\n');
-    const fits = runTrace(parseHeapScript(script('segregated')));
+    const fits = runEngine(parseHeapScript(script('segregated')));
     const f = buildFrame(fits, 2);
     assert.equal(f.freeLists.length, fits.config.classes.length + 1, 'a list per class, the unbounded one last');
     assert.deepEqual(f.freeLists.filter((l) => l.nodes.length > 0).map((l) => [l.label, Array.from(l.nodes)]), [['24-32 B', [0x0c]], ['2056-4096 B', [0x4c]]]);
     assert.equal(f.freeLists.at(-1)!.label, '4104+ B');
     assert.equal(f.story, 'The 32-byte block at 0x000c became free; the block went to the head of its class\'s list.');
-    const simple = runTrace(parseHeapScript(script('simple-segregated')));
+    const simple = runEngine(parseHeapScript(script('simple-segregated')));
     assert.equal(buildFrame(simple, 0).story, 'No free 32-byte block was on its class\'s list, so the heap grew by 4096 bytes, carved into 128 blocks of 32 bytes, and the first was taken. The program gets 0x0010.');
     assert.equal(buildFrame(simple, 4).story, 'No free 6008-byte block was on its class\'s list, so the heap grew by 6008 bytes for a block of its own. The program gets 0x1010.');
     assert.equal(buildFrame(simple, 3).story, 'Simple segregated storage took the head of its class\'s list, the 32-byte block at 0x000c (freed on line 5). The program gets 0x0010.');
@@ -175,7 +175,7 @@ describe('protocol guards', () => {
   });
 
   it('a buddy system\'s frame carries its arena and a list per order; the guard refuses an arena that is not a power of two', () => {
-    const run = runTrace(parseHeapScript(['set preset = csapp', 'set freeList = buddy', 'a = malloc(100)'].join('\n')));
+    const run = runEngine(parseHeapScript(['set preset = csapp', 'set freeList = buddy', 'a = malloc(100)'].join('\n')));
     const f = buildFrame(run, 0);
     assert.deepEqual(f.buddyArena, { start: 0x0c, size: 4096 });
     assert.deepEqual(f.freeLists.filter((l) => l.nodes.length > 0).map((l) => [l.label, Array.from(l.nodes)]), [['128 B', [0x8c]], ['256 B', [0x10c]], ['512 B', [0x20c]], ['1024 B', [0x40c]], ['2048 B', [0x80c]]]);

@@ -5,7 +5,7 @@
 
 import { BLOCK_STATUSES, type HeapMetrics } from '../../../src/engine/index';
 import { describeBareOp } from '../../../src/trace/describe';
-import { clampStep, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from '../../../src/trace/heapSource';
+import { clampStep, HEX_OFFSETS, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from '../../../src/trace/heapSource';
 
 /** One op as such an allocator reports it. `ptr`: what malloc returned or free was given (null: NULL). */
 export interface FakeStep {
@@ -42,6 +42,7 @@ export class FakeHeapSource implements HeapSource {
   readonly policy = 'student';
   readonly label = 'mm.c';
   readonly preset = 'textbook layout';
+  readonly addresses = HEX_OFFSETS;
   private readonly initial: Uint8Array;
 
   constructor(

@@ -4,13 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { BuddyAllocator, type Allocator, type ListOrder } from '../../../src/engine/index';
-import { parseRep, runTrace, type Trace, type TraceRun } from '../../../src/trace/index';
+import { parseRep, runEngine, type Trace, type EngineRun } from '../../../src/trace/index';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 import { assertJumpsRebuild, assertReplayChecked } from '../support/replayChecks';
 
 /** The trace on the csapp preset's buddy system, its lists in `order`: the whole run, problems of the configuration and of the ops alike. */
-function buddyRun(trace: Trace, order: ListOrder): TraceRun {
-  const run = runTrace(trace, { overrides: { preset: 'csapp', freeList: 'buddy', order } });
+function buddyRun(trace: Trace, order: ListOrder): EngineRun {
+  const run = runEngine(trace, { overrides: { preset: 'csapp', freeList: 'buddy', order } });
   assert.equal(run.config.freeList, 'buddy', 'a configuration the engine accepts');
   return run;
 }

@@ -2,13 +2,13 @@
 // halves a split put on their lists, the arena doubling, and buddies merging.
 
 import assert from 'node:assert/strict';
-import { parseRep, replaySource, runTrace } from '../../../src/trace/index';
+import { parseRep, replaySource, runEngine } from '../../../src/trace/index';
 
 describe('the buddy system\'s story', () => {
   // csapp: two 128-byte blocks from the 4 KiB arena; the first freed; 5000 bytes need an 8 KiB block
   // (the split arena doubles twice); then the second and the big one freed.
   const trace = parseRep('0\n3\n6\n1\na 0 100\na 1 100\nf 0\na 2 5000\nf 1\nf 2\n');
-  const run = runTrace(trace, { overrides: { preset: 'csapp', freeList: 'buddy' } });
+  const run = runEngine(trace, { overrides: { preset: 'csapp', freeList: 'buddy' } });
   const story = (i: number) => replaySource(run).opAt(i).story;
 
   it('names the buddy system as what places blocks', () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatChain, POLICIES } from '../../../src/engine/index';
-import { Comparison, ComparisonCache, formatComparison, parseHeapScript, parseTrace, policyRow, runTrace, type PolicyRow, type Trace, type TraceConfigLayers } from '../../../src/trace/index';
+import { Comparison, ComparisonCache, formatComparison, parseHeapScript, parseTrace, policyRow, runEngine, type PolicyRow, type Trace, type TraceConfigLayers } from '../../../src/trace/index';
 import { generatedRep } from '../support/generatedTrace';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 
@@ -18,7 +18,7 @@ function sample(name: string): Trace {
 
 /** Each policy replayed on its own, as `heap-inspector run --policy P` would, reduced to its row. */
 function independentRows(trace: Trace, layers: TraceConfigLayers = {}): PolicyRow[] {
-  return POLICIES.map((policy) => policyRow(policy, runTrace(trace, { ...layers, overrides: { ...layers.overrides, policy } })));
+  return POLICIES.map((policy) => policyRow(policy, runEngine(trace, { ...layers, overrides: { ...layers.overrides, policy } })));
 }
 
 /** The comparison replayed to the end in slices of `ops` ops, checking that no slice overruns. */
@@ -96,7 +96,7 @@ describe('comparing every policy', () => {
     const runs = comparison.runs()!;
     assert.deepEqual(runs.map((r) => r.policy), [...POLICIES]);
     for (const { policy, run } of runs) {
-      const alone = runTrace(trace, { overrides: { policy } });
+      const alone = runEngine(trace, { overrides: { policy } });
       for (let i = -1; i < trace.ops.length; i++) {
         const heap = run.replay.heapAt(i);
         assert.equal(formatChain(heap.walk()), formatChain(alone.replay.heapAt(i).walk()), `${policy} after op ${i}`);
@@ -152,14 +152,14 @@ describe('comparing every policy', () => {
 
   it('a known complete run stands for its policy; only the other policies are replayed', () => {
     const trace = sample('realloc.heap');
-    const known = runTrace(trace, { overrides: { policy: 'best' } });
+    const known = runEngine(trace, { overrides: { policy: 'best' } });
     const comparison = Comparison.of(trace, {}, { history: true, known, cache: new ComparisonCache() });
     comparison.advance(Infinity);
     assert.equal(comparison.replayed, (POLICIES.length - 1) * trace.ops.length);
     assert.equal(comparison.runs()!.find((r) => r.policy === 'best')!.run.replay, known.replay, 'the same replay, not a copy');
     assert.deepEqual(comparison.result()!.policies, independentRows(trace));
 
-    const partial = runTrace(parseHeapScript('a = malloc(8)'), { overrides: { policy: 'first' } });
+    const partial = runEngine(parseHeapScript('a = malloc(8)'), { overrides: { policy: 'first' } });
     const other = Comparison.of(trace, {}, { known: partial, cache: new ComparisonCache() });
     other.advance(Infinity);
     assert.equal(other.replayed, POLICIES.length * trace.ops.length, 'a run of another trace stands for nothing');

@@ -3,7 +3,7 @@
 // the comparison, while the payload figures and the heap's size stay (issue 13, finding 7).
 
 import assert from 'node:assert/strict';
-import { comparePolicies, formatComparison, formatRunSummary, parseHeapScript, runJson, runTrace } from '../../../src/trace/index';
+import { comparePolicies, formatComparison, formatRunSummary, parseHeapScript, runJson, runEngine } from '../../../src/trace/index';
 import { parseHostMessage } from '../../../src/shared/protocol';
 import { assertMetricsInRange } from '../support/metricsRange';
 
@@ -13,7 +13,7 @@ const OVERFLOW = script('a = malloc(8)', 'fill(a, 0, 64, 0xf4)', 'b = malloc(8)'
 
 describe('metrics of a corrupted heap', () => {
   it('are known before the corrupting write and unknown from it on; every step stays in range', () => {
-    const { replay } = runTrace(OVERFLOW);
+    const { replay } = runEngine(OVERFLOW);
     const before = replay.metricsAt(0);
     assert.equal(before.unknown, null);
     assert.equal(before.freeBlocks, 1);
@@ -32,7 +32,7 @@ describe('metrics of a corrupted heap', () => {
   });
 
   it('the command line\'s summary says unknown and why; the JSON has null and the reason', () => {
-    const run = runTrace(OVERFLOW);
+    const run = runEngine(OVERFLOW);
     const summary = formatRunSummary('overflow.heap', run);
     assert.match(summary, /free blocks +unknown/);
     assert.match(summary, /external frag +unknown/);
@@ -61,7 +61,7 @@ describe('metrics of a corrupted heap', () => {
 
   it('a stray write that leaves the blocks intact keeps every figure, read from memory', () => {
     // A use-after-free write into the middle of a big free block's payload touches no header.
-    const run = runTrace(script('a = malloc(200)', 'b = malloc(8)', 'free(a)', 'fill(a, 64, 16, 0x55)', 'c = malloc(16)'));
+    const run = runEngine(script('a = malloc(200)', 'b = malloc(8)', 'free(a)', 'fill(a, 64, 16, 0x55)', 'c = malloc(16)'));
     assert.deepEqual(run.diagnostics.map((d) => `${d.range.line} ${d.code}`), ['4 freed-pointer']);
     const m = run.replay.finalMetrics;
     assertMetricsInRange(m, 'end');

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { ExplicitAllocator, type Allocator, type HeapOptions } from '../../../src/engine/index';
-import { parseRep, Replay, replaySource, runTrace, traceConfig, type Trace } from '../../../src/trace/index';
+import { parseRep, Replay, replaySource, runEngine, traceConfig, type Trace } from '../../../src/trace/index';
 import { assertJumpsRebuild, assertReplayChecked } from '../support/replayChecks';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 
@@ -50,7 +50,7 @@ describe('malloc lab traces on explicit free lists (csapp preset)', () => {
   it('the read model shows the list nodes a search visited, in list order', () => {
     // csapp blocks 12/112, 124/16, 140/208, 348/16, 364/3744; 0 and 2 freed (LIFO: 140 -> 12 -> 364); 300 bytes fit only the last.
     const trace = parseRep('0\n5\n7\n1\na 0 100\na 1 8\na 2 200\na 3 8\nf 0\nf 2\na 4 300\n');
-    const run = runTrace(trace, { overrides: { preset: 'csapp', freeList: 'explicit' } });
+    const run = runEngine(trace, { overrides: { preset: 'csapp', freeList: 'explicit' } });
     assert.deepEqual([...replaySource(run).opAt(6).examined], [140, 12, 364]);
   });
 });

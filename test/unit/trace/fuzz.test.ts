@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import { POLICIES, type HeapOptions } from '../../../src/engine/index';
-import { formatRunSummary, parseTrace, runJson, runTrace, type Trace, type TraceFormat } from '../../../src/trace/index';
+import { formatRunSummary, parseTrace, runJson, runEngine, type Trace, type TraceFormat } from '../../../src/trace/index';
 import { seededRandom } from '../support/generatedTrace';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 import { assertMetricsInRange } from '../support/metricsRange';
@@ -126,7 +126,7 @@ const CONFIGS: readonly HeapOptions[] = [{}, { preset: 'csapp' }, { policy: 'bes
 function checkCase(text: string, format: TraceFormat, config: HeapOptions, where: string): Trace {
   const trace = parseTrace(text, format);
   const lines = lineCount(text);
-  const run = runTrace(trace, { overrides: config });
+  const run = runEngine(trace, { overrides: config });
   for (const d of run.diagnostics) {
     assert.ok(Number.isInteger(d.range.line) && d.range.line >= 1 && d.range.line <= lines, `${where}: a diagnostic on line ${d.range.line} of ${lines}: ${d.message}`);
     assert.ok(d.range.column >= 1 && d.range.endLine >= d.range.line, `${where}: range ${JSON.stringify(d.range)}`);

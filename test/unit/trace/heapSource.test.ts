@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { frameOf } from '../../../src/extension/frames';
 import { ownerName, parseHostMessage, type FrameDto } from '../../../src/shared/protocol';
-import { describeLife, formatHeapPicture, parseHeapScript, runTrace, type HeapSource } from '../../../src/trace/index';
+import { describeLife, formatHeapPicture, parseHeapScript, runEngine, type HeapSource } from '../../../src/trace/index';
 import { replaySource } from '../../../src/trace/replaySource';
 import { fakeSource } from '../support/fakeHeapSource';
 
@@ -21,7 +21,7 @@ const layoutOf = (f: FrameDto) => ({
 });
 
 describe('heap sources', () => {
-  const replay = replaySource(runTrace(parseHeapScript('set preset csapp\na = malloc(24)\nb = malloc(100)\nfree(a)\nc = malloc(5000)\n')));
+  const replay = replaySource(runEngine(parseHeapScript('set preset csapp\na = malloc(24)\nb = malloc(100)\nfree(a)\nc = malloc(5000)\n')));
   const fake = fakeSource();
 
   it('a source with no engine events packs into frames the webview accepts: payloads, decoded words, owners, its own story', () => {
@@ -94,7 +94,7 @@ describe('heap sources', () => {
   });
 
   it('a free that freed nothing gives no pointer', () => {
-    const bad = replaySource(runTrace(parseHeapScript('set preset csapp\na = malloc(8)\nfree(a)\nfree(a)\nfree(NULL)\n')));
+    const bad = replaySource(runEngine(parseHeapScript('set preset csapp\na = malloc(8)\nfree(a)\nfree(a)\nfree(NULL)\n')));
     assert.deepEqual([0, 1, 2, 3].map((i) => bad.pointerAt(i)), [0x10, 0x10, null, null]);
   });
 

@@ -3,7 +3,7 @@
 // cancelled and resumed, replaced by a new job mid-run (an edit), and a failing job says so.
 
 import assert from 'node:assert/strict';
-import { JobRunner, parseRep, runTrace, TraceJob, type Job, type JobRunnerOptions, type JobState, type Scheduler, type SlicedWork } from '../../../src/trace/index';
+import { JobRunner, parseRep, runEngine, TraceJob, type Job, type JobRunnerOptions, type JobState, type Scheduler, type SlicedWork } from '../../../src/trace/index';
 import { generatedRep } from '../support/generatedTrace';
 
 /** An event loop with a clock that moves only when told to: `turn()` runs the next queued callback. */
@@ -245,7 +245,7 @@ describe('the job runner', () => {
     assert.throws(() => runner.start(work, 'again'), /disposed/);
   });
 
-  it('a real trace job on the fake loop ends with the run runTrace gives, its cursor warmed at the last op', () => {
+  it('a real trace job on the fake loop ends with the run runEngine gives, its cursor warmed at the last op', () => {
     // The clock moves 1 ms each time it is read: a slice is a few looks at the clock.
     const loop = new (class extends FakeLoop {
       override now(): number {
@@ -259,7 +259,8 @@ describe('the job runner', () => {
     loop.drain();
     assert.deepEqual(states, ['replaying', 'done']);
     const run = job.work.run!;
-    const expected = runTrace(parseRep(text));
+    assert.ok(run.model === 'engine');
+    const expected = runEngine(parseRep(text));
     assert.equal(run.replay.recorded, expected.replay.length);
     assert.deepEqual(run.replay.finalMetrics, expected.replay.finalMetrics);
     assert.equal(run.replay.warm(1), true, 'the cursor is already at the last op');

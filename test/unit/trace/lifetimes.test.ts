@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { BoundedDiagnostics } from '../../../src/trace/diagnostics';
 import { LifetimeTracker, type Lifetimes } from '../../../src/trace/lifetimes';
-import { analyzeLifetimes, OpTableBuilder, parseHeapScript, parseRep, RepParser, runTrace, type Diagnostic, type Trace, type TraceOp } from '../../../src/trace/index';
+import { analyzeLifetimes, OpTableBuilder, parseHeapScript, parseRep, RepParser, runEngine, type Diagnostic, type Trace, type TraceOp } from '../../../src/trace/index';
 import { seededRandom } from '../support/generatedTrace';
 
 interface ModelLife {
@@ -238,7 +238,7 @@ describe('pointer lifetimes', () => {
       // Big requests on an 8 KiB heap: many fail, and what the trace alone expects is often wrong.
       const script = `set maxHeap = 8K\nset policy = ${policy}\n` + misusedScript(3_000, seed).replace(/(malloc|realloc\([^,]+,|calloc\(2,) (\d+)\)/g, (_, call: string, n: string) => `${call} ${Number(n) * 20})`);
       const trace = parseHeapScript(script);
-      const run = runTrace(trace);
+      const run = runEngine(trace);
       const replay = run.replay;
       const failed = (i: number) => {
         const op = trace.ops.at(i);

@@ -653,7 +653,7 @@ describe('malformed .heap scripts', () => {
   it('settings with unknown keys and values', () => {
     assertMalformed({
       format: 'heap',
-      text: heap('set colour = red', 'set policy = fastest', 'set alignment = 12', 'set maxHeap = lots', 'set sentinels = maybe', 'set', 'set policy', 'set policy = best worst', 'p = malloc(8)', 'free(p)'),
+      text: heap('set colour = red', 'set policy = fastest', 'set alignment = 0', 'set maxHeap = lots', 'set sentinels = maybe', 'set', 'set policy', 'set policy = best worst', 'p = malloc(8)', 'free(p)'),
       diagnostics: ['1: error bad-setting', '2: error bad-setting', '3: error bad-setting', '4: error bad-setting', '5: error bad-setting', '6: error bad-setting', '7: error bad-setting', '8: error bad-setting'],
       opLines: [9, 10],
     });
@@ -661,6 +661,8 @@ describe('malformed .heap scripts', () => {
 
   it('a setting the heap cannot take is an error on its own line; the trace runs on the preset', () => {
     assertMalformed({ format: 'heap', text: heap('# too big', 'set maxHeap = 2G', 'p = malloc(8)', 'free(p)'), diagnostics: [], replay: ['2: error bad-setting'], opLines: [3, 4] });
+    // An alignment only OSTEP's model takes parses, and the engine's preset refuses it.
+    assertMalformed({ format: 'heap', text: heap('set alignment = 12', 'p = malloc(8)', 'free(p)'), diagnostics: [], replay: ['1: error bad-setting'], opLines: [2, 3] });
   });
 
   it('a setting given twice: the later wins, with a warning', () => {

@@ -2,7 +2,7 @@
 // string escape that is not one, and ids in a header that allows none.
 
 import assert from 'node:assert/strict';
-import { parseHeapScript, parseRep, SETTING_KEYS, type Diagnostic, type SettingKey } from '../../../src/trace/index';
+import { parseHeapScript, parseRep, runTrace, SETTING_KEYS, type Diagnostic, type SettingKey } from '../../../src/trace/index';
 
 /** The one diagnostic of a line, or a failure that lists them all. */
 function only(diagnostics: readonly Diagnostic[], line: number, what: string): Diagnostic {
@@ -17,25 +17,30 @@ function settingMessage(key: string, value: string): Diagnostic {
 }
 
 /** What each setting's message must say for a value of each kind. */
-const BYTE_COUNTS = ['minSplit', 'chunkSize', 'maxHeap'] as const;
+const BYTE_COUNTS = ['minSplit', 'chunkSize', 'maxHeap', 'heapSize'] as const;
 const LISTS = ['classes'] as const;
+/** OSTEP's model's whole numbers (docs/ostep.md). */
+const NUMBERS = ['baseAddr', 'headerSize'] as const;
 const CHOICES: { readonly [K in SettingKey]?: RegExp } = {
-  preset: /must be one of csapp, default/,
+  preset: /must be one of csapp, default, ostep/,
   policy: /must be one of sbrk, first, next, best, worst/,
   coalesce: /must be one of immediate, deferred, off/,
   realloc: /must be one of naive, in-place/,
   footers: /must be one of all, free-only/,
   wordSize: /must be one of 4, 8/,
-  alignment: /must be one of 8, 16/,
+  alignment: /alignment is a whole number of bytes \(8 or 16; OSTEP's model takes any from 1, or none\)/,
   sentinels: /is on or off/,
   freeList: /must be one of implicit, explicit/,
-  order: /must be one of lifo, fifo, address/,
+  order: /must be one of lifo, fifo, address, ADDRSORT, SIZESORT\+, SIZESORT-, INSERT-FRONT, INSERT-BACK/,
+  answers: /must be one of shown, hidden/,
 };
+/** Values that are not the setting's for every choice but alignment, where -1 is OSTEP's "none". */
+const NOT_CHOICES = ['-1', '-8', '1.5', '99999999999999999999', 'bestest', 'on-ish'];
 
 describe('messages that say what is wrong', () => {
   describe('bad setting values', () => {
     it('every setting key is covered here', () => {
-      assert.deepEqual([...SETTING_KEYS].sort(), [...BYTE_COUNTS, ...LISTS, ...Object.keys(CHOICES)].sort());
+      assert.deepEqual([...SETTING_KEYS].sort(), [...BYTE_COUNTS, ...LISTS, ...NUMBERS, ...Object.keys(CHOICES)].sort());
     });
 
     for (const key of BYTE_COUNTS) {
@@ -85,15 +90,50 @@ describe('messages that say what is wrong', () => {
 
     for (const [key, choices] of Object.entries(CHOICES)) {
       it(`${key}: negative, fractional, huge and misspelt values are each not one of its choices`, () => {
-        for (const value of ['-1', '-8', '1.5', '99999999999999999999', 'bestest', 'on-ish']) {
+        for (const value of NOT_CHOICES.filter((v) => key !== 'alignment' || v !== '-1')) {
           const d = settingMessage(key, value);
           assert.equal(d.code, 'bad-setting');
           assert.match(d.message, choices, `set ${key} = ${value}`);
           assert.ok(d.message.includes(`"${value}"`), `set ${key} = ${value}: "${d.message}" quotes the value whole`);
         }
-        assert.match(settingMessage(key, 'best worst').message, /One value per setting/, 'two words are two values');
+        // OSTEP's list orders are one value of several tokens (SIZESORT+), so two words are one value that is not an order.
+        assert.match(settingMessage(key, 'best worst').message, key === 'order' ? /not "best worst"/ : /One value per setting/, 'two words are two values');
       });
     }
+
+    for (const key of NUMBERS) {
+      it(`${key}: a whole number from 0 (OSTEP's model); anything else is said so, quoted`, () => {
+        for (const value of ['-1', '1.5', '99999999999999999999', 'lots', '4K']) {
+          const d = settingMessage(key, value);
+          assert.equal(d.code, 'bad-setting');
+          assert.match(d.message, new RegExp(`${key} is a whole number from 0 to ${2 ** 40}, not "${value.replace('.', '\\.')}"`), `set ${key} = ${value}`);
+        }
+        const trace = parseHeapScript(`set ${key} = 0x10\np = malloc(8)\n`);
+        assert.deepEqual(trace.diagnostics, []);
+        assert.deepEqual(trace.settings.map((s) => s.value), [16]);
+      });
+    }
+
+    it("alignment: none and -1 are OSTEP's no alignment; any positive number parses, and the engine's presets refuse all but 8 and 16", () => {
+      for (const [value, parsed] of [['none', -1], ['NONE', -1], ['-1', -1], ['4', 4], ['0x20', 32]] as const) {
+        const trace = parseHeapScript(`set alignment = ${value}\np = malloc(8)\n`);
+        assert.deepEqual(trace.diagnostics, [], `set alignment = ${value}`);
+        assert.deepEqual(trace.settings.map((s) => s.value), [parsed]);
+      }
+      const run = runTrace(parseHeapScript('set alignment = 4\np = malloc(8)\n'));
+      const d = only(run.diagnostics, 1, 'set alignment = 4 on the default preset');
+      assert.equal(d.severity, 'error');
+      assert.match(d.message, /alignment must be one of 8, 16 \(got 4\)\. The trace runs on the default preset's settings instead\./);
+    });
+
+    it("OSTEP's list orders are one value each, in any case, and SIZESORT + with a space is not one", () => {
+      for (const [value, parsed] of [['SIZESORT+', 'SIZESORT+'], ['insert-front', 'INSERT-FRONT'], ['sizesort-', 'SIZESORT-'], ['Address', 'address']] as const) {
+        const trace = parseHeapScript(`set order = ${value}\np = malloc(8)\n`);
+        assert.deepEqual(trace.diagnostics, [], `set order = ${value}`);
+        assert.deepEqual(trace.settings.map((s) => s.value), [parsed]);
+      }
+      assert.match(settingMessage('order', 'SIZESORT +').message, /not "SIZESORT \+"/);
+    });
 
     it('numeric choices take hex too', () => {
       const trace = parseHeapScript('set wordSize = 0x8\nset alignment = 0x10\np = malloc(8)\nfree(p)\n');

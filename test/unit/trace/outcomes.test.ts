@@ -4,11 +4,11 @@
 // may be freed any number of times.
 
 import assert from 'node:assert/strict';
-import { parseHeapScript, parseRep, runTrace, TraceJob, type Trace } from '../../../src/trace/index';
+import { parseHeapScript, parseRep, runEngine, TraceJob, type Trace } from '../../../src/trace/index';
 
 /** The run's problems as `line code`, in line order. */
 function problems(trace: Trace): string[] {
-  return runTrace(trace).diagnostics.map((d) => `${d.range.line} ${d.code}`);
+  return runEngine(trace).diagnostics.map((d) => `${d.range.line} ${d.code}`);
 }
 
 const script = (...lines: string[]) => parseHeapScript(lines.join('\n') + '\n');
@@ -20,7 +20,7 @@ describe('diagnostics that depend on an outcome follow the replay', () => {
   it('q = realloc(p, HUGE) returns NULL and leaves p allocated: a later free(p) is legal and frees it', () => {
     const trace = script('p = malloc(24)', `q = realloc(p, ${HUGE})`, 'free(p)', 'free(q)');
     assert.deepEqual(problems(trace), ['2 heap-limit']);
-    const run = runTrace(trace);
+    const run = runEngine(trace);
     assert.equal(run.replay.finalMetrics.allocatedBlocks, 0, 'free(p) freed the block');
     assert.equal(run.replay.heapAt(trace.ops.length - 1).liveAllocations.size, 0);
   });
@@ -28,7 +28,7 @@ describe('diagnostics that depend on an outcome follow the replay', () => {
   it('the trace alone would have called that free a double free', () => {
     const trace = script('p = malloc(24)', `q = realloc(p, ${HUGE})`, 'free(p)');
     assert.ok(trace.diagnostics.some((d) => d.code === 'double-free'), 'read alone, the realloc is taken to succeed');
-    assert.ok(!runTrace(trace).diagnostics.some((d) => d.code === 'double-free'));
+    assert.ok(!runEngine(trace).diagnostics.some((d) => d.code === 'double-free'));
   });
 
   it('a real double free after a failed realloc is still one', () => {
@@ -57,7 +57,7 @@ describe('diagnostics that depend on an outcome follow the replay', () => {
   });
 
   it('p = realloc(p, HUGE) returning NULL loses the only pointer to the block: a leak', () => {
-    const d = runTrace(script('p = malloc(24)', `p = realloc(p, ${HUGE})`, 'free(p)')).diagnostics;
+    const d = runEngine(script('p = malloc(24)', `p = realloc(p, ${HUGE})`, 'free(p)')).diagnostics;
     assert.deepEqual(d.map((x) => `${x.range.line} ${x.code}`).sort(), ['2 heap-limit', '2 leak']);
     const leak = d.find((x) => x.code === 'leak')!;
     assert.match(leak.message, /returned NULL.*leaked/);
@@ -75,13 +75,13 @@ describe('diagnostics that depend on an outcome follow the replay', () => {
   it('realloc of a name never assigned is an error and allocates nothing', () => {
     const trace = script('q = realloc(p, 64)', 'free(q)');
     assert.deepEqual(problems(trace), ['1 unknown-pointer']);
-    assert.equal(runTrace(trace).replay.step(0).ptr, null);
-    assert.equal(runTrace(trace).replay.finalMetrics.heapSize, runTrace(script('free(NULL)')).replay.finalMetrics.heapSize, 'the heap never grew');
+    assert.equal(runEngine(trace).replay.step(0).ptr, null);
+    assert.equal(runEngine(trace).replay.finalMetrics.heapSize, runEngine(script('free(NULL)')).replay.finalMetrics.heapSize, 'the heap never grew');
   });
 
   it('the block\'s life keeps the failed realloc and ends where p frees it', () => {
     const trace = script('p = malloc(24)', `q = realloc(p, ${HUGE})`, 'free(p)');
-    const run = runTrace(trace);
+    const run = runEngine(trace);
     const d = run.diagnostics;
     assert.equal(d.length, 1);
     const life = run.replay.lifetimes.lifetimes.at(0);
@@ -106,6 +106,6 @@ describe('diagnostics that depend on an outcome follow the replay', () => {
     assert.deepEqual(partial.diagnostics.map((d) => `${d.range.line} ${d.code}`), ['2 heap-limit', `${lines.length} double-free`]);
     while (!job.work(() => false));
     assert.deepEqual(job.run!.diagnostics.map((d) => `${d.range.line} ${d.code}`), ['2 heap-limit', `${lines.length - 1} heap-limit`]);
-    assert.deepEqual(job.run!.diagnostics, runTrace(parseHeapScript(text)).diagnostics);
+    assert.deepEqual(job.run!.diagnostics, runEngine(parseHeapScript(text)).diagnostics);
   });
 });

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { BLOCK_STATUSES, COALESCE_MODES, FIT_POLICIES } from '../../../src/engine/index';
-import { OUTCOME, parseHeapScript, parseRep, runTrace } from '../../../src/trace/index';
+import { OUTCOME, parseHeapScript, parseRep, runEngine } from '../../../src/trace/index';
 import { replaySource } from '../../../src/trace/replaySource';
 import { generatedRep } from '../support/generatedTrace';
 
@@ -15,7 +15,7 @@ describe('replay read model', () => {
         for (const seed of [3, 8]) {
           const where = `${policy} fit, coalescing ${coalesce}, seed ${seed}`;
           // A small chunk makes the heap grow often, and deferred coalescing search twice.
-          const run = runTrace(parseRep(generatedRep(400, 30, seed)), { overrides: { preset: 'csapp', policy, coalesce, chunkSize: 256 } });
+          const run = runEngine(parseRep(generatedRep(400, 30, seed)), { overrides: { preset: 'csapp', policy, coalesce, chunkSize: 256 } });
           const source = replaySource(run);
           let searched = 0;
           let secondSearches = 0;
@@ -49,7 +49,7 @@ describe('replay read model', () => {
 
   it('next fit examines from the rover on, then wraps to the start', () => {
     const script = ['set preset csapp', 'set policy next', 'a = malloc(100)', 'b = malloc(100)', 'c = malloc(100)', 'free(a)', 'd = malloc(3700)', 'e = malloc(50)'].join('\n');
-    const source = replaySource(runTrace(parseHeapScript(script)));
+    const source = replaySource(runEngine(parseHeapScript(script)));
     assert.deepEqual(Array.from(source.opAt(5).examined), [0x15c, 0xfdc, 0xc], "d's block, the 48-byte tail too small, then a's hole");
   });
 
@@ -62,7 +62,7 @@ describe('replay read model', () => {
       { preset: 'default', footers: 'free-only' },
       { preset: 'csapp', policy: 'sbrk' },
     ] as const) {
-      const run = runTrace(parseHeapScript(script), { overrides });
+      const run = runEngine(parseHeapScript(script), { overrides });
       const source = replaySource(run);
       const headerless = overrides.preset === 'csapp' && 'policy' in overrides;
       for (let i = -1; i < source.steps; i++) {

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { SegregatedAllocator, type Allocator, type HeapOptions } from '../../../src/engine/index';
-import { parseRep, Replay, replaySource, runTrace, traceConfig, type Trace } from '../../../src/trace/index';
+import { parseRep, Replay, replaySource, runEngine, traceConfig, type Trace } from '../../../src/trace/index';
 import { assertJumpsRebuild, assertReplayChecked } from '../support/replayChecks';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 
@@ -53,7 +53,7 @@ describe('malloc lab traces on segregated free lists (csapp preset)', () => {
 
   it('simple storage: the read model shows the head it took, and nothing for an empty class', () => {
     const trace = parseRep('0\n2\n3\n1\na 0 24\nf 0\na 1 10\n');
-    const run = runTrace(trace, { overrides: { preset: 'csapp', freeList: 'simple-segregated' } });
+    const run = runEngine(trace, { overrides: { preset: 'csapp', freeList: 'simple-segregated' } });
     assert.deepEqual([...replaySource(run).opAt(0).examined], []);
     assert.deepEqual([...replaySource(run).opAt(2).examined], [12]);
   });

@@ -1,5 +1,5 @@
 // A trace's parse and replay a slice at a time (what the editor runs between its other work): it
-// ends with the run `runTrace` gives, does only a bounded amount of work before it looks at the
+// ends with the run `runEngine` gives, does only a bounded amount of work before it looks at the
 // clock, and meanwhile has a partial run that says which ops are not replayed yet.
 
 import assert from 'node:assert/strict';
@@ -9,16 +9,17 @@ import {
   comparePolicies,
   comparisonOf, policyRow,
   describeLife,
-  replaySource,
+  sourceOf,
   parseHeapScript,
   parseTrace,
   runJson,
-  runTrace,
+  runEngine,
   TraceJob,
   type Replay,
   type TraceConfigLayers,
   type TraceFormat,
   type TraceRun,
+  type EngineRun,
 } from '../../../src/trace/index';
 import { generatedRep } from '../support/generatedTrace';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
@@ -29,7 +30,7 @@ function records(replay: Replay) {
 }
 
 /** The job worked to the end in slices that stop after every `checks` looks at the clock. */
-function finish(job: TraceJob, checks = 3): TraceRun {
+function finish(job: TraceJob, checks = 3): EngineRun {
   let slices = 0;
   for (;;) {
     let looks = 0;
@@ -37,12 +38,15 @@ function finish(job: TraceJob, checks = 3): TraceRun {
     if (job.work(() => ++looks >= checks)) break;
     assert.ok(slices < 1_000_000, 'the job ends');
   }
-  return job.run!;
+  const run = job.run!;
+  assert.ok(run.model === 'engine', 'the trace runs on the engine');
+  return run;
 }
 
 function assertSameRun(run: TraceRun, expected: TraceRun, what: string): void {
   assert.deepEqual(runJson(run), runJson(expected), `${what}: the summary`);
   assert.deepEqual(run.diagnostics, expected.diagnostics, `${what}: the diagnostics`);
+  assert.ok(run.model === 'engine' && expected.model === 'engine', `${what}: runs on the engine`);
   assert.deepEqual(records(run.replay), records(expected.replay), `${what}: every op's record`);
 }
 
@@ -51,7 +55,7 @@ const runOf = (job: TraceJob) => job.run;
 
 /** The hover's lines for the block op `i` belongs to, from the run's read model (null: no block). */
 function lifeText(run: TraceRun, i: number): string[] | null {
-  const lives = replaySource(run).lives();
+  const lives = sourceOf(run).lives();
   const k = lives.of(i);
   return k < 0 ? null : describeLife(lives.at(k));
 }
@@ -60,9 +64,9 @@ const sample = (name: string) => readFileSync(`samples/${name}`, 'utf8');
 
 describe('a trace job, a slice at a time', () => {
   for (const [name, format] of [['first-best-worst.heap', 'heap'], ['coalescing.heap', 'heap'], ['overflow.heap', 'heap'], ['realloc.heap', 'heap'], ['tiny.rep', 'rep']] as const) {
-    it(`${name}: ends with the run runTrace gives`, () => {
+    it(`${name}: ends with the run runEngine gives`, () => {
       const text = sample(name);
-      assertSameRun(finish(TraceJob.parse(text, format)), runTrace(parseTrace(text, format)), name);
+      assertSameRun(finish(TraceJob.parse(text, format)), runEngine(parseTrace(text, format)), name);
     });
   }
 
@@ -73,7 +77,7 @@ describe('a trace job, a slice at a time', () => {
       ['set wordSize = 4\nset alignment = 16\np = malloc(8)\n', 'heap', {}],
       ['', 'rep', { defaults: { preset: 'csapp', policy: 'best' } }],
     ];
-    for (const [text, format, layers] of cases) assertSameRun(finish(TraceJob.parse(text, format, layers), 1), runTrace(parseTrace(text, format), layers), JSON.stringify(text));
+    for (const [text, format, layers] of cases) assertSameRun(finish(TraceJob.parse(text, format, layers), 1), runEngine(parseTrace(text, format), layers), JSON.stringify(text));
   });
 
   for (const ref of REFERENCE) {
@@ -83,7 +87,7 @@ describe('a trace job, a slice at a time', () => {
       const layers = { defaults: { preset: 'csapp' as const } };
       const run = finish(TraceJob.parse(text, 'rep', layers), 5);
       assert.equal(run.replay.finalMetrics.heapSize, ref.heap);
-      assertSameRun(run, runTrace(parseTrace(text, 'rep'), layers), ref.trace);
+      assertSameRun(run, runEngine(parseTrace(text, 'rep'), layers), ref.trace);
     });
   }
 
@@ -135,7 +139,7 @@ describe('a trace job, a slice at a time', () => {
     const trace = parseHeapScript(sample('first-best-worst.heap'));
     const layers = { defaults: { preset: 'csapp' as const } };
     const runs = POLICIES.map((policy) => ({ policy, run: finish(TraceJob.replay(trace, { ...layers, overrides: { policy } })) }));
-    for (const { policy, run } of runs) assertSameRun(run, runTrace(trace, { ...layers, overrides: { policy } }), policy);
+    for (const { policy, run } of runs) assertSameRun(run, runEngine(trace, { ...layers, overrides: { policy } }), policy);
     assert.deepEqual(comparisonOf(trace, 'csapp', runs.map(({ policy, run }) => policyRow(policy, run))), comparePolicies(trace, layers));
   });
 });
