@@ -73,22 +73,30 @@ export interface OstepIo {
   err(text: string): void;
 }
 
-export function runOstepCli(argv: readonly string[], io: OstepIo): number {
-  let options: OstepRunOptions;
-  let ops: OstepOp[] = [];
+/** malloc.py's flags read and checked as `heap-inspector ostep` reads them: its options and -A ops, `help`, or why they are refused. */
+export function parseOstepArgs(argv: readonly string[]): { readonly options: OstepRunOptions; readonly ops: OstepOp[] } | { readonly help: true } | { readonly error: string } {
   try {
     const values = parseFlags(argv);
-    if (values.help === true) {
-      io.out(OSTEP_USAGE + '\n');
-      return 0;
-    }
-    options = checkedOptions(values);
-    if (options.allocList !== '') ops = checkedOps(options.allocList);
+    if (values.help === true) return { help: true };
+    const options = checkedOptions(values);
+    return { options, ops: options.allocList !== '' ? checkedOps(options.allocList) : [] };
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
-    io.err(`heap-inspector ostep: ${err.message} (heap-inspector ostep --help lists the flags)\n`);
+    return { error: err.message };
+  }
+}
+
+export function runOstepCli(argv: readonly string[], io: OstepIo): number {
+  const parsed = parseOstepArgs(argv);
+  if ('help' in parsed) {
+    io.out(OSTEP_USAGE + '\n');
+    return 0;
+  }
+  if ('error' in parsed) {
+    io.err(`heap-inspector ostep: ${parsed.error} (heap-inspector ostep --help lists the flags)\n`);
     return 2;
   }
+  const { options, ops } = parsed;
   let written = 0;
   const out = (text: string) => {
     if (written + text.length > MAX_OUTPUT_CHARS) throw new OutputLimit();

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { BLOCK_STATUSES } from '../engine/results';
 import { hex } from '../engine/memory';
-import { cappedDiagnostics, codeSpan, describeLife, describeRun, errorCount, escapeMarkdown, percent, problemCount, sourceOf, slotName, type Diagnostic as TraceDiagnostic, type BlockLife, type HeapState, type OpTable, type TraceRun } from '../trace/index';
+import { cappedDiagnostics, codeSpan, describeLife, describeRun, errorCount, escapeMarkdown, percent, problemCount, sourceOf, slotName, type Diagnostic as TraceDiagnostic, formatAddress, type AddressStyle, type BlockLife, type HeapState, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -66,12 +66,13 @@ function publishable(session: TraceSession, run: TraceRun): readonly TraceDiagno
 }
 
 /** The block at header address `addr` after a step, with its words as stored and as the layout decodes them (markdown); empty if no block starts there. */
-function describeBlock(heap: HeapState, addr: number): string {
+function describeBlock(heap: HeapState, addr: number, style: AddressStyle): string {
+  const at = (a: number) => formatAddress(style, a);
   const k = lowerBound(heap.addrs, addr, heap.count);
   if (k >= heap.count || heap.addrs[k] !== addr) return '';
   const word = (stored: number, size: number, allocated: number) => (allocated < 0 ? 'none' : `\`${hex(stored)}\` (size ${size}, ${allocated ? 'allocated' : 'free'})`);
   return (
-    `After this op: block at \`${hex(addr)}\`, ${heap.sizes[k]} bytes, ${BLOCK_STATUSES[heap.states[k]!]}; payload \`${hex(heap.payloadAddrs[k]!)}\`, ${heap.payloadSizes[k]} bytes\n\n` +
+    `After this op: block at \`${at(addr)}\`, ${heap.sizes[k]} bytes, ${BLOCK_STATUSES[heap.states[k]!]}; payload \`${at(heap.payloadAddrs[k]!)}\`, ${heap.payloadSizes[k]} bytes\n\n` +
     `header ${word(heap.headers[k]!, heap.headerSizes[k]!, heap.headerAllocated[k]!)} · footer ${word(heap.footers[k]!, heap.footerSizes[k]!, heap.footerAllocated[k]!)}` +
     linkWords(heap, addr)
   );
@@ -82,7 +83,8 @@ function linkWords(heap: HeapState, addr: number): string {
   const node = listNodeOf(heap, addr);
   if (node === null) return '';
   const word = (w: number) => `\`${linkWordText(w, hex)}\``;
-  return `\n\n${node.list.label}, node ${node.position + 1} of ${node.list.nodes.length}: next link ${word(node.next)} · prev link ${word(node.prev)}`;
+  const place = `\n\n${node.list.label}, node ${node.position + 1} of ${node.list.nodes.length}`;
+  return node.list.linkWords ? `${place}: next link ${word(node.next)} · prev link ${word(node.prev)}` : `${place} (the model keeps its list outside the heap: no link words)`;
 }
 
 export function registerLanguageFeatures(sessions: TraceSessions): vscode.Disposable {
@@ -271,7 +273,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const source = sourceOf(run);
         const lives = source.lives();
         const life = lives.of(i);
-        const lifeText = life < 0 ? '' : `Block of ${codeSpan(name)}:\n\n${describeLife(lives.at(life)).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`;
+        const lifeText = life < 0 ? '' : `Block of ${codeSpan(name)}:\n\n${describeLife(lives.at(life), source.addresses).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`;
         const md = new vscode.MarkdownString();
         if (i >= source.steps) {
           const stopped = session.state === 'stopped';
@@ -283,7 +285,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         }
         md.appendMarkdown(`**${escapeMarkdown(source.summaryAt(i))}**\n\n${lifeText}`);
         const block = source.blockAt(i);
-        if (block !== null) md.appendMarkdown(describeBlock(source.heapAt(i), block));
+        if (block !== null) md.appendMarkdown(describeBlock(source.heapAt(i), block, source.addresses));
         return new vscode.Hover(md, toRange(trace.ops.range(i)));
       },
     }),
@@ -299,7 +301,8 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (!run) return [];
         const { trace } = run;
         // The run's block lives (a run that saw an allocation fail has its own, once it is done).
-        const lives = sourceOf(run).lives();
+        const source = sourceOf(run);
+        const lives = source.lives();
         const symbols: vscode.DocumentSymbol[] = [];
         for (let k = 0; k < Math.min(lives.count, MAX_SYMBOLS); k++) {
           const life = lives.at(k);
@@ -307,7 +310,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           const first = trace.ops.range(allocated.step);
           const lastOp = trace.ops.range(life.lastStep);
           const name = slotName(trace.format, trace.names, trace.ops.ptr(allocated.step) ?? 0);
-          symbols.push(new vscode.DocumentSymbol(name, lifeDetail(life), vscode.SymbolKind.Variable, new vscode.Range(first.line - 1, 0, lastOp.line - 1, lastOp.endColumn - 1), toRange(first)));
+          symbols.push(new vscode.DocumentSymbol(name, lifeDetail(life, source.addresses), vscode.SymbolKind.Variable, new vscode.Range(first.line - 1, 0, lastOp.line - 1, lastOp.endColumn - 1), toRange(first)));
         }
         return symbols;
       },
@@ -360,9 +363,9 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
 }
 
 /** An outline entry's detail: the bytes asked, where they went, and the lines the block lived. */
-function lifeDetail({ allocated, freed }: BlockLife): string {
+function lifeDetail({ allocated, freed }: BlockLife, style: AddressStyle): string {
   const r = allocated.result;
-  const where = r === null ? ', not replayed yet' : r.pointer !== null ? ` at ${hex(r.pointer)}` : ' (NULL)';
+  const where = r === null ? ', not replayed yet' : r.pointer !== null ? ` at ${formatAddress(style, r.pointer)}` : ' (NULL)';
   return `${allocated.requested} B${where}, line ${allocated.line}${freed ? `-${freed.line}` : ', never freed'}`;
 }
 

@@ -7,7 +7,7 @@ import { hex } from '../engine/memory';
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { OUTCOME, type StepRecord } from './replay';
 import { percent } from './figures';
-import type { BlockLife, HeapSource } from './heapSource';
+import { formatAddress, HEX_OFFSETS, type AddressStyle, type BlockLife, type HeapSource } from './heapSource';
 
 const NULL_REASONS: Readonly<Record<string, string>> = {
   'heap-limit': 'heap limit',
@@ -214,7 +214,8 @@ export function describeRun(source: HeapSource, errors: number, warnings: number
 }
 
 /** A block's whole life, one line per op, as the hover lists it; ops not yet run say so. */
-export function describeLife(life: BlockLife): string[] {
+export function describeLife(life: BlockLife, style: AddressStyle = HEX_OFFSETS): string[] {
+  const at = (pointer: number) => formatAddress(style, pointer);
   const lines: string[] = [];
   const { allocated: start } = life;
   const r = start.result;
@@ -223,7 +224,7 @@ export function describeLife(life: BlockLife): string[] {
       ? `allocated on line ${start.line} as ${start.requested} bytes (not replayed yet)`
       : r.pointer === null
         ? `allocated on line ${start.line}: ${start.requested} bytes asked, NULL returned`
-        : `allocated on line ${start.line} as ${start.requested} bytes in a block of ${r.blockSize} at ${hex(r.pointer)}`,
+        : `allocated on line ${start.line} as ${start.requested} bytes in a block of ${r.blockSize} at ${at(r.pointer)}`,
   );
   for (const { line, requested, result } of life.reallocs) {
     lines.push(
@@ -231,7 +232,7 @@ export function describeLife(life: BlockLife): string[] {
         ? `realloc to ${requested} bytes on line ${line} (not replayed yet)`
         : result.pointer === null
           ? `realloc to ${requested} bytes on line ${line} returned NULL`
-          : `${result.moved ? 'moved' : 'resized'} by realloc on line ${line} to ${requested} bytes in a block of ${result.blockSize} at ${hex(result.pointer)}`,
+          : `${result.moved ? 'moved' : 'resized'} by realloc on line ${line} to ${requested} bytes in a block of ${result.blockSize} at ${at(result.pointer)}`,
     );
   }
   lines.push(life.freed ? `freed on line ${life.freed.line}` : 'still allocated at the end of the trace');

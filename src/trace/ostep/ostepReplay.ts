@@ -275,7 +275,10 @@ export class OstepReplay {
     this.peak = Math.max(this.peak, livePayload);
     let freeBytes = 0;
     let largestFree = 0;
+    let freeBlocks = 0;
     for (const c of state.heap.freeList) {
+      // A zero-size chunk is on malloc.py's list but holds no bytes: not a free block (as in the chain, ostepSource.ts).
+      if (c.size > 0) freeBlocks++;
       freeBytes += c.size;
       largestFree = Math.max(largestFree, c.size);
     }
@@ -287,7 +290,7 @@ export class OstepReplay {
       utilisation: size === 0 ? 0 : this.peak / size,
       allocatedBlocks: allocated,
       internalFragmentation: allocatedBytes - livePayload,
-      freeBlocks: state.heap.freeList.length,
+      freeBlocks,
       freeBytes,
       largestFree,
       externalFragmentation: freeBytes === 0 ? 0 : 1 - largestFree / freeBytes,
@@ -298,6 +301,6 @@ export class OstepReplay {
   /** The metrics before the first op. */
   get initialMetrics(): HeapMetrics {
     const size = this.options.size;
-    return { livePayload: 0, peakPayload: 0, heapSize: size, utilisation: 0, allocatedBlocks: 0, internalFragmentation: 0, freeBlocks: 1, freeBytes: size, largestFree: size, externalFragmentation: 0, unknown: null };
+    return { livePayload: 0, peakPayload: 0, heapSize: size, utilisation: 0, allocatedBlocks: 0, internalFragmentation: 0, freeBlocks: size > 0 ? 1 : 0, freeBytes: size, largestFree: size, externalFragmentation: 0, unknown: null };
   }
 }

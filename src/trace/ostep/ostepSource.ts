@@ -98,8 +98,9 @@ export class OstepSource implements HeapSource {
   private stateOf(i: number, state: OstepState): HeapState {
     const { baseAddr, headerSize, size } = this.options;
     const { trace } = this.replay;
-    const blocks: { addr: number; size: number; free: boolean }[] = state.heap.freeList.map((c) => ({ addr: c.addr, size: c.size, free: true }));
-    // A zero-size chunk takes no bytes: it has no place in the chain.
+    // A zero-size chunk (a zero-size Alloc, freed or not, or a heap of no bytes) takes no bytes: it has no place in the chain or among the list's nodes.
+    const list = state.heap.freeList.filter((c) => c.size > 0);
+    const blocks: { addr: number; size: number; free: boolean }[] = list.map((c) => ({ addr: c.addr, size: c.size, free: true }));
     for (const [addr, bytes] of state.heap.allocatedChunks) if (bytes > 0) blocks.push({ addr, size: bytes, free: false });
     blocks.sort((a, b) => a.addr - b.addr);
     const n = blocks.length;
@@ -138,7 +139,6 @@ export class OstepSource implements HeapSource {
       cols.freeLines[k] = end >= 0 ? trace.ops.line(end) : 0;
     });
     const none = () => new Float64Array(n).fill(NaN);
-    const list = state.heap.freeList;
     return {
       step: i,
       heapSize: size,

@@ -4,11 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/cli';
-
-const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'ostep');
+import { ostepFixtureFiles, readFixture } from '../support/ostepFixtures';
 
 interface Run {
   readonly code: number;
@@ -23,18 +21,8 @@ function ostep(args: readonly string[]): Run {
   return { code, stdout, stderr };
 }
 
-/** A fixture: malloc.py's arguments (JSON), its exit code, then exactly what it printed. */
-function readFixture(file: string): { args: string[]; exit: number; stdout: string } {
-  const text = readFileSync(join(FIXTURES, file), 'utf8');
-  const first = text.indexOf('\n');
-  const second = text.indexOf('\n', first + 1);
-  const exit = /^exit (\d+)$/.exec(text.slice(first + 1, second));
-  assert.ok(exit, `${file}: the second line is "exit N"`);
-  return { args: JSON.parse(text.slice(0, first)) as string[], exit: Number(exit[1]), stdout: text.slice(second + 1) };
-}
-
 describe('heap-inspector ostep: byte for byte what malloc.py prints', () => {
-  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.txt')).sort();
+  const files = ostepFixtureFiles();
 
   it('has fixtures of every mode: random and -A, with and without -c, and where malloc.py stops', () => {
     assert.ok(files.length >= 150, `${files.length} fixtures`);
