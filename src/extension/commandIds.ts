@@ -13,6 +13,10 @@ export const COMMANDS = {
   stepForward: 'heapInspector.stepForward',
   stepBack: 'heapInspector.stepBack',
   resumeReplay: 'heapInspector.resumeReplay',
+  newOstepExercise: 'heapInspector.newOstepExercise',
+  showAnswers: 'heapInspector.showAnswers',
+  hideAnswers: 'heapInspector.hideAnswers',
+  revealAnswer: 'heapInspector.revealAnswer',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

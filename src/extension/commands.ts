@@ -5,7 +5,9 @@
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
 import { clampStep, Comparison, compareOstep, formatOstepComparison, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, sourceOf, runJson, type TraceRun } from '../trace/index';
+import type { Answers } from './answers';
 import { COMMANDS, LANGUAGES } from './commandIds';
+import { newOstepExercise, type ExerciseArgs } from './ostepExercises';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
 import type { HeapPanels } from './panels';
@@ -23,6 +25,7 @@ const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
 
 export interface CommandContext {
   readonly extensionUri: vscode.Uri;
+  readonly answers: Answers;
   readonly sessions: TraceSessions;
   readonly output: vscode.LogOutputChannel;
   readonly views: HeapViews;
@@ -101,6 +104,37 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   });
 
   register(COMMANDS.showOutput, () => ctx.output.show());
+
+  register(COMMANDS.newOstepExercise, async (args?: ExerciseArgs) => {
+    try {
+      return await newOstepExercise(args);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Heap Inspector: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  });
+
+  // An exercise's answers: all of them, none again, or one op's (its lens and hover).
+  register(COMMANDS.showAnswers, async (target?: vscode.Uri) => {
+    const session = await sessionFor(ctx, target);
+    if (!session) return false;
+    ctx.answers.showAll(session.document.uri);
+    return true;
+  });
+  register(COMMANDS.hideAnswers, async (target?: vscode.Uri) => {
+    const session = await sessionFor(ctx, target);
+    if (!session) return false;
+    ctx.answers.hideAll(session.document.uri);
+    return true;
+  });
+  register(COMMANDS.revealAnswer, async (target?: vscode.Uri | string, opIndex?: number) => {
+    // A hover's command link passes the uri as a string.
+    const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
+    const session = await sessionFor(ctx, uri);
+    if (!session || typeof opIndex !== 'number' || !Number.isInteger(opIndex) || opIndex < 0) return false;
+    ctx.answers.reveal(session.document.uri, opIndex);
+    return true;
+  });
 
   register(COMMANDS.openHeapPanel, async (target?: vscode.Uri, step?: number) => {
     const session = await sessionFor(ctx, target);

@@ -3,6 +3,7 @@
 // Everything vscode-specific lives in this folder; the engine and traces are pure libraries.
 
 import * as vscode from 'vscode';
+import { Answers } from './answers';
 import { registerCommands } from './commands';
 import { HeapViews } from './heapViews';
 import { HeapPanels } from './panels';
@@ -23,7 +24,8 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const views = new HeapViews();
   const steps = new Steps();
   const panels = new HeapPanels(context.extensionUri, sessions, steps);
-  context.subscriptions.push(output, sessions, views, steps, panels, registerCommands({ extensionUri: context.extensionUri, sessions, output, views, panels }), registerLanguageFeatures(sessions));
+  const answers = new Answers();
+  context.subscriptions.push(output, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels }), registerLanguageFeatures(sessions, answers));
   return { sessions, panels };
 }
 

@@ -11,6 +11,7 @@ import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
 import { codeLensEnabled, codeLensMaxOps } from './settings';
 import type { TraceSession, TraceSessions } from './traceSessions';
+import { Answers } from './answers';
 import { firstIndex, lowerBound } from '../shared/bisect';
 import { linkWordText, listNodeOf } from '../shared/protocol';
 
@@ -87,10 +88,17 @@ function linkWords(heap: HeapState, addr: number): string {
   return node.list.linkWords ? `${place}: next link ${word(node.next)} · prev link ${word(node.prev)}` : `${place} (the model keeps its list outside the heap: no link words)`;
 }
 
-export function registerLanguageFeatures(sessions: TraceSessions): vscode.Disposable {
+export function registerLanguageFeatures(sessions: TraceSessions, answers: Answers): vscode.Disposable {
   const store = new DisposableStore();
   const lensesChanged = store.add(new vscode.EventEmitter<void>());
   const hintsChanged = store.add(new vscode.EventEmitter<void>());
+  // An exercise's answer shown or hidden: every view of a result says so.
+  store.add(
+    answers.onDidChange(() => {
+      lensesChanged.fire();
+      hintsChanged.fire();
+    }),
+  );
   const diagnostics = store.add(vscode.languages.createDiagnosticCollection('heap-inspector'));
 
   const publish = (session: TraceSession) => {
@@ -155,7 +163,16 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
             : [];
         }
         const { trace, diagnostics: problems } = run;
-        const lenses: vscode.CodeLens[] = [summaryLens(session, run, top), new vscode.CodeLens(top, { title: 'Run with another policy', command: COMMANDS.selectPolicy, tooltip: 'Select Policy (a workspace setting)' }), new vscode.CodeLens(top, { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [document.uri] })];
+        const lenses: vscode.CodeLens[] = [summaryLens(session, run, top, answers.hides(document.uri, run, -1))];
+        if (Answers.hiddenBy(run)) {
+          lenses.push(
+            answers.allShown(document.uri, run)
+              ? new vscode.CodeLens(top, { title: 'Hide answers', command: COMMANDS.hideAnswers, arguments: [document.uri], tooltip: 'Hide every answer again' })
+              : new vscode.CodeLens(top, { title: 'Show all answers', command: COMMANDS.showAnswers, arguments: [document.uri], tooltip: 'Show what every op returns and the free list after it' }),
+          );
+        } else {
+          lenses.push(new vscode.CodeLens(top, { title: 'Run with another policy', command: COMMANDS.selectPolicy, tooltip: 'Select Policy (a workspace setting)' }), new vscode.CodeLens(top, { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [document.uri] }));
+        }
         if (trace.ops.length <= codeLensMaxOps(document.uri)) {
           for (let i = 0; i < trace.ops.length; i++) lenses.push(new OpLens(toRange(trace.ops.range(i)), session, run, i));
           return lenses;
@@ -178,7 +195,9 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         if (!(lens instanceof OpLens)) return lens;
         const { trace } = lens.run;
         const source = sourceOf(lens.run);
-        if (lens.opIndex < source.steps) {
+        if (lens.opIndex < source.steps && answers.hides(lens.session.document.uri, lens.run, lens.opIndex)) {
+          lens.command = { title: 'answer hidden · Show answer', command: COMMANDS.revealAnswer, arguments: [lens.session.document.uri, lens.opIndex], tooltip: 'Show what this op returns and the free list after it' };
+        } else if (lens.opIndex < source.steps) {
           lens.command = { title: source.summaryAt(lens.opIndex), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
         } else if (lens.session.state === 'stopped') {
           lens.command = { title: `${notReplayed(lens.session)} · Resume`, command: COMMANDS.resumeReplay, arguments: [lens.session.document.uri], tooltip: 'Resume Replay' };
@@ -211,7 +230,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           if (!range.contains(end)) continue; // VS Code drops hints outside the range it asked for
           let hint: vscode.InlayHint;
           if (i < source.steps) {
-            hint = new vscode.InlayHint(end, source.summaryAt(i));
+            hint = new vscode.InlayHint(end, answers.hides(document.uri, run, i) ? 'answer hidden' : source.summaryAt(i));
           } else if (stopped) {
             const resume = new vscode.InlayHintLabelPart('Resume');
             resume.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [document.uri] };
@@ -271,6 +290,11 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         const name = slot === null ? 'NULL' : slotName(trace.format, trace.names, slot);
         // What the op did, the block's life and the block it left: the read model every view reads.
         const source = sourceOf(run);
+        if (i < source.steps && answers.hides(document.uri, run, i)) {
+          const md = new vscode.MarkdownString(`**Answer hidden.** [Show the answer](command:${COMMANDS.revealAnswer}?${encodeURIComponent(JSON.stringify([document.uri.toString(), i]))}) for this op, or Show all answers at the top of the file.`);
+          md.isTrusted = { enabledCommands: [COMMANDS.revealAnswer] };
+          return new vscode.Hover(md, toRange(trace.ops.range(i)));
+        }
         const lives = source.lives();
         const life = lives.of(i);
         const lifeText = life < 0 ? '' : `Block of ${codeSpan(name)}:\n\n${describeLife(lives.at(life), source.addresses).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`;
@@ -303,6 +327,8 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
         // The run's block lives (a run that saw an allocation fail has its own, once it is done).
         const source = sourceOf(run);
         const lives = source.lives();
+        // An exercise's outline gives no address away while its answers are hidden.
+        const style = answers.hides(document.uri, run, -1) ? null : source.addresses;
         const symbols: vscode.DocumentSymbol[] = [];
         for (let k = 0; k < Math.min(lives.count, MAX_SYMBOLS); k++) {
           const life = lives.at(k);
@@ -310,7 +336,7 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
           const first = trace.ops.range(allocated.step);
           const lastOp = trace.ops.range(life.lastStep);
           const name = slotName(trace.format, trace.names, trace.ops.ptr(allocated.step) ?? 0);
-          symbols.push(new vscode.DocumentSymbol(name, lifeDetail(life, source.addresses), vscode.SymbolKind.Variable, new vscode.Range(first.line - 1, 0, lastOp.line - 1, lastOp.endColumn - 1), toRange(first)));
+          symbols.push(new vscode.DocumentSymbol(name, lifeDetail(life, style), vscode.SymbolKind.Variable, new vscode.Range(first.line - 1, 0, lastOp.line - 1, lastOp.endColumn - 1), toRange(first)));
         }
         return symbols;
       },
@@ -331,7 +357,11 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
     const state = session.state;
     const policy = run ? sourceOf(run).label : 'Heap Inspector';
     const progress = `${Math.floor(session.progress.fraction * 100)}%`;
-    if (state === 'done' && run) {
+    if (state === 'done' && run && answers.hides(document!.uri, run, -1)) {
+      status.text = `$(eye-closed) ${policy} · answers hidden`;
+      status.tooltip = 'Heap Inspector: an exercise; each op\'s result is hidden until you ask for it. Click to show every answer.';
+      status.command = { title: 'Show Answers', command: COMMANDS.showAnswers, arguments: [session.document.uri] };
+    } else if (state === 'done' && run) {
       const source = sourceOf(run);
       const m = source.metricsAt(source.steps - 1);
       status.text = `$(server) ${policy} · ${percent(m.utilisation, 1)}`;
@@ -357,20 +387,21 @@ export function registerLanguageFeatures(sessions: TraceSessions): vscode.Dispos
   store.add(vscode.window.onDidChangeActiveTextEditor(updateStatus));
   store.add(sessions.onDidChange(updateStatus));
   store.add(sessions.onDidProgress(updateStatus));
+  store.add(answers.onDidChange(updateStatus));
   updateStatus();
 
   return store;
 }
 
 /** An outline entry's detail: the bytes asked, where they went, and the lines the block lived. */
-function lifeDetail({ allocated, freed }: BlockLife, style: AddressStyle): string {
+function lifeDetail({ allocated, freed }: BlockLife, style: AddressStyle | null): string {
   const r = allocated.result;
-  const where = r === null ? ', not replayed yet' : r.pointer !== null ? ` at ${formatAddress(style, r.pointer)}` : ' (NULL)';
+  const where = style === null ? '' : r === null ? ', not replayed yet' : r.pointer !== null ? ` at ${formatAddress(style, r.pointer)}` : ' (NULL)';
   return `${allocated.requested} B${where}, line ${allocated.line}${freed ? `-${freed.line}` : ', never freed'}`;
 }
 
 /** The lens on top of the file: the run's summary, or how far the replay is, or that it stopped. */
-function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range): vscode.CodeLens {
+function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range, answersHidden: boolean): vscode.CodeLens {
   const problems = run.diagnostics;
   const source = sourceOf(run);
   const uri = session.document.uri;
@@ -383,6 +414,9 @@ function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range): v
   }
   const errors = errorCount(problems);
   const warnings = problemCount(problems, 'warning');
+  if (answersHidden) {
+    return new vscode.CodeLens(top, { title: `Exercise · ${source.label} · ${count(source.steps)} ops · answers hidden`, command: '', tooltip: 'Each op\'s result is hidden until you ask for it (set answers = hidden)' });
+  }
   return new vscode.CodeLens(top, { title: describeRun(source, errors, warnings), command: COMMANDS.runTrace, arguments: [uri], tooltip: 'Run Trace: the full summary in the output' });
 }
 
