@@ -269,6 +269,27 @@ describe('heap panel webview (Chromium, fake host)', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'webview-explicit-list.png'), fullPage: true });
   });
 
+  it("OSTEP's model: addresses in decimal from its base, the list in list order, and a chunk's place in it without link words", async () => {
+    // SIZESORT+ after free(b): a (3 bytes at 1000) is allocated, then b's 5 bytes at 1003, then the rest at 1008.
+    const script = ['set preset = ostep', 'set order = SIZESORT-', 'a = malloc(3)', 'b = malloc(5)', 'c = malloc(40)', 'free(a)', 'free(c)'].join('\n');
+    const ostep = runTrace(parseHeapScript(script));
+    await send({ type: 'snapshot', trace: traceInfo(ostep, 'file:///ostep.heap', 'ostep.heap'), frame: buildFrame(ostep, 4), series: buildSeries(ostep), events: buildEvents(ostep), compare: null });
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    assert.equal(await page.locator('.free-lists').innerText(), 'free list (SIZESORT-) (3 nodes): head → 1048 → 1008 → 1000');
+    assert.match(await page.locator('h1, .title').first().innerText(), /BEST fit, SIZESORT-/);
+    const at = async (addr: number) => page.locator(`.blocks li[data-addr="${addr}"]`).evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w), row: Number((e as HTMLElement).dataset.row) }));
+    const c = await at(8);
+    const box = (await page.locator('canvas.heap').boundingBox())!;
+    await page.mouse.move(box.x + c.x + c.w / 2, box.y + c.row * 30 + 20);
+    const details = page.locator('.details');
+    await details.getByText('links').waitFor();
+    const text = await details.innerText();
+    assert.match(text, /block\s+1008, 40 bytes, free/, text);
+    assert.match(text, /list\s+free list \(SIZESORT-\), node 2 of 3/);
+    assert.match(text, /links\s+none in the heap: the model keeps its list outside it/);
+    assert.doesNotMatch(text, /next link|0x/);
+  });
+
   it('segregated lists: a line per class that holds blocks, named by its sizes, and the empty classes on one line', async () => {
     const seg = runTrace(parseHeapScript(['set preset = csapp', 'set freeList = segregated', 'set classes = 32, 64, 128', 'a = malloc(20)', 'b = malloc(20)', 'free(a)'].join('\n')));
     await send({ type: 'snapshot', trace: traceInfo(seg, 'file:///seg.heap', 'seg.heap'), frame: buildFrame(seg, 2), series: buildSeries(seg), events: buildEvents(seg), compare: null });
@@ -325,7 +346,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
     await send(snapshot(run, 9));
     await page.locator('.blocks li').first().waitFor({ state: 'attached' });
     const before = await page.locator('.op').innerText();
-    for (const junk of [null, 42, 'snapshot', { type: 'snapshot' }, { type: 'frame', frame: { step: 'x' } }, { type: 'frame', frame: { ...buildFrame(run, 2), addrs: [1, 2] } }, { type: 'eval', code: 'alert(1)' }, { type: 'empty', message: 7 }]) {
+    for (const junk of [null, 42, 'snapshot', { type: 'snapshot' }, { type: 'frame', frame: { step: 'x' } }, { type: 'frame', frame: { ...buildFrame(run, 2), addrs: [1, 2] } }, { type: 'eval', code: 'alert(1)' }, { type: 'empty', message: 7 }, ...[undefined, null, { base: -1, radix: 10 }, { base: 0, radix: 8 }, { base: 2 ** 41, radix: 16 }, { base: 0.5, radix: 10 }].map((addresses) => ({ ...snapshot(run, 2), trace: { ...(snapshot(run, 2) as { trace: object }).trace, addresses } }))]) {
       await send(junk);
     }
     await settled();

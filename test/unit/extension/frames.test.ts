@@ -156,6 +156,9 @@ describe('protocol guards', () => {
     assert.equal(bad([{ ...list, next: Float64Array.from([1]) }]), null, 'links that disagree with the nodes');
     assert.equal(bad([{ ...list, nodes: [0x4c] }]), null, 'nodes as a plain array');
     assert.equal(bad([{ ...list, rover: Infinity }]), null, 'a rover that is not an address');
+    assert.equal(bad([{ ...list, linkWords: undefined }]), null, 'not saying whether the nodes hold link words');
+    assert.equal(bad([{ ...list, linkWords: 'yes' }]), null, 'link words neither true nor false');
+    assert.ok(list.linkWords, 'an explicit list keeps its links in the heap');
     assert.equal(bad(Array.from({ length: 65 }, () => list)), null, 'more lists than any family keeps');
   });
 
