@@ -171,7 +171,9 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
               : new vscode.CodeLens(top, { title: 'Show all answers', command: COMMANDS.showAnswers, arguments: [document.uri], tooltip: 'Show what every op returns and the free list after it' }),
           );
         } else {
-          lenses.push(new vscode.CodeLens(top, { title: 'Run with another policy', command: COMMANDS.selectPolicy, tooltip: 'Select Policy (a workspace setting)' }), new vscode.CodeLens(top, { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [document.uri] }));
+          // A script on OSTEP's model names its policy itself: the workspace's policy does not apply to it.
+          if (run.model === 'engine') lenses.push(new vscode.CodeLens(top, { title: 'Run with another policy', command: COMMANDS.selectPolicy, tooltip: 'Select Policy (a workspace setting)' }));
+          lenses.push(new vscode.CodeLens(top, { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [document.uri] }));
         }
         if (trace.ops.length <= codeLensMaxOps(document.uri)) {
           for (let i = 0; i < trace.ops.length; i++) lenses.push(new OpLens(toRange(trace.ops.range(i)), session, run, i));
@@ -365,8 +367,9 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
       const source = sourceOf(run);
       const m = source.metricsAt(source.steps - 1);
       status.text = `$(server) ${policy} · ${percent(m.utilisation, 1)}`;
-      status.tooltip = `Heap Inspector: ${policy}, ${run.preset} preset, utilisation ${percent(m.utilisation)} (peak payload / heap size)${m.unknown ? `; ${m.unknown}` : ''}. Click to select the policy.`;
-      status.command = COMMANDS.selectPolicy;
+      const ostep = run.model === 'ostep';
+      status.tooltip = `Heap Inspector: ${policy}, ${run.preset} preset, utilisation ${percent(m.utilisation)} (peak payload / heap size)${m.unknown ? `; ${m.unknown}` : ''}. Click to ${ostep ? 'compare its policies and list orders' : 'select the policy'}.`;
+      status.command = ostep ? { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [session.document.uri] } : COMMANDS.selectPolicy;
     } else if (state === 'stopped') {
       status.text = `$(debug-pause) ${policy} · stopped at ${progress}`;
       status.tooltip = run

@@ -52,6 +52,15 @@ describe('heap panel webview (Chromium, fake host)', function () {
         }),
     );
 
+  /** Where the panel drew the block at `addr` (from the blocks list's data attributes). */
+  const drawnAt = async (addr: number) => page.locator(`.blocks li[data-addr="${addr}"]`).evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w), row: Number((e as HTMLElement).dataset.row) }));
+  /** Moves the pointer over the middle of the block at `addr`; the details follow. */
+  const hoverBlock = async (addr: number) => {
+    const b = await drawnAt(addr);
+    const box = (await page.locator('canvas.heap').boundingBox())!;
+    await page.mouse.move(box.x + b.x + b.w / 2, box.y + b.row * 30 + 20);
+  };
+
   before(async () => {
     // The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time.
     const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
@@ -249,16 +258,13 @@ describe('heap panel webview (Chromium, fake host)', function () {
     // Zoomed in so that the 32-byte blocks are wide enough to point at.
     await page.locator('canvas.heap').focus();
     for (let k = 0; k < 3; k++) await page.keyboard.press('+');
-    const at = async (addr: number) => page.locator(`.blocks li[data-addr="${addr}"]`).evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w), row: Number((e as HTMLElement).dataset.row) }));
-    const head = await at(0x4c);
+    const head = await drawnAt(0x4c);
     assert.ok(head.w > 20, `the head block is ${head.w} pixels wide`);
     // The head's flag, in the focus colour (#005fb8 in the light theme), at its top-left corner.
     const flag = await page.locator('canvas.heap').evaluate((c, b) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round((b.x + 2) * devicePixelRatio), Math.round((b.row * 30 + 3) * devicePixelRatio), 1, 1).data), head);
     assert.ok(Math.abs(flag[0]! - 0x00) < 24 && Math.abs(flag[1]! - 0x5f) < 24 && Math.abs(flag[2]! - 0xb8) < 24, `flag pixel ${flag.join(',')}`);
     // Hover a's block: the second node, whose next link is the tail and prev link is c's block.
-    const a = await at(0x0c);
-    const box = (await page.locator('canvas.heap').boundingBox())!;
-    await page.mouse.move(box.x + a.x + a.w / 2, box.y + a.row * 30 + 20);
+    await hoverBlock(0x0c);
     const details = page.locator('.details');
     await details.getByText('next link').waitFor();
     const text = await details.innerText();
@@ -270,17 +276,14 @@ describe('heap panel webview (Chromium, fake host)', function () {
   });
 
   it("OSTEP's model: addresses in decimal from its base, the list in list order, and a chunk's place in it without link words", async () => {
-    // SIZESORT+ after free(b): a (3 bytes at 1000) is allocated, then b's 5 bytes at 1003, then the rest at 1008.
+    // SIZESORT- after free(a), free(c): the rest (52 bytes at 1048), c's 40 at 1008, a's 3 at 1000; b stays allocated at 1003.
     const script = ['set preset = ostep', 'set order = SIZESORT-', 'a = malloc(3)', 'b = malloc(5)', 'c = malloc(40)', 'free(a)', 'free(c)'].join('\n');
     const ostep = runTrace(parseHeapScript(script));
     await send({ type: 'snapshot', trace: traceInfo(ostep, 'file:///ostep.heap', 'ostep.heap'), frame: buildFrame(ostep, 4), series: buildSeries(ostep), events: buildEvents(ostep), compare: null });
     await page.locator('.blocks li').first().waitFor({ state: 'attached' });
     assert.equal(await page.locator('.free-lists').innerText(), 'free list (SIZESORT-) (3 nodes): head → 1048 → 1008 → 1000');
     assert.match(await page.locator('h1, .title').first().innerText(), /BEST fit, SIZESORT-/);
-    const at = async (addr: number) => page.locator(`.blocks li[data-addr="${addr}"]`).evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w), row: Number((e as HTMLElement).dataset.row) }));
-    const c = await at(8);
-    const box = (await page.locator('canvas.heap').boundingBox())!;
-    await page.mouse.move(box.x + c.x + c.w / 2, box.y + c.row * 30 + 20);
+    await hoverBlock(8);
     const details = page.locator('.details');
     await details.getByText('links').waitFor();
     const text = await details.innerText();
