@@ -52,6 +52,7 @@ export async function runIntegration({ ui = true } = {}) {
       for (const [name, check] of [
         ['UI: Run Trace from the command palette shows the result', () => uiCheck(browser, server.port, makeWorkspace())],
         ['UI: the heap panel steps, and comes back after a reload at the same step', () => panelCheck(browser, server.port, makeWorkspace())],
+        ['UI: New OSTEP Exercise asks for its flags and opens the exercise with its answers hidden until asked', () => exerciseCheck(browser, server.port, makeWorkspace())],
         ['UI: a million-line trace replays under a progress notification whose Cancel stops it; the status bar resumes it', () => longTraceCheck(browser, server.port, makeWorkspace())],
         ['npm start serves the packaged Heap Inspector (panel included) on 127.0.0.1 and stops cleanly on Ctrl+C', () => startCheck(browser)],
       ]) {
@@ -114,6 +115,51 @@ async function runCommand(page, title) {
     await page.waitForTimeout(500);
   }
   throw new Error(`"${title}" never appeared in the command palette`);
+}
+
+/**
+ * New OSTEP Exercise as a student uses it: the palette, a seed typed, the defaults taken, a
+ * policy, an order and coalescing picked; then the lenses hide the answers until one is asked for.
+ */
+async function exerciseCheck(browser, port, workspace) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(workbenchUrl(port, workspace));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await runCommand(page, 'Heap Inspector: New OSTEP Exercise');
+    const input = page.locator('.quick-input-widget input');
+    const step = async (n, text) => {
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: `New OSTEP Exercise (${n}/7)` }).waitFor({ timeout: 20_000 });
+      if (text !== undefined) await input.fill(text);
+      await page.waitForTimeout(150);
+      await page.keyboard.press('Enter');
+    };
+    await step(1, '5');
+    await step(2);
+    await step(3);
+    await step(4);
+    await step(5, 'FIRST');
+    await step(6, 'SIZESORT+');
+    await step(7, 'Yes');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('.view-line', { hasText: 'malloc.py -s 5 -p FIRST -l SIZESORT+ -C' }).waitFor({ timeout: 30_000 });
+    const hidden = editor.locator('.codelens-decoration', { hasText: 'answer hidden · Show answer' }).first();
+    await hidden.waitFor({ timeout: 30_000 });
+    // The first op's answer, as malloc.py -c prints it (the command line is held to malloc.py's own output).
+    const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'ostep', '-s', '5', '-p', 'FIRST', '-l', 'SIZESORT+', '-C', '-c'], { encoding: 'utf8' });
+    const first = cli.stdout.split('\n\n')[1].split('\n');
+    const answer = `${first[0].slice(first[0].indexOf(' returned ') + 1)} · ${first[1]}`;
+    await hidden.locator('a').first().click();
+    await editor.locator('.codelens-decoration', { hasText: answer }).first().waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-ostep-exercise.png') });
+    return { ok: true };
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-ostep-exercise-failed.png') }).catch(() => {});
+    return { ok: false, error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+  } finally {
+    await page.close().catch(() => {});
+  }
 }
 
 /** The heap panel as a person uses it: open it from the palette, step back in it, reload the window. */

@@ -158,7 +158,7 @@ describe('protocol guards', () => {
     assert.equal(bad([{ ...list, rover: Infinity }]), null, 'a rover that is not an address');
     assert.equal(bad([{ ...list, linkWords: undefined }]), null, 'not saying whether the nodes hold link words');
     assert.equal(bad([{ ...list, linkWords: 'yes' }]), null, 'link words neither true nor false');
-    assert.ok(list.linkWords, 'an explicit list keeps its links in the heap');
+    assert.ok(list?.linkWords, 'an explicit list keeps its links in the heap');
     assert.equal(bad(Array.from({ length: 65 }, () => list)), null, 'more lists than any family keeps');
   });
 
