@@ -23,8 +23,8 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const sessions = new TraceSessions();
   const views = new HeapViews();
   const steps = new Steps();
-  const panels = new HeapPanels(context.extensionUri, sessions, steps);
   const answers = new Answers();
+  const panels = new HeapPanels(context.extensionUri, sessions, steps, answers);
   context.subscriptions.push(output, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels }), registerLanguageFeatures(sessions, answers));
   return { sessions, panels };
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { assertNever, parseViewMessage, type CompareDto, type HostMessage } from '../shared/protocol';
 import { Comparison, type TraceRun } from '../trace/index';
+import type { Answers } from './answers';
 import { buildCompare, buildOstepCompare } from './compareFrames';
 import { DisposableStore } from './dispose';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
@@ -42,7 +43,13 @@ class ViewConnection {
   constructor(
     readonly webview: vscode.Webview,
     private readonly steps: Steps,
+    private readonly answers: Answers,
   ) {}
+
+  /** Whether the run is an exercise whose answers are hidden: the heap is an answer too (docs/editor.md, "Exercises"). */
+  private hidesAnswers(session: TraceSession, run: TraceRun): boolean {
+    return this.answers.hides(session.document.uri, run, -1);
+  }
 
   snapshot(): void {
     const session = this.session;
@@ -57,6 +64,11 @@ class ViewConnection {
       this.post({ type: 'empty', message: session.state === 'stopped' ? `Reading ${session.name} was stopped: Heap Inspector: Resume Replay goes on.` : `Reading ${session.name}…` });
       return;
     }
+    if (this.hidesAnswers(session, run)) {
+      this.lastPosted = null;
+      this.post({ type: 'empty', message: `${session.name} is an exercise whose answers are hidden. Show all answers (at the top of the file, or Heap Inspector: Show Answers) to see its heap here.` });
+      return;
+    }
     const frame = buildFrame(run, this.steps.get(session));
     const compare = this.compare(run, frame.step);
     this.lastPosted = { step: frame.step, blocks: frame.addrs.length, compared: compare?.frames.length ?? 0 };
@@ -66,7 +78,7 @@ class ViewConnection {
   frame(): void {
     const session = this.session;
     const run = session?.latest;
-    if (!session || !run) return;
+    if (!session || !run || this.hidesAnswers(session, run)) return;
     const frame = buildFrame(run, this.steps.get(session));
     const compare = this.compare(run, frame.step);
     this.lastPosted = { step: frame.step, blocks: frame.addrs.length, compared: compare?.frames.length ?? 0 };
@@ -139,7 +151,13 @@ export class HeapPanels implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly sessions: TraceSessions,
     readonly steps: Steps,
+    private readonly answers: Answers,
   ) {
+    this.store.add(
+      answers.onDidChange((uri) => {
+        for (const c of this.connections()) if (c.session?.document.uri.toString() === uri.toString()) c.snapshot();
+      }),
+    );
     this.store.add(
       steps.onDidChange(({ uri }) => {
         for (const c of this.connections()) if (c.session?.document.uri.toString() === uri) c.frame();
@@ -201,7 +219,7 @@ export class HeapPanels implements vscode.Disposable {
         resolveWebviewView: (view) => {
           view.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
           view.webview.html = webviewHtml(view.webview, this.extensionUri, 'study');
-          const connection = new ViewConnection(view.webview, steps);
+          const connection = new ViewConnection(view.webview, steps, answers);
           connection.session = this.activeSession();
           this.study = connection;
           // A hidden view loses its page; it asks again with `ready` when shown.
@@ -282,7 +300,7 @@ export class HeapPanels implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
     panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel');
-    const connection = new ViewConnection(panel.webview, this.steps);
+    const connection = new ViewConnection(panel.webview, this.steps, this.answers);
     connection.session = session;
     this.panelConnection = connection;
     const listener = this.listen(panel.webview, connection);

@@ -1,9 +1,11 @@
 // A script replayed on OSTEP's model (`set preset = ostep`, docs/ostep.md "In the editor"): each
 // malloc an Alloc, each free a Free, on OstepHeap, with every op's result kept and the model's
-// state kept every CHECKPOINT_EVERY ops, so any step can be rebuilt by running a few ops again.
+// state kept every so many ops (more apart as the model holds more chunks, so the copies stay
+// about four chunks an op), so any step can be rebuilt by running a few ops again.
 // Sliced like the engine's replay (`advance`), so the editor can run it a piece at a time.
 
 import type { HeapMetrics } from '../../engine/results';
+import { firstIndex } from '../../shared/bisect';
 import { BoundedDiagnostics } from '../diagnostics';
 import type { LifetimeAnalysis } from '../lifetimes';
 import type { Diagnostic, Trace } from '../model';
@@ -14,7 +16,8 @@ import { OstepAddressInUse, OstepHeap, type OstepChunk, type OstepHeapOptions } 
  * re-sorts) the whole list, so cost grows with the square of the ops (docs/limits.md).
  */
 export const MAX_OSTEP_OPS = 20_000;
-const CHECKPOINT_EVERY = 64;
+/** The fewest ops between two copies of the model's state; a state of c chunks waits c/4 ops. */
+const MIN_CHECKPOINT_INTERVAL = 64;
 /** The most chunks an op's one-line list shows (a lens); the story shows them all. */
 export const LENS_CHUNKS = 12;
 
@@ -47,6 +50,8 @@ export const OSTEP_STATUS = {
 } as const;
 
 interface Checkpoint {
+  /** The op this is the state before. */
+  readonly at: number;
   readonly heap: OstepHeap;
   readonly slots: Float64Array;
   readonly allocStep: ReadonlyMap<number, number>;
@@ -98,7 +103,7 @@ export class OstepReplay {
     this.cutFrom = new Float64Array(n);
     this.mergedSize = new Float64Array(n);
     this.state = { heap: new OstepHeap(options), slots: new Float64Array(Math.max(1, trace.names.length)).fill(NaN), allocStep: new Map(), live: new Map() };
-    this.initial = this.copyState();
+    this.initial = this.copyState(0);
   }
 
   static run(trace: Trace, options: OstepHeapOptions): OstepReplay {
@@ -148,7 +153,9 @@ export class OstepReplay {
     const stop = Math.min(this.length, this.done_ + maxOps);
     while (this.done_ < stop) {
       const i = this.done_;
-      if (i % CHECKPOINT_EVERY === 0) this.checkpoints.push(this.copyState());
+      const last = this.checkpoints[this.checkpoints.length - 1];
+      const chunks = this.state.heap.freeList.length + this.state.heap.allocatedChunks.size;
+      if (last === undefined || i - last.at >= Math.max(MIN_CHECKPOINT_INTERVAL, chunks / 4)) this.checkpoints.push(this.copyState(i));
       this.runOp(i, this.state, true);
       this.metrics.push(this.metricsOf(this.state));
       this.listDumps.push(ostepListDump(this.state.heap.freeList, LENS_CHUNKS));
@@ -157,7 +164,7 @@ export class OstepReplay {
     return this.done;
   }
 
-  /** Nothing to warm: a step is at most CHECKPOINT_EVERY ops from a checkpoint. */
+  /** Nothing to warm: a step is a few ops from a checkpoint. */
   warm(): boolean {
     return this.done;
   }
@@ -166,10 +173,10 @@ export class OstepReplay {
   stateAt(i: number): OstepState {
     const target = Math.max(-1, Math.min(i, this.done_ - 1));
     if (target < 0) return this.initial;
-    const k = Math.floor(target / CHECKPOINT_EVERY);
-    const cp = this.checkpoints[k]!;
+    // The last checkpoint at or before the target (the first is before op 0).
+    const cp = this.checkpoints[firstIndex(this.checkpoints.length, (k) => this.checkpoints[k]!.at > target) - 1]!;
     const state = { heap: cp.heap.clone(), slots: cp.slots.slice(), allocStep: new Map(cp.allocStep), live: new Map(cp.live) };
-    for (let j = k * CHECKPOINT_EVERY; j <= target; j++) this.runOp(j, state, false);
+    for (let j = cp.at; j <= target; j++) this.runOp(j, state, false);
     return state;
   }
 
@@ -178,9 +185,9 @@ export class OstepReplay {
     return this.stateAt(i).slots[slot] ?? NaN;
   }
 
-  private copyState(): Checkpoint {
+  private copyState(at: number): Checkpoint {
     const s = this.state;
-    return { heap: s.heap.clone(), slots: s.slots.slice(), allocStep: new Map(s.allocStep), live: new Map(s.live) };
+    return { at, heap: s.heap.clone(), slots: s.slots.slice(), allocStep: new Map(s.allocStep), live: new Map(s.live) };
   }
 
   /** Runs op `i` on `state`; `record` the first time (results and diagnostics), not when rebuilding a step. */

@@ -85,7 +85,14 @@ describe("OSTEP's model in the editor", function () {
     assert.equal(one.get(opLines[2]!)![0], `${answers[2]!.result} · ${answers[2]!.list}`);
     assert.equal(one.get(opLines[3]!)![0], 'answer hidden · Show answer', 'the others stay hidden');
 
+    // The heap is an answer too: the panel shows it once every answer is shown.
+    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { panels: { state(): { uri: string | null; blocks: number | null } } };
+    await vscode.commands.executeCommand('heapInspector.openHeapPanel', document.uri, 2);
+    await eventually(async () => api.panels.state(), (p) => p.uri === document.uri.toString(), 'the panel on the exercise');
+    assert.equal(api.panels.state().blocks, null, 'no heap while the answers are hidden');
     await vscode.commands.executeCommand('heapInspector.showAnswers', document.uri);
+    await eventually(async () => api.panels.state(), (p) => p.blocks !== null && p.blocks > 0, 'the heap once every answer is shown');
+    await vscode.window.showTextDocument(document);
     const all = await eventually(() => titles(document.uri), (t) => t.get(1)?.[1] === 'Hide answers', 'every answer');
     opLines.forEach((line, i) => assert.equal(all.get(line)![0], `${answers[i]!.result} · ${answers[i]!.list}`, `op ${i + 1}, line ${line}`));
     assert.match(all.get(1)![0]!, /^FIRST fit, SIZESORT-, coalescing · ostep · 12 ops · heap 100 B/);

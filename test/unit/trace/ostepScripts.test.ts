@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { parseOstepArgs } from '../../../src/cli/ostepCli';
+import { LENS_CHUNKS, ostepListDump } from '../../../src/trace/ostep/ostepReplay';
 import { frameOf, infoOf, seriesOf } from '../../../src/extension/frames';
 import { parseHostMessage } from '../../../src/shared/protocol';
 import {
@@ -201,6 +202,20 @@ describe("scripts on OSTEP's model", () => {
     assert.equal(tooLong.length, 1);
     assert.equal(tooLong[0]!.range.line, MAX_OSTEP_OPS + 2);
     assert.equal(sourceOf(run).summaryAt(MAX_OSTEP_OPS), 'not run');
+  });
+
+  it('a long script of many chunks: every step rebuilt from the copies kept is the step as it ran', () => {
+    const o = { ...OSTEP_EXERCISE_DEFAULTS, seed: 2024n, numOps: 3000, range: 40, percentAlloc: 70, size: 1 << 20, policy: 'FIRST' as const, order: 'INSERT-BACK' as const };
+    const run = ostepRun(ostepExercise(o));
+    const s = sourceOf(run);
+    assert.ok(s.metricsAt(s.steps - 1).freeBlocks! + s.metricsAt(s.steps - 1).allocatedBlocks! > 600, 'enough chunks that the copies are kept far apart');
+    for (let i = -1; i < s.steps; i += 7) {
+      const state = run.replay.stateAt(i);
+      const m = s.metricsAt(i);
+      assert.equal(state.heap.freeList.reduce((n, c) => n + c.size, 0), m.freeBytes, `step ${i}: the free bytes`);
+      if (i >= 0) assert.equal(ostepListDump(state.heap.freeList, LENS_CHUNKS), run.replay.listDumps[i], `step ${i}: the list`);
+      assert.equal(state.live.size, m.allocatedBlocks, `step ${i}: the live chunks`);
+    }
   });
 
   it('the command line: run gives the summary, --ops the CSV, and --json the model\'s options', () => {
