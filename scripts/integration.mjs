@@ -119,7 +119,7 @@ async function runCommand(page, title) {
 
 /**
  * New OSTEP Exercise as a student uses it: the palette, a seed typed, the defaults taken, a
- * policy, an order and coalescing picked; then the lenses hide the answers until one is asked for.
+ * policy, an order and coalescing picked, a header and an alignment given; then the lenses hide the answers until one is asked for.
  */
 async function exerciseCheck(browser, port, workspace) {
   const page = await browser.newPage();
@@ -130,7 +130,7 @@ async function exerciseCheck(browser, port, workspace) {
     await runCommand(page, 'Heap Inspector: New OSTEP Exercise');
     const input = page.locator('.quick-input-widget input');
     const step = async (n, text) => {
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: `New OSTEP Exercise (${n}/7)` }).waitFor({ timeout: 20_000 });
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: `New OSTEP Exercise (${n}/8)` }).waitFor({ timeout: 20_000 });
       if (text !== undefined) await input.fill(text);
       await page.waitForTimeout(150);
       await page.keyboard.press('Enter');
@@ -142,12 +142,13 @@ async function exerciseCheck(browser, port, workspace) {
     await step(5, 'FIRST');
     await step(6, 'SIZESORT+');
     await step(7, 'Yes');
+    await step(8, '-H 4 -a 4');
     const editor = page.locator('.editor-instance .monaco-editor').first();
-    await editor.locator('.view-line', { hasText: 'malloc.py -s 5 -p FIRST -l SIZESORT+ -C' }).waitFor({ timeout: 30_000 });
+    await editor.locator('.view-line', { hasText: 'malloc.py -s 5 -H 4 -a 4 -p FIRST -l SIZESORT+ -C' }).waitFor({ timeout: 30_000 });
     const hidden = editor.locator('.codelens-decoration', { hasText: 'answer hidden · Show answer' }).first();
     await hidden.waitFor({ timeout: 30_000 });
     // The first op's answer, as malloc.py -c prints it (the command line is held to malloc.py's own output).
-    const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'ostep', '-s', '5', '-p', 'FIRST', '-l', 'SIZESORT+', '-C', '-c'], { encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'ostep', '-s', '5', '-H', '4', '-a', '4', '-p', 'FIRST', '-l', 'SIZESORT+', '-C', '-c'], { encoding: 'utf8' });
     const first = cli.stdout.split('\n\n')[1].split('\n');
     const answer = `${first[0].slice(first[0].indexOf(' returned ') + 1)} · ${first[1]}`;
     await hidden.locator('a').first().click();

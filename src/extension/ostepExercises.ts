@@ -1,9 +1,9 @@
 // New OSTEP Exercise: asks for malloc.py's flags (seed, ops, percent of allocations, largest
-// allocation, policy, list order, coalescing) and opens the exercise as a script on OSTEP's model
+// allocation, policy, list order, coalescing, and the heap's layout) and opens the exercise as a script on OSTEP's model
 // with its answers hidden (docs/editor.md, "Exercises"). Given options, it asks nothing.
 
 import * as vscode from 'vscode';
-import { exerciseProblem, MAX_EXERCISE_OPS, OSTEP_EXERCISE_DEFAULTS, OSTEP_ORDERS, OSTEP_POLICIES, ostepExercise, pythonInt, type OstepExerciseOptions, type OstepOrder, type OstepPolicy } from '../trace/index';
+import { exerciseProblem, MAX_EXERCISE_OPS, OSTEP_EXERCISE_DEFAULTS, OSTEP_ORDERS, OSTEP_POLICIES, ostepExercise, parseOstepArgs, pythonInt, type OstepExerciseOptions, type OstepOrder, type OstepPolicy, type OstepRunOptions } from '../trace/index';
 import { LANGUAGES } from './commandIds';
 
 /** What a caller (a test, another extension) may give instead of answering the questions. */
@@ -15,6 +15,11 @@ export interface ExerciseArgs {
   readonly policy?: string;
   readonly order?: string;
   readonly coalesce?: boolean;
+  /** The heap's layout (malloc.py's -S, -b, -H and -a). */
+  readonly size?: number;
+  readonly baseAddr?: number;
+  readonly headerSize?: number;
+  readonly alignment?: number;
 }
 
 /** Python reads a seed of at most this many digits. */
@@ -42,12 +47,25 @@ async function exerciseOptions(args: ExerciseArgs | undefined): Promise<OstepExe
     const policy = (OSTEP_POLICIES as readonly string[]).includes(args.policy ?? d.policy) ? ((args.policy ?? d.policy) as OstepPolicy) : undefined;
     const order = (OSTEP_ORDERS as readonly string[]).includes(args.order ?? d.order) ? ((args.order ?? d.order) as OstepOrder) : undefined;
     if (seed === null || policy === undefined || order === undefined) throw new Error(`not an exercise: ${JSON.stringify(args)}`);
-    const o = { ...d, seed, numOps: args.numOps ?? d.numOps, percentAlloc: args.percentAlloc ?? d.percentAlloc, range: args.range ?? d.range, policy, order, coalesce: args.coalesce ?? d.coalesce };
+    const o = {
+      ...d,
+      seed,
+      numOps: args.numOps ?? d.numOps,
+      percentAlloc: args.percentAlloc ?? d.percentAlloc,
+      range: args.range ?? d.range,
+      policy,
+      order,
+      coalesce: args.coalesce ?? d.coalesce,
+      size: args.size ?? d.size,
+      baseAddr: args.baseAddr ?? d.baseAddr,
+      headerSize: args.headerSize ?? d.headerSize,
+      alignment: args.alignment ?? d.alignment,
+    };
     const problem = exerciseProblem(o);
     if (problem !== null) throw new Error(`not an exercise: ${problem}`);
     return o;
   }
-  const title = (n: number) => `New OSTEP Exercise (${n}/7)`;
+  const title = (n: number) => `New OSTEP Exercise (${n}/8)`;
   const seedText = await ask(title(1), 'Random seed (malloc.py -s)', String(d.seed), (v) => (seedOf(v) === null ? `A whole number of at most ${MAX_SEED_DIGITS} digits, like 0 or 42.` : null));
   if (seedText === undefined) return undefined;
   const numOps = await askNumber(title(2), 'Number of random ops (malloc.py -n)', d.numOps, 1, MAX_EXERCISE_OPS);
@@ -65,7 +83,25 @@ async function exerciseOptions(args: ExerciseArgs | undefined): Promise<OstepExe
     { label: 'Yes', description: 'merge a freed chunk with its neighbours in list order' },
   ]);
   if (coalesce === undefined) return undefined;
-  return { ...d, seed: seedOf(seedText)!, numOps, percentAlloc, range, policy: policy as OstepPolicy, order: order as OstepOrder, coalesce: coalesce === 'Yes' };
+  const layoutText = await ask(title(8), "The heap, as malloc.py's -S (size), -b (base address), -H (header size) and -a (alignment); empty for its defaults: 100 bytes at 1000, no header, no alignment", '', (v) => layoutOf(v).problem);
+  if (layoutText === undefined) return undefined;
+  return { ...d, ...layoutOf(layoutText).layout, seed: seedOf(seedText)!, numOps, percentAlloc, range, policy: policy as OstepPolicy, order: order as OstepOrder, coalesce: coalesce === 'Yes' };
+}
+
+type Layout = Pick<OstepExerciseOptions, 'size' | 'baseAddr' | 'headerSize' | 'alignment'>;
+
+/** The heap's layout from flags such as `-S 200 -H 4 -a 4`, read as malloc.py reads them, or why not (any other flag is one the other questions ask). */
+function layoutOf(text: string): { layout: Layout; problem: null } | { layout: null; problem: string } {
+  const parsed = parseOstepArgs(text.trim() === '' ? [] : text.trim().split(/\s+/));
+  if ('error' in parsed) return { layout: null, problem: parsed.error };
+  if ('help' in parsed) return { layout: null, problem: 'Only -S, -b, -H and -a here.' };
+  const defaults = parseOstepArgs([]) as { options: OstepRunOptions };
+  const o = parsed.options;
+  const others = (['seed', 'numOps', 'range', 'percentAlloc', 'policy', 'order', 'coalesce', 'allocList', 'compute'] as const).filter((k) => o[k] !== defaults.options[k]);
+  if (others.length > 0) return { layout: null, problem: `Only -S, -b, -H and -a here (the other questions ask for ${others.join(', ')}).` };
+  if (o.size < 0 || o.size > 2 ** 30) return { layout: null, problem: 'The heap size (-S) is from 0 to 1G (1073741824) bytes.' };
+  if (o.baseAddr < 0 || o.headerSize < 0) return { layout: null, problem: 'A script takes no negative base address (-b) or header size (-H).' };
+  return { layout: { size: o.size, baseAddr: o.baseAddr, headerSize: o.headerSize, alignment: o.alignment }, problem: null };
 }
 
 /** A seed as Python's int() reads it in base 10, or null. */

@@ -33,6 +33,7 @@ export { OstepReplay, MAX_OSTEP_OPS } from './ostep/ostepReplay';
 export { OstepSource } from './ostep/ostepSource';
 export { ostepExercise, ostepFlags, exerciseProblem, OSTEP_EXERCISE_DEFAULTS, MAX_EXERCISE_OPS, type OstepExerciseOptions } from './ostep/ostepExercise';
 export { OSTEP_DEFAULTS } from './ostep/ostepConfig';
+export { parseOstepArgs, MAX_OSTEP_FLAG_OPS } from './ostep/ostepFlags';
 export { OSTEP_PRESET, ANSWER_MODES } from './heapSettings';
 export { compareOstep, formatOstepComparison, ostepVariant, type OstepRow } from './ostep/ostepCompare';
 export { runOstep, drawOstepOps, parseOstepOps, type OstepDraw, type OstepDrawOptions, type OstepRunOptions, type OstepOp, type OstepOpProblem, type OstepCrash } from './ostep/ostepRun';

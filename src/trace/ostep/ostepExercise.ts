@@ -3,6 +3,7 @@
 // (docs/ostep.md, "Exercises"). Run on the model, each op's result is the one `malloc.py -c` prints.
 
 import { OSTEP_DEFAULTS } from './ostepConfig';
+import { MAX_OSTEP_FLAG_OPS } from './ostepFlags';
 import { OstepHeap, type OstepHeapOptions } from './ostepHeap';
 import { drawOstepOps, type OstepDrawOptions } from './ostepRun';
 
@@ -12,7 +13,7 @@ export interface OstepExerciseOptions extends OstepHeapOptions, OstepDrawOptions
 export const OSTEP_EXERCISE_DEFAULTS: OstepExerciseOptions = { ...OSTEP_DEFAULTS, seed: 0n, numOps: 10, range: 10, percentAlloc: 50 };
 
 /** The most ops an exercise draws (as `heap-inspector ostep -n`). */
-export const MAX_EXERCISE_OPS = 10_000;
+export const MAX_EXERCISE_OPS = MAX_OSTEP_FLAG_OPS;
 
 /** malloc.py's flags for an exercise, the defaults left out: `-s 3 -n 20 -p FIRST -l SIZESORT+ -C`. */
 export function ostepFlags(o: OstepExerciseOptions): string {
@@ -40,6 +41,9 @@ export function exerciseProblem(o: OstepExerciseOptions): string | null {
   if (!Number.isInteger(o.percentAlloc) || o.percentAlloc < 1 || o.percentAlloc > 100) return 'the percent of allocations must be a whole number from 1 to 100';
   if (!Number.isInteger(o.range) || o.range < 1 || o.range > 2 ** 40) return 'the largest allocation must be a whole number of bytes from 1';
   if (!Number.isInteger(o.size) || o.size < 0 || o.size > 2 ** 30) return 'the heap size must be a whole number of bytes up to 1G';
+  if (!Number.isInteger(o.baseAddr) || o.baseAddr < 0 || o.baseAddr > 2 ** 40) return 'the base address must be a whole number from 0 to 2^40';
+  if (!Number.isInteger(o.headerSize) || o.headerSize < 0 || o.headerSize > 2 ** 40) return 'the header size must be a whole number from 0 to 2^40';
+  if (!Number.isInteger(o.alignment) || (o.alignment !== -1 && (o.alignment < 1 || o.alignment > 2 ** 40))) return 'the alignment must be -1 (none) or a whole number from 1';
   return null;
 }
 

@@ -3,7 +3,7 @@
 // after every op; and an exercise drawn from a seed answers exactly what `malloc.py -c` prints.
 
 import assert from 'node:assert/strict';
-import { parseOstepArgs } from '../../../src/cli/ostepCli';
+import { parseOstepArgs } from '../../../src/trace/ostep/ostepFlags';
 import { LENS_CHUNKS, ostepListDump } from '../../../src/trace/ostep/ostepReplay';
 import { frameOf, infoOf, seriesOf } from '../../../src/extension/frames';
 import { parseHostMessage } from '../../../src/shared/protocol';
