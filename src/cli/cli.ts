@@ -5,7 +5,8 @@
 import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
-import { compareOstep, comparePolicies, errorCount, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { mergeDiagnostics } from '../trace/diagnostics';
+import { compareOstep, comparePolicies, errorCount, formatSummary, ownDiagnostics, OwnSource, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {
@@ -13,7 +14,26 @@ export interface CliIo {
   readFile(path: string): string;
   out(text: string): void;
   err(text: string): void;
+  /** Compiles and runs the user's own allocator on a trace (main.ts gives src/native's); absent, --allocator is refused. */
+  runAllocator?: AllocatorRunner;
 }
+
+/** A compiler message, as `file:line:col: severity: message`. */
+export interface CompilerNote {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+}
+
+/** What became of running the user's allocator (docs/own-allocator.md). */
+export type AllocatorOutcome =
+  | { readonly kind: 'unavailable'; readonly message: string }
+  | { readonly kind: 'compile-failed'; readonly message: string; readonly notes: readonly CompilerNote[] }
+  | { readonly kind: 'ran'; readonly recording: OwnRecording; readonly log: string; readonly problem: string | null; readonly notes: readonly CompilerNote[]; readonly edition: 'csapp' | 'cmu'; readonly opLimitMs: number };
+
+export type AllocatorRunner = (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number }) => AllocatorOutcome;
 
 export const USAGE = `Usage:
   heap-inspector run <trace> [options] [--json | --ops]
@@ -35,6 +55,9 @@ Options:
   --classes LIST                  a segregated list's class bounds in bytes, e.g. 32,64,128
                                   (default: powers of two from the smallest block to 4096)
   --max-heap SIZE                 bytes, with an optional K, M or G suffix (powers of 1024)
+  --allocator FILE                run (or check) the trace on your own allocator: your mm.c,
+                                  compiled with the malloc lab's memlib and a driver
+  --cc CC                         the C compiler for --allocator (default: $CC, cc, gcc, clang)
   --json                          one JSON object instead of the summary
   --ops                           one CSV row per malloc, calloc, realloc or free
   -h, --help                      this text
@@ -78,6 +101,9 @@ interface Args {
   overrides: HeapOptions;
   json: boolean;
   ops: boolean;
+  /** The user's own allocator (a C file), or null. */
+  allocator: string | null;
+  cc: string | null;
 }
 
 export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
@@ -108,6 +134,7 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
   }
   try {
     const trace = parseTrace(text, formatOf(args.file));
+    if (args.allocator !== null) return ownAllocator(trace, args, io);
     switch (args.command) {
       case 'check':
         return check(trace, args, io);
@@ -132,6 +159,8 @@ function parseArgs(argv: readonly string[]): Args {
   let file: string | undefined;
   let json = false;
   let ops = false;
+  let allocator: string | null = null;
+  let cc: string | null = null;
   const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T => {
     if (value === undefined) throw new UsageError(`${flag} needs a value: ${allowed.join(', ')}`);
     if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
@@ -167,6 +196,14 @@ function parseArgs(argv: readonly string[]): Args {
         overrides.classes = parsed.sizes;
         break;
       }
+      case '--allocator':
+      case '--cc': {
+        const v = value();
+        if (v === undefined || v === '') throw new UsageError(`${flag} needs a ${flag === '--cc' ? 'compiler' : 'C file'}`);
+        if (flag === '--cc') cc = v;
+        else allocator = v;
+        break;
+      }
       case '--json':
         json = true;
         break;
@@ -185,7 +222,9 @@ function parseArgs(argv: readonly string[]): Args {
   if (json && ops) throw new UsageError('--json and --ops cannot be used together');
   if (ops && command !== 'run') throw new UsageError('--ops goes with run');
   if (json && command === 'check') throw new UsageError('check prints diagnostics only; --json goes with run and compare');
-  return { command, file, overrides, json, ops };
+  if (cc !== null && allocator === null) throw new UsageError('--cc goes with --allocator');
+  if (allocator !== null && command === 'compare') throw new UsageError('compare --allocator is not there yet: run and check take --allocator');
+  return { command, file, overrides, json, ops, allocator, cc };
 }
 
 // --- check -----------------------------------------------------------------------------------
@@ -254,6 +293,45 @@ function compare(trace: Trace, args: Args, io: CliIo): number {
   const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: args.overrides.freeList === undefined });
   io.out(args.json ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(args.file, comparison));
   return comparison.errors > 0 ? 1 : 0;
+}
+
+// --- your own allocator ----------------------------------------------------------------------
+
+/** run and check on the user's allocator: compile it, run the trace through it, report as for a simulated heap. */
+function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
+  const file = args.allocator!;
+  if (!io.runAllocator) {
+    io.err('heap-inspector: --allocator needs the command line (it compiles and runs C code)\n');
+    return 2;
+  }
+  const outcome = io.runAllocator(file, trace, { ...(args.cc !== null ? { cc: args.cc } : {}), ...(args.overrides.maxHeap !== undefined ? { maxHeap: args.overrides.maxHeap } : {}) });
+  const note = (n: CompilerNote) => `${n.file}:${n.line}:${n.column}: ${n.severity}: ${n.message}\n`;
+  if (outcome.kind === 'unavailable') {
+    io.err(`heap-inspector: ${outcome.message}\n`);
+    return 2;
+  }
+  if (outcome.kind === 'compile-failed') {
+    for (const n of outcome.notes) io.err(note(n));
+    if (outcome.notes.length === 0) io.err(`${outcome.message}\n`);
+    io.err(`heap-inspector: ${file} did not compile; nothing ran.\n`);
+    return 1;
+  }
+  for (const n of outcome.notes) io.err(note(n));
+  const alignment = outcome.edition === 'cmu' ? 16 : 8;
+  const diagnostics = mergeDiagnostics(trace.diagnostics, ownDiagnostics(trace, outcome.recording, { alignment, opLimitMs: outcome.opLimitMs }, outcome.problem));
+  const name = file.split(/[\\/]/).pop() ?? file;
+  const source = new OwnSource(trace, outcome.recording, name, diagnostics);
+  const configuration = `your allocator ${name} (${outcome.edition === 'cmu' ? "the CMU 64-bit lab's interface" : "CS:APP's interface"}, ${alignment}-byte alignment)`;
+  if (args.command === 'check') {
+    for (const d of diagnostics) io.out(`${args.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
+  } else if (args.ops) {
+    writeOpsCsv(trace, source, io.out);
+  } else if (args.json) {
+    io.out(JSON.stringify(sourceJson(trace, source, 'own', { allocator: file, interface: outcome.edition, alignment }, diagnostics), null, 2) + '\n');
+  } else {
+    io.out(formatSummary(args.file, trace, source, configuration, diagnostics));
+  }
+  return exitCode(diagnostics);
 }
 
 function exitCode(diagnostics: readonly Diagnostic[]): number {

@@ -2,6 +2,7 @@
 // Node entry point of `heap-inspector`: real files and streams around runCli.
 
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { cliAllocatorRunner } from '../native/ownAllocator';
 import { runCli, textOfBytes } from './cli';
 
 declare const HEAP_INSPECTOR_VERSION: string;
@@ -99,6 +100,7 @@ process.exitCode = runCli(
     readFile: readTraceFile,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    runAllocator: cliAllocatorRunner(),
   },
   typeof HEAP_INSPECTOR_VERSION === 'string' ? HEAP_INSPECTOR_VERSION : 'dev',
 );

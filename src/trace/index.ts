@@ -16,7 +16,7 @@ export { traceConfig, traceModel, OSTEP_ONLY_KEYS, type TraceConfig, type TraceC
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
 export { parseTrace, formatOf, traceParser } from './parseTrace';
 export { runTrace, runEngine, errorCount, problemCount, type TraceRun, type EngineRun, type OstepRun } from './traceRun';
-export { runJson, formatRunSummary, formatSummary, formatHeapPicture, describeConfig } from './report';
+export { runJson, sourceJson, formatRunSummary, formatSummary, formatHeapPicture, describeConfig } from './report';
 export { percent } from './figures';
 export { Comparison, ComparisonCache, comparePolicies, comparisonOf, policyRow, formatComparison, type ComparisonOptions, type ComparisonProgress, type PolicyComparison, type PolicyRow } from './comparison';
 export { renderHeapBar } from './heapBar';
@@ -37,3 +37,5 @@ export { parseOstepArgs, MAX_OSTEP_FLAG_OPS } from './ostep/ostepFlags';
 export { OSTEP_PRESET, ANSWER_MODES } from './heapSettings';
 export { compareOstep, formatOstepComparison, ostepVariant, type OstepRow } from './ostep/ostepCompare';
 export { runOstep, drawOstepOps, parseOstepOps, type OstepDraw, type OstepDrawOptions, type OstepRunOptions, type OstepOp, type OstepOpProblem, type OstepCrash } from './ostep/ostepRun';
+export { encodeOps, fillBytes, RecordingReader, OwnRecording, DRIVER_FLAGS, type DriverOptions, type Crash, type DataViolation } from './own/ownRecording';
+export { OwnSource, ownDiagnostics, type OwnRunOptions } from './own/ownSource';

@@ -13,14 +13,17 @@ import { errorCount, problemCount, type TraceRun } from './traceRun';
 
 /** The run as JSON (`heap-inspector run --json`). */
 export function runJson(run: TraceRun) {
-  const { trace, preset, diagnostics } = run;
-  const source = sourceOf(run);
+  return sourceJson(run.trace, sourceOf(run), run.preset, run.model === 'ostep' ? run.config : configJson(run.config), run.diagnostics);
+}
+
+/** Any source's run as JSON: `run --json`'s fields, `config` as given (the simulated configuration, OSTEP's options, or the allocator's). */
+export function sourceJson(trace: Trace, source: HeapSource, preset: string, config: unknown, diagnostics: readonly Diagnostic[]) {
   const m = source.metricsAt(source.steps - 1);
   const totals = source.totals();
   return {
     format: trace.format,
     preset,
-    config: run.model === 'ostep' ? run.config : configJson(run.config),
+    config,
     ops: source.steps,
     heapSize: m.heapSize,
     peakPayload: m.peakPayload,

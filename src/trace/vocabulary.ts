@@ -54,6 +54,11 @@ export const DIAGNOSTIC_CODES = [
   // OSTEP's model (docs/ostep.md)
   'not-in-model',
   'model-stopped',
+  // your own allocator (docs/own-allocator.md)
+  'payload-overwritten',
+  'calloc-not-zero',
+  'allocator-failed',
+  'allocator-compile',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

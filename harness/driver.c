@@ -1,0 +1,493 @@
+/*
+ * driver.c: Heap Inspector's malloc lab driver (docs/own-allocator.md). It runs a trace's ops,
+ * given as a binary file (argv[1]), through the student's allocator and writes what happened to
+ * file descriptor 3, op by op:
+ *
+ *   - the words of the heap the allocator changed during the op (the heap is read-only between
+ *     ops; the first write to a page faults, the page is noted and opened, and after the op only
+ *     the noted pages are compared with a shadow copy, word by word);
+ *   - the pointer the op returned or freed, the heap's size and how far the allocator's own
+ *     output (stdout and stderr, a log file) had got;
+ *   - the malloc lab driver's data checks: every payload filled with its id's low byte when
+ *     handed out, and checked when it is freed or moved (realloc keeps the first min(old, new)
+ *     bytes; calloc's payload is zero);
+ *   - a signal (segmentation fault, bus error, abort, ...) or an op that does not return within
+ *     the limit, with the op it happened in, after everything before it.
+ *
+ * Alignment, bounds and overlaps are checked by the caller from the pointers and sizes. In speed
+ * mode it only times the ops (the throughput of the lab's score), without any of the above.
+ *
+ * The student's code is compiled with this file; this file never includes mm.h (whose macros would
+ * rename the driver's own malloc) and declares the allocator's functions itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memlib.h"
+
+#ifdef HEAP_INSPECTOR_CMU
+bool mm_init(void);
+bool mm_checkheap(int lineno) __attribute__((weak));
+void *mm_calloc(size_t nmemb, size_t size);
+#define INIT_FAILED(r) (!(r))
+#else
+int mm_init(void);
+void *mm_calloc(size_t nmemb, size_t size) __attribute__((weak));
+#define INIT_FAILED(r) ((r) < 0)
+#endif
+void *mm_malloc(size_t size);
+void mm_free(void *ptr);
+void *mm_realloc(void *ptr, size_t size);
+
+extern size_t hi_max_heap;
+
+/* ---- the op file ------------------------------------------------------------------------ */
+
+enum { OP_MALLOC = 0, OP_FREE = 1, OP_REALLOC = 2, OP_CALLOC = 3, OP_SKIP = 4 };
+enum { FLAG_RECORD = 1, FLAG_CHECKS = 2, FLAG_CHECKHEAP = 4, FLAG_SPEED = 8 };
+#define NO_SLOT 0xffffffffu
+
+struct op {
+    uint8_t kind;
+    uint8_t byte; /* the fill byte of the payload it hands out (the malloc lab driver's pattern) */
+    uint8_t pad[2];
+    uint32_t slot; /* where the result goes, or what free frees */
+    uint32_t from; /* what realloc resizes (NO_SLOT: NULL) */
+    uint32_t line; /* the trace's line, passed to mm_checkheap */
+    uint64_t a;    /* size, or calloc's count */
+    uint64_t b;    /* calloc's element size */
+};
+
+struct header {
+    char magic[4];
+    uint32_t version;
+    uint32_t nops;
+    uint32_t nslots;
+    uint32_t flags;
+    uint32_t op_limit_ms;
+    uint64_t max_heap;
+};
+
+/* ---- the result stream ------------------------------------------------------------------ */
+
+#define OUT_FD 3
+static char out_buf[1 << 16];
+static size_t out_len;
+
+static void out_flush(void) {
+    size_t done = 0;
+    while (done < out_len) {
+        ssize_t n = write(OUT_FD, out_buf + done, out_len - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            _exit(74);
+        }
+        done += (size_t)n;
+    }
+    out_len = 0;
+}
+
+static void out_room(size_t n) {
+    if (out_len + n > sizeof out_buf) out_flush();
+}
+
+static void put(const void *p, size_t n) {
+    memcpy(out_buf + out_len, p, n);
+    out_len += n;
+}
+
+static void put8(uint8_t v) { put(&v, 1); }
+static void put32(uint32_t v) { put(&v, 4); }
+static void put64(uint64_t v) { put(&v, 8); }
+
+/* ---- state ------------------------------------------------------------------------------ */
+
+static char *heap;           /* mem_heap_lo() */
+static size_t heap_max;      /* the region's size */
+static size_t page;
+static unsigned char *shadow; /* the heap as the caller knows it */
+static unsigned char *dirty;  /* per page: written since the last look */
+static uint32_t *dirty_list;
+static size_t ndirty;
+static volatile sig_atomic_t tracking;
+
+/* The op running (-1: mm_init), whether the allocator is inside it, and since when. */
+static volatile int64_t current_op = -1;
+static volatile int in_op;
+static volatile uint64_t op_started_ns;
+static uint64_t op_limit_ns;
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The allocator's own output so far: the log's offset (stdout and stderr share it). */
+static uint64_t log_position(void) {
+    fflush(stdout);
+    off_t at = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+    return at < 0 ? 0 : (uint64_t)at;
+}
+
+/* ---- a crash, a timeout: said after everything before it, then the process ends ----------- */
+
+static void stop_with(int sig, uintptr_t addr) {
+    out_room(1 + 8 + 4 + 1 + 8);
+    put8('X');
+    put64((uint64_t)current_op);
+    put32((uint32_t)sig);
+    bool inside = heap != NULL && addr >= (uintptr_t)heap && addr < (uintptr_t)heap + heap_max;
+    put8(inside ? 1 : 0);
+    put64(inside ? (uint64_t)(addr - (uintptr_t)heap) : (uint64_t)addr);
+    out_flush();
+    _exit(70);
+}
+
+static void on_signal(int sig, siginfo_t *si, void *ctx) {
+    (void)ctx;
+    char *a = (char *)si->si_addr;
+    if (sig == SIGSEGV && tracking && heap != NULL && a >= heap && a < heap + heap_max) {
+        size_t pg = (size_t)(a - heap) / page;
+        if (!dirty[pg]) {
+            dirty[pg] = 1;
+            dirty_list[ndirty++] = (uint32_t)pg;
+            mprotect(heap + pg * page, page, PROT_READ | PROT_WRITE);
+            return;
+        }
+    }
+    stop_with(sig, (uintptr_t)a);
+}
+
+static void *watchdog(void *arg) {
+    (void)arg;
+    for (;;) {
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        if (__atomic_load_n(&in_op, __ATOMIC_ACQUIRE) && now_ns() - op_started_ns > op_limit_ns) stop_with(0, 0);
+    }
+    return NULL;
+}
+
+static void install_handlers(void) {
+    static char alt[1 << 16];
+    stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+    for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++) sigaction(sigs[k], &sa, NULL);
+}
+
+/* An allocator that calls exit() in the middle of an op ends the run there. */
+static void on_exit_call(void) {
+    if (in_op) stop_with(-1, 0);
+}
+
+/* ---- the heap's words ------------------------------------------------------------------- */
+
+/* Emits the words of the noted pages that differ from the shadow, updates it and closes the pages again. */
+static void take_changes(bool emit) {
+    for (size_t k = 0; k < ndirty; k++) {
+        size_t pg = dirty_list[k];
+        unsigned char *live = (unsigned char *)heap + pg * page;
+        unsigned char *old = shadow + pg * page;
+        if (emit) {
+            for (size_t w = 0; w < page; w += 8) {
+                uint64_t now, was;
+                memcpy(&now, live + w, 8);
+                memcpy(&was, old + w, 8);
+                if (now == was) continue;
+                out_room(1 + 4 + 8);
+                put8('W');
+                put32((uint32_t)(pg * page + w));
+                put64(now);
+            }
+        }
+        memcpy(old, live, page);
+        mprotect(live, page, PROT_READ);
+        dirty[pg] = 0;
+    }
+    ndirty = 0;
+}
+
+/* ---- the data checks -------------------------------------------------------------------- */
+
+static bool inside_heap(const char *p, size_t n) {
+    return p >= heap && n <= mem_heapsize() && (size_t)(p - heap) <= mem_heapsize() - n;
+}
+
+/* The first byte of [p, p + n) that is not `byte`, or -1. */
+static int64_t first_unlike(const unsigned char *p, size_t n, unsigned char byte) {
+    for (size_t k = 0; k < n; k++)
+        if (p[k] != byte) return (int64_t)k;
+    return -1;
+}
+
+enum { CHECK_OVERWRITTEN = 1, CHECK_REALLOC_LOST = 2, CHECK_CALLOC_DIRTY = 3 };
+
+static void violation(uint64_t op, uint8_t code, uint32_t slot, uint64_t at) {
+    out_room(1 + 8 + 1 + 4 + 8);
+    put8('V');
+    put64(op);
+    put8(code);
+    put32(slot);
+    put64(at);
+}
+
+/* ---- the run ---------------------------------------------------------------------------- */
+
+static struct header hdr;
+static struct op *ops;
+static char **ptrs;
+static uint64_t *sizes;
+static unsigned char *bytes; /* the byte each slot's payload was filled with */
+
+static void *read_ops(const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        perror("heap-inspector harness: the op file");
+        _exit(73);
+    }
+    struct stat st;
+    fstat(fd, &st);
+    char *data = malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+        if (n <= 0) _exit(73);
+        got += (size_t)n;
+    }
+    close(fd);
+    if ((size_t)st.st_size < sizeof hdr) _exit(73);
+    memcpy(&hdr, data, sizeof hdr);
+    if (memcmp(hdr.magic, "HIOP", 4) != 0 || hdr.version != 1 || (size_t)st.st_size != sizeof hdr + (size_t)hdr.nops * sizeof(struct op)) _exit(73);
+    return data + sizeof hdr;
+}
+
+static inline void begin_op(int64_t i) {
+    current_op = i;
+    op_started_ns = now_ns();
+    __atomic_store_n(&in_op, 1, __ATOMIC_RELEASE);
+}
+
+static inline void end_op(void) {
+    __atomic_store_n(&in_op, 0, __ATOMIC_RELEASE);
+}
+
+/* Runs op i through the allocator; returns the pointer it returned or freed (NULL for none). */
+static char *run_op(uint32_t i, bool checks) {
+    struct op *o = &ops[i];
+    char *result = NULL;
+    uint32_t slot = o->slot;
+    switch (o->kind) {
+    case OP_MALLOC:
+        begin_op(i);
+        result = mm_malloc((size_t)o->a);
+        end_op();
+        ptrs[slot] = result;
+        sizes[slot] = o->a;
+        break;
+    case OP_CALLOC:
+        begin_op(i);
+        if (mm_calloc) {
+            result = mm_calloc((size_t)o->a, (size_t)o->b);
+        } else {
+            /* The CS:APP edition has no calloc: malloc and zero, as a libc would. */
+            uint64_t n = o->a * o->b;
+            result = (o->b != 0 && n / o->b != o->a) ? NULL : mm_malloc((size_t)n);
+            if (result != NULL && inside_heap(result, (size_t)n)) memset(result, 0, (size_t)n);
+        }
+        end_op();
+        ptrs[slot] = result;
+        sizes[slot] = o->a * o->b;
+        if (checks && result != NULL && inside_heap(result, (size_t)sizes[slot])) {
+            int64_t at = first_unlike((unsigned char *)result, (size_t)sizes[slot], 0);
+            if (at >= 0) violation(i, CHECK_CALLOC_DIRTY, slot, (uint64_t)at);
+        }
+        break;
+    case OP_FREE: {
+        if (slot == NO_SLOT) {
+            begin_op(i);
+            mm_free(NULL);
+            end_op();
+            break;
+        }
+        char *p = ptrs[slot];
+        if (checks && p != NULL && inside_heap(p, (size_t)sizes[slot])) {
+            int64_t at = first_unlike((unsigned char *)p, (size_t)sizes[slot], bytes[slot]);
+            if (at >= 0) violation(i, CHECK_OVERWRITTEN, slot, (uint64_t)at);
+        }
+        begin_op(i);
+        mm_free(p);
+        end_op();
+        result = p;
+        ptrs[slot] = NULL;
+        break;
+    }
+    case OP_REALLOC: {
+        char *old = o->from == NO_SLOT ? NULL : ptrs[o->from];
+        uint64_t old_size = o->from == NO_SLOT ? 0 : sizes[o->from];
+        unsigned char old_byte = o->from == NO_SLOT ? 0 : bytes[o->from];
+        bool old_ok = checks && old != NULL && inside_heap(old, (size_t)old_size);
+        if (old_ok) {
+            int64_t at = first_unlike((unsigned char *)old, (size_t)old_size, old_byte);
+            if (at >= 0) {
+                violation(i, CHECK_OVERWRITTEN, o->from, (uint64_t)at);
+                old_ok = false;
+            }
+        }
+        begin_op(i);
+        result = mm_realloc(old, (size_t)o->a);
+        end_op();
+        if (o->from != NO_SLOT && (result != NULL || o->a == 0)) ptrs[o->from] = NULL;
+        ptrs[slot] = result;
+        sizes[slot] = o->a;
+        if (old_ok && result != NULL && inside_heap(result, (size_t)o->a)) {
+            uint64_t keep = old_size < o->a ? old_size : o->a;
+            int64_t at = first_unlike((unsigned char *)result, (size_t)keep, old_byte);
+            if (at >= 0) violation(i, CHECK_REALLOC_LOST, slot, (uint64_t)at);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    return result;
+}
+
+/* Fills a payload just handed out with its op's byte (the caller does the same to its copy). */
+static void fill(uint32_t slot, unsigned char byte) {
+    char *p = ptrs[slot];
+    bytes[slot] = byte;
+    if (p != NULL && inside_heap(p, (size_t)sizes[slot])) memset(p, byte, (size_t)sizes[slot]);
+}
+
+static void reset_slots(void) {
+    for (uint32_t k = 0; k < hdr.nslots; k++) {
+        ptrs[k] = NULL;
+        sizes[k] = 0;
+    }
+}
+
+/* Speed mode: the whole trace, again and again, timed; the fastest run's time (ns). */
+static void run_speed(void) {
+    uint64_t best = UINT64_MAX;
+    uint64_t total = 0;
+    for (int rep = 0; rep < 50 && (rep < 3 || total < 200000000u); rep++) {
+        mem_reset_brk();
+        reset_slots();
+        if (INIT_FAILED(mm_init())) _exit(75);
+        uint64_t start = now_ns();
+        for (uint32_t i = 0; i < hdr.nops; i++) run_op(i, false);
+        uint64_t took = now_ns() - start;
+        total += took;
+        if (took < best) best = took;
+    }
+    out_room(1 + 8 + 4);
+    put8('T');
+    put64(best);
+    put32(hdr.nops);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s OPS-FILE (results on fd 3)\n", argv[0]);
+        return 64;
+    }
+    ops = read_ops(argv[1]);
+    ptrs = calloc(hdr.nslots + 1, sizeof *ptrs);
+    sizes = calloc(hdr.nslots + 1, sizeof *sizes);
+    bytes = calloc(hdr.nslots + 1, 1);
+    hi_max_heap = (size_t)hdr.max_heap;
+    op_limit_ns = (uint64_t)hdr.op_limit_ms * 1000000u;
+    page = (size_t)getpagesize();
+    install_handlers();
+    atexit(on_exit_call);
+    pthread_t dog;
+    if (op_limit_ns > 0) pthread_create(&dog, NULL, watchdog, NULL);
+
+    mem_init();
+    heap = mem_heap_lo();
+    heap_max = hi_max_heap;
+    put8('S');
+    put64((uint64_t)page);
+    put64((uint64_t)heap_max);
+
+    if (hdr.flags & FLAG_SPEED) {
+        run_speed();
+        out_flush();
+        return 0;
+    }
+
+    bool record = (hdr.flags & FLAG_RECORD) != 0;
+    bool checks = (hdr.flags & FLAG_CHECKS) != 0;
+    if (record) {
+        shadow = calloc(heap_max, 1);
+        dirty = calloc(heap_max / page + 1, 1);
+        dirty_list = calloc(heap_max / page + 1, sizeof *dirty_list);
+        if (shadow == NULL || dirty == NULL || dirty_list == NULL) _exit(71);
+        mprotect(heap, heap_max, PROT_READ);
+        tracking = 1;
+    }
+
+    begin_op(-1);
+    int ok = !INIT_FAILED(mm_init());
+    end_op();
+    if (record) take_changes(true);
+    out_room(1 + 1 + 8 + 8);
+    put8('I');
+    put8(ok ? 1 : 0);
+    put64((uint64_t)mem_heapsize());
+    put64(log_position());
+    if (!ok) {
+        out_flush();
+        return 0;
+    }
+
+    for (uint32_t i = 0; i < hdr.nops; i++) {
+        char *p = run_op(i, checks);
+        if (record) take_changes(true);
+        struct op *o = &ops[i];
+        bool hands_out = (o->kind == OP_MALLOC || o->kind == OP_CALLOC || o->kind == OP_REALLOC) && p != NULL;
+        if (checks && hands_out) {
+            fill(o->slot, o->byte);
+            /* The fill is the driver's, not the allocator's: the caller makes it itself. */
+            if (record) take_changes(false);
+        }
+#ifdef HEAP_INSPECTOR_CMU
+        if ((hdr.flags & FLAG_CHECKHEAP) && mm_checkheap) {
+            begin_op(i);
+            mm_checkheap((int)o->line);
+            end_op();
+            if (record) take_changes(true);
+        }
+#endif
+        out_room(1 + 4 + 8 + 8 + 8);
+        put8('O');
+        put32(i);
+        put64(p == NULL ? UINT64_MAX : (uint64_t)(p - heap));
+        put64((uint64_t)mem_heapsize());
+        put64(log_position());
+    }
+    out_room(1 + 4);
+    put8('E');
+    put32(hdr.nops);
+    out_flush();
+    return 0;
+}

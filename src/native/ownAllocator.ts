@@ -1,0 +1,214 @@
+// The student's own allocator as a process (docs/own-allocator.md): compile their mm.c with the
+// harness (harness/: the malloc lab's memlib and headers, and a driver) using the machine's C
+// compiler, cached by content; run a trace through it in a child process and read back what the
+// driver recorded (src/trace/own/). Node only: the command line and the extension use it.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { DRIVER_FLAGS, encodeOps, RecordingReader, type OwnRecording, type Trace } from '../trace/index';
+
+/** The harness's files, compiled with every allocator. */
+const HARNESS_FILES = ['driver.c', 'memlib.c', 'memlib.h', 'mm.h', 'config.h'] as const;
+/** The most of the allocator's own output kept (its log). */
+const MAX_LOG_BYTES = 4 * 2 ** 20;
+/** The lab's MAX_HEAP. */
+export const DEFAULT_MAX_HEAP = 20 * 2 ** 20;
+/** An op that runs longer than this is stopped (an endless loop). */
+export const DEFAULT_OP_LIMIT_MS = 5000;
+
+/** Which edition of the lab's interface a file implements: CS:APP's mm_malloc and friends, or the CMU 64-bit lab's malloc and friends. */
+export type AllocatorInterface = 'csapp' | 'cmu';
+
+/** A compiler message in the allocator's file (or another file it includes). */
+export interface CompilerMessage {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly executable: string; readonly interface: AllocatorInterface; readonly messages: readonly CompilerMessage[]; readonly cached: boolean }
+  | { readonly ok: false; readonly reason: 'no-compiler' | 'no-file' | 'failed'; readonly text: string; readonly messages: readonly CompilerMessage[] };
+
+export interface CompileOptions {
+  /** The C compiler (default: $CC, then cc, gcc, clang on the PATH). */
+  readonly cc?: string;
+  /** Where compiled harnesses are kept (default: the user's cache folder). */
+  readonly cacheDir?: string;
+  /** The harness folder (default: the one beside the bundle). */
+  readonly harnessDir?: string;
+}
+
+/** The harness folder shipped with the project: `harness/` beside `dist/` (the bundles run from dist/). */
+export function defaultHarnessDir(): string {
+  for (const candidate of [join(__dirname, '..', 'harness'), join(__dirname, '..', '..', 'harness')]) if (existsSync(join(candidate, 'driver.c'))) return candidate;
+  return join(__dirname, '..', 'harness');
+}
+
+/** Where compiled allocators are cached: $HEAP_INSPECTOR_CACHE, else $XDG_CACHE_HOME or ~/.cache, under heap-inspector/allocators. */
+export function defaultCacheDir(): string {
+  const env = process.env;
+  if (env.HEAP_INSPECTOR_CACHE) return env.HEAP_INSPECTOR_CACHE;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'heap-inspector', 'allocators');
+}
+
+/** The compiler to use: the one named, else $CC, else the first of cc, gcc and clang on the PATH; null when there is none. */
+export function findCompiler(cc?: string): string | null {
+  const wanted = cc ?? process.env.CC;
+  const names = wanted ? [wanted] : ['cc', 'gcc', 'clang'];
+  for (const name of names) {
+    if (name.includes('/')) {
+      if (existsSync(name)) return resolve(name);
+      continue;
+    }
+    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+      const path = join(dir, name);
+      if (dir && existsSync(path) && statSync(path).isFile()) return path;
+    }
+  }
+  return null;
+}
+
+/** The edition a file implements: it defines malloc (not mm_malloc) and mm_checkheap, as the CMU lab asks. */
+export function interfaceOf(source: string): AllocatorInterface {
+  const definesMalloc = /\bvoid\s*\*\s*malloc\s*\(\s*size_t\b[^;]*\)\s*\{/.test(source);
+  const definesMmMalloc = /\bvoid\s*\*\s*mm_malloc\s*\(/.test(source);
+  return definesMalloc && !definesMmMalloc ? 'cmu' : 'csapp';
+}
+
+/** The sentence for a missing compiler: what to install. */
+export const NO_COMPILER = 'No C compiler found (cc, gcc or clang on the PATH, or $CC): install one, e.g. on Debian or Ubuntu `sudo apt-get install gcc libc6-dev`, on macOS `xcode-select --install`, or name one with --cc.';
+
+/**
+ * Compiles `file` with the harness, or finds it compiled already: the executable is named by the
+ * hash of the file's text, the harness's, the compiler and its flags, so an edit (or another
+ * compiler) compiles again and nothing else does.
+ */
+export function compileAllocator(file: string, options: CompileOptions = {}): CompileResult {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { ok: false, reason: 'no-file', text: `Cannot read the allocator ${file}: ${err instanceof Error ? err.message : String(err)}`, messages: [] };
+  }
+  const cc = findCompiler(options.cc);
+  if (cc === null) return { ok: false, reason: 'no-compiler', text: options.cc ? `The C compiler "${options.cc}" was not found. ${NO_COMPILER}` : NO_COMPILER, messages: [] };
+  const harness = options.harnessDir ?? defaultHarnessDir();
+  const edition = interfaceOf(source);
+  const flags = ['-std=gnu11', '-O2', '-g', '-DDRIVER', ...(edition === 'cmu' ? ['-DHEAP_INSPECTOR_CMU'] : []), '-Wall', '-Wno-unused-function', '-Wno-unused-parameter'];
+  const hash = createHash('sha256');
+  hash.update(source).update('\0').update(cc).update('\0').update(flags.join(' ')).update('\0').update(resolve(dirname(file)));
+  for (const name of HARNESS_FILES) hash.update('\0').update(readFileSync(join(harness, name)));
+  const key = hash.digest('hex').slice(0, 24);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const executable = join(cacheDir, `${key}-${basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}.exe`);
+  const messagesFile = `${executable}.messages`;
+  if (existsSync(executable)) {
+    const kept = existsSync(messagesFile) ? readFileSync(messagesFile, 'utf8') : '';
+    return { ok: true, executable, interface: edition, messages: compilerMessages(kept, file), cached: true };
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  const building = `${executable}.${process.pid}.tmp`;
+  const args = [...flags, '-I', harness, '-I', dirname(resolve(file)), '-o', building, resolve(file), join(harness, 'memlib.c'), join(harness, 'driver.c'), '-lpthread'];
+  const run = spawnSync(cc, args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, LC_ALL: 'C' } });
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
+  const messages = compilerMessages(output, file);
+  if (run.error || run.status !== 0) {
+    rmSync(building, { force: true });
+    const why = run.error ? `${cc} could not run: ${run.error.message}` : `${basename(file)} did not compile:\n${output.trim()}`;
+    return { ok: false, reason: run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-compiler' : 'failed', text: why, messages };
+  }
+  writeFileSync(messagesFile, output);
+  renameSync(building, executable);
+  return { ok: true, executable, interface: edition, messages, cached: false };
+}
+
+/** The compiler's messages about the allocator's file (`file:line:col: error: ...`), other files' too when the error is there. */
+export function compilerMessages(output: string, file: string): CompilerMessage[] {
+  const out: CompilerMessage[] = [];
+  const name = basename(file);
+  for (const line of output.split('\n')) {
+    const m = /^(.*?):(\d+):(\d+): (fatal error|error|warning): (.*)$/.exec(line);
+    if (!m) continue;
+    const where = m[1]!;
+    out.push({ file: where === file || basename(where) === name ? file : where, line: Number(m[2]), column: Number(m[3]), severity: m[4] === 'warning' ? 'warning' : 'error', message: m[5]! });
+  }
+  return out;
+}
+
+export interface RunOptions {
+  readonly maxHeap?: number;
+  readonly opLimitMs?: number;
+  /** Call the CMU lab's mm_checkheap after every op (its output lands in the log, by op). */
+  readonly checkheap?: boolean;
+  /** Time the ops instead of recording them (the throughput of the lab's score). */
+  readonly speed?: boolean;
+}
+
+export interface AllocatorRun {
+  readonly recording: OwnRecording;
+  /** What the allocator printed (stdout and stderr together), at most MAX_LOG_BYTES. */
+  readonly log: string;
+  /** Why the result stream could not be read, or how the process ended if it ended strangely; null when all is well. */
+  readonly problem: string | null;
+}
+
+/** Runs the trace through a compiled allocator and reads back what the driver recorded. Synchronous (the command line). */
+export function runAllocator(executable: string, trace: Trace, options: RunOptions = {}): AllocatorRun {
+  const opLimitMs = options.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
+  const flags = options.speed ? DRIVER_FLAGS.speed : DRIVER_FLAGS.record | DRIVER_FLAGS.checks | (options.checkheap ? DRIVER_FLAGS.checkheap : 0);
+  const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-run-'));
+  try {
+    const opsFile = join(dir, 'ops.bin');
+    writeFileSync(opsFile, encodeOps(trace, { flags, opLimitMs, maxHeap: options.maxHeap ?? DEFAULT_MAX_HEAP }));
+    const logFile = join(dir, 'log.txt');
+    const log = openSync(logFile, 'w+');
+    let run;
+    try {
+      // The whole run's backstop: the driver stops an op that hangs itself; this catches the rest.
+      const backstop = Math.max(60_000, opLimitMs * 4) + trace.ops.length;
+      run = spawnSync(executable, [opsFile], { stdio: ['ignore', log, log, 'pipe'], timeout: backstop, maxBuffer: 2 ** 31 - 1, killSignal: 'SIGKILL' });
+    } finally {
+      closeSync(log);
+    }
+    const reader = new RecordingReader(trace.ops.length);
+    const stream = run.output?.[3];
+    if (stream) reader.push(new Uint8Array(stream.buffer, stream.byteOffset, stream.byteLength));
+    const recording = reader.end();
+    const ended = run.error ? `it could not run: ${run.error.message}` : run.signal ? `it was killed by ${run.signal}` : run.status !== 0 && recording.crash === null ? `it exited with status ${run.status}` : null;
+    return { recording, log: readStart(logFile, MAX_LOG_BYTES), problem: reader.problem ?? ended };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The first `max` bytes of a file as text. */
+function readStart(path: string, max: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(max, statSync(path).size));
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The command line's runner (cli.ts's AllocatorRunner): compile, then run with recording; every failure an outcome, never a throw. */
+export function cliAllocatorRunner(defaults: CompileOptions & RunOptions = {}) {
+  return (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number }) => {
+    const compiled = compileAllocator(file, { ...defaults, ...(options.cc !== undefined ? { cc: options.cc } : {}) });
+    if (!compiled.ok) {
+      if (compiled.reason !== 'failed') return { kind: 'unavailable' as const, message: compiled.text };
+      return { kind: 'compile-failed' as const, message: compiled.text, notes: compiled.messages };
+    }
+    const opLimitMs = defaults.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
+    const run = runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) });
+    return { kind: 'ran' as const, recording: run.recording, log: run.log, problem: run.problem, notes: compiled.messages, edition: compiled.interface, opLimitMs };
+  };
+}

@@ -1,0 +1,525 @@
+// The student's own allocator as a HeapSource (heapSource.ts, docs/own-allocator.md): the heap at
+// any step rebuilt from the words the allocator changed (kept from the recording, with copies of
+// the bytes every so often), its blocks decoded with the layout of the common CS:APP style that
+// fits, or, where none does, drawn from the payloads the driver handed out; the malloc lab
+// driver's checks on every op; and what each op returned.
+
+import { BLOCK_STATUSES, BlockLayout, HeapMemory, resolveConfig, sizeOfWord, allocatedOfWord, type HeapBytes, type HeapConfig, type HeapMetrics } from '../../engine/index';
+import { walkImplicitColumns } from '../../engine/walker';
+import { hex } from '../../engine/memory';
+import { clampStep, HEX_OFFSETS, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from '../heapSource';
+import { LiveRanges } from '../liveRanges';
+import { slotName, type Diagnostic, type Trace } from '../model';
+import { fillBytes, type OwnRecording } from './ownRecording';
+
+const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
+const FREE = BLOCK_STATUSES.indexOf('free');
+const NO_BLOCKS = new Float64Array(0);
+/** Ops between two copies of the heap's bytes (copy-on-write pages: a copy costs the pages written since the last). */
+const CHECKPOINT_EVERY = 256;
+
+/** Signals by number, as the diagnostics name them. */
+const SIGNALS: Readonly<Record<number, string>> = {
+  4: 'an illegal instruction (SIGILL)',
+  5: 'a trap (SIGTRAP)',
+  6: 'an abort (SIGABRT; a failed assert ends this way)',
+  7: 'a bus error (SIGBUS)',
+  8: 'an arithmetic error (SIGFPE)',
+  11: 'a segmentation fault (SIGSEGV)',
+  31: 'a bad system call (SIGSYS)',
+};
+
+/** What the run checks and how it names the allocator. */
+export interface OwnRunOptions {
+  /** The payload alignment the lab asks for: 8 (CS:APP) or 16 (the CMU 64-bit lab). */
+  readonly alignment: number;
+  /** The per-op time limit, for the message of an op that hit it. */
+  readonly opLimitMs: number;
+}
+
+/**
+ * The live payloads op by op, as the driver holds them (harness/driver.c): per op the payload it
+ * handed out (slot, size) and what it let go; the live payload bytes and their peak.
+ */
+class PayloadLedger {
+  readonly livePayload: Float64Array;
+  readonly peakPayload: Float64Array;
+  readonly sizes: Float64Array;
+  nulls = 0;
+
+  constructor(trace: Trace, r: OwnRecording) {
+    const ops = trace.ops;
+    const n = r.ops;
+    this.livePayload = new Float64Array(n);
+    this.peakPayload = new Float64Array(n);
+    this.sizes = new Float64Array(n);
+    const held = new Float64Array(Math.max(1, trace.names.length)).fill(-1);
+    const heldSize = new Float64Array(Math.max(1, trace.names.length));
+    let live = 0;
+    let peak = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = ops.kind(i);
+      const slot = ops.ptr(i);
+      const got = r.offsets[i]!;
+      const size = requestOf(trace, i);
+      this.sizes[i] = size;
+      if (kind === 'malloc' || kind === 'calloc') {
+        if (got >= 0) live += size;
+        else if (size > 0) this.nulls++;
+        held[slot!] = got;
+        heldSize[slot!] = got >= 0 ? size : 0;
+      } else if (kind === 'free' && slot !== null) {
+        if (held[slot]! >= 0) live -= heldSize[slot]!;
+        held[slot] = -1;
+      } else if (kind === 'realloc') {
+        const from = ops.from(i);
+        if (from !== null && (got >= 0 || size === 0)) {
+          if (held[from]! >= 0) live -= heldSize[from]!;
+          held[from] = -1;
+        }
+        if (got >= 0) live += size;
+        else if (size > 0) this.nulls++;
+        held[slot!] = got;
+        heldSize[slot!] = got >= 0 ? size : 0;
+      }
+      peak = Math.max(peak, live);
+      this.livePayload[i] = live;
+      this.peakPayload[i] = peak;
+    }
+  }
+}
+
+/** Bytes an op asks for (a calloc's count times size), as a number (a size past 2^53 is no heap's). */
+function requestOf(trace: Trace, i: number): number {
+  const kind = trace.ops.kind(i);
+  if (kind === 'calloc') {
+    const op = trace.ops.at(i);
+    return op.kind === 'calloc' ? Number(op.count * op.size) : 0;
+  }
+  return kind === 'malloc' || kind === 'realloc' ? Number(trace.ops.requestSize(i)) : 0;
+}
+
+/** The malloc lab driver's checks of what each op returned, and the run's own problems, as diagnostics on their lines. */
+export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOptions, stream: string | null): Diagnostic[] {
+  const ops = trace.ops;
+  const out: Diagnostic[] = [];
+  const on = (i: number) => (i >= 0 && i < ops.length ? ops.range(i) : { line: 1, column: 1, endLine: 1, endColumn: 1 });
+  const say = (i: number, code: Diagnostic['code'], message: string) => out.push({ range: on(i), severity: 'error', code, message });
+  if (r.initOk === false) say(-1, 'allocator-failed', 'mm_init reported a failure: no op ran.');
+  const ranges = new LiveRanges();
+  const held = new Float64Array(Math.max(1, trace.names.length)).fill(-1);
+  for (let i = 0; i < r.ops; i++) {
+    const kind = ops.kind(i);
+    const slot = ops.ptr(i);
+    const got = r.offsets[i]!;
+    if (kind === 'free') {
+      if (slot !== null && held[slot]! >= 0) ranges.remove(held[slot]!);
+      if (slot !== null) held[slot] = -1;
+      continue;
+    }
+    if (kind === 'realloc') {
+      const from = ops.from(i);
+      const size = requestOf(trace, i);
+      if (from !== null && (got >= 0 || size === 0)) {
+        if (held[from]! >= 0) ranges.remove(held[from]!);
+        held[from] = -1;
+      }
+    }
+    if (kind !== 'malloc' && kind !== 'calloc' && kind !== 'realloc') continue;
+    held[slot!] = got;
+    if (got < 0) continue;
+    const size = requestOf(trace, i);
+    const heapSize = r.heapSizes[i]!;
+    if (got % options.alignment !== 0) say(i, 'misaligned-payload', `The payload ${hex(got)} is not aligned to ${options.alignment} bytes.`);
+    if (got + size > heapSize) say(i, 'payload-outside-heap', `The payload ${hex(got)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heapSize)}).`);
+    if (ranges.add(got, got + size)) say(i, 'overlapping-payloads', `The payload ${hex(got)}..${hex(got + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
+  }
+  for (const v of r.violations) {
+    const name = slotName(trace.format, trace.names, v.slot);
+    if (v.check === 'overwritten') say(v.op, 'payload-overwritten', `The payload of ${name} was changed while it was allocated (byte ${v.at} is not what the driver wrote there): the allocator wrote into a live block.`);
+    else if (v.check === 'realloc-lost') say(v.op, 'realloc-lost-data', `realloc did not preserve the old block's data (byte ${v.at} of the new payload differs).`);
+    else say(v.op, 'calloc-not-zero', `calloc returned a payload that is not all zero (byte ${v.at}).`);
+  }
+  const c = r.crash;
+  if (c !== null) {
+    const where = c.op < 0 ? 'in mm_init' : 'in this op';
+    if (c.signal === 0) say(c.op, 'allocator-failed', `The allocator did not return within ${options.opLimitMs / 1000} s ${where} (an endless loop?); the run was stopped here. Every earlier step can still be shown.`);
+    else if (c.signal === -1) say(c.op, 'allocator-failed', `The allocator called exit ${where}; the run ends here. Every earlier step can still be shown.`);
+    else {
+      const at = c.heapOffset !== null ? ` at heap offset ${hex(c.heapOffset)}` : c.address !== 0 ? ` at address 0x${c.address.toString(16)} (outside the heap)` : '';
+      say(c.op, 'allocator-failed', `The allocator stopped with ${SIGNALS[c.signal] ?? `signal ${c.signal}`}${at} ${where}. Every earlier step can still be shown.`);
+    }
+  } else if (!r.ended && r.initOk !== false) {
+    say(r.ops, 'allocator-failed', `The allocator's run ended without a word after ${r.ops} ops${stream ? ` (${stream})` : ''}.`);
+  }
+  for (let i = 0; i < ops.length; i++) {
+    if (ops.kind(i) === 'write' || ops.kind(i) === 'fill') out.push({ range: ops.range(i), severity: 'warning', code: 'not-in-model', message: `Your allocator's run skips ${ops.kind(i)}: only malloc, calloc, realloc and free reach it.` });
+  }
+  return out;
+}
+
+/** The layouts tried, in order, to decode a heap's blocks from its words: the CS:APP textbook's (4-byte words, 8-byte alignment) and the 64-bit ones. */
+const LAYOUTS: readonly HeapConfig[] = [
+  resolveConfig({ preset: 'csapp' }).config,
+  resolveConfig({ preset: 'csapp', wordSize: 8, alignment: 8 }).config,
+  resolveConfig({ preset: 'default' }).config,
+  resolveConfig({ preset: 'default', sentinels: false }).config,
+  resolveConfig({ preset: 'csapp', sentinels: false }).config,
+];
+
+export class OwnSource implements HeapSource {
+  readonly addresses = HEX_OFFSETS;
+  readonly policy = 'own';
+  private readonly ledger: PayloadLedger;
+  private readonly fill: Uint8Array;
+  private memory: HeapMemory;
+  /** The step `memory` holds (-2: nothing yet). */
+  private at = -2;
+  private readonly checkpoints: HeapBytes[] = [];
+  private layout: HeapConfig | null | undefined;
+  private last: HeapState | null = null;
+
+  constructor(
+    readonly trace: Trace,
+    readonly recording: OwnRecording,
+    /** The allocator's name in titles: its file name. */
+    readonly label: string,
+    private readonly diagnostics: readonly Diagnostic[],
+    readonly preset = 'your allocator',
+  ) {
+    this.ledger = new PayloadLedger(trace, recording);
+    this.fill = fillBytes(trace);
+    this.memory = new HeapMemory(Math.max(recording.maxHeap, 1));
+  }
+
+  get steps(): number {
+    return this.recording.ops;
+  }
+
+  get length(): number {
+    return this.trace.ops.length;
+  }
+
+  heapSizeAt(step: number): number {
+    const i = clampStep(this, step);
+    return i < 0 ? this.recording.initHeapSize : this.recording.heapSizes[i]!;
+  }
+
+  pointerAt(step: number): number | null {
+    const i = clampStep(this, step);
+    if (i < 0) return null;
+    const got = this.recording.offsets[i]!;
+    return got < 0 ? null : got;
+  }
+
+  totals(): { readonly examined: null; readonly nulls: number } {
+    return { examined: null, nulls: this.ledger.nulls };
+  }
+
+  metricsAt(step: number): HeapMetrics {
+    const i = clampStep(this, step);
+    const heapSize = this.heapSizeAt(i);
+    const live = i < 0 ? 0 : this.ledger.livePayload[i]!;
+    const peak = i < 0 ? 0 : this.ledger.peakPayload[i]!;
+    return {
+      livePayload: live,
+      peakPayload: peak,
+      heapSize,
+      utilisation: heapSize === 0 ? 0 : peak / heapSize,
+      allocatedBlocks: null,
+      internalFragmentation: null,
+      freeBlocks: null,
+      freeBytes: null,
+      largestFree: null,
+      externalFragmentation: null,
+      unknown: "your allocator's blocks are read only for the picture: its free blocks and fragmentation are not counted",
+    };
+  }
+
+  /** The heap's bytes after op `step`: from the nearest copy at or before it (or the current state), the ops after it applied. */
+  private memoryAt(step: number): HeapMemory {
+    const i = clampStep(this, step);
+    if (this.at === -2) this.apply(-1);
+    if (this.at > i) {
+      // checkpoints[k] is the heap after op k * CHECKPOINT_EVERY - 1 (checkpoints[0]: after mm_init).
+      const k = Math.min(Math.floor((i + 1) / CHECKPOINT_EVERY), this.checkpoints.length - 1);
+      this.memory.load(this.checkpoints[k]!);
+      this.at = k * CHECKPOINT_EVERY - 1;
+    }
+    while (this.at < i) this.apply(this.at + 1);
+    return this.memory;
+  }
+
+  /** Runs op `i` (-1: mm_init) on the copy: the heap grows to its size, takes its words, and its new payload the driver's fill. */
+  private apply(i: number): void {
+    const r = this.recording;
+    const m = this.memory;
+    const size = i < 0 ? r.initHeapSize : r.heapSizes[i]!;
+    if (size > m.brk) m.sbrk(size - m.brk);
+    const [from, to] = r.changesOf(i);
+    for (let k = from; k < to; k++) {
+      const addr = r.changeAddrs[k]!;
+      if (addr + 8 > m.brk) continue; // written past the break: no heap byte to show
+      m.setUint32(addr, r.changeLo[k]!);
+      m.setUint32(addr + 4, r.changeHi[k]!);
+    }
+    if (i >= 0) {
+      const kind = this.trace.ops.kind(i);
+      const got = r.offsets[i]!;
+      const n = this.ledger.sizes[i]!;
+      if ((kind === 'malloc' || kind === 'calloc' || kind === 'realloc') && got >= 0 && got + n <= m.brk) m.fill(got, n, this.fill[this.trace.ops.ptr(i)!]!);
+    }
+    this.at = i;
+    const after = i + 1;
+    if (after % CHECKPOINT_EVERY === 0 && this.checkpoints.length === after / CHECKPOINT_EVERY) this.checkpoints.push(m.snapshot());
+  }
+
+  /** The layout the heap's words follow, decided once: the first of LAYOUTS whose walk of the last step's heap reaches its end, or null. */
+  private layoutOf(): HeapConfig | null {
+    if (this.layout !== undefined) return this.layout;
+    const m = this.memoryAt(this.steps - 1);
+    this.layout = LAYOUTS.find((config) => m.brk > 0 && walkImplicitColumns(new BlockLayout(m, config)).stopped === null) ?? null;
+    return this.layout;
+  }
+
+  chainAt(step: number): HeapChain {
+    return this.heapAt(step);
+  }
+
+  heapAt(step: number): HeapState {
+    const i = clampStep(this, step);
+    if (this.last?.step === i) return this.last;
+    const layout = this.layoutOf();
+    const memory = this.memoryAt(i);
+    const live = this.livePayloads(i);
+    const state = layout !== null ? this.decoded(i, memory, layout, live) : this.fromPayloads(i, memory.brk, live);
+    this.last = state;
+    return state;
+  }
+
+  /** The live payloads after op `i`: offset -> the slot holding it, its size and the op that handed it out. */
+  private livePayloads(i: number): Map<number, { slot: number; size: number; op: number }> {
+    const ops = this.trace.ops;
+    const r = this.recording;
+    const bySlot = new Map<number, { ptr: number; size: number; op: number }>();
+    for (let j = 0; j <= i; j++) {
+      const kind = ops.kind(j);
+      const slot = ops.ptr(j);
+      const got = r.offsets[j]!;
+      if (kind === 'free') {
+        if (slot !== null) bySlot.delete(slot);
+      } else if (kind === 'malloc' || kind === 'calloc' || kind === 'realloc') {
+        const from = kind === 'realloc' ? ops.from(j) : null;
+        if (from !== null && (got >= 0 || this.ledger.sizes[j] === 0)) bySlot.delete(from);
+        if (got >= 0) bySlot.set(slot!, { ptr: got, size: this.ledger.sizes[j]!, op: j });
+        else bySlot.delete(slot!);
+      }
+    }
+    const out = new Map<number, { slot: number; size: number; op: number }>();
+    for (const [slot, p] of bySlot) out.set(p.ptr, { slot, size: p.size, op: p.op });
+    return out;
+  }
+
+  private ownerColumns(n: number, payloadAddrs: Float64Array, live: Map<number, { slot: number; size: number; op: number }>) {
+    const { lifetimes, lifetimeOfOp } = this.trace.lifetimes;
+    const owners = new Int32Array(n).fill(-1);
+    const allocLines = new Int32Array(n);
+    const freeLines = new Int32Array(n);
+    const requested = new Float64Array(n);
+    const rep = this.trace.format === 'rep';
+    for (let k = 0; k < n; k++) {
+      const p = live.get(payloadAddrs[k]!);
+      if (p === undefined) continue;
+      owners[k] = rep ? Number(this.trace.names[p.slot]) : p.slot;
+      requested[k] = p.size;
+      allocLines[k] = this.trace.ops.line(p.op);
+      const life = lifetimeOfOp[p.op] ?? -1;
+      const end = life >= 0 ? lifetimes.at(life).end : -1;
+      freeLines[k] = end >= 0 ? this.trace.ops.line(end) : 0;
+    }
+    return { owners, ownerNames: rep ? null : this.trace.names, allocLines, freeLines, requested };
+  }
+
+  /** The blocks as the heap's words say, with the payloads the driver handed out as their owners. */
+  private decoded(i: number, memory: HeapMemory, config: HeapConfig, live: Map<number, { slot: number; size: number; op: number }>): HeapState {
+    const layout = new BlockLayout(memory, config);
+    const c = walkImplicitColumns(layout);
+    const n = c.count;
+    const payloadAddrs = c.payloadAddrs.slice(0, n);
+    const headers = c.headers.slice(0, n);
+    const footers = c.footers.slice(0, n);
+    const decode = (words: Float64Array) => ({ sizes: words.map((w) => (Number.isNaN(w) ? NaN : sizeOfWord(w))), allocated: Int8Array.from(words, (w) => (Number.isNaN(w) ? -1 : allocatedOfWord(w) ? 1 : 0)) });
+    const h = decode(headers);
+    const f = decode(footers);
+    const problems = this.problemsAt(i, c.stopped ? [{ addr: c.stopped.addr, message: c.stopped.message }] : []);
+    return {
+      step: i,
+      heapSize: c.heapSize,
+      prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
+      epilogue: c.epilogue?.addr ?? null,
+      count: n,
+      addrs: c.addrs.slice(0, n),
+      sizes: c.sizes.slice(0, n),
+      states: c.status.slice(0, n),
+      stopped: c.stopped ? { addr: c.stopped.addr, code: c.stopped.code } : null,
+      payloadAddrs,
+      payloadSizes: c.payloadSizes.slice(0, n),
+      headers,
+      footers,
+      headerSizes: h.sizes,
+      headerAllocated: h.allocated,
+      footerSizes: f.sizes,
+      footerAllocated: f.allocated,
+      ...this.ownerColumns(n, payloadAddrs, live),
+      freeLists: [],
+      buddyArena: null,
+      problems,
+      metrics: this.metricsAt(i),
+    };
+  }
+
+  /** No layout fits: the live payloads as allocated blocks and the bytes between them as free, so the picture still shows what the driver handed out. */
+  private fromPayloads(i: number, heapSize: number, live: Map<number, { slot: number; size: number; op: number }>): HeapState {
+    const starts = [...live.keys()].filter((p) => p < heapSize).sort((a, b) => a - b);
+    const addrs: number[] = [];
+    const sizes: number[] = [];
+    const states: number[] = [];
+    let at = 0;
+    for (const p of starts) {
+      if (p < at) continue; // an overlapping payload: reported on its line
+      if (p > at) {
+        addrs.push(at);
+        sizes.push(p - at);
+        states.push(FREE);
+      }
+      const size = Math.max(1, Math.min(live.get(p)!.size, heapSize - p));
+      addrs.push(p);
+      sizes.push(size);
+      states.push(ALLOCATED);
+      at = p + size;
+    }
+    if (at < heapSize) {
+      addrs.push(at);
+      sizes.push(heapSize - at);
+      states.push(FREE);
+    }
+    const n = addrs.length;
+    const payloadAddrs = Float64Array.from(addrs);
+    const none = () => new Float64Array(n).fill(NaN);
+    return {
+      step: i,
+      heapSize,
+      prologue: null,
+      epilogue: null,
+      count: n,
+      addrs: Float64Array.from(addrs),
+      sizes: Float64Array.from(sizes),
+      states: Uint8Array.from(states),
+      stopped: null,
+      payloadAddrs,
+      payloadSizes: Float64Array.from(sizes),
+      headers: none(),
+      footers: none(),
+      headerSizes: none(),
+      headerAllocated: new Int8Array(n).fill(-1),
+      footerSizes: none(),
+      footerAllocated: new Int8Array(n).fill(-1),
+      ...this.ownerColumns(n, payloadAddrs, live),
+      freeLists: [],
+      buddyArena: null,
+      problems: this.problemsAt(i, n > 0 ? [{ addr: 0, message: 'The heap\'s words follow none of the layouts Heap Inspector knows (CS:APP style, 4- or 8-byte words): the blocks shown are the payloads the driver handed out and the bytes between them.' }] : []),
+      metrics: this.metricsAt(i),
+    };
+  }
+
+  /** Problems at a step: the decoding's, and the payloads the checks flagged on this op. */
+  private problemsAt(i: number, found: { addr: number; message: string }[]): { addr: number; message: string }[] {
+    const line = i >= 0 ? this.trace.ops.line(i) : -1;
+    const got = i >= 0 ? this.recording.offsets[i]! : -1;
+    for (const d of this.diagnostics) if (d.range.line === line && d.severity === 'error' && got >= 0) found.push({ addr: got, message: d.message });
+    return found;
+  }
+
+  blockAt(step: number): number | null {
+    const i = clampStep(this, step);
+    const got = this.pointerAt(i);
+    if (got === null) return null;
+    const h = this.heapAt(i);
+    for (let k = 0; k < h.count; k++) if (h.addrs[k]! <= got && got < h.addrs[k]! + h.sizes[k]!) return h.addrs[k]!;
+    return null;
+  }
+
+  summaryAt(step: number): string {
+    const i = clampStep(this, step);
+    if (i < 0) return `after mm_init: heap ${this.recording.initHeapSize} B`;
+    const ops = this.trace.ops;
+    const kind = ops.kind(i);
+    const got = this.recording.offsets[i]!;
+    const grew = this.heapSizeAt(i) - this.heapSizeAt(i - 1);
+    const growth = grew > 0 ? ` · heap +${grew} B` : '';
+    const [from, to] = this.recording.changesOf(i);
+    const words = to > from ? ` · ${to - from} word${to - from === 1 ? '' : 's'} written` : '';
+    if (kind === 'free') return got < 0 ? 'free(NULL)' : `free ${hex(got)}${words}`;
+    if (kind === 'write' || kind === 'fill') return `${kind}: skipped (not run on your allocator)`;
+    if (got < 0) return ops.requestSize(i) === 0 && kind !== 'calloc' ? `NULL (${kind}(0))` : 'NULL';
+    return `-> ${hex(got)}${growth}${words}`;
+  }
+
+  opAt(step: number): OpEffect {
+    const i = clampStep(this, step);
+    const text = this.summaryAt(i);
+    if (i < 0) return { step: -1, line: null, text, story: `mm_init returned ${this.recording.initOk === false ? 'a failure' : 'success'}; the heap is ${this.recording.initHeapSize} bytes.`, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
+    const [from, to] = this.recording.changesOf(i);
+    const grew = this.heapSizeAt(i) - this.heapSizeAt(i - 1);
+    const story = `${this.label}: ${text}. It wrote ${to - from} word${to - from === 1 ? '' : 's'} of the heap${to > from ? ` (first at ${hex(this.recording.changeAddrs[from]!)})` : ''}${grew > 0 ? ` and grew the heap by ${grew} bytes` : ''}; Heap Inspector does not see which blocks it looked at.`;
+    return { step: i, line: this.trace.ops.line(i), text, story, block: this.blockAt(i), split: null, merged: null, examined: NO_BLOCKS, grownFrom: grew > 0 ? this.heapSizeAt(i - 1) : null };
+  }
+
+  lives(): BlockLives {
+    return new OwnLives(this);
+  }
+
+  events(): HeapEvents {
+    const e = { nulls: [] as number[], coalesces: [] as number[], growths: [] as number[], problems: [] as number[] };
+    const lines = new Set(this.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.line));
+    for (let i = 0; i < this.steps; i++) {
+      const kind = this.trace.ops.kind(i);
+      if ((kind === 'malloc' || kind === 'calloc' || kind === 'realloc') && this.recording.offsets[i]! < 0 && this.ledger.sizes[i]! > 0) e.nulls.push(i);
+      if (this.heapSizeAt(i) > this.heapSizeAt(i - 1)) e.growths.push(i);
+      if (lines.has(this.trace.ops.line(i))) e.problems.push(i);
+    }
+    return e;
+  }
+
+}
+
+/** Block lives as the driver saw them: the pointer each op returned. */
+class OwnLives implements BlockLives {
+  constructor(private readonly source: OwnSource) {}
+
+  get count(): number {
+    return this.source.trace.lifetimes.lifetimes.count;
+  }
+
+  of(step: number): number {
+    return this.source.trace.lifetimes.lifetimeOfOp[step] ?? -1;
+  }
+
+  at(k: number): BlockLife {
+    const { lifetimes } = this.source.trace.lifetimes;
+    const t = lifetimes.at(k);
+    return { slot: t.slot, allocated: this.event(t.start), reallocs: t.reallocs.map((r) => this.event(r)), freed: t.end < 0 ? null : this.event(t.end), lastStep: lifetimes.lastOp(k) };
+  }
+
+  private event(i: number): LifeEvent {
+    const s = this.source;
+    const op = s.trace.ops.at(i);
+    const requested = op.kind === 'calloc' ? op.count * op.size : 'size' in op ? op.size : 0n;
+    let result: LifeEvent['result'] = null;
+    if (i < s.steps) {
+      const got = s.recording.offsets[i]!;
+      result = { pointer: got < 0 ? null : got, blockSize: 0, moved: false };
+    }
+    return { step: i, line: op.range.line, requested, result };
+  }
+}

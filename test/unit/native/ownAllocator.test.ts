@@ -1,0 +1,204 @@
+// The student's own allocator, compiled with the harness and run in a child process: allocators
+// written as fixtures (test/fixtures/allocators/, each file says what it does and where the broken
+// ones fail) in, the per-op CSV, the driver's diagnostics on their lines and the heap step by step
+// out. The textbook one must be the engine's csapp preset on every op of the malloc lab traces, and
+// its heap, rebuilt from the words it wrote, the engine's block chain at every step looked at.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type CliIo } from '../../../src/cli/cli';
+import { cliAllocatorRunner, compileAllocator, findCompiler, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
+import { ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type Trace } from '../../../src/trace/index';
+import { mergeDiagnostics } from '../../../src/trace/diagnostics';
+import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
+
+const ROOT = process.cwd();
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'allocators');
+const fixture = (name: string) => join(FIXTURES, name);
+const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
+
+describe('your own allocator (compiled with the harness, run in a child process)', function () {
+  this.timeout(120_000);
+  let cache: string;
+  let options: CompileOptions;
+
+  before(function () {
+    if (findCompiler() === null) {
+      if (process.env.CI === 'true') throw new Error('CI must have a C compiler (cc, gcc or clang)');
+      this.skip();
+    }
+    cache = mkdtempSync(join(tmpdir(), 'heap-inspector-cache-'));
+    options = { cacheDir: cache, harnessDir: join(ROOT, 'harness') };
+  });
+  after(() => {
+    if (cache) rmSync(cache, { recursive: true, force: true });
+  });
+
+  /** The trace on the fixture: its recording, diagnostics (the trace's and the driver's) and read model. */
+  function onAllocator(file: string, trace: Trace, opLimitMs = 5000) {
+    const compiled = compileAllocator(fixture(file), options);
+    assert.ok(compiled.ok, `${file} compiles: ${compiled.ok ? '' : compiled.text}`);
+    const run = runAllocator(compiled.executable, trace, { opLimitMs });
+    const alignment = compiled.interface === 'cmu' ? 16 : 8;
+    const diagnostics = mergeDiagnostics(trace.diagnostics, ownDiagnostics(trace, run.recording, { alignment, opLimitMs }, run.problem));
+    return { ...run, compiled, diagnostics, source: new OwnSource(trace, run.recording, file, diagnostics) };
+  }
+
+  /** The CLI's --ops CSV for a trace, on the engine (flags) or on an allocator. */
+  function csv(path: string, text: string, args: string[]): string {
+    let out = '';
+    const io: CliIo = { readFile: () => text, out: (t) => void (out += t), err: () => {}, runAllocator: cliAllocatorRunner(options) };
+    runCli(['run', path, '--ops', ...args], io);
+    return out;
+  }
+
+  const errors = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity === 'error').map((d) => `${d.range.line} ${d.code}`);
+
+  it("the textbook allocator is the csapp preset on every op of the malloc lab traces, and its heap the engine's at every step looked at", function () {
+    requireMalloclab(this);
+    for (const ref of REFERENCE) {
+      const text = readMalloclab(ref.trace);
+      assert.equal(csv(`${ref.trace}.rep`, text, ['--allocator', fixture('textbook.c')]), csv(`${ref.trace}.rep`, text, ['--preset', 'csapp']), `${ref.trace}: the CSV`);
+      const trace = parseTrace(text, 'rep');
+      const own = onAllocator('textbook.c', trace);
+      assert.deepEqual(errors(own.diagnostics), [], `${ref.trace}: the driver's checks pass`);
+      assert.equal(own.source.heapSizeAt(own.source.steps - 1), ref.heap, `${ref.trace}: the reference heap size`);
+      // The heap rebuilt from the words the allocator wrote, decoded: the engine's chain, block for block.
+      const engine = sourceOf(runEngine(trace, { overrides: { preset: 'csapp' } }));
+      const stride = Math.max(1, Math.floor(trace.ops.length / 40));
+      for (let i = -1; i < trace.ops.length; i += i < 50 ? 1 : stride) {
+        const mine = own.source.chainAt(i);
+        const theirs = engine.chainAt(i);
+        assert.deepEqual([Array.from(mine.addrs), Array.from(mine.sizes), Array.from(mine.states)], [Array.from(theirs.addrs), Array.from(theirs.sizes), Array.from(theirs.states)], `${ref.trace}, step ${i}: the block chain`);
+      }
+      // Going back rebuilds from the copies kept.
+      const back = own.source.chainAt(Math.floor(trace.ops.length / 3));
+      assert.deepEqual(Array.from(back.sizes), Array.from(engine.chainAt(Math.floor(trace.ops.length / 3)).sizes), `${ref.trace}: a step behind the last one`);
+    }
+  });
+
+  it('an explicit and a segregated list written in C are the engine\'s explicit and segregated LIFO lists, op for op', function () {
+    requireMalloclab(this);
+    for (const t of ['short1-bal', 'amptjp-bal', 'coalescing-bal', 'realloc-bal']) {
+      const text = readMalloclab(t);
+      assert.equal(csv(`${t}.rep`, text, ['--allocator', fixture('explicit.c')]), csv(`${t}.rep`, text, ['--preset', 'csapp', '--free-list', 'explicit', '--order', 'lifo']), `${t}: explicit`);
+      assert.equal(csv(`${t}.rep`, text, ['--allocator', fixture('segregated.c')]), csv(`${t}.rep`, text, ['--preset', 'csapp', '--free-list', 'segregated', '--order', 'lifo']), `${t}: segregated`);
+    }
+  });
+
+  it('a payload handed out over a live one is an overlapping-payloads error on the op that did it, with every step still there', () => {
+    const trace = parseTrace(sample('tiny.rep'), 'rep');
+    const own = onAllocator('overlap-bug.c', trace);
+    const first = own.diagnostics.find((d) => d.code === 'overlapping-payloads');
+    assert.ok(first, errors(own.diagnostics).join('; '));
+    assert.equal(first.range.line, 9, 'op 4, line 9 of tiny.rep');
+    assert.match(first.message, /The payload 0x0010\.\.0x0038 overlaps the live payload 0x0010\.\.0x0028/);
+    assert.equal(own.source.steps, trace.ops.length, 'the run went on, as the driver\'s -V shows');
+    assert.deepEqual(own.source.events().problems.slice(0, 1), [4]);
+  });
+
+  it('a segmentation fault is an error on the op it happened in; the steps before it can still be shown', () => {
+    const trace = parseTrace(sample('tiny.rep'), 'rep');
+    const own = onAllocator('segfault.c', trace);
+    const crash = own.diagnostics.find((d) => d.code === 'allocator-failed');
+    assert.ok(crash);
+    assert.match(crash.message, /a segmentation fault \(SIGSEGV\)/);
+    const at = own.recording.crash!.op;
+    assert.equal(crash.range.line, trace.ops.line(at));
+    assert.equal(own.source.steps, at, 'every op before it recorded');
+    assert.ok(own.source.heapAt(at - 1).count > 0, 'the heap before it');
+    assert.match(readFileSync(fixture('segfault.c'), 'utf8'), new RegExp(`op ${at}\\b`), 'the op the fixture says');
+  });
+
+  it('a failed assert is an abort on its op; an endless loop is stopped at the limit and said so on its op', () => {
+    const trace = parseTrace(sample('tiny.rep'), 'rep');
+    const aborted = onAllocator('assert.c', trace);
+    assert.equal(aborted.recording.crash?.signal, 6);
+    assert.equal(aborted.recording.crash?.op, 3);
+    assert.match(aborted.log, /Assertion .* failed/, 'assert\'s message is in the log');
+    const looped = onAllocator('loops.c', trace, 400);
+    assert.equal(looped.recording.crash?.signal, 0);
+    assert.equal(looped.recording.crash?.op, 7);
+    const d = looped.diagnostics.find((x) => x.code === 'allocator-failed')!;
+    assert.equal(d.range.line, trace.ops.line(7));
+    assert.match(d.message, /did not return within 0\.4 s in this op \(an endless loop\?\)/);
+  });
+
+  it('a file that does not compile gives the compiler\'s messages on its lines, and nothing runs', () => {
+    const compiled = compileAllocator(fixture('broken.c'), options);
+    assert.equal(compiled.ok, false);
+    assert.ok(!compiled.ok && compiled.reason === 'failed');
+    const error = compiled.messages.find((m) => m.severity === 'error');
+    assert.ok(error);
+    assert.equal(error.file, fixture('broken.c'));
+    assert.equal(error.line, 34);
+    let err = '';
+    const code = runCli(['run', 'tiny.rep', '--allocator', fixture('broken.c')], { readFile: () => sample('tiny.rep'), out: () => {}, err: (t) => void (err += t), runAllocator: cliAllocatorRunner(options) });
+    assert.equal(code, 1);
+    assert.match(err, /broken\.c:34:\d+: error: /);
+    assert.match(err, /did not compile; nothing ran/);
+  });
+
+  it("what the allocator prints goes to its log, never into the CSV; the CMU lab's interface runs with 16-byte alignment", () => {
+    const text = sample('tiny.rep');
+    assert.equal(csv('tiny.rep', text, ['--allocator', fixture('chatty.c')]), csv('tiny.rep', text, ['--allocator', fixture('textbook.c')]));
+    const chatty = onAllocator('chatty.c', parseTrace(text, 'rep'));
+    assert.ok(chatty.log.length > 0, 'it printed');
+    assert.ok(chatty.recording.logPositions[8]! > chatty.recording.logPositions[0]!, 'its output is placed op by op');
+    assert.equal(interfaceOf(readFileSync(fixture('cmu64.c'), 'utf8')), 'cmu');
+    assert.equal(interfaceOf(readFileSync(fixture('textbook.c'), 'utf8')), 'csapp');
+    const cmu = onAllocator('cmu64.c', parseTrace(text, 'rep'));
+    assert.equal(cmu.compiled.ok && cmu.compiled.interface, 'cmu');
+    assert.deepEqual(errors(cmu.diagnostics), []);
+    for (let i = 0; i < cmu.source.steps; i++) {
+      const p = cmu.source.pointerAt(i);
+      if (p !== null) assert.equal(p % 16, 0, `op ${i}: 16-byte aligned`);
+    }
+  });
+
+  it('compiles once per content: the same file is found in the cache, an edit compiles again; no compiler is exit 2 with what to install', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
+    try {
+      const file = join(dir, 'mm.c');
+      writeFileSync(file, readFileSync(fixture('textbook.c'), 'utf8'));
+      const first = compileAllocator(file, options);
+      const second = compileAllocator(file, options);
+      assert.ok(first.ok && second.ok);
+      assert.equal(second.cached, true);
+      assert.equal(second.executable, first.executable);
+      writeFileSync(file, readFileSync(fixture('textbook.c'), 'utf8') + '\n/* an edit */\n');
+      const third = compileAllocator(file, options);
+      assert.ok(third.ok && !third.cached && third.executable !== first.executable);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    let err = '';
+    const code = runCli(['run', 'tiny.rep', '--allocator', fixture('textbook.c'), '--cc', '/nonexistent/cc'], { readFile: () => sample('tiny.rep'), out: () => {}, err: (t) => void (err += t), runAllocator: cliAllocatorRunner(options) });
+    assert.equal(code, 2);
+    assert.match(err, /The C compiler "\/nonexistent\/cc" was not found\. No C compiler found .* install one, e\.g\. on Debian or Ubuntu `sudo apt-get install gcc libc6-dev`/);
+  });
+
+  it('a heap whose words follow no known layout is drawn from the payloads the driver handed out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
+    try {
+      // A bump allocator: a size word before each payload, nothing a CS:APP walk can follow.
+      const file = join(dir, 'bump.c');
+      writeFileSync(file, ['#include "mm.h"', '#include "memlib.h"', '#include <string.h>', 'int mm_init(void) { return 0; }', 'void *mm_malloc(size_t n) { if (!n) return NULL; size_t a = (n + 7) & ~(size_t)7; char *p = mem_sbrk(a + 8); if (p == (void *)-1) return NULL; *(size_t *)p = a; return p + 8; }', 'void mm_free(void *p) { (void)p; }', 'void *mm_realloc(void *p, size_t n) { void *q = mm_malloc(n); if (p && q) { size_t o = *((size_t *)p - 1); memcpy(q, p, o < n ? o : n); } return q; }', ''].join('\n'));
+      const compiled = compileAllocator(file, options);
+      assert.ok(compiled.ok, compiled.ok ? '' : compiled.text);
+      const trace = parseTrace(sample('tiny.rep'), 'rep');
+      const run = runAllocator(compiled.executable, trace);
+      const source = new OwnSource(trace, run.recording, 'bump.c', []);
+      const heap = source.heapAt(2);
+      // Each payload after its 8-byte size word: the payloads allocated, the bytes between them not.
+      const chain = Array.from({ length: heap.count }, (_, k) => `${heap.states[k] === 0 ? 'A' : 'F'}${heap.addrs[k]}+${heap.sizes[k]}`);
+      assert.deepEqual(chain, ['F0+8', 'A8+24', 'F32+8', 'A40+100', 'F140+12', 'A152+24']);
+      assert.deepEqual(Array.from(heap.owners.filter((o) => o >= 0)), [0, 1, 2], 'each payload owned by its id');
+      assert.match(heap.problems[0]!.message, /follow none of the layouts/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
