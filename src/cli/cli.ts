@@ -6,7 +6,7 @@ import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { compareOstep, comparePolicies, errorCount, formatSummary, ownDiagnostics, OwnSource, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {
@@ -31,9 +31,10 @@ export interface CompilerNote {
 export type AllocatorOutcome =
   | { readonly kind: 'unavailable'; readonly message: string }
   | { readonly kind: 'compile-failed'; readonly message: string; readonly notes: readonly CompilerNote[] }
-  | { readonly kind: 'ran'; readonly recording: OwnRecording; readonly log: string; readonly problem: string | null; readonly notes: readonly CompilerNote[]; readonly edition: 'csapp' | 'cmu'; readonly opLimitMs: number };
+  | { readonly kind: 'ran'; readonly recording: OwnRecording; readonly log: string; readonly problem: string | null; readonly notes: readonly CompilerNote[]; readonly edition: 'csapp' | 'cmu'; readonly opLimitMs: number; readonly speed: { readonly ns: number; readonly ops: number } | null };
 
-export type AllocatorRunner = (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number }) => AllocatorOutcome;
+/** `speed`: time the ops in a second run (the lab's throughput), for the summary and the JSON. */
+export type AllocatorRunner = (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number; readonly speed?: boolean }) => AllocatorOutcome;
 
 export const USAGE = `Usage:
   heap-inspector run <trace> [options] [--json | --ops]
@@ -304,7 +305,8 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
     io.err('heap-inspector: --allocator needs the command line (it compiles and runs C code)\n');
     return 2;
   }
-  const outcome = io.runAllocator(file, trace, { ...(args.cc !== null ? { cc: args.cc } : {}), ...(args.overrides.maxHeap !== undefined ? { maxHeap: args.overrides.maxHeap } : {}) });
+  const speed = args.command === 'run' && !args.ops;
+  const outcome = io.runAllocator(file, trace, { speed, ...(args.cc !== null ? { cc: args.cc } : {}), ...(args.overrides.maxHeap !== undefined ? { maxHeap: args.overrides.maxHeap } : {}) });
   const note = (n: CompilerNote) => `${n.file}:${n.line}:${n.column}: ${n.severity}: ${n.message}\n`;
   if (outcome.kind === 'unavailable') {
     io.err(`heap-inspector: ${outcome.message}\n`);
@@ -327,9 +329,11 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
   } else if (args.ops) {
     writeOpsCsv(trace, source, io.out);
   } else if (args.json) {
-    io.out(JSON.stringify(sourceJson(trace, source, 'own', { allocator: file, interface: outcome.edition, alignment }, diagnostics), null, 2) + '\n');
+    const score = labScore(source.metricsAt(source.steps - 1).utilisation, outcome.speed, errorCount(diagnostics) === 0);
+    io.out(JSON.stringify({ ...sourceJson(trace, source, 'own', { allocator: file, interface: outcome.edition, alignment }, diagnostics), ...score }, null, 2) + '\n');
   } else {
-    io.out(formatSummary(args.file, trace, source, configuration, diagnostics));
+    const score = labScore(source.metricsAt(source.steps - 1).utilisation, outcome.speed, errorCount(diagnostics) === 0);
+    io.out(formatSummary(args.file, trace, source, configuration, diagnostics, scoreRows(score)));
   }
   return exitCode(diagnostics);
 }

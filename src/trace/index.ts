@@ -39,3 +39,4 @@ export { compareOstep, formatOstepComparison, ostepVariant, type OstepRow } from
 export { runOstep, drawOstepOps, parseOstepOps, type OstepDraw, type OstepDrawOptions, type OstepRunOptions, type OstepOp, type OstepOpProblem, type OstepCrash } from './ostep/ostepRun';
 export { encodeOps, fillBytes, RecordingReader, OwnRecording, DRIVER_FLAGS, type DriverOptions, type Crash, type DataViolation } from './own/ownRecording';
 export { OwnSource, ownDiagnostics, type OwnRunOptions } from './own/ownSource';
+export { labScore, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore } from './own/labScore';

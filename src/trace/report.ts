@@ -65,9 +65,10 @@ export function formatRunSummary(name: string, run: TraceRun): string {
 
 /**
  * The human summary of any source of heaps: `configuration` says what made them (a simulated
- * configuration, or the allocator's own name), `diagnostics` are the trace's and the source's.
+ * configuration, or the allocator's own name), `diagnostics` are the trace's and the source's,
+ * `extra` rows the source's own figures (the malloc lab's score of one's own allocator).
  */
-export function formatSummary(name: string, trace: Trace, source: HeapSource, configuration: string, diagnostics: readonly Diagnostic[]): string {
+export function formatSummary(name: string, trace: Trace, source: HeapSource, configuration: string, diagnostics: readonly Diagnostic[], extra: readonly (readonly [string, string])[] = []): string {
   const last = source.steps - 1;
   const m = source.metricsAt(last);
   const { examined, nulls } = source.totals();
@@ -87,6 +88,7 @@ export function formatSummary(name: string, trace: Trace, source: HeapSource, co
     ...(m.unknown === null ? [] : [row('unknown', `${m.unknown}`)]),
     ...(examined === null ? [] : [row('blocks examined', `${examined} in total${allocs > 0 ? `, ${(examined / allocs).toFixed(1)} per allocation` : ''}`)]),
     row('NULL returned', String(nulls)),
+    ...extra.map(([label, value]) => row(label, value)),
     row('problems', `${count(problemCount(errors, 'error'), 'error')}, ${count(problemCount(warnings, 'warning'), 'warning')}`),
   ];
   const listed = [...errors, ...warnings];

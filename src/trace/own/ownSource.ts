@@ -216,8 +216,14 @@ export class OwnSource implements HeapSource {
     return { examined: null, nulls: this.ledger.nulls };
   }
 
+  /** The metrics after op `step`: the payloads' figures always; the blocks' too when the heap's words decode (then from the heap at that step). */
   metricsAt(step: number): HeapMetrics {
     const i = clampStep(this, step);
+    if (this.layoutOf() !== null) return this.heapAt(i).metrics;
+    return this.payloadMetrics(i);
+  }
+
+  private payloadMetrics(i: number): HeapMetrics {
     const heapSize = this.heapSizeAt(i);
     const live = i < 0 ? 0 : this.ledger.livePayload[i]!;
     const peak = i < 0 ? 0 : this.ledger.peakPayload[i]!;
@@ -232,7 +238,7 @@ export class OwnSource implements HeapSource {
       freeBytes: null,
       largestFree: null,
       externalFragmentation: null,
-      unknown: "your allocator's blocks are read only for the picture: its free blocks and fragmentation are not counted",
+      unknown: "your allocator's heap follows none of the block layouts Heap Inspector decodes: its free blocks and fragmentation are not known",
     };
   }
 
@@ -352,6 +358,7 @@ export class OwnSource implements HeapSource {
     const h = decode(headers);
     const f = decode(footers);
     const problems = this.problemsAt(i, c.stopped ? [{ addr: c.stopped.addr, message: c.stopped.message }] : []);
+    const owners = this.ownerColumns(n, payloadAddrs, live);
     return {
       step: i,
       heapSize: c.heapSize,
@@ -370,12 +377,34 @@ export class OwnSource implements HeapSource {
       headerAllocated: h.allocated,
       footerSizes: f.sizes,
       footerAllocated: f.allocated,
-      ...this.ownerColumns(n, payloadAddrs, live),
+      ...owners,
       freeLists: [],
       buddyArena: null,
       problems,
-      metrics: this.metricsAt(i),
+      metrics: this.blockMetrics(i, c.sizes, c.status, n, owners.requested, c.stopped !== null),
     };
+  }
+
+  /** The payloads' figures with the decoded blocks': allocated blocks, internal fragmentation, the free blocks and external fragmentation. */
+  private blockMetrics(i: number, sizes: Float64Array, states: Uint8Array, n: number, requested: Float64Array, stopped: boolean): HeapMetrics {
+    const base = this.payloadMetrics(i);
+    if (stopped) return { ...base, unknown: "the heap's blocks could not be walked to its end at this step" };
+    let allocated = 0;
+    let internal = 0;
+    let freeBlocks = 0;
+    let freeBytes = 0;
+    let largest = 0;
+    for (let k = 0; k < n; k++) {
+      if (states[k] === FREE) {
+        freeBlocks++;
+        freeBytes += sizes[k]!;
+        largest = Math.max(largest, sizes[k]!);
+      } else {
+        allocated++;
+        internal += sizes[k]! - requested[k]!;
+      }
+    }
+    return { ...base, allocatedBlocks: allocated, internalFragmentation: internal, freeBlocks, freeBytes, largestFree: largest, externalFragmentation: freeBytes === 0 ? 0 : 1 - largest / freeBytes, unknown: null };
   }
 
   /** No layout fits: the live payloads as allocated blocks and the bytes between them as free, so the picture still shows what the driver handed out. */
@@ -428,7 +457,7 @@ export class OwnSource implements HeapSource {
       freeLists: [],
       buddyArena: null,
       problems: this.problemsAt(i, n > 0 ? [{ addr: 0, message: 'The heap\'s words follow none of the layouts Heap Inspector knows (CS:APP style, 4- or 8-byte words): the blocks shown are the payloads the driver handed out and the bytes between them.' }] : []),
-      metrics: this.metricsAt(i),
+      metrics: this.payloadMetrics(i),
     };
   }
 
