@@ -108,7 +108,8 @@ async function runCommand(page, title) {
     await input.fill(`>${title}`);
     const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
     if (await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
-      await page.keyboard.press('Enter');
+      // The row itself, not the first one: another command may rank above it ("Run My Allocator on This Trace" for "Run Trace").
+      await item.first().click();
       return;
     }
     await page.keyboard.press('Escape');

@@ -6,7 +6,7 @@ import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { compareOstep, comparePolicies, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, describeOwnConfig, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {
@@ -323,7 +323,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
   const diagnostics = mergeDiagnostics(trace.diagnostics, ownDiagnostics(trace, outcome.recording, { alignment, opLimitMs: outcome.opLimitMs }, outcome.problem));
   const name = file.split(/[\\/]/).pop() ?? file;
   const source = new OwnSource(trace, outcome.recording, name, diagnostics);
-  const configuration = `your allocator ${name} (${outcome.edition === 'cmu' ? "the CMU 64-bit lab's interface" : "CS:APP's interface"}, ${alignment}-byte alignment)`;
+  const configuration = describeOwnConfig({ allocator: file, interface: outcome.edition, alignment });
   if (args.command === 'check') {
     for (const d of diagnostics) io.out(`${args.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
   } else if (args.ops) {

@@ -17,6 +17,7 @@ export const COMMANDS = {
   showAnswers: 'heapInspector.showAnswers',
   hideAnswers: 'heapInspector.hideAnswers',
   revealAnswer: 'heapInspector.revealAnswer',
+  runMyAllocator: 'heapInspector.runMyAllocator',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -11,7 +11,7 @@ import { newOstepExercise, type ExerciseArgs } from './ostepExercises';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
 import type { HeapPanels } from './panels';
-import { heapSettings, SECTION, settingsTarget } from './settings';
+import { allocatorSetting, heapSettings, SECTION, settingsTarget } from './settings';
 import { runComparison } from './runComparison';
 import { isTraceDocument, type TraceSession, type TraceSessions } from './traceSessions';
 
@@ -22,6 +22,9 @@ const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
   best: 'the smallest free block that fits',
   worst: 'the largest free block, split in two',
 };
+
+/** Select Policy's item for the user's own allocator. */
+const OWN_ITEM = 'your allocator (mm.c)';
 
 export interface CommandContext {
   readonly extensionUri: vscode.Uri;
@@ -61,7 +64,40 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     return session.state;
   });
 
-  register(COMMANDS.selectPolicy, (policy?: string) => selectSetting('policy', 'Allocation policy for traces', POLICIES, POLICY_DESCRIPTIONS, policy));
+  register(COMMANDS.selectPolicy, async (policy?: string) => {
+    const own = allocatorSetting(vscode.window.activeTextEditor?.document.uri).file;
+    const ownItem = { label: OWN_ITEM, description: own ? `${own.split(/[\\/]/).pop()}, compiled with the malloc lab's memlib` : 'your mm.c, compiled with the malloc lab\'s memlib (choose the file)' };
+    const chosen = policy ?? (await pick('Allocation policy for traces', [...POLICIES.map((p) => ({ label: p, description: POLICY_DESCRIPTIONS[p] })), ownItem], own ? OWN_ITEM : vscode.workspace.getConfiguration(SECTION).get<string>('policy')));
+    if (chosen === undefined) return undefined;
+    if (chosen === OWN_ITEM) return vscode.commands.executeCommand(COMMANDS.runMyAllocator);
+    const set = await selectSetting('policy', 'Allocation policy for traces', POLICIES, POLICY_DESCRIPTIONS, chosen);
+    // A simulated policy chosen: the traces leave the user's allocator for it.
+    if (set !== undefined && own) await vscode.workspace.getConfiguration(SECTION).update('allocator', undefined, settingsTarget());
+    return set;
+  });
+
+  register(COMMANDS.runMyAllocator, async (target?: vscode.Uri, allocator?: vscode.Uri | string) => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Heap Inspector: running your allocator compiles and runs the workspace\'s C code, which needs a trusted workspace (Manage Workspace Trust).');
+      return undefined;
+    }
+    const session = await sessionFor(ctx, target);
+    if (!session) return undefined;
+    const current = allocatorSetting(session.document.uri).file;
+    let file: string | undefined = typeof allocator === 'string' ? allocator : (allocator?.fsPath ?? current ?? undefined);
+    if (file === undefined) {
+      const picked = await vscode.window.showOpenDialog({ title: 'Your allocator (mm.c)', canSelectMany: false, filters: { 'C source': ['c'] }, openLabel: 'Run My Allocator' });
+      file = picked?.[0]?.fsPath;
+    }
+    if (file === undefined) return undefined;
+    if (file !== current) await vscode.workspace.getConfiguration(SECTION).update('allocator', file, settingsTarget());
+    const run = await session.complete();
+    if (!run || run.model !== 'own') return stopped(session, run);
+    ctx.output.info(formatRunSummary(session.name, run));
+    const errors = errorCount(run.diagnostics);
+    void vscode.window.showInformationMessage(`${session.name} on ${file.split(/[\\/]/).pop()}: ${run.replay.recorded} of ${run.replay.length} ops, ${errors === 0 ? 'no errors' : `${errors} error${errors === 1 ? '' : 's'} (see the Problems view)`}.`);
+    return runJson(run);
+  });
   register(COMMANDS.selectPreset, (preset?: string) => selectSetting('preset', 'Heap layout preset', PRESET_NAMES, PRESET_DESCRIPTIONS, preset));
 
   register(COMMANDS.convertTrace, async (target?: vscode.Uri) => {
@@ -166,7 +202,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
       return text;
     }
     // The session's run stands for its own policy; the others are replayed without history.
-    const every = Comparison.of(run.trace, { defaults: heapSettings(session.document.uri).options }, { known: run, families: true });
+    const every = Comparison.of(run.trace, { defaults: heapSettings(session.document.uri).options }, { ...(run.model === 'engine' ? { known: run } : {}), families: true });
     if (!(await runComparison(every, `Heap Inspector: every policy on ${session.name}`, session.isBig))) {
       void vscode.window.showInformationMessage(`Heap Inspector: the comparison of every policy on ${session.name} was cancelled.`);
       return undefined;

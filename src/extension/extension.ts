@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import { Answers } from './answers';
+import { AllocatorProblems } from './ownAllocator';
 import { registerCommands } from './commands';
 import { HeapViews } from './heapViews';
 import { HeapPanels } from './panels';
@@ -20,7 +21,13 @@ export interface HeapInspectorApi {
 
 export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const output = vscode.window.createOutputChannel('Heap Inspector', { log: true });
-  const sessions = new TraceSessions();
+  const allocatorProblems = new AllocatorProblems();
+  context.subscriptions.push(allocatorProblems);
+  const sessions = new TraceSessions({
+    harnessDir: vscode.Uri.joinPath(context.extensionUri, 'harness').fsPath,
+    cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'allocators').fsPath,
+    listener: allocatorProblems,
+  });
   const views = new HeapViews();
   const steps = new Steps();
   const answers = new Answers();

@@ -62,6 +62,8 @@ function notReplayed(session: TraceSession): string {
 function publishable(session: TraceSession, run: TraceRun): readonly TraceDiagnostic[] {
   const state = session.state;
   if (state === 'done' || state === 'stopped' || state === 'error') return run.diagnostics;
+  // A run of one's own allocator is recorded whole: its diagnostics come with it.
+  if (run.model === 'own') return run.diagnostics;
   const fromReplay = new Set(run.replay.diagnostics);
   return fromReplay.size === 0 ? run.diagnostics : run.diagnostics.filter((d) => !fromReplay.has(d));
 }

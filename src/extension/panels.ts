@@ -97,7 +97,7 @@ class ViewConnection {
     let c = this.comparing;
     if (c?.run !== run) {
       const layers = { defaults: heapSettings(session.document.uri).options };
-      c = { run, comparison: Comparison.of(run.trace, layers, { history: true, known: run }), driving: false };
+      c = { run, comparison: Comparison.of(run.trace, layers, { history: true, ...(run.model === 'engine' ? { known: run } : {}) }), driving: false };
       this.comparing = c;
     }
     const { comparison } = c;

@@ -3,10 +3,11 @@
 // under a cancellable progress notification when big; an edit (debounced) or a setting restarts it.
 
 import * as vscode from 'vscode';
-import { JobRunner, TraceJob, type Job, type JobState, type Scheduler, type TraceJobProgress, type TraceRun } from '../trace/index';
+import { JobRunner, TraceJob, type Job, type JobState, type RunWork, type Scheduler, type TraceJobProgress, type TraceRun } from '../trace/index';
+import { OwnAllocatorJob, type OwnJobListener } from '../native/ownJob';
 import { LANGUAGES, TRACE_LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
-import { heapSettings, RUN_SETTINGS, SECTION } from './settings';
+import { allocatorSetting, heapSettings, RUN_SETTINGS, SECTION } from './settings';
 
 const EDIT_DEBOUNCE_MS = 250;
 /** Work per slice before the event loop gets its turn. */
@@ -65,7 +66,7 @@ interface JobInfo {
   readonly settingsProblems: readonly string[];
 }
 
-type SessionJob = Job<TraceJob, JobInfo>;
+type SessionJob = Job<RunWork, JobInfo>;
 
 /** A session's state from its job's: a job replaced by an edit whose new job has not started yet reads the new text. */
 const SESSION_STATE: Readonly<Record<JobState, SessionState>> = {
@@ -80,6 +81,8 @@ const SESSION_STATE: Readonly<Record<JobState, SessionState>> = {
 /** What a session tells its owner. */
 interface SessionHost {
   generation(): number;
+  /** Where the user's own allocator is compiled from and kept, and who hears of its compiles. */
+  readonly native: NativeOptions;
   /** The run changed: read it again. */
   changed(session: TraceSession): void;
   /** A running job got further (throttled). */
@@ -87,7 +90,7 @@ interface SessionHost {
 }
 
 export class TraceSession {
-  private readonly runner: JobRunner<TraceJob, JobInfo>;
+  private readonly runner: JobRunner<RunWork, JobInfo>;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The job whose current stretch of running has a progress notification up. */
   private notified: SessionJob | undefined;
@@ -97,7 +100,7 @@ export class TraceSession {
     readonly document: vscode.TextDocument,
     private readonly host: SessionHost,
   ) {
-    this.runner = new JobRunner<TraceJob, JobInfo>(
+    this.runner = new JobRunner<RunWork, JobInfo>(
       hostScheduler,
       {
         changed: (job, from) => this.jobChanged(job, from),
@@ -245,9 +248,16 @@ export class TraceSession {
     if (job !== undefined && !force && this.timer !== undefined && this.isBig) return job;
     const document = this.document;
     const { options, problems } = heapSettings(document.uri);
+    const own = allocatorSetting(document.uri);
     const format = document.languageId === LANGUAGES.rep ? 'rep' : 'heap';
-    const info: JobInfo = { version: document.version, generation: this.host.generation(), settingsProblems: problems };
-    return this.runner.start(TraceJob.parse(document.getText(), format, { defaults: options }), info);
+    const info: JobInfo = { version: document.version, generation: this.host.generation(), settingsProblems: own.problem ? [...problems, own.problem] : problems };
+    const { harnessDir, cacheDir, listener } = this.host.native;
+    // heapInspector.allocator set (in a trusted workspace): the trace runs on the user's own allocator.
+    const work: RunWork =
+      own.file !== null
+        ? new OwnAllocatorJob(document.getText(), format, own.file, { harnessDir, cacheDir, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }, listener)
+        : TraceJob.parse(document.getText(), format, { defaults: options });
+    return this.runner.start(work, info);
   }
 
   /** What the listeners hear of a job's change: every change but a replacement (the next job's start is told by whoever started it). */
@@ -292,6 +302,13 @@ export class TraceSession {
   }
 }
 
+/** Where the user's own allocator is compiled from (the harness shipped with the extension) and cached, and who hears of each compile. */
+export interface NativeOptions {
+  readonly harnessDir: string;
+  readonly cacheDir: string;
+  readonly listener: OwnJobListener;
+}
+
 export class TraceSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, TraceSession>();
   private readonly store = new DisposableStore();
@@ -305,17 +322,26 @@ export class TraceSessions implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** Fires while a background job runs, a few times a second, as more ops get replayed. */
   readonly onDidProgress = this.progressed.event;
-  private readonly host: SessionHost = {
-    generation: () => this.settingsGeneration,
-    changed: (session) => {
-      if (this.sessions.get(session.document.uri.toString()) === session) this.changed.fire(session);
-    },
-    progressed: (session) => {
-      if (this.sessions.get(session.document.uri.toString()) === session) this.progressed.fire(session);
-    },
-  };
+  private readonly host: SessionHost;
 
-  constructor() {
+  constructor(native: NativeOptions) {
+    this.host = {
+      generation: () => this.settingsGeneration,
+      native,
+      changed: (session) => {
+        if (this.sessions.get(session.document.uri.toString()) === session) this.changed.fire(session);
+      },
+      progressed: (session) => {
+        if (this.sessions.get(session.document.uri.toString()) === session) this.progressed.fire(session);
+      },
+    };
+    // Saving the allocator's file, or trusting the workspace, runs the traces again (a new compile when the file changed).
+    this.store.add(
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d.uri.scheme === 'file' && [...this.sessions.values()].some((s) => allocatorSetting(s.document.uri).file === d.uri.fsPath)) this.rerunAll();
+      }),
+    );
+    this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.rerunAll()));
     this.store.add(
       vscode.workspace.onDidOpenTextDocument((d) => {
         this.get(d)?.refresh();
@@ -331,11 +357,16 @@ export class TraceSessions implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         // The lens settings change what is shown, not the run: no replay for those.
         if (!RUN_SETTINGS.some((key) => e.affectsConfiguration(`${SECTION}.${key}`))) return;
-        this.settingsGeneration++;
-        for (const session of [...this.sessions.values()]) session.refresh();
+        this.rerunAll();
       }),
     );
     for (const d of vscode.workspace.textDocuments) this.get(d);
+  }
+
+  /** Every trace runs again (a setting, the allocator's file or the workspace's trust changed). */
+  rerunAll(): void {
+    this.settingsGeneration++;
+    for (const session of [...this.sessions.values()]) session.refresh();
   }
 
   /** The session of a trace document (created on first use), or undefined for other documents. */

@@ -3,7 +3,7 @@
 // compiler, cached by content; run a trace through it in a child process and read back what the
 // driver recorded (src/trace/own/). Node only: the command line and the extension use it.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
@@ -84,20 +84,24 @@ export function interfaceOf(source: string): AllocatorInterface {
 /** The sentence for a missing compiler: what to install. */
 export const NO_COMPILER = 'No C compiler found (cc, gcc or clang on the PATH, or $CC): install one, e.g. on Debian or Ubuntu `sudo apt-get install gcc libc6-dev`, on macOS `xcode-select --install`, or name one with --cc.';
 
+/** What compiling a file takes: where its executable goes, and the command; or why it cannot be compiled. */
+type CompilePlan =
+  | { readonly done: CompileResult }
+  | { readonly done: null; readonly cc: string; readonly args: string[]; readonly building: string; readonly executable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface };
+
 /**
- * Compiles `file` with the harness, or finds it compiled already: the executable is named by the
- * hash of the file's text, the harness's, the compiler and its flags, so an edit (or another
- * compiler) compiles again and nothing else does.
+ * The executable is named by the hash of the file's text, the harness's, the compiler and its
+ * flags, so an edit (or another compiler) compiles again and nothing else does.
  */
-export function compileAllocator(file: string, options: CompileOptions = {}): CompileResult {
+function planCompile(file: string, options: CompileOptions): CompilePlan {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, reason: 'no-file', text: `Cannot read the allocator ${file}: ${err instanceof Error ? err.message : String(err)}`, messages: [] };
+    return { done: { ok: false, reason: 'no-file', text: `Cannot read the allocator ${file}: ${err instanceof Error ? err.message : String(err)}`, messages: [] } };
   }
   const cc = findCompiler(options.cc);
-  if (cc === null) return { ok: false, reason: 'no-compiler', text: options.cc ? `The C compiler "${options.cc}" was not found. ${NO_COMPILER}` : NO_COMPILER, messages: [] };
+  if (cc === null) return { done: { ok: false, reason: 'no-compiler', text: options.cc ? `The C compiler "${options.cc}" was not found. ${NO_COMPILER}` : NO_COMPILER, messages: [] } };
   const harness = options.harnessDir ?? defaultHarnessDir();
   const edition = interfaceOf(source);
   const flags = ['-std=gnu11', '-O2', '-g', '-DDRIVER', ...(edition === 'cmu' ? ['-DHEAP_INSPECTOR_CMU'] : []), '-Wall', '-Wno-unused-function', '-Wno-unused-parameter'];
@@ -110,23 +114,58 @@ export function compileAllocator(file: string, options: CompileOptions = {}): Co
   const messagesFile = `${executable}.messages`;
   if (existsSync(executable)) {
     const kept = existsSync(messagesFile) ? readFileSync(messagesFile, 'utf8') : '';
-    return { ok: true, executable, interface: edition, messages: compilerMessages(kept, file), cached: true };
+    return { done: { ok: true, executable, interface: edition, messages: compilerMessages(kept, file), cached: true } };
   }
   mkdirSync(cacheDir, { recursive: true });
-  const building = `${executable}.${process.pid}.tmp`;
+  const building = `${executable}.${process.pid}.${Date.now()}.tmp`;
   const args = [...flags, '-I', harness, '-I', dirname(resolve(file)), '-o', building, resolve(file), join(harness, 'memlib.c'), join(harness, 'driver.c'), '-lpthread'];
-  const run = spawnSync(cc, args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, LC_ALL: 'C' } });
-  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
-  const messages = compilerMessages(output, file);
-  if (run.error || run.status !== 0) {
-    rmSync(building, { force: true });
-    const why = run.error ? `${cc} could not run: ${run.error.message}` : `${basename(file)} did not compile:\n${output.trim()}`;
-    return { ok: false, reason: run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-compiler' : 'failed', text: why, messages };
-  }
-  writeFileSync(messagesFile, output);
-  renameSync(building, executable);
-  return { ok: true, executable, interface: edition, messages, cached: false };
+  return { done: null, cc, args, building, executable, messagesFile, file, edition };
 }
+
+/** The compiler's verdict on a plan. */
+function finishCompile(plan: Extract<CompilePlan, { done: null }>, output: string, failed: Error | null, status: number | null): CompileResult {
+  const messages = compilerMessages(output, plan.file);
+  if (failed || status !== 0) {
+    rmSync(plan.building, { force: true });
+    const why = failed ? `${plan.cc} could not run: ${failed.message}` : `${basename(plan.file)} did not compile:\n${output.trim()}`;
+    return { ok: false, reason: failed && (failed as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-compiler' : 'failed', text: why, messages };
+  }
+  writeFileSync(plan.messagesFile, output);
+  renameSync(plan.building, plan.executable);
+  return { ok: true, executable: plan.executable, interface: plan.edition, messages, cached: false };
+}
+
+/** Compiles `file` with the harness, or finds it compiled already (synchronous: the command line). */
+export function compileAllocator(file: string, options: CompileOptions = {}): CompileResult {
+  const plan = planCompile(file, options);
+  if (plan.done !== null) return plan.done;
+  const run = spawnSync(plan.cc, plan.args, { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } });
+  return finishCompile(plan, `${run.stdout ?? ''}${run.stderr ?? ''}`, run.error ?? null, run.status);
+}
+
+/** The same, without blocking (the extension host). */
+export async function compileAllocatorAsync(file: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const plan = planCompile(file, options);
+  if (plan.done !== null) return plan.done;
+  return new Promise((done) => {
+    const child = spawn(plan.cc, plan.args, { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), COMPILE_TIMEOUT_MS);
+    child.stdout.on('data', (d: Buffer) => void (output += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => void (output += d.toString('utf8')));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      done(finishCompile(plan, output, err, null));
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      done(finishCompile(plan, output, null, status));
+    });
+  });
+}
+
+/** A compile that takes longer than this is stopped. */
+const COMPILE_TIMEOUT_MS = 120_000;
 
 /** The compiler's messages about the allocator's file (`file:line:col: error: ...`), other files' too when the error is there. */
 export function compilerMessages(output: string, file: string): CompilerMessage[] {
@@ -183,6 +222,38 @@ export function runAllocator(executable: string, trace: Trace, options: RunOptio
     const ended = run.error ? `it could not run: ${run.error.message}` : run.signal ? `it was killed by ${run.signal}` : run.status !== 0 && recording.crash === null ? `it exited with status ${run.status}` : null;
     return { recording, log: readStart(logFile, MAX_LOG_BYTES), problem: reader.problem ?? ended };
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same, without blocking (the extension host): the child runs while the event loop goes on. */
+export async function runAllocatorAsync(executable: string, trace: Trace, options: RunOptions = {}): Promise<AllocatorRun> {
+  const opLimitMs = options.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
+  const flags = options.speed ? DRIVER_FLAGS.speed : DRIVER_FLAGS.record | DRIVER_FLAGS.checks | (options.checkheap ? DRIVER_FLAGS.checkheap : 0);
+  const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-run-'));
+  const opsFile = join(dir, 'ops.bin');
+  writeFileSync(opsFile, encodeOps(trace, { flags, opLimitMs, maxHeap: options.maxHeap ?? DEFAULT_MAX_HEAP }));
+  const logFile = join(dir, 'log.txt');
+  const log = openSync(logFile, 'w+');
+  const reader = new RecordingReader(trace.ops.length);
+  try {
+    const ended = await new Promise<string | null>((done) => {
+      const child = spawn(executable, [opsFile], { stdio: ['ignore', log, log, 'pipe'] });
+      const backstop = setTimeout(() => child.kill('SIGKILL'), Math.max(60_000, opLimitMs * 4) + trace.ops.length);
+      (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+      child.on('error', (err) => {
+        clearTimeout(backstop);
+        done(`it could not run: ${err.message}`);
+      });
+      child.on('close', (status, signal) => {
+        clearTimeout(backstop);
+        done(signal ? `it was killed by ${signal}` : status !== 0 && reader.recording.crash === null ? `it exited with status ${status}` : null);
+      });
+    });
+    const recording = reader.end();
+    return { recording, log: readStart(logFile, MAX_LOG_BYTES), problem: reader.problem ?? ended };
+  } finally {
+    closeSync(log);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@
 // HeapSource: the simulated replay (replaySource.ts) is one; an allocator that gives only payload
 // addresses, sizes and the heap's bytes per op is another. Nothing above it knows which it reads.
 
+import { allocatedOfWord, sizeOfWord } from '../engine/layout';
 import { BLOCK_STATUSES, type HeapMetrics } from '../engine/results';
 
 /**
@@ -229,4 +230,17 @@ export function mergedBlock(heap: HeapState, addr: number, size: number, mergedS
     if (heap.states[k] === FREE && heap.sizes[k] === mergedSize && at <= addr + size && at + mergedSize >= addr) return at;
   }
   return null;
+}
+
+/** Header or footer words decoded by the layout module into the sizes and allocated bits they hold (NaN, -1: no word). */
+export function decodedWords(words: Float64Array, n: number): { sizes: Float64Array; allocated: Int8Array } {
+  const sizes = new Float64Array(n);
+  const allocated = new Int8Array(n);
+  for (let k = 0; k < n; k++) {
+    const w = words[k]!;
+    const none = Number.isNaN(w);
+    sizes[k] = none ? NaN : sizeOfWord(w);
+    allocated[k] = none ? -1 : allocatedOfWord(w) ? 1 : 0;
+  }
+  return { sizes, allocated };
 }

@@ -15,15 +15,15 @@ export { parseSize, parseByteSize, parseByteSizes, formatByteSize, engineSize } 
 export { traceConfig, traceModel, OSTEP_ONLY_KEYS, type TraceConfig, type TraceConfigLayers, type TraceModel } from './traceConfig';
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
 export { parseTrace, formatOf, traceParser } from './parseTrace';
-export { runTrace, runEngine, errorCount, problemCount, type TraceRun, type EngineRun, type OstepRun } from './traceRun';
-export { runJson, sourceJson, formatRunSummary, formatSummary, formatHeapPicture, describeConfig } from './report';
+export { runTrace, runEngine, errorCount, problemCount, type TraceRun, type EngineRun, type OstepRun, type OwnRun, type OwnConfig, type OwnProgress } from './traceRun';
+export { runJson, sourceJson, formatRunSummary, formatSummary, formatHeapPicture, describeConfig, describeOwnConfig } from './report';
 export { percent } from './figures';
 export { Comparison, ComparisonCache, comparePolicies, comparisonOf, policyRow, formatComparison, type ComparisonOptions, type ComparisonProgress, type PolicyComparison, type PolicyRow } from './comparison';
 export { renderHeapBar } from './heapBar';
 export { describeStep, describeStory, describeBareOp, describeRun, describeLife, INITIAL_STORY } from './describe';
 export { clampStep, formatAddress, HEX_OFFSETS, mergedBlock, type AddressStyle, type BlockLife, type BlockLives, type HeapChain, type HeapSource, type HeapState, type LifeEvent, type OpEffect, type HeapEvents } from './heapSource';
 export { ReplaySource, replaySource, sourceOf } from './replaySource';
-export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress } from './traceJob';
+export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress, type RunWork } from './traceJob';
 export { codeSpan, escapeMarkdown } from './markdown';
 export { JobRunner, type Job, type JobListener, type JobRunnerOptions, type JobState, type Scheduler, type SlicedWork } from './jobRunner';
 export { PythonRandom } from './ostep/pythonRandom';

@@ -18,6 +18,11 @@ export interface SlicedWork {
   work(stop: () => boolean): boolean;
   /** Once done: optional background work for whoever reads the result (`TraceJob.warm`), same contract. */
   warm?(stop: () => boolean): boolean;
+  /**
+   * Work done elsewhere (a child process): after a slice that did not finish, a promise the next
+   * slice waits for, so the runner does not spin; null or absent: the next slice runs on the next turn.
+   */
+  waiting?(): Promise<void> | null;
 }
 
 /**
@@ -210,7 +215,11 @@ export class JobRunner<W extends SlicedWork, I = undefined> {
           this.listener.progressed(job);
         }
       }
-      if (job.running || this.startWarming(job)) this.queue(job);
+      const waiting = job.running ? (job.work.waiting?.() ?? null) : null;
+      if (waiting !== null) {
+        const resume = () => this.queue(job);
+        waiting.then(resume, resume);
+      } else if (job.running || this.startWarming(job)) this.queue(job);
     } else if (job.state === 'done' && job.warming) {
       try {
         job.warming = !job.work.warm!(this.stopper());

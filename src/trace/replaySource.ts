@@ -2,10 +2,10 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { BuddyAllocator, FIT_POLICIES, placementLabel, sizeOfWord, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, allocatedOfWord, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
-import { clampStep, HEX_OFFSETS, mergedBlock, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from './heapSource';
-import type { LifetimeAnalysis } from './lifetimes';
+import { clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
+import { LifetimeLives } from './lifetimeLives';
 import { lowerBound } from '../shared/bisect';
 import { OwnerIndex } from './owners';
 import { applyOp, OUTCOME, type StepRecord } from './replay';
@@ -94,7 +94,11 @@ export class ReplaySource implements HeapSource {
     // The run's own lifetimes once it is done; while it runs, the trace's (the same unless an
     // allocation the trace expects to succeed returned NULL), which cover every op already.
     const analysis = replay.done ? replay.lifetimes : replay.trace.lifetimes;
-    return new ReplayLives(this.run, analysis);
+    return new LifetimeLives(replay.trace, analysis, (i) => {
+      if (i >= replay.recorded) return null;
+      const s = replay.step(i);
+      return { pointer: s.ptr, blockSize: s.block?.size ?? 0, moved: (s.outcome & OUTCOME.MOVED) !== 0 && (s.outcome & OUTCOME.IN_PLACE) === 0 };
+    });
   }
 
   heapAt(step: number): HeapState {
@@ -109,8 +113,8 @@ export class ReplaySource implements HeapSource {
     // A heap only the allocator wrote passes the checker by construction (the engine's tests check
     // it after every op); a program's writes can corrupt it, so those heaps are checked every step.
     const problems = replay.programWrites ? heap.check().map((issue) => ({ addr: issue.addr, message: issue.message })) : [];
-    const header = decoded(c.headers, n);
-    const footer = decoded(c.footers, n);
+    const header = decodedWords(c.headers, n);
+    const footer = decodedWords(c.footers, n);
     const state: HeapState = {
       ...chainOf(i, c),
       payloadAddrs: c.payloadAddrs.slice(0, n),
@@ -216,40 +220,6 @@ export class ReplaySource implements HeapSource {
   }
 }
 
-/** A run's block lives: the lifetime analysis, with each op's result read from the replay's record. */
-class ReplayLives implements BlockLives {
-  constructor(
-    private readonly run: EngineRun,
-    private readonly analysis: LifetimeAnalysis,
-  ) {}
-
-  get count(): number {
-    return this.analysis.lifetimes.count;
-  }
-
-  of(step: number): number {
-    return this.analysis.lifetimeOfOp[step] ?? -1;
-  }
-
-  at(k: number): BlockLife {
-    const { lifetimes } = this.analysis;
-    const t = lifetimes.at(k);
-    return { slot: t.slot, allocated: this.event(t.start), reallocs: t.reallocs.map((r) => this.event(r)), freed: t.end < 0 ? null : this.event(t.end), lastStep: lifetimes.lastOp(k) };
-  }
-
-  private event(i: number): LifeEvent {
-    const { replay, trace } = this.run;
-    const op = trace.ops.at(i);
-    const requested = op.kind === 'calloc' ? op.count * op.size : 'size' in op ? op.size : 0n;
-    let result: LifeEvent['result'] = null;
-    if (i < replay.recorded) {
-      const s = replay.step(i);
-      result = { pointer: s.ptr, blockSize: s.block?.size ?? 0, moved: (s.outcome & OUTCOME.MOVED) !== 0 && (s.outcome & OUTCOME.IN_PLACE) === 0 };
-    }
-    return { step: i, line: op.range.line, requested, result };
-  }
-}
-
 /** The chain of a walk's columns after step `i` (copied: the columns are the allocator's, reused by its next walk). */
 function chainOf(i: number, c: HeapColumns): HeapChain {
   const n = c.count;
@@ -277,7 +247,7 @@ export function replaySource(run: EngineRun): ReplaySource {
 export function sourceOf(run: TraceRun): HeapSource {
   let source = sources.get(run);
   if (source === undefined) {
-    source = run.model === 'ostep' ? new OstepSource(run.replay, run.preset) : new ReplaySource(run);
+    source = run.model === 'own' ? run.source : run.model === 'ostep' ? new OstepSource(run.replay, run.preset) : new ReplaySource(run);
     sources.set(run, source);
   }
   return source;
@@ -285,17 +255,4 @@ export function sourceOf(run: TraceRun): HeapSource {
 
 function isFitPolicy(policy: string): policy is FitPolicy {
   return (FIT_POLICIES as readonly string[]).includes(policy);
-}
-
-/** Header or footer words decoded into the sizes and allocated bits they hold (NaN, -1: no word). */
-function decoded(words: Float64Array, n: number): { sizes: Float64Array; allocated: Int8Array } {
-  const sizes = new Float64Array(n);
-  const allocated = new Int8Array(n);
-  for (let k = 0; k < n; k++) {
-    const w = words[k]!;
-    const none = Number.isNaN(w);
-    sizes[k] = none ? NaN : sizeOfWord(w);
-    allocated[k] = none ? -1 : allocatedOfWord(w) ? 1 : 0;
-  }
-  return { sizes, allocated };
 }

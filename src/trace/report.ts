@@ -9,11 +9,11 @@ import { formatAddress, type HeapSource } from './heapSource';
 import type { Diagnostic, Trace } from './model';
 import type { OstepHeapOptions } from './ostep/ostepHeap';
 import { sourceOf } from './replaySource';
-import { errorCount, problemCount, type TraceRun } from './traceRun';
+import { errorCount, problemCount, type OwnConfig, type TraceRun } from './traceRun';
 
 /** The run as JSON (`heap-inspector run --json`). */
 export function runJson(run: TraceRun) {
-  return sourceJson(run.trace, sourceOf(run), run.preset, run.model === 'ostep' ? run.config : configJson(run.config), run.diagnostics);
+  return sourceJson(run.trace, sourceOf(run), run.preset, run.model === 'engine' ? configJson(run.config) : run.config, run.diagnostics);
 }
 
 /** Any source's run as JSON: `run --json`'s fields, `config` as given (the simulated configuration, OSTEP's options, or the allocator's). */
@@ -59,7 +59,7 @@ function configJson(c: HeapConfig): Partial<HeapConfig> {
 
 /** The run as the human summary (`heap-inspector run`), `name` naming the trace. */
 export function formatRunSummary(name: string, run: TraceRun): string {
-  const configuration = run.model === 'ostep' ? describeOstepConfig(run.config) : describeConfig(run.config, run.preset);
+  const configuration = run.model === 'ostep' ? describeOstepConfig(run.config) : run.model === 'own' ? describeOwnConfig(run.config) : describeConfig(run.config, run.preset);
   return formatSummary(name, run.trace, sourceOf(run), configuration, run.diagnostics);
 }
 
@@ -118,6 +118,12 @@ export function describeConfig(c: HeapConfig, preset: string): string {
   if (c.freeList === 'buddy') return `${layout}, binary buddy system (${c.order} lists), ${tail}`;
   const list = c.freeList === 'explicit' ? `explicit ${c.order} list, ` : c.freeList === 'segregated' || c.freeList === 'simple-segregated' ? `${segregatedLabel(c)}, ` : '';
   return `${layout}, ${list}${policyLabel(c.policy)}, ${tail}`;
+}
+
+/** One's own allocator in a sentence: `your allocator mm.c (CS:APP's interface, 8-byte alignment)`. */
+export function describeOwnConfig(c: OwnConfig): string {
+  const name = c.allocator.split(/[\\/]/).pop() ?? c.allocator;
+  return `your allocator ${name} (${c.interface === 'cmu' ? "the CMU 64-bit lab's interface" : "CS:APP's interface"}, ${c.alignment}-byte alignment)`;
 }
 
 /** OSTEP's model in a sentence, with malloc.py's flags: `OSTEP's model (-S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT)`. */

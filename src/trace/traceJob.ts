@@ -10,6 +10,7 @@ import { traceParser } from './parseTrace';
 import type { TraceParser } from './lineParser';
 import { Replay, type ReplayOptions } from './replay';
 import { runOf, type TraceRun } from './traceRun';
+import type { SlicedWork } from './jobRunner';
 import { traceModel, type TraceConfigLayers } from './traceConfig';
 
 export type TraceJobPhase = 'parsing' | 'replaying' | 'done';
@@ -32,7 +33,17 @@ export const PARSE_SHARE = 0.15;
 const LINES_PER_CHECK = 512;
 const OPS_PER_CHECK = 128;
 
-export class TraceJob {
+/** What a trace session runs: a job that reads a trace and runs it, a slice at a time (TraceJob; or src/native's OwnAllocatorJob). */
+export interface RunWork extends SlicedWork {
+  /** The trace, once read. */
+  readonly trace: Trace | undefined;
+  /** The run so far (partial while it runs), undefined while the text is read. */
+  readonly run: TraceRun | undefined;
+  readonly done: boolean;
+  progress(): TraceJobProgress;
+}
+
+export class TraceJob implements RunWork {
   /** The parser while reading (dropped afterwards: it holds the whole text). */
   private parser: TraceParser | null;
   /** Whether the job read text (and so reading has a share of its progress). */

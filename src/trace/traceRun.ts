@@ -7,6 +7,7 @@ import { runDiagnostics } from './diagnostics';
 import type { Diagnostic, Trace } from './model';
 import type { OstepHeapOptions } from './ostep/ostepHeap';
 import { OstepReplay } from './ostep/ostepReplay';
+import type { OwnSource } from './own/ownSource';
 import { Replay, type ReplayOptions } from './replay';
 import { traceModel, type TraceConfigLayers } from './traceConfig';
 
@@ -32,8 +33,34 @@ export interface OstepRun extends RunCommon {
   readonly config: OstepHeapOptions;
 }
 
+/** How far a run of the user's own allocator is: recorded all at once, by a child process. */
+export interface OwnProgress {
+  readonly length: number;
+  /** Ops recorded (fewer than `length` when the allocator crashed or hung). */
+  readonly recorded: number;
+  /** Whether the allocator ran (or could not run): false only while it is compiled and run. */
+  readonly done: boolean;
+}
+
+/** What ran: the allocator's file, the lab's edition it implements and the payload alignment checked. */
+export interface OwnConfig {
+  readonly allocator: string;
+  readonly interface: 'csapp' | 'cmu';
+  readonly alignment: number;
+}
+
+/** A trace run through the user's own allocator (docs/own-allocator.md): its read model comes with it. */
+export interface OwnRun extends RunCommon {
+  readonly model: 'own';
+  readonly replay: OwnProgress;
+  readonly config: OwnConfig;
+  readonly source: OwnSource;
+  /** What the allocator printed. */
+  readonly log: string;
+}
+
 /** A trace replayed on one configuration, with every diagnostic in line order. */
-export type TraceRun = EngineRun | OstepRun;
+export type TraceRun = EngineRun | OstepRun | OwnRun;
 
 /** The run a replay so far makes: its diagnostics put together (a new object; a job keeps the latest). */
 export function runOf(trace: Trace, replay: Replay | OstepReplay, config: HeapConfig | OstepHeapOptions, preset: string, configDiagnostics: readonly Diagnostic[]): TraceRun {

@@ -4,7 +4,8 @@
 // (docs/ostep.md, "In the editor").
 
 import { BLOCK_STATUSES, type HeapMetrics } from '../../engine/results';
-import { clampStep, type AddressStyle, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from '../heapSource';
+import { clampStep, type AddressStyle, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
+import { LifetimeLives } from '../lifetimeLives';
 import type { OstepChunk, OstepHeapOptions, OstepOrder } from './ostepHeap';
 import { LENS_CHUNKS, OSTEP_STATUS, ostepListDump, type OstepReplay, type OstepState } from './ostepReplay';
 
@@ -279,7 +280,12 @@ export class OstepSource implements HeapSource {
   }
 
   lives(): BlockLives {
-    return new OstepLives(this.replay, this.options);
+    const { replay, options } = this;
+    return new LifetimeLives(replay.trace, replay.trace.lifetimes, (i) => {
+      if (i >= replay.recorded) return null;
+      const ran = replay.status[i] === OSTEP_STATUS.DONE;
+      return { pointer: ran ? replay.chunk[i]! - options.baseAddr + options.headerSize : null, blockSize: ran ? replay.taken[i]! : 0, moved: false };
+    });
   }
 
   events(): HeapEvents {
@@ -299,38 +305,4 @@ export class OstepSource implements HeapSource {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** The script's block lives, each op's result read from the model's record. */
-class OstepLives implements BlockLives {
-  constructor(
-    private readonly replay: OstepReplay,
-    private readonly options: OstepHeapOptions,
-  ) {}
-
-  get count(): number {
-    return this.replay.trace.lifetimes.lifetimes.count;
-  }
-
-  of(step: number): number {
-    return this.replay.trace.lifetimes.lifetimeOfOp[step] ?? -1;
-  }
-
-  at(k: number): BlockLife {
-    const { lifetimes } = this.replay.trace.lifetimes;
-    const t = lifetimes.at(k);
-    return { slot: t.slot, allocated: this.event(t.start), reallocs: t.reallocs.map((r) => this.event(r)), freed: t.end < 0 ? null : this.event(t.end), lastStep: lifetimes.lastOp(k) };
-  }
-
-  private event(i: number): LifeEvent {
-    const { replay } = this;
-    const op = replay.trace.ops.at(i);
-    const requested = op.kind === 'calloc' ? op.count * op.size : 'size' in op ? op.size : 0n;
-    let result: LifeEvent['result'] = null;
-    if (i < replay.recorded) {
-      const ran = replay.status[i] === OSTEP_STATUS.DONE;
-      result = { pointer: ran ? replay.chunk[i]! - this.options.baseAddr + this.options.headerSize : null, blockSize: ran ? replay.taken[i]! : 0, moved: false };
-    }
-    return { step: i, line: op.range.line, requested, result };
-  }
 }

@@ -4,10 +4,11 @@
 // fits, or, where none does, drawn from the payloads the driver handed out; the malloc lab
 // driver's checks on every op; and what each op returned.
 
-import { BLOCK_STATUSES, BlockLayout, HeapMemory, resolveConfig, sizeOfWord, allocatedOfWord, type HeapBytes, type HeapConfig, type HeapMetrics } from '../../engine/index';
+import { BLOCK_STATUSES, BlockLayout, HeapMemory, resolveConfig, type HeapBytes, type HeapConfig, type HeapMetrics } from '../../engine/index';
 import { walkImplicitColumns } from '../../engine/walker';
 import { hex } from '../../engine/memory';
-import { clampStep, HEX_OFFSETS, type BlockLife, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type LifeEvent, type OpEffect } from '../heapSource';
+import { clampStep, decodedWords, HEX_OFFSETS, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
+import { LifetimeLives } from '../lifetimeLives';
 import { LiveRanges } from '../liveRanges';
 import { slotName, type Diagnostic, type Trace } from '../model';
 import { fillBytes, type OwnRecording } from './ownRecording';
@@ -354,9 +355,8 @@ export class OwnSource implements HeapSource {
     const payloadAddrs = c.payloadAddrs.slice(0, n);
     const headers = c.headers.slice(0, n);
     const footers = c.footers.slice(0, n);
-    const decode = (words: Float64Array) => ({ sizes: words.map((w) => (Number.isNaN(w) ? NaN : sizeOfWord(w))), allocated: Int8Array.from(words, (w) => (Number.isNaN(w) ? -1 : allocatedOfWord(w) ? 1 : 0)) });
-    const h = decode(headers);
-    const f = decode(footers);
+    const h = decodedWords(headers, n);
+    const f = decodedWords(footers, n);
     const problems = this.problemsAt(i, c.stopped ? [{ addr: c.stopped.addr, message: c.stopped.message }] : []);
     const owners = this.ownerColumns(n, payloadAddrs, live);
     return {
@@ -505,7 +505,8 @@ export class OwnSource implements HeapSource {
   }
 
   lives(): BlockLives {
-    return new OwnLives(this);
+    const offsets = this.recording.offsets;
+    return new LifetimeLives(this.trace, this.trace.lifetimes, (i) => (i < this.steps ? { pointer: offsets[i]! < 0 ? null : offsets[i]!, blockSize: 0, moved: false } : null));
   }
 
   events(): HeapEvents {
@@ -520,35 +521,4 @@ export class OwnSource implements HeapSource {
     return e;
   }
 
-}
-
-/** Block lives as the driver saw them: the pointer each op returned. */
-class OwnLives implements BlockLives {
-  constructor(private readonly source: OwnSource) {}
-
-  get count(): number {
-    return this.source.trace.lifetimes.lifetimes.count;
-  }
-
-  of(step: number): number {
-    return this.source.trace.lifetimes.lifetimeOfOp[step] ?? -1;
-  }
-
-  at(k: number): BlockLife {
-    const { lifetimes } = this.source.trace.lifetimes;
-    const t = lifetimes.at(k);
-    return { slot: t.slot, allocated: this.event(t.start), reallocs: t.reallocs.map((r) => this.event(r)), freed: t.end < 0 ? null : this.event(t.end), lastStep: lifetimes.lastOp(k) };
-  }
-
-  private event(i: number): LifeEvent {
-    const s = this.source;
-    const op = s.trace.ops.at(i);
-    const requested = op.kind === 'calloc' ? op.count * op.size : 'size' in op ? op.size : 0n;
-    let result: LifeEvent['result'] = null;
-    if (i < s.steps) {
-      const got = s.recording.offsets[i]!;
-      result = { pointer: got < 0 ? null : got, blockSize: 0, moved: false };
-    }
-    return { step: i, line: op.range.line, requested, result };
-  }
 }

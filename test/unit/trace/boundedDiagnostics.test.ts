@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { BoundedDiagnostics, cappedDiagnostics, FULL_PER_CODE, mergeDiagnostics } from '../../../src/trace/diagnostics';
-import { errorCount, formatRunSummary, lineRange, MAX_TRACE_OPS, parseHeapScript, parseRep, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
+import { errorCount, formatRunSummary, lineRange, MAX_TRACE_OPS, parseHeapScript, parseRep, runEngine, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
 
 const problem = (line: number, code: Diagnostic['code'] = 'unknown-pointer', severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ range: lineRange(line, 1, 4), severity, code, message: `problem on line ${line}` });
 
@@ -92,7 +92,7 @@ describe('bounded diagnostics', () => {
   it('the replay\'s own problems are bounded too: a malloc that fails a hundred thousand times', () => {
     const lines = ['set maxHeap = 64K', 'big = malloc(8)', 'free(big)'];
     for (let k = 0; k < 100_000; k++) lines.push('p = malloc(1000000)', 'free(p)');
-    const run = runTrace(parseHeapScript(lines.join('\n')));
+    const run = runEngine(parseHeapScript(lines.join('\n')));
     const nulls = run.diagnostics.filter((d) => d.code === 'heap-limit');
     assert.equal(nulls.length, FULL_PER_CODE + 1);
     assert.equal(run.replay.nullCount, 100_000, 'every NULL is still counted');

@@ -1,0 +1,69 @@
+// Your own allocator in the real VS Code: the setting names a C file (one of the allocators
+// written as fixtures), and a trace opened runs on it: lenses with what it returned, the driver's
+// diagnostic on the line of the bug, the panel at that step; a file that does not compile puts
+// the compiler's messages on its own lines in the Problems view.
+
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, open, repoRoot, resetSettings } from './support';
+
+const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', 'allocators', name);
+
+async function lenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10_000)) ?? [];
+}
+
+async function eventually<T>(get: () => T | Promise<T>, check: (v: T) => boolean, what: string, tries = 300): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < tries; i++) {
+    last = await get();
+    if (check(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${what}; last seen: ${JSON.stringify(last)}`);
+}
+
+const problems = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).map((d) => `${d.range.start.line + 1} ${vscode.DiagnosticSeverity[d.severity]} ${String(d.code ?? '')}`);
+
+describe('Your own allocator in the editor', function () {
+  this.timeout(180_000);
+  before(resetSettings);
+  after(async () => {
+    await resetSettings();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('heapInspector.allocator runs an open trace on the C file: its lenses, the overlap on its line, the panel at that step', async () => {
+    await vscode.workspace.getConfiguration('heapInspector').update('allocator', fixture('overlap-bug.c'), vscode.ConfigurationTarget.Workspace);
+    const document = await open(join(repoRoot, 'samples', 'tiny.rep'));
+    const seen = await eventually(() => problems(document.uri), (p) => p.includes('9 Error overlapping-payloads'), 'the overlap on line 9');
+    // The overlap on the op that made it; then id 0's payload, written over by id 3's fill, found when id 0 is moved (as the lab driver's -V goes on).
+    assert.deepEqual(seen.filter((p) => p.includes('Error')), ['9 Error overlapping-payloads', '10 Error payload-overwritten']);
+    const byLine = new Map<number, string[]>();
+    for (const lens of await lenses(document.uri)) byLine.set(lens.range.start.line + 1, [...(byLine.get(lens.range.start.line + 1) ?? []), lens.command?.title ?? '']);
+    assert.match(byLine.get(1)![0]!, /^overlap-bug\.c · your allocator · 9 ops · heap 4112 B/);
+    assert.match(byLine.get(5)![0]!, /^-> 0x0010 · \d+ words? written$/, 'mm_init grew the heap already');
+    assert.match(byLine.get(9)![0]!, /^-> 0x0010\b/, 'the payload it handed out over id 0\'s');
+    await vscode.commands.executeCommand('heapInspector.openHeapPanel', document.uri, 4);
+    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { panels: { state(): { uri: string | null; step: number | null; blocks: number | null } } };
+    const state = await eventually(() => api.panels.state(), (p) => p.uri === document.uri.toString() && p.step === 4 && (p.blocks ?? 0) > 0, 'the panel at op 4');
+    assert.ok(state.blocks! >= 2);
+    const json = await vscode.commands.executeCommand<{ preset: string; config: { allocator: string; interface: string }; errors: number }>('heapInspector.runMyAllocator', document.uri);
+    assert.equal(json.preset, 'your allocator');
+    assert.deepEqual([json.config.allocator, json.config.interface, json.errors], [fixture('overlap-bug.c'), 'csapp', 2]);
+  });
+
+  it('a crash is an error on its op with the steps before it; a file that does not compile shows the compiler\'s messages in itself', async () => {
+    await vscode.workspace.getConfiguration('heapInspector').update('allocator', fixture('segfault.c'), vscode.ConfigurationTarget.Workspace);
+    const document = await open(fixture('huge-request.rep'));
+    await eventually(() => problems(document.uri), (p) => p.includes('9 Error allocator-failed'), 'the segmentation fault on line 9');
+    const crash = vscode.languages.getDiagnostics(document.uri).find((d) => d.code === 'allocator-failed')!;
+    assert.match(crash.message, /segmentation fault \(SIGSEGV\)/);
+    await vscode.workspace.getConfiguration('heapInspector').update('allocator', fixture('broken.c'), vscode.ConfigurationTarget.Workspace);
+    const broken = vscode.Uri.file(fixture('broken.c'));
+    const compile = await eventually(() => vscode.languages.getDiagnostics(broken), (d) => d.some((x) => x.severity === vscode.DiagnosticSeverity.Error), 'the compiler\'s error in broken.c');
+    assert.equal(compile.find((d) => d.severity === vscode.DiagnosticSeverity.Error)!.range.start.line + 1, 34);
+    await eventually(() => problems(document.uri), (p) => p.includes('1 Error allocator-compile'), 'the trace says it did not compile');
+  });
+});
