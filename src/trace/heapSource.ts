@@ -4,7 +4,7 @@
 // addresses, sizes and the heap's bytes per op is another. Nothing above it knows which it reads.
 
 import { allocatedOfWord, sizeOfWord } from '../engine/layout';
-import { BLOCK_STATUSES, type HeapMetrics } from '../engine/results';
+import { BLOCK_STATUSES, type HeapColumns, type HeapMetrics } from '../engine/results';
 
 /**
  * The block chain after one step, in columns: one entry per block, in address order, so a heap of
@@ -243,4 +243,26 @@ export function decodedWords(words: Float64Array, n: number): { sizes: Float64Ar
     allocated[k] = none ? -1 : allocatedOfWord(w) ? 1 : 0;
   }
   return { sizes, allocated };
+}
+
+/** The chain of a walk's columns after step `i` (copied: the columns are the allocator's, reused by its next walk). */
+export function chainOfColumns(i: number, c: HeapColumns): HeapChain {
+  const n = c.count;
+  return {
+    step: i,
+    heapSize: c.heapSize,
+    prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
+    epilogue: c.epilogue?.addr ?? null,
+    count: n,
+    addrs: c.addrs.slice(0, n),
+    sizes: c.sizes.slice(0, n),
+    states: c.status.slice(0, n),
+    stopped: c.stopped ? { addr: c.stopped.addr, code: c.stopped.code } : null,
+  };
+}
+
+/** The word columns of `n` blocks that store no words (a model's chunks, payloads drawn without a layout). */
+export function noWords(n: number): Pick<HeapState, 'headers' | 'footers' | 'headerSizes' | 'headerAllocated' | 'footerSizes' | 'footerAllocated'> {
+  const none = () => new Float64Array(n).fill(NaN);
+  return { headers: none(), footers: none(), headerSizes: none(), headerAllocated: new Int8Array(n).fill(-1), footerSizes: none(), footerAllocated: new Int8Array(n).fill(-1) };
 }

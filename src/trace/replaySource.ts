@@ -4,7 +4,7 @@
 
 import { BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
-import { clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
+import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
 import { LifetimeLives } from './lifetimeLives';
 import { lowerBound } from '../shared/bisect';
 import { OwnerIndex } from './owners';
@@ -63,7 +63,7 @@ export class ReplaySource implements HeapSource {
 
   chainAt(step: number): HeapChain {
     const i = clampStep(this, step);
-    return chainOf(i, this.run.replay.heapAt(i).walkColumns());
+    return chainOfColumns(i, this.run.replay.heapAt(i).walkColumns());
   }
 
   pointerAt(step: number): number | null {
@@ -116,7 +116,7 @@ export class ReplaySource implements HeapSource {
     const header = decodedWords(c.headers, n);
     const footer = decodedWords(c.footers, n);
     const state: HeapState = {
-      ...chainOf(i, c),
+      ...chainOfColumns(i, c),
       payloadAddrs: c.payloadAddrs.slice(0, n),
       payloadSizes: c.payloadSizes.slice(0, n),
       headers: c.headers.slice(0, n),
@@ -218,22 +218,6 @@ export class ReplaySource implements HeapSource {
     this.eventsSeen = { steps: replay.recorded, events: e };
     return e;
   }
-}
-
-/** The chain of a walk's columns after step `i` (copied: the columns are the allocator's, reused by its next walk). */
-function chainOf(i: number, c: HeapColumns): HeapChain {
-  const n = c.count;
-  return {
-    step: i,
-    heapSize: c.heapSize,
-    prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
-    epilogue: c.epilogue?.addr ?? null,
-    count: n,
-    addrs: c.addrs.slice(0, n),
-    sizes: c.sizes.slice(0, n),
-    states: c.status.slice(0, n),
-    stopped: c.stopped ? { addr: c.stopped.addr, code: c.stopped.code } : null,
-  };
 }
 
 const sources = new WeakMap<TraceRun, HeapSource>();

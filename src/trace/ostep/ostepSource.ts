@@ -4,7 +4,7 @@
 // (docs/ostep.md, "In the editor").
 
 import { BLOCK_STATUSES, type HeapMetrics } from '../../engine/results';
-import { clampStep, type AddressStyle, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
+import { clampStep, noWords, type AddressStyle, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
 import { LifetimeLives } from '../lifetimeLives';
 import type { OstepChunk, OstepHeapOptions, OstepOrder } from './ostepHeap';
 import { LENS_CHUNKS, OSTEP_STATUS, ostepListDump, type OstepReplay, type OstepState } from './ostepReplay';
@@ -139,7 +139,6 @@ export class OstepSource implements HeapSource {
       const end = life >= 0 ? lifetimes.at(life).end : -1;
       cols.freeLines[k] = end >= 0 ? trace.ops.line(end) : 0;
     });
-    const none = () => new Float64Array(n).fill(NaN);
     return {
       step: i,
       heapSize: size,
@@ -148,12 +147,7 @@ export class OstepSource implements HeapSource {
       count: n,
       ...cols,
       stopped: null,
-      headers: none(),
-      footers: none(),
-      headerSizes: none(),
-      headerAllocated: new Int8Array(n).fill(-1),
-      footerSizes: none(),
-      footerAllocated: new Int8Array(n).fill(-1),
+      ...noWords(n),
       ownerNames: trace.names,
       freeLists: [
         {

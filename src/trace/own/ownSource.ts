@@ -7,7 +7,7 @@
 import { BLOCK_STATUSES, BlockLayout, HeapMemory, resolveConfig, type HeapBytes, type HeapConfig, type HeapMetrics } from '../../engine/index';
 import { walkImplicitColumns } from '../../engine/walker';
 import { hex } from '../../engine/memory';
-import { clampStep, decodedWords, HEX_OFFSETS, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
+import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, noWords, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
 import { LifetimeLives } from '../lifetimeLives';
 import { LiveRanges } from '../liveRanges';
 import { slotName, type Diagnostic, type Trace } from '../model';
@@ -360,15 +360,7 @@ export class OwnSource implements HeapSource {
     const problems = this.problemsAt(i, c.stopped ? [{ addr: c.stopped.addr, message: c.stopped.message }] : []);
     const owners = this.ownerColumns(n, payloadAddrs, live);
     return {
-      step: i,
-      heapSize: c.heapSize,
-      prologue: c.prologue ? { addr: c.prologue.addr, size: c.prologue.size } : null,
-      epilogue: c.epilogue?.addr ?? null,
-      count: n,
-      addrs: c.addrs.slice(0, n),
-      sizes: c.sizes.slice(0, n),
-      states: c.status.slice(0, n),
-      stopped: c.stopped ? { addr: c.stopped.addr, code: c.stopped.code } : null,
+      ...chainOfColumns(i, c),
       payloadAddrs,
       payloadSizes: c.payloadSizes.slice(0, n),
       headers,
@@ -434,7 +426,6 @@ export class OwnSource implements HeapSource {
     }
     const n = addrs.length;
     const payloadAddrs = Float64Array.from(addrs);
-    const none = () => new Float64Array(n).fill(NaN);
     return {
       step: i,
       heapSize,
@@ -447,12 +438,7 @@ export class OwnSource implements HeapSource {
       stopped: null,
       payloadAddrs,
       payloadSizes: Float64Array.from(sizes),
-      headers: none(),
-      footers: none(),
-      headerSizes: none(),
-      headerAllocated: new Int8Array(n).fill(-1),
-      footerSizes: none(),
-      footerAllocated: new Int8Array(n).fill(-1),
+      ...noWords(n),
       ...this.ownerColumns(n, payloadAddrs, live),
       freeLists: [],
       buddyArena: null,
