@@ -20,6 +20,7 @@ import { FIT_POLICIES, FREE_LISTS, resolveConfig, type FitPolicy, type FreeListK
 import { benchTable, replaceBenchTable } from './docsTable';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../src/extension/frames';
 import { parseRep, Replay, runTrace, traceConfig, type Trace } from '../src/trace/index';
+import { compileAllocator, findCompiler, runAllocator } from '../src/native/ownAllocator';
 import { seededRandom as rng } from '../test/unit/support/generatedTrace';
 
 const ROOT = process.cwd();
@@ -27,8 +28,8 @@ const MALLOCLAB = join(ROOT, '..', 'shared', 'traces', 'malloclab');
 const DEFAULT_TRACES = ['amptjp-bal', 'cccp-bal', 'cp-decl-bal', 'expr-bal', 'coalescing-bal', 'random-bal', 'random2-bal', 'binary-bal', 'binary2-bal', 'realloc-bal', 'realloc2-bal'];
 const quick = process.argv.includes('--quick');
 const argAfter = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
-const PARTS = ['malloclab', 'ratio', 'families', 'million', 'panel'] as const;
-/** `--only malloclab|ratio|families|million|panel`: one part of the benchmark. */
+const PARTS = ['malloclab', 'ratio', 'families', 'million', 'panel', 'own'] as const;
+/** `--only malloclab|ratio|families|million|panel|own`: one part of the benchmark. */
 const only = argAfter('--only');
 /** `--write-docs`: after a full run, rewrite the table in docs/performance.md (bench/docsTable.ts). */
 const writeDocs = process.argv.includes('--write-docs');
@@ -244,10 +245,39 @@ async function runPart(name: (typeof PARTS)[number]): Promise<void> {
   // 4. A million ops with 100,000 live blocks (and 10,000), indexed only.
   if (name === 'million') millionOps();
 
+  // 6. One's own allocator: recording a malloc lab trace against the allocator's own run of it.
+  if (name === 'own') ownAllocator();
+
   // 5. The panel drawing the largest heap, in headless Chromium.
   if (name === 'panel') {
     await panelFrameTime(quick ? 20_000 : 100_000);
     await panelFrameTime(quick ? 40_000 : 200_000);
+  }
+}
+
+/**
+ * The textbook allocator written in C (test/fixtures/allocators/textbook.c) on each malloc lab
+ * trace: the whole recorded run (process start, recording every op's writes, the checks) against
+ * the allocator's own run of the trace (the fastest timed run, without recording) plus a process
+ * start (a trace of no ops), measured in the same run (docs/own-allocator.md).
+ */
+function ownAllocator(): void {
+  if (findCompiler() === null || !existsSync(MALLOCLAB)) {
+    console.log('(no C compiler or no malloc lab traces: own allocator skipped)');
+    return;
+  }
+  const cacheDir = join(ROOT, 'bench-results', 'allocators');
+  const compiled = compileAllocator(join(ROOT, 'test', 'fixtures', 'allocators', 'textbook.c'), { cacheDir, harnessDir: join(ROOT, 'harness') });
+  if (!compiled.ok) throw new Error(compiled.text);
+  const empty = parseRep('0\n0\n0\n1\n');
+  const start = Math.min(...[0, 1, 2, 3, 4].map(() => time(() => runAllocator(compiled.executable, empty)).ms));
+  report('own allocator: process start (a trace of no ops)', start, 'ms', 'best of 5');
+  for (const name of quick ? ['short1-bal', 'amptjp-bal', 'realloc-bal'] : DEFAULT_TRACES) {
+    const trace = parseRep(readFileSync(join(MALLOCLAB, `${name}.rep`), 'utf8'));
+    const own = runAllocator(compiled.executable, trace, { speed: true }).recording.speed!;
+    const recorded = Math.min(...[0, 1, 2].map(() => time(() => runAllocator(compiled.executable, trace)).ms));
+    const ownMs = own.ns / 1e6;
+    report(`own allocator, ${name}: recorded run / (own run + process start)`, recorded / (ownMs + start), 'x', `recorded ${recorded.toFixed(1)} ms, own run ${ownMs.toFixed(2)} ms, best of 3`);
   }
 }
 

@@ -5,7 +5,8 @@
  *
  *   - the words of the heap the allocator changed during the op (the heap is read-only between
  *     ops; the first write to a page faults, the page is noted and opened, and after the op only
- *     the noted pages are compared with a shadow copy, word by word);
+ *     the noted pages are compared with a shadow copy, word by word; a fault on the page after
+ *     one just opened opens the next 16 at once, so that a big copy faults 16 times less);
  *   - the pointer the op returned or freed, the heap's size and how far the allocator's own
  *     output (stdout and stderr, a log file) had got;
  *   - the malloc lab driver's data checks: every payload filled with its id's low byte when
@@ -117,8 +118,11 @@ static void put64(uint64_t v) { put(&v, 8); }
 static char *heap;           /* mem_heap_lo() */
 static size_t heap_max;      /* the region's size */
 static size_t page;
+static size_t region;         /* the unit of write tracking: a page */
+/* A fault on the page after an open one (a copy running forward) opens this many pages at once. */
+#define RUN_PAGES 16
 static unsigned char *shadow; /* the heap as the caller knows it */
-static unsigned char *dirty;  /* per page: written since the last look */
+static unsigned char *dirty;  /* per region: written since the last look */
 static uint32_t *dirty_list;
 static size_t ndirty;
 static volatile sig_atomic_t tracking;
@@ -156,15 +160,27 @@ static void stop_with(int sig, uintptr_t addr) {
     _exit(70);
 }
 
+/* Bytes of region r (the last one may be short). */
+static size_t region_length(size_t r) {
+    size_t start = r * region;
+    return heap_max - start < region ? heap_max - start : region;
+}
+
 static void on_signal(int sig, siginfo_t *si, void *ctx) {
     (void)ctx;
     char *a = (char *)si->si_addr;
     if (sig == SIGSEGV && tracking && heap != NULL && a >= heap && a < heap + heap_max) {
-        size_t pg = (size_t)(a - heap) / page;
-        if (!dirty[pg]) {
-            dirty[pg] = 1;
-            dirty_list[ndirty++] = (uint32_t)pg;
-            mprotect(heap + pg * page, page, PROT_READ | PROT_WRITE);
+        size_t r = (size_t)(a - heap) / region;
+        if (!dirty[r]) {
+            size_t last = r;
+            size_t regions = (heap_max + region - 1) / region;
+            if (r > 0 && dirty[r - 1])
+                while (last + 1 < regions && last + 1 < r + RUN_PAGES && !dirty[last + 1]) last++;
+            for (size_t q = r; q <= last; q++) {
+                dirty[q] = 1;
+                dirty_list[ndirty++] = (uint32_t)q;
+            }
+            mprotect(heap + r * region, (last - r) * region + region_length(last), PROT_READ | PROT_WRITE);
             return;
         }
     }
@@ -201,27 +217,62 @@ static void on_exit_call(void) {
 
 /* ---- the heap's words ------------------------------------------------------------------- */
 
-/* Emits the words of the noted pages that differ from the shadow, updates it and closes the pages again. */
-static void take_changes(bool emit) {
+/* Opens the regions of [offset, offset + n) for writing and notes them (the driver's own fill: no faults). */
+static void open_range(size_t offset, size_t n) {
+    if (n == 0 || offset >= heap_max) return;
+    size_t first = offset / region;
+    size_t last = (offset + n - 1 < heap_max ? offset + n - 1 : heap_max - 1) / region;
+    for (size_t r = first; r <= last; r++) {
+        if (dirty[r]) continue;
+        dirty[r] = 1;
+        dirty_list[ndirty++] = (uint32_t)r;
+    }
+    mprotect(heap + first * region, (last - first) * region + region_length(last), PROT_READ | PROT_WRITE);
+}
+
+static int by_region(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Emits the words of the noted regions that differ from the shadow (but those in [skip_lo,
+ * skip_hi): a payload the driver fills next, which the caller fills too), updates the shadow and
+ * closes the regions again, a run of neighbouring regions with one call.
+ */
+static void take_changes(bool emit, size_t skip_lo, size_t skip_hi) {
+    if (ndirty == 0) return;
+    qsort(dirty_list, ndirty, sizeof *dirty_list, by_region);
     for (size_t k = 0; k < ndirty; k++) {
-        size_t pg = dirty_list[k];
-        unsigned char *live = (unsigned char *)heap + pg * page;
-        unsigned char *old = shadow + pg * page;
+        size_t r = dirty_list[k];
+        size_t start = r * region;
+        size_t len = region_length(r);
+        unsigned char *live = (unsigned char *)heap + start;
+        unsigned char *old = shadow + start;
         if (emit) {
-            for (size_t w = 0; w < page; w += 8) {
+            for (size_t w = 0; w < len; w += 8) {
                 uint64_t now, was;
                 memcpy(&now, live + w, 8);
                 memcpy(&was, old + w, 8);
                 if (now == was) continue;
+                size_t at = start + w;
+                if (at >= skip_lo && at + 8 <= skip_hi) continue;
                 out_room(1 + 4 + 8);
                 put8('W');
-                put32((uint32_t)(pg * page + w));
+                put32((uint32_t)at);
                 put64(now);
             }
         }
-        memcpy(old, live, page);
-        mprotect(live, page, PROT_READ);
-        dirty[pg] = 0;
+        memcpy(old, live, len);
+        dirty[r] = 0;
+    }
+    /* Close the regions, each run of neighbours at once. */
+    for (size_t k = 0; k < ndirty;) {
+        size_t j = k;
+        while (j + 1 < ndirty && dirty_list[j + 1] == dirty_list[j] + 1) j++;
+        size_t first = dirty_list[k], last = dirty_list[j];
+        mprotect(heap + first * region, (last - first) * region + region_length(last), PROT_READ);
+        k = j + 1;
     }
     ndirty = 0;
 }
@@ -232,9 +283,16 @@ static bool inside_heap(const char *p, size_t n) {
     return p >= heap && n <= mem_heapsize() && (size_t)(p - heap) <= mem_heapsize() - n;
 }
 
-/* The first byte of [p, p + n) that is not `byte`, or -1. */
+/* The first byte of [p, p + n) that is not `byte`, or -1 (eight bytes at a time). */
 static int64_t first_unlike(const unsigned char *p, size_t n, unsigned char byte) {
-    for (size_t k = 0; k < n; k++)
+    uint64_t all = 0x0101010101010101ull * byte;
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t w;
+        memcpy(&w, p + k, 8);
+        if (w != all) break;
+    }
+    for (; k < n; k++)
         if (p[k] != byte) return (int64_t)k;
     return -1;
 }
@@ -372,10 +430,12 @@ static char *run_op(uint32_t i, bool checks) {
 }
 
 /* Fills a payload just handed out with its op's byte (the caller does the same to its copy). */
-static void fill(uint32_t slot, unsigned char byte) {
+static void fill(uint32_t slot, unsigned char byte, bool record) {
     char *p = ptrs[slot];
     bytes[slot] = byte;
-    if (p != NULL && inside_heap(p, (size_t)sizes[slot])) memset(p, byte, (size_t)sizes[slot]);
+    if (p == NULL || !inside_heap(p, (size_t)sizes[slot])) return;
+    if (record) open_range((size_t)(p - heap), (size_t)sizes[slot]);
+    memset(p, byte, (size_t)sizes[slot]);
 }
 
 static void reset_slots(void) {
@@ -417,6 +477,7 @@ int main(int argc, char **argv) {
     hi_max_heap = (size_t)hdr.max_heap;
     op_limit_ns = (uint64_t)hdr.op_limit_ms * 1000000u;
     page = (size_t)getpagesize();
+    region = page;
     install_handlers();
     atexit(on_exit_call);
     pthread_t dog;
@@ -439,8 +500,8 @@ int main(int argc, char **argv) {
     bool checks = (hdr.flags & FLAG_CHECKS) != 0;
     if (record) {
         shadow = calloc(heap_max, 1);
-        dirty = calloc(heap_max / page + 1, 1);
-        dirty_list = calloc(heap_max / page + 1, sizeof *dirty_list);
+        dirty = calloc(heap_max / region + 1, 1);
+        dirty_list = calloc(heap_max / region + 1, sizeof *dirty_list);
         if (shadow == NULL || dirty == NULL || dirty_list == NULL) _exit(71);
         mprotect(heap, heap_max, PROT_READ);
         tracking = 1;
@@ -449,7 +510,7 @@ int main(int argc, char **argv) {
     begin_op(-1);
     int ok = !INIT_FAILED(mm_init());
     end_op();
-    if (record) take_changes(true);
+    if (record) take_changes(true, 0, 0);
     out_room(1 + 1 + 8 + 8);
     put8('I');
     put8(ok ? 1 : 0);
@@ -462,20 +523,24 @@ int main(int argc, char **argv) {
 
     for (uint32_t i = 0; i < hdr.nops; i++) {
         char *p = run_op(i, checks);
-        if (record) take_changes(true);
         struct op *o = &ops[i];
         bool hands_out = (o->kind == OP_MALLOC || o->kind == OP_CALLOC || o->kind == OP_REALLOC) && p != NULL;
+        /* A payload the driver fills next: what the allocator wrote into it is overwritten anyway (the caller fills it too). */
+        bool fills = checks && hands_out && inside_heap(p, (size_t)sizes[o->slot]);
+        size_t skip_lo = fills ? (size_t)(p - heap) : 0;
+        size_t skip_hi = fills ? skip_lo + (size_t)sizes[o->slot] : 0;
+        if (record) take_changes(true, skip_lo, skip_hi);
         if (checks && hands_out) {
-            fill(o->slot, o->byte);
+            fill(o->slot, o->byte, record);
             /* The fill is the driver's, not the allocator's: the caller makes it itself. */
-            if (record) take_changes(false);
+            if (record) take_changes(false, 0, 0);
         }
 #ifdef HEAP_INSPECTOR_CMU
         if ((hdr.flags & FLAG_CHECKHEAP) && mm_checkheap) {
             begin_op(i);
             mm_checkheap((int)o->line);
             end_op();
-            if (record) take_changes(true);
+            if (record) take_changes(true, 0, 0);
         }
 #endif
         out_room(1 + 4 + 8 + 8 + 8);
