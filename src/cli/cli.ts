@@ -6,7 +6,7 @@ import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { compareOstep, comparePolicies, describeOwnConfig, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, describeOwnConfig, ownRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {
@@ -56,8 +56,8 @@ Options:
   --classes LIST                  a segregated list's class bounds in bytes, e.g. 32,64,128
                                   (default: powers of two from the smallest block to 4096)
   --max-heap SIZE                 bytes, with an optional K, M or G suffix (powers of 1024)
-  --allocator FILE                run (or check) the trace on your own allocator: your mm.c,
-                                  compiled with the malloc lab's memlib and a driver
+  --allocator FILE                run, check or compare the trace on your own allocator: your
+                                  mm.c, compiled with the malloc lab's memlib and a driver
   --cc CC                         the C compiler for --allocator (default: $CC, cc, gcc, clang)
   --json                          one JSON object instead of the summary
   --ops                           one CSV row per malloc, calloc, realloc or free
@@ -224,7 +224,6 @@ function parseArgs(argv: readonly string[]): Args {
   if (ops && command !== 'run') throw new UsageError('--ops goes with run');
   if (json && command === 'check') throw new UsageError('check prints diagnostics only; --json goes with run and compare');
   if (cc !== null && allocator === null) throw new UsageError('--cc goes with --allocator');
-  if (allocator !== null && command === 'compare') throw new UsageError('compare --allocator is not there yet: run and check take --allocator');
   return { command, file, overrides, json, ops, allocator, cc };
 }
 
@@ -324,6 +323,14 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
   const name = file.split(/[\\/]/).pop() ?? file;
   const source = new OwnSource(trace, outcome.recording, name, diagnostics);
   const configuration = describeOwnConfig({ allocator: file, interface: outcome.edition, alignment });
+  if (args.command === 'compare') {
+    // Beside every simulated policy (every kind of list, unless the command line names one), as the last row.
+    const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: args.overrides.freeList === undefined });
+    const own = ownRow(source, name, diagnostics);
+    const both = { ...comparison, errors: Math.max(comparison.errors, own.errors), policies: [...comparison.policies, own] };
+    io.out(args.json ? JSON.stringify(both, null, 2) + '\n' : formatComparison(args.file, both));
+    return both.errors > 0 ? 1 : 0;
+  }
   if (args.command === 'check') {
     for (const d of diagnostics) io.out(`${args.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
   } else if (args.ops) {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { BLOCK_STATUSES } from '../engine/results';
 import { hex } from '../engine/memory';
-import { cappedDiagnostics, codeSpan, describeLife, describeRun, errorCount, escapeMarkdown, percent, problemCount, sourceOf, slotName, type Diagnostic as TraceDiagnostic, formatAddress, type AddressStyle, type BlockLife, type HeapState, type OpTable, type TraceRun } from '../trace/index';
+import { cappedDiagnostics, codeBlock, codeSpan, describeLife, describeRun, errorCount, escapeMarkdown, percent, problemCount, sourceOf, slotName, type Diagnostic as TraceDiagnostic, formatAddress, type AddressStyle, type BlockLife, type HeapState, type OpTable, type TraceRun } from '../trace/index';
 import { COMMANDS, TRACE_LANGUAGES } from './commandIds';
 import { toDiagnostic, toRange } from './convert';
 import { DisposableStore } from './dispose';
@@ -54,7 +54,9 @@ class OpLens extends vscode.CodeLens {
 }
 
 /** Why an op has no result yet, in a few words. */
-function notReplayed(session: TraceSession): string {
+function notReplayed(session: TraceSession, run?: TraceRun, i?: number): string {
+  // One's own allocator ran and stopped short: why this op has no result.
+  if (run?.model === 'own' && run.replay.done && i !== undefined) return run.source.notRunText(i);
   return session.state === 'stopped' ? 'not replayed: the replay was stopped' : 'not replayed yet';
 }
 
@@ -206,7 +208,7 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
         } else if (lens.session.state === 'stopped') {
           lens.command = { title: `${notReplayed(lens.session)} · Resume`, command: COMMANDS.resumeReplay, arguments: [lens.session.document.uri], tooltip: 'Resume Replay' };
         } else {
-          lens.command = { title: notReplayed(lens.session), command: '' };
+          lens.command = { title: notReplayed(lens.session, lens.run, lens.opIndex), command: '' };
         }
         return lens;
       },
@@ -240,7 +242,7 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
             resume.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [document.uri] };
             hint = new vscode.InlayHint(end, [new vscode.InlayHintLabelPart(`${notReplayed(session)} · `), resume]);
           } else {
-            hint = new vscode.InlayHint(end, notReplayed(session));
+            hint = new vscode.InlayHint(end, notReplayed(session, run, i));
           }
           hint.paddingLeft = true;
           hints.push(hint);
@@ -312,6 +314,9 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
           return new vscode.Hover(md, toRange(trace.ops.range(i)));
         }
         md.appendMarkdown(`**${escapeMarkdown(source.summaryAt(i))}**\n\n${lifeText}`);
+        // What one's own allocator printed during this op (its debug output, its mm_checkheap's).
+        const printed = run.model === 'own' ? run.source.printedDuring(i, run.log) : '';
+        if (printed !== '') md.appendMarkdown(`Printed during this op:\n\n${codeBlock(printed)}\n\n`);
         const block = source.blockAt(i);
         if (block !== null) md.appendMarkdown(describeBlock(source.heapAt(i), block, source.addresses));
         return new vscode.Hover(md, toRange(trace.ops.range(i)));

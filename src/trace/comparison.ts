@@ -7,14 +7,16 @@ import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
 import { Replay } from './replay';
 import { percent, UNKNOWN } from './figures';
+import type { HeapSource } from './heapSource';
 import { errorCount, type EngineRun } from './traceRun';
 import { traceConfig, type TraceConfigLayers } from './traceConfig';
 
 /** A policy's figures at the end of a trace; null where unknown (a corrupted heap), with `unknown` saying why. */
 export interface PolicyRow {
-  readonly policy: Policy;
-  /** The free list the allocator keeps, and its name in the table ("implicit", "explicit lifo", "none" for the sbrk baseline). */
-  readonly freeList: FreeListKind;
+  /** The policy, or `own`: the user's own allocator (docs/own-allocator.md). */
+  readonly policy: Policy | 'own';
+  /** The free list the allocator keeps, and its name in the table ("implicit", "explicit lifo", "none" for the sbrk baseline, "your allocator (mm.c)"). */
+  readonly freeList: FreeListKind | 'own';
   readonly list: string;
   readonly heapSize: number;
   readonly peakPayload: number;
@@ -22,7 +24,8 @@ export interface PolicyRow {
   readonly internalFragmentation: number | null;
   readonly externalFragmentation: number | null;
   readonly freeBlocks: number | null;
-  readonly blocksExamined: number;
+  /** null: the allocator does not say (one's own). */
+  readonly blocksExamined: number | null;
   readonly nulls: number;
   /** Errors the run found. */
   readonly errors: number;
@@ -53,6 +56,26 @@ export function policyRow(policy: Policy, run: EngineRun): PolicyRow {
     blocksExamined: run.replay.examinedTotal,
     nulls: run.replay.nullCount,
     errors: errorCount(run.diagnostics),
+    unknown: m.unknown,
+  };
+}
+
+/** The user's own allocator's run as a row beside the simulated policies (`compare --allocator`). */
+export function ownRow(source: HeapSource, name: string, diagnostics: readonly Diagnostic[]): PolicyRow {
+  const m = source.metricsAt(source.steps - 1);
+  return {
+    policy: 'own',
+    freeList: 'own',
+    list: `your allocator (${name})`,
+    heapSize: m.heapSize,
+    peakPayload: m.peakPayload,
+    utilization: m.utilisation,
+    internalFragmentation: m.internalFragmentation,
+    externalFragmentation: m.externalFragmentation,
+    freeBlocks: m.freeBlocks,
+    blocksExamined: source.totals().examined,
+    nulls: source.totals().nulls,
+    errors: errorCount(diagnostics),
     unknown: m.unknown,
   };
 }
@@ -88,7 +111,7 @@ export function formatComparison(name: string, c: PolicyComparison): string {
     p.internalFragmentation === null ? UNKNOWN : String(p.internalFragmentation),
     percent(p.externalFragmentation),
     p.freeBlocks === null ? UNKNOWN : String(p.freeBlocks),
-    String(p.blocksExamined),
+    p.blocksExamined === null ? UNKNOWN : String(p.blocksExamined),
     String(p.nulls),
   ]);
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));

@@ -18,3 +18,14 @@ export function codeSpan(text: string): string {
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
+
+/**
+ * `text` (a program's output, say) as a Markdown code block, whatever it holds: a fence of one
+ * backtick more than the longest run inside (at least three), so nothing in it ends the block.
+ */
+export function codeBlock(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}text\n${text.replace(/\r\n?/g, '\n').replace(/\n$/, '')}\n${fence}`;
+}

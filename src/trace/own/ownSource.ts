@@ -455,6 +455,26 @@ export class OwnSource implements HeapSource {
     return found;
   }
 
+  /** Why op `i` has no result: the op where the allocator stopped, one after it, or a run that never started. */
+  notRunText(i: number): string {
+    const r = this.recording;
+    const c = r.crash;
+    if (c !== null && c.op === i) return c.signal === 0 ? 'stopped here: it did not return (an endless loop?)' : c.signal === -1 ? 'stopped here: it called exit' : `stopped here: ${SIGNALS[c.signal] ?? `signal ${c.signal}`}`;
+    if (c !== null && c.op >= 0) return `not run: the allocator stopped at line ${this.trace.ops.line(c.op)}`;
+    if (r.initOk === false || (c !== null && c.op < 0)) return 'not run: mm_init failed';
+    return r.initOk === null ? 'not run: the allocator did not run (see line 1)' : `not run: the allocator stopped after op ${r.ops}`;
+  }
+
+  /** What the allocator printed during op `i` (its stdout and stderr), cut to `max` characters; '' when nothing. */
+  printedDuring(i: number, log: string, max = 2000): string {
+    if (i < 0 || i >= this.steps) return '';
+    const from = i === 0 ? this.recording.initLogPosition : this.recording.logPositions[i - 1]!;
+    const to = this.recording.logPositions[i]!;
+    if (to <= from || from >= log.length) return '';
+    const text = log.slice(from, Math.min(to, from + max));
+    return to - from > max ? `${text}\n... (${to - from - max} more characters)` : text;
+  }
+
   blockAt(step: number): number | null {
     const i = clampStep(this, step);
     const got = this.pointerAt(i);

@@ -60,6 +60,9 @@ describe('Your own allocator in the editor', function () {
     await eventually(() => problems(document.uri), (p) => p.includes('9 Error allocator-failed'), 'the segmentation fault on line 9');
     const crash = vscode.languages.getDiagnostics(document.uri).find((d) => d.code === 'allocator-failed')!;
     assert.match(crash.message, /segmentation fault \(SIGSEGV\)/);
+    const titles = new Map((await lenses(document.uri)).map((l) => [l.range.start.line + 1, l.command?.title ?? '']));
+    assert.equal(titles.get(9), 'stopped here: a segmentation fault (SIGSEGV)', "the crashed op's lens");
+    assert.equal(titles.get(10), 'not run: the allocator stopped at line 9');
     await vscode.workspace.getConfiguration('heapInspector').update('allocator', fixture('broken.c'), vscode.ConfigurationTarget.Workspace);
     const broken = vscode.Uri.file(fixture('broken.c'));
     const compile = await eventually(() => vscode.languages.getDiagnostics(broken), (d) => d.some((x) => x.severity === vscode.DiagnosticSeverity.Error), 'the compiler\'s error in broken.c');

@@ -88,6 +88,22 @@ describe('your own allocator (compiled with the harness, run in a child process)
     }
   });
 
+  it('compare --allocator: the allocator as a row beside every simulated policy, the textbook\'s equal to first fit on csapp', () => {
+    let out = '';
+    const io: CliIo = { readFile: () => sample('tiny.rep'), out: (t) => void (out += t), err: () => {}, runAllocator: cliAllocatorRunner(options) };
+    assert.equal(runCli(['compare', 'tiny.rep', '--allocator', fixture('textbook.c'), '--preset', 'csapp', '--json'], io), 0);
+    const c = JSON.parse(out) as { policies: { policy: string; list: string; heapSize: number; peakPayload: number; utilization: number; freeBlocks: number; blocksExamined: number | null }[] };
+    const own = c.policies.at(-1)!;
+    const first = c.policies.find((p) => p.policy === 'first' && p.list === 'implicit')!;
+    assert.equal(own.policy, 'own');
+    assert.equal(own.list, 'your allocator (textbook.c)');
+    assert.equal(own.blocksExamined, null, 'it does not say which blocks it looked at');
+    assert.deepEqual([own.heapSize, own.peakPayload, own.utilization, own.freeBlocks], [first.heapSize, first.peakPayload, first.utilization, first.freeBlocks]);
+    out = '';
+    runCli(['compare', 'tiny.rep', '--allocator', fixture('textbook.c'), '--preset', 'csapp'], io);
+    assert.match(out, /^your allocator \(textbook\.c\) +own +4112 /m);
+  });
+
   it('a payload handed out over a live one is an overlapping-payloads error on the op that did it, with every step still there', () => {
     const trace = parseTrace(sample('tiny.rep'), 'rep');
     const own = onAllocator('overlap-bug.c', trace);
@@ -110,6 +126,8 @@ describe('your own allocator (compiled with the harness, run in a child process)
     assert.equal(crash.range.line, 9);
     assert.equal(own.source.steps, 4, 'every op before it recorded');
     assert.ok(own.source.heapAt(3).count > 0, 'the heap before it');
+    assert.equal(own.source.notRunText(4), 'stopped here: a segmentation fault (SIGSEGV)', "the crashed op's lens");
+    assert.equal(own.source.notRunText(5), 'not run: the allocator stopped at line 9');
     const preset = sourceOf(runEngine(trace, { overrides: { preset: 'csapp' } }));
     for (let i = 0; i < 4; i++) assert.equal(own.source.pointerAt(i), preset.pointerAt(i), `op ${i}: as the textbook's, before the bug`);
   });
@@ -149,6 +167,11 @@ describe('your own allocator (compiled with the harness, run in a child process)
     const chatty = onAllocator('chatty.c', parseTrace(text, 'rep'));
     assert.ok(chatty.log.length > 0, 'it printed');
     assert.ok(chatty.recording.logPositions[8]! > chatty.recording.logPositions[0]!, 'its output is placed op by op');
+    // What it printed during each op, for the hover: the log between the op's start and end.
+    let whole = chatty.log.slice(0, chatty.recording.initLogPosition);
+    for (let i = 0; i < chatty.source.steps; i++) whole += chatty.source.printedDuring(i, chatty.log, Infinity);
+    assert.equal(whole, chatty.log, 'the ops\' output, one after another, is the whole log');
+    assert.ok(chatty.source.printedDuring(3, chatty.log).length > 0, 'free printed something');
     assert.equal(interfaceOf(readFileSync(fixture('cmu64.c'), 'utf8')), 'cmu');
     assert.equal(interfaceOf(readFileSync(fixture('textbook.c'), 'utf8')), 'csapp');
     const cmu = onAllocator('cmu64.c', parseTrace(text, 'rep'));
