@@ -3,6 +3,7 @@
 // (the caller yields and may stop between slices), and each policy's row cached per run.
 
 import { FIT_POLICIES, FREE_LISTS, freeListLabel, placementLabel, policiesFor, type FreeListKind, type HeapConfig, type HeapOptions, type Policy } from '../engine/config';
+import type { HeapMetrics } from '../engine/results';
 import type { Diagnostic, Trace } from './model';
 import { runDiagnostics } from './diagnostics';
 import { Replay } from './replay';
@@ -40,44 +41,34 @@ export interface PolicyComparison {
   readonly errors: number;
 }
 
-/** What a comparison keeps of one policy's complete run. */
-export function policyRow(policy: Policy, run: EngineRun): PolicyRow {
-  const m = run.replay.finalMetrics;
+/** A row from a run's final metrics and totals. */
+function rowOf(policy: PolicyRow['policy'], freeList: PolicyRow['freeList'], list: string, m: HeapMetrics, totals: { readonly examined: number | null; readonly nulls: number }, errors: number): PolicyRow {
   return {
     policy,
-    freeList: run.config.freeList,
-    list: freeListLabel(run.config),
+    freeList,
+    list,
     heapSize: m.heapSize,
     peakPayload: m.peakPayload,
     utilization: m.utilisation,
     internalFragmentation: m.internalFragmentation,
     externalFragmentation: m.externalFragmentation,
     freeBlocks: m.freeBlocks,
-    blocksExamined: run.replay.examinedTotal,
-    nulls: run.replay.nullCount,
-    errors: errorCount(run.diagnostics),
+    blocksExamined: totals.examined,
+    nulls: totals.nulls,
+    errors,
     unknown: m.unknown,
   };
 }
 
+/** What a comparison keeps of one policy's complete run. */
+export function policyRow(policy: Policy, run: EngineRun): PolicyRow {
+  const { replay } = run;
+  return rowOf(policy, run.config.freeList, freeListLabel(run.config), replay.finalMetrics, { examined: replay.examinedTotal, nulls: replay.nullCount }, errorCount(run.diagnostics));
+}
+
 /** The user's own allocator's run as a row beside the simulated policies (`compare --allocator`). */
 export function ownRow(source: HeapSource, name: string, diagnostics: readonly Diagnostic[]): PolicyRow {
-  const m = source.metricsAt(source.steps - 1);
-  return {
-    policy: 'own',
-    freeList: 'own',
-    list: `your allocator (${name})`,
-    heapSize: m.heapSize,
-    peakPayload: m.peakPayload,
-    utilization: m.utilisation,
-    internalFragmentation: m.internalFragmentation,
-    externalFragmentation: m.externalFragmentation,
-    freeBlocks: m.freeBlocks,
-    blocksExamined: source.totals().examined,
-    nulls: source.totals().nulls,
-    errors: errorCount(diagnostics),
-    unknown: m.unknown,
-  };
+  return rowOf('own', 'own', `your allocator (${name})`, source.metricsAt(source.steps - 1), source.totals(), errorCount(diagnostics));
 }
 
 /** The comparison of one trace's rows, one per policy. */
