@@ -297,7 +297,7 @@ static int64_t first_unlike(const unsigned char *p, size_t n, unsigned char byte
     return -1;
 }
 
-enum { CHECK_OVERWRITTEN = 1, CHECK_REALLOC_LOST = 2, CHECK_CALLOC_DIRTY = 3 };
+enum { CHECK_OVERWRITTEN = 1, CHECK_REALLOC_LOST = 2, CHECK_CALLOC_DIRTY = 3, CHECK_HEAPCHECK = 4 };
 
 static void violation(uint64_t op, uint8_t code, uint32_t slot, uint64_t at) {
     out_room(1 + 8 + 1 + 4 + 8);
@@ -538,8 +538,9 @@ int main(int argc, char **argv) {
 #ifdef HEAP_INSPECTOR_CMU
         if ((hdr.flags & FLAG_CHECKHEAP) && mm_checkheap) {
             begin_op(i);
-            mm_checkheap((int)o->line);
+            bool heap_ok = mm_checkheap((int)o->line);
             end_op();
+            if (!heap_ok) violation(i, CHECK_HEAPCHECK, o->slot, 0);
             if (record) take_changes(true, 0, 0);
         }
 #endif

@@ -34,7 +34,7 @@ export type AllocatorOutcome =
   | { readonly kind: 'ran'; readonly recording: OwnRecording; readonly log: string; readonly problem: string | null; readonly notes: readonly CompilerNote[]; readonly edition: 'csapp' | 'cmu'; readonly opLimitMs: number; readonly speed: { readonly ns: number; readonly ops: number } | null };
 
 /** `speed`: time the ops in a second run (the lab's throughput), for the summary and the JSON. */
-export type AllocatorRunner = (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number; readonly speed?: boolean }) => AllocatorOutcome;
+export type AllocatorRunner = (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number; readonly speed?: boolean; readonly checkheap?: boolean }) => AllocatorOutcome;
 
 export const USAGE = `Usage:
   heap-inspector run <trace> [options] [--json | --ops]
@@ -59,6 +59,8 @@ Options:
   --allocator FILE                run, check or compare the trace on your own allocator: your
                                   mm.c, compiled with the malloc lab's memlib and a driver
   --cc CC                         the C compiler for --allocator (default: $CC, cc, gcc, clang)
+  --checkheap                     with --allocator: call the CMU lab's mm_checkheap after every op
+                                  (false is an error on the op; what it prints is in the log)
   --json                          one JSON object instead of the summary
   --ops                           one CSV row per malloc, calloc, realloc or free
   -h, --help                      this text
@@ -105,6 +107,7 @@ interface Args {
   /** The user's own allocator (a C file), or null. */
   allocator: string | null;
   cc: string | null;
+  checkheap: boolean;
 }
 
 export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
@@ -162,6 +165,7 @@ function parseArgs(argv: readonly string[]): Args {
   let ops = false;
   let allocator: string | null = null;
   let cc: string | null = null;
+  let checkheap = false;
   const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T => {
     if (value === undefined) throw new UsageError(`${flag} needs a value: ${allowed.join(', ')}`);
     if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
@@ -205,6 +209,9 @@ function parseArgs(argv: readonly string[]): Args {
         else allocator = v;
         break;
       }
+      case '--checkheap':
+        checkheap = true;
+        break;
       case '--json':
         json = true;
         break;
@@ -223,8 +230,8 @@ function parseArgs(argv: readonly string[]): Args {
   if (json && ops) throw new UsageError('--json and --ops cannot be used together');
   if (ops && command !== 'run') throw new UsageError('--ops goes with run');
   if (json && command === 'check') throw new UsageError('check prints diagnostics only; --json goes with run and compare');
-  if (cc !== null && allocator === null) throw new UsageError('--cc goes with --allocator');
-  return { command, file, overrides, json, ops, allocator, cc };
+  if ((cc !== null || checkheap) && allocator === null) throw new UsageError(`${cc !== null ? '--cc' : '--checkheap'} goes with --allocator`);
+  return { command, file, overrides, json, ops, allocator, cc, checkheap };
 }
 
 // --- check -----------------------------------------------------------------------------------
@@ -305,7 +312,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
     return 2;
   }
   const speed = args.command === 'run' && !args.ops;
-  const outcome = io.runAllocator(file, trace, { speed, ...(args.cc !== null ? { cc: args.cc } : {}), ...(args.overrides.maxHeap !== undefined ? { maxHeap: args.overrides.maxHeap } : {}) });
+  const outcome = io.runAllocator(file, trace, { speed, checkheap: args.checkheap, ...(args.cc !== null ? { cc: args.cc } : {}), ...(args.overrides.maxHeap !== undefined ? { maxHeap: args.overrides.maxHeap } : {}) });
   const note = (n: CompilerNote) => `${n.file}:${n.line}:${n.column}: ${n.severity}: ${n.message}\n`;
   if (outcome.kind === 'unavailable') {
     io.err(`heap-inspector: ${outcome.message}\n`);

@@ -14,19 +14,20 @@ function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | un
 }
 
 /** The settings `heapSettings` reads: a change to any of them replays the traces. */
-export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'freeList', 'order', 'classes', 'maxHeap', 'allocator'] as const;
+export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'freeList', 'order', 'classes', 'maxHeap', 'allocator', 'checkheap'] as const;
 
 /**
  * The user's own allocator for traces at `uri` (heapInspector.allocator, a C file; relative to the
  * workspace folder), or null when none is set. Only a trusted workspace runs it (docs/own-allocator.md).
  */
-export function allocatorSetting(uri: vscode.Uri | undefined): { file: string | null; problem: string | null } {
+export function allocatorSetting(uri: vscode.Uri | undefined): { file: string | null; problem: string | null; checkheap: boolean } {
+  const checkheap = vscode.workspace.getConfiguration(SECTION, uri).get<boolean>('checkheap', false) === true;
   const value = explicit<string>(vscode.workspace.getConfiguration(SECTION, uri), 'allocator');
-  if (typeof value !== 'string' || value.trim() === '') return { file: null, problem: null };
-  if (!vscode.workspace.isTrusted) return { file: null, problem: 'heapInspector.allocator is off in Restricted Mode: compiling and running the workspace\'s C code needs a trusted workspace; traces run on the simulated heap.' };
+  if (typeof value !== 'string' || value.trim() === '') return { file: null, problem: null, checkheap };
+  if (!vscode.workspace.isTrusted) return { checkheap, file: null, problem: 'heapInspector.allocator is off in Restricted Mode: compiling and running the workspace\'s C code needs a trusted workspace; traces run on the simulated heap.' };
   const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
   const file = value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || !folder ? value : vscode.Uri.joinPath(folder.uri, value).fsPath;
-  return { file, problem: null };
+  return { file, problem: null, checkheap };
 }
 
 /** The settings that apply to a trace at `uri`, and any that could not be used. */

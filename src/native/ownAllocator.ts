@@ -272,14 +272,14 @@ function readStart(path: string, max: number): string {
 
 /** The command line's runner (cli.ts's AllocatorRunner): compile, then run with recording; every failure an outcome, never a throw. */
 export function cliAllocatorRunner(defaults: CompileOptions & RunOptions = {}) {
-  return (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number; readonly speed?: boolean }) => {
+  return (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number; readonly speed?: boolean; readonly checkheap?: boolean }) => {
     const compiled = compileAllocator(file, { ...defaults, ...(options.cc !== undefined ? { cc: options.cc } : {}) });
     if (!compiled.ok) {
       if (compiled.reason !== 'failed') return { kind: 'unavailable' as const, message: compiled.text };
       return { kind: 'compile-failed' as const, message: compiled.text, notes: compiled.messages };
     }
     const opLimitMs = defaults.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
-    const run = runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) });
+    const run = runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, ...(options.checkheap ? { checkheap: true } : {}), ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) });
     // The lab's throughput: a second run, timed, without recording or checks, when the first went through.
     const clean = run.recording.ended && run.recording.crash === null && run.problem === null;
     const timed = options.speed && clean ? runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, speed: true, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }).recording.speed : null;

@@ -26,7 +26,7 @@ export class OwnAllocatorJob implements RunWork {
     format: TraceFormat,
     /** The allocator's C file. */
     private readonly file: string,
-    private readonly options: CompileOptions & { readonly maxHeap?: number; readonly opLimitMs?: number },
+    private readonly options: CompileOptions & { readonly maxHeap?: number; readonly opLimitMs?: number; readonly checkheap?: boolean },
     private readonly listener: OwnJobListener | null = null,
   ) {
     this.parser = traceParser(text, format);

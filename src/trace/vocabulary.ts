@@ -59,6 +59,7 @@ export const DIAGNOSTIC_CODES = [
   'calloc-not-zero',
   'allocator-failed',
   'allocator-compile',
+  'checkheap-failed',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

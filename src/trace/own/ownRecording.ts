@@ -72,10 +72,10 @@ function sizesOf(ops: OpTable, i: number): [bigint, bigint] {
 }
 
 /** The driver's data checks (harness/driver.c's CHECK_*). */
-export const DATA_CHECKS = { 1: 'overwritten', 2: 'realloc-lost', 3: 'calloc-dirty' } as const;
+export const DATA_CHECKS = { 1: 'overwritten', 2: 'realloc-lost', 3: 'calloc-dirty', 4: 'checkheap-failed' } as const;
 export type DataCheck = (typeof DATA_CHECKS)[keyof typeof DATA_CHECKS];
 
-/** A payload whose bytes were not what the driver wrote (found before a free or a realloc, or after a realloc or calloc). */
+/** A payload whose bytes were not what the driver wrote (found before a free or a realloc, or after a realloc or calloc), or the allocator's own mm_checkheap returning false after the op. */
 export interface DataViolation {
   readonly op: number;
   readonly check: DataCheck;

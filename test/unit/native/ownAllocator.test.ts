@@ -205,6 +205,31 @@ describe('your own allocator (compiled with the harness, run in a child process)
     assert.match(err, /The C compiler "\/nonexistent\/cc" was not found\. No C compiler found .* install one, e\.g\. on Debian or Ubuntu `sudo apt-get install gcc libc6-dev`/);
   });
 
+  it("--checkheap: the CMU lab's mm_checkheap after every op, what it prints placed by op and false an error on that op", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
+    try {
+      // A bump allocator with the CMU interface whose checker prints the line and fails on line 9.
+      const file = join(dir, 'mm.c');
+      writeFileSync(file, ['#include <stdio.h>', '#include <string.h>', '#include "mm.h"', '#include "memlib.h"', 'bool mm_init(void) { return true; }', 'void *malloc(size_t n) { if (!n) return NULL; size_t a = (n + 15) & ~(size_t)15; char *p = mem_sbrk(a + 16); if (p == (void *)-1) return NULL; *(size_t *)p = a; return p + 16; }', 'void free(void *p) { (void)p; }', 'void *realloc(void *p, size_t n) { void *q = malloc(n); if (p && q) { size_t o = *(size_t *)((char *)p - 16); memcpy(q, p, o < n ? o : n); } return q; }', 'void *calloc(size_t a, size_t b) { void *p = malloc(a * b); if (p) memset(p, 0, a * b); return p; }', 'bool mm_checkheap(int line) { printf("checked after line %d\\n", line); return line != 9; }', ''].join('\n'));
+      const trace = parseTrace(sample('tiny.rep'), 'rep');
+      let out = '';
+      const io: CliIo = { readFile: () => sample('tiny.rep'), out: (t) => void (out += t), err: () => {}, runAllocator: cliAllocatorRunner(options) };
+      assert.equal(runCli(['check', 'tiny.rep', '--allocator', file, '--checkheap'], io), 1);
+      assert.match(out, /^tiny\.rep:9:1: error: Your mm_checkheap returned false after this op/m);
+      assert.equal(out.trim().split('\n').length, 1, 'nothing else wrong');
+      const compiled = compileAllocator(file, options);
+      assert.ok(compiled.ok && compiled.interface === 'cmu');
+      const run = runAllocator(compiled.executable, trace, { checkheap: true });
+      const source = new OwnSource(trace, run.recording, 'mm.c', []);
+      assert.equal(source.printedDuring(2, run.log), 'checked after line 7\n', 'op 2 is line 7');
+      out = '';
+      runCli(['check', 'tiny.rep', '--allocator', file], io);
+      assert.equal(out, '', 'without --checkheap it is not called');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a heap whose words follow no known layout is drawn from the payloads the driver handed out', () => {
     const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
     try {
