@@ -38,5 +38,6 @@ export { OSTEP_PRESET, ANSWER_MODES } from './heapSettings';
 export { compareOstep, formatOstepComparison, ostepVariant, type OstepRow } from './ostep/ostepCompare';
 export { runOstep, drawOstepOps, parseOstepOps, type OstepDraw, type OstepDrawOptions, type OstepRunOptions, type OstepOp, type OstepOpProblem, type OstepCrash } from './ostep/ostepRun';
 export { encodeOps, fillBytes, RecordingReader, OwnRecording, DRIVER_FLAGS, type DriverOptions, type Crash, type DataViolation } from './own/ownRecording';
-export { OwnSource, ownDiagnostics, type OwnRunOptions } from './own/ownSource';
+export { OwnSource } from './own/ownSource';
+export { ownDiagnostics, type OwnRunOptions } from './own/ownChecks';
 export { labScore, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore } from './own/labScore';
