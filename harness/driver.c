@@ -489,6 +489,7 @@ int main(int argc, char **argv) {
     put8('S');
     put64((uint64_t)page);
     put64((uint64_t)heap_max);
+    put64((uint64_t)(uintptr_t)heap); /* where the heap is: pointers the allocator keeps in it are read against it */
 
     if (hdr.flags & FLAG_SPEED) {
         run_speed();

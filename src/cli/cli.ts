@@ -6,7 +6,7 @@ import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { compareOstep, comparePolicies, describeOwnConfig, ownRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
 
 export interface CliIo {
@@ -61,6 +61,10 @@ Options:
   --cc CC                         the C compiler for --allocator (default: $CC, cc, gcc, clang)
   --checkheap                     with --allocator: call the CMU lab's mm_checkheap after every op
                                   (false is an error on the op; what it prints is in the log)
+  --layout K=V,...                with --allocator: your blocks' layout, e.g. wordSize=8,
+                                  footers=free,prevAllocatedBit=1,next=0,prev=8 (keys: wordSize,
+                                  firstBlock, flagBits, allocatedBit, prevAllocatedBit, footers
+                                  all|free|none, next, prev, links pointer|offset)
   --json                          one JSON object instead of the summary
   --ops                           one CSV row per malloc, calloc, realloc or free
   -h, --help                      this text
@@ -108,6 +112,8 @@ interface Args {
   allocator: string | null;
   cc: string | null;
   checkheap: boolean;
+  /** The allocator's block layout as stated (--layout), or null to find it. */
+  layout: OwnLayout | null;
 }
 
 export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
@@ -166,6 +172,7 @@ function parseArgs(argv: readonly string[]): Args {
   let allocator: string | null = null;
   let cc: string | null = null;
   let checkheap = false;
+  let layout: OwnLayout | null = null;
   const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T => {
     if (value === undefined) throw new UsageError(`${flag} needs a value: ${allowed.join(', ')}`);
     if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
@@ -212,6 +219,13 @@ function parseArgs(argv: readonly string[]): Args {
       case '--checkheap':
         checkheap = true;
         break;
+      case '--layout': {
+        const read = layoutEntries(value() ?? '');
+        const parsed = parseOwnLayout(read.entries);
+        if (parsed.layout === null || read.problems.length > 0) throw new UsageError(`--layout: ${[...read.problems, ...parsed.problems].join('; ') || 'it needs key=value pairs'}`);
+        layout = parsed.layout;
+        break;
+      }
       case '--json':
         json = true;
         break;
@@ -230,8 +244,8 @@ function parseArgs(argv: readonly string[]): Args {
   if (json && ops) throw new UsageError('--json and --ops cannot be used together');
   if (ops && command !== 'run') throw new UsageError('--ops goes with run');
   if (json && command === 'check') throw new UsageError('check prints diagnostics only; --json goes with run and compare');
-  if ((cc !== null || checkheap) && allocator === null) throw new UsageError(`${cc !== null ? '--cc' : '--checkheap'} goes with --allocator`);
-  return { command, file, overrides, json, ops, allocator, cc, checkheap };
+  if ((cc !== null || checkheap || layout !== null) && allocator === null) throw new UsageError(`${cc !== null ? '--cc' : checkheap ? '--checkheap' : '--layout'} goes with --allocator`);
+  return { command, file, overrides, json, ops, allocator, cc, checkheap, layout };
 }
 
 // --- check -----------------------------------------------------------------------------------
@@ -328,13 +342,12 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
   const alignment = outcome.edition === 'cmu' ? 16 : 8;
   const diagnostics = mergeDiagnostics(trace.diagnostics, ownDiagnostics(trace, outcome.recording, { alignment, opLimitMs: outcome.opLimitMs }, outcome.problem));
   const name = file.split(/[\\/]/).pop() ?? file;
-  const source = new OwnSource(trace, outcome.recording, name, diagnostics);
+  const source = new OwnSource(trace, outcome.recording, name, diagnostics, args.layout);
   const configuration = describeOwnConfig({ allocator: file, interface: outcome.edition, alignment });
   if (args.command === 'compare') {
     // Beside every simulated policy (every kind of list, unless the command line names one), as the last row.
     const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: args.overrides.freeList === undefined });
-    const own = ownRow(source, name, diagnostics);
-    const both = { ...comparison, errors: Math.max(comparison.errors, own.errors), policies: [...comparison.policies, own] };
+    const both = withOwnRow(comparison, source, name, diagnostics);
     io.out(args.json ? JSON.stringify(both, null, 2) + '\n' : formatComparison(args.file, both));
     return both.errors > 0 ? 1 : 0;
   }

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
-import { clampStep, Comparison, compareOstep, formatOstepComparison, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, sourceOf, runJson, type TraceRun } from '../trace/index';
+import { clampStep, Comparison, compareOstep, formatOstepComparison, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, sourceOf, runJson, withOwnRow, type TraceRun } from '../trace/index';
 import type { Answers } from './answers';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { newOstepExercise, type ExerciseArgs } from './ostepExercises';
@@ -207,7 +207,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
       void vscode.window.showInformationMessage(`Heap Inspector: the comparison of every policy on ${session.name} was cancelled.`);
       return undefined;
     }
-    const comparison = every.result()!;
+    // The user's own allocator (heapInspector.allocator): its run is the session's, a row after the simulated ones.
+    const comparison = run.model === 'own' ? withOwnRow(every.result()!, run.source, run.source.label, run.diagnostics) : every.result()!;
     const text = formatComparison(session.name, comparison);
     await ctx.views.show(`/${session.name} - every policy.txt`, text);
     return comparison;

@@ -108,7 +108,7 @@ class ViewConnection {
         return null;
       }
     }
-    return buildCompare(comparison, step);
+    return buildCompare(comparison, step, run.model === 'own' ? run : undefined);
   }
 
   private compareInBackground(comparing: NonNullable<ViewConnection['comparing']>, session: TraceSession): void {

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, POLICIES, PRESET_NAMES, type HeapOptions } from '../engine/config';
-import { parseByteSize, parseByteSizes } from '../trace/index';
+import { parseByteSize, parseByteSizes, parseOwnLayout, type OwnLayout } from '../trace/index';
 
 export const SECTION = 'heapInspector';
 
@@ -14,20 +14,32 @@ function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | un
 }
 
 /** The settings `heapSettings` reads: a change to any of them replays the traces. */
-export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'freeList', 'order', 'classes', 'maxHeap', 'allocator', 'checkheap'] as const;
+export const RUN_SETTINGS = ['preset', 'policy', 'coalesce', 'freeList', 'order', 'classes', 'maxHeap', 'allocator', 'allocatorLayout', 'checkheap'] as const;
 
 /**
  * The user's own allocator for traces at `uri` (heapInspector.allocator, a C file; relative to the
  * workspace folder), or null when none is set. Only a trusted workspace runs it (docs/own-allocator.md).
  */
-export function allocatorSetting(uri: vscode.Uri | undefined): { file: string | null; problem: string | null; checkheap: boolean } {
-  const checkheap = vscode.workspace.getConfiguration(SECTION, uri).get<boolean>('checkheap', false) === true;
-  const value = explicit<string>(vscode.workspace.getConfiguration(SECTION, uri), 'allocator');
-  if (typeof value !== 'string' || value.trim() === '') return { file: null, problem: null, checkheap };
-  if (!vscode.workspace.isTrusted) return { checkheap, file: null, problem: 'heapInspector.allocator is off in Restricted Mode: compiling and running the workspace\'s C code needs a trusted workspace; traces run on the simulated heap.' };
+export function allocatorSetting(uri: vscode.Uri | undefined): { file: string | null; problem: string | null; checkheap: boolean; layout: OwnLayout | null } {
+  const config = vscode.workspace.getConfiguration(SECTION, uri);
+  const checkheap = config.get<boolean>('checkheap', false) === true;
+  const { layout, problem: layoutProblem } = layoutSetting(config);
+  const value = explicit<string>(config, 'allocator');
+  if (typeof value !== 'string' || value.trim() === '') return { file: null, problem: null, checkheap, layout };
+  if (!vscode.workspace.isTrusted) return { checkheap, layout, file: null, problem: 'heapInspector.allocator is off in Restricted Mode: compiling and running the workspace\'s C code needs a trusted workspace; traces run on the simulated heap.' };
   const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
   const file = value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || !folder ? value : vscode.Uri.joinPath(folder.uri, value).fsPath;
-  return { file, problem: null, checkheap };
+  return { file, problem: layoutProblem, checkheap, layout };
+}
+
+/** heapInspector.allocatorLayout: the allocator's block layout as stated (an object of LAYOUT_KEYS), or null (none, or one that is wrong: the problem says why). */
+function layoutSetting(config: vscode.WorkspaceConfiguration): { layout: OwnLayout | null; problem: string | null } {
+  const value = explicit<unknown>(config, 'allocatorLayout');
+  if (value === undefined || value === null) return { layout: null, problem: null };
+  if (typeof value !== 'object' || Array.isArray(value)) return { layout: null, problem: 'heapInspector.allocatorLayout must be an object such as { "wordSize": 8, "next": 0, "prev": 8 }; the layout is found instead.' };
+  if (Object.keys(value).length === 0) return { layout: null, problem: null };
+  const { layout, problems } = parseOwnLayout(value as Record<string, unknown>);
+  return { layout, problem: layout === null ? `heapInspector.allocatorLayout: ${problems.join('; ')}; the layout is found instead.` : null };
 }
 
 /** The settings that apply to a trace at `uri`, and any that could not be used. */

@@ -255,7 +255,7 @@ export class TraceSession {
     // heapInspector.allocator set (in a trusted workspace): the trace runs on the user's own allocator.
     const work: RunWork =
       own.file !== null
-        ? new OwnAllocatorJob(document.getText(), format, own.file, { harnessDir, cacheDir, checkheap: own.checkheap, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }, listener)
+        ? new OwnAllocatorJob(document.getText(), format, own.file, { harnessDir, cacheDir, checkheap: own.checkheap, layout: own.layout, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }, listener)
         : TraceJob.parse(document.getText(), format, { defaults: options });
     return this.runner.start(work, info);
   }

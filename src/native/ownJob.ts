@@ -4,7 +4,7 @@
 // model. Every failure is a result: a compile error, a missing compiler, a crash.
 
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { lineRange, ownDiagnostics, OwnSource, PARSE_SHARE, RecordingReader, traceParser, type Diagnostic, type OwnRun, type RunWork, type Trace, type TraceFormat, type TraceJobProgress, type TraceParser, type TraceRun } from '../trace/index';
+import { lineRange, ownDiagnostics, OwnSource, PARSE_SHARE, RecordingReader, traceParser, type Diagnostic, type OwnLayout, type OwnRun, type RunWork, type Trace, type TraceFormat, type TraceJobProgress, type TraceParser, type TraceRun } from '../trace/index';
 import { compileAllocatorAsync, DEFAULT_OP_LIMIT_MS, runAllocatorAsync, type CompileOptions, type CompileResult } from './ownAllocator';
 
 const LINES_PER_CHECK = 512;
@@ -26,7 +26,7 @@ export class OwnAllocatorJob implements RunWork {
     format: TraceFormat,
     /** The allocator's C file. */
     private readonly file: string,
-    private readonly options: CompileOptions & { readonly maxHeap?: number; readonly opLimitMs?: number; readonly checkheap?: boolean },
+    private readonly options: CompileOptions & { readonly maxHeap?: number; readonly opLimitMs?: number; readonly checkheap?: boolean; readonly layout?: OwnLayout | null },
     private readonly listener: OwnJobListener | null = null,
   ) {
     this.parser = traceParser(text, format);
@@ -109,7 +109,7 @@ export class OwnAllocatorJob implements RunWork {
     const diagnostics = mergeDiagnostics(trace.diagnostics, extra);
     const name = this.file.split(/[\\/]/).pop() ?? this.file;
     const recording = run?.recording ?? emptyRecording(trace);
-    const source = new OwnSource(trace, recording, name, diagnostics);
+    const source = new OwnSource(trace, recording, name, diagnostics, this.options.layout ?? null);
     return {
       model: 'own',
       trace,

@@ -67,8 +67,14 @@ export function policyRow(policy: Policy, run: EngineRun): PolicyRow {
 }
 
 /** The user's own allocator's run as a row beside the simulated policies (`compare --allocator`). */
-export function ownRow(source: HeapSource, name: string, diagnostics: readonly Diagnostic[]): PolicyRow {
+function ownRow(source: HeapSource, name: string, diagnostics: readonly Diagnostic[]): PolicyRow {
   return rowOf('own', 'own', `your allocator (${name})`, source.metricsAt(source.steps - 1), source.totals(), errorCount(diagnostics));
+}
+
+/** A comparison with the user's own allocator's row after the simulated ones (`compare --allocator`, the editor's Compare Policies). */
+export function withOwnRow(c: PolicyComparison, source: HeapSource, name: string, diagnostics: readonly Diagnostic[]): PolicyComparison {
+  const own = ownRow(source, name, diagnostics);
+  return { ...c, errors: Math.max(c.errors, own.errors), policies: [...c.policies, own] };
 }
 
 /** The comparison of one trace's rows, one per policy. */

@@ -18,7 +18,7 @@ export { parseTrace, formatOf, traceParser } from './parseTrace';
 export { runTrace, runEngine, errorCount, problemCount, type TraceRun, type EngineRun, type OstepRun, type OwnRun, type OwnConfig, type OwnProgress } from './traceRun';
 export { runJson, sourceJson, formatRunSummary, formatSummary, formatHeapPicture, describeConfig, describeOwnConfig } from './report';
 export { percent } from './figures';
-export { Comparison, ComparisonCache, comparePolicies, comparisonOf, ownRow, policyRow, formatComparison, type ComparisonOptions, type ComparisonProgress, type PolicyComparison, type PolicyRow } from './comparison';
+export { Comparison, ComparisonCache, comparePolicies, comparisonOf, withOwnRow, policyRow, formatComparison, type ComparisonOptions, type ComparisonProgress, type PolicyComparison, type PolicyRow } from './comparison';
 export { renderHeapBar } from './heapBar';
 export { describeStep, describeStory, describeBareOp, describeRun, describeLife, INITIAL_STORY } from './describe';
 export { clampStep, formatAddress, HEX_OFFSETS, mergedBlock, type AddressStyle, type BlockLife, type BlockLives, type HeapChain, type HeapSource, type HeapState, type LifeEvent, type OpEffect, type HeapEvents } from './heapSource';
@@ -39,5 +39,6 @@ export { compareOstep, formatOstepComparison, ostepVariant, type OstepRow } from
 export { runOstep, drawOstepOps, parseOstepOps, type OstepDraw, type OstepDrawOptions, type OstepRunOptions, type OstepOp, type OstepOpProblem, type OstepCrash } from './ostep/ostepRun';
 export { encodeOps, fillBytes, RecordingReader, OwnRecording, DRIVER_FLAGS, type DriverOptions, type Crash, type DataViolation } from './own/ownRecording';
 export { OwnSource } from './own/ownSource';
+export { layoutEntries, parseOwnLayout, LAYOUT_KEYS, type OwnLayout } from './own/ownLayout';
 export { ownDiagnostics, type OwnRunOptions } from './own/ownChecks';
 export { labScore, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore } from './own/labScore';

@@ -101,6 +101,8 @@ export interface Crash {
 export class OwnRecording {
   pageSize = 0;
   maxHeap = 0;
+  /** The heap's first byte's address in the allocator's process (mem_heap_lo()): pointers stored in the heap are read against it. */
+  heapBase = 0;
   /** mm_init's result, null until it returned. */
   initOk: boolean | null = null;
   initHeapSize = 0;
@@ -149,7 +151,7 @@ export class OwnRecording {
 }
 
 /** Record sizes after their tag byte. */
-const RECORD_BYTES: Readonly<Record<string, number>> = { S: 16, I: 17, W: 12, V: 21, O: 28, X: 21, E: 4, T: 12 };
+const RECORD_BYTES: Readonly<Record<string, number>> = { S: 24, I: 17, W: 12, V: 21, O: 28, X: 21, E: 4, T: 12 };
 
 /** Reads the driver's result stream a chunk at a time into a recording. Never throws on bad input: it stops and says why. */
 export class RecordingReader {
@@ -182,6 +184,7 @@ export class RecordingReader {
         case 'S':
           r.pageSize = u64(0);
           r.maxHeap = u64(8);
+          r.heapBase = u64(16);
           break;
         case 'I':
           r.initOk = data[p] === 1;

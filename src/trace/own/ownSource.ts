@@ -4,13 +4,13 @@
 // fits, or, where none does, drawn from the payloads the driver handed out; and what each op
 // returned. The driver's checks are ownChecks.ts.
 
-import { BLOCK_STATUSES, BlockLayout, HeapMemory, resolveConfig, type HeapBytes, type HeapConfig, type HeapMetrics } from '../../engine/index';
-import { walkImplicitColumns } from '../../engine/walker';
+import { BLOCK_STATUSES, HeapMemory, resolveConfig, type HeapBytes, type HeapMetrics } from '../../engine/index';
 import { hex } from '../../engine/memory';
-import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, noWords, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
+import { chainOfColumns, clampStep, HEX_OFFSETS, noWords, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
 import { LifetimeLives } from '../lifetimeLives';
 import type { Diagnostic, Trace } from '../model';
 import { PayloadLedger, SIGNALS } from './ownChecks';
+import { decodeWords, findFirstBlock, footerProblems, freeListsOf, layoutOfConfig, walkLayout, type OwnLayout } from './ownLayout';
 import { fillBytes, type OwnRecording } from './ownRecording';
 
 const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
@@ -19,25 +19,26 @@ const NO_BLOCKS = new Float64Array(0);
 /** Ops between two copies of the heap's bytes (copy-on-write pages: a copy costs the pages written since the last). */
 const CHECKPOINT_EVERY = 256;
 
-/** The layouts tried, in order, to decode a heap's blocks from its words: the CS:APP textbook's (4-byte words, 8-byte alignment) and the 64-bit ones. */
-const LAYOUTS: readonly HeapConfig[] = [
+/** The layouts tried, in order, when none is stated: the CS:APP textbook's (4-byte words, 8-byte alignment) and the 64-bit ones. */
+const LAYOUTS: readonly OwnLayout[] = [
   resolveConfig({ preset: 'csapp' }).config,
   resolveConfig({ preset: 'csapp', wordSize: 8, alignment: 8 }).config,
   resolveConfig({ preset: 'default' }).config,
   resolveConfig({ preset: 'default', sentinels: false }).config,
   resolveConfig({ preset: 'csapp', sentinels: false }).config,
-];
+].map(layoutOfConfig);
 
 export class OwnSource implements HeapSource {
   readonly addresses = HEX_OFFSETS;
   readonly policy = 'own';
+  readonly preset = 'your allocator';
   private readonly ledger: PayloadLedger;
   private readonly fill: Uint8Array;
   private memory: HeapMemory;
   /** The step `memory` holds (-2: nothing yet). */
   private at = -2;
   private readonly checkpoints: HeapBytes[] = [];
-  private layout: HeapConfig | null | undefined;
+  private layout: { readonly layout: OwnLayout; readonly first: number } | null | undefined;
   private last: HeapState | null = null;
 
   constructor(
@@ -46,7 +47,8 @@ export class OwnSource implements HeapSource {
     /** The allocator's name in titles: its file name. */
     readonly label: string,
     private readonly diagnostics: readonly Diagnostic[],
-    readonly preset = 'your allocator',
+    /** The layout the user stated (heapInspector.allocatorLayout, --layout), or null to find one of LAYOUTS. */
+    private readonly stated: OwnLayout | null = null,
   ) {
     this.ledger = new PayloadLedger(trace, recording);
     this.fill = fillBytes(trace);
@@ -141,11 +143,22 @@ export class OwnSource implements HeapSource {
     if (after % CHECKPOINT_EVERY === 0 && this.checkpoints.length === after / CHECKPOINT_EVERY) this.checkpoints.push(m.snapshot());
   }
 
-  /** The layout the heap's words follow, decided once: the first of LAYOUTS whose walk of the last step's heap reaches its end, or null. */
-  private layoutOf(): HeapConfig | null {
+  /**
+   * The layout the heap's words follow, decided once on the last step's heap: the stated one (its
+   * first block found if it does not say), else the first of LAYOUTS whose walk reaches the
+   * heap's end; null when none does.
+   */
+  private layoutOf(): { readonly layout: OwnLayout; readonly first: number } | null {
     if (this.layout !== undefined) return this.layout;
     const m = this.memoryAt(this.steps - 1);
-    this.layout = LAYOUTS.find((config) => m.brk > 0 && walkImplicitColumns(new BlockLayout(m, config)).stopped === null) ?? null;
+    this.layout = null;
+    for (const layout of this.stated ? [this.stated] : LAYOUTS) {
+      const first = this.stated && this.stated.firstBlock !== null ? this.stated.firstBlock : findFirstBlock(m, layout);
+      if (first !== null && (this.stated || (m.brk > 0 && walkLayout(m, layout, first).stopped === null))) {
+        this.layout = { layout, first };
+        break;
+      }
+    }
     return this.layout;
   }
 
@@ -195,17 +208,17 @@ export class OwnSource implements HeapSource {
     return { owners, ownerNames: rep ? null : this.trace.names, allocLines, freeLines, requested };
   }
 
-  /** The blocks as the heap's words say, with the payloads the driver handed out as their owners. */
-  private decoded(i: number, memory: HeapMemory, config: HeapConfig, live: Map<number, { slot: number; size: number; op: number }>): HeapState {
-    const layout = new BlockLayout(memory, config);
-    const c = walkImplicitColumns(layout);
+  /** The blocks as the heap's words say, with the payloads the driver handed out as their owners, and the free lists where the layout names the links. */
+  private decoded(i: number, memory: HeapMemory, { layout, first }: { readonly layout: OwnLayout; readonly first: number }, live: Map<number, { slot: number; size: number; op: number }>): HeapState {
+    const c = walkLayout(memory, layout, first);
     const n = c.count;
     const payloadAddrs = c.payloadAddrs.slice(0, n);
     const headers = c.headers.slice(0, n);
     const footers = c.footers.slice(0, n);
-    const h = decodedWords(headers, n);
-    const f = decodedWords(footers, n);
-    const problems = this.problemsAt(i, c.stopped ? [{ addr: c.stopped.addr, message: c.stopped.message }] : []);
+    const h = decodeWords(layout, headers, n);
+    const f = decodeWords(layout, footers, n);
+    const lists = layout.links === null ? { lists: [], problems: [] } : freeListsOf(memory, c, layout.links, this.recording.heapBase);
+    const problems = this.problemsAt(i, [...(c.stopped ? [{ addr: c.stopped.addr, message: c.stopped.message }] : []), ...footerProblems(c), ...lists.problems]);
     const owners = this.ownerColumns(n, payloadAddrs, live);
     return {
       ...chainOfColumns(i, c),
@@ -218,7 +231,7 @@ export class OwnSource implements HeapSource {
       footerSizes: f.sizes,
       footerAllocated: f.allocated,
       ...owners,
-      freeLists: [],
+      freeLists: lists.lists,
       buddyArena: null,
       problems,
       metrics: this.blockMetrics(i, c.sizes, c.status, n, owners.requested, c.stopped !== null),
@@ -290,7 +303,7 @@ export class OwnSource implements HeapSource {
       ...this.ownerColumns(n, payloadAddrs, live),
       freeLists: [],
       buddyArena: null,
-      problems: this.problemsAt(i, n > 0 ? [{ addr: 0, message: 'The heap\'s words follow none of the layouts Heap Inspector knows (CS:APP style, 4- or 8-byte words): the blocks shown are the payloads the driver handed out and the bytes between them.' }] : []),
+      problems: this.problemsAt(i, n > 0 ? [{ addr: 0, message: `${this.stated ? 'No first block from which the stated layout walks the heap to its end was found (state firstBlock)' : "The heap's words follow none of the layouts Heap Inspector knows (CS:APP style, 4- or 8-byte words; state yours in heapInspector.allocatorLayout or --layout)"}: the blocks shown are the payloads the driver handed out and the bytes between them.` }] : []),
       metrics: this.payloadMetrics(i),
     };
   }

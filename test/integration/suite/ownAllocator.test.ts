@@ -46,9 +46,16 @@ describe('Your own allocator in the editor', function () {
     assert.match(byLine.get(5)![0]!, /^-> 0x0010 · \d+ words? written$/, 'mm_init grew the heap already');
     assert.match(byLine.get(9)![0]!, /^-> 0x0010\b/, 'the payload it handed out over id 0\'s');
     await vscode.commands.executeCommand('heapInspector.openHeapPanel', document.uri, 4);
-    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { panels: { state(): { uri: string | null; step: number | null; blocks: number | null } } };
+    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { panels: { state(): { uri: string | null; step: number | null; blocks: number | null; compared: number }; setCompare(on: boolean): void } };
     const state = await eventually(() => api.panels.state(), (p) => p.uri === document.uri.toString() && p.step === 4 && (p.blocks ?? 0) > 0, 'the panel at op 4');
     assert.ok(state.blocks! >= 2);
+    // Side by side: every simulated policy of the trace's list, then the allocator, at op 4.
+    api.panels.setCompare(true);
+    await eventually(() => api.panels.state(), (p) => p.compared === 6, 'sbrk, first, next, best, worst and the allocator side by side');
+    api.panels.setCompare(false);
+    const compared = await vscode.commands.executeCommand<{ policies: { policy: string; list: string; errors: number }[] }>('heapInspector.comparePolicies', document.uri);
+    assert.deepEqual(compared.policies.at(-1), { ...compared.policies.at(-1)!, policy: 'own', list: 'your allocator (overlap-bug.c)', errors: 2 });
+    assert.ok(compared.policies.length > 6, 'every kind of free list and policy before it');
     const json = await vscode.commands.executeCommand<{ preset: string; config: { allocator: string; interface: string }; errors: number }>('heapInspector.runMyAllocator', document.uri);
     assert.equal(json.preset, 'your allocator');
     assert.deepEqual([json.config.allocator, json.config.interface, json.errors], [fixture('overlap-bug.c'), 'csapp', 2]);

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import { cliAllocatorRunner, compileAllocator, findCompiler, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
-import { ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type Trace } from '../../../src/trace/index';
+import { buildCompare } from '../../../src/extension/compareFrames';
+import { Comparison, ComparisonCache, ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type HeapState, type OwnLayout, type OwnRun, type Trace, parseOwnLayout } from '../../../src/trace/index';
 import { mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 
@@ -37,13 +38,13 @@ describe('your own allocator (compiled with the harness, run in a child process)
   });
 
   /** The trace on the fixture: its recording, diagnostics (the trace's and the driver's) and read model. */
-  function onAllocator(file: string, trace: Trace, opLimitMs = 5000) {
+  function onAllocator(file: string, trace: Trace, opLimitMs = 5000, layout: OwnLayout | null = null) {
     const compiled = compileAllocator(fixture(file), options);
     assert.ok(compiled.ok, `${file} compiles: ${compiled.ok ? '' : compiled.text}`);
     const run = runAllocator(compiled.executable, trace, { opLimitMs });
     const alignment = compiled.interface === 'cmu' ? 16 : 8;
     const diagnostics = mergeDiagnostics(trace.diagnostics, ownDiagnostics(trace, run.recording, { alignment, opLimitMs }, run.problem));
-    return { ...run, compiled, diagnostics, source: new OwnSource(trace, run.recording, file, diagnostics) };
+    return { ...run, compiled, diagnostics, source: new OwnSource(trace, run.recording, file, diagnostics, layout) };
   }
 
   /** The CLI's --ops CSV for a trace, on the engine (flags) or on an allocator. */
@@ -88,6 +89,33 @@ describe('your own allocator (compiled with the harness, run in a child process)
     }
   });
 
+  it("a stated layout with the links (heapInspector.allocatorLayout, --layout): the C lists' free blocks in the engine's lists' order, every 50th step", function () {
+    requireMalloclab(this);
+    // explicit.c and segregated.c keep their links as 4-byte header offsets: next at the payload, prev after it.
+    const { layout } = parseOwnLayout({ wordSize: 4, next: 0, prev: 4, links: 'offset' });
+    const lists = (heap: HeapState) => heap.freeLists.map((l) => Array.from(l.nodes).join(' ')).filter((l) => l !== '').sort();
+    for (const [file, freeList] of [['explicit.c', 'explicit'], ['segregated.c', 'segregated']] as const) {
+      for (const t of ['short1-bal', 'amptjp-bal']) {
+        const trace = parseTrace(readMalloclab(t), 'rep');
+        const own = onAllocator(file, trace, 5000, layout).source;
+        const engine = sourceOf(runEngine(trace, { overrides: { preset: 'csapp', freeList, order: 'lifo' } }));
+        for (let i = 0; i < trace.ops.length; i += 50) {
+          const heap = own.heapAt(i);
+          assert.deepEqual(lists(heap), lists(engine.heapAt(i)), `${file} on ${t}, op ${i}`);
+          assert.deepEqual(heap.problems, [], `${file} on ${t}, op ${i}: nothing wrong`);
+        }
+      }
+    }
+    // A layout that cannot be the heap's: the walk stops where it goes wrong, and says so at every step.
+    const wrong = parseOwnLayout({ wordSize: 8, firstBlock: 8 }).layout;
+    const heap = onAllocator('explicit.c', parseTrace(sample('tiny.rep'), 'rep'), 5000, wrong).source.heapAt(3);
+    assert.match(heap.problems[0]!.message, /the block at 0x0008 (has size 0|claims \d+ bytes)/);
+    let err = '';
+    const io: CliIo = { readFile: () => sample('tiny.rep'), out: () => {}, err: (t) => void (err += t), runAllocator: cliAllocatorRunner(options) };
+    assert.equal(runCli(['run', 'tiny.rep', '--allocator', fixture('explicit.c'), '--layout', 'wordSize=4,nxt=0'], io), 2);
+    assert.match(err, /--layout: unknown layout key "nxt"/);
+  });
+
   it('compare --allocator: the allocator as a row beside every simulated policy, the textbook\'s equal to first fit on csapp', () => {
     let out = '';
     const io: CliIo = { readFile: () => sample('tiny.rep'), out: (t) => void (out += t), err: () => {}, runAllocator: cliAllocatorRunner(options) };
@@ -130,6 +158,26 @@ describe('your own allocator (compiled with the harness, run in a child process)
     assert.equal(own.source.notRunText(5), 'not run: the allocator stopped at line 9');
     const preset = sourceOf(runEngine(trace, { overrides: { preset: 'csapp' } }));
     for (let i = 0; i < 4; i++) assert.equal(own.source.pointerAt(i), preset.pointerAt(i), `op ${i}: as the textbook's, before the bug`);
+  });
+
+  it("the panel's side by side: the allocator's heap after every simulated policy's at the same step, a crashed one at its last step", () => {
+    const sideBySide = (file: string, trace: Trace, step: number) => {
+      const own = onAllocator(file, trace);
+      const run: OwnRun = { model: 'own', trace, preset: 'your allocator', diagnostics: own.diagnostics, replay: { length: trace.ops.length, recorded: own.recording.ops, done: true }, config: { allocator: fixture(file), interface: own.compiled.interface, alignment: 8 }, source: own.source, log: own.log };
+      const comparison = Comparison.of(trace, { overrides: { preset: 'csapp' } }, { history: true, cache: new ComparisonCache() });
+      comparison.advance(Infinity);
+      return buildCompare(comparison, step, run)!;
+    };
+    const tiny = parseTrace(sample('tiny.rep'), 'rep');
+    const c = sideBySide('textbook.c', tiny, 6);
+    assert.deepEqual(c.frames.map((f) => f.policy), ['sbrk', 'first', 'next', 'best', 'worst', 'own']);
+    assert.equal(c.frames.at(-1)!.label, 'your allocator (textbook.c)');
+    const [first, own] = [c.frames.find((f) => f.policy === 'first')!.frame, c.frames.at(-1)!.frame];
+    assert.equal(own.step, 6);
+    assert.deepEqual([own.heapSize, Array.from(own.addrs), Array.from(own.sizes), own.states], [first.heapSize, Array.from(first.addrs), Array.from(first.sizes), first.states], 'the textbook in C is first fit on csapp, block for block');
+    // The segfault at op 4: the other policies at op 6, the allocator at the last op it finished.
+    const crashed = sideBySide('segfault.c', parseTrace(readFileSync(fixture('huge-request.rep'), 'utf8'), 'rep'), 6);
+    assert.deepEqual(crashed.frames.map((f) => f.frame.step), [6, 6, 6, 6, 6, 3]);
   });
 
   it('a failed assert is an abort on its op; an endless loop is stopped at the limit and said so on its op', () => {
