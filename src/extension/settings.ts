@@ -36,10 +36,10 @@ export function allocatorSetting(uri: vscode.Uri | undefined): { file: string | 
 function layoutSetting(config: vscode.WorkspaceConfiguration): { layout: OwnLayout | null; problem: string | null } {
   const value = explicit<unknown>(config, 'allocatorLayout');
   if (value === undefined || value === null) return { layout: null, problem: null };
-  if (typeof value !== 'object' || Array.isArray(value)) return { layout: null, problem: 'heapInspector.allocatorLayout must be an object such as { "wordSize": 8, "next": 0, "prev": 8 }; the layout is found instead.' };
+  if (typeof value !== 'object' || Array.isArray(value)) return { layout: null, problem: 'heapInspector.allocatorLayout must be an object such as { "wordSize": 8, "next": 0, "prev": 8 }; the layout is found instead of stated.' };
   if (Object.keys(value).length === 0) return { layout: null, problem: null };
   const { layout, problems } = parseOwnLayout(value as Record<string, unknown>);
-  return { layout, problem: layout === null ? `heapInspector.allocatorLayout: ${problems.join('; ')}; the layout is found instead.` : null };
+  return { layout, problem: layout === null ? `heapInspector.allocatorLayout: ${problems.join('; ')}; the layout is found instead of stated.` : null };
 }
 
 /** The settings that apply to a trace at `uri`, and any that could not be used. */

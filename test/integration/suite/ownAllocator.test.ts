@@ -65,6 +65,11 @@ describe('Your own allocator in the editor', function () {
     await vscode.workspace.getConfiguration('heapInspector').update('allocator', fixture('segfault.c'), vscode.ConfigurationTarget.Workspace);
     const document = await open(fixture('huge-request.rep'));
     await eventually(() => problems(document.uri), (p) => p.includes('9 Error allocator-failed'), 'the segmentation fault on line 9');
+    // A layout stated wrong: said on the trace's first line, and the layout is found as without one.
+    await vscode.workspace.getConfiguration('heapInspector').update('allocatorLayout', { wordSize: 4, allocatedBit: 5 }, vscode.ConfigurationTarget.Workspace);
+    const warned = await eventually(() => vscode.languages.getDiagnostics(document.uri).map((d) => d.message), (m) => m.some((x) => x.startsWith('heapInspector.allocatorLayout:')), 'the stated layout refused on line 1');
+    assert.match(warned.find((x) => x.startsWith('heapInspector.allocatorLayout:'))!, /allocatedBit 5 must be one of the 3 flag bits/);
+    await eventually(() => problems(document.uri), (p) => p.includes('9 Error allocator-failed'), 'the run again, the crash still on line 9');
     const crash = vscode.languages.getDiagnostics(document.uri).find((d) => d.code === 'allocator-failed')!;
     assert.match(crash.message, /segmentation fault \(SIGSEGV\)/);
     const titles = new Map((await lenses(document.uri)).map((l) => [l.range.start.line + 1, l.command?.title ?? '']));

@@ -48,7 +48,7 @@ export async function openText(content: string, language: string): Promise<vscod
 
 export async function resetSettings(): Promise<void> {
   const config = vscode.workspace.getConfiguration('heapInspector');
-  for (const key of ['preset', 'policy', 'coalesce', 'freeList', 'order', 'classes', 'maxHeap', 'allocator', 'codeLens.enabled', 'codeLens.maxOps']) {
+  for (const key of ['preset', 'policy', 'coalesce', 'freeList', 'order', 'classes', 'maxHeap', 'allocator', 'allocatorLayout', 'checkheap', 'codeLens.enabled', 'codeLens.maxOps']) {
     await config.update(key, undefined, vscode.ConfigurationTarget.Workspace);
     await config.update(key, undefined, vscode.ConfigurationTarget.Global);
   }
