@@ -38,6 +38,9 @@ export class OwnSource implements HeapSource {
   /** The step `memory` holds (-2: nothing yet). */
   private at = -2;
   private readonly checkpoints: HeapBytes[] = [];
+  /** The live payloads at `at`, offset -> the op that handed it out, kept with the bytes; and at each checkpoint, as (offset, op) pairs. */
+  private live = new Map<number, number>();
+  private readonly liveCheckpoints: Float64Array[] = [];
   private layout: { readonly layout: OwnLayout; readonly first: number } | null | undefined;
   private last: HeapState | null = null;
 
@@ -113,6 +116,9 @@ export class OwnSource implements HeapSource {
       // checkpoints[k] is the heap after op k * CHECKPOINT_EVERY - 1 (checkpoints[0]: after mm_init).
       const k = Math.min(Math.floor((i + 1) / CHECKPOINT_EVERY), this.checkpoints.length - 1);
       this.memory.load(this.checkpoints[k]!);
+      const pairs = this.liveCheckpoints[k]!;
+      this.live = new Map();
+      for (let p = 0; p < pairs.length; p += 2) this.live.set(pairs[p]!, pairs[p + 1]!);
       this.at = k * CHECKPOINT_EVERY - 1;
     }
     while (this.at < i) this.apply(this.at + 1);
@@ -133,6 +139,9 @@ export class OwnSource implements HeapSource {
       m.setUint32(addr + 4, r.changeHi[k]!);
     }
     if (i >= 0) {
+      const { handed, released } = this.ledger;
+      if (released[i]! >= 0) this.live.delete(released[i]!);
+      if (handed[i]! >= 0) this.live.set(handed[i]!, i);
       const kind = this.trace.ops.kind(i);
       const got = r.offsets[i]!;
       const n = this.ledger.sizes[i]!;
@@ -140,7 +149,16 @@ export class OwnSource implements HeapSource {
     }
     this.at = i;
     const after = i + 1;
-    if (after % CHECKPOINT_EVERY === 0 && this.checkpoints.length === after / CHECKPOINT_EVERY) this.checkpoints.push(m.snapshot());
+    if (after % CHECKPOINT_EVERY === 0 && this.checkpoints.length === after / CHECKPOINT_EVERY) {
+      this.checkpoints.push(m.snapshot());
+      const pairs = new Float64Array(this.live.size * 2);
+      let p = 0;
+      for (const [offset, op] of this.live) {
+        pairs[p++] = offset;
+        pairs[p++] = op;
+      }
+      this.liveCheckpoints.push(pairs);
+    }
   }
 
   /**
@@ -171,24 +189,13 @@ export class OwnSource implements HeapSource {
     if (this.last?.step === i) return this.last;
     const layout = this.layoutOf();
     const memory = this.memoryAt(i);
-    const live = this.livePayloads(i);
+    const live = this.live;
     const state = layout !== null ? this.decoded(i, memory, layout, live) : this.fromPayloads(i, memory.brk, live);
     this.last = state;
     return state;
   }
 
-  /** The live payloads after op `i`: offset -> the slot holding it, its size and the op that handed it out. */
-  private livePayloads(i: number): Map<number, { slot: number; size: number; op: number }> {
-    const { handed, released, sizes } = this.ledger;
-    const out = new Map<number, { slot: number; size: number; op: number }>();
-    for (let j = 0; j <= i; j++) {
-      if (released[j]! >= 0) out.delete(released[j]!);
-      if (handed[j]! >= 0) out.set(handed[j]!, { slot: this.trace.ops.ptr(j)!, size: sizes[j]!, op: j });
-    }
-    return out;
-  }
-
-  private ownerColumns(n: number, payloadAddrs: Float64Array, live: Map<number, { slot: number; size: number; op: number }>) {
+  private ownerColumns(n: number, payloadAddrs: Float64Array, live: ReadonlyMap<number, number>) {
     const { lifetimes, lifetimeOfOp } = this.trace.lifetimes;
     const owners = new Int32Array(n).fill(-1);
     const allocLines = new Int32Array(n);
@@ -196,12 +203,13 @@ export class OwnSource implements HeapSource {
     const requested = new Float64Array(n);
     const rep = this.trace.format === 'rep';
     for (let k = 0; k < n; k++) {
-      const p = live.get(payloadAddrs[k]!);
-      if (p === undefined) continue;
-      owners[k] = rep ? Number(this.trace.names[p.slot]) : p.slot;
-      requested[k] = p.size;
-      allocLines[k] = this.trace.ops.line(p.op);
-      const life = lifetimeOfOp[p.op] ?? -1;
+      const op = live.get(payloadAddrs[k]!);
+      if (op === undefined) continue;
+      const slot = this.trace.ops.ptr(op)!;
+      owners[k] = rep ? Number(this.trace.names[slot]) : slot;
+      requested[k] = this.ledger.sizes[op]!;
+      allocLines[k] = this.trace.ops.line(op);
+      const life = lifetimeOfOp[op] ?? -1;
       const end = life >= 0 ? lifetimes.at(life).end : -1;
       freeLines[k] = end >= 0 ? this.trace.ops.line(end) : 0;
     }
@@ -209,7 +217,7 @@ export class OwnSource implements HeapSource {
   }
 
   /** The blocks as the heap's words say, with the payloads the driver handed out as their owners, and the free lists where the layout names the links. */
-  private decoded(i: number, memory: HeapMemory, { layout, first }: { readonly layout: OwnLayout; readonly first: number }, live: Map<number, { slot: number; size: number; op: number }>): HeapState {
+  private decoded(i: number, memory: HeapMemory, { layout, first }: { readonly layout: OwnLayout; readonly first: number }, live: ReadonlyMap<number, number>): HeapState {
     const c = walkLayout(memory, layout, first);
     const n = c.count;
     const payloadAddrs = c.payloadAddrs.slice(0, n);
@@ -261,7 +269,7 @@ export class OwnSource implements HeapSource {
   }
 
   /** No layout fits: the live payloads as allocated blocks and the bytes between them as free, so the picture still shows what the driver handed out. */
-  private fromPayloads(i: number, heapSize: number, live: Map<number, { slot: number; size: number; op: number }>): HeapState {
+  private fromPayloads(i: number, heapSize: number, live: ReadonlyMap<number, number>): HeapState {
     const starts = [...live.keys()].filter((p) => p < heapSize).sort((a, b) => a - b);
     const addrs: number[] = [];
     const sizes: number[] = [];
@@ -274,7 +282,7 @@ export class OwnSource implements HeapSource {
         sizes.push(p - at);
         states.push(FREE);
       }
-      const size = Math.max(1, Math.min(live.get(p)!.size, heapSize - p));
+      const size = Math.max(1, Math.min(this.ledger.sizes[live.get(p)!]!, heapSize - p));
       addrs.push(p);
       sizes.push(size);
       states.push(ALLOCATED);

@@ -75,8 +75,11 @@ describe('your own allocator (compiled with the harness, run in a child process)
         assert.deepEqual([Array.from(mine.addrs), Array.from(mine.sizes), Array.from(mine.states)], [Array.from(theirs.addrs), Array.from(theirs.sizes), Array.from(theirs.states)], `${ref.trace}, step ${i}: the block chain`);
       }
       // Going back rebuilds from the copies kept.
-      const back = own.source.chainAt(Math.floor(trace.ops.length / 3));
-      assert.deepEqual(Array.from(back.sizes), Array.from(engine.chainAt(Math.floor(trace.ops.length / 3)).sizes), `${ref.trace}: a step behind the last one`);
+      const third = Math.floor(trace.ops.length / 3);
+      const back = own.source.heapAt(third);
+      const theirs = engine.heapAt(third);
+      assert.deepEqual(Array.from(back.sizes), Array.from(theirs.sizes), `${ref.trace}: a step behind the last one`);
+      assert.deepEqual([Array.from(back.owners), Array.from(back.requested)], [Array.from(theirs.owners), Array.from(theirs.requested)], `${ref.trace}: a step behind, each block's owner and request (the live payloads kept with the copies)`);
     }
   });
 
