@@ -293,6 +293,34 @@ describe('heap panel webview (Chromium, fake host)', function () {
     assert.doesNotMatch(text, /next link|0x/);
   });
 
+  it('side by side: every frame at one scale, a run that stopped early (your allocator crashed) at its last step and saying so', async () => {
+    const best = runTrace(parseHeapScript(readFileSync(join(ROOT, 'samples', 'first-best-worst.heap'), 'utf8').replace(/^/, 'set policy = best\n')));
+    const frame = buildFrame(run, 6);
+    const small = buildFrame(runTrace(parseHeapScript('set policy = sbrk\na = malloc(200)')), 0);
+    assert.ok(small.heapSize * 10 < frame.heapSize, `a heap of ${small.heapSize} bytes beside ${frame.heapSize}`);
+    const compare = { frames: [{ policy: 'first', label: 'first fit', frame }, { policy: 'best', label: 'best fit', frame: buildFrame(best, 6) }, { policy: 'own', label: 'your allocator (mm.c)', frame: { ...small, step: 3 } }] };
+    await send(snapshot(run, 6));
+    await page.locator('.blocks li').first().waitFor({ state: 'attached' });
+    if (!(await page.locator('.compare').isVisible())) await page.keyboard.press('c');
+    await send({ type: 'frame', frame, compare });
+    await page.locator('.compare-row').nth(2).waitFor();
+    const labels = await page.locator('.compare-label').allInnerTexts();
+    assert.match(labels[0]!, /^first fit: /);
+    assert.match(labels[2]!, /^your allocator \(mm\.c\) \(its run stopped: the heap after op 4\): /);
+    assert.doesNotMatch(labels[1]!, /stopped/);
+    // One scale: the small heap's strip is one row, drawn over a fraction of the width (its bytes at the big heaps' bytes per pixel).
+    const heights = await page.locator('canvas.compare-heap').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).clientHeight));
+    assert.ok(heights[2]! <= heights[0]!, `strip heights ${heights.join(', ')}`);
+    const drawn = await page.locator('canvas.compare-heap').nth(2).evaluate((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d')!;
+      const alpha = (fraction: number) => ctx.getImageData(Math.floor(canvas.width * fraction), Math.floor(canvas.height / 2), 1, 1).data[3];
+      return { start: alpha(0.01), past: alpha(0.5) };
+    });
+    assert.ok(drawn.start! > 0 && drawn.past === 0, `the small heap is drawn at its start and not past a tenth of the strip: ${JSON.stringify(drawn)}`);
+    await page.keyboard.press('c');
+  });
+
   it('segregated lists: a line per class that holds blocks, named by its sizes, and the empty classes on one line', async () => {
     const seg = runTrace(parseHeapScript(['set preset = csapp', 'set freeList = segregated', 'set classes = 32, 64, 128', 'a = malloc(20)', 'b = malloc(20)', 'free(a)'].join('\n')));
     await send({ type: 'snapshot', trace: traceInfo(seg, 'file:///seg.heap', 'seg.heap'), frame: buildFrame(seg, 2), series: buildSeries(seg), events: buildEvents(seg), compare: null });
