@@ -4,7 +4,7 @@
 // here: tested in plain Node.
 
 import { BLOCK_STATUSES } from '../engine/index';
-import type { EventsDto, FrameDto, SeriesDto, TraceInfoDto } from '../shared/protocol';
+import { MAX_PRINTED, type EventsDto, type FrameDto, type SeriesDto, type TraceInfoDto } from '../shared/protocol';
 import { clampStep, sourceOf, type HeapSource, type TraceRun } from '../trace/index';
 
 const SERIES_POINTS = 2000;
@@ -20,7 +20,9 @@ export function infoOf(source: HeapSource, uri: string, name: string): TraceInfo
 
 /** The heap after op `step` of a run (-1: before the first op). */
 export function buildFrame(run: TraceRun, step: number): FrameDto {
-  return frameOf(sourceOf(run), step);
+  const frame = frameOf(sourceOf(run), step);
+  // The user's own allocator: what it printed during the op goes with the step.
+  return run.model === 'own' ? { ...frame, printed: run.source.printedDuring(frame.step, run.log, MAX_PRINTED) } : frame;
 }
 
 /** One letter a block ('a', 'f' or 'x'), by the engine's BLOCK_STATUSES index. */
@@ -41,6 +43,7 @@ export function frameOf(source: HeapSource, step: number): FrameDto {
     line: op.line,
     text: op.text,
     story: op.story,
+    printed: '',
     heapSize: heap.heapSize,
     prologue: heap.prologue,
     epilogue: heap.epilogue,

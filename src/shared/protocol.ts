@@ -32,6 +32,8 @@ export interface FrameDto {
   readonly text: string;
   /** What the op did, in a sentence or two (the side view). */
   readonly story: string;
+  /** What the user's own allocator printed during the op (its debug output, its mm_checkheap's), at most MAX_PRINTED characters; '' for none. */
+  readonly printed: string;
   readonly heapSize: number;
   readonly prologue: { readonly addr: number; readonly size: number } | null;
   /** Address of the epilogue header, or null. */
@@ -221,6 +223,8 @@ function isFrame(f: unknown): f is FrameDto {
     isInt(x.step, -1, 2 ** 31) &&
     typeof x.text === 'string' &&
     typeof x.story === 'string' &&
+    typeof x.printed === 'string' &&
+    x.printed.length <= MAX_PRINTED + 100 &&
     typeof x.heapSize === 'number' &&
     n >= 0 &&
     typeof x.states === 'string' &&
@@ -244,6 +248,9 @@ function isFrame(f: unknown): f is FrameDto {
     isMetrics(x.metrics)
   );
 }
+
+/** The most of an op's printed output a frame carries. */
+export const MAX_PRINTED = 2000;
 
 /** More lists than any family keeps (a segregated list's classes, a buddy system's orders) is not a frame the host made. */
 const MAX_FREE_LISTS = 64;

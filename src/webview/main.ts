@@ -56,6 +56,10 @@ const title = el('h1', { className: 'title' });
 const opLine = el('div', { className: 'op', role: 'status' });
 opLine.setAttribute('aria-live', 'polite');
 const story = el('p', { className: 'story' });
+/** What the user's own allocator printed during the op (its debug output, its mm_checkheap's). */
+const printed = el('pre', { className: 'printed' });
+printed.setAttribute('aria-label', 'What your allocator printed during this op');
+printed.hidden = true;
 const scrubber = el('input', { type: 'range', min: '-1', max: '0', value: '-1', className: 'scrubber' });
 scrubber.setAttribute('aria-label', 'Step');
 scrubber.addEventListener('input', () => goTo(Number(scrubber.value)));
@@ -110,9 +114,9 @@ const empty = el('p', { className: 'empty' });
 
 const app = document.getElementById('app') ?? document.body;
 if (mode === 'panel') {
-  app.append(title, opLine, controls, eventBar, zoomBar, buddyTree, canvasBox, freeListLines, blockList, details, metrics, charts, compareBox, help, empty);
+  app.append(title, opLine, printed, controls, eventBar, zoomBar, buddyTree, canvasBox, freeListLines, blockList, details, metrics, charts, compareBox, help, empty);
 } else {
-  app.append(title, opLine, story, controls, buddyTree, canvasBox, freeListLines, blockList, metrics, details, empty);
+  app.append(title, opLine, story, printed, controls, buddyTree, canvasBox, freeListLines, blockList, metrics, details, empty);
   scrubber.remove();
   speed.remove();
 }
@@ -285,6 +289,7 @@ function render(): void {
     title.textContent = 'Heap Inspector';
     opLine.textContent = '';
     story.textContent = '';
+    printed.hidden = true;
     details.textContent = '';
     blockList.replaceChildren();
     return;
@@ -294,6 +299,8 @@ function render(): void {
   title.textContent = `${trace.name} · ${trace.policyLabel} · ${trace.preset}`;
   opLine.textContent = frame.line === null ? `Before the first op: ${frame.text}` : `Line ${frame.line}: ${frame.text}`;
   story.textContent = frame.story;
+  printed.hidden = frame.printed === '';
+  printed.textContent = frame.printed === '' ? '' : `It printed:\n${frame.printed}`;
   scrubber.max = String(trace.ops - 1);
   scrubber.value = String(frame.step);
   stepLabel.textContent = `op ${frame.step + 1} / ${trace.ops}`;

@@ -319,6 +319,13 @@ describe('heap panel webview (Chromium, fake host)', function () {
     });
     assert.ok(drawn.start! > 0 && drawn.past === 0, `the small heap is drawn at its start and not past a tenth of the strip: ${JSON.stringify(drawn)}`);
     await page.keyboard.press('c');
+    // What your allocator printed during the op, with the step; nothing shown for a step where it printed nothing.
+    assert.equal(await page.locator('.printed').isVisible(), false);
+    await send({ type: 'frame', frame: { ...frame, printed: 'mm_checkheap: block 0x0010 ok\n' }, compare: null });
+    await page.locator('.printed').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('.printed').innerText(), 'It printed:\nmm_checkheap: block 0x0010 ok\n');
+    await send({ type: 'frame', frame, compare: null });
+    await page.locator('.printed').waitFor({ state: 'hidden' });
   });
 
   it('segregated lists: a line per class that holds blocks, named by its sizes, and the empty classes on one line', async () => {

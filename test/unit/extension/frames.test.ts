@@ -122,6 +122,9 @@ describe('protocol guards', () => {
     assert.ok(parseHostMessage({ type: 'frame', frame, compare: null }));
     assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, sizes: Float64Array.from([...frame.sizes, 16]) }, compare: null }), null);
     assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, sizes: Array.from(frame.sizes) }, compare: null }), null, 'a plain array where a typed one belongs');
+    assert.ok(parseHostMessage({ type: 'frame', frame: { ...frame, printed: 'ok\n' }, compare: null }), 'what the allocator printed');
+    assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, printed: 'x'.repeat(100_000) }, compare: null }), null, 'more printed text than a frame carries');
+    assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, printed: 7 }, compare: null }), null, 'printed output that is not text');
     assert.equal(parseHostMessage({ type: 'snapshot', frame }), null);
     assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, owners: Array.from(frame.owners) }, compare: null }), null, 'owners as a plain array');
     assert.equal(parseHostMessage({ type: 'frame', frame: { ...frame, ownerNames: [1, 2] }, compare: null }), null, 'owner names that are not strings');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import { cliAllocatorRunner, compileAllocator, findCompiler, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
 import { buildCompare } from '../../../src/extension/compareFrames';
+import { buildFrame } from '../../../src/extension/frames';
 import { Comparison, ComparisonCache, ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type HeapState, type OwnLayout, type OwnRun, type Trace, parseOwnLayout } from '../../../src/trace/index';
 import { mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
@@ -223,6 +224,8 @@ describe('your own allocator (compiled with the harness, run in a child process)
     for (let i = 0; i < chatty.source.steps; i++) whole += chatty.source.printedDuring(i, chatty.log, Infinity);
     assert.equal(whole, chatty.log, 'the ops\' output, one after another, is the whole log');
     assert.ok(chatty.source.printedDuring(3, chatty.log).length > 0, 'free printed something');
+    const run: OwnRun = { model: 'own', trace: chatty.source.trace, preset: 'your allocator', diagnostics: chatty.diagnostics, replay: { length: chatty.source.length, recorded: chatty.source.steps, done: true }, config: { allocator: 'chatty.c', interface: 'csapp', alignment: 8 }, source: chatty.source, log: chatty.log };
+    assert.equal(buildFrame(run, 3).printed, chatty.source.printedDuring(3, chatty.log), "the panel's frame carries it with the step");
     assert.equal(interfaceOf(readFileSync(fixture('cmu64.c'), 'utf8')), 'cmu');
     assert.equal(interfaceOf(readFileSync(fixture('textbook.c'), 'utf8')), 'csapp');
     const cmu = onAllocator('cmu64.c', parseTrace(text, 'rep'));
