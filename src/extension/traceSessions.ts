@@ -161,6 +161,7 @@ export class TraceSession {
   /** The progress in words, e.g. `Replaying trace.rep: 230,000 of 1,000,000 ops (23%)`. */
   describeProgress(p: TraceJobProgress = this.progress): string {
     const percent = `${Math.floor(p.fraction * 100)}%`;
+    if (p.activity !== undefined && p.phase !== 'parsing') return `${this.name}: ${p.activity}`;
     return p.phase === 'parsing'
       ? `Reading ${this.name}: line ${count(p.lines)} of ${count(this.document.lineCount)} (${percent})`
       : `Replaying ${this.name}: ${count(p.replayed)} of ${count(p.ops)} ops (${percent})`;

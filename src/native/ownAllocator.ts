@@ -144,11 +144,11 @@ export function compileAllocator(file: string, options: CompileOptions = {}): Co
 }
 
 /** The same, without blocking (the extension host). */
-export async function compileAllocatorAsync(file: string, options: CompileOptions = {}): Promise<CompileResult> {
+export async function compileAllocatorAsync(file: string, options: CompileOptions = {}, signal?: AbortSignal): Promise<CompileResult> {
   const plan = planCompile(file, options);
   if (plan.done !== null) return plan.done;
   return new Promise((done) => {
-    const child = spawn(plan.cc, plan.args, { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(plan.cc, plan.args, { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
     let output = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), COMPILE_TIMEOUT_MS);
     child.stdout.on('data', (d: Buffer) => void (output += d.toString('utf8')));
@@ -227,7 +227,7 @@ export function runAllocator(executable: string, trace: Trace, options: RunOptio
 }
 
 /** The same, without blocking (the extension host): the child runs while the event loop goes on. */
-export async function runAllocatorAsync(executable: string, trace: Trace, options: RunOptions = {}): Promise<AllocatorRun> {
+export async function runAllocatorAsync(executable: string, trace: Trace, options: RunOptions = {}, signal?: AbortSignal): Promise<AllocatorRun> {
   const opLimitMs = options.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
   const flags = options.speed ? DRIVER_FLAGS.speed : DRIVER_FLAGS.record | DRIVER_FLAGS.checks | (options.checkheap ? DRIVER_FLAGS.checkheap : 0);
   const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-run-'));
@@ -238,7 +238,7 @@ export async function runAllocatorAsync(executable: string, trace: Trace, option
   const reader = new RecordingReader(trace.ops.length);
   try {
     const ended = await new Promise<string | null>((done) => {
-      const child = spawn(executable, [opsFile], { stdio: ['ignore', log, log, 'pipe'] });
+      const child = spawn(executable, [opsFile], { stdio: ['ignore', log, log, 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
       const backstop = setTimeout(() => child.kill('SIGKILL'), Math.max(60_000, opLimitMs * 4) + trace.ops.length);
       (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
       child.on('error', (err) => {

@@ -8,6 +8,8 @@ import { lineRange, ownDiagnostics, OwnSource, PARSE_SHARE, RecordingReader, tra
 import { compileAllocatorAsync, DEFAULT_OP_LIMIT_MS, runAllocatorAsync, type CompileOptions, type CompileResult } from './ownAllocator';
 
 const LINES_PER_CHECK = 512;
+/** How often the runner looks at a job waiting for its child process. */
+const LOOK_AGAIN_MS = 250;
 
 /** What the job did with the allocator's file, for the editor: the compiler's result (its messages go to the Problems view). */
 export interface OwnJobListener {
@@ -20,6 +22,9 @@ export class OwnAllocatorJob implements RunWork {
   private result: TraceRun | undefined;
   private pending: Promise<void> | null = null;
   private finished = false;
+  /** Stops the compile or run under way (the runner cancelled or replaced the job). */
+  private abort: AbortController | null = null;
+  private activity = 'compiling your allocator';
 
   constructor(
     text: string,
@@ -55,7 +60,7 @@ export class OwnAllocatorJob implements RunWork {
       return { phase: 'parsing', lines: p.lines, replayed: 0, ops: 0, fraction: p.length === 0 ? 0 : (PARSE_SHARE * p.offset) / p.length };
     }
     const ops = this.parsed.ops.length;
-    return { phase: this.phase, lines: this.parsed.lineCount, replayed: this.finished ? ops : 0, ops, fraction: this.finished ? 1 : PARSE_SHARE };
+    return { phase: this.phase, lines: this.parsed.lineCount, replayed: this.finished ? ops : 0, ops, fraction: this.finished ? 1 : PARSE_SHARE, activity: this.activity };
   }
 
   work(stop: () => boolean): boolean {
@@ -75,8 +80,17 @@ export class OwnAllocatorJob implements RunWork {
     return false;
   }
 
+  /** The compile and run, or a quarter of a second, whichever ends first: the runner looks again (its progress notification shows a slow one, with Cancel). */
   waiting(): Promise<void> | null {
-    return this.finished ? null : this.pending;
+    if (this.finished || this.pending === null) return null;
+    return Promise.race([this.pending, new Promise<void>((resolve) => setTimeout(resolve, LOOK_AGAIN_MS))]);
+  }
+
+  /** Cancelled or replaced: the compiler or the allocator's process is killed; a resumed job compiles and runs again. */
+  stop(): void {
+    this.abort?.abort();
+    this.abort = null;
+    this.pending = null;
   }
 
   private async start(trace: Trace): Promise<void> {
@@ -84,8 +98,13 @@ export class OwnAllocatorJob implements RunWork {
     let run: Awaited<ReturnType<typeof runAllocatorAsync>> | null = null;
     let alignment = 8;
     let edition: 'csapp' | 'cmu' = 'csapp';
+    const abort = new AbortController();
+    this.abort = abort;
+    const name = this.file.split(/[\\/]/).pop() ?? this.file;
+    this.activity = `compiling ${name}`;
     try {
-      const compiled = await compileAllocatorAsync(this.file, this.options);
+      const compiled = await compileAllocatorAsync(this.file, this.options, abort.signal);
+      if (abort.signal.aborted) return; // cancelled: a resumed job starts again
       this.listener?.compiled(this.file, compiled);
       if (!compiled.ok) {
         const first = compiled.messages.find((m) => m.severity === 'error');
@@ -94,9 +113,12 @@ export class OwnAllocatorJob implements RunWork {
       } else {
         edition = compiled.interface;
         alignment = edition === 'cmu' ? 16 : 8;
-        run = await runAllocatorAsync(compiled.executable, trace, this.options);
+        this.activity = `running ${trace.ops.length.toLocaleString('en-US')} ops on ${name}`;
+        run = await runAllocatorAsync(compiled.executable, trace, this.options, abort.signal);
+        if (abort.signal.aborted) return;
       }
     } catch (err) {
+      if (abort.signal.aborted) return;
       extra = [{ range: lineRange(1, 1, 1), severity: 'error', code: 'allocator-failed', message: `Your allocator could not be run: ${err instanceof Error ? err.message : String(err)}` }];
     }
     if (run !== null) extra = ownDiagnostics(trace, run.recording, { alignment, opLimitMs: this.options.opLimitMs ?? DEFAULT_OP_LIMIT_MS }, run.problem);

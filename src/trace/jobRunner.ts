@@ -23,6 +23,8 @@ export interface SlicedWork {
    * slice waits for, so the runner does not spin; null or absent: the next slice runs on the next turn.
    */
   waiting?(): Promise<void> | null;
+  /** The runner stopped the job (cancelled or replaced) while it ran: end any work done elsewhere now (a child process); a resumed job starts that work again. */
+  stop?(): void;
 }
 
 /**
@@ -183,7 +185,9 @@ export class JobRunner<W extends SlicedWork, I = undefined> {
    */
   private move(job: RunnerJob<W, I>, to: JobState, tell = true): void {
     const from = job.state;
+    const wasRunning = job.running;
     job.state = to;
+    if (wasRunning && (to === 'stopped' || to === 'replaced')) job.work.stop?.();
     job.wake();
     if (tell) this.listener.changed(job, from);
   }

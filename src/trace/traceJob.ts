@@ -25,6 +25,8 @@ export interface TraceJobProgress {
   readonly ops: number;
   /** The share of the whole job done, 0 to 1 (reading the text counts for `PARSE_SHARE`). */
   readonly fraction: number;
+  /** What the job is doing where ops do not count (compiling and running one's own allocator), as a phrase: the progress says it instead of ops. */
+  readonly activity?: string;
 }
 
 /** The share of a job's progress bar that reading the text takes (it is about a fifth of the work per line). */

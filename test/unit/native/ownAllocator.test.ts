@@ -5,13 +5,14 @@
 // its heap, rebuilt from the words it wrote, the engine's block chain at every step looked at.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import { cliAllocatorRunner, compileAllocator, findCompiler, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
 import { buildCompare } from '../../../src/extension/compareFrames';
 import { buildFrame } from '../../../src/extension/frames';
+import { OwnAllocatorJob } from '../../../src/native/ownJob';
 import { Comparison, ComparisonCache, ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type HeapState, type OwnLayout, type OwnRun, type Trace, parseOwnLayout } from '../../../src/trace/index';
 import { mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
@@ -20,6 +21,19 @@ const ROOT = process.cwd();
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'allocators');
 const fixture = (name: string) => join(FIXTURES, name);
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
+
+/** The processes whose executable lives under `dir` (the compiled allocators of a test's cache). */
+function processesOf(dir: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`).startsWith(dir)) out.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
 
 describe('your own allocator (compiled with the harness, run in a child process)', function () {
   this.timeout(120_000);
@@ -196,6 +210,30 @@ describe('your own allocator (compiled with the harness, run in a child process)
     const d = looped.diagnostics.find((x) => x.code === 'allocator-failed')!;
     assert.equal(d.range.line, trace.ops.line(7));
     assert.match(d.message, /did not return within 0\.4 s in this op \(an endless loop\?\)/);
+  });
+
+  it("the editor's job: Cancel kills the allocator's process where it hangs; resumed, it compiles and runs again to the same result", async () => {
+    const drive = async (job: OwnAllocatorJob, until: () => boolean) => {
+      while (!job.work(() => true) && !until()) await job.waiting();
+    };
+    // loops.c hangs in op 7 of tiny.rep; with a minute's limit its process is still there when the job is stopped.
+    const hung = new OwnAllocatorJob(sample('tiny.rep'), 'rep', fixture('loops.c'), { ...options, opLimitMs: 60_000 });
+    const started = Date.now();
+    await drive(hung, () => hung.progress().activity?.startsWith('running') === true && processesOf(cache).length > 0);
+    assert.match(hung.progress().activity!, /^running 9 ops on loops\.c$/);
+    hung.stop();
+    for (let k = 0; k < 50 && processesOf(cache).length > 0; k++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(processesOf(cache), [], 'the allocator\'s process is gone');
+    assert.equal(hung.done, false);
+    assert.ok(Date.now() - started < 30_000, 'long before its op limit');
+    // textbook.c, stopped while it compiles or runs, then resumed: the run as if never stopped.
+    const job = new OwnAllocatorJob(sample('tiny.rep'), 'rep', fixture('textbook.c'), options);
+    job.work(() => true);
+    job.stop();
+    await drive(job, () => false);
+    const run = job.run as OwnRun;
+    assert.equal(run.source.steps, 9);
+    assert.deepEqual(errors(run.diagnostics), []);
   });
 
   it('a file that does not compile gives the compiler\'s messages on its lines, and nothing runs', () => {

@@ -148,6 +148,22 @@ describe('the job runner', () => {
     assert.deepEqual(heard, ['job: replaying -> stopped', 'job: stopped -> replaying', 'job: replaying -> done']);
   });
 
+  it('the work hears when it is stopped while running (cancelled or replaced), to end what runs elsewhere; not when done', () => {
+    const { loop, runner } = runnerOn();
+    const stops: string[] = [];
+    const withStop = (name: string, ops: number) => Object.assign(new CountedWork(loop, 0, ops), { stop: () => stops.push(name) });
+    runner.start(withStop('cancelled', 100), 'a');
+    runner.cancel();
+    runner.resume();
+    runner.start(withStop('replaced', 100), 'b');
+    assert.deepEqual(stops, ['cancelled', 'cancelled'], 'once when cancelled, once when the resumed job was replaced');
+    runner.start(withStop('finished', 100), 'c');
+    assert.deepEqual(stops, ['cancelled', 'cancelled', 'replaced']);
+    loop.drain();
+    runner.start(withStop('next', 3), 'd');
+    assert.deepEqual(stops, ['cancelled', 'cancelled', 'replaced'], 'a job that is done is not stopped when replaced');
+  });
+
   it('cancel then resume before the queued turn runs: one turn, not two, goes on with the job', () => {
     const { loop, runner } = runnerOn();
     const work = new CountedWork(loop, 0, 100);
