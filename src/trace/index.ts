@@ -40,4 +40,5 @@ export { runOstep, drawOstepOps, parseOstepOps, type OstepDraw, type OstepDrawOp
 export { encodeOps, fillBytes, RecordingReader, OwnRecording, DRIVER_FLAGS, type DriverOptions, type Crash, type DataViolation } from './own/ownRecording';
 export { OwnSource } from './own/ownSource';
 export { ownDiagnostics, type OwnRunOptions } from './own/ownChecks';
-export { labScore, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore } from './own/labScore';
+export { labScore, perfIndexOf, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore, type PerfIndex } from './own/labScore';
+export { labTotal, formatLabTotal, labTotalSentence, traceScore, notValid, notCompiled, type LabTotal, type LabTotalOptions, type ScoredRun, type ScoredTrace, type TraceScore } from './own/labTotal';
