@@ -9,31 +9,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
-import { cliAllocatorRunner, compileAllocator, findCompiler, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
+import { cliAllocatorRunner, compileAllocator, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
 import { ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type Trace } from '../../../src/trace/index';
 import { mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
+import { fixture, fixtureCompiles } from '../support/ownAllocators';
 
 const ROOT = process.cwd();
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'allocators');
-const fixture = (name: string) => join(FIXTURES, name);
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
 
 describe('your own allocator (compiled with the harness, run in a child process)', function () {
   this.timeout(120_000);
-  let cache: string;
+  const compiles = fixtureCompiles();
   let options: CompileOptions;
-
-  before(function () {
-    if (findCompiler() === null) {
-      if (process.env.CI === 'true') throw new Error('CI must have a C compiler (cc, gcc or clang)');
-      this.skip();
-    }
-    cache = mkdtempSync(join(tmpdir(), 'heap-inspector-cache-'));
-    options = { cacheDir: cache, harnessDir: join(ROOT, 'harness') };
-  });
-  after(() => {
-    if (cache) rmSync(cache, { recursive: true, force: true });
+  before(() => {
+    options = compiles();
   });
 
   /** The trace on the fixture: its recording, diagnostics (the trace's and the driver's) and read model. */
