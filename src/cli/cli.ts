@@ -1,45 +1,27 @@
 // The `heap-inspector` command line over the engine and the trace layer: run, compare and check a
-// trace (and `ostep`, in ostepCli.ts). All but files and streams is here: tests call `runCli`.
-// Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.
+// trace (and `ostep`, in ostepCli.ts; `score`, in scoreCli.ts). All but files and streams is here:
+// tests call `runCli`. Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad
+// usage or unreadable file.
 
 import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, type OwnRecording, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runOstepCli } from './ostepCli';
+import type { CliIo } from './cliIo';
+import { compilerNoteLine, runScore } from './scoreCli';
 
-export interface CliIo {
-  /** The file's text; throws with a readable message when it cannot be read. */
-  readFile(path: string): string;
-  out(text: string): void;
-  err(text: string): void;
-  /** Compiles and runs the user's own allocator on a trace (main.ts gives src/native's); absent, --allocator is refused. */
-  runAllocator?: AllocatorRunner;
-}
-
-/** A compiler message, as `file:line:col: severity: message`. */
-export interface CompilerNote {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly severity: 'error' | 'warning';
-  readonly message: string;
-}
-
-/** What became of running the user's allocator (docs/own-allocator.md). */
-export type AllocatorOutcome =
-  | { readonly kind: 'unavailable'; readonly message: string }
-  | { readonly kind: 'compile-failed'; readonly message: string; readonly notes: readonly CompilerNote[] }
-  | { readonly kind: 'ran'; readonly recording: OwnRecording; readonly log: string; readonly problem: string | null; readonly notes: readonly CompilerNote[]; readonly edition: 'csapp' | 'cmu'; readonly opLimitMs: number; readonly speed: { readonly ns: number; readonly ops: number } | null };
-
-/** `speed`: time the ops in a second run (the lab's throughput), for the summary and the JSON. */
-export type AllocatorRunner = (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number; readonly speed?: boolean; readonly checkheap?: boolean }) => AllocatorOutcome;
+export type { AllocatorOutcome, AllocatorRunner, CliIo, CompilerNote } from './cliIo';
 
 export const USAGE = `Usage:
   heap-inspector run <trace> [options] [--json | --ops]
   heap-inspector compare <trace> [options] [--json]
   heap-inspector check <trace> [options]
+  heap-inspector score --allocator FILE <trace | folder>... [--cc CC] [--libc-kops N] [--json]
+                                  the malloc lab's score of your allocator: each trace's
+                                  utilisation, ops, seconds and Kops, the Total and the perf
+                                  index, as the lab's driver computes them (a folder: its .rep files)
   heap-inspector ostep [malloc.py's flags]    OSTEP's malloc.py, byte for byte (ostep --help)
 
 Traces are malloc lab .rep files or .heap scripts.
@@ -56,7 +38,7 @@ Options:
   --classes LIST                  a segregated list's class bounds in bytes, e.g. 32,64,128
                                   (default: powers of two from the smallest block to 4096)
   --max-heap SIZE                 bytes, with an optional K, M or G suffix (powers of 1024)
-  --allocator FILE                run, check or compare the trace on your own allocator: your
+  --allocator FILE                run, check, compare or score on your own allocator: your
                                   mm.c, compiled with the malloc lab's memlib and a driver
   --cc CC                         the C compiler for --allocator (default: $CC, cc, gcc, clang)
   --checkheap                     with --allocator: call the CMU lab's mm_checkheap after every op
@@ -65,13 +47,16 @@ Options:
                                   footers=free,prevAllocatedBit=1,next=0,prev=8 (keys: wordSize,
                                   firstBlock, flagBits, allocatedBit, prevAllocatedBit, footers
                                   all|free|none, next, prev, links pointer|offset)
+  --libc-kops N                   with score: the throughput in Kops/s that earns the whole
+                                  throughput share (the lab's AVG_LIBC_THRUPUT; default 600)
   --json                          one JSON object instead of the summary
   --ops                           one CSV row per malloc, calloc, realloc or free
   -h, --help                      this text
   -v, --version                   the version
 
 Flags win over a .heap file's own settings, which win over the preset.
-Exit codes: 0 no errors (warnings allowed), 1 the trace has errors, 2 bad usage or unreadable file.`;
+Exit codes: 0 no errors (warnings allowed), 1 the trace has errors (score: a trace is not valid),
+2 bad usage, an unreadable file or no C compiler.`;
 
 class UsageError extends Error {}
 
@@ -103,8 +88,11 @@ export function textOfBytes(bytes: Uint8Array): string {
 }
 
 interface Args {
-  command: 'run' | 'compare' | 'check';
+  command: 'run' | 'compare' | 'check' | 'score';
+  /** The trace (the first, for score). */
   file: string;
+  /** Every trace or folder named (score takes several). */
+  files: string[];
   overrides: HeapOptions;
   json: boolean;
   ops: boolean;
@@ -114,6 +102,8 @@ interface Args {
   checkheap: boolean;
   /** The allocator's block layout as stated (--layout), or null to find it. */
   layout: OwnLayout | null;
+  /** score's libc target in Kops/s, or null for the default. */
+  libcKops: number | null;
 }
 
 export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
@@ -134,6 +124,10 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
     if (!(err instanceof UsageError)) throw err;
     io.err(`heap-inspector: ${err.message}\n\n${USAGE}\n`);
     return 2;
+  }
+  if (args.command === 'score') {
+    const { files, allocator, cc, checkheap, json, libcKops } = args;
+    return runScore({ traces: files, allocator: allocator!, cc, checkheap, json, libcKops, maxHeap: args.overrides.maxHeap ?? null }, io);
   }
   let text: string;
   try {
@@ -162,11 +156,12 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
 
 function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
-  if (command !== 'run' && command !== 'compare' && command !== 'check') {
+  if (command !== 'run' && command !== 'compare' && command !== 'check' && command !== 'score') {
     throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
   }
   const overrides: { -readonly [K in keyof HeapOptions]: HeapOptions[K] } = {};
-  let file: string | undefined;
+  const files: string[] = [];
+  let libcKops: number | null = null;
   let json = false;
   let ops = false;
   let allocator: string | null = null;
@@ -226,6 +221,13 @@ function parseArgs(argv: readonly string[]): Args {
         layout = parsed.layout;
         break;
       }
+      case '--libc-kops': {
+        const v = value();
+        const kops = v === undefined || v.trim() === '' ? NaN : Number(v);
+        if (!Number.isFinite(kops) || kops <= 0) throw new UsageError(`--libc-kops takes a throughput in Kops/s above 0, like 600 (got "${v ?? ''}")`);
+        libcKops = kops;
+        break;
+      }
       case '--json':
         json = true;
         break;
@@ -234,10 +236,13 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option "${arg}"`);
-        if (file !== undefined) throw new UsageError(`one trace at a time (got "${file}" and "${arg}")`);
-        file = arg;
+        if (files.length > 0 && command !== 'score') throw new UsageError(`one trace at a time (got "${files[0]}" and "${arg}")`);
+        files.push(arg);
     }
   }
+  const file = files[0];
+  if (command === 'score') checkScoreArgs(file, allocator, overrides, ops);
+  else if (libcKops !== null) throw new UsageError('--libc-kops goes with score');
   if (file === undefined) throw new UsageError(`${command} needs a trace file`);
   const { problems } = resolveConfig({ ...overrides, preset: overrides.preset ?? 'default' });
   if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join(' '));
@@ -245,7 +250,17 @@ function parseArgs(argv: readonly string[]): Args {
   if (ops && command !== 'run') throw new UsageError('--ops goes with run');
   if (json && command === 'check') throw new UsageError('check prints diagnostics only; --json goes with run and compare');
   if ((cc !== null || checkheap || layout !== null) && allocator === null) throw new UsageError(`${cc !== null ? '--cc' : checkheap ? '--checkheap' : '--layout'} goes with --allocator`);
-  return { command, file, overrides, json, ops, allocator, cc, checkheap, layout };
+  return { command, file, files, overrides, json, ops, allocator, cc, checkheap, layout, libcKops };
+}
+
+/** score scores one's own allocator over traces: it needs both, and none of the simulated heap's flags. */
+function checkScoreArgs(file: string | undefined, allocator: string | null, overrides: HeapOptions, ops: boolean): void {
+  if (allocator === null) throw new UsageError('score needs --allocator FILE: it scores your own allocator (your mm.c)');
+  if (file === undefined) throw new UsageError("score needs traces: name the malloc lab's .rep files, or a folder of them");
+  if (ops) throw new UsageError('--ops goes with run');
+  const flagOf = (key: string) => Object.entries(CHOICE_FLAGS).find(([, [k]]) => k === key)?.[0] ?? `--${key}`;
+  const simulated = Object.keys(overrides).filter((key) => key !== 'maxHeap').map(flagOf);
+  if (simulated.length > 0) throw new UsageError(`score runs your allocator, not the simulated heap: ${simulated.join(', ')} ${simulated.length === 1 ? 'does' : 'do'} not apply`);
 }
 
 // --- check -----------------------------------------------------------------------------------
@@ -327,7 +342,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
   }
   const speed = args.command === 'run' && !args.ops;
   const outcome = io.runAllocator(file, trace, { speed, checkheap: args.checkheap, ...(args.cc !== null ? { cc: args.cc } : {}), ...(args.overrides.maxHeap !== undefined ? { maxHeap: args.overrides.maxHeap } : {}) });
-  const note = (n: CompilerNote) => `${n.file}:${n.line}:${n.column}: ${n.severity}: ${n.message}\n`;
+  const note = compilerNoteLine;
   if (outcome.kind === 'unavailable') {
     io.err(`heap-inspector: ${outcome.message}\n`);
     return 2;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Node entry point of `heap-inspector`: real files and streams around runCli.
 
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
 import { cliAllocatorRunner } from '../native/ownAllocator';
 import { runCli, textOfBytes } from './cli';
 
@@ -55,6 +56,21 @@ function readTraceFile(path: string): string {
   }
 }
 
+/** The `.rep` files in a folder, sorted by name (score's folder of traces, as the lab's driver reads its trace directory); null when `path` is not a folder. */
+function traceFolder(path: string): string[] | null {
+  let isFolder = false;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    return null; // not there: reading it as a file says why
+  }
+  if (!isFolder) return null;
+  return readdirSync(path, { withFileTypes: true })
+    .filter((entry) => entry.name.endsWith('.rep') && !entry.isDirectory())
+    .map((entry) => join(path, entry.name))
+    .sort();
+}
+
 function kindOf(stat: Stats): string {
   if (stat.isFIFO()) return 'a named pipe (FIFO)';
   if (stat.isSocket()) return 'a socket';
@@ -101,6 +117,7 @@ process.exitCode = runCli(
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     runAllocator: cliAllocatorRunner(),
+    traceFolder,
   },
   typeof HEAP_INSPECTOR_VERSION === 'string' ? HEAP_INSPECTOR_VERSION : 'dev',
 );

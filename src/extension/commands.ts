@@ -13,6 +13,7 @@ import type { HeapViews } from './heapViews';
 import type { HeapPanels } from './panels';
 import { allocatorSetting, heapSettings, SECTION, settingsTarget } from './settings';
 import { runComparison } from './runComparison';
+import { scoreMyAllocator, type ScoreContext } from './scoreCommand';
 import { isTraceDocument, type TraceSession, type TraceSessions } from './traceSessions';
 
 const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
@@ -26,7 +27,7 @@ const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
 /** Select Policy's item for the user's own allocator. */
 const OWN_ITEM = 'your allocator (mm.c)';
 
-export interface CommandContext {
+export interface CommandContext extends ScoreContext {
   readonly extensionUri: vscode.Uri;
   readonly answers: Answers;
   readonly sessions: TraceSessions;
@@ -98,6 +99,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     void vscode.window.showInformationMessage(`${session.name} on ${file.split(/[\\/]/).pop()}: ${run.replay.recorded} of ${run.replay.length} ops, ${errors === 0 ? 'no errors' : `${errors} error${errors === 1 ? '' : 's'} (see the Problems view)`}.`);
     return runJson(run);
   });
+  register(COMMANDS.scoreMyAllocator, (traces?: vscode.Uri | readonly vscode.Uri[], allocator?: vscode.Uri | string) => scoreMyAllocator(ctx, traces, allocator));
   register(COMMANDS.selectPreset, (preset?: string) => selectSetting('preset', 'Heap layout preset', PRESET_NAMES, PRESET_DESCRIPTIONS, preset));
 
   register(COMMANDS.convertTrace, async (target?: vscode.Uri) => {

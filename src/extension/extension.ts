@@ -23,16 +23,18 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const output = vscode.window.createOutputChannel('Heap Inspector', { log: true });
   const allocatorProblems = new AllocatorProblems();
   context.subscriptions.push(allocatorProblems);
-  const sessions = new TraceSessions({
+  const native = {
     harnessDir: vscode.Uri.joinPath(context.extensionUri, 'harness').fsPath,
     cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'allocators').fsPath,
     listener: allocatorProblems,
-  });
+  };
+  const sessions = new TraceSessions(native);
+  const scoreOutput = vscode.window.createOutputChannel('Heap Inspector: Score');
   const views = new HeapViews();
   const steps = new Steps();
   const answers = new Answers();
   const panels = new HeapPanels(context.extensionUri, sessions, steps, answers);
-  context.subscriptions.push(output, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels }), registerLanguageFeatures(sessions, answers));
+  context.subscriptions.push(output, scoreOutput, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels, scoreOutput, native }), registerLanguageFeatures(sessions, answers));
   return { sessions, panels };
 }
 

@@ -197,64 +197,90 @@ export interface AllocatorRun {
   readonly problem: string | null;
 }
 
-/** Runs the trace through a compiled allocator and reads back what the driver recorded. Synchronous (the command line). */
-export function runAllocator(executable: string, trace: Trace, options: RunOptions = {}): AllocatorRun {
+/** A run's files in a fresh folder: the op file the driver reads and the log its output goes to (open as `log`). */
+interface RunFiles {
+  readonly opsFile: string;
+  readonly logFile: string;
+  readonly log: number;
+  readonly opLimitMs: number;
+  /** The whole run's backstop: the driver stops an op that hangs itself; this catches the rest. */
+  readonly backstopMs: number;
+  /** Removes the folder (the log must be closed first). */
+  remove(): void;
+}
+
+/** The set-up both runners share: the op file with the driver's flags, and the log. */
+function prepareRun(trace: Trace, options: RunOptions): RunFiles {
   const opLimitMs = options.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
   const flags = options.speed ? DRIVER_FLAGS.speed : DRIVER_FLAGS.record | DRIVER_FLAGS.checks | (options.checkheap ? DRIVER_FLAGS.checkheap : 0);
   const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-run-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     const opsFile = join(dir, 'ops.bin');
     writeFileSync(opsFile, encodeOps(trace, { flags, opLimitMs, maxHeap: options.maxHeap ?? DEFAULT_MAX_HEAP }));
     const logFile = join(dir, 'log.txt');
     const log = openSync(logFile, 'w+');
+    return { opsFile, logFile, log, opLimitMs, backstopMs: Math.max(60_000, opLimitMs * 4) + trace.ops.length, remove };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
+
+/** How the process ended, when that is a problem: it could not start, a signal killed it, or it exited badly without a crash report. */
+function endedBadly(error: Error | null | undefined, signal: string | null, status: number | null, crashed: boolean): string | null {
+  if (error) return `it could not run: ${error.message}`;
+  if (signal) return `it was killed by ${signal}`;
+  return status !== 0 && !crashed ? `it exited with status ${status}` : null;
+}
+
+/** The run read back: the recording, the log's start, and the first problem (the stream's, else how the process ended). */
+function finishRun(reader: RecordingReader, files: RunFiles, ended: string | null): AllocatorRun {
+  const recording = reader.end();
+  return { recording, log: readStart(files.logFile, MAX_LOG_BYTES), problem: reader.problem ?? ended };
+}
+
+/** Runs the trace through a compiled allocator and reads back what the driver recorded. Synchronous (the command line). */
+export function runAllocator(executable: string, trace: Trace, options: RunOptions = {}): AllocatorRun {
+  const files = prepareRun(trace, options);
+  try {
     let run;
     try {
-      // The whole run's backstop: the driver stops an op that hangs itself; this catches the rest.
-      const backstop = Math.max(60_000, opLimitMs * 4) + trace.ops.length;
-      run = spawnSync(executable, [opsFile], { stdio: ['ignore', log, log, 'pipe'], timeout: backstop, maxBuffer: 2 ** 31 - 1, killSignal: 'SIGKILL' });
+      run = spawnSync(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], timeout: files.backstopMs, maxBuffer: 2 ** 31 - 1, killSignal: 'SIGKILL' });
     } finally {
-      closeSync(log);
+      closeSync(files.log);
     }
     const reader = new RecordingReader(trace.ops.length);
     const stream = run.output?.[3];
     if (stream) reader.push(new Uint8Array(stream.buffer, stream.byteOffset, stream.byteLength));
-    const recording = reader.end();
-    const ended = run.error ? `it could not run: ${run.error.message}` : run.signal ? `it was killed by ${run.signal}` : run.status !== 0 && recording.crash === null ? `it exited with status ${run.status}` : null;
-    return { recording, log: readStart(logFile, MAX_LOG_BYTES), problem: reader.problem ?? ended };
+    return finishRun(reader, files, endedBadly(run.error, run.signal, run.status, reader.recording.crash !== null));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    files.remove();
   }
 }
 
 /** The same, without blocking (the extension host): the child runs while the event loop goes on. */
 export async function runAllocatorAsync(executable: string, trace: Trace, options: RunOptions = {}, signal?: AbortSignal): Promise<AllocatorRun> {
-  const opLimitMs = options.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
-  const flags = options.speed ? DRIVER_FLAGS.speed : DRIVER_FLAGS.record | DRIVER_FLAGS.checks | (options.checkheap ? DRIVER_FLAGS.checkheap : 0);
-  const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-run-'));
-  const opsFile = join(dir, 'ops.bin');
-  writeFileSync(opsFile, encodeOps(trace, { flags, opLimitMs, maxHeap: options.maxHeap ?? DEFAULT_MAX_HEAP }));
-  const logFile = join(dir, 'log.txt');
-  const log = openSync(logFile, 'w+');
+  const files = prepareRun(trace, options);
   const reader = new RecordingReader(trace.ops.length);
   try {
     const ended = await new Promise<string | null>((done) => {
-      const child = spawn(executable, [opsFile], { stdio: ['ignore', log, log, 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
-      const backstop = setTimeout(() => child.kill('SIGKILL'), Math.max(60_000, opLimitMs * 4) + trace.ops.length);
+      const child = spawn(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+      const backstop = setTimeout(() => child.kill('SIGKILL'), files.backstopMs);
       (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
       child.on('error', (err) => {
         clearTimeout(backstop);
-        done(`it could not run: ${err.message}`);
+        done(endedBadly(err, null, null, false));
       });
       child.on('close', (status, signal) => {
         clearTimeout(backstop);
-        done(signal ? `it was killed by ${signal}` : status !== 0 && reader.recording.crash === null ? `it exited with status ${status}` : null);
+        done(endedBadly(null, signal, status, reader.recording.crash !== null));
       });
     });
-    const recording = reader.end();
-    return { recording, log: readStart(logFile, MAX_LOG_BYTES), problem: reader.problem ?? ended };
+    return finishRun(reader, files, ended);
   } finally {
-    closeSync(log);
-    rmSync(dir, { recursive: true, force: true });
+    closeSync(files.log);
+    files.remove();
   }
 }
 
@@ -270,6 +296,11 @@ function readStart(path: string, max: number): string {
   }
 }
 
+/** Whether a run went through to its end (no crash, nothing wrong with the process or its stream): only such a run is timed. */
+export function wentThrough(run: AllocatorRun): boolean {
+  return run.recording.ended && run.recording.crash === null && run.problem === null;
+}
+
 /** The command line's runner (cli.ts's AllocatorRunner): compile, then run with recording; every failure an outcome, never a throw. */
 export function cliAllocatorRunner(defaults: CompileOptions & RunOptions = {}) {
   return (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number; readonly speed?: boolean; readonly checkheap?: boolean }) => {
@@ -281,8 +312,7 @@ export function cliAllocatorRunner(defaults: CompileOptions & RunOptions = {}) {
     const opLimitMs = defaults.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
     const run = runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, ...(options.checkheap ? { checkheap: true } : {}), ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) });
     // The lab's throughput: a second run, timed, without recording or checks, when the first went through.
-    const clean = run.recording.ended && run.recording.crash === null && run.problem === null;
-    const timed = options.speed && clean ? runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, speed: true, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }).recording.speed : null;
+    const timed = options.speed && wentThrough(run) ? runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, speed: true, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }).recording.speed : null;
     return { kind: 'ran' as const, recording: run.recording, log: run.log, problem: run.problem, notes: compiled.messages, edition: compiled.interface, opLimitMs, speed: timed ?? null };
   };
 }

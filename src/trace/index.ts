@@ -41,4 +41,5 @@ export { encodeOps, fillBytes, RecordingReader, OwnRecording, DRIVER_FLAGS, type
 export { OwnSource } from './own/ownSource';
 export { layoutEntries, parseOwnLayout, LAYOUT_KEYS, type OwnLayout } from './own/ownLayout';
 export { ownDiagnostics, type OwnRunOptions } from './own/ownChecks';
-export { labScore, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore } from './own/labScore';
+export { labScore, perfIndexOf, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore, type PerfIndex } from './own/labScore';
+export { labTotal, formatLabTotal, labTotalSentence, traceScore, notValid, notCompiled, type LabTotal, type LabTotalOptions, type ScoredRun, type ScoredTrace, type TraceScore } from './own/labTotal';

@@ -14,9 +14,23 @@ export interface LabScore {
   readonly perfIndex: number | null;
 }
 
+/** The performance index's two parts and their sum, out of 100, as the CS:APP driver computes them (its p1 and p2). */
+export interface PerfIndex {
+  readonly util: number;
+  readonly thru: number;
+  readonly total: number;
+}
+
+/** mdriver's index: UTIL_WEIGHT x utilisation, plus 1 - UTIL_WEIGHT scaled by the throughput against the libc target (capped at 1). */
+export function perfIndexOf(utilisation: number, throughputKops: number, libcKops = LIBC_KOPS): PerfIndex {
+  const p1 = UTIL_WEIGHT * utilisation;
+  const p2 = (1 - UTIL_WEIGHT) * Math.min(1, throughputKops / libcKops);
+  return { util: p1 * 100, thru: p2 * 100, total: (p1 + p2) * 100 };
+}
+
 export function labScore(utilisation: number | null, speed: { readonly ns: number; readonly ops: number } | null, correct: boolean): LabScore {
   const throughputKops = speed === null || speed.ns <= 0 ? null : speed.ops / (speed.ns / 1e9) / 1000;
-  const perfIndex = !correct || throughputKops === null || utilisation === null ? null : 100 * (UTIL_WEIGHT * utilisation + (1 - UTIL_WEIGHT) * Math.min(1, throughputKops / LIBC_KOPS));
+  const perfIndex = !correct || throughputKops === null || utilisation === null ? null : perfIndexOf(utilisation, throughputKops).total;
   return { utilisation, throughputKops, perfIndex };
 }
 

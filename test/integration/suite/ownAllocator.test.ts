@@ -1,12 +1,13 @@
 // Your own allocator in the real VS Code: the setting names a C file (one of the allocators
 // written as fixtures), and a trace opened runs on it: lenses with what it returned, the driver's
 // diagnostic on the line of the bug, the panel at that step; a file that does not compile puts
-// the compiler's messages on its own lines in the Problems view.
+// the compiler's messages on its own lines in the Problems view. Score My Allocator gives the
+// lab's whole score over traces, and none when one of them is not valid.
 
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, open, repoRoot, resetSettings } from './support';
+import { EXTENSION_ID, MALLOCLAB_DIR, open, repoRoot, requireMalloclab, resetSettings } from './support';
 
 const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', 'allocators', name);
 
@@ -80,5 +81,25 @@ describe('Your own allocator in the editor', function () {
     const compile = await eventually(() => vscode.languages.getDiagnostics(broken), (d) => d.some((x) => x.severity === vscode.DiagnosticSeverity.Error), 'the compiler\'s error in broken.c');
     assert.equal(compile.find((d) => d.severity === vscode.DiagnosticSeverity.Error)!.range.start.line + 1, 34);
     await eventually(() => problems(document.uri), (p) => p.includes('1 Error allocator-compile'), 'the trace says it did not compile');
+  });
+
+  it('Score My Allocator: the lab\'s score of the allocator the setting names over the traces given; a trace that is not valid leaves no index', async function () {
+    requireMalloclab(this);
+    type Total = { invalid: number; perfIndex: { total: number } | null; total: { ops: number } | null; traces: { trace: string; valid: boolean; ops: number; problem: string | null }[] };
+    await vscode.workspace.getConfiguration('heapInspector').update('allocator', fixture('textbook.c'), vscode.ConfigurationTarget.Workspace);
+    const traces = ['short1-bal', 'short2-bal'].map((t) => vscode.Uri.file(join(MALLOCLAB_DIR, `${t}.rep`)));
+    const total = (await vscode.commands.executeCommand<Total>('heapInspector.scoreMyAllocator', traces))!;
+    assert.deepEqual(
+      total.traces.map((t) => [t.trace, t.valid, t.ops]),
+      [
+        ['short1-bal.rep', true, 12],
+        ['short2-bal.rep', true, 12],
+      ],
+    );
+    assert.equal(total.total?.ops, 24);
+    assert.ok(total.perfIndex !== null && total.perfIndex.total > 0 && total.perfIndex.total <= 100);
+    const bad = (await vscode.commands.executeCommand<Total>('heapInspector.scoreMyAllocator', traces, fixture('overlap-bug.c')))!;
+    assert.deepEqual([bad.invalid, bad.total, bad.perfIndex], [1, null, null]);
+    assert.match(bad.traces[0]!.problem!, /^line 8: The payload 0x0010\.\.0x0040 overlaps/);
   });
 });

@@ -442,6 +442,12 @@ describe('heap-inspector usage errors', () => {
     ['run samples/tiny.rep --json --ops', /--json and --ops cannot be used together/],
     ['compare samples/tiny.rep --ops', /--ops goes with run/],
     ['check samples/tiny.rep --json', /--json goes with run and compare/],
+    ['score --allocator mm.c', /score needs traces: name the malloc lab's \.rep files, or a folder of them/],
+    ['score samples/tiny.rep', /score needs --allocator FILE/],
+    ['score --allocator mm.c samples/tiny.rep --policy best --order fifo', /score runs your allocator, not the simulated heap: --policy, --order do not apply/],
+    ['score --allocator mm.c samples/tiny.rep --ops', /--ops goes with run/],
+    ['score --allocator mm.c samples/tiny.rep --libc-kops 0', /--libc-kops takes a throughput in Kops\/s above 0/],
+    ['run samples/tiny.rep --libc-kops 600', /--libc-kops goes with score/],
   ];
 
   for (const [argv, message] of USAGE_ERRORS) {

@@ -9,17 +9,16 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
-import { cliAllocatorRunner, compileAllocator, findCompiler, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
+import { cliAllocatorRunner, compileAllocator, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
 import { buildCompare } from '../../../src/extension/compareFrames';
 import { buildFrame } from '../../../src/extension/frames';
 import { OwnAllocatorJob } from '../../../src/native/ownJob';
 import { Comparison, ComparisonCache, ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type HeapState, type OwnLayout, type OwnRun, type Trace, parseOwnLayout } from '../../../src/trace/index';
 import { mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
+import { fixture, fixtureCompiles } from '../support/ownAllocators';
 
 const ROOT = process.cwd();
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'allocators');
-const fixture = (name: string) => join(FIXTURES, name);
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
 
 /** The processes whose executable lives under `dir` (the compiled allocators of a test's cache). */
@@ -37,19 +36,10 @@ function processesOf(dir: string): number[] {
 
 describe('your own allocator (compiled with the harness, run in a child process)', function () {
   this.timeout(120_000);
-  let cache: string;
+  const compiles = fixtureCompiles();
   let options: CompileOptions;
-
-  before(function () {
-    if (findCompiler() === null) {
-      if (process.env.CI === 'true') throw new Error('CI must have a C compiler (cc, gcc or clang)');
-      this.skip();
-    }
-    cache = mkdtempSync(join(tmpdir(), 'heap-inspector-cache-'));
-    options = { cacheDir: cache, harnessDir: join(ROOT, 'harness') };
-  });
-  after(() => {
-    if (cache) rmSync(cache, { recursive: true, force: true });
+  before(() => {
+    options = compiles();
   });
 
   /** The trace on the fixture: its recording, diagnostics (the trace's and the driver's) and read model. */
@@ -219,11 +209,11 @@ describe('your own allocator (compiled with the harness, run in a child process)
     // loops.c hangs in op 7 of tiny.rep; with a minute's limit its process is still there when the job is stopped.
     const hung = new OwnAllocatorJob(sample('tiny.rep'), 'rep', fixture('loops.c'), { ...options, opLimitMs: 60_000 });
     const started = Date.now();
-    await drive(hung, () => hung.progress().activity?.startsWith('running') === true && processesOf(cache).length > 0);
+    await drive(hung, () => hung.progress().activity?.startsWith('running') === true && processesOf(options.cacheDir!).length > 0);
     assert.match(hung.progress().activity!, /^running 9 ops on loops\.c$/);
     hung.stop();
-    for (let k = 0; k < 50 && processesOf(cache).length > 0; k++) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(processesOf(cache), [], 'the allocator\'s process is gone');
+    for (let k = 0; k < 50 && processesOf(options.cacheDir!).length > 0; k++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(processesOf(options.cacheDir!), [], 'the allocator\'s process is gone');
     assert.equal(hung.done, false);
     assert.ok(Date.now() - started < 30_000, 'long before its op limit');
     // textbook.c, stopped while it compiles or runs, then resumed: the run as if never stopped.

@@ -74,7 +74,7 @@ describe('metrics of a corrupted heap', () => {
       type: 'frame',
       compare: null,
       frame: {
-        step: 0, line: 1, text: '', story: '', heapSize: 0, addrs: new Float64Array(0), states: '', sizes: new Float64Array(0), requested: new Float64Array(0),
+        step: 0, line: 1, text: '', story: '', printed: '', heapSize: 0, addrs: new Float64Array(0), states: '', sizes: new Float64Array(0), requested: new Float64Array(0),
         headers: new Float64Array(0), footers: new Float64Array(0), headerSizes: new Float64Array(0), footerSizes: new Float64Array(0), headerAllocated: new Int8Array(0), footerAllocated: new Int8Array(0), payloadAddrs: new Float64Array(0), payloadSizes: new Float64Array(0), allocLines: new Int32Array(0), freeLines: new Int32Array(0),
         owners: new Int32Array(0), ownerNames: null, highlight: { examined: new Float64Array(0) }, freeLists: [], buddyArena: null, problems: [], metrics,
       },

@@ -1,0 +1,29 @@
+// Test helper: the allocators written as fixtures (test/fixtures/allocators/, whose README says
+// what each does and where the broken ones fail), compiled with the repository's harness into a
+// cache of the describe block's own, removed after it. Without a C compiler the block skips,
+// except under CI, where it fails.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findCompiler, type CompileOptions } from '../../../src/native/ownAllocator';
+
+export const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'allocators');
+
+export const fixture = (name: string): string => join(FIXTURES, name);
+
+/** Registers the enclosing block's before and after; the returned function gives the compile options (valid once `before` ran). */
+export function fixtureCompiles(): () => CompileOptions {
+  let cache = '';
+  before(function () {
+    if (findCompiler() === null) {
+      if (process.env.CI === 'true') throw new Error('CI must have a C compiler (cc, gcc or clang)');
+      this.skip();
+    }
+    cache = mkdtempSync(join(tmpdir(), 'heap-inspector-cache-'));
+  });
+  after(() => {
+    if (cache) rmSync(cache, { recursive: true, force: true });
+  });
+  return () => ({ cacheDir: cache, harnessDir: join(process.cwd(), 'harness') });
+}
