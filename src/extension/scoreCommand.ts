@@ -38,7 +38,10 @@ export async function scoreMyAllocator(ctx: ScoreContext, traces?: vscode.Uri | 
   try {
     outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Scoring ${name}`, cancellable: true }, async (progress, token) => {
       const read = await readTraces(uris);
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
       return scoreAllocatorAsync(allocatorFile, read, run, {
+        signal: abort.signal,
         progress: (done, next) => progress.report({ increment: done === 0 ? 0 : 100 / uris.length, message: `${next} (${done + 1} of ${uris.length})` }),
         cancelled: () => token.isCancellationRequested,
       });

@@ -17,11 +17,14 @@ export interface ScoreHooks {
   readonly progress?: (done: number, next: string) => void;
   /** Asked between runs: true stops the score there. */
   readonly cancelled?: () => boolean;
+  /** Aborted: the compiler or the allocator's process running now is killed at once (the score stops there). */
+  readonly signal?: AbortSignal;
 }
 
 /** Scores `file` on the traces, one after another. */
 export async function scoreAllocatorAsync(file: string, traces: readonly { readonly name: string; readonly trace: Trace }[], options: CompileOptions & RunOptions, hooks: ScoreHooks = {}): Promise<AllocatorScore> {
-  const compiled = await compileAllocatorAsync(file, options);
+  const compiled = await compileAllocatorAsync(file, options, hooks.signal);
+  if (hooks.signal?.aborted) return { kind: 'scored', scores: [], edition: null, compiled, cancelled: true };
   if (!compiled.ok && compiled.reason !== 'failed') return { kind: 'unavailable', message: compiled.text, compiled };
   if (!compiled.ok) {
     const why = notCompiled(file, compiled.messages);
@@ -30,13 +33,14 @@ export async function scoreAllocatorAsync(file: string, traces: readonly { reado
   const opLimitMs = options.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
   const checks = { alignment: compiled.interface === 'cmu' ? 16 : 8, opLimitMs };
   const scores: TraceScore[] = [];
-  const stopped = () => hooks.cancelled?.() === true;
+  const stopped = () => hooks.cancelled?.() === true || hooks.signal?.aborted === true;
   for (const { name, trace } of traces) {
     hooks.progress?.(scores.length, name);
     if (stopped()) break;
-    const run = await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: false });
+    const run = await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: false }, hooks.signal);
     if (stopped()) break;
-    const speed = wentThrough(run) ? (await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: true })).recording.speed : null;
+    const speed = wentThrough(run) ? (await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: true }, hooks.signal)).recording.speed : null;
+    if (stopped()) break;
     scores.push(traceScore(name, trace, { ...run, speed }, checks));
   }
   return { kind: 'scored', scores, edition: compiled.interface, compiled, cancelled: scores.length < traces.length };
