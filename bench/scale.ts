@@ -1,0 +1,57 @@
+// Part `scale` of `npm run bench` (docs/performance.md, "At scale"): the whole `heap-inspector run`
+// process (Node's start, reading and parsing the file, the replay, the summary) on a 1,000,000-op
+// trace with 10,000 live blocks, against the textbook allocator written in C
+// (test/fixtures/allocators/textbook.c) replaying the same trace in its own loop (the harness's
+// timed mode: the fastest of several runs, nothing recorded, no checks), measured in the same run.
+// Both place by first fit on the textbook's implicit list; the command line's search is indexed.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileAllocator, findCompiler, runAllocator } from '../src/native/ownAllocator';
+import { parseRep } from '../src/trace/index';
+import { generate } from './generators';
+
+interface ScaleContext {
+  readonly root: string;
+  readonly quick: boolean;
+  readonly report: (name: string, value: number, unit: string, note?: string) => void;
+  readonly time: <T>(f: () => T) => { ms: number; value: T };
+}
+
+export function scale({ root, quick, report, time }: ScaleContext): void {
+  const ops = quick ? 200_000 : 1_000_000;
+  const live = quick ? 2_000 : 10_000;
+  const dir = join(root, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `scale-${ops}-${live}.rep`);
+  if (!existsSync(file)) writeFileSync(file, generate(ops, live, 11));
+  const cli = join(root, 'dist', 'cli.js');
+  const label = `${ops.toLocaleString('en-US')} ops / ${live.toLocaleString('en-US')} live`;
+
+  const whole = time(() => {
+    const runs: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [cli, 'run', file, '--preset', 'csapp'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.status !== 0) throw new Error(`heap-inspector run failed (exit ${r.status}): ${r.stderr.toString().slice(0, 500)}`);
+      runs.push(performance.now() - t0);
+    }
+    return Math.min(...runs);
+  }).value;
+  report(`scale, ${label}: heap-inspector run, whole process`, whole, 'ms', 'csapp preset, first fit (indexed); best of 3');
+
+  if (findCompiler() === null) {
+    console.log('(no C compiler: the native textbook allocator skipped)');
+    return;
+  }
+  const compiled = compileAllocator(join(root, 'test', 'fixtures', 'allocators', 'textbook.c'), { cacheDir: join(dir, 'allocators'), harnessDir: join(root, 'harness') });
+  if (!compiled.ok) throw new Error(compiled.text);
+  const trace = parseRep(readFileSync(file, 'utf8'));
+  const run = runAllocator(compiled.executable, trace, { speed: true, opLimitMs: 60_000 });
+  const speed = run.recording.speed;
+  if (speed === null) throw new Error(`the textbook allocator's timed run did not finish: ${run.problem ?? (run.recording.crash ? `stopped at op ${run.recording.crash.op} (signal ${run.recording.crash.signal})` : 'no time reported')}`);
+  const native = speed.ns / 1e6;
+  report(`scale, ${label}: textbook allocator in C, its replay loop`, native, 'ms', 'first fit walking the implicit list; the fastest of its timed runs');
+  report(`scale, ${label}: native loop / whole heap-inspector run`, native / whole, 'x', 'above 1: the whole command line is faster than the C allocator\'s own loop');
+}
