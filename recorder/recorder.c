@@ -1,0 +1,504 @@
+// Heap Inspector's allocation recorder (docs/recording.md): preloaded into a program, it logs every
+// malloc, calloc, realloc, free and aligned allocation to a binary stream, one file per process
+// image, that src/trace/recorded/ turns into a .rep trace. Linux with glibc only.
+//
+// Invariants (docs/recording.md, "The recorder"): a free is logged before the real free and an
+// allocation after it returns, and realloc is logged under the lock it runs in, so the log's order
+// never shows an address handed out while the log still has it live. The recorder's own work and
+// dlsym's bootstrap allocations are never logged. Nothing here calls malloc.
+
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gnu/libc-version.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The stream's format; src/trace/recorded/recordedStream.ts reads it. */
+#define MAGIC "HIREC\0\0\0"
+#define VERSION 1
+enum { EV_MALLOC = 1, EV_CALLOC, EV_REALLOC, EV_FREE, EV_REALLOCARRAY, EV_POSIX_MEMALIGN, EV_ALIGNED_ALLOC, EV_MEMALIGN, EV_VALLOC, EV_PVALLOC, EV_EXEC, EV_EXEC_FAILED };
+
+struct event {
+  uint8_t kind, pad[3];
+  uint32_t tid;
+  uint64_t ns, result, old, a, b;
+};
+
+struct header {
+  char magic[8];
+  uint32_t version, header_bytes, event_bytes, endian;
+  uint32_t pid, ppid, seq, exe_bytes, cmdline_bytes, pad;
+  uint64_t start_ns, start_unix_ns;
+  char libc[32];
+};
+
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+
+enum { UNINIT, INACTIVE, ACTIVE };
+static int state = UNINIT;
+static int follow;
+static int fd = -1;
+static uint32_t owner_pid; /* the process the stream belongs to (a vfork child is not it) */
+static uint64_t start_ns;
+static char dir[4096];
+static volatile uint32_t lock_owner;
+static char buf[1 << 16];
+static size_t used;
+static int exiting; /* after the destructor: every event is written at once */
+static TLS int busy;
+static TLS uint32_t my_tid;
+
+static void *(*real_malloc)(size_t);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static void (*real_free)(void *);
+static void *(*real_reallocarray)(void *, size_t, size_t);
+static int (*real_posix_memalign)(void **, size_t, size_t);
+static void *(*real_aligned_alloc)(size_t, size_t);
+static void *(*real_memalign)(size_t, size_t);
+static void *(*real_valloc)(size_t);
+static void *(*real_pvalloc)(size_t);
+static void (*real__exit)(int);
+static void (*real__Exit)(int);
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execv)(const char *, char *const[]);
+static int (*real_execvp)(const char *, char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
+static int (*real_execveat)(int, const char *, char *const[], char *const[], int);
+
+/* dlsym may allocate before the real functions are known: those calls get this, and are never logged. */
+static char boot[1 << 16] __attribute__((aligned(64)));
+static size_t boot_used;
+static int resolving;
+
+static int is_boot(const void *p) { return (const char *)p >= boot && (const char *)p < boot + sizeof boot; }
+
+static void *boot_alloc(size_t size, size_t align) {
+  if (align < 16) align = 16;
+  for (;;) {
+    size_t at = __atomic_load_n(&boot_used, __ATOMIC_RELAXED);
+    size_t start = (at + 16 + align - 1) & ~(align - 1); /* room for the size just before */
+    if (size > sizeof boot || start + size > sizeof boot) return NULL;
+    if (__atomic_compare_exchange_n(&boot_used, &at, start + size, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+      ((size_t *)(boot + start))[-1] = size;
+      return boot + start;
+    }
+  }
+}
+
+#define RESOLVE(name) real_##name = dlsym(RTLD_NEXT, #name)
+static void resolve(void) {
+  if (real_malloc) return;
+  resolving = 1;
+  RESOLVE(calloc); RESOLVE(realloc); RESOLVE(free); RESOLVE(reallocarray); RESOLVE(posix_memalign);
+  RESOLVE(aligned_alloc); RESOLVE(memalign); RESOLVE(valloc); RESOLVE(pvalloc); RESOLVE(_exit); RESOLVE(_Exit);
+  RESOLVE(execve); RESOLVE(execv); RESOLVE(execvp); RESOLVE(execvpe); RESOLVE(fexecve); RESOLVE(execveat);
+  void *m = dlsym(RTLD_NEXT, "malloc");
+  resolving = 0;
+  __atomic_store_n(&real_malloc, m, __ATOMIC_RELEASE);
+}
+
+static uint32_t tid(void) {
+  if (my_tid == 0) my_tid = (uint32_t)syscall(SYS_gettid);
+  return my_tid;
+}
+
+static uint64_t now(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void write_all(const char *p, size_t n) {
+  while (n > 0 && fd >= 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return; /* disk full or closed: the stream ends short, and the reader says so */
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+static void flush_locked(void) {
+  write_all(buf, used);
+  used = 0;
+}
+
+/* Taking the lock marks the thread busy, so an allocation made meanwhile (a signal handler's) is not logged and cannot wait on it. */
+static void lock(void) {
+  busy++;
+  uint32_t me = tid();
+  for (;;) {
+    uint32_t free_ = 0;
+    if (__atomic_compare_exchange_n(&lock_owner, &free_, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return;
+    sched_yield();
+  }
+}
+
+static void unlock(void) {
+  __atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
+  busy--;
+}
+
+/* Appends one event; the caller holds the lock. errno is the program's and stays so. */
+static void append_locked(uint8_t kind, const void *result, const void *old, uint64_t a, uint64_t b) {
+  int saved = errno;
+  struct event e = { .kind = kind, .tid = tid(), .ns = now(CLOCK_MONOTONIC) - start_ns, .result = (uintptr_t)result, .old = (uintptr_t)old, .a = a, .b = b };
+  if (used + sizeof e > sizeof buf) flush_locked();
+  memcpy(buf + used, &e, sizeof e);
+  used += sizeof e;
+  if (exiting) flush_locked();
+  errno = saved;
+}
+
+static void record(uint8_t kind, const void *result, const void *old, uint64_t a, uint64_t b) {
+  lock();
+  append_locked(kind, result, old, a, b);
+  unlock();
+}
+
+/* Reads a small file (the /proc entries) into `out` without allocating; returns the bytes read. */
+static size_t read_small(const char *path, char *out, size_t cap) {
+  int f = open(path, O_RDONLY | O_CLOEXEC);
+  if (f < 0) return 0;
+  size_t n = 0;
+  while (n < cap) {
+    ssize_t r = read(f, out + n, cap - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    n += (size_t)r;
+  }
+  close(f);
+  return n;
+}
+
+static char *put_uint(char *p, uint32_t v) {
+  char digits[10];
+  int n = 0;
+  do digits[n++] = (char)('0' + v % 10); while ((v /= 10) != 0);
+  while (n > 0) *p++ = digits[--n];
+  return p;
+}
+
+/* Opens this process image's stream, DIR/PID-SEQ.hirec with the first SEQ not taken (an exec keeps the pid), and writes its header. */
+static int open_stream(void) {
+  char path[4096];
+  size_t dl = strlen(dir);
+  if (dl + 40 > sizeof path) return -1;
+  owner_pid = (uint32_t)getpid();
+  for (uint32_t seq = 0; seq < 100000; seq++) {
+    char *p = path;
+    memcpy(p, dir, dl);
+    p += dl;
+    *p++ = '/';
+    p = put_uint(p, owner_pid);
+    *p++ = '-';
+    p = put_uint(p, seq);
+    memcpy(p, ".hirec", 7);
+    int f = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (f < 0 && errno == EEXIST) continue;
+    if (f < 0) return -1;
+    static char exe[1024], cmdline[4096];
+    ssize_t exe_n = readlink("/proc/self/exe", exe, sizeof exe);
+    size_t cmd_n = read_small("/proc/self/cmdline", cmdline, sizeof cmdline);
+    struct header h = { .version = VERSION, .event_bytes = sizeof(struct event), .endian = 0x01020304, .pid = owner_pid, .ppid = (uint32_t)getppid(), .seq = seq, .exe_bytes = exe_n > 0 ? (uint32_t)exe_n : 0, .cmdline_bytes = (uint32_t)cmd_n };
+    memcpy(h.magic, MAGIC, 8);
+    strncpy(h.libc, gnu_get_libc_version(), sizeof h.libc - 1);
+    size_t strings = h.exe_bytes + h.cmdline_bytes;
+    h.header_bytes = (uint32_t)((sizeof h + strings + 7) & ~(size_t)7);
+    start_ns = now(CLOCK_MONOTONIC);
+    h.start_ns = start_ns;
+    h.start_unix_ns = now(CLOCK_REALTIME);
+    fd = f;
+    used = 0;
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + sizeof h, exe, h.exe_bytes);
+    memcpy(buf + sizeof h + h.exe_bytes, cmdline, h.cmdline_bytes);
+    memset(buf + sizeof h + strings, 0, h.header_bytes - sizeof h - strings);
+    used = h.header_bytes;
+    flush_locked();
+    return 0;
+  }
+  return -1;
+}
+
+/* Writes what is buffered from a signal handler: the lock is taken if it can be; a thread that died holding it left whole events behind it. */
+static void flush_for_signal(void) {
+  if (state != ACTIVE || owner_pid != (uint32_t)getpid()) return;
+  uint32_t me = tid();
+  int mine = __atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) == me;
+  int tries = 0;
+  if (!mine) {
+    uint32_t free_ = 0;
+    while (!__atomic_compare_exchange_n(&lock_owner, &free_, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED) && ++tries < 10000) {
+      free_ = 0;
+      sched_yield();
+    }
+  }
+  flush_locked();
+  exiting = 1;
+  if (!mine && tries < 10000) __atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
+}
+
+static const int FATAL[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGSYS, SIGTRAP, SIGQUIT, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF };
+
+/* Flushes, then dies of the signal as it would have without the recorder: the default action, raised again. */
+static void on_fatal(int sig) {
+  int saved = errno;
+  flush_for_signal();
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(sig, &dfl, NULL);
+  raise(sig); /* pending until the handler returns; a fault repeats on return anyway */
+  errno = saved;
+}
+
+static void install_handlers(void) {
+  for (size_t i = 0; i < sizeof FATAL / sizeof FATAL[0]; i++) {
+    struct sigaction old;
+    /* A signal the program inherited ignored, or handles already, stays so. */
+    if (sigaction(FATAL[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(FATAL[i], &sa, NULL);
+  }
+}
+
+static void before_fork(void) {
+  if (state != ACTIVE) return;
+  lock();
+  flush_locked(); /* the child must not write the parent's events again */
+}
+
+static void after_fork_parent(void) {
+  if (state == ACTIVE) unlock();
+}
+
+static void after_fork_child(void) {
+  my_tid = 0;
+  if (state != ACTIVE) return;
+  lock_owner = 0;
+  busy--;
+  if (fd >= 0) close(fd);
+  fd = -1;
+  used = 0;
+  if (!follow || open_stream() != 0) state = INACTIVE;
+}
+
+__attribute__((constructor)) static void start(void) {
+  resolve();
+  if (state != UNINIT) return;
+  state = INACTIVE;
+  const char *d = getenv("HEAP_INSPECTOR_RECORD_DIR");
+  const char *parent = getenv("HEAP_INSPECTOR_RECORD_PARENT");
+  const char *f = getenv("HEAP_INSPECTOR_RECORD_FOLLOW");
+  follow = f != NULL && f[0] == '1';
+  if (d == NULL || d[0] == '\0' || strlen(d) >= sizeof dir) return;
+  strcpy(dir, d);
+  /* Without --follow-children only the command itself is recorded (its own execs included): its parent is the recorder's. */
+  if (!follow && (parent == NULL || (pid_t)strtol(parent, NULL, 10) != getppid())) return;
+  if (open_stream() != 0) return;
+  pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+  install_handlers();
+  state = ACTIVE;
+}
+
+__attribute__((destructor)) static void stop(void) {
+  if (state != ACTIVE || owner_pid != (uint32_t)getpid()) return;
+  lock();
+  flush_locked();
+  exiting = 1;
+  unlock();
+}
+
+/* --- the allocation functions ---------------------------------------------------------------- */
+
+#define ENTER(real, boot_result) \
+  if (!real) { \
+    if (resolving) return boot_result; \
+    resolve(); \
+  }
+#define RECORDING (state == ACTIVE && !busy)
+
+void *malloc(size_t size) {
+  ENTER(real_malloc, boot_alloc(size, 16));
+  if (!RECORDING) return real_malloc(size);
+  busy++;
+  void *p = real_malloc(size);
+  record(EV_MALLOC, p, NULL, size, 0);
+  busy--;
+  return p;
+}
+
+void *calloc(size_t n, size_t size) {
+  ENTER(real_calloc, (size != 0 && n > SIZE_MAX / size) ? NULL : boot_alloc(n * size, 16)); /* the buffer is zero and never reused */
+  if (!RECORDING) return real_calloc(n, size);
+  busy++;
+  void *p = real_calloc(n, size);
+  record(EV_CALLOC, p, NULL, n, size);
+  busy--;
+  return p;
+}
+
+void free(void *p) {
+  if (is_boot(p)) return;
+  if (!real_free) {
+    if (resolving) return;
+    resolve();
+  }
+  if (RECORDING) record(EV_FREE, NULL, p, 0, 0);
+  real_free(p);
+}
+
+/* A bootstrap block moved into a real one (never logged: dlsym's, not the program's). */
+static void *boot_move(void *p, size_t size) {
+  void *q = real_malloc(size);
+  size_t had = ((size_t *)p)[-1];
+  if (q) memcpy(q, p, had < size ? had : size);
+  return q;
+}
+
+void *realloc(void *p, size_t size) {
+  ENTER(real_realloc, NULL);
+  if (is_boot(p)) return boot_move(p, size);
+  if (!RECORDING) return real_realloc(p, size);
+  lock();
+  void *q = real_realloc(p, size);
+  append_locked(EV_REALLOC, q, p, size, 0);
+  unlock();
+  return q;
+}
+
+void *reallocarray(void *p, size_t n, size_t size) {
+  ENTER(real_reallocarray, NULL);
+  if (is_boot(p)) return (size != 0 && n > SIZE_MAX / size) ? NULL : boot_move(p, n * size);
+  if (!RECORDING) return real_reallocarray(p, n, size);
+  lock();
+  void *q = real_reallocarray(p, n, size);
+  append_locked(EV_REALLOCARRAY, q, p, n, size);
+  unlock();
+  return q;
+}
+
+int posix_memalign(void **out, size_t align, size_t size) {
+  if (!real_posix_memalign) {
+    if (resolving) return (*out = boot_alloc(size, align)) ? 0 : ENOMEM;
+    resolve();
+  }
+  if (!RECORDING) return real_posix_memalign(out, align, size);
+  busy++;
+  int rc = real_posix_memalign(out, align, size);
+  record(EV_POSIX_MEMALIGN, rc == 0 ? *out : NULL, NULL, size, align);
+  busy--;
+  return rc;
+}
+
+/* aligned_alloc, memalign, valloc and pvalloc: an allocation of `size` with an alignment. */
+#define ALIGNED(kind, real, call, size, align) \
+  ENTER(real, boot_alloc(size, align)); \
+  if (!RECORDING) return call; \
+  busy++; \
+  void *p = call; \
+  record(kind, p, NULL, size, align); \
+  busy--; \
+  return p;
+
+void *aligned_alloc(size_t align, size_t size) { ALIGNED(EV_ALIGNED_ALLOC, real_aligned_alloc, real_aligned_alloc(align, size), size, align) }
+void *memalign(size_t align, size_t size) { ALIGNED(EV_MEMALIGN, real_memalign, real_memalign(align, size), size, align) }
+void *valloc(size_t size) { ALIGNED(EV_VALLOC, real_valloc, real_valloc(size), size, (size_t)getpagesize()) }
+void *pvalloc(size_t size) { ALIGNED(EV_PVALLOC, real_pvalloc, real_pvalloc(size), size, (size_t)getpagesize()) }
+
+/* --- leaving: _exit and exec ----------------------------------------------------------------- */
+
+void _exit(int status) {
+  resolve();
+  stop();
+  real__exit(status);
+  for (;;) syscall(SYS_exit_group, status);
+}
+
+void _Exit(int status) {
+  resolve();
+  stop();
+  real__Exit(status);
+  for (;;) syscall(SYS_exit_group, status);
+}
+
+/* An exec replaces the image without running destructors: the stream is written first, and a failed exec says so. */
+static int exec_started(void) {
+  if (state != ACTIVE || owner_pid != (uint32_t)getpid()) return 0; /* a vfork child shares our memory but is not us */
+  lock();
+  append_locked(EV_EXEC, NULL, NULL, 0, 0);
+  flush_locked();
+  unlock();
+  return 1;
+}
+
+static int exec_failed(int started, int rc) {
+  int saved = errno;
+  if (started) record(EV_EXEC_FAILED, NULL, NULL, 0, 0);
+  errno = saved;
+  return rc;
+}
+
+#define EXEC(real, call) \
+  resolve(); \
+  if (!real) { \
+    errno = ENOSYS; \
+    return -1; \
+  } \
+  int started = exec_started(); \
+  return exec_failed(started, call);
+
+int execve(const char *path, char *const argv[], char *const envp[]) { EXEC(real_execve, real_execve(path, argv, envp)) }
+int execv(const char *path, char *const argv[]) { EXEC(real_execv, real_execv(path, argv)) }
+int execvp(const char *file, char *const argv[]) { EXEC(real_execvp, real_execvp(file, argv)) }
+int execvpe(const char *file, char *const argv[], char *const envp[]) { EXEC(real_execvpe, real_execvpe(file, argv, envp)) }
+int fexecve(int f, char *const argv[], char *const envp[]) { EXEC(real_fexecve, real_fexecve(f, argv, envp)) }
+int execveat(int d, const char *path, char *const argv[], char *const envp[], int flags) { EXEC(real_execveat, real_execveat(d, path, argv, envp, flags)) }
+
+/* execl, execlp and execle: their arguments gathered into an array on the stack, then the v forms above. */
+#define GATHER(first, after) \
+  va_list ap; \
+  size_t n = 1; \
+  va_start(ap, first); \
+  while (va_arg(ap, char *) != NULL) n++; \
+  va_end(ap); \
+  char *argv[n + 1]; \
+  argv[0] = (char *)first; \
+  va_start(ap, first); \
+  for (size_t i = 1; i <= n; i++) argv[i] = va_arg(ap, char *); \
+  after; \
+  va_end(ap);
+
+int execl(const char *path, const char *arg, ...) {
+  GATHER(arg, (void)0)
+  return execv(path, argv);
+}
+
+int execlp(const char *file, const char *arg, ...) {
+  GATHER(arg, (void)0)
+  return execvp(file, argv);
+}
+
+int execle(const char *path, const char *arg, ...) {
+  char *const *envp;
+  GATHER(arg, envp = va_arg(ap, char *const *))
+  return execve(path, argv, envp);
+}
