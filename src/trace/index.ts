@@ -42,3 +42,7 @@ export { OwnSource } from './own/ownSource';
 export { layoutEntries, parseOwnLayout, LAYOUT_KEYS, type OwnLayout } from './own/ownLayout';
 export { ownDiagnostics, type OwnRunOptions } from './own/ownChecks';
 export { labScore, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore } from './own/labScore';
+export { StreamDecoder, RECORDED_CALLS, EVENT_BYTES, type RecordedCall, type RecordedEvent, type StreamHeader } from './recorded/recordedStream';
+export { RecordingConverter, repLine, type ConvertedEvent, type EventNote, type RecordingCounts, type RepOp } from './recorded/recordedConverter';
+export { sidecarHeader, sidecarLine, formatRecordingSummary, SIDECAR_FORMAT, SIDECAR_VERSION, type RecordedImage, type RecordedProcess, type RecordingInfo } from './recorded/recordedSidecar';
+export { splitCommandLine, type SplitCommand } from './recorded/commandLine';
