@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -59,29 +60,21 @@ static int exiting; /* after the destructor: every event is written at once */
 static TLS int busy;
 static TLS uint32_t my_tid;
 
-static void *(*real_malloc)(size_t);
-static void *(*real_calloc)(size_t, size_t);
-static void *(*real_realloc)(void *, size_t);
-static void (*real_free)(void *);
-static void *(*real_reallocarray)(void *, size_t, size_t);
-static int (*real_posix_memalign)(void **, size_t, size_t);
-static void *(*real_aligned_alloc)(size_t, size_t);
-static void *(*real_memalign)(size_t, size_t);
-static void *(*real_valloc)(size_t);
-static void *(*real_pvalloc)(size_t);
-static void (*real__exit)(int);
-static void (*real__Exit)(int);
-static int (*real_execve)(const char *, char *const[], char *const[]);
-static int (*real_execv)(const char *, char *const[]);
-static int (*real_execvp)(const char *, char *const[]);
-static int (*real_execvpe)(const char *, char *const[], char *const[]);
-static int (*real_fexecve)(int, char *const[], char *const[]);
-static int (*real_execveat)(int, const char *, char *const[], char *const[], int);
+/* The functions wrapped, found with dlsym(RTLD_NEXT) on first use: real_malloc and so on. */
+#define REAL_FUNCTIONS(X) \
+  X(void *, malloc, (size_t)) X(void *, calloc, (size_t, size_t)) X(void *, realloc, (void *, size_t)) X(void, free, (void *)) \
+  X(void *, reallocarray, (void *, size_t, size_t)) X(int, posix_memalign, (void **, size_t, size_t)) X(void *, aligned_alloc, (size_t, size_t)) \
+  X(void *, memalign, (size_t, size_t)) X(void *, valloc, (size_t)) X(void *, pvalloc, (size_t)) X(void, _exit, (int)) \
+  X(int, execve, (const char *, char *const[], char *const[])) X(int, execv, (const char *, char *const[])) X(int, execvp, (const char *, char *const[])) \
+  X(int, execvpe, (const char *, char *const[], char *const[])) X(int, fexecve, (int, char *const[], char *const[])) \
+  X(int, execveat, (int, const char *, char *const[], char *const[], int))
+#define DECLARE_REAL(type, name, params) static type(*real_##name) params;
+REAL_FUNCTIONS(DECLARE_REAL)
 
 /* dlsym may allocate before the real functions are known: those calls get this, and are never logged. */
 static char boot[1 << 16] __attribute__((aligned(64)));
 static size_t boot_used;
-static int resolving;
+static int resolving, resolved;
 
 static int is_boot(const void *p) { return (const char *)p >= boot && (const char *)p < boot + sizeof boot; }
 
@@ -98,16 +91,13 @@ static void *boot_alloc(size_t size, size_t align) {
   }
 }
 
-#define RESOLVE(name) real_##name = dlsym(RTLD_NEXT, #name)
+#define RESOLVE_REAL(type, name, params) real_##name = (type(*) params)dlsym(RTLD_NEXT, #name);
 static void resolve(void) {
-  if (real_malloc) return;
+  if (__atomic_load_n(&resolved, __ATOMIC_ACQUIRE)) return;
   resolving = 1;
-  RESOLVE(calloc); RESOLVE(realloc); RESOLVE(free); RESOLVE(reallocarray); RESOLVE(posix_memalign);
-  RESOLVE(aligned_alloc); RESOLVE(memalign); RESOLVE(valloc); RESOLVE(pvalloc); RESOLVE(_exit); RESOLVE(_Exit);
-  RESOLVE(execve); RESOLVE(execv); RESOLVE(execvp); RESOLVE(execvpe); RESOLVE(fexecve); RESOLVE(execveat);
-  void *m = dlsym(RTLD_NEXT, "malloc");
+  REAL_FUNCTIONS(RESOLVE_REAL)
   resolving = 0;
-  __atomic_store_n(&real_malloc, m, __ATOMIC_RELEASE);
+  __atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
 static uint32_t tid(void) {
@@ -121,18 +111,14 @@ static uint64_t now(clockid_t clock) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void write_all(const char *p, size_t n) {
-  while (n > 0 && fd >= 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return; /* disk full or closed: the stream ends short, and the reader says so */
-    p += w;
-    n -= (size_t)w;
-  }
-}
-
+/* Writes the buffer out; the caller holds the lock. A disk that is full ends the stream short, and the reader says so. */
 static void flush_locked(void) {
-  write_all(buf, used);
+  for (size_t at = 0; at < used && fd >= 0;) {
+    ssize_t w = write(fd, buf + at, used - at);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    at += (size_t)w;
+  }
   used = 0;
 }
 
@@ -184,29 +170,12 @@ static size_t read_small(const char *path, char *out, size_t cap) {
   return n;
 }
 
-static char *put_uint(char *p, uint32_t v) {
-  char digits[10];
-  int n = 0;
-  do digits[n++] = (char)('0' + v % 10); while ((v /= 10) != 0);
-  while (n > 0) *p++ = digits[--n];
-  return p;
-}
-
 /* Opens this process image's stream, DIR/PID-SEQ.hirec with the first SEQ not taken (an exec keeps the pid), and writes its header. */
 static int open_stream(void) {
-  char path[4096];
-  size_t dl = strlen(dir);
-  if (dl + 40 > sizeof path) return -1;
+  char path[sizeof dir + 32];
   owner_pid = (uint32_t)getpid();
   for (uint32_t seq = 0; seq < 100000; seq++) {
-    char *p = path;
-    memcpy(p, dir, dl);
-    p += dl;
-    *p++ = '/';
-    p = put_uint(p, owner_pid);
-    *p++ = '-';
-    p = put_uint(p, seq);
-    memcpy(p, ".hirec", 7);
+    snprintf(path, sizeof path, "%s/%u-%u.hirec", dir, owner_pid, seq);
     int f = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (f < 0 && errno == EEXIST) continue;
     if (f < 0) return -1;
@@ -258,10 +227,7 @@ static const int FATAL[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGSYS, S
 static void on_fatal(int sig) {
   int saved = errno;
   flush_for_signal();
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  sigaction(sig, &dfl, NULL);
+  signal(sig, SIG_DFL);
   raise(sig); /* pending until the handler returns; a fault repeats on return anyway */
   errno = saved;
 }
@@ -271,11 +237,7 @@ static void install_handlers(void) {
     struct sigaction old;
     /* A signal the program inherited ignored, or handles already, stays so. */
     if (sigaction(FATAL[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
+    struct sigaction sa = { .sa_handler = on_fatal, .sa_flags = SA_RESTART }; /* an empty mask */
     sigaction(FATAL[i], &sa, NULL);
   }
 }
@@ -286,9 +248,7 @@ static void before_fork(void) {
   flush_locked(); /* the child must not write the parent's events again */
 }
 
-static void after_fork_parent(void) {
-  if (state == ACTIVE) unlock();
-}
+static void after_fork_parent(void) { if (state == ACTIVE) unlock(); }
 
 static void after_fork_child(void) {
   my_tid = 0;
@@ -336,25 +296,25 @@ __attribute__((destructor)) static void stop(void) {
   }
 #define RECORDING (state == ACTIVE && !busy)
 
-void *malloc(size_t size) {
-  ENTER(real_malloc, boot_alloc(size, 16));
-  if (!RECORDING) return real_malloc(size);
-  busy++;
-  void *p = real_malloc(size);
-  record(EV_MALLOC, p, NULL, size, 0);
-  busy--;
+/* An allocation: the call, then its result logged with two numbers (the size and the alignment, or calloc's count and size). */
+#define ALLOCATION(kind, real, call, boot_result, a, b) \
+  ENTER(real, boot_result); \
+  if (!RECORDING) return call; \
+  busy++; \
+  void *p = call; \
+  record(kind, p, NULL, a, b); \
+  busy--; \
   return p;
-}
 
-void *calloc(size_t n, size_t size) {
-  ENTER(real_calloc, (size != 0 && n > SIZE_MAX / size) ? NULL : boot_alloc(n * size, 16)); /* the buffer is zero and never reused */
-  if (!RECORDING) return real_calloc(n, size);
-  busy++;
-  void *p = real_calloc(n, size);
-  record(EV_CALLOC, p, NULL, n, size);
-  busy--;
-  return p;
-}
+#define OVERFLOWS(n, size) ((size) != 0 && (n) > SIZE_MAX / (size))
+
+void *malloc(size_t size) { ALLOCATION(EV_MALLOC, real_malloc, real_malloc(size), boot_alloc(size, 16), size, 0) }
+/* The bootstrap buffer is zero and never reused. */
+void *calloc(size_t n, size_t size) { ALLOCATION(EV_CALLOC, real_calloc, real_calloc(n, size), OVERFLOWS(n, size) ? NULL : boot_alloc(n * size, 16), n, size) }
+void *aligned_alloc(size_t align, size_t size) { ALLOCATION(EV_ALIGNED_ALLOC, real_aligned_alloc, real_aligned_alloc(align, size), boot_alloc(size, align), size, align) }
+void *memalign(size_t align, size_t size) { ALLOCATION(EV_MEMALIGN, real_memalign, real_memalign(align, size), boot_alloc(size, align), size, align) }
+void *valloc(size_t size) { ALLOCATION(EV_VALLOC, real_valloc, real_valloc(size), boot_alloc(size, 4096), size, (size_t)getpagesize()) }
+void *pvalloc(size_t size) { ALLOCATION(EV_PVALLOC, real_pvalloc, real_pvalloc(size), boot_alloc(size, 4096), size, (size_t)getpagesize()) }
 
 void free(void *p) {
   if (is_boot(p)) return;
@@ -387,7 +347,7 @@ void *realloc(void *p, size_t size) {
 
 void *reallocarray(void *p, size_t n, size_t size) {
   ENTER(real_reallocarray, NULL);
-  if (is_boot(p)) return (size != 0 && n > SIZE_MAX / size) ? NULL : boot_move(p, n * size);
+  if (is_boot(p)) return OVERFLOWS(n, size) ? NULL : boot_move(p, n * size);
   if (!RECORDING) return real_reallocarray(p, n, size);
   lock();
   void *q = real_reallocarray(p, n, size);
@@ -409,21 +369,6 @@ int posix_memalign(void **out, size_t align, size_t size) {
   return rc;
 }
 
-/* aligned_alloc, memalign, valloc and pvalloc: an allocation of `size` with an alignment. */
-#define ALIGNED(kind, real, call, size, align) \
-  ENTER(real, boot_alloc(size, align)); \
-  if (!RECORDING) return call; \
-  busy++; \
-  void *p = call; \
-  record(kind, p, NULL, size, align); \
-  busy--; \
-  return p;
-
-void *aligned_alloc(size_t align, size_t size) { ALIGNED(EV_ALIGNED_ALLOC, real_aligned_alloc, real_aligned_alloc(align, size), size, align) }
-void *memalign(size_t align, size_t size) { ALIGNED(EV_MEMALIGN, real_memalign, real_memalign(align, size), size, align) }
-void *valloc(size_t size) { ALIGNED(EV_VALLOC, real_valloc, real_valloc(size), size, (size_t)getpagesize()) }
-void *pvalloc(size_t size) { ALIGNED(EV_PVALLOC, real_pvalloc, real_pvalloc(size), size, (size_t)getpagesize()) }
-
 /* --- leaving: _exit and exec ----------------------------------------------------------------- */
 
 void _exit(int status) {
@@ -433,12 +378,7 @@ void _exit(int status) {
   for (;;) syscall(SYS_exit_group, status);
 }
 
-void _Exit(int status) {
-  resolve();
-  stop();
-  real__Exit(status);
-  for (;;) syscall(SYS_exit_group, status);
-}
+void _Exit(int status) { _exit(status); }
 
 /* An exec replaces the image without running destructors: the stream is written first, and a failed exec says so. */
 static int exec_started(void) {
