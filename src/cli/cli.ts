@@ -41,6 +41,8 @@ export const USAGE = `Usage:
   heap-inspector compare <trace> [options] [--json]
   heap-inspector check <trace> [options]
   heap-inspector ostep [malloc.py's flags]    OSTEP's malloc.py, byte for byte (ostep --help)
+  heap-inspector record [-o OUT.rep] -- COMMAND [ARGS...]
+                                              a program's allocations as a trace (record --help)
 
 Traces are malloc lab .rep files or .heap scripts.
 

@@ -45,4 +45,4 @@ export { labScore, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore } from './ow
 export { StreamDecoder, RECORDED_CALLS, EVENT_BYTES, type RecordedCall, type RecordedEvent, type StreamHeader } from './recorded/recordedStream';
 export { RecordingConverter, repLine, type ConvertedEvent, type EventNote, type RecordingCounts, type RepOp } from './recorded/recordedConverter';
 export { sidecarHeader, sidecarLine, formatRecordingSummary, SIDECAR_FORMAT, SIDECAR_VERSION, type RecordedImage, type RecordedProcess, type RecordingInfo } from './recorded/recordedSidecar';
-export { splitCommandLine, type SplitCommand } from './recorded/commandLine';
+export { splitCommandLine, recordingStem, type SplitCommand } from './recorded/commandLine';

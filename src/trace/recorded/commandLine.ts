@@ -5,6 +5,11 @@
 /** Characters that mean more than a word to a shell when unquoted. */
 const SHELL_ONLY = new Set(['|', '&', ';', '<', '>', '(', ')', '$', '`', '*', '?', '[', '~']);
 
+/** The stem a recording of `program` is named after: its file name, with only the characters a file name can always hold. */
+export function recordingStem(program: string): string {
+  return (program.split('/').pop() ?? '').replace(/[^A-Za-z0-9._-]/g, '_') || 'recording';
+}
+
 export type SplitCommand = { readonly words: readonly string[] } | { readonly problem: string };
 
 export function splitCommandLine(text: string): SplitCommand {
