@@ -18,6 +18,7 @@ export const COMMANDS = {
   hideAnswers: 'heapInspector.hideAnswers',
   revealAnswer: 'heapInspector.revealAnswer',
   runMyAllocator: 'heapInspector.runMyAllocator',
+  recordProgram: 'heapInspector.recordProgram',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

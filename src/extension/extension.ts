@@ -10,6 +10,7 @@ import { HeapViews } from './heapViews';
 import { HeapPanels } from './panels';
 import { Steps } from './steps';
 import { registerLanguageFeatures } from './languageFeatures';
+import { registerRecordCommand } from './recordProgram';
 import { TraceSessions } from './traceSessions';
 
 export interface HeapInspectorApi {
@@ -32,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const steps = new Steps();
   const answers = new Answers();
   const panels = new HeapPanels(context.extensionUri, sessions, steps, answers);
-  context.subscriptions.push(output, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels }), registerLanguageFeatures(sessions, answers));
+  context.subscriptions.push(output, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels }), registerLanguageFeatures(sessions, answers), registerRecordCommand(context.extensionUri, context.globalStorageUri));
   return { sessions, panels };
 }
 
