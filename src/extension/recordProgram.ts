@@ -36,7 +36,7 @@ export function registerRecordCommand(extensionUri: vscode.Uri, storageUri: vsco
     const dir = folder?.uri.fsPath ?? join(storageUri.fsPath, 'recordings');
     mkdirSync(dir, { recursive: true });
     const trace = output ?? freshName(dir, words[0]!);
-    const exitCode = await runTask(extensionUri, words, trace, folder);
+    const exitCode = await runTask(extensionUri, words, trace, folder, join(storageUri.fsPath, 'allocators'));
     if (!existsSync(trace)) {
       void vscode.window.showWarningMessage(`Heap Inspector: nothing was recorded from ${basename(words[0]!)} (exit code ${exitCode ?? 'unknown'}); the terminal says why.`);
       return { trace: null, exitCode };
@@ -70,12 +70,12 @@ async function askCommand(given: string | undefined, last: string): Promise<read
   return split.words;
 }
 
-/** Runs the command line's `record` from the extension's dist/ as a task; resolves with its exit code when it ends. */
-async function runTask(extensionUri: vscode.Uri, words: readonly string[], trace: string, folder: vscode.WorkspaceFolder | undefined): Promise<number | undefined> {
+/** Runs the command line's `record` from the extension's dist/ as a task, the recorder built into the extension's cache of compiled C; resolves with its exit code when it ends. */
+async function runTask(extensionUri: vscode.Uri, words: readonly string[], trace: string, folder: vscode.WorkspaceFolder | undefined, cacheDir: string): Promise<number | undefined> {
   const cli = vscode.Uri.joinPath(extensionUri, 'dist', 'cli.js').fsPath;
   // The editor's own runtime runs the command line: Electron as Node in the desktop, Node in a server.
   const execution = new vscode.ProcessExecution(process.execPath, [cli, 'record', '--summary', '-o', trace, '--', ...words], {
-    env: { ELECTRON_RUN_AS_NODE: '1' },
+    env: { ELECTRON_RUN_AS_NODE: '1', HEAP_INSPECTOR_CACHE: cacheDir },
     ...(folder ? { cwd: folder.uri.fsPath } : {}),
   });
   const task = new vscode.Task({ type: RECORD_TASK_TYPE, command: [...words], output: trace }, folder ?? vscode.TaskScope.Workspace, `record ${basename(words[0]!)}`, 'Heap Inspector', execution);
