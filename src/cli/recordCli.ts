@@ -4,9 +4,9 @@
 // Exit codes: the program's (128 + n when signal n killed it); 125 the recording failed; 126 the
 // program could not run; 127 it was not found; 2 bad usage.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { buildRecorder, runRecorded, type RecordedRun } from '../native/recorder';
 import { writeRecording } from '../native/recordedFiles';
 import { formatRecordingSummary, recordingStem } from '../trace/index';
@@ -58,12 +58,17 @@ export async function runRecordCli(argv: readonly string[], io: RecordIo): Promi
     return 2;
   }
   const [command, ...rest] = args.command as [string, ...string[]];
+  const out = args.out ?? `${recordingStem(command)}.rep`;
+  const unwritable = cannotWrite(out);
+  if (unwritable !== null) {
+    io.err(`heap-inspector record: cannot write ${out}: ${unwritable}; nothing was run\n`);
+    return 2;
+  }
   const built = buildRecorder(args.cc !== null ? { cc: args.cc } : {});
   if (!built.ok) {
     io.err(`heap-inspector record: ${built.text}\n`);
     return RECORD_FAILED;
   }
-  const out = args.out ?? `${recordingStem(command)}.rep`;
   // Absolute: the program may change its working directory, and its recorder writes here.
   const dir = mkdtempSync(join(resolve(tmpdir()), 'heap-inspector-record-'));
   try {
@@ -93,6 +98,17 @@ export async function runRecordCli(argv: readonly string[], io: RecordIo): Promi
   }
 }
 
+/** Why the trace could not be written where asked, found before the program runs; null when it can be. */
+function cannotWrite(out: string): string | null {
+  try {
+    if (existsSync(out) && statSync(out).isDirectory()) return 'it is a folder';
+    accessSync(dirname(resolve(out)), fsConstants.W_OK);
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : 'its folder cannot be written to';
+  }
+}
+
 /** The command's own status, or 128 + n for signal n, as a shell reports it. */
 function exitStatus(run: RecordedRun): number {
   if (run.signal !== null) return 128 + (constants.signals[run.signal] ?? 0);
@@ -115,34 +131,27 @@ function parseRecordArgs(argv: readonly string[]): RecordArgs | string {
     if (!arg.startsWith('-') || arg === '-') return withCommand(argv.slice(i));
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const [flag, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    try {
-      switch (flag) {
-        case '-h':
-        case '--help':
-          return 'help';
-        case '-o':
-        case '--output':
-          out = value();
-          break;
-        case '--cc':
-          cc = value();
-          break;
-        case '--follow-children':
-          follow = true;
-          break;
-        case '--summary':
-          summary = true;
-          break;
-        default:
-          return `unknown option "${arg}"`;
+    switch (flag) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '-o':
+      case '--output':
+      case '--cc': {
+        const v = inline ?? argv[++i];
+        if (v === undefined || v === '') return `${flag} needs a ${flag === '--cc' ? 'compiler' : 'file'}`;
+        if (flag === '--cc') cc = v;
+        else out = v;
+        break;
       }
-    } catch (err) {
-      return (err as Error).message;
+      case '--follow-children':
+        follow = true;
+        break;
+      case '--summary':
+        summary = true;
+        break;
+      default:
+        return `unknown option "${arg}"`;
     }
   }
   return 'record needs a command to run, after --';

@@ -257,7 +257,7 @@ describe('recording a program (heap-inspector record)', function () {
     assertSoundTrace(child.text, 'the child');
   });
 
-  it('a command that is not there is 127 with one sentence, and writes nothing', () => {
+  it('a command that is not there is 127, a trace that cannot be written 2 before anything runs: one sentence each, nothing written', () => {
     const run = spawnSync(process.execPath, [CLI, 'record', '-o', 'none.rep', '--', 'no-such-command-here'], { cwd: work, env, encoding: 'utf8' });
     assert.equal(run.status, 127);
     assert.match(run.stderr, /^heap-inspector record: cannot run no-such-command-here: no such command\n$/);
@@ -265,5 +265,7 @@ describe('recording a program (heap-inspector record)', function () {
     const usage = spawnSync(process.execPath, [CLI, 'record', '-o', 'x.rep'], { cwd: work, env, encoding: 'utf8' });
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /record needs a command to run/);
+    const nowhere = spawnSync(process.execPath, [CLI, 'record', '-o', join('no-such-folder', 'x.rep'), '--', 'sh', '-c', 'echo ran'], { cwd: work, env, encoding: 'utf8' });
+    assert.deepEqual([nowhere.status, nowhere.stdout, nowhere.stderr], [2, '', 'heap-inspector record: cannot write no-such-folder/x.rep: its folder does not exist; nothing was run\n']);
   });
 });
