@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,11 +31,7 @@
 #define VERSION 1
 enum { EV_MALLOC = 1, EV_CALLOC, EV_REALLOC, EV_FREE, EV_REALLOCARRAY, EV_POSIX_MEMALIGN, EV_ALIGNED_ALLOC, EV_MEMALIGN, EV_VALLOC, EV_PVALLOC, EV_EXEC, EV_EXEC_FAILED };
 
-struct event {
-  uint8_t kind, pad[3];
-  uint32_t tid;
-  uint64_t ns, result, old, a, b;
-};
+struct event { uint8_t kind, pad[3]; uint32_t tid; uint64_t ns, result, old, a, b; };
 
 struct header {
   char magic[8];
@@ -49,15 +46,17 @@ struct header {
 enum { UNINIT, INACTIVE, ACTIVE };
 static int state = UNINIT;
 static int follow;
-static int fd = -1;
+static int fd = -1; /* the stream, and which file it is (the program may close the descriptor) */
+static dev_t stream_dev;
+static ino_t stream_ino;
 static uint32_t owner_pid; /* the process the stream belongs to (a vfork child is not it) */
 static uint64_t start_ns;
-static char dir[4096];
+static char dir[4096], stream_path[4096 + 32];
 static volatile uint32_t lock_owner;
 static char buf[1 << 16];
 static size_t used;
 static int exiting; /* after the destructor: every event is written at once */
-static TLS int busy;
+static TLS int busy; /* the thread is in the recorder or in a real function called from a wrapper */
 static TLS uint32_t my_tid;
 
 /* The functions wrapped, found with dlsym(RTLD_NEXT) on first use: real_malloc and so on. */
@@ -111,8 +110,27 @@ static uint64_t now(clockid_t clock) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Writes the buffer out; the caller holds the lock. A disk that is full ends the stream short, and the reader says so. */
+/* Puts the stream's descriptor out of the way of the program's own, and remembers which file it is. */
+static int attach(int f) {
+  int high = fcntl(f, F_DUPFD_CLOEXEC, 512);
+  if (high >= 0) {
+    close(f);
+    f = high;
+  }
+  struct stat st;
+  if (f >= 0 && fstat(f, &st) == 0) {
+    stream_dev = st.st_dev;
+    stream_ino = st.st_ino;
+  }
+  return f;
+}
+
+/* Writes the buffer out; the caller holds the lock. A program may close every descriptor it did not
+   open (and open others in their place): the stream is then opened again by name. A full disk ends
+   the stream short, and the reader says so. */
 static void flush_locked(void) {
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_dev != stream_dev || st.st_ino != stream_ino)) fd = attach(open(stream_path, O_WRONLY | O_APPEND | O_CLOEXEC));
   for (size_t at = 0; at < used && fd >= 0;) {
     ssize_t w = write(fd, buf + at, used - at);
     if (w < 0 && errno == EINTR) continue;
@@ -122,15 +140,15 @@ static void flush_locked(void) {
   used = 0;
 }
 
+static int try_lock(uint32_t me) {
+  uint32_t free_ = 0;
+  return __atomic_compare_exchange_n(&lock_owner, &free_, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 /* Taking the lock marks the thread busy, so an allocation made meanwhile (a signal handler's) is not logged and cannot wait on it. */
 static void lock(void) {
   busy++;
-  uint32_t me = tid();
-  for (;;) {
-    uint32_t free_ = 0;
-    if (__atomic_compare_exchange_n(&lock_owner, &free_, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return;
-    sched_yield();
-  }
+  while (!try_lock(tid())) sched_yield();
 }
 
 static void unlock(void) {
@@ -155,34 +173,21 @@ static void record(uint8_t kind, const void *result, const void *old, uint64_t a
   unlock();
 }
 
-/* Reads a small file (the /proc entries) into `out` without allocating; returns the bytes read. */
-static size_t read_small(const char *path, char *out, size_t cap) {
-  int f = open(path, O_RDONLY | O_CLOEXEC);
-  if (f < 0) return 0;
-  size_t n = 0;
-  while (n < cap) {
-    ssize_t r = read(f, out + n, cap - n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    n += (size_t)r;
-  }
-  close(f);
-  return n;
-}
-
 /* Opens this process image's stream, DIR/PID-SEQ.hirec with the first SEQ not taken (an exec keeps the pid), and writes its header. */
 static int open_stream(void) {
-  char path[sizeof dir + 32];
   owner_pid = (uint32_t)getpid();
   for (uint32_t seq = 0; seq < 100000; seq++) {
-    snprintf(path, sizeof path, "%s/%u-%u.hirec", dir, owner_pid, seq);
-    int f = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    snprintf(stream_path, sizeof stream_path, "%s/%u-%u.hirec", dir, owner_pid, seq);
+    int f = open(stream_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (f < 0 && errno == EEXIST) continue;
     if (f < 0) return -1;
+    f = attach(f);
     static char exe[1024], cmdline[4096];
     ssize_t exe_n = readlink("/proc/self/exe", exe, sizeof exe);
-    size_t cmd_n = read_small("/proc/self/cmdline", cmdline, sizeof cmdline);
-    struct header h = { .version = VERSION, .event_bytes = sizeof(struct event), .endian = 0x01020304, .pid = owner_pid, .ppid = (uint32_t)getppid(), .seq = seq, .exe_bytes = exe_n > 0 ? (uint32_t)exe_n : 0, .cmdline_bytes = (uint32_t)cmd_n };
+    int cf = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC); /* a page at most: one read */
+    ssize_t cmd_n = cf >= 0 ? read(cf, cmdline, sizeof cmdline) : 0;
+    if (cf >= 0) close(cf);
+    struct header h = { .version = VERSION, .event_bytes = sizeof(struct event), .endian = 0x01020304, .pid = owner_pid, .ppid = (uint32_t)getppid(), .seq = seq, .exe_bytes = exe_n > 0 ? (uint32_t)exe_n : 0, .cmdline_bytes = cmd_n > 0 ? (uint32_t)cmd_n : 0 };
     memcpy(h.magic, MAGIC, 8);
     strncpy(h.libc, gnu_get_libc_version(), sizeof h.libc - 1);
     size_t strings = h.exe_bytes + h.cmdline_bytes;
@@ -209,13 +214,8 @@ static void flush_for_signal(void) {
   uint32_t me = tid();
   int mine = __atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) == me;
   int tries = 0;
-  if (!mine) {
-    uint32_t free_ = 0;
-    while (!__atomic_compare_exchange_n(&lock_owner, &free_, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED) && ++tries < 10000) {
-      free_ = 0;
-      sched_yield();
-    }
-  }
+  if (!mine)
+    while (!try_lock(me) && ++tries < 10000) sched_yield();
   flush_locked();
   exiting = 1;
   if (!mine && tries < 10000) __atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
@@ -322,8 +322,11 @@ void free(void *p) {
     if (resolving) return;
     resolve();
   }
-  if (RECORDING) record(EV_FREE, NULL, p, 0, 0);
+  int recording = RECORDING;
+  busy++;
+  if (recording) record(EV_FREE, NULL, p, 0, 0);
   real_free(p);
+  busy--;
 }
 
 /* A bootstrap block moved into a real one (never logged: dlsym's, not the program's). */

@@ -257,6 +257,28 @@ describe('recording a program (heap-inspector record)', function () {
     assertSoundTrace(child.text, 'the child');
   });
 
+  it('a program that closes every descriptor it did not open and fills them with a file of its own: the file is its own, the recording goes on', () => {
+    const exe = program('closer', `
+      #include <fcntl.h>
+      #include <stdlib.h>
+      #include <string.h>
+      #include <unistd.h>
+      int main(void) {
+        for (int i = 0; i < 5; i++) free(malloc(5151));
+        for (int fd = 3; fd < 4096; fd++) close(fd);
+        int out = open("closer.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        for (int fd = out + 1; fd < 4096; fd++) dup2(out, fd);
+        for (int i = 0; i < 20000; i++) free(malloc(5252));
+        write(out, "mine\\n", 5);
+        return 0;
+      }`);
+    const r = record('closer.rep', [exe]);
+    sameRun(r);
+    assert.equal(readFileSync(join(work, 'closer.txt'), 'utf8'), 'mine\n');
+    assert.deepEqual([sized(r.events, 'malloc', 5151).length, sized(r.events, 'malloc', 5252).length], [5, 20_000], 'the calls before and after it closed the stream');
+    assertSoundTrace(r.text, 'closer.rep');
+  });
+
   it('a command that is not there is 127, a trace that cannot be written 2 before anything runs: one sentence each, nothing written', () => {
     const run = spawnSync(process.execPath, [CLI, 'record', '-o', 'none.rep', '--', 'no-such-command-here'], { cwd: work, env, encoding: 'utf8' });
     assert.equal(run.status, 127);
