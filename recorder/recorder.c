@@ -1,6 +1,7 @@
 // Heap Inspector's allocation recorder (docs/recording.md): preloaded into a program, it logs every
 // malloc, calloc, realloc, free and aligned allocation to a binary stream, one file per process
-// image, that src/trace/recorded/ turns into a .rep trace. Linux with glibc only.
+// image, that src/trace/recorded/ turns into a .rep trace. Linux with glibc only. The ways an image
+// ends without its destructor (_exit, exec) and the signal queries are leaving.c's.
 //
 // Invariants (docs/recording.md, "The recorder"): a free is logged before the real free and an
 // allocation after it returns, and realloc is logged under the lock it runs in, so the log's order
@@ -15,7 +16,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "recorder.h"
 
 /* The stream's format; src/trace/recorded/recordedStream.ts reads it. */
 #define MAGIC "HIREC\0\0\0"
@@ -63,10 +64,7 @@ static TLS uint32_t my_tid;
 #define REAL_FUNCTIONS(X) \
   X(void *, malloc, (size_t)) X(void *, calloc, (size_t, size_t)) X(void *, realloc, (void *, size_t)) X(void, free, (void *)) \
   X(void *, reallocarray, (void *, size_t, size_t)) X(int, posix_memalign, (void **, size_t, size_t)) X(void *, aligned_alloc, (size_t, size_t)) \
-  X(void *, memalign, (size_t, size_t)) X(void *, valloc, (size_t)) X(void *, pvalloc, (size_t)) X(void, _exit, (int)) \
-  X(int, execve, (const char *, char *const[], char *const[])) X(int, execv, (const char *, char *const[])) X(int, execvp, (const char *, char *const[])) \
-  X(int, execvpe, (const char *, char *const[], char *const[])) X(int, fexecve, (int, char *const[], char *const[])) \
-  X(int, execveat, (int, const char *, char *const[], char *const[], int))
+  X(void *, memalign, (size_t, size_t)) X(void *, valloc, (size_t)) X(void *, pvalloc, (size_t))
 #define DECLARE_REAL(type, name, params) static type(*real_##name) params;
 REAL_FUNCTIONS(DECLARE_REAL)
 
@@ -95,6 +93,7 @@ static void resolve(void) {
   if (__atomic_load_n(&resolved, __ATOMIC_ACQUIRE)) return;
   resolving = 1;
   REAL_FUNCTIONS(RESOLVE_REAL)
+  hi_resolve_leaving();
   resolving = 0;
   __atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
@@ -224,10 +223,11 @@ static void flush_for_signal(void) {
 static const int FATAL[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGSYS, SIGTRAP, SIGQUIT, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF };
 
 /* Flushes, then dies of the signal as it would have without the recorder: the default action, raised again. */
-static void on_fatal(int sig) {
+void hi_on_fatal(int sig) {
   int saved = errno;
   flush_for_signal();
-  signal(sig, SIG_DFL);
+  struct sigaction dfl = { .sa_handler = SIG_DFL };
+  sigaction(sig, &dfl, NULL);
   raise(sig); /* pending until the handler returns; a fault repeats on return anyway */
   errno = saved;
 }
@@ -237,7 +237,7 @@ static void install_handlers(void) {
     struct sigaction old;
     /* A signal the program inherited ignored, or handles already, stays so. */
     if (sigaction(FATAL[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;
-    struct sigaction sa = { .sa_handler = on_fatal, .sa_flags = SA_RESTART }; /* an empty mask */
+    struct sigaction sa = { .sa_handler = hi_on_fatal, .sa_flags = SA_RESTART }; /* an empty mask */
     sigaction(FATAL[i], &sa, NULL);
   }
 }
@@ -279,7 +279,7 @@ __attribute__((constructor)) static void start(void) {
   state = ACTIVE;
 }
 
-__attribute__((destructor)) static void stop(void) {
+__attribute__((destructor)) void hi_stop(void) {
   if (state != ACTIVE || owner_pid != (uint32_t)getpid()) return;
   lock();
   flush_locked();
@@ -372,19 +372,8 @@ int posix_memalign(void **out, size_t align, size_t size) {
   return rc;
 }
 
-/* --- leaving: _exit and exec ----------------------------------------------------------------- */
-
-void _exit(int status) {
-  resolve();
-  stop();
-  real__exit(status);
-  for (;;) syscall(SYS_exit_group, status);
-}
-
-void _Exit(int status) { _exit(status); }
-
 /* An exec replaces the image without running destructors: the stream is written first, and a failed exec says so. */
-static int exec_started(void) {
+int hi_exec_started(void) {
   if (state != ACTIVE || owner_pid != (uint32_t)getpid()) return 0; /* a vfork child shares our memory but is not us */
   lock();
   append_locked(EV_EXEC, NULL, NULL, 0, 0);
@@ -393,55 +382,9 @@ static int exec_started(void) {
   return 1;
 }
 
-static int exec_failed(int started, int rc) {
+int hi_exec_failed(int started, int rc) {
   int saved = errno;
   if (started) record(EV_EXEC_FAILED, NULL, NULL, 0, 0);
   errno = saved;
   return rc;
-}
-
-#define EXEC(real, call) \
-  resolve(); \
-  if (!real) { \
-    errno = ENOSYS; \
-    return -1; \
-  } \
-  int started = exec_started(); \
-  return exec_failed(started, call);
-
-int execve(const char *path, char *const argv[], char *const envp[]) { EXEC(real_execve, real_execve(path, argv, envp)) }
-int execv(const char *path, char *const argv[]) { EXEC(real_execv, real_execv(path, argv)) }
-int execvp(const char *file, char *const argv[]) { EXEC(real_execvp, real_execvp(file, argv)) }
-int execvpe(const char *file, char *const argv[], char *const envp[]) { EXEC(real_execvpe, real_execvpe(file, argv, envp)) }
-int fexecve(int f, char *const argv[], char *const envp[]) { EXEC(real_fexecve, real_fexecve(f, argv, envp)) }
-int execveat(int d, const char *path, char *const argv[], char *const envp[], int flags) { EXEC(real_execveat, real_execveat(d, path, argv, envp, flags)) }
-
-/* execl, execlp and execle: their arguments gathered into an array on the stack, then the v forms above. */
-#define GATHER(first, after) \
-  va_list ap; \
-  size_t n = 1; \
-  va_start(ap, first); \
-  while (va_arg(ap, char *) != NULL) n++; \
-  va_end(ap); \
-  char *argv[n + 1]; \
-  argv[0] = (char *)first; \
-  va_start(ap, first); \
-  for (size_t i = 1; i <= n; i++) argv[i] = va_arg(ap, char *); \
-  after; \
-  va_end(ap);
-
-int execl(const char *path, const char *arg, ...) {
-  GATHER(arg, (void)0)
-  return execv(path, argv);
-}
-
-int execlp(const char *file, const char *arg, ...) {
-  GATHER(arg, (void)0)
-  return execvp(file, argv);
-}
-
-int execle(const char *path, const char *arg, ...) {
-  char *const *envp;
-  GATHER(arg, envp = va_arg(ap, char *const *))
-  return execve(path, argv, envp);
 }

@@ -22,6 +22,9 @@ export interface RecorderBuildOptions {
   readonly sourceDir?: string;
 }
 
+/** The recorder's files: the two compiled, and the header between them. */
+const SOURCES = ['recorder.c', 'leaving.c'] as const;
+const FILES = [...SOURCES, 'recorder.h'] as const;
 const FLAGS = ['-std=gnu11', '-O2', '-g', '-shared', '-fPIC', '-fno-builtin', '-pthread', '-Wall'];
 const COMPILE_TIMEOUT_MS = 120_000;
 
@@ -31,29 +34,29 @@ export function defaultRecorderDir(): string {
   return join(__dirname, '..', 'recorder');
 }
 
-/** The recorder library, built on first use: named by the hash of its source, the compiler and the flags. */
+/** The recorder library, built on first use: named by the hash of its sources, the compiler and the flags. */
 export function buildRecorder(options: RecorderBuildOptions = {}): RecorderBuild {
   if (process.platform !== 'linux') return { ok: false, reason: 'unsupported', text: `Recording needs Linux with glibc (it preloads a library with LD_PRELOAD); this is ${process.platform}.` };
   const cc = findCompiler(options.cc);
   if (cc === null) return { ok: false, reason: 'no-compiler', text: options.cc ? `The C compiler "${options.cc}" was not found. ${NO_COMPILER}` : NO_COMPILER };
-  const source = join(options.sourceDir ?? defaultRecorderDir(), 'recorder.c');
-  let text: Buffer;
+  const dir = options.sourceDir ?? defaultRecorderDir();
+  const hash = createHash('sha256').update(cc).update('\0').update(FLAGS.join(' '));
   try {
-    text = readFileSync(source);
+    for (const name of FILES) hash.update('\0').update(readFileSync(join(dir, name)));
   } catch (err) {
-    return { ok: false, reason: 'failed', text: `Cannot read the recorder's source ${source}: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, reason: 'failed', text: `Cannot read the recorder's source in ${dir}: ${err instanceof Error ? err.message : String(err)}` };
   }
-  const key = createHash('sha256').update(text).update('\0').update(cc).update('\0').update(FLAGS.join(' ')).digest('hex').slice(0, 24);
+  const key = hash.digest('hex').slice(0, 24);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const library = join(cacheDir, `${key}-recorder.so`);
   if (existsSync(library)) return { ok: true, library, cached: true };
   mkdirSync(cacheDir, { recursive: true });
   const building = `${library}.${process.pid}.${Date.now()}.tmp`;
-  const run = spawnSync(cc, [...FLAGS, '-o', building, source, '-ldl'], { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } });
+  const run = spawnSync(cc, [...FLAGS, '-o', building, ...SOURCES.map((name) => join(dir, name)), '-ldl'], { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } });
   if (run.error || run.status !== 0) {
     rmSync(building, { force: true });
     const why = run.error ? `${cc} could not run: ${run.error.message}` : `${cc} failed:\n${`${run.stdout ?? ''}${run.stderr ?? ''}`.trim()}`;
-    return { ok: false, reason: (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? 'no-compiler' : 'failed', text: `The recorder (recorder.c) did not compile: ${why}` };
+    return { ok: false, reason: (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? 'no-compiler' : 'failed', text: `The recorder (${SOURCES.join(', ')}) did not compile: ${why}` };
   }
   renameSync(building, library);
   return { ok: true, library, cached: false };

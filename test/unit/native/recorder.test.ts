@@ -124,6 +124,13 @@ describe('recording a program (heap-inspector record)', function () {
     assertSoundTrace(r.text, 'python.rep');
   });
 
+  it("python3 interrupted: its KeyboardInterrupt as without the recorder, which keeps its own signal handlers to itself", () => {
+    const script = 'import os, signal, time\nprint(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, signal.getsignal(signal.SIGINT).__name__)\ntry:\n    os.kill(os.getpid(), signal.SIGINT)\n    time.sleep(5)\nexcept KeyboardInterrupt:\n    print("interrupted")\n';
+    const r = record('interrupted.rep', ['python3', '-c', script]);
+    sameRun(r);
+    assert.equal(r.recorded.stdout, 'True default_int_handler\ninterrupted\n');
+  });
+
   it('sort on a generated file: the same sorted output, a sound trace', () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `${((i * 7919) % 5003).toString(36)} line ${i}`);
     writeFileSync(join(work, 'data.txt'), lines.join('\n') + '\n');
@@ -197,7 +204,7 @@ describe('recording a program (heap-inspector record)', function () {
     assert.ok(trace.ops.length >= 4 * (500 + 250 + 500));
   });
 
-  it('_exit, a segmentation fault and abort: the calls made before are in the trace, the status the program\'s', () => {
+  it('_exit, a segmentation fault, abort and SIGINT: the calls made before are in the trace, the status the program\'s', () => {
     const exe = program('leave', `
       #include <signal.h>
       #include <stdlib.h>
@@ -212,15 +219,16 @@ describe('recording a program (heap-inspector record)', function () {
         if (strcmp(argv[1], "exit") == 0) _exit(3);
         if (strcmp(argv[1], "segv") == 0) *(volatile int *)kept = *(volatile int *)0;
         if (strcmp(argv[1], "abort") == 0) abort();
+        if (strcmp(argv[1], "int") == 0) raise(SIGINT);
         return 0;
       }`);
-    for (const [how, status] of [['exit', 3], ['segv', 139], ['abort', 134]] as const) {
+    for (const [how, status] of [['exit', 3], ['segv', 139], ['abort', 134], ['int', 130]] as const) {
       const r = record(`leave-${how}.rep`, [exe, how]);
       assert.equal(r.recorded.status, status, `${how}: the status`);
       assert.equal(r.recorded.stderr, '', `${how}: the recorder said nothing`);
       assert.equal(sized(r.events, 'malloc', 4242).length, 3, `${how}: the mallocs`);
       assert.equal(sized(r.events, 'calloc', 4242).length, 1, `${how}: the calloc (3 x 1414)`);
-      assert.deepEqual(r.sidecar.exit, how === 'exit' ? { status: 3, signal: null } : { status: null, signal: how === 'segv' ? 'SIGSEGV' : 'SIGABRT' });
+      assert.deepEqual(r.sidecar.exit, how === 'exit' ? { status: 3, signal: null } : { status: null, signal: { segv: 'SIGSEGV', abort: 'SIGABRT', int: 'SIGINT' }[how] });
       assertSoundTrace(r.text, `leave-${how}.rep`);
     }
   });
