@@ -23,6 +23,8 @@ export const USAGE = `Usage:
                                   utilisation, ops, seconds and Kops, the Total and the perf
                                   index, as the lab's driver computes them (a folder: its .rep files)
   heap-inspector ostep [malloc.py's flags]    OSTEP's malloc.py, byte for byte (ostep --help)
+  heap-inspector record [-o OUT.rep] -- COMMAND [ARGS...]
+                                              a program's allocations as a trace (record --help)
 
 Traces are malloc lab .rep files or .heap scripts.
 

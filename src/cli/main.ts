@@ -5,6 +5,7 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statS
 import { join } from 'node:path';
 import { cliAllocatorRunner } from '../native/ownAllocator';
 import { runCli, textOfBytes } from './cli';
+import { runRecordCli } from './recordCli';
 
 declare const HEAP_INSPECTOR_VERSION: string;
 
@@ -110,14 +111,14 @@ function reasonOf(err: unknown): string {
   return `the system refused (${code ?? (err instanceof Error ? err.message : String(err))})`;
 }
 
-process.exitCode = runCli(
-  process.argv.slice(2),
-  {
-    readFile: readTraceFile,
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-    runAllocator: cliAllocatorRunner(),
-    traceFolder,
-  },
-  typeof HEAP_INSPECTOR_VERSION === 'string' ? HEAP_INSPECTOR_VERSION : 'dev',
-);
+const io = {
+  readFile: readTraceFile,
+  out: (text: string) => void process.stdout.write(text),
+  err: (text: string) => void process.stderr.write(text),
+  runAllocator: cliAllocatorRunner(),
+  traceFolder,
+};
+const argv = process.argv.slice(2);
+// `record` runs a program and waits for it without blocking (signals reach it and its recorder).
+if (argv[0] === 'record') void runRecordCli(argv.slice(1), io).then((code) => void (process.exitCode = code));
+else process.exitCode = runCli(argv, io, typeof HEAP_INSPECTOR_VERSION === 'string' ? HEAP_INSPECTOR_VERSION : 'dev');

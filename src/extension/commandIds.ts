@@ -19,6 +19,7 @@ export const COMMANDS = {
   revealAnswer: 'heapInspector.revealAnswer',
   runMyAllocator: 'heapInspector.runMyAllocator',
   scoreMyAllocator: 'heapInspector.scoreMyAllocator',
+  recordProgram: 'heapInspector.recordProgram',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -10,6 +10,7 @@ import { HeapViews } from './heapViews';
 import { HeapPanels } from './panels';
 import { Steps } from './steps';
 import { registerLanguageFeatures } from './languageFeatures';
+import { registerRecordCommand } from './recordProgram';
 import { TraceSessions } from './traceSessions';
 
 export interface HeapInspectorApi {
@@ -34,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
   const steps = new Steps();
   const answers = new Answers();
   const panels = new HeapPanels(context.extensionUri, sessions, steps, answers);
-  context.subscriptions.push(output, scoreOutput, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels, scoreOutput, native }), registerLanguageFeatures(sessions, answers));
+  context.subscriptions.push(output, scoreOutput, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels, scoreOutput, native }), registerLanguageFeatures(sessions, answers), registerRecordCommand(context.extensionUri, context.globalStorageUri));
   return { sessions, panels };
 }
 
