@@ -1,15 +1,15 @@
-// Prints a trace of either format as a `.heap` script (docs/trace-formats.md).
+// Prints a trace of any format as a `.heap` script (docs/trace-formats.md).
 
 import { formatByteSize } from './numbers';
-import type { Trace, TraceOp, TraceSetting } from './model';
+import { FORMAT_TITLES, hasIds, type Trace, type TraceOp, type TraceSetting } from './model';
 
 /**
  * Prints a trace as a `.heap` script. A `.heap` trace keeps its line layout and comments; a
- * `.rep` trace becomes one statement per line with ids as names `p0`, `p1`, ...
+ * `.rep` trace (or an imported log) becomes one statement per line with ids as names `p0`, `p1`, ...
  */
 export function printHeapScript(trace: Trace): string {
   const name = (slot: number | null): string =>
-    slot === null ? 'NULL' : trace.format === 'rep' ? `p${trace.names[slot] ?? slot}` : (trace.names[slot] ?? `p${slot}`);
+    slot === null ? 'NULL' : hasIds(trace.format) ? `p${trace.names[slot] ?? slot}` : (trace.names[slot] ?? `p${slot}`);
   const statement = (op: TraceOp): string => {
     switch (op.kind) {
       case 'malloc':
@@ -28,10 +28,9 @@ export function printHeapScript(trace: Trace): string {
   };
   const setting = (s: TraceSetting): string => `set ${s.key} = ${typeof s.value === 'boolean' ? (s.value ? 'on' : 'off') : s.key === 'maxHeap' || s.key === 'chunkSize' || s.key === 'minSplit' ? formatByteSize(Number(s.value)) : s.value}`;
 
-  if (trace.format === 'rep') {
-    const head = trace.header
-      ? [`# converted from a malloc lab trace (header: ${trace.header.first} ${trace.header.ids} ${trace.header.ops} ${trace.header.fourth})`]
-      : ['# converted from a malloc lab trace'];
+  if (hasIds(trace.format)) {
+    const from = `# converted from a ${FORMAT_TITLES[trace.format]}`;
+    const head = trace.header ? [`${from} (header: ${trace.header.first} ${trace.header.ids} ${trace.header.ops} ${trace.header.fourth})`] : [from];
     return [...head, ...Array.from(trace.ops, statement)].join('\n') + '\n';
   }
   const byLine = new Map<number, string>();

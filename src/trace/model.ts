@@ -4,7 +4,7 @@
 
 import type { LifetimeAnalysis } from './lifetimes';
 import type { OpTable } from './opTable';
-import type { Diagnostic, RepHeader, TraceComment, TraceFormat, TraceSetting } from './vocabulary';
+import type { Diagnostic, ImportCounts, RepHeader, TraceComment, TraceFormat, TraceSetting } from './vocabulary';
 
 export * from './vocabulary';
 
@@ -23,4 +23,6 @@ export interface Trace {
   readonly lifetimes: LifetimeAnalysis;
   /** Lines in the source. */
   readonly lineCount: number;
+  /** An allocation log read through its importer: what the import counted (docs/importing.md). */
+  readonly imported?: ImportCounts;
 }

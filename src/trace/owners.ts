@@ -6,7 +6,7 @@
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { upperBound } from '../shared/bisect';
 import type { LifetimeAnalysis } from './lifetimes';
-import type { Trace } from './model';
+import { hasIds, type Trace } from './model';
 import type { Replay } from './replay';
 
 /** The owner columns of one step's blocks (see HeapState). */
@@ -44,7 +44,7 @@ class OwnerNames {
   readonly freeLines: Int32Array;
 
   constructor(trace: Trace, analysis: LifetimeAnalysis) {
-    this.ids = trace.format === 'rep' ? Int32Array.from(trace.names, Number) : new Int32Array(0);
+    this.ids = hasIds(trace.format) ? Int32Array.from(trace.names, Number) : new Int32Array(0);
     const { lifetimes } = analysis;
     this.allocLines = new Int32Array(lifetimes.count);
     this.freeLines = new Int32Array(lifetimes.count);
@@ -82,7 +82,7 @@ export class OwnerIndex {
     const allocLines = new Int32Array(n);
     const freeLines = new Int32Array(n);
     // A .heap script's owners index the names this step uses; a .rep trace's are its ids.
-    const used = trace.format === 'rep' ? null : { names: [] as string[], index: new Map<number, number>() };
+    const used = hasIds(trace.format) ? null : { names: [] as string[], index: new Map<number, number>() };
     for (let k = 0; k < n; k++) {
       const life = lives[k]!;
       if (life < 0 || life >= lifetimes.count) continue;

@@ -1,19 +1,29 @@
-// Picks the parser by file name: `.rep` is the malloc lab format, everything else a `.heap` script.
+// Picks the parser by format: `.rep` is the malloc lab format, `.heap` a script, and the allocation
+// logs (glibc mtrace, ltrace) are read through their importers into `.rep` ops (docs/importing.md).
+// Which format a file is comes from its name, or its name and content (import/detect.ts).
 
-import { HeapScriptParser, parseHeapScript } from './heapFormat';
+import { HeapScriptParser } from './heapFormat';
+import { LogParser } from './import/logParser';
 import type { Trace, TraceFormat } from './model';
 import type { TraceParser } from './lineParser';
-import { parseRep, RepParser } from './repFormat';
+import { RepParser } from './repFormat';
 
-export function formatOf(fileName: string): TraceFormat {
-  return /\.rep$/i.test(fileName) ? 'rep' : 'heap';
-}
+export { detectFormat, formatOf } from './import/detect';
+
+const PARSERS: Readonly<Record<TraceFormat, (text: string) => TraceParser>> = {
+  rep: (text) => new RepParser(text),
+  heap: (text) => new HeapScriptParser(text),
+  mtrace: (text) => new LogParser(text, 'mtrace'),
+  ltrace: (text) => new LogParser(text, 'ltrace'),
+};
 
 export function parseTrace(text: string, format: TraceFormat): Trace {
-  return format === 'rep' ? parseRep(text) : parseHeapScript(text);
+  const parser = traceParser(text, format);
+  parser.advance(Infinity);
+  return parser.trace;
 }
 
-/** A parser of either format that reads a slice of lines per `advance(maxLines)`; ends with `parseTrace`'s trace. */
+/** A parser of the format that reads a slice of lines per `advance(maxLines)`; ends with `parseTrace`'s trace. */
 export function traceParser(text: string, format: TraceFormat): TraceParser {
-  return format === 'rep' ? new RepParser(text) : new HeapScriptParser(text);
+  return PARSERS[format](text);
 }

@@ -2,7 +2,7 @@
 // the format cannot hold.
 
 import { MAX_ID } from './repFormat';
-import type { Trace } from './model';
+import { hasIds, type Trace } from './model';
 
 /**
  * Prints a trace as a `.rep` file. Ops it cannot hold are listed in `dropped`: calloc becomes a
@@ -16,8 +16,8 @@ export function printRep(trace: Trace): { text: string; dropped: string[] } {
   const used = new Set<number>();
   let nextId = 0;
   const freshId = (slot: number): number => {
-    if (trace.format === 'rep') {
-      const id = Number(trace.names[slot]); // a .rep trace keeps its ids
+    if (hasIds(trace.format)) {
+      const id = Number(trace.names[slot]); // a .rep trace (or an imported log) keeps its ids
       used.add(id);
       return id;
     }
@@ -35,7 +35,7 @@ export function printRep(trace: Trace): { text: string; dropped: string[] } {
     switch (op.kind) {
       case 'malloc':
       case 'calloc': {
-        const id = trace.format === 'rep' && idOf.has(op.ptr) ? idOf.get(op.ptr)! : freshId(op.ptr);
+        const id = hasIds(trace.format) && idOf.has(op.ptr) ? idOf.get(op.ptr)! : freshId(op.ptr);
         idOf.set(op.ptr, id);
         const size = op.kind === 'malloc' ? op.size : op.count * op.size;
         if (op.kind === 'calloc') dropped.push(`line ${line}: calloc became "a ${id} ${size}" (.rep cannot say the block is zeroed)`);
@@ -82,6 +82,13 @@ export function printRep(trace: Trace): { text: string; dropped: string[] } {
   for (const id of used) if (id > largest) largest = id;
   const ids = largest + 1;
   const header = trace.header;
-  const head = [header?.first ?? 0n, ids, lines.length, header?.fourth ?? 1n].map(String);
-  return { text: [...head, ...lines].join('\n') + '\n', dropped };
+  return { text: repHeader(ids, lines.length, header?.first, header?.fourth) + lines.map((line) => `${line}\n`).join(''), dropped };
+}
+
+/**
+ * A `.rep` file's four header lines: suggested heap size (unused; 0), the number of ids (at
+ * least 1: mdriver's largest id starts at 0 and must end as ids - 1), the number of ops, weight.
+ */
+export function repHeader(ids: number, ops: number, first = 0n, fourth = 1n): string {
+  return `${first}\n${Math.max(1, ids)}\n${ops}\n${fourth}\n`;
 }

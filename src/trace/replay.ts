@@ -10,7 +10,7 @@ import { clearsOnFree } from './applyOp';
 import { DriverChecks } from './driverChecks';
 import { History } from './history';
 import type { LifetimeAnalysis } from './lifetimes';
-import type { Diagnostic, Trace } from './model';
+import { hasIds, type Diagnostic, type Trace } from './model';
 import { OpColumns, RunRecorder, type StepRecord } from './runRecorder';
 
 export { applyOp } from './applyOp';
@@ -56,7 +56,7 @@ export class Replay {
     this.history = options.history ?? true;
     const slotCount = Math.max(1, trace.names.length);
     const clearOnFree = clearsOnFree(trace);
-    const fill = options.fillPayloads ?? trace.format === 'rep';
+    const fill = options.fillPayloads ?? hasIds(trace.format);
     this.withBytes = trace.ops.has('write', 'fill');
     const checks = new DriverChecks(trace, config, slotCount, options.checks ?? true, fill, clearOnFree);
     const heap = allocatorFor(config);

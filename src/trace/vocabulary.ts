@@ -60,6 +60,15 @@ export const DIAGNOSTIC_CODES = [
   'allocator-failed',
   'allocator-compile',
   'checkheap-failed',
+  // allocation logs imported as traces (docs/importing.md)
+  'not-understood',
+  'unknown-address',
+  'address-live',
+  'unfinished-call',
+  'nested-call',
+  'hidden-block',
+  'failed-allocation',
+  'free-null',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
@@ -138,11 +147,57 @@ export interface TraceComment {
   readonly trailing: boolean;
 }
 
-export type TraceFormat = 'rep' | 'heap';
+/**
+ * What a trace is read from: a malloc lab `.rep` trace, a `.heap` script, or an allocation log
+ * (glibc's mtrace, ltrace's) whose addresses become `.rep` ids as it is read (docs/importing.md).
+ */
+export const TRACE_FORMATS = ['rep', 'heap', 'mtrace', 'ltrace'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
-/** How messages name the pointer in `slot`: `id 3` in a `.rep` trace, the name in a `.heap` script. */
+/** Each format as messages name it. */
+export const FORMAT_TITLES: Readonly<Record<TraceFormat, string>> = {
+  rep: 'malloc lab trace',
+  heap: '.heap script',
+  mtrace: 'glibc mtrace log',
+  ltrace: 'ltrace log',
+};
+
+/**
+ * Whether a format's pointers are numbered ids, as in `.rep` (slot names are the ids in decimal;
+ * mdriver fills each payload with its id's low byte), rather than a script's names. An imported
+ * log's are: its addresses become ids.
+ */
+export function hasIds(format: TraceFormat): boolean {
+  return format !== 'heap';
+}
+
+/** How messages name the pointer in `slot`: `id 3` in a `.rep` trace or an imported log, the name in a `.heap` script. */
 export function slotName(format: TraceFormat, names: readonly string[], slot: Slot): string {
-  return format === 'rep' ? `id ${names[slot] ?? slot}` : (names[slot] ?? `#${slot}`);
+  return hasIds(format) ? `id ${names[slot] ?? slot}` : (names[slot] ?? `#${slot}`);
+}
+
+/** What the import of an allocation log found, counted exactly (the diagnostics are capped; these are not): docs/importing.md. */
+export interface ImportCounts {
+  /** Lines read. */
+  readonly lines: number;
+  /** Ops made: the `.rep` trace's op lines. */
+  readonly ops: number;
+  /** Ids the trace needs (the most blocks live at once). */
+  readonly ids: number;
+  /** Lines that could not be read, and the first of them. */
+  readonly notUnderstood: number;
+  readonly firstNotUnderstood: { readonly line: number; readonly message: string } | null;
+  /** Frees and reallocs of addresses the log never allocated (or already freed). */
+  readonly unknownAddresses: number;
+  readonly freeNulls: number;
+  /** Allocations and reallocs that returned NULL. */
+  readonly failed: number;
+  /** Calls the log starts but never finishes, or finishes without starting. */
+  readonly unfinished: number;
+  /** Lines read and left out on purpose: calls of other functions, signals, exits, `= Start`, other processes. */
+  readonly skipped: number;
+  /** Blocks still allocated at the end of the log. */
+  readonly live: number;
 }
 
 export function lineRange(line: number, column: number, endColumn: number): SourceRange {

@@ -5,7 +5,7 @@
 // Pure: the process that compiles and runs the code is src/native/.
 
 import type { OpTable } from '../opTable';
-import type { Trace } from '../model';
+import { hasIds, type Trace } from '../model';
 import { grown } from '../../engine/typedArrays';
 
 /** The op kinds of the driver's op file. */
@@ -27,7 +27,7 @@ export interface DriverOptions {
 
 /** The malloc lab driver's fill byte for each slot: the `.rep` id's low byte, or the script's slot number's. */
 export function fillBytes(trace: Trace): Uint8Array {
-  return Uint8Array.from(trace.names, (name, slot) => (trace.format === 'rep' ? Number(name) : slot) & 0xff);
+  return Uint8Array.from(trace.names, (name, slot) => (hasIds(trace.format) ? Number(name) : slot) & 0xff);
 }
 
 /** The op file the driver reads (harness/driver.c's `struct header` and `struct op`, little-endian). */

@@ -8,7 +8,7 @@ import { BLOCK_STATUSES, HeapMemory, resolveConfig, type HeapBytes, type HeapMet
 import { hex } from '../../engine/memory';
 import { chainOfColumns, clampStep, HEX_OFFSETS, noWords, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
 import { LifetimeLives } from '../lifetimeLives';
-import type { Diagnostic, Trace } from '../model';
+import { hasIds, type Diagnostic, type Trace } from '../model';
 import { PayloadLedger, SIGNALS } from './ownChecks';
 import { decodeWords, findFirstBlock, footerProblems, freeListsOf, layoutOfConfig, walkLayout, type OwnLayout } from './ownLayout';
 import { fillBytes, type OwnRecording } from './ownRecording';
@@ -201,7 +201,7 @@ export class OwnSource implements HeapSource {
     const allocLines = new Int32Array(n);
     const freeLines = new Int32Array(n);
     const requested = new Float64Array(n);
-    const rep = this.trace.format === 'rep';
+    const rep = hasIds(this.trace.format);
     for (let k = 0; k < n; k++) {
       const op = live.get(payloadAddrs[k]!);
       if (op === undefined) continue;

@@ -1,6 +1,6 @@
 // A mutation fuzzer over the samples, a small malformed corpus and the malloc lab traces (read from
-// ../shared, never copied): each case is a seeded mutation of a seed file, parsed as both formats
-// and replayed under a few configurations. Whatever the text, nothing throws, every diagnostic's
+// ../shared, never copied): each case is a seeded mutation of a seed file, parsed as every format
+// (the allocation logs too) and replayed under a few configurations. Whatever the text, nothing throws, every diagnostic's
 // line exists (lines cut as VS Code cuts them), every metric stays in its range at every step, and
 // a heap only the allocator wrote passes the checker. Seeded and bounded in time: the seed of a
 // failing case is printed, and HEAP_INSPECTOR_FUZZ_SECONDS=600 runs it longer.
@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import { POLICIES, type HeapOptions } from '../../../src/engine/index';
-import { formatRunSummary, parseTrace, runJson, runEngine, type Trace, type TraceFormat } from '../../../src/trace/index';
+import { formatRunSummary, parseTrace, runJson, runEngine, TRACE_FORMATS, type Trace, type TraceFormat } from '../../../src/trace/index';
 import { seededRandom } from '../support/generatedTrace';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 import { assertMetricsInRange } from '../support/metricsRange';
@@ -48,6 +48,8 @@ const TOKENS = [
   '0', '1', '-1', '8', '4096', '2147483648', '4294967296', '9007199254740993', '18446744073709551615', '18446744073709551616', '1e9', '0x10', '0xffffffff', '1.5', '',
   'a', 'r', 'f', 'x', 'NULL', 'p', 'q', 'p0', 'malloc(8)', 'calloc(2, 8)', 'realloc(p, 0)', 'free(p)', 'write(p, 0, "z")', 'fill(p, 0, 100, 0)', '=', '(', ')', ',', '"', '\\x', '#', '//',
   'set maxHeap = 1M', 'set policy = worst', 'set wordSize = 4', 'set alignment = 8', 'set sentinels = off', 'set coalesce = off', 'set realloc = naive', 'set minSplit = -1', 'set chunkSize = 0',
+  // the allocation logs' (docs/importing.md)
+  '@', '+', '-', '<', '>', '!', '(nil)', '0x55d0c2a6b2a0', '= Start', '<unfinished ...>', '<no return ...>', '<... malloc resumed> )', '= <void>', '--- SIGCHLD (Child exited) ---', '+++ exited (status 0) +++', 'lt->malloc(8)', '12345',
 ];
 const JUNK = ['\r', '\r\n', '\n', '\t', '\v', '\f', '\0', ' ', '\u00a0', '\ufeff', '\u2028', '\ud800', 'é', '🙂', '\x1b[31m', '\\'];
 
@@ -167,7 +169,7 @@ describe('mutation fuzzing: parse, check and replay never throw, and stay in ran
       const base = seeds[seed % seeds.length]!;
       const text = mutate(base.text, seed);
       const config = CONFIGS[seed % CONFIGS.length]!;
-      for (const format of ['rep', 'heap'] as const) {
+      for (const format of TRACE_FORMATS) {
         const where = `seed ${seed} (${base.name} mutated, read as .${format}, ${JSON.stringify(config)}; rerun with HEAP_INSPECTOR_FUZZ_SEED=${seed})`;
         if (process.env.HEAP_INSPECTOR_FUZZ_DUMP) require('node:fs').writeFileSync(process.env.HEAP_INSPECTOR_FUZZ_DUMP, text);
         try {

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { HeapScriptParser, parseHeapScript, parseRep, parseTrace, printHeapScript, RepParser, traceParser, type Trace, type TraceFormat } from '../../../src/trace/index';
+import { formatOf, HeapScriptParser, parseHeapScript, parseRep, parseTrace, printHeapScript, RepParser, traceParser, type Trace, type TraceFormat } from '../../../src/trace/index';
 import { LineReader, splitLines } from '../../../src/trace/lines';
 import { generatedRep } from '../support/generatedTrace';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
@@ -24,7 +24,7 @@ function assertSameInSlices(text: string, format: TraceFormat, slices: readonly 
   for (const n of slices) assert.deepEqual(readInSlices(text, format, n), whole, `read ${n} line${n === 1 ? '' : 's'} at a time: ${JSON.stringify(text.slice(0, 60))}`);
 }
 
-const samples = readdirSync('samples').filter((f) => /\.(rep|heap)$/.test(f));
+const samples = readdirSync('samples').filter((f) => /\.(rep|heap|mtrace|ltrace)$/.test(f));
 
 /** Deterministic text made of trace-like pieces, bad ones included. */
 function garbage(seed: number, pieces: readonly string[], length: number): string {
@@ -52,7 +52,7 @@ describe('reading a trace a slice at a time', () => {
 
   for (const sample of samples) {
     it(`${sample}: any slice size gives the trace a one-shot parse gives`, () => {
-      assertSameInSlices(readFileSync(`samples/${sample}`, 'utf8'), sample.endsWith('.rep') ? 'rep' : 'heap');
+      assertSameInSlices(readFileSync(`samples/${sample}`, 'utf8'), formatOf(sample));
     });
   }
 
