@@ -1,13 +1,14 @@
 // The `heap-inspector` command line over the engine and the trace layer: run, compare and check a
-// trace (and `ostep`, in ostepCli.ts; `score`, in scoreCli.ts). All but files and streams is here:
-// tests call `runCli`. Exit codes: 0 no error (warnings allowed), 1 the trace has errors, 2 bad
-// usage or unreadable file.
+// trace (and `ostep`, in ostepCli.ts; `score`, in scoreCli.ts; `convert`, in convertCli.ts). All
+// but files and streams is here: tests call `runCli`. Exit codes: 0 no error (warnings allowed),
+// 1 the trace has errors, 2 bad usage or unreadable file.
 
 import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, formatOstepComparison, traceModel, formatComparison, formatOf, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, formatOstepComparison, traceModel, formatComparison, detectFormat, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { runConvertCli } from './convertCli';
 import { runOstepCli } from './ostepCli';
 import type { CliIo } from './cliIo';
 import { compilerNoteLine, runScore } from './scoreCli';
@@ -25,8 +26,10 @@ export const USAGE = `Usage:
   heap-inspector ostep [malloc.py's flags]    OSTEP's malloc.py, byte for byte (ostep --help)
   heap-inspector record [-o OUT.rep] -- COMMAND [ARGS...]
                                               a program's allocations as a trace (record --help)
+  heap-inspector convert <in> -o <out>        a trace or an allocation log to .rep or .heap (convert --help)
 
-Traces are malloc lab .rep files or .heap scripts.
+Traces are malloc lab .rep files, .heap scripts, or allocation logs: glibc mtrace and ltrace
+logs are read as .rep traces whose ids are the log's addresses (told from the content).
 
 Options:
   --preset csapp|default          heap layout and its defaults (default: default)
@@ -109,8 +112,9 @@ interface Args {
 }
 
 export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
-  // `ostep` has flags of its own (malloc.py's), -h included.
+  // `ostep` has flags of its own (malloc.py's), -h included; so has `convert`.
   if (argv[0] === 'ostep') return runOstepCli(argv.slice(1), io);
+  if (argv[0] === 'convert') return runConvertCli(argv.slice(1), io);
   let args: Args;
   try {
     if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) {
@@ -139,7 +143,7 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
     return 2;
   }
   try {
-    const trace = parseTrace(text, formatOf(args.file));
+    const trace = parseTrace(text, detectFormat(args.file, text));
     if (args.allocator !== null) return ownAllocator(trace, args, io);
     switch (args.command) {
       case 'check':

@@ -1,6 +1,6 @@
 // What the command line reads and writes through (cli.ts's runCli): files, the two streams, and
 // the runner of one's own allocator that main.ts gives from src/native. A module of its own so
-// that the commands in other files (scoreCli.ts) take it without importing cli.ts.
+// that the commands in other files (scoreCli.ts, convertCli.ts) take it without importing cli.ts.
 
 import type { OwnRecording, Trace } from '../trace/index';
 
@@ -13,6 +13,13 @@ export interface CliIo {
   runAllocator?: AllocatorRunner;
   /** The `.rep` files in a folder, by name; null when `path` is not a folder (absent: every path is a file). */
   traceFolder?(path: string): string[] | null;
+  /**
+   * A file to read in chunks, as many times as asked, the same bytes each time (what it held when
+   * opened); throws like readFile. Absent, `convert` reads the file whole.
+   */
+  openChunks?(path: string): () => Iterable<string>;
+  /** Writes the chunks to `path`, all or nothing; throws with a readable message. Absent, `convert` cannot write files. */
+  writeFile?(path: string, chunks: Iterable<string>): void;
 }
 
 /** A compiler message, as `file:line:col: severity: message`. */

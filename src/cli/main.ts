@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Node entry point of `heap-inspector`: real files and streams around runCli.
 
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { TextDecoder } from 'node:util';
 import { cliAllocatorRunner } from '../native/ownAllocator';
 import { runCli, textOfBytes } from './cli';
 import { runRecordCli } from './recordCli';
@@ -11,6 +12,9 @@ declare const HEAP_INSPECTOR_VERSION: string;
 
 /** Traces beyond this are refused rather than read into memory (a 1,000,000-op trace is ~15 MB). */
 const MAX_FILE_BYTES = 512 * 2 ** 20;
+/** Logs `convert` streams (never holding them) may be larger: ten million mtrace lines are ~450 MB. */
+const MAX_STREAMED_BYTES = 64 * 2 ** 30;
+const CHUNK_BYTES = 2 ** 20;
 
 // `heap-inspector run --ops big.rep | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -27,17 +31,8 @@ for (const stream of [process.stdout, process.stderr]) {
  * "cannot read PATH: ...".
  */
 function readTraceFile(path: string): string {
-  let fd: number;
+  const { fd, stat } = openRegularFile(path, MAX_FILE_BYTES);
   try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    throw new Error(reasonOf(err));
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new Error('it is a directory');
-    if (!stat.isFile()) throw new Error(`it is ${kindOf(stat)}, not a regular file`);
-    if (stat.size > MAX_FILE_BYTES) throw new Error(`it is ${stat.size} bytes; traces up to ${MAX_FILE_BYTES} bytes are read`);
     // Read to the end, not to the size fstat saw (the file may grow meanwhile), but never past the limit.
     const chunks: Buffer[] = [];
     let total = 0;
@@ -70,6 +65,76 @@ function traceFolder(path: string): string[] | null {
     .filter((entry) => entry.name.endsWith('.rep') && !entry.isDirectory())
     .map((entry) => join(path, entry.name))
     .sort();
+}
+
+/** A regular file of at most `limit` bytes, open (not blocking on a pipe), and what it is; throws as readTraceFile does. */
+function openRegularFile(path: string, limit: number, what = 'traces'): { fd: number; stat: Stats } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw new Error(reasonOf(err));
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new Error('it is a directory');
+    if (!stat.isFile()) throw new Error(`it is ${kindOf(stat)}, not a regular file`);
+    if (stat.size > limit) throw new Error(`it is ${stat.size} bytes; ${what} up to ${limit} bytes are read`);
+    return { fd, stat };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/**
+ * A file read a megabyte at a time, as text decoded as readTraceFile decodes it, as often as
+ * asked: each read gives the bytes the file held when opened, so two passes read the same log
+ * even while a program appends to it. The descriptor stays open until the process ends.
+ */
+function openChunks(path: string): () => Iterable<string> {
+  const { fd, stat } = openRegularFile(path, MAX_STREAMED_BYTES, 'logs');
+  const size = stat.size;
+  return function* chunks() {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let decoder: TextDecoder | null = null;
+    for (let position = 0; position < size; ) {
+      let n: number;
+      try {
+        n = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, size - position), position);
+      } catch (err) {
+        throw new Error(reasonOf(err));
+      }
+      if (n === 0) throw new Error(`it shrank to ${position} bytes while being read`);
+      const bytes = buffer.subarray(0, n);
+      // Each decoder drops its own byte order mark, as textOfBytes does.
+      decoder ??= new TextDecoder(bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8');
+      position += n;
+      yield decoder.decode(bytes, { stream: position < size });
+    }
+  };
+}
+
+/** Writes the chunks to a file beside `path`, then puts it in place: a failure leaves no half-written file. */
+function writeChunks(path: string, chunks: Iterable<string>): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  let fd: number;
+  try {
+    fd = openSync(temporary, 'w');
+  } catch (err) {
+    throw new Error(reasonOf(err));
+  }
+  try {
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err instanceof Error && !('code' in err) ? err : new Error(reasonOf(err));
+  }
 }
 
 function kindOf(stat: Stats): string {
@@ -117,6 +182,8 @@ const io = {
   err: (text: string) => void process.stderr.write(text),
   runAllocator: cliAllocatorRunner(),
   traceFolder,
+  openChunks,
+  writeFile: writeChunks,
 };
 const argv = process.argv.slice(2);
 // `record` runs a program and waits for it without blocking (signals reach it and its recorder).
