@@ -1,6 +1,6 @@
 // Types for scripts/systemPackages.mjs, so the unit tests (TypeScript) can import the real module.
 
-export type Purpose = 'server' | 'browser' | 'integration';
+export type Purpose = 'server' | 'browser' | 'integration' | 'logs';
 
 export interface SystemPackage {
   readonly name: string;

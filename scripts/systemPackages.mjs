@@ -13,6 +13,7 @@ export const PURPOSES = {
   server: "building the VS Code server (node-gyp compiles code-server's native modules)",
   browser: 'the webview and UI tests (headless Chromium)',
   integration: "the integration suite's own commands",
+  logs: "the unit tests that log a real program's allocations with ltrace and convert the log",
 };
 
 /**
@@ -69,6 +70,12 @@ export const SYSTEM_PACKAGES = [
     for: 'integration',
     why: "ps: the npm start check looks for processes left behind after Ctrl+C (without ps it would find none and pass whatever happened)",
     file: '/usr/bin/ps',
+  },
+  {
+    name: 'ltrace',
+    for: 'logs',
+    why: 'the unit tests run small C programs under `ltrace -e malloc+free+realloc+calloc` (with -f and -tt too) and check that heap-inspector convert reads back exactly what they did',
+    file: '/usr/bin/ltrace',
   },
 ];
 

@@ -30,18 +30,20 @@ function record(name, ok, detail = '') {
 }
 
 /**
- * First, before the suites that need them: the Debian packages for the webview and integration
- * suites (scripts/systemPackages.mjs). As root the missing ones are installed now; otherwise their
- * names and the apt-get command are said here in one line, and those suites fail with the same line
- * instead of a compiler log. Type-check, purity and unit tests need nothing but Node.
+ * First, before the suites that need them: the Debian packages for the unit, webview and
+ * integration suites (scripts/systemPackages.mjs). As root the missing ones are installed now;
+ * otherwise their names and the apt-get command are said here in one line, and those suites fail
+ * with the same line instead of a compiler log. Type-check and purity need nothing but Node; the
+ * unit tests need ltrace only for the tests that log real programs (docs/setup.md).
  */
 async function systemPackages() {
-  const suites = ['webview', 'integration'].filter((s) => !only || only === s);
+  const suites = ['unit', 'webview', 'integration'].filter((s) => !only || only === s);
   if (suites.length === 0) return;
   console.log(`\nSystem packages (for the ${suites.join(' and ')} suite${suites.length > 1 ? 's' : ''})`);
+  const browser = suites.includes('webview') || suites.includes('integration');
   try {
     const { ensureSystemNeeds } = await import('./vscodeServer.mjs');
-    const { present, installed } = ensureSystemNeeds({ browser: true, integration: suites.includes('integration') });
+    const { present, installed } = ensureSystemNeeds({ browser, server: browser, integration: suites.includes('integration'), logs: suites.includes('unit') });
     if (installed.length > 0) console.log(`  installed with apt-get: ${installed.join(' ')}`);
     if (present.length > 0) console.log(`  present: ${present.join(' ')}`);
   } catch (err) {

@@ -91,11 +91,12 @@ export function serverInstalled() {
 }
 
 /**
- * The system packages (scripts/systemPackages.mjs) that ensureTools needs on this machine now:
- * the build tools only while the VS Code server is still to be installed.
+ * The system packages (scripts/systemPackages.mjs) needed on this machine now: ensureTools's (the
+ * build tools only while the VS Code server is still to be installed, unless `server` is false:
+ * the unit tests alone need no server), and ltrace for the unit tests when `logs`.
  */
-export function systemNeeds({ browser = true, integration = false } = {}) {
-  return [...(serverInstalled() ? [] : ['server']), ...(browser ? ['browser'] : []), ...(integration ? ['integration'] : [])];
+export function systemNeeds({ browser = true, integration = false, server = true, logs = false } = {}) {
+  return [...(server && !serverInstalled() ? ['server'] : []), ...(browser ? ['browser'] : []), ...(integration ? ['integration'] : []), ...(logs ? ['logs'] : [])];
 }
 
 /** Installs what systemNeeds names when root, or throws a SetupError naming it and the apt-get command. */

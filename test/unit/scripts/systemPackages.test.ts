@@ -64,11 +64,12 @@ const BUILD_TOOLS = ['python3', 'make', 'g++', 'gcc', 'libc6-dev', 'libkrb5-dev'
 
 describe('system packages (scripts/systemPackages.mjs)', () => {
   describe('the list', () => {
-    it('names what code-server’s native modules, node-gyp, the browser tests and the integration suite need', () => {
-      assert.deepEqual(SYSTEM_PACKAGES.map((p) => p.name), [...BUILD_TOOLS, 'chromium', 'procps']);
+    it('names what code-server’s native modules, node-gyp, the browser tests, the integration suite and the tests of logs need', () => {
+      assert.deepEqual(SYSTEM_PACKAGES.map((p) => p.name), [...BUILD_TOOLS, 'chromium', 'procps', 'ltrace']);
       assert.deepEqual(packagesFor(['server']).map((p) => p.name), BUILD_TOOLS);
       assert.deepEqual(packagesFor(['browser']).map((p) => p.name), ['chromium']);
       assert.deepEqual(packagesFor(['integration']).map((p) => p.name), ['procps']);
+      assert.deepEqual(packagesFor(['logs']).map((p) => p.name), ['ltrace']);
     });
 
     it('says why each is needed and how to tell it is there: one file, or dpkg-query', () => {
@@ -101,7 +102,7 @@ describe('system packages (scripts/systemPackages.mjs)', () => {
   describe('the check', () => {
     it('does nothing when everything is there', () => {
       const probe = fakeMachine({ root: true });
-      const r = ensureSystemPackages(['server', 'browser', 'integration'], { probe, logFile: '/nonexistent.log' });
+      const r = ensureSystemPackages(['server', 'browser', 'integration', 'logs'], { probe, logFile: '/nonexistent.log' });
       assert.deepEqual(r, { present: SYSTEM_PACKAGES.map((p) => p.name), installed: [] });
       assert.deepEqual(probe.runs, []);
     });
