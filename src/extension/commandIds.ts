@@ -1,5 +1,7 @@
 // Every command id in one place; package.json contributes the same ids.
 
+import type { TraceFormat } from '../trace/index';
+
 export const COMMANDS = {
   runTrace: 'heapInspector.runTrace',
   selectPolicy: 'heapInspector.selectPolicy',
@@ -24,10 +26,17 @@ export const COMMANDS = {
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
-/** Language ids of the two trace formats. */
+/** Language ids of the trace formats: the two of traces, and the allocation logs read as traces (docs/importing.md). */
 export const LANGUAGES = {
   rep: 'malloclab-trace',
   heap: 'heap-script',
-} as const;
+  mtrace: 'glibc-mtrace',
+  ltrace: 'ltrace-log',
+} as const satisfies Record<TraceFormat, string>;
 
-export const TRACE_LANGUAGES: readonly string[] = [LANGUAGES.rep, LANGUAGES.heap];
+export const TRACE_LANGUAGES: readonly string[] = Object.values(LANGUAGES);
+
+/** The trace format of a language id, or undefined for a language that is not a trace's. */
+export function formatOfLanguage(languageId: string): TraceFormat | undefined {
+  return (Object.keys(LANGUAGES) as TraceFormat[]).find((format) => LANGUAGES[format] === languageId);
+}

@@ -4,9 +4,10 @@
 
 import * as vscode from 'vscode';
 import { POLICIES, PRESET_DESCRIPTIONS, PRESET_NAMES, type Policy } from '../engine/config';
-import { clampStep, Comparison, compareOstep, formatOstepComparison, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, printHeapScript, printRep, sourceOf, runJson, withOwnRow, type TraceRun } from '../trace/index';
+import { clampStep, Comparison, compareOstep, formatOstepComparison, errorCount, formatComparison, formatHeapPicture, formatRunSummary, percent, sourceOf, runJson, withOwnRow, type TraceRun } from '../trace/index';
 import type { Answers } from './answers';
 import { COMMANDS, LANGUAGES } from './commandIds';
+import { convertLogDocument, logFormatOf, showConverted } from './convertTrace';
 import { newOstepExercise, type ExerciseArgs } from './ostepExercises';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
@@ -103,24 +104,16 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.selectPreset, (preset?: string) => selectSetting('preset', 'Heap layout preset', PRESET_NAMES, PRESET_DESCRIPTIONS, preset));
 
   register(COMMANDS.convertTrace, async (target?: vscode.Uri) => {
-    const session = await sessionFor(ctx, target);
+    const document = await documentFor(target);
+    // A log open as plain text (a .log file, say) converts too; no session reads it.
+    const log = document && !isTraceDocument(document) ? logFormatOf(document) : undefined;
+    if (document && log) return convertLogDocument(ctx.output, document, log);
+    const session = sessionOf(ctx, document);
     if (!session) return undefined;
-    const toRep = session.document.languageId === LANGUAGES.heap;
     // The session's trace is this text parsed (a slice at a time for a long one).
     const trace = (await session.parsed())?.trace;
     if (!trace) return stopped(session, undefined);
-    const { text, dropped } = toRep ? printRep(trace) : { text: printHeapScript(trace), dropped: [] as string[] };
-    const language = toRep ? LANGUAGES.rep : LANGUAGES.heap;
-    // Always a new untitled editor: converting never overwrites a file.
-    const document = await vscode.workspace.openTextDocument({ language, content: text });
-    await vscode.window.showTextDocument(document, { preview: false });
-    if (dropped.length > 0) {
-      ctx.output.info(`Convert Trace: what a .rep trace cannot hold was left out:\n  ${dropped.join('\n  ')}`);
-      void vscode.window.showInformationMessage(`Converted to .rep; ${dropped.length} item${dropped.length === 1 ? '' : 's'} could not be expressed (see the output).`, 'Show Output').then((c) => {
-        if (c) ctx.output.show(true);
-      });
-    }
-    return { language, uri: document.uri.toString(), dropped };
+    return showConverted(ctx.output, session.name, trace);
   });
 
   register(COMMANDS.newScriptFromSample, async (sample?: string) => {
@@ -246,20 +239,25 @@ function stopped(session: TraceSession, run: TraceRun | undefined): undefined {
 
 /** The session of the given file or of the active editor; says why when there is none. */
 async function sessionFor(ctx: CommandContext, target: vscode.Uri | undefined): Promise<TraceSession | undefined> {
-  let document: vscode.TextDocument | undefined;
-  if (target instanceof vscode.Uri) {
-    try {
-      document = await vscode.workspace.openTextDocument(target);
-    } catch (err) {
-      void vscode.window.showErrorMessage(`Heap Inspector cannot open ${target.fsPath || target.toString()}: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    }
-  } else {
-    document = vscode.window.activeTextEditor?.document;
+  return sessionOf(ctx, await documentFor(target));
+}
+
+/** The document a command works on: `target` opened (said when it cannot be), else the active editor's. */
+async function documentFor(target: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+  if (!(target instanceof vscode.Uri)) return vscode.window.activeTextEditor?.document;
+  try {
+    return await vscode.workspace.openTextDocument(target);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Heap Inspector cannot open ${target.fsPath || target.toString()}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
   }
+}
+
+/** The session of a trace document; said when there is none. */
+function sessionOf(ctx: CommandContext, document: vscode.TextDocument | undefined): TraceSession | undefined {
   const session = document && isTraceDocument(document) ? ctx.sessions.get(document) : undefined;
   if (!session) {
-    void vscode.window.showErrorMessage('Heap Inspector: open a malloc lab trace (.rep) or a heap script (.heap) first.');
+    void vscode.window.showErrorMessage('Heap Inspector: open a malloc lab trace (.rep), a heap script (.heap) or an allocation log (.mtrace, .ltrace) first.');
   }
   return session;
 }

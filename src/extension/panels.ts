@@ -393,7 +393,8 @@ const RESTORABLE_SCHEMES = ['file', 'vscode-remote', 'vscode-vfs'];
  * The trace a panel restored after a reload may reopen, from the URI its webview saved in its
  * state, or undefined. The state is the webview's, so it is checked like any message from it: a
  * URI that parses strictly, on a scheme files live on (the workspace's, `file`, a remote's; not
- * `command:`, `http:` or an untitled buffer that is gone), naming a `.rep` or `.heap` file.
+ * `command:`, `http:` or an untitled buffer that is gone), naming a trace file (`.rep`, `.heap`,
+ * or a log read as one: `.mtrace`, `.ltrace`).
  */
 export function restorableTrace(value: unknown): vscode.Uri | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > 8192) return undefined;
@@ -405,5 +406,5 @@ export function restorableTrace(value: unknown): vscode.Uri | undefined {
   }
   const schemes = new Set([...RESTORABLE_SCHEMES, ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)]);
   if (!schemes.has(uri.scheme)) return undefined;
-  return /\.(rep|heap)$/i.test(uri.path) ? uri : undefined;
+  return /\.(rep|heap|mtrace|ltrace)$/i.test(uri.path) ? uri : undefined;
 }

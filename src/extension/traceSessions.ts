@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { JobRunner, TraceJob, type Job, type JobState, type RunWork, type Scheduler, type TraceJobProgress, type TraceRun } from '../trace/index';
 import { OwnAllocatorJob, type OwnJobListener } from '../native/ownJob';
-import { LANGUAGES, TRACE_LANGUAGES } from './commandIds';
+import { formatOfLanguage, TRACE_LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import { allocatorSetting, heapSettings, RUN_SETTINGS, SECTION } from './settings';
 
@@ -250,7 +250,7 @@ export class TraceSession {
     const document = this.document;
     const { options, problems } = heapSettings(document.uri);
     const own = allocatorSetting(document.uri);
-    const format = document.languageId === LANGUAGES.rep ? 'rep' : 'heap';
+    const format = formatOfLanguage(document.languageId) ?? 'heap';
     const info: JobInfo = { version: document.version, generation: this.host.generation(), settingsProblems: own.problem ? [...problems, own.problem] : problems };
     const { harnessDir, cacheDir, listener } = this.host.native;
     // heapInspector.allocator set (in a trusted workspace): the trace runs on the user's own allocator.

@@ -61,10 +61,10 @@ describe('Heap Inspector in VS Code', function () {
     assert.ok(languages.includes('malloclab-trace') && languages.includes('heap-script'));
   });
 
-  it('contributes grammars that exist and parse for both languages', async () => {
+  it('contributes grammars that exist and parse for every language, the logs read as traces included', async () => {
     const ext = await extension();
     const grammars = ext.packageJSON.contributes.grammars as { language: string; scopeName: string; path: string }[];
-    assert.deepEqual(grammars.map((g) => g.language).sort(), ['heap-script', 'malloclab-trace']);
+    assert.deepEqual(grammars.map((g) => g.language).sort(), ['glibc-mtrace', 'heap-script', 'ltrace-log', 'malloclab-trace']);
     for (const g of grammars) {
       const json = JSON.parse(readFileSync(join(ext.extensionPath, g.path), 'utf8'));
       assert.equal(json.scopeName, g.scopeName);
