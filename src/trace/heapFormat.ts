@@ -45,24 +45,8 @@ export class HeapScriptParser extends LineParser {
     return slotName('heap', this.names, slot);
   }
 
-  advance(maxLines: number): boolean {
-    if (this.result !== null) return true;
-    const reader = this.reader;
-    for (let n = 0; n < maxLines; n++) {
-      const source = reader.next();
-      if (source === null) break;
-      if (!this.binary && this.full(source, reader.line)) {
-        this.finish();
-        return true;
-      }
-      if (!this.binary) this.statement(source, reader.line);
-    }
-    if (!reader.done) {
-      this.lifetimes.catchUp();
-      return false;
-    }
-    this.finish();
-    return true;
+  protected parseLine(text: string, line: number): void {
+    this.statement(text, line);
   }
 
   private readonly slot = (tok: Tok, line: number): number => {
@@ -108,7 +92,7 @@ export class HeapScriptParser extends LineParser {
     }
   }
 
-  private finish(): void {
+  protected finish(): void {
     const lineCount = this.reader.line;
     const { ops, names, settings, comments } = this;
     if (this.binary) {

@@ -1,6 +1,7 @@
-// What the two trace parsers share: the text read a line at a time (lines.ts), the ops, pointer
-// names, diagnostics and lifetimes so far, the one error for a file that is not text, the cut at
-// MAX_TRACE_OPS, and the trace once the whole text is read.
+// What the trace parsers share (.rep, .heap, and the allocation logs' importers): the text read a
+// line at a time (lines.ts), the ops, pointer names, diagnostics and lifetimes so far, the one
+// error for a file that is not text, the cut at MAX_TRACE_OPS, and the trace once the whole text
+// is read.
 
 import { BoundedDiagnostics } from './diagnostics';
 import { LifetimeTracker } from './lifetimes';
@@ -23,8 +24,8 @@ export interface TraceParser {
 }
 
 /**
- * What the two parsers share: the text read a line at a time, the ops, pointer names,
- * diagnostics and lifetimes so far, and the trace once the whole text is read.
+ * What the parsers share: the text read a line at a time, the ops, pointer names, diagnostics
+ * and lifetimes so far, and the trace once the whole text is read.
  */
 export abstract class LineParser implements TraceParser {
   protected readonly reader: LineReader;
@@ -57,7 +58,36 @@ export abstract class LineParser implements TraceParser {
     }
   }
 
-  abstract advance(maxLines: number): boolean;
+  /**
+   * Reads up to `maxLines` more lines, each through `parseLine` (a text that is not text is only
+   * counted), and the lifetime pass's share of them; at the end, or at MAX_TRACE_OPS, `finish`.
+   */
+  advance(maxLines: number): boolean {
+    if (this.result !== null) return true;
+    const reader = this.reader;
+    for (let n = 0; n < maxLines; n++) {
+      const text = reader.next();
+      if (text === null) break;
+      if (this.binary) continue; // only counting lines
+      if (this.full(text, reader.line)) {
+        this.finish();
+        return true;
+      }
+      this.parseLine(text, reader.line);
+    }
+    if (!reader.done) {
+      this.lifetimes.catchUp(); // a slice's share of the lifetime pass, not all of it at the end
+      return false;
+    }
+    this.finish();
+    return true;
+  }
+
+  /** One line of the text (1-based `line`), not the binary file's. */
+  protected abstract parseLine(text: string, line: number): void;
+
+  /** Makes the trace (`result`) from what was read. */
+  protected abstract finish(): void;
 
   get done(): boolean {
     return this.result !== null;

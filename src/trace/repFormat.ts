@@ -59,29 +59,9 @@ export class RepParser extends LineParser {
     return slotName('rep', this.names, slot);
   }
 
-  advance(maxLines: number): boolean {
-    if (this.phase === 'done') return true;
-    const reader = this.reader;
-    for (let n = 0; n < maxLines; n++) {
-      const line = reader.next();
-      if (line === null) {
-        this.finish();
-        return true;
-      }
-      if (this.binary) continue; // only counting lines
-      if (this.full(line, reader.line)) {
-        this.finish();
-        return true;
-      }
-      if (this.phase === 'ops') this.opLine(line, reader.line);
-      else this.headerLine(line, reader.line);
-    }
-    if (!reader.done) {
-      this.lifetimes.catchUp(); // a slice's share of the lifetime pass, not all of it at the end
-      return false;
-    }
-    this.finish();
-    return true;
+  protected parseLine(text: string, line: number): void {
+    if (this.phase === 'ops') this.opLine(text, line);
+    else this.headerLine(text, line);
   }
 
   private headerLine(text: string, line: number): void {
@@ -219,7 +199,7 @@ export class RepParser extends LineParser {
     return slot;
   }
 
-  private finish(): void {
+  protected finish(): void {
     if (this.phase === 'done') return;
     const lineCount = this.reader.line;
     if (this.binary) {

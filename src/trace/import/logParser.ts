@@ -42,28 +42,11 @@ export class LogParser extends LineParser {
     return slotName(this.format, this.names, slot);
   }
 
-  advance(maxLines: number): boolean {
-    if (this.result !== null) return true;
-    const reader = this.reader;
-    for (let n = 0; n < maxLines; n++) {
-      const text = reader.next();
-      if (text === null) break;
-      if (this.binary) continue; // only counting lines
-      if (this.full(text, reader.line)) {
-        this.finish();
-        return true;
-      }
-      this.importer.read(text, reader.line);
-    }
-    if (!reader.done) {
-      this.lifetimes.catchUp();
-      return false;
-    }
-    this.finish();
-    return true;
+  protected parseLine(text: string, line: number): void {
+    this.importer.read(text, line);
   }
 
-  private finish(): void {
+  protected finish(): void {
     if (!this.binary && !this.cut) this.importer.finish();
     this.lifetimes.catchUp();
     const analysis = this.lifetimes.finish();

@@ -4,31 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { MALLOCLAB_DIR, open, openText, repoRoot, requireMalloclab, resetSettings } from './support';
-
-async function lenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
-  return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10_000)) ?? [];
-}
-
-function titlesByLine(list: vscode.CodeLens[]): Map<number, string[]> {
-  const byLine = new Map<number, string[]>();
-  for (const lens of list) {
-    const line = lens.range.start.line + 1;
-    byLine.set(line, [...(byLine.get(line) ?? []), lens.command?.title ?? '']);
-  }
-  return byLine;
-}
-
-/** Polls until `check` holds (lenses and diagnostics follow edits after a short debounce). */
-async function eventually<T>(get: () => Promise<T> | T, check: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  for (let i = 0; i < 100; i++) {
-    last = await get();
-    if (check(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`${what}; last seen: ${JSON.stringify(last)}`);
-}
+import { lenses, MALLOCLAB_DIR, open, openText, poll, repoRoot, requireMalloclab, resetSettings, titlesByLine } from './support';
 
 const diagnosticsOf = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).map((d) => `${d.range.start.line + 1} ${vscode.DiagnosticSeverity[d.severity]} ${String(d.code)}`);
 
@@ -65,7 +41,7 @@ describe('Traces in the editor', function () {
 
   it('diagnostics land on their lines with severities and the line that allocated the block', async () => {
     const document = await openText(['0', '2', '5', '1', 'a 0 8', 'f 0', 'f 0', 'a 1 0', 'x 1'].join('\n'), 'malloclab-trace');
-    const seen = await eventually(() => diagnosticsOf(document.uri), (d) => d.length === 3, 'three diagnostics');
+    const seen = await poll(() => diagnosticsOf(document.uri), (d) => d.length === 3, 'three diagnostics');
     assert.deepEqual(seen.sort(), ['7 Error double-free', '8 Warning zero-size', '9 Error unknown-op'].sort());
     const double = vscode.languages.getDiagnostics(document.uri).find((d) => d.code === 'double-free')!;
     assert.deepEqual(double.relatedInformation?.map((r) => [r.location.range.start.line + 1, r.message]), [[5, 'id 0 was allocated here'], [6, 'and freed here']]);
@@ -77,11 +53,11 @@ describe('Traces in the editor', function () {
     const edit = new vscode.WorkspaceEdit();
     edit.insert(document.uri, new vscode.Position(2, 0), 'free(p)\n');
     await vscode.workspace.applyEdit(edit);
-    await eventually(() => diagnosticsOf(document.uri), (d) => d.includes('3 Error double-free'), 'the double free is reported');
+    await poll(() => diagnosticsOf(document.uri), (d) => d.includes('3 Error double-free'), 'the double free is reported');
     const fix = new vscode.WorkspaceEdit();
     fix.replace(document.uri, new vscode.Range(0, 0, 0, 14), 'p = malloc(100)');
     await vscode.workspace.applyEdit(fix);
-    await eventually(
+    await poll(
       async () => titlesByLine(await lenses(document.uri)).get(1)?.at(-1),
       (t) => t === '-> 0x0020 · block 128 B · split 3968 free · examined 1',
       'the lens follows the new size',
@@ -90,13 +66,13 @@ describe('Traces in the editor', function () {
 
   it('a quick fix corrects a wrong op count in the header', async () => {
     const document = await openText(['0', '1', '5', '1', 'a 0 8', 'f 0'].join('\n'), 'malloclab-trace');
-    await eventually(() => diagnosticsOf(document.uri), (d) => d.includes('3 Error header-op-count'), 'the count is reported');
+    await poll(() => diagnosticsOf(document.uri), (d) => d.includes('3 Error header-op-count'), 'the count is reported');
     const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, new vscode.Range(2, 0, 2, 1))) ?? [];
     const fix = actions.find((a) => a.title === 'Set the op count to 2');
     assert.ok(fix?.edit, actions.map((a) => a.title).join());
     await vscode.workspace.applyEdit(fix.edit);
     assert.equal(document.lineAt(2).text, '2');
-    await eventually(() => diagnosticsOf(document.uri), (d) => d.length === 0, 'no problem left');
+    await poll(() => diagnosticsOf(document.uri), (d) => d.length === 0, 'no problem left');
   });
 
   it("a hover tells the block's whole life, its address and its header and footer words", async function () {

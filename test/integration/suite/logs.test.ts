@@ -1,25 +1,14 @@
-// Allocation logs in the editor (docs/importing.md): an `.mtrace` file opens as a trace, with its
-// colours, lenses on its ops and diagnostics on the lines left out; Convert Trace turns it, or an
-// ltrace log open as plain text, into a `.rep` trace in a new editor.
+// Allocation logs in the editor (docs/importing.md): an `.mtrace` file opens as a trace, with
+// lenses on its ops and diagnostics on the lines left out; Convert Trace turns it, or an ltrace
+// log open as plain text, into a `.rep` trace in a new editor.
 
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { open, openText, repoRoot, resetSettings } from './support';
+import { lenses, open, openText, poll, repoRoot, resetSettings, titlesByLine } from './support';
 
 const sample = (name: string) => join(repoRoot, 'samples', name);
-
-/** Polls until `check` holds of what `get` gives (a session reads and replays a moment after opening). */
-async function eventually<T>(get: () => Promise<T> | T, check: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  for (let i = 0; i < 100; i++) {
-    last = await get();
-    if (check(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`${what}; last seen: ${JSON.stringify(last)}`);
-}
 
 /** What allocations.c did (test/fixtures/logs/allocations.c), as the .rep trace both of its logs become. */
 const ALLOCATIONS_REP = '0\n5\n11\n1\na 0 24\na 1 32\na 2 100\nr 0 4000\na 3 40\na 4 16\nf 4\nf 1\nf 2\nf 0\nf 3\n';
@@ -32,18 +21,12 @@ describe('Allocation logs in the editor', function () {
   it('an .mtrace file is a trace: its language, a lens on each op, the failed allocations on their lines', async () => {
     const document = await open(sample('allocations.mtrace'));
     assert.equal(document.languageId, 'glibc-mtrace');
-    const lenses = await eventually(
-      async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10_000)) ?? [],
-      (list) => list.some((l) => l.range.start.line === 1 && /^-> 0x/.test(l.command?.title ?? '')),
-      'a lens on the first malloc',
-    );
-    const byLine = new Map<number, string>();
-    for (const lens of lenses) if (!byLine.has(lens.range.start.line + 1)) byLine.set(lens.range.start.line + 1, lens.command?.title ?? '');
-    assert.match(byLine.get(1)!, / · 11 ops · /, 'the run summary on the first line');
+    const byLine = titlesByLine(await poll(() => lenses(document.uri), (list) => list.some((l) => l.range.start.line === 1 && /^-> 0x/.test(l.command?.title ?? '')), 'a lens on the first malloc'));
+    assert.match(byLine.get(1)![0]!, / · 11 ops · /, 'the run summary on the first line');
     for (const line of [2, 3, 4, 6, 7, 8, 9, 12, 13, 14, 15]) assert.ok(byLine.has(line), `a lens on op line ${line}`);
     assert.equal(byLine.has(5), false, "a realloc's first line holds no op");
-    assert.match(byLine.get(9)!, /^free /);
-    const problems = await eventually(
+    assert.match(byLine.get(9)![0]!, /^free /);
+    const problems = await poll(
       () => vscode.languages.getDiagnostics(document.uri).map((d) => `${d.range.start.line + 1} ${String(d.code)}`),
       (list) => list.length >= 2,
       'the failed allocations are diagnostics',

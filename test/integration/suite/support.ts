@@ -79,3 +79,28 @@ export async function eventually(check: () => boolean, what: string): Promise<vo
   }
   assert.fail(what);
 }
+
+export async function lenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10_000)) ?? [];
+}
+
+/** The lenses' titles by 1-based line, in order. */
+export function titlesByLine(list: vscode.CodeLens[]): Map<number, string[]> {
+  const byLine = new Map<number, string[]>();
+  for (const lens of list) {
+    const line = lens.range.start.line + 1;
+    byLine.set(line, [...(byLine.get(line) ?? []), lens.command?.title ?? '']);
+  }
+  return byLine;
+}
+
+/** Polls until `check` holds of what `get` gives (lenses and diagnostics follow edits and openings after a moment); returns it. */
+export async function poll<T>(get: () => Promise<T> | T, check: (v: T) => boolean, what: string): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < 100; i++) {
+    last = await get();
+    if (check(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${what}; last seen: ${JSON.stringify(last)}`);
+}
