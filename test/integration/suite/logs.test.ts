@@ -1,12 +1,13 @@
 // Allocation logs in the editor (docs/importing.md): an `.mtrace` file opens as a trace, with
-// lenses on its ops and diagnostics on the lines left out; Convert Trace turns it, or an ltrace
-// log open as plain text, into a `.rep` trace in a new editor.
+// lenses on its ops, diagnostics on the lines left out and the heap panel; Convert Trace turns
+// it, or an ltrace log open as plain text, into a `.rep` trace in a new editor.
 
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { lenses, open, openText, poll, repoRoot, resetSettings, titlesByLine } from './support';
+import { restorableTrace } from '../../../src/extension/panels';
+import { extension, lenses, open, openText, poll, repoRoot, resetSettings, titlesByLine } from './support';
 
 const sample = (name: string) => join(repoRoot, 'samples', name);
 
@@ -32,6 +33,17 @@ describe('Allocation logs in the editor', function () {
       'the failed allocations are diagnostics',
     );
     assert.deepEqual(problems, ['10 failed-allocation', '11 failed-allocation']);
+  });
+
+  it('the heap panel opens on an .mtrace file at a step, and a restored panel may reopen a log', async () => {
+    const document = await open(sample('allocations.mtrace'));
+    const api = ((await (await extension()).activate()) as { panels: { state(): { uri: string | null; blocks: number | null }; highlightedLine(uri: string): number | undefined } }).panels;
+    const opened = await vscode.commands.executeCommand<{ uri: string; step: number }>('heapInspector.openHeapPanel', document.uri, 3);
+    assert.equal(opened?.step, 3);
+    await poll(() => api.state(), (state) => state.uri === document.uri.toString() && (state.blocks ?? 0) > 0, 'the panel drew the heap');
+    assert.equal(api.highlightedLine(document.uri.toString()), 6, "the realloc's op is on its second line");
+    assert.ok(restorableTrace(vscode.Uri.file('/somewhere/prog.mtrace').toString()));
+    assert.ok(restorableTrace(vscode.Uri.file('/somewhere/prog.ltrace').toString()));
   });
 
   it('Convert Trace turns an .mtrace file into the .rep trace, in a new editor', async () => {

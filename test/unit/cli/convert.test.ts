@@ -60,6 +60,13 @@ describe('heap-inspector convert', () => {
     assert.equal(r.written['prog.rep'], '0\n1\n2\n1\na 0 24\nf 0\n');
   });
 
+  it('says when a log holds nothing to import', () => {
+    const r = convert('convert empty.mtrace -o empty.rep', { 'empty.mtrace': '' });
+    assert.equal(r.code, 0);
+    assert.equal(r.out, 'empty.mtrace: glibc mtrace log, 0 lines → empty.rep: 0 ops, 1 id; every line understood\n  the log has no allocation, realloc or free to import\n');
+    assert.equal(r.written['empty.rep'], '0\n1\n0\n1\n');
+  });
+
   it('writes the trace to standard output with -o -, and what it did to standard error', () => {
     const r = convert('convert prog.mtrace -o -', { 'prog.mtrace': MTRACE });
     assert.equal(r.code, 0);
