@@ -1,9 +1,9 @@
-// The ids an imported log's addresses become (docs/importing.md): each live block has an id, the
-// smallest one not held by a live block, so an id is reused only after its block is freed and the
-// trace needs as many ids as the most blocks live at once. Memory follows the live blocks, not
-// the log's length.
+// The ids an imported log's addresses become (docs/importing.md): each live block has an id from
+// the id pool (the smallest one not held, so an id is reused only after its block is freed), and
+// the line that allocated it. Memory follows the live blocks, not the log's length.
 
 import { grown } from '../../engine/typedArrays';
+import { IdPool } from '../idPool';
 
 /** An address as a map key: a number when exact (13 hex digits or fewer, every user-space address), else its digits. */
 export type AddressKey = number | string;
@@ -35,17 +35,13 @@ export interface LiveBlock {
 /** Live blocks by address, and the ids they hold. */
 export class BlockIds {
   private readonly live = new Map<AddressKey, number>();
+  private readonly pool = new IdPool();
   /** The line that allocated each id's block (valid while the id is held). */
   private lines = new Int32Array(256);
-  /** Ids freed and not yet reused, as a binary min-heap. */
-  private free = new Int32Array(256);
-  private freeCount = 0;
-  /** Ids handed out so far: the next new id, and the trace's id count. */
-  private next = 0;
 
   /** Ids the trace needs: the largest id + 1. */
   get ids(): number {
-    return this.next;
+    return this.pool.count;
   }
 
   get liveCount(): number {
@@ -60,7 +56,7 @@ export class BlockIds {
 
   /** A new block at `address` allocated on `line`: its id (the smallest free one). The address must not be live. */
   allocate(address: AddressKey, line: number): number {
-    const id = this.freeCount > 0 ? this.popFree() : this.next++;
+    const id = this.pool.take();
     if (id >= this.lines.length) this.lines = grown(this.lines, Math.max(id + 1, this.lines.length * 2));
     this.lines[id] = line;
     this.live.set(address, id);
@@ -84,42 +80,12 @@ export class BlockIds {
   /** Forgets the block at `address` and frees its id; returns the id, or undefined when the address is not live. */
   release(address: AddressKey): number | undefined {
     const id = this.move(address, null);
-    if (id !== undefined) this.pushFree(id);
+    if (id !== undefined) this.pool.give(id);
     return id;
   }
 
   /** Frees an id taken off its address. */
   releaseId(id: number): void {
-    this.pushFree(id);
-  }
-
-  private pushFree(id: number): void {
-    if (this.freeCount === this.free.length) this.free = grown(this.free, this.free.length * 2);
-    const heap = this.free;
-    let i = this.freeCount++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]! <= id) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = id;
-  }
-
-  private popFree(): number {
-    const heap = this.free;
-    const top = heap[0]!;
-    const last = heap[--this.freeCount]!;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= this.freeCount) break;
-      const child = left + 1 < this.freeCount && heap[left + 1]! < heap[left]! ? left + 1 : left;
-      if (heap[child]! >= last) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    heap[i] = last;
-    return top;
+    this.pool.give(id);
   }
 }

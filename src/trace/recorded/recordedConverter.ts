@@ -4,6 +4,7 @@
 // failed allocations, the marks of an exec) makes no op and is counted instead. One converter per
 // process; an exec starts a new image in the same trace.
 
+import { IdPool } from '../idPool';
 import { RECORDED_CALLS, type RecordedCall, type RecordedEvent } from './recordedStream';
 
 /** A `.rep` op: `a id size`, `r id size` or `f id`. */
@@ -182,46 +183,4 @@ export class RecordingConverter {
 /** An op's `.rep` line. */
 export function repLine(op: RepOp): string {
   return op.kind === 'f' ? `f ${op.id}` : `${op.kind} ${op.id} ${op.size}`;
-}
-
-/** Ids handed out lowest first, each reused only after it is given back (a binary min-heap of the free ones). */
-class IdPool {
-  private readonly free: number[] = [];
-  count = 0;
-
-  take(): number {
-    const heap = this.free;
-    if (heap.length === 0) return this.count++;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        const at = (k: number) => (k === i ? last : heap[k]!);
-        if (l < heap.length && heap[l]! < at(m)) m = l;
-        if (r < heap.length && heap[r]! < at(m)) m = r;
-        if (m === i) break;
-        heap[i] = heap[m]!;
-        i = m;
-      }
-      heap[i] = last;
-    }
-    return top;
-  }
-
-  give(id: number): void {
-    const heap = this.free;
-    let i = heap.length;
-    heap.push(id);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]! <= id) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = id;
-  }
 }
