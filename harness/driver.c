@@ -3,10 +3,8 @@
  * given as a binary file (argv[1]), through the student's allocator and writes what happened to
  * file descriptor 3, op by op:
  *
- *   - the words of the heap the allocator changed during the op (the heap is read-only between
- *     ops; the first write to a page faults, the page is noted and opened, and after the op only
- *     the noted pages are compared with a shadow copy, word by word; a fault on the page after
- *     one just opened opens the next 16 at once, so that a big copy faults 16 times less);
+ *   - the words of the heap the allocator changed during the op (tracking.c: only the pages
+ *     written since the last look are compared with a shadow copy, word by word);
  *   - the pointer the op returned or freed, the heap's size and how far the allocator's own
  *     output (stdout and stderr, a log file) had got;
  *   - the malloc lab driver's data checks: every payload filled with its id's low byte when
@@ -31,12 +29,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "memlib.h"
+#include "results.h"
+#include "tracking.h"
 
 #ifdef HEAP_INSPECTOR_CMU
 bool mm_init(void);
@@ -81,56 +80,15 @@ struct header {
     uint64_t max_heap;
 };
 
-/* ---- the result stream ------------------------------------------------------------------ */
-
-#define OUT_FD 3
-static char out_buf[1 << 16];
-static size_t out_len;
-
-static void out_flush(void) {
-    size_t done = 0;
-    while (done < out_len) {
-        ssize_t n = write(OUT_FD, out_buf + done, out_len - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            _exit(74);
-        }
-        done += (size_t)n;
-    }
-    out_len = 0;
-}
-
-static void out_room(size_t n) {
-    if (out_len + n > sizeof out_buf) out_flush();
-}
-
-static void put(const void *p, size_t n) {
-    memcpy(out_buf + out_len, p, n);
-    out_len += n;
-}
-
-static void put8(uint8_t v) { put(&v, 1); }
-static void put32(uint32_t v) { put(&v, 4); }
-static void put64(uint64_t v) { put(&v, 8); }
-
 /* ---- state ------------------------------------------------------------------------------ */
 
-static char *heap;           /* mem_heap_lo() */
-static size_t heap_max;      /* the region's size */
-static size_t page;
-static size_t region;         /* the unit of write tracking: a page */
-/* A fault on the page after an open one (a copy running forward) opens this many pages at once. */
-#define RUN_PAGES 16
-static unsigned char *shadow; /* the heap as the caller knows it */
-static unsigned char *dirty;  /* per region: written since the last look */
-static uint32_t *dirty_list;
-static size_t ndirty;
-static volatile sig_atomic_t tracking;
+static char *heap;      /* mem_heap_lo() */
+static size_t heap_max; /* the region's size */
 
 /* The op running (-1: mm_init), whether the allocator is inside it, and since when. */
 static volatile int64_t current_op = -1;
-static volatile int in_op;
-static volatile uint64_t op_started_ns;
+static int in_op;
+static uint64_t op_started_ns;
 static uint64_t op_limit_ns;
 
 static uint64_t now_ns(void) {
@@ -149,42 +107,21 @@ static uint64_t log_position(void) {
 /* ---- a crash, a timeout: said after everything before it, then the process ends ----------- */
 
 static void stop_with(int sig, uintptr_t addr) {
-    out_room(1 + 8 + 4 + 1 + 8);
-    put8('X');
-    put64((uint64_t)current_op);
-    put32((uint32_t)sig);
+    hi_out_room(1 + 8 + 4 + 1 + 8);
+    hi_put8('X');
+    hi_put64((uint64_t)current_op);
+    hi_put32((uint32_t)sig);
     bool inside = heap != NULL && addr >= (uintptr_t)heap && addr < (uintptr_t)heap + heap_max;
-    put8(inside ? 1 : 0);
-    put64(inside ? (uint64_t)(addr - (uintptr_t)heap) : (uint64_t)addr);
-    out_flush();
+    hi_put8(inside ? 1 : 0);
+    hi_put64(inside ? (uint64_t)(addr - (uintptr_t)heap) : (uint64_t)addr);
+    hi_out_flush();
     _exit(70);
-}
-
-/* Bytes of region r (the last one may be short). */
-static size_t region_length(size_t r) {
-    size_t start = r * region;
-    return heap_max - start < region ? heap_max - start : region;
 }
 
 static void on_signal(int sig, siginfo_t *si, void *ctx) {
     (void)ctx;
-    char *a = (char *)si->si_addr;
-    if (sig == SIGSEGV && tracking && heap != NULL && a >= heap && a < heap + heap_max) {
-        size_t r = (size_t)(a - heap) / region;
-        if (!dirty[r]) {
-            size_t last = r;
-            size_t regions = (heap_max + region - 1) / region;
-            if (r > 0 && dirty[r - 1])
-                while (last + 1 < regions && last + 1 < r + RUN_PAGES && !dirty[last + 1]) last++;
-            for (size_t q = r; q <= last; q++) {
-                dirty[q] = 1;
-                dirty_list[ndirty++] = (uint32_t)q;
-            }
-            mprotect(heap + r * region, (last - r) * region + region_length(last), PROT_READ | PROT_WRITE);
-            return;
-        }
-    }
-    stop_with(sig, (uintptr_t)a);
+    if (sig == SIGSEGV && hi_track_fault((const char *)si->si_addr)) return;
+    stop_with(sig, (uintptr_t)si->si_addr);
 }
 
 static void *watchdog(void *arg) {
@@ -192,7 +129,11 @@ static void *watchdog(void *arg) {
     for (;;) {
         struct timespec pause = {0, 20 * 1000 * 1000};
         nanosleep(&pause, NULL);
-        if (__atomic_load_n(&in_op, __ATOMIC_ACQUIRE) && now_ns() - op_started_ns > op_limit_ns) stop_with(0, 0);
+        /* The op that began at `started` is still running when no op has begun since (the start is the same after the clock is read). */
+        uint64_t started = __atomic_load_n(&op_started_ns, __ATOMIC_ACQUIRE);
+        if (!__atomic_load_n(&in_op, __ATOMIC_ACQUIRE)) continue;
+        uint64_t now = now_ns();
+        if (now > started && now - started > op_limit_ns && __atomic_load_n(&op_started_ns, __ATOMIC_ACQUIRE) == started) stop_with(0, 0);
     }
     return NULL;
 }
@@ -212,69 +153,7 @@ static void install_handlers(void) {
 
 /* An allocator that calls exit() in the middle of an op ends the run there. */
 static void on_exit_call(void) {
-    if (in_op) stop_with(-1, 0);
-}
-
-/* ---- the heap's words ------------------------------------------------------------------- */
-
-/* Opens the regions of [offset, offset + n) for writing and notes them (the driver's own fill: no faults). */
-static void open_range(size_t offset, size_t n) {
-    if (n == 0 || offset >= heap_max) return;
-    size_t first = offset / region;
-    size_t last = (offset + n - 1 < heap_max ? offset + n - 1 : heap_max - 1) / region;
-    for (size_t r = first; r <= last; r++) {
-        if (dirty[r]) continue;
-        dirty[r] = 1;
-        dirty_list[ndirty++] = (uint32_t)r;
-    }
-    mprotect(heap + first * region, (last - first) * region + region_length(last), PROT_READ | PROT_WRITE);
-}
-
-static int by_region(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/*
- * Emits the words of the noted regions that differ from the shadow (but those in [skip_lo,
- * skip_hi): a payload the driver fills next, which the caller fills too), updates the shadow and
- * closes the regions again, a run of neighbouring regions with one call.
- */
-static void take_changes(bool emit, size_t skip_lo, size_t skip_hi) {
-    if (ndirty == 0) return;
-    qsort(dirty_list, ndirty, sizeof *dirty_list, by_region);
-    for (size_t k = 0; k < ndirty; k++) {
-        size_t r = dirty_list[k];
-        size_t start = r * region;
-        size_t len = region_length(r);
-        unsigned char *live = (unsigned char *)heap + start;
-        unsigned char *old = shadow + start;
-        if (emit) {
-            for (size_t w = 0; w < len; w += 8) {
-                uint64_t now, was;
-                memcpy(&now, live + w, 8);
-                memcpy(&was, old + w, 8);
-                if (now == was) continue;
-                size_t at = start + w;
-                if (at >= skip_lo && at + 8 <= skip_hi) continue;
-                out_room(1 + 4 + 8);
-                put8('W');
-                put32((uint32_t)at);
-                put64(now);
-            }
-        }
-        memcpy(old, live, len);
-        dirty[r] = 0;
-    }
-    /* Close the regions, each run of neighbours at once. */
-    for (size_t k = 0; k < ndirty;) {
-        size_t j = k;
-        while (j + 1 < ndirty && dirty_list[j + 1] == dirty_list[j] + 1) j++;
-        size_t first = dirty_list[k], last = dirty_list[j];
-        mprotect(heap + first * region, (last - first) * region + region_length(last), PROT_READ);
-        k = j + 1;
-    }
-    ndirty = 0;
+    if (__atomic_load_n(&in_op, __ATOMIC_ACQUIRE)) stop_with(-1, 0);
 }
 
 /* ---- the data checks -------------------------------------------------------------------- */
@@ -283,10 +162,23 @@ static bool inside_heap(const char *p, size_t n) {
     return p >= heap && n <= mem_heapsize() && (size_t)(p - heap) <= mem_heapsize() - n;
 }
 
-/* The first byte of [p, p + n) that is not `byte`, or -1 (eight bytes at a time). */
+/* The first byte of [p, p + n) that is not `byte`, or -1 (eight bytes at a time, or a page at a time against a page of `byte`). */
 static int64_t first_unlike(const unsigned char *p, size_t n, unsigned char byte) {
-    uint64_t all = 0x0101010101010101ull * byte;
+    static unsigned char like[4096];
+    static size_t like_len;
+    static unsigned char like_byte;
     size_t k = 0;
+    if (n >= 256) {
+        size_t want = n < sizeof like ? n : sizeof like;
+        if (like_byte != byte || like_len < want) {
+            memset(like, byte, want);
+            like_byte = byte;
+            like_len = want;
+        }
+        for (; k + like_len <= n; k += like_len)
+            if (memcmp(p + k, like, like_len) != 0) break;
+    }
+    uint64_t all = 0x0101010101010101ull * byte;
     for (; k + 8 <= n; k += 8) {
         uint64_t w;
         memcpy(&w, p + k, 8);
@@ -300,12 +192,12 @@ static int64_t first_unlike(const unsigned char *p, size_t n, unsigned char byte
 enum { CHECK_OVERWRITTEN = 1, CHECK_REALLOC_LOST = 2, CHECK_CALLOC_DIRTY = 3, CHECK_HEAPCHECK = 4 };
 
 static void violation(uint64_t op, uint8_t code, uint32_t slot, uint64_t at) {
-    out_room(1 + 8 + 1 + 4 + 8);
-    put8('V');
-    put64(op);
-    put8(code);
-    put32(slot);
-    put64(at);
+    hi_out_room(1 + 8 + 1 + 4 + 8);
+    hi_put8('V');
+    hi_put64(op);
+    hi_put8(code);
+    hi_put32(slot);
+    hi_put64(at);
 }
 
 /* ---- the run ---------------------------------------------------------------------------- */
@@ -340,7 +232,7 @@ static void *read_ops(const char *path) {
 
 static inline void begin_op(int64_t i) {
     current_op = i;
-    op_started_ns = now_ns();
+    __atomic_store_n(&op_started_ns, now_ns(), __ATOMIC_RELEASE);
     __atomic_store_n(&in_op, 1, __ATOMIC_RELEASE);
 }
 
@@ -363,6 +255,9 @@ static char *run_op(uint32_t i, bool checks) {
         break;
     case OP_CALLOC:
         begin_op(i);
+#ifdef HEAP_INSPECTOR_CMU
+        result = mm_calloc((size_t)o->a, (size_t)o->b);
+#else
         if (mm_calloc) {
             result = mm_calloc((size_t)o->a, (size_t)o->b);
         } else {
@@ -371,6 +266,7 @@ static char *run_op(uint32_t i, bool checks) {
             result = (o->b != 0 && n / o->b != o->a) ? NULL : mm_malloc((size_t)n);
             if (result != NULL && inside_heap(result, (size_t)n)) memset(result, 0, (size_t)n);
         }
+#endif
         end_op();
         ptrs[slot] = result;
         sizes[slot] = o->a * o->b;
@@ -434,8 +330,10 @@ static void fill(uint32_t slot, unsigned char byte, bool record) {
     char *p = ptrs[slot];
     bytes[slot] = byte;
     if (p == NULL || !inside_heap(p, (size_t)sizes[slot])) return;
-    if (record) open_range((size_t)(p - heap), (size_t)sizes[slot]);
-    memset(p, byte, (size_t)sizes[slot]);
+    if (record)
+        hi_track_fill((size_t)(p - heap), (size_t)sizes[slot], byte);
+    else
+        memset(p, byte, (size_t)sizes[slot]);
 }
 
 static void reset_slots(void) {
@@ -459,10 +357,10 @@ static void run_speed(void) {
         total += took;
         if (took < best) best = took;
     }
-    out_room(1 + 8 + 4);
-    put8('T');
-    put64(best);
-    put32(hdr.nops);
+    hi_out_room(1 + 8 + 4);
+    hi_put8('T');
+    hi_put64(best);
+    hi_put32(hdr.nops);
 }
 
 int main(int argc, char **argv) {
@@ -476,8 +374,6 @@ int main(int argc, char **argv) {
     bytes = calloc(hdr.nslots + 1, 1);
     hi_max_heap = (size_t)hdr.max_heap;
     op_limit_ns = (uint64_t)hdr.op_limit_ms * 1000000u;
-    page = (size_t)getpagesize();
-    region = page;
     install_handlers();
     atexit(on_exit_call);
     pthread_t dog;
@@ -486,39 +382,32 @@ int main(int argc, char **argv) {
     mem_init();
     heap = mem_heap_lo();
     heap_max = hi_max_heap;
-    put8('S');
-    put64((uint64_t)page);
-    put64((uint64_t)heap_max);
-    put64((uint64_t)(uintptr_t)heap); /* where the heap is: pointers the allocator keeps in it are read against it */
+    hi_put8('S');
+    hi_put64((uint64_t)getpagesize());
+    hi_put64((uint64_t)heap_max);
+    hi_put64((uint64_t)(uintptr_t)heap); /* where the heap is: pointers the allocator keeps in it are read against it */
 
     if (hdr.flags & FLAG_SPEED) {
         run_speed();
-        out_flush();
+        hi_out_flush();
         return 0;
     }
 
     bool record = (hdr.flags & FLAG_RECORD) != 0;
     bool checks = (hdr.flags & FLAG_CHECKS) != 0;
-    if (record) {
-        shadow = calloc(heap_max, 1);
-        dirty = calloc(heap_max / region + 1, 1);
-        dirty_list = calloc(heap_max / region + 1, sizeof *dirty_list);
-        if (shadow == NULL || dirty == NULL || dirty_list == NULL) _exit(71);
-        mprotect(heap, heap_max, PROT_READ);
-        tracking = 1;
-    }
+    if (record && !hi_track_start(heap, heap_max)) _exit(71);
 
     begin_op(-1);
     int ok = !INIT_FAILED(mm_init());
     end_op();
-    if (record) take_changes(true, 0, 0);
-    out_room(1 + 1 + 8 + 8);
-    put8('I');
-    put8(ok ? 1 : 0);
-    put64((uint64_t)mem_heapsize());
-    put64(log_position());
+    if (record) hi_track_take(0, 0);
+    hi_out_room(1 + 1 + 8 + 8);
+    hi_put8('I');
+    hi_put8(ok ? 1 : 0);
+    hi_put64((uint64_t)mem_heapsize());
+    hi_put64(log_position());
     if (!ok) {
-        out_flush();
+        hi_out_flush();
         return 0;
     }
 
@@ -530,31 +419,28 @@ int main(int argc, char **argv) {
         bool fills = checks && hands_out && inside_heap(p, (size_t)sizes[o->slot]);
         size_t skip_lo = fills ? (size_t)(p - heap) : 0;
         size_t skip_hi = fills ? skip_lo + (size_t)sizes[o->slot] : 0;
-        if (record) take_changes(true, skip_lo, skip_hi);
-        if (checks && hands_out) {
-            fill(o->slot, o->byte, record);
-            /* The fill is the driver's, not the allocator's: the caller makes it itself. */
-            if (record) take_changes(false, 0, 0);
-        }
+        if (record) hi_track_take(skip_lo, skip_hi);
+        /* The fill is the driver's, not the allocator's: the caller makes it itself. */
+        if (checks && hands_out) fill(o->slot, o->byte, record);
 #ifdef HEAP_INSPECTOR_CMU
         if ((hdr.flags & FLAG_CHECKHEAP) && mm_checkheap) {
             begin_op(i);
             bool heap_ok = mm_checkheap((int)o->line);
             end_op();
             if (!heap_ok) violation(i, CHECK_HEAPCHECK, o->slot, 0);
-            if (record) take_changes(true, 0, 0);
+            if (record) hi_track_take(0, 0);
         }
 #endif
-        out_room(1 + 4 + 8 + 8 + 8);
-        put8('O');
-        put32(i);
-        put64(p == NULL ? UINT64_MAX : (uint64_t)(p - heap));
-        put64((uint64_t)mem_heapsize());
-        put64(log_position());
+        hi_out_room(1 + 4 + 8 + 8 + 8);
+        hi_put8('O');
+        hi_put32(i);
+        hi_put64(p == NULL ? UINT64_MAX : (uint64_t)(p - heap));
+        hi_put64((uint64_t)mem_heapsize());
+        hi_put64(log_position());
     }
-    out_room(1 + 4);
-    put8('E');
-    put32(hdr.nops);
-    out_flush();
+    hi_out_room(1 + 4);
+    hi_put8('E');
+    hi_put32(hdr.nops);
+    hi_out_flush();
     return 0;
 }

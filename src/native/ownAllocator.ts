@@ -11,7 +11,9 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { DRIVER_FLAGS, encodeOps, RecordingReader, type OwnRecording, type Trace } from '../trace/index';
 
 /** The harness's files, compiled with every allocator. */
-const HARNESS_FILES = ['driver.c', 'memlib.c', 'memlib.h', 'mm.h', 'config.h'] as const;
+const HARNESS_FILES = ['driver.c', 'tracking.c', 'tracking.h', 'track_ways.h', 'track_faults.c', 'track_kernel.c', 'results.c', 'results.h', 'memlib.c', 'memlib.h', 'mm.h', 'config.h'] as const;
+/** The harness's C files, compiled after the allocator's. */
+const HARNESS_SOURCES = HARNESS_FILES.filter((name) => name.endsWith('.c'));
 /** The most of the allocator's own output kept (its log). */
 const MAX_LOG_BYTES = 4 * 2 ** 20;
 /** The lab's MAX_HEAP. */
@@ -118,7 +120,7 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   }
   mkdirSync(cacheDir, { recursive: true });
   const building = `${executable}.${process.pid}.${Date.now()}.tmp`;
-  const args = [...flags, '-I', harness, '-I', dirname(resolve(file)), '-o', building, resolve(file), join(harness, 'memlib.c'), join(harness, 'driver.c'), '-lpthread'];
+  const args = [...flags, '-I', harness, '-I', dirname(resolve(file)), '-o', building, resolve(file), ...HARNESS_SOURCES.map((name) => join(harness, name)), '-lpthread'];
   return { done: null, cc, args, building, executable, messagesFile, file, edition };
 }
 

@@ -1,0 +1,250 @@
+/*
+ * track_kernel.c: the pages the allocator wrote, told by the kernel (track_ways.h, tracking.c;
+ * Linux 6.7 on). The heap's pages are write-protected with userfaultfd's asynchronous write
+ * protection: a page's first write only clears its protection (a fault handled in the kernel, no
+ * signal), and at a look one PAGEMAP_SCAN call lists the pages written. They stay unprotected,
+ * compared at every look, until more than MAX_WRITTEN are, when the scan protects them all again.
+ * A write to a protected page is a page fault of the thread, so while the thread has taken none
+ * since the last look, the look compares the pages written already and needs no scan. Beyond
+ * open_end the region is read-only (mprotect), so the scan need not walk it: a write there is a
+ * SIGSEGV that opens more of it.
+ *
+ * Without userfaultfd (another system, an older kernel, a seccomp profile that refuses it, as
+ * containers' often do) hi_kernel_start says false and the pages are told by faults.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "track_ways.h"
+
+#if defined(__linux__) && defined(__has_include)
+#if __has_include(<linux/userfaultfd.h>)
+#define HAVE_UFFD 1
+#endif
+#endif
+
+#ifdef HAVE_UFFD
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+/* Linux 6.7's, for older headers. */
+#define HI_UFFD_FEATURE_WP_UNPOPULATED (1u << 13)
+#define HI_UFFD_FEATURE_WP_ASYNC (1u << 15)
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+struct hi_page_region {
+    uint64_t start, end, categories;
+};
+struct hi_pm_scan_arg {
+    uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages, category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define HI_PAGEMAP_SCAN _IOWR('f', 16, struct hi_pm_scan_arg)
+#define HI_PAGE_IS_WRITTEN (1u << 1)
+#define HI_PM_SCAN_WP_MATCHING (1u << 0)
+#define HI_PM_SCAN_CHECK_WPASYNC (1u << 1)
+
+#define MAX_WRITTEN 16
+
+static int uffd = -1;
+static int pagemap = -1;
+static size_t open_end;        /* bytes from the heap's start that are writable */
+static uint8_t *written;       /* per page: unprotected */
+static uint32_t *written_list; /* those pages: the last scan's (in address order), then the fill's */
+static size_t nwritten;
+static size_t nscanned;       /* written_list[0, nscanned): the scan's */
+static long faults_seen = -1; /* the thread's page faults at the last look */
+static bool all_protected;    /* the heap as hi_kernel_start left it */
+
+static long thread_faults(void) {
+    struct rusage u;
+    if (getrusage(RUSAGE_THREAD, &u) != 0) return -1;
+    return u.ru_minflt + u.ru_majflt;
+}
+
+static bool protect(char *from, size_t n, bool on) {
+    struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)from, .len = n}, .mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0};
+    return ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) == 0;
+}
+
+/* Opens the region up to at least `end` bytes, and some more (a 32nd of what is open, at least 16 pages): the heap grows at its end. Async-signal-safe. */
+static void open_to(size_t end) {
+    size_t span = hi_npages * hi_page;
+    size_t more = open_end / 32 > 16 * hi_page ? open_end / 32 : 16 * hi_page;
+    size_t want = end > open_end + more ? end : open_end + more;
+    want = (want + hi_page - 1) / hi_page * hi_page;
+    if (want > span) want = span;
+    if (want <= open_end) return;
+    mprotect(hi_heap + open_end, want - open_end, PROT_READ | PROT_WRITE);
+    open_end = want;
+}
+
+static void forget_written(void) {
+    for (size_t k = 0; k < nwritten; k++) written[written_list[k]] = 0;
+    nwritten = nscanned = 0;
+}
+
+/*
+ * Takes each page of [heap, heap + to) written since it was last protected, and protects them
+ * again if `reprotect`; written_list becomes those pages, unless `reprotect`. False when the kernel
+ * refused.
+ */
+static bool scan(size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
+    struct hi_page_region vec[256];
+    uint64_t started = hi_clock_ns();
+    size_t run = 0; /* new pages in a row */
+    nwritten = 0; /* the pages unprotected now are all among those the scan finds */
+    struct hi_pm_scan_arg arg = {
+        .size = sizeof arg,
+        .flags = reprotect ? HI_PM_SCAN_WP_MATCHING | HI_PM_SCAN_CHECK_WPASYNC : 0,
+        .start = (uintptr_t)hi_heap,
+        .end = (uintptr_t)hi_heap + to,
+        .vec = (uintptr_t)vec,
+        .vec_len = sizeof vec / sizeof vec[0],
+        .category_mask = HI_PAGE_IS_WRITTEN,
+        .return_mask = HI_PAGE_IS_WRITTEN,
+    };
+    while (arg.start < arg.end) {
+        long n = ioctl(pagemap, HI_PAGEMAP_SCAN, &arg);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        for (long k = 0; k < n; k++) {
+            for (uint64_t p = vec[k].start; p < vec[k].end; p += hi_page) {
+                size_t r = (p - (uintptr_t)hi_heap) / hi_page;
+                hi_take_page(r, skip_lo, skip_hi);
+                if (!written[r]) {
+                    run++;
+                    hi_seen.new_pages++;
+                } else if (run > 0) {
+                    hi_seen.faults += hi_faults_for(run);
+                    run = 0;
+                }
+                written[r] = !reprotect;
+                if (!reprotect) written_list[nwritten++] = (uint32_t)r;
+            }
+            if (run > 0) hi_seen.faults += hi_faults_for(run);
+            run = 0;
+        }
+        if ((size_t)n < arg.vec_len) break;
+        arg.start = arg.walk_end;
+    }
+    nscanned = nwritten;
+    hi_seen.scans++;
+    hi_seen.scanned += to / hi_page;
+    hi_seen.scan_ns += hi_clock_ns() - started;
+    return true;
+}
+
+bool hi_kernel_start(void) {
+    size_t span = hi_npages * hi_page;
+    written = calloc(hi_npages, 1);
+    written_list = calloc(hi_npages, sizeof *written_list);
+    if (written == NULL || written_list == NULL) return false;
+    uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+    if (uffd < 0) return false;
+    uint64_t wanted = HI_UFFD_FEATURE_WP_ASYNC | HI_UFFD_FEATURE_WP_UNPOPULATED;
+    struct uffdio_api api = {.api = UFFD_API, .features = wanted};
+    struct uffdio_register reg = {.range = {.start = (uintptr_t)hi_heap, .len = span}, .mode = UFFDIO_REGISTER_MODE_WP};
+    if (ioctl(uffd, UFFDIO_API, &api) == 0 && (api.features & wanted) == wanted && ioctl(uffd, UFFDIO_REGISTER, &reg) == 0) {
+        pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        /* The heap protected, untouched yet: a scan finds nothing written when the kernel can do it all. */
+        all_protected = pagemap >= 0 && protect(hi_heap, span, true) && scan(span, false, 0, 0) && nwritten == 0;
+        memset(&hi_seen, 0, sizeof hi_seen);
+        if (all_protected) return true;
+        forget_written();
+        if (pagemap >= 0) close(pagemap);
+        ioctl(uffd, UFFDIO_UNREGISTER, &reg.range);
+    }
+    close(uffd);
+    pagemap = uffd = -1;
+    return false;
+}
+
+bool hi_kernel_enter(void) {
+    size_t span = hi_npages * hi_page;
+    if (open_end > 0) mprotect(hi_heap, open_end, PROT_READ | PROT_WRITE);
+    if (open_end < span) mprotect(hi_heap + open_end, span - open_end, PROT_READ);
+    faults_seen = -1;
+    if (all_protected) return true;
+    all_protected = protect(hi_heap, span, true);
+    return all_protected;
+}
+
+void hi_kernel_leave(void) {
+    protect(hi_heap, hi_npages * hi_page, false);
+    all_protected = false;
+    forget_written();
+}
+
+bool hi_kernel_fault(size_t r) {
+    if (r * hi_page < open_end) return false;
+    open_to(r * hi_page + hi_page);
+    return true;
+}
+
+bool hi_kernel_take(size_t skip_lo, size_t skip_hi) {
+    if (open_end == 0) return true;
+    bool reprotect = nwritten > MAX_WRITTEN;
+    long faults = thread_faults();
+    bool faulted = faults < 0 || faults != faults_seen;
+    faults_seen = faults;
+    if (!faulted && !reprotect) {
+        /* No page fault since the last look: no protected page was written. */
+        hi_sort_pages(written_list, nwritten, nscanned);
+        nscanned = nwritten;
+        for (size_t k = 0; k < nwritten; k++) hi_take_page(written_list[k], skip_lo, skip_hi);
+        return true;
+    }
+    if (scan(open_end, reprotect, skip_lo, skip_hi)) return true;
+    /* The kernel refused (it never should): every page compared, from where the scan stopped or not. */
+    for (size_t r = 0; r * hi_page < open_end; r++) hi_take_page(r, skip_lo, skip_hi);
+    return false;
+}
+
+void hi_kernel_fill(size_t offset, size_t n, unsigned char byte) {
+    size_t first = offset / hi_page, last = (offset + n - 1) / hi_page;
+    if (offset + n > open_end) open_to(offset + n);
+    /* Two protected pages or more are unprotected at once rather than by a fault each. */
+    size_t protected = 0;
+    for (size_t q = first; q <= last && protected < 2; q++) protected += !written[q];
+    if (protected >= 2 && protect(hi_heap + first * hi_page, (last - first + 1) * hi_page, false)) {
+        for (size_t q = first; q <= last; q++) {
+            if (written[q]) continue;
+            written[q] = 1;
+            written_list[nwritten++] = (uint32_t)q;
+        }
+    }
+    memset(hi_heap + offset, byte, n);
+    hi_fill_shadow(offset, n, byte);
+}
+#else
+bool hi_kernel_start(void) {
+    return false;
+}
+bool hi_kernel_enter(void) {
+    return false;
+}
+void hi_kernel_leave(void) {}
+bool hi_kernel_fault(size_t r) {
+    (void)r;
+    return false;
+}
+bool hi_kernel_take(size_t skip_lo, size_t skip_hi) {
+    (void)skip_lo;
+    (void)skip_hi;
+    return false;
+}
+void hi_kernel_fill(size_t offset, size_t n, unsigned char byte) {
+    (void)offset;
+    (void)n;
+    (void)byte;
+}
+#endif

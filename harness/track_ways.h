@@ -1,0 +1,73 @@
+/*
+ * track_ways.h: the two ways tracking.c tells the pages the allocator wrote (track_faults.c,
+ * track_kernel.c) and what they share: the heap's region in pages, and the comparison of a page
+ * with the shadow copy. Inside the harness only; its names start with hi_.
+ */
+#ifndef HEAP_INSPECTOR_TRACK_WAYS_H
+#define HEAP_INSPECTOR_TRACK_WAYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { HI_OFF, HI_BY_KERNEL, HI_BY_FAULTS };
+
+extern char *hi_heap;      /* the region's start (page-aligned) */
+extern size_t hi_heap_max; /* its size */
+extern size_t hi_page;
+extern size_t hi_npages; /* its pages (the last one may be short) */
+
+/* Bytes of page r. */
+size_t hi_page_length(size_t r);
+/* Whether page r lies wholly inside [lo, hi) (offsets). */
+bool hi_page_inside(size_t r, size_t lo, size_t hi);
+/* Records the words of page r that differ from the shadow, but those wholly inside [skip_lo, skip_hi) (the payload the driver fills next, in the heap and the shadow alike), and copies them there; whether any differed. */
+bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi);
+/* The shadow's [offset, offset + n) set to byte (the driver's fill). */
+void hi_fill_shadow(size_t offset, size_t n, unsigned char byte);
+/* Puts pages[0, n) in address order, pages[0, sorted) being so already. */
+void hi_sort_pages(uint32_t *pages, size_t n, size_t sorted);
+
+/*
+ * What the ways saw since the last choice, from which tracking.c estimates what each way costs:
+ * pages newly written (by the kernel: found so by a scan; by faults: opened by a fault), the
+ * faults that opened pages (by the kernel: those faults would have taken for the runs of new pages
+ * found, hi_faults_for), the looks after which faults had opened pages, the scans, the pages they
+ * walked and their time.
+ */
+struct hi_seen {
+    size_t new_pages;
+    size_t faults;
+    size_t looks_faulted;
+    size_t scans;
+    size_t scanned; /* pages */
+    uint64_t scan_ns;
+};
+extern struct hi_seen hi_seen;
+/* The faults a copy running forward through `run` pages takes by faults. */
+size_t hi_faults_for(size_t run);
+uint64_t hi_clock_ns(void);
+
+/*
+ * Each way: start (once: what it needs, or false when it cannot be had), enter (from a heap whose
+ * every page is as the shadow says: the way's protections set; false when the kernel refused),
+ * leave (the same, before the other way enters), fault (a SIGSEGV on page r: true when it opened
+ * the page), take (a look: the changed words recorded; false when the kernel refused, and the
+ * words were found by comparing every page) and fill (the driver's fill of a payload, in the heap
+ * and the shadow).
+ */
+bool hi_faults_start(void);
+void hi_faults_enter(void);
+void hi_faults_leave(void);
+bool hi_faults_fault(size_t r);
+void hi_faults_take(size_t skip_lo, size_t skip_hi);
+void hi_faults_fill(size_t offset, size_t n, unsigned char byte);
+
+bool hi_kernel_start(void);
+bool hi_kernel_enter(void);
+void hi_kernel_leave(void);
+bool hi_kernel_fault(size_t r);
+bool hi_kernel_take(size_t skip_lo, size_t skip_hi);
+void hi_kernel_fill(size_t offset, size_t n, unsigned char byte);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * tracking.c: the heap words the allocator changed during an op (tracking.h; docs/own-allocator.md,
+ * "What the driver records"). A shadow copy holds the heap as the caller knows it; after each op
+ * (a look) the pages written since the last look are compared with it, 8-byte word by word, and
+ * the words that differ are recorded and copied into it. Which pages were written is found one of
+ * two ways (track_ways.h):
+ *
+ *   - by faults (track_faults.c): the heap is read-only, and a page's first write is a SIGSEGV
+ *     whose handler opens the page;
+ *   - by the kernel (track_kernel.c; Linux 6.7 on): userfaultfd's asynchronous write protection
+ *     notes a page's first write without a signal, and one PAGEMAP_SCAN call lists the pages
+ *     written.
+ *
+ * Either way a page written stays open for a while and is compared at every look: comparing 4 KiB
+ * costs some 100 ns, far less than the fault it saves, and an allocator writes the same few pages
+ * op after op (its lists' heads, the blocks at the heap's end).
+ *
+ * Which way costs less depends on the allocator and the trace: a write-protect fault handled in
+ * the kernel costs a microsecond or two where a signal costs several, but the kernel's way asks
+ * for the fault count at every look and scans the heap after every look with a fault, and a copy
+ * running forward through many pages faults at every page, where faults open ever longer runs at
+ * once. So when the kernel offers its way the driver starts with it, and every WINDOW looks
+ * estimates from what it saw what the window cost and what it would have cost the other way, and
+ * takes the other way when it is clearly cheaper (only between ops; the words recorded are the
+ * same either way). HEAP_INSPECTOR_TRACKING=faults or =kernel in the environment keeps to one
+ * (the tests run all three).
+ *
+ * A write the allocator makes anywhere in the heap's region is recorded, a stray one too; a fault
+ * on a page already open, or outside the region, is the allocator's own, and the driver reports it.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results.h"
+#include "track_ways.h"
+#include "tracking.h"
+
+char *hi_heap;
+size_t hi_heap_max;
+size_t hi_page;
+size_t hi_npages;
+static unsigned char *shadow;
+
+size_t hi_page_length(size_t r) {
+    size_t start = r * hi_page;
+    return hi_heap_max - start < hi_page ? hi_heap_max - start : hi_page;
+}
+
+/* Records the words of [from, to) (from a multiple of 8) that differ from the shadow, and copies them there; whether any differed. */
+static bool take_words(size_t from, size_t to) {
+    const unsigned char *live = (const unsigned char *)hi_heap + from;
+    unsigned char *old = shadow + from;
+    size_t len = to - from;
+    if (memcmp(live, old, len) == 0) return false;
+    for (size_t b = 0; b < len; b += 64) {
+        size_t end = len - b < 64 ? len : b + 64;
+        uint64_t any = 0; /* eight words at once first: most are the same */
+        for (size_t w = b; w < end; w += 8) {
+            uint64_t now, was;
+            memcpy(&now, live + w, 8);
+            memcpy(&was, old + w, 8);
+            any |= now ^ was;
+        }
+        if (any == 0) continue;
+        for (size_t w = b; w < end; w += 8) {
+            uint64_t now, was;
+            memcpy(&now, live + w, 8);
+            memcpy(&was, old + w, 8);
+            if (now == was) continue;
+            memcpy(old + w, &now, 8);
+            hi_out_room(1 + 4 + 8);
+            hi_put8('W');
+            hi_put32((uint32_t)(from + w));
+            hi_put64(now);
+        }
+    }
+    return true;
+}
+
+bool hi_page_inside(size_t r, size_t lo, size_t hi) {
+    size_t start = r * hi_page;
+    return start >= lo && start + hi_page_length(r) <= hi;
+}
+
+bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi) {
+    size_t start = r * hi_page, end = start + hi_page_length(r);
+    size_t lo = (skip_lo + 7) / 8 * 8, hi = skip_hi / 8 * 8;
+    if (lo >= hi || hi <= start || lo >= end) return take_words(start, end);
+    bool before = lo > start && take_words(start, lo);
+    bool after = hi < end && take_words(hi, end);
+    return before || after;
+}
+
+void hi_fill_shadow(size_t offset, size_t n, unsigned char byte) {
+    memset(shadow + offset, byte, n);
+}
+
+static int by_page(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void hi_sort_pages(uint32_t *pages, size_t n, size_t sorted) {
+    if (n - sorted > 32) {
+        qsort(pages, n, sizeof *pages, by_page);
+        return;
+    }
+    for (size_t i = sorted; i < n; i++) {
+        uint32_t r = pages[i];
+        size_t j = i;
+        for (; j > 0 && pages[j - 1] > r; j--) pages[j] = pages[j - 1];
+        pages[j] = r;
+    }
+}
+
+/* ---- which way ------------------------------------------------------------------------------ */
+
+/*
+ * What each way costs, in ns, as measured on a 2-core virtual machine (docs/performance.md): a
+ * look by the kernel asks for the thread's fault count; a write-protect fault handled in the
+ * kernel, with the protection put back later; a SIGSEGV and the mprotect calls that open and close
+ * its pages; a page opened and closed by mprotect. Scans are timed as they happen. The figures only
+ * choose the way; the words recorded are the same either way.
+ */
+#define KERNEL_LOOK_NS 330
+#define KERNEL_PAGE_NS 1700
+#define FAULT_NS 10000
+#define FAULT_PAGE_NS 300
+/* Looks between choices; the other way is taken when it would cost less than three quarters as much. */
+#define WINDOW 256
+
+struct hi_seen hi_seen;
+static volatile sig_atomic_t how = HI_OFF;
+static bool fixed; /* one way only: the environment said so, or the kernel offers none */
+static size_t looks;
+static size_t windows;      /* since the way changed */
+static size_t settle = 2;   /* windows before it may change again: twice as many after each change */
+static double scan_page_ns; /* a scan's time a page walked, the least measured in a window (a window with a scan preempted measures more) */
+static size_t heap_pages;   /* the pages a scan walked, the last measured */
+
+uint64_t hi_clock_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void change_way(int to) {
+    if (to == how) return;
+    if (how == HI_BY_KERNEL) hi_kernel_leave();
+    if (how == HI_BY_FAULTS) hi_faults_leave();
+    how = HI_OFF;
+    if (to == HI_BY_KERNEL && !hi_kernel_enter()) {
+        /* The kernel refused (it never should): by faults from now on. */
+        hi_kernel_leave();
+        fixed = true;
+        to = HI_BY_FAULTS;
+    }
+    if (to == HI_BY_FAULTS) hi_faults_enter();
+    how = to;
+    windows = 0;
+}
+
+/* After a look: at the end of a window, what it cost this way and what it would have cost the other; the cheaper way for the next. */
+static void choose(void) {
+    if (fixed || ++looks < WINDOW) return;
+    if (hi_seen.scanned > 0) {
+        double rate = (double)hi_seen.scan_ns / (double)hi_seen.scanned;
+        if (scan_page_ns == 0 || rate < scan_page_ns) scan_page_ns = rate;
+        heap_pages = hi_seen.scanned / hi_seen.scans;
+    }
+    uint64_t by_faults = (uint64_t)hi_seen.faults * FAULT_NS + (uint64_t)hi_seen.new_pages * FAULT_PAGE_NS;
+    uint64_t by_kernel = (uint64_t)looks * KERNEL_LOOK_NS + (uint64_t)hi_seen.new_pages * KERNEL_PAGE_NS;
+    if (how == HI_BY_KERNEL)
+        by_kernel += (uint64_t)(scan_page_ns * (double)hi_seen.scanned);
+    else
+        by_kernel += (uint64_t)(scan_page_ns * (double)(hi_seen.looks_faulted * heap_pages));
+    uint64_t now = how == HI_BY_KERNEL ? by_kernel : by_faults, other = how == HI_BY_KERNEL ? by_faults : by_kernel;
+    if (++windows >= settle && other * 4 < now * 3) {
+        change_way(how == HI_BY_KERNEL ? HI_BY_FAULTS : HI_BY_KERNEL);
+        settle *= 2;
+    }
+    memset(&hi_seen, 0, sizeof hi_seen);
+    looks = 0;
+}
+
+/* ---- the interface ---------------------------------------------------------------------- */
+
+bool hi_track_start(char *region, size_t size) {
+    hi_heap = region;
+    hi_heap_max = size;
+    hi_page = (size_t)getpagesize();
+    hi_npages = (size + hi_page - 1) / hi_page;
+    shadow = calloc(hi_npages * hi_page + 8, 1);
+    if (shadow == NULL || !hi_faults_start()) return false;
+#ifdef MADV_NOHUGEPAGE
+    madvise(hi_heap, hi_npages * hi_page, MADV_NOHUGEPAGE); /* written pages are told by the page, not by 2 MiB */
+#endif
+    mprotect(hi_heap, hi_npages * hi_page, PROT_READ);
+    const char *chosen = getenv("HEAP_INSPECTOR_TRACKING");
+    bool faults_only = chosen != NULL && strcmp(chosen, "faults") == 0;
+    bool kernel = !faults_only && hi_kernel_start();
+    fixed = !kernel || (chosen != NULL && strcmp(chosen, "kernel") == 0);
+    change_way(kernel ? HI_BY_KERNEL : HI_BY_FAULTS);
+    return true;
+}
+
+bool hi_track_fault(const char *a) {
+    if (how == HI_OFF || hi_heap == NULL || a < hi_heap || a >= hi_heap + hi_heap_max) return false;
+    size_t r = (size_t)(a - hi_heap) / hi_page;
+    return how == HI_BY_KERNEL ? hi_kernel_fault(r) : hi_faults_fault(r);
+}
+
+void hi_track_take(size_t skip_lo, size_t skip_hi) {
+    if (how == HI_BY_KERNEL && !hi_kernel_take(skip_lo, skip_hi)) {
+        fixed = true;
+        change_way(HI_BY_FAULTS);
+    }
+    if (how == HI_BY_FAULTS) hi_faults_take(skip_lo, skip_hi);
+    if (how != HI_OFF) choose();
+}
+
+void hi_track_fill(size_t offset, size_t n, unsigned char byte) {
+    if (n == 0) return;
+    if (how == HI_BY_KERNEL) hi_kernel_fill(offset, n, byte);
+    if (how == HI_BY_FAULTS) hi_faults_fill(offset, n, byte);
+}

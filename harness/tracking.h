@@ -1,0 +1,24 @@
+/*
+ * tracking.h: the heap words the allocator changed during an op, found by watching the heap's
+ * pages for writes (tracking.c; docs/own-allocator.md, "What the driver records"). Part of the
+ * harness compiled with the student's mm.c: its names start with hi_.
+ */
+#ifndef HEAP_INSPECTOR_TRACKING_H
+#define HEAP_INSPECTOR_TRACKING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Starts watching [heap, heap + size) (the whole region, mapped) for writes; false when there is no memory for it. */
+bool hi_track_start(char *heap, size_t size);
+
+/* A SIGSEGV at a: true when it was a write to a watched page, now open (the write goes on when the handler returns); false for a fault of the allocator's own. */
+bool hi_track_fault(const char *a);
+
+/* Emits a 'W' record for each heap word changed since the last call, in address order, but those in [skip_lo, skip_hi) (offsets); the shadow copy follows all of them. */
+void hi_track_take(size_t skip_lo, size_t skip_hi);
+
+/* The driver's fill: [offset, offset + n) set to byte, in the heap and in the shadow copy alike (it is never recorded). */
+void hi_track_fill(size_t offset, size_t n, unsigned char byte);
+
+#endif
