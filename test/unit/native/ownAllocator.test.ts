@@ -13,7 +13,7 @@ import { cliAllocatorRunner, compileAllocator, interfaceOf, runAllocator, type C
 import { buildCompare } from '../../../src/extension/compareFrames';
 import { buildFrame } from '../../../src/extension/frames';
 import { OwnAllocatorJob } from '../../../src/native/ownJob';
-import { Comparison, ComparisonCache, ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type HeapState, type OwnLayout, type OwnRun, type Trace, parseOwnLayout } from '../../../src/trace/index';
+import { Comparison, ComparisonCache, ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type HeapState, type OwnLayout, type OwnRecording, type OwnRun, type Trace, parseOwnLayout } from '../../../src/trace/index';
 import { mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 import { fixture, fixtureCompiles } from '../support/ownAllocators';
@@ -60,6 +60,29 @@ describe('your own allocator (compiled with the harness, run in a child process)
     return out;
   }
 
+  /** Runs `run` with HEAP_INSPECTOR_TRACKING set to `way` (harness/tracking.c; undefined: the driver chooses). */
+  function withTracking<T>(way: string | undefined, run: () => T): T {
+    const before = process.env.HEAP_INSPECTOR_TRACKING;
+    if (way === undefined) delete process.env.HEAP_INSPECTOR_TRACKING;
+    else process.env.HEAP_INSPECTOR_TRACKING = way;
+    try {
+      return run();
+    } finally {
+      if (before === undefined) delete process.env.HEAP_INSPECTOR_TRACKING;
+      else process.env.HEAP_INSPECTOR_TRACKING = before;
+    }
+  }
+
+  /** What a recording says, op by op, as plain data. */
+  const recorded = (r: OwnRecording) => ({
+    init: [r.initOk, r.initHeapSize, r.initLogPosition],
+    ops: r.ops,
+    results: [Array.from(r.offsets), Array.from(r.heapSizes), Array.from(r.logPositions)],
+    changes: [Array.from(r.changeStart), Array.from(r.changeAddrs.subarray(0, r.changes)), Array.from(r.changeLo.subarray(0, r.changes)), Array.from(r.changeHi.subarray(0, r.changes))],
+    violations: r.violations,
+    end: [r.crash, r.ended],
+  });
+
   const errors = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity === 'error').map((d) => `${d.range.line} ${d.code}`);
 
   it("the textbook allocator is the csapp preset on every op of the malloc lab traces, and its heap the engine's at every step looked at", function () {
@@ -86,6 +109,24 @@ describe('your own allocator (compiled with the harness, run in a child process)
       assert.deepEqual(Array.from(back.sizes), Array.from(theirs.sizes), `${ref.trace}: a step behind the last one`);
       assert.deepEqual([Array.from(back.owners), Array.from(back.requested)], [Array.from(theirs.owners), Array.from(theirs.requested)], `${ref.trace}: a step behind, each block's owner and request (the live payloads kept with the copies)`);
     }
+  });
+
+  it('the words recorded are the same whichever way the driver tells the pages written: by faults, by the kernel, or choosing as it goes', function () {
+    requireMalloclab(this);
+    const compiled = compileAllocator(fixture('textbook.c'), options);
+    assert.ok(compiled.ok);
+    for (const t of ['amptjp-bal', 'coalescing-bal', 'random-bal', 'realloc-bal', 'realloc2-bal']) {
+      const trace = parseTrace(readMalloclab(t), 'rep');
+      const [chosen, faults, kernel] = [undefined, 'faults', 'kernel'].map((way) => recorded(withTracking(way, () => runAllocator(compiled.executable, trace)).recording));
+      assert.equal(chosen.ops, trace.ops.length, `${t}: every op ran`);
+      assert.deepEqual(faults, chosen, `${t}: by faults`);
+      assert.deepEqual(kernel, chosen, `${t}: by the kernel`);
+    }
+    // A crash is the op's either way.
+    const huge = parseTrace(readFileSync(fixture('huge-request.rep'), 'utf8'), 'rep');
+    const segfault = compileAllocator(fixture('segfault.c'), options);
+    assert.ok(segfault.ok);
+    for (const way of ['faults', 'kernel']) assert.equal(withTracking(way, () => runAllocator(segfault.executable, huge)).recording.crash?.op, 4, way);
   });
 
   it('an explicit and a segregated list written in C are the engine\'s explicit and segregated LIFO lists, op for op', function () {
