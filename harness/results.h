@@ -11,7 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
-extern char hi_out_buf[1 << 16];
+#define HI_OUT_BUF (1 << 18)
+extern char hi_out_buf[HI_OUT_BUF];
 extern size_t hi_out_len;
 
 /* Writes the buffer out (the process ends with status 74 if it cannot). */

@@ -54,21 +54,31 @@ export function encodeOps(trace: Trace, options: DriverOptions): Uint8Array {
     view.setUint32(at + 8, kind === 'realloc' ? (ops.from(i) ?? NO_SLOT) : NO_SLOT, true);
     view.setUint32(at + 12, ops.line(i), true);
     const [a, b] = sizesOf(ops, i);
-    view.setBigUint64(at + 16, a, true);
-    view.setBigUint64(at + 24, b, true);
+    setU64(view, at + 16, a);
+    setU64(view, at + 24, b);
   }
   return bytes;
 }
 
 /** An op's size arguments as the driver takes them: malloc's and realloc's size, calloc's count and size. */
-function sizesOf(ops: OpTable, i: number): [bigint, bigint] {
+function sizesOf(ops: OpTable, i: number): [bigint | number, bigint | number] {
   const kind = ops.kind(i);
   if (kind === 'calloc') {
     const op = ops.at(i);
-    return op.kind === 'calloc' ? [op.count, op.size] : [0n, 0n];
+    return op.kind === 'calloc' ? [op.count, op.size] : [0, 0];
   }
-  if (kind === 'malloc' || kind === 'realloc') return [BigInt(ops.requestSize(i)), 0n];
-  return [0n, 0n];
+  if (kind === 'malloc' || kind === 'realloc') return [ops.requestSize(i), 0];
+  return [0, 0];
+}
+
+/** A little-endian 64-bit field: a number (a safe integer) without a BigInt. */
+function setU64(view: DataView, at: number, value: bigint | number): void {
+  if (typeof value === 'bigint') {
+    view.setBigUint64(at, value, true);
+    return;
+  }
+  view.setUint32(at, value % 2 ** 32, true);
+  view.setUint32(at + 4, Math.floor(value / 2 ** 32), true);
 }
 
 /** The driver's data checks (harness/driver.c's CHECK_*). */
@@ -152,6 +162,7 @@ export class OwnRecording {
 
 /** Record sizes after their tag byte. */
 const RECORD_BYTES: Readonly<Record<string, number>> = { S: 24, I: 17, W: 12, V: 21, O: 28, X: 21, E: 4, T: 12 };
+const W = 0x57; // 'W'
 
 /** Reads the driver's result stream a chunk at a time into a recording. Never throws on bad input: it stops and says why. */
 export class RecordingReader {
@@ -171,7 +182,14 @@ export class RecordingReader {
     let at = 0;
     const r = this.recording;
     while (at < data.length) {
-      const tag = String.fromCharCode(data[at]!);
+      const code = data[at]!;
+      // The heap's words, most of the stream, first.
+      if (code === W && at + 13 <= data.length) {
+        r.addChange(view.getUint32(at + 1, true), view.getUint32(at + 5, true), view.getUint32(at + 9, true));
+        at += 13;
+        continue;
+      }
+      const tag = String.fromCharCode(code);
       const size = RECORD_BYTES[tag];
       if (size === undefined) {
         this.problem = `the harness wrote an unknown record "${tag}" at byte ${at}`;
@@ -179,7 +197,8 @@ export class RecordingReader {
       }
       if (at + 1 + size > data.length) break;
       const p = at + 1;
-      const u64 = (o: number) => Number(view.getBigUint64(p + o, true));
+      // Below 2^53 as Number(getBigUint64) is, without a BigInt.
+      const u64 = (o: number) => view.getUint32(p + o, true) + view.getUint32(p + o + 4, true) * 2 ** 32;
       switch (tag) {
         case 'S':
           r.pageSize = u64(0);
@@ -206,8 +225,8 @@ export class RecordingReader {
             this.problem = `the harness reported op ${i} after ${r.ops} ops`;
             return;
           }
-          const offset = view.getBigUint64(p + 4, true);
-          r.offsets[i] = offset === 0xffffffffffffffffn ? -1 : Number(offset);
+          const none = view.getUint32(p + 4, true) === 0xffffffff && view.getUint32(p + 8, true) === 0xffffffff;
+          r.offsets[i] = none ? -1 : u64(4);
           r.heapSizes[i] = u64(12);
           r.logPositions[i] = u64(20);
           r.ops = i + 1;
@@ -217,7 +236,8 @@ export class RecordingReader {
         case 'X': {
           const op = view.getBigInt64(p, true);
           const inside = data[p + 12] === 1;
-          r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? u64(13) : null, address: u64(13) };
+          const address = Number(view.getBigUint64(p + 13, true));
+          r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? address : null, address };
           break;
         }
         case 'E':
