@@ -47,6 +47,8 @@ size_t hi_page;
 size_t hi_npages;
 static unsigned char *shadow;
 
+#define WORD_CHUNK 256
+
 size_t hi_page_length(size_t r) {
     size_t start = r * hi_page;
     return hi_heap_max - start < hi_page ? hi_heap_max - start : hi_page;
@@ -58,17 +60,11 @@ static bool take_words(size_t from, size_t to) {
     unsigned char *old = shadow + from;
     size_t len = to - from;
     if (memcmp(live, old, len) == 0) return false;
-    for (size_t b = 0; b < len; b += 64) {
-        size_t end = len - b < 64 ? len : b + 64;
-        uint64_t any = 0; /* eight words at once first: most are the same */
-        for (size_t w = b; w < end; w += 8) {
-            uint64_t now, was;
-            memcpy(&now, live + w, 8);
-            memcpy(&was, old + w, 8);
-            any |= now ^ was;
-        }
-        if (any == 0) continue;
-        for (size_t w = b; w < end; w += 8) {
+    /* Few words differ, mostly: a chunk at a time finds them, and its words are looked at one by one only where it differs. */
+    for (size_t c = 0; c < len; c += WORD_CHUNK) {
+        size_t end = len - c < WORD_CHUNK ? len : c + WORD_CHUNK;
+        if (memcmp(live + c, old + c, end - c) == 0) continue;
+        for (size_t w = c; w < end; w += 8) {
             uint64_t now, was;
             memcpy(&now, live + w, 8);
             memcpy(&was, old + w, 8);
