@@ -92,6 +92,7 @@ bool hi_faults_fault(size_t r) {
     size_t last = r;
     while (last + 1 < hi_npages && last + 1 < r + run && !age[last + 1]) last++;
     open_pages(r, last);
+    if (last + 1 > hi_seen.top) hi_seen.top = last + 1;
     last_opened = last;
     last_run = run;
     hi_seen.faults++;

@@ -139,6 +139,7 @@ static bool scan(size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
     nscanned = nwritten;
     hi_seen.scans++;
     hi_seen.scanned += to / hi_page;
+    if (to / hi_page > hi_seen.top) hi_seen.top = to / hi_page;
     hi_seen.scan_ns += hi_clock_ns() - started;
     return true;
 }

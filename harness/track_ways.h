@@ -33,7 +33,7 @@ void hi_sort_pages(uint32_t *pages, size_t n, size_t sorted);
  * pages newly written (by the kernel: found so by a scan; by faults: opened by a fault), the
  * faults that opened pages (by the kernel: those faults would have taken for the runs of new pages
  * found, hi_faults_for), the looks after which faults had opened pages, the scans, the pages they
- * walked and their time.
+ * walked and their time, how far into the heap pages were written, and the pages compared.
  */
 struct hi_seen {
     size_t new_pages;
@@ -42,6 +42,8 @@ struct hi_seen {
     size_t scans;
     size_t scanned; /* pages */
     uint64_t scan_ns;
+    size_t top;      /* the highest page written or opened, plus one */
+    size_t compared; /* pages compared with the shadow */
 };
 extern struct hi_seen hi_seen;
 /* The faults a copy running forward through `run` pages takes by faults. */

@@ -85,6 +85,7 @@ bool hi_page_inside(size_t r, size_t lo, size_t hi) {
 }
 
 bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi) {
+    hi_seen.compared++;
     size_t start = r * hi_page, end = start + hi_page_length(r);
     size_t lo = (skip_lo + 7) / 8 * 8, hi = skip_hi / 8 * 8;
     if (lo >= hi || hi <= start || lo >= end) return take_words(start, end);
@@ -120,29 +121,46 @@ void hi_sort_pages(uint32_t *pages, size_t n, size_t sorted) {
 /*
  * What each way costs, in ns, as measured on a 2-core virtual machine (docs/performance.md): a
  * look by the kernel asks for the thread's fault count; a write-protect fault handled in the
- * kernel, with the protection put back later; a SIGSEGV and the mprotect calls that open and close
- * its pages; a page opened and closed by mprotect. Scans are timed as they happen. The figures only
- * choose the way; the words recorded are the same either way.
+ * kernel, with the protection put back later; a scan, besides the ns a page it walks (measured as
+ * it goes); a SIGSEGV and the mprotect calls that open and close its pages; a page opened and
+ * closed by mprotect; a page compared with the shadow (either way compares about as many). They
+ * only choose the way; the words recorded are the same either way.
  */
 #define KERNEL_LOOK_NS 330
 #define KERNEL_PAGE_NS 1700
+#define SCAN_NS 700
 #define FAULT_NS 10000
 #define FAULT_PAGE_NS 300
-/* Looks between choices; the other way is taken when it would cost less than three quarters as much. */
+#define COMPARE_NS 100
+/*
+ * Looks between choices. The other way is taken when it would have cost less than three quarters
+ * as much; if the second window after that costs the thread more time than the last one the
+ * other way did, by a quarter, the driver goes back, and waits four times as long before the next
+ * change.
+ */
 #define WINDOW 256
 
 struct hi_seen hi_seen;
 static volatile sig_atomic_t how = HI_OFF;
 static bool fixed; /* one way only: the environment said so, or the kernel offers none */
 static size_t looks;
-static size_t windows;      /* since the way changed */
-static size_t settle = 2;   /* windows before it may change again: twice as many after each change */
-static double scan_page_ns; /* a scan's time a page walked, the least measured in a window (a window with a scan preempted measures more) */
-static size_t heap_pages;   /* the pages a scan walked, the last measured */
+static size_t windows;                  /* since the way changed */
+static size_t settle = 2;               /* windows before it may change again */
+static int left = HI_OFF;               /* the way left on an estimate, until the change is borne out */
+static uint64_t window_cpu;             /* the thread's CPU time when the window began */
+static uint64_t look_cpu[3];            /* per way: the CPU time a look, in its last window */
+static double scan_page_ns = -1;        /* a scan's time a page walked, the least measured in a window (one with a scan preempted measures more) */
+static size_t heap_pages;               /* the most pages the heap has used, as far as seen */
 
 uint64_t hi_clock_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -162,27 +180,48 @@ static void change_way(int to) {
     windows = 0;
 }
 
-/* After a look: at the end of a window, what it cost this way and what it would have cost the other; the cheaper way for the next. */
+/* What the window cost (ns) by the kernel and by faults, estimated from what the way saw. */
+static void estimate(uint64_t *by_kernel, uint64_t *by_faults) {
+    if (hi_seen.scanned > 0) {
+        uint64_t fixed_ns = (uint64_t)hi_seen.scans * SCAN_NS;
+        double rate = hi_seen.scan_ns > fixed_ns ? (double)(hi_seen.scan_ns - fixed_ns) / (double)hi_seen.scanned : 0;
+        if (scan_page_ns < 0 || rate < scan_page_ns) scan_page_ns = rate;
+    }
+    if (hi_seen.top > heap_pages) heap_pages = hi_seen.top;
+    size_t scans = how == HI_BY_KERNEL ? hi_seen.scans : hi_seen.looks_faulted;
+    double walked = how == HI_BY_KERNEL ? (double)hi_seen.scanned : (double)(scans * heap_pages);
+    *by_faults = (uint64_t)hi_seen.faults * FAULT_NS + (uint64_t)hi_seen.new_pages * FAULT_PAGE_NS;
+    *by_kernel = (uint64_t)looks * KERNEL_LOOK_NS + (uint64_t)hi_seen.new_pages * KERNEL_PAGE_NS + (uint64_t)scans * SCAN_NS;
+    *by_kernel += (uint64_t)((scan_page_ns < 0 ? 1 : scan_page_ns) * walked);
+    *by_kernel += (uint64_t)hi_seen.compared * COMPARE_NS;
+    *by_faults += (uint64_t)hi_seen.compared * COMPARE_NS;
+}
+
+/* After a look: at the end of a window, the way for the next. */
 static void choose(void) {
     if (fixed || ++looks < WINDOW) return;
-    if (hi_seen.scanned > 0) {
-        double rate = (double)hi_seen.scan_ns / (double)hi_seen.scanned;
-        if (scan_page_ns == 0 || rate < scan_page_ns) scan_page_ns = rate;
-        heap_pages = hi_seen.scanned / hi_seen.scans;
-    }
-    uint64_t by_faults = (uint64_t)hi_seen.faults * FAULT_NS + (uint64_t)hi_seen.new_pages * FAULT_PAGE_NS;
-    uint64_t by_kernel = (uint64_t)looks * KERNEL_LOOK_NS + (uint64_t)hi_seen.new_pages * KERNEL_PAGE_NS;
-    if (how == HI_BY_KERNEL)
-        by_kernel += (uint64_t)(scan_page_ns * (double)hi_seen.scanned);
-    else
-        by_kernel += (uint64_t)(scan_page_ns * (double)(hi_seen.looks_faulted * heap_pages));
-    uint64_t now = how == HI_BY_KERNEL ? by_kernel : by_faults, other = how == HI_BY_KERNEL ? by_faults : by_kernel;
-    if (++windows >= settle && other * 4 < now * 3) {
-        change_way(how == HI_BY_KERNEL ? HI_BY_FAULTS : HI_BY_KERNEL);
-        settle *= 2;
+    uint64_t cpu = thread_cpu_ns();
+    uint64_t by_kernel, by_faults;
+    estimate(&by_kernel, &by_faults);
+    look_cpu[how] = (cpu - window_cpu) / looks;
+    int other = how == HI_BY_KERNEL ? HI_BY_FAULTS : HI_BY_KERNEL;
+    uint64_t now = how == HI_BY_KERNEL ? by_kernel : by_faults, then = how == HI_BY_KERNEL ? by_faults : by_kernel;
+    windows++;
+    if (left != HI_OFF && windows == 2) {
+        /* The change on an estimate, borne out or not by the time it took (the first window also warmed the way up). */
+        bool worse = look_cpu[how] * 4 > look_cpu[left] * 5;
+        left = HI_OFF;
+        if (worse) {
+            change_way(other);
+            settle *= 4;
+        }
+    } else if (left == HI_OFF && windows >= settle && then * 4 < now * 3) {
+        left = how;
+        change_way(other);
     }
     memset(&hi_seen, 0, sizeof hi_seen);
     looks = 0;
+    window_cpu = cpu;
 }
 
 /* ---- the interface ---------------------------------------------------------------------- */
@@ -203,6 +242,7 @@ bool hi_track_start(char *region, size_t size) {
     bool kernel = !faults_only && hi_kernel_start();
     fixed = !kernel || (chosen != NULL && strcmp(chosen, "kernel") == 0);
     change_way(kernel ? HI_BY_KERNEL : HI_BY_FAULTS);
+    window_cpu = thread_cpu_ns();
     return true;
 }
 
