@@ -240,9 +240,13 @@ static inline void end_op(void) {
     __atomic_store_n(&in_op, 0, __ATOMIC_RELEASE);
 }
 
+/* The bytes at the start of the payload op i handed out that hold its fill byte already (a realloc's, checked). */
+static size_t filled;
+
 /* Runs op i through the allocator; returns the pointer it returned or freed (NULL for none). */
 static char *run_op(uint32_t i, bool checks) {
     struct op *o = &ops[i];
+    filled = 0;
     char *result = NULL;
     uint32_t slot = o->slot;
     switch (o->kind) {
@@ -316,6 +320,7 @@ static char *run_op(uint32_t i, bool checks) {
             uint64_t keep = old_size < o->a ? old_size : o->a;
             int64_t at = first_unlike((unsigned char *)result, (size_t)keep, old_byte);
             if (at >= 0) violation(i, CHECK_REALLOC_LOST, slot, (uint64_t)at);
+            if (at < 0 && old_byte == o->byte) filled = (size_t)keep;
         }
         break;
     }
@@ -331,9 +336,9 @@ static void fill(uint32_t slot, unsigned char byte, bool record) {
     bytes[slot] = byte;
     if (p == NULL || !inside_heap(p, (size_t)sizes[slot])) return;
     if (record)
-        hi_track_fill((size_t)(p - heap), (size_t)sizes[slot], byte);
+        hi_track_fill((size_t)(p - heap), (size_t)sizes[slot], byte, filled);
     else
-        memset(p, byte, (size_t)sizes[slot]);
+        memset(p + filled, byte, (size_t)sizes[slot] - filled);
 }
 
 static void reset_slots(void) {

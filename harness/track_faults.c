@@ -127,17 +127,19 @@ void hi_faults_take(size_t skip_lo, size_t skip_hi) {
     close_pages(nclosing);
 }
 
-void hi_faults_fill(size_t offset, size_t n, unsigned char byte) {
+void hi_faults_fill(size_t offset, size_t n, unsigned char byte, size_t payload_lo, size_t payload_hi) {
     size_t first = offset / hi_page, last = (offset + n - 1) / hi_page;
     /* Closed pages are opened for the fill and closed again after it; so are the open ones wholly inside a large payload (its run of pages is not written again before it is freed). */
-    bool large = last - first >= BIG_FILL;
+    size_t lo = payload_lo / hi_page, hi = (payload_hi - 1) / hi_page;
+    bool large = hi - lo >= BIG_FILL;
     size_t nclosing = 0;
     bool opening = false, dropping = false;
-    for (size_t q = first; q <= last; q++) {
-        if (!age[q]) {
+    for (size_t q = large ? lo : first; q <= (large ? hi : last); q++) {
+        bool written = q >= first && q <= last;
+        if (!age[q] && written) {
             opening = true;
             closing[nclosing++] = (uint32_t)q;
-        } else if (large && hi_page_inside(q, offset, offset + n)) {
+        } else if (age[q] && large && hi_page_inside(q, payload_lo, payload_hi)) {
             dropping = true;
             age[q] = 0;
             closing[nclosing++] = (uint32_t)q;
@@ -145,7 +147,6 @@ void hi_faults_fill(size_t offset, size_t n, unsigned char byte) {
     }
     if (opening) set_access(first, last, PROT_READ | PROT_WRITE);
     memset(hi_heap + offset, byte, n);
-    hi_fill_shadow(offset, n, byte);
     if (dropping) {
         size_t kept = 0, kept_sorted = 0;
         for (size_t k = 0; k < nopen; k++) {

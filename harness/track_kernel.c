@@ -224,7 +224,6 @@ void hi_kernel_fill(size_t offset, size_t n, unsigned char byte) {
         }
     }
     memset(hi_heap + offset, byte, n);
-    hi_fill_shadow(offset, n, byte);
 }
 #else
 bool hi_kernel_start(void) {

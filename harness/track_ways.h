@@ -23,8 +23,6 @@ size_t hi_page_length(size_t r);
 bool hi_page_inside(size_t r, size_t lo, size_t hi);
 /* Records the words of page r that differ from the shadow, but those wholly inside [skip_lo, skip_hi) (the payload the driver fills next, in the heap and the shadow alike), and copies them there; whether any differed. */
 bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi);
-/* The shadow's [offset, offset + n) set to byte (the driver's fill). */
-void hi_fill_shadow(size_t offset, size_t n, unsigned char byte);
 /* Puts pages[0, n) in address order, pages[0, sorted) being so already. */
 void hi_sort_pages(uint32_t *pages, size_t n, size_t sorted);
 
@@ -55,15 +53,15 @@ uint64_t hi_clock_ns(void);
  * every page is as the shadow says: the way's protections set; false when the kernel refused),
  * leave (the same, before the other way enters), fault (a SIGSEGV on page r: true when it opened
  * the page), take (a look: the changed words recorded; false when the kernel refused, and the
- * words were found by comparing every page) and fill (the driver's fill of a payload, in the heap
- * and the shadow).
+ * words were found by comparing every page) and fill (the heap's [offset, offset + n) set to
+ * byte, of the payload the driver fills, [payload_lo, payload_hi); tracking.c sets the shadow's).
  */
 bool hi_faults_start(void);
 void hi_faults_enter(void);
 void hi_faults_leave(void);
 bool hi_faults_fault(size_t r);
 void hi_faults_take(size_t skip_lo, size_t skip_hi);
-void hi_faults_fill(size_t offset, size_t n, unsigned char byte);
+void hi_faults_fill(size_t offset, size_t n, unsigned char byte, size_t payload_lo, size_t payload_hi);
 
 bool hi_kernel_start(void);
 bool hi_kernel_enter(void);

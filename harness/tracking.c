@@ -94,10 +94,6 @@ bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi) {
     return before || after;
 }
 
-void hi_fill_shadow(size_t offset, size_t n, unsigned char byte) {
-    memset(shadow + offset, byte, n);
-}
-
 static int by_page(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
@@ -261,8 +257,9 @@ void hi_track_take(size_t skip_lo, size_t skip_hi) {
     if (how != HI_OFF) choose();
 }
 
-void hi_track_fill(size_t offset, size_t n, unsigned char byte) {
-    if (n == 0) return;
-    if (how == HI_BY_KERNEL) hi_kernel_fill(offset, n, byte);
-    if (how == HI_BY_FAULTS) hi_faults_fill(offset, n, byte);
+void hi_track_fill(size_t offset, size_t n, unsigned char byte, size_t filled) {
+    memset(shadow + offset, byte, n);
+    if (filled >= n) return;
+    if (how == HI_BY_KERNEL) hi_kernel_fill(offset + filled, n - filled, byte);
+    if (how == HI_BY_FAULTS) hi_faults_fill(offset + filled, n - filled, byte, offset, offset + n);
 }

@@ -18,7 +18,7 @@ bool hi_track_fault(const char *a);
 /* Emits a 'W' record for each heap word changed since the last call, in address order, but those in [skip_lo, skip_hi) (offsets); the shadow copy follows all of them. */
 void hi_track_take(size_t skip_lo, size_t skip_hi);
 
-/* The driver's fill: [offset, offset + n) set to byte, in the heap and in the shadow copy alike (it is never recorded). */
-void hi_track_fill(size_t offset, size_t n, unsigned char byte);
+/* The driver's fill: [offset, offset + n) set to byte, in the heap and in the shadow copy alike (it is never recorded); the heap's first `filled` bytes hold it already. */
+void hi_track_fill(size_t offset, size_t n, unsigned char byte, size_t filled);
 
 #endif
