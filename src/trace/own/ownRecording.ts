@@ -4,7 +4,6 @@
 // words it changed, the driver's data checks, and a crash or a timeout with the op it hit.
 // Pure: the process that compiles and runs the code is src/native/.
 
-import type { OpTable } from '../opTable';
 import { hasIds, type Trace } from '../model';
 import { grown } from '../../engine/typedArrays';
 
@@ -53,22 +52,17 @@ export function encodeOps(trace: Trace, options: DriverOptions): Uint8Array {
     view.setUint32(at + 4, slot ?? NO_SLOT, true);
     view.setUint32(at + 8, kind === 'realloc' ? (ops.from(i) ?? NO_SLOT) : NO_SLOT, true);
     view.setUint32(at + 12, ops.line(i), true);
-    const [a, b] = sizesOf(ops, i);
-    setU64(view, at + 16, a);
-    setU64(view, at + 24, b);
+    // The size arguments: malloc's and realloc's size, calloc's count and size (the bytes are 0 already).
+    if (kind === 'malloc' || kind === 'realloc') setU64(view, at + 16, ops.requestSize(i));
+    if (kind === 'calloc') {
+      const op = ops.at(i);
+      if (op.kind === 'calloc') {
+        setU64(view, at + 16, op.count);
+        setU64(view, at + 24, op.size);
+      }
+    }
   }
   return bytes;
-}
-
-/** An op's size arguments as the driver takes them: malloc's and realloc's size, calloc's count and size. */
-function sizesOf(ops: OpTable, i: number): [bigint | number, bigint | number] {
-  const kind = ops.kind(i);
-  if (kind === 'calloc') {
-    const op = ops.at(i);
-    return op.kind === 'calloc' ? [op.count, op.size] : [0, 0];
-  }
-  if (kind === 'malloc' || kind === 'realloc') return [ops.requestSize(i), 0];
-  return [0, 0];
 }
 
 /** A little-endian 64-bit field: a number (a safe integer) without a BigInt. */
@@ -197,8 +191,7 @@ export class RecordingReader {
       }
       if (at + 1 + size > data.length) break;
       const p = at + 1;
-      // Below 2^53 as Number(getBigUint64) is, without a BigInt.
-      const u64 = (o: number) => view.getUint32(p + o, true) + view.getUint32(p + o + 4, true) * 2 ** 32;
+      const u64 = (o: number) => readU64(view, p + o);
       switch (tag) {
         case 'S':
           r.pageSize = u64(0);
@@ -226,9 +219,9 @@ export class RecordingReader {
             return;
           }
           const none = view.getUint32(p + 4, true) === 0xffffffff && view.getUint32(p + 8, true) === 0xffffffff;
-          r.offsets[i] = none ? -1 : u64(4);
-          r.heapSizes[i] = u64(12);
-          r.logPositions[i] = u64(20);
+          r.offsets[i] = none ? -1 : readU64(view, p + 4);
+          r.heapSizes[i] = readU64(view, p + 12);
+          r.logPositions[i] = readU64(view, p + 20);
           r.ops = i + 1;
           r.changeStart[i + 1] = r.changes;
           break;
@@ -261,6 +254,11 @@ export class RecordingReader {
     if (r.initOk === null) r.changeStart[0] = r.changes;
     return r;
   }
+}
+
+/** A little-endian 64-bit field below 2^53, as Number(getBigUint64) reads it, without a BigInt. */
+function readU64(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
