@@ -4,7 +4,8 @@
  * notes it. A fault on the page after the ones the last fault opened (a copy running forward) opens
  * RUN_PAGES pages at once, then twice as many as the time before, up to MAX_RUN. A page stays open,
  * compared at every look, until IDLE_LOOKS looks in a row found it unchanged, or sooner when more
- * than MAX_OPEN are open; the pages wholly inside a payload of more than BIG_FILL pages (a quarter
+ * than MAX_OPEN are open (a last page cut short by the heap's end at once, so that a write past the
+ * end faults as it did); the pages wholly inside a payload of more than BIG_FILL pages (a quarter
  * of the open ones it would take) are closed once the driver has filled it.
  */
 #define _GNU_SOURCE
@@ -115,7 +116,7 @@ void hi_faults_take(size_t skip_lo, size_t skip_hi) {
         else if (age[r] < UINT8_MAX)
             age[r]++;
         /* A page of the payload the driver fills next stays open for the fill. */
-        bool idle = age[r] > IDLE_LOOKS || (crowded && age[r] > 1);
+        bool idle = age[r] > IDLE_LOOKS || (crowded && age[r] > 1) || hi_page_length(r) < hi_page;
         if (idle && !hi_page_inside(r, skip_lo, skip_hi)) {
             age[r] = 0;
             closing[nclosing++] = r;

@@ -234,7 +234,8 @@ bool hi_track_start(char *region, size_t size) {
 #endif
     mprotect(hi_heap, hi_npages * hi_page, PROT_READ);
     const char *chosen = getenv("HEAP_INSPECTOR_TRACKING");
-    bool faults_only = chosen != NULL && strcmp(chosen, "faults") == 0;
+    /* A heap that ends inside a page (--max-heap): a write past its end faults by faults only, the last page being closed at every look. */
+    bool faults_only = (chosen != NULL && strcmp(chosen, "faults") == 0) || size % hi_page != 0;
     bool kernel = !faults_only && hi_kernel_start();
     fixed = !kernel || (chosen != NULL && strcmp(chosen, "kernel") == 0);
     change_way(kernel ? HI_BY_KERNEL : HI_BY_FAULTS);
