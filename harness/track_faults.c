@@ -18,8 +18,8 @@
 
 #define RUN_PAGES 16
 #define MAX_RUN 256
-#define IDLE_LOOKS 32
-#define MAX_OPEN 64
+#define IDLE_LOOKS 96
+#define MAX_OPEN 48
 #define BIG_FILL (MAX_OPEN / 4)
 
 static uint8_t *age;        /* per page: 0 closed, else 1 + the looks since it last changed */
