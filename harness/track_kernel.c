@@ -5,7 +5,8 @@
  * signal), and at a look one PAGEMAP_SCAN call lists the pages written. They stay unprotected,
  * compared at every look, until more than MAX_WRITTEN are, when the scan protects them all again.
  * A write to a protected page is a page fault of the thread, so while the thread has taken none
- * since the last look, the look compares the pages written already and needs no scan. Beyond
+ * since the last look, the look compares the pages written already and needs no scan (it asks
+ * for the count unless most of the last 32 looks found pages newly written). Beyond
  * open_end the region is read-only (mprotect), so the scan need not walk it: a write there is a
  * SIGSEGV that opens more of it.
  *
@@ -192,19 +193,29 @@ bool hi_kernel_fault(size_t r) {
 }
 
 bool hi_kernel_take(size_t skip_lo, size_t skip_hi) {
+    static uint32_t recent; /* a bit a look, the last 32: the scan found pages newly written */
     if (open_end == 0) return true;
     bool reprotect = nwritten > MAX_WRITTEN;
-    long faults = thread_faults();
-    bool faulted = faults < 0 || faults != faults_seen;
-    faults_seen = faults;
-    if (!faulted && !reprotect) {
-        /* No page fault since the last look: no protected page was written. */
-        hi_sort_pages(written_list, nwritten, nscanned);
-        nscanned = nwritten;
-        for (size_t k = 0; k < nwritten; k++) hi_take_page(written_list[k], skip_lo, skip_hi);
-        return true;
+    /* When most looks find new pages, asking for the fault count first would cost more than it saves. */
+    if (!reprotect && __builtin_popcount(recent) < 24) {
+        long faults = thread_faults();
+        bool faulted = faults < 0 || faults != faults_seen;
+        faults_seen = faults;
+        if (!faulted) {
+            /* No page fault since the last look: no protected page was written. */
+            hi_sort_pages(written_list, nwritten, nscanned);
+            nscanned = nwritten;
+            for (size_t k = 0; k < nwritten; k++) hi_take_page(written_list[k], skip_lo, skip_hi);
+            recent <<= 1;
+            return true;
+        }
+    } else {
+        faults_seen = -1; /* not asked: the next ask scans */
     }
-    if (scan(open_end, reprotect, skip_lo, skip_hi)) return true;
+    size_t seen = hi_seen.new_pages;
+    bool scanned = scan(open_end, reprotect, skip_lo, skip_hi);
+    recent = recent << 1 | (hi_seen.new_pages != seen);
+    if (scanned) return true;
     /* The kernel refused (it never should): every page compared, from where the scan stopped or not. */
     for (size_t r = 0; r * hi_page < open_end; r++) hi_take_page(r, skip_lo, skip_hi);
     return false;
