@@ -20,7 +20,6 @@
  * rename the driver's own malloc) and declares the allocator's functions itself.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
