@@ -12,12 +12,11 @@
  *     bytes; calloc's payload is zero);
  *   - a signal (segmentation fault, bus error, abort, ...) or an op that does not return within
  *     the limit, with the op it happened in, after everything before it.
- *
  * Alignment, bounds and overlaps are checked by the caller from the pointers and sizes. In speed
  * mode it only times the ops (the throughput of the lab's score), without any of the above.
  *
- * The student's code is compiled with this file; this file never includes mm.h (whose macros would
- * rename the driver's own malloc) and declares the allocator's functions itself.
+ * The student's code is compiled with this file, which declares the allocator's functions itself
+ * (mm.h's macros would rename the driver's own malloc).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -41,10 +40,15 @@ bool mm_init(void);
 bool mm_checkheap(int lineno) __attribute__((weak));
 void *mm_calloc(size_t nmemb, size_t size);
 #define INIT_FAILED(r) (!(r))
+#define HEAP_CHECKER mm_checkheap /* the heap checker --checkheap calls, and whether it says the heap is consistent */
+#define HEAP_CHECK_OK(line) mm_checkheap(line)
 #else
 int mm_init(void);
 void *mm_calloc(size_t nmemb, size_t size) __attribute__((weak));
+int mm_check(void) __attribute__((weak)); /* the CS:APP writeup's checker: nonzero when consistent */
 #define INIT_FAILED(r) ((r) < 0)
+#define HEAP_CHECKER mm_check
+#define HEAP_CHECK_OK(line) ((void)(line), mm_check() != 0)
 #endif
 void *mm_malloc(size_t size);
 void mm_free(void *ptr);
@@ -57,7 +61,6 @@ extern size_t hi_max_heap;
 enum { OP_MALLOC = 0, OP_FREE = 1, OP_REALLOC = 2, OP_CALLOC = 3, OP_SKIP = 4 };
 enum { FLAG_RECORD = 1, FLAG_CHECKS = 2, FLAG_CHECKHEAP = 4, FLAG_SPEED = 8 };
 #define NO_SLOT 0xffffffffu
-
 struct op {
     uint8_t kind;
     uint8_t byte; /* the fill byte of the payload it hands out (the malloc lab driver's pattern) */
@@ -80,7 +83,6 @@ struct header {
 };
 
 /* ---- state ------------------------------------------------------------------------------ */
-
 static char *heap;      /* mem_heap_lo() */
 static size_t heap_max; /* the region's size */
 
@@ -426,15 +428,13 @@ int main(int argc, char **argv) {
         if (record) hi_track_take(skip_lo, skip_hi);
         /* The fill is the driver's, not the allocator's: the caller makes it itself. */
         if (checks && hands_out) fill(o->slot, o->byte, record);
-#ifdef HEAP_INSPECTOR_CMU
-        if ((hdr.flags & FLAG_CHECKHEAP) && mm_checkheap) {
+        if ((hdr.flags & FLAG_CHECKHEAP) && HEAP_CHECKER) {
             begin_op(i);
-            bool heap_ok = mm_checkheap((int)o->line);
+            bool heap_ok = HEAP_CHECK_OK((int)o->line);
             end_op();
             if (!heap_ok) violation(i, CHECK_HEAPCHECK, o->slot, 0);
             if (record) hi_track_take(0, 0);
         }
-#endif
         hi_out_room(1 + 4 + 8 + 8 + 8);
         hi_put8('O');
         hi_put32(i);

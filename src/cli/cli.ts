@@ -46,7 +46,8 @@ Options:
   --allocator FILE                run, check, compare or score on your own allocator: your
                                   mm.c, compiled with the malloc lab's memlib and a driver
   --cc CC                         the C compiler for --allocator (default: $CC, cc, gcc, clang)
-  --checkheap                     with --allocator: call the CMU lab's mm_checkheap after every op
+  --checkheap                     with --allocator: call your heap checker after every op (the CMU
+                                  lab's mm_checkheap, or CS:APP's int mm_check(void))
                                   (false is an error on the op; what it prints is in the log)
   --layout K=V,...                with --allocator: your blocks' layout, e.g. wordSize=8,
                                   footers=free,prevAllocatedBit=1,next=0,prev=8 (keys: wordSize,

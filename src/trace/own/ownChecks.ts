@@ -118,7 +118,7 @@ export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOpt
     const name = slotName(trace.format, trace.names, v.slot);
     if (v.check === 'overwritten') say(v.op, 'payload-overwritten', `The payload of ${name} was changed while it was allocated (byte ${v.at} is not what the driver wrote there): the allocator wrote into a live block.`);
     else if (v.check === 'realloc-lost') say(v.op, 'realloc-lost-data', `realloc did not preserve the old block's data (byte ${v.at} of the new payload differs).`);
-    else if (v.check === 'checkheap-failed') say(v.op, 'checkheap-failed', 'Your mm_checkheap returned false after this op: your own checker found the heap inconsistent (what it printed is in the hover).');
+    else if (v.check === 'checkheap-failed') say(v.op, 'checkheap-failed', 'Your heap checker (mm_checkheap, or mm_check for the CS:APP interface) said the heap is inconsistent after this op (what it printed is in the hover).');
     else say(v.op, 'calloc-not-zero', `calloc returned a payload that is not all zero (byte ${v.at}).`);
   }
   const c = r.crash;

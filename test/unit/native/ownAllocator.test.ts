@@ -353,7 +353,7 @@ describe('your own allocator (compiled with the harness, run in a child process)
       let out = '';
       const io: CliIo = { readFile: () => sample('tiny.rep'), out: (t) => void (out += t), err: () => {}, runAllocator: cliAllocatorRunner(options) };
       assert.equal(runCli(['check', 'tiny.rep', '--allocator', file, '--checkheap'], io), 1);
-      assert.match(out, /^tiny\.rep:9:1: error: Your mm_checkheap returned false after this op/m);
+      assert.match(out, /^tiny\.rep:9:1: error: Your heap checker \(mm_checkheap, or mm_check for the CS:APP interface\) said the heap is inconsistent after this op/m);
       assert.equal(out.trim().split('\n').length, 1, 'nothing else wrong');
       const compiled = compileAllocator(file, options);
       assert.ok(compiled.ok && compiled.interface === 'cmu');
@@ -363,6 +363,13 @@ describe('your own allocator (compiled with the harness, run in a child process)
       out = '';
       runCli(['check', 'tiny.rep', '--allocator', file], io);
       assert.equal(out, '', 'without --checkheap it is not called');
+      // The CS:APP interface: the lab writeup's int mm_check(void), nonzero when the heap is consistent; here it fails on its fourth call.
+      const csapp = join(dir, 'csapp.c');
+      writeFileSync(csapp, ['#include <stdio.h>', '#include <string.h>', '#include "mm.h"', '#include "memlib.h"', 'static int calls;', 'int mm_init(void) { return 0; }', 'void *mm_malloc(size_t n) { if (!n) return NULL; size_t a = (n + 7) & ~(size_t)7; char *p = mem_sbrk(a + 8); if (p == (void *)-1) return NULL; *(size_t *)p = a; return p + 8; }', 'void mm_free(void *p) { (void)p; }', 'void *mm_realloc(void *p, size_t n) { void *q = mm_malloc(n); if (p && q) { size_t o = *((size_t *)p - 1); memcpy(q, p, o < n ? o : n); } return q; }', 'int mm_check(void) { printf("check %d\\n", ++calls); return calls != 4; }', ''].join('\n'));
+      out = '';
+      assert.equal(runCli(['check', 'tiny.rep', '--allocator', csapp, '--checkheap'], io), 1);
+      assert.match(out, /^tiny\.rep:8:1: error: Your heap checker/m, 'op 3 (line 8): the fourth call');
+      assert.equal(out.trim().split('\n').length, 1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
