@@ -369,7 +369,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
   if (args.command === 'compare') {
     // Beside every simulated policy (every kind of list, unless the command line names one), as the last row.
     const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: args.overrides.freeList === undefined });
-    const both = withOwnRow(comparison, source, name, diagnostics);
+    const both = withOwnRow(comparison, source, diagnostics);
     io.out(args.json ? JSON.stringify(both, null, 2) + '\n' : formatComparison(args.file, both));
     return both.errors > 0 ? 1 : 0;
   }

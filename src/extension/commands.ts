@@ -203,7 +203,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
       return undefined;
     }
     // The user's own allocator (heapInspector.allocator): its run is the session's, a row after the simulated ones.
-    const comparison = run.model === 'own' ? withOwnRow(every.result()!, run.source, run.source.label, run.diagnostics) : every.result()!;
+    const comparison = run.model === 'own' ? withOwnRow(every.result()!, run.source, run.diagnostics) : every.result()!;
     const text = formatComparison(session.name, comparison);
     await ctx.views.show(`/${session.name} - every policy.txt`, text);
     return comparison;

@@ -45,6 +45,11 @@ export class OwnAllocatorJob implements RunWork {
     return this.finished;
   }
 
+  /** The allocator's file name, as titles and progress say it. */
+  private get fileName(): string {
+    return this.file.split(/[\\/]/).pop() ?? this.file;
+  }
+
   get trace(): Trace | undefined {
     return this.parsed;
   }
@@ -100,7 +105,7 @@ export class OwnAllocatorJob implements RunWork {
     let edition: 'csapp' | 'cmu' = 'csapp';
     const abort = new AbortController();
     this.abort = abort;
-    const name = this.file.split(/[\\/]/).pop() ?? this.file;
+    const name = this.fileName;
     this.activity = `compiling ${name}`;
     try {
       const compiled = await compileAllocatorAsync(this.file, this.options, abort.signal);
@@ -129,7 +134,7 @@ export class OwnAllocatorJob implements RunWork {
   /** The run: the allocator's recording and read model, or (before it ran, or when it could not) no steps at all. */
   private runOf(trace: Trace, run: Awaited<ReturnType<typeof runAllocatorAsync>> | null, extra: readonly Diagnostic[], edition: 'csapp' | 'cmu' = 'csapp', alignment = 8): OwnRun {
     const diagnostics = mergeDiagnostics(trace.diagnostics, extra);
-    const name = this.file.split(/[\\/]/).pop() ?? this.file;
+    const name = this.fileName;
     const recording = run?.recording ?? emptyRecording(trace);
     const source = new OwnSource(trace, recording, name, diagnostics, this.options.layout ?? null);
     return {

@@ -67,13 +67,13 @@ export function policyRow(policy: Policy, run: EngineRun): PolicyRow {
 }
 
 /** The user's own allocator's run as a row beside the simulated policies (`compare --allocator`). */
-function ownRow(source: HeapSource, name: string, diagnostics: readonly Diagnostic[]): PolicyRow {
-  return rowOf('own', 'own', `your allocator (${name})`, source.metricsAt(source.steps - 1), source.totals(), errorCount(diagnostics));
+function ownRow(source: HeapSource, diagnostics: readonly Diagnostic[]): PolicyRow {
+  return rowOf('own', 'own', `your allocator (${source.label})`, source.metricsAt(source.steps - 1), source.totals(), errorCount(diagnostics));
 }
 
 /** A comparison with the user's own allocator's row after the simulated ones (`compare --allocator`, the editor's Compare Policies). */
-export function withOwnRow(c: PolicyComparison, source: HeapSource, name: string, diagnostics: readonly Diagnostic[]): PolicyComparison {
-  const own = ownRow(source, name, diagnostics);
+export function withOwnRow(c: PolicyComparison, source: HeapSource, diagnostics: readonly Diagnostic[]): PolicyComparison {
+  const own = ownRow(source, diagnostics);
   return { ...c, errors: Math.max(c.errors, own.errors), policies: [...c.policies, own] };
 }
 

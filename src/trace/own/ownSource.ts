@@ -171,7 +171,7 @@ export class OwnSource implements HeapSource {
     const m = this.memoryAt(this.steps - 1);
     this.layout = null;
     for (const layout of this.stated ? [this.stated] : LAYOUTS) {
-      const first = this.stated && this.stated.firstBlock !== null ? this.stated.firstBlock : findFirstBlock(m, layout);
+      const first = findFirstBlock(m, layout);
       if (first !== null && (this.stated || (m.brk > 0 && walkLayout(m, layout, first).stopped === null))) {
         this.layout = { layout, first };
         break;
