@@ -6,7 +6,7 @@
  *   - the words of the heap the allocator changed during the op (tracking.c: only the pages
  *     written since the last look are compared with a shadow copy, word by word);
  *   - the pointer the op returned or freed, the heap's size and how far the allocator's own
- *     output (stdout and stderr, a log file) had got;
+ *     output (stdout and stderr, a log file) had got (printed.c);
  *   - the malloc lab driver's data checks: every payload filled with its id's low byte when
  *     handed out, and checked when it is freed or moved (realloc keeps the first min(old, new)
  *     bytes; calloc's payload is zero);
@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "memlib.h"
+#include "printed.h"
 #include "results.h"
 #include "tracking.h"
 
@@ -96,13 +97,6 @@ static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* The allocator's own output so far: the log's offset (stdout and stderr share it). */
-static uint64_t log_position(void) {
-    fflush(stdout);
-    off_t at = lseek(STDOUT_FILENO, 0, SEEK_CUR);
-    return at < 0 ? 0 : (uint64_t)at;
 }
 
 /* ---- a crash, a timeout: said after everything before it, then the process ends ----------- */
@@ -386,6 +380,7 @@ int main(int argc, char **argv) {
     if (op_limit_ns > 0) pthread_create(&dog, NULL, watchdog, NULL);
 
     mem_init();
+    if (!(hdr.flags & FLAG_SPEED)) hi_printed_start();
     heap = mem_heap_lo();
     heap_max = hi_max_heap;
     hi_put8('S');
@@ -411,7 +406,7 @@ int main(int argc, char **argv) {
     hi_put8('I');
     hi_put8(ok ? 1 : 0);
     hi_put64((uint64_t)mem_heapsize());
-    hi_put64(log_position());
+    hi_put64(hi_printed_position());
     if (!ok) {
         hi_out_flush();
         return 0;
@@ -440,7 +435,7 @@ int main(int argc, char **argv) {
         hi_put32(i);
         hi_put64(p == NULL ? UINT64_MAX : (uint64_t)(p - heap));
         hi_put64((uint64_t)mem_heapsize());
-        hi_put64(log_position());
+        hi_put64(hi_printed_position());
     }
     hi_out_room(1 + 4);
     hi_put8('E');
