@@ -2,7 +2,7 @@
 // line runs in a task terminal with the recorder, and the trace it wrote opens when it ends.
 
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { extension } from './support';
@@ -11,7 +11,8 @@ describe("Record a Program's Allocations", function () {
   this.timeout(180_000);
   const folder = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
   after(async () => {
-    for (const name of ['recorded-sort.rep', 'recorded-sort.rep.jsonl']) rmSync(join(folder(), name), { force: true });
+    for (const name of ['recorded-sort.rep', 'recorded-sort.rep.jsonl', 'task-recordings', '.vscode/tasks.json']) rmSync(join(folder(), name), { force: true, recursive: true });
+    await vscode.workspace.getConfiguration('heapInspector').update('recordingsFolder', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -29,5 +30,34 @@ describe("Record a Program's Allocations", function () {
     const run = await vscode.commands.executeCommand<{ errors: number; ops: number }>('heapInspector.runTrace', vscode.Uri.file(trace));
     assert.equal(run.errors, 0);
     assert.ok(run.ops > 0);
+  });
+
+  it('runs a heapInspector.record task from tasks.json (filled in by the provider) into the recordings folder, and opens its trace when it ends', async function () {
+    if (process.platform !== 'linux') this.skip();
+    await (await extension()).activate();
+    await vscode.workspace.getConfiguration('heapInspector').update('recordingsFolder', 'task-recordings', vscode.ConfigurationTarget.Workspace);
+    mkdirSync(join(folder(), '.vscode'), { recursive: true });
+    writeFileSync(join(folder(), '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [{ type: 'heapInspector.record', label: 'record sort of tiny', command: ['sort', 'tiny.rep'] }, { type: 'heapInspector.record', label: 'no command' }] }));
+    // The workbench reads tasks.json as it changes: wait until it lists the task.
+    let task: vscode.Task | undefined;
+    for (let k = 0; k < 100 && !task; k++) {
+      task = (await vscode.tasks.fetchTasks({ type: 'heapInspector.record' })).find((t) => t.name === 'record sort of tiny');
+      if (!task) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(task, 'the task from tasks.json is listed');
+    const ended = new Promise<number | undefined>((done) => {
+      const listener = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name !== 'record sort of tiny') return;
+        listener.dispose();
+        done(e.exitCode);
+      });
+    });
+    await vscode.tasks.executeTask(task);
+    assert.equal(await ended, 0);
+    const dir = join(folder(), 'task-recordings');
+    assert.deepEqual(readdirSync(dir).sort(), ['sort.rep', 'sort.rep.jsonl'], 'named after the program, in the folder the setting names');
+    const trace = join(dir, 'sort.rep');
+    for (let k = 0; k < 100 && vscode.window.activeTextEditor?.document.uri.fsPath !== trace; k++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, trace, 'the trace opens when the task ends');
   });
 });
