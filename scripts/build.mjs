@@ -1,8 +1,9 @@
 // Builds the bundles with esbuild (tsc only type-checks): dist/extension.js (the VS Code
-// extension, vscode external) and dist/cli.js (the heap-inspector command line).
+// extension, vscode external), dist/webview.js (the webviews, with uPlot; its stylesheet copied to
+// dist/uPlot.min.css) and dist/cli.js (the heap-inspector command line).
 // Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
 
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -32,6 +33,10 @@ export async function build() {
     minify: true,
     logLevel: 'warning',
   });
+  // uPlot's stylesheet, served beside the bundle (the CSP allows no inline styles): a second <link>
+  // in src/extension/webviewHtml.ts, shipped by .vscodeignore.
+  mkdirSync(`${root}dist`, { recursive: true });
+  copyFileSync(`${root}node_modules/uplot/dist/uPlot.min.css`, `${root}dist/uPlot.min.css`);
   await esbuild.build({
     entryPoints: [`${root}src/cli/main.ts`],
     outfile: `${root}dist/cli.js`,
