@@ -39,6 +39,8 @@ export class ChartView {
   /** Each sample's op number (step + 1), the charts' x values. */
   private x: number[] = [];
   private key = '';
+  private theme: Theme | null = null;
+  private font = '';
   private width = 0;
   /** The current op number and its figures (the frame's, exact even between samples). */
   private op = 0;
@@ -68,11 +70,15 @@ export class ChartView {
 
   /** Shows `series` with op `step` current (-1: before the first op). Cheap unless the series, theme or font changed. */
   show(series: SeriesDto, step: number, metrics: MetricsDto, theme: Theme, width: number): void {
-    const font = getComputedStyle(this.element).fontFamily;
-    const key = `${theme.fg}|${theme.muted}|${theme.palette.join()}|${font}`;
+    // The theme's colours and font are read again only when main.ts read a new theme (a step does not).
+    if (theme !== this.theme) {
+      this.theme = theme;
+      this.font = getComputedStyle(this.element).fontFamily;
+    }
+    const key = `${theme.fg}|${theme.muted}|${theme.palette.join()}|${this.font}`;
     if (series !== this.series || key !== this.key) {
       const range = series === this.series ? this.range() : null;
-      this.build(series, theme, font, width);
+      this.build(series, theme, this.font, width);
       this.key = key;
       if (range) this.zoomTo(range.min, range.max);
     } else if (width !== this.width) {
