@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
+import { buildFrame } from '../../src/extension/frames';
 import type { HostMessage, SeriesDto } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, sourceOf, type TraceRun } from '../../src/trace/index';
-import { openStrictPage, THEMES } from './page';
+import { launchBrowser, openStrictPage, postedBy, sendTo, snapshotOf, THEMES } from './page';
 
 const ROOT = process.cwd();
 
@@ -24,9 +23,7 @@ function workload(): TraceRun {
   return runTrace(parseHeapScript(lines.join('\n')));
 }
 
-function snapshot(run: TraceRun, step: number): HostMessage {
-  return { type: 'snapshot', trace: traceInfo(run, 'file:///workload.heap', 'workload.heap'), frame: buildFrame(run, step), series: buildSeries(run), events: buildEvents(run), compare: null };
-}
+const snapshot = (run: TraceRun, step: number) => snapshotOf(run, step, 'workload.heap');
 
 describe('charts (Chromium, the real CSP, fake host)', function () {
   this.timeout(60_000);
@@ -36,8 +33,8 @@ describe('charts (Chromium, the real CSP, fake host)', function () {
   const run = workload();
   const ops = run.replay.recorded;
   const source = sourceOf(run);
-  const posted = () => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
-  const send = (m: unknown) => page.evaluate((msg) => window.postMessage(msg, '*'), m as object);
+  const posted = () => postedBy(page);
+  const send = (m: unknown) => sendTo(page, m);
   const chart = (id: string) => page.locator(`.uplot[data-chart="${id}"]`);
   /** The ops in view (the x scale), from the chart box. */
   const range = () => page.locator('.chart-box').evaluate((e) => ({ min: Number((e as HTMLElement).dataset.xMin), max: Number((e as HTMLElement).dataset.xMax) }));
@@ -64,9 +61,7 @@ describe('charts (Chromium, the real CSP, fake host)', function () {
   };
 
   before(async () => {
-    const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
-    const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
-    browser = await launchChromium();
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
@@ -217,7 +212,7 @@ describe('charts (Chromium, the real CSP, fake host)', function () {
       externalFragmentation: steps.map((s) => (s % 7000 === 0 ? null : 0.1)),
       freeBlocks: steps.map((s) => s % 1000),
     };
-    const small = snapshot(run, 0) as Extract<HostMessage, { type: 'snapshot' }>;
+    const small = snapshot(run, 0);
     await shown({ ...small, trace: { ...small.trace, ops: n }, series });
     const x = ((await chart('counts').getAttribute('data-x-ticks')) ?? '').split(' | ');
     assert.ok(x.some((t) => /^\d+(\.\d+)?k$/.test(t) || /^\d+(\.\d+)?M$/.test(t)), `ops in k or M: ${x.join(', ')}`);

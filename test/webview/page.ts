@@ -5,7 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
+import type { HostMessage } from '../../src/shared/protocol';
+import type { TraceRun } from '../../src/trace/index';
 
 const ROOT = process.cwd();
 
@@ -21,6 +25,24 @@ export function themeCss(): string {
     .map(([cls, vars]) => `body.${cls} { ${Object.entries(vars).map(([k, v]) => `${k}: ${v};`).join(' ')} }`)
     .join('\n');
 }
+
+/** The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time. */
+export async function launchBrowser(): Promise<BrowserContext> {
+  const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
+  const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
+  return launchChromium();
+}
+
+/** The snapshot the host sends for `run` at `step`, as if from the trace file `name`. */
+export function snapshotOf(run: TraceRun, step: number, name: string): Extract<HostMessage, { type: 'snapshot' }> {
+  return { type: 'snapshot', trace: traceInfo(run, `file:///${name}`, name), frame: buildFrame(run, step), series: buildSeries(run), events: buildEvents(run), compare: null };
+}
+
+/** What the view posted to the fake host so far. */
+export const postedBy = (page: Page): Promise<unknown[]> => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
+
+/** Sends `message` to the view as the host would. */
+export const sendTo = (page: Page, message: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message as object);
 
 /** The fake host: acquireVsCodeApi records what the view posts and keeps its state. */
 export const FAKE_HOST = 'window.posted = []; window.state = undefined; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });';

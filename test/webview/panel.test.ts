@@ -4,17 +4,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
-import { FAKE_HOST, THEMES, themeCss } from './page';
+import { FAKE_HOST, launchBrowser, postedBy, sendTo, snapshotOf, THEMES, themeCss } from './page';
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'artifacts');
 function snapshot(run: TraceRun, step: number): HostMessage {
-  return { type: 'snapshot', trace: traceInfo(run, 'file:///sample.heap', 'first-best-worst.heap'), frame: buildFrame(run, step), series: buildSeries(run), events: buildEvents(run), compare: null };
+  return snapshotOf(run, step, 'first-best-worst.heap');
 }
 
 describe('heap panel webview (Chromium, fake host)', function () {
@@ -23,8 +22,8 @@ describe('heap panel webview (Chromium, fake host)', function () {
   let page: Page;
   let errors: string[];
   const run = runTrace(parseHeapScript(readFileSync(join(ROOT, 'samples', 'first-best-worst.heap'), 'utf8')));
-  const posted = () => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
-  const send = (m: unknown) => page.evaluate((msg) => window.postMessage(msg, '*'), m as object);
+  const posted = () => postedBy(page);
+  const send = (m: unknown) => sendTo(page, m);
   /** Resolves once every message sent so far has been handled (a posted message is a later event, delivered in order). */
   const settled = () =>
     page.evaluate(
@@ -50,10 +49,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
   };
 
   before(async () => {
-    // The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time.
-    const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
-    const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
-    browser = await launchChromium();
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
