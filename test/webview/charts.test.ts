@@ -199,6 +199,21 @@ describe('charts (Chromium, the real CSP, fake host)', function () {
     }
   });
 
+  it('a trace of no ops and one of one op: the charts stand, the readout says where the trace is', async () => {
+    const none = runTrace(parseHeapScript('set preset = csapp\n'));
+    assert.equal(none.replay.recorded, 0);
+    await shown(snapshot(none, -1));
+    await readoutOp(0);
+    assert.match(await readout.innerText(), /^Before the first op: heap size /);
+    const one = runTrace(parseHeapScript('p = malloc(10)\n'));
+    await shown(snapshot(one, 0));
+    await readoutOp(1);
+    assertSays(await readout.innerText(), ['Current op 1:', `free blocks ${sourceOf(one).metricsAt(0).freeBlocks}`]);
+    const p = await at('bytes', 1);
+    await page.mouse.click(p.x, p.y);
+    assert.deepEqual((await posted()).slice(-1), [{ type: 'step', step: 0 }]);
+  });
+
   it('a million-op trace: ops on the axis in k and M, and the readout and a click at the sample under the cursor', async () => {
     const n = 1_000_000;
     const steps: number[] = [];
