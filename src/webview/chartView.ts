@@ -96,7 +96,9 @@ export class ChartView {
     this.series = series;
     this.x = series.steps.map((s) => s + 1);
     this.hovered = null;
-    this.plots = CHARTS.map((spec, k) => this.plot(spec, theme, font, width, k === CHARTS.length - 1));
+    // Filled as they are made: a new chart's first hooks (its scale set) must not reach the old, destroyed ones.
+    this.plots = [];
+    CHARTS.forEach((spec, k) => this.plots.push(this.plot(spec, theme, font, width, k === CHARTS.length - 1)));
     this.box.dataset.ops = String(this.x.length);
     this.showRange();
   }
@@ -152,7 +154,7 @@ export class ChartView {
         ],
       },
     };
-    const data: uPlot.AlignedData = [this.x, ...spec.lines.map((l) => s[l.key as SeriesKey].slice())];
+    const data: uPlot.AlignedData = [this.x, ...spec.lines.map((l) => s[l.key].slice())];
     const marker = el('div', { className: 'chart-step' });
     const u = new uPlot(opts, data, this.box);
     u.root.dataset.chart = spec.id;
