@@ -1,13 +1,15 @@
 // Builds the bundles with esbuild (tsc only type-checks): dist/extension.js (the VS Code
-// extension, vscode external) and dist/cli.js (the heap-inspector command line).
+// extension, vscode external), dist/webview.js (the webviews, with uPlot; its stylesheet copied to
+// dist/uPlot.min.css) and dist/cli.js (the heap-inspector command line).
 // Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
 
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+const uplotNotice = `/*! uPlot ${JSON.parse(readFileSync(`${root}node_modules/uplot/package.json`, 'utf8')).version} (https://github.com/leeoniya/uPlot)\n${readFileSync(`${root}node_modules/uplot/LICENSE`, 'utf8').trim().replaceAll('*/', '* /')}\n*/`;
 
 export async function build() {
   await esbuild.build({
@@ -30,8 +32,14 @@ export async function build() {
     format: 'iife',
     target: 'es2022',
     minify: true,
+    // uPlot is MIT licensed: its notice goes with the copies of it we ship (minifying drops it).
+    banner: { js: uplotNotice },
     logLevel: 'warning',
   });
+  // uPlot's stylesheet, served beside the bundle (the CSP allows no inline styles): a second <link>
+  // in src/extension/webviewHtml.ts, shipped by .vscodeignore.
+  mkdirSync(`${root}dist`, { recursive: true });
+  writeFileSync(`${root}dist/uPlot.min.css`, `${uplotNotice}\n${readFileSync(`${root}node_modules/uplot/dist/uPlot.min.css`, 'utf8')}`);
   await esbuild.build({
     entryPoints: [`${root}src/cli/main.ts`],
     outfile: `${root}dist/cli.js`,

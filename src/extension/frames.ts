@@ -89,14 +89,14 @@ export function buildSeries(run: TraceRun): SeriesDto {
   return seriesOf(sourceOf(run));
 }
 
-/** The metrics over a source's steps, sampled to at most SERIES_POINTS points. */
+/** The metrics over a source's steps, sampled to at most SERIES_POINTS points and the last op. */
 export function seriesOf(source: HeapSource): SeriesDto {
   const cached = seriesCache.get(source);
   if (cached?.steps === source.steps) return cached.series;
   const n = source.steps;
   const stride = Math.max(1, Math.ceil(n / SERIES_POINTS));
   const s = { steps: [] as number[], heapSize: [] as number[], livePayload: [] as number[], utilisation: [] as (number | null)[], externalFragmentation: [] as (number | null)[], freeBlocks: [] as (number | null)[] };
-  for (let i = 0; i < n; i += stride) {
+  const sample = (i: number) => {
     const m = source.metricsAt(i);
     s.steps.push(i);
     s.heapSize.push(m.heapSize);
@@ -104,7 +104,10 @@ export function seriesOf(source: HeapSource): SeriesDto {
     s.utilisation.push(m.utilisation);
     s.externalFragmentation.push(m.externalFragmentation);
     s.freeBlocks.push(m.freeBlocks);
-  }
+  };
+  for (let i = 0; i < n; i += stride) sample(i);
+  // The last op too, so the charts run to the end of the trace.
+  if (n > 0 && s.steps[s.steps.length - 1] !== n - 1) sample(n - 1);
   seriesCache.set(source, { steps: n, series: s });
   return s;
 }

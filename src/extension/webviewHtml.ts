@@ -8,6 +8,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, m
   const nonce = randomNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
+  // The charts' library's own stylesheet (scripts/build.mjs copies it), before ours so ours wins.
+  const chartStyle = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'uPlot.min.css'));
   const csp = `default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource}; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -15,6 +17,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, m
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${chartStyle.toString()}">
 <link rel="stylesheet" href="${style.toString()}">
 <title>Heap Inspector</title>
 </head>

@@ -297,6 +297,20 @@ function isMetrics(m: unknown): m is MetricsDto {
   );
 }
 
+/** More samples than the host sends (a few thousand, src/extension/frames.ts) is not a series it made. */
+const MAX_SERIES_POINTS = 100_000;
+
+/** Equal-length columns over whole, rising op indices; finite figures, null only where a figure may be unknown. */
+function isSeries(s: unknown): s is SeriesDto {
+  if (typeof s !== 'object' || s === null) return false;
+  const x = s as Record<string, unknown>;
+  const steps = x.steps;
+  if (!Array.isArray(steps) || steps.length > MAX_SERIES_POINTS) return false;
+  for (let i = 0; i < steps.length; i++) if (!isInt(steps[i], 0, 2 ** 31) || (i > 0 && steps[i] <= steps[i - 1])) return false;
+  const column = (c: unknown, nullable: boolean) => Array.isArray(c) && c.length === steps.length && c.every((v) => (nullable && v === null) || (typeof v === 'number' && Number.isFinite(v)));
+  return column(x.heapSize, false) && column(x.livePayload, false) && [x.utilisation, x.externalFragmentation, x.freeBlocks].every((c) => column(c, true));
+}
+
 /** The message if it is a well-formed HostMessage, else null (the webview's own guard). */
 export function parseHostMessage(raw: unknown): HostMessage | null {
   if (typeof raw !== 'object' || raw === null) return null;
@@ -305,7 +319,7 @@ export function parseHostMessage(raw: unknown): HostMessage | null {
   switch (m.type) {
     case 'snapshot': {
       const t = m.trace as Record<string, unknown> | null;
-      const ok = typeof t === 'object' && t !== null && typeof t.uri === 'string' && typeof t.name === 'string' && isInt(t.ops, 0, 2 ** 31) && isAddressStyle(t.addresses) && isFrame(m.frame) && typeof m.series === 'object' && m.series !== null && typeof m.events === 'object' && m.events !== null && compareOk;
+      const ok = typeof t === 'object' && t !== null && typeof t.uri === 'string' && typeof t.name === 'string' && isInt(t.ops, 0, 2 ** 31) && isAddressStyle(t.addresses) && isFrame(m.frame) && isSeries(m.series) && typeof m.events === 'object' && m.events !== null && compareOk;
       return ok ? (m as unknown as HostMessage) : null;
     }
     case 'frame':

@@ -6,7 +6,7 @@ import { assertNever, EVENT_KINDS, parseHostMessage, type CompareDto, type Event
 import { renderBuddyTree } from './buddyTree';
 import { describeFreeLists, drawFreeLists } from './freeLists';
 import { blockAtByte, drawHeap, fitBytesPerPixel, layout, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
-import { drawCharts } from './charts';
+import { ChartView } from './chartView';
 import { renderCompare } from './compareView';
 import { blockDetails, describeBlock } from './details';
 import { button, el, num, pct, setAddressStyle } from './dom';
@@ -41,8 +41,6 @@ let laid: LaidBlock[] = [];
 /** Whether the heap view was drawn as density (then hit tests go by address), and its geometry. */
 let dense = false;
 let geometry = { width: 0, bpp: 1, firstRow: 0, lastRow: 0 };
-/** What the charts were last drawn for: they are redrawn only when it changes. */
-let chartsKey = '';
 let playing = false;
 let playTimer: ReturnType<typeof setTimeout> | undefined;
 let hovered: number | null = null;
@@ -105,9 +103,8 @@ canvasBox.append(canvas);
 const details = el('div', { className: 'details', role: 'region' });
 details.setAttribute('aria-label', 'Block details');
 const metrics = el('div', { className: 'metrics' });
-const charts = el('canvas', { className: 'charts' });
-charts.setAttribute('role', 'img');
-charts.setAttribute('aria-label', 'Heap size, live payload, utilisation, external fragmentation and free blocks over the trace; click to jump');
+const chartView = new ChartView((step) => goTo(step));
+const charts = chartView.element;
 const compareBox = el('div', { className: 'compare' });
 const help = el('p', { className: 'help', textContent: 'Keys: ← → step · Home/End · Space play · + − zoom · 0 fit · C compare · Tab to the blocks list' });
 const empty = el('p', { className: 'empty' });
@@ -247,12 +244,6 @@ canvas.addEventListener('click', (e) => {
   render();
 });
 canvasBox.addEventListener('scroll', () => drawHeapView());
-charts.addEventListener('click', (e) => {
-  if (!series || series.steps.length === 0) return;
-  const r = charts.getBoundingClientRect();
-  const k = Math.round(((e.clientX - r.left) / r.width) * (series.steps.length - 1));
-  goTo(series.steps[Math.max(0, Math.min(series.steps.length - 1, k))]!);
-});
 
 function hit(e: MouseEvent): number | null {
   const r = canvas.getBoundingClientRect();
@@ -284,6 +275,7 @@ new ResizeObserver(() => render()).observe(canvasBox);
 
 function render(): void {
   empty.hidden = trace !== null;
+  charts.hidden = trace === null;
   for (const part of [controls, canvasBox, metrics]) part.hidden = trace === null;
   if (!trace || !frame) {
     title.textContent = 'Heap Inspector';
@@ -310,7 +302,8 @@ function render(): void {
   drawHeapView(width);
   renderDetails();
   if (mode === 'panel') {
-    drawChartsView(width);
+    // The charts: rebuilt for a new series or theme only; a step moves their markers.
+    if (series) chartView.show(series, frame.step, frame.metrics, theme, width);
     renderCompare(compareBox, compare, view.compare === true, width, theme);
   }
 }
@@ -386,26 +379,6 @@ function renderDetails(): void {
   }
   details.replaceChildren(...blockDetails(frame, i, theme, post));
 }
-
-function drawChartsView(width: number): void {
-  if (!series || !frame) return;
-  const dpr = window.devicePixelRatio || 1;
-  const key = `${series.steps.length}:${series.steps[series.steps.length - 1]}:${frame.step}:${width}:${dpr}:${theme.fg}:${theme.focus}`;
-  if (key === chartsKey && seriesDrawn === series) return;
-  chartsKey = key;
-  seriesDrawn = series;
-  const height = 5 * 46;
-  charts.style.width = `${width}px`;
-  charts.style.height = `${height}px`;
-  charts.width = Math.round(width * dpr);
-  charts.height = Math.round(height * dpr);
-  const ctx = charts.getContext('2d');
-  if (!ctx) return;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  drawCharts(ctx, series, frame.step, theme, width, height);
-}
-
-let seriesDrawn: SeriesDto | null = null;
 
 render();
 post({ type: 'ready' });

@@ -4,29 +4,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
+import { FAKE_HOST, launchBrowser, postedBy, sendTo, snapshotOf, THEMES, themeCss } from './page';
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'artifacts');
-const THEMES = {
-  'vscode-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#1f1f1f', '--vscode-foreground': '#1f1f1f', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#005fb8', '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#e51400' },
-  'vscode-dark': { '--vscode-editor-background': '#1f1f1f', '--vscode-editor-foreground': '#cccccc', '--vscode-foreground': '#cccccc', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#cca700', '--vscode-focusBorder': '#0078d4', '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-errorForeground': '#f85149' },
-  'vscode-high-contrast': { '--vscode-editor-background': '#000000', '--vscode-editor-foreground': '#ffffff', '--vscode-foreground': '#ffffff', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#ffff00', '--vscode-focusBorder': '#f38518', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771' },
-  'vscode-high-contrast-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#000000', '--vscode-foreground': '#292929', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#006bbd', '--vscode-button-background': '#0f4a85', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#292929', '--vscode-errorForeground': '#b5200d' },
-} as const;
-
-function themeCss(): string {
-  return Object.entries(THEMES)
-    .map(([cls, vars]) => `body.${cls} { ${Object.entries(vars).map(([k, v]) => `${k}: ${v};`).join(' ')} }`)
-    .join('\n');
-}
-
 function snapshot(run: TraceRun, step: number): HostMessage {
-  return { type: 'snapshot', trace: traceInfo(run, 'file:///sample.heap', 'first-best-worst.heap'), frame: buildFrame(run, step), series: buildSeries(run), events: buildEvents(run), compare: null };
+  return snapshotOf(run, step, 'first-best-worst.heap');
 }
 
 describe('heap panel webview (Chromium, fake host)', function () {
@@ -35,8 +22,8 @@ describe('heap panel webview (Chromium, fake host)', function () {
   let page: Page;
   let errors: string[];
   const run = runTrace(parseHeapScript(readFileSync(join(ROOT, 'samples', 'first-best-worst.heap'), 'utf8')));
-  const posted = () => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
-  const send = (m: unknown) => page.evaluate((msg) => window.postMessage(msg, '*'), m as object);
+  const posted = () => postedBy(page);
+  const send = (m: unknown) => sendTo(page, m);
   /** Resolves once every message sent so far has been handled (a posted message is a later event, delivered in order). */
   const settled = () =>
     page.evaluate(
@@ -62,10 +49,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
   };
 
   before(async () => {
-    // The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time.
-    const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
-    const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
-    browser = await launchChromium();
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
@@ -75,9 +59,8 @@ describe('heap panel webview (Chromium, fake host)', function () {
     page = await browser.newPage();
     errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    // The fake host: acquireVsCodeApi records what the view posts and keeps its state.
-    const fakeHost = 'window.posted = []; window.state = undefined; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });';
-    await page.setContent(`<!DOCTYPE html><html><head><script>${fakeHost}</script><style>${readFileSync(join(ROOT, 'media', 'webview.css'), 'utf8')}\n${themeCss()}</style></head><body class="vscode-light" data-mode="panel"><main id="app"></main></body></html>`);
+    // The fake host (page.ts): acquireVsCodeApi records what the view posts and keeps its state.
+    await page.setContent(`<!DOCTYPE html><html><head><script>${FAKE_HOST}</script><style>${readFileSync(join(ROOT, 'media', 'webview.css'), 'utf8')}\n${themeCss()}</style></head><body class="vscode-light" data-mode="panel"><main id="app"></main></body></html>`);
     await page.setViewportSize({ width: 900, height: 900 });
     await page.addScriptTag({ content: readFileSync(join(ROOT, 'dist', 'webview.js'), 'utf8') });
   });

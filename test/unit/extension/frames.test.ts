@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { buildEvents, buildFrame, buildSeries } from '../../../src/extension/frames';
+import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../../src/extension/frames';
 import { ownerName, parseHostMessage, parseViewMessage } from '../../../src/shared/protocol';
 import { parseHeapScript, parseRep, runEngine } from '../../../src/trace/index';
 import { generatedRep, seededRandom } from '../support/generatedTrace';
@@ -98,6 +98,19 @@ describe('panel frames', () => {
     assert.equal(before.states, 'f');
   });
 
+  it('a long trace\'s series is sampled, and still runs from the first op to the last', () => {
+    const lines = ['set preset = csapp'];
+    for (let i = 0; i < 2500; i++) lines.push(`p${i} = malloc(${16 + (i % 7) * 8})`, `free(p${i})`);
+    lines.push('q = malloc(100)');
+    const run = runEngine(parseHeapScript(lines.join('\n')));
+    const s = buildSeries(run);
+    assert.equal(run.replay.recorded, 5001);
+    assert.ok(s.steps.length <= 2001, `${s.steps.length} samples`);
+    assert.equal(s.steps[0], 0);
+    assert.equal(s.steps[s.steps.length - 1], 5000);
+    assert.equal(s.livePayload[s.steps.length - 1], 100);
+  });
+
   it('series and events cover the whole trace', () => {
     const run = sample('coalescing.heap');
     const s = buildSeries(run);
@@ -115,6 +128,17 @@ describe('protocol guards', () => {
     for (const junk of [null, 'ready', { type: 'step', step: 1.5 }, { type: 'step', step: -2 }, { type: 'revealLine', line: 0 }, { type: 'compare', on: 'yes' }, { type: 'eval' }, { type: 'step', step: 2 ** 40 }]) {
       assert.equal(parseViewMessage(junk), null, JSON.stringify(junk));
     }
+  });
+
+  it('the webview checks the series too: columns of one length over rising ops, figures finite or unknown', () => {
+    const run = sample('coalescing.heap');
+    const good = { type: 'snapshot', trace: traceInfo(run, 'file:///c.heap', 'c.heap'), frame: buildFrame(run, 2), series: buildSeries(run), events: buildEvents(run), compare: null };
+    assert.ok(parseHostMessage(good));
+    const s = good.series;
+    for (const series of [null, { ...s, heapSize: s.heapSize.slice(1) }, { ...s, steps: [...s.steps].reverse() }, { ...s, steps: s.steps.map((v) => v + 0.5) }, { ...s, utilisation: s.utilisation.map(() => Number.NaN) }, { ...s, heapSize: s.heapSize.map(() => null) }]) {
+      assert.equal(parseHostMessage({ ...good, series }), null, JSON.stringify(series).slice(0, 80));
+    }
+    assert.ok(parseHostMessage({ ...good, series: { ...s, freeBlocks: s.freeBlocks.map(() => null) } }), 'unknown figures (a corrupted heap) are fine');
   });
 
   it('the webview checks the host too: a frame whose columns disagree is refused', () => {

@@ -1,0 +1,108 @@
+// Shared by the webview tests: the four VS Code themes as CSS variables, and the panel's page
+// served as VS Code serves it: the HTML and content security policy of
+// src/extension/webviewHtml.ts, its stylesheets and bundle fetched from the webview's origin, so a
+// style or script the CSP refuses fails the test as it would fail in VS Code.
+
+import { readFileSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
+import type { HostMessage } from '../../src/shared/protocol';
+import type { TraceRun } from '../../src/trace/index';
+
+const ROOT = process.cwd();
+
+export const THEMES = {
+  'vscode-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#1f1f1f', '--vscode-foreground': '#1f1f1f', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#005fb8', '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#e51400' },
+  'vscode-dark': { '--vscode-editor-background': '#1f1f1f', '--vscode-editor-foreground': '#cccccc', '--vscode-foreground': '#cccccc', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#cca700', '--vscode-focusBorder': '#0078d4', '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-errorForeground': '#f85149' },
+  'vscode-high-contrast': { '--vscode-editor-background': '#000000', '--vscode-editor-foreground': '#ffffff', '--vscode-foreground': '#ffffff', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#ffff00', '--vscode-focusBorder': '#f38518', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771' },
+  'vscode-high-contrast-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#000000', '--vscode-foreground': '#292929', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#006bbd', '--vscode-button-background': '#0f4a85', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#292929', '--vscode-errorForeground': '#b5200d' },
+} as const;
+
+export function themeCss(): string {
+  return Object.entries(THEMES)
+    .map(([cls, vars]) => `body.${cls} { ${Object.entries(vars).map(([k, v]) => `${k}: ${v};`).join(' ')} }`)
+    .join('\n');
+}
+
+/** The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time. */
+export async function launchBrowser(): Promise<BrowserContext> {
+  const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
+  const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
+  return launchChromium();
+}
+
+/** The snapshot the host sends for `run` at `step`, as if from the trace file `name`. */
+export function snapshotOf(run: TraceRun, step: number, name: string): Extract<HostMessage, { type: 'snapshot' }> {
+  return { type: 'snapshot', trace: traceInfo(run, `file:///${name}`, name), frame: buildFrame(run, step), series: buildSeries(run), events: buildEvents(run), compare: null };
+}
+
+/** What the view posted to the fake host so far. */
+export const postedBy = (page: Page): Promise<unknown[]> => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
+
+/** Sends `message` to the view as the host would. */
+export const sendTo = (page: Page, message: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message as object);
+
+/** The fake host: acquireVsCodeApi records what the view posts and keeps its state. */
+export const FAKE_HOST = 'window.posted = []; window.state = undefined; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });';
+
+/** The webview's origin in these tests: requests to it are answered from the repository (never the network). */
+const ORIGIN = 'https://heap-inspector.webview.test';
+const NONCE = 'testnonce0123456789abcdef';
+const TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
+
+/**
+ * The page src/extension/webviewHtml.ts makes, read from its source: each `asWebviewUri(joinPath(
+ * extensionUri, ...))` becomes a URL on ORIGIN, `webview.cspSource` ORIGIN and the nonce a fixed
+ * one. The fake host (a script with the nonce, as the CSP allows) and the themes' stylesheet go
+ * before the bundle.
+ */
+export function webviewPage(mode: 'panel' | 'study'): string {
+  const source = readFileSync(join(ROOT, 'src', 'extension', 'webviewHtml.ts'), 'utf8');
+  const uris = new Map<string, string>();
+  for (const m of source.matchAll(/const (\w+) = webview\.asWebviewUri\(vscode\.Uri\.joinPath\(extensionUri, ([^)]*)\)\)/g)) {
+    uris.set(m[1]!, `${ORIGIN}/${[...m[2]!.matchAll(/'([^']*)'/g)].map((p) => p[1]).join('/')}`);
+  }
+  const csp = /const csp = `([^`]*)`;/.exec(source)?.[1];
+  const template = /return `(<!DOCTYPE html>[\s\S]*?<\/html>)`;/.exec(source)?.[1];
+  if (csp === undefined || template === undefined) throw new Error('webviewPage: src/extension/webviewHtml.ts no longer builds `const csp` and returns `<!DOCTYPE html>...` as template strings: update test/webview/page.ts');
+  const fill = (text: string): string =>
+    text.replace(/\$\{([^}]*)\}/g, (_, expr: string): string => {
+      const uri = uris.get(expr.replace(/\.toString\(\)$/, ''));
+      if (uri !== undefined) return uri;
+      if (expr === 'webview.cspSource') return ORIGIN;
+      if (expr === 'nonce') return NONCE;
+      if (expr === 'mode') return mode;
+      if (expr === 'csp') return fill(csp);
+      throw new Error(`webviewPage: no value for \${${expr}} in src/extension/webviewHtml.ts`);
+    });
+  const extra = `<link rel="stylesheet" href="${ORIGIN}/test/themes.css">\n<script nonce="${NONCE}">${FAKE_HOST}</script>\n`;
+  return fill(template).replace('</head>', `${extra}</head>`);
+}
+
+/** A new page showing webviewPage(mode), its assets answered from dist/ and media/; CSP violations and console errors land in `errors`. */
+export async function openStrictPage(browser: BrowserContext, mode: 'panel' | 'study', errors: string[]): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`);
+  });
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const path = normalize(new URL(route.request().url()).pathname).replace(/^\/+/, '');
+    if (path === 'index.html') return route.fulfill({ contentType: 'text/html', body: webviewPage(mode) });
+    if (path === 'test/themes.css') return route.fulfill({ contentType: 'text/css', body: themeCss() });
+    if (path === 'favicon.ico') return route.fulfill({ status: 204, body: '' });
+    if (!/^(dist|media)\//.test(path)) return route.fulfill({ status: 404, body: '' });
+    try {
+      return await route.fulfill({ contentType: TYPES[extname(path)] ?? 'application/octet-stream', body: readFileSync(join(ROOT, path)) });
+    } catch {
+      return route.fulfill({ status: 404, body: '' });
+    }
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP refused ${e.violatedDirective}: ${e.blockedURI || 'inline'}`));
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  return page;
+}
