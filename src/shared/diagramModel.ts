@@ -19,7 +19,7 @@ export const MAX_DIAGRAM_BLOCKS = 300;
 export interface DiagramWord {
   readonly addr: number;
   readonly bytes: number;
-  /** The word as stored, or null: the block has this part but the heap stores no word there (OSTEP's model). */
+  /** The word as stored, or null: the block has these bytes but the source read no word there (a model without header words, a word it could not read). */
   readonly stored: number | null;
   /** The size and allocated bit the host decoded from it (null: none). */
   readonly size: number | null;
@@ -161,7 +161,7 @@ export function fitPath(op: FrameDto, before: FrameDto | null): PathStep[] {
 
 /** A word as stored, in hex padded to its bytes (to 8 digits at most: an 8-byte word's high half is zeros in any heap here): `0x00000071`. */
 export function wordHex(word: DiagramWord): string {
-  return word.stored === null ? 'not stored' : `0x${word.stored.toString(16).padStart(Math.min(8, word.bytes * 2), '0')}`;
+  return word.stored === null ? 'unread' : `0x${word.stored.toString(16).padStart(Math.min(8, word.bytes * 2), '0')}`;
 }
 
 /** A word decoded, in decimal: `112 | 1` (size | allocated bit); what the host did not decode stays unsaid. */

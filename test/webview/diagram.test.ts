@@ -192,4 +192,38 @@ describe('block diagram (Chromium, fake host)', function () {
     assert.match(svg, /first fit: -&gt; 0x0010/);
     assert.match(svg, /best fit: -&gt; 0x0090/);
   });
+
+  it('every family labels what it knows: an explicit list, the buddy system, the sbrk baseline (no words), OSTEP\'s model (no header words)', async () => {
+    const cases = [
+      { script: 'set preset = csapp\nset freeList = explicit\na = malloc(24)\nb = malloc(24)\nfree(a)', step: 2, name: 'b', header: /^0x00000021 32 \| 1 @44$/, first: { header: '0x00000020 32 | 0 @12', footer: '0x00000020 32 | 0 @40' } },
+      { script: 'set preset = csapp\nset freeList = buddy\na = malloc(100)', step: 0, name: 'a', header: /^0x[0-9a-f]{8} 128 \| 1 @\d+$/, first: null },
+      { script: 'set policy = sbrk\na = malloc(200)', step: 0, name: 'a', header: null, first: null },
+      { script: 'set preset = ostep\na = malloc(3)\nb = malloc(5)', step: 1, name: 'b', header: null, first: null },
+    ];
+    for (const c of cases) {
+      const r = runTrace(parseHeapScript(c.script));
+      await sendTo(page, snapshot(r, c.step));
+      await settledOn(page);
+      const got = await boxes(page);
+      const named = got.find((b) => b.name === c.name);
+      assert.ok(named, `${c.script.split('\n')[1]}: the block is named (${got.map((b) => b.name).join(', ')})`);
+      if (c.header) assert.match(named.header ?? '', c.header, c.script);
+      else assert.equal(named.header, null, `${c.script}: no header word, none drawn`);
+      if (c.first) assert.deepEqual({ header: got[0]!.header, footer: got[0]!.footer }, c.first);
+    }
+  });
+
+  it('a heap of 20,000 blocks: no diagram over the whole heap, and one of the blocks in view once zoomed in', async () => {
+    const lines = ['set preset = csapp'];
+    for (let i = 0; i < 20_000; i++) lines.push(`p${i} = malloc(${16 + (i % 5) * 8})`);
+    const big = runTrace(parseHeapScript(lines.join('\n')));
+    await sendTo(page, snapshot(big, big.replay.recorded - 1));
+    await page.locator('.diagram-caption').getByText(/zoom in/).waitFor();
+    assert.equal(await page.locator('.diagram svg g.block').count(), 0);
+    for (let k = 0; k < 12; k++) await page.keyboard.press('+');
+    await page.locator('.diagram svg g.block').first().waitFor({ state: 'attached' });
+    const n = await page.locator('.diagram svg g.block').count();
+    assert.ok(n > 0 && n <= 300, `${n} blocks drawn`);
+    assert.equal(await page.locator('.diagram svg g.block').first().locator('.name').textContent(), 'p0');
+  });
 });
