@@ -22,6 +22,8 @@ export const COMMANDS = {
   runMyAllocator: 'heapInspector.runMyAllocator',
   scoreMyAllocator: 'heapInspector.scoreMyAllocator',
   recordProgram: 'heapInspector.recordProgram',
+  exportDiagramSvg: 'heapInspector.exportDiagramSvg',
+  exportDiagramPng: 'heapInspector.exportDiagramPng',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -178,6 +178,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     return ctx.panels.open(session, at);
   });
 
+  // The panel builds the picture and posts it back; savePicture (diagramExport.ts) asks where it goes.
+  for (const [id, format] of [[COMMANDS.exportDiagramSvg, 'svg'], [COMMANDS.exportDiagramPng, 'png']] as const) {
+    register(id, () => ctx.panels.requestExport(format) || void vscode.window.showInformationMessage('Heap Inspector: open the heap panel on a trace to export its diagram.'));
+  }
+
   for (const [id, delta] of [[COMMANDS.stepForward, 1], [COMMANDS.stepBack, -1]] as const) {
     register(id, async () => {
       const session = await sessionFor(ctx, undefined);

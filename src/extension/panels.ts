@@ -3,10 +3,12 @@
 // the trace's current step, and move that step; the editor follows it with a highlighted line.
 
 import * as vscode from 'vscode';
-import { assertNever, parseViewMessage, type CompareDto, type HostMessage } from '../shared/protocol';
+import { assertNever, parseViewMessage, type CompareDto, type ExportFormat, type HostMessage } from '../shared/protocol';
 import { Comparison, type TraceRun } from '../trace/index';
 import type { Answers } from './answers';
 import { buildCompare, buildOstepCompare } from './compareFrames';
+import { beforeFrame, exportName } from './diagramFrames';
+import { savePicture } from './diagramExport';
 import { DisposableStore } from './dispose';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
 import { opAtLine } from './languageFeatures';
@@ -125,7 +127,15 @@ class ViewConnection {
     });
   }
 
-  private post(message: HostMessage): void {
+  /** The heap before op `step`, for the diagram's before/after toggle (asked for, never pushed). */
+  before(step: number): void {
+    const session = this.session;
+    const run = session?.latest;
+    if (!session || !run || this.hidesAnswers(session, run)) return;
+    this.post({ type: 'before', step, frame: beforeFrame(run, step) });
+  }
+
+  post(message: HostMessage): void {
     void this.webview.postMessage(message);
   }
 }
@@ -279,6 +289,17 @@ export class HeapPanels implements vscode.Disposable {
     c.frame();
   }
 
+  /** Asks the panel for a picture of its diagram (it answers with `export`, saved where the user picks); false when no panel shows a heap. */
+  requestExport(format: ExportFormat): boolean {
+    const c = this.panelConnection;
+    if (!c?.lastPosted) return false;
+    c.post({ type: 'exportRequest', format });
+    return true;
+  }
+
+  /** The file the last export was saved to, for tests. */
+  lastExport: vscode.Uri | undefined;
+
   /** The line highlighted as the current op in a trace's editors (1-based), if any. */
   highlightedLine(uri: string): number | undefined {
     return this.highlighted.get(uri);
@@ -333,6 +354,12 @@ export class HeapPanels implements vscode.Disposable {
         case 'compare':
           connection.compareOn = message.on;
           connection.frame();
+          break;
+        case 'before':
+          connection.before(message.step);
+          break;
+        case 'export':
+          if (session) this.lastExport = await savePicture(message.format, message.data, exportName(session.name, message.step, message.format), session.document.uri);
           break;
         default:
           assertNever(message);

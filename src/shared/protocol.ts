@@ -156,7 +156,11 @@ export type HostMessage =
   /** The current step moved. */
   | { readonly type: 'frame'; readonly frame: FrameDto; readonly compare: CompareDto | null }
   /** No trace to show, and why. */
-  | { readonly type: 'empty'; readonly message: string };
+  | { readonly type: 'empty'; readonly message: string }
+  /** The heap before op `step` (the frame of step - 1; null before the first op), asked for by `before`. */
+  | { readonly type: 'before'; readonly step: number; readonly frame: FrameDto | null }
+  /** The Export Diagram commands: the panel answers with `export`. */
+  | { readonly type: 'exportRequest'; readonly format: ExportFormat };
 
 /** Webview -> host. */
 export type ViewMessage =
@@ -167,7 +171,16 @@ export type ViewMessage =
   /** Show this line of the trace in the editor. */
   | { readonly type: 'revealLine'; readonly line: number }
   /** Show or hide the side-by-side policy comparison. */
-  | { readonly type: 'compare'; readonly on: boolean };
+  | { readonly type: 'compare'; readonly on: boolean }
+  /** Send the heap before op `step` (the diagram's before/after toggle). */
+  | { readonly type: 'before'; readonly step: number }
+  /** Save this picture of the heap at `step`: an SVG document, or a PNG as base64. */
+  | { readonly type: 'export'; readonly format: ExportFormat; readonly step: number; readonly data: string };
+
+export type ExportFormat = 'svg' | 'png';
+
+/** The most characters an exported picture may carry (an SVG document, or a PNG in base64). */
+export const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 
 /** The name of the pointer that owns block `i` of a frame, or null (none, or a number out of range). */
 export function ownerName(frame: FrameDto, i: number): string | null {
@@ -210,9 +223,21 @@ export function parseViewMessage(raw: unknown): ViewMessage | null {
       return isInt(m.line, 1, 2 ** 31) ? { type: 'revealLine', line: m.line } : null;
     case 'compare':
       return typeof m.on === 'boolean' ? { type: 'compare', on: m.on } : null;
+    case 'before':
+      return isInt(m.step, -1, 2 ** 31) ? { type: 'before', step: m.step } : null;
+    case 'export':
+      return parseExport(m);
     default:
       return null;
   }
+}
+
+/** An exported picture only if it is one: an SVG document's text, or base64 that starts as a PNG file does, within MAX_EXPORT_CHARS. */
+function parseExport(m: Record<string, unknown>): ViewMessage | null {
+  const { format, data, step } = m;
+  if ((format !== 'svg' && format !== 'png') || typeof data !== 'string' || data.length > MAX_EXPORT_CHARS || !isInt(step, -1, 2 ** 31)) return null;
+  const ok = format === 'svg' ? /^(<\?xml[^>]*>\s*)?<svg[\s>]/.test(data) && data.trimEnd().endsWith('</svg>') : data.startsWith('iVBORw0KGgo') && /^[A-Za-z0-9+/]*={0,2}$/.test(data);
+  return ok ? { type: 'export', format, step, data } : null;
 }
 
 function isFrame(f: unknown): f is FrameDto {
@@ -326,6 +351,10 @@ export function parseHostMessage(raw: unknown): HostMessage | null {
       return isFrame(m.frame) && compareOk ? (m as unknown as HostMessage) : null;
     case 'empty':
       return typeof m.message === 'string' ? { type: 'empty', message: m.message } : null;
+    case 'before':
+      return isInt(m.step, -1, 2 ** 31) && (m.frame === null || isFrame(m.frame)) ? { type: 'before', step: m.step, frame: m.frame as FrameDto | null } : null;
+    case 'exportRequest':
+      return m.format === 'svg' || m.format === 'png' ? { type: 'exportRequest', format: m.format } : null;
     default:
       return null;
   }

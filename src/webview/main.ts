@@ -10,6 +10,8 @@ import { ChartView } from './chartView';
 import { renderCompare } from './compareView';
 import { blockDetails, describeBlock } from './details';
 import { button, el, num, pct, setAddressStyle } from './dom';
+import { createDiagram } from './diagram';
+import type { DiagramLayout } from './diagramSvg';
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -25,6 +27,8 @@ interface ViewState {
   zoom?: number;
   compare?: boolean;
   selectedAddr?: number | null;
+  /** The block diagram's layout and before/after toggle. */
+  diagram?: { layout?: DiagramLayout; before?: boolean };
 }
 
 const vscode = acquireVsCodeApi();
@@ -118,6 +122,14 @@ if (mode === 'panel') {
   speed.remove();
 }
 
+/** The block diagram of the blocks in view, under the overview (panel only). */
+const diagram = createDiagram(post, view.diagram ?? {}, (d) => {
+  view.diagram = d;
+  save();
+});
+if (mode === 'panel') canvasBox.after(diagram.element);
+help.append(' · B before/after the op · L diagram layout');
+
 // --- messages ---------------------------------------------------------------------------------
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -145,6 +157,12 @@ function handle(message: HostMessage): void {
       trace = frame = null;
       empty.textContent = message.message;
       render();
+      break;
+    case 'before':
+      diagram.setBefore(message.step, message.frame);
+      break;
+    case 'exportRequest':
+      void diagram.exportPicture(message.format);
       break;
     default:
       assertNever(message);
@@ -277,6 +295,7 @@ function render(): void {
   empty.hidden = trace !== null;
   charts.hidden = trace === null;
   for (const part of [controls, canvasBox, metrics]) part.hidden = trace === null;
+  diagram.element.hidden = trace === null;
   if (!trace || !frame) {
     title.textContent = 'Heap Inspector';
     opLine.textContent = '';
@@ -333,6 +352,8 @@ function drawHeapView(width = Math.max(100, canvasBox.clientWidth - 4)): void {
   if (!dense) drawFreeLists(ctx, frame, laid, theme, firstRow);
   freeListLines.replaceChildren(...describeFreeLists(frame).map((line) => el('li', { textContent: line })));
   geometry = { width, bpp, firstRow, lastRow: Math.min(rows - 1, firstRow + maxVisible - 1) };
+  const span = width * bpp;
+  if (mode === 'panel' && trace) diagram.update({ trace, frame, from: firstRow * span, to: (geometry.lastRow + 1) * span, theme, width, compare });
   canvas.setAttribute('aria-label', `Heap of ${frame.heapSize} bytes with ${frame.addrs.length} blocks (${countOf('a')} allocated, ${countOf('f')} free), rows ${firstRow + 1} to ${firstRow + maxVisible} of ${rows}`);
   renderBlockList();
 }

@@ -39,10 +39,25 @@ export function snapshotOf(run: TraceRun, step: number, name: string): Extract<H
 }
 
 /** What the view posted to the fake host so far. */
-export const postedBy = (page: Page): Promise<unknown[]> => page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
+export const postedBy = (page: Page): Promise<Record<string, unknown>[]> => page.evaluate(() => (window as unknown as { posted: Record<string, unknown>[] }).posted);
 
 /** Sends `message` to the view as the host would. */
 export const sendTo = (page: Page, message: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message as object);
+
+/** Resolves once every message sent so far has been handled (a posted message is a later event, delivered in order). */
+export const settledOn = (page: Page): Promise<void> =>
+  page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const probe = (e: MessageEvent) => {
+          if (e.data !== 'test-probe') return;
+          window.removeEventListener('message', probe);
+          resolve();
+        };
+        window.addEventListener('message', probe);
+        window.postMessage('test-probe', '*');
+      }),
+  );
 
 /** The fake host: acquireVsCodeApi records what the view posts and keeps its state. */
 export const FAKE_HOST = 'window.posted = []; window.state = undefined; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });';

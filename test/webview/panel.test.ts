@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
-import { FAKE_HOST, launchBrowser, postedBy, sendTo, snapshotOf, THEMES, themeCss } from './page';
+import { FAKE_HOST, launchBrowser, postedBy, sendTo, settledOn, snapshotOf, THEMES, themeCss } from './page';
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'artifacts');
@@ -24,20 +24,8 @@ describe('heap panel webview (Chromium, fake host)', function () {
   const run = runTrace(parseHeapScript(readFileSync(join(ROOT, 'samples', 'first-best-worst.heap'), 'utf8')));
   const posted = () => postedBy(page);
   const send = (m: unknown) => sendTo(page, m);
-  /** Resolves once every message sent so far has been handled (a posted message is a later event, delivered in order). */
-  const settled = () =>
-    page.evaluate(
-      () =>
-        new Promise<void>((resolve) => {
-          const probe = (e: MessageEvent) => {
-            if (e.data !== 'test-probe') return;
-            window.removeEventListener('message', probe);
-            resolve();
-          };
-          window.addEventListener('message', probe);
-          window.postMessage('test-probe', '*');
-        }),
-    );
+  /** Resolves once every message sent so far has been handled. */
+  const settled = () => settledOn(page);
 
   /** Where the panel drew the block at `addr` (from the blocks list's data attributes). */
   const drawnAt = async (addr: number) => page.locator(`.blocks li[data-addr="${addr}"]`).evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w), row: Number((e as HTMLElement).dataset.row) }));
