@@ -40,6 +40,8 @@ describe('charts (Chromium, the real CSP, fake host)', function () {
   const range = () => page.locator('.chart-box').evaluate((e) => ({ min: Number((e as HTMLElement).dataset.xMin), max: Number((e as HTMLElement).dataset.xMax) }));
   /** The page x of op `op` (numbered from 1) in a chart, and the y of the plot's middle. */
   const at = async (id: string, op: number) => {
+    // In view first: the block diagram above may push the charts below the page's fold.
+    await chart(id).scrollIntoViewIfNeeded();
     const box = (await chart(id).locator('.u-over').boundingBox())!;
     const { min, max } = await range();
     // Half a pixel inside the plot at its ends (an op is more than a pixel wide in these tests).
