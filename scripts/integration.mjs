@@ -176,7 +176,7 @@ async function panelCheck(browser, port, workspace) {
     await runCommand(page, 'Heap Inspector: Open Heap Panel');
     const view = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
     await view.locator('.op', { hasText: 'Line 22: -> 0x0090' }).waitFor({ timeout: 30_000 });
-    await view.getByRole('button', { name: 'Step back (Left arrow)' }).click();
+    await view.getByRole('button', { name: 'Step back', exact: true }).click();
     await view.locator('.op', { hasText: 'Line 15: free -> 208 B free' }).waitFor({ timeout: 15_000 });
     const blocks = await view.locator('.blocks li').count();
     if (blocks !== 7) throw new Error(`the panel lists ${blocks} blocks, not 7`);
