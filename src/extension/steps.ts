@@ -28,6 +28,15 @@ export class Steps implements vscode.Disposable {
     return clamped;
   }
 
+  /**
+   * The step a trace starts at when it was never stepped (else it starts at its last step), without
+   * telling anyone: the caller posts a snapshot (docs/editor.md, "The heap panel": where the cursor is).
+   */
+  startAt(session: TraceSession, step: number | undefined): void {
+    const uri = session.document.uri.toString();
+    if (step !== undefined && !this.steps.has(uri)) this.steps.set(uri, step);
+  }
+
   dispose(): void {
     this.changed.dispose();
   }
