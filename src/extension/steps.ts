@@ -10,6 +10,8 @@ export class Steps implements vscode.Disposable {
   private readonly steps = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<{ uri: string; step: number }>();
   readonly onDidChange = this.changed.event;
+  /** A trace closed and opened again is a new session: it starts where the cursor is, as at first. */
+  private readonly closing = vscode.workspace.onDidCloseTextDocument((d) => this.steps.delete(d.uri.toString()));
 
   get(session: TraceSession): number {
     const last = lastStep(session);
@@ -38,6 +40,7 @@ export class Steps implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.closing.dispose();
     this.changed.dispose();
   }
 }

@@ -2,10 +2,12 @@
 // following, CodeLens clicks moving the panel, and the side view on the same step.
 
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { restorableTrace } from '../../../src/extension/panels';
-import { EXTENSION_ID, open, openText, repoRoot, resetSettings } from './support';
+import { EXTENSION_ID, open, repoRoot, resetSettings } from './support';
 
 interface PanelApi {
   state(): { visible: boolean; uri: string | null; step: number | null; blocks: number | null };
@@ -84,8 +86,11 @@ describe('Heap panel and study view', function () {
   });
 
   it('the study side view starts at the cursor of a trace never stepped, and follows the cursor as it moves', async () => {
-    // A fresh script: no view has stepped it. Line 1 is a comment; the ops are on lines 2 to 5.
-    const document = await openText('# the study view follows the cursor\na = malloc(16)\nb = malloc(32)\nfree(a)\nc = malloc(8)\n', 'heap-script');
+    // A script no view has stepped (a file of its own). Line 1 is a comment; the ops are on lines 2 to 5.
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-study-'));
+    const path = join(dir, 'cursor.heap');
+    writeFileSync(path, '# the study view follows the cursor\na = malloc(16)\nb = malloc(32)\nfree(a)\nc = malloc(8)\n');
+    const document = await open(path);
     const api = await panels();
     await vscode.commands.executeCommand('heapInspector.studyView.focus');
     const study = await eventually(() => api.studyState(), (s) => s.uri === document.uri.toString() && s.blocks !== null, 'the side view drew the script');
@@ -95,6 +100,7 @@ describe('Heap panel and study view', function () {
     for (let k = 0; k < 3; k++) await vscode.commands.executeCommand('cursorDown');
     await eventually(() => api.studyState(), (s) => s.step === 2, 'the side view follows the cursor to free(a)');
     assert.equal(vscode.window.activeTextEditor?.selection.active.line, 3);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('stepping moves the highlighted line in the editor', async () => {
