@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
-import { THEMES, themeCss } from './support';
+import { launchBrowser, THEMES, themeCss } from './support';
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'artifacts');
@@ -51,10 +50,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
   };
 
   before(async () => {
-    // The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time.
-    const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
-    const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
-    browser = await launchChromium();
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();

@@ -1,5 +1,16 @@
-// What the webview suites share: VS Code's colours in its four themes, as the workbench sets them
-// on a webview's body (the theme's class) and as CSS variables.
+// What the webview suites share: the browser, and VS Code's colours in its four themes, as the
+// workbench sets them on a webview's body (the theme's class) and as CSS variables.
+
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext } from 'playwright-core';
+
+/** The repository's own Chromium launcher (Debian's chromium, 127.0.0.1 only), loaded at run time. */
+export async function launchBrowser(): Promise<BrowserContext> {
+  const server = pathToFileURL(join(process.cwd(), 'scripts', 'vscodeServer.mjs')).href;
+  const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
+  return launchChromium();
+}
 
 export const THEMES = {
   'vscode-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#1f1f1f', '--vscode-foreground': '#1f1f1f', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#005fb8', '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#e51400', '--vscode-icon-foreground': '#3b3b3b', '--vscode-toolbar-hoverBackground': '#b8b8b850', '--vscode-inputOption-activeBackground': '#bed6ed', '--vscode-inputOption-activeBorder': '#005fb8', '--vscode-dropdown-background': '#ffffff', '--vscode-dropdown-foreground': '#3b3b3b', '--vscode-dropdown-border': '#cecece' },

@@ -5,13 +5,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import { webviewPage } from '../../src/extension/webviewPage';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace } from '../../src/trace/index';
-import { THEMES } from './support';
+import { launchBrowser, THEMES } from './support';
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'artifacts');
@@ -86,9 +85,7 @@ describe('toolbars (Chromium, the served page under its CSP)', function () {
   }
 
   before(async () => {
-    const server = pathToFileURL(join(ROOT, 'scripts', 'vscodeServer.mjs')).href;
-    const { launchChromium } = (await import(server)) as { launchChromium: () => Promise<BrowserContext> };
-    browser = await launchChromium();
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
