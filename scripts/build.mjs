@@ -3,7 +3,7 @@
 // dist/uPlot.min.css) and dist/cli.js (the heap-inspector command line).
 // Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
 
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -51,6 +51,13 @@ export async function build() {
     logLevel: 'warning',
   });
   chmodSync(`${root}dist/cli.js`, 0o755);
+  copyCodicons();
+}
+
+/** The product icon font the webviews' toolbars draw with (docs/editor.md, "The heap panel"), beside the bundles. */
+function copyCodicons() {
+  mkdirSync(`${root}dist/codicons`, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`${root}node_modules/@vscode/codicons/dist/${file}`, `${root}dist/codicons/${file}`);
 }
 
 /** Bundles test files for Node (packages stay external, so mocha and fast-check load from node_modules). */

@@ -164,7 +164,7 @@ async function exerciseCheck(browser, port, workspace) {
   }
 }
 
-/** The heap panel as a person uses it: open it from the palette, step back in it, reload the window. */
+/** The heap panel as a person uses it: open it from the palette (at the cursor's op), go to the last op and step back in it, reload the window. */
 async function panelCheck(browser, port, workspace) {
   const page = await browser.newPage();
   try {
@@ -175,8 +175,11 @@ async function panelCheck(browser, port, workspace) {
     await page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'malloc(100)' }).first().waitFor({ timeout: 30_000 });
     await runCommand(page, 'Heap Inspector: Open Heap Panel');
     const view = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
-    await view.locator('.op', { hasText: 'Line 22: -> 0x0090' }).waitFor({ timeout: 30_000 });
-    await view.getByRole('button', { name: 'Step back (Left arrow)' }).click();
+    // The cursor is on the file's first line, a comment: the panel opens at the first op.
+    await view.locator('.op', { hasText: 'Line 6: ' }).waitFor({ timeout: 30_000 });
+    await view.getByRole('button', { name: 'Last op', exact: true }).click();
+    await view.locator('.op', { hasText: 'Line 22: -> 0x0090' }).waitFor({ timeout: 15_000 });
+    await view.getByRole('button', { name: 'Step back', exact: true }).click();
     await view.locator('.op', { hasText: 'Line 15: free -> 208 B free' }).waitFor({ timeout: 15_000 });
     const blocks = await view.locator('.blocks li').count();
     if (blocks !== 7) throw new Error(`the panel lists ${blocks} blocks, not 7`);
@@ -222,7 +225,8 @@ async function startCheck(browser) {
     // The packaged extension carries everything it runs: the heap panel's webview bundle too.
     await runCommand(page, 'Heap Inspector: Open Heap Panel');
     const view = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
-    await view.locator('.op', { hasText: 'Line 13: free' }).waitFor({ timeout: 30_000 });
+    // The cursor on the trace's header: its first op, `a 0 24` on line 5.
+    await view.locator('.op', { hasText: 'Line 5: ' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'npm-start.png') });
     child.kill('SIGINT');
     const exited = await new Promise((resolve) => {

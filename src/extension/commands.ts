@@ -8,6 +8,7 @@ import { clampStep, Comparison, compareOstep, formatOstepComparison, errorCount,
 import type { Answers } from './answers';
 import { COMMANDS, LANGUAGES } from './commandIds';
 import { convertLogDocument, logFormatOf, showConverted } from './convertTrace';
+import { cursorStep } from './cursorStep';
 import { newOstepExercise, type ExerciseArgs } from './ostepExercises';
 import { DisposableStore } from './dispose';
 import type { HeapViews } from './heapViews';
@@ -170,11 +171,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.openHeapPanel, async (target?: vscode.Uri, step?: number) => {
     const session = await sessionFor(ctx, target);
     if (!session) return undefined;
-    const at = typeof step === 'number' && Number.isInteger(step) ? step : undefined;
-    // A step already replayed (a lens click) opens at once; the last step needs the whole run.
+    // A lens click names its step; the palette and the editor title open at the cursor's op (docs/editor.md, "The heap panel").
+    let at = typeof step === 'number' && Number.isInteger(step) ? step : cursorStep(session);
+    // A step already replayed opens at once; the last step needs the whole run.
     const run = at !== undefined && session.latest && at < sourceOf(session.latest).steps ? session.latest : await session.complete();
     if (!run) return stopped(session, run);
     if (!run.replay.done) void stopped(session, run);
+    at ??= cursorStep(session); // the trace was not read yet before
     return ctx.panels.open(session, at);
   });
 

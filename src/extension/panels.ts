@@ -12,6 +12,7 @@ import { savePicture } from './diagramExport';
 import { DisposableStore } from './dispose';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
 import { opAtLine } from './languageFeatures';
+import { cursorStep } from './cursorStep';
 import { compareSlice, runComparison } from './runComparison';
 import { heapSettings } from './settings';
 import type { Steps } from './steps';
@@ -20,6 +21,8 @@ import { webviewHtml } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'heapInspector.heapPanel';
 export const STUDY_VIEW_ID = 'heapInspector.studyView';
+/** How long the cursor rests on a line before the views follow it (held arrow keys move it many times a second). */
+const CURSOR_SETTLE_MS = 80;
 
 /** What the panel last showed, for tests and other extensions. */
 export interface PanelState {
@@ -177,7 +180,9 @@ export class HeapPanels implements vscode.Disposable {
     this.store.add(
       sessions.onDidChange((session) => {
         // A snapshot of a big run costs; the same run (a job stopped or resumed) needs none.
-        for (const c of this.connections()) if (c.session === session && (c.postedRun !== session.latest || c.postedRun === undefined)) c.snapshot();
+        const shown = this.connections().filter((c) => c.session === session && (c.postedRun !== session.latest || c.postedRun === undefined));
+        if (shown.length > 0) steps.startAt(session, cursorStep(session));
+        for (const c of shown) c.snapshot();
         this.updateHighlight(session.document.uri.toString());
       }),
     );
@@ -185,6 +190,7 @@ export class HeapPanels implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         const session = editor ? sessions.get(editor.document) : undefined;
         if (!session) return;
+        steps.startAt(session, cursorStep(session));
         for (const c of this.connections()) {
           if (c.session !== session) {
             c.session = session;
@@ -194,15 +200,21 @@ export class HeapPanels implements vscode.Disposable {
         this.updateHighlight(session.document.uri.toString());
       }),
     );
-    // Clicking a line of a trace moves the panel there.
+    // Clicking a line of a trace, or moving the cursor onto it, moves the panel and the side view there once the cursor rests.
+    let settling: ReturnType<typeof setTimeout> | undefined;
+    this.store.add({ dispose: () => clearTimeout(settling) });
     this.store.add(
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.kind !== vscode.TextEditorSelectionChangeKind.Mouse && e.kind !== vscode.TextEditorSelectionChangeKind.Keyboard) return;
         const session = sessions.get(e.textEditor.document);
         if (!session) return;
-        const ops = session.latest?.trace.ops;
-        const i = ops ? opAtLine(ops, e.selections[0]!.active.line) : -1;
-        if (i >= 0 && this.connections().some((c) => c.session === session)) steps.set(session, i);
+        const line = e.selections[0]!.active.line;
+        clearTimeout(settling);
+        settling = setTimeout(() => {
+          const ops = session.latest?.trace.ops;
+          const i = ops ? opAtLine(ops, line) : -1;
+          if (i >= 0 && this.connections().some((c) => c.session === session)) steps.set(session, i);
+        }, CURSOR_SETTLE_MS);
       }),
     );
     this.store.add(
@@ -231,6 +243,7 @@ export class HeapPanels implements vscode.Disposable {
           view.webview.html = webviewHtml(view.webview, this.extensionUri, 'study');
           const connection = new ViewConnection(view.webview, steps, answers);
           connection.session = this.activeSession();
+          if (connection.session) steps.startAt(connection.session, cursorStep(connection.session));
           this.study = connection;
           // A hidden view loses its page; it asks again with `ready` when shown.
           const listener = this.listen(view.webview, connection);

@@ -10,6 +10,8 @@ export class Steps implements vscode.Disposable {
   private readonly steps = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<{ uri: string; step: number }>();
   readonly onDidChange = this.changed.event;
+  /** A trace closed and opened again is a new session: it starts where the cursor is, as at first. */
+  private readonly closing = vscode.workspace.onDidCloseTextDocument((d) => this.steps.delete(d.uri.toString()));
 
   get(session: TraceSession): number {
     const last = lastStep(session);
@@ -28,7 +30,17 @@ export class Steps implements vscode.Disposable {
     return clamped;
   }
 
+  /**
+   * The step a trace starts at when it was never stepped (else it starts at its last step), without
+   * telling anyone: the caller posts a snapshot (docs/editor.md, "The heap panel": where the cursor is).
+   */
+  startAt(session: TraceSession, step: number | undefined): void {
+    const uri = session.document.uri.toString();
+    if (step !== undefined && !this.steps.has(uri)) this.steps.set(uri, step);
+  }
+
   dispose(): void {
+    this.closing.dispose();
     this.changed.dispose();
   }
 }

@@ -8,7 +8,8 @@
 import { blocksIn, diagramBlocks, fitPath, MAX_DIAGRAM_BLOCKS } from '../shared/diagramModel';
 import type { CompareDto, ExportFormat, FrameDto, TraceInfoDto, ViewMessage } from '../shared/protocol';
 import { diagramSvg, PRINT_THEME, type DiagramLayout } from './diagramSvg';
-import { addr, button, el } from './dom';
+import { addr, el } from './dom';
+import { iconButtonOf } from './icons';
 import type { Theme } from './heapCanvas';
 
 /** What the panel shows, as the diagram needs it. */
@@ -42,9 +43,11 @@ export function createDiagram(post: (m: ViewMessage) => void, persisted: { layou
   let drawnKey = '';
 
   const caption = el('div', { className: 'diagram-caption', role: 'status' });
-  const layoutButton = button('One box per block or to scale (L)', '', () => toggleLayout());
-  const beforeButton = button('Before or after the op (B)', '', () => toggleBefore());
-  const bar = el('div', { className: 'diagram-bar', role: 'toolbar' }, layoutButton, beforeButton, button('Export the diagram as SVG', 'SVG', () => void exportPicture('svg')), button('Export the diagram as PNG', 'PNG', () => void exportPicture('png')), caption);
+  const layoutButton = iconButtonOf({ label: 'Draw to scale', icon: 'symbol-ruler', key: { shown: 'L', aria: 'L' }, run: () => toggleLayout() });
+  const beforeButton = iconButtonOf({ label: 'Show the heap before the op', icon: 'history', key: { shown: 'B', aria: 'B' }, run: () => toggleBefore() });
+  const svgButton = iconButtonOf({ label: 'Export the diagram as SVG', icon: 'file-media', run: () => void exportPicture('svg') });
+  const pngButton = iconButtonOf({ label: 'Export the diagram as PNG', icon: 'device-camera', run: () => void exportPicture('png') });
+  const bar = el('div', { className: 'diagram-bar', role: 'toolbar' }, layoutButton, beforeButton, svgButton, pngButton, caption);
   bar.setAttribute('aria-label', 'Block diagram');
   const figure = el('div', { className: 'diagram-figure' });
   const path = el('ul', { className: 'fit-path' });
@@ -98,8 +101,7 @@ export function createDiagram(post: (m: ViewMessage) => void, persisted: { layou
     const key = `${c.frame.step}:${s.isBefore}:${layout}:${indices[0]}:${indices.length}:${more}:${c.width}:${c.theme.fg}:${c.theme.focus}`;
     if (!force && key === drawnKey) return;
     drawnKey = key;
-    layoutButton.textContent = layout === 'boxes' ? 'layout: one box per block' : 'layout: to scale';
-    beforeButton.textContent = s.isBefore ? 'showing: before the op' : 'showing: after the op';
+    layoutButton.setAttribute('aria-pressed', String(layout === 'scale'));
     beforeButton.setAttribute('aria-pressed', String(s.isBefore));
     element.dataset.layout = layout;
     element.dataset.showing = s.isBefore ? 'before' : 'after';
@@ -108,7 +110,7 @@ export function createDiagram(post: (m: ViewMessage) => void, persisted: { layou
       caption.textContent = `More than ${MAX_DIAGRAM_BLOCKS} blocks in view: zoom in (+) for the block diagram.`;
       figure.replaceChildren();
     } else {
-      caption.textContent = `${s.waiting ? 'asking for the heap before the op… ' : ''}The heap ${op}.`;
+      caption.textContent = `${s.waiting ? 'asking for the heap before the op… ' : ''}The heap ${op}, ${layout === 'boxes' ? 'one box per block' : 'to scale'}.`;
       figure.replaceChildren(picture(c, f, indices, c.theme, ''));
     }
     const steps = fitPath(c.frame, s.isBefore ? f : before?.step === c.frame.step ? before.frame : null);

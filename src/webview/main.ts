@@ -2,16 +2,17 @@
 // It owns view state only (zoom, scroll, selection, compare on/off, in getState/setState); the host
 // owns the trace and the current step, and answers `ready` with a snapshot.
 
-import { assertNever, EVENT_KINDS, parseHostMessage, type CompareDto, type EventKind, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
+import { assertNever, parseHostMessage, type CompareDto, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
 import { renderBuddyTree } from './buddyTree';
 import { describeFreeLists, drawFreeLists } from './freeLists';
 import { blockAtByte, drawHeap, fitBytesPerPixel, layout, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
 import { ChartView } from './chartView';
 import { renderCompare } from './compareView';
 import { blockDetails, describeBlock } from './details';
-import { button, el, num, pct, setAddressStyle } from './dom';
+import { el, num, pct, setAddressStyle } from './dom';
 import { createDiagram } from './diagram';
 import type { DiagramLayout } from './diagramSvg';
+import { createToolbar } from './toolbar';
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -45,8 +46,6 @@ let laid: LaidBlock[] = [];
 /** Whether the heap view was drawn as density (then hit tests go by address), and its geometry. */
 let dense = false;
 let geometry = { width: 0, bpp: 1, firstRow: 0, lastRow: 0 };
-let playing = false;
-let playTimer: ReturnType<typeof setTimeout> | undefined;
 let hovered: number | null = null;
 
 const post = (m: ViewMessage) => vscode.postMessage(m);
@@ -62,38 +61,8 @@ const story = el('p', { className: 'story' });
 const printed = el('pre', { className: 'printed' });
 printed.setAttribute('aria-label', 'What your allocator printed during this op');
 printed.hidden = true;
-const scrubber = el('input', { type: 'range', min: '-1', max: '0', value: '-1', className: 'scrubber' });
-scrubber.setAttribute('aria-label', 'Step');
-scrubber.addEventListener('input', () => goTo(Number(scrubber.value)));
-const stepLabel = el('span', { className: 'step-label' });
-const speed = el('select', { className: 'speed' });
-speed.setAttribute('aria-label', 'Playback speed');
-for (const s of [1, 2, 5, 10, 25, 100]) speed.append(el('option', { value: String(s), textContent: `${s}/s`, selected: s === 5 }));
-const playButton = button('Play (Space)', 'play', () => togglePlay());
-const controls = el(
-  'div',
-  { className: 'controls', role: 'toolbar' },
-  button('Start (Home)', '|◀', () => goTo(-1)),
-  button('Step back (Left arrow)', '◀', () => stepBy(-1)),
-  playButton,
-  button('Step forward (Right arrow)', '▶', () => stepBy(1)),
-  button('End (End)', '▶|', () => goTo(trace ? trace.ops - 1 : 0)),
-  speed,
-  scrubber,
-  stepLabel,
-);
-controls.setAttribute('aria-label', 'Timeline');
-const eventNames: Readonly<Record<EventKind, string>> = { nulls: 'next NULL', coalesces: 'next coalesce', growths: 'next heap growth', problems: 'next problem' };
-const eventBar = el('div', { className: 'events', role: 'toolbar' }, ...EVENT_KINDS.map((k) => button(`Jump to the ${eventNames[k]}`, eventNames[k], () => nextEvent(k))));
-eventBar.setAttribute('aria-label', 'Jump to events');
-const zoomBar = el(
-  'div',
-  { className: 'zoom' },
-  button('Zoom in (+)', '+', () => zoomBy(0.5)),
-  button('Zoom out (-)', '−', () => zoomBy(2)),
-  button('Fit (0)', 'fit', () => zoomTo(1)),
-  button('Compare policies (C)', 'compare', () => toggleCompare()),
-);
+const toolbar = createToolbar(mode, { goTo, zoomBy, zoomTo, toggleCompare });
+const { controls, zoomBar } = toolbar;
 const canvasBox = el('div', { className: 'canvas-box' });
 const canvas = el('canvas', { className: 'heap', tabIndex: 0 });
 canvas.setAttribute('role', 'img');
@@ -110,16 +79,14 @@ const metrics = el('div', { className: 'metrics' });
 const chartView = new ChartView((step) => goTo(step));
 const charts = chartView.element;
 const compareBox = el('div', { className: 'compare' });
-const help = el('p', { className: 'help', textContent: 'Keys: ← → step · Home/End · Space play · + − zoom · 0 fit · C compare · Tab to the blocks list' });
+const help = el('p', { className: 'help', textContent: toolbar.help });
 const empty = el('p', { className: 'empty' });
 
 const app = document.getElementById('app') ?? document.body;
 if (mode === 'panel') {
-  app.append(title, opLine, printed, controls, eventBar, zoomBar, buddyTree, canvasBox, freeListLines, blockList, details, metrics, charts, compareBox, help, empty);
+  app.append(title, opLine, printed, controls, zoomBar, buddyTree, canvasBox, freeListLines, blockList, details, metrics, charts, compareBox, help, empty);
 } else {
   app.append(title, opLine, story, printed, controls, buddyTree, canvasBox, freeListLines, blockList, metrics, details, empty);
-  scrubber.remove();
-  speed.remove();
 }
 
 /** The block diagram of the blocks in view, under the overview (panel only). */
@@ -175,10 +142,7 @@ function showFrame(f: FrameDto, c: CompareDto | null): void {
   view.step = f.step;
   save();
   render();
-  if (playing) {
-    if (trace && f.step >= trace.ops - 1) togglePlay(false);
-    else playTimer = setTimeout(() => stepBy(1), 1000 / Number(speed.value));
-  }
+  toolbar.framed(f.step);
 }
 
 // --- actions ----------------------------------------------------------------------------------
@@ -186,24 +150,6 @@ function showFrame(f: FrameDto, c: CompareDto | null): void {
 function goTo(step: number): void {
   if (!trace) return;
   post({ type: 'step', step: Math.max(-1, Math.min(trace.ops - 1, step)) });
-}
-
-function stepBy(delta: number): void {
-  if (frame) goTo(frame.step + delta);
-}
-
-function togglePlay(on = !playing): void {
-  playing = on;
-  clearTimeout(playTimer);
-  playButton.textContent = playing ? 'pause' : 'play';
-  playButton.setAttribute('aria-label', playing ? 'Pause (Space)' : 'Play (Space)');
-  if (playing) stepBy(1);
-}
-
-function nextEvent(kind: EventKind): void {
-  if (!events || !frame) return;
-  const next = events[kind].find((i) => i > frame!.step);
-  if (next !== undefined) goTo(next);
 }
 
 function zoomBy(factor: number): void {
@@ -220,32 +166,9 @@ function toggleCompare(): void {
   view.compare = !view.compare;
   save();
   post({ type: 'compare', on: view.compare });
-  if (!view.compare) {
-    compare = null;
-    render();
-  }
+  if (!view.compare) compare = null;
+  render();
 }
-
-document.addEventListener('keydown', (e) => {
-  if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.altKey || e.ctrlKey || e.metaKey) return;
-  const keys: Record<string, () => void> = {
-    ArrowLeft: () => stepBy(-1),
-    ArrowRight: () => stepBy(1),
-    Home: () => goTo(-1),
-    End: () => goTo(trace ? trace.ops - 1 : 0),
-    ' ': () => togglePlay(),
-    '+': () => zoomBy(0.5),
-    '=': () => zoomBy(0.5),
-    '-': () => zoomBy(2),
-    '0': () => zoomTo(1),
-    c: () => toggleCompare(),
-  };
-  const action = keys[e.key];
-  if (action && !(e.key === ' ' && e.target instanceof HTMLButtonElement)) {
-    e.preventDefault();
-    action();
-  }
-});
 
 canvas.addEventListener('mousemove', (e) => {
   hovered = hit(e);
@@ -292,9 +215,10 @@ new MutationObserver(() => {
 new ResizeObserver(() => render()).observe(canvasBox);
 
 function render(): void {
+  toolbar.render(trace, frame, events, view.compare === true);
   empty.hidden = trace !== null;
   charts.hidden = trace === null;
-  for (const part of [controls, canvasBox, metrics]) part.hidden = trace === null;
+  for (const part of [controls, zoomBar, canvasBox, metrics]) part.hidden = trace === null;
   diagram.element.hidden = trace === null;
   if (!trace || !frame) {
     title.textContent = 'Heap Inspector';
@@ -312,9 +236,6 @@ function render(): void {
   story.textContent = frame.story;
   printed.hidden = frame.printed === '';
   printed.textContent = frame.printed === '' ? '' : `It printed:\n${frame.printed}`;
-  scrubber.max = String(trace.ops - 1);
-  scrubber.value = String(frame.step);
-  stepLabel.textContent = `op ${frame.step + 1} / ${trace.ops}`;
   const m = frame.metrics;
   metrics.textContent = `heap ${m.heapSize} B · live ${m.livePayload} B · peak ${m.peakPayload} B · utilisation ${pct(m.utilisation)} · internal frag ${num(m.internalFragmentation, ' B')} · external frag ${pct(m.externalFragmentation)} · ${num(m.freeBlocks)} free (largest ${num(m.largestFree, ' B')})${m.unknown === null ? '' : ` · unknown: ${m.unknown}`}`;
   renderBuddyTree(buddyTree, frame, theme, width);

@@ -186,7 +186,7 @@ describe('block diagram (Chromium, fake host)', function () {
     const frames = (['first', 'best'] as const).map((p) => ({ policy: p, label: `${p} fit`, frame: buildFrame(runWith(p), LAST) }));
     await sendTo(page, { ...snapshot(best, LAST), compare: { frames } });
     await page.locator('.diagram svg g.block').first().waitFor({ state: 'attached' });
-    await page.locator('.diagram-bar button', { hasText: 'SVG' }).click();
+    await page.getByRole('button', { name: 'Export the diagram as SVG', exact: true }).click();
     await page.waitForFunction(() => (window as unknown as { posted: { type: string }[] }).posted.some((m) => m.type === 'export'));
     const svg = (await postedBy(page)).find((m) => m.type === 'export')!.data as string;
     assert.match(svg, /first fit: -&gt; 0x0010/);

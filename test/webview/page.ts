@@ -10,14 +10,15 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import type { TraceRun } from '../../src/trace/index';
+import { WEBVIEW_ASSETS, webviewPage } from '../../src/extension/webviewPage';
 
 const ROOT = process.cwd();
 
 export const THEMES = {
-  'vscode-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#1f1f1f', '--vscode-foreground': '#1f1f1f', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#005fb8', '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#e51400' },
-  'vscode-dark': { '--vscode-editor-background': '#1f1f1f', '--vscode-editor-foreground': '#cccccc', '--vscode-foreground': '#cccccc', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#cca700', '--vscode-focusBorder': '#0078d4', '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-errorForeground': '#f85149' },
-  'vscode-high-contrast': { '--vscode-editor-background': '#000000', '--vscode-editor-foreground': '#ffffff', '--vscode-foreground': '#ffffff', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#ffff00', '--vscode-focusBorder': '#f38518', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771' },
-  'vscode-high-contrast-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#000000', '--vscode-foreground': '#292929', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#006bbd', '--vscode-button-background': '#0f4a85', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#292929', '--vscode-errorForeground': '#b5200d' },
+  'vscode-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#1f1f1f', '--vscode-foreground': '#1f1f1f', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#005fb8', '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#e51400', '--vscode-icon-foreground': '#3b3b3b', '--vscode-toolbar-hoverBackground': '#b8b8b850', '--vscode-inputOption-activeBackground': '#bed6ed', '--vscode-inputOption-activeBorder': '#005fb8', '--vscode-dropdown-background': '#ffffff', '--vscode-dropdown-foreground': '#3b3b3b', '--vscode-dropdown-border': '#cecece' },
+  'vscode-dark': { '--vscode-editor-background': '#1f1f1f', '--vscode-editor-foreground': '#cccccc', '--vscode-foreground': '#cccccc', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#cca700', '--vscode-focusBorder': '#0078d4', '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-errorForeground': '#f85149', '--vscode-icon-foreground': '#cccccc', '--vscode-toolbar-hoverBackground': '#5a5d5e50', '--vscode-inputOption-activeBackground': '#2489db82', '--vscode-inputOption-activeBorder': '#2488db', '--vscode-dropdown-background': '#313131', '--vscode-dropdown-foreground': '#cccccc', '--vscode-dropdown-border': '#3c3c3c' },
+  'vscode-high-contrast': { '--vscode-editor-background': '#000000', '--vscode-editor-foreground': '#ffffff', '--vscode-foreground': '#ffffff', '--vscode-charts-blue': '#3794ff', '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-yellow': '#ffff00', '--vscode-focusBorder': '#f38518', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771', '--vscode-icon-foreground': '#ffffff', '--vscode-toolbar-hoverOutline': '#f38518', '--vscode-contrastBorder': '#6fc3df', '--vscode-contrastActiveBorder': '#f38518', '--vscode-inputOption-activeBorder': '#6fc3df', '--vscode-dropdown-background': '#000000', '--vscode-dropdown-foreground': '#ffffff', '--vscode-dropdown-border': '#6fc3df' },
+  'vscode-high-contrast-light': { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#000000', '--vscode-foreground': '#292929', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-focusBorder': '#006bbd', '--vscode-button-background': '#0f4a85', '--vscode-button-foreground': '#ffffff', '--vscode-descriptionForeground': '#292929', '--vscode-errorForeground': '#b5200d', '--vscode-icon-foreground': '#292929', '--vscode-toolbar-hoverOutline': '#006bbd', '--vscode-contrastBorder': '#0f4a85', '--vscode-contrastActiveBorder': '#006bbd', '--vscode-inputOption-activeBorder': '#0f4a85', '--vscode-dropdown-background': '#ffffff', '--vscode-dropdown-foreground': '#292929', '--vscode-dropdown-border': '#0f4a85' },
 } as const;
 
 export function themeCss(): string {
@@ -65,38 +66,21 @@ export const FAKE_HOST = 'window.posted = []; window.state = undefined; window.a
 /** The webview's origin in these tests: requests to it are answered from the repository (never the network). */
 const ORIGIN = 'https://heap-inspector.webview.test';
 const NONCE = 'testnonce0123456789abcdef';
-const TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
+const TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.html': 'text/html' };
 
 /**
- * The page src/extension/webviewHtml.ts makes, read from its source: each `asWebviewUri(joinPath(
- * extensionUri, ...))` becomes a URL on ORIGIN, `webview.cspSource` ORIGIN and the nonce a fixed
- * one. The fake host (a script with the nonce, as the CSP allows) and the themes' stylesheet go
- * before the bundle.
+ * The page src/extension/webviewHtml.ts serves (src/extension/webviewPage.ts), its files as URLs
+ * on ORIGIN, `webview.cspSource` ORIGIN and the nonce a fixed one. The fake host (a script with
+ * the nonce, as the CSP allows) and the themes' stylesheet go before the bundle.
  */
-export function webviewPage(mode: 'panel' | 'study'): string {
-  const source = readFileSync(join(ROOT, 'src', 'extension', 'webviewHtml.ts'), 'utf8');
-  const uris = new Map<string, string>();
-  for (const m of source.matchAll(/const (\w+) = webview\.asWebviewUri\(vscode\.Uri\.joinPath\(extensionUri, ([^)]*)\)\)/g)) {
-    uris.set(m[1]!, `${ORIGIN}/${[...m[2]!.matchAll(/'([^']*)'/g)].map((p) => p[1]).join('/')}`);
-  }
-  const csp = /const csp = `([^`]*)`;/.exec(source)?.[1];
-  const template = /return `(<!DOCTYPE html>[\s\S]*?<\/html>)`;/.exec(source)?.[1];
-  if (csp === undefined || template === undefined) throw new Error('webviewPage: src/extension/webviewHtml.ts no longer builds `const csp` and returns `<!DOCTYPE html>...` as template strings: update test/webview/page.ts');
-  const fill = (text: string): string =>
-    text.replace(/\$\{([^}]*)\}/g, (_, expr: string): string => {
-      const uri = uris.get(expr.replace(/\.toString\(\)$/, ''));
-      if (uri !== undefined) return uri;
-      if (expr === 'webview.cspSource') return ORIGIN;
-      if (expr === 'nonce') return NONCE;
-      if (expr === 'mode') return mode;
-      if (expr === 'csp') return fill(csp);
-      throw new Error(`webviewPage: no value for \${${expr}} in src/extension/webviewHtml.ts`);
-    });
+export function servedPage(mode: 'panel' | 'study'): string {
+  const url = (path: readonly string[]) => `${ORIGIN}/${path.join('/')}`;
+  const html = webviewPage({ source: ORIGIN, nonce: NONCE, script: url(WEBVIEW_ASSETS.script), styles: WEBVIEW_ASSETS.styles.map(url), mode });
   const extra = `<link rel="stylesheet" href="${ORIGIN}/test/themes.css">\n<script nonce="${NONCE}">${FAKE_HOST}</script>\n`;
-  return fill(template).replace('</head>', `${extra}</head>`);
+  return html.replace('</head>', `${extra}</head>`);
 }
 
-/** A new page showing webviewPage(mode), its assets answered from dist/ and media/; CSP violations and console errors land in `errors`. */
+/** A new page showing servedPage(mode), its assets answered from dist/ and media/; CSP violations and console errors land in `errors`. */
 export async function openStrictPage(browser: BrowserContext, mode: 'panel' | 'study', errors: string[]): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
@@ -105,7 +89,7 @@ export async function openStrictPage(browser: BrowserContext, mode: 'panel' | 's
   });
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = normalize(new URL(route.request().url()).pathname).replace(/^\/+/, '');
-    if (path === 'index.html') return route.fulfill({ contentType: 'text/html', body: webviewPage(mode) });
+    if (path === 'index.html') return route.fulfill({ contentType: 'text/html', body: servedPage(mode) });
     if (path === 'test/themes.css') return route.fulfill({ contentType: 'text/css', body: themeCss() });
     if (path === 'favicon.ico') return route.fulfill({ status: 204, body: '' });
     if (!/^(dist|media)\//.test(path)) return route.fulfill({ status: 404, body: '' });

@@ -12,6 +12,7 @@ import { FAKE_HOST, launchBrowser, postedBy, sendTo, settledOn, snapshotOf, THEM
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'artifacts');
+
 function snapshot(run: TraceRun, step: number): HostMessage {
   return snapshotOf(run, step, 'first-best-worst.heap');
 }

@@ -2,6 +2,8 @@
 // following, CodeLens clicks moving the panel, and the side view on the same step.
 
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { restorableTrace } from '../../../src/extension/panels';
@@ -56,16 +58,49 @@ describe('Heap panel and study view', function () {
     for (const state of hostile) assert.equal(restorableTrace(state), undefined, `refused: ${String(state).slice(0, 60)}`);
   });
 
-  it('Open Heap Panel shows the chain of the active trace at its last step', async () => {
+  it("Open Heap Panel opens at the op on the cursor's line: the first op from the header, the next op from a comment", async () => {
     const document = await open(join(repoRoot, 'samples', 'first-best-worst.heap'));
     const api = await panels();
-    const opened = await vscode.commands.executeCommand<{ uri: string; step: number }>('heapInspector.openHeapPanel');
+    const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    const openAt = async (line: number, ...args: unknown[]) => {
+      editor.selection = new vscode.Selection(line - 1, 2, line - 1, 2);
+      return vscode.commands.executeCommand<{ uri: string; step: number }>('heapInspector.openHeapPanel', ...args);
+    };
+    // The cursor on `p = malloc(32)` (line 22), the last op.
+    const opened = await openAt(22);
     assert.equal(opened?.uri, document.uri.toString());
     assert.equal(opened?.step, 9);
     // The webview loads, says `ready`, and gets the snapshot with every block.
     const state = await eventually(() => api.state(), (s) => s.blocks === 7, 'the panel drew the 7 blocks');
     assert.equal(state.uri, document.uri.toString());
     assert.equal(api.highlightedLine(document.uri.toString()), 22, 'the editor highlights the current op');
+    // On free(medium), line 14 (as the editor title's button passes the trace).
+    assert.equal((await openAt(14, document.uri))?.step, 7);
+    assert.equal(api.highlightedLine(document.uri.toString()), 14);
+    // The header comment: the first op, big = malloc(100) on line 6.
+    assert.equal((await openAt(1))?.step, 0);
+    assert.equal(api.highlightedLine(document.uri.toString()), 6);
+    await eventually(() => api.state(), (s) => s.step === 0 && s.blocks !== null, 'the panel shows the first op');
+    // A comment between ops: the op after it, p = malloc(32).
+    assert.equal((await openAt(18))?.step, 9);
+  });
+
+  it('the study side view starts at the cursor of a trace never stepped, and follows the cursor as it moves', async () => {
+    // A script no view has stepped (a file of its own). Line 1 is a comment; the ops are on lines 2 to 5.
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-study-'));
+    const path = join(dir, 'cursor.heap');
+    writeFileSync(path, '# the study view follows the cursor\na = malloc(16)\nb = malloc(32)\nfree(a)\nc = malloc(8)\n');
+    const document = await open(path);
+    const api = await panels();
+    await vscode.commands.executeCommand('heapInspector.studyView.focus');
+    const study = await eventually(() => api.studyState(), (s) => s.uri === document.uri.toString() && s.blocks !== null, 'the side view drew the script');
+    assert.equal(study.step, 0, 'the cursor is on the header comment: the first op');
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    // Three lines down with the cursor keys' command: free(a), op 2.
+    for (let k = 0; k < 3; k++) await vscode.commands.executeCommand('cursorDown');
+    await eventually(() => api.studyState(), (s) => s.step === 2, 'the side view follows the cursor to free(a)');
+    assert.equal(vscode.window.activeTextEditor?.selection.active.line, 3);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('stepping moves the highlighted line in the editor', async () => {
