@@ -8,7 +8,7 @@ import { grown } from '../engine/typedArrays';
 import { lowerBound, upperBound } from '../shared/bisect';
 
 /** Ranges per chunk: a chunk splits at twice this. */
-const CHUNK = 64;
+const CHUNK = 32;
 
 export class LiveRanges {
   private starts: Int32Array[] = [];
