@@ -1,6 +1,6 @@
 // An index over the implicit list that answers every placement policy's question in O(log n)
 // and says how many blocks a linear walk would have examined, without walking:
-//   - every block in address order, in chunks of 64 to 128 (contiguous, so a search touches few
+//   - every block in address order, in chunks of 32 to 64 (contiguous, so a search touches few
 //     cache lines), with per-chunk counts in a Fenwick tree (a block's rank in address order) and
 //     per-chunk largest free sizes in a max tree (the lowest-address free block that fits from
 //     any point: first fit, next fit, and the largest for worst fit);
