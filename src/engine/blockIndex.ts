@@ -1,6 +1,6 @@
 // An index over the implicit list that answers every placement policy's question in O(log n)
 // and says how many blocks a linear walk would have examined, without walking:
-//   - every block in address order, in chunks of 64 to 128 (contiguous, so a search touches few
+//   - every block in address order, in chunks of 32 to 64 (contiguous, so a search touches few
 //     cache lines), with per-chunk counts in a Fenwick tree (a block's rank in address order) and
 //     per-chunk largest free sizes in a max tree (the lowest-address free block that fits from
 //     any point: first fit, next fit, and the largest for worst fit);
@@ -52,7 +52,7 @@ class SizeOrder {
 }
 
 /** Blocks per chunk: a chunk splits at twice this. */
-const CHUNK = 64;
+const CHUNK = 32;
 
 /** A run of blocks in address order: their addresses and free sizes (0: allocated). */
 interface Chunk {
@@ -82,6 +82,14 @@ export class BlockIndex {
    * update in place. Anything else carries the removal out first.
    */
   private pending = -1;
+  /**
+   * The finger: the chunk and position of the last block looked up or changed. An op looks up the
+   * same few neighbouring blocks again and again (found, ranked, split, its rest added; freed,
+   * merged with its neighbours), so `locate` tries the finger before any binary search. Only a
+   * hint: checked against the chunk's bounds and keys, never trusted.
+   */
+  private fingerChunk = 0;
+  private fingerPos = 0;
 
   constructor(
     /** The largest heap: no block starts beyond it (a corrupted size could claim otherwise). */
@@ -111,9 +119,9 @@ export class BlockIndex {
       this.chunks.push(newChunk());
       this.summarise();
     }
-    const c = this.chunkOf(addr);
+    const k = this.locate(addr);
+    const c = this.fingerChunk;
     const chunk = this.chunks[c]!;
-    const k = lowerBound(chunk.keys, addr, chunk.length);
     if (k < chunk.length && chunk.keys[k] === addr) return; // already there (a corrupted heap re-adding a block)
     const keys = chunk.keys;
     const frees = chunk.free;
@@ -151,9 +159,9 @@ export class BlockIndex {
     const addr = this.pending;
     this.pending = -1;
     if (this.chunks.length === 0) return;
-    const c = this.chunkOf(addr);
+    const k = this.locate(addr);
+    const c = this.fingerChunk;
     const chunk = this.chunks[c]!;
-    const k = lowerBound(chunk.keys, addr, chunk.length);
     if (k >= chunk.length || chunk.keys[k] !== addr) return;
     const free = chunk.free[k]!;
     const keys = chunk.keys;
@@ -196,9 +204,9 @@ export class BlockIndex {
   /** The block at `addr` becomes free with `free` bytes (0: allocated) in place; false when there is none. */
   private replace(addr: number, free: number): boolean {
     if (this.chunks.length === 0) return false;
-    const c = this.chunkOf(addr);
+    const k = this.locate(addr);
+    const c = this.fingerChunk;
     const chunk = this.chunks[c]!;
-    const k = lowerBound(chunk.keys, addr, chunk.length);
     if (k >= chunk.length || chunk.keys[k] !== addr) return false;
     const old = chunk.free[k]!;
     chunk.free[k] = free;
@@ -255,11 +263,10 @@ export class BlockIndex {
   rank(addr: number): number {
     this.flush();
     if (this.chunks.length === 0 || addr <= this.firsts[0]!) return 0;
-    const c = this.chunkOf(addr);
+    const k = this.locate(addr);
     let sum = 0;
-    for (let i = c; i > 0; i -= i & -i) sum += this.fenwick[i]!;
-    const chunk = this.chunks[c]!;
-    return sum + lowerBound(chunk.keys, addr, chunk.length);
+    for (let i = this.fingerChunk; i > 0; i -= i & -i) sum += this.fenwick[i]!;
+    return sum + k;
   }
 
   /** The lowest-address free block at or after `from` with at least `size` bytes, or null. */
@@ -267,15 +274,16 @@ export class BlockIndex {
     this.flush();
     if (this.chunks.length === 0) return null;
     const want = Math.max(1, size);
-    let c = this.chunkOf(from);
+    const start = this.locate(from);
+    let c = this.fingerChunk;
     let chunk = this.chunks[c]!;
     if (chunk.max >= want) {
-      for (let k = lowerBound(chunk.keys, from, chunk.length); k < chunk.length; k++) if (chunk.free[k]! >= want) return chunk.keys[k]!;
+      for (let k = start; k < chunk.length; k++) if (chunk.free[k]! >= want) return this.found(c, k);
     }
     c = this.nextChunkWith(c + 1, want);
     if (c < 0) return null;
     chunk = this.chunks[c]!;
-    for (let k = 0; k < chunk.length; k++) if (chunk.free[k]! >= want) return chunk.keys[k]!;
+    for (let k = 0; k < chunk.length; k++) if (chunk.free[k]! >= want) return this.found(c, k);
     return null;
   }
 
@@ -307,6 +315,40 @@ export class BlockIndex {
   /** The position of the last chunk whose first address is <= addr (0 when none is). */
   private chunkOf(addr: number): number {
     return Math.max(0, upperBound(this.firsts, addr, this.chunks.length) - 1);
+  }
+
+  /**
+   * Where `addr` is or would go: its chunk (the last whose first address is <= addr, or the first)
+   * becomes the finger's chunk, and the first position in it whose address is >= addr is returned
+   * and becomes the finger's position. Tries the finger and its neighbours before searching.
+   */
+  private locate(addr: number): number {
+    const chunks = this.chunks;
+    let c = this.fingerChunk;
+    if (c >= chunks.length || (c > 0 && this.firsts[c]! > addr) || (c + 1 < chunks.length && this.firsts[c + 1]! <= addr)) {
+      c = this.chunkOf(addr);
+      this.fingerChunk = c;
+    }
+    const chunk = chunks[c]!;
+    const keys = chunk.keys;
+    const n = chunk.length;
+    // The first position whose address is >= addr: at the finger, just after it or just before it.
+    for (let h = this.fingerPos - 1; h <= this.fingerPos + 1; h++) {
+      if (h >= 0 && h <= n && (h === 0 || keys[h - 1]! < addr) && (h === n || keys[h]! >= addr)) {
+        this.fingerPos = h;
+        return h;
+      }
+    }
+    const k = lowerBound(keys, addr, n);
+    this.fingerPos = k;
+    return k;
+  }
+
+  /** The block at position `k` of chunk `c`, which becomes the finger. */
+  private found(c: number, k: number): number {
+    this.fingerChunk = c;
+    this.fingerPos = k;
+    return this.chunks[c]!.keys[k]!;
   }
 
   /** The first chunk at position >= from whose largest free size is >= size, or -1. */

@@ -4,7 +4,7 @@
 
 import type { FitPolicy } from './config';
 import type { BlockIndex } from './blockIndex';
-import type { BlockLayout } from './layout';
+import { allocatedOfWord, sizeOfWord, type BlockLayout } from './layout';
 
 export interface FitResult {
   /** Header address of the chosen free block, or null when none fits. */
@@ -122,7 +122,8 @@ export function indexedFitSearch(layout: BlockLayout, policy: FitPolicy, index: 
   const first = layout.firstBlockAddr;
   const sound = (addr: number, asize: number): boolean => {
     try {
-      return !layout.allocatedAt(addr) && layout.sizeAt(addr) >= asize;
+      const word = layout.getWord(addr);
+      return !allocatedOfWord(word) && sizeOfWord(word) >= asize;
     } catch {
       return false;
     }
@@ -135,12 +136,13 @@ export function indexedFitSearch(layout: BlockLayout, policy: FitPolicy, index: 
     return result;
   };
   const choose = (asize: number, rover: number): FitResult => {
+    // First fit, the most common, counts every block only when nothing fits.
+    if (policy === 'first') {
+      const addr = index.firstFit(asize, first);
+      return found(addr, addr === null ? index.count : index.rank(addr) + 1);
+    }
     const total = index.count;
     switch (policy) {
-      case 'first': {
-        const addr = index.firstFit(asize, first);
-        return found(addr, addr === null ? total : index.rank(addr) + 1);
-      }
       case 'next': {
         const end = layout.chainEnd();
         const start = rover >= first && rover < end ? rover : first;

@@ -21,21 +21,30 @@ class PointerTable implements ReadonlyMap<number, number> {
   private values_: Int32Array;
   private mask: number;
   private used = 0;
-  /** The table positions of the live pointers: a snapshot visits those, not every pointer ever freed. */
-  private live_: DenseSet;
+  /**
+   * The pointer last looked up and its position: an op asks about the same pointer several times
+   * (the driver's checks, the status, the release). Checked against the keys before use.
+   */
+  private lastPtr = EMPTY;
+  private lastAt = 0;
+  /**
+   * The table positions of the live pointers: a snapshot visits those, not every pointer ever
+   * freed. Made at the first question that needs it (a replay that takes no snapshot never asks)
+   * and kept up to date from then on.
+   */
+  private live_: DenseSet | null = null;
 
   constructor(expected = 0) {
     let capacity = 1024;
     while (capacity < expected * 2) capacity *= 2;
     this.keys_ = new Int32Array(capacity).fill(EMPTY);
     this.values_ = new Int32Array(capacity);
-    this.live_ = new DenseSet(capacity);
     this.mask = capacity - 1;
   }
 
   /** Live pointers. */
   get size(): number {
-    return this.live_.size;
+    return this.liveSet().size;
   }
 
   /** Empties the table for `expected` pointers if it is big enough (and not far too big); returns it, or null. */
@@ -44,7 +53,7 @@ class PointerTable implements ReadonlyMap<number, number> {
     if (capacity < expected * 2 || capacity > Math.max(1024, expected * 8)) return null;
     this.keys_.fill(EMPTY);
     this.used = 0;
-    this.live_.clear();
+    this.live_?.clear();
     return this;
   }
 
@@ -66,8 +75,8 @@ class PointerTable implements ReadonlyMap<number, number> {
 
   /** Sets a pointer's entry (a requested size, or FREED); returns the previous one. */
   set(ptr: number, value: number): number | undefined {
-    let i = this.slot(ptr);
     const keys = this.keys_;
+    let i = this.lastPtr === ptr && keys[this.lastAt] === ptr ? this.lastAt : this.slot(ptr);
     while (keys[i] !== EMPTY && keys[i] !== ptr) i = (i + 1) & this.mask;
     let previous: number | undefined;
     if (keys[i] === EMPTY) {
@@ -77,8 +86,11 @@ class PointerTable implements ReadonlyMap<number, number> {
       previous = this.values_[i]!;
     }
     this.values_[i] = value;
-    if (value === FREED) this.live_.delete(i);
-    else this.live_.add(i);
+    const live = this.live_;
+    if (live !== null) {
+      if (value === FREED) live.delete(i);
+      else live.add(i);
+    }
     if (this.used * 2 > keys.length) this.rehash();
     return previous;
   }
@@ -105,9 +117,10 @@ class PointerTable implements ReadonlyMap<number, number> {
 
   /** The live entries as flat (pointer, size) pairs. */
   livePairs(): Uint32Array {
-    const out = new Uint32Array(2 * this.size);
-    for (let j = 0; j < this.size; j++) {
-      const i = this.live_.members[j]!;
+    const live = this.liveSet();
+    const out = new Uint32Array(2 * live.size);
+    for (let j = 0; j < live.size; j++) {
+      const i = live.members[j]!;
       out[2 * j] = this.keys_[i]!;
       out[2 * j + 1] = this.values_[i]!;
     }
@@ -129,6 +142,15 @@ class PointerTable implements ReadonlyMap<number, number> {
     }
   }
 
+  private liveSet(): DenseSet {
+    if (this.live_ === null) {
+      const live = new DenseSet(this.keys_.length);
+      for (let i = 0; i < this.keys_.length; i++) if (this.keys_[i] !== EMPTY && this.values_[i] !== FREED) live.add(i);
+      this.live_ = live;
+    }
+    return this.live_;
+  }
+
   private slot(ptr: number): number {
     return (Math.imul(ptr, 0x9e3779b1) >>> 7) & this.mask;
   }
@@ -136,9 +158,14 @@ class PointerTable implements ReadonlyMap<number, number> {
   private find(ptr: number): number {
     if (!Number.isInteger(ptr) || ptr < 0 || ptr > 0x7fffffff) return -1;
     const keys = this.keys_;
+    if (ptr === this.lastPtr && keys[this.lastAt] === ptr) return this.lastAt;
     for (let i = this.slot(ptr); ; i = (i + 1) & this.mask) {
       const k = keys[i]!;
-      if (k === ptr) return i;
+      if (k === ptr) {
+        this.lastPtr = ptr;
+        this.lastAt = i;
+        return i;
+      }
       if (k === EMPTY) return -1;
     }
   }
@@ -149,7 +176,8 @@ class PointerTable implements ReadonlyMap<number, number> {
     const capacity = oldKeys.length * 2;
     this.keys_ = new Int32Array(capacity).fill(EMPTY);
     this.values_ = new Int32Array(capacity);
-    this.live_ = new DenseSet(capacity);
+    const live = this.live_ === null ? null : new DenseSet(capacity);
+    this.live_ = live;
     this.mask = capacity - 1;
     for (let j = 0; j < oldKeys.length; j++) {
       const ptr = oldKeys[j]!;
@@ -158,7 +186,7 @@ class PointerTable implements ReadonlyMap<number, number> {
       while (this.keys_[i] !== EMPTY) i = (i + 1) & this.mask;
       this.keys_[i] = ptr;
       this.values_[i] = oldValues[j]!;
-      if (oldValues[j] !== FREED) this.live_.add(i);
+      if (live !== null && oldValues[j] !== FREED) live.add(i);
     }
   }
 }

@@ -29,9 +29,11 @@ export function inputPointer(ops: OpTable, i: number, slots: Int32Array): number
   return p === NO_PTR ? null : p;
 }
 
-/** Runs op `i` against an allocator and updates the slots (C semantics: a freed pointer dangles). */
-export function applyOp(heap: Allocator, ops: OpTable, i: number, slots: Int32Array, clearOnFree: boolean): OpResult {
-  const input = inputPointer(ops, i, slots);
+/**
+ * Runs op `i` against an allocator and updates the slots (C semantics: a freed pointer dangles).
+ * `input`: the op's `inputPointer`, when the caller has it already.
+ */
+export function applyOp(heap: Allocator, ops: OpTable, i: number, slots: Int32Array, clearOnFree: boolean, input = inputPointer(ops, i, slots)): OpResult {
   const kind = ops.kind(i);
   // The slot the op stores into or works on: only free(NULL) has none.
   const ptr = ops.ptr(i);

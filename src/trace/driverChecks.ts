@@ -24,7 +24,10 @@ const NOTHING_KEPT: ReallocKeep = { length: 0, bytes: null };
 
 /** mdriver's fill byte per slot: the low byte of the `.rep` id (or of the slot number). */
 function fillPatterns(trace: Trace, slots: number): Uint8Array {
-  return Uint8Array.from({ length: slots }, (_, slot) => (hasIds(trace.format) ? Number(trace.names[slot]) : slot) & 0xff);
+  const patterns = new Uint8Array(slots);
+  const ids = hasIds(trace.format);
+  for (let slot = 0; slot < slots; slot++) patterns[slot] = (ids ? Number(trace.names[slot]) : slot) & 0xff;
+  return patterns;
 }
 
 /** mdriver fills every new payload with the low byte of its id; returns the byte, or null when nothing was filled. */
@@ -98,22 +101,26 @@ export class DriverChecks {
     }
     const ptr = result.ptr;
     if (ptr === null || kind === 'free' || kind === 'write' || kind === 'fill') return NO_VIOLATIONS;
+    // No closure and no array unless something is wrong: this runs every op.
     let found = NO_VIOLATIONS;
-    const say = (code: DiagnosticCode, message: string) => {
-      if (found === NO_VIOLATIONS) found = [];
-      found.push({ range: this.trace.ops.range(i), severity: 'error', code, message });
-    };
     const size = result.requestSize;
     const alignment = this.config.alignment;
-    if (ptr % alignment !== 0) say('misaligned-payload', `The payload ${hex(ptr)} is not aligned to ${alignment} bytes.`);
-    if (ptr < 0 || ptr + size > heap.heapSize) say('payload-outside-heap', `The payload ${hex(ptr)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heap.heapSize)}).`);
+    if (ptr % alignment !== 0) found = this.say(found, i, 'misaligned-payload', `The payload ${hex(ptr)} is not aligned to ${alignment} bytes.`);
+    if (ptr < 0 || ptr + size > heap.heapSize) found = this.say(found, i, 'payload-outside-heap', `The payload ${hex(ptr)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heap.heapSize)}).`);
     const ranges = this.ranges;
-    if (ranges.add(ptr, ptr + size)) say('overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
+    if (ranges.add(ptr, ptr + size)) found = this.say(found, i, 'overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
     if (kind === 'realloc' && keep.length > 0) {
       const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patterns[from] : undefined;
       const kept = keep.bytes ? heap.memory.matches(ptr, keep.bytes) : byte === undefined || heap.memory.isFilledWith(ptr, keep.length, byte);
-      if (!kept) say('realloc-lost-data', `realloc did not preserve the first ${keep.length} bytes of the old block's data.`);
+      if (!kept) found = this.say(found, i, 'realloc-lost-data', `realloc did not preserve the first ${keep.length} bytes of the old block's data.`);
     }
     return found;
+  }
+
+  /** `found` with a violation at op `i` added (a new array for the first). */
+  private say(found: Diagnostic[], i: number, code: DiagnosticCode, message: string): Diagnostic[] {
+    const list = found === NO_VIOLATIONS ? [] : found;
+    list.push({ range: this.trace.ops.range(i), severity: 'error', code, message });
+    return list;
   }
 }

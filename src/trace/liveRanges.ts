@@ -1,5 +1,5 @@
 // The live payload ranges of a replay, ordered by start, for mdriver's "no overlap" check: one
-// binary search per op. Ranges sit in chunks of 64 to 128 (typed arrays, so a search touches few
+// binary search per op. Ranges sit in chunks of 32 to 64 (typed arrays, so a search touches few
 // cache lines), found through an array of each chunk's first start. Heaps stay below 2^30
 // bytes, so 32 bits hold every address (an end past 2^31, of a payload that cannot be in the
 // heap anyway, is kept as 2^31 - 1).
@@ -8,7 +8,7 @@ import { grown } from '../engine/typedArrays';
 import { lowerBound, upperBound } from '../shared/bisect';
 
 /** Ranges per chunk: a chunk splits at twice this. */
-const CHUNK = 64;
+const CHUNK = 32;
 
 export class LiveRanges {
   private starts: Int32Array[] = [];

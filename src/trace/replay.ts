@@ -60,6 +60,9 @@ export class Replay {
     this.withBytes = trace.ops.has('write', 'fill');
     const checks = new DriverChecks(trace, config, slotCount, options.checks ?? true, fill, clearOnFree);
     const heap = allocatorFor(config);
+    // Without history no op's record outlives the op (the totals are read from it at once): the
+    // allocator makes no record, event or block object per op (docs/performance.md, "At scale").
+    if (!this.history) heap.setQuiet(true);
     this.initialMetrics = heap.metrics();
     this.columns = new OpColumns(n, this.history ? n : 0, this.initialMetrics);
     this.past = this.history

@@ -193,11 +193,15 @@ export class RunRecorder {
     const input = inputPointer(ops, i, this.slots);
     const keep = this.checks.before(heap, i, input);
 
-    const result = applyOp(heap, ops, i, this.slots, this.clearOnFree);
-    const ptr = ops.ptr(i);
-    if (ptr !== null) this.noteSlot(ptr);
+    const result = applyOp(heap, ops, i, this.slots, this.clearOnFree, input);
     const from = kind === 'realloc' ? ops.from(i) : null;
-    if (from !== null) this.noteSlot(from);
+    const history = this.history;
+    // The held slots are for checkpoints alone.
+    if (history) {
+      const ptr = ops.ptr(i);
+      if (ptr !== null) this.noteSlot(ptr);
+      if (from !== null) this.noteSlot(from);
+    }
     let outcome = outcomeBits(result);
     const violations = this.checks.after(heap, i, kind, from, result, input, keep);
     if (violations.length > 0) outcome |= OUTCOME.VIOLATION;
@@ -206,7 +210,6 @@ export class RunRecorder {
     this.columns.ptrs[i] = result.ptr ?? NO_PTR;
     this.followLifetimes(i, kind, result);
     this.examinedTotal += result.examined;
-    const history = this.history;
     if (history) this.columns.record(i, result, outcome, heap.metrics());
     this.report(i, kind, result, violations);
     this.recorded = i + 1;
