@@ -5,20 +5,11 @@
 // record and op run again. A budget made small for the test stands in for ten million ops.
 
 import assert from 'node:assert/strict';
-import type { Allocator, AllocatorSnapshot } from '../../../src/engine/index';
 import { parseRep, Replay, traceConfig, type Trace } from '../../../src/trace/index';
 import { generatedRep, seededRandom } from '../support/generatedTrace';
+import { heapState as state } from '../support/heapState';
 
 const OPS = 200_000;
-
-/** What a rebuilt heap must match: the block chain, the live pointers in address order, the rover, the metrics. */
-function state(heap: Allocator) {
-  const s: AllocatorSnapshot = heap.snapshot(false, false);
-  const live: [number, number][] = [];
-  for (let k = 0; k < s.live.length; k += 2) live.push([s.live[k]!, s.live[k + 1]!]);
-  live.sort((a, b) => a[0] - b[0]);
-  return { heapSize: s.heapSize, rover: s.rover, blocks: Array.from(s.blocks), live, metrics: heap.metrics() };
-}
 
 describe('the history of a long trace', function () {
   this.timeout(120_000);
