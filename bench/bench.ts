@@ -24,14 +24,15 @@ import { compileAllocator, findCompiler, runAllocator } from '../src/native/ownA
 import { seededRandom as rng } from '../test/unit/support/generatedTrace';
 import { generate, generateFragmented, generateReallocHeavy } from './generators';
 import { scale } from './scale';
+import { measureHistory, tenMillion } from './tenMillion';
 
 const ROOT = process.cwd();
 const MALLOCLAB = join(ROOT, '..', 'shared', 'traces', 'malloclab');
 const DEFAULT_TRACES = ['amptjp-bal', 'cccp-bal', 'cp-decl-bal', 'expr-bal', 'coalescing-bal', 'random-bal', 'random2-bal', 'binary-bal', 'binary2-bal', 'realloc-bal', 'realloc2-bal'];
 const quick = process.argv.includes('--quick');
 const argAfter = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
-const PARTS = ['malloclab', 'ratio', 'families', 'million', 'panel', 'own', 'scale'] as const;
-/** `--only malloclab|ratio|families|million|panel|own|scale`: one part of the benchmark. */
+const PARTS = ['malloclab', 'ratio', 'families', 'million', 'panel', 'own', 'scale', 'tenmillion'] as const;
+/** `--only malloclab|ratio|families|million|panel|own|scale|tenmillion`: one part of the benchmark. */
 const only = argAfter('--only');
 /** `--write-docs`: after a full run, rewrite the table in docs/performance.md (bench/docsTable.ts). */
 const writeDocs = process.argv.includes('--write-docs');
@@ -67,6 +68,11 @@ async function main(): Promise<void> {
   const measure = argAfter('--replay');
   if (measure !== undefined) {
     measureReplay(JSON.parse(measure) as ReplayJob);
+    return;
+  }
+  const historyOf = argAfter('--tenmillion-history');
+  if (historyOf !== undefined) {
+    writeFileSync(rowsOut!, JSON.stringify(measureHistory(historyOf)));
     return;
   }
   const million = argAfter('--million');
@@ -148,6 +154,9 @@ async function runPart(name: (typeof PARTS)[number]): Promise<void> {
 
   // 7. The whole command line on a big trace against the textbook allocator's own replay loop in C.
   if (name === 'scale') scale({ root: ROOT, quick, report, time });
+
+  // 8. Ten million ops through the whole command line, with history in a process of its own, and a recorded real program.
+  if (name === 'tenmillion') tenMillion({ root: ROOT, quick, report, inOwnProcess });
 
   // 5. The panel drawing the largest heap, in headless Chromium.
   if (name === 'panel') {

@@ -7,15 +7,24 @@ import { seededRandom as rng } from '../test/unit/support/generatedTrace';
  * large), frees of random live blocks, and (with `reallocs`) a share of reallocs.
  */
 export function generate(ops: number, live: number, seed: number, reallocs = 0.1): string {
+  const lines: string[] = [];
+  const ids = mixedOps(ops, live, seed, reallocs, (line) => lines.push(line));
+  return [String(0), String(ids), String(lines.length), '1', ...lines].join('\n') + '\n';
+}
+
+/**
+ * `generate`'s op lines, one `emit` each, without keeping them (a trace of ten million ops is
+ * written out as it is made: bench/tenMillion.ts); returns the ids used.
+ */
+export function mixedOps(ops: number, live: number, seed: number, reallocs: number, emit: (line: string) => void): number {
   const random = rng(seed);
   const size = () => {
     const r = random();
     return r < 0.7 ? 8 + Math.floor(random() * 120) : r < 0.95 ? 128 + Math.floor(random() * 1000) : 1024 + Math.floor(random() * 8000);
   };
-  const lines: string[] = [];
   const alive: number[] = [];
   let next = 0;
-  while (lines.length < ops) {
+  for (let n = 0; n < ops; n++) {
     const fill = alive.length < live;
     const r = random();
     if (alive.length > 0 && !fill && r < 0.5) {
@@ -23,15 +32,15 @@ export function generate(ops: number, live: number, seed: number, reallocs = 0.1
       const id = alive[k]!;
       alive[k] = alive[alive.length - 1]!;
       alive.pop();
-      lines.push(`f ${id}`);
+      emit(`f ${id}`);
     } else if (alive.length > 0 && r < 0.5 + reallocs) {
-      lines.push(`r ${alive[Math.floor(random() * alive.length)]} ${size()}`);
+      emit(`r ${alive[Math.floor(random() * alive.length)]} ${size()}`);
     } else {
       alive.push(next);
-      lines.push(`a ${next++} ${size()}`);
+      emit(`a ${next++} ${size()}`);
     }
   }
-  return [String(0), String(next), String(lines.length), '1', ...lines].join('\n') + '\n';
+  return next;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Growing typed arrays: the engine and the trace model keep their per-block and per-op data in
 // typed arrays that double as they fill.
 
-type NumberArray = Int16Array | Int32Array | Uint8Array | Uint32Array | Float64Array;
+type NumberArray = Int16Array | Uint16Array | Int32Array | Uint8Array | Uint32Array | Float64Array;
 
 /**
  * A copy of `array` with room for `length` values: the old ones first, then `fill` (0 unless

@@ -6,6 +6,7 @@ import type { Allocator } from '../engine/allocator';
 import type { HeapConfig } from '../engine/config';
 import { hex, type KeptBytes } from '../engine/memory';
 import type { OpResult } from '../engine/results';
+import { idLowBytes } from './idNames';
 import { LiveRanges } from './liveRanges';
 import { hasIds, type Diagnostic, type DiagnosticCode, type Trace, type TraceOpKind } from './model';
 import type { OpTable } from './opTable';
@@ -24,10 +25,7 @@ const NOTHING_KEPT: ReallocKeep = { length: 0, bytes: null };
 
 /** mdriver's fill byte per slot: the low byte of the `.rep` id (or of the slot number). */
 function fillPatterns(trace: Trace, slots: number): Uint8Array {
-  const patterns = new Uint8Array(slots);
-  const ids = hasIds(trace.format);
-  for (let slot = 0; slot < slots; slot++) patterns[slot] = (ids ? Number(trace.names[slot]) : slot) & 0xff;
-  return patterns;
+  return hasIds(trace.format) ? idLowBytes(trace.names, slots) : Uint8Array.from({ length: slots }, (_, slot) => slot & 0xff);
 }
 
 /** mdriver fills every new payload with the low byte of its id; returns the byte, or null when nothing was filled. */

@@ -100,7 +100,7 @@ export class HeapScriptParser extends LineParser {
       return;
     }
     this.lifetimes.catchUp();
-    const analysis = this.lifetimes.finish();
+    const analysis = this.lifetimes.finish(true);
     const empty: Diagnostic[] = [];
     if (ops.length === 0 && this.diagnostics.count === 0 && analysis.diagnostics.length === 0) {
       empty.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: 'The script has no operations yet: try "p = malloc(24)".' });

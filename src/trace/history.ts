@@ -1,6 +1,7 @@
-// The history of a run: checkpoints of the block structure (about 48 bytes an op, amortised), and
-// a cursor, the heap moved to the step on show, rebuilt from the nearest checkpoint by a bounded
-// replay, backwards as cheaply as forwards (docs/memory.md).
+// The history of a run: checkpoints of the block structure (about 48 bytes an op, amortised, and
+// 64 MiB for the whole run: a longer run's checkpoints are sparser), and a cursor, the heap moved
+// to the step on show, rebuilt from the nearest checkpoint by a bounded replay, backwards as
+// cheaply as forwards (docs/memory.md, "The history of a long trace").
 
 import { firstIndex } from '../shared/bisect';
 import type { Allocator } from '../engine/allocator';
@@ -18,6 +19,11 @@ import { OUTCOME, type OpColumns } from './runRecorder';
 export interface HistorySettings {
   /** Checkpoint memory budget, amortised per op (default 48 bytes). */
   readonly checkpointBytesPerOp?: number;
+  /**
+   * Checkpoint memory budget for the whole run (default CHECKPOINT_BUDGET): a trace longer than
+   * it allows at `checkpointBytesPerOp` gets its share per op instead, so sparser checkpoints.
+   */
+  readonly checkpointBudget?: number;
   /** Fewest ops between checkpoints (default 256). */
   readonly minCheckpointInterval?: number;
   /** mdriver's fill byte per slot, and whether the run filled payloads with them. */
@@ -45,9 +51,16 @@ interface Checkpoint {
   readonly slots: Int32Array;
 }
 
+/** The default checkpoint budget of a whole run: 48 bytes an op up to about 1.4 million ops. */
+export const CHECKPOINT_BUDGET = 64 * 2 ** 20;
+
 export class History {
   private readonly checkpoints: Checkpoint[] = [];
   private nextCheckpoint = 0;
+  /** The checkpoint budget per op: `checkpointBytesPerOp`, or the run's share of `checkpointBudget`. */
+  private readonly bytesPerOp: number;
+  /** The most ops between two checkpoints in a row, less one: the longest replay to a step before the last checkpoint. */
+  private widestGap = 0;
   private cursor: Cursor | null = null;
   /** The run's own allocator once the run is done: the first cursor takes it over (nothing else uses it). */
   private spare: Allocator | undefined;
@@ -72,6 +85,8 @@ export class History {
   ) {
     this.recordedFit = settings.withBytes ? null : { findFit: () => this.fitFromRecord() };
     this.cursorConfig = this.recordedFit ? { ...config, search: 'linear' } : config;
+    const perOp = settings.checkpointBytesPerOp ?? 48;
+    this.bytesPerOp = Math.min(perOp, (settings.checkpointBudget ?? CHECKPOINT_BUDGET) / Math.max(1, trace.ops.length));
   }
 
   /** Whether a checkpoint is due after op `index`. */
@@ -93,10 +108,25 @@ export class History {
     // Freed pointers matter only to ops that free or realloc a pointer twice, which only a trace
     // with lifetime errors has.
     const cp: Checkpoint = { index, snapshot: heap.snapshot(bytes, !this.settings.clearOnFree), slots: pairs };
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (last !== undefined) this.widestGap = Math.max(this.widestGap, index - last.index - 1);
     this.checkpoints.push(cp);
-    const perOp = this.settings.checkpointBytesPerOp ?? 48;
-    const interval = Math.max(this.settings.minCheckpointInterval ?? 256, Math.ceil(checkpointBytes(cp) / perOp));
+    const interval = Math.max(this.settings.minCheckpointInterval ?? 256, Math.ceil(checkpointBytes(cp) / this.bytesPerOp));
     this.nextCheckpoint = index + interval;
+  }
+
+  /**
+   * The jump cost: the most ops a jump replays from its checkpoint to reach any step up to op
+   * `last` (the last op recorded). A jump costs about a microsecond an op replayed (docs/memory.md).
+   */
+  jumpCost(last: number): number {
+    const final = this.checkpoints[this.checkpoints.length - 1];
+    return Math.max(this.widestGap, final === undefined ? 0 : last - final.index);
+  }
+
+  /** How many checkpoints there are. */
+  get checkpointCount(): number {
+    return this.checkpoints.length;
   }
 
   /** The run is done: its allocator may become the cursor's. */

@@ -26,7 +26,7 @@ export interface LifetimeAnalysis {
 export function analyzeLifetimes(ops: OpTable, describe: (slot: Slot) => string): LifetimeAnalysis {
   const tracker = new LifetimeTracker(ops, describe);
   tracker.catchUp();
-  return tracker.finish();
+  return tracker.finish(true);
 }
 
 // What a slot holds: nothing yet, a live block, a pointer no longer live (freed, or handed to
@@ -106,9 +106,20 @@ export class LifetimeTracker {
    * arrays, are a copy trimmed to size: ops analysed later (a parser may call this midway and
    * go on) do not change an analysis already handed out.
    */
-  finish(): LifetimeAnalysis {
+  finish(last = false): LifetimeAnalysis {
     const n = this.analysed;
-    return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: this.lifetimeOfOp.slice(0, n), invalidUse: this.invalidUse.slice(0, n), diagnostics: this.diagnostics.all() };
+    // The last analysis (the parser's, at the end of the text) may keep the per-op arrays rather
+    // than copy them, when they have little room left over (docs/memory.md, "A trace").
+    const trim = <T extends Int32Array | Uint8Array>(a: T): T => (last && a.length - n <= n / 8 ? a.subarray(0, n) : a.slice(0, n)) as T;
+    return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: trim(this.lifetimeOfOp), invalidUse: trim(this.invalidUse), diagnostics: this.diagnostics.all() };
+  }
+
+  /** Makes room for `ops` ops in all, once, when the parser knows how many are coming. */
+  reserve(ops: number): void {
+    if (ops > this.lifetimeOfOp.length) {
+      this.lifetimeOfOp = grown(this.lifetimeOfOp, ops, -1);
+      this.invalidUse = grown(this.invalidUse, ops);
+    }
   }
 
   /** The lifetime op `i` belongs to, or -1 (op `i` analysed). */

@@ -110,6 +110,17 @@ export abstract class LineParser implements TraceParser {
     return this.result;
   }
 
+  /**
+   * The text says `ops` ops are coming (a `.rep` header): makes room for them at once, as many as
+   * the rest of the text can hold (an op takes a line of at least 3 characters and its line
+   * break) and MAX_TRACE_OPS allow, so that a long trace's columns are not grown by doubling.
+   */
+  protected expect(ops: number): void {
+    const room = Math.min(ops, MAX_TRACE_OPS, Math.ceil((this.text.length - this.reader.offset) / 4) + 1);
+    this.ops.reserve(room);
+    this.lifetimes.reserve(room);
+  }
+
   /** A slot's pointer as messages name it. */
   protected abstract describeSlot(slot: number): string;
 
@@ -124,7 +135,7 @@ export abstract class LineParser implements TraceParser {
       range: lineRange(line, 1, Math.min(text.length, 200) + 1),
       severity: 'error',
       code: 'trace-too-long',
-      message: `The trace has more than ${MAX_TRACE_OPS.toLocaleString('en-US')} ops, the most Heap Inspector replays (about 800 MB of memory): it stops reading here, and nothing from this line on is replayed.`,
+      message: `The trace has more than ${MAX_TRACE_OPS.toLocaleString('en-US')} ops, the most Heap Inspector replays (about 900 MB of memory with the history of every step): it stops reading here, and nothing from this line on is replayed.`,
     });
     return true;
   }

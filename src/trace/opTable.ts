@@ -1,12 +1,14 @@
-// A trace's ops in columns (typed arrays), not one object per op: a million-op trace takes about
-// 29 bytes an op instead of about 75, and, more to the point, no object the garbage collector
-// must mark on every full collection (docs/performance.md, "No object per op", has the figures).
-// `at(i)` gives op i as a plain `TraceOp`; what runs once per op
-// (the replay, the lifetime pass, the panel's tables) reads the columns instead.
+// A trace's ops in columns (typed arrays), not one object per op: 17 bytes an op instead of about
+// 75, and, more to the point, no object the garbage collector must mark on every full collection
+// (docs/performance.md, "No object per op", has the figures). `at(i)` gives op i as a plain
+// `TraceOp`; what runs once per op (the replay, the lifetime pass, the panel's tables) reads the
+// columns instead.
 //
-// malloc, realloc and free with exact sizes (below 2^53) and a one-line range live in the columns
-// alone. Everything else (calloc, write, fill, the 2016 lab's sizes near 2^56) is kept whole too,
-// beside the columns: such ops are rare, and a `.heap` script's are few.
+// malloc, realloc and free with sizes below 2^32 and a one-line range whose columns are below
+// 2^16 live in the columns alone. Everything else (calloc, write, fill, the 2016 lab's sizes near
+// 2^56) is kept whole too, beside the columns: such ops are rare, and a `.heap` script's are few.
+// A realloc's old pointer is its own slot in a `.rep` trace; the column of old pointers is made
+// only for a trace with a realloc that names another (a `.heap` script's `q = realloc(p, n)`).
 
 import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './vocabulary';
 import { grown } from '../engine/typedArrays';
@@ -19,18 +21,21 @@ const KIND_CODE: Readonly<Record<TraceOpKind, number>> = { malloc: 0, calloc: 1,
 const WHOLE = 0x80;
 /** A slot column's null (free(NULL), realloc(NULL, n)). */
 const NONE = -1;
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+/** The largest size the size column holds, and the largest column the range columns hold. */
+const MAX_COLUMN_SIZE = 0xffffffff;
+const MAX_COLUMN = 0xffff;
 
 export class OpTable implements Iterable<TraceOp> {
   protected n = 0;
   protected kinds: Uint8Array;
   protected ptrs: Int32Array;
-  protected froms: Int32Array;
-  /** Request sizes (malloc, realloc); NaN for an op kept whole. */
-  protected sizes: Float64Array;
+  /** The slot a realloc resizes; null while every realloc resizes its own slot (`ptrs`). */
+  protected froms: Int32Array | null = null;
+  /** Request sizes (malloc, realloc); 0 for an op kept whole. */
+  protected sizes: Uint32Array;
   protected lines: Int32Array;
-  protected columns: Int32Array;
-  protected endColumns: Int32Array;
+  protected columns: Uint16Array;
+  protected endColumns: Uint16Array;
   protected readonly whole = new Map<number, TraceOp>();
   /** The first op that assigns each slot (`length` if none), for the table of `firstAssignedOf` ops. */
   private firstAssigned: Int32Array | null = null;
@@ -39,11 +44,10 @@ export class OpTable implements Iterable<TraceOp> {
   protected constructor(capacity: number) {
     this.kinds = new Uint8Array(capacity);
     this.ptrs = new Int32Array(capacity);
-    this.froms = new Int32Array(capacity);
-    this.sizes = new Float64Array(capacity);
+    this.sizes = new Uint32Array(capacity);
     this.lines = new Int32Array(capacity);
-    this.columns = new Int32Array(capacity);
-    this.endColumns = new Int32Array(capacity);
+    this.columns = new Uint16Array(capacity);
+    this.endColumns = new Uint16Array(capacity);
   }
 
   /** A table of the given ops (tests and small traces). */
@@ -67,10 +71,8 @@ export class OpTable implements Iterable<TraceOp> {
     switch (KINDS[code]) {
       case 'malloc':
         return { kind: 'malloc', ptr, size: BigInt(this.sizes[i]!), range };
-      case 'realloc': {
-        const from = this.froms[i]!;
-        return { kind: 'realloc', ptr, from: from === NONE ? null : from, size: BigInt(this.sizes[i]!), range };
-      }
+      case 'realloc':
+        return { kind: 'realloc', ptr, from: this.from(i), size: BigInt(this.sizes[i]!), range };
       default:
         return { kind: 'free', ptr: ptr === NONE ? null : ptr, range };
     }
@@ -111,8 +113,12 @@ export class OpTable implements Iterable<TraceOp> {
   /** The slot whose block a realloc resizes (null: realloc(NULL, n), or not a realloc). */
   from(i: number): Slot | null {
     this.check(i);
-    const from = this.froms[i]!;
-    return from === NONE ? null : from;
+    const froms = this.froms;
+    if (froms !== null) {
+      const from = froms[i]!;
+      return from === NONE ? null : from;
+    }
+    return (this.kinds[i]! & ~WHOLE) === KIND_CODE.realloc ? this.ptrs[i]! : null;
   }
 
   /**
@@ -157,7 +163,7 @@ export class OpTable implements Iterable<TraceOp> {
 
   /** Bytes the columns hold (the ops kept whole not counted). */
   get byteLength(): number {
-    return [this.kinds, this.ptrs, this.froms, this.sizes, this.lines, this.columns, this.endColumns].reduce((sum, a) => sum + a.byteLength, 0);
+    return [this.kinds, this.ptrs, this.sizes, this.lines, this.columns, this.endColumns].reduce((sum, a) => sum + a.byteLength, this.froms?.byteLength ?? 0);
   }
 
   /** Ops of `kinds`, counted up to the first when `first`. */
@@ -184,17 +190,27 @@ export class OpTableBuilder extends OpTable {
     super(Math.max(1, capacity));
   }
 
+  /**
+   * Makes room for `ops` ops in all, once, when a parser knows how many are coming (a `.rep`
+   * header's count, bounded by the text): a long trace's columns then never double past it, nor
+   * get copied to be trimmed (docs/memory.md, "A trace").
+   */
+  reserve(ops: number): void {
+    if (ops > this.kinds.length) this.resize((a) => grown(a, ops));
+  }
+
   /** Appends a malloc, realloc or free as the `.rep` parser reads it (`size` ignored for a free). */
   add(kind: 'malloc' | 'realloc' | 'free', ptr: Slot | null, from: Slot | null, size: bigint | number, line: number, column: number, endColumn: number): void {
-    if (typeof size === 'bigint' && size > MAX_EXACT) {
+    if (!fitsColumns(kind === 'free' ? 0 : size, column, endColumn)) {
       const range = lineRange(line, column, endColumn);
-      this.push(kind === 'malloc' ? { kind, ptr: ptr!, size, range } : kind === 'realloc' ? { kind, ptr: ptr!, from, size, range } : { kind, ptr, range });
+      const big = BigInt(size);
+      this.push(kind === 'malloc' ? { kind, ptr: ptr!, size: big, range } : kind === 'realloc' ? { kind, ptr: ptr!, from, size: big, range } : { kind, ptr, range });
       return;
     }
     const i = this.grow();
     this.kinds[i] = KIND_CODE[kind];
     this.ptrs[i] = ptr ?? NONE;
-    this.froms[i] = from ?? NONE;
+    this.setFrom(i, kind === 'realloc' ? from : null, ptr);
     this.sizes[i] = kind === 'free' ? 0 : Number(size);
     this.lines[i] = line;
     this.columns[i] = column;
@@ -203,26 +219,38 @@ export class OpTableBuilder extends OpTable {
 
   push(op: TraceOp): void {
     const r = op.range;
-    const compact = r.endLine === r.line && (op.kind === 'free' || ((op.kind === 'malloc' || op.kind === 'realloc') && op.size <= MAX_EXACT));
-    if (compact) {
+    const columnar = op.kind === 'free' || op.kind === 'malloc' || op.kind === 'realloc';
+    if (columnar && r.endLine === r.line && fitsColumns(op.kind === 'free' ? 0 : op.size, r.column, r.endColumn)) {
       this.add(op.kind, op.ptr, op.kind === 'realloc' ? op.from : null, op.kind === 'free' ? 0 : op.size, r.line, r.column, r.endColumn);
       return;
     }
     const i = this.grow();
     this.kinds[i] = KIND_CODE[op.kind] | WHOLE;
     this.ptrs[i] = op.ptr ?? NONE;
-    this.froms[i] = op.kind === 'realloc' ? (op.from ?? NONE) : NONE;
-    this.sizes[i] = NaN;
+    this.setFrom(i, op.kind === 'realloc' ? op.from : null, op.ptr);
+    this.sizes[i] = 0;
     this.lines[i] = r.line;
-    this.columns[i] = r.column;
-    this.endColumns[i] = r.endColumn;
+    this.columns[i] = Math.min(r.column, MAX_COLUMN);
+    this.endColumns[i] = Math.min(r.endColumn, MAX_COLUMN);
     this.whole.set(i, op);
   }
 
-  /** The table, trimmed to its ops. */
+  /** The table, trimmed to its ops (not copied when it has little room left over). */
   finish(): OpTable {
-    if (this.n < this.kinds.length) this.resize((a) => a.slice(0, this.n) as typeof a);
+    const room = this.kinds.length - this.n;
+    if (room > 0) this.resize((a) => (room <= this.n / 8 ? a.subarray(0, this.n) : a.slice(0, this.n)) as typeof a);
     return this;
+  }
+
+  /** Op `i`'s old pointer (a realloc's `from`, null for any other op): the column is made at the first realloc of another slot. */
+  private setFrom(i: number, from: Slot | null, ptr: Slot | null): void {
+    if (this.froms === null) {
+      if (from === ptr || (this.kinds[i]! & ~WHOLE) !== KIND_CODE.realloc) return;
+      const froms = new Int32Array(this.kinds.length);
+      for (let k = 0; k < i; k++) froms[k] = (this.kinds[k]! & ~WHOLE) === KIND_CODE.realloc ? this.ptrs[k]! : NONE;
+      this.froms = froms;
+    }
+    this.froms[i] = from ?? NONE;
   }
 
   /** Makes room for one more op; returns its index. */
@@ -232,13 +260,18 @@ export class OpTableBuilder extends OpTable {
   }
 
   /** Replaces every column with `f` of it. */
-  private resize(f: <T extends Uint8Array | Int32Array | Float64Array>(a: T) => T): void {
+  private resize(f: <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(a: T) => T): void {
     this.kinds = f(this.kinds);
     this.ptrs = f(this.ptrs);
-    this.froms = f(this.froms);
+    if (this.froms !== null) this.froms = f(this.froms);
     this.sizes = f(this.sizes);
     this.lines = f(this.lines);
     this.columns = f(this.columns);
     this.endColumns = f(this.endColumns);
   }
+}
+
+/** Whether an op's size and columns fit the columns (else it is kept whole). */
+function fitsColumns(size: bigint | number, column: number, endColumn: number): boolean {
+  return (typeof size === 'bigint' ? size <= BigInt(MAX_COLUMN_SIZE) : size <= MAX_COLUMN_SIZE) && column <= MAX_COLUMN && endColumn <= MAX_COLUMN;
 }

@@ -5,6 +5,7 @@
 
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { upperBound } from '../shared/bisect';
+import { idsOf } from './idNames';
 import type { LifetimeAnalysis } from './lifetimes';
 import { hasIds, type Trace } from './model';
 import type { Replay } from './replay';
@@ -44,7 +45,7 @@ class OwnerNames {
   readonly freeLines: Int32Array;
 
   constructor(trace: Trace, analysis: LifetimeAnalysis) {
-    this.ids = hasIds(trace.format) ? Int32Array.from(trace.names, Number) : new Int32Array(0);
+    this.ids = hasIds(trace.format) ? (idsOf(trace.names) ?? Int32Array.from(trace.names, Number)) : new Int32Array(0);
     const { lifetimes } = analysis;
     this.allocLines = new Int32Array(lifetimes.count);
     this.freeLines = new Int32Array(lifetimes.count);

@@ -4,9 +4,10 @@
 
 import { grown } from '../engine/typedArrays';
 import { mergeDiagnostics, type DiagnosticSink } from './diagnostics';
+import { idNames } from './idNames';
 import { LineParser } from './lineParser';
 import { tokens, type Token } from './lines';
-import { lineRange, MAX_SIZE, slotName, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
+import { lineRange, MAX_SIZE, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
 import { parseSize } from './numbers';
 import { clip } from './text';
 
@@ -50,13 +51,16 @@ export class RepParser extends LineParser {
   private denseSlots = new Int32Array(256);
   private opLines = 0;
   private maxId = -1;
+  /** The id of each slot (its name is the id in decimal: idNames.ts), and how many slots there are. */
+  private slotIds = new Int32Array(256);
+  private slots = 0;
 
   constructor(text: string) {
     super(text, 'a .rep trace');
   }
 
   protected describeSlot(slot: number): string {
-    return slotName('rep', this.names, slot);
+    return `id ${slot < this.slots ? this.slotIds[slot] : slot}`;
   }
 
   protected parseLine(text: string, line: number): void {
@@ -102,6 +106,7 @@ export class RepParser extends LineParser {
         fourth: fourth.value,
         lines: headerValues.map((h) => h.line),
       };
+      this.expect(this.header.ops);
       return;
     }
     // The malloc lab driver reads four integers before the first op whatever the file holds: a
@@ -185,18 +190,22 @@ export class RepParser extends LineParser {
       }
       const known = this.denseSlots[id]!;
       if (known > 0) return known - 1;
-      const slot = this.names.length;
-      this.names.push(String(id));
+      const slot = this.newSlot(id);
       this.denseSlots[id] = slot + 1;
       return slot;
     }
     let slot = this.slotOfId.get(id);
     if (slot === undefined) {
-      slot = this.names.length;
-      this.names.push(String(id));
+      slot = this.newSlot(id);
       this.slotOfId.set(id, slot);
     }
     return slot;
+  }
+
+  private newSlot(id: number): number {
+    if (this.slots === this.slotIds.length) this.slotIds = grown(this.slotIds, 2 * this.slots);
+    this.slotIds[this.slots] = id;
+    return this.slots++;
   }
 
   protected finish(): void {
@@ -242,11 +251,11 @@ export class RepParser extends LineParser {
       }
     }
     this.lifetimes.catchUp();
-    const analysis = this.lifetimes.finish();
+    const analysis = this.lifetimes.finish(true);
     this.result = {
       format: 'rep',
       ops: ops.finish(),
-      names: this.names,
+      names: idNames(this.slotIds.slice(0, this.slots)),
       header,
       settings: [],
       comments: [],

@@ -23,6 +23,11 @@ export interface ReplayOptions {
   readonly fillPayloads?: boolean;
   /** Checkpoint memory budget, amortised per op (default 48 bytes). */
   readonly checkpointBytesPerOp?: number;
+  /**
+   * Checkpoint memory budget for the whole replay (default 64 MiB): a longer trace gets sparser
+   * checkpoints, and jumps replay more ops (`jumpCost`; docs/memory.md).
+   */
+  readonly checkpointBudget?: number;
   /** Fewest ops between checkpoints (default 256). */
   readonly minCheckpointInterval?: number;
   /**
@@ -182,6 +187,14 @@ export class Replay {
   /** `memoryBytes` in its two parts: the per-op columns and the checkpoints. */
   get memory(): { readonly columns: number; readonly checkpoints: number } {
     return { columns: this.columns.byteLength, checkpoints: this.past?.bytes ?? 0 };
+  }
+
+  /**
+   * The most ops a jump replays from a checkpoint to reach any step recorded so far (0 without
+   * history): what sparser checkpoints cost a long trace (docs/memory.md).
+   */
+  get jumpCost(): number {
+    return this.past?.jumpCost(this.recorded - 1) ?? 0;
   }
 
   /**

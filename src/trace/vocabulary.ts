@@ -206,11 +206,11 @@ export function lineRange(line: number, column: number, endColumn: number): Sour
 
 /**
  * The most ops a trace may have: a parser stops reading there, with an error (docs/limits.md).
- * A replayed op costs about 150 bytes (its columns, its record, its share of the checkpoints and
- * of the lifetimes), so this bounds a trace at about 800 MB of memory (docs/limits.md has the measured worst cases), where an order of
- * magnitude would take the machine's memory rather than give a message.
+ * A replayed op with its history costs about 85 bytes (its columns, its record, its lifetimes,
+ * its share of the checkpoints, whose whole run's budget is 64 MiB), so this bounds a trace at
+ * about 900 MB of memory (docs/memory.md, "The history of a long trace", has the measurement).
  */
-export const MAX_TRACE_OPS = 4_000_000;
+export const MAX_TRACE_OPS = 10_000_000;
 
 /** The largest legal request: sizes are 64-bit unsigned, parsed exactly. */
 export const MAX_SIZE = 2n ** 64n - 1n;

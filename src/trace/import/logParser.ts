@@ -49,7 +49,7 @@ export class LogParser extends LineParser {
   protected finish(): void {
     if (!this.binary && !this.cut) this.importer.finish();
     this.lifetimes.catchUp();
-    const analysis = this.lifetimes.finish();
+    const analysis = this.lifetimes.finish(true);
     const empty: Diagnostic[] = [];
     if (!this.binary && this.importer.counts.ops === 0 && this.importer.counts.notUnderstood === 0) {
       empty.push({ range: lineRange(1, 1, 1), severity: 'warning', code: 'empty-trace', message: `The log has no allocation, realloc or free to import${this.length === 0 ? ' (the file is empty)' : ''}.` });

@@ -4,6 +4,7 @@
 // words it changed, the driver's data checks, and a crash or a timeout with the op it hit.
 // Pure: the process that compiles and runs the code is src/native/.
 
+import { idLowBytes } from '../idNames';
 import { hasIds, type Trace } from '../model';
 import { grown } from '../../engine/typedArrays';
 
@@ -26,7 +27,7 @@ export interface DriverOptions {
 
 /** The malloc lab driver's fill byte for each slot: the `.rep` id's low byte, or the script's slot number's. */
 export function fillBytes(trace: Trace): Uint8Array {
-  return Uint8Array.from(trace.names, (name, slot) => (hasIds(trace.format) ? Number(name) : slot) & 0xff);
+  return hasIds(trace.format) ? idLowBytes(trace.names, trace.names.length) : Uint8Array.from(trace.names, (_, slot) => slot & 0xff);
 }
 
 /** The op file the driver reads (harness/driver.c's `struct header` and `struct op`, little-endian). */

@@ -7,11 +7,12 @@
 // run out of heap, and on the malloc lab traces.
 
 import assert from 'node:assert/strict';
-import { allocatorFor, COALESCE_MODES, POLICIES, REALLOC_MODES, type Allocator, type AllocatorSnapshot, type HeapConfig } from '../../../src/engine/index';
+import { allocatorFor, COALESCE_MODES, POLICIES, REALLOC_MODES, type HeapConfig } from '../../../src/engine/index';
 import { applyOp } from '../../../src/trace/replay';
 import { parseRep, Replay, traceConfig, type Trace } from '../../../src/trace/index';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
 import { seededRandom as rng } from '../support/generatedTrace';
+import { heapState as state } from '../support/heapState';
 
 /** A .rep trace: mallocs, frees and reallocs of mixed sizes, some big enough to hit a small heap's limit. */
 function generated(ops: number, seed: number): string {
@@ -34,15 +35,6 @@ function generated(ops: number, seed: number): string {
     }
   }
   return ['0', String(next), String(lines.length), '1', ...lines].join('\n') + '\n';
-}
-
-/** What must match: the block chain, the live pointers (in address order), the rover, the totals. */
-function state(heap: Allocator) {
-  const s: AllocatorSnapshot = heap.snapshot(false, false);
-  const live: [number, number][] = [];
-  for (let k = 0; k < s.live.length; k += 2) live.push([s.live[k]!, s.live[k + 1]!]);
-  live.sort((a, b) => a[0] - b[0]);
-  return { heapSize: s.heapSize, rover: s.rover, blocks: Array.from(s.blocks), live, metrics: heap.metrics() };
 }
 
 function essentials(r: ReturnType<Replay['detail']>) {

@@ -1,7 +1,7 @@
 // A trace's ops live in columns, not one object per op. Read back, every op is the op the parser
 // read: the plain malloc, realloc and free of a .rep trace from the columns alone; calloc, write,
-// fill, free(NULL), realloc(NULL, n) and sizes beyond 2^53 too. The accessors agree with the op
-// objects, and a million-op trace costs a few tens of bytes an op.
+// fill, free(NULL), realloc(NULL, n) and sizes from 2^32 too. The accessors agree with the op
+// objects, and a million-op trace costs 17 bytes an op.
 
 import assert from 'node:assert/strict';
 import { OpTable, OpTableBuilder, parseHeapScript, parseRep, type TraceOp } from '../../../src/trace/index';
@@ -27,7 +27,7 @@ describe('op tables', () => {
     for (let k = 0; k < 2_000; k++) {
       const p = names[Math.floor(random() * names.length)]!;
       const q = names[Math.floor(random() * names.length)]!;
-      const size = [0, 1, 24, 4096, 2 ** 53 + 2, 2 ** 60][Math.floor(random() * 6)]!;
+      const size = [0, 1, 24, 4096, 2 ** 32 - 1, 2 ** 32, 2 ** 53 + 2, 2 ** 60][Math.floor(random() * 8)]!;
       const big = BigInt(size);
       const r = random();
       if (r < 0.3) lines.push(`${p} = malloc(${big})`);
@@ -78,12 +78,33 @@ describe('op tables', () => {
     assert.deepEqual(table.at(39), free);
   });
 
-  it('hold a million-op .rep trace in columns of about 29 bytes an op', () => {
+  it('read back, exactly, ops past the columns\' widths (sizes from 2^32, columns from 2^16) and a realloc of another slot after many of their own', () => {
+    const range = (line: number, column = 1, endColumn = 9) => ({ line, column, endLine: line, endColumn });
+    const given: TraceOp[] = [];
+    for (let k = 0; k < 100; k++) given.push({ kind: 'realloc', ptr: k % 3, from: k % 3, size: BigInt(k), range: range(k + 1) });
+    given.push(
+      { kind: 'malloc', ptr: 1, size: 2n ** 32n - 1n, range: range(101) },
+      { kind: 'malloc', ptr: 2, size: 2n ** 32n, range: range(102) },
+      { kind: 'realloc', ptr: 4, from: 2, size: 2n ** 40n, range: range(103, 70_000, 70_010) },
+      { kind: 'free', ptr: 3, range: range(104, 65_535, 65_536) },
+      { kind: 'realloc', ptr: 5, from: null, size: 8n, range: range(105) },
+      { kind: 'realloc', ptr: 5, from: 5, size: 9n, range: range(106) },
+    );
+    const table = OpTable.of(given);
+    given.forEach((op, i) => assertAccessorsAgree(table, i, op));
+    // The plain .rep trace, whose reallocs resize their own slot, has no column of old pointers.
+    const rep = parseRep('0\n1\n3\n1\na 0 8\nr 0 16\nf 0\n');
+    assert.equal(rep.ops.byteLength, 3 * 17);
+    assert.equal(rep.ops.from(1), 0);
+    assert.equal(rep.ops.from(0), null);
+  });
+
+  it('hold a million-op .rep trace in columns of 17 bytes an op, never grown past the header\'s count', () => {
     const lines = ['0', '1000', '1000000', '1'];
     for (let i = 0; i < 1_000_000; i++) lines.push(i % 3 === 2 ? `f ${i % 1000}` : `${i % 3 === 0 ? 'a' : 'r'} ${i % 1000} ${i % 5000}`);
     const ops = parseRep(lines.join('\n')).ops;
     assert.equal(ops.length, 1_000_000);
-    assert.equal(ops.byteLength / ops.length, 29);
+    assert.equal(ops.byteLength / ops.length, 17);
     assert.deepEqual(ops.at(999_997), { kind: 'realloc', ptr: 997, from: 997, size: 4997n, range: { line: 1_000_002, column: 1, endLine: 1_000_002, endColumn: 11 } });
   });
 });
