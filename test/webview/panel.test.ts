@@ -280,6 +280,10 @@ describe('heap panel webview (Chromium, fake host)', function () {
     assert.match(labels[0]!, /^first fit: /);
     assert.match(labels[2]!, /^your allocator \(mm\.c\) \(its run stopped: the heap after op 4\): /);
     assert.doesNotMatch(labels[1]!, /stopped/);
+    // Small multiples: each row's figures in the table beside its strip, under one heading row.
+    assert.deepEqual(await page.locator('.compare-table th').allInnerTexts(), ['policy, and what the op did', 'heap', 'utilisation', 'ext frag', 'free blocks', 'largest free']);
+    const figures = await page.locator('.compare-row').evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('.compare-figure'), (c) => (c as HTMLElement).innerText)));
+    compare.frames.forEach(({ frame: f }, k) => assert.deepEqual(figures[k], [`${f.metrics.heapSize} B`, `${(f.metrics.utilisation! * 100).toFixed(1)}%`, f.metrics.externalFragmentation === null ? 'unknown' : `${(f.metrics.externalFragmentation * 100).toFixed(1)}%`, String(f.metrics.freeBlocks), `${f.metrics.largestFree} B`], `row ${k}`));
     // One scale: the small heap's strip is one row, drawn over a fraction of the width (its bytes at the big heaps' bytes per pixel).
     const heights = await page.locator('canvas.compare-heap').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).clientHeight));
     assert.ok(heights[2]! <= heights[0]!, `strip heights ${heights.join(', ')}`);
