@@ -71,7 +71,8 @@ try {
   // The toolbars' icon font, inlined: the page has no files beside it.
   const font = readFileSync(join(root, 'dist', 'codicons', 'codicon.ttf')).toString('base64');
   const codicons = readFileSync(join(root, 'dist', 'codicons', 'codicon.css'), 'utf8').replace(/url\("\.\/codicon\.ttf[^"]*"\)/, `url("data:font/ttf;base64,${font}")`);
-  const css = `${codicons}\n${readFileSync(join(root, 'media', 'webview.css'), 'utf8')}`;
+  // The stylesheets in the page's order (src/extension/webviewPage.ts, WEBVIEW_ASSETS): the charts', the icons', ours.
+  const css = `${readFileSync(join(root, 'dist', 'uPlot.min.css'), 'utf8')}\n${codicons}\n${readFileSync(join(root, 'media', 'webview.css'), 'utf8')}`;
   await page.setContent(`<!DOCTYPE html><html><head><script>${fakeHost}</script><style>${css}\n${theme}</style></head><body class="vscode-light" data-mode="panel"><main id="app"></main></body></html>`);
   await page.addScriptTag({ content: readFileSync(join(root, 'dist', 'webview.js'), 'utf8') });
   await page.evaluate((m) => window.postMessage(m, '*'), message);
