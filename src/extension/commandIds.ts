@@ -12,6 +12,7 @@ export const COMMANDS = {
   comparePolicies: 'heapInspector.comparePolicies',
   showHeapAtStep: 'heapInspector.showHeapAtStep',
   openHeapPanel: 'heapInspector.openHeapPanel',
+  openLargeTrace: 'heapInspector.openLargeTrace',
   stepForward: 'heapInspector.stepForward',
   stepBack: 'heapInspector.stepBack',
   resumeReplay: 'heapInspector.resumeReplay',
@@ -41,4 +42,10 @@ export const TRACE_LANGUAGES: readonly string[] = Object.values(LANGUAGES);
 /** The trace format of a language id, or undefined for a language that is not a trace's. */
 export function formatOfLanguage(languageId: string): TraceFormat | undefined {
   return (Object.keys(LANGUAGES) as TraceFormat[]).find((format) => LANGUAGES[format] === languageId);
+}
+
+/** The language of a trace file from its name's extension (`.rep`, `.heap`, `.mtrace`, `.ltrace`), or undefined. */
+export function languageOfPath(path: string): string | undefined {
+  const extension = /\.(rep|heap|mtrace|ltrace)$/i.exec(path)?.[1]?.toLowerCase();
+  return extension === undefined ? undefined : LANGUAGES[extension as TraceFormat];
 }

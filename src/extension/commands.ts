@@ -16,7 +16,7 @@ import type { HeapPanels } from './panels';
 import { allocatorSetting, heapSettings, SECTION, settingsTarget } from './settings';
 import { runComparison } from './runComparison';
 import { scoreMyAllocator, type ScoreContext } from './scoreCommand';
-import { isTraceDocument, type TraceSession, type TraceSessions } from './traceSessions';
+import { isTraceDocument, TraceSession, type TraceSessions } from './traceSessions';
 
 const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
   sbrk: 'the baseline: every malloc moves the break, free does nothing',
@@ -42,13 +42,25 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   const store = new DisposableStore();
   const register = (id: string, run: (...args: never[]) => unknown) => store.add(vscode.commands.registerCommand(id, run));
 
+  // A trace file read without a document, shown in the panel (docs/editor.md, "Big traces").
+  register(COMMANDS.openLargeTrace, async (target?: vscode.Uri) => {
+    const uri = target instanceof vscode.Uri ? target : (await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Open Large Trace in the Heap Panel', filters: { Traces: ['rep', 'heap', 'mtrace', 'ltrace'] } }))?.[0];
+    if (!uri) return undefined;
+    const session = ctx.sessions.file(uri);
+    if (!session) {
+      void vscode.window.showErrorMessage(`Heap Inspector: ${uri.path.slice(uri.path.lastIndexOf('/') + 1)} is not a trace (.rep, .heap, .mtrace or .ltrace).`);
+      return undefined;
+    }
+    return ctx.panels.open(session);
+  });
+
   register(COMMANDS.runTrace, async (target?: vscode.Uri) => {
     const session = await sessionFor(ctx, target);
     if (!session) return undefined;
     const run = await session.complete();
     if (!run?.replay.done) return stopped(session, run);
     const summary = formatRunSummary(session.name, run);
-    ctx.output.info(`Run Trace: ${session.document.uri.toString()}\n${summary}`);
+    ctx.output.info(`Run Trace: ${session.uri.toString()}\n${summary}`);
     for (const problem of session.settingsProblems) ctx.output.warn(problem);
     const source = sourceOf(run);
     const m = source.metricsAt(source.steps - 1);
@@ -86,7 +98,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     }
     const session = await sessionFor(ctx, target);
     if (!session) return undefined;
-    const current = allocatorSetting(session.document.uri).file;
+    const current = allocatorSetting(session.uri).file;
     let file: string | undefined = typeof allocator === 'string' ? allocator : (allocator?.fsPath ?? current ?? undefined);
     if (file === undefined) {
       const picked = await vscode.window.showOpenDialog({ title: 'Your allocator (mm.c)', canSelectMany: false, filters: { 'C source': ['c'] }, openLabel: 'Run My Allocator' });
@@ -105,11 +117,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.selectPreset, (preset?: string) => selectSetting('preset', 'Heap layout preset', PRESET_NAMES, PRESET_DESCRIPTIONS, preset));
 
   register(COMMANDS.convertTrace, async (target?: vscode.Uri) => {
-    const document = await documentFor(target);
+    const found = await documentFor(ctx, target);
+    const document = found instanceof TraceSession ? undefined : found;
     // A log open as plain text (a .log file, say) converts too; no session reads it.
     const log = document && !isTraceDocument(document) ? logFormatOf(document) : undefined;
     if (document && log) return convertLogDocument(ctx.output, document, log);
-    const session = sessionOf(ctx, document);
+    const session = found instanceof TraceSession ? found : sessionOf(ctx, document);
     if (!session) return undefined;
     // The session's trace is this text parsed (a slice at a time for a long one).
     const trace = (await session.parsed())?.trace;
@@ -150,13 +163,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.showAnswers, async (target?: vscode.Uri) => {
     const session = await sessionFor(ctx, target);
     if (!session) return false;
-    ctx.answers.showAll(session.document.uri);
+    ctx.answers.showAll(session.uri);
     return true;
   });
   register(COMMANDS.hideAnswers, async (target?: vscode.Uri) => {
     const session = await sessionFor(ctx, target);
     if (!session) return false;
-    ctx.answers.hideAll(session.document.uri);
+    ctx.answers.hideAll(session.uri);
     return true;
   });
   register(COMMANDS.revealAnswer, async (target?: vscode.Uri | string, opIndex?: number) => {
@@ -164,7 +177,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     const session = await sessionFor(ctx, uri);
     if (!session || typeof opIndex !== 'number' || !Number.isInteger(opIndex) || opIndex < 0) return false;
-    ctx.answers.reveal(session.document.uri, opIndex);
+    ctx.answers.reveal(session.uri, opIndex);
     return true;
   });
 
@@ -205,7 +218,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
       return text;
     }
     // The session's run stands for its own policy; the others are replayed without history.
-    const every = Comparison.of(run.trace, { defaults: heapSettings(session.document.uri).options }, { ...(run.model === 'engine' ? { known: run } : {}), families: true });
+    const every = Comparison.of(run.trace, { defaults: heapSettings(session.uri).options }, { ...(run.model === 'engine' ? { known: run } : {}), families: true });
     if (!(await runComparison(every, `Heap Inspector: every policy on ${session.name}`, session.isBig))) {
       void vscode.window.showInformationMessage(`Heap Inspector: the comparison of every policy on ${session.name} was cancelled.`);
       return undefined;
@@ -247,17 +260,33 @@ function stopped(session: TraceSession, run: TraceRun | undefined): undefined {
 
 /** The session of the given file or of the active editor; says why when there is none. */
 async function sessionFor(ctx: CommandContext, target: vscode.Uri | undefined): Promise<TraceSession | undefined> {
-  return sessionOf(ctx, await documentFor(target));
+  const found = await documentFor(ctx, target);
+  return found instanceof TraceSession ? found : sessionOf(ctx, found);
 }
 
-/** The document a command works on: `target` opened (said when it cannot be), else the active editor's. */
-async function documentFor(target: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+/**
+ * The document a command works on: `target` opened, else the active editor's. A trace file that
+ * cannot be opened as a document (over the 50 MB VS Code opens for extensions) is read without
+ * one: its session (docs/limits.md). Said when there is neither.
+ */
+async function documentFor(ctx: CommandContext, target: vscode.Uri | undefined): Promise<vscode.TextDocument | TraceSession | undefined> {
   if (!(target instanceof vscode.Uri)) return vscode.window.activeTextEditor?.document;
   try {
     return await vscode.workspace.openTextDocument(target);
   } catch (err) {
+    const file = ctx.sessions.sessionOfFile(target) ?? ((await isFile(target)) ? ctx.sessions.file(target) : undefined);
+    if (file) return file;
     void vscode.window.showErrorMessage(`Heap Inspector cannot open ${target.fsPath || target.toString()}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
+  }
+}
+
+/** Whether `uri` names a file that exists. */
+async function isFile(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.File) !== 0;
+  } catch {
+    return false;
   }
 }
 

@@ -17,7 +17,7 @@ function editorOf(document: vscode.TextDocument): vscode.TextEditor | undefined 
  * before the trace is read.
  */
 export function cursorStep(session: TraceSession): number | undefined {
-  const editor = editorOf(session.document);
+  const editor = session.document && editorOf(session.document);
   const ops = session.latest?.trace.ops;
   if (!editor || !ops || ops.length === 0) return undefined;
   return Math.min(ops.firstFromLine(editor.selection.active.line + 1), ops.length - 1);

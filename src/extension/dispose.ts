@@ -1,4 +1,4 @@
-// One disposables helper for the extension (vscode-hexeditor's dispose.ts idea).
+// The extension's disposables helper (vscode-hexeditor's dispose.ts idea), and a wait a cancellation ends.
 
 import type * as vscode from 'vscode';
 
@@ -22,4 +22,26 @@ export class DisposableStore implements vscode.Disposable {
       }
     }
   }
+}
+
+/** Waits for `promise`, or until `token` is cancelled (then resolves with undefined). */
+export function unlessCancelled<T>(promise: Promise<T>, token: vscode.CancellationToken | undefined): Promise<T | undefined> {
+  if (!token) return promise;
+  if (token.isCancellationRequested) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const listener = token.onCancellationRequested(() => {
+      listener.dispose();
+      resolve(undefined);
+    });
+    promise.then(
+      (value) => {
+        listener.dispose();
+        resolve(value);
+      },
+      () => {
+        listener.dispose();
+        resolve(undefined);
+      },
+    );
+  });
 }

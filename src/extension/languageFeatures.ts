@@ -106,10 +106,10 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
   const diagnostics = store.add(vscode.languages.createDiagnosticCollection('heap-inspector'));
 
   const publish = (session: TraceSession) => {
-    if (session.document.isClosed) return;
+    if (session.document?.isClosed) return;
     const run = session.latest;
     if (!run) return; // still reading: what was published stays until the trace is known
-    const uri = session.document.uri;
+    const uri = session.uri;
     const { shown, hidden } = cappedDiagnostics(publishable(session, run), MAX_PUBLISHED_DIAGNOSTICS - session.settingsProblems.length);
     const list = shown.map((d) => toDiagnostic(uri, d));
     if (hidden > 0) {
@@ -139,6 +139,7 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
     }),
   );
   store.add(vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)));
+  store.add(sessions.onDidDrop((s) => s.document === undefined && diagnostics.delete(s.uri)));
   store.add(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('heapInspector.codeLens')) {
@@ -201,12 +202,12 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
         if (!(lens instanceof OpLens)) return lens;
         const { trace } = lens.run;
         const source = sourceOf(lens.run);
-        if (lens.opIndex < source.steps && answers.hides(lens.session.document.uri, lens.run, lens.opIndex)) {
-          lens.command = { title: 'answer hidden · Show answer', command: COMMANDS.revealAnswer, arguments: [lens.session.document.uri, lens.opIndex], tooltip: 'Show what this op returns and the free list after it' };
+        if (lens.opIndex < source.steps && answers.hides(lens.session.uri, lens.run, lens.opIndex)) {
+          lens.command = { title: 'answer hidden · Show answer', command: COMMANDS.revealAnswer, arguments: [lens.session.uri, lens.opIndex], tooltip: 'Show what this op returns and the free list after it' };
         } else if (lens.opIndex < source.steps) {
-          lens.command = { title: source.summaryAt(lens.opIndex), command: COMMANDS.openHeapPanel, arguments: [lens.session.document.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
+          lens.command = { title: source.summaryAt(lens.opIndex), command: COMMANDS.openHeapPanel, arguments: [lens.session.uri, lens.opIndex], tooltip: `Show the heap after line ${trace.ops.line(lens.opIndex)} in the heap panel` };
         } else if (lens.session.state === 'stopped') {
-          lens.command = { title: `${notReplayed(lens.session)} · Resume`, command: COMMANDS.resumeReplay, arguments: [lens.session.document.uri], tooltip: 'Resume Replay' };
+          lens.command = { title: `${notReplayed(lens.session)} · Resume`, command: COMMANDS.resumeReplay, arguments: [lens.session.uri], tooltip: 'Resume Replay' };
         } else {
           lens.command = { title: notReplayed(lens.session, lens.run, lens.opIndex), command: '' };
         }
@@ -369,20 +370,20 @@ export function registerLanguageFeatures(sessions: TraceSessions, answers: Answe
     if (state === 'done' && run && answers.hides(document!.uri, run, -1)) {
       status.text = `$(eye-closed) ${policy} · answers hidden`;
       status.tooltip = 'Heap Inspector: an exercise; each op\'s result is hidden until you ask for it. Click to show every answer.';
-      status.command = { title: 'Show Answers', command: COMMANDS.showAnswers, arguments: [session.document.uri] };
+      status.command = { title: 'Show Answers', command: COMMANDS.showAnswers, arguments: [session.uri] };
     } else if (state === 'done' && run) {
       const source = sourceOf(run);
       const m = source.metricsAt(source.steps - 1);
       status.text = `$(server) ${policy} · ${percent(m.utilisation, 1)}`;
       const ostep = run.model === 'ostep';
       status.tooltip = `Heap Inspector: ${policy}, ${run.preset} preset, utilisation ${percent(m.utilisation)} (peak payload / heap size)${m.unknown ? `; ${m.unknown}` : ''}. Click to ${ostep ? 'compare its policies and list orders' : 'select the policy'}.`;
-      status.command = ostep ? { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [session.document.uri] } : COMMANDS.selectPolicy;
+      status.command = ostep ? { title: 'Compare Policies', command: COMMANDS.comparePolicies, arguments: [session.uri] } : COMMANDS.selectPolicy;
     } else if (state === 'stopped') {
       status.text = `$(debug-pause) ${policy} · stopped at ${progress}`;
       status.tooltip = run
         ? `Heap Inspector: the replay was stopped after ${count(sourceOf(run).steps)} of ${count(run.trace.ops.length)} ops; the ops after that are not replayed. Click to resume.`
         : `Heap Inspector: reading ${session.name} was stopped. Click to resume.`;
-      status.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [session.document.uri] };
+      status.command = { title: 'Resume Replay', command: COMMANDS.resumeReplay, arguments: [session.uri] };
     } else if (state === 'error') {
       status.text = `$(error) ${policy} · failed at ${progress}`;
       status.tooltip = `Heap Inspector: the replay of ${session.name} failed (the error was shown); the ops after it are not replayed.`;
@@ -414,7 +415,7 @@ function lifeDetail({ allocated, freed }: BlockLife, style: AddressStyle | null)
 function summaryLens(session: TraceSession, run: TraceRun, top: vscode.Range, answersHidden: boolean): vscode.CodeLens {
   const problems = run.diagnostics;
   const source = sourceOf(run);
-  const uri = session.document.uri;
+  const uri = session.uri;
   const state = session.state;
   if (state === 'stopped') {
     return new vscode.CodeLens(top, { title: `Replay stopped after ${count(source.steps)} of ${count(source.length)} ops · Resume`, command: COMMANDS.resumeReplay, arguments: [uri], tooltip: 'Resume Replay: replay the rest of the trace' });

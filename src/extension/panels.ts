@@ -53,7 +53,7 @@ class ViewConnection {
 
   /** Whether the run is an exercise whose answers are hidden: the heap is an answer too (docs/editor.md, "Exercises"). */
   private hidesAnswers(session: TraceSession, run: TraceRun): boolean {
-    return this.answers.hides(session.document.uri, run, -1);
+    return this.answers.hides(session.uri, run, -1);
   }
 
   snapshot(): void {
@@ -77,7 +77,7 @@ class ViewConnection {
     const frame = buildFrame(run, this.steps.get(session));
     const compare = this.compare(run, frame.step);
     this.lastPosted = { step: frame.step, blocks: frame.addrs.length, compared: compare?.frames.length ?? 0 };
-    this.post({ type: 'snapshot', trace: traceInfo(run, session.document.uri.toString(), session.name), frame, series: buildSeries(run), events: buildEvents(run), compare });
+    this.post({ type: 'snapshot', trace: traceInfo(run, session.uri.toString(), session.name), frame, series: buildSeries(run), events: buildEvents(run), compare });
   }
 
   frame(): void {
@@ -101,7 +101,7 @@ class ViewConnection {
     if (run.model === 'ostep') return buildOstepCompare(run, step);
     let c = this.comparing;
     if (c?.run !== run) {
-      const layers = { defaults: heapSettings(session.document.uri).options };
+      const layers = { defaults: heapSettings(session.uri).options };
       c = { run, comparison: Comparison.of(run.trace, layers, { history: true, ...(run.model === 'engine' ? { known: run } : {}) }), driving: false };
       this.comparing = c;
     }
@@ -166,14 +166,10 @@ export class HeapPanels implements vscode.Disposable {
     readonly steps: Steps,
     private readonly answers: Answers,
   ) {
-    this.store.add(
-      answers.onDidChange((uri) => {
-        for (const c of this.connections()) if (c.session?.document.uri.toString() === uri.toString()) c.snapshot();
-      }),
-    );
+    this.store.add(answers.onDidChange((uri) => this.connections().forEach((c) => c.session?.uri.toString() === uri.toString() && c.snapshot())));
     this.store.add(
       steps.onDidChange(({ uri }) => {
-        for (const c of this.connections()) if (c.session?.document.uri.toString() === uri) c.frame();
+        for (const c of this.connections()) if (c.session?.uri.toString() === uri) c.frame();
         this.updateHighlight(uri);
       }),
     );
@@ -183,7 +179,7 @@ export class HeapPanels implements vscode.Disposable {
         const shown = this.connections().filter((c) => c.session === session && (c.postedRun !== session.latest || c.postedRun === undefined));
         if (shown.length > 0) steps.startAt(session, cursorStep(session));
         for (const c of shown) c.snapshot();
-        this.updateHighlight(session.document.uri.toString());
+        this.updateHighlight(session.uri.toString());
       }),
     );
     this.store.add(
@@ -197,7 +193,7 @@ export class HeapPanels implements vscode.Disposable {
             c.snapshot();
           }
         }
-        this.updateHighlight(session.document.uri.toString());
+        this.updateHighlight(session.uri.toString());
       }),
     );
     // Clicking a line of a trace, or moving the cursor onto it, moves the panel and the side view there once the cursor rests.
@@ -273,7 +269,7 @@ export class HeapPanels implements vscode.Disposable {
       this.study.session = session;
       this.study.snapshot();
     }
-    this.updateHighlight(session.document.uri.toString());
+    this.updateHighlight(session.uri.toString());
     return this.state();
   }
 
@@ -286,7 +282,7 @@ export class HeapPanels implements vscode.Disposable {
     const c = this.panelConnection;
     return {
       visible: this.panel?.visible ?? false,
-      uri: c?.session?.document.uri.toString() ?? null,
+      uri: c?.session?.uri.toString() ?? null,
       step: c?.session ? this.steps.get(c.session) : null,
       blocks: c?.lastPosted?.blocks ?? null,
       compare: c?.compareOn ?? false,
@@ -321,7 +317,7 @@ export class HeapPanels implements vscode.Disposable {
   /** The side view's trace and step, for tests. */
   studyState(): { uri: string | null; step: number | null; blocks: number | null } {
     const c = this.study;
-    return { uri: c?.session?.document.uri.toString() ?? null, step: c?.session ? this.steps.get(c.session) : null, blocks: c?.lastPosted?.blocks ?? null };
+    return { uri: c?.session?.uri.toString() ?? null, step: c?.session ? this.steps.get(c.session) : null, blocks: c?.lastPosted?.blocks ?? null };
   }
 
   dispose(): void {
@@ -343,10 +339,12 @@ export class HeapPanels implements vscode.Disposable {
       if (this.panel === panel) {
         this.panel = undefined;
         this.panelConnection = undefined;
-        if (session) this.updateHighlight(session.document.uri.toString());
+        if (session) this.updateHighlight(session.uri.toString());
+        // A file read without a document (docs/editor.md, "Big traces"): its run goes with the panel, unless the side view shows it.
+        if (connection.session && !connection.session.document && this.study?.session !== connection.session) this.sessions.closeFile(connection.session.uri);
       }
     });
-    if (session) this.updateHighlight(session.document.uri.toString());
+    if (session) this.updateHighlight(session.uri.toString());
   }
 
   private listen(webview: vscode.Webview, connection: ViewConnection): vscode.Disposable {
@@ -362,7 +360,7 @@ export class HeapPanels implements vscode.Disposable {
           if (session) this.steps.set(session, message.step);
           break;
         case 'revealLine':
-          if (session) await revealLine(session.document, message.line);
+          if (session?.document) await revealLine(session.document, message.line);
           break;
         case 'compare':
           connection.compareOn = message.on;
@@ -372,7 +370,7 @@ export class HeapPanels implements vscode.Disposable {
           connection.before(message.step);
           break;
         case 'export':
-          if (session) this.lastExport = await savePicture(message.format, message.data, exportName(session.name, message.step, message.format), session.document.uri);
+          if (session) this.lastExport = await savePicture(message.format, message.data, exportName(session.name, message.step, message.format), session.uri);
           break;
         default:
           assertNever(message);
@@ -395,7 +393,7 @@ export class HeapPanels implements vscode.Disposable {
 
   /** Highlights and reveals the current op's line in the trace's visible editors. */
   private updateHighlight(uri: string): void {
-    const session = this.connections().map((c) => c.session).find((s) => s?.document.uri.toString() === uri);
+    const session = this.connections().map((c) => c.session).find((s) => s?.uri.toString() === uri);
     const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === uri);
     if (!session) {
       for (const e of editors) e.setDecorations(this.highlight, []);

@@ -15,14 +15,14 @@ export class Steps implements vscode.Disposable {
 
   get(session: TraceSession): number {
     const last = lastStep(session);
-    const step = this.steps.get(session.document.uri.toString()) ?? last;
+    const step = this.steps.get(session.uri.toString()) ?? last;
     return Math.max(-1, Math.min(step, last));
   }
 
   set(session: TraceSession, step: number): number {
     const last = lastStep(session);
     const clamped = Math.max(-1, Math.min(step, last));
-    const uri = session.document.uri.toString();
+    const uri = session.uri.toString();
     if (this.steps.get(uri) !== clamped) {
       this.steps.set(uri, clamped);
       this.changed.fire({ uri, step: clamped });
@@ -35,7 +35,7 @@ export class Steps implements vscode.Disposable {
    * telling anyone: the caller posts a snapshot (docs/editor.md, "The heap panel": where the cursor is).
    */
   startAt(session: TraceSession, step: number | undefined): void {
-    const uri = session.document.uri.toString();
+    const uri = session.uri.toString();
     if (step !== undefined && !this.steps.has(uri)) this.steps.set(uri, step);
   }
 

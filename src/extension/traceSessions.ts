@@ -1,12 +1,15 @@
 // One session per open trace document owns its parse and replay, the one source of truth for every
 // feature: the job runner (src/trace/jobRunner.ts) works in slices with the event loop free between,
 // under a cancellable progress notification when big; an edit (debounced) or a setting restarts it.
+// A session may also read a trace file without a document, one too big for VS Code to open for
+// extensions (docs/limits.md, "Big traces in the editor"): keyed by its Uri, shown in the panel.
 
 import * as vscode from 'vscode';
 import { JobRunner, TraceJob, type Job, type JobState, type RunWork, type Scheduler, type TraceJobProgress, type TraceRun } from '../trace/index';
 import { OwnAllocatorJob, type OwnJobListener } from '../native/ownJob';
-import { formatOfLanguage, TRACE_LANGUAGES } from './commandIds';
-import { DisposableStore } from './dispose';
+import { formatOfLanguage, languageOfPath, TRACE_LANGUAGES } from './commandIds';
+import { FileTraceWork } from './fileTrace';
+import { DisposableStore, unlessCancelled } from './dispose';
 import { allocatorSetting, heapSettings, RUN_SETTINGS, SECTION } from './settings';
 
 const EDIT_DEBOUNCE_MS = 250;
@@ -29,28 +32,6 @@ export function isTraceDocument(document: vscode.TextDocument): boolean {
 const hostScheduler: Scheduler = { now: () => performance.now(), later: (run) => setImmediate(run) };
 
 const count = (n: number) => n.toLocaleString('en-US');
-
-/** Waits for `promise`, or until `token` is cancelled (then resolves with undefined). */
-function unlessCancelled<T>(promise: Promise<T>, token: vscode.CancellationToken | undefined): Promise<T | undefined> {
-  if (!token) return promise;
-  if (token.isCancellationRequested) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const listener = token.onCancellationRequested(() => {
-      listener.dispose();
-      resolve(undefined);
-    });
-    promise.then(
-      (value) => {
-        listener.dispose();
-        resolve(value);
-      },
-      () => {
-        listener.dispose();
-        resolve(undefined);
-      },
-    );
-  });
-}
 
 /**
  * `reading` and `replaying`: the job is running; `stopped`: the user cancelled it and the run is
@@ -89,17 +70,32 @@ interface SessionHost {
   progressed(session: TraceSession): void;
 }
 
+/** A trace file a session reads without a document (its language from its name). */
+export interface TraceFile {
+  readonly uri: vscode.Uri;
+  readonly languageId: string;
+}
+
 export class TraceSession {
   private readonly runner: JobRunner<RunWork, JobInfo>;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The job whose current stretch of running has a progress notification up. */
   private notified: SessionJob | undefined;
   private disposed = false;
+  /** The trace's document; undefined for a trace file read without one. */
+  readonly document: vscode.TextDocument | undefined;
+  readonly uri: vscode.Uri;
+  private readonly languageId: string;
+  /** A file's version: one more each time it is to be read again. */
+  private fileVersion = 0;
 
   constructor(
-    readonly document: vscode.TextDocument,
+    source: vscode.TextDocument | TraceFile,
     private readonly host: SessionHost,
   ) {
+    this.document = 'getText' in source ? source : undefined;
+    this.uri = source.uri;
+    this.languageId = source.languageId;
     this.runner = new JobRunner<RunWork, JobInfo>(
       hostScheduler,
       {
@@ -144,26 +140,32 @@ export class TraceSession {
 
   /** A short name for messages. */
   get name(): string {
-    const path = this.document.uri.path;
-    return this.document.isUntitled ? this.document.uri.path : path.slice(path.lastIndexOf('/') + 1);
+    const path = this.uri.path;
+    return this.document?.isUntitled ? path : path.slice(path.lastIndexOf('/') + 1);
+  }
+
+  /** The document's version, or the file's. */
+  private get version(): number {
+    return this.document?.version ?? this.fileVersion;
   }
 
   get isStale(): boolean {
     const job = this.runner.current;
-    return job === undefined || job.info.version !== this.document.version || job.info.generation !== this.host.generation();
+    return job === undefined || job.info.version !== this.version || job.info.generation !== this.host.generation();
   }
 
-  /** Big documents get a progress notification and wait for the edit debounce. */
+  /** Big documents get a progress notification and wait for the edit debounce; a file read without a document is big. */
   get isBig(): boolean {
-    return this.document.lineCount >= BIG_TRACE_LINES;
+    return this.document === undefined || this.document.lineCount >= BIG_TRACE_LINES;
   }
 
   /** The progress in words, e.g. `Replaying trace.rep: 230,000 of 1,000,000 ops (23%)`. */
   describeProgress(p: TraceJobProgress = this.progress): string {
     const percent = `${Math.floor(p.fraction * 100)}%`;
     if (p.activity !== undefined && p.phase !== 'parsing') return `${this.name}: ${p.activity}`;
+    const of = this.document ? ` of ${count(this.document.lineCount)}` : '';
     return p.phase === 'parsing'
-      ? `Reading ${this.name}: line ${count(p.lines)} of ${count(this.document.lineCount)} (${percent})`
+      ? `Reading ${this.name}: line ${count(p.lines)}${of} (${percent})`
       : `Replaying ${this.name}: ${count(p.replayed)} of ${count(p.ops)} ops (${percent})`;
   }
 
@@ -215,9 +217,15 @@ export class TraceSession {
     this.runner.resume();
   }
 
+  /** A file read without a document: reads it again now (it changed, or was asked for again). */
+  reload(): void {
+    this.fileVersion++;
+    this.refresh();
+  }
+
   /** After an edit: the running job is out of date at once; a new one starts when typing settles. */
   scheduleRefresh(): void {
-    if (this.runner.current?.info.version !== this.document.version) this.runner.retire();
+    if (this.runner.current?.info.version !== this.version) this.runner.retire();
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -247,17 +255,19 @@ export class TraceSession {
     const job = this.runner.current;
     if (job !== undefined && (this.disposed || !this.isStale)) return job;
     if (job !== undefined && !force && this.timer !== undefined && this.isBig) return job;
-    const document = this.document;
-    const { options, problems } = heapSettings(document.uri);
-    const own = allocatorSetting(document.uri);
-    const format = formatOfLanguage(document.languageId) ?? 'heap';
-    const info: JobInfo = { version: document.version, generation: this.host.generation(), settingsProblems: own.problem ? [...problems, own.problem] : problems };
+    const { document, uri } = this;
+    const { options, problems } = heapSettings(uri);
+    const own = allocatorSetting(uri);
+    const format = formatOfLanguage(this.languageId) ?? 'heap';
+    const info: JobInfo = { version: this.version, generation: this.host.generation(), settingsProblems: own.problem ? [...problems, own.problem] : problems };
     const { harnessDir, cacheDir, listener } = this.host.native;
     // heapInspector.allocator set (in a trusted workspace): the trace runs on the user's own allocator.
-    const work: RunWork =
+    const make = (text: string): RunWork =>
       own.file !== null
-        ? new OwnAllocatorJob(document.getText(), format, own.file, { harnessDir, cacheDir, checkheap: own.checkheap, layout: own.layout, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }, listener)
-        : TraceJob.parse(document.getText(), format, { defaults: options });
+        ? new OwnAllocatorJob(text, format, own.file, { harnessDir, cacheDir, checkheap: own.checkheap, layout: own.layout, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }, listener)
+        : TraceJob.parse(text, format, { defaults: options });
+    // A file without a document is read again for each job, so its bytes are not kept meanwhile.
+    const work = document ? make(document.getText()) : new FileTraceWork(() => vscode.workspace.fs.readFile(uri), make);
     return this.runner.start(work, info);
   }
 
@@ -323,6 +333,9 @@ export class TraceSessions implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** Fires while a background job runs, a few times a second, as more ops get replayed. */
   readonly onDidProgress = this.progressed.event;
+  private readonly dropped = this.store.add(new vscode.EventEmitter<TraceSession>());
+  /** Fires when a session is gone (its document closed, or another file read without a document). */
+  readonly onDidDrop = this.dropped.event;
   private readonly host: SessionHost;
 
   constructor(native: NativeOptions) {
@@ -330,16 +343,16 @@ export class TraceSessions implements vscode.Disposable {
       generation: () => this.settingsGeneration,
       native,
       changed: (session) => {
-        if (this.sessions.get(session.document.uri.toString()) === session) this.changed.fire(session);
+        if (this.sessions.get(session.uri.toString()) === session) this.changed.fire(session);
       },
       progressed: (session) => {
-        if (this.sessions.get(session.document.uri.toString()) === session) this.progressed.fire(session);
+        if (this.sessions.get(session.uri.toString()) === session) this.progressed.fire(session);
       },
     };
     // Saving the allocator's file, or trusting the workspace, runs the traces again (a new compile when the file changed).
     this.store.add(
       vscode.workspace.onDidSaveTextDocument((d) => {
-        if (d.uri.scheme === 'file' && [...this.sessions.values()].some((s) => allocatorSetting(s.document.uri).file === d.uri.fsPath)) this.rerunAll();
+        if (d.uri.scheme === 'file' && [...this.sessions.values()].some((s) => allocatorSetting(s.uri).file === d.uri.fsPath)) this.rerunAll();
       }),
     );
     this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.rerunAll()));
@@ -383,6 +396,40 @@ export class TraceSessions implements vscode.Disposable {
     return session;
   }
 
+  /**
+   * The session of a trace file read without a document (docs/limits.md: one over the 50 MB VS Code
+   * opens for extensions), read again if it had one; an open document's if open; undefined if not a
+   * trace's name. One such file at a time: another's session is dropped (its run may hold ~1 GB).
+   */
+  file(uri: vscode.Uri): TraceSession | undefined {
+    const key = uri.toString();
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    if (open) return this.get(open);
+    const languageId = languageOfPath(uri.path);
+    if (languageId === undefined) return undefined;
+    for (const [k, s] of [...this.sessions]) if (s.document === undefined && k !== key) this.drop(k);
+    const known = this.sessions.get(key);
+    if (known) {
+      known.reload();
+      return known;
+    }
+    const session = new TraceSession({ uri, languageId }, this.host);
+    this.sessions.set(key, session);
+    session.refresh();
+    return session;
+  }
+
+  /** The session of a trace file read without a document, if there is one. */
+  sessionOfFile(uri: vscode.Uri): TraceSession | undefined {
+    const session = this.sessions.get(uri.toString());
+    return session?.document === undefined ? session : undefined;
+  }
+
+  /** Drops the session of a file read without a document, and its run (the panel showing it closed). */
+  closeFile(uri: vscode.Uri): void {
+    if (this.sessionOfFile(uri)) this.drop(uri.toString());
+  }
+
   dispose(): void {
     for (const session of this.sessions.values()) session.dispose();
     this.sessions.clear();
@@ -390,8 +437,14 @@ export class TraceSessions implements vscode.Disposable {
   }
 
   private forget(document: vscode.TextDocument): void {
-    const key = document.uri.toString();
-    this.sessions.get(key)?.dispose();
+    if (this.sessions.get(document.uri.toString())?.document === document) this.drop(document.uri.toString());
+  }
+
+  private drop(key: string): void {
+    const session = this.sessions.get(key);
+    if (!session) return;
+    session.dispose();
     this.sessions.delete(key);
+    this.dropped.fire(session);
   }
 }
