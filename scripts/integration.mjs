@@ -1,6 +1,6 @@
 // Runs the integration suite inside a real VS Code (the server from code-server, driven by
-// headless Chromium), then a UI check in the same browser that uses the workbench as a person
-// would. Returns the counts; used by `npm test` (scripts/test.mjs) and runnable on its own.
+// headless Chromium), then UI checks in the same browser that use the workbench as a person
+// would, the browser build's in the web worker extension host among them. Returns the counts; used by `npm test` (scripts/test.mjs) and runnable on its own.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { build, bundleTests } from './build.mjs';
 import { ensureTools, launchChromium, root, startServer, workbenchUrl } from './vscodeServer.mjs';
+import { runWebChecks } from './webIntegration.mjs';
 
 const RESULT_MARK = 'HEAP-INSPECTOR-INTEGRATION-RESULT';
 const OUTPUT_MARK = '[heap-inspector-test] ';
@@ -58,6 +59,13 @@ export async function runIntegration({ ui = true } = {}) {
       ]) {
         const r = await check();
         console.log(`  ${r.ok ? '✔' : '✘'} ${name}${r.ok ? '' : `\n    ${r.error}`}`);
+        if (r.ok) results.passed++;
+        else results.failed++;
+      }
+      // The browser build in the web worker extension host (scripts/webIntegration.mjs).
+      const web = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS }).catch((err) => [{ name: 'web: the browser build could be packaged, installed and opened', ok: false, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) }]);
+      for (const r of web) {
+        console.log(`  ${r.ok ? '✔' : '✘'} ${r.name}${r.ok ? '' : `\n    ${r.error}`}`);
         if (r.ok) results.passed++;
         else results.failed++;
       }

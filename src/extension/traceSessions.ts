@@ -3,8 +3,8 @@
 // under a cancellable progress notification when big; an edit (debounced) or a setting restarts it.
 
 import * as vscode from 'vscode';
-import { JobRunner, TraceJob, type Job, type JobState, type RunWork, type Scheduler, type TraceJobProgress, type TraceRun } from '../trace/index';
-import { OwnAllocatorJob, type OwnJobListener } from '../native/ownJob';
+import { JobRunner, TraceJob, type Job, type JobState, type OwnLayout, type RunWork, type Scheduler, type TraceFormat, type TraceJobProgress, type TraceRun } from '../trace/index';
+import { later } from './later';
 import { formatOfLanguage, TRACE_LANGUAGES } from './commandIds';
 import { DisposableStore } from './dispose';
 import { allocatorSetting, heapSettings, RUN_SETTINGS, SECTION } from './settings';
@@ -26,7 +26,7 @@ export function isTraceDocument(document: vscode.TextDocument): boolean {
 }
 
 /** The extension host's clock and event loop, for the job runner. */
-const hostScheduler: Scheduler = { now: () => performance.now(), later: (run) => setImmediate(run) };
+const hostScheduler: Scheduler = { now: () => performance.now(), later };
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -81,8 +81,8 @@ const SESSION_STATE: Readonly<Record<JobState, SessionState>> = {
 /** What a session tells its owner. */
 interface SessionHost {
   generation(): number;
-  /** Where the user's own allocator is compiled from and kept, and who hears of its compiles. */
-  readonly native: NativeOptions;
+  /** What runs the user's own allocator; null in the browser (no process). */
+  readonly native: NativeOptions | null;
   /** The run changed: read it again. */
   changed(session: TraceSession): void;
   /** A running job got further (throttled). */
@@ -251,12 +251,14 @@ export class TraceSession {
     const { options, problems } = heapSettings(document.uri);
     const own = allocatorSetting(document.uri);
     const format = formatOfLanguage(document.languageId) ?? 'heap';
-    const info: JobInfo = { version: document.version, generation: this.host.generation(), settingsProblems: own.problem ? [...problems, own.problem] : problems };
-    const { harnessDir, cacheDir, listener } = this.host.native;
+    const native = this.host.native;
+    // In the browser no process runs the user's allocator: the simulated policy runs, and a settings problem says why.
+    const ownProblem = own.file !== null && native === null ? DESKTOP_ONLY_ALLOCATOR : own.problem;
+    const info: JobInfo = { version: document.version, generation: this.host.generation(), settingsProblems: ownProblem ? [...problems, ownProblem] : problems };
     // heapInspector.allocator set (in a trusted workspace): the trace runs on the user's own allocator.
     const work: RunWork =
-      own.file !== null
-        ? new OwnAllocatorJob(document.getText(), format, own.file, { harnessDir, cacheDir, checkheap: own.checkheap, layout: own.layout, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }, listener)
+      own.file !== null && native !== null
+        ? native.ownJob(document.getText(), format, own.file, { checkheap: own.checkheap, layout: own.layout, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) })
         : TraceJob.parse(document.getText(), format, { defaults: options });
     return this.runner.start(work, info);
   }
@@ -303,12 +305,12 @@ export class TraceSession {
   }
 }
 
-/** Where the user's own allocator is compiled from (the harness shipped with the extension) and cached, and who hears of each compile. */
+/** What runs a trace on the user's own allocator: a child process, so the desktop entry (src/extension/extension.ts) alone gives one; null in the browser. */
 export interface NativeOptions {
-  readonly harnessDir: string;
-  readonly cacheDir: string;
-  readonly listener: OwnJobListener;
+  ownJob(text: string, format: TraceFormat, file: string, options: { readonly checkheap: boolean; readonly layout: OwnLayout | null; readonly maxHeap?: number }): RunWork;
 }
+
+const DESKTOP_ONLY_ALLOCATOR = 'heapInspector.allocator needs the desktop VS Code app (compiling and running your allocator needs a process); the simulated policy runs instead.';
 
 export class TraceSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, TraceSession>();
@@ -325,7 +327,7 @@ export class TraceSessions implements vscode.Disposable {
   readonly onDidProgress = this.progressed.event;
   private readonly host: SessionHost;
 
-  constructor(native: NativeOptions) {
+  constructor(native: NativeOptions | null) {
     this.host = {
       generation: () => this.settingsGeneration,
       native,
