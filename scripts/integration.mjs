@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { build, bundleTests } from './build.mjs';
 import { ensureTools, launchChromium, root, startServer, workbenchUrl } from './vscodeServer.mjs';
-import { runWebChecks } from './webIntegration.mjs';
 
 const RESULT_MARK = 'HEAP-INSPECTOR-INTEGRATION-RESULT';
 const OUTPUT_MARK = '[heap-inspector-test] ';
@@ -63,7 +62,8 @@ export async function runIntegration({ ui = true } = {}) {
         else results.failed++;
       }
       // The browser build in the web worker extension host (scripts/webIntegration.mjs).
-      const web = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS }).catch((err) => [{ name: 'web: the browser build could be packaged, installed and opened', ok: false, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) }]);
+      const { runWebChecks } = await import('./webIntegration.mjs'); // imported when used: it imports this file when run alone
+      const web = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck }).catch((err) => [{ name: 'web: the browser build could be packaged, installed and opened', ok: false, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) }]);
       for (const r of web) {
         console.log(`  ${r.ok ? '✔' : '✘'} ${r.name}${r.ok ? '' : `\n    ${r.error}`}`);
         if (r.ok) results.passed++;
@@ -258,11 +258,12 @@ async function startCheck(browser) {
 }
 
 /**
- * A million-line trace as a person meets it: opened from the Explorer, it replays under a
+ * A million-line trace as a person meets it (`url`: another workbench, the browser build's in
+ * scripts/webIntegration.mjs): opened from the Explorer, it replays under a
  * progress notification whose Cancel button stops the replay; the status bar and a hover then say
  * how far it got, and clicking the status bar resumes it to the end.
  */
-async function longTraceCheck(browser, port, workspace) {
+export async function longTraceCheck(browser, port, workspace, url = workbenchUrl(port, workspace)) {
   // 1,000,000 lines: 100,000 blocks kept live, each freed 100,000 allocations later.
   const ops = [];
   for (let id = 0; ops.length < 999_996; id++) {
@@ -273,7 +274,7 @@ async function longTraceCheck(browser, port, workspace) {
   writeFileSync(join(workspace, 'long.rep'), ['0', String(ids), String(ops.length), '1', ...ops].join('\n') + '\n');
   const page = await browser.newPage();
   try {
-    await page.goto(workbenchUrl(port, workspace));
+    await page.goto(url);
     const file = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'long.rep' });
     await file.waitFor({ timeout: 60_000 });
     await file.click();

@@ -73,10 +73,10 @@ async function notification(page, wanted) {
 }
 
 /**
- * The checks, each a [name, run] pair, on one page of a workbench with only the browser variant
- * installed. Returns results as { name, ok, error }.
+ * The checks on one page of a workbench with only the browser variant installed, then the long
+ * trace check of scripts/integration.mjs (passed in) on another. Returns results as { name, ok, error }.
  */
-export async function runWebChecks(browser, { makeWorkspace, artifacts }) {
+export async function runWebChecks(browser, { makeWorkspace, artifacts, longTraceCheck }) {
   const vsix = packageWebVariant();
   const extensionsDir = installInto(vsix);
   const server = await startServer({ extensionsDir, keybindings: [{ key: SCORE_KEY.toLowerCase(), command: 'heapInspector.scoreMyAllocator' }] });
@@ -161,6 +161,10 @@ export async function runWebChecks(browser, { makeWorkspace, artifacts }) {
       await page.keyboard.press(SCORE_KEY);
       await notification(page, 'Score My Allocator needs the desktop VS Code app');
     });
+    // The long replay in the worker: sliced, under a progress notification whose Cancel stops it (scripts/integration.mjs's check, on this workbench).
+    const long = makeWorkspace();
+    const r = await longTraceCheck(browser, server.port, long, `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(long)}`);
+    results.push({ name: 'web: a million-line trace replays in slices in the worker under a progress notification whose Cancel stops it; the status bar resumes it', ...r });
   } finally {
     await page.close().catch(() => {});
     server.stop();
@@ -172,11 +176,11 @@ export async function runWebChecks(browser, { makeWorkspace, artifacts }) {
 /** On its own: node scripts/webIntegration.mjs (after a build). */
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   const { launchChromium } = await import('./vscodeServer.mjs');
-  const { makeWorkspace, ARTIFACTS } = await import('./integration.mjs');
+  const { makeWorkspace, ARTIFACTS, longTraceCheck } = await import('./integration.mjs');
   const { build } = await import('./build.mjs');
   await build();
   const browser = await launchChromium();
-  const results = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS }).finally(() => browser.close());
+  const results = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck }).finally(() => browser.close());
   for (const r of results) console.log(`  ${r.ok ? '✔' : '✘'} ${r.name}${r.ok ? '' : `\n    ${r.error}`}`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 }
