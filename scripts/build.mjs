@@ -1,9 +1,13 @@
 // Builds the bundles with esbuild (tsc only type-checks): dist/extension.js (the VS Code
-// extension, vscode external), dist/webview.js (the webviews, with uPlot; its stylesheet copied to
+// extension for a Node extension host, vscode external), dist/extension.web.js (the same for the
+// browser's web worker extension host: the build fails if it imports a Node built-in or src/native/,
+// docs/architecture.md "Desktop and browser"), dist/webview.js (the webviews, with uPlot; its stylesheet copied to
 // dist/uPlot.min.css) and dist/cli.js (the heap-inspector command line).
 // Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
 
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -11,7 +15,46 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const uplotNotice = `/*! uPlot ${JSON.parse(readFileSync(`${root}node_modules/uplot/package.json`, 'utf8')).version} (https://github.com/leeoniya/uPlot)\n${readFileSync(`${root}node_modules/uplot/LICENSE`, 'utf8').trim().replaceAll('*/', '* /')}\n*/`;
 
+const NODE_BUILTINS = new Set(builtinModules);
+
+/**
+ * Fails the browser bundle on any import of a Node built-in (node:fs, fs, path/posix, ...) or of
+ * src/native/ (the code that runs processes): no polyfills, the web worker host has no Node.
+ */
+export const browserOnly = {
+  name: 'heap-inspector-browser-only',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      const from = args.importer ? relative(root, args.importer) : '(entry)';
+      const bare = args.path.replace(/^node:/, '');
+      if (args.path.startsWith('node:') || NODE_BUILTINS.has(bare) || NODE_BUILTINS.has(bare.split('/')[0])) {
+        return { errors: [{ text: `${from} imports the Node built-in "${args.path}", which the browser bundle (dist/extension.web.js) may not: the web worker extension host has no Node (docs/architecture.md, "Desktop and browser")` }] };
+      }
+      if (args.path.startsWith('.') && relative(`${root}src/native`, resolve(args.resolveDir, args.path)).split(/[\\/]/)[0] !== '..') {
+        return { errors: [{ text: `${from} imports ${args.path} from src/native/, which runs processes: the browser bundle may not (docs/architecture.md, "Desktop and browser")` }] };
+      }
+      return undefined;
+    });
+  },
+};
+
+/** The browser entry's build options (the unit tests build it in memory with a metafile). */
+export const webBuildOptions = {
+  entryPoints: [`${root}src/extension/extensionWeb.ts`],
+  outfile: `${root}dist/extension.web.js`,
+  bundle: true,
+  platform: 'browser',
+  format: 'cjs',
+  target: 'es2022',
+  external: ['vscode'],
+  plugins: [browserOnly],
+  sourcemap: false,
+  minify: true,
+  logLevel: 'warning',
+};
+
 export async function build() {
+  await esbuild.build(webBuildOptions);
   await esbuild.build({
     entryPoints: [`${root}src/extension/extension.ts`],
     outfile: `${root}dist/extension.js`,

@@ -1,6 +1,6 @@
 // Runs the integration suite inside a real VS Code (the server from code-server, driven by
-// headless Chromium), then a UI check in the same browser that uses the workbench as a person
-// would. Returns the counts; used by `npm test` (scripts/test.mjs) and runnable on its own.
+// headless Chromium), then UI checks in the same browser that use the workbench as a person
+// would, the browser build's in the web worker extension host among them. Returns the counts; used by `npm test` (scripts/test.mjs) and runnable on its own.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -59,6 +59,14 @@ export async function runIntegration({ ui = true } = {}) {
       ]) {
         const r = await check();
         console.log(`  ${r.ok ? '✔' : '✘'} ${name}${r.ok ? '' : `\n    ${r.error}`}`);
+        if (r.ok) results.passed++;
+        else results.failed++;
+      }
+      // The browser build in the web worker extension host (scripts/webIntegration.mjs).
+      const { runWebChecks } = await import('./webIntegration.mjs'); // imported when used: it imports this file when run alone
+      const web = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck }).catch((err) => [{ name: 'web: the browser build could be packaged, installed and opened', ok: false, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) }]);
+      for (const r of web) {
+        console.log(`  ${r.ok ? '✔' : '✘'} ${r.name}${r.ok ? '' : `\n    ${r.error}`}`);
         if (r.ok) results.passed++;
         else results.failed++;
       }
@@ -251,11 +259,12 @@ async function startCheck(browser) {
 }
 
 /**
- * A million-line trace as a person meets it: opened from the Explorer, it replays under a
+ * A million-line trace as a person meets it (`url`: another workbench, the browser build's in
+ * scripts/webIntegration.mjs): opened from the Explorer, it replays under a
  * progress notification whose Cancel button stops the replay; the status bar and a hover then say
  * how far it got, and clicking the status bar resumes it to the end.
  */
-async function longTraceCheck(browser, port, workspace) {
+export async function longTraceCheck(browser, port, workspace, url = workbenchUrl(port, workspace)) {
   // 1,000,000 lines: 100,000 blocks kept live, each freed 100,000 allocations later.
   const ops = [];
   for (let id = 0; ops.length < 999_996; id++) {
@@ -266,7 +275,7 @@ async function longTraceCheck(browser, port, workspace) {
   writeFileSync(join(workspace, 'long.rep'), ['0', String(ids), String(ops.length), '1', ...ops].join('\n') + '\n');
   const page = await browser.newPage();
   try {
-    await page.goto(workbenchUrl(port, workspace));
+    await page.goto(url);
     const file = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'long.rep' });
     await file.waitFor({ timeout: 60_000 });
     await file.click();

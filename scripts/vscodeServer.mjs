@@ -167,10 +167,11 @@ export async function freePort() {
 
 /**
  * Starts the VS Code server on 127.0.0.1 with the smoke-test hook (which honours an extension
- * development path and tests path in the page URL). Returns its port and a stop function that
+ * development path and tests path in the page URL), optionally on a folder of installed extensions
+ * (scripts/webIntegration.mjs installs the browser build there) and user keybindings. Returns its port and a stop function that
  * ends the whole process group.
  */
-export async function startServer({ quiet = true } = {}) {
+export async function startServer({ quiet = true, extensionsDir, keybindings } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-vscode-'));
   const home = join(dir, 'home');
@@ -178,6 +179,7 @@ export async function startServer({ quiet = true } = {}) {
   // The server keeps the user's settings in its user data folder.
   mkdirSync(join(dir, 'user-data', 'User'), { recursive: true });
   writeFileSync(join(dir, 'user-data', 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
+  if (keybindings) writeFileSync(join(dir, 'user-data', 'User', 'keybindings.json'), JSON.stringify(keybindings, null, 2));
   const args = [
     serverMain,
     '--host', '127.0.0.1',
@@ -189,7 +191,7 @@ export async function startServer({ quiet = true } = {}) {
     '--telemetry-level', 'off',
     '--disable-telemetry', // without it code-server's telemetry appender still looks up its endpoint
     '--user-data-dir', join(dir, 'user-data'),
-    '--extensions-dir', join(dir, 'extensions'),
+    '--extensions-dir', extensionsDir ?? join(dir, 'extensions'),
     '--server-data-dir', join(dir, 'server-data'),
   ];
   const child = spawn(node24, args, {

@@ -15,7 +15,6 @@ import type { HeapViews } from './heapViews';
 import type { HeapPanels } from './panels';
 import { allocatorSetting, heapSettings, SECTION, settingsTarget } from './settings';
 import { runComparison } from './runComparison';
-import { scoreMyAllocator, type ScoreContext } from './scoreCommand';
 import { isTraceDocument, TraceSession, type TraceSessions } from './traceSessions';
 
 const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
@@ -29,7 +28,9 @@ const POLICY_DESCRIPTIONS: Readonly<Record<Policy, string>> = {
 /** Select Policy's item for the user's own allocator. */
 const OWN_ITEM = 'your allocator (mm.c)';
 
-export interface CommandContext extends ScoreContext {
+export interface CommandContext {
+  /** A process can run (the desktop entry): Run My Allocator on This Trace is registered here; in the browser src/extension/desktopOnly.ts says it needs the desktop app. */
+  readonly desktop: boolean;
   readonly extensionUri: vscode.Uri;
   readonly answers: Answers;
   readonly sessions: TraceSessions;
@@ -82,7 +83,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
   register(COMMANDS.selectPolicy, async (policy?: string) => {
     const own = allocatorSetting(vscode.window.activeTextEditor?.document.uri).file;
     const ownItem = { label: OWN_ITEM, description: own ? `${own.split(/[\\/]/).pop()}, compiled with the malloc lab's memlib` : 'your mm.c, compiled with the malloc lab\'s memlib (choose the file)' };
-    const chosen = policy ?? (await pick('Allocation policy for traces', [...POLICIES.map((p) => ({ label: p, description: POLICY_DESCRIPTIONS[p] })), ownItem], own ? OWN_ITEM : vscode.workspace.getConfiguration(SECTION).get<string>('policy')));
+    const chosen = policy ?? (await pick('Allocation policy for traces', [...POLICIES.map((p) => ({ label: p, description: POLICY_DESCRIPTIONS[p] })), ...(ctx.desktop ? [ownItem] : [])], own ? OWN_ITEM : vscode.workspace.getConfiguration(SECTION).get<string>('policy')));
     if (chosen === undefined) return undefined;
     if (chosen === OWN_ITEM) return vscode.commands.executeCommand(COMMANDS.runMyAllocator);
     const set = await selectSetting('policy', 'Allocation policy for traces', POLICIES, POLICY_DESCRIPTIONS, chosen);
@@ -91,7 +92,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     return set;
   });
 
-  register(COMMANDS.runMyAllocator, async (target?: vscode.Uri, allocator?: vscode.Uri | string) => {
+  if (ctx.desktop) register(COMMANDS.runMyAllocator, async (target?: vscode.Uri, allocator?: vscode.Uri | string) => {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Heap Inspector: running your allocator compiles and runs the workspace\'s C code, which needs a trusted workspace (Manage Workspace Trust).');
       return undefined;
@@ -113,7 +114,6 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     void vscode.window.showInformationMessage(`${session.name} on ${file.split(/[\\/]/).pop()}: ${run.replay.recorded} of ${run.replay.length} ops, ${errors === 0 ? 'no errors' : `${errors} error${errors === 1 ? '' : 's'} (see the Problems view)`}.`);
     return runJson(run);
   });
-  register(COMMANDS.scoreMyAllocator, (traces?: vscode.Uri | readonly vscode.Uri[], allocator?: vscode.Uri | string) => scoreMyAllocator(ctx, traces, allocator));
   register(COMMANDS.selectPreset, (preset?: string) => selectSetting('preset', 'Heap layout preset', PRESET_NAMES, PRESET_DESCRIPTIONS, preset));
 
   register(COMMANDS.convertTrace, async (target?: vscode.Uri) => {

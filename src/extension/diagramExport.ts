@@ -12,7 +12,7 @@ export async function savePicture(format: ExportFormat, data: string, name: stri
   const folder = near && near.scheme !== 'untitled' ? vscode.Uri.joinPath(near, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: FILTERS[format], title: `Export the heap diagram as ${format.toUpperCase()}` });
   if (!target) return undefined;
-  const bytes = format === 'svg' ? new TextEncoder().encode(data) : Buffer.from(data, 'base64');
+  const bytes = format === 'svg' ? new TextEncoder().encode(data) : Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
   await vscode.workspace.fs.writeFile(target, bytes);
   void vscode.window.showInformationMessage(`Heap Inspector: saved the diagram to ${vscode.workspace.asRelativePath(target)}.`);
   return target;

@@ -1,42 +1,37 @@
-// Heap Inspector's composition root: one session manager, the commands, the language features
-// (lenses, hints, diagnostics, hovers, outline, status bar), the read-only views, the output.
-// Everything vscode-specific lives in this folder; the engine and traces are pure libraries.
+// Heap Inspector's desktop entry (package.json "main"): everything activate.ts sets up, and what
+// needs a process, from src/native/: running and scoring the user's own allocator (docs/own-allocator.md)
+// and recording a program (docs/recording.md). The browser entry is extensionWeb.ts.
 
 import * as vscode from 'vscode';
-import { Answers } from './answers';
+import { activateCommon, type HeapInspectorApi } from './activate';
+import { COMMANDS } from './commandIds';
+import { OwnAllocatorJob } from '../native/ownJob';
 import { AllocatorProblems } from './ownAllocator';
-import { registerCommands } from './commands';
-import { HeapViews } from './heapViews';
-import { HeapPanels } from './panels';
-import { Steps } from './steps';
-import { registerLanguageFeatures } from './languageFeatures';
 import { registerRecordCommand } from './recordProgram';
-import { TraceSessions } from './traceSessions';
+import { scoreMyAllocator, type NativePaths } from './scoreCommand';
+import type { NativeOptions } from './traceSessions';
 
-export interface HeapInspectorApi {
-  /** The trace sessions (for tests and other extensions). */
-  readonly sessions: TraceSessions;
-  /** The heap panel and study view. */
-  readonly panels: HeapPanels;
-}
+export type { HeapInspectorApi } from './activate';
 
 export function activate(context: vscode.ExtensionContext): HeapInspectorApi {
-  const output = vscode.window.createOutputChannel('Heap Inspector', { log: true });
   const allocatorProblems = new AllocatorProblems();
   context.subscriptions.push(allocatorProblems);
-  const native = {
+  const paths: NativePaths = {
     harnessDir: vscode.Uri.joinPath(context.extensionUri, 'harness').fsPath,
     cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'allocators').fsPath,
     listener: allocatorProblems,
   };
-  const sessions = new TraceSessions(native);
+  const native: NativeOptions = {
+    ownJob: (text, format, file, options) => new OwnAllocatorJob(text, format, file, { harnessDir: paths.harnessDir, cacheDir: paths.cacheDir, ...options }, allocatorProblems),
+  };
+  const api = activateCommon(context, native);
   const scoreOutput = vscode.window.createOutputChannel('Heap Inspector: Score');
-  const views = new HeapViews();
-  const steps = new Steps();
-  const answers = new Answers();
-  const panels = new HeapPanels(context.extensionUri, sessions, steps, answers);
-  context.subscriptions.push(output, scoreOutput, sessions, views, steps, panels, answers, registerCommands({ extensionUri: context.extensionUri, answers, sessions, output, views, panels, scoreOutput, native }), registerLanguageFeatures(sessions, answers), registerRecordCommand(context.extensionUri, context.globalStorageUri));
-  return { sessions, panels };
+  context.subscriptions.push(
+    scoreOutput,
+    vscode.commands.registerCommand(COMMANDS.scoreMyAllocator, (traces?: vscode.Uri | readonly vscode.Uri[], allocator?: vscode.Uri | string) => scoreMyAllocator({ scoreOutput, native: paths }, traces, allocator)),
+    registerRecordCommand(context.extensionUri, context.globalStorageUri),
+  );
+  return api;
 }
 
 export function deactivate(): void {

@@ -2,6 +2,7 @@
 // time with the event loop free in between, under a cancellable progress notification when big.
 
 import * as vscode from 'vscode';
+import { later } from './later';
 import type { Comparison, ComparisonProgress } from '../trace/index';
 import { SLICE_MS } from './traceSessions';
 
@@ -22,7 +23,7 @@ export async function runComparison(comparison: Comparison, title: string, big: 
   const run = async (token: vscode.CancellationToken | undefined, report: (p: ComparisonProgress) => void): Promise<boolean> => {
     while (!comparison.work(compareSlice())) {
       report(comparison.progress());
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => later(resolve));
       if (token?.isCancellationRequested || !wanted()) return false;
     }
     return true;

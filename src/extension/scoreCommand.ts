@@ -3,7 +3,7 @@
 // under a cancellable progress notification; the lab driver's table goes to its own output.
 
 import * as vscode from 'vscode';
-import type { NativeOptions } from './traceSessions';
+import type { OwnJobListener } from '../native/ownJob';
 import { scoreAllocatorAsync } from '../native/ownScore';
 import { formatLabTotal, labTotal, labTotalSentence, parseTrace, type LabTotal, type Trace } from '../trace/index';
 import { allocatorSetting, heapSettings } from './settings';
@@ -11,7 +11,14 @@ import { allocatorSetting, heapSettings } from './settings';
 export interface ScoreContext {
   /** "Heap Inspector: Score": the table, a plain channel (no log prefixes in a table). */
   readonly scoreOutput: vscode.OutputChannel;
-  readonly native: NativeOptions;
+  readonly native: NativePaths;
+}
+
+/** Where the user's own allocator is compiled from (the harness shipped with the extension) and cached, and who hears of each compile. */
+export interface NativePaths {
+  readonly harnessDir: string;
+  readonly cacheDir: string;
+  readonly listener: OwnJobListener;
 }
 
 /** Scores the allocator (the argument, else the setting, else a file chosen now) on the traces (the argument, else those picked); returns the score, undefined when nothing was scored. */

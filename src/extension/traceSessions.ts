@@ -5,8 +5,8 @@
 // extensions (docs/limits.md, "Big traces in the editor"): keyed by its Uri, shown in the panel.
 
 import * as vscode from 'vscode';
-import { JobRunner, TraceJob, type Job, type JobState, type RunWork, type Scheduler, type TraceJobProgress, type TraceRun } from '../trace/index';
-import { OwnAllocatorJob, type OwnJobListener } from '../native/ownJob';
+import { JobRunner, TraceJob, type Job, type JobState, type OwnLayout, type RunWork, type Scheduler, type TraceFormat, type TraceJobProgress, type TraceRun } from '../trace/index';
+import { later } from './later';
 import { formatOfLanguage, languageOfPath, TRACE_LANGUAGES } from './commandIds';
 import { FileTraceWork } from './fileTrace';
 import { DisposableStore, unlessCancelled } from './dispose';
@@ -17,19 +17,17 @@ const EDIT_DEBOUNCE_MS = 250;
 export const SLICE_MS = 15;
 /** Documents with this many lines are big: progress is shown, and edits wait for the debounce. */
 export const BIG_TRACE_LINES = 50_000;
-/** A job still running after this long shows progress whatever its size. */
-const SLOW_MS = 1000;
+const SLOW_MS = 1000; // a job still running after this long shows progress whatever its size
 /** Listeners hear about a running job's progress at most this often. */
 const PROGRESS_EVENT_MS = 400;
-/** The notification's message and bar move at most this often. */
-const PROGRESS_REPORT_MS = 100;
+const PROGRESS_REPORT_MS = 100; // the notification's message and bar move at most this often
 
 export function isTraceDocument(document: vscode.TextDocument): boolean {
   return TRACE_LANGUAGES.includes(document.languageId);
 }
 
 /** The extension host's clock and event loop, for the job runner. */
-const hostScheduler: Scheduler = { now: () => performance.now(), later: (run) => setImmediate(run) };
+const hostScheduler: Scheduler = { now: () => performance.now(), later };
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -62,8 +60,8 @@ const SESSION_STATE: Readonly<Record<JobState, SessionState>> = {
 /** What a session tells its owner. */
 interface SessionHost {
   generation(): number;
-  /** Where the user's own allocator is compiled from and kept, and who hears of its compiles. */
-  readonly native: NativeOptions;
+  /** What runs the user's own allocator; null in the browser (no process). */
+  readonly native: NativeOptions | null;
   /** The run changed: read it again. */
   changed(session: TraceSession): void;
   /** A running job got further (throttled). */
@@ -259,12 +257,14 @@ export class TraceSession {
     const { options, problems } = heapSettings(uri);
     const own = allocatorSetting(uri);
     const format = formatOfLanguage(this.languageId) ?? 'heap';
-    const info: JobInfo = { version: this.version, generation: this.host.generation(), settingsProblems: own.problem ? [...problems, own.problem] : problems };
-    const { harnessDir, cacheDir, listener } = this.host.native;
+    const native = this.host.native;
+    // In the browser no process runs the user's allocator: the simulated policy runs, and a settings problem says why.
+    const ownProblem = own.file !== null && native === null ? DESKTOP_ONLY_ALLOCATOR : own.problem;
+    const info: JobInfo = { version: this.version, generation: this.host.generation(), settingsProblems: ownProblem ? [...problems, ownProblem] : problems };
     // heapInspector.allocator set (in a trusted workspace): the trace runs on the user's own allocator.
     const make = (text: string): RunWork =>
-      own.file !== null
-        ? new OwnAllocatorJob(text, format, own.file, { harnessDir, cacheDir, checkheap: own.checkheap, layout: own.layout, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }, listener)
+      own.file !== null && native !== null
+        ? native.ownJob(text, format, own.file, { checkheap: own.checkheap, layout: own.layout, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) })
         : TraceJob.parse(text, format, { defaults: options });
     // A file without a document is read again for each job, so its bytes are not kept meanwhile.
     const work = document ? make(document.getText()) : new FileTraceWork(() => vscode.workspace.fs.readFile(uri), make);
@@ -313,12 +313,12 @@ export class TraceSession {
   }
 }
 
-/** Where the user's own allocator is compiled from (the harness shipped with the extension) and cached, and who hears of each compile. */
+/** What runs a trace on the user's own allocator: a child process, so the desktop entry (src/extension/extension.ts) alone gives one; null in the browser. */
 export interface NativeOptions {
-  readonly harnessDir: string;
-  readonly cacheDir: string;
-  readonly listener: OwnJobListener;
+  ownJob(text: string, format: TraceFormat, file: string, options: { readonly checkheap: boolean; readonly layout: OwnLayout | null; readonly maxHeap?: number }): RunWork;
 }
+
+const DESKTOP_ONLY_ALLOCATOR = 'heapInspector.allocator needs the desktop VS Code app (compiling and running your allocator needs a process); the simulated policy runs instead.';
 
 export class TraceSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, TraceSession>();
@@ -338,7 +338,7 @@ export class TraceSessions implements vscode.Disposable {
   readonly onDidDrop = this.dropped.event;
   private readonly host: SessionHost;
 
-  constructor(native: NativeOptions) {
+  constructor(native: NativeOptions | null) {
     this.host = {
       generation: () => this.settingsGeneration,
       native,
