@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { build, bundleTests } from './build.mjs';
-import { ensureTools, launchChromium, root, startServer, workbenchUrl } from './vscodeServer.mjs';
+import { ensureTools, launchChromium, paletteCommand, root, startServer, workbenchUrl } from './vscodeServer.mjs';
 
 const RESULT_MARK = 'HEAP-INSPECTOR-INTEGRATION-RESULT';
 const OUTPUT_MARK = '[heap-inspector-test] ';
@@ -110,21 +110,7 @@ async function runSuite(browser, port, workspace, testsDir) {
 
 /** Runs a palette command by its title, retrying until the command is registered. */
 async function runCommand(page, title) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
-    if (await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
-      // The row itself, not the first one: another command may rank above it ("Run My Allocator on This Trace" for "Run Trace").
-      await item.first().click();
-      return;
-    }
-    await page.keyboard.press('Escape');
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`"${title}" never appeared in the command palette`);
+  if (!(await paletteCommand(page, title))) throw new Error(`"${title}" never appeared in the command palette`);
 }
 
 /**

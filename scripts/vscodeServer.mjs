@@ -276,3 +276,22 @@ export function workbenchUrl(port, folder, { extensionPath = root, testsPath } =
   if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
   return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
+
+/** Runs a palette command by its title (retried until it is listed); false when it never is. */
+export async function paletteCommand(page, title, attempts = 20) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    if (await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
+      // The row itself, not the first one: another command may rank above it ("Run My Allocator on This Trace" for "Run Trace").
+      await item.first().click();
+      return true;
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
+  return false;
+}

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { codeServerRoot, node24, OFFLINE_ENV, root, startServer } from './vscodeServer.mjs';
+import { codeServerRoot, node24, OFFLINE_ENV, paletteCommand, root, startServer } from './vscodeServer.mjs';
 
 /** What the variant ships: the bundles, grammars, samples and docs (no harness or recorder: they need a process). */
 const SHIPPED = ['dist', 'media', 'syntaxes', 'language-configuration', 'samples', 'docs', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore'];
@@ -42,24 +42,6 @@ export function installInto(vsix) {
   const r = spawnSync(node24, args, { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`installing the browser variant failed:\n${r.stdout}${r.stderr}`);
   return extensionsDir;
-}
-
-/** Runs a palette command by its title (retried until it is listed); false when it never is. */
-async function paletteCommand(page, title, attempts = 20) {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
-    if (await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
-      await item.first().click();
-      return true;
-    }
-    await page.keyboard.press('Escape');
-    await page.waitForTimeout(500);
-  }
-  return false;
 }
 
 /** A notification's text, from its toast or (the headless window keeps toasts back) the notification centre. */
