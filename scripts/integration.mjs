@@ -64,7 +64,7 @@ export async function runIntegration({ ui = true } = {}) {
       }
       // The browser build in the web worker extension host (scripts/webIntegration.mjs).
       const { runWebChecks } = await import('./webIntegration.mjs'); // imported when used: it imports this file when run alone
-      const web = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck }).catch((err) => [{ name: 'web: the browser build could be packaged, installed and opened', ok: false, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) }]);
+      const web = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck, exerciseCheck }).catch((err) => [{ name: 'web: the browser build could be packaged, installed and opened', ok: false, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) }]);
       for (const r of web) {
         console.log(`  ${r.ok ? '✔' : '✘'} ${r.name}${r.ok ? '' : `\n    ${r.error}`}`);
         if (r.ok) results.passed++;
@@ -117,10 +117,10 @@ async function runCommand(page, title) {
  * New OSTEP Exercise as a student uses it: the palette, a seed typed, the defaults taken, a
  * policy, an order and coalescing picked, a header and an alignment given; then the lenses hide the answers until one is asked for.
  */
-async function exerciseCheck(browser, port, workspace) {
+export async function exerciseCheck(browser, port, workspace, url = workbenchUrl(port, workspace)) {
   const page = await browser.newPage();
   try {
-    await page.goto(workbenchUrl(port, workspace));
+    await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
     await runCommand(page, 'Heap Inspector: New OSTEP Exercise');

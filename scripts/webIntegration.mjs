@@ -58,7 +58,7 @@ async function notification(page, wanted) {
  * The checks on one page of a workbench with only the browser variant installed, then the long
  * trace check of scripts/integration.mjs (passed in) on another. Returns results as { name, ok, error }.
  */
-export async function runWebChecks(browser, { makeWorkspace, artifacts, longTraceCheck }) {
+export async function runWebChecks(browser, { makeWorkspace, artifacts, longTraceCheck, exerciseCheck }) {
   const vsix = packageWebVariant();
   const extensionsDir = installInto(vsix);
   const server = await startServer({ extensionsDir, keybindings: [{ key: SCORE_KEY.toLowerCase(), command: 'heapInspector.scoreMyAllocator' }] });
@@ -143,6 +143,37 @@ export async function runWebChecks(browser, { makeWorkspace, artifacts, longTrac
       await page.keyboard.press(SCORE_KEY);
       await notification(page, 'Score My Allocator needs the desktop VS Code app');
     });
+    await check('web: Convert Trace opens the other format in a new untitled editor', async () => {
+      await focus('tiny.rep');
+      if (!(await paletteCommand(page, 'Heap Inspector: Convert Trace'))) throw new Error('Convert Trace is not in the palette');
+      await page.locator('.tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 30_000 });
+      await page.locator('.editor-group-container.active .view-line', { hasText: 'p0 = malloc(24)' }).first().waitFor({ timeout: 30_000 });
+    });
+    // Last on this page: it leaves the Heap Inspector container showing instead of the Explorer.
+    await check('web: the study side view shows the active trace', async () => {
+      await focus('first-best-worst.heap');
+      await page.locator('.activitybar .action-item a[aria-label^="Heap Inspector"]').first().click();
+      // The study view is the webview whose page says data-mode="study" (the heap panel may be open too).
+      const study = async () => {
+        for (let k = 0; k < (await page.locator('iframe.webview').count()); k++) {
+          const frame = page.frameLocator('iframe.webview').nth(k).frameLocator('#active-frame');
+          if ((await frame.locator('body[data-mode="study"]').count()) > 0) return frame;
+        }
+        return null;
+      };
+      let view = null;
+      for (let i = 0; i < 60 && view === null; i++) {
+        view = await study();
+        if (view === null) await page.waitForTimeout(500);
+      }
+      if (view === null) throw new Error('no study view appeared');
+      await view.locator('.title', { hasText: 'first-best-worst.heap' }).waitFor({ timeout: 30_000 });
+      await view.locator('.op', { hasText: /Line \d+: |initial heap/ }).first().waitFor({ timeout: 30_000 });
+    });
+    // New OSTEP Exercise as a student uses it (scripts/integration.mjs's check, on this workbench).
+    const exercise = makeWorkspace();
+    const e = await exerciseCheck(browser, server.port, exercise, `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(exercise)}`);
+    results.push({ name: 'web: New OSTEP Exercise asks for its flags and opens the exercise with its answers hidden until asked', ...e });
     // The long replay in the worker: sliced, under a progress notification whose Cancel stops it (scripts/integration.mjs's check, on this workbench).
     const long = makeWorkspace();
     const r = await longTraceCheck(browser, server.port, long, `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(long)}`);
@@ -158,11 +189,11 @@ export async function runWebChecks(browser, { makeWorkspace, artifacts, longTrac
 /** On its own: node scripts/webIntegration.mjs (after a build). */
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   const { launchChromium } = await import('./vscodeServer.mjs');
-  const { makeWorkspace, ARTIFACTS, longTraceCheck } = await import('./integration.mjs');
+  const { makeWorkspace, ARTIFACTS, longTraceCheck, exerciseCheck } = await import('./integration.mjs');
   const { build } = await import('./build.mjs');
   await build();
   const browser = await launchChromium();
-  const results = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck }).finally(() => browser.close());
+  const results = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck, exerciseCheck }).finally(() => browser.close());
   for (const r of results) console.log(`  ${r.ok ? '✔' : '✘'} ${r.name}${r.ok ? '' : `\n    ${r.error}`}`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 }

@@ -2,6 +2,9 @@
 
 import type { TraceFormat } from '../trace/index';
 
+/** The task type package.json declares for recordings (recordProgram.ts; in the browser, desktopOnly.ts). */
+export const RECORD_TASK_TYPE = 'heapInspector.record';
+
 export const COMMANDS = {
   runTrace: 'heapInspector.runTrace',
   selectPolicy: 'heapInspector.selectPolicy',

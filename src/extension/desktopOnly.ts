@@ -3,7 +3,7 @@
 // set here) and, invoked anyway, say in one sentence that they need the desktop app.
 
 import * as vscode from 'vscode';
-import { COMMANDS } from './commandIds';
+import { COMMANDS, RECORD_TASK_TYPE } from './commandIds';
 import { DisposableStore } from './dispose';
 
 /** Set to true by the browser entry: package.json hides the commands that need a process. */
@@ -27,6 +27,16 @@ export function registerDesktopOnly(): vscode.Disposable {
       }),
     );
   }
+  // A heapInspector.record task from tasks.json: it runs a program too, so it says the same instead of doing nothing.
+  store.add(
+    vscode.tasks.registerTaskProvider(RECORD_TASK_TYPE, {
+      provideTasks: () => [],
+      resolveTask: () => {
+        void vscode.window.showInformationMessage(DESKTOP_ONLY[COMMANDS.recordProgram]!);
+        return undefined;
+      },
+    }),
+  );
   void vscode.commands.executeCommand('setContext', WEB_WORKER_CONTEXT, true);
   return store;
 }

@@ -7,11 +7,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { recordingStem, splitCommandLine } from '../trace/index';
-import { COMMANDS } from './commandIds';
+import { COMMANDS, RECORD_TASK_TYPE } from './commandIds';
 import { SECTION } from './settings';
 
-/** The task type package.json declares for recordings. */
-export const RECORD_TASK_TYPE = 'heapInspector.record';
 
 /** What the command did: the trace it opened (null when nothing was recorded) and the task's exit code. */
 export interface RecordResult {
