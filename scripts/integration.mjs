@@ -116,8 +116,9 @@ async function runCommand(page, title) {
 /**
  * New OSTEP Exercise as a student uses it: the palette, a seed typed, the defaults taken, a
  * policy, an order and coalescing picked, a header and an alignment given; then the lenses hide the answers until one is asked for.
+ * `shots` prefixes its screenshots' names (the browser build's run passes 'web-', so neither overwrites the other's).
  */
-export async function exerciseCheck(browser, port, workspace, url = workbenchUrl(port, workspace)) {
+export async function exerciseCheck(browser, port, workspace, url = workbenchUrl(port, workspace), shots = '') {
   const page = await browser.newPage();
   try {
     await page.goto(url);
@@ -149,10 +150,10 @@ export async function exerciseCheck(browser, port, workspace, url = workbenchUrl
     const answer = `${first[0].slice(first[0].indexOf(' returned ') + 1)} · ${first[1]}`;
     await hidden.locator('a').first().click();
     await editor.locator('.codelens-decoration', { hasText: answer }).first().waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: join(ARTIFACTS, 'ui-ostep-exercise.png') });
+    await page.screenshot({ path: join(ARTIFACTS, `${shots}ui-ostep-exercise.png`) });
     return { ok: true };
   } catch (err) {
-    await page.screenshot({ path: join(ARTIFACTS, 'ui-ostep-exercise-failed.png') }).catch(() => {});
+    await page.screenshot({ path: join(ARTIFACTS, `${shots}ui-ostep-exercise-failed.png`) }).catch(() => {});
     return { ok: false, error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
   } finally {
     await page.close().catch(() => {});
@@ -248,9 +249,9 @@ async function startCheck(browser) {
  * A million-line trace as a person meets it (`url`: another workbench, the browser build's in
  * scripts/webIntegration.mjs): opened from the Explorer, it replays under a
  * progress notification whose Cancel button stops the replay; the status bar and a hover then say
- * how far it got, and clicking the status bar resumes it to the end.
+ * how far it got, and clicking the status bar resumes it to the end. `shots` prefixes its screenshots' names.
  */
-export async function longTraceCheck(browser, port, workspace, url = workbenchUrl(port, workspace)) {
+export async function longTraceCheck(browser, port, workspace, url = workbenchUrl(port, workspace), shots = '') {
   // 1,000,000 lines: 100,000 blocks kept live, each freed 100,000 allocations later.
   const ops = [];
   for (let id = 0; ops.length < 999_996; id++) {
@@ -276,7 +277,7 @@ export async function longTraceCheck(browser, port, workspace, url = workbenchUr
     await page.keyboard.press('Enter');
     const progress = page.locator('.notifications-center .notification-list-item', { hasText: /Replaying long\.rep: [\d,]+ of 999,996 ops \(\d+%\)/ });
     await progress.waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: join(ARTIFACTS, 'long-trace-progress.png') });
+    await page.screenshot({ path: join(ARTIFACTS, `${shots}long-trace-progress.png`) });
     await progress.getByRole('button', { name: 'Cancel' }).click();
     const stopped = page.locator('.statusbar-item', { hasText: /first fit · stopped at \d+%/ });
     await stopped.waitFor({ timeout: 30_000 });
@@ -284,12 +285,12 @@ export async function longTraceCheck(browser, port, workspace, url = workbenchUr
     // What the first op did is known; VS Code keeps lenses and hints off in a file this long, the hover says it.
     await page.locator('.editor-instance .view-line', { hasText: 'a 0 8' }).first().locator('span span').first().hover();
     await page.locator('.monaco-hover', { hasText: 'allocated on line 5 as 8 bytes' }).first().waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(ARTIFACTS, 'long-trace-stopped.png') });
+    await page.screenshot({ path: join(ARTIFACTS, `${shots}long-trace-stopped.png`) });
     await stopped.click();
     await page.locator('.statusbar-item', { hasText: /first fit · [\d.]+%$/ }).waitFor({ timeout: 120_000 });
     return { ok: true };
   } catch (err) {
-    await page.screenshot({ path: join(ARTIFACTS, 'long-trace-failed.png') }).catch(() => {});
+    await page.screenshot({ path: join(ARTIFACTS, `${shots}long-trace-failed.png`) }).catch(() => {});
     return { ok: false, error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
   } finally {
     await page.close().catch(() => {});

@@ -172,11 +172,11 @@ export async function runWebChecks(browser, { makeWorkspace, artifacts, longTrac
     });
     // New OSTEP Exercise as a student uses it (scripts/integration.mjs's check, on this workbench).
     const exercise = makeWorkspace();
-    const e = await exerciseCheck(browser, server.port, exercise, `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(exercise)}`);
+    const e = await exerciseCheck(browser, server.port, exercise, `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(exercise)}`, 'web-');
     results.push({ name: 'web: New OSTEP Exercise asks for its flags and opens the exercise with its answers hidden until asked', ...e });
     // The long replay in the worker: sliced, under a progress notification whose Cancel stops it (scripts/integration.mjs's check, on this workbench).
     const long = makeWorkspace();
-    const r = await longTraceCheck(browser, server.port, long, `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(long)}`);
+    const r = await longTraceCheck(browser, server.port, long, `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(long)}`, 'web-');
     results.push({ name: 'web: a million-line trace replays in slices in the worker under a progress notification whose Cancel stops it; the status bar resumes it', ...r });
   } finally {
     await page.close().catch(() => {});
