@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { codeServerRoot, node24, OFFLINE_ENV, paletteCommand, root, startServer } from './vscodeServer.mjs';
 
 /** What the variant ships: the bundles, grammars, samples and docs (no harness or recorder: they need a process). */
@@ -60,7 +60,14 @@ async function notification(page, wanted) {
  */
 export async function runWebChecks(browser, { makeWorkspace, artifacts, longTraceCheck, exerciseCheck }) {
   const vsix = packageWebVariant();
-  const extensionsDir = installInto(vsix);
+  // Once installed, the packaging folder is no longer needed: nothing is left behind in /tmp.
+  const extensionsDir = (() => {
+    try {
+      return installInto(vsix);
+    } finally {
+      rmSync(dirname(vsix), { recursive: true, force: true });
+    }
+  })();
   const server = await startServer({ extensionsDir, keybindings: [{ key: SCORE_KEY.toLowerCase(), command: 'heapInspector.scoreMyAllocator' }] });
   const workspace = makeWorkspace();
   const page = await browser.newPage();
