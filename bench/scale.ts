@@ -4,12 +4,13 @@
 // (test/fixtures/allocators/textbook.c) replaying the same trace in its own loop (the harness's
 // timed mode: the fastest of several runs, nothing recorded, no checks), measured in the same run.
 // Both place by first fit on the textbook's implicit list; the command line's search is indexed.
+// Also the parse alone, from the text and from the bytes, in this process.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileAllocator, findCompiler, runAllocator } from '../src/native/ownAllocator';
-import { parseRep } from '../src/trace/index';
+import { parseRep, parseRepBytes } from '../src/trace/index';
 import { generate } from './generators';
 
 interface ScaleContext {
@@ -41,13 +42,23 @@ export function scale({ root, quick, report, time }: ScaleContext): void {
   }).value;
   report(`scale, ${label}: heap-inspector run, whole process`, whole, 'ms', 'csapp preset, first fit (indexed); best of 3');
 
+  // The parse alone, in this process: from the text (the editor's way) and from the bytes (the command line's).
+  const bytes = readFileSync(file);
+  const text = bytes.toString('utf8');
+  const best = (parse: () => unknown) => Math.min(...[0, 1, 2].map(() => time(parse).ms));
+  const fromText = best(() => parseRep(text));
+  const fromBytes = best(() => parseRepBytes(bytes));
+  report(`scale, ${label}: parse from the text`, fromText, 'ms', 'parseRep, in process; best of 3');
+  report(`scale, ${label}: parse from the bytes`, fromBytes, 'ms', 'parseRepBytes, in process (the command line\'s); best of 3');
+  report(`scale, ${label}: parse from the text / from the bytes`, fromText / fromBytes, 'x', 'above 1: the bytes are read faster');
+
   if (findCompiler() === null) {
     console.log('(no C compiler: the native textbook allocator skipped)');
     return;
   }
   const compiled = compileAllocator(join(root, 'test', 'fixtures', 'allocators', 'textbook.c'), { cacheDir: join(dir, 'allocators'), harnessDir: join(root, 'harness') });
   if (!compiled.ok) throw new Error(compiled.text);
-  const trace = parseRep(readFileSync(file, 'utf8'));
+  const trace = parseRep(text);
   const run = runAllocator(compiled.executable, trace, { speed: true, opLimitMs: 60_000 });
   const speed = run.recording.speed;
   if (speed === null) throw new Error(`the textbook allocator's timed run did not finish: ${run.problem ?? (run.recording.crash ? `stopped at op ${run.recording.crash.op} (signal ${run.recording.crash.signal})` : 'no time reported')}`);

@@ -7,7 +7,7 @@ import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, formatOstepComparison, traceModel, formatComparison, detectFormat, formatRunSummary, parseByteSize, parseTrace, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, formatOstepComparison, traceModel, formatComparison, detectFormat, formatRunSummary, parseByteSize, parseTrace, parseTraceBytes, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
 import { runConvertCli } from './convertCli';
 import { runOstepCli } from './ostepCli';
 import type { CliIo } from './cliIo';
@@ -136,15 +136,16 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
     const { files, allocator, cc, checkheap, json, libcKops } = args;
     return runScore({ traces: files, allocator: allocator!, cc, checkheap, json, libcKops, maxHeap: args.overrides.maxHeap ?? null }, io);
   }
-  let text: string;
+  let source: string | Uint8Array;
   try {
-    text = io.readFile(args.file);
+    source = io.readBytes ? io.readBytes(args.file) : io.readFile(args.file);
   } catch (err) {
     io.err(`heap-inspector: cannot read ${args.file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
   try {
-    const trace = parseTrace(text, detectFormat(args.file, text));
+    // Bytes: a .rep trace is parsed from them, without its text (docs/performance.md, "At scale").
+    const trace = typeof source === 'string' ? parseTrace(source, detectFormat(args.file, source)) : parseTraceBytes(args.file, source, textOfBytes);
     if (args.allocator !== null) return ownAllocator(trace, args, io);
     switch (args.command) {
       case 'check':

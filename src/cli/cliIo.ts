@@ -7,6 +7,8 @@ import type { OwnRecording, Trace } from '../trace/index';
 export interface CliIo {
   /** The file's text; throws with a readable message when it cannot be read. */
   readFile(path: string): string;
+  /** The file's bytes, which readFile would decode; throws like readFile. Absent, traces are read with readFile. */
+  readBytes?(path: string): Uint8Array;
   out(text: string): void;
   err(text: string): void;
   /** Compiles and runs the user's own allocator on a trace (main.ts gives src/native's); absent, --allocator is refused. */

@@ -31,6 +31,11 @@ for (const stream of [process.stdout, process.stderr]) {
  * "cannot read PATH: ...".
  */
 function readTraceFile(path: string): string {
+  return textOfBytes(readTraceBytes(path));
+}
+
+/** A trace file's bytes, read as readTraceFile reads them (it decodes them). */
+function readTraceBytes(path: string): Uint8Array {
   const { fd, stat } = openRegularFile(path, MAX_FILE_BYTES);
   try {
     // Read to the end, not to the size fstat saw (the file may grow meanwhile), but never past the limit.
@@ -44,7 +49,7 @@ function readTraceFile(path: string): string {
       total += n;
       if (total > MAX_FILE_BYTES) throw new Error(`it grew past ${MAX_FILE_BYTES} bytes while being read; traces up to that size are read`);
     }
-    return textOfBytes(Buffer.concat(chunks, total));
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
   } catch (err) {
     throw err instanceof Error && !('code' in err) ? err : new Error(reasonOf(err));
   } finally {
@@ -178,6 +183,7 @@ function reasonOf(err: unknown): string {
 
 const io = {
   readFile: readTraceFile,
+  readBytes: readTraceBytes,
   out: (text: string) => void process.stdout.write(text),
   err: (text: string) => void process.stderr.write(text),
   runAllocator: cliAllocatorRunner(),

@@ -3,7 +3,7 @@
 // (HeapSource). Pure: no vscode, no Node built-ins, no DOM.
 
 export * from './model';
-export { parseRep, RepParser } from './repFormat';
+export { parseRep, parseRepBytes, RepParser } from './repFormat';
 export { printRep } from './repPrinter';
 export type { TraceParser } from './lineParser';
 export { cappedDiagnostics, mergeDiagnostics, runDiagnostics } from './diagnostics';
@@ -14,7 +14,7 @@ export { OpTable, OpTableBuilder } from './opTable';
 export { parseSize, parseByteSize, parseByteSizes, formatByteSize, engineSize } from './numbers';
 export { traceConfig, traceModel, OSTEP_ONLY_KEYS, type TraceConfig, type TraceConfigLayers, type TraceModel } from './traceConfig';
 export { Replay, OUTCOME, applyOp, type StepRecord, type ReplayOptions } from './replay';
-export { parseTrace, formatOf, detectFormat, traceParser } from './parseTrace';
+export { parseTrace, parseTraceBytes, formatOf, detectFormat, traceParser } from './parseTrace';
 export { LogParser, logImporter, isLogFormat, type LogFormat } from './import/logParser';
 export { addressText, type OpSink } from './import/logImporter';
 export type { LtraceOptions } from './import/ltrace';

@@ -5,7 +5,7 @@
 
 import { BoundedDiagnostics } from './diagnostics';
 import { LifetimeTracker } from './lifetimes';
-import { LineReader, textKind } from './lines';
+import { asciiText, ByteLineReader, LineReader, TEXT_KIND_SAMPLE, textKind } from './lines';
 import { lineRange, MAX_TRACE_OPS, type Trace } from './model';
 import { OpTableBuilder } from './opTable';
 
@@ -28,7 +28,7 @@ export interface TraceParser {
  * and lifetimes so far, and the trace once the whole text is read.
  */
 export abstract class LineParser implements TraceParser {
-  protected readonly reader: LineReader;
+  protected readonly reader: LineReader | ByteLineReader;
   /** The parse's own problems, bounded: a file of a million bad lines keeps the first of each kind and a count. */
   protected readonly diagnostics = new BoundedDiagnostics();
   protected readonly ops = new OpTableBuilder();
@@ -39,14 +39,27 @@ export abstract class LineParser implements TraceParser {
   protected result: Trace | null = null;
   /** The trace reached MAX_TRACE_OPS and the rest of the text was not read. */
   protected cut = false;
+  /** Read from bytes that are not all ASCII: the parse stopped, with no trace; decode them and read the text instead. */
+  notAscii = false;
+  /** Characters (or bytes) in the text. */
+  readonly length: number;
 
-  /** `what`: the kind of file in messages, "a .rep trace" or "a .heap script". */
-  constructor(
-    private readonly text: string,
-    what: string,
-  ) {
-    this.reader = new LineReader(text);
-    const kind = textKind(text);
+  /**
+   * `source`: the text, or a file's bytes (then only ASCII is read: see `notAscii`). `what`: the
+   * kind of file in messages, "a .rep trace" or "a .heap script".
+   */
+  constructor(source: string | Uint8Array, what: string) {
+    this.length = source.length;
+    let head: string | null;
+    if (typeof source === 'string') {
+      this.reader = new LineReader(source);
+      head = source;
+    } else {
+      this.reader = new ByteLineReader(source);
+      head = asciiText(source, 0, Math.min(source.length, TEXT_KIND_SAMPLE));
+      if (head === null) this.notAscii = true;
+    }
+    const kind = textKind(head ?? '');
     this.binary = kind !== 'text';
     this.lifetimes = new LifetimeTracker(this.ops, (slot) => this.describeSlot(slot));
     if (this.binary) {
@@ -63,11 +76,23 @@ export abstract class LineParser implements TraceParser {
    * counted), and the lifetime pass's share of them; at the end, or at MAX_TRACE_OPS, `finish`.
    */
   advance(maxLines: number): boolean {
-    if (this.result !== null) return true;
+    if (this.result !== null || this.notAscii) return true;
     const reader = this.reader;
+    // Bytes: a line the quick path takes makes no string (docs/performance.md, "At scale").
+    const bytes = reader instanceof ByteLineReader && !this.binary ? reader : null;
     for (let n = 0; n < maxLines; n++) {
-      const text = reader.next();
-      if (text === null) break;
+      let text: string | null;
+      if (bytes !== null && this.ops.length < MAX_TRACE_OPS) {
+        if (!bytes.step()) break;
+        if (this.parseBytes(bytes.bytes, bytes.start, bytes.end)) continue;
+        text = bytes.text();
+      } else {
+        text = reader.next();
+      }
+      if (text === null) {
+        if (reader instanceof ByteLineReader && reader.notAscii) return (this.notAscii = true);
+        break;
+      }
       if (this.binary) continue; // only counting lines
       if (this.full(text, reader.line)) {
         this.finish();
@@ -86,6 +111,14 @@ export abstract class LineParser implements TraceParser {
   /** One line of the text (1-based `line`), not the binary file's. */
   protected abstract parseLine(text: string, line: number): void;
 
+  /**
+   * Line `reader.line` as the bytes `bytes[start, end)`, when it can be read without text (the
+   * `.rep` quick path); false (nothing done) sends it to `parseLine` as text.
+   */
+  protected parseBytes(_bytes: Uint8Array, _start: number, _end: number): boolean {
+    return false;
+  }
+
   /** Makes the trace (`result`) from what was read. */
   protected abstract finish(): void;
 
@@ -101,10 +134,6 @@ export abstract class LineParser implements TraceParser {
     return this.reader.offset;
   }
 
-  get length(): number {
-    return this.text.length;
-  }
-
   get trace(): Trace {
     if (this.result === null) throw new Error('the trace is not parsed yet: advance() until it returns true');
     return this.result;
@@ -116,7 +145,7 @@ export abstract class LineParser implements TraceParser {
    * break) and MAX_TRACE_OPS allow, so that a long trace's columns are not grown by doubling.
    */
   protected expect(ops: number): void {
-    const room = Math.min(ops, MAX_TRACE_OPS, Math.ceil((this.text.length - this.reader.offset) / 4) + 1);
+    const room = Math.min(ops, MAX_TRACE_OPS, Math.ceil((this.length - this.reader.offset) / 4) + 1);
     this.ops.reserve(room);
     this.lifetimes.reserve(room);
   }

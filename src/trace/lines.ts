@@ -74,6 +74,81 @@ export class LineReader {
   }
 }
 
+/**
+ * The lines of a file's bytes one at a time, cut as `LineReader` cuts a text (CRLF, LF or a lone
+ * CR): the current line is `bytes[start, end)`, read where it lies (the `.rep` parser's quick
+ * path makes no string of it) or as text when asked. Only ASCII becomes text here: any other byte
+ * sets `notAscii`, and the file is then decoded and read as text instead (UTF-8 has no decoder in
+ * pure code, and columns count UTF-16 units).
+ */
+export class ByteLineReader {
+  /** Index of the next line's first byte; past the end once every line is read. */
+  private position = 0;
+  /** The current line's first byte and one past its last (its terminator excluded). */
+  start = 0;
+  end = 0;
+  /** Lines read so far (the 1-based number of the current line). */
+  line = 0;
+  /** A line read as text held a byte beyond ASCII; reading stopped there. */
+  notAscii = false;
+
+  constructor(readonly bytes: Uint8Array) {}
+
+  /** Bytes consumed so far, for progress. */
+  get offset(): number {
+    return Math.min(this.position, this.bytes.length);
+  }
+
+  get done(): boolean {
+    const n = this.bytes.length;
+    return this.position > n || (this.position === n && this.line > 0);
+  }
+
+  /** Moves to the next line; false after the last. */
+  step(): boolean {
+    if (this.done) return false;
+    const bytes = this.bytes;
+    const n = bytes.length;
+    let i = this.position;
+    this.start = i;
+    while (i < n) {
+      const c = bytes[i]!;
+      if (c === LF || c === CR) break;
+      i++;
+    }
+    this.end = i;
+    this.position = i === n ? n + 1 : bytes[i] === CR && bytes[i + 1] === LF ? i + 2 : i + 1;
+    this.line++;
+    return true;
+  }
+
+  /** The current line as text, or null (and `notAscii` set) when it is not all ASCII. */
+  text(): string | null {
+    const text = asciiText(this.bytes, this.start, this.end);
+    if (text === null) this.notAscii = true;
+    return text;
+  }
+
+  /** The next line as text, as `LineReader.next` gives it; null after the last, or at a line that is not ASCII. */
+  next(): string | null {
+    return this.step() ? this.text() : null;
+  }
+}
+
+const CR = 13;
+
+/** `bytes[start, end)` as text when every byte is ASCII, else null. */
+export function asciiText(bytes: Uint8Array, start: number, end: number): string | null {
+  let text = '';
+  // In pieces: fromCharCode takes its bytes as arguments, and a long line would overflow the stack.
+  for (let from = start; from < end; from += 8192) {
+    const piece = bytes.subarray(from, Math.min(end, from + 8192));
+    for (let i = 0; i < piece.length; i++) if (piece[i]! >= 128) return null;
+    text += String.fromCharCode.apply(null, piece as unknown as number[]);
+  }
+  return text;
+}
+
 const TOKEN = /\S+/g;
 
 export function tokens(line: string): Token[] {
@@ -87,7 +162,7 @@ export function tokens(line: string): Token[] {
 export type TextKind = 'text' | 'utf16' | 'binary';
 
 /** Characters of the text the kind is judged on. */
-const SAMPLE = 4096;
+export const TEXT_KIND_SAMPLE = 4096;
 
 /**
  * Judges the first 4 KiB: UTF-16 when every other character is NUL (after what a byte order mark
@@ -96,7 +171,7 @@ const SAMPLE = 4096;
  * separate tokens in both formats, as in C's `scanf`) or a replacement character.
  */
 export function textKind(text: string): TextKind {
-  const sample = text.slice(0, SAMPLE);
+  const sample = text.slice(0, TEXT_KIND_SAMPLE);
   if (looksUtf16(sample)) return 'utf16';
   if (sample.includes('\0')) return 'binary';
   let control = 0;

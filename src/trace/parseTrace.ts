@@ -3,10 +3,12 @@
 // Which format a file is comes from its name, or its name and content (import/detect.ts).
 
 import { HeapScriptParser } from './heapFormat';
+import { detectFormat, FORMAT_SAMPLE_CHARS } from './import/detect';
 import { LogParser } from './import/logParser';
+import { asciiText } from './lines';
 import type { Trace, TraceFormat } from './model';
 import type { TraceParser } from './lineParser';
-import { RepParser } from './repFormat';
+import { parseRepBytes, RepParser } from './repFormat';
 
 export { detectFormat, formatOf } from './import/detect';
 
@@ -26,4 +28,20 @@ export function parseTrace(text: string, format: TraceFormat): Trace {
 /** A parser of the format that reads a slice of lines per `advance(maxLines)`; ends with `parseTrace`'s trace. */
 export function traceParser(text: string, format: TraceFormat): TraceParser {
   return PARSERS[format](text);
+}
+
+/**
+ * A file's trace from its bytes, as `parseTrace` of its text (`decode` makes the text, as the
+ * editor shows it) with the format `detectFormat` tells: a `.rep` trace of ASCII is read from the
+ * bytes themselves, without the text or a string for each line (docs/performance.md, "At scale").
+ */
+export function parseTraceBytes(fileName: string, bytes: Uint8Array, decode: (bytes: Uint8Array) => string): Trace {
+  // detectFormat reads no further than its sample, and asks only whether the text goes beyond it.
+  const head = asciiText(bytes, 0, Math.min(bytes.length, FORMAT_SAMPLE_CHARS + 1));
+  if (head !== null && detectFormat(fileName, head) === 'rep') {
+    const trace = parseRepBytes(bytes);
+    if (trace !== null) return trace;
+  }
+  const text = decode(bytes);
+  return parseTrace(text, detectFormat(fileName, text));
 }

@@ -25,6 +25,17 @@ export function parseRep(text: string): Trace {
   return parser.trace;
 }
 
+/**
+ * `parseRep` of a file's bytes, without a string for each line (docs/performance.md, "At scale"):
+ * the same trace, diagnostics included, as `parseRep` of their text. Null when the bytes are not
+ * all ASCII: decode them and call `parseRep`.
+ */
+export function parseRepBytes(bytes: Uint8Array): Trace | null {
+  const parser = new RepParser(bytes);
+  parser.advance(Infinity);
+  return parser.notAscii ? null : parser.trace;
+}
+
 /** Ids below this get a slot through a flat table, the rest through a map. */
 const DENSE_IDS = 1 << 20;
 const DIGITS = /^[0-9]+$/;
@@ -55,8 +66,9 @@ export class RepParser extends LineParser {
   private slotIds = new Int32Array(256);
   private slots = 0;
 
-  constructor(text: string) {
-    super(text, 'a .rep trace');
+  /** `source`: the text, or a file's bytes (see `parseRepBytes`). */
+  constructor(source: string | Uint8Array) {
+    super(source, 'a .rep trace');
   }
 
   protected describeSlot(slot: number): string {
@@ -176,10 +188,49 @@ export class RepParser extends LineParser {
     }
     while (i < n && isBlank(text.charCodeAt(i))) i++;
     if (i < n) return false; // something more on the line
+    this.addOp(kind, id, size, line, start + 1, end + 1);
+    return true;
+  }
+
+  /** An op line of the usual form as bytes, as `fastOp` reads it from text; blank lines are skipped. */
+  protected parseBytes(bytes: Uint8Array, lineStart: number, n: number): boolean {
+    if (this.phase !== 'ops') return false;
+    let i = lineStart;
+    while (i < n && isBlank(bytes[i]!)) i++;
+    if (i === n) return true; // a blank line
+    const start = i;
+    const kind = bytes[i++]!;
+    if ((kind !== 97 && kind !== 114 && kind !== 102) || i >= n || !isBlank(bytes[i]!)) return false;
+    while (i < n && isBlank(bytes[i]!)) i++;
+    const idStart = i;
+    let id = 0;
+    for (let c = bytes[i]!; i < n && c >= 48 && c <= 57; c = bytes[++i]!) id = id * 10 + (c - 48);
+    const idDigits = i - idStart;
+    if (idDigits === 0 || idDigits > 7 || (i < n && !isBlank(bytes[i]!))) return false;
+    if (this.header !== null && id >= this.header.ids) return false;
+    let end = i;
+    let size = -1;
+    if (kind !== 102) {
+      while (i < n && isBlank(bytes[i]!)) i++;
+      const sizeStart = i;
+      size = 0;
+      for (let c = bytes[i]!; i < n && c >= 48 && c <= 57; c = bytes[++i]!) size = size * 10 + (c - 48);
+      const sizeDigits = i - sizeStart;
+      if (sizeDigits === 0 || sizeDigits > 15) return false;
+      end = i;
+    }
+    while (i < n && isBlank(bytes[i]!)) i++;
+    if (i < n) return false;
+    this.opLines++;
+    this.addOp(kind, id, size, this.reader.line, start - lineStart + 1, end - lineStart + 1);
+    return true;
+  }
+
+  /** Appends an op the quick path read: `kind` the character code of a, r or f; `size` -1 for a free. */
+  private addOp(kind: number, id: number, size: number, line: number, startColumn: number, endColumn: number): void {
     if (id > this.maxId) this.maxId = id;
     const slot = this.slotFor(id);
-    this.ops.add(kind === 102 ? 'free' : kind === 97 ? 'malloc' : 'realloc', slot, kind === 114 ? slot : null, size, line, start + 1, end + 1);
-    return true;
+    this.ops.add(kind === 102 ? 'free' : kind === 97 ? 'malloc' : 'realloc', slot, kind === 114 ? slot : null, size, line, startColumn, endColumn);
   }
 
   /** Ids map to dense slots in order of first use, so a trace with one huge id stays small. */

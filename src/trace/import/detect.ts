@@ -5,7 +5,8 @@
 import type { TraceFormat } from '../model';
 
 /** Characters and lines of the start of a text that detection reads. */
-const SAMPLE_CHARS = 65_536;
+/** Characters of a text `detectFormat` judges. */
+export const FORMAT_SAMPLE_CHARS = 65_536;
 const SAMPLE_LINES = 200;
 
 const MTRACE = /^(?:= (?:Start|End)|(?:@ .*?)?(?:[+>!] (?:0x[0-9a-f]+|\(nil\)) (?:0x[0-9a-f]+|0)|[-<] 0x[0-9a-f]+))$/i;
@@ -22,9 +23,9 @@ export function formatOf(fileName: string): TraceFormat {
  * (up to 200, in the first 64 KiB) are that log's lines, else by name (`formatOf`).
  */
 export function detectFormat(fileName: string, text: string): TraceFormat {
-  const sample = text.slice(0, SAMPLE_CHARS).split(/\r\n|\r|\n/);
+  const sample = text.slice(0, FORMAT_SAMPLE_CHARS).split(/\r\n|\r|\n/);
   // A cut last line is not judged (unless it is the only one).
-  if (text.length > SAMPLE_CHARS && sample.length > 1) sample.pop();
+  if (text.length > FORMAT_SAMPLE_CHARS && sample.length > 1) sample.pop();
   let lines = 0;
   let mtrace = 0;
   let ltrace = 0;

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { BoundedDiagnostics, cappedDiagnostics, FULL_PER_CODE, mergeDiagnostics } from '../../../src/trace/diagnostics';
-import { errorCount, formatRunSummary, lineRange, MAX_TRACE_OPS, parseHeapScript, parseRep, runEngine, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
+import { errorCount, formatRunSummary, lineRange, MAX_TRACE_OPS, parseHeapScript, parseRep, parseRepBytes, runEngine, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
 
 const problem = (line: number, code: Diagnostic['code'] = 'unknown-pointer', severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ range: lineRange(line, 1, 4), severity, code, message: `problem on line ${line}` });
 
@@ -112,6 +112,8 @@ describe('the longest trace', function () {
     const problems = trace.diagnostics.map((d) => `${d.range.line} ${d.code}`);
     assert.deepEqual(problems, [`${4 + MAX_TRACE_OPS + 1} trace-too-long`], 'and no complaint about the header\'s op count');
     assert.match(trace.diagnostics[0]!.message, /more than 10,000,000 ops/);
+    const fromBytes = parseRepBytes(Buffer.from(text, 'latin1'))!;
+    assert.deepEqual([fromBytes.ops.length, fromBytes.lineCount, fromBytes.diagnostics], [trace.ops.length, trace.lineCount, trace.diagnostics], 'the same from the bytes (the command line reads them)');
     const script = parseHeapScript(`p = malloc(8)\n${'free(NULL)\n'.repeat(MAX_TRACE_OPS)}# a comment\n`);
     assert.equal(script.ops.length, MAX_TRACE_OPS);
     assert.deepEqual(script.diagnostics.map((d) => `${d.range.line} ${d.code}`), [`${MAX_TRACE_OPS + 1} trace-too-long`]);
