@@ -1,5 +1,5 @@
 // The run recorder: replays a trace op by op on the run's own allocator and keeps every op's result
-// and the metrics after it in narrow typed columns (about 30 bytes an op: most figures fit one or
+// and the metrics after it in narrow typed columns (about 31 bytes an op: most figures fit one or
 // two bytes, metrics are 8- or 16-bit steps), with the problems found and the run's pointer lifetimes.
 
 import type { Allocator } from '../engine/allocator';
@@ -55,7 +55,7 @@ export interface StepRecord {
 
 /**
  * The per-op columns. The pointers are kept for every op (the run's own lifetime pass reads them);
- * the rest only for the `kept` ops of a replay with history (0 otherwise), about 30 bytes an op:
+ * the rest only for the `kept` ops of a replay with history (0 otherwise), about 31 bytes an op:
  * a block's address as its distance from the pointer (one byte), sizes and counts in two bytes,
  * with the rare wider value kept aside (docs/memory.md, "The history of a long trace").
  */

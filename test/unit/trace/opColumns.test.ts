@@ -144,7 +144,7 @@ describe('the narrow history columns', () => {
     }
   });
 
-  it('make the history of a long generated trace about 30 bytes an op', () => {
+  it('make the history of a long generated trace about 31 bytes an op', () => {
     const trace = parseRep(generatedRep(100_000, 2_000, 3));
     const replay = Replay.run(trace, traceConfig(trace, { overrides: { preset: 'csapp' } }).config);
     const perOp = replay.memory.columns / trace.ops.length;
