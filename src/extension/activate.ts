@@ -32,7 +32,7 @@ export function activateCommon(context: vscode.ExtensionContext, native: NativeO
   const output = vscode.window.createOutputChannel('Heap Inspector', { log: true });
   const host = hostKind();
   output.info(`Heap Inspector activated in ${host === 'web-worker' ? 'the web worker extension host (no process: compiling, running and recording programs need the desktop app)' : 'a Node extension host'}.`);
-  const sessions = new TraceSessions(native);
+  const sessions = new TraceSessions(native, context.workspaceState);
   const views = new HeapViews();
   const steps = new Steps();
   const answers = new Answers();

@@ -11,6 +11,7 @@ import { convertLogDocument, logFormatOf, showConverted } from './convertTrace';
 import { cursorStep } from './cursorStep';
 import { newOstepExercise, type ExerciseArgs } from './ostepExercises';
 import { DisposableStore } from './dispose';
+import { isFile } from './fileSessions';
 import type { HeapViews } from './heapViews';
 import type { HeapPanels } from './panels';
 import { allocatorSetting, heapSettings, SECTION, settingsTarget } from './settings';
@@ -258,8 +259,13 @@ function stopped(session: TraceSession, run: TraceRun | undefined): undefined {
   return undefined;
 }
 
-/** The session of the given file or of the active editor; says why when there is none. */
+/**
+ * The session of the given file, or of the active editor, or else of the trace the panel shows (a
+ * file read without a document among them, docs/editor.md, "Big traces"); says why when there is none.
+ */
 async function sessionFor(ctx: CommandContext, target: vscode.Uri | undefined): Promise<TraceSession | undefined> {
+  const file = target instanceof vscode.Uri ? ctx.sessions.sessionOfFile(target) : shownSession(ctx);
+  if (file) return file;
   const found = await documentFor(ctx, target);
   return found instanceof TraceSession ? found : sessionOf(ctx, found);
 }
@@ -274,20 +280,20 @@ async function documentFor(ctx: CommandContext, target: vscode.Uri | undefined):
   try {
     return await vscode.workspace.openTextDocument(target);
   } catch (err) {
-    const file = ctx.sessions.sessionOfFile(target) ?? ((await isFile(target)) ? ctx.sessions.file(target) : undefined);
+    const file = (await isFile(target)) ? ctx.sessions.file(target) : undefined;
     if (file) return file;
     void vscode.window.showErrorMessage(`Heap Inspector cannot open ${target.fsPath || target.toString()}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }
 }
 
-/** Whether `uri` names a file that exists. */
-async function isFile(uri: vscode.Uri): Promise<boolean> {
-  try {
-    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.File) !== 0;
-  } catch {
-    return false;
-  }
+/** With no trace in the active editor (the panel has the focus, say), the session of the trace the panel shows. */
+function shownSession(ctx: CommandContext): TraceSession | undefined {
+  const active = vscode.window.activeTextEditor?.document;
+  const shown = ctx.panels.state().uri;
+  if ((active && isTraceDocument(active)) || shown === null) return undefined;
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === shown);
+  return document ? ctx.sessions.get(document) : ctx.sessions.sessionOfFile(vscode.Uri.parse(shown));
 }
 
 /** The session of a trace document; said when there is none. */

@@ -219,15 +219,9 @@ export class HeapPanels implements vscode.Disposable {
           const s = (typeof state === 'object' && state !== null ? state : {}) as { uri?: unknown; step?: unknown };
           let session: TraceSession | undefined;
           const uri = restorableTrace(s.uri);
-          if (uri) {
-            try {
-              const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-              session = sessions.get(open ?? (await vscode.workspace.openTextDocument(uri)));
-            } catch {
-              session = undefined; // the file is gone: the panel says so
-            }
-          }
-          if (session && typeof s.step === 'number' && Number.isInteger(s.step)) steps.set(session, s.step);
+          // A file read without a document is read that way again; a file that is gone leaves the panel saying so.
+          if (uri) session = await sessions.restore(uri);
+          if (session && typeof s.step === 'number' && Number.isInteger(s.step)) steps.startAt(session, s.step); // kept until the run has the step
           this.adoptPanel(panel, session);
         },
       }),

@@ -2,13 +2,15 @@
 // feature: the job runner (src/trace/jobRunner.ts) works in slices with the event loop free between,
 // under a cancellable progress notification when big; an edit (debounced) or a setting restarts it.
 // A session may also read a trace file without a document, one too big for VS Code to open for
-// extensions (docs/limits.md, "Big traces in the editor"): keyed by its Uri, shown in the panel.
+// extensions (docs/limits.md, "Big traces in the editor"): those are src/extension/fileSessions.ts's.
 
 import * as vscode from 'vscode';
 import { JobRunner, TraceJob, type Job, type JobState, type OwnLayout, type RunWork, type Scheduler, type TraceFormat, type TraceJobProgress, type TraceRun } from '../trace/index';
 import { later } from './later';
-import { formatOfLanguage, languageOfPath, TRACE_LANGUAGES } from './commandIds';
+import { formatOfLanguage, TRACE_LANGUAGES } from './commandIds';
+import { FileSessions, type TraceFile } from './fileSessions';
 import { FileTraceWork } from './fileTrace';
+import { showJobProgress } from './jobProgress';
 import { DisposableStore, unlessCancelled } from './dispose';
 import { allocatorSetting, heapSettings, RUN_SETTINGS, SECTION } from './settings';
 
@@ -20,7 +22,6 @@ export const BIG_TRACE_LINES = 50_000;
 const SLOW_MS = 1000; // a job still running after this long shows progress whatever its size
 /** Listeners hear about a running job's progress at most this often. */
 const PROGRESS_EVENT_MS = 400;
-const PROGRESS_REPORT_MS = 100; // the notification's message and bar move at most this often
 
 export function isTraceDocument(document: vscode.TextDocument): boolean {
   return TRACE_LANGUAGES.includes(document.languageId);
@@ -58,7 +59,7 @@ const SESSION_STATE: Readonly<Record<JobState, SessionState>> = {
 };
 
 /** What a session tells its owner. */
-interface SessionHost {
+export interface SessionHost {
   generation(): number;
   /** What runs the user's own allocator; null in the browser (no process). */
   readonly native: NativeOptions | null;
@@ -66,12 +67,6 @@ interface SessionHost {
   changed(session: TraceSession): void;
   /** A running job got further (throttled). */
   progressed(session: TraceSession): void;
-}
-
-/** A trace file a session reads without a document (its language from its name). */
-export interface TraceFile {
-  readonly uri: vscode.Uri;
-  readonly languageId: string;
 }
 
 export class TraceSession {
@@ -284,32 +279,10 @@ export class TraceSession {
     this.host.progressed(this);
   }
 
-  /** The cancellable progress notification for a running job; it closes when the job ends, stops or is replaced. */
+  /** The cancellable progress notification for a running job (src/extension/jobProgress.ts). */
   private notify(job: SessionJob): void {
     this.notified = job;
-    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Heap Inspector', cancellable: true }, async (progress, token) => {
-      const listener = token.onCancellationRequested(() => {
-        if (this.runner.current === job) this.cancel();
-      });
-      let shown = 0;
-      const report = () => {
-        const p = job.work.progress();
-        const percent = Math.floor(p.fraction * 100);
-        progress.report({ increment: percent - shown, message: this.describeProgress(p) });
-        shown = percent;
-      };
-      try {
-        report();
-        let next = job.next();
-        while (job.running) {
-          const moved = await Promise.race([next.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PROGRESS_REPORT_MS))]);
-          if (moved) next = job.next();
-          if (job.running) report();
-        }
-      } finally {
-        listener.dispose();
-      }
-    });
+    showJobProgress(job, (p) => this.describeProgress(p), () => this.runner.current === job && this.cancel());
   }
 }
 
@@ -321,7 +294,9 @@ export interface NativeOptions {
 const DESKTOP_ONLY_ALLOCATOR = 'heapInspector.allocator needs the desktop VS Code app (compiling and running your allocator needs a process); the simulated policy runs instead.';
 
 export class TraceSessions implements vscode.Disposable {
+  /** The sessions of trace documents, by Uri. */
   private readonly sessions = new Map<string, TraceSession>();
+  private readonly files: FileSessions<TraceSession>;
   private readonly store = new DisposableStore();
   private settingsGeneration = 0;
   private readonly changed = this.store.add(new vscode.EventEmitter<TraceSession>());
@@ -334,25 +309,30 @@ export class TraceSessions implements vscode.Disposable {
   /** Fires while a background job runs, a few times a second, as more ops get replayed. */
   readonly onDidProgress = this.progressed.event;
   private readonly dropped = this.store.add(new vscode.EventEmitter<TraceSession>());
-  /** Fires when a session is gone (its document closed, or another file read without a document). */
+  /** Fires when a session is gone (its document closed, its file's panel closed, or too many files read without a document). */
   readonly onDidDrop = this.dropped.event;
   private readonly host: SessionHost;
 
-  constructor(native: NativeOptions | null) {
+  /** `memento`: the workspace's state, where the files read without a document are remembered. */
+  constructor(native: NativeOptions | null, memento?: vscode.Memento) {
+    const live = (session: TraceSession) => this.sessions.get(session.uri.toString()) === session || this.files.has(session);
     this.host = {
       generation: () => this.settingsGeneration,
       native,
       changed: (session) => {
-        if (this.sessions.get(session.uri.toString()) === session) this.changed.fire(session);
+        if (!live(session)) return;
+        if (session.document === undefined) this.files.trim();
+        if (live(session)) this.changed.fire(session);
       },
       progressed: (session) => {
-        if (this.sessions.get(session.uri.toString()) === session) this.progressed.fire(session);
+        if (live(session)) this.progressed.fire(session);
       },
     };
+    this.files = new FileSessions({ make: (file) => new TraceSession(file, this.host), document: (d) => this.get(d), dropped: (session) => this.dropped.fire(session) }, memento);
     // Saving the allocator's file, or trusting the workspace, runs the traces again (a new compile when the file changed).
     this.store.add(
       vscode.workspace.onDidSaveTextDocument((d) => {
-        if (d.uri.scheme === 'file' && [...this.sessions.values()].some((s) => allocatorSetting(s.uri).file === d.uri.fsPath)) this.rerunAll();
+        if (d.uri.scheme === 'file' && this.all().some((s) => allocatorSetting(s.uri).file === d.uri.fsPath)) this.rerunAll();
       }),
     );
     this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.rerunAll()));
@@ -380,7 +360,7 @@ export class TraceSessions implements vscode.Disposable {
   /** Every trace runs again (a setting, the allocator's file or the workspace's trust changed). */
   rerunAll(): void {
     this.settingsGeneration++;
-    for (const session of [...this.sessions.values()]) session.refresh();
+    for (const session of this.all()) session.refresh();
   }
 
   /** The session of a trace document (created on first use), or undefined for other documents. */
@@ -390,6 +370,8 @@ export class TraceSessions implements vscode.Disposable {
     let session = this.sessions.get(key);
     if (session === undefined || session.document !== document) {
       session?.dispose();
+      // The file is open as a document now: its session reads the document.
+      this.files.close(key);
       session = new TraceSession(document, this.host);
       this.sessions.set(key, session);
     }
@@ -399,50 +381,43 @@ export class TraceSessions implements vscode.Disposable {
   /**
    * The session of a trace file read without a document (docs/limits.md: one over the 50 MB VS Code
    * opens for extensions), read again if it had one; an open document's if open; undefined if not a
-   * trace's name. One such file at a time: another's session is dropped (its run may hold ~1 GB).
+   * trace's name. Several files may be read at once (src/extension/fileSessions.ts bounds their runs).
    */
   file(uri: vscode.Uri): TraceSession | undefined {
-    const key = uri.toString();
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-    if (open) return this.get(open);
-    const languageId = languageOfPath(uri.path);
-    if (languageId === undefined) return undefined;
-    for (const [k, s] of [...this.sessions]) if (s.document === undefined && k !== key) this.drop(k);
-    const known = this.sessions.get(key);
-    if (known) {
-      known.reload();
-      return known;
-    }
-    const session = new TraceSession({ uri, languageId }, this.host);
-    this.sessions.set(key, session);
-    session.refresh();
-    return session;
+    return this.files.open(uri);
   }
 
   /** The session of a trace file read without a document, if there is one. */
   sessionOfFile(uri: vscode.Uri): TraceSession | undefined {
-    const session = this.sessions.get(uri.toString());
-    return session?.document === undefined ? session : undefined;
+    return this.files.of(uri);
+  }
+
+  /** The session of the trace at `uri` for a panel restored after a reload (see FileSessions.restore). */
+  restore(uri: vscode.Uri): Promise<TraceSession | undefined> {
+    return this.files.restore(uri);
   }
 
   /** Drops the session of a file read without a document, and its run (the panel showing it closed). */
   closeFile(uri: vscode.Uri): void {
-    if (this.sessionOfFile(uri)) this.drop(uri.toString());
+    this.files.close(uri.toString());
   }
 
   dispose(): void {
     for (const session of this.sessions.values()) session.dispose();
     this.sessions.clear();
+    this.files.dispose();
     this.store.dispose();
   }
 
-  private forget(document: vscode.TextDocument): void {
-    if (this.sessions.get(document.uri.toString())?.document === document) this.drop(document.uri.toString());
+  /** Every session, of documents and of files. */
+  private all(): TraceSession[] {
+    return [...this.sessions.values(), ...this.files.all];
   }
 
-  private drop(key: string): void {
+  private forget(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
     const session = this.sessions.get(key);
-    if (!session) return;
+    if (session?.document !== document) return;
     session.dispose();
     this.sessions.delete(key);
     this.dropped.fire(session);

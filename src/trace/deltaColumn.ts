@@ -1,7 +1,9 @@
-// A per-op column of whole numbers that mostly change by small steps between ops (the heap's
-// size, live payload, free blocks and bytes...): two bytes an op instead of four or eight. Each
-// value is stored as its step from the one before, an exact value every 32 ops bounds the work
-// to read one, and the rare step too big for 16 bits is kept aside.
+// Narrow per-op columns. A delta column holds whole numbers that mostly change by small steps
+// between ops (the heap's size, live payload, free blocks and bytes...): one or two bytes an op
+// instead of four or eight. Each value is stored as its step from the one before, an exact value
+// every 64 ops bounds the work to read one, and the rare step too wide is kept aside. A narrow
+// column keeps small values in one or two bytes and the rare wide one aside; a changes column keeps
+// only the ops where its value changes (docs/memory.md, "The history of a long trace").
 
 import { blockFiguresUnknown } from '../engine/metrics';
 import type { HeapMetrics } from '../engine/results';
@@ -9,27 +11,29 @@ import { grown } from '../engine/typedArrays';
 import { lowerBound } from '../shared/bisect';
 
 /** Values between anchors. */
-const STRIDE = 32;
-const SHIFT = 5;
-/** The step is kept aside. */
-const ESCAPE = -32768;
+const STRIDE = 64;
+const SHIFT = 6;
+
+/** How many bits a narrow or delta column keeps an op's value or step in. */
+export type ColumnBits = 8 | 16;
 
 export class DeltaColumn {
-  private readonly deltas: Int16Array;
+  private readonly deltas: Int8Array | Int16Array;
+  /** The step is kept aside; steps above `-escape` fit. */
+  private readonly escape: number;
   /** The value at every STRIDE-th op. */
   private readonly anchors: Float64Array;
-  /** Steps too big for 16 bits: at which op, and how big (ops in increasing order). */
-  private escapeAt = new Int32Array(16);
-  private escapeBy = new Float64Array(16);
-  private escapes = 0;
+  /** Steps too wide for the column: at which op, and how big. */
+  private readonly aside = new AsideValues();
   private last = 0;
   /** Values pushed. */
   length = 0;
 
-  /** `start`: the value before the first op (the first step is from it). */
-  constructor(capacity: number, start = 0) {
+  /** `start`: the value before the first op (the first step is from it); `bits`: of each step. */
+  constructor(capacity: number, start = 0, bits: ColumnBits = 16) {
     this.last = start;
-    this.deltas = new Int16Array(capacity);
+    this.deltas = bits === 8 ? new Int8Array(capacity) : new Int16Array(capacity);
+    this.escape = bits === 8 ? -128 : -32768;
     this.anchors = new Float64Array(Math.ceil(capacity / STRIDE));
   }
 
@@ -39,17 +43,12 @@ export class DeltaColumn {
     const step = value - this.last;
     this.last = value;
     if ((i & (STRIDE - 1)) === 0) this.anchors[i >> SHIFT] = value;
-    if (step > ESCAPE && step <= 32767) {
+    if (step > this.escape && step < -this.escape) {
       this.deltas[i] = step;
       return;
     }
-    this.deltas[i] = ESCAPE;
-    if (this.escapes === this.escapeAt.length) {
-      this.escapeAt = grown(this.escapeAt, this.escapes * 2);
-      this.escapeBy = grown(this.escapeBy, this.escapes * 2);
-    }
-    this.escapeAt[this.escapes] = i;
-    this.escapeBy[this.escapes++] = step;
+    this.deltas[i] = this.escape;
+    this.aside.push(i, step);
   }
 
   /** Appends the value before again (a step of 0). */
@@ -62,15 +61,16 @@ export class DeltaColumn {
     const from = i & ~(STRIDE - 1);
     let value = this.anchors[i >> SHIFT]!;
     const deltas = this.deltas;
+    const escape = this.escape;
     let e = -1;
     for (let j = from + 1; j <= i; j++) {
       const d = deltas[j]!;
-      if (d !== ESCAPE) {
+      if (d !== escape) {
         value += d;
         continue;
       }
-      if (e < 0) e = this.firstEscapeFrom(j);
-      value += this.escapeBy[e++]!;
+      if (e < 0) e = this.aside.firstFrom(j);
+      value += this.aside.value(e++);
     }
     return value;
   }
@@ -78,17 +78,108 @@ export class DeltaColumn {
   /** The step from op `i - 1` to op `i` (from `start` for the first). */
   step(i: number): number {
     const d = this.deltas[i]!;
-    return d === ESCAPE ? this.escapeBy[this.firstEscapeFrom(i)]! : d;
+    return d === this.escape ? this.aside.value(this.aside.firstFrom(i)) : d;
   }
 
   /** Bytes held. */
   get byteLength(): number {
-    return this.deltas.byteLength + this.anchors.byteLength + this.escapeAt.byteLength + this.escapeBy.byteLength;
+    return this.deltas.byteLength + this.anchors.byteLength + this.aside.byteLength;
+  }
+}
+
+/** Values kept aside for a few ops of a column, appended in increasing op order. */
+class AsideValues {
+  private ops = new Int32Array(16);
+  private values = new Float64Array(16);
+  private count = 0;
+
+  push(op: number, value: number): void {
+    if (this.count === this.ops.length) {
+      this.ops = grown(this.ops, this.count * 2);
+      this.values = grown(this.values, this.count * 2);
+    }
+    this.ops[this.count] = op;
+    this.values[this.count++] = value;
   }
 
-  /** The first escape at op `i` or later. */
-  private firstEscapeFrom(i: number): number {
-    return lowerBound(this.escapeAt, i, this.escapes);
+  /** The index of the first value kept for op `op` or a later one. */
+  firstFrom(op: number): number {
+    return lowerBound(this.ops, op, this.count);
+  }
+
+  /** The value at index `k` (from `firstFrom`). */
+  value(k: number): number {
+    return this.values[k]!;
+  }
+
+  /** The value kept for op `op`, or 0 if none was. */
+  of(op: number): number {
+    const k = this.firstFrom(op);
+    return k < this.count && this.ops[k] === op ? this.values[k]! : 0;
+  }
+
+  get byteLength(): number {
+    return this.ops.byteLength + this.values.byteLength;
+  }
+}
+
+/**
+ * A per-op column of values that mostly fit in one or two bytes (a block's size, the blocks a fit
+ * examined, a remainder): the rare wider one, negative or fractional value is kept aside. Ops are
+ * set in increasing order, each once.
+ */
+export class NarrowColumn {
+  private readonly narrow: Uint8Array | Uint16Array;
+  /** The value is kept aside; those below fit. */
+  private readonly escape: number;
+  private readonly aside = new AsideValues();
+
+  constructor(capacity: number, bits: ColumnBits) {
+    this.narrow = bits === 8 ? new Uint8Array(capacity) : new Uint16Array(capacity);
+    this.escape = bits === 8 ? 0xff : 0xffff;
+  }
+
+  set(i: number, value: number): void {
+    if (value >= 0 && value < this.escape && Number.isInteger(value)) {
+      this.narrow[i] = value;
+      return;
+    }
+    this.narrow[i] = this.escape;
+    this.aside.push(i, value);
+  }
+
+  at(i: number): number {
+    const v = this.narrow[i]!;
+    return v === this.escape ? this.aside.of(i) : v;
+  }
+
+  get byteLength(): number {
+    return this.narrow.byteLength + this.aside.byteLength;
+  }
+}
+
+/**
+ * A per-op column of values that seldom change (whether an op's metrics are partly unknown: from
+ * the op that corrupted the heap on): only the ops where it changes are kept. Ops are set in
+ * increasing order, each once; before the first change the value is 0.
+ */
+export class ChangesColumn {
+  private readonly changes = new AsideValues();
+  private last = 0;
+
+  set(i: number, value: number): void {
+    if (value === this.last) return;
+    this.changes.push(i, value);
+    this.last = value;
+  }
+
+  at(i: number): number {
+    const k = this.changes.firstFrom(i + 1) - 1;
+    return k < 0 ? 0 : this.changes.value(k);
+  }
+
+  get byteLength(): number {
+    return this.changes.byteLength;
   }
 }
 
@@ -98,8 +189,8 @@ const UTILISATION_UNKNOWN = 2;
 
 /**
  * The metrics after every op, as delta columns; peak and fragmentation ratios are derived on
- * reading. A figure the engine could not compute soundly (null) is kept as a flag, one byte an
- * op, with its column repeating the value before.
+ * reading. A figure the engine could not compute soundly (null) is kept as a flag, for the ops
+ * that have one, with its column repeating the value before.
  */
 export class MetricColumns {
   private readonly heapSize: DeltaColumn;
@@ -110,7 +201,8 @@ export class MetricColumns {
   private readonly largestFree: DeltaColumn;
   private readonly allocatedBlocks: DeltaColumn;
   private readonly allocatedBytes: DeltaColumn;
-  private readonly unknown: Uint8Array;
+  /** Flags of the ops with unknown figures (none but after a write corrupted the heap, nearly always). */
+  private readonly unknown = new ChangesColumn();
   /** The engine's reason for each kind of unknown figure, as first seen. */
   private readonly reasons: string[] = [];
 
@@ -119,12 +211,12 @@ export class MetricColumns {
     this.heapSize = new DeltaColumn(capacity, initial.heapSize);
     this.livePayload = new DeltaColumn(capacity, initial.livePayload);
     this.peakPayload = new DeltaColumn(capacity, initial.peakPayload);
-    this.freeBlocks = new DeltaColumn(capacity, initial.freeBlocks ?? 0);
+    // Block counts change by one or two an op: one byte a step.
+    this.freeBlocks = new DeltaColumn(capacity, initial.freeBlocks ?? 0, 8);
     this.freeBytes = new DeltaColumn(capacity, initial.freeBytes ?? 0);
     this.largestFree = new DeltaColumn(capacity, initial.largestFree ?? 0);
-    this.allocatedBlocks = new DeltaColumn(capacity, initial.allocatedBlocks ?? 0);
+    this.allocatedBlocks = new DeltaColumn(capacity, initial.allocatedBlocks ?? 0, 8);
     this.allocatedBytes = new DeltaColumn(capacity, (initial.internalFragmentation ?? 0) + initial.livePayload);
-    this.unknown = new Uint8Array(capacity);
   }
 
   /** Appends the next op's metrics. */
@@ -144,7 +236,7 @@ export class MetricColumns {
       for (const column of [this.freeBlocks, this.freeBytes, this.largestFree, this.allocatedBlocks, this.allocatedBytes]) column.repeat();
     }
     const flags = (blocks ? 0 : BLOCKS_UNKNOWN) | (m.utilisation === null ? UTILISATION_UNKNOWN : 0);
-    this.unknown[i] = flags;
+    this.unknown.set(i, flags);
     if (flags !== 0 && this.reasons[flags] === undefined) this.reasons[flags] = m.unknown ?? 'unknown';
   }
 
@@ -153,7 +245,7 @@ export class MetricColumns {
     const heapSize = this.heapSize.at(i);
     const live = this.livePayload.at(i);
     const peak = this.peakPayload.at(i);
-    const flags = this.unknown[i]!;
+    const flags = this.unknown.at(i);
     const utilisation = flags & UTILISATION_UNKNOWN ? null : heapSize === 0 ? 0 : peak / heapSize;
     if (flags & BLOCKS_UNKNOWN) return blockFiguresUnknown(live, peak, heapSize, utilisation, this.reasons[flags] ?? null);
     const freeBytes = this.freeBytes.at(i);

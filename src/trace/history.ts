@@ -211,8 +211,8 @@ export class History {
       fit.addr = null;
       fit.examined = 0;
     } else {
-      fit.addr = outcome & (OUTCOME.EXTENDED | OUTCOME.NULL) ? null : this.columns.blockAddrs[i]!;
-      fit.examined = this.columns.examined[i]!;
+      fit.addr = outcome & (OUTCOME.EXTENDED | OUTCOME.NULL) ? null : this.columns.blockAddr(i);
+      fit.examined = this.columns.examined(i);
     }
     return fit;
   }

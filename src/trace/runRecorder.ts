@@ -1,12 +1,12 @@
 // The run recorder: replays a trace op by op on the run's own allocator and keeps every op's result
-// and the metrics after it in typed columns (about 45 bytes an op: figures fit 32 bits under the
-// 1 GiB heap, metrics are 16-bit steps), with the problems found and the run's pointer lifetimes.
+// and the metrics after it in narrow typed columns (about 31 bytes an op: most figures fit one or
+// two bytes, metrics are 8- or 16-bit steps), with the problems found and the run's pointer lifetimes.
 
 import type { Allocator } from '../engine/allocator';
 import { DenseSet } from '../engine/denseSet';
 import { OP_PROBLEM_CODES, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
 import { applyOp, inputPointer, NO_PTR } from './applyOp';
-import { MetricColumns } from './deltaColumn';
+import { MetricColumns, NarrowColumn } from './deltaColumn';
 import { BoundedDiagnostics } from './diagnostics';
 import type { DriverChecks } from './driverChecks';
 import { alwaysNull, LifetimeTracker, type LifetimeAnalysis } from './lifetimes';
@@ -55,37 +55,41 @@ export interface StepRecord {
 
 /**
  * The per-op columns. The pointers are kept for every op (the run's own lifetime pass reads them);
- * the rest only for the `kept` ops of a replay with history (0 otherwise).
+ * the rest only for the `kept` ops of a replay with history (0 otherwise), about 31 bytes an op:
+ * a block's address as its distance from the pointer (one byte), sizes and counts in two bytes,
+ * with the rare wider value kept aside (docs/memory.md, "The history of a long trace").
  */
 export class OpColumns {
   readonly ptrs: Int32Array;
-  readonly blockAddrs: Int32Array;
-  readonly blockSizes: Int32Array;
-  readonly examined: Uint32Array;
   readonly outcomes: Uint16Array;
-  readonly problems: Uint8Array;
-  readonly remainders: Uint32Array;
-  readonly mergedSizes: Uint32Array;
-  /** The metrics after each op, two bytes an op each (they change little from op to op). */
+  private readonly blockOffsets: NarrowColumn;
+  private readonly blockSizes: NarrowColumn;
+  private readonly examinedCounts: NarrowColumn;
+  private readonly problems: Uint8Array;
+  private readonly remainders: NarrowColumn;
+  private readonly mergedSizes: NarrowColumn;
+  /** The metrics after each op, one or two bytes an op each (they change little from op to op). */
   readonly metrics: MetricColumns;
 
   constructor(ops: number, kept: number, initialMetrics: HeapMetrics) {
     this.ptrs = new Int32Array(ops);
-    this.blockAddrs = new Int32Array(kept);
-    this.blockSizes = new Int32Array(kept);
-    this.examined = new Uint32Array(kept);
     this.outcomes = new Uint16Array(kept);
+    this.blockOffsets = new NarrowColumn(kept, 8);
+    this.blockSizes = new NarrowColumn(kept, 16);
+    this.examinedCounts = new NarrowColumn(kept, 16);
     this.problems = new Uint8Array(kept);
-    this.remainders = new Uint32Array(kept);
-    this.mergedSizes = new Uint32Array(kept);
+    this.remainders = new NarrowColumn(kept, 16);
+    this.mergedSizes = new NarrowColumn(kept, 16);
     this.metrics = new MetricColumns(kept, initialMetrics);
   }
 
-  /** Op `i`'s record, and the metrics after it. */
+  /** Op `i`'s record, and the metrics after it; after its pointer, in op order. */
   record(i: number, result: OpResult, outcome: number, metrics: HeapMetrics): void {
-    this.blockAddrs[i] = result.block?.addr ?? 0;
-    this.blockSizes[i] = result.block?.size ?? 0;
-    this.examined[i] = result.examined;
+    const block = result.block;
+    // The header lies just before the payload, so the distance fits a byte but for odd ops.
+    this.blockOffsets.set(i, block ? (this.pointer(i) ?? 0) - block.addr : 0);
+    this.blockSizes.set(i, block?.size ?? 0);
+    this.examinedCounts.set(i, result.examined);
     this.outcomes[i] = outcome;
     this.problems[i] = result.problem ? OP_PROBLEM_CODES.indexOf(result.problem.code) + 1 : 0;
     let remainder = 0;
@@ -94,8 +98,8 @@ export class OpColumns {
       if (e.type === 'placed') remainder = e.remainder;
       else if (e.type === 'coalesced') merged = e.size;
     }
-    this.remainders[i] = remainder;
-    this.mergedSizes[i] = merged;
+    this.remainders.set(i, remainder);
+    this.mergedSizes.set(i, merged);
     this.metrics.push(metrics);
   }
 
@@ -105,19 +109,29 @@ export class OpColumns {
     return p === NO_PTR ? null : p;
   }
 
+  /** The address of op `i`'s block (0: none). */
+  blockAddr(i: number): number {
+    return this.blockSizes.at(i) > 0 ? (this.pointer(i) ?? 0) - this.blockOffsets.at(i) : 0;
+  }
+
+  /** The blocks op `i`'s fit search examined. */
+  examined(i: number): number {
+    return this.examinedCounts.at(i);
+  }
+
   /** Op `i`'s record decoded. */
   step(i: number, op: TraceOp): StepRecord {
-    const size = this.blockSizes[i]!;
+    const size = this.blockSizes.at(i);
     const problem = this.problems[i]!;
     return {
       index: i,
       op,
       ptr: this.pointer(i),
-      block: size > 0 ? { addr: this.blockAddrs[i]!, size } : null,
-      examined: this.examined[i]!,
+      block: size > 0 ? { addr: this.blockAddr(i), size } : null,
+      examined: this.examined(i),
       outcome: this.outcomes[i]!,
-      remainder: this.remainders[i]!,
-      mergedSize: this.mergedSizes[i]!,
+      remainder: this.remainders.at(i),
+      mergedSize: this.mergedSizes.at(i),
       grownBy: this.metrics.grownBy(i),
       problem: problem === 0 ? null : OP_PROBLEM_CODES[problem - 1]!,
       metrics: this.metrics.at(i),
@@ -126,7 +140,7 @@ export class OpColumns {
 
   /** Bytes the columns hold. */
   get byteLength(): number {
-    return [this.ptrs, this.blockAddrs, this.blockSizes, this.examined, this.outcomes, this.problems, this.remainders, this.mergedSizes, this.metrics].reduce((sum, a) => sum + a.byteLength, 0);
+    return [this.ptrs, this.outcomes, this.blockOffsets, this.blockSizes, this.examinedCounts, this.problems, this.remainders, this.mergedSizes, this.metrics].reduce((sum, a) => sum + a.byteLength, 0);
   }
 }
 

@@ -13,7 +13,9 @@ export const OUTPUT_MARK = '[heap-inspector-test] ';
 export function run(): Promise<void> {
   const reporterLog = (...args: unknown[]) => console.log(OUTPUT_MARK + format(...args).replace(/\n/g, `\n${OUTPUT_MARK}`));
   (Mocha.reporters.Base as unknown as { consoleLog: typeof console.log }).consoleLog = reporterLog;
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // A one-off run of some suites alone (a measurement): HEAP_INSPECTOR_TEST_GREP=pattern.
+  const grep = process.env.HEAP_INSPECTOR_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', ...(grep ? { grep } : {}) });
   const dir = join(__dirname, 'suite');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(join(dir, file));
   return new Promise((resolve, reject) => {

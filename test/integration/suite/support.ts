@@ -71,9 +71,9 @@ export interface RunJson {
   errors: number;
 }
 
-/** Waits (up to a minute) until `check()` holds; fails saying `what` otherwise. */
-export async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+/** Waits (up to a minute, or `seconds`) until `check()` holds; fails saying `what` otherwise. */
+export async function eventually(check: () => boolean, what: string, seconds = 60): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) {
     if (check()) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -142,13 +142,13 @@ describe('replay', () => {
     assert.deepEqual(sliced.heapAt(1234).walk(), whole.heapAt(1234).walk());
   });
 
-  it('keeps its history under 100 bytes an op: about 45 in the per-op columns, checkpoints bounded by 48 (the last one aside)', () => {
+  it('keeps its history under 100 bytes an op: about 31 in the per-op columns, checkpoints bounded by 48 (the last one aside)', () => {
     const ops = Array.from({ length: 8000 }, (_, i) => (i % 4 === 3 ? `f ${i - 3}` : `a ${i} ${(i * 53) % 900 + 1}`));
     const trace = parseRep(['0', '8000', '8000', '1', ...ops].join('\n'));
     const replay = Replay.run(trace, traceConfig(trace).config);
     const n = trace.ops.length;
     const { columns, checkpoints } = replay.memory;
-    assert.ok(columns / n > 44 && columns / n < 47, `${(columns / n).toFixed(1)} bytes per op in columns`);
+    assert.ok(columns / n > 29 && columns / n < 33, `${(columns / n).toFixed(1)} bytes per op in columns`);
     // Each checkpoint is at most 48 bytes for every op until the next one; the last one's ops run
     // past the end of the trace, hence a byte of slack.
     assert.ok(checkpoints / n > 30 && checkpoints / n <= 49, `${(checkpoints / n).toFixed(1)} bytes per op in checkpoints`);
