@@ -2,7 +2,9 @@
 // editor"): VS Code hands no file over 50 MB to extensions as a document, so a session reads the
 // bytes itself, decodes them a slice at a time (no intermediate beyond the text: the decoder works
 // on views of the bytes, which are dropped once decoded) and then hands the text to the job that
-// parses and replays it, as a document's session does. No vscode here, so unit tests drive it.
+// parses and replays it, as a document's session does. A `.rep` trace whose bytes are all ASCII
+// (looked at a slice at a time) is parsed from the bytes themselves, with no text made of them
+// (docs/memory.md, "Big traces in the editor"). No vscode here, so unit tests drive it.
 
 import { type RunWork, type Trace, type TraceJobProgress, type TraceRun } from '../trace/index';
 
@@ -35,9 +37,17 @@ export class FileTraceWork implements RunWork {
   private parts: string[] = [];
   private inner: RunWork | undefined;
 
+  /** Bytes known to be ASCII so far, while `fromAscii` may still take them. */
+  private ascii = 0;
+
+  /**
+   * `make`: the job on the decoded text. `fromAscii`: the same job on the bytes when every one of
+   * them is ASCII (they are then the text); absent, the bytes are always decoded.
+   */
   constructor(
     read: () => PromiseLike<Uint8Array>,
     private readonly make: (text: string) => RunWork,
+    private fromAscii?: (bytes: Uint8Array) => RunWork,
   ) {
     this.reading = Promise.resolve()
       .then(read)
@@ -81,7 +91,8 @@ export class FileTraceWork implements RunWork {
       const p = this.inner.progress();
       return { ...p, fraction: DECODE_SHARE + (1 - DECODE_SHARE) * p.fraction };
     }
-    return { phase: 'parsing', lines: 0, replayed: 0, ops: 0, fraction: this.total === 0 ? 0 : (DECODE_SHARE * this.offset) / this.total };
+    const looked = Math.max(this.offset, this.ascii);
+    return { phase: 'parsing', lines: 0, replayed: 0, ops: 0, fraction: this.total === 0 ? 0 : (DECODE_SHARE * looked) / this.total };
   }
 
   work(stop: () => boolean): boolean {
@@ -89,6 +100,14 @@ export class FileTraceWork implements RunWork {
       if (this.failed) throw this.failed.error;
       const bytes = this.bytes;
       if (!bytes) return false; // still reading: `waiting` says when to go on
+      if (this.fromAscii && this.lookForAscii(bytes, stop)) {
+        if (this.ascii < bytes.length) return false; // stopped midway
+        this.inner = this.fromAscii(bytes);
+        this.fromAscii = undefined;
+        this.bytes = undefined; // the job's parser holds them until it is done
+        if (stop()) return false;
+        return this.inner.work(stop);
+      }
       this.decoder ??= decoderFor(bytes);
       while (this.offset < bytes.length) {
         const end = Math.min(this.offset + DECODE_CHUNK, bytes.length);
@@ -105,6 +124,25 @@ export class FileTraceWork implements RunWork {
       if (stop()) return false;
     }
     return this.inner.work(stop);
+  }
+
+  /**
+   * Looks on through the bytes for one beyond ASCII, a slice per look at the clock; returns false
+   * (and gives up the bytes' job) at the first, true while all so far are ASCII.
+   */
+  private lookForAscii(bytes: Uint8Array, stop: () => boolean): boolean {
+    while (this.ascii < bytes.length) {
+      const end = Math.min(this.ascii + DECODE_CHUNK, bytes.length);
+      for (let i = this.ascii; i < end; i++) {
+        if (bytes[i]! >= 0x80) {
+          this.fromAscii = undefined;
+          return false;
+        }
+      }
+      this.ascii = end;
+      if (this.ascii < bytes.length && stop()) return true;
+    }
+    return true;
   }
 
   warm(stop: () => boolean): boolean {

@@ -262,7 +262,9 @@ export class TraceSession {
         ? native.ownJob(text, format, own.file, { checkheap: own.checkheap, layout: own.layout, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) })
         : TraceJob.parse(text, format, { defaults: options });
     // A file without a document is read again for each job, so its bytes are not kept meanwhile.
-    const work = document ? make(document.getText()) : new FileTraceWork(() => vscode.workspace.fs.readFile(uri), make);
+    // A .rep file of ASCII is parsed from its bytes, without its text (docs/memory.md).
+    const fromAscii = format === 'rep' && !(own.file !== null && native !== null) ? (bytes: Uint8Array) => TraceJob.parseAsciiRep(bytes, { defaults: options }) : undefined;
+    const work = document ? make(document.getText()) : new FileTraceWork(() => vscode.workspace.fs.readFile(uri), make, fromAscii);
     return this.runner.start(work, info);
   }
 

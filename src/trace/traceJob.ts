@@ -9,6 +9,7 @@ import type { OstepHeapOptions } from './ostep/ostepHeap';
 import { traceParser } from './parseTrace';
 import type { TraceParser } from './lineParser';
 import { Replay, type ReplayOptions } from './replay';
+import { RepParser } from './repFormat';
 import { runOf, type TraceRun } from './traceRun';
 import type { SlicedWork } from './jobRunner';
 import { traceModel, type TraceConfigLayers } from './traceConfig';
@@ -74,6 +75,15 @@ export class TraceJob implements RunWork {
   /** A job that reads `text` and then replays it. */
   static parse(text: string, format: TraceFormat, layers: TraceConfigLayers = {}): TraceJob {
     return new TraceJob(traceParser(text, format), undefined, layers);
+  }
+
+  /**
+   * A job that reads a `.rep` trace from a file's bytes, every one of them ASCII (so they are its
+   * text as the editor decodes it), with no text made of them: the parse's result is `parse`'s
+   * of that text (docs/memory.md, "Big traces in the editor").
+   */
+  static parseAsciiRep(bytes: Uint8Array, layers: TraceConfigLayers = {}): TraceJob {
+    return new TraceJob(new RepParser(bytes), undefined, layers);
   }
 
   /** A job that replays a trace already read (another policy on the same trace, say). */

@@ -34,6 +34,40 @@ describe('a trace read from its file', () => {
     assert.equal(work.run!.trace.ops.line(0), 6, 'the lines are the text\'s');
   });
 
+  it('parses a .rep file of ASCII from its bytes, with no text made, to the run its text gives', async () => {
+    const text = generatedRep(300_000, 800, 5);
+    const bytes = new TextEncoder().encode(text);
+    assert.ok(bytes.length > 2 << 20, 'more than two slices of looking');
+    const made: string[] = [];
+    const work = new FileTraceWork(
+      () => Promise.resolve(bytes),
+      (t) => (made.push('text'), TraceJob.parse(t, 'rep')),
+      (b) => (made.push('bytes'), TraceJob.parseAsciiRep(b)),
+    );
+    assert.ok((await drive(work)) > 3, 'it took several slices');
+    assert.deepEqual(made, ['bytes']);
+    assert.ok(work.done);
+    assert.equal(work.progress().fraction, 1);
+    assert.deepEqual(runJson(work.run!), runJson(runTrace(parseTrace(text, 'rep'))));
+  });
+
+  it('decodes a .rep file with a byte beyond ASCII past its first megabytes, and runs its text', async () => {
+    // A malformed line of UTF-8 near the end: the look for ASCII gives up there; the text's diagnostics are the run's.
+    const text = generatedRep(200_000, 800, 9) + 'a 1 größe\n';
+    const bytes = new TextEncoder().encode(text);
+    const made: string[] = [];
+    const work = new FileTraceWork(
+      () => Promise.resolve(bytes),
+      (t) => (made.push('text'), TraceJob.parse(t, 'rep')),
+      (b) => (made.push('bytes'), TraceJob.parseAsciiRep(b)),
+    );
+    await drive(work);
+    assert.deepEqual(made, ['text']);
+    const lastLine = text.split('\n').length - 1;
+    assert.ok(work.run!.diagnostics.some((d) => d.range.line === lastLine && /größe/.test(d.message)), 'the bad line is reported with its text');
+    assert.deepEqual(runJson(work.run!), runJson(runTrace(parseTrace(text, 'rep'))));
+  });
+
   it('drops a UTF-16 byte order mark as VS Code does', async () => {
     const text = generatedRep(50, 10, 3);
     const bytes = new Uint8Array(2 + text.length * 2);
