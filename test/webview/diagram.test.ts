@@ -11,7 +11,7 @@ import { beforeFrame } from '../../src/extension/diagramFrames';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
-import { launch, panelPage, postedBy, sendTo, settledOn } from './harness';
+import { launchBrowser, openStrictPage, postedBy, sendTo, settledOn } from './page';
 
 const ARTIFACTS = join(process.cwd(), 'artifacts');
 const SAMPLE = readFileSync(join(process.cwd(), 'samples', 'first-best-worst.heap'), 'utf8');
@@ -43,14 +43,15 @@ describe('block diagram (Chromium, fake host)', function () {
   const best = runWith('best');
 
   before(async () => {
-    browser = await launch();
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
   });
   beforeEach(async () => {
     errors = [];
-    page = await panelPage(browser, errors);
+    page = await openStrictPage(browser, 'panel', errors);
+    await page.setViewportSize({ width: 1000, height: 900 });
   });
   afterEach(async () => {
     await page.close();
