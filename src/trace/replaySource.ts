@@ -2,7 +2,7 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { BLOCK_STATUSES, BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
 import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type HeapView, type OpEffect, type WindowedStep } from './heapSource';
 import { bytesOf, cutStep, densityOf, effectWithin, windowOf } from './heapWindow';
@@ -14,6 +14,8 @@ import { OstepSource } from './ostep/ostepSource';
 import type { EngineRun, TraceRun } from './traceRun';
 
 const NO_BLOCKS = new Float64Array(0);
+const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
+const FREE = BLOCK_STATUSES.indexOf('free');
 const INITIAL_TEXT = 'initial heap';
 const INITIAL_EFFECT: OpEffect = { step: -1, line: null, text: INITIAL_TEXT, story: INITIAL_STORY, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
 const NO_PTR = -1;
@@ -174,7 +176,8 @@ export class ReplaySource implements HeapSource {
   opAt(step: number): OpEffect {
     const i = clampStep(this, step);
     if (i < 0) return INITIAL_EFFECT;
-    const seen = this.seenBefore(i);
+    const { replay } = this.run;
+    const seen = this.cachedSeen(i) ?? this.seenAfter(i, replay.step(i), replay.heapAt(i).walkColumns()) ?? this.seenBefore(i);
     const { path } = seen;
     return { ...this.effectOf(i, seen, this.heapAt(i)), examined: Float64Array.from({ length: path.length }, (_, k) => path.at(k)) };
   }
@@ -187,9 +190,17 @@ export class ReplaySource implements HeapSource {
   windowAt(step: number, view: HeapView): WindowedStep {
     const i = clampStep(this, step);
     if (i < 0) return cutStep(this, i, view);
-    const seen = this.seenBefore(i);
-    const heap = this.run.replay.heapAt(i);
-    const c = heap.walkColumns();
+    const { replay } = this.run;
+    let heap = replay.heapAt(i);
+    let c = heap.walkColumns();
+    const record = replay.step(i);
+    let seen = this.cachedSeen(i) ?? this.seenAfter(i, record, c) ?? this.seenAlone(i, record);
+    if (seen === null) {
+      // The heap before the op tells it: a jump back, then forward again.
+      seen = this.seenBefore(i);
+      heap = replay.heapAt(i);
+      c = heap.walkColumns();
+    }
     const chain = { count: c.count, addrs: c.addrs, sizes: c.sizes, states: c.status, heapSize: c.heapSize };
     const [first, end] = windowOf(chain, view, seen.record.block?.addr ?? null);
     const [from, to] = bytesOf(chain, first, end);
@@ -197,18 +208,66 @@ export class ReplaySource implements HeapSource {
     return { heap: this.stateOf(i, heap, c, first, end), op, window: densityOf(chain, view, first) };
   }
 
-  /** What op `i` did that only the heap before it tells: its story and its search path (kept for the step, so a view that scrolls does not jump back). */
+  /** What the heap before op `i` tells of it, if known already (kept for the step, so a view that scrolls does not jump back). */
+  private cachedSeen(i: number): Seen | null {
+    return this.seen?.step === i && this.seen.recorded === this.run.replay.recorded ? this.seen : null;
+  }
+
+  /**
+   * What op `i` did, read from the heap after it (`c`, its walk) where that heap tells what the one
+   * before held: a malloc or calloc that took a hole of an implicit list without growing the heap,
+   * its search from the first block (first, best or worst fit); its block and the rest it split
+   * off are that hole, and every other block is as it was. No jump back, no second walk. Null
+   * otherwise (seenBefore).
+   */
+  private seenAfter(i: number, record: StepRecord, c: HeapColumns): Seen | null {
+    const { config, programWrites, recorded } = this.run.replay;
+    const { block } = record;
+    const kind = record.op.kind;
+    if ((kind !== 'malloc' && kind !== 'calloc') || block === null || record.ptr === null || record.outcome & (OUTCOME.EXTENDED | OUTCOME.IN_PLACE)) return null;
+    if (programWrites || config.freeList !== 'implicit' || config.coalesce === 'deferred' || !isFitPolicy(config.policy) || config.policy === 'next' || c.stopped !== null) return null;
+    const n = c.count;
+    const k = lowerBound(c.addrs, block.addr, n);
+    const split = record.remainder > 0 ? 1 : 0;
+    if (c.addrs[k] !== block.addr || c.sizes[k] !== block.size || c.status[k] !== ALLOCATED) return null;
+    if (split && (c.addrs[k + 1] !== block.addr + block.size || c.sizes[k + 1] !== record.remainder || c.status[k + 1] !== FREE)) return null;
+    // The heap before: the hole whole and free where the block and the rest split off are now.
+    const m = n - split;
+    const spliced = <T extends Float64Array | Uint8Array>(column: T, into: T): T => {
+      into.set(column.subarray(0, k + 1));
+      into.set(column.subarray(k + 1 + split, n), k + 1);
+      return into;
+    };
+    const addrs = spliced(c.addrs, new Float64Array(m));
+    const sizes = spliced(c.sizes, new Float64Array(m));
+    const status = spliced(c.status, new Uint8Array(m));
+    sizes[k] = block.size + record.remainder;
+    status[k] = FREE;
+    if (record.examined > m) return null;
+    const story = describeStory(record, this.terms, { ...NO_COLUMNS, count: m, addrs, sizes, status }, this.owners.freedLineOf(c.payloadAddrs[k]!, i - 1));
+    this.seen = { step: i, recorded, record, story, path: { length: record.examined, at: (j) => addrs[j]! } };
+    return this.seen;
+  }
+
+  /**
+   * What op `i` did when the heap before it has nothing to tell: an op that searched nothing and
+   * allocated nothing (a free, a realloc in place) tells its story alone. Null otherwise.
+   */
+  private seenAlone(i: number, record: StepRecord): Seen | null {
+    const allocated = record.op.kind !== 'free' && record.ptr !== null && record.block !== null && !(record.outcome & OUTCOME.IN_PLACE);
+    if (record.examined > 0 || allocated) return null;
+    this.seen = { step: i, recorded: this.run.replay.recorded, record, story: describeStory(record, this.terms, NO_COLUMNS), path: pathOf(NO_BLOCKS) };
+    return this.seen;
+  }
+
+  /** What op `i` did that only the heap before it tells: its story and its search path. */
   private seenBefore(i: number): Seen {
     const { replay } = this.run;
-    if (this.seen?.step === i && this.seen.recorded === replay.recorded) return this.seen;
+    const cached = this.cachedSeen(i);
+    if (cached) return cached;
     const record = replay.step(i);
-    // What the search saw: the heap before the op, when the story or the search path reads it (an
-    // allocation's hole and the largest one; the blocks examined). A free tells its story alone.
-    const allocated = record.op.kind !== 'free' && record.ptr !== null && record.block !== null && !(record.outcome & OUTCOME.IN_PLACE);
-    if (record.examined === 0 && !allocated) {
-      this.seen = { step: i, recorded: replay.recorded, record, story: describeStory(record, this.terms, NO_COLUMNS), path: pathOf(NO_BLOCKS) };
-      return this.seen;
-    }
+    const alone = this.seenAlone(i, record);
+    if (alone) return alone;
     const before = replay.heapAt(i - 1);
     const columnsBefore: HeapColumns = before.walkColumns();
     const chosen = record.block && !(record.outcome & OUTCOME.EXTENDED) ? lowerBound(columnsBefore.addrs, record.block.addr, columnsBefore.count) : -1;

@@ -8,7 +8,7 @@ import { COALESCE_MODES, FIT_POLICIES } from '../../../src/engine/index';
 import { buildFrame } from '../../../src/extension/frames';
 import { parseHostMessage, parseViewMessage, type FrameDto } from '../../../src/shared/protocol';
 import { MAX_WINDOW_BLOCKS, parseRep, runEngine, type HeapView } from '../../../src/trace/index';
-import { replaySource } from '../../../src/trace/replaySource';
+import { ReplaySource, replaySource } from '../../../src/trace/replaySource';
 import { generatedRep, seededRandom } from '../support/generatedTrace';
 
 const COLUMNS = ['addrs', 'sizes', 'requested', 'headers', 'footers', 'headerSizes', 'headerAllocated', 'footerSizes', 'footerAllocated', 'payloadAddrs', 'owners', 'allocLines', 'freeLines', 'payloadSizes'] as const;
@@ -110,6 +110,30 @@ describe('windowed frames', () => {
           }
           assert.ok(compared > 50, `${policy}/${coalesce}/${realloc}: ${compared} searches`);
         }
+      }
+    }
+  });
+
+  it('tells the story and the search path of an allocation from the heap after it as the heap before it tells them', function () {
+    this.timeout(60_000);
+    const pathOf = (p: { length: number; at(k: number): number }) => Array.from({ length: p.length }, (_, k) => p.at(k));
+    for (const policy of FIT_POLICIES) {
+      for (const coalesce of COALESCE_MODES) {
+        const run = runEngine(parseRep(generatedRep(600, 40, 9)), { overrides: { preset: 'csapp', policy, coalesce, chunkSize: 256 } });
+        // Two read models of one run, so that neither answers from what the other kept.
+        const fromAfter = new ReplaySource(run);
+        const fromBefore = new ReplaySource(run);
+        let told = 0;
+        for (let i = 0; i < run.replay.recorded; i++) {
+          const after = fromAfter['seenAfter'](i, run.replay.step(i), run.replay.heapAt(i).walkColumns());
+          if (after === null) continue;
+          const before = fromBefore['seenBefore'](i);
+          assert.equal(after.story, before.story, `${policy} fit, coalescing ${coalesce}, op ${i}`);
+          assert.deepEqual(pathOf(after.path), pathOf(before.path), `${policy} fit, coalescing ${coalesce}, op ${i}: the path`);
+          told++;
+        }
+        if (policy === 'next' || coalesce === 'deferred') assert.equal(told, 0, `${policy}/${coalesce}: the rover or a merge pass needs the heap before`);
+        else assert.ok(told > 100, `${policy}/${coalesce}: ${told} allocations told from the heap after`);
       }
     }
   });
