@@ -4,17 +4,15 @@
 // the pointer is on it, its details shown once the host's frame brings it.
 
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, FIRST_VIEW, traceInfo } from '../../src/extension/frames';
 import { parseViewMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type HeapView } from '../../src/trace/index';
-import { launchBrowser, openStrictPage, postedBy, sendTo, settledOn } from './page';
+import { postedBy, sendTo, settledOn, strictPagePerTest } from './page';
 
 describe('windowed frames of a big heap (Chromium, the served page under its CSP)', function () {
   this.timeout(120_000);
-  let browser: BrowserContext;
   let page: Page;
-  let errors: string[];
   // 20,000 blocks, allocated and free in turn; the last op frees a block near the heap's end.
   const lines = ['set preset = csapp'];
   for (let i = 0; i < 20_000; i++) lines.push(`p${i} = malloc(${16 + (i % 5) * 8})`);
@@ -24,21 +22,7 @@ describe('windowed frames of a big heap (Chromium, the served page under its CSP
   /** The views the page told the host, as the host's guard reads them. */
   const views = async (): Promise<HeapView[]> => (await postedBy(page)).map(parseViewMessage).flatMap((m) => (m?.type === 'view' ? [m] : []));
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    errors = [];
-    page = await openStrictPage(browser, 'panel', errors);
-    await page.setViewportSize({ width: 1000, height: 900 });
-  });
-  afterEach(async () => {
-    await page.close();
-    assert.deepEqual(errors, [], 'no errors in the page');
-  });
+  strictPagePerTest('panel', { width: 1000, height: 900 }, (p) => (page = p));
 
   it('draws and counts the whole heap from a window of it, tells the host its view, and shows a block the window lacked once the pointer asks for it', async () => {
     const frame = buildFrame(big, last, FIRST_VIEW);
