@@ -145,8 +145,12 @@ function showFrame(f: FrameDto, c: CompareDto | null): void {
   compare = c;
   view.step = f.step;
   save();
-  if (pointer) hovered = hit(pointer);
   render();
+  // The block under a still pointer, in the new frame's drawing (a window may bring it only now).
+  if (pointer) {
+    hovered = hit(pointer);
+    renderDetails();
+  }
   toolbar.framed(f.step);
 }
 
