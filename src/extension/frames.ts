@@ -5,9 +5,12 @@
 
 import { BLOCK_STATUSES } from '../engine/index';
 import { MAX_PRINTED, type EventsDto, type FrameDto, type SeriesDto, type TraceInfoDto } from '../shared/protocol';
-import { clampStep, sourceOf, type HeapSource, type TraceRun } from '../trace/index';
+import { clampStep, cutStep, sourceOf, type HeapSource, type HeapView, type TraceRun } from '../trace/index';
 
 const SERIES_POINTS = 2000;
+
+/** What a view shows before it has said: the whole heap (past any heap's end) at a wide window's pixel columns. */
+export const FIRST_VIEW: HeapView = { from: 0, to: 2 ** 40, columns: 8192, focus: null };
 
 export function traceInfo(run: TraceRun, uri: string, name: string): TraceInfoDto {
   return infoOf(sourceOf(run), uri, name);
@@ -18,9 +21,9 @@ export function infoOf(source: HeapSource, uri: string, name: string): TraceInfo
   return { uri, name, ops: source.steps, policy: source.policy, policyLabel: source.label, preset: source.preset, addresses: { base: source.addresses.base, radix: source.addresses.radix } };
 }
 
-/** The heap after op `step` of a run (-1: before the first op). */
-export function buildFrame(run: TraceRun, step: number): FrameDto {
-  const frame = frameOf(sourceOf(run), step);
+/** The heap after op `step` of a run (-1: before the first op): every block, or the window of those `view` shows. */
+export function buildFrame(run: TraceRun, step: number, view?: HeapView): FrameDto {
+  const frame = frameOf(sourceOf(run), step, view);
   // The user's own allocator: what it printed during the op goes with the step.
   return run.model === 'own' ? { ...frame, printed: run.source.printedDuring(frame.step, run.log, MAX_PRINTED) } : frame;
 }
@@ -29,12 +32,13 @@ export function buildFrame(run: TraceRun, step: number): FrameDto {
 const STATE_LETTERS = Uint8Array.from(BLOCK_STATUSES, (s) => (s === 'allocated' ? 0x61 : s === 'free' ? 0x66 : 0x78));
 const LATIN1 = new TextDecoder('latin1');
 
-/** The heap after op `step` of any source, and what the op did. */
-export function frameOf(source: HeapSource, step: number): FrameDto {
+/**
+ * The heap after op `step` of any source, and what the op did: every block, or with `view` the
+ * window of blocks it shows and a density summary of the rest (docs/performance.md, "Windowed frames").
+ */
+export function frameOf(source: HeapSource, step: number, view?: HeapView): FrameDto {
   const i = clampStep(source, step);
-  // What the op did first: it reads the heap before the op, the cheaper way round for a replay.
-  const op = source.opAt(i);
-  const heap = source.heapAt(i);
+  const { op, heap, window } = view && source.windowAt ? source.windowAt(i, view) : cutStep(source, i, view ?? null);
   const states = new Uint8Array(heap.count);
   for (let k = 0; k < heap.count; k++) states[k] = STATE_LETTERS[heap.states[k]!] ?? 0x78;
   const m = heap.metrics;
@@ -63,7 +67,8 @@ export function frameOf(source: HeapSource, step: number): FrameDto {
     allocLines: heap.allocLines,
     freeLines: heap.freeLines,
     payloadSizes: heap.payloadSizes,
-    highlight: { block: op.block, split: op.split, merged: op.merged, examined: op.examined, grownFrom: op.grownFrom },
+    highlight: { block: op.block, split: op.split, merged: op.merged, examined: op.examined, examinedOrder: op.examinedOrder ?? null, examinedCount: op.examinedCount ?? op.examined.length, grownFrom: op.grownFrom },
+    window,
     freeLists: heap.freeLists,
     buddyArena: heap.buddyArena,
     problems: heap.problems,

@@ -4,13 +4,13 @@
 
 import * as vscode from 'vscode';
 import { assertNever, parseViewMessage, type CompareDto, type ExportFormat, type HostMessage } from '../shared/protocol';
-import { Comparison, type TraceRun } from '../trace/index';
+import { Comparison, type HeapView, type TraceRun } from '../trace/index';
 import type { Answers } from './answers';
 import { buildCompare, buildOstepCompare } from './compareFrames';
 import { beforeFrame, exportName } from './diagramFrames';
 import { savePicture } from './diagramExport';
 import { DisposableStore } from './dispose';
-import { buildEvents, buildFrame, buildSeries, traceInfo } from './frames';
+import { buildEvents, buildFrame, buildSeries, FIRST_VIEW, traceInfo } from './frames';
 import { opAtLine } from './languageFeatures';
 import { cursorStep } from './cursorStep';
 import { compareSlice, runComparison } from './runComparison';
@@ -42,6 +42,7 @@ class ViewConnection {
   /** Every policy on the run shown, with history (kept while the run is the same); `driving` while replayed in the background. */
   private comparing: { readonly run: TraceRun; readonly comparison: Comparison; driving: boolean } | undefined;
   lastPosted: { step: number; blocks: number; compared: number } | null = null;
+  view: HeapView = FIRST_VIEW; // what the view shows: frames carry those blocks (docs/performance.md, "Windowed frames")
   /** The run the last snapshot showed. */
   postedRun: TraceRun | undefined;
 
@@ -74,9 +75,9 @@ class ViewConnection {
       this.post({ type: 'empty', message: `${session.name} is an exercise whose answers are hidden. Show all answers (at the top of the file, or Heap Inspector: Show Answers) to see its heap here.` });
       return;
     }
-    const frame = buildFrame(run, this.steps.get(session));
+    const frame = buildFrame(run, this.steps.get(session), this.view);
     const compare = this.compare(run, frame.step);
-    this.lastPosted = { step: frame.step, blocks: frame.addrs.length, compared: compare?.frames.length ?? 0 };
+    this.lastPosted = { step: frame.step, blocks: frame.window.total, compared: compare?.frames.length ?? 0 };
     this.post({ type: 'snapshot', trace: traceInfo(run, session.uri.toString(), session.name), frame, series: buildSeries(run), events: buildEvents(run), compare });
   }
 
@@ -84,9 +85,9 @@ class ViewConnection {
     const session = this.session;
     const run = session?.latest;
     if (!session || !run || this.hidesAnswers(session, run)) return;
-    const frame = buildFrame(run, this.steps.get(session));
+    const frame = buildFrame(run, this.steps.get(session), this.view);
     const compare = this.compare(run, frame.step);
-    this.lastPosted = { step: frame.step, blocks: frame.addrs.length, compared: compare?.frames.length ?? 0 };
+    this.lastPosted = { step: frame.step, blocks: frame.window.total, compared: compare?.frames.length ?? 0 };
     this.post({ type: 'frame', frame, compare });
   }
 
@@ -135,7 +136,7 @@ class ViewConnection {
     const session = this.session;
     const run = session?.latest;
     if (!session || !run || this.hidesAnswers(session, run)) return;
-    this.post({ type: 'before', step, frame: beforeFrame(run, step) });
+    this.post({ type: 'before', step, frame: beforeFrame(run, step, this.view) });
   }
 
   post(message: HostMessage): void {
@@ -275,12 +276,8 @@ export class HeapPanels implements vscode.Disposable {
   state(): PanelState {
     const c = this.panelConnection;
     return {
-      visible: this.panel?.visible ?? false,
-      uri: c?.session?.uri.toString() ?? null,
-      step: c?.session ? this.steps.get(c.session) : null,
-      blocks: c?.lastPosted?.blocks ?? null,
-      compare: c?.compareOn ?? false,
-      compared: c?.lastPosted?.compared ?? 0,
+      visible: this.panel?.visible ?? false, uri: c?.session?.uri.toString() ?? null, step: c?.session ? this.steps.get(c.session) : null,
+      blocks: c?.lastPosted?.blocks ?? null, compare: c?.compareOn ?? false, compared: c?.lastPosted?.compared ?? 0,
     };
   }
 
@@ -362,6 +359,10 @@ export class HeapPanels implements vscode.Disposable {
           break;
         case 'before':
           connection.before(message.step);
+          break;
+        case 'view':
+          connection.view = message;
+          connection.frame();
           break;
         case 'export':
           if (session) this.lastExport = await savePicture(message.format, message.data, exportName(session.name, message.step, message.format), session.uri);

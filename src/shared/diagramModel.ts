@@ -9,8 +9,8 @@
 // same size at the block's end (docs/engine.md: header and boundary tag are one word each). A
 // block the frame gives no word for shows none: nothing here decodes or invents a word.
 
-import { firstIndex } from './bisect';
-import { ownerName, type FrameDto } from './protocol';
+import { firstIndex, lowerBound } from './bisect';
+import { holdsBytes, ownerName, type FrameDto } from './protocol';
 
 /** Blocks the diagram draws at most: past this the proportional overview is the picture. */
 export const MAX_DIAGRAM_BLOCKS = 300;
@@ -58,9 +58,13 @@ export interface PathStep {
   readonly state: 'a' | 'f' | 'x' | null;
 }
 
-/** The indices of `frame`'s blocks that overlap the bytes [from, to), at most `max` of them, and whether there were more. */
+/**
+ * The indices of `frame`'s blocks that overlap the bytes [from, to), at most `max` of them, and
+ * whether there were more (also when the frame is a window of a big heap that does not hold them all).
+ */
 export function blocksIn(frame: FrameDto, from: number, to: number, max = MAX_DIAGRAM_BLOCKS): { indices: number[]; more: boolean } {
   const indices: number[] = [];
+  if (!holdsBytes(frame, from, Math.min(to, frame.heapSize))) return { indices, more: true };
   const n = frame.addrs.length;
   for (let i = firstIndex(n, (k) => frame.addrs[k]! + frame.sizes[k]! > from); i < n; i++) {
     if (frame.addrs[i]! >= to) break;
@@ -79,15 +83,20 @@ export function blocksIn(frame: FrameDto, from: number, to: number, max = MAX_DI
 export function diagramBlocks(shown: FrameDto, op: FrameDto, indices: readonly number[]): DiagramBlock[] {
   const before = shown !== op;
   const roles = before ? rolesBefore(shown, op) : rolesAfter(op);
-  const path = op.highlight.examined;
+  // Each block's places in the path, in one pass over it (the path can hold every block of a heap).
+  const places = new Map<number, number[]>();
+  for (const { order, addr } of pathSteps(op)) {
+    const at = places.get(addr);
+    if (at) at.push(order);
+    else places.set(addr, [order]);
+  }
   return indices.map((i) => {
     const addr = shown.addrs[i]!;
     const size = shown.sizes[i]!;
     const state = (shown.states[i] ?? 'x') as 'a' | 'f' | 'x';
     const payloadAddr = shown.payloadAddrs[i]!;
     const headerBytes = Math.max(0, payloadAddr - addr);
-    const searched: number[] = [];
-    for (let k = 0; k < path.length; k++) if (path[k] === addr) searched.push(k + 1);
+    const searched = places.get(addr) ?? [];
     return {
       index: i,
       addr,
@@ -147,16 +156,24 @@ function rolesBefore(before: FrameDto, op: FrameDto): Map<number, DiagramRole> {
   return roles;
 }
 
-/** The op's fit search path in order, each block as the heap before the op had it (`before`; null: not at hand, then sizes are unknown). */
-export function fitPath(op: FrameDto, before: FrameDto | null): PathStep[] {
-  const path = op.highlight.examined;
-  const steps: PathStep[] = [];
-  for (let k = 0; k < path.length; k++) {
-    const addr = path[k]!;
-    const i = before ? before.addrs.indexOf(addr) : -1;
-    steps.push({ order: k + 1, addr, size: i >= 0 ? before!.sizes[i]! : null, state: i >= 0 ? ((before!.states[i] ?? 'x') as 'a' | 'f' | 'x') : null });
-  }
-  return steps;
+/** The steps of the op's fit search path a frame holds (a window's: those in its blocks), each with its place (1-based) in the whole path. */
+function pathSteps(op: FrameDto): { order: number; addr: number }[] {
+  const { examined, examinedOrder } = op.highlight;
+  return Array.from(examined, (addr, k) => ({ order: examinedOrder?.[k] ?? k + 1, addr }));
+}
+
+/**
+ * The op's fit search path in order (at most `max` steps), each block as the heap before the op
+ * had it (`before`; null: not at hand, then sizes are unknown).
+ */
+export function fitPath(op: FrameDto, before: FrameDto | null, max = Infinity): PathStep[] {
+  return pathSteps(op)
+    .slice(0, max)
+    .map(({ order, addr }) => {
+      const k = before ? lowerBound(before.addrs, addr) : -1;
+      const i = before && before.addrs[k] === addr ? k : -1;
+      return { order, addr, size: i >= 0 ? before!.sizes[i]! : null, state: i >= 0 ? ((before!.states[i] ?? 'x') as 'a' | 'f' | 'x') : null };
+    });
 }
 
 /** A word as stored, in hex padded to its bytes (to 8 digits at most: an 8-byte word's high half is zeros in any heap here): `0x00000071`. */

@@ -82,6 +82,10 @@ export interface FrameDto {
      * array, as it can hold every block of the heap.
      */
     readonly examined: Float64Array;
+    /** In a windowed frame, each `examined` block's place (1-based) in the whole path (null: `examined` is the whole path, places 1, 2, ...). */
+    readonly examinedOrder: Int32Array | null;
+    /** Blocks in the whole path (more than `examined` holds when the frame is a window). */
+    readonly examinedCount: number;
     /** The old break when this op grew the heap (the new space runs from it to heapSize), else null. */
     readonly grownFrom: number | null;
   };
@@ -96,6 +100,25 @@ export interface FrameDto {
   /** Heap checker issues and mdriver violations at this step, by address. */
   readonly problems: readonly { readonly addr: number; readonly message: string }[];
   readonly metrics: MetricsDto;
+  /** Which of the heap's blocks the columns hold (a window of a big heap, or all of them), and a summary of the whole heap. */
+  readonly window: WindowDto;
+}
+
+/**
+ * A frame's columns hold the blocks [first, first + addrs.length) of the heap's `total`: all of a
+ * small heap, else the window of those in view (docs/performance.md, "Windowed frames"). The
+ * density summary covers the whole heap, so the rest is still drawn and counted.
+ */
+export interface WindowDto {
+  readonly first: number;
+  readonly total: number;
+  /** Allocated and free blocks in the whole heap. */
+  readonly allocated: number;
+  readonly free: number;
+  /** The smallest block's bytes in the whole heap (0: none). */
+  readonly smallest: number;
+  /** Bytes [from, to) in equal buckets: allocated and free (or never reused) bytes, and the blocks starting in each. */
+  readonly density: { readonly from: number; readonly to: number; readonly allocated: Float32Array; readonly free: Float32Array; readonly blocks: Uint32Array };
 }
 
 export interface FreeListDto {
@@ -174,6 +197,8 @@ export type ViewMessage =
   | { readonly type: 'compare'; readonly on: boolean }
   /** Send the heap before op `step` (the diagram's before/after toggle). */
   | { readonly type: 'before'; readonly step: number }
+  /** The heap's bytes [from, to) are in view over `columns` pixel columns, the pointer on byte `focus` (or null): frames carry the blocks there. */
+  | { readonly type: 'view'; readonly from: number; readonly to: number; readonly columns: number; readonly focus: number | null }
   /** Save this picture of the heap at `step`: an SVG document, or a PNG as base64. */
   | { readonly type: 'export'; readonly format: ExportFormat; readonly step: number; readonly data: string };
 
@@ -188,6 +213,15 @@ export function ownerName(frame: FrameDto, i: number): string | null {
   if (owner === undefined || owner < 0) return null;
   if (frame.ownerNames === null) return `id ${owner}`;
   return frame.ownerNames[owner] ?? null;
+}
+
+/** Whether a frame's columns hold every block that overlaps the bytes [from, to): always for a whole frame, for a window only within its blocks' bytes. */
+export function holdsBytes(frame: FrameDto, from: number, to: number): boolean {
+  const n = frame.addrs.length;
+  const { first, total } = frame.window;
+  if (n === total) return true;
+  if (n === 0) return false;
+  return (first === 0 || frame.addrs[0]! <= from) && (first + n === total || frame.addrs[n - 1]! + frame.sizes[n - 1]! >= to);
 }
 
 /** The list block `addr` is a node of (of a frame's or a read model's lists), its place in it and the link words it stores; null when it is on no list. */
@@ -227,9 +261,25 @@ export function parseViewMessage(raw: unknown): ViewMessage | null {
       return isInt(m.step, -1, 2 ** 31) ? { type: 'before', step: m.step } : null;
     case 'export':
       return parseExport(m);
+    case 'view':
+      return parseView(m);
     default:
       return null;
   }
+}
+
+/** The most pixel columns a view says it draws (a 8K screen's width times its rows). */
+const MAX_VIEW_COLUMNS = 2 ** 20;
+
+/** A view's byte range, clamped to whole bytes from 0 within 2^40, with `to` past `from`; columns within 1..MAX_VIEW_COLUMNS. */
+function parseView(m: Record<string, unknown>): ViewMessage | null {
+  const { from, to, columns, focus } = m;
+  const byte = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(2 ** 40, Math.max(0, Math.floor(v))) : null);
+  const f = byte(from);
+  const t = byte(to);
+  const c = byte(columns);
+  if (f === null || t === null || c === null || t <= f || (focus !== null && byte(focus) === null)) return null;
+  return { type: 'view', from: f, to: t, columns: Math.max(1, Math.min(MAX_VIEW_COLUMNS, c)), focus: focus === null ? null : byte(focus) };
 }
 
 /** An exported picture only if it is one: an SVG document's text, or base64 that starts as a PNG file does, within MAX_EXPORT_CHARS. */
@@ -261,9 +311,8 @@ function isFrame(f: unknown): f is FrameDto {
     x.owners instanceof Int32Array &&
     x.owners.length === n &&
     (x.ownerNames === null || (Array.isArray(x.ownerNames) && x.ownerNames.every((name) => typeof name === 'string'))) &&
-    typeof x.highlight === 'object' &&
-    x.highlight !== null &&
-    (x.highlight as Record<string, unknown>).examined instanceof Float64Array &&
+    isHighlight(x.highlight) &&
+    isWindow(x.window, n) &&
     Array.isArray(x.freeLists) &&
     x.freeLists.length <= MAX_FREE_LISTS &&
     x.freeLists.every(isFreeList) &&
@@ -271,6 +320,35 @@ function isFrame(f: unknown): f is FrameDto {
     Array.isArray(x.problems) &&
     x.problems.every((p) => typeof p === 'object' && p !== null && typeof (p as Record<string, unknown>).addr === 'number' && typeof (p as Record<string, unknown>).message === 'string') &&
     isMetrics(x.metrics)
+  );
+}
+
+/** A search path and, for a window's, each step's place in the whole path and the path's length. */
+function isHighlight(h: unknown): boolean {
+  if (typeof h !== 'object' || h === null) return false;
+  const { examined, examinedOrder, examinedCount } = h as Record<string, unknown>;
+  if (!(examined instanceof Float64Array)) return false;
+  return (examinedOrder === null || (examinedOrder instanceof Int32Array && examinedOrder.length === examined.length)) && isInt(examinedCount, examined.length, 2 ** 31);
+}
+
+/** A window within its heap's blocks, and a density summary of equal-length buckets. */
+function isWindow(w: unknown, n: number): w is WindowDto {
+  if (typeof w !== 'object' || w === null) return false;
+  const x = w as Record<string, unknown>;
+  const d = x.density as Record<string, unknown> | null;
+  const buckets = typeof d === 'object' && d !== null && d.allocated instanceof Float32Array ? d.allocated.length : -1;
+  return (
+    isInt(x.total, n, 2 ** 31) &&
+    isInt(x.first, 0, (x.total as number) - n) &&
+    [x.allocated, x.free, x.smallest].every((v) => isInt(v, 0, 2 ** 31)) &&
+    buckets > 0 &&
+    d!.free instanceof Float32Array &&
+    d!.free.length === buckets &&
+    d!.blocks instanceof Uint32Array &&
+    d!.blocks.length === buckets &&
+    typeof d!.from === 'number' &&
+    typeof d!.to === 'number' &&
+    (d!.to as number) > (d!.from as number)
   );
 }
 

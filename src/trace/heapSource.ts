@@ -104,6 +104,55 @@ export interface OpEffect {
   readonly examined: Float64Array;
   /** The old break when the op grew the heap (the new space runs from it to the heap's size), else null. */
   readonly grownFrom: number | null;
+  /**
+   * For a windowed effect (HeapSource.windowAt): each `examined` block's place (1-based) in the
+   * whole search path, and the path's whole length; absent when `examined` is the whole path.
+   */
+  readonly examinedOrder?: Int32Array;
+  readonly examinedCount?: number;
+}
+
+/**
+ * The part of the heap a view shows (docs/performance.md, "Windowed frames"): the bytes [from, to)
+ * drawn over `columns` pixel columns, and a byte the blocks sent must include (what the pointer is
+ * on), or null.
+ */
+export interface HeapView {
+  readonly from: number;
+  readonly to: number;
+  readonly columns: number;
+  readonly focus: number | null;
+}
+
+/** Bytes [from, to) of the heap in equal buckets: allocated and free bytes, and the blocks that start in each. */
+export interface HeapDensity {
+  readonly from: number;
+  readonly to: number;
+  readonly allocated: Float32Array;
+  readonly free: Float32Array;
+  readonly blocks: Uint32Array;
+}
+
+/** What a window of a heap's blocks says of the whole heap. */
+export interface HeapWindow {
+  /** The index among all the heap's blocks of the first block the window holds. */
+  readonly first: number;
+  /** Blocks in the whole heap, allocated and free among them. */
+  readonly total: number;
+  readonly allocated: number;
+  readonly free: number;
+  /** The smallest block's bytes in the whole heap (0: no blocks). */
+  readonly smallest: number;
+  readonly density: HeapDensity;
+}
+
+/** The heap at a step cut to a window of blocks, what the op did in it, and what it says of the whole. */
+export interface WindowedStep {
+  /** The window's blocks (their columns only; lists, problems and metrics are the whole heap's). */
+  readonly heap: HeapState;
+  /** The op's effect, its `examined` cut to the window's blocks (with `examinedOrder`). */
+  readonly op: OpEffect;
+  readonly window: HeapWindow;
 }
 
 /** Steps worth jumping to, by op index. */
@@ -192,6 +241,11 @@ export interface HeapSource {
   /** What op `step` did, clamped to [-1, steps - 1]. */
   opAt(step: number): OpEffect;
   /**
+   * The heap after op `step` and what the op did, cut to the blocks `view` shows (windowOf), for a
+   * source that can do it faster than `heapAt` and `opAt` whole; absent: the caller cuts those.
+   */
+  windowAt?(step: number, view: HeapView): WindowedStep;
+  /**
    * `opAt(step).text` without the rest: the one line a CodeLens or an inlay hint shows, cheap
    * enough for every line on screen (no heap rebuilt, no op re-run).
    */
@@ -224,7 +278,7 @@ export function clampStep(source: Pick<HeapSource, 'steps'>, step: number): numb
 }
 
 /** The free block among `heap`'s blocks that holds the range [addr, addr + size) and is `size` bytes, or null: where a merge landed. */
-export function mergedBlock(heap: HeapState, addr: number, size: number, mergedSize: number): number | null {
+export function mergedBlock(heap: Pick<HeapChain, 'count' | 'addrs' | 'sizes' | 'states'>, addr: number, size: number, mergedSize: number): number | null {
   for (let k = 0; k < heap.count; k++) {
     const at = heap.addrs[k]!;
     if (heap.states[k] === FREE && heap.sizes[k] === mergedSize && at <= addr + size && at + mergedSize >= addr) return at;

@@ -2,9 +2,10 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { BLOCK_STATUSES, BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
-import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from './heapSource';
+import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type HeapView, type OpEffect, type WindowedStep } from './heapSource';
+import { bytesOf, cutStep, densityOf, effectWithin, windowOf } from './heapWindow';
 import { LifetimeLives } from './lifetimeLives';
 import { lowerBound } from '../shared/bisect';
 import { OwnerIndex } from './owners';
@@ -13,8 +14,31 @@ import { OstepSource } from './ostep/ostepSource';
 import type { EngineRun, TraceRun } from './traceRun';
 
 const NO_BLOCKS = new Float64Array(0);
+const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
+const FREE = BLOCK_STATUSES.indexOf('free');
 const INITIAL_TEXT = 'initial heap';
+const INITIAL_EFFECT: OpEffect = { step: -1, line: null, text: INITIAL_TEXT, story: INITIAL_STORY, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
 const NO_PTR = -1;
+
+/** A search path: the addresses of the blocks examined, in the order examined. */
+interface SearchPathSteps {
+  readonly length: number;
+  at(k: number): number;
+}
+
+const pathOf = (a: Float64Array): SearchPathSteps => ({ length: a.length, at: (k) => a[k]! });
+
+/** No blocks: what an op's story is given when it reads none of the heap before it (a free's). */
+const NO_COLUMNS: HeapColumns = { count: 0, addrs: NO_BLOCKS, sizes: NO_BLOCKS, payloadAddrs: NO_BLOCKS, payloadSizes: NO_BLOCKS, headers: NO_BLOCKS, footers: NO_BLOCKS, status: new Uint8Array(0), prologue: null, epilogue: null, heapSize: 0, stopped: null };
+
+/** What the heap before op `step` tells of it (ReplaySource.seenBefore). */
+interface Seen {
+  readonly step: number;
+  readonly recorded: number;
+  readonly record: StepRecord;
+  readonly story: string;
+  readonly path: SearchPathSteps;
+}
 
 export class ReplaySource implements HeapSource {
   private readonly owners: OwnerIndex;
@@ -23,6 +47,7 @@ export class ReplaySource implements HeapSource {
   /** The allocator op `i` is re-run on to watch its search (kept, so its buffers are reused). */
   private scratch: Allocator | undefined;
   private eventsSeen: { steps: number; events: HeapEvents } | null = null;
+  private seen: Seen | null = null;
 
   /** How the stories name this configuration's search (describe.ts). */
   private readonly terms: SearchTerms;
@@ -108,6 +133,16 @@ export class ReplaySource implements HeapSource {
     if (this.last?.heap.step === i && this.last.recorded === replay.recorded) return this.last.heap;
     const heap = replay.heapAt(i);
     const c = heap.walkColumns();
+    const state = this.stateOf(i, heap, c, 0, c.count);
+    this.last = { recorded: replay.recorded, heap: state };
+    return state;
+  }
+
+  /** The blocks [first, end) of the heap after op `i` (`heap`, walked into `c`) as the views show them; lists, problems and metrics are the whole heap's. */
+  private stateOf(i: number, heap: Allocator, whole: HeapColumns, first: number, end: number): HeapState {
+    const { replay } = this.run;
+    const cut = (a: Float64Array) => a.subarray(first, end);
+    const c: HeapColumns = { ...whole, count: end - first, addrs: cut(whole.addrs), sizes: cut(whole.sizes), payloadAddrs: cut(whole.payloadAddrs), payloadSizes: cut(whole.payloadSizes), headers: cut(whole.headers), footers: cut(whole.footers), status: whole.status.subarray(first, end) };
     const n = c.count;
     const owners = this.owners.ownersAt(i, c, heap.liveAllocations);
     // A heap only the allocator wrote passes the checker by construction (the engine's tests check
@@ -115,7 +150,7 @@ export class ReplaySource implements HeapSource {
     const problems = replay.programWrites ? heap.check().map((issue) => ({ addr: issue.addr, message: issue.message })) : [];
     const header = decodedWords(c.headers, n);
     const footer = decodedWords(c.footers, n);
-    const state: HeapState = {
+    return {
       ...chainOfColumns(i, c),
       payloadAddrs: c.payloadAddrs.slice(0, n),
       payloadSizes: c.payloadSizes.slice(0, n),
@@ -131,8 +166,6 @@ export class ReplaySource implements HeapSource {
       problems,
       metrics: this.metricsAt(i),
     };
-    this.last = { recorded: replay.recorded, heap: state };
-    return state;
   }
 
   summaryAt(step: number): string {
@@ -142,18 +175,112 @@ export class ReplaySource implements HeapSource {
 
   opAt(step: number): OpEffect {
     const i = clampStep(this, step);
-    if (i < 0) return { step: -1, line: null, text: INITIAL_TEXT, story: INITIAL_STORY, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
+    if (i < 0) return INITIAL_EFFECT;
     const { replay } = this.run;
+    const seen = this.cachedSeen(i) ?? this.seenAfter(i, replay.step(i), replay.heapAt(i).walkColumns()) ?? this.seenBefore(i);
+    const { path } = seen;
+    return { ...this.effectOf(i, seen, this.heapAt(i)), examined: Float64Array.from({ length: path.length }, (_, k) => path.at(k)) };
+  }
+
+  /**
+   * The heap after op `step` and what the op did, cut to the blocks `view` shows (heapWindow.ts):
+   * one jump to the heap before the op (its story and search path), one step on, one walk, and
+   * owners, words and the search path for the window's blocks only.
+   */
+  windowAt(step: number, view: HeapView): WindowedStep {
+    const i = clampStep(this, step);
+    if (i < 0) return cutStep(this, i, view);
+    const { replay } = this.run;
+    let heap = replay.heapAt(i);
+    let c = heap.walkColumns();
     const record = replay.step(i);
-    // What the search saw: the heap before the op.
+    let seen = this.cachedSeen(i) ?? this.seenAfter(i, record, c) ?? this.seenAlone(i, record);
+    if (seen === null) {
+      // The heap before the op tells it: a jump back, then forward again.
+      seen = this.seenBefore(i);
+      heap = replay.heapAt(i);
+      c = heap.walkColumns();
+    }
+    const chain = { count: c.count, addrs: c.addrs, sizes: c.sizes, states: c.status, heapSize: c.heapSize };
+    const [first, end] = windowOf(chain, view, seen.record.block?.addr ?? null);
+    const [from, to] = bytesOf(chain, first, end);
+    const op = effectWithin(this.effectOf(i, seen, chain), seen.path, from, to);
+    return { heap: this.stateOf(i, heap, c, first, end), op, window: densityOf(chain, view, first) };
+  }
+
+  /** What the heap before op `i` tells of it, if known already (kept for the step, so a view that scrolls does not jump back). */
+  private cachedSeen(i: number): Seen | null {
+    return this.seen?.step === i && this.seen.recorded === this.run.replay.recorded ? this.seen : null;
+  }
+
+  /**
+   * What op `i` did, read from the heap after it (`c`, its walk) where that heap tells what the one
+   * before held: a malloc or calloc that took a hole of an implicit list without growing the heap,
+   * its search from the first block (first, best or worst fit); its block and the rest it split
+   * off are that hole, and every other block is as it was. No jump back, no second walk. Null
+   * otherwise (seenBefore).
+   */
+  private seenAfter(i: number, record: StepRecord, c: HeapColumns): Seen | null {
+    const { config, programWrites, recorded } = this.run.replay;
+    const { block } = record;
+    const kind = record.op.kind;
+    if ((kind !== 'malloc' && kind !== 'calloc') || block === null || record.ptr === null || record.outcome & (OUTCOME.EXTENDED | OUTCOME.IN_PLACE)) return null;
+    if (programWrites || config.freeList !== 'implicit' || config.coalesce === 'deferred' || !isFitPolicy(config.policy) || config.policy === 'next' || c.stopped !== null) return null;
+    const n = c.count;
+    const k = lowerBound(c.addrs, block.addr, n);
+    const split = record.remainder > 0 ? 1 : 0;
+    if (c.addrs[k] !== block.addr || c.sizes[k] !== block.size || c.status[k] !== ALLOCATED) return null;
+    if (split && (c.addrs[k + 1] !== block.addr + block.size || c.sizes[k + 1] !== record.remainder || c.status[k + 1] !== FREE)) return null;
+    // The heap before: the hole whole and free where the block and the rest split off are now.
+    const m = n - split;
+    const spliced = <T extends Float64Array | Uint8Array>(column: T, into: T): T => {
+      into.set(column.subarray(0, k + 1));
+      into.set(column.subarray(k + 1 + split, n), k + 1);
+      return into;
+    };
+    const addrs = spliced(c.addrs, new Float64Array(m));
+    const sizes = spliced(c.sizes, new Float64Array(m));
+    const status = spliced(c.status, new Uint8Array(m));
+    sizes[k] = block.size + record.remainder;
+    status[k] = FREE;
+    if (record.examined > m) return null;
+    const story = describeStory(record, this.terms, { ...NO_COLUMNS, count: m, addrs, sizes, status }, this.owners.freedLineOf(c.payloadAddrs[k]!, i - 1));
+    this.seen = { step: i, recorded, record, story, path: { length: record.examined, at: (j) => addrs[j]! } };
+    return this.seen;
+  }
+
+  /**
+   * What op `i` did when the heap before it has nothing to tell: an op that searched nothing and
+   * allocated nothing (a free, a realloc in place) tells its story alone. Null otherwise.
+   */
+  private seenAlone(i: number, record: StepRecord): Seen | null {
+    const allocated = record.op.kind !== 'free' && record.ptr !== null && record.block !== null && !(record.outcome & OUTCOME.IN_PLACE);
+    if (record.examined > 0 || allocated) return null;
+    this.seen = { step: i, recorded: this.run.replay.recorded, record, story: describeStory(record, this.terms, NO_COLUMNS), path: pathOf(NO_BLOCKS) };
+    return this.seen;
+  }
+
+  /** What op `i` did that only the heap before it tells: its story and its search path. */
+  private seenBefore(i: number): Seen {
+    const { replay } = this.run;
+    const cached = this.cachedSeen(i);
+    if (cached) return cached;
+    const record = replay.step(i);
+    const alone = this.seenAlone(i, record);
+    if (alone) return alone;
     const before = replay.heapAt(i - 1);
     const columnsBefore: HeapColumns = before.walkColumns();
     const chosen = record.block && !(record.outcome & OUTCOME.EXTENDED) ? lowerBound(columnsBefore.addrs, record.block.addr, columnsBefore.count) : -1;
     const freedLine = chosen >= 0 && chosen < columnsBefore.count && columnsBefore.addrs[chosen] === record.block!.addr ? this.owners.freedLineOf(columnsBefore.payloadAddrs[chosen]!, i - 1) : null;
     const story = describeStory(record, this.terms, columnsBefore, freedLine);
-    const examined = this.examinedBy(i, record, before);
+    const path = this.chainPath(record, before, columnsBefore) ?? pathOf(this.examinedBy(i, record, before));
+    this.seen = { step: i, recorded: replay.recorded, record, story, path };
+    return this.seen;
+  }
+
+  /** What op `i` did, its search path aside (`examined` empty). */
+  private effectOf(i: number, { record, story }: Seen, after: Pick<HeapChain, 'count' | 'addrs' | 'sizes' | 'states'>): OpEffect {
     const { block } = record;
-    const merged = record.mergedSize > 0 && block ? mergedBlock(this.heapAt(i), block.addr, block.size, record.mergedSize) : null;
     return {
       step: i,
       line: record.op.range.line,
@@ -161,19 +288,42 @@ export class ReplaySource implements HeapSource {
       story,
       block: block?.addr ?? null,
       split: record.remainder > 0 && block ? block.addr + block.size : null,
-      merged,
-      examined,
-      grownFrom: record.grownBy > 0 ? replay.heapSizeAt(i) - record.grownBy : null,
+      merged: record.mergedSize > 0 && block ? mergedBlock(after, block.addr, block.size, record.mergedSize) : null,
+      examined: NO_BLOCKS,
+      grownFrom: record.grownBy > 0 ? this.run.replay.heapSizeAt(i) - record.grownBy : null,
     };
+  }
+
+  /**
+   * The search path of an op from what the run recorded, when its search walked the block chain
+   * of the heap before it (an implicit list's; a realloc searches only when it cannot resize in
+   * place, which leaves the heap as it was): those blocks in address order, from where the search
+   * starts (the first block; next fit's rover, wrapping), as many as it examined. Null when the op
+   * must be run again to know (examinedBy): a list search, a deferred merge pass, a heap a program wrote.
+   */
+  private chainPath(record: StepRecord, before: Allocator, c: HeapColumns): SearchPathSteps | null {
+    const { config, programWrites } = this.run.replay;
+    if (record.examined === 0) return pathOf(NO_BLOCKS);
+    if (!isFitPolicy(config.policy) || config.freeList !== 'implicit' || config.coalesce === 'deferred' || programWrites) return null;
+    const n = c.count;
+    if (c.stopped !== null || record.examined > n || n === 0) return null;
+    const chain = c.addrs.slice(0, n);
+    let start = 0;
+    const rover = before.rover;
+    if (config.policy === 'next' && rover !== null && rover >= chain[0]! && rover < chain[n - 1]! + c.sizes[n - 1]!) {
+      start = lowerBound(chain, rover, n);
+      if (chain[start] !== rover) return null;
+    }
+    return { length: record.examined, at: (k) => chain[(start + k) % n]! };
   }
 
   /**
    * The header addresses of the blocks op `i`'s search examined, in order: the op is run again on
    * a copy of `before` (the heap before it) whose fit search is the reference walk, reporting each
    * block it visits. The walk chooses the block and counts the blocks the recorded run did (the
-   * index is held to it; docs/engine.md, "Definitions pinned down").
+   * index is held to it; docs/engine.md, "Definitions pinned down"). The reference for chainPath.
    */
-  private examinedBy(i: number, record: StepRecord, before: Allocator): Float64Array {
+  examinedBy(i: number, record: StepRecord, before: Allocator): Float64Array {
     const { replay } = this.run;
     const policy = replay.config.policy;
     // The buddy system examines order lists, not blocks (docs/engine.md, "The buddy system").

@@ -113,7 +113,9 @@ export function createDiagram(post: (m: ViewMessage) => void, persisted: { layou
       caption.textContent = `${s.waiting ? 'asking for the heap before the op… ' : ''}The heap ${op}, ${layout === 'boxes' ? 'one box per block' : 'to scale'}.`;
       figure.replaceChildren(picture(c, f, indices, c.theme, ''));
     }
-    const steps = fitPath(c.frame, s.isBefore ? f : before?.step === c.frame.step ? before.frame : null);
+    // The steps the frame holds (a window of a big heap holds those in its blocks), at most MAX_DIAGRAM_BLOCKS listed.
+    const steps = fitPath(c.frame, s.isBefore ? f : before?.step === c.frame.step ? before.frame : null, MAX_DIAGRAM_BLOCKS);
+    const { examined, examinedCount } = c.frame.highlight;
     path.replaceChildren(
       ...steps.map((p) => {
         const li = el('li', { textContent: `#${p.order} ${addr(p.addr)}${p.size === null ? '' : ` (${p.state === 'a' ? 'allocated' : 'free'}, ${p.size} B)`}` });
@@ -121,9 +123,10 @@ export function createDiagram(post: (m: ViewMessage) => void, persisted: { layou
         return li;
       }),
     );
-    path.prepend(el('li', { className: 'fit-path-title', textContent: `${c.trace.policyLabel}'s search, in order:` }));
+    const partial = examinedCount > steps.length ? ` (${steps.length} of the ${examinedCount} blocks it examined${examined.length < examinedCount ? ', those around the view' : ''})` : '';
+    path.prepend(el('li', { className: 'fit-path-title', textContent: `${c.trace.policyLabel}'s search, in order${partial}:` }));
     path.hidden = steps.length === 0;
-    if (steps.length > 0) path.setAttribute('aria-label', `${c.trace.policyLabel}: fit search path, ${steps.length} blocks in the order searched`);
+    if (steps.length > 0) path.setAttribute('aria-label', `${c.trace.policyLabel}: fit search path, ${examinedCount} blocks in the order searched`);
   }
 
   /** The SVG of `f`'s blocks at `indices` (with the sentinels and the break when in range). */

@@ -5,7 +5,7 @@
 // Where payloads start and which blocks have a header or footer come from the host's frame: the
 // drawing never infers a layout (a word size, a header) from sizes.
 
-import { ownerName, type FrameDto } from '../shared/protocol';
+import { holdsBytes, ownerName, type FrameDto } from '../shared/protocol';
 import { firstIndex, lowerBound } from '../shared/bisect';
 
 export interface Theme {
@@ -61,8 +61,8 @@ export function rowTop(row: number, firstRow: number): number {
  */
 export function fitBytesPerPixel(frame: FrameDto, width: number, maxRows = 8): number {
   const w = Math.max(1, width);
-  let smallest = Infinity;
-  for (const s of frame.sizes) if (s > 0 && s < smallest) smallest = s;
+  // The whole heap's smallest block, which a window of a big heap may not hold.
+  const smallest = frame.window.smallest > 0 ? frame.window.smallest : Infinity;
   const wanted = Number.isFinite(smallest) ? Math.ceil(frame.heapSize / (w * (smallest / 10))) : 1;
   const rows = Math.min(maxRows, Math.max(1, wanted));
   return Math.max(frame.heapSize, 1) / (rows * w);
@@ -146,12 +146,16 @@ export function drawHeap(
   const h = BLOCK_HEIGHT;
   const problems = new Set(frame.problems.map((p) => p.addr));
   // Far more blocks than pixels: draw each pixel column's share of allocated bytes instead of
-  // every block, then only the few blocks the op touched or the user selected.
+  // every block, then only the few blocks the op touched or the user selected. Rows a window of a
+  // big heap does not hold are drawn from its density summary.
   const [from, to] = blocksInRows(frame, span, firstRow, lastRow);
-  const dense = to - from > (lastRow - firstRow + 1) * width * 0.5;
+  const held = holdsBytes(frame, firstRow * span, Math.min(frame.heapSize, (lastRow + 1) * span));
+  const dense = !held || to - from > (lastRow - firstRow + 1) * width * 0.5;
   let laid: LaidBlock[];
   if (dense) {
-    drawDensity(ctx, frame, from, to, theme, hatch, { width, bpp, firstRow, lastRow, h, y });
+    const g = { width, bpp, firstRow, lastRow, h, y };
+    if (held) drawDensity(ctx, frame, from, to, theme, hatch, g);
+    else drawSummary(ctx, frame.window.density, theme, hatch, g);
     const special = new Set<number>();
     for (const addr of [frame.highlight.block, frame.highlight.split, frame.highlight.merged, ...problems]) {
       const i = addr === null ? null : blockAtByte(frame, addr);
@@ -289,6 +293,42 @@ function drawDensity(
       if (total <= 0) continue;
       const share = Math.min(1, used[r * cols + x]! / total);
       if (share > 0) ctx.fillRect(x, top + g.h * (1 - share), 1, g.h * share);
+    }
+  }
+}
+
+/** Each pixel column of each row from a density summary: the allocated share of the buckets under it, over the free hatching. */
+function drawSummary(
+  ctx: CanvasRenderingContext2D,
+  d: FrameDto['window']['density'],
+  theme: Theme,
+  hatch: CanvasPattern | string,
+  g: { width: number; bpp: number; firstRow: number; lastRow: number; h: number; y: (row: number) => number },
+): void {
+  const cols = Math.ceil(g.width);
+  const n = d.allocated.length;
+  const per = (d.to - d.from) / n;
+  const span = g.width * g.bpp;
+  ctx.fillStyle = hatch;
+  for (let row = g.firstRow; row <= g.lastRow; row++) ctx.fillRect(0, g.y(row), Math.min(cols, (d.to - row * span) / g.bpp), g.h);
+  ctx.fillStyle = theme.palette[0]!;
+  for (let row = g.firstRow; row <= g.lastRow; row++) {
+    const top = g.y(row);
+    for (let x = 0; x < cols; x++) {
+      const start = row * span + x * g.bpp;
+      const end = Math.min(start + g.bpp, d.to);
+      if (end <= start) break;
+      // The buckets under the pixel, each weighed by the part of it the pixel covers.
+      let used = 0;
+      let any = 0;
+      for (let b = Math.max(0, Math.floor((start - d.from) / per)); b < n && d.from + b * per < end; b++) {
+        const lo = Math.max(start, d.from + b * per);
+        const share = (Math.min(end, d.from + (b + 1) * per) - lo) / per;
+        used += d.allocated[b]! * share;
+        any += (d.allocated[b]! + d.free[b]!) * share;
+      }
+      const fill = any > 0 ? Math.min(1, used / any) : 0;
+      if (fill > 0) ctx.fillRect(x, top + g.h * (1 - fill), 1, g.h * fill);
     }
   }
 }

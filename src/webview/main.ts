@@ -2,7 +2,7 @@
 // It owns view state only (zoom, scroll, selection, compare on/off, in getState/setState); the host
 // owns the trace and the current step, and answers `ready` with a snapshot.
 
-import { assertNever, parseHostMessage, type CompareDto, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
+import { assertNever, holdsBytes, parseHostMessage, type CompareDto, type EventsDto, type FrameDto, type HostMessage, type SeriesDto, type TraceInfoDto, type ViewMessage } from '../shared/protocol';
 import { renderBuddyTree } from './buddyTree';
 import { describeFreeLists, drawFreeLists } from './freeLists';
 import { blockAtByte, drawHeap, fitBytesPerPixel, layout, readTheme, ROW_HEIGHT, rowCount, type LaidBlock, type Theme } from './heapCanvas';
@@ -47,6 +47,10 @@ let laid: LaidBlock[] = [];
 let dense = false;
 let geometry = { width: 0, bpp: 1, firstRow: 0, lastRow: 0 };
 let hovered: number | null = null;
+/** Where the pointer last was over the heap, to find the block under it again when a frame arrives. */
+let pointer: MouseEvent | null = null;
+/** A byte under the pointer that the frame's window does not hold: the host is asked for the blocks around it. */
+let focus: number | null = null;
 
 const post = (m: ViewMessage) => vscode.postMessage(m);
 const save = () => vscode.setState(view);
@@ -142,6 +146,11 @@ function showFrame(f: FrameDto, c: CompareDto | null): void {
   view.step = f.step;
   save();
   render();
+  // The block under a still pointer, in the new frame's drawing (a window may bring it only now).
+  if (pointer) {
+    hovered = hit(pointer);
+    renderDetails();
+  }
   toolbar.framed(f.step);
 }
 
@@ -171,11 +180,15 @@ function toggleCompare(): void {
 }
 
 canvas.addEventListener('mousemove', (e) => {
+  pointer = e;
   hovered = hit(e);
   renderDetails();
+  tellView();
 });
 canvas.addEventListener('mouseleave', () => {
+  pointer = null;
   hovered = null;
+  focus = null;
   renderDetails();
 });
 canvas.addEventListener('click', (e) => {
@@ -193,9 +206,12 @@ function hit(e: MouseEvent): number | null {
   const firstRow = Math.floor(canvasBox.scrollTop / ROW_HEIGHT);
   const row = firstRow + Math.floor(y / ROW_HEIGHT);
   if (dense && frame) {
-    // Blocks narrower than a pixel: the block under the pointer's byte.
+    // Blocks narrower than a pixel: the block under the pointer's byte (asked of the host when the window does not hold it).
     if (row > geometry.lastRow) return null;
-    return blockAtByte(frame, Math.floor((row * geometry.width + Math.max(0, x)) * geometry.bpp));
+    const byte = Math.floor((row * geometry.width + Math.max(0, x)) * geometry.bpp);
+    // Kept while the window holds it, so that the frame it brings asks for nothing more.
+    if (byte < frame.heapSize && !holdsBytes(frame, byte, byte + 1)) focus = byte;
+    return blockAtByte(frame, byte);
   }
   let best: LaidBlock | null = null;
   for (const b of laid) {
@@ -275,14 +291,32 @@ function drawHeapView(width = Math.max(100, canvasBox.clientWidth - 4)): void {
   geometry = { width, bpp, firstRow, lastRow: Math.min(rows - 1, firstRow + maxVisible - 1) };
   const span = width * bpp;
   if (mode === 'panel' && trace) diagram.update({ trace, frame, from: firstRow * span, to: (geometry.lastRow + 1) * span, theme, width, compare });
-  canvas.setAttribute('aria-label', `Heap of ${frame.heapSize} bytes with ${frame.addrs.length} blocks (${countOf('a')} allocated, ${countOf('f')} free), rows ${firstRow + 1} to ${firstRow + maxVisible} of ${rows}`);
+  const w = frame.window;
+  canvas.setAttribute('aria-label', `Heap of ${frame.heapSize} bytes with ${w.total} blocks (${w.allocated} allocated, ${w.free} free), rows ${firstRow + 1} to ${firstRow + maxVisible} of ${rows}`);
   renderBlockList();
+  tellView();
 }
 
-function countOf(state: string): number {
-  let n = 0;
-  for (const s of frame?.states ?? '') if (s === state) n++;
-  return n;
+/** The view last told to the host, and the timer that tells it (a scroll or a zoom tells once it settles). */
+let toldView = '';
+let viewTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Tells the host which bytes are in view, over how many pixel columns, and what the pointer is on,
+ * when a frame holds a window of a big heap (docs/performance.md, "Windowed frames"): its next
+ * frames carry the blocks there. A whole heap asks nothing.
+ */
+function tellView(): void {
+  if (!frame || (frame.window.total === frame.addrs.length && focus === null)) return;
+  const span = geometry.width * geometry.bpp;
+  const m = { type: 'view' as const, from: Math.floor(geometry.firstRow * span), to: Math.ceil((geometry.lastRow + 1) * span), columns: Math.ceil(geometry.width) * (geometry.lastRow - geometry.firstRow + 1), focus };
+  const key = `${m.from}:${m.to}:${m.columns}:${m.focus}`;
+  if (key === toldView) return;
+  clearTimeout(viewTimer);
+  viewTimer = setTimeout(() => {
+    toldView = key;
+    post(m);
+  }, 40);
 }
 
 function renderBlockList(): void {

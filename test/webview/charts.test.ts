@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { buildFrame } from '../../src/extension/frames';
 import type { HostMessage, SeriesDto } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, sourceOf, type TraceRun } from '../../src/trace/index';
-import { launchBrowser, openStrictPage, postedBy, sendTo, snapshotOf, THEMES } from './page';
+import { postedBy, sendTo, snapshotOf, strictPagePerTest, THEMES } from './page';
 
 const ROOT = process.cwd();
 
@@ -27,9 +27,7 @@ const snapshot = (run: TraceRun, step: number) => snapshotOf(run, step, 'workloa
 
 describe('charts (Chromium, the real CSP, fake host)', function () {
   this.timeout(60_000);
-  let browser: BrowserContext;
   let page: Page;
-  let errors: string[];
   const run = workload();
   const ops = run.replay.recorded;
   const source = sourceOf(run);
@@ -62,21 +60,7 @@ describe('charts (Chromium, the real CSP, fake host)', function () {
     for (const p of parts) assert.ok(typeof p === 'string' ? text.includes(p) : p.test(text), `${String(p)} in "${text}"`);
   };
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    errors = [];
-    page = await openStrictPage(browser, 'panel', errors);
-    await page.setViewportSize({ width: 900, height: 1000 });
-  });
-  afterEach(async () => {
-    await page.close();
-    assert.deepEqual(errors, [], 'no errors, warnings or CSP refusals in the page');
-  });
+  strictPagePerTest('panel', { width: 900, height: 1000 }, (p) => (page = p));
 
   it('loads under the CSP VS Code serves, with uPlot\'s stylesheet from the extension', async () => {
     assert.deepEqual(await posted(), [{ type: 'ready' }]);

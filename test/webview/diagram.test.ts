@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { beforeFrame } from '../../src/extension/diagramFrames';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
-import { launch, panelPage, postedBy, sendTo, settledOn } from './harness';
+import { postedBy, sendTo, settledOn, strictPagePerTest } from './page';
 
 const ARTIFACTS = join(process.cwd(), 'artifacts');
 const SAMPLE = readFileSync(join(process.cwd(), 'samples', 'first-best-worst.heap'), 'utf8');
@@ -37,25 +37,10 @@ const boxes = (page: Page) =>
 
 describe('block diagram (Chromium, fake host)', function () {
   this.timeout(60_000);
-  let browser: BrowserContext;
   let page: Page;
-  let errors: string[];
   const best = runWith('best');
 
-  before(async () => {
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    errors = [];
-    page = await panelPage(browser, errors);
-  });
-  afterEach(async () => {
-    await page.close();
-    assert.deepEqual(errors, [], 'no errors in the page');
-  });
+  strictPagePerTest('panel', { width: 1000, height: 900 }, (p) => (page = p));
 
   it('labels every block of first-best-worst.heap at its last op: names, sizes, addresses, header and footer words as stored, the sentinels and the break', async () => {
     await sendTo(page, snapshot(best, LAST));

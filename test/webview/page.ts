@@ -3,6 +3,7 @@
 // src/extension/webviewHtml.ts, its stylesheets and bundle fetched from the webview's origin, so a
 // style or script the CSP refuses fails the test as it would fail in VS Code.
 
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -104,4 +105,31 @@ export async function openStrictPage(browser: BrowserContext, mode: 'panel' | 's
   });
   await page.goto(`${ORIGIN}/index.html`);
   return page;
+}
+
+/**
+ * A suite's pages: one browser for the suite, and for each test a fresh page served as VS Code
+ * serves it (openStrictPage) at `size`, handed to `use`; each test ends with no error, warning or
+ * CSP refusal in its page.
+ */
+export function strictPagePerTest(mode: 'panel' | 'study', size: { readonly width: number; readonly height: number }, use: (page: Page) => void): void {
+  let browser: BrowserContext | undefined;
+  let page: Page | undefined;
+  let errors: string[] = [];
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    errors = [];
+    page = await openStrictPage(browser!, mode, errors);
+    await page.setViewportSize(size);
+    use(page);
+  });
+  afterEach(async () => {
+    await page?.close();
+    assert.deepEqual(errors, [], 'no errors, warnings or CSP refusals in the page');
+  });
 }

@@ -76,7 +76,8 @@ describe('metrics of a corrupted heap', () => {
       frame: {
         step: 0, line: 1, text: '', story: '', printed: '', heapSize: 0, addrs: new Float64Array(0), states: '', sizes: new Float64Array(0), requested: new Float64Array(0),
         headers: new Float64Array(0), footers: new Float64Array(0), headerSizes: new Float64Array(0), footerSizes: new Float64Array(0), headerAllocated: new Int8Array(0), footerAllocated: new Int8Array(0), payloadAddrs: new Float64Array(0), payloadSizes: new Float64Array(0), allocLines: new Int32Array(0), freeLines: new Int32Array(0),
-        owners: new Int32Array(0), ownerNames: null, highlight: { examined: new Float64Array(0) }, freeLists: [], buddyArena: null, problems: [], metrics,
+        owners: new Int32Array(0), ownerNames: null, highlight: { examined: new Float64Array(0), examinedOrder: null, examinedCount: 0 }, freeLists: [], buddyArena: null, problems: [], metrics,
+        window: { first: 0, total: 0, allocated: 0, free: 0, smallest: 0, density: { from: 0, to: 1, allocated: new Float32Array(1), free: new Float32Array(1), blocks: new Uint32Array(1) } },
       },
     });
     const known = { livePayload: 1, peakPayload: 1, heapSize: 16, utilisation: 0.5, internalFragmentation: 3, externalFragmentation: 0, freeBlocks: 1, largestFree: 8, unknown: null };
