@@ -2,13 +2,22 @@
  * track_kernel.c: the pages the allocator wrote, told by the kernel (track_ways.h, tracking.c;
  * Linux 6.7 on). The heap's pages are write-protected with userfaultfd's asynchronous write
  * protection: a page's first write only clears its protection (a fault handled in the kernel, no
- * signal), and at a look one PAGEMAP_SCAN call lists the pages written. They stay unprotected,
- * compared at every look, until more than MAX_WRITTEN are, when the scan protects them all again.
- * A write to a protected page is a page fault of the thread, so while the thread has taken none
- * since the last look, the look compares the pages written already and needs no scan (it asks
- * for the count unless most of the last 32 looks found pages newly written). Beyond
- * open_end the region is read-only (mprotect), so the scan need not walk it: a write there is a
- * SIGSEGV that opens more of it.
+ * signal). A write to a protected page is a page fault of the thread, and where perf events are
+ * allowed every fault is sampled with its address (track_samples.c): a look lists the pages of the
+ * faults since the last one, with no system call, and compares those and the pages it listed
+ * before. They stay unprotected, compared at every look, until more than MAX_WRITTEN are, when
+ * one PAGEMAP_SCAN call over the pages from the first listed to the last protects them all again.
+ * A fault listed that only read a page leaves it protected; the scan drops it. When samples were
+ * lost, or (faults inside system calls not sampled) the thread took more faults than were sampled,
+ * the look scans the whole heap, which lists every page unprotected.
+ *
+ * Without samples a look that faulted scans the heap (one PAGEMAP_SCAN lists the pages written);
+ * while the thread has taken no fault since the last look, the look compares the pages written
+ * already and needs no scan (it asks for the count unless most of the last 32 looks found pages
+ * newly written). Beyond open_end the region is read-only (mprotect), so the scan need not walk
+ * it: a write there is a SIGSEGV that opens more of it. HEAP_INSPECTOR_TRACKING=scan keeps to
+ * scans, =user samples only the faults outside system calls and counts the thread's faults at
+ * every look, as where perf events are limited to those (the tests run both).
  *
  * Without userfaultfd (another system, an older kernel, a seccomp profile that refuses it, as
  * containers' often do) hi_kernel_start says false and the pages are told by faults.
@@ -59,11 +68,14 @@ static int uffd = -1;
 static int pagemap = -1;
 static size_t open_end;        /* bytes from the heap's start that are writable */
 static uint8_t *written;       /* per page: unprotected */
-static uint32_t *written_list; /* those pages: the last scan's (in address order), then the fill's */
+static uint32_t *written_list; /* those pages: the last scan's (in address order), then the fill's and the faults' */
+static uint32_t *was_list;     /* written_list as a scan found it */
 static size_t nwritten;
 static size_t nscanned;       /* written_list[0, nscanned): the scan's */
 static long faults_seen = -1; /* the thread's page faults at the last look */
 static bool all_protected;    /* the heap as hi_kernel_start left it */
+static bool sampled;          /* the faults' addresses are sampled (track_samples.c) */
+static volatile size_t opened; /* SIGSEGVs that opened more of the region since the last look (sampled, but not counted as the thread's faults) */
 
 static long thread_faults(void) {
     struct rusage u;
@@ -98,15 +110,19 @@ static void forget_written(void) {
  * again if `reprotect`; written_list becomes those pages, unless `reprotect`. False when the kernel
  * refused.
  */
-static bool scan(size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
+static bool scan(size_t from, size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
     struct hi_page_region vec[256];
     uint64_t started = hi_clock_ns();
     size_t run = 0; /* new pages in a row */
-    nwritten = 0; /* the pages unprotected now are all among those the scan finds */
+    /* The pages unprotected now are all among those the scan finds; a page listed for a fault that did not write it (a read) is still protected, and is listed no more. */
+    size_t was = nwritten;
+    memcpy(was_list, written_list, was * sizeof *was_list);
+    for (size_t k = 0; k < was; k++) written[was_list[k]] = 2;
+    nwritten = 0;
     struct hi_pm_scan_arg arg = {
         .size = sizeof arg,
         .flags = reprotect ? HI_PM_SCAN_WP_MATCHING | HI_PM_SCAN_CHECK_WPASYNC : 0,
-        .start = (uintptr_t)hi_heap,
+        .start = (uintptr_t)hi_heap + from,
         .end = (uintptr_t)hi_heap + to,
         .vec = (uintptr_t)vec,
         .vec_len = sizeof vec / sizeof vec[0],
@@ -116,7 +132,10 @@ static bool scan(size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
     while (arg.start < arg.end) {
         long n = ioctl(pagemap, HI_PAGEMAP_SCAN, &arg);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return false;
+        if (n < 0) {
+            for (size_t k = 0; k < was; k++) written[was_list[k]] = 1;
+            return false;
+        }
         for (long k = 0; k < n; k++) {
             for (uint64_t p = vec[k].start; p < vec[k].end; p += hi_page) {
                 size_t r = (p - (uintptr_t)hi_heap) / hi_page;
@@ -137,9 +156,11 @@ static bool scan(size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
         if ((size_t)n < arg.vec_len) break;
         arg.start = arg.walk_end;
     }
+    for (size_t k = 0; k < was; k++)
+        if (written[was_list[k]] == 2) written[was_list[k]] = 0;
     nscanned = nwritten;
     hi_seen.scans++;
-    hi_seen.scanned += to / hi_page;
+    hi_seen.scanned += (to - from) / hi_page;
     if (to / hi_page > hi_seen.top) hi_seen.top = to / hi_page;
     hi_seen.scan_ns += hi_clock_ns() - started;
     return true;
@@ -149,7 +170,8 @@ bool hi_kernel_start(void) {
     size_t span = hi_npages * hi_page;
     written = calloc(hi_npages, 1);
     written_list = calloc(hi_npages, sizeof *written_list);
-    if (written == NULL || written_list == NULL) return false;
+    was_list = calloc(hi_npages, sizeof *was_list);
+    if (written == NULL || written_list == NULL || was_list == NULL) return false;
     uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
     if (uffd < 0) return false;
     uint64_t wanted = HI_UFFD_FEATURE_WP_ASYNC | HI_UFFD_FEATURE_WP_UNPOPULATED;
@@ -158,9 +180,13 @@ bool hi_kernel_start(void) {
     if (ioctl(uffd, UFFDIO_API, &api) == 0 && (api.features & wanted) == wanted && ioctl(uffd, UFFDIO_REGISTER, &reg) == 0) {
         pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
         /* The heap protected, untouched yet: a scan finds nothing written when the kernel can do it all. */
-        all_protected = pagemap >= 0 && protect(hi_heap, span, true) && scan(span, false, 0, 0) && nwritten == 0;
+        all_protected = pagemap >= 0 && protect(hi_heap, span, true) && scan(0, span, false, 0, 0) && nwritten == 0;
         memset(&hi_seen, 0, sizeof hi_seen);
-        if (all_protected) return true;
+        if (all_protected) {
+            const char *chosen = getenv("HEAP_INSPECTOR_TRACKING");
+            sampled = !(chosen != NULL && strcmp(chosen, "scan") == 0) && hi_samples_start();
+            return true;
+        }
         forget_written();
         if (pagemap >= 0) close(pagemap);
         ioctl(uffd, UFFDIO_UNREGISTER, &reg.range);
@@ -170,17 +196,28 @@ bool hi_kernel_start(void) {
     return false;
 }
 
+bool hi_kernel_sampled(void) {
+    return sampled;
+}
+
 bool hi_kernel_enter(void) {
     size_t span = hi_npages * hi_page;
     if (open_end > 0) mprotect(hi_heap, open_end, PROT_READ | PROT_WRITE);
     if (open_end < span) mprotect(hi_heap + open_end, span - open_end, PROT_READ);
     faults_seen = -1;
-    if (all_protected) return true;
-    all_protected = protect(hi_heap, span, true);
+    if (!all_protected) all_protected = protect(hi_heap, span, true);
+    if (sampled) {
+        /* Every page protected and none listed: only faults from now on write pages. */
+        hi_samples_enable(true);
+        hi_samples_take(NULL);
+        faults_seen = hi_samples_all_faults ? 0 : thread_faults();
+        opened = 0;
+    }
     return all_protected;
 }
 
 void hi_kernel_leave(void) {
+    if (sampled) hi_samples_enable(false); /* faults need no samples */
     protect(hi_heap, hi_npages * hi_page, false);
     all_protected = false;
     forget_written();
@@ -189,12 +226,73 @@ void hi_kernel_leave(void) {
 bool hi_kernel_fault(size_t r) {
     if (r * hi_page < open_end) return false;
     open_to(r * hi_page + hi_page);
+    opened++;
     return true;
+}
+
+/* A page a sampled fault was on: listed, if it was not (at a look, so not async-signal-safe). */
+static void note_page(size_t r) {
+    if (written[r]) return;
+    written[r] = 1;
+    written_list[nwritten++] = (uint32_t)r;
+    hi_seen.new_pages++;
+    if (r + 1 > hi_seen.top) hi_seen.top = r + 1;
+}
+
+/* Lists the pages of the faults sampled since the last look; whether those were all the thread took (none lost, none taken inside a system call unsampled). */
+static bool note_sampled(void) {
+    long faults = hi_samples_all_faults ? 0 : thread_faults();
+    size_t listed = nwritten;
+    long n = hi_samples_take(note_page);
+    /* What faults would have taken for the new pages: a run of them in a row is a copy running forward (its source read page by page too). */
+    hi_sort_pages(written_list + listed, nwritten - listed, 0);
+    for (size_t k = listed, run = 1; k < nwritten; k++, run++) {
+        if (k + 1 < nwritten && written_list[k + 1] == written_list[k] + 1) continue;
+        hi_seen.faults += hi_faults_for(run);
+        run = 0;
+    }
+    bool all = n >= 0 && faults_seen >= 0 && (hi_samples_all_faults || (faults >= 0 && faults - faults_seen <= n - (long)opened));
+    faults_seen = faults;
+    opened = 0;
+    return all;
+}
+
+/* Compares the pages listed, in address order. */
+static void take_listed(size_t skip_lo, size_t skip_hi) {
+    hi_sort_pages(written_list, nwritten, nscanned);
+    nscanned = nwritten;
+    for (size_t k = 0; k < nwritten; k++) hi_take_page(written_list[k], skip_lo, skip_hi);
+}
+
+/* A scan of [from, to); when the kernel refuses (it never should), every page compared, from where the scan stopped or not. */
+static bool scan_or_compare(size_t from, size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
+    if (scan(from, to, reprotect, skip_lo, skip_hi)) return true;
+    for (size_t r = 0; r * hi_page < open_end; r++) hi_take_page(r, skip_lo, skip_hi);
+    return false;
 }
 
 bool hi_kernel_take(size_t skip_lo, size_t skip_hi) {
     static uint32_t recent; /* a bit a look, the last 32: the scan found pages newly written */
     if (open_end == 0) return true;
+    if (sampled) {
+        /* Every page unprotected is listed: those the last look left, the fill's and the faults'. */
+        bool all = note_sampled();
+        if (!all) return scan_or_compare(0, open_end, nwritten > MAX_WRITTEN, skip_lo, skip_hi);
+        if (nwritten <= MAX_WRITTEN) {
+            take_listed(skip_lo, skip_hi);
+            return true;
+        }
+        /* Too many open: compared and protected again by a scan of the pages from the first listed to the last. */
+        size_t lo = SIZE_MAX, hi = 0;
+        for (size_t k = 0; k < nwritten; k++) {
+            if (written_list[k] < lo) lo = written_list[k];
+            if (written_list[k] > hi) hi = written_list[k];
+        }
+        size_t end = (hi + 1) * hi_page < open_end ? (hi + 1) * hi_page : open_end;
+        if (lo * hi_page < end) return scan_or_compare(lo * hi_page, end, true, skip_lo, skip_hi);
+        forget_written(); /* only pages past open_end, read: still read-only */
+        return true;
+    }
     bool reprotect = nwritten > MAX_WRITTEN;
     /* When most looks find new pages, asking for the fault count first would cost more than it saves. */
     if (!reprotect && __builtin_popcount(recent) < 24) {
@@ -203,9 +301,7 @@ bool hi_kernel_take(size_t skip_lo, size_t skip_hi) {
         faults_seen = faults;
         if (!faulted) {
             /* No page fault since the last look: no protected page was written. */
-            hi_sort_pages(written_list, nwritten, nscanned);
-            nscanned = nwritten;
-            for (size_t k = 0; k < nwritten; k++) hi_take_page(written_list[k], skip_lo, skip_hi);
+            take_listed(skip_lo, skip_hi);
             recent <<= 1;
             return true;
         }
@@ -213,12 +309,9 @@ bool hi_kernel_take(size_t skip_lo, size_t skip_hi) {
         faults_seen = -1; /* not asked: the next ask scans */
     }
     size_t seen = hi_seen.new_pages;
-    bool scanned = scan(open_end, reprotect, skip_lo, skip_hi);
+    bool scanned = scan_or_compare(0, open_end, reprotect, skip_lo, skip_hi);
     recent = recent << 1 | (hi_seen.new_pages != seen);
-    if (scanned) return true;
-    /* The kernel refused (it never should): every page compared, from where the scan stopped or not. */
-    for (size_t r = 0; r * hi_page < open_end; r++) hi_take_page(r, skip_lo, skip_hi);
-    return false;
+    return scanned;
 }
 
 void hi_kernel_fill(size_t offset, size_t n, unsigned char byte) {
@@ -238,6 +331,9 @@ void hi_kernel_fill(size_t offset, size_t n, unsigned char byte) {
 }
 #else
 bool hi_kernel_start(void) {
+    return false;
+}
+bool hi_kernel_sampled(void) {
     return false;
 }
 bool hi_kernel_enter(void) {

@@ -63,7 +63,21 @@ bool hi_faults_fault(size_t r);
 void hi_faults_take(size_t skip_lo, size_t skip_hi);
 void hi_faults_fill(size_t offset, size_t n, unsigned char byte, size_t payload_lo, size_t payload_hi);
 
+/*
+ * The thread's page faults since the last call, sampled with their addresses (track_samples.c):
+ * start (false when perf events are refused); take calls page(r) for each fault on the heap's
+ * page r, in the order they came, and says how many faults were sampled in all, or -1 when some
+ * were lost; enable turns the sampling on or off. hi_samples_all_faults: faults taken inside
+ * system calls are sampled too.
+ */
+bool hi_samples_start(void);
+void hi_samples_enable(bool on);
+long hi_samples_take(void (*page)(size_t r));
+extern bool hi_samples_all_faults;
+
 bool hi_kernel_start(void);
+/* Whether the kernel's way lists the pages written from the faults sampled (else it scans after every look that faulted). */
+bool hi_kernel_sampled(void);
 bool hi_kernel_enter(void);
 void hi_kernel_leave(void);
 bool hi_kernel_fault(size_t r);

@@ -23,7 +23,8 @@
  * estimates from what it saw what the window cost and what it would have cost the other way, and
  * takes the other way when it is clearly cheaper (only between ops; the words recorded are the
  * same either way). HEAP_INSPECTOR_TRACKING=faults or =kernel in the environment keeps to one
- * (the tests run all three).
+ * (=scan and =user: by the kernel, as where perf events are refused or limited, track_kernel.c;
+ * the tests run them all).
  *
  * A write the allocator makes anywhere in the heap's region is recorded, a stray one too; a fault
  * on a page already open, or outside the region, is the allocator's own, and the driver reports it.
@@ -116,14 +117,17 @@ void hi_sort_pages(uint32_t *pages, size_t n, size_t sorted) {
 
 /*
  * What each way costs, in ns, as measured on a 2-core virtual machine (docs/performance.md): a
- * look by the kernel asks for the thread's fault count; a write-protect fault handled in the
- * kernel, with the protection put back later; a scan, besides the ns a page it walks (measured as
- * it goes); a SIGSEGV and the mprotect calls that open and close its pages; a page opened and
- * closed by mprotect; a page compared with the shadow (either way compares about as many). They
- * only choose the way; the words recorded are the same either way.
+ * look by the kernel asks for the thread's fault count, or reads the faults sampled (no system
+ * call) when all are sampled; a write-protect fault handled in the kernel, with the protection put
+ * back later, and the sample of its address when faults are sampled; a scan, besides the ns a page
+ * it walks (measured as it goes); a SIGSEGV and the mprotect calls that open and close its pages;
+ * a page opened and closed by mprotect; a page compared with the shadow (either way compares about
+ * as many). They only choose the way; the words recorded are the same either way.
  */
 #define KERNEL_LOOK_NS 330
 #define KERNEL_PAGE_NS 1700
+#define SAMPLE_NS 400
+#define SAMPLED_LOOK_NS 20
 #define SCAN_NS 700
 #define FAULT_NS 10000
 #define FAULT_PAGE_NS 300
@@ -184,10 +188,13 @@ static void estimate(uint64_t *by_kernel, uint64_t *by_faults) {
         if (scan_page_ns < 0 || rate < scan_page_ns) scan_page_ns = rate;
     }
     if (hi_seen.top > heap_pages) heap_pages = hi_seen.top;
-    size_t scans = how == HI_BY_KERNEL ? hi_seen.scans : hi_seen.looks_faulted;
+    bool sampled = hi_kernel_sampled();
+    /* By faults, what the kernel's way would have scanned: after every look that faulted, or from samples only to protect pages again (some 16 new pages a scan). */
+    size_t scans = how == HI_BY_KERNEL ? hi_seen.scans : sampled ? (hi_seen.new_pages + 15) / 16 : hi_seen.looks_faulted;
     double walked = how == HI_BY_KERNEL ? (double)hi_seen.scanned : (double)(scans * heap_pages);
     *by_faults = (uint64_t)hi_seen.faults * FAULT_NS + (uint64_t)hi_seen.new_pages * FAULT_PAGE_NS;
-    *by_kernel = (uint64_t)looks * KERNEL_LOOK_NS + (uint64_t)hi_seen.new_pages * KERNEL_PAGE_NS + (uint64_t)scans * SCAN_NS;
+    uint64_t look_ns = sampled && hi_samples_all_faults ? SAMPLED_LOOK_NS : KERNEL_LOOK_NS;
+    *by_kernel = (uint64_t)looks * look_ns + (uint64_t)hi_seen.new_pages * (KERNEL_PAGE_NS + (sampled ? SAMPLE_NS : 0)) + (uint64_t)scans * SCAN_NS;
     *by_kernel += (uint64_t)((scan_page_ns < 0 ? 1 : scan_page_ns) * walked);
     *by_kernel += (uint64_t)hi_seen.compared * COMPARE_NS;
     *by_faults += (uint64_t)hi_seen.compared * COMPARE_NS;
@@ -237,7 +244,7 @@ bool hi_track_start(char *region, size_t size) {
     /* A heap that ends inside a page (--max-heap): a write past its end faults by faults only, the last page being closed at every look. */
     bool faults_only = (chosen != NULL && strcmp(chosen, "faults") == 0) || size % hi_page != 0;
     bool kernel = !faults_only && hi_kernel_start();
-    fixed = !kernel || (chosen != NULL && strcmp(chosen, "kernel") == 0);
+    fixed = !kernel || (chosen != NULL && (strcmp(chosen, "kernel") == 0 || strcmp(chosen, "scan") == 0 || strcmp(chosen, "user") == 0));
     change_way(kernel ? HI_BY_KERNEL : HI_BY_FAULTS);
     window_cpu = thread_cpu_ns();
     return true;

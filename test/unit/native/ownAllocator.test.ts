@@ -111,7 +111,7 @@ describe('your own allocator (compiled with the harness, run in a child process)
     }
   });
 
-  it('the words recorded are the same whichever way the driver tells the pages written: by faults, by the kernel, or choosing as it goes', function () {
+  it('the words recorded are the same whichever way the driver tells the pages written: by faults, by the kernel (from sampled faults, or scanning), or choosing as it goes', function () {
     requireMalloclab(this);
     const runs = [
       ['textbook.c', ['amptjp-bal', 'coalescing-bal', 'random-bal', 'realloc-bal', 'realloc2-bal']],
@@ -122,10 +122,12 @@ describe('your own allocator (compiled with the harness, run in a child process)
       assert.ok(compiled.ok);
       for (const t of traces) {
         const trace = parseTrace(readMalloclab(t), 'rep');
-        const [chosen, faults, kernel] = [undefined, 'faults', 'kernel'].map((way) => withTracking(way, () => runAllocator(compiled.executable, trace)).recording) as [OwnRecording, OwnRecording, OwnRecording];
+        const [chosen, faults, kernel, scanning, user] = [undefined, 'faults', 'kernel', 'scan', 'user'].map((way) => withTracking(way, () => runAllocator(compiled.executable, trace)).recording) as OwnRecording[] as [OwnRecording, OwnRecording, OwnRecording, OwnRecording, OwnRecording];
         assert.equal(chosen.ops, trace.ops.length, `${file}, ${t}: every op ran`);
         assert.deepEqual(recorded(faults), recorded(chosen), `${file}, ${t}: by faults`);
         assert.deepEqual(recorded(kernel), recorded(chosen), `${file}, ${t}: by the kernel`);
+        assert.deepEqual(recorded(scanning), recorded(chosen), `${file}, ${t}: by the kernel, scanning`);
+        assert.deepEqual(recorded(user), recorded(chosen), `${file}, ${t}: by the kernel, from the faults sampled outside system calls and counted`);
         if (file !== 'stray.c') continue;
         // Its stray writes: a word past the break recorded in the op that wrote it, live payloads overwritten.
         const past = Array.from({ length: trace.ops.length }, (_, i) => i).filter((i) => {
@@ -141,7 +143,7 @@ describe('your own allocator (compiled with the harness, run in a child process)
     const segfault = compileAllocator(fixture('segfault.c'), options);
     assert.ok(segfault.ok);
     const executable = segfault.executable;
-    for (const way of ['faults', 'kernel']) assert.equal(withTracking(way, () => runAllocator(executable, huge)).recording.crash?.op, 4, way);
+    for (const way of ['faults', 'kernel', 'scan', 'user']) assert.equal(withTracking(way, () => runAllocator(executable, huge)).recording.crash?.op, 4, way);
   });
 
   it('an explicit and a segregated list written in C are the engine\'s explicit and segregated LIFO lists, op for op', function () {
