@@ -23,10 +23,10 @@ interface TenMillionContext {
 
 const LIVE = 10_000;
 const SEED = 11;
-/** The fixed program recorded: deterministic in its counts with PYTHONHASHSEED=0 (docs/performance.md). */
-const PYTHON_SCRIPT = [
+/** The fixed program recorded, on `entries` dict entries: deterministic in its counts with PYTHONHASHSEED=0 (docs/performance.md). */
+const pythonScript = (entries: number) => [
   'd = {}',
-  'for i in range(60000):',
+  `for i in range(${entries}):`,
   '    d[str(i)] = [i, str(i * 7), (i, i + 1)]',
   's = sorted(d.values(), key=lambda v: v[1])',
   'for k in list(d)[::2]:',
@@ -123,7 +123,7 @@ export function measureHistory(file: string): HistoryMeasurement {
 }
 
 /**
- * `heap-inspector record` on Python running PYTHON_SCRIPT with PYTHONMALLOC=malloc (every object
+ * `heap-inspector record` on Python running the fixed script (pythonScript, 60,000 entries) with PYTHONMALLOC=malloc (every object
  * through glibc's malloc) and PYTHONHASHSEED=0, then `heap-inspector run` on the trace under
  * every policy, against first fit in the same run.
  */
@@ -133,21 +133,9 @@ function recordedProgram(dir: string, cli: string, quick: boolean, whole: (...ar
     console.log('(no python3 in /usr/bin or /usr/local/bin: the recorded program skipped)');
     return;
   }
-  const script = join(dir, 'recorded-program.py');
-  writeFileSync(script, PYTHON_SCRIPT + '\n');
-  const trace = join(dir, 'recorded-python.rep');
-  const t0 = performance.now();
-  // -S: no site packages; the recorder's own variables are the environment's only change.
-  const r = spawnSync(process.execPath, [cli, 'record', '-o', trace, '--', python, '-S', script], {
-    env: { ...process.env, PYTHONMALLOC: 'malloc', PYTHONHASHSEED: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const recordMs = performance.now() - t0;
-  if (r.status !== 0) {
-    console.log(`(heap-inspector record failed, exit ${r.status}: ${r.stderr.toString().slice(0, 300)}; the recorded program skipped)`);
-    return;
-  }
-  const [, ids, ops] = readFileSync(trace, 'utf8').slice(0, 100).split('\n').map(Number);
+  const recorded = recordPython(dir, cli, python, 60_000);
+  if (recorded === null) return;
+  const { trace, ops, ids, recordMs } = recorded;
   report('recorded program: python3 -S, fixed script, PYTHONMALLOC=malloc: recording', recordMs, 'ms', `${ops} ops, ${ids} ids; the whole record command`);
   const times = new Map<string, number>();
   for (const policy of FIT_POLICIES) {
@@ -160,6 +148,33 @@ function recordedProgram(dir: string, cli: string, quick: boolean, whole: (...ar
     if (policy === 'first') continue;
     report(`recorded program, ${policy} fit / first fit`, times.get(policy)! / times.get('first')!, 'x', 'above 1: slower than first fit');
   }
+  if (quick) return;
+  // The same program at about ten million ops (490,000 entries: 9.8 million calls), replayed once under first fit.
+  const big = recordPython(dir, cli, python, 490_000);
+  if (big === null) return;
+  report('recorded program at ten million ops: recording', big.recordMs, 'ms', `${big.ops} ops, ${big.ids} ids; the whole record command`);
+  const run = whole('run', big.trace, '--preset', 'csapp', '--policy', 'first', '--max-heap', '1G');
+  report(`recorded program (${big.ops} ops), first fit: heap-inspector run, whole process`, run.ms, 'ms', `peak RSS ${(run.peak / 2 ** 20).toFixed(0)} MB; csapp, 1 GiB heap; once`);
+}
+
+/** `heap-inspector record` of Python running the fixed script on `entries` entries; null (said why) when recording fails. */
+function recordPython(dir: string, cli: string, python: string, entries: number): { trace: string; ops: number; ids: number; recordMs: number } | null {
+  const script = join(dir, `recorded-program-${entries}.py`);
+  writeFileSync(script, pythonScript(entries) + '\n');
+  const trace = join(dir, `recorded-python-${entries}.rep`);
+  const t0 = performance.now();
+  // -S: no site packages; the recorder's own variables are the environment's only change.
+  const r = spawnSync(process.execPath, [cli, 'record', '-o', trace, '--', python, '-S', script], {
+    env: { ...process.env, PYTHONMALLOC: 'malloc', PYTHONHASHSEED: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const recordMs = performance.now() - t0;
+  if (r.status !== 0) {
+    console.log(`(heap-inspector record failed, exit ${r.status}: ${r.stderr.toString().slice(0, 300)}; the recorded program skipped)`);
+    return null;
+  }
+  const [, ids, ops] = readFileSync(trace, 'utf8').slice(0, 100).split('\n').map(Number);
+  return { trace, ops: ops!, ids: ids!, recordMs };
 }
 
 /**

@@ -3,56 +3,20 @@
 //   - every block in address order, in chunks of 32 to 64 (contiguous, so a search touches few
 //     cache lines), with per-chunk counts in a Fenwick tree (a block's rank in address order) and
 //     per-chunk largest free sizes in a max tree (the lowest-address free block that fits from
-//     any point: first fit, next fit, and the largest for worst fit);
+//     any point: first fit, next fit, and the largest for worst fit); a chunk's split or join
+//     rebuilds those in O(chunks), so past MAX_CHUNKS chunks (heaps of about 50,000 blocks and
+//     more) the chunks double in size, keeping a split's cost bounded instead of growing with the
+//     heap (docs/performance.md, "Heaps of a million blocks");
 //   - free blocks ordered by (size, address) give best fit's smallest fit, ties to the lowest address.
 // Memory is O(blocks), whatever the heap's size.
 
 import { lowerBound, upperBound } from '../shared/bisect';
-import { SortedPairs } from './sortedPairs';
+import { SizeOrder } from './sortedPairs';
 
-/** Free blocks ordered by (size, address). */
-class SizeOrder {
-  private readonly pairs = new SortedPairs();
-
-  insert(size: number, addr: number): void {
-    this.pairs.insert(size, addr);
-  }
-
-  remove(size: number, addr: number): void {
-    this.pairs.remove(size, addr);
-  }
-
-  /** Replaces the contents with free blocks given in address order. */
-  load(sizes: readonly number[], addrs: readonly number[]): void {
-    // Sorted by size with one numeric sort of (size, position) keys (positions below 2^22: a
-    // heap of at most 1 GiB has fewer free blocks than that... unless it is nearly all tiny ones).
-    const n = sizes.length;
-    if (n >= 4194304) {
-      this.pairs.clear();
-      for (let k = 0; k < n; k++) this.pairs.insert(sizes[k]!, addrs[k]!);
-      return;
-    }
-    const keys = new Float64Array(n);
-    for (let k = 0; k < n; k++) keys[k] = sizes[k]! * 4194304 + k;
-    keys.sort();
-    const a = new Float64Array(n);
-    const b = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const at = keys[k]! % 4194304;
-      a[k] = sizes[at]!;
-      b[k] = addrs[at]!;
-    }
-    this.pairs.loadSorted(a, b, n);
-  }
-
-  /** The smallest (size, address) with size >= `size`, or null. */
-  atLeast(size: number): { size: number; addr: number } | null {
-    return this.pairs.ceiling(size, -1) ? { size: this.pairs.foundA, addr: this.pairs.foundB } : null;
-  }
-}
-
-/** Blocks per chunk: a chunk splits at twice this. */
+/** Blocks per chunk to begin with: a chunk splits at twice this. */
 const CHUNK = 32;
+/** Chunks beyond this: the chunks are made twice as big (a split rebuilds the summaries of all). */
+const MAX_CHUNKS = 1024;
 
 /** A run of blocks in address order: their addresses and free sizes (0: allocated). */
 interface Chunk {
@@ -74,6 +38,8 @@ export class BlockIndex {
   private maxTree = new Int32Array(2);
   private leaves = 1;
   private total = 0;
+  /** Blocks per chunk now (CHUNK, doubled each time the chunks outnumber MAX_CHUNKS): a chunk splits at twice this. */
+  private chunk = CHUNK;
   /** Free blocks by (size, address): only best fit asks for them. */
   private readonly bySize: SizeOrder | null;
   /**
@@ -116,7 +82,7 @@ export class BlockIndex {
       this.flush();
     }
     if (this.chunks.length === 0) {
-      this.chunks.push(newChunk());
+      this.chunks.push(newChunk(this.chunk));
       this.summarise();
     }
     const k = this.locate(addr);
@@ -126,16 +92,21 @@ export class BlockIndex {
     const keys = chunk.keys;
     const frees = chunk.free;
     // A loop beats copyWithin's call for a few dozen elements.
-    for (let j = chunk.length; j > k; j--) {
-      keys[j] = keys[j - 1]!;
-      frees[j] = frees[j - 1]!;
+    if (chunk.length - k > 64) {
+      keys.copyWithin(k + 1, k, chunk.length);
+      frees.copyWithin(k + 1, k, chunk.length);
+    } else {
+      for (let j = chunk.length; j > k; j--) {
+        keys[j] = keys[j - 1]!;
+        frees[j] = frees[j - 1]!;
+      }
     }
     chunk.keys[k] = addr;
     chunk.free[k] = free;
     chunk.length++;
     this.total++;
     if (free > 0) this.bySize?.insert(size, addr);
-    if (chunk.length > 2 * CHUNK) {
+    if (chunk.length > 2 * this.chunk) {
       this.split(c);
       return;
     }
@@ -166,15 +137,20 @@ export class BlockIndex {
     const free = chunk.free[k]!;
     const keys = chunk.keys;
     const frees = chunk.free;
-    for (let j = k + 1; j < chunk.length; j++) {
-      keys[j - 1] = keys[j]!;
-      frees[j - 1] = frees[j]!;
+    if (chunk.length - k > 64) {
+      keys.copyWithin(k, k + 1, chunk.length);
+      frees.copyWithin(k, k + 1, chunk.length);
+    } else {
+      for (let j = k + 1; j < chunk.length; j++) {
+        keys[j - 1] = keys[j]!;
+        frees[j - 1] = frees[j]!;
+      }
     }
     chunk.length--;
     this.total--;
     if (free > 0) this.bySize?.remove(free, addr);
-    if (chunk.length < CHUNK / 4 && this.chunks.length > 1) {
-      // Too small: join a neighbour (chunks stay between CHUNK / 4 and 2 * CHUNK but for a few).
+    if (chunk.length < this.chunk / 4 && this.chunks.length > 1) {
+      // Too small: join a neighbour (chunks stay between a quarter and twice the chunk size but for a few).
       const left = c > 0 ? c - 1 : c;
       const a = this.chunks[left]!;
       const b = this.chunks[left + 1]!;
@@ -183,7 +159,7 @@ export class BlockIndex {
         this.summarise();
         return;
       }
-      if (a.length + b.length <= (3 * CHUNK) / 2) {
+      if (a.length + b.length <= (3 * this.chunk) / 2) {
         a.keys.set(b.keys.subarray(0, b.length), a.length);
         a.free.set(b.free.subarray(0, b.length), a.length);
         a.length += b.length;
@@ -231,6 +207,7 @@ export class BlockIndex {
   load(addrs: ArrayLike<number>, sizes: ArrayLike<number>, allocated: ArrayLike<number>, n: number): void {
     this.pending = -1;
     this.chunks = [];
+    while (n / this.chunk > MAX_CHUNKS / 2) this.chunk *= 2;
     this.total = 0;
     const freeSizes: number[] = [];
     const freeAddrs: number[] = [];
@@ -242,8 +219,8 @@ export class BlockIndex {
       if (!this.valid(addr, size) || addr <= prevAddr) continue;
       prevAddr = addr;
       const free = allocated[k] ? 0 : size;
-      if (chunk === null || chunk.length === CHUNK) {
-        chunk = newChunk();
+      if (chunk === null || chunk.length === this.chunk) {
+        chunk = newChunk(this.chunk);
         this.chunks.push(chunk);
       }
       chunk.keys[chunk.length] = addr;
@@ -382,10 +359,14 @@ export class BlockIndex {
     }
   }
 
-  /** Cuts an overfull chunk in two. */
+  /** Cuts an overfull chunk in two; past MAX_CHUNKS chunks, doubles the chunk size instead. */
   private split(c: number): void {
+    if (this.chunks.length >= MAX_CHUNKS) {
+      this.grow();
+      return;
+    }
     const chunk = this.chunks[c]!;
-    const right = newChunk();
+    const right = newChunk(this.chunk);
     const half = chunk.length >> 1;
     right.keys.set(chunk.keys.subarray(half, chunk.length));
     right.free.set(chunk.free.subarray(half, chunk.length));
@@ -394,6 +375,33 @@ export class BlockIndex {
     chunk.max = maxOf(chunk);
     right.max = maxOf(right);
     this.chunks.splice(c + 1, 0, right);
+    this.summarise();
+  }
+
+  /** The chunk size doubled: every block into chunks of the new size (O(blocks), once per doubling). */
+  private grow(): void {
+    const keys = new Int32Array(this.total);
+    const frees = new Int32Array(this.total);
+    let n = 0;
+    for (const chunk of this.chunks) {
+      keys.set(chunk.keys.subarray(0, chunk.length), n);
+      frees.set(chunk.free.subarray(0, chunk.length), n);
+      n += chunk.length;
+    }
+    this.chunk *= 2;
+    const size = this.chunk;
+    this.chunks = [];
+    for (let start = 0; start < n; start += size) {
+      const chunk = newChunk(size);
+      const end = Math.min(n, start + size);
+      chunk.keys.set(keys.subarray(start, end));
+      chunk.free.set(frees.subarray(start, end));
+      chunk.length = end - start;
+      chunk.max = maxOf(chunk);
+      this.chunks.push(chunk);
+    }
+    this.fingerChunk = 0;
+    this.fingerPos = 0;
     this.summarise();
   }
 
@@ -421,8 +429,8 @@ export class BlockIndex {
   }
 }
 
-function newChunk(): Chunk {
-  return { keys: new Int32Array(2 * CHUNK + 1), free: new Int32Array(2 * CHUNK + 1), length: 0, max: 0 };
+function newChunk(size: number): Chunk {
+  return { keys: new Int32Array(2 * size + 1), free: new Int32Array(2 * size + 1), length: 0, max: 0 };
 }
 
 function maxOf(chunk: Chunk): number {

@@ -126,3 +126,44 @@ function position(chunk: Chunk, a: number, b: number, after: boolean): number {
     return !(pa < a || (pa === a && (pb < b || (after && pb === b))));
   });
 }
+
+/** Free blocks ordered by (size, address). */
+export class SizeOrder {
+  private readonly pairs = new SortedPairs();
+
+  insert(size: number, addr: number): void {
+    this.pairs.insert(size, addr);
+  }
+
+  remove(size: number, addr: number): void {
+    this.pairs.remove(size, addr);
+  }
+
+  /** Replaces the contents with free blocks given in address order. */
+  load(sizes: readonly number[], addrs: readonly number[]): void {
+    // Sorted by size with one numeric sort of (size, position) keys (positions below 2^22: a
+    // heap of at most 1 GiB has fewer free blocks than that... unless it is nearly all tiny ones).
+    const n = sizes.length;
+    if (n >= 4194304) {
+      this.pairs.clear();
+      for (let k = 0; k < n; k++) this.pairs.insert(sizes[k]!, addrs[k]!);
+      return;
+    }
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = sizes[k]! * 4194304 + k;
+    keys.sort();
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const at = keys[k]! % 4194304;
+      a[k] = sizes[at]!;
+      b[k] = addrs[at]!;
+    }
+    this.pairs.loadSorted(a, b, n);
+  }
+
+  /** The smallest (size, address) with size >= `size`, or null. */
+  atLeast(size: number): { size: number; addr: number } | null {
+    return this.pairs.ceiling(size, -1) ? { size: this.pairs.foundA, addr: this.pairs.foundB } : null;
+  }
+}

@@ -107,6 +107,64 @@ describe('the fit index', () => {
     agree(index, ref, random, 'end');
   });
 
+  it('answers like a scan when a heap grows to 200,000 blocks (its chunks made bigger on the way) and loses most of them again', () => {
+    const index = new BlockIndex(2 ** 30);
+    const random = rng(17);
+    // A heap growing at its break, as a long-running program's does: each block after the last, a tenth free.
+    const live = new Map<number, number>(); // address -> free size (0: allocated)
+    for (let k = 0; k < 200_000; k++) {
+      const free = random() < 0.1 ? 16 * (1 + Math.floor(random() * 60)) : 0;
+      live.set(k * 1024, free);
+      index.add(k * 1024, free || 32, free === 0);
+    }
+    const check = (context: string) => {
+      const addrs = [...live.keys()].sort((a, b) => a - b);
+      assert.equal(index.count, addrs.length, `${context}: count`);
+      let largest: { addr: number; size: number } | null = null;
+      let smallest: { addr: number; size: number } | null = null;
+      for (const addr of addrs) {
+        const free = live.get(addr)!;
+        if (free > 0 && (largest === null || free > largest.size)) largest = { addr, size: free };
+        if (free >= 500 && (smallest === null || free < smallest.size)) smallest = { addr, size: free };
+      }
+      // Each free block found from where it starts, at its size; every seventh block's rank.
+      addrs.forEach((addr, rank) => {
+        const free = live.get(addr)!;
+        if (free > 0 && index.firstFit(free, addr) !== addr) assert.fail(`${context}: the free block at ${addr} (${free} bytes) not found from there`);
+        if (rank % 7 === 0 && index.rank(addr) !== rank) assert.fail(`${context}: rank(${addr}) is ${index.rank(addr)}, not ${rank}`);
+      });
+      assert.deepEqual(index.largest(), largest, `${context}: largest`);
+      assert.deepEqual(index.smallestAtLeast(500), smallest, `${context}: smallest of at least 500`);
+      for (let p = 0; p < 200; p++) {
+        const from = Math.floor(random() * 200_000 * 1024);
+        const size = 16 * (1 + Math.floor(random() * 60));
+        let at = addrs.findIndex((a) => a >= from);
+        if (at < 0) at = addrs.length;
+        assert.equal(index.rank(from), at, `${context}: rank(${from})`);
+        const fit = addrs.slice(at).find((a) => live.get(a)! >= size) ?? null;
+        assert.equal(index.firstFit(size, from), fit, `${context}: firstFit(${size}, ${from})`);
+      }
+    };
+    check('grown');
+    // Most blocks go, in no order: chunks empty and join.
+    for (const addr of [...live.keys()]) {
+      if (random() < 0.9) {
+        index.remove(addr, live.get(addr) || 32);
+        live.delete(addr);
+      }
+    }
+    check('emptied');
+    // Freed and allocated again in place, and new ones between.
+    for (let k = 0; k < 50_000; k++) {
+      const addr = Math.floor(random() * 200_000) * 1024 + 512;
+      if (live.has(addr)) continue;
+      const free = random() < 0.5 ? 16 * (1 + Math.floor(random() * 30)) : 0;
+      live.set(addr, free);
+      index.add(addr, free || 32, free === 0);
+    }
+    check('filled again');
+  });
+
   it('an emptied index answers nothing, and takes blocks again', () => {
     const index = new BlockIndex(1 << 20);
     for (let k = 0; k < 3000; k++) index.add(16 + k * 32, 32, k % 2 === 0);
