@@ -6,7 +6,7 @@
 // (looked at a slice at a time) is parsed from the bytes themselves, with no text made of them
 // (docs/memory.md, "Big traces in the editor"). No vscode here, so unit tests drive it.
 
-import { type RunWork, type Trace, type TraceJobProgress, type TraceRun } from '../trace/index';
+import { allAscii, type RunWork, type Trace, type TraceJobProgress, type TraceRun } from '../trace/index';
 
 /** Bytes decoded per look at the clock. */
 const DECODE_CHUNK = 1 << 20;
@@ -133,11 +133,9 @@ export class FileTraceWork implements RunWork {
   private lookForAscii(bytes: Uint8Array, stop: () => boolean): boolean {
     while (this.ascii < bytes.length) {
       const end = Math.min(this.ascii + DECODE_CHUNK, bytes.length);
-      for (let i = this.ascii; i < end; i++) {
-        if (bytes[i]! >= 0x80) {
-          this.fromAscii = undefined;
-          return false;
-        }
+      if (!allAscii(bytes, this.ascii, end)) {
+        this.fromAscii = undefined;
+        return false;
       }
       this.ascii = end;
       if (this.ascii < bytes.length && stop()) return true;

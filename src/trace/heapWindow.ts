@@ -18,6 +18,18 @@ const FREE = BLOCK_STATUSES.indexOf('free');
 
 type Blocks = Pick<HeapChain, 'count' | 'addrs' | 'sizes'>;
 
+/** A search path: the addresses of the blocks examined, in the order examined. */
+export interface SearchPath {
+  readonly length: number;
+  at(k: number): number;
+}
+
+/** The path of the addresses `a`, in their order. */
+export const pathOf = (a: Float64Array): SearchPath => ({ length: a.length, at: (k) => a[k]! });
+
+/** A path's addresses, in order. */
+export const pathAddresses = (path: SearchPath): Float64Array => Float64Array.from({ length: path.length }, (_, k) => path.at(k));
+
 /**
  * The blocks [first, end) a window of `view` holds: every block in the view's bytes and as many
  * again on each side (one screen of margin), within MAX_WINDOW_BLOCKS. A view of more blocks than
@@ -112,7 +124,7 @@ export function sliceHeap(heap: HeapState, first: number, end: number): HeapStat
 }
 
 /** The steps of a search path (addresses in the order searched) in the bytes [from, to), each with its 1-based place in the whole path. */
-export function pathWithin(path: { readonly length: number; at(k: number): number }, from: number, to: number): { examined: Float64Array; order: Int32Array } {
+export function pathWithin(path: SearchPath, from: number, to: number): { examined: Float64Array; order: Int32Array } {
   const kept: number[] = [];
   for (let k = 0; k < path.length; k++) {
     const addr = path.at(k);
@@ -128,8 +140,8 @@ export function pathWithin(path: { readonly length: number; at(k: number): numbe
 }
 
 /** The op's effect with its search path (`path`) cut to the bytes [from, to); the whole path, without places, for every byte. */
-export function effectWithin(op: OpEffect, path: { readonly length: number; at(k: number): number }, from: number, to: number): OpEffect {
-  if (from <= 0 && to === Infinity) return { ...op, examined: Float64Array.from({ length: path.length }, (_, k) => path.at(k)) };
+export function effectWithin(op: OpEffect, path: SearchPath, from: number, to: number): OpEffect {
+  if (from <= 0 && to === Infinity) return { ...op, examined: pathAddresses(path) };
   const { examined, order } = pathWithin(path, from, to);
   return { ...op, examined, examinedOrder: order, examinedCount: path.length };
 }
@@ -140,6 +152,5 @@ export function cutStep(source: HeapSource, step: number, view: HeapView | null)
   const whole = source.heapAt(step);
   const [first, end] = windowOf(whole, view, op.block);
   const [from, to] = bytesOf(whole, first, end);
-  const path = { length: op.examined.length, at: (k: number) => op.examined[k]! };
-  return { heap: sliceHeap(whole, first, end), op: effectWithin(op, path, from, to), window: densityOf(whole, view, first) };
+  return { heap: sliceHeap(whole, first, end), op: effectWithin(op, pathOf(op.examined), from, to), window: densityOf(whole, view, first) };
 }

@@ -4,6 +4,7 @@
 
 export * from './model';
 export { parseRep, parseRepBytes, RepParser } from './repFormat';
+export { allAscii } from './lines';
 export { printRep } from './repPrinter';
 export type { TraceParser } from './lineParser';
 export { cappedDiagnostics, mergeDiagnostics, runDiagnostics } from './diagnostics';

@@ -137,14 +137,20 @@ export class ByteLineReader {
 
 const CR = 13;
 
+/** Whether every byte of `bytes[start, end)` is ASCII. */
+export function allAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i]! >= 128) return false;
+  return true;
+}
+
 /** `bytes[start, end)` as text when every byte is ASCII, else null. */
 export function asciiText(bytes: Uint8Array, start: number, end: number): string | null {
   let text = '';
   // In pieces: fromCharCode takes its bytes as arguments, and a long line would overflow the stack.
   for (let from = start; from < end; from += 8192) {
-    const piece = bytes.subarray(from, Math.min(end, from + 8192));
-    for (let i = 0; i < piece.length; i++) if (piece[i]! >= 128) return null;
-    text += String.fromCharCode.apply(null, piece as unknown as number[]);
+    const to = Math.min(end, from + 8192);
+    if (!allAscii(bytes, from, to)) return null;
+    text += String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
   }
   return text;
 }

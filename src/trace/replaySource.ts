@@ -5,7 +5,7 @@
 import { BLOCK_STATUSES, BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
 import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type HeapView, type OpEffect, type WindowedStep } from './heapSource';
-import { bytesOf, cutStep, densityOf, effectWithin, windowOf } from './heapWindow';
+import { bytesOf, cutStep, densityOf, effectWithin, pathAddresses, pathOf, windowOf, type SearchPath } from './heapWindow';
 import { LifetimeLives } from './lifetimeLives';
 import { lowerBound } from '../shared/bisect';
 import { OwnerIndex } from './owners';
@@ -20,13 +20,6 @@ const INITIAL_TEXT = 'initial heap';
 const INITIAL_EFFECT: OpEffect = { step: -1, line: null, text: INITIAL_TEXT, story: INITIAL_STORY, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
 const NO_PTR = -1;
 
-/** A search path: the addresses of the blocks examined, in the order examined. */
-interface SearchPathSteps {
-  readonly length: number;
-  at(k: number): number;
-}
-
-const pathOf = (a: Float64Array): SearchPathSteps => ({ length: a.length, at: (k) => a[k]! });
 
 /** No blocks: what an op's story is given when it reads none of the heap before it (a free's). */
 const NO_COLUMNS: HeapColumns = { count: 0, addrs: NO_BLOCKS, sizes: NO_BLOCKS, payloadAddrs: NO_BLOCKS, payloadSizes: NO_BLOCKS, headers: NO_BLOCKS, footers: NO_BLOCKS, status: new Uint8Array(0), prologue: null, epilogue: null, heapSize: 0, stopped: null };
@@ -37,7 +30,7 @@ interface Seen {
   readonly recorded: number;
   readonly record: StepRecord;
   readonly story: string;
-  readonly path: SearchPathSteps;
+  readonly path: SearchPath;
 }
 
 export class ReplaySource implements HeapSource {
@@ -177,9 +170,9 @@ export class ReplaySource implements HeapSource {
     const i = clampStep(this, step);
     if (i < 0) return INITIAL_EFFECT;
     const { replay } = this.run;
-    const seen = this.cachedSeen(i) ?? this.seenAfter(i, replay.step(i), replay.heapAt(i).walkColumns()) ?? this.seenBefore(i);
-    const { path } = seen;
-    return { ...this.effectOf(i, seen, this.heapAt(i)), examined: Float64Array.from({ length: path.length }, (_, k) => path.at(k)) };
+    // The heap after the op is walked only when it can tell (seenAfter checks the op first).
+    const seen = this.cachedSeen(i) ?? this.seenAfter(i, replay.step(i), () => replay.heapAt(i).walkColumns()) ?? this.seenBefore(i);
+    return { ...this.effectOf(i, seen, this.heapAt(i)), examined: pathAddresses(seen.path) };
   }
 
   /**
@@ -194,7 +187,7 @@ export class ReplaySource implements HeapSource {
     let heap = replay.heapAt(i);
     let c = heap.walkColumns();
     const record = replay.step(i);
-    let seen = this.cachedSeen(i) ?? this.seenAfter(i, record, c) ?? this.seenAlone(i, record);
+    let seen = this.cachedSeen(i) ?? this.seenAfter(i, record, () => c) ?? this.seenAlone(i, record);
     if (seen === null) {
       // The heap before the op tells it: a jump back, then forward again.
       seen = this.seenBefore(i);
@@ -218,14 +211,16 @@ export class ReplaySource implements HeapSource {
    * before held: a malloc or calloc that took a hole of an implicit list without growing the heap,
    * its search from the first block (first, best or worst fit); its block and the rest it split
    * off are that hole, and every other block is as it was. No jump back, no second walk. Null
-   * otherwise (seenBefore).
+   * otherwise (seenBefore). `walk` gives the heap's walk, asked for only when the op is such a one.
    */
-  private seenAfter(i: number, record: StepRecord, c: HeapColumns): Seen | null {
+  private seenAfter(i: number, record: StepRecord, walk: () => HeapColumns): Seen | null {
     const { config, programWrites, recorded } = this.run.replay;
     const { block } = record;
     const kind = record.op.kind;
     if ((kind !== 'malloc' && kind !== 'calloc') || block === null || record.ptr === null || record.outcome & (OUTCOME.EXTENDED | OUTCOME.IN_PLACE)) return null;
-    if (programWrites || config.freeList !== 'implicit' || config.coalesce === 'deferred' || !isFitPolicy(config.policy) || config.policy === 'next' || c.stopped !== null) return null;
+    if (programWrites || config.freeList !== 'implicit' || config.coalesce === 'deferred' || !isFitPolicy(config.policy) || config.policy === 'next') return null;
+    const c = walk();
+    if (c.stopped !== null) return null;
     const n = c.count;
     const k = lowerBound(c.addrs, block.addr, n);
     const split = record.remainder > 0 ? 1 : 0;
@@ -301,7 +296,7 @@ export class ReplaySource implements HeapSource {
    * starts (the first block; next fit's rover, wrapping), as many as it examined. Null when the op
    * must be run again to know (examinedBy): a list search, a deferred merge pass, a heap a program wrote.
    */
-  private chainPath(record: StepRecord, before: Allocator, c: HeapColumns): SearchPathSteps | null {
+  private chainPath(record: StepRecord, before: Allocator, c: HeapColumns): SearchPath | null {
     const { config, programWrites } = this.run.replay;
     if (record.examined === 0) return pathOf(NO_BLOCKS);
     if (!isFitPolicy(config.policy) || config.freeList !== 'implicit' || config.coalesce === 'deferred' || programWrites) return null;

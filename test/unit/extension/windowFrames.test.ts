@@ -125,7 +125,7 @@ describe('windowed frames', () => {
         const fromBefore = new ReplaySource(run);
         let told = 0;
         for (let i = 0; i < run.replay.recorded; i++) {
-          const after = fromAfter['seenAfter'](i, run.replay.step(i), run.replay.heapAt(i).walkColumns());
+          const after = fromAfter['seenAfter'](i, run.replay.step(i), () => run.replay.heapAt(i).walkColumns());
           if (after === null) continue;
           const before = fromBefore['seenBefore'](i);
           assert.equal(after.story, before.story, `${policy} fit, coalescing ${coalesce}, op ${i}`);
