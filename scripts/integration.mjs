@@ -3,7 +3,7 @@
 // would, the browser build's in the web worker extension host among them. Returns the counts; used by `npm test` (scripts/test.mjs) and runnable on its own.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
@@ -25,9 +25,18 @@ export async function buildTests() {
   return outdir;
 }
 
+/** The scratch workspaces made so far, removed when the run ends. */
+const workspaces = [];
+
+/** Removes the scratch workspaces made so far. */
+export function removeWorkspaces() {
+  for (const ws of workspaces.splice(0)) rmSync(ws, { recursive: true, force: true, maxRetries: 3 });
+}
+
 /** A scratch workspace with copies of the samples (settings the tests write land there). */
 export function makeWorkspace() {
   const ws = mkdtempSync(join(tmpdir(), 'heap-inspector-ws-'));
+  workspaces.push(ws);
   for (const f of readdirSync(join(root, 'samples'))) cpSync(join(root, 'samples', f), join(ws, f));
   mkdirSync(join(ws, '.vscode'));
   // The user settings keep the workbench quiet and offline; the window-scoped ones are repeated here.
@@ -74,6 +83,7 @@ export async function runIntegration({ ui = true } = {}) {
   } finally {
     await browser?.close().catch(() => {});
     server.stop();
+    removeWorkspaces();
   }
   return results;
 }

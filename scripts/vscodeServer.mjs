@@ -202,6 +202,7 @@ export async function startServer({ quiet = true, extensionsDir, keybindings } =
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
+  // Ends the server's process group, then removes its folder (user data, home): nothing stays in /tmp.
   const stop = () => {
     try {
       process.kill(-child.pid, 'SIGTERM');
@@ -209,19 +210,23 @@ export async function startServer({ quiet = true, extensionsDir, keybindings } =
       // already gone
     }
     const deadline = Date.now() + 3000;
-    while (Date.now() < deadline) {
+    let gone = false;
+    while (!gone && Date.now() < deadline) {
       try {
         process.kill(-child.pid, 0);
+        spawnSync('sleep', ['0.1']);
       } catch {
-        return;
+        gone = true;
       }
-      spawnSync('sleep', ['0.1']);
     }
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // gone
+    if (!gone) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
     }
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -245,7 +250,7 @@ export async function startServer({ quiet = true, extensionsDir, keybindings } =
 export async function launchChromium() {
   const { chromium } = await import('playwright-core');
   const userDataDir = mkdtempSync(join(tmpdir(), 'heap-inspector-chromium-'));
-  return chromium.launchPersistentContext(userDataDir, {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
@@ -267,6 +272,20 @@ export async function launchChromium() {
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
     ],
   });
+  // Closed, the browser's profile folder goes too (once its process has ended): nothing stays in /tmp.
+  const close = context.close.bind(context);
+  context.close = async (...args) => {
+    try {
+      await close(...args);
+    } finally {
+      try {
+        rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } catch {
+        // a file still held: the folder is the system's temporary one, cleaned in time
+      }
+    }
+  };
+  return context;
 }
 
 /** The workbench URL that opens `folder` with the extension under development (and optionally its tests). */

@@ -196,11 +196,14 @@ export async function runWebChecks(browser, { makeWorkspace, artifacts, longTrac
 /** On its own: node scripts/webIntegration.mjs (after a build). */
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   const { launchChromium } = await import('./vscodeServer.mjs');
-  const { makeWorkspace, ARTIFACTS, longTraceCheck, exerciseCheck } = await import('./integration.mjs');
+  const { makeWorkspace, removeWorkspaces, ARTIFACTS, longTraceCheck, exerciseCheck } = await import('./integration.mjs');
   const { build } = await import('./build.mjs');
   await build();
   const browser = await launchChromium();
-  const results = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck, exerciseCheck }).finally(() => browser.close());
+  const results = await runWebChecks(browser, { makeWorkspace, artifacts: ARTIFACTS, longTraceCheck, exerciseCheck }).finally(async () => {
+    await browser.close();
+    removeWorkspaces();
+  });
   for (const r of results) console.log(`  ${r.ok ? '✔' : '✘'} ${r.name}${r.ok ? '' : `\n    ${r.error}`}`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 }

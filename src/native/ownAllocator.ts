@@ -89,7 +89,7 @@ export const NO_COMPILER = 'No C compiler found (cc, gcc or clang on the PATH, o
 /** What compiling a file takes: where its executable goes, and the command; or why it cannot be compiled. */
 type CompilePlan =
   | { readonly done: CompileResult }
-  | { readonly done: null; readonly cc: string; readonly args: string[]; readonly building: string; readonly executable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface };
+  | { readonly done: null; readonly cc: string; readonly args: string[]; readonly env: NodeJS.ProcessEnv; readonly scratch: string; readonly building: string; readonly executable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface };
 
 /**
  * The executable is named by the hash of the file's text, the harness's, the compiler and its
@@ -121,12 +121,17 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   mkdirSync(cacheDir, { recursive: true });
   const building = `${executable}.${process.pid}.${Date.now()}.tmp`;
   const args = [...flags, '-I', harness, '-I', dirname(resolve(file)), '-o', building, resolve(file), ...HARNESS_SOURCES.map((name) => join(harness, name)), '-lpthread'];
-  return { done: null, cc, args, building, executable, messagesFile, file, edition };
+  // The compiler's own temporary files go to a folder of this build, removed with it: a compile
+  // stopped by SIGKILL (a save that supersedes it, the time limit) leaves nothing in /tmp.
+  const scratch = `${building}.d`;
+  mkdirSync(scratch, { recursive: true });
+  return { done: null, cc, args, env: { ...process.env, LC_ALL: 'C', TMPDIR: scratch }, scratch, building, executable, messagesFile, file, edition };
 }
 
 /** The compiler's verdict on a plan. */
 function finishCompile(plan: Extract<CompilePlan, { done: null }>, output: string, failed: Error | null, status: number | null): CompileResult {
   const messages = compilerMessages(output, plan.file);
+  rmSync(plan.scratch, { recursive: true, force: true });
   if (failed || status !== 0) {
     rmSync(plan.building, { force: true });
     const why = failed ? `${plan.cc} could not run: ${failed.message}` : `${basename(plan.file)} did not compile:\n${output.trim()}`;
@@ -141,7 +146,7 @@ function finishCompile(plan: Extract<CompilePlan, { done: null }>, output: strin
 export function compileAllocator(file: string, options: CompileOptions = {}): CompileResult {
   const plan = planCompile(file, options);
   if (plan.done !== null) return plan.done;
-  const run = spawnSync(plan.cc, plan.args, { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } });
+  const run = spawnSync(plan.cc, plan.args, { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: plan.env });
   return finishCompile(plan, `${run.stdout ?? ''}${run.stderr ?? ''}`, run.error ?? null, run.status);
 }
 
@@ -150,7 +155,7 @@ export async function compileAllocatorAsync(file: string, options: CompileOption
   const plan = planCompile(file, options);
   if (plan.done !== null) return plan.done;
   return new Promise((done) => {
-    const child = spawn(plan.cc, plan.args, { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+    const child = spawn(plan.cc, plan.args, { env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
     let output = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), COMPILE_TIMEOUT_MS);
     child.stdout.on('data', (d: Buffer) => void (output += d.toString('utf8')));

@@ -4,7 +4,7 @@
 // suite so far, stays under 1 GiB (docs/limits.md).
 
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -28,6 +28,7 @@ describe('hostile inputs in the extension host', function () {
   });
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a 1 GB heap filled by one malloc: run, every policy compared, the panel open; the host stays under 1 GB', async () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
-import { cliAllocatorRunner, compileAllocator, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
+import { cliAllocatorRunner, compileAllocator, compileAllocatorAsync, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
 import { buildCompare } from '../../../src/extension/compareFrames';
 import { buildFrame } from '../../../src/extension/frames';
 import { OwnAllocatorJob } from '../../../src/native/ownJob';
@@ -320,6 +320,31 @@ describe('your own allocator (compiled with the harness, run in a child process)
     for (let i = 0; i < cmu.source.steps; i++) {
       const p = cmu.source.pointerAt(i);
       if (p !== null) assert.equal(p % 16, 0, `op ${i}: 16-byte aligned`);
+    }
+  });
+
+  it("a compile stopped midway (a save that supersedes it) leaves nothing behind: the compiler's temporary files are in the build's own folder, removed with it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
+    try {
+      const file = join(dir, 'mm.c');
+      writeFileSync(file, `${readFileSync(fixture('textbook.c'), 'utf8')}\n/* stopped: ${Date.now()} */\n`);
+      const cacheDir = join(dir, 'cache');
+      const entries = () => readdirSync(cacheDir, { recursive: true }).map(String);
+      const stop = new AbortController();
+      const compiling = compileAllocatorAsync(file, { ...options, cacheDir }, stop.signal);
+      // The compiler writes its temporary files (cc*.o, cc*.s) into the build's folder, not /tmp.
+      let seen: string[] = [];
+      for (let k = 0; k < 500 && !seen.some((e) => /\.tmp\.d\/cc\w+\.[so]$/.test(e)); k++) {
+        await new Promise((r) => setTimeout(r, 5));
+        seen = entries();
+      }
+      assert.ok(seen.some((e) => /\.tmp\.d\/cc\w+\.[so]$/.test(e)), `the compiler's temporary files in the build's folder: ${seen.join(', ')}`);
+      stop.abort();
+      const stopped = await compiling;
+      assert.equal(stopped.ok, false, 'stopped, it did not compile');
+      assert.deepEqual(entries(), [], 'nothing is left of the build');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
