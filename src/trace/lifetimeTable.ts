@@ -90,19 +90,24 @@ export class Lifetimes {
     return this.slots.byteLength + this.starts.byteLength + this.ends.byteLength + this.lastRealloc.byteLength + this.reallocOps.byteLength + this.prevRealloc.byteLength;
   }
 
-  /** A copy of the lifetimes so far, trimmed to size, that later changes to this store leave alone. */
-  protected snapshot(): Lifetimes {
+  /**
+   * A copy of the lifetimes so far, trimmed to size, that later changes to this store leave alone.
+   * `last`: the store is written no more, so arrays with little room left over are kept rather
+   * than copied (docs/memory.md, "A trace").
+   */
+  protected snapshot(last = false): Lifetimes {
     const copy = new Lifetimes(0, 0);
     const n = this.n;
     const r = this.reallocN;
+    const trim = (a: Int32Array, size: number) => (last && a.length - size <= size / 8 ? a.subarray(0, size) : a.slice(0, size));
     copy.n = n;
     copy.reallocN = r;
-    copy.slots = this.slots.slice(0, n);
-    copy.starts = this.starts.slice(0, n);
-    copy.ends = this.ends.slice(0, n);
-    copy.lastRealloc = this.lastRealloc.slice(0, n);
-    copy.reallocOps = this.reallocOps.slice(0, r);
-    copy.prevRealloc = this.prevRealloc.slice(0, r);
+    copy.slots = trim(this.slots, n);
+    copy.starts = trim(this.starts, n);
+    copy.ends = trim(this.ends, n);
+    copy.lastRealloc = trim(this.lastRealloc, n);
+    copy.reallocOps = trim(this.reallocOps, r);
+    copy.prevRealloc = trim(this.prevRealloc, r);
     return copy;
   }
 }
@@ -141,12 +146,18 @@ export class LifetimeBuilder extends Lifetimes {
     this.ends[k] = op;
   }
 
-  copy(): Lifetimes {
-    return this.snapshot();
+  /** The lifetimes so far (see `snapshot`; `last`: no more are written). */
+  copy(last = false): Lifetimes {
+    return this.snapshot(last);
   }
 
-  private grow(): void {
-    const size = this.slots.length * 2;
+  /** Makes room for `count` lifetimes in all, once, when the parser knows about how many are coming. */
+  reserve(count: number): void {
+    if (count > this.slots.length) this.grow(count);
+  }
+
+  private grow(min = 0): void {
+    const size = Math.max(min, this.slots.length * 2);
     this.slots = grown(this.slots, size);
     this.starts = grown(this.starts, size);
     this.ends = grown(this.ends, size);

@@ -111,15 +111,20 @@ export class LifetimeTracker {
     // The last analysis (the parser's, at the end of the text) may keep the per-op arrays rather
     // than copy them, when they have little room left over (docs/memory.md, "A trace").
     const trim = <T extends Int32Array | Uint8Array>(a: T): T => (last && a.length - n <= n / 8 ? a.subarray(0, n) : a.slice(0, n)) as T;
-    return { lifetimes: this.lifetimes.copy(), lifetimeOfOp: trim(this.lifetimeOfOp), invalidUse: trim(this.invalidUse), diagnostics: this.diagnostics.all() };
+    return { lifetimes: this.lifetimes.copy(last), lifetimeOfOp: trim(this.lifetimeOfOp), invalidUse: trim(this.invalidUse), diagnostics: this.diagnostics.all() };
   }
 
-  /** Makes room for `ops` ops in all, once, when the parser knows how many are coming. */
-  reserve(ops: number): void {
+  /**
+   * Makes room for `ops` ops in all, once, when the parser knows how many are coming, and for
+   * `slots` pointers and as many lifetimes (a `.rep` header's ids, each allocated about once).
+   */
+  reserve(ops: number, slots = 0): void {
     if (ops > this.lifetimeOfOp.length) {
       this.lifetimeOfOp = grown(this.lifetimeOfOp, ops, -1);
       this.invalidUse = grown(this.invalidUse, ops);
     }
+    if (slots > this.kind.length) this.growSlots(slots);
+    this.lifetimes.reserve(slots);
   }
 
   /** The lifetime op `i` belongs to, or -1 (op `i` analysed). */

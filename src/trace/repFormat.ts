@@ -36,8 +36,13 @@ export function parseRepBytes(bytes: Uint8Array): Trace | null {
   return parser.notAscii ? null : parser.trace;
 }
 
-/** Ids below this get a slot through a flat table, the rest through a map. */
+/**
+ * Ids below this get a slot through a flat table; so do higher ones while the table stays within
+ * DENSE_SPREAD times the slots (a trace's ids are usually 0, 1, 2, ...); the rest go through a
+ * map, which costs about 30 bytes an id where the table costs 4 (docs/memory.md, "A trace").
+ */
 const DENSE_IDS = 1 << 20;
+const DENSE_SPREAD = 4;
 const DIGITS = /^[0-9]+$/;
 /** A header number as the driver's fscanf("%d") reads it: a sign is allowed. */
 const HEADER_NUMBER = /^[+-]?[0-9]+$/;
@@ -58,7 +63,7 @@ export class RepParser extends LineParser {
   /** The first non-blank line that is not part of the header, when the header ended there. */
   private firstContent: { line: number; text: string } | null = null;
   private readonly slotOfId = new Map<number, number>();
-  /** slot + 1 by id, for ids below DENSE_IDS (0: no slot yet). */
+  /** slot + 1 by id, for the ids the flat table covers (0: no slot yet; see DENSE_IDS). */
   private denseSlots = new Int32Array(256);
   private opLines = 0;
   private maxId = -1;
@@ -118,7 +123,11 @@ export class RepParser extends LineParser {
         fourth: fourth.value,
         lines: headerValues.map((h) => h.line),
       };
-      this.expect(this.header.ops);
+      this.expect(this.header.ops, this.header.ids);
+      // As many slots as the header has ids (bounded by the ops room, as `expect`'s are).
+      const slots = Math.min(this.header.ids, this.header.ops, Math.ceil((this.length - this.reader.offset) / 4) + 1);
+      if (slots > this.slotIds.length) this.slotIds = grown(this.slotIds, slots);
+      if (slots > this.denseSlots.length) this.denseSlots = grown(this.denseSlots, slots);
       return;
     }
     // The malloc lab driver reads four integers before the first op whatever the file holds: a
@@ -235,10 +244,8 @@ export class RepParser extends LineParser {
 
   /** Ids map to dense slots in order of first use, so a trace with one huge id stays small. */
   private slotFor(id: number): number {
-    if (id < DENSE_IDS) {
-      if (id >= this.denseSlots.length) {
-        this.denseSlots = grown(this.denseSlots, Math.min(DENSE_IDS, Math.max(id + 1, this.denseSlots.length * 2)));
-      }
+    if (id >= this.denseSlots.length && (id < DENSE_IDS || id < DENSE_SPREAD * (this.slots + 1))) this.growDense(id);
+    if (id < this.denseSlots.length) {
       const known = this.denseSlots[id]!;
       if (known > 0) return known - 1;
       const slot = this.newSlot(id);
@@ -251,6 +258,19 @@ export class RepParser extends LineParser {
       this.slotOfId.set(id, slot);
     }
     return slot;
+  }
+
+  /** Grows the flat table past `id`, moving into it the ids the map held below its new end. */
+  private growDense(id: number): void {
+    const limit = id < DENSE_IDS ? DENSE_IDS : MAX_ID;
+    this.denseSlots = grown(this.denseSlots, Math.min(limit, Math.max(id + 1, this.denseSlots.length * 2)));
+    const end = this.denseSlots.length;
+    for (const [known, slot] of this.slotOfId) {
+      if (known < end) {
+        this.denseSlots[known] = slot + 1;
+        this.slotOfId.delete(known);
+      }
+    }
   }
 
   private newSlot(id: number): number {
@@ -306,7 +326,7 @@ export class RepParser extends LineParser {
     this.result = {
       format: 'rep',
       ops: ops.finish(),
-      names: idNames(this.slotIds.slice(0, this.slots)),
+      names: idNames(this.slotIds.length - this.slots <= this.slots / 8 ? this.slotIds.subarray(0, this.slots) : this.slotIds.slice(0, this.slots)),
       header,
       settings: [],
       comments: [],

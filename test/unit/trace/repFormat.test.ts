@@ -99,6 +99,25 @@ describe('.rep format', () => {
     assert.deepEqual(double.related?.map((r) => [r.range.line, r.message]), [[6, 'id 0 was allocated here'], [7, 'and freed here']]);
   });
 
+  it('ids past a million: a trace that uses them all in order, and one with a stray huge id that the ids filling in reach later, name the same pointers on every op', () => {
+    const n = 1_200_000;
+    // A free of the stray id 1,100,000 first (never allocated), then ids 0..n-1 allocated in order,
+    // then every one freed. No header (an error of its own), so the parser makes no room ahead.
+    const lines = ['f 1100000'];
+    for (let id = 0; id < n; id++) lines.push(`a ${id} 8`);
+    for (let id = n - 1; id >= 0; id--) lines.push(`f ${id}`);
+    const trace = parseRep(lines.join('\n') + '\n');
+    assert.equal(trace.ops.length, 2 * n + 1);
+    assert.deepEqual(brief(trace.diagnostics.filter((d) => d.code === 'unknown-pointer')), ['1:1 error unknown-pointer'], 'only the first free is of a pointer never allocated');
+    // Op 1 + id allocated id; op 2n - id freed it: the same slot, named by the id.
+    for (const id of [0, 1, 1_048_575, 1_048_576, 1_099_999, 1_100_000, n - 1]) {
+      const slot = trace.ops.ptr(1 + id);
+      assert.equal(trace.ops.ptr(2 * n - id), slot, `id ${id}'s free names its malloc's pointer`);
+      assert.equal(trace.names[slot!], String(id));
+    }
+    assert.equal(trace.ops.ptr(0), trace.ops.ptr(1 + 1_100_000), 'the stray id is the same pointer as its later malloc');
+  });
+
   it('prints back to the same text', () => {
     const text = rep('20000', '2', '4', '1', 'a 0 24', 'r 0 100', 'a 1 8', 'f 1');
     assert.equal(printRep(parseRep(text)).text, text);
