@@ -145,10 +145,10 @@ export interface SeriesDto {
 
 /** Op indices of the events the timeline can jump to. */
 export interface EventsDto {
-  readonly nulls: readonly number[];
-  readonly coalesces: readonly number[];
-  readonly growths: readonly number[];
-  readonly problems: readonly number[];
+  readonly nulls: Int32Array;
+  readonly coalesces: Int32Array;
+  readonly growths: Int32Array;
+  readonly problems: Int32Array;
 }
 
 export interface TraceInfoDto {
@@ -414,6 +414,13 @@ function isSeries(s: unknown): s is SeriesDto {
   return column(x.heapSize, false) && column(x.livePayload, false) && [x.utilisation, x.externalFragmentation, x.freeBlocks].every((c) => column(c, true));
 }
 
+/** Every kind of event a list of op indices (typed: a long trace has millions). */
+function isEvents(e: unknown): e is EventsDto {
+  if (typeof e !== 'object' || e === null) return false;
+  const x = e as Record<string, unknown>;
+  return EVENT_KINDS.every((k) => x[k] instanceof Int32Array);
+}
+
 /** The message if it is a well-formed HostMessage, else null (the webview's own guard). */
 export function parseHostMessage(raw: unknown): HostMessage | null {
   if (typeof raw !== 'object' || raw === null) return null;
@@ -422,7 +429,7 @@ export function parseHostMessage(raw: unknown): HostMessage | null {
   switch (m.type) {
     case 'snapshot': {
       const t = m.trace as Record<string, unknown> | null;
-      const ok = typeof t === 'object' && t !== null && typeof t.uri === 'string' && typeof t.name === 'string' && isInt(t.ops, 0, 2 ** 31) && isAddressStyle(t.addresses) && isFrame(m.frame) && isSeries(m.series) && typeof m.events === 'object' && m.events !== null && compareOk;
+      const ok = typeof t === 'object' && t !== null && typeof t.uri === 'string' && typeof t.name === 'string' && isInt(t.ops, 0, 2 ** 31) && isAddressStyle(t.addresses) && isFrame(m.frame) && isSeries(m.series) && isEvents(m.events) && compareOk;
       return ok ? (m as unknown as HostMessage) : null;
     }
     case 'frame':

@@ -155,12 +155,42 @@ export interface WindowedStep {
   readonly window: HeapWindow;
 }
 
-/** Steps worth jumping to, by op index. */
+/**
+ * Steps worth jumping to, by op index, ascending. Typed arrays: a long trace has millions of
+ * coalesces, which took 8 bytes each as numbers in an array (docs/memory.md, "A trace file read
+ * without a document").
+ */
 export interface HeapEvents {
-  readonly nulls: readonly number[];
-  readonly coalesces: readonly number[];
-  readonly growths: readonly number[];
-  readonly problems: readonly number[];
+  readonly nulls: Int32Array;
+  readonly coalesces: Int32Array;
+  readonly growths: Int32Array;
+  readonly problems: Int32Array;
+}
+
+/** One kind of event's op indices as they are found, in order. */
+export class EventList {
+  private ops = new Int32Array(64);
+  private n = 0;
+
+  push(op: number): void {
+    if (this.n === this.ops.length) {
+      const more = new Int32Array(this.n * 2);
+      more.set(this.ops);
+      this.ops = more;
+    }
+    this.ops[this.n++] = op;
+  }
+
+  /** The ops found, trimmed to size. */
+  done(): Int32Array {
+    return this.ops.slice(0, this.n);
+  }
+}
+
+/** A source's events as its pass over the ops finds them. */
+export function eventLists(): { nulls: EventList; coalesces: EventList; growths: EventList; problems: EventList; done(): HeapEvents } {
+  const lists = { nulls: new EventList(), coalesces: new EventList(), growths: new EventList(), problems: new EventList() };
+  return { ...lists, done: () => ({ nulls: lists.nulls.done(), coalesces: lists.coalesces.done(), growths: lists.growths.done(), problems: lists.problems.done() }) };
 }
 
 /** One op in a block's life and, once the op has run, what it returned. */

@@ -6,8 +6,7 @@
 import { BLOCK_STATUSES, type HeapColumns } from '../engine/results';
 import { upperBound } from '../shared/bisect';
 import { idsOf } from './idNames';
-import type { LifetimeAnalysis } from './lifetimes';
-import { hasIds, type Trace } from './model';
+import { hasIds } from './model';
 import type { Replay } from './replay';
 
 /** The owner columns of one step's blocks (see HeapState). */
@@ -33,34 +32,11 @@ interface HandedOut {
   readonly slots: Int32Array;
 }
 
-/** What owners are labelled with, made once per trace and lifetimes: a .rep trace's ids by slot, and each lifetime's lines. */
-class OwnerNames {
-  /** A .rep trace's id in each slot (empty for a .heap script, whose slots have names). */
-  readonly ids: Int32Array;
-  /**
-   * Each lifetime's first and last lines (0: never freed), so that a step looks up one array for
-   * each instead of the lifetime and then the op, at random places in arrays of megabytes.
-   */
-  readonly allocLines: Int32Array;
-  readonly freeLines: Int32Array;
-
-  constructor(trace: Trace, analysis: LifetimeAnalysis) {
-    this.ids = hasIds(trace.format) ? (idsOf(trace.names) ?? Int32Array.from(trace.names, Number)) : new Int32Array(0);
-    const { lifetimes } = analysis;
-    this.allocLines = new Int32Array(lifetimes.count);
-    this.freeLines = new Int32Array(lifetimes.count);
-    for (let life = 0; life < lifetimes.count; life++) {
-      this.allocLines[life] = trace.ops.line(lifetimes.start(life));
-      const end = lifetimes.end(life);
-      if (end >= 0) this.freeLines[life] = trace.ops.line(end);
-    }
-  }
-}
-
 /** The owners of a replay's heaps, step by step. One per replay; it follows the replay as it grows. */
 export class OwnerIndex {
   private handed: { recorded: number; handed: HandedOut | null } | null = null;
-  private names: { analysis: LifetimeAnalysis; names: OwnerNames } | null = null;
+  /** A .rep trace's id in each slot, made once (empty for a .heap script, whose slots have names). */
+  private ids: Int32Array | null = null;
 
   constructor(private readonly replay: Replay) {}
 
@@ -78,7 +54,7 @@ export class OwnerIndex {
     this.lifeAndSlot(i, c, live, requested, lives, slotOf);
     const analysis = replay.lifetimes;
     const lifetimes = analysis.lifetimes;
-    const names = this.namesOf(analysis);
+    const ids = this.idsOf();
     const owners = new Int32Array(n).fill(-1);
     const allocLines = new Int32Array(n);
     const freeLines = new Int32Array(n);
@@ -89,7 +65,7 @@ export class OwnerIndex {
       if (life < 0 || life >= lifetimes.count) continue;
       const slot = slotOf[k]! >= 0 ? slotOf[k]! : lifetimes.slot(life);
       if (used === null) {
-        owners[k] = names.ids[slot] ?? -1;
+        owners[k] = ids[slot] ?? -1;
       } else {
         let at = used.index.get(slot);
         if (at === undefined) {
@@ -98,8 +74,11 @@ export class OwnerIndex {
         }
         owners[k] = at;
       }
-      allocLines[k] = names.allocLines[life]!;
-      freeLines[k] = names.freeLines[life]!;
+      // Looked up per block of the step (a window's at most), not kept per lifetime: a trace of
+      // millions of blocks would hold 8 bytes more for each (docs/memory.md, "The history of a long trace").
+      allocLines[k] = trace.ops.line(lifetimes.start(life));
+      const end = lifetimes.end(life);
+      freeLines[k] = end >= 0 ? trace.ops.line(end) : 0;
     }
     return { owners, ownerNames: used?.names ?? null, allocLines, freeLines, requested };
   }
@@ -160,9 +139,10 @@ export class OwnerIndex {
     }
   }
 
-  private namesOf(analysis: LifetimeAnalysis): OwnerNames {
-    if (this.names?.analysis !== analysis) this.names = { analysis, names: new OwnerNames(this.replay.trace, analysis) };
-    return this.names.names;
+  private idsOf(): Int32Array {
+    const { trace } = this.replay;
+    this.ids ??= hasIds(trace.format) ? (idsOf(trace.names) ?? Int32Array.from(trace.names, Number)) : new Int32Array(0);
+    return this.ids;
   }
 
   /** The pointer op `at` handed out (malloc, calloc, realloc), or null. */

@@ -4,7 +4,7 @@
 
 import { BLOCK_STATUSES, BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
-import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type HeapView, type OpEffect, type WindowedStep } from './heapSource';
+import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, eventLists, type HeapEvents, type HeapSource, type HeapState, type HeapView, type OpEffect, type WindowedStep } from './heapSource';
 import { bytesOf, cutStep, densityOf, effectWithin, pathAddresses, pathOf, windowOf, type SearchPath } from './heapWindow';
 import { LifetimeLives } from './lifetimeLives';
 import { lowerBound } from '../shared/bisect';
@@ -351,7 +351,7 @@ export class ReplaySource implements HeapSource {
   events(): HeapEvents {
     const { replay, diagnostics } = this.run;
     if (this.eventsSeen?.steps === replay.recorded) return this.eventsSeen.events;
-    const e = { nulls: [] as number[], coalesces: [] as number[], growths: [] as number[], problems: [] as number[] };
+    const e = eventLists();
     const problemLines = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.line));
     for (let i = 0; i < replay.recorded; i++) {
       const outcome = replay.outcome(i);
@@ -360,8 +360,9 @@ export class ReplaySource implements HeapSource {
       if (outcome & OUTCOME.EXTENDED) e.growths.push(i);
       if (outcome & OUTCOME.VIOLATION || problemLines.has(replay.trace.ops.line(i))) e.problems.push(i);
     }
-    this.eventsSeen = { steps: replay.recorded, events: e };
-    return e;
+    const events = e.done();
+    this.eventsSeen = { steps: replay.recorded, events };
+    return events;
   }
 }
 

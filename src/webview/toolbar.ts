@@ -4,6 +4,7 @@
 // between previous and next buttons), the speed, the scrubber; a second toolbar zooms and
 // compares. Each command has one key, named in its tooltip, its aria-keyshortcuts and the help line.
 
+import { lowerBound, upperBound } from '../shared/bisect';
 import { EVENT_KINDS, type EventKind, type EventsDto, type FrameDto, type TraceInfoDto } from '../shared/protocol';
 import { el } from './dom';
 import { codicon, iconButtonOf } from './icons';
@@ -148,9 +149,9 @@ export function createToolbar(mode: 'panel' | 'study', host: ToolbarHost): Toolb
     if (!events || !frame) return undefined;
     const at = frame.step;
     const list = events[selectedKind()];
-    if (direction === 1) return list.find((i) => i > at);
-    for (let k = list.length - 1; k >= 0; k--) if (list[k]! < at) return list[k];
-    return undefined;
+    // Ascending op indices, millions of them in a long trace: a binary search either way.
+    const k = direction === 1 ? upperBound(list, at) : lowerBound(list, at) - 1;
+    return k >= 0 && k < list.length ? list[k] : undefined;
   }
 
   function jump(direction: 1 | -1): void {

@@ -4,7 +4,7 @@
 // (docs/ostep.md, "In the editor").
 
 import { BLOCK_STATUSES, type HeapMetrics } from '../../engine/results';
-import { clampStep, noWords, type AddressStyle, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
+import { clampStep, noWords, type AddressStyle, type BlockLives, type HeapChain, eventLists, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
 import { LifetimeLives } from '../lifetimeLives';
 import type { OstepChunk, OstepHeapOptions, OstepOrder } from './ostepHeap';
 import { LENS_CHUNKS, OSTEP_STATUS, ostepListDump, type OstepReplay, type OstepState } from './ostepReplay';
@@ -285,15 +285,16 @@ export class OstepSource implements HeapSource {
   events(): HeapEvents {
     const { replay } = this;
     if (this.eventsSeen?.steps === replay.recorded) return this.eventsSeen.events;
-    const e = { nulls: [] as number[], coalesces: [] as number[], growths: [] as number[], problems: [] as number[] };
+    const e = eventLists();
     for (let i = 0; i < replay.recorded; i++) {
       const status = replay.status[i]!;
       if (status === OSTEP_STATUS.FAILED) e.nulls.push(i);
       if (replay.mergedSize[i]! > 0) e.coalesces.push(i);
       if (status === OSTEP_STATUS.CRASH || status === OSTEP_STATUS.NOT_IN_MODEL || status === OSTEP_STATUS.INVALID_FREE) e.problems.push(i);
     }
-    this.eventsSeen = { steps: replay.recorded, events: e };
-    return e;
+    const events = e.done();
+    this.eventsSeen = { steps: replay.recorded, events };
+    return events;
   }
 }
 

@@ -6,7 +6,7 @@
 
 import { BLOCK_STATUSES, HeapMemory, resolveConfig, type HeapBytes, type HeapMetrics } from '../../engine/index';
 import { hex } from '../../engine/memory';
-import { chainOfColumns, clampStep, HEX_OFFSETS, noWords, type BlockLives, type HeapChain, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
+import { chainOfColumns, clampStep, HEX_OFFSETS, noWords, type BlockLives, type HeapChain, eventLists, type HeapEvents, type HeapSource, type HeapState, type OpEffect } from '../heapSource';
 import { LifetimeLives } from '../lifetimeLives';
 import { hasIds, type Diagnostic, type Trace } from '../model';
 import { PayloadLedger, SIGNALS } from './ownChecks';
@@ -385,7 +385,7 @@ export class OwnSource implements HeapSource {
   }
 
   events(): HeapEvents {
-    const e = { nulls: [] as number[], coalesces: [] as number[], growths: [] as number[], problems: [] as number[] };
+    const e = eventLists();
     const lines = new Set(this.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.line));
     for (let i = 0; i < this.steps; i++) {
       const kind = this.trace.ops.kind(i);
@@ -393,7 +393,7 @@ export class OwnSource implements HeapSource {
       if (this.heapSizeAt(i) > this.heapSizeAt(i - 1)) e.growths.push(i);
       if (lines.has(this.trace.ops.line(i))) e.problems.push(i);
     }
-    return e;
+    return e.done();
   }
 
 }

@@ -116,8 +116,8 @@ describe('panel frames', () => {
     const s = buildSeries(run);
     assert.equal(s.steps.length, run.replay.recorded);
     const e = buildEvents(run);
-    assert.deepEqual(e.coalesces, [6, 7, 8, 9]);
-    assert.deepEqual(e.nulls, []);
+    assert.deepEqual([...e.coalesces], [6, 7, 8, 9]);
+    assert.deepEqual([...e.nulls], []);
   });
 });
 
@@ -139,6 +139,11 @@ describe('protocol guards', () => {
       assert.equal(parseHostMessage({ ...good, series }), null, JSON.stringify(series).slice(0, 80));
     }
     assert.ok(parseHostMessage({ ...good, series: { ...s, freeBlocks: s.freeBlocks.map(() => null) } }), 'unknown figures (a corrupted heap) are fine');
+    // The events: every kind a typed list of op indices.
+    const e = good.events;
+    for (const events of [null, { ...e, coalesces: [...e.coalesces] }, { nulls: e.nulls, coalesces: e.coalesces, growths: e.growths }, { ...e, problems: 'none' }]) {
+      assert.equal(parseHostMessage({ ...good, events }), null, JSON.stringify(events));
+    }
   });
 
   it('the webview checks the host too: a frame whose columns disagree is refused', () => {

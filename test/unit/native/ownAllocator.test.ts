@@ -206,7 +206,7 @@ describe('your own allocator (compiled with the harness, run in a child process)
     assert.equal(first.range.line, 9, 'op 4, line 9 of tiny.rep');
     assert.match(first.message, /The payload 0x0010\.\.0x0038 overlaps the live payload 0x0010\.\.0x0028/);
     assert.equal(own.source.steps, trace.ops.length, 'the run went on, as the driver\'s -V shows');
-    assert.deepEqual(own.source.events().problems.slice(0, 1), [4]);
+    assert.deepEqual([...own.source.events().problems.slice(0, 1)], [4]);
   });
 
   it('a segmentation fault is an error on the op it happened in; the steps before it can still be shown', () => {

@@ -212,7 +212,7 @@ export class FakeHeapSource implements HeapSource {
   events(): HeapEvents {
     const nulls = this.ops.flatMap((op, i) => (op.kind === 'malloc' && op.ptr === null ? [i] : []));
     const growths = this.ops.flatMap((op, i) => (op.bytes.length > (i === 0 ? this.initial : this.ops[i - 1]!.bytes).length ? [i] : []));
-    return { nulls, coalesces: [], growths, problems: [] };
+    return { nulls: Int32Array.from(nulls), coalesces: new Int32Array(0), growths: Int32Array.from(growths), problems: new Int32Array(0) };
   }
 }
 

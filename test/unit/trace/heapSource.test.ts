@@ -65,8 +65,8 @@ describe('heap sources', () => {
     const f = frameOf(replay, 1);
     assert.deepEqual(Array.from(f.highlight.examined), [0xc, 0x2c]);
     assert.match(f.story, /^First fit examined 2 blocks and picked the 4064-byte hole at 0x002c; split left 3952 bytes free/);
-    assert.deepEqual(replay.events().growths, [3]);
-    assert.deepEqual(fake.events().growths, [3]);
+    assert.deepEqual([...replay.events().growths], [3]);
+    assert.deepEqual([...fake.events().growths], [3]);
   });
 
   it('the per-op columns a CSV streams: the pointer each op returned or freed and the heap size after it, alike from both sources', () => {
