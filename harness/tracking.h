@@ -21,4 +21,7 @@ void hi_track_take(size_t skip_lo, size_t skip_hi);
 /* The driver's fill: [offset, offset + n) set to byte, in the heap and in the shadow copy alike (it is never recorded); the heap's first `filled` bytes hold it already. */
 void hi_track_fill(size_t offset, size_t n, unsigned char byte, size_t filled);
 
+/* [to, to + n) is about to be written by one call (a copy, a memset: copies.c): where that spans two pages or more not yet written, they are opened at once, and compared at the next look as pages written. */
+void hi_track_write(const void *to, size_t n);
+
 #endif
