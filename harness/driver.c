@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checks.h"
 #include "memlib.h"
 #include "printed.h"
 #include "results.h"
@@ -157,31 +158,11 @@ static bool inside_heap(const char *p, size_t n) {
     return p >= heap && n <= mem_heapsize() && (size_t)(p - heap) <= mem_heapsize() - n;
 }
 
-/* The first byte of [p, p + n) that is not `byte`, or -1 (eight bytes at a time, or a page at a time against a page of `byte`). */
-static int64_t first_unlike(const unsigned char *p, size_t n, unsigned char byte) {
-    static unsigned char like[4096];
-    static size_t like_len;
-    static unsigned char like_byte;
-    size_t k = 0;
-    if (n >= 256) {
-        size_t want = n < sizeof like ? n : sizeof like;
-        if (like_byte != byte || like_len < want) {
-            memset(like, byte, want);
-            like_byte = byte;
-            like_len = want;
-        }
-        for (; k + like_len <= n; k += like_len)
-            if (memcmp(p + k, like, like_len) != 0) break;
-    }
-    uint64_t all = 0x0101010101010101ull * byte;
-    for (; k + 8 <= n; k += 8) {
-        uint64_t w;
-        memcpy(&w, p + k, 8);
-        if (w != all) break;
-    }
-    for (; k < n; k++)
-        if (p[k] != byte) return (int64_t)k;
-    return -1;
+/* The look after which each slot's payload was filled, when recording (checks.h). */
+static uint32_t *filled_at;
+static bool recording;
+static uint32_t since_fill(uint32_t slot, bool record) {
+    return record ? filled_at[slot] : HI_NOT_RECORDED;
 }
 
 enum { CHECK_OVERWRITTEN = 1, CHECK_REALLOC_LOST = 2, CHECK_CALLOC_DIRTY = 3, CHECK_HEAPCHECK = 4 };
@@ -270,7 +251,7 @@ static char *run_op(uint32_t i, bool checks) {
         ptrs[slot] = result;
         sizes[slot] = o->a * o->b;
         if (checks && result != NULL && inside_heap(result, (size_t)sizes[slot])) {
-            int64_t at = first_unlike((unsigned char *)result, (size_t)sizes[slot], 0);
+            int64_t at = hi_first_unlike((unsigned char *)result, (size_t)sizes[slot], 0);
             if (at >= 0) violation(i, CHECK_CALLOC_DIRTY, slot, (uint64_t)at);
         }
         break;
@@ -283,7 +264,7 @@ static char *run_op(uint32_t i, bool checks) {
         }
         char *p = ptrs[slot];
         if (checks && p != NULL && inside_heap(p, (size_t)sizes[slot])) {
-            int64_t at = first_unlike((unsigned char *)p, (size_t)sizes[slot], bytes[slot]);
+            int64_t at = hi_payload_unlike((unsigned char *)p, (size_t)sizes[slot], bytes[slot], since_fill(slot, recording));
             if (at >= 0) violation(i, CHECK_OVERWRITTEN, slot, (uint64_t)at);
         }
         begin_op(i);
@@ -299,7 +280,7 @@ static char *run_op(uint32_t i, bool checks) {
         unsigned char old_byte = o->from == NO_SLOT ? 0 : bytes[o->from];
         bool old_ok = checks && old != NULL && inside_heap(old, (size_t)old_size);
         if (old_ok) {
-            int64_t at = first_unlike((unsigned char *)old, (size_t)old_size, old_byte);
+            int64_t at = hi_payload_unlike((unsigned char *)old, (size_t)old_size, old_byte, since_fill(o->from, recording));
             if (at >= 0) {
                 violation(i, CHECK_OVERWRITTEN, o->from, (uint64_t)at);
                 old_ok = false;
@@ -313,7 +294,7 @@ static char *run_op(uint32_t i, bool checks) {
         sizes[slot] = o->a;
         if (old_ok && result != NULL && inside_heap(result, (size_t)o->a)) {
             uint64_t keep = old_size < o->a ? old_size : o->a;
-            int64_t at = first_unlike((unsigned char *)result, (size_t)keep, old_byte);
+            int64_t at = hi_first_unlike((unsigned char *)result, (size_t)keep, old_byte);
             if (at >= 0) violation(i, CHECK_REALLOC_LOST, slot, (uint64_t)at);
             if (at < 0 && old_byte == o->byte) filled = (size_t)keep;
         }
@@ -330,8 +311,10 @@ static void fill(uint32_t slot, unsigned char byte, bool record) {
     char *p = ptrs[slot];
     bytes[slot] = byte;
     if (p == NULL || !inside_heap(p, (size_t)sizes[slot])) return;
-    if (record)
+    if (record) {
         hi_track_fill((size_t)(p - heap), (size_t)sizes[slot], byte, filled);
+        filled_at[slot] = hi_track_looks();
+    }
     else
         memset(p + filled, byte, (size_t)sizes[slot] - filled);
 }
@@ -372,6 +355,7 @@ int main(int argc, char **argv) {
     ptrs = calloc(hdr.nslots + 1, sizeof *ptrs);
     sizes = calloc(hdr.nslots + 1, sizeof *sizes);
     bytes = calloc(hdr.nslots + 1, 1);
+    filled_at = calloc(hdr.nslots + 1, sizeof *filled_at);
     hi_max_heap = (size_t)hdr.max_heap;
     op_limit_ns = (uint64_t)hdr.op_limit_ms * 1000000u;
     install_handlers();
@@ -395,6 +379,7 @@ int main(int argc, char **argv) {
     }
 
     bool record = (hdr.flags & FLAG_RECORD) != 0;
+    recording = record;
     bool checks = (hdr.flags & FLAG_CHECKS) != 0;
     if (record && !hi_track_start(heap, heap_max)) _exit(71);
 
