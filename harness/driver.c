@@ -88,10 +88,10 @@ struct header {
 static char *heap;      /* mem_heap_lo() */
 static size_t heap_max; /* the region's size */
 
-/* The op running (-1: mm_init), whether the allocator is inside it, and since when. */
+/* The op running (-1: mm_init), whether the allocator is inside it, and how many times it has been entered (the watchdog times an op by it, without a clock read an op). */
 static volatile int64_t current_op = -1;
 static int in_op;
-static uint64_t op_started_ns;
+static uint64_t op_entered;
 static uint64_t op_limit_ns;
 
 static uint64_t now_ns(void) {
@@ -122,14 +122,20 @@ static void on_signal(int sig, siginfo_t *si, void *ctx) {
 
 static void *watchdog(void *arg) {
     (void)arg;
+    uint64_t seen = UINT64_MAX, seen_at = 0; /* the entry last seen running, and when it was first seen */
     for (;;) {
         struct timespec pause = {0, 20 * 1000 * 1000};
         nanosleep(&pause, NULL);
-        /* The op that began at `started` is still running when no op has begun since (the start is the same after the clock is read). */
-        uint64_t started = __atomic_load_n(&op_started_ns, __ATOMIC_ACQUIRE);
+        uint64_t entry = __atomic_load_n(&op_entered, __ATOMIC_ACQUIRE);
         if (!__atomic_load_n(&in_op, __ATOMIC_ACQUIRE)) continue;
         uint64_t now = now_ns();
-        if (now > started && now - started > op_limit_ns && __atomic_load_n(&op_started_ns, __ATOMIC_ACQUIRE) == started) stop_with(0, 0);
+        if (entry != seen) {
+            seen = entry;
+            seen_at = now;
+            continue;
+        }
+        /* Still the same entry, running since before it was first seen: stopped past the limit (at most a pause late). */
+        if (now - seen_at > op_limit_ns && __atomic_load_n(&in_op, __ATOMIC_ACQUIRE) && __atomic_load_n(&op_entered, __ATOMIC_ACQUIRE) == entry) stop_with(0, 0);
     }
     return NULL;
 }
@@ -208,7 +214,7 @@ static void *read_ops(const char *path) {
 
 static inline void begin_op(int64_t i) {
     current_op = i;
-    __atomic_store_n(&op_started_ns, now_ns(), __ATOMIC_RELEASE);
+    __atomic_store_n(&op_entered, op_entered + 1, __ATOMIC_RELEASE);
     __atomic_store_n(&in_op, 1, __ATOMIC_RELEASE);
 }
 

@@ -240,9 +240,10 @@ static void choose(void) {
 /* ---- the interface ---------------------------------------------------------------------- */
 
 /*
- * The shadow copy: zeroed memory on huge pages where the system allows it, so that its first
- * touches as the heap grows are a fault every 2 MiB rather than two a page (a read mapping the
- * zero page, then the copy's write): on random-bal they were a third of the faults.
+ * The shadow copy: zeroed memory, on huge pages past its first 2 MiB where the system allows it, so
+ * that its first touches as a large heap grows are a fault every 2 MiB rather than two a page (a
+ * read mapping the zero page, then the copy's write: a third of random-bal's faults), while a
+ * small heap's shadow is not cleared 2 MiB at a time.
  */
 static unsigned char *shadow_alloc(size_t size) {
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
@@ -251,7 +252,7 @@ static unsigned char *shadow_alloc(size_t size) {
     void *map = mmap(NULL, span + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map != MAP_FAILED) {
         uintptr_t at = ((uintptr_t)map + huge - 1) / huge * huge;
-        madvise((void *)at, span, MADV_HUGEPAGE);
+        if (span > huge) madvise((void *)(at + huge), span - huge, MADV_HUGEPAGE);
         return (unsigned char *)at;
     }
 #endif
