@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checks.h"
 #include "memlib.h"
 #include "printed.h"
 #include "results.h"
@@ -87,10 +88,10 @@ struct header {
 static char *heap;      /* mem_heap_lo() */
 static size_t heap_max; /* the region's size */
 
-/* The op running (-1: mm_init), whether the allocator is inside it, and since when. */
+/* The op running (-1: mm_init), whether the allocator is inside it, and how many times it has been entered (the watchdog times an op by it, without a clock read an op). */
 static volatile int64_t current_op = -1;
 static int in_op;
-static uint64_t op_started_ns;
+static uint64_t op_entered;
 static uint64_t op_limit_ns;
 
 static uint64_t now_ns(void) {
@@ -121,14 +122,20 @@ static void on_signal(int sig, siginfo_t *si, void *ctx) {
 
 static void *watchdog(void *arg) {
     (void)arg;
+    uint64_t seen = UINT64_MAX, seen_at = 0; /* the entry last seen running, and when it was first seen */
     for (;;) {
         struct timespec pause = {0, 20 * 1000 * 1000};
         nanosleep(&pause, NULL);
-        /* The op that began at `started` is still running when no op has begun since (the start is the same after the clock is read). */
-        uint64_t started = __atomic_load_n(&op_started_ns, __ATOMIC_ACQUIRE);
+        uint64_t entry = __atomic_load_n(&op_entered, __ATOMIC_ACQUIRE);
         if (!__atomic_load_n(&in_op, __ATOMIC_ACQUIRE)) continue;
         uint64_t now = now_ns();
-        if (now > started && now - started > op_limit_ns && __atomic_load_n(&op_started_ns, __ATOMIC_ACQUIRE) == started) stop_with(0, 0);
+        if (entry != seen) {
+            seen = entry;
+            seen_at = now;
+            continue;
+        }
+        /* Still the same entry, running since before it was first seen: stopped past the limit (at most a pause late). */
+        if (now - seen_at > op_limit_ns && __atomic_load_n(&in_op, __ATOMIC_ACQUIRE) && __atomic_load_n(&op_entered, __ATOMIC_ACQUIRE) == entry) stop_with(0, 0);
     }
     return NULL;
 }
@@ -157,31 +164,11 @@ static bool inside_heap(const char *p, size_t n) {
     return p >= heap && n <= mem_heapsize() && (size_t)(p - heap) <= mem_heapsize() - n;
 }
 
-/* The first byte of [p, p + n) that is not `byte`, or -1 (eight bytes at a time, or a page at a time against a page of `byte`). */
-static int64_t first_unlike(const unsigned char *p, size_t n, unsigned char byte) {
-    static unsigned char like[4096];
-    static size_t like_len;
-    static unsigned char like_byte;
-    size_t k = 0;
-    if (n >= 256) {
-        size_t want = n < sizeof like ? n : sizeof like;
-        if (like_byte != byte || like_len < want) {
-            memset(like, byte, want);
-            like_byte = byte;
-            like_len = want;
-        }
-        for (; k + like_len <= n; k += like_len)
-            if (memcmp(p + k, like, like_len) != 0) break;
-    }
-    uint64_t all = 0x0101010101010101ull * byte;
-    for (; k + 8 <= n; k += 8) {
-        uint64_t w;
-        memcpy(&w, p + k, 8);
-        if (w != all) break;
-    }
-    for (; k < n; k++)
-        if (p[k] != byte) return (int64_t)k;
-    return -1;
+/* The look after which each slot's payload was filled, when recording (checks.h). */
+static uint32_t *filled_at;
+static bool recording;
+static uint32_t since_fill(uint32_t slot, bool record) {
+    return record ? filled_at[slot] : HI_NOT_RECORDED;
 }
 
 enum { CHECK_OVERWRITTEN = 1, CHECK_REALLOC_LOST = 2, CHECK_CALLOC_DIRTY = 3, CHECK_HEAPCHECK = 4 };
@@ -227,7 +214,7 @@ static void *read_ops(const char *path) {
 
 static inline void begin_op(int64_t i) {
     current_op = i;
-    __atomic_store_n(&op_started_ns, now_ns(), __ATOMIC_RELEASE);
+    __atomic_store_n(&op_entered, op_entered + 1, __ATOMIC_RELEASE);
     __atomic_store_n(&in_op, 1, __ATOMIC_RELEASE);
 }
 
@@ -270,7 +257,7 @@ static char *run_op(uint32_t i, bool checks) {
         ptrs[slot] = result;
         sizes[slot] = o->a * o->b;
         if (checks && result != NULL && inside_heap(result, (size_t)sizes[slot])) {
-            int64_t at = first_unlike((unsigned char *)result, (size_t)sizes[slot], 0);
+            int64_t at = hi_first_unlike((unsigned char *)result, (size_t)sizes[slot], 0);
             if (at >= 0) violation(i, CHECK_CALLOC_DIRTY, slot, (uint64_t)at);
         }
         break;
@@ -283,7 +270,7 @@ static char *run_op(uint32_t i, bool checks) {
         }
         char *p = ptrs[slot];
         if (checks && p != NULL && inside_heap(p, (size_t)sizes[slot])) {
-            int64_t at = first_unlike((unsigned char *)p, (size_t)sizes[slot], bytes[slot]);
+            int64_t at = hi_payload_unlike((unsigned char *)p, (size_t)sizes[slot], bytes[slot], since_fill(slot, recording));
             if (at >= 0) violation(i, CHECK_OVERWRITTEN, slot, (uint64_t)at);
         }
         begin_op(i);
@@ -299,7 +286,7 @@ static char *run_op(uint32_t i, bool checks) {
         unsigned char old_byte = o->from == NO_SLOT ? 0 : bytes[o->from];
         bool old_ok = checks && old != NULL && inside_heap(old, (size_t)old_size);
         if (old_ok) {
-            int64_t at = first_unlike((unsigned char *)old, (size_t)old_size, old_byte);
+            int64_t at = hi_payload_unlike((unsigned char *)old, (size_t)old_size, old_byte, since_fill(o->from, recording));
             if (at >= 0) {
                 violation(i, CHECK_OVERWRITTEN, o->from, (uint64_t)at);
                 old_ok = false;
@@ -313,7 +300,7 @@ static char *run_op(uint32_t i, bool checks) {
         sizes[slot] = o->a;
         if (old_ok && result != NULL && inside_heap(result, (size_t)o->a)) {
             uint64_t keep = old_size < o->a ? old_size : o->a;
-            int64_t at = first_unlike((unsigned char *)result, (size_t)keep, old_byte);
+            int64_t at = hi_first_unlike((unsigned char *)result, (size_t)keep, old_byte);
             if (at >= 0) violation(i, CHECK_REALLOC_LOST, slot, (uint64_t)at);
             if (at < 0 && old_byte == o->byte) filled = (size_t)keep;
         }
@@ -330,8 +317,10 @@ static void fill(uint32_t slot, unsigned char byte, bool record) {
     char *p = ptrs[slot];
     bytes[slot] = byte;
     if (p == NULL || !inside_heap(p, (size_t)sizes[slot])) return;
-    if (record)
+    if (record) {
         hi_track_fill((size_t)(p - heap), (size_t)sizes[slot], byte, filled);
+        filled_at[slot] = hi_track_looks();
+    }
     else
         memset(p + filled, byte, (size_t)sizes[slot] - filled);
 }
@@ -372,6 +361,7 @@ int main(int argc, char **argv) {
     ptrs = calloc(hdr.nslots + 1, sizeof *ptrs);
     sizes = calloc(hdr.nslots + 1, sizeof *sizes);
     bytes = calloc(hdr.nslots + 1, 1);
+    filled_at = calloc(hdr.nslots + 1, sizeof *filled_at);
     hi_max_heap = (size_t)hdr.max_heap;
     op_limit_ns = (uint64_t)hdr.op_limit_ms * 1000000u;
     install_handlers();
@@ -395,6 +385,7 @@ int main(int argc, char **argv) {
     }
 
     bool record = (hdr.flags & FLAG_RECORD) != 0;
+    recording = record;
     bool checks = (hdr.flags & FLAG_CHECKS) != 0;
     if (record && !hi_track_start(heap, heap_max)) _exit(71);
 

@@ -128,6 +128,18 @@ void hi_faults_take(size_t skip_lo, size_t skip_hi) {
     close_pages(nclosing);
 }
 
+void hi_faults_open(size_t offset, size_t n) {
+    size_t first = offset / hi_page, last = (offset + n - 1) / hi_page;
+    size_t closed = 0;
+    for (size_t q = first; q <= last && closed < 2; q++) closed += !age[q];
+    /* A page cut short by the heap's end stays closed: a write past the end faults. */
+    if (hi_page_length(last) < hi_page) last--;
+    if (closed < 2 || last == SIZE_MAX || last < first) return;
+    size_t seen = hi_seen.new_pages;
+    open_pages(first, last);
+    hi_seen.new_pages = seen; /* opened by a call, as the kernel's way would: no fault to weigh */
+}
+
 void hi_faults_fill(size_t offset, size_t n, unsigned char byte, size_t payload_lo, size_t payload_hi) {
     size_t first = offset / hi_page, last = (offset + n - 1) / hi_page;
     /* Closed pages are opened for the fill and closed again after it; so are the open ones wholly inside a large payload (its run of pages is not written again before it is freed). */

@@ -62,6 +62,8 @@ void hi_faults_leave(void);
 bool hi_faults_fault(size_t r);
 void hi_faults_take(size_t skip_lo, size_t skip_hi);
 void hi_faults_fill(size_t offset, size_t n, unsigned char byte, size_t payload_lo, size_t payload_hi);
+/* [offset, offset + n) about to be written by one call (a copy): its pages opened at once when two or more are not, listed as written (compared at the next look). */
+void hi_faults_open(size_t offset, size_t n);
 
 /*
  * The thread's page faults since the last call, sampled with their addresses (track_samples.c):
@@ -83,5 +85,8 @@ void hi_kernel_leave(void);
 bool hi_kernel_fault(size_t r);
 bool hi_kernel_take(size_t skip_lo, size_t skip_hi);
 void hi_kernel_fill(size_t offset, size_t n, unsigned char byte);
+void hi_kernel_open(size_t offset, size_t n);
+/* After the driver filled the payload [payload_lo, payload_hi): its pages, as the shadow says, protected again and no longer listed. */
+void hi_kernel_filled(size_t payload_lo, size_t payload_hi);
 
 #endif

@@ -85,14 +85,24 @@ bool hi_page_inside(size_t r, size_t lo, size_t hi) {
     return start >= lo && start + hi_page_length(r) <= hi;
 }
 
+/* Per page: the last look that recorded a word of it, or the fill of a payload over it (a payload's pages the driver checks: hi_track_changed). */
+static uint32_t *changed_at;
+static uint32_t looks_taken;
+
 bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi) {
     hi_seen.compared++;
     size_t start = r * hi_page, end = start + hi_page_length(r);
     size_t lo = (skip_lo + 7) / 8 * 8, hi = skip_hi / 8 * 8;
-    if (lo >= hi || hi <= start || lo >= end) return take_words(start, end);
-    bool before = lo > start && take_words(start, lo);
-    bool after = hi < end && take_words(hi, end);
-    return before || after;
+    bool changed;
+    if (lo >= hi || hi <= start || lo >= end) {
+        changed = take_words(start, end);
+    } else {
+        bool before = lo > start && take_words(start, lo);
+        bool after = hi < end && take_words(hi, end);
+        changed = before || after;
+    }
+    if (changed) changed_at[r] = looks_taken;
+    return changed;
 }
 
 static int by_page(const void *a, const void *b) {
@@ -229,13 +239,34 @@ static void choose(void) {
 
 /* ---- the interface ---------------------------------------------------------------------- */
 
+/*
+ * The shadow copy: zeroed memory, on huge pages past its first 2 MiB where the system allows it, so
+ * that its first touches as a large heap grows are a fault every 2 MiB rather than two a page (a
+ * read mapping the zero page, then the copy's write: a third of random-bal's faults), while a
+ * small heap's shadow is not cleared 2 MiB at a time.
+ */
+static unsigned char *shadow_alloc(size_t size) {
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    size_t huge = (size_t)2 << 20;
+    size_t span = (size + huge - 1) / huge * huge;
+    void *map = mmap(NULL, span + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (map != MAP_FAILED) {
+        uintptr_t at = ((uintptr_t)map + huge - 1) / huge * huge;
+        if (span > huge) madvise((void *)(at + huge), span - huge, MADV_HUGEPAGE);
+        return (unsigned char *)at;
+    }
+#endif
+    return calloc(size, 1);
+}
+
 bool hi_track_start(char *region, size_t size) {
     hi_heap = region;
     hi_heap_max = size;
     hi_page = (size_t)getpagesize();
     hi_npages = (size + hi_page - 1) / hi_page;
-    shadow = calloc(hi_npages * hi_page + 8, 1);
-    if (shadow == NULL || !hi_faults_start()) return false;
+    shadow = shadow_alloc(hi_npages * hi_page + 8);
+    changed_at = calloc(hi_npages, sizeof *changed_at);
+    if (shadow == NULL || changed_at == NULL || !hi_faults_start()) return false;
 #ifdef MADV_NOHUGEPAGE
     madvise(hi_heap, hi_npages * hi_page, MADV_NOHUGEPAGE); /* written pages are told by the page, not by 2 MiB */
 #endif
@@ -257,6 +288,7 @@ bool hi_track_fault(const char *a) {
 }
 
 void hi_track_take(size_t skip_lo, size_t skip_hi) {
+    looks_taken++;
     if (how == HI_BY_KERNEL && !hi_kernel_take(skip_lo, skip_hi)) {
         fixed = true;
         change_way(HI_BY_FAULTS);
@@ -265,9 +297,35 @@ void hi_track_take(size_t skip_lo, size_t skip_hi) {
     if (how != HI_OFF) choose();
 }
 
+/* The driver's own fill is under way: its memset opens pages as the fill's way says, not as a copy's. */
+static bool filling;
+
+void hi_track_write(const void *to, size_t n) {
+    const char *at = to;
+    if (how == HI_OFF || filling || n < hi_page || at < hi_heap || at >= hi_heap + hi_heap_max) return;
+    size_t offset = (size_t)(at - hi_heap);
+    if (n > hi_heap_max - offset) n = hi_heap_max - offset;
+    if (how == HI_BY_KERNEL) hi_kernel_open(offset, n);
+    if (how == HI_BY_FAULTS) hi_faults_open(offset, n);
+}
+
+uint32_t hi_track_looks(void) {
+    return looks_taken;
+}
+
+bool hi_track_changed(size_t r, uint32_t since) {
+    return changed_at[r] > since;
+}
+
 void hi_track_fill(size_t offset, size_t n, unsigned char byte, size_t filled) {
     memset(shadow + offset, byte, n);
-    if (filled >= n) return;
-    if (how == HI_BY_KERNEL) hi_kernel_fill(offset + filled, n - filled, byte);
-    if (how == HI_BY_FAULTS) hi_faults_fill(offset + filled, n - filled, byte, offset, offset + n);
+    /* Written by the allocator (unrecorded: the payload handed out) and the fill: changed, for any other payload it overlaps. */
+    for (size_t r = offset / hi_page; r < hi_npages && r * hi_page < offset + n; r++) changed_at[r] = looks_taken;
+    filling = true;
+    if (how == HI_BY_KERNEL) {
+        if (filled < n) hi_kernel_fill(offset + filled, n - filled, byte);
+        hi_kernel_filled(offset, offset + n);
+    }
+    if (how == HI_BY_FAULTS && filled < n) hi_faults_fill(offset + filled, n - filled, byte, offset, offset + n);
+    filling = false;
 }
