@@ -1,10 +1,18 @@
 // The allocator interface: what every simulated allocator offers (allocatorBase.ts holds the
 // half they share, sbrkAllocator.ts and implicitAllocator.ts the rest).
 
+import type { BlockTotals } from './blockStats';
 import type { FitSearch } from './fitSearch';
 import type { HeapConfig } from './config';
 import type { HeapMemory } from './memory';
 import type { AllocatorSnapshot, FreeListNodes, HeapColumns, HeapIssue, HeapMetrics, HeapWalk, OpResult, RequestSize } from './results';
+
+/** The heap's size, its live and peak payload, and the block totals, as `Allocator.runningFigures` gives them. */
+export interface RunningFigures extends BlockTotals {
+  readonly heapSize: number;
+  readonly livePayload: number;
+  readonly peakPayload: number;
+}
 
 /** A simulated allocator over a heap of real bytes. No method throws. */
 export interface Allocator {
@@ -37,6 +45,13 @@ export interface Allocator {
   check(): HeapIssue[];
   /** Metrics after the last op, from the allocator's running totals (cheap). */
   metrics(): HeapMetrics;
+  /**
+   * The figures `metrics()` is made from, without making an object: one record, rewritten by
+   * each call (a replay reads them after every op: docs/performance.md, "No object per op").
+   * Null when the block totals must be counted from memory (a heap the program wrote over):
+   * then `metrics()` says what is known.
+   */
+  runningFigures(): RunningFigures | null;
   /** The same metrics recomputed from a walk of memory (the truth when the heap is corrupted). */
   walkMetrics(): HeapMetrics;
   /**
@@ -51,6 +66,12 @@ export interface Allocator {
    * returns the same record, valid until the next op.
    */
   setQuiet(quiet: boolean): void;
+  /**
+   * Recycling: op results record everything, but in one record (its block and events array
+   * included) that each op rewrites, valid until the next op: for a replay that reads each
+   * result at once and keeps none (docs/performance.md, "No object per op").
+   */
+  setRecycling(recycling: boolean): void;
 }
 
 /** How an allocator is built, beyond its configuration. */

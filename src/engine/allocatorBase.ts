@@ -2,7 +2,7 @@
 // calloc, payload writes, metrics, snapshots, and the guard that turns a fault inside an operation
 // into a reported problem. Subclasses implement only allocate / release / resize / walk.
 
-import type { Allocator, AllocatorOptions } from './allocator';
+import type { Allocator, AllocatorOptions, RunningFigures } from './allocator';
 import { BlockStats } from './blockStats';
 import { checkLivePayloads } from './checker';
 import type { HeapConfig } from './config';
@@ -36,9 +36,15 @@ export abstract class AllocatorBase implements Allocator {
    * unknown pointer): from then on the heap's bytes may not match the allocator's own records.
    */
   protected scribbled = false;
+  /** The one record `runningFigures` rewrites. */
+  private readonly figures = { heapSize: 0, livePayload: 0, peakPayload: 0, allocatedBlocks: 0, allocatedBytes: 0, freeBlocks: 0, freeBytes: 0, largestFree: 0 };
   /** Op results leave out events and blocks (see setQuiet). */
   protected quiet: boolean;
   private readonly quietRecord = newRecord('malloc');
+  /** Recycling (see `Allocator.setRecycling`): the block and the events array the one record reuses. */
+  private recycling = false;
+  private readonly recycledBlock = { addr: 0, size: 0 };
+  private readonly recycledEvents: HeapEvent[] = [];
 
   /** `memory` and `ledger`: an empty heap and a ledger to use (recycled from an allocator no longer needed), or new ones; `options`: see AllocatorOptions. */
   constructor(
@@ -72,18 +78,27 @@ export abstract class AllocatorBase implements Allocator {
     this.quiet = quiet;
   }
 
-  /** A fresh record for an op; a quiet allocator rewrites one record, valid until its next op. */
+  setRecycling(recycling: boolean): void {
+    this.recycling = recycling;
+  }
+
+  /** A fresh record for an op; a quiet or recycling allocator rewrites one record, valid until its next op. */
   private begin(op: OpKind): OpRecorder {
-    if (!this.quiet) return newRecord(op);
+    if (!this.quiet && !this.recycling) return newRecord(op);
     const rec = this.quietRecord;
     rec.op = op;
     rec.requestSize = 0;
     rec.ptr = null;
     rec.block = null;
     rec.examined = 0;
-    rec.events = NO_EVENTS;
     rec.problem = null;
     rec.requestText = undefined;
+    if (this.quiet) {
+      rec.events = NO_EVENTS;
+    } else {
+      this.recycledEvents.length = 0;
+      rec.events = this.recycledEvents;
+    }
     return rec;
   }
 
@@ -94,7 +109,11 @@ export abstract class AllocatorBase implements Allocator {
 
   /** The block an op returned, resized or freed, unless quiet. */
   protected setBlock(rec: OpRecorder, addr: number, size: number): void {
-    if (!this.quiet) rec.block = { addr, size };
+    if (this.quiet) return;
+    const block = this.recycling ? this.recycledBlock : { addr, size };
+    block.addr = addr;
+    block.size = size;
+    rec.block = block;
   }
 
   get liveAllocations(): ReadonlyMap<number, number> {
@@ -277,6 +296,21 @@ export abstract class AllocatorBase implements Allocator {
     return metricsFrom(this.stats.current(), this.memory.brk, this.ledger.livePayload, this.ledger.peakPayload);
   }
 
+  runningFigures(): RunningFigures | null {
+    if (this.scribbled) return null;
+    const totals = this.stats.current();
+    const f = this.figures;
+    f.heapSize = this.memory.brk;
+    f.livePayload = this.ledger.livePayload;
+    f.peakPayload = this.ledger.peakPayload;
+    f.allocatedBlocks = totals.allocatedBlocks;
+    f.allocatedBytes = totals.allocatedBytes;
+    f.freeBlocks = totals.freeBlocks;
+    f.freeBytes = totals.freeBytes;
+    f.largestFree = totals.largestFree;
+    return f;
+  }
+
   walkMetrics(): HeapMetrics {
     const { livePayload, peakPayload } = this.ledger;
     let walk: HeapWalk;
@@ -372,12 +406,15 @@ export abstract class AllocatorBase implements Allocator {
   protected moveBlock(ptr: number, requestSize: number, wanted: number, rec: OpRecorder): number | null {
     const moved = this.allocate(requestSize, rec);
     if (moved === null) return null;
-    const newBlock = rec.block;
+    // The new block's figures, not the object: a recycling allocator rewrites it as it frees the old one.
+    const placed = rec.block;
+    const [addr, size] = placed === null ? [0, 0] : [placed.addr, placed.size];
     const copied = Math.max(0, Math.min(wanted, this.memory.brk - ptr));
     this.memory.copy(moved, ptr, copied);
     this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });
     this.release(ptr, rec);
-    rec.block = newBlock;
+    if (placed === null) rec.block = null;
+    else this.setBlock(rec, addr, size);
     return moved;
   }
 

@@ -41,7 +41,7 @@ export function blockFiguresUnknown(livePayload: number, peakPayload: number, he
   return { livePayload, peakPayload, heapSize, utilisation, allocatedBlocks: none, internalFragmentation: none, freeBlocks: none, freeBytes: none, largestFree: none, externalFragmentation: none, unknown };
 }
 
-const OVERLAP = 'utilisation is unknown: more payload was live at once than the heap holds, so payloads overlapped';
+export const OVERLAP = 'utilisation is unknown: more payload was live at once than the heap holds, so payloads overlapped';
 
 /** peak / heap size, or null when the peak exceeds the heap (only overlapping payloads can do that). */
 function utilisationOf(peakPayload: number, heapSize: number): number | null {

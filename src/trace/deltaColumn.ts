@@ -5,7 +5,8 @@
 // column keeps small values in one or two bytes and the rare wide one aside; a changes column keeps
 // only the ops where its value changes (docs/memory.md, "The history of a long trace").
 
-import { blockFiguresUnknown } from '../engine/metrics';
+import type { Allocator } from '../engine/allocator';
+import { blockFiguresUnknown, OVERLAP } from '../engine/metrics';
 import type { HeapMetrics } from '../engine/results';
 import { grown } from '../engine/typedArrays';
 import { lowerBound } from '../shared/bisect';
@@ -238,6 +239,29 @@ export class MetricColumns {
     const flags = (blocks ? 0 : BLOCKS_UNKNOWN) | (m.utilisation === null ? UTILISATION_UNKNOWN : 0);
     this.unknown.set(i, flags);
     if (flags !== 0 && this.reasons[flags] === undefined) this.reasons[flags] = m.unknown ?? 'unknown';
+  }
+
+  /** Appends the heap's metrics after the next op: from its running figures, making no object, when it has them. */
+  pushFrom(heap: Allocator): void {
+    const f = heap.runningFigures();
+    if (f === null) {
+      this.push(heap.metrics());
+      return;
+    }
+    const i = this.heapSize.length;
+    const { heapSize, peakPayload } = f;
+    this.heapSize.push(heapSize);
+    this.livePayload.push(f.livePayload);
+    this.peakPayload.push(peakPayload);
+    this.freeBlocks.push(f.freeBlocks);
+    this.freeBytes.push(f.freeBytes);
+    this.largestFree.push(f.largestFree);
+    this.allocatedBlocks.push(f.allocatedBlocks);
+    this.allocatedBytes.push(f.allocatedBytes);
+    // metricsFrom's test: a peak above the heap (payloads overlapped) leaves utilisation unknown.
+    const overlapped = heapSize === 0 ? peakPayload !== 0 : peakPayload > heapSize;
+    this.unknown.set(i, overlapped ? UTILISATION_UNKNOWN : 0);
+    if (overlapped && this.reasons[UTILISATION_UNKNOWN] === undefined) this.reasons[UTILISATION_UNKNOWN] = OVERLAP;
   }
 
   /** The metrics after op `i` (0 <= i < pushed). */

@@ -67,7 +67,10 @@ export class Replay {
     const heap = allocatorFor(config);
     // Without history no op's record outlives the op (the totals are read from it at once): the
     // allocator makes no record, event or block object per op (docs/performance.md, "At scale").
+    // With history the recorder reads each op's record at once and keeps none of it: one record
+    // is rewritten by every op (events and block included) until the history adopts the heap.
     if (!this.history) heap.setQuiet(true);
+    else heap.setRecycling(true);
     this.initialMetrics = heap.metrics();
     this.columns = new OpColumns(n, this.history ? n : 0, this.initialMetrics);
     this.past = this.history

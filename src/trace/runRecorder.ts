@@ -85,6 +85,17 @@ export class OpColumns {
 
   /** Op `i`'s record, and the metrics after it; after its pointer, in op order. */
   record(i: number, result: OpResult, outcome: number, metrics: HeapMetrics): void {
+    this.recordOp(i, result, outcome);
+    this.metrics.push(metrics);
+  }
+
+  /** The same, the metrics read from the heap after the op (no object made for them). */
+  recordFrom(i: number, result: OpResult, outcome: number, heap: Allocator): void {
+    this.recordOp(i, result, outcome);
+    this.metrics.pushFrom(heap);
+  }
+
+  private recordOp(i: number, result: OpResult, outcome: number): void {
     const block = result.block;
     // The header lies just before the payload, so the distance fits a byte but for odd ops.
     this.blockOffsets.set(i, block ? (this.pointer(i) ?? 0) - block.addr : 0);
@@ -100,7 +111,6 @@ export class OpColumns {
     }
     this.remainders.set(i, remainder);
     this.mergedSizes.set(i, merged);
-    this.metrics.push(metrics);
   }
 
   /** The pointer op `i` returned (or freed, or wrote through); null = NULL. */
@@ -224,11 +234,14 @@ export class RunRecorder {
     this.columns.ptrs[i] = result.ptr ?? NO_PTR;
     this.followLifetimes(i, kind, result);
     this.examinedTotal += result.examined;
-    if (history) this.columns.record(i, result, outcome, heap.metrics());
+    if (history) this.columns.recordFrom(i, result, outcome, heap);
     this.report(i, kind, result, violations);
     this.recorded = i + 1;
     if (history && history.due(i)) history.save(i, heap, this.slots, this.held, this.withBytes || this.corrupted);
-    if (history && this.recorded === this.trace.ops.length) history.adopt(heap);
+    if (history && this.recorded === this.trace.ops.length) {
+      heap.setRecycling(false); // the history's cursor hands results out to keep
+      history.adopt(heap);
+    }
   }
 
   /**
