@@ -1,21 +1,27 @@
 // A set of whole numbers below a fixed bound with constant-time add and delete, whose members
-// sit densely at the front of an array: visiting them costs the members, not the bound.
+// sit densely at the front of an array: visiting them costs the members, not the bound. The
+// members' array grows with the most members there have been, not with the bound (a replay's
+// held pointers are a few of millions of names: docs/memory.md, "The history of a long trace").
 
 export class DenseSet {
   /** The members, in no particular order: the first `size` entries. */
-  readonly members: Int32Array;
+  members = new Int32Array(16);
   /** Each number's place among the members, or -1. */
   private readonly place: Int32Array;
   size = 0;
 
   /** Numbers in [0, bound). */
   constructor(bound: number) {
-    this.members = new Int32Array(bound);
     this.place = new Int32Array(bound).fill(-1);
   }
 
   add(n: number): void {
     if (this.place[n]! >= 0) return;
+    if (this.size === this.members.length) {
+      const more = new Int32Array(this.size * 2);
+      more.set(this.members);
+      this.members = more;
+    }
     this.place[n] = this.size;
     this.members[this.size++] = n;
   }

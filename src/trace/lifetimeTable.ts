@@ -29,8 +29,11 @@ export class Lifetimes {
   protected slots: Int32Array;
   protected starts: Int32Array;
   protected ends: Int32Array;
-  /** The lifetime's last realloc, as an index into the realloc arrays, or -1. */
-  protected lastRealloc: Int32Array;
+  /**
+   * The lifetime's last realloc, as an index into the realloc arrays, or -1; null while there
+   * has been no realloc (a trace without any keeps 4 bytes a lifetime less).
+   */
+  protected lastRealloc: Int32Array | null = null;
   // Per realloc, in op order: its op, and the same lifetime's realloc before it (-1: none). A
   // chain per lifetime rather than a per-op array, as most ops are not reallocs.
   protected reallocOps: Int32Array;
@@ -40,13 +43,17 @@ export class Lifetimes {
     this.slots = new Int32Array(capacity);
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
-    this.lastRealloc = new Int32Array(capacity);
     this.reallocOps = new Int32Array(reallocCapacity);
     this.prevRealloc = new Int32Array(reallocCapacity);
   }
 
   get count(): number {
     return this.n;
+  }
+
+  /** Lifetime `k`'s last realloc (an index into the realloc arrays), or -1. */
+  private lastReallocOf(k: number): number {
+    return this.lastRealloc === null ? -1 : this.lastRealloc[k]!;
   }
 
   /** The pointer holding the block last. */
@@ -67,7 +74,7 @@ export class Lifetimes {
   /** The reallocs that resized or moved the block, in op order (a fresh array). */
   reallocs(k: number): number[] {
     const out: number[] = [];
-    for (let r = this.lastRealloc[k]!; r >= 0; r = this.prevRealloc[r]!) out.push(this.reallocOps[r]!);
+    for (let r = this.lastReallocOf(k); r >= 0; r = this.prevRealloc[r]!) out.push(this.reallocOps[r]!);
     return out.reverse();
   }
 
@@ -75,7 +82,7 @@ export class Lifetimes {
   lastOp(k: number): number {
     const end = this.ends[k]!;
     if (end >= 0) return end;
-    const r = this.lastRealloc[k]!;
+    const r = this.lastReallocOf(k);
     return r >= 0 ? this.reallocOps[r]! : this.starts[k]!;
   }
 
@@ -87,7 +94,7 @@ export class Lifetimes {
 
   /** The bytes the typed arrays take. */
   get byteLength(): number {
-    return this.slots.byteLength + this.starts.byteLength + this.ends.byteLength + this.lastRealloc.byteLength + this.reallocOps.byteLength + this.prevRealloc.byteLength;
+    return this.slots.byteLength + this.starts.byteLength + this.ends.byteLength + (this.lastRealloc?.byteLength ?? 0) + this.reallocOps.byteLength + this.prevRealloc.byteLength;
   }
 
   /**
@@ -105,7 +112,7 @@ export class Lifetimes {
     copy.slots = trim(this.slots, n);
     copy.starts = trim(this.starts, n);
     copy.ends = trim(this.ends, n);
-    copy.lastRealloc = trim(this.lastRealloc, n);
+    copy.lastRealloc = this.lastRealloc && trim(this.lastRealloc, n);
     copy.reallocOps = trim(this.reallocOps, r);
     copy.prevRealloc = trim(this.prevRealloc, r);
     return copy;
@@ -125,7 +132,7 @@ export class LifetimeBuilder extends Lifetimes {
     this.slots[k] = slot;
     this.starts[k] = start;
     this.ends[k] = -1;
-    this.lastRealloc[k] = -1;
+    if (this.lastRealloc !== null) this.lastRealloc[k] = -1;
     this.n = k + 1;
     return k;
   }
@@ -135,8 +142,9 @@ export class LifetimeBuilder extends Lifetimes {
     const r = this.reallocN;
     if (r === this.reallocOps.length) this.growReallocs();
     this.reallocOps[r] = op;
-    this.prevRealloc[r] = this.lastRealloc[k]!;
-    this.lastRealloc[k] = r;
+    const last = (this.lastRealloc ??= new Int32Array(this.slots.length).fill(-1));
+    this.prevRealloc[r] = last[k]!;
+    last[k] = r;
     this.reallocN = r + 1;
     this.slots[k] = slot;
   }
@@ -161,7 +169,7 @@ export class LifetimeBuilder extends Lifetimes {
     this.slots = grown(this.slots, size);
     this.starts = grown(this.starts, size);
     this.ends = grown(this.ends, size);
-    this.lastRealloc = grown(this.lastRealloc, size);
+    if (this.lastRealloc !== null) this.lastRealloc = grown(this.lastRealloc, size, -1);
   }
 
   private growReallocs(): void {

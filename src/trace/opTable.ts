@@ -1,4 +1,4 @@
-// A trace's ops in columns (typed arrays), not one object per op: 17 bytes an op instead of about
+// A trace's ops in columns (typed arrays), not one object per op: about 15 bytes an op instead of about
 // 75, and, more to the point, no object the garbage collector must mark on every full collection
 // (docs/performance.md, "No object per op", has the figures). `at(i)` gives op i as a plain
 // `TraceOp`; what runs once per op (the replay, the lifetime pass, the panel's tables) reads the
@@ -13,7 +13,7 @@
 import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './vocabulary';
 import { grown } from '../engine/typedArrays';
 import { engineSize } from './numbers';
-import { lowerBound } from '../shared/bisect';
+import { firstIndex } from '../shared/bisect';
 
 const KINDS: readonly TraceOpKind[] = ['malloc', 'calloc', 'realloc', 'free', 'write', 'fill'];
 const KIND_CODE: Readonly<Record<TraceOpKind, number>> = { malloc: 0, calloc: 1, realloc: 2, free: 3, write: 4, fill: 5 };
@@ -24,6 +24,14 @@ const NONE = -1;
 /** The largest size the size column holds, and the largest column the range columns hold. */
 const MAX_COLUMN_SIZE = 0xffffffff;
 const MAX_COLUMN = 0xffff;
+/**
+ * Lines: the line of every LINE_STRIDE-th op, and each op's distance below it in 16 bits (an op
+ * further down, past 65,535 lines of blanks or comments, is kept whole): about 2 bytes an op
+ * rather than 4, with no more work to read one (docs/memory.md, "A trace").
+ */
+const LINE_SHIFT = 6;
+const LINE_STRIDE = 1 << LINE_SHIFT;
+const MAX_LINE_STEP = 0xffff;
 
 export class OpTable implements Iterable<TraceOp> {
   protected n = 0;
@@ -33,7 +41,9 @@ export class OpTable implements Iterable<TraceOp> {
   protected froms: Int32Array | null = null;
   /** Request sizes (malloc, realloc); 0 for an op kept whole. */
   protected sizes: Uint32Array;
-  protected lines: Int32Array;
+  /** The line of op `k * LINE_STRIDE`, and each op's line less its block's (see LINE_SHIFT). */
+  protected lineBases: Int32Array;
+  protected lineSteps: Uint16Array;
   protected columns: Uint16Array;
   protected endColumns: Uint16Array;
   protected readonly whole = new Map<number, TraceOp>();
@@ -45,7 +55,8 @@ export class OpTable implements Iterable<TraceOp> {
     this.kinds = new Uint8Array(capacity);
     this.ptrs = new Int32Array(capacity);
     this.sizes = new Uint32Array(capacity);
-    this.lines = new Int32Array(capacity);
+    this.lineBases = new Int32Array(Math.ceil(capacity / LINE_STRIDE));
+    this.lineSteps = new Uint16Array(capacity);
     this.columns = new Uint16Array(capacity);
     this.endColumns = new Uint16Array(capacity);
   }
@@ -66,7 +77,7 @@ export class OpTable implements Iterable<TraceOp> {
     this.check(i);
     const code = this.kinds[i]!;
     if (code & WHOLE) return this.whole.get(i)!;
-    const range = lineRange(this.lines[i]!, this.columns[i]!, this.endColumns[i]!);
+    const range = lineRange(this.lineOf(i), this.columns[i]!, this.endColumns[i]!);
     const ptr = this.ptrs[i]!;
     switch (KINDS[code]) {
       case 'malloc':
@@ -134,12 +145,17 @@ export class OpTable implements Iterable<TraceOp> {
 
   line(i: number): number {
     this.check(i);
-    return this.lines[i]!;
+    return this.kinds[i]! & WHOLE ? this.whole.get(i)!.range.line : this.lineOf(i);
+  }
+
+  /** Op `i`'s line from the line columns (op `i` not kept whole). */
+  protected lineOf(i: number): number {
+    return this.lineBases[i >> LINE_SHIFT]! + this.lineSteps[i]!;
   }
 
   range(i: number): SourceRange {
     this.check(i);
-    return this.kinds[i]! & WHOLE ? this.whole.get(i)!.range : lineRange(this.lines[i]!, this.columns[i]!, this.endColumns[i]!);
+    return this.kinds[i]! & WHOLE ? this.whole.get(i)!.range : lineRange(this.lineOf(i), this.columns[i]!, this.endColumns[i]!);
   }
 
   /** Whether any op is one of `kinds`. */
@@ -154,7 +170,7 @@ export class OpTable implements Iterable<TraceOp> {
 
   /** The first op on or after `line` (length when none is): ops are in line order. */
   firstFromLine(line: number): number {
-    return lowerBound(this.lines, line, this.n);
+    return firstIndex(this.n, (i) => this.line(i) >= line);
   }
 
   *[Symbol.iterator](): Iterator<TraceOp> {
@@ -163,7 +179,7 @@ export class OpTable implements Iterable<TraceOp> {
 
   /** Bytes the columns hold (the ops kept whole not counted). */
   get byteLength(): number {
-    return [this.kinds, this.ptrs, this.sizes, this.lines, this.columns, this.endColumns].reduce((sum, a) => sum + a.byteLength, this.froms?.byteLength ?? 0);
+    return [this.kinds, this.ptrs, this.sizes, this.lineBases, this.lineSteps, this.columns, this.endColumns].reduce((sum, a) => sum + a.byteLength, this.froms?.byteLength ?? 0);
   }
 
   /** Ops of `kinds`, counted up to the first when `first`. */
@@ -201,7 +217,7 @@ export class OpTableBuilder extends OpTable {
 
   /** Appends a malloc, realloc or free as the `.rep` parser reads it (`size` ignored for a free). */
   add(kind: 'malloc' | 'realloc' | 'free', ptr: Slot | null, from: Slot | null, size: bigint | number, line: number, column: number, endColumn: number): void {
-    if (!fitsColumns(kind === 'free' ? 0 : size, column, endColumn)) {
+    if (!fitsColumns(kind === 'free' ? 0 : size, column, endColumn) || !this.lineFits(line)) {
       const range = lineRange(line, column, endColumn);
       const big = BigInt(size);
       this.push(kind === 'malloc' ? { kind, ptr: ptr!, size: big, range } : kind === 'realloc' ? { kind, ptr: ptr!, from, size: big, range } : { kind, ptr, range });
@@ -212,7 +228,7 @@ export class OpTableBuilder extends OpTable {
     this.ptrs[i] = ptr ?? NONE;
     this.setFrom(i, kind === 'realloc' ? from : null, ptr);
     this.sizes[i] = kind === 'free' ? 0 : Number(size);
-    this.lines[i] = line;
+    this.setLine(i, line);
     this.columns[i] = column;
     this.endColumns[i] = endColumn;
   }
@@ -220,7 +236,7 @@ export class OpTableBuilder extends OpTable {
   push(op: TraceOp): void {
     const r = op.range;
     const columnar = op.kind === 'free' || op.kind === 'malloc' || op.kind === 'realloc';
-    if (columnar && r.endLine === r.line && fitsColumns(op.kind === 'free' ? 0 : op.size, r.column, r.endColumn)) {
+    if (columnar && r.endLine === r.line && fitsColumns(op.kind === 'free' ? 0 : op.size, r.column, r.endColumn) && this.lineFits(r.line)) {
       this.add(op.kind, op.ptr, op.kind === 'realloc' ? op.from : null, op.kind === 'free' ? 0 : op.size, r.line, r.column, r.endColumn);
       return;
     }
@@ -229,7 +245,8 @@ export class OpTableBuilder extends OpTable {
     this.ptrs[i] = op.ptr ?? NONE;
     this.setFrom(i, op.kind === 'realloc' ? op.from : null, op.ptr);
     this.sizes[i] = 0;
-    this.lines[i] = r.line;
+    // Its line is read from the op; the first op of a block sets the block's line all the same.
+    if ((i & (LINE_STRIDE - 1)) === 0) this.setLine(i, r.line);
     this.columns[i] = Math.min(r.column, MAX_COLUMN);
     this.endColumns[i] = Math.min(r.endColumn, MAX_COLUMN);
     this.whole.set(i, op);
@@ -253,6 +270,24 @@ export class OpTableBuilder extends OpTable {
     this.froms[i] = from ?? NONE;
   }
 
+  /** Whether the next op, on `line`, can have its line in the line columns. */
+  private lineFits(line: number): boolean {
+    const i = this.n;
+    if ((i & (LINE_STRIDE - 1)) === 0) return true;
+    const step = line - this.lineBases[i >> LINE_SHIFT]!;
+    return step >= 0 && step <= MAX_LINE_STEP;
+  }
+
+  /** Op `i`'s line: the block's own at its first op, else the step from it. */
+  private setLine(i: number, line: number): void {
+    if ((i & (LINE_STRIDE - 1)) === 0) {
+      this.lineBases[i >> LINE_SHIFT] = line;
+      this.lineSteps[i] = 0;
+    } else {
+      this.lineSteps[i] = line - this.lineBases[i >> LINE_SHIFT]!;
+    }
+  }
+
   /** Makes room for one more op; returns its index. */
   private grow(): number {
     if (this.n === this.kinds.length) this.resize((a) => grown(a, Math.max(16, 2 * this.n)));
@@ -265,9 +300,12 @@ export class OpTableBuilder extends OpTable {
     this.ptrs = f(this.ptrs);
     if (this.froms !== null) this.froms = f(this.froms);
     this.sizes = f(this.sizes);
-    this.lines = f(this.lines);
+    this.lineSteps = f(this.lineSteps);
     this.columns = f(this.columns);
     this.endColumns = f(this.endColumns);
+    const bases = Math.ceil(this.kinds.length / LINE_STRIDE);
+    if (bases > this.lineBases.length) this.lineBases = grown(this.lineBases, bases);
+    else if (bases < this.lineBases.length) this.lineBases = this.lineBases.slice(0, bases);
   }
 }
 

@@ -1,7 +1,7 @@
 // A trace's ops live in columns, not one object per op. Read back, every op is the op the parser
 // read: the plain malloc, realloc and free of a .rep trace from the columns alone; calloc, write,
 // fill, free(NULL), realloc(NULL, n) and sizes from 2^32 too. The accessors agree with the op
-// objects, and a million-op trace costs 17 bytes an op.
+// objects, and a million-op trace costs about 15 bytes an op.
 
 import assert from 'node:assert/strict';
 import { OpTable, OpTableBuilder, parseHeapScript, parseRep, type TraceOp } from '../../../src/trace/index';
@@ -94,17 +94,38 @@ describe('op tables', () => {
     given.forEach((op, i) => assertAccessorsAgree(table, i, op));
     // The plain .rep trace, whose reallocs resize their own slot, has no column of old pointers.
     const rep = parseRep('0\n1\n3\n1\na 0 8\nr 0 16\nf 0\n');
-    assert.equal(rep.ops.byteLength, 3 * 17);
+    assert.equal(rep.ops.byteLength, 3 * 15 + 4);
     assert.equal(rep.ops.from(1), 0);
     assert.equal(rep.ops.from(0), null);
   });
 
-  it('hold a million-op .rep trace in columns of 17 bytes an op, never grown past the header\'s count', () => {
+  it('keep each op\'s line, however far apart: runs of blank lines of every length between ops, up to 200,000', () => {
+    const random = seededRandom(17);
+    const lines = ['0', '1', '400', '1'];
+    const expected: number[] = [];
+    for (let k = 0; k < 400; k++) {
+      // Mostly none, sometimes a few, sometimes more than 65,535 (the widest step the columns hold).
+      const r = random();
+      const blanks = r < 0.6 ? 0 : r < 0.9 ? Math.floor(random() * 300) : Math.floor(random() * 200_000);
+      for (let b = 0; b < blanks; b++) lines.push('');
+      lines.push(k % 2 === 0 ? 'a 0 8' : 'f 0');
+      expected.push(lines.length);
+    }
+    const ops = parseRep(lines.join('\n')).ops;
+    assert.deepEqual(Array.from({ length: ops.length }, (_, i) => ops.line(i)), expected);
+    assert.deepEqual([...ops].map((op) => op.range.line), expected);
+    for (const i of [0, 1, 63, 64, 65, 200, 399]) {
+      assert.equal(ops.firstFromLine(expected[i]!), i, `op ${i} is the first on or after its line`);
+      assert.equal(ops.firstFromLine(expected[i]! + 1), i + 1);
+    }
+  });
+
+  it('hold a million-op .rep trace in columns of about 15 bytes an op, never grown past the header\'s count', () => {
     const lines = ['0', '1000', '1000000', '1'];
     for (let i = 0; i < 1_000_000; i++) lines.push(i % 3 === 2 ? `f ${i % 1000}` : `${i % 3 === 0 ? 'a' : 'r'} ${i % 1000} ${i % 5000}`);
     const ops = parseRep(lines.join('\n')).ops;
     assert.equal(ops.length, 1_000_000);
-    assert.equal(ops.byteLength / ops.length, 17);
+    assert.equal(ops.byteLength / ops.length, 15 + 4 / 64, 'kind 1, pointer 4, size 4, line 2 (and 4 every 64 ops), columns 2 and 2');
     assert.deepEqual(ops.at(999_997), { kind: 'realloc', ptr: 997, from: 997, size: 4997n, range: { line: 1_000_002, column: 1, endLine: 1_000_002, endColumn: 11 } });
   });
 });
