@@ -177,7 +177,10 @@ export class History {
     const cp = this.checkpointAtOrBefore(target);
     const fill = this.settings.fill && payloads;
     let cursor = this.cursor;
-    if (cursor === null || cursor.index > target || cp.index > cursor.index || (fill && !cursor.payloads)) {
+    // From a later checkpoint only if that is cheaper than stepping on: a restore rebuilds every
+    // block, at about a tenth of what replaying an op costs (docs/performance.md, "Stepping").
+    const nearer = cursor !== null && cp.index > cursor.index && cp.index - cursor.index > cp.snapshot.blocks.length / 10;
+    if (cursor === null || cursor.index > target || nearer || (fill && !cursor.payloads)) {
       cursor = this.restore(cp, fill);
       this.cursor = cursor;
     }
