@@ -76,7 +76,7 @@ export class ImplicitAllocator extends AllocatorBase {
   }
 
   override walkColumns(): HeapColumns {
-    return walkImplicitColumns(this.layout);
+    return walkImplicitColumns(this.layout, 2 * this.liveAllocations.size + 64);
   }
 
   protected saveBlocks(): Uint32Array {

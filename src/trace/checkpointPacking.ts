@@ -119,14 +119,31 @@ function slotsHolding(slotOf: Int32Array, count: number): Int32Array | null {
   return n === count ? order : null;
 }
 
-/** The arrays a packed checkpoint was made from (the pairs in slot order when packed together). */
-export function unpackCheckpoint(p: PackedArrays): CheckpointArrays {
-  const blocks = new Uint32Array(p.blockCount);
+/** Buffers to unpack into, kept from one unpacking to the next (what it returns is valid until the next). */
+export class UnpackBuffers {
+  blocks = new Uint32Array(0);
+  live = new Uint32Array(0);
+  slots = new Int32Array(0);
+
+  /** The first `blocks` and `pairs` pairs of the buffers, grown if they are shorter. */
+  take(blocks: number, pairs: number): CheckpointArrays {
+    if (this.blocks.length < blocks) this.blocks = new Uint32Array(blocks + (blocks >> 3));
+    if (this.live.length < 2 * pairs) {
+      this.live = new Uint32Array(2 * pairs + (pairs >> 2));
+      this.slots = new Int32Array(this.live.length);
+    }
+    return { blocks: this.blocks.subarray(0, blocks), live: this.live.subarray(0, 2 * pairs), slots: this.slots.subarray(0, 2 * pairs) };
+  }
+}
+
+/** The arrays a packed checkpoint was made from (the pairs in slot order when packed together), in `into`'s buffers. */
+export function unpackCheckpoint(p: PackedArrays, into = new UnpackBuffers()): CheckpointArrays {
+  const out = into.take(p.blockCount, p.held === null ? 0 : p.heldCount);
+  const blocks = out.blocks;
   const words = new VarReader(p.words);
   for (let k = 0; k < p.blockCount; k++) blocks[k] = words.next();
   if (p.held === null) return { blocks, live: p.live!, slots: p.slots! };
-  const live = new Uint32Array(2 * p.heldCount);
-  const slots = new Int32Array(2 * p.heldCount);
+  const { live, slots } = out;
   const held = new VarReader(p.held);
   let slot = 0;
   for (let k = 0; k < 2 * p.heldCount; k += 2) {

@@ -11,7 +11,7 @@ import { restoreAllocator } from '../engine/index';
 import type { DenseSet } from '../engine/denseSet';
 import type { AllocatorSnapshot, OpResult } from '../engine/results';
 import { applyOp, NO_PTR } from './applyOp';
-import { packCheckpoint, packedBytes, PointerSizes, unpackCheckpoint, type PackedArrays } from './checkpointPacking';
+import { packCheckpoint, packedBytes, PointerSizes, UnpackBuffers, unpackCheckpoint, type PackedArrays } from './checkpointPacking';
 import { fillNewPayload } from './driverChecks';
 import type { Trace } from './model';
 import { OUTCOME, type OpColumns } from './runRecorder';
@@ -81,6 +81,8 @@ export class History {
   private readonly recordedFitResult: { addr: number | null; examined: number } = { addr: null, examined: 0 };
   /** The live pointers' sizes, when a checkpoint is packed. */
   private readonly sizes = new PointerSizes();
+  /** What a restore unpacks a checkpoint into (the allocator reads it and keeps none of it). */
+  private readonly unpacked = new UnpackBuffers();
 
   constructor(
     private readonly trace: Trace,
@@ -186,7 +188,7 @@ export class History {
     const fill = this.settings.fill && payloads;
     let cursor = this.cursor;
     // From a later checkpoint only if that is cheaper than stepping on: a restore rebuilds every
-    // block, at about a tenth of what replaying an op costs (docs/performance.md, "Stepping").
+    // block, at about a tenth of what replaying an op costs (docs/performance.md, "Stepping on big heaps").
     const nearer = cursor !== null && cp.index > cursor.index && cp.index - cursor.index > cp.packed.blockCount / 10;
     if (cursor === null || cursor.index > target || nearer || (fill && !cursor.payloads)) {
       cursor = this.restore(cp, fill);
@@ -242,7 +244,7 @@ export class History {
     this.spare = undefined;
     // Stepping only has to reach a state: nothing reads the events of the ops on the way, and
     // nothing reads the cursor's metrics op by op (they are in the columns).
-    const arrays = unpackCheckpoint(cp.packed);
+    const arrays = unpackCheckpoint(cp.packed, this.unpacked);
     const heap = restoreAllocator(this.cursorConfig, { ...cp.snapshot, blocks: arrays.blocks, live: arrays.live }, donor, { totalsOnDemand: true, quiet: true, ...(this.recordedFit ? { fitSearch: this.recordedFit } : {}) });
     this.cursor = null;
     const slots = (old?.slots ?? new Int32Array(this.slotCount)).fill(NO_PTR);
