@@ -24,6 +24,8 @@ export class ImplicitAllocator extends AllocatorBase {
   /** The fit index (config.search 'indexed'), kept in step with every block change. */
   private readonly index: BlockIndex | null;
   private roverAddr: number;
+  /** How many blocks the next walk's columns are made for: a little more than the last walk or restore found, so that they rarely grow. */
+  private columnsFor = 64;
   /** A substitute fit search (see AllocatorOptions.fitSearch). */
   protected readonly substitute: FitSearch | null;
 
@@ -76,7 +78,9 @@ export class ImplicitAllocator extends AllocatorBase {
   }
 
   override walkColumns(): HeapColumns {
-    return walkImplicitColumns(this.layout);
+    const c = walkImplicitColumns(this.layout, this.columnsFor);
+    this.columnsFor = c.count + (c.count >> 3) + 64;
+    return c;
   }
 
   protected saveBlocks(): Uint32Array {
@@ -88,6 +92,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const L = this.layout;
     if (!snapshot.bytes && L.sentinels) L.writeSentinels();
     const n = snapshot.blocks.length;
+    this.columnsFor = n + (n >> 3) + 64;
     // The index's input, when there is an index to load.
     const m = this.index ? n : 0;
     const addrs = new Float64Array(m);

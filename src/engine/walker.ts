@@ -84,12 +84,12 @@ const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
 const FREE = BLOCK_STATUSES.indexOf('free');
 
 /** The walk of an implicit-list heap as columns: no object per block. */
-export function walkImplicitColumns(layout: BlockLayout): HeapColumns {
+export function walkImplicitColumns(layout: BlockLayout, capacity = 64): HeapColumns {
   const memory = layout.memory;
   const W = layout.wordSize;
   const brk = memory.brk;
   const readable = (addr: number): boolean => memory.contains(addr, W);
-  const out = new ColumnsBuilder();
+  const out = new ColumnsBuilder(capacity);
 
   let prologue: SentinelInfo | null = null;
   let epilogue: SentinelInfo | null = null;

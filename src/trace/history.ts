@@ -11,6 +11,7 @@ import { restoreAllocator } from '../engine/index';
 import type { DenseSet } from '../engine/denseSet';
 import type { AllocatorSnapshot, OpResult } from '../engine/results';
 import { applyOp, NO_PTR } from './applyOp';
+import { packCheckpoint, packedBytes, PointerSizes, UnpackBuffers, unpackCheckpoint, type PackedArrays } from './checkpointPacking';
 import { fillNewPayload } from './driverChecks';
 import type { Trace } from './model';
 import { OUTCOME, type OpColumns } from './runRecorder';
@@ -46,10 +47,13 @@ interface Cursor {
 interface Checkpoint {
   /** The state after this op (-1: before the first). */
   readonly index: number;
+  /** The heap's snapshot, its blocks and live pairs empty: they are packed. */
   readonly snapshot: AllocatorSnapshot;
-  /** (slot, pointer) pairs of the slots holding a pointer. */
-  readonly slots: Int32Array;
+  /** The snapshot's blocks and live pairs, and the (slot, pointer) pairs of the slots holding a pointer, packed (checkpointPacking.ts). */
+  readonly packed: PackedArrays;
 }
+
+const NOTHING = new Uint32Array(0);
 
 /** The default checkpoint budget of a whole run: 48 bytes an op up to about 1.4 million ops. */
 export const CHECKPOINT_BUDGET = 64 * 2 ** 20;
@@ -75,6 +79,10 @@ export class History {
   private fitOp = 0;
   private fitCall = 0;
   private readonly recordedFitResult: { addr: number | null; examined: number } = { addr: null, examined: 0 };
+  /** The live pointers' sizes, when a checkpoint is packed. */
+  private readonly sizes = new PointerSizes();
+  /** What a restore unpacks a checkpoint into (the allocator reads it and keeps none of it). */
+  private readonly unpacked = new UnpackBuffers();
 
   constructor(
     private readonly trace: Trace,
@@ -107,7 +115,9 @@ export class History {
     }
     // Freed pointers matter only to ops that free or realloc a pointer twice, which only a trace
     // with lifetime errors has.
-    const cp: Checkpoint = { index, snapshot: heap.snapshot(bytes, !this.settings.clearOnFree), slots: pairs };
+    const snapshot = heap.snapshot(bytes, !this.settings.clearOnFree);
+    const packed = packCheckpoint({ blocks: snapshot.blocks, live: snapshot.live, slots: pairs }, slots, held, this.sizes);
+    const cp: Checkpoint = { index, snapshot: { ...snapshot, blocks: NOTHING, live: NOTHING }, packed };
     const last = this.checkpoints[this.checkpoints.length - 1];
     if (last !== undefined) this.widestGap = Math.max(this.widestGap, index - last.index - 1);
     this.checkpoints.push(cp);
@@ -177,7 +187,10 @@ export class History {
     const cp = this.checkpointAtOrBefore(target);
     const fill = this.settings.fill && payloads;
     let cursor = this.cursor;
-    if (cursor === null || cursor.index > target || cp.index > cursor.index || (fill && !cursor.payloads)) {
+    // From a later checkpoint only if that is cheaper than stepping on: a restore rebuilds every
+    // block, at about a tenth of what replaying an op costs (docs/performance.md, "Stepping on big heaps").
+    const nearer = cursor !== null && cp.index > cursor.index && cp.index - cursor.index > cp.packed.blockCount / 10;
+    if (cursor === null || cursor.index > target || nearer || (fill && !cursor.payloads)) {
       cursor = this.restore(cp, fill);
       this.cursor = cursor;
     }
@@ -231,10 +244,11 @@ export class History {
     this.spare = undefined;
     // Stepping only has to reach a state: nothing reads the events of the ops on the way, and
     // nothing reads the cursor's metrics op by op (they are in the columns).
-    const heap = restoreAllocator(this.cursorConfig, cp.snapshot, donor, { totalsOnDemand: true, quiet: true, ...(this.recordedFit ? { fitSearch: this.recordedFit } : {}) });
+    const arrays = unpackCheckpoint(cp.packed, this.unpacked);
+    const heap = restoreAllocator(this.cursorConfig, { ...cp.snapshot, blocks: arrays.blocks, live: arrays.live }, donor, { totalsOnDemand: true, quiet: true, ...(this.recordedFit ? { fitSearch: this.recordedFit } : {}) });
     this.cursor = null;
     const slots = (old?.slots ?? new Int32Array(this.slotCount)).fill(NO_PTR);
-    for (let k = 0; k < cp.slots.length; k += 2) slots[cp.slots[k]!] = cp.slots[k + 1]!;
+    for (let k = 0; k < arrays.slots.length; k += 2) slots[arrays.slots[k]!] = arrays.slots[k + 1]!;
     if (payloads && !cp.snapshot.bytes) {
       // The structure came back without payload bytes: put each live block's pattern back.
       slots.forEach((ptr, slot) => {
@@ -254,5 +268,5 @@ export class History {
  */
 function checkpointBytes(cp: Checkpoint): number {
   const s = cp.snapshot;
-  return s.blocks.byteLength + s.live.byteLength + s.freed.byteLength + (s.bytes?.ownBytes ?? 0) + cp.slots.byteLength + 64;
+  return packedBytes(cp.packed) + s.freed.byteLength + (s.bytes?.ownBytes ?? 0) + 64;
 }

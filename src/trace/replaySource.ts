@@ -184,12 +184,15 @@ export class ReplaySource implements HeapSource {
     const i = clampStep(this, step);
     if (i < 0) return cutStep(this, i, view);
     const { replay } = this.run;
+    const record = replay.step(i);
+    // An op only the heap before it tells: the jump goes there first, and the heap after is one
+    // step on (not a second jump from a checkpoint).
+    let seen = this.cachedSeen(i) ?? this.seenAlone(i, record) ?? (this.tellsAfter(record) ? null : this.seenBefore(i));
     let heap = replay.heapAt(i);
     let c = heap.walkColumns();
-    const record = replay.step(i);
-    let seen = this.cachedSeen(i) ?? this.seenAfter(i, record, () => c) ?? this.seenAlone(i, record);
+    seen ??= this.seenAfter(i, record, () => c);
     if (seen === null) {
-      // The heap before the op tells it: a jump back, then forward again.
+      // The heap after did not tell after all (a chain it cannot follow): a jump back, then forward again.
       seen = this.seenBefore(i);
       heap = replay.heapAt(i);
       c = heap.walkColumns();
@@ -214,11 +217,9 @@ export class ReplaySource implements HeapSource {
    * otherwise (seenBefore). `walk` gives the heap's walk, asked for only when the op is such a one.
    */
   private seenAfter(i: number, record: StepRecord, walk: () => HeapColumns): Seen | null {
-    const { config, programWrites, recorded } = this.run.replay;
-    const { block } = record;
-    const kind = record.op.kind;
-    if ((kind !== 'malloc' && kind !== 'calloc') || block === null || record.ptr === null || record.outcome & (OUTCOME.EXTENDED | OUTCOME.IN_PLACE)) return null;
-    if (programWrites || config.freeList !== 'implicit' || config.coalesce === 'deferred' || !isFitPolicy(config.policy) || config.policy === 'next') return null;
+    const { recorded } = this.run.replay;
+    const block = record.block;
+    if (block === null || !this.tellsAfter(record)) return null;
     const c = walk();
     if (c.stopped !== null) return null;
     const n = c.count;
@@ -242,6 +243,14 @@ export class ReplaySource implements HeapSource {
     const story = describeStory(record, this.terms, { ...NO_COLUMNS, count: m, addrs, sizes, status }, this.owners.freedLineOf(c.payloadAddrs[k]!, i - 1));
     this.seen = { step: i, recorded, record, story, path: { length: record.examined, at: (j) => addrs[j]! } };
     return this.seen;
+  }
+
+  /** Whether the heap after op `record` may tell what it did (seenAfter), judged from the op and the configuration alone. */
+  private tellsAfter(record: StepRecord): boolean {
+    const { config, programWrites } = this.run.replay;
+    const kind = record.op.kind;
+    if ((kind !== 'malloc' && kind !== 'calloc') || record.block === null || record.ptr === null || record.outcome & (OUTCOME.EXTENDED | OUTCOME.IN_PLACE)) return false;
+    return !programWrites && config.freeList === 'implicit' && config.coalesce !== 'deferred' && isFitPolicy(config.policy) && config.policy !== 'next';
   }
 
   /**
