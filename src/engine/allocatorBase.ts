@@ -9,7 +9,7 @@ import type { HeapConfig } from './config';
 import { Ledger } from './ledger';
 import { HeapFault, HeapMemory, hex } from './memory';
 import { metricsFrom, metricsFromWalk, metricsWithoutBlocks } from './metrics';
-import { callText, emit, fault, MAX_REQUEST, newRecord, NO_EVENTS, problem, requestSizeOf, requireLive, type OpRecorder } from './opRecord';
+import { callText, emit, EventSink, fault, MAX_REQUEST, newRecord, NO_EVENTS, problem, requestSizeOf, requireLive, type OpRecorder } from './opRecord';
 import {
   BLOCK_STATUSES,
   type AllocatorSnapshot,
@@ -45,6 +45,8 @@ export abstract class AllocatorBase implements Allocator {
   private recycling = false;
   private readonly recycledBlock = { addr: 0, size: 0 };
   private readonly recycledEvents: HeapEvent[] = [];
+  /** Where the ops' commonest events go, as the modes say (see EventSink). */
+  protected readonly note = new EventSink();
 
   /** `memory` and `ledger`: an empty heap and a ledger to use (recycled from an allocator no longer needed), or new ones; `options`: see AllocatorOptions. */
   constructor(
@@ -58,7 +60,7 @@ export abstract class AllocatorBase implements Allocator {
     // Modes are set here, once, rather than switched later: a long replay's optimised code then
     // sees the same fields change the same way in every allocator.
     this.stats = new BlockStats(options.totalsOnDemand ? () => this.walk() : null);
-    this.quiet = options.quiet ?? false;
+    this.quiet = this.note.quiet = options.quiet ?? false;
   }
 
   get heapSize(): number {
@@ -75,11 +77,11 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   setQuiet(quiet: boolean): void {
-    this.quiet = quiet;
+    this.quiet = this.note.quiet = quiet;
   }
 
   setRecycling(recycling: boolean): void {
-    this.recycling = recycling;
+    this.recycling = this.note.recycling = recycling;
   }
 
   /** A fresh record for an op; a quiet or recycling allocator rewrites one record, valid until its next op. */
@@ -96,8 +98,11 @@ export abstract class AllocatorBase implements Allocator {
     if (this.quiet) {
       rec.events = NO_EVENTS;
     } else {
-      this.recycledEvents.length = 0;
-      rec.events = this.recycledEvents;
+      // Emptied by popping: V8 keeps an array's room through pop but drops it when the length is set to 0.
+      const events = this.recycledEvents;
+      while (events.length > 0) events.pop();
+      rec.events = events;
+      this.note.reset();
     }
     return rec;
   }

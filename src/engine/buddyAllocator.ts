@@ -156,7 +156,7 @@ export class BuddyAllocator extends AllocatorBase {
     this.splitDown(addr, total, size);
     L.writeBlock(addr, size, true, true);
     this.stats.track(size, true, 1);
-    this.emit(rec, { type: 'placed', addr, size, asize: size, remainder: total - size });
+    this.note.placed(rec, addr, size, size, total - size);
     this.setBlock(rec, addr, size);
   }
 
@@ -208,7 +208,7 @@ export class BuddyAllocator extends AllocatorBase {
     if (oldBreak === null) throw new RangeError(`sbrk(${size}) failed after the arena's growth was checked`);
     const addr = L.sentinels ? oldBreak - L.wordSize : oldBreak;
     if (L.sentinels) L.writeEpilogue(addr + size, true);
-    this.emit(rec, { type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
+    this.note.extended(rec, addr, size, oldBreak, this.memory.brk);
     return this.settle(addr, size, rec);
   }
 
@@ -219,7 +219,7 @@ export class BuddyAllocator extends AllocatorBase {
     const size = this.blockSizeAt(addr);
     this.stats.track(size, true, -1);
     this.setBlock(rec, addr, size);
-    this.emit(rec, { type: 'freed', addr, size });
+    this.note.freed(rec, addr, size);
     this.settle(addr, size, rec);
   }
 
@@ -239,7 +239,7 @@ export class BuddyAllocator extends AllocatorBase {
         this.lists[orderOf(size)]!.remove(buddy);
         this.stats.track(size, false, -1);
         const lower = Math.min(addr, buddy);
-        this.emit(rec, { type: 'coalesced', addr: lower, size: 2 * size, withPrev: buddy < addr ? size : 0, withNext: buddy > addr ? size : 0 });
+        this.note.coalesced(rec, lower, 2 * size, buddy < addr ? size : 0, buddy > addr ? size : 0);
         addr = lower;
         size *= 2;
       }

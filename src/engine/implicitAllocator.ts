@@ -180,7 +180,7 @@ export class ImplicitAllocator extends AllocatorBase {
     const total = L.sizeAt(addr);
     this.track(addr, total, false, -1);
     const size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
-    this.emit(rec, { type: 'placed', addr, size, asize, remainder: total - size });
+    this.note.placed(rec, addr, size, asize, total - size);
     this.setBlock(rec, addr, size);
   }
 
@@ -204,7 +204,7 @@ export class ImplicitAllocator extends AllocatorBase {
       L.writeBlock(addr, size, false, true);
     }
     this.track(addr, size, false, 1);
-    this.emit(rec, { type: 'extended', addr, size, oldBreak, newBreak: this.memory.brk });
+    this.note.extended(rec, addr, size, oldBreak, this.memory.brk);
     if (this.config.coalesce === 'immediate') addr = this.coalesce(addr, rec);
     this.roverAddr = addr; // docs/engine.md: after the heap grows, the rover points at the new block
     return addr;
@@ -228,7 +228,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.track(addr, size, true, -1);
     this.track(addr, size, false, 1);
     this.setBlock(rec, addr, size);
-    this.emit(rec, { type: 'freed', addr, size });
+    this.note.freed(rec, addr, size);
     return addr;
   }
 
@@ -256,7 +256,7 @@ export class ImplicitAllocator extends AllocatorBase {
     this.track(start, size, false, 1);
     L.writeBlock(start, size, false, L.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, size);
-    this.emit(rec, { type: 'coalesced', addr: start, size, withPrev, withNext });
+    this.note.coalesced(rec, start, size, withPrev, withNext);
     return start;
   }
 

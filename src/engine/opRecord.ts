@@ -86,3 +86,73 @@ export function requireLive(status: PointerStatus, ptr: number, rec: OpRecorder,
   rec.ptr = call === 'free' ? ptr : null;
   return false;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type EventOf<T extends HeapEvent['type']> = Mutable<Extract<HeapEvent, { type: T }>>;
+
+/**
+ * The events nearly every op makes (placed, freed, coalesced, extended), added to an op's record
+ * as the allocator's mode says: none when quiet; a new object each otherwise; and, recycling, the
+ * same few objects rewritten op after op (valid, like the record, until the next op), so that a
+ * replay with history makes no object per op for them (docs/performance.md, "No object per op").
+ */
+export class EventSink {
+  quiet = false;
+  recycling = false;
+  private readonly placedPool: EventOf<'placed'>[] = [];
+  private readonly freedPool: EventOf<'freed'>[] = [];
+  private readonly coalescedPool: EventOf<'coalesced'>[] = [];
+  private readonly extendedPool: EventOf<'extended'>[] = [];
+  /** How many of each pool's objects this op has used: placed, freed, coalesced, extended. */
+  private readonly used = new Int32Array(4);
+
+  /** A new op begins: the pools' objects may be rewritten. */
+  reset(): void {
+    this.used.fill(0);
+  }
+
+  placed(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, asize: number, remainder: number): void {
+    if (this.quiet) return;
+    const e = this.recycling ? this.take(this.placedPool, 0, 'placed') : ({ type: 'placed' } as EventOf<'placed'>);
+    e.addr = addr;
+    e.size = size;
+    e.asize = asize;
+    e.remainder = remainder;
+    emit(rec, e);
+  }
+
+  freed(rec: Pick<OpRecorder, 'events'>, addr: number, size: number): void {
+    if (this.quiet) return;
+    const e = this.recycling ? this.take(this.freedPool, 1, 'freed') : ({ type: 'freed' } as EventOf<'freed'>);
+    e.addr = addr;
+    e.size = size;
+    emit(rec, e);
+  }
+
+  coalesced(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, withPrev: number, withNext: number): void {
+    if (this.quiet) return;
+    const e = this.recycling ? this.take(this.coalescedPool, 2, 'coalesced') : ({ type: 'coalesced' } as EventOf<'coalesced'>);
+    e.addr = addr;
+    e.size = size;
+    e.withPrev = withPrev;
+    e.withNext = withNext;
+    emit(rec, e);
+  }
+
+  extended(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, oldBreak: number, newBreak: number): void {
+    if (this.quiet) return;
+    const e = this.recycling ? this.take(this.extendedPool, 3, 'extended') : ({ type: 'extended' } as EventOf<'extended'>);
+    e.addr = addr;
+    e.size = size;
+    e.oldBreak = oldBreak;
+    e.newBreak = newBreak;
+    emit(rec, e);
+  }
+
+  /** The pool's next object for this op, made the first time the pool is that deep. */
+  private take<E extends { type: HeapEvent['type'] }>(pool: E[], which: number, type: E['type']): E {
+    const k = this.used[which]!++;
+    if (k === pool.length) pool.push({ type } as E);
+    return pool[k]!;
+  }
+}

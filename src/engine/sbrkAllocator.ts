@@ -39,8 +39,8 @@ export class SbrkAllocator extends AllocatorBase {
     }
     this.add(oldBreak, size, true);
     this.stats.track(size, true, 1);
-    this.emit(rec, { type: 'extended', addr: oldBreak, size, oldBreak, newBreak: this.memory.brk });
-    this.emit(rec, { type: 'placed', addr: oldBreak, size, asize: size, remainder: 0 });
+    this.note.extended(rec, oldBreak, size, oldBreak, this.memory.brk);
+    this.note.placed(rec, oldBreak, size, size, 0);
     this.setBlock(rec, oldBreak, size);
     return oldBreak;
   }
@@ -71,7 +71,7 @@ export class SbrkAllocator extends AllocatorBase {
     this.live[k] = 0;
     this.stats.track(size, true, -1);
     this.setBlock(rec, ptr, size);
-    this.emit(rec, { type: 'freed', addr: ptr, size });
+    this.note.freed(rec, ptr, size);
   }
 
   protected resize(ptr: number, requestSize: number, rec: OpRecorder): number | null {

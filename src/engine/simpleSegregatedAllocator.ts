@@ -80,7 +80,7 @@ export class SimpleSegregatedAllocator extends SegregatedAllocator {
     L.writeBlock(addr, total, true, L.prevAllocatedFlag(addr));
     L.setPrevAllocated(addr + total, true);
     this.track(addr, total, true, 1);
-    this.emit(rec, { type: 'placed', addr, size: total, asize, remainder: 0 });
+    this.note.placed(rec, addr, total, asize, 0);
     this.setBlock(rec, addr, total);
     return L.payloadAddr(addr);
   }
@@ -104,7 +104,7 @@ export class SimpleSegregatedAllocator extends SegregatedAllocator {
     if (L.sentinels) L.writeEpilogue(first + bytes, false);
     const lifo = this.config.order === 'lifo';
     for (let k = 0; k < count; k++) this.track(first + (lifo ? count - 1 - k : k) * size, size, false, 1);
-    this.emit(rec, { type: 'extended', addr: first, size: bytes, oldBreak, newBreak: this.memory.brk });
+    this.note.extended(rec, first, bytes, oldBreak, this.memory.brk);
     return first;
   }
 
