@@ -8,10 +8,11 @@ import type { HeapMemory } from './memory';
 import type { AllocatorSnapshot, FreeListNodes, HeapColumns, HeapIssue, HeapMetrics, HeapWalk, OpResult, RequestSize } from './results';
 
 /** The heap's size, its live and peak payload, and the block totals, as `Allocator.runningFigures` gives them. */
-export interface RunningFigures extends BlockTotals {
+export interface RunningFigures {
   readonly heapSize: number;
   readonly livePayload: number;
   readonly peakPayload: number;
+  readonly totals: BlockTotals;
 }
 
 /** A simulated allocator over a heap of real bytes. No method throws. */

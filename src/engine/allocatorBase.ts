@@ -3,7 +3,7 @@
 // into a reported problem. Subclasses implement only allocate / release / resize / walk.
 
 import type { Allocator, AllocatorOptions, RunningFigures } from './allocator';
-import { BlockStats } from './blockStats';
+import { BlockStats, type BlockTotals } from './blockStats';
 import { checkLivePayloads } from './checker';
 import type { HeapConfig } from './config';
 import { Ledger } from './ledger';
@@ -37,16 +37,16 @@ export abstract class AllocatorBase implements Allocator {
    */
   protected scribbled = false;
   /** The one record `runningFigures` rewrites. */
-  private readonly figures = { heapSize: 0, livePayload: 0, peakPayload: 0, allocatedBlocks: 0, allocatedBytes: 0, freeBlocks: 0, freeBytes: 0, largestFree: 0 };
-  /** Op results leave out events and blocks (see setQuiet). */
-  protected quiet: boolean;
+  private figures: { heapSize: number; livePayload: number; peakPayload: number; totals: BlockTotals } | null = null;
+  /**
+   * Where the ops' commonest events go, and the modes that say how: quiet (op results leave out
+   * events and blocks: see setQuiet) and recycling (see `Allocator.setRecycling`). See EventSink.
+   */
+  protected readonly note = new EventSink();
+  /** The one record a quiet or recycling allocator rewrites, and the block and events array a recycling one reuses. */
   private readonly quietRecord = newRecord('malloc');
-  /** Recycling (see `Allocator.setRecycling`): the block and the events array the one record reuses. */
-  private recycling = false;
   private readonly recycledBlock = { addr: 0, size: 0 };
   private readonly recycledEvents: HeapEvent[] = [];
-  /** Where the ops' commonest events go, as the modes say (see EventSink). */
-  protected readonly note = new EventSink();
 
   /** `memory` and `ledger`: an empty heap and a ledger to use (recycled from an allocator no longer needed), or new ones; `options`: see AllocatorOptions. */
   constructor(
@@ -60,7 +60,7 @@ export abstract class AllocatorBase implements Allocator {
     // Modes are set here, once, rather than switched later: a long replay's optimised code then
     // sees the same fields change the same way in every allocator.
     this.stats = new BlockStats(options.totalsOnDemand ? () => this.walk() : null);
-    this.quiet = this.note.quiet = options.quiet ?? false;
+    this.note.quiet = options.quiet ?? false;
   }
 
   get heapSize(): number {
@@ -77,16 +77,17 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   setQuiet(quiet: boolean): void {
-    this.quiet = this.note.quiet = quiet;
+    this.note.quiet = quiet;
   }
 
   setRecycling(recycling: boolean): void {
-    this.recycling = this.note.recycling = recycling;
+    this.note.recycling = recycling;
   }
 
   /** A fresh record for an op; a quiet or recycling allocator rewrites one record, valid until its next op. */
   private begin(op: OpKind): OpRecorder {
-    if (!this.quiet && !this.recycling) return newRecord(op);
+    const { quiet, recycling } = this.note;
+    if (!quiet && !recycling) return newRecord(op);
     const rec = this.quietRecord;
     rec.op = op;
     rec.requestSize = 0;
@@ -95,7 +96,7 @@ export abstract class AllocatorBase implements Allocator {
     rec.examined = 0;
     rec.problem = null;
     rec.requestText = undefined;
-    if (this.quiet) {
+    if (quiet) {
       rec.events = NO_EVENTS;
     } else {
       // Emptied by popping: V8 keeps an array's room through pop but drops it when the length is set to 0.
@@ -109,13 +110,13 @@ export abstract class AllocatorBase implements Allocator {
 
   /** Adds an event to an op's record, unless quiet. */
   protected emit(rec: Pick<OpRecorder, 'events'>, event: HeapEvent): void {
-    if (!this.quiet) emit(rec, event);
+    if (!this.note.quiet) emit(rec, event);
   }
 
   /** The block an op returned, resized or freed, unless quiet. */
   protected setBlock(rec: OpRecorder, addr: number, size: number): void {
-    if (this.quiet) return;
-    const block = this.recycling ? this.recycledBlock : { addr, size };
+    if (this.note.quiet) return;
+    const block = this.note.recycling ? this.recycledBlock : { addr, size };
     block.addr = addr;
     block.size = size;
     rec.block = block;
@@ -303,16 +304,11 @@ export abstract class AllocatorBase implements Allocator {
 
   runningFigures(): RunningFigures | null {
     if (this.scribbled) return null;
-    const totals = this.stats.current();
-    const f = this.figures;
+    const f = (this.figures ??= { heapSize: 0, livePayload: 0, peakPayload: 0, totals: this.stats });
     f.heapSize = this.memory.brk;
     f.livePayload = this.ledger.livePayload;
     f.peakPayload = this.ledger.peakPayload;
-    f.allocatedBlocks = totals.allocatedBlocks;
-    f.allocatedBytes = totals.allocatedBytes;
-    f.freeBlocks = totals.freeBlocks;
-    f.freeBytes = totals.freeBytes;
-    f.largestFree = totals.largestFree;
+    f.totals = this.stats.current();
     return f;
   }
 
@@ -413,7 +409,8 @@ export abstract class AllocatorBase implements Allocator {
     if (moved === null) return null;
     // The new block's figures, not the object: a recycling allocator rewrites it as it frees the old one.
     const placed = rec.block;
-    const [addr, size] = placed === null ? [0, 0] : [placed.addr, placed.size];
+    const addr = placed?.addr ?? 0;
+    const size = placed?.size ?? 0;
     const copied = Math.max(0, Math.min(wanted, this.memory.brk - ptr));
     this.memory.copy(moved, ptr, copied);
     this.emit(rec, { type: 'moved', fromPtr: ptr, toPtr: moved, copied });

@@ -3,6 +3,8 @@
 // members' array grows with the most members there have been, not with the bound (a replay's
 // held pointers are a few of millions of names: docs/memory.md, "The history of a long trace").
 
+import { grown } from './typedArrays';
+
 export class DenseSet {
   /** The members, in no particular order: the first `size` entries. */
   members = new Int32Array(16);
@@ -17,11 +19,7 @@ export class DenseSet {
 
   add(n: number): void {
     if (this.place[n]! >= 0) return;
-    if (this.size === this.members.length) {
-      const more = new Int32Array(this.size * 2);
-      more.set(this.members);
-      this.members = more;
-    }
+    if (this.size === this.members.length) this.members = grown(this.members, this.size * 2);
     this.place[n] = this.size;
     this.members[this.size++] = n;
   }

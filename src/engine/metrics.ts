@@ -44,7 +44,7 @@ export function blockFiguresUnknown(livePayload: number, peakPayload: number, he
 export const OVERLAP = 'utilisation is unknown: more payload was live at once than the heap holds, so payloads overlapped';
 
 /** peak / heap size, or null when the peak exceeds the heap (only overlapping payloads can do that). */
-function utilisationOf(peakPayload: number, heapSize: number): number | null {
+export function utilisationOf(peakPayload: number, heapSize: number): number | null {
   if (heapSize === 0) return peakPayload === 0 ? 0 : null;
   return peakPayload > heapSize ? null : peakPayload / heapSize;
 }

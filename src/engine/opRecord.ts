@@ -113,7 +113,7 @@ export class EventSink {
 
   placed(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, asize: number, remainder: number): void {
     if (this.quiet) return;
-    const e = this.recycling ? this.take(this.placedPool, 0, 'placed') : ({ type: 'placed' } as EventOf<'placed'>);
+    const e = this.take(this.placedPool, 0, 'placed');
     e.addr = addr;
     e.size = size;
     e.asize = asize;
@@ -123,7 +123,7 @@ export class EventSink {
 
   freed(rec: Pick<OpRecorder, 'events'>, addr: number, size: number): void {
     if (this.quiet) return;
-    const e = this.recycling ? this.take(this.freedPool, 1, 'freed') : ({ type: 'freed' } as EventOf<'freed'>);
+    const e = this.take(this.freedPool, 1, 'freed');
     e.addr = addr;
     e.size = size;
     emit(rec, e);
@@ -131,7 +131,7 @@ export class EventSink {
 
   coalesced(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, withPrev: number, withNext: number): void {
     if (this.quiet) return;
-    const e = this.recycling ? this.take(this.coalescedPool, 2, 'coalesced') : ({ type: 'coalesced' } as EventOf<'coalesced'>);
+    const e = this.take(this.coalescedPool, 2, 'coalesced');
     e.addr = addr;
     e.size = size;
     e.withPrev = withPrev;
@@ -141,7 +141,7 @@ export class EventSink {
 
   extended(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, oldBreak: number, newBreak: number): void {
     if (this.quiet) return;
-    const e = this.recycling ? this.take(this.extendedPool, 3, 'extended') : ({ type: 'extended' } as EventOf<'extended'>);
+    const e = this.take(this.extendedPool, 3, 'extended');
     e.addr = addr;
     e.size = size;
     e.oldBreak = oldBreak;
@@ -149,8 +149,9 @@ export class EventSink {
     emit(rec, e);
   }
 
-  /** The pool's next object for this op, made the first time the pool is that deep. */
+  /** A new event object; recycling, the pool's next one for this op, made the first time the pool is that deep. */
   private take<E extends { type: HeapEvent['type'] }>(pool: E[], which: number, type: E['type']): E {
+    if (!this.recycling) return { type } as E;
     const k = this.used[which]!++;
     if (k === pool.length) pool.push({ type } as E);
     return pool[k]!;

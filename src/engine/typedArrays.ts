@@ -13,3 +13,11 @@ export function grown<T extends NumberArray>(array: T, length: number, fill = 0)
   out.set(array);
   return out;
 }
+
+/**
+ * The first `length` values of an array no longer written: the array itself (a view of it) when
+ * it has little room left over, an eighth at most, else a copy of them, so the room is given back.
+ */
+export function trimmed<T extends NumberArray>(array: T, length: number): T {
+  return (array.length - length <= length / 8 ? array.subarray(0, length) : array.slice(0, length)) as T;
+}

@@ -6,7 +6,8 @@
 // only the ops where its value changes (docs/memory.md, "The history of a long trace").
 
 import type { Allocator } from '../engine/allocator';
-import { blockFiguresUnknown, OVERLAP } from '../engine/metrics';
+import type { BlockTotals } from '../engine/blockStats';
+import { blockFiguresUnknown, OVERLAP, utilisationOf } from '../engine/metrics';
 import type { HeapMetrics } from '../engine/results';
 import { grown } from '../engine/typedArrays';
 import { lowerBound } from '../shared/bisect';
@@ -222,46 +223,36 @@ export class MetricColumns {
 
   /** Appends the next op's metrics. */
   push(m: HeapMetrics): void {
-    const i = this.heapSize.length;
-    this.heapSize.push(m.heapSize);
-    this.livePayload.push(m.livePayload);
-    this.peakPayload.push(m.peakPayload);
-    const blocks = m.freeBlocks !== null && m.freeBytes !== null && m.largestFree !== null && m.allocatedBlocks !== null && m.internalFragmentation !== null;
-    if (blocks) {
-      this.freeBlocks.push(m.freeBlocks);
-      this.freeBytes.push(m.freeBytes);
-      this.largestFree.push(m.largestFree);
-      this.allocatedBlocks.push(m.allocatedBlocks);
-      this.allocatedBytes.push(m.internalFragmentation + m.livePayload);
-    } else {
-      for (const column of [this.freeBlocks, this.freeBytes, this.largestFree, this.allocatedBlocks, this.allocatedBytes]) column.repeat();
-    }
-    const flags = (blocks ? 0 : BLOCKS_UNKNOWN) | (m.utilisation === null ? UTILISATION_UNKNOWN : 0);
-    this.unknown.set(i, flags);
-    if (flags !== 0 && this.reasons[flags] === undefined) this.reasons[flags] = m.unknown ?? 'unknown';
+    const known = m.freeBlocks !== null && m.freeBytes !== null && m.largestFree !== null && m.allocatedBlocks !== null && m.internalFragmentation !== null;
+    const blocks = known ? { allocatedBlocks: m.allocatedBlocks, allocatedBytes: m.internalFragmentation + m.livePayload, freeBlocks: m.freeBlocks, freeBytes: m.freeBytes, largestFree: m.largestFree } : null;
+    this.append(m.heapSize, m.livePayload, m.peakPayload, blocks, m.utilisation !== null, m.unknown);
   }
 
   /** Appends the heap's metrics after the next op: from its running figures, making no object, when it has them. */
   pushFrom(heap: Allocator): void {
     const f = heap.runningFigures();
-    if (f === null) {
-      this.push(heap.metrics());
-      return;
-    }
+    if (f === null) this.push(heap.metrics());
+    else this.append(f.heapSize, f.livePayload, f.peakPayload, f.totals, utilisationOf(f.peakPayload, f.heapSize) !== null, OVERLAP);
+  }
+
+  /** Appends an op's figures; `blocks` null: its block figures are unknown; `reason`: why any figure is unknown. */
+  private append(heapSize: number, livePayload: number, peakPayload: number, blocks: BlockTotals | null, utilisationKnown: boolean, reason: string | null): void {
     const i = this.heapSize.length;
-    const { heapSize, peakPayload } = f;
     this.heapSize.push(heapSize);
-    this.livePayload.push(f.livePayload);
+    this.livePayload.push(livePayload);
     this.peakPayload.push(peakPayload);
-    this.freeBlocks.push(f.freeBlocks);
-    this.freeBytes.push(f.freeBytes);
-    this.largestFree.push(f.largestFree);
-    this.allocatedBlocks.push(f.allocatedBlocks);
-    this.allocatedBytes.push(f.allocatedBytes);
-    // metricsFrom's test: a peak above the heap (payloads overlapped) leaves utilisation unknown.
-    const overlapped = heapSize === 0 ? peakPayload !== 0 : peakPayload > heapSize;
-    this.unknown.set(i, overlapped ? UTILISATION_UNKNOWN : 0);
-    if (overlapped && this.reasons[UTILISATION_UNKNOWN] === undefined) this.reasons[UTILISATION_UNKNOWN] = OVERLAP;
+    if (blocks) {
+      this.freeBlocks.push(blocks.freeBlocks);
+      this.freeBytes.push(blocks.freeBytes);
+      this.largestFree.push(blocks.largestFree);
+      this.allocatedBlocks.push(blocks.allocatedBlocks);
+      this.allocatedBytes.push(blocks.allocatedBytes);
+    } else {
+      for (const column of [this.freeBlocks, this.freeBytes, this.largestFree, this.allocatedBlocks, this.allocatedBytes]) column.repeat();
+    }
+    const flags = (blocks ? 0 : BLOCKS_UNKNOWN) | (utilisationKnown ? 0 : UTILISATION_UNKNOWN);
+    this.unknown.set(i, flags);
+    if (flags !== 0 && this.reasons[flags] === undefined) this.reasons[flags] = reason ?? 'unknown';
   }
 
   /** The metrics after op `i` (0 <= i < pushed). */

@@ -5,6 +5,7 @@
 
 import { allocatedOfWord, sizeOfWord } from '../engine/layout';
 import { BLOCK_STATUSES, type HeapColumns, type HeapMetrics } from '../engine/results';
+import { grown } from '../engine/typedArrays';
 
 /**
  * The block chain after one step, in columns: one entry per block, in address order, so a heap of
@@ -173,11 +174,7 @@ export class EventList {
   private n = 0;
 
   push(op: number): void {
-    if (this.n === this.ops.length) {
-      const more = new Int32Array(this.n * 2);
-      more.set(this.ops);
-      this.ops = more;
-    }
+    if (this.n === this.ops.length) this.ops = grown(this.ops, this.n * 2);
     this.ops[this.n++] = op;
   }
 

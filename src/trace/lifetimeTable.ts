@@ -1,7 +1,7 @@
 // Every block's life in a trace as typed-array columns (`Lifetimes`), and the builder the lifetime
 // pass (lifetimes.ts) writes them with.
 
-import { grown } from '../engine/typedArrays';
+import { grown, trimmed } from '../engine/typedArrays';
 import type { Slot } from './vocabulary';
 
 /** One block's life in the trace, as `Lifetimes.at(k)` hands it out: allocated, maybe moved by realloc, maybe freed. */
@@ -106,7 +106,7 @@ export class Lifetimes {
     const copy = new Lifetimes(0, 0);
     const n = this.n;
     const r = this.reallocN;
-    const trim = (a: Int32Array, size: number) => (last && a.length - size <= size / 8 ? a.subarray(0, size) : a.slice(0, size));
+    const trim = (a: Int32Array, size: number) => (last ? trimmed(a, size) : a.slice(0, size));
     copy.n = n;
     copy.reallocN = r;
     copy.slots = trim(this.slots, n);

@@ -5,7 +5,7 @@
 // with the outcomes it saw. The pass runs op by op (`LifetimeTracker`), so a parser can feed it
 // while it reads a long trace.
 
-import { grown } from '../engine/typedArrays';
+import { grown, trimmed } from '../engine/typedArrays';
 import { BoundedDiagnostics } from './diagnostics';
 import { LifetimeBuilder, type Lifetimes } from './lifetimeTable';
 import { MAX_SIZE, type Diagnostic, type RelatedInformation, type Slot } from './vocabulary';
@@ -110,7 +110,7 @@ export class LifetimeTracker {
     const n = this.analysed;
     // The last analysis (the parser's, at the end of the text) may keep the per-op arrays rather
     // than copy them, when they have little room left over (docs/memory.md, "A trace").
-    const trim = <T extends Int32Array | Uint8Array>(a: T): T => (last && a.length - n <= n / 8 ? a.subarray(0, n) : a.slice(0, n)) as T;
+    const trim = <T extends Int32Array | Uint8Array>(a: T): T => (last ? trimmed(a, n) : (a.slice(0, n) as T));
     return { lifetimes: this.lifetimes.copy(last), lifetimeOfOp: trim(this.lifetimeOfOp), invalidUse: trim(this.invalidUse), diagnostics: this.diagnostics.all() };
   }
 

@@ -143,12 +143,14 @@ export abstract class LineParser implements TraceParser {
    * The text says `ops` ops are coming, on `slots` pointers (a `.rep` header): makes room for
    * them at once, as many as the rest of the text can hold (an op takes a line of at least 3
    * characters and its line break) and MAX_TRACE_OPS allow, so that a long trace's columns are
-   * not grown by doubling, nor copied to be trimmed.
+   * not grown by doubling, nor copied to be trimmed. Returns the slots it made room for.
    */
-  protected expect(ops: number, slots = 0): void {
+  protected expect(ops: number, slots = 0): number {
     const room = Math.min(ops, MAX_TRACE_OPS, Math.ceil((this.length - this.reader.offset) / 4) + 1);
+    const slotRoom = Math.min(slots, room);
     this.ops.reserve(room);
-    this.lifetimes.reserve(room, Math.min(slots, room));
+    this.lifetimes.reserve(room, slotRoom);
+    return slotRoom;
   }
 
   /** A slot's pointer as messages name it. */

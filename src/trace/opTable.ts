@@ -11,7 +11,7 @@
 // only for a trace with a realloc that names another (a `.heap` script's `q = realloc(p, n)`).
 
 import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './vocabulary';
-import { grown } from '../engine/typedArrays';
+import { grown, trimmed } from '../engine/typedArrays';
 import { engineSize } from './numbers';
 import { firstIndex } from '../shared/bisect';
 
@@ -255,7 +255,7 @@ export class OpTableBuilder extends OpTable {
   /** The table, trimmed to its ops (not copied when it has little room left over). */
   finish(): OpTable {
     const room = this.kinds.length - this.n;
-    if (room > 0) this.resize((a) => (room <= this.n / 8 ? a.subarray(0, this.n) : a.slice(0, this.n)) as typeof a);
+    if (room > 0) this.resize((a) => trimmed(a, this.n));
     return this;
   }
 

@@ -2,7 +2,7 @@
 // per line, `a id size`, `r id size`, `f id`. CRLF and any whitespace are accepted; header variants
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
-import { grown } from '../engine/typedArrays';
+import { grown, trimmed } from '../engine/typedArrays';
 import { mergeDiagnostics, type DiagnosticSink } from './diagnostics';
 import { idNames } from './idNames';
 import { LineParser } from './lineParser';
@@ -123,9 +123,8 @@ export class RepParser extends LineParser {
         fourth: fourth.value,
         lines: headerValues.map((h) => h.line),
       };
-      this.expect(this.header.ops, this.header.ids);
-      // As many slots as the header has ids (bounded by the ops room, as `expect`'s are).
-      const slots = Math.min(this.header.ids, this.header.ops, Math.ceil((this.length - this.reader.offset) / 4) + 1);
+      // As many slots as the header has ids, bounded as `expect` bounds them.
+      const slots = this.expect(this.header.ops, this.header.ids);
       if (slots > this.slotIds.length) this.slotIds = grown(this.slotIds, slots);
       if (slots > this.denseSlots.length) this.denseSlots = grown(this.denseSlots, slots);
       return;
@@ -326,7 +325,7 @@ export class RepParser extends LineParser {
     this.result = {
       format: 'rep',
       ops: ops.finish(),
-      names: idNames(this.slotIds.length - this.slots <= this.slots / 8 ? this.slotIds.subarray(0, this.slots) : this.slotIds.slice(0, this.slots)),
+      names: idNames(trimmed(this.slotIds, this.slots)),
       header,
       settings: [],
       comments: [],
