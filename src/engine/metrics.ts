@@ -44,7 +44,12 @@ export function blockFiguresUnknown(livePayload: number, peakPayload: number, he
 export const OVERLAP = 'utilisation is unknown: more payload was live at once than the heap holds, so payloads overlapped';
 
 /** peak / heap size, or null when the peak exceeds the heap (only overlapping payloads can do that). */
-export function utilisationOf(peakPayload: number, heapSize: number): number | null {
-  if (heapSize === 0) return peakPayload === 0 ? 0 : null;
-  return peakPayload > heapSize ? null : peakPayload / heapSize;
+function utilisationOf(peakPayload: number, heapSize: number): number | null {
+  if (payloadsOverlapped(peakPayload, heapSize)) return null;
+  return heapSize === 0 ? 0 : peakPayload / heapSize;
+}
+
+/** Whether more payload was live at once than the heap holds (then utilisation is unknown). */
+export function payloadsOverlapped(peakPayload: number, heapSize: number): boolean {
+  return heapSize === 0 ? peakPayload !== 0 : peakPayload > heapSize;
 }

@@ -7,7 +7,7 @@
 
 import type { Allocator } from '../engine/allocator';
 import type { BlockTotals } from '../engine/blockStats';
-import { blockFiguresUnknown, OVERLAP, utilisationOf } from '../engine/metrics';
+import { blockFiguresUnknown, OVERLAP, payloadsOverlapped } from '../engine/metrics';
 import type { HeapMetrics } from '../engine/results';
 import { grown } from '../engine/typedArrays';
 import { lowerBound } from '../shared/bisect';
@@ -232,7 +232,7 @@ export class MetricColumns {
   pushFrom(heap: Allocator): void {
     const f = heap.runningFigures();
     if (f === null) this.push(heap.metrics());
-    else this.append(f.heapSize, f.livePayload, f.peakPayload, f.totals, utilisationOf(f.peakPayload, f.heapSize) !== null, OVERLAP);
+    else this.append(f.heapSize, f.livePayload, f.peakPayload, f.totals, !payloadsOverlapped(f.peakPayload, f.heapSize), OVERLAP);
   }
 
   /** Appends an op's figures; `blocks` null: its block figures are unknown; `reason`: why any figure is unknown. */
