@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import type { TraceRun } from '../../src/trace/index';
@@ -133,3 +133,22 @@ export function strictPagePerTest(mode: 'panel' | 'study', size: { readonly widt
     assert.deepEqual(errors, [], 'no errors, warnings or CSP refusals in the page');
   });
 }
+
+/**
+ * The colours (r, g, b, a) of `canvas` at `points` (CSS pixels from its top-left corner), read from
+ * a copy made for reading, so the tests' readbacks raise no warning of their own in the page.
+ */
+export function canvasPixels(canvas: Locator, points: readonly { readonly x: number; readonly y: number }[]): Promise<number[][]> {
+  return canvas.evaluate((c, at) => {
+    const source = c as HTMLCanvasElement;
+    const copy = document.createElement('canvas');
+    copy.width = source.width;
+    copy.height = source.height;
+    const ctx = copy.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(source, 0, 0);
+    return at.map((p) => Array.from(ctx.getImageData(Math.round(p.x * devicePixelRatio), Math.round(p.y * devicePixelRatio), 1, 1).data));
+  }, points);
+}
+
+/** The colour (r, g, b, a) of `canvas` at (`x`, `y`) in CSS pixels (canvasPixels). */
+export const canvasPixel = async (canvas: Locator, x: number, y: number): Promise<number[]> => (await canvasPixels(canvas, [{ x, y }]))[0]!;

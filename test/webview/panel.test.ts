@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
-import { FAKE_HOST, launchBrowser, postedBy, sendTo, settledOn, snapshotOf, THEMES, themeCss } from './page';
+import { canvasPixel, canvasPixels, postedBy, sendTo, settledOn, snapshotOf, strictPagePerTest, THEMES } from './page';
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'artifacts');
@@ -19,9 +19,7 @@ function snapshot(run: TraceRun, step: number): HostMessage {
 
 describe('heap panel webview (Chromium, fake host)', function () {
   this.timeout(60_000);
-  let browser: BrowserContext;
   let page: Page;
-  let errors: string[];
   const run = runTrace(parseHeapScript(readFileSync(join(ROOT, 'samples', 'first-best-worst.heap'), 'utf8')));
   const posted = () => postedBy(page);
   const send = (m: unknown) => sendTo(page, m);
@@ -37,25 +35,11 @@ describe('heap panel webview (Chromium, fake host)', function () {
     await page.mouse.move(box.x + b.x + b.w / 2, box.y + b.row * 30 + 20);
   };
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-
+  // The page as VS Code serves it (page.ts): its stylesheets, fonts and bundle under the webview's
+  // content security policy, so what these tests see (and the screenshots show) is what users see.
+  strictPagePerTest('panel', { width: 900, height: 900 }, (p) => (page = p));
   beforeEach(async () => {
-    page = await browser.newPage();
-    errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    // The fake host (page.ts): acquireVsCodeApi records what the view posts and keeps its state.
-    await page.setContent(`<!DOCTYPE html><html><head><script>${FAKE_HOST}</script><style>${readFileSync(join(ROOT, 'media', 'webview.css'), 'utf8')}\n${themeCss()}</style></head><body class="vscode-light" data-mode="panel"><main id="app"></main></body></html>`);
-    await page.setViewportSize({ width: 900, height: 900 });
-    await page.addScriptTag({ content: readFileSync(join(ROOT, 'dist', 'webview.js'), 'utf8') });
-  });
-  afterEach(async () => {
-    await page.close();
-    assert.deepEqual(errors, [], 'no errors in the page');
+    await page.evaluate(() => (document.body.className = 'vscode-light'));
   });
 
   it('says it is ready, then draws the chain of a known replay in address order with proportional widths', async () => {
@@ -121,7 +105,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
     const pixel = async () => {
       const li = page.locator('.blocks li[data-addr="140"]');
       const { x, w } = await li.evaluate((e) => ({ x: Number((e as HTMLElement).dataset.x), w: Number((e as HTMLElement).dataset.w) }));
-      return page.locator('canvas.heap').evaluate((c, at) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round((at.x + at.w / 2) * devicePixelRatio), Math.round(12 * devicePixelRatio), 1, 1).data), { x, w });
+      return canvasPixel(page.locator('canvas.heap'), x + w / 2, 12);
     };
     const seen = new Set<string>();
     for (const cls of Object.keys(THEMES)) {
@@ -143,16 +127,8 @@ describe('heap panel webview (Chromium, fake host)', function () {
     await page.locator('.blocks li').first().waitFor({ state: 'attached' });
     const blocks = await page.locator('.blocks li').evaluateAll((lis) => lis.map((li) => ({ addr: Number((li as HTMLElement).dataset.addr), x: Number((li as HTMLElement).dataset.x), w: Number((li as HTMLElement).dataset.w), row: Number((li as HTMLElement).dataset.row) })));
     // The mark is a 3-pixel bar under the block, in the theme's charts-yellow (#bf8803 here).
-    const marked = await page.locator('canvas.heap').evaluate(
-      (c, list) => {
-        const ctx = (c as HTMLCanvasElement).getContext('2d')!;
-        return list.map((b) => {
-          const [r, g, bl] = ctx.getImageData(Math.round((b.x + b.w / 2) * devicePixelRatio), Math.round((b.row * 30 + 2 + 24 + 2.5) * devicePixelRatio), 1, 1).data;
-          return Math.abs(r! - 0xbf) < 8 && Math.abs(g! - 0x88) < 8 && bl! < 16;
-        });
-      },
-      blocks.filter((b) => b.w >= 4),
-    );
+    const colours = await canvasPixels(page.locator('canvas.heap'), blocks.filter((b) => b.w >= 4).map((b) => ({ x: b.x + b.w / 2, y: b.row * 30 + 2 + 24 + 2.5 })));
+    const marked = colours.map(([r, g, bl]) => Math.abs(r! - 0xbf) < 8 && Math.abs(g! - 0x88) < 8 && bl! < 16);
     const markedAddrs = blocks.filter((b) => b.w >= 4).filter((_, k) => marked[k]).map((b) => b.addr);
     assert.deepEqual(markedAddrs.sort((a, b) => a - b), [0xc, 0x15c, 0xfdc]);
   });
@@ -185,7 +161,6 @@ describe('heap panel webview (Chromium, fake host)', function () {
     const bytesPerPixel = (further.addr - addr) / (further.x - x);
     assert.ok(bytesPerPixel > 16, `a pixel holds ${bytesPerPixel} bytes: more than a block`);
     assert.ok(Math.abs(shown - addr) <= 2 * bytesPerPixel, `hovered 0x${shown.toString(16)}, listed 0x${addr.toString(16)}, ${bytesPerPixel.toFixed(0)} bytes a pixel`);
-    assert.deepEqual(errors, []);
   });
 
   /**
@@ -208,7 +183,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
     assert.ok(pixelsPerByte >= 4, `zoomed in enough to tell bytes apart (${pixelsPerByte.toFixed(1)} pixels a byte)`);
     const requestEnd = frame.payloadAddrs[0]! - a + frame.requested[0]!;
     const colourAt = (byte: number) =>
-      page.locator('canvas.heap').evaluate((c, at) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round(at.x * devicePixelRatio), Math.round(at.y * devicePixelRatio), 1, 1).data), { x: x + (byte + 0.5) * pixelsPerByte, y: row * 30 + 14 });
+      canvasPixel(page.locator('canvas.heap'), x + (byte + 0.5) * pixelsPerByte, row * 30 + 14);
     const inside = await colourAt(requestEnd - 2);
     const padding = await colourAt(requestEnd + 2);
     const box = (await page.locator('canvas.heap').boundingBox())!;
@@ -233,7 +208,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
     const head = await drawnAt(0x4c);
     assert.ok(head.w > 20, `the head block is ${head.w} pixels wide`);
     // The head's flag, in the focus colour (#005fb8 in the light theme), at its top-left corner.
-    const flag = await page.locator('canvas.heap').evaluate((c, b) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round((b.x + 2) * devicePixelRatio), Math.round((b.row * 30 + 3) * devicePixelRatio), 1, 1).data), head);
+    const flag = await canvasPixel(page.locator('canvas.heap'), head.x + 2, head.row * 30 + 3);
     assert.ok(Math.abs(flag[0]! - 0x00) < 24 && Math.abs(flag[1]! - 0x5f) < 24 && Math.abs(flag[2]! - 0xb8) < 24, `flag pixel ${flag.join(',')}`);
     // Hover a's block: the second node, whose next link is the tail and prev link is c's block.
     await hoverBlock(0x0c);
@@ -287,12 +262,10 @@ describe('heap panel webview (Chromium, fake host)', function () {
     // One scale: the small heap's strip is one row, drawn over a fraction of the width (its bytes at the big heaps' bytes per pixel).
     const heights = await page.locator('canvas.compare-heap').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).clientHeight));
     assert.ok(heights[2]! <= heights[0]!, `strip heights ${heights.join(', ')}`);
-    const drawn = await page.locator('canvas.compare-heap').nth(2).evaluate((c) => {
-      const canvas = c as HTMLCanvasElement;
-      const ctx = canvas.getContext('2d')!;
-      const alpha = (fraction: number) => ctx.getImageData(Math.floor(canvas.width * fraction), Math.floor(canvas.height / 2), 1, 1).data[3];
-      return { start: alpha(0.01), past: alpha(0.5) };
-    });
+    const strip = page.locator('canvas.compare-heap').nth(2);
+    const { width, height } = await strip.evaluate((c) => ({ width: (c as HTMLCanvasElement).clientWidth, height: (c as HTMLCanvasElement).clientHeight }));
+    const [start, past] = await canvasPixels(strip, [0.01, 0.5].map((fraction) => ({ x: Math.floor(width * fraction), y: Math.floor(height / 2) })));
+    const drawn = { start: start![3], past: past![3] };
     assert.ok(drawn.start! > 0 && drawn.past === 0, `the small heap is drawn at its start and not past a tenth of the strip: ${JSON.stringify(drawn)}`);
     await page.keyboard.press('c');
     // What your allocator printed during the op, with the step; nothing shown for a step where it printed nothing.
@@ -320,7 +293,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
     const tree = page.locator('canvas.buddy-tree');
     await tree.waitFor({ state: 'visible' });
     assert.equal(await tree.getAttribute('aria-label'), 'Buddy tree of a 4096-byte arena: 6 levels, 6 blocks (1 allocated, 5 free)');
-    const pixel = (x: number, y: number) => tree.evaluate((c, at) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round(at.x * devicePixelRatio), Math.round(at.y * devicePixelRatio), 1, 1).data), { x, y });
+    const pixel = (x: number, y: number) => canvasPixel(tree, x, y);
     const box = (await tree.boundingBox())!;
     assert.equal(Math.round(box.height), 6 * 14, 'one row a level');
     // The 128-byte leaf at the bottom level, filled; the root (split) only outlined, so its middle is blank.
