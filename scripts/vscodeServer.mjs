@@ -32,6 +32,8 @@ export const QUIET_SETTINGS = {
   'extensions.autoUpdate': false,
   'workbench.enableExperiments': false,
   'chat.disableAIFeatures': true,
+  // The empty secondary side bar (its chat is off) would take a third of the window.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
   'npm.fetchOnlinePackageInfo': false,
 };

@@ -75,10 +75,11 @@ function describeBlock(heap: HeapState, addr: number, style: AddressStyle): stri
   const at = (a: number) => formatAddress(style, a);
   const k = lowerBound(heap.addrs, addr, heap.count);
   if (k >= heap.count || heap.addrs[k] !== addr) return '';
-  const word = (stored: number, size: number, allocated: number) => (allocated < 0 ? 'none' : `\`${hex(stored)}\` (size ${size}, ${allocated ? 'allocated' : 'free'})`);
+  // A word the model keeps no value for is 'none', or, where the block keeps bytes for it (OSTEP's header), their count.
+  const word = (stored: number, size: number, allocated: number, room = 0) => (allocated >= 0 ? `\`${hex(stored)}\` (size ${size}, ${allocated ? 'allocated' : 'free'})` : room > 0 ? `${room} bytes, no value stored` : 'none');
   return (
     `After this op: block at \`${at(addr)}\`, ${heap.sizes[k]} bytes, ${BLOCK_STATUSES[heap.states[k]!]}; payload \`${at(heap.payloadAddrs[k]!)}\`, ${heap.payloadSizes[k]} bytes\n\n` +
-    `header ${word(heap.headers[k]!, heap.headerSizes[k]!, heap.headerAllocated[k]!)} · footer ${word(heap.footers[k]!, heap.footerSizes[k]!, heap.footerAllocated[k]!)}` +
+    `header ${word(heap.headers[k]!, heap.headerSizes[k]!, heap.headerAllocated[k]!, heap.payloadAddrs[k]! - addr)} · footer ${word(heap.footers[k]!, heap.footerSizes[k]!, heap.footerAllocated[k]!)}` +
     linkWords(heap, addr)
   );
 }

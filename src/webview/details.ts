@@ -19,9 +19,13 @@ export function describeBlock(f: FrameDto, i: number): string {
   return `${stateName(f, i)} block at ${addr(f.addrs[i]!)}, ${f.sizes[i]} bytes${owner}${req}`;
 }
 
-/** A header or footer word as stored, with the size and allocated bit the host decoded from it. */
-function word(stored: number | undefined, size: number | undefined, allocated: number | undefined): string {
-  if (stored === undefined || Number.isNaN(stored) || allocated === undefined || allocated < 0) return 'none';
+/**
+ * A header or footer word as stored, with the size and allocated bit the host decoded from it;
+ * `room`: the bytes the block keeps for it where no value is stored (OSTEP's header: the model
+ * counts its bytes and stores nothing in them).
+ */
+function word(stored: number | undefined, size: number | undefined, allocated: number | undefined, room = 0): string {
+  if (stored === undefined || Number.isNaN(stored) || allocated === undefined || allocated < 0) return room > 0 ? `${room} bytes, no value stored` : 'none';
   return `${hex(stored)} (size ${size}, ${allocated === 1 ? 'allocated' : 'free'})`;
 }
 
@@ -36,7 +40,7 @@ export function blockDetails(f: FrameDto, i: number, theme: Theme, post: (m: Vie
     const name = ownerName(f, i);
     if (name) rows.push(['pointer', name]);
   }
-  rows.push(['header', word(f.headers[i], f.headerSizes[i], f.headerAllocated[i])]);
+  rows.push(['header', word(f.headers[i], f.headerSizes[i], f.headerAllocated[i], f.payloadAddrs[i]! - f.addrs[i]!)]);
   // A free block on a list: its place in the list and the link words its payload stores.
   const node = listNodeOf(f, f.addrs[i]!);
   if (node) {

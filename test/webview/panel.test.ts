@@ -238,6 +238,14 @@ describe('heap panel webview (Chromium, fake host)', function () {
     assert.match(text, /list\s+free list \(SIZESORT-\), node 2 of 3/);
     assert.match(text, /links\s+none in the heap: the model keeps its list outside it/);
     assert.doesNotMatch(text, /next link|0x/);
+    assert.match(text, /header\s+none\n/, 'no header in this model (-H 0)');
+    // With a 4-byte header (-H 4) the chunk keeps 4 bytes before its payload and stores nothing in them.
+    const headed = runTrace(parseHeapScript(['set preset = ostep', 'set headerSize = 4', 'a = malloc(8)'].join('\n')));
+    await send({ type: 'snapshot', trace: traceInfo(headed, 'file:///headed.heap', 'headed.heap'), frame: buildFrame(headed, 0), series: buildSeries(headed), events: buildEvents(headed), compare: null });
+    await settled();
+    await hoverBlock(0); // addresses are offsets from the base (1000) in the frame
+    await details.getByText('requested').waitFor();
+    assert.match(await details.innerText(), /payload\s+1004, 8 bytes[\s\S]*header\s+4 bytes, no value stored/);
   });
 
   it('side by side: every frame at one scale, a run that stopped early (your allocator crashed) at its last step and saying so', async () => {
