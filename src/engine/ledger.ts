@@ -3,6 +3,7 @@
 // mdriver tracks to judge it: live payload, peak payload, and whether a pointer may be freed.
 
 import { DenseSet } from './denseSet';
+import { grown } from './typedArrays';
 
 /** What the ledger knows of a pointer. */
 export type PointerStatus = 'live' | 'freed' | 'unknown';
@@ -10,17 +11,25 @@ export type PointerStatus = 'live' | 'freed' | 'unknown';
 const EMPTY = -1;
 const FREED = -1;
 
+/** Bytes per bit of the freed pointers' bitmap: payload pointers are 8-byte aligned or more. */
+const GRAIN = 8;
+
 /**
- * Pointers and what is known of each: the requested size of a live one, or FREED. An open
- * addressing table in typed arrays (pointers are below 2^31): no object per pointer, and a
- * snapshot loads in one pass. Pointers are only added or updated, never removed: a freed pointer
- * stays known as freed until it is handed out again.
+ * Pointers and what is known of each: the requested size of a live one, or FREED. Live pointers
+ * sit in an open addressing table in typed arrays (pointers are below 2^31): no object per
+ * pointer, and a snapshot loads in one pass. A freed pointer stays known as freed until it is
+ * handed out again: an aligned one as a bit of a bitmap over the heap (one bit per 8 bytes), and
+ * leaves the table, which so holds the live pointers and stays as small as the most that were
+ * live at once (it stays in cache; docs/performance.md, "At scale"); a misaligned one (a
+ * corrupted heap's) stays in the table as FREED.
  */
 class PointerTable implements ReadonlyMap<number, number> {
   private keys_: Int32Array;
   private values_: Int32Array;
   private mask: number;
   private used = 0;
+  /** One bit per granule: the aligned pointers freed (and maybe handed out again: the table answers first). */
+  private freed = new Int32Array(64);
   /**
    * The pointer last looked up and its position: an op asks about the same pointer several times
    * (the driver's checks, the status, the release). Checked against the keys before use.
@@ -52,6 +61,7 @@ class PointerTable implements ReadonlyMap<number, number> {
     const capacity = this.keys_.length;
     if (capacity < expected * 2 || capacity > Math.max(1024, expected * 8)) return null;
     this.keys_.fill(EMPTY);
+    this.freed.fill(0);
     this.used = 0;
     this.live_?.clear();
     return this;
@@ -70,7 +80,8 @@ class PointerTable implements ReadonlyMap<number, number> {
   /** A live pointer's requested size, FREED for a freed one, undefined for one never seen. */
   entry(ptr: number): number | undefined {
     const i = this.find(ptr);
-    return i < 0 ? undefined : this.values_[i]!;
+    if (i >= 0) return this.values_[i]!;
+    return i === -1 && this.isFreed(ptr) ? FREED : undefined;
   }
 
   /** Sets a pointer's entry (a requested size, or FREED); returns the previous one. */
@@ -78,12 +89,15 @@ class PointerTable implements ReadonlyMap<number, number> {
     const keys = this.keys_;
     let i = this.lastPtr === ptr && keys[this.lastAt] === ptr ? this.lastAt : this.slot(ptr);
     while (keys[i] !== EMPTY && keys[i] !== ptr) i = (i + 1) & this.mask;
-    let previous: number | undefined;
+    const previous = keys[i] === EMPTY ? (this.isFreed(ptr) ? FREED : undefined) : this.values_[i]!;
+    if (value === FREED && ptr % GRAIN === 0) {
+      this.markFreed(ptr);
+      if (keys[i] !== EMPTY) this.delete(i);
+      return previous;
+    }
     if (keys[i] === EMPTY) {
       keys[i] = ptr;
       this.used++;
-    } else {
-      previous = this.values_[i]!;
     }
     this.values_[i] = value;
     const live = this.live_;
@@ -131,6 +145,13 @@ class PointerTable implements ReadonlyMap<number, number> {
   *freedPointers(): Generator<number> {
     const keys = this.keys_;
     for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY && this.values_[i] === FREED) yield keys[i]!;
+    const freed = this.freed;
+    for (let w = 0; w < freed.length; w++) {
+      for (let bits = freed[w]!; bits !== 0; bits &= bits - 1) {
+        const ptr = (32 * w + 31 - Math.clz32(bits & -bits)) * GRAIN;
+        if (this.find(ptr) < 0) yield ptr;
+      }
+    }
   }
 
   /** The live entries, in table order, as `pick` makes them. */
@@ -155,8 +176,9 @@ class PointerTable implements ReadonlyMap<number, number> {
     return (Math.imul(ptr, 0x9e3779b1) >>> 7) & this.mask;
   }
 
+  /** The pointer's position in the table; -1 when it is not there, -2 when it cannot be a pointer. */
   private find(ptr: number): number {
-    if (!Number.isInteger(ptr) || ptr < 0 || ptr > 0x7fffffff) return -1;
+    if (!Number.isInteger(ptr) || ptr < 0 || ptr > 0x7fffffff) return -2;
     const keys = this.keys_;
     if (ptr === this.lastPtr && keys[this.lastAt] === ptr) return this.lastAt;
     for (let i = this.slot(ptr); ; i = (i + 1) & this.mask) {
@@ -168,6 +190,42 @@ class PointerTable implements ReadonlyMap<number, number> {
       }
       if (k === EMPTY) return -1;
     }
+  }
+
+  private isFreed(ptr: number): boolean {
+    if (ptr % GRAIN !== 0) return false;
+    const g = ptr / GRAIN;
+    return g >> 5 < this.freed.length && (this.freed[g >> 5]! & (1 << (g & 31))) !== 0;
+  }
+
+  private markFreed(ptr: number): void {
+    const g = ptr / GRAIN;
+    if (g >> 5 >= this.freed.length) this.freed = grown(this.freed, Math.max(2 * this.freed.length, (g >> 5) + 1));
+    this.freed[g >> 5]! |= 1 << (g & 31);
+  }
+
+  /** Empties position `i`: later entries of its probe run move back into the hole (positions change). */
+  private delete(i: number): void {
+    const keys = this.keys_;
+    const values = this.values_;
+    const mask = this.mask;
+    const live = this.live_;
+    live?.delete(i);
+    let hole = i;
+    for (let j = (i + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
+      // Entry j may fill the hole when its home is not cyclically in (hole, j].
+      if (((j - this.slot(keys[j]!)) & mask) >= ((j - hole) & mask)) {
+        keys[hole] = keys[j]!;
+        values[hole] = values[j]!;
+        if (live !== null && values[j] !== FREED) {
+          live.delete(j);
+          live.add(hole);
+        }
+        hole = j;
+      }
+    }
+    keys[hole] = EMPTY;
+    this.used--;
   }
 
   private rehash(): void {
@@ -240,7 +298,8 @@ export class Ledger {
   }
 
   load(saved: { live: Uint32Array; freed: Uint32Array; livePayload: number; peakPayload: number }): void {
-    const table = this.table.reset(saved.live.length / 2 + saved.freed.length) ?? new PointerTable(saved.live.length / 2 + saved.freed.length);
+    // The table holds the live pointers (and misaligned freed ones, rare): the freed go to its bitmap.
+    const table = this.table.reset(saved.live.length / 2) ?? new PointerTable(saved.live.length / 2);
     for (let k = 0; k < saved.live.length; k += 2) table.set(saved.live[k]!, saved.live[k + 1]!);
     for (const ptr of saved.freed) table.set(ptr, FREED);
     this.table = table;

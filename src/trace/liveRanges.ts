@@ -1,11 +1,13 @@
-// The live payload ranges of a replay, ordered by start, for mdriver's "no overlap" check: one
-// binary search per op. Ranges sit in chunks of 32 to 64 (typed arrays, so a search touches few
+// The live payload ranges of a replay for mdriver's "no overlap" check. While they are aligned
+// and apart, a bitmap of granules answers (granuleRanges.ts); from the first that is not, the
+// ranges ordered by start: one binary search per op. Ranges sit in chunks of 32 to 64 (typed arrays, so a search touches few
 // cache lines), found through an array of each chunk's first start. Heaps stay below 2^30
 // bytes, so 32 bits hold every address (an end past 2^31, of a payload that cannot be in the
 // heap anyway, is kept as 2^31 - 1).
 
 import { grown } from '../engine/typedArrays';
 import { lowerBound, upperBound } from '../shared/bisect';
+import { GranuleRanges } from './granuleRanges';
 
 /** Ranges per chunk: a chunk splits at twice this. */
 const CHUNK = 32;
@@ -19,6 +21,12 @@ export class LiveRanges {
   /** The live range the last `add` found overlapping. */
   clashStart = 0;
   clashEnd = 0;
+  /**
+   * The ranges while they are aligned and apart (every replay of an allocator that works): a
+   * bitmap, no search. Null from the first range it refuses on: its ranges are then moved into
+   * the ordered chunks, which answer from then on.
+   */
+  private granules: GranuleRanges | null = new GranuleRanges();
 
   /**
    * Adds [start, end) (after any range with the same start). Returns whether it overlaps a live
@@ -26,6 +34,22 @@ export class LiveRanges {
    * (`clashStart`, `clashEnd`). Once ranges overlap each other, others may overlap too.
    */
   add(start: number, end: number): boolean {
+    const granules = this.granules;
+    if (granules !== null) {
+      if (granules.tryAdd(start, end)) return false;
+      this.granules = null;
+      for (const [s, e] of granules.sorted()) this.insert(s, e);
+    }
+    return this.insert(start, end);
+  }
+
+  /** Removes a range starting at `start` (the first added, among equals); returns whether there was one. */
+  remove(start: number): boolean {
+    return this.granules !== null ? this.granules.remove(start) : this.removeSorted(start);
+  }
+
+  /** `add` on the ordered chunks. */
+  private insert(start: number, end: number): boolean {
     start = clamp(start);
     end = clamp(end);
     if (this.lengths.length === 0) this.insertChunk(0);
@@ -54,8 +78,7 @@ export class LiveRanges {
     return clash;
   }
 
-  /** Removes a range starting at `start` (the first added, among equals); returns whether there was one. */
-  remove(start: number): boolean {
+  private removeSorted(start: number): boolean {
     start = clamp(start);
     if (this.lengths.length === 0) return false;
     let c = this.chunkOf(start, false);

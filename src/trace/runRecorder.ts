@@ -226,15 +226,14 @@ export class RunRecorder {
       if (ptr !== null) this.noteSlot(ptr);
       if (from !== null) this.noteSlot(from);
     }
-    let outcome = outcomeBits(result);
     const violations = this.checks.after(heap, i, kind, from, result, input, keep);
-    if (violations.length > 0) outcome |= OUTCOME.VIOLATION;
-    if (outcome & OUTCOME.NULL) this.nullCount++;
+    if (returnedNull(result)) this.nullCount++;
 
     this.columns.ptrs[i] = result.ptr ?? NO_PTR;
     this.followLifetimes(i, kind, result);
     this.examinedTotal += result.examined;
-    if (history) this.columns.recordFrom(i, result, outcome, heap);
+    // The outcome bits are the history's alone: a replay without one reads none (docs/performance.md, "At scale").
+    if (history) this.columns.recordFrom(i, result, outcomeBits(result) | (violations.length > 0 ? OUTCOME.VIOLATION : 0), heap);
     this.report(i, kind, result, violations);
     this.recorded = i + 1;
     if (history && history.due(i)) history.save(i, heap, this.slots, this.held, this.withBytes || this.corrupted);
@@ -371,9 +370,13 @@ function outcomeBits(result: OpResult): number {
         break;
     }
   }
-  const code = result.problem?.code;
-  if (result.ptr === null && (code === 'heap-limit' || code === 'calloc-overflow')) {
-    bits |= OUTCOME.NULL;
-  }
+  if (returnedNull(result)) bits |= OUTCOME.NULL;
   return bits;
+}
+
+/** Whether malloc, calloc or realloc returned NULL for a non-zero request (OUTCOME.NULL). */
+function returnedNull(result: OpResult): boolean {
+  if (result.ptr !== null) return false;
+  const code = result.problem?.code;
+  return code === 'heap-limit' || code === 'calloc-overflow';
 }

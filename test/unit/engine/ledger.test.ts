@@ -29,13 +29,18 @@ describe('ledger', () => {
       } else {
         // New pointers mostly, sometimes one freed before handed out again.
         const reuse = freed.size > 0 && random() < 0.2;
-        const ptr = reuse ? [...freed][Math.floor(random() * freed.size)]! : 16 * (1 + Math.floor(random() * 50_000));
+        // Payloads are aligned; a corrupted heap's may not be (kept apart from the aligned ones' bitmap).
+        const ptr = reuse ? [...freed][Math.floor(random() * freed.size)]! : 16 * (1 + Math.floor(random() * 50_000)) + (random() < 0.05 ? 4 : 0);
         if (live.has(ptr)) continue;
         const size = 1 + Math.floor(random() * 4000);
         ledger.allocate(ptr, size);
         live.set(ptr, size);
         freed.delete(ptr);
       }
+      // Any pointer's status, as the driver asks before a free or a realloc.
+      const asked = 4 * Math.floor(random() * 200_004);
+      assert.equal(ledger.status(asked), live.has(asked) ? 'live' : freed.has(asked) ? 'freed' : 'unknown', `step ${step}: the status of ${asked}`);
+      assert.equal(ledger.requestSize(asked), live.get(asked), `step ${step}: the size of ${asked}`);
       if (step % 10_000 === 0 || step === 119_999) {
         const saved = ledger.save();
         assert.deepEqual(pairs(saved), [...live].sort((a, b) => a[0] - b[0]), `step ${step}: the live pointers`);
@@ -48,6 +53,8 @@ describe('ledger', () => {
     const copy = new Ledger();
     copy.load(ledger.save());
     assert.deepEqual(pairs(copy.save()), pairs(ledger.save()), 'a snapshot loads back');
+    assert.deepEqual([...copy.save().freed].sort((a, b) => a - b), [...freed].sort((a, b) => a - b), 'with its freed pointers');
+    for (const ptr of [...freed].slice(0, 100)) assert.equal(copy.status(ptr), 'freed');
     assert.equal(copy.livePayload, ledger.livePayload);
   });
 });

@@ -77,4 +77,51 @@ describe('live payload ranges', () => {
       check(ranges, model, 5, 9, `seed ${seed}: after draining`);
     }
   });
+
+  it('agree with a plain array while payloads are aligned and apart (the bitmap), and after the first that is not', () => {
+    for (const seed of [4, 5, 6, 7, 8, 9]) {
+      const random = seededRandom(seed);
+      const int = (n: number) => Math.floor(random() * n);
+      const ranges = new LiveRanges();
+      const model = new Model();
+      // Payloads placed as an allocator places them: 8-byte aligned starts, free gaps between them,
+      // ends anywhere; the bitmap grows from a few kilobytes to megabytes.
+      const free = (start: number, end: number) => model.ranges.every(([s, e]) => e <= start || s >= end);
+      const breakAt = 2_000 + int(6_000);
+      for (let step = 0; step < 10_000; step++) {
+        const what = `seed ${seed}, step ${step}`;
+        if (model.ranges.length === 0 || random() < 0.55) {
+          const span = step < 3_000 ? 20_000 : 4_000_000;
+          const start = 8 * int(span / 8);
+          const end = start + 1 + int(random() < 0.9 ? 100 : 5_000);
+          // Apart until `breakAt`; then an overlap, a misaligned or an empty payload now and then.
+          if (step < breakAt ? free(start, end) : true) {
+            const odd = step >= breakAt && random() < 0.2;
+            check(ranges, model, odd ? start + int(8) : start, odd && random() < 0.5 ? start : end, what);
+          }
+        } else {
+          const start = random() < 0.9 ? model.ranges[int(model.ranges.length)]![0] : 8 * int(500);
+          assert.equal(ranges.remove(start), model.remove(start), `${what}: remove ${start}`);
+        }
+      }
+      while (model.ranges.length > 0) {
+        const start = model.ranges[int(model.ranges.length)]![0];
+        assert.equal(ranges.remove(start), model.remove(start), `seed ${seed}: drain ${start}`);
+      }
+    }
+  });
+
+  it('the bitmap tells payloads sharing no granule from payloads sharing one', () => {
+    const ranges = new LiveRanges();
+    assert.equal(ranges.add(0, 1), false);
+    assert.equal(ranges.add(8, 264), false, 'the next granule, across a word of the bitmap');
+    assert.equal(ranges.add(264, 265), false, 'touches the end');
+    assert.equal(ranges.remove(8), true);
+    assert.equal(ranges.add(16, 256), false, 'inside the freed payload');
+    assert.equal(ranges.add(256, 257), false);
+    assert.equal(ranges.add(256, 300), true, 'the same start');
+    assert.deepEqual([ranges.clashStart, ranges.clashEnd], [256, 257]);
+    assert.equal(ranges.add(8, 24), true, 'the ordered ranges answer from then on');
+    assert.deepEqual([ranges.clashStart, ranges.clashEnd], [16, 256]);
+  });
 });
