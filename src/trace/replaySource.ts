@@ -2,9 +2,10 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { BLOCK_STATUSES, BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
 import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, eventLists, type HeapEvents, type HeapSource, type HeapState, type HeapView, type OpEffect, type WindowedStep } from './heapSource';
+import { chainBefore } from './heapBefore';
 import { bytesOf, cutStep, densityOf, effectWithin, pathAddresses, pathOf, windowOf, type SearchPath } from './heapWindow';
 import { LifetimeLives } from './lifetimeLives';
 import { lowerBound } from '../shared/bisect';
@@ -14,8 +15,6 @@ import { OstepSource } from './ostep/ostepSource';
 import type { EngineRun, TraceRun } from './traceRun';
 
 const NO_BLOCKS = new Float64Array(0);
-const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
-const FREE = BLOCK_STATUSES.indexOf('free');
 const INITIAL_TEXT = 'initial heap';
 const INITIAL_EFFECT: OpEffect = { step: -1, line: null, text: INITIAL_TEXT, story: INITIAL_STORY, block: null, split: null, merged: null, examined: NO_BLOCKS, grownFrom: null };
 const NO_PTR = -1;
@@ -211,45 +210,56 @@ export class ReplaySource implements HeapSource {
 
   /**
    * What op `i` did, read from the heap after it (`c`, its walk) where that heap tells what the one
-   * before held: a malloc or calloc that took a hole of an implicit list without growing the heap,
-   * its search from the first block (first, best or worst fit); its block and the rest it split
-   * off are that hole, and every other block is as it was. No jump back, no second walk. Null
-   * otherwise (seenBefore). `walk` gives the heap's walk, asked for only when the op is such a one.
+   * before held (heapBefore.ts): a malloc, calloc or realloc that moved, on an implicit list, its
+   * search from the first block (first, best or worst fit); its block and the rest it split off
+   * were a hole (or the heap grew), a realloc's old block was allocated, and every other block is
+   * as it was. No jump back, no second walk. Null otherwise (seenBefore). `walk` gives the heap's
+   * walk, asked for only when the op is such a one.
    */
   private seenAfter(i: number, record: StepRecord, walk: () => HeapColumns): Seen | null {
     const { recorded } = this.run.replay;
     const block = record.block;
     if (block === null || !this.tellsAfter(record)) return null;
+    const old = record.op.kind === 'realloc' ? this.movedOutOf(i) : null;
+    if (old === undefined) return null;
     const c = walk();
     if (c.stopped !== null) return null;
-    const n = c.count;
-    const k = lowerBound(c.addrs, block.addr, n);
-    const split = record.remainder > 0 ? 1 : 0;
-    if (c.addrs[k] !== block.addr || c.sizes[k] !== block.size || c.status[k] !== ALLOCATED) return null;
-    if (split && (c.addrs[k + 1] !== block.addr + block.size || c.sizes[k + 1] !== record.remainder || c.status[k + 1] !== FREE)) return null;
-    // The heap before: the hole whole and free where the block and the rest split off are now.
-    const m = n - split;
-    const spliced = <T extends Float64Array | Uint8Array>(column: T, into: T): T => {
-      into.set(column.subarray(0, k + 1));
-      into.set(column.subarray(k + 1 + split, n), k + 1);
-      return into;
-    };
-    const addrs = spliced(c.addrs, new Float64Array(m));
-    const sizes = spliced(c.sizes, new Float64Array(m));
-    const status = spliced(c.status, new Uint8Array(m));
-    sizes[k] = block.size + record.remainder;
-    status[k] = FREE;
-    if (record.examined > m) return null;
-    const story = describeStory(record, this.terms, { ...NO_COLUMNS, count: m, addrs, sizes, status }, this.owners.freedLineOf(c.payloadAddrs[k]!, i - 1));
+    const before = chainBefore(c, { block, remainder: record.remainder, grownBy: record.grownBy, old });
+    if (before === null || record.examined > before.count) return null;
+    // The hole's payload is where the block's is; a heap that grew picked no hole a free could have left.
+    const freedLine = record.outcome & OUTCOME.EXTENDED ? null : this.owners.freedLineOf(c.payloadAddrs[lowerBound(c.addrs, block.addr, c.count)]!, i - 1);
+    const story = describeStory(record, this.terms, { ...NO_COLUMNS, ...before }, freedLine);
+    const { addrs } = before;
     this.seen = { step: i, recorded, record, story, path: { length: record.examined, at: (j) => addrs[j]! } };
     return this.seen;
+  }
+
+  /**
+   * The block realloc op `i` moved out of, as it was before the op: the block the last op of its
+   * pointer's lifetime before `i` that returned one left (its malloc, or a realloc; one that
+   * returned NULL left the block as it was). Null: the op is a realloc of NULL, a malloc; undefined
+   * when the lifetimes do not say.
+   */
+  private movedOutOf(i: number): { addr: number; size: number } | null | undefined {
+    const { replay } = this.run;
+    const { lifetimes, lifetimeOfOp } = replay.lifetimes;
+    const life = lifetimeOfOp[i] ?? -1;
+    if (life < 0 || life >= lifetimes.count) return undefined;
+    const start = lifetimes.start(life);
+    if (start === i) return null;
+    const earlier = lifetimes.reallocs(life).filter((j) => j < i);
+    for (const j of [...earlier.reverse(), start]) {
+      const s = replay.step(j);
+      if (s.ptr !== null && s.block !== null) return s.block;
+    }
+    return undefined;
   }
 
   /** Whether the heap after op `record` may tell what it did (seenAfter), judged from the op and the configuration alone. */
   private tellsAfter(record: StepRecord): boolean {
     const { config, programWrites } = this.run.replay;
     const kind = record.op.kind;
-    if ((kind !== 'malloc' && kind !== 'calloc') || record.block === null || record.ptr === null || record.outcome & (OUTCOME.EXTENDED | OUTCOME.IN_PLACE)) return false;
+    if ((kind !== 'malloc' && kind !== 'calloc' && kind !== 'realloc') || record.block === null || record.ptr === null || record.outcome & OUTCOME.IN_PLACE) return false;
     return !programWrites && config.freeList === 'implicit' && config.coalesce !== 'deferred' && isFitPolicy(config.policy) && config.policy !== 'next';
   }
 
