@@ -296,7 +296,7 @@ function run(trace: Trace, args: Args, io: CliIo): number {
  * million-op trace's rows would otherwise be a million strings and then one of 30 MB), read from
  * the op table's columns and the read model's per-op pointer and heap size rather than an object per op.
  */
-function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => void): void {
+function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => void, outside: (i: number) => bigint | null = () => null): void {
   const CODES = { malloc: 'a', calloc: 'c', realloc: 'r', free: 'f' } as const;
   const ops = trace.ops;
   let chunk = 'op_index,kind,id,size,offset,heap_size\n';
@@ -314,7 +314,8 @@ function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => vo
       size = String(ops.requestSize(i));
     }
     // free: the freed payload's offset, -1 for an invalid free or free(NULL).
-    chunk += `${n++},${CODES[kind]},${id},${size},${source.pointerAt(i) ?? -1},${source.heapSizeAt(i)}\n`;
+    // A pointer your allocator took from outside the heap: its exact offset (negative before the heap), never a rounded one.
+    chunk += `${n++},${CODES[kind]},${id},${size},${outside(i) ?? source.pointerAt(i) ?? -1},${source.heapSizeAt(i)}\n`;
     if (chunk.length >= 1 << 16) {
       out(chunk);
       chunk = '';
@@ -362,7 +363,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
     return 1;
   }
   for (const n of outcome.notes) io.err(note(n));
-  const alignment = outcome.edition === 'cmu' ? 16 : 8;
+  const alignment = outcome.alignment;
   const diagnostics = mergeDiagnostics(trace.diagnostics, ownDiagnostics(trace, outcome.recording, { alignment, opLimitMs: outcome.opLimitMs }, outcome.problem));
   const name = file.split(/[\\/]/).pop() ?? file;
   const source = new OwnSource(trace, outcome.recording, name, diagnostics, args.layout);
@@ -377,7 +378,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
   if (args.command === 'check') {
     for (const d of diagnostics) io.out(`${args.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
   } else if (args.ops) {
-    writeOpsCsv(trace, source, io.out);
+    writeOpsCsv(trace, source, io.out, (i) => outcome.recording.outsideOffset(i));
   } else if (args.json) {
     const score = labScore(source.metricsAt(source.steps - 1).utilisation, outcome.speed, errorCount(diagnostics) === 0);
     io.out(JSON.stringify({ ...sourceJson(trace, source, 'own', { allocator: file, interface: outcome.edition, alignment }, diagnostics), ...score }, null, 2) + '\n');

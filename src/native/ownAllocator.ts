@@ -34,7 +34,7 @@ export interface CompilerMessage {
 }
 
 export type CompileResult =
-  | { readonly ok: true; readonly executable: string; readonly interface: AllocatorInterface; readonly messages: readonly CompilerMessage[]; readonly cached: boolean }
+  | { readonly ok: true; readonly executable: string; readonly interface: AllocatorInterface; readonly alignment: 8 | 16; readonly messages: readonly CompilerMessage[]; readonly cached: boolean }
   | { readonly ok: false; readonly reason: 'no-compiler' | 'no-file' | 'failed'; readonly text: string; readonly messages: readonly CompilerMessage[] };
 
 export interface CompileOptions {
@@ -83,13 +83,34 @@ export function interfaceOf(source: string): AllocatorInterface {
   return definesMalloc && !definesMmMalloc ? 'cmu' : 'csapp';
 }
 
+/**
+ * How a file with the CMU interface declares its functions, as the harness's mm.h and driver must
+ * (docs/own-allocator.md): the 2016 lab on has `bool mm_init` and `bool mm_checkheap` and 16-byte
+ * alignment; the earlier 64-bit lab (2013-2015) has `int mm_init` (0 or -1, as CS:APP's),
+ * `void mm_checkheap` and 8-byte alignment. The compiler flags that say so, and the alignment.
+ */
+export function cmuDialect(source: string): { readonly flags: readonly string[]; readonly alignment: 8 | 16 } {
+  const init = /\b(int|bool|_Bool)\s+mm_init\s*\(\s*(?:void)?\s*\)\s*\{/.exec(source)?.[1];
+  const check = /\b(int|bool|_Bool|void)\s+mm_checkheap\s*\([^;{)]*\)\s*\{/.exec(source)?.[1];
+  const flags: string[] = [];
+  if (init === 'int') flags.push('-DHEAP_INSPECTOR_INT_INIT');
+  if (check === 'void') flags.push('-DHEAP_INSPECTOR_VOID_CHECKHEAP');
+  else if (check === 'int') flags.push('-DHEAP_INSPECTOR_INT_CHECKHEAP');
+  return { flags, alignment: init === 'int' ? 8 : 16 };
+}
+
+/** The payload alignment the lab's driver checks for an edition: 8 for CS:APP, 16 for the CMU lab (8 for its 2013-2015 edition, whose mm_init returns int). */
+export function alignmentOf(source: string): 8 | 16 {
+  return interfaceOf(source) === 'cmu' ? cmuDialect(source).alignment : 8;
+}
+
 /** The sentence for a missing compiler: what to install. */
 export const NO_COMPILER = 'No C compiler found (cc, gcc or clang on the PATH, or $CC): install one, e.g. on Debian or Ubuntu `sudo apt-get install gcc libc6-dev`, on macOS `xcode-select --install`, or name one with --cc.';
 
 /** What compiling a file takes: where its executable goes, and the command; or why it cannot be compiled. */
 type CompilePlan =
   | { readonly done: CompileResult }
-  | { readonly done: null; readonly cc: string; readonly args: string[]; readonly env: NodeJS.ProcessEnv; readonly scratch: string; readonly building: string; readonly executable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface };
+  | { readonly done: null; readonly cc: string; readonly args: string[]; readonly env: NodeJS.ProcessEnv; readonly scratch: string; readonly building: string; readonly executable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface; readonly alignment: 8 | 16 };
 
 /**
  * The executable is named by the hash of the file's text, the harness's, the compiler and its
@@ -106,7 +127,8 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   if (cc === null) return { done: { ok: false, reason: 'no-compiler', text: options.cc ? `The C compiler "${options.cc}" was not found. ${NO_COMPILER}` : NO_COMPILER, messages: [] } };
   const harness = options.harnessDir ?? defaultHarnessDir();
   const edition = interfaceOf(source);
-  const flags = ['-std=gnu11', '-O2', '-g', '-DDRIVER', ...(edition === 'cmu' ? ['-DHEAP_INSPECTOR_CMU'] : []), '-Wall', '-Wno-unused-function', '-Wno-unused-parameter'];
+  const alignment = alignmentOf(source);
+  const flags = ['-std=gnu11', '-O2', '-g', '-DDRIVER', ...(edition === 'cmu' ? ['-DHEAP_INSPECTOR_CMU', ...cmuDialect(source).flags] : []), '-Wall', '-Wno-unused-function', '-Wno-unused-parameter'];
   const hash = createHash('sha256');
   hash.update(source).update('\0').update(cc).update('\0').update(flags.join(' ')).update('\0').update(resolve(dirname(file)));
   for (const name of HARNESS_FILES) hash.update('\0').update(readFileSync(join(harness, name)));
@@ -116,7 +138,7 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   const messagesFile = `${executable}.messages`;
   if (existsSync(executable)) {
     const kept = existsSync(messagesFile) ? readFileSync(messagesFile, 'utf8') : '';
-    return { done: { ok: true, executable, interface: edition, messages: compilerMessages(kept, file), cached: true } };
+    return { done: { ok: true, executable, interface: edition, alignment, messages: compilerMessages(kept, file), cached: true } };
   }
   mkdirSync(cacheDir, { recursive: true });
   const building = `${executable}.${process.pid}.${Date.now()}.tmp`;
@@ -125,7 +147,7 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   // stopped by SIGKILL (a save that supersedes it, the time limit) leaves nothing in /tmp.
   const scratch = `${building}.d`;
   mkdirSync(scratch, { recursive: true });
-  return { done: null, cc, args, env: { ...process.env, LC_ALL: 'C', TMPDIR: scratch }, scratch, building, executable, messagesFile, file, edition };
+  return { done: null, cc, args, env: { ...process.env, LC_ALL: 'C', TMPDIR: scratch }, scratch, building, executable, messagesFile, file, edition, alignment };
 }
 
 /** The compiler's verdict on a plan. */
@@ -139,7 +161,7 @@ function finishCompile(plan: Extract<CompilePlan, { done: null }>, output: strin
   }
   writeFileSync(plan.messagesFile, output);
   renameSync(plan.building, plan.executable);
-  return { ok: true, executable: plan.executable, interface: plan.edition, messages, cached: false };
+  return { ok: true, executable: plan.executable, interface: plan.edition, alignment: plan.alignment, messages, cached: false };
 }
 
 /** Compiles `file` with the harness, or finds it compiled already (synchronous: the command line). */
@@ -320,6 +342,6 @@ export function cliAllocatorRunner(defaults: CompileOptions & RunOptions = {}) {
     const run = runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, ...(options.checkheap ? { checkheap: true } : {}), ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) });
     // The lab's throughput: a second run, timed, without recording or checks, when the first went through.
     const timed = options.speed && wentThrough(run) ? runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, speed: true, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }).recording.speed : null;
-    return { kind: 'ran' as const, recording: run.recording, log: run.log, problem: run.problem, notes: compiled.messages, edition: compiled.interface, opLimitMs, speed: timed ?? null };
+    return { kind: 'ran' as const, recording: run.recording, log: run.log, problem: run.problem, notes: compiled.messages, edition: compiled.interface, alignment: compiled.alignment, opLimitMs, speed: timed ?? null };
   };
 }

@@ -31,7 +31,7 @@ export async function scoreAllocatorAsync(file: string, traces: readonly { reado
     return { kind: 'scored', scores: traces.map((t) => notValid(t.name, t.trace, 'allocator-compile', why)), edition: null, compiled, cancelled: false };
   }
   const opLimitMs = options.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
-  const checks = { alignment: compiled.interface === 'cmu' ? 16 : 8, opLimitMs };
+  const checks = { alignment: compiled.alignment, opLimitMs };
   const scores: TraceScore[] = [];
   const stopped = () => hooks.cancelled?.() === true || hooks.signal?.aborted === true;
   for (const { name, trace } of traces) {
