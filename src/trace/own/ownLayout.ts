@@ -22,7 +22,7 @@ export interface OwnLinks {
 export interface OwnLayout {
   /** Bytes of a header or footer word. */
   readonly wordSize: 4 | 8;
-  /** Offset of the first block's header from the heap's start; null: the first offset (in words, up to 64 bytes) whose walk reaches the heap's end. */
+  /** Offset of the first block's header from the heap's start; null: the first offset (in words, up to FIRST_BLOCK_SEARCH bytes) whose walk reaches the heap's end. */
   readonly firstBlock: number | null;
   /** Low bits of a header that are flags, not size (3: size = word & ~0x7). */
   readonly flagBits: number;
@@ -154,8 +154,11 @@ export function walkLayout(memory: HeapMemory, layout: OwnLayout, firstBlock: nu
   return out.finish(brk, prologue, epilogue, stopped);
 }
 
+/** How far into the heap its first block is looked for: past a segregated list's heads array kept at the heap's start (docs/own-allocator.md), some 10 to 60 pointers. */
+export const FIRST_BLOCK_SEARCH = 512;
+
 /**
- * The first block of a layout that does not say where it is: the first word offset up to 64 bytes
+ * The first block of a layout that does not say where it is: the first word offset up to FIRST_BLOCK_SEARCH bytes
  * whose walk reaches the heap's end; an allocated block there of a header and a footer only is a
  * prologue, and the block after it the first.
  */
@@ -164,12 +167,51 @@ export function findFirstBlock(memory: HeapMemory, layout: OwnLayout): number | 
   const W = layout.wordSize;
   const reaches = (at: number) => memory.brk > 0 && walkLayout(memory, layout, at).stopped === null;
   const word = wordReader(layout);
-  for (let at = 0; at <= 64; at += W) {
+  // A block's header must lie inside the heap (a walk from the break itself has nothing to stop it).
+  for (let at = 0; at <= FIRST_BLOCK_SEARCH && at + W <= memory.brk; at += W) {
     if (!reaches(at)) continue;
     const header = word.read(memory, at);
     return word.allocated(header) && word.size(header) === 2 * W && reaches(at + 2 * W) ? at + 2 * W : at;
   }
   return null;
+}
+
+/** How many allocated and free blocks of a heap walked under a layout end in a word that repeats their header. */
+export interface FooterTally {
+  readonly allocated: number;
+  readonly allocatedKept: number;
+  readonly free: number;
+  readonly freeKept: number;
+}
+
+export function footerTally(memory: HeapMemory, layout: OwnLayout, first: number): FooterTally {
+  const c = walkLayout(memory, { ...layout, footers: 'all' }, first);
+  const t = { allocated: 0, allocatedKept: 0, free: 0, freeKept: 0 };
+  for (let k = 0; k < c.count; k++) {
+    if (Number.isNaN(c.footers[k]!)) continue;
+    const same = c.footers[k] === c.headers[k] ? 1 : 0;
+    if (c.status[k] === ALLOCATED) {
+      t.allocated++;
+      t.allocatedKept += same;
+    } else {
+      t.free++;
+      t.freeKept += same;
+    }
+  }
+  return t;
+}
+
+/**
+ * Which blocks of a heap found to walk under a layout end in a footer (docs/own-allocator.md): the
+ * CMU lab's footer elimination keeps them on free blocks only, a buddy system on none. Told from
+ * the allocated blocks at the step of the peak payload (hardly any last word repeating its header
+ * means no footer: it is payload), and the free ones there and at the last step (mostly free);
+ * `all` unless the words say otherwise.
+ */
+export function footerRuleOf(atPeak: FooterTally, atEnd: FooterTally): FooterRule {
+  const rare = (kept: number, of: number) => of >= 2 && kept * 10 <= of;
+  if (!rare(atPeak.allocatedKept, atPeak.allocated)) return 'all';
+  return rare(atPeak.freeKept + atEnd.freeKept, atPeak.free + atEnd.free) ? 'none' : 'free';
 }
 
 /** Headers and footers decoded under a layout: size and allocated bit per block (NaN and -1 where there is no word). */

@@ -95,7 +95,8 @@ export interface Crash {
   readonly signal: number;
   /** The faulting address as an offset in the heap, or null when it lies outside it (or the signal has none). */
   readonly heapOffset: number | null;
-  readonly address: number;
+  /** The faulting address itself (a 64-bit value, exact). */
+  readonly address: bigint;
 }
 
 /**
@@ -124,6 +125,8 @@ export class OwnRecording {
   changeHi = new Uint32Array(1024);
   changes = 0;
   readonly violations: DataViolation[] = [];
+  /** Ops whose pointer lies outside the heap's region (libc's malloc, a static array, a pointer before the heap): the address itself, exact, as `offsets` cannot hold it. */
+  readonly outside = new Map<number, bigint>();
   crash: Crash | null = null;
   /** The driver said it ran every op. */
   ended = false;
@@ -135,6 +138,12 @@ export class OwnRecording {
     this.heapSizes = new Float64Array(length);
     this.logPositions = new Float64Array(length);
     this.changeStart = new Uint32Array(length + 1);
+  }
+
+  /** Op i's pointer minus mem_heap_lo(), exact, when it lies outside the heap's region (negative before it); null otherwise (`offsets` holds it). */
+  outsideOffset(i: number): bigint | null {
+    const address = this.outside.get(i);
+    return address === undefined ? null : address - BigInt(this.heapBase);
   }
 
   /** The range of change indices of op `i` (-1: mm_init). */
@@ -221,6 +230,7 @@ export class RecordingReader {
           }
           const none = view.getUint32(p + 4, true) === 0xffffffff && view.getUint32(p + 8, true) === 0xffffffff;
           r.offsets[i] = none ? -1 : readU64(view, p + 4);
+          if (!none && r.offsets[i]! >= r.maxHeap) r.outside.set(i, BigInt.asUintN(64, BigInt(r.heapBase) + view.getBigUint64(p + 4, true)));
           r.heapSizes[i] = readU64(view, p + 12);
           r.logPositions[i] = readU64(view, p + 20);
           r.ops = i + 1;
@@ -230,8 +240,8 @@ export class RecordingReader {
         case 'X': {
           const op = view.getBigInt64(p, true);
           const inside = data[p + 12] === 1;
-          const address = Number(view.getBigUint64(p + 13, true));
-          r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? address : null, address };
+          const address = view.getBigUint64(p + 13, true);
+          r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? Number(address) : null, address: inside ? BigInt(r.heapBase) + address : address };
           break;
         }
         case 'E':

@@ -10,7 +10,7 @@ import { chainOfColumns, clampStep, HEX_OFFSETS, noWords, type BlockLives, type 
 import { LifetimeLives } from '../lifetimeLives';
 import { hasIds, type Diagnostic, type Trace } from '../model';
 import { PayloadLedger, SIGNALS } from './ownChecks';
-import { decodeWords, findFirstBlock, footerProblems, freeListsOf, layoutOfConfig, walkLayout, type OwnLayout } from './ownLayout';
+import { decodeWords, findFirstBlock, footerProblems, footerRuleOf, footerTally, freeListsOf, layoutOfConfig, walkLayout, type OwnLayout } from './ownLayout';
 import { fillBytes, type OwnRecording } from './ownRecording';
 
 const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
@@ -164,18 +164,28 @@ export class OwnSource implements HeapSource {
   /**
    * The layout the heap's words follow, decided once on the last step's heap: the stated one (its
    * first block found if it does not say), else the first of LAYOUTS whose walk reaches the
-   * heap's end; null when none does.
+   * heap's end (with footers on free blocks only, or none, if the words say so); null
+   * when none does.
    */
   private layoutOf(): { readonly layout: OwnLayout; readonly first: number } | null {
     if (this.layout !== undefined) return this.layout;
     const m = this.memoryAt(this.steps - 1);
     this.layout = null;
-    for (const layout of this.stated ? [this.stated] : LAYOUTS) {
+    // Each known layout where its first block would be, then anywhere near the start (a heads array before it).
+    for (const layout of this.stated ? [this.stated] : [...LAYOUTS, ...LAYOUTS.map((l) => ({ ...l, firstBlock: null }))]) {
       const first = findFirstBlock(m, layout);
       if (first !== null && (this.stated || (m.brk > 0 && walkLayout(m, layout, first).stopped === null))) {
         this.layout = { layout, first };
         break;
       }
+    }
+    // Footers on free blocks only, or on none: told from the last step's free blocks and the allocated ones where the most payload was live.
+    const found = this.layout;
+    if (found !== null && !this.stated && this.steps > 0) {
+      const atEnd = footerTally(m, found.layout, found.first);
+      const peak = this.ledger.peakPayload.indexOf(this.ledger.peakPayload[this.steps - 1]!);
+      const footers = footerRuleOf(footerTally(this.memoryAt(peak), found.layout, found.first), atEnd);
+      this.layout = { layout: { ...found.layout, footers }, first: found.first };
     }
     return this.layout;
   }
@@ -363,10 +373,12 @@ export class OwnSource implements HeapSource {
     const growth = grew > 0 ? ` · heap +${grew} B` : '';
     const [from, to] = this.recording.changesOf(i);
     const words = to > from ? ` · ${to - from} word${to - from === 1 ? '' : 's'} written` : '';
-    if (kind === 'free') return got < 0 ? 'free(NULL)' : `free ${hex(got)}${words}`;
+    const outside = this.recording.outside.get(i);
+    const at = outside === undefined ? hex(got) : `0x${outside.toString(16)} (outside the heap)`;
+    if (kind === 'free') return got < 0 ? 'free(NULL)' : `free ${at}${words}`;
     if (kind === 'write' || kind === 'fill') return `${kind}: skipped (not run on your allocator)`;
     if (got < 0) return ops.requestSize(i) === 0 && kind !== 'calloc' ? `NULL (${kind}(0))` : 'NULL';
-    return `-> ${hex(got)}${growth}${words}`;
+    return `-> ${at}${growth}${words}`;
   }
 
   opAt(step: number): OpEffect {
