@@ -103,6 +103,8 @@ static size_t heap_max; /* the region's size */
 
 /* The op running (-1: mm_init), whether the allocator is inside it, and how many times it has been entered (the watchdog times an op by it, without a clock read an op). */
 static volatile int64_t current_op = -1;
+/* Whether the call running is the heap checker (--checkheap), after the op itself returned. */
+static volatile int in_checker;
 static int in_op;
 static uint64_t op_entered;
 static uint64_t op_limit_ns;
@@ -121,7 +123,7 @@ static void stop_with(int sig, uintptr_t addr) {
     hi_put64((uint64_t)current_op);
     hi_put32((uint32_t)sig);
     bool inside = heap != NULL && addr >= (uintptr_t)heap && addr < (uintptr_t)heap + heap_max;
-    hi_put8(inside ? 1 : 0);
+    hi_put8((uint8_t)((inside ? 1 : 0) | (in_checker ? 2 : 0)));
     hi_put64(inside ? (uint64_t)(addr - (uintptr_t)heap) : (uint64_t)addr);
     hi_out_flush();
     _exit(70);
@@ -423,9 +425,11 @@ int main(int argc, char **argv) {
         /* The fill is the driver's, not the allocator's: the caller makes it itself. */
         if (checks && hands_out) fill(o->slot, o->byte, record);
         if ((hdr.flags & FLAG_CHECKHEAP) && HEAP_CHECKER) {
+            in_checker = 1;
             begin_op(i);
             bool heap_ok = HEAP_CHECK_OK((int)o->line);
             end_op();
+            in_checker = 0;
             if (!heap_ok) violation(i, CHECK_HEAPCHECK, o->slot, 0);
             if (record) hi_track_take(0, 0);
         }

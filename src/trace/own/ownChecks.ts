@@ -144,7 +144,7 @@ export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOpt
   }
   const c = r.crash;
   if (c !== null) {
-    const where = c.op < 0 ? 'in mm_init' : 'in this op';
+    const where = c.op < 0 ? 'in mm_init' : c.inChecker ? 'in your heap checker (--checkheap), called after this op' : 'in this op';
     const earlier = c.op < 0 ? 'No op ran.' : 'Every earlier step can still be shown.';
     if (c.signal === 0) say(c.op, 'allocator-failed', `The allocator did not return within ${options.opLimitMs / 1000} s ${where} (an endless loop?); the run was stopped here. ${earlier}`);
     else if (c.signal === -1) say(c.op, 'allocator-failed', `The allocator called exit ${where}; the run ends here. ${earlier}`);

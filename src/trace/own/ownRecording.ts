@@ -97,6 +97,8 @@ export interface Crash {
   readonly heapOffset: number | null;
   /** The faulting address itself (a 64-bit value, exact). */
   readonly address: bigint;
+  /** It happened in the heap checker (--checkheap) called after the op, not in the op itself. */
+  readonly inChecker: boolean;
 }
 
 /**
@@ -239,9 +241,10 @@ export class RecordingReader {
         }
         case 'X': {
           const op = view.getBigInt64(p, true);
-          const inside = data[p + 12] === 1;
+          // Bit 0: the address is in the heap (an offset); bit 1: in the heap checker.
+          const inside = (data[p + 12]! & 1) === 1;
           const address = view.getBigUint64(p + 13, true);
-          r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? Number(address) : null, address: inside ? BigInt(r.heapBase) + address : address };
+          r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? Number(address) : null, address: inside ? BigInt(r.heapBase) + address : address, inChecker: (data[p + 12]! & 2) !== 0 };
           break;
         }
         case 'E':

@@ -338,7 +338,8 @@ export class OwnSource implements HeapSource {
   notRunText(i: number): string {
     const r = this.recording;
     const c = r.crash;
-    if (c !== null && c.op === i) return c.signal === 0 ? 'stopped here: it did not return (an endless loop?)' : c.signal === -1 ? 'stopped here: it called exit' : `stopped here: ${SIGNALS[c.signal] ?? `signal ${c.signal}`}`;
+    const checker = c?.inChecker ? ' in the heap checker after the op' : '';
+    if (c !== null && c.op === i) return (c.signal === 0 ? 'stopped here: it did not return (an endless loop?)' : c.signal === -1 ? 'stopped here: it called exit' : `stopped here: ${SIGNALS[c.signal] ?? `signal ${c.signal}`}`) + checker;
     if (c !== null && c.op >= 0) return `not run: the allocator stopped at line ${this.trace.ops.line(c.op)}`;
     if (r.initOk === false || (c !== null && c.op < 0)) return 'not run: mm_init failed';
     return r.initOk === null ? 'not run: the allocator did not run (see line 1)' : `not run: the allocator stopped after op ${r.ops}`;

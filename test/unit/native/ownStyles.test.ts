@@ -157,6 +157,27 @@ describe('allocators in other styles: the CMU 2013 interface, footers on free bl
     }
   });
 
+  it('a heap checker that calls exit (as many do when the heap is bad) is said to have stopped in the checker after its op, not in the op', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
+    try {
+      // The 2013 CMU interface: int mm_init, void mm_checkheap, which gives up on line 9 (op 4 of tiny.rep).
+      const file = join(dir, 'mm.c');
+      writeFileSync(file, ['#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include "mm.h"', '#include "memlib.h"', 'int mm_init(void) { return 0; }', 'void *malloc(size_t n) { size_t a = (n + 7) & ~(size_t)7; char *p = mem_sbrk(a + 8); if (p == (void *)-1) return NULL; *(size_t *)p = a; return p + 8; }', 'void free(void *p) { (void)p; }', 'void *realloc(void *p, size_t n) { void *q = malloc(n); if (p && q) { size_t o = *((size_t *)p - 1); memcpy(q, p, o < n ? o : n); } return q; }', 'void *calloc(size_t a, size_t b) { void *p = malloc(a * b); if (p) memset(p, 0, a * b); return p; }', 'void mm_checkheap(int line) { if (line == 9) { printf("bad heap at line %d\\n", line); exit(1); } }', ''].join('\n'));
+      const trace = parseTrace(sample('tiny.rep'), 'rep');
+      const compiled = compileAllocator(file, options);
+      assert.ok(compiled.ok && compiled.interface === 'cmu' && compiled.alignment === 8, compiled.ok ? '' : compiled.text);
+      const run = runAllocator(compiled.executable, trace, { checkheap: true });
+      const ds = ownDiagnostics(trace, run.recording, { alignment: 8, opLimitMs: 5000 }, run.problem);
+      assert.deepEqual(lines(ds), ['9 allocator-failed']);
+      assert.match(ds[0]!.message, /^The allocator called exit in your heap checker \(--checkheap\), called after this op/);
+      assert.equal(new OwnSource(trace, run.recording, 'mm.c', ds).notRunText(4), 'stopped here: it called exit in the heap checker after the op');
+      assert.match(run.log, /bad heap at line 9/);
+      assert.deepEqual(lines(ownDiagnostics(trace, runAllocator(compiled.executable, trace).recording, { alignment: 8, opLimitMs: 5000 }, null)), [], 'without --checkheap it is never called');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an mm_init that fails (mem_sbrk refused more than the heap) says so on line 1; a request past the heap\'s limit is a warning, not a failure of the allocator', () => {
     const trace = parseTrace(sample('tiny.rep'), 'rep');
     const failed = onAllocator('init-fails.c', trace);
