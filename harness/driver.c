@@ -70,6 +70,7 @@ void mm_free(void *ptr);
 void *mm_realloc(void *ptr, size_t size);
 
 extern size_t hi_max_heap;
+extern int hi_sbrk_refused;
 
 /* ---- the op file ------------------------------------------------------------------------ */
 
@@ -432,6 +433,13 @@ int main(int argc, char **argv) {
             in_checker = 0;
             if (!heap_ok) violation(i, CHECK_HEAPCHECK, o->slot, 0);
             if (record) hi_track_take(0, 0);
+        }
+        /* mem_sbrk refused to grow the heap during the op: a NULL it returned is the heap's limit. */
+        if (hi_sbrk_refused) {
+            hi_sbrk_refused = 0;
+            hi_out_room(1 + 4);
+            hi_put8('F');
+            hi_put32(i);
         }
         hi_out_room(1 + 4 + 8 + 8 + 8);
         hi_put8('O');

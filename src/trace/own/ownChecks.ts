@@ -104,11 +104,15 @@ export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOpt
   const on = (i: number) => (i >= 0 && i < ops.length ? ops.range(i) : { line: 1, column: 1, endLine: 1, endColumn: 1 });
   const say = (i: number, code: Diagnostic['code'], message: string) => out.push({ range: on(i), severity: 'error', code, message });
   if (r.initOk === false) say(-1, 'allocator-failed', 'mm_init reported a failure: no op ran.');
-  // NULL for a request: the lab's driver fails the trace ("mm_malloc failed"); a request more than
-  // mem_sbrk could still give is the heap's limit, as the simulated heap says it (a warning).
+  // NULL for a request: the lab's driver fails the trace ("mm_malloc failed"); where mem_sbrk
+  // refused to grow the heap in the op, or could not have grown it by the request, it is the
+  // heap's limit, as the simulated heap says it (a warning).
   const nullResult = (i: number, size: number, heapSize: number) => {
     const call = ops.kind(i);
-    if (size > r.maxHeap - heapSize) out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message: `${call} returned NULL for ${size.toLocaleString('en-US')} bytes: the heap (${heapSize.toLocaleString('en-US')} bytes) cannot grow by that much within its limit of ${r.maxHeap.toLocaleString('en-US')} bytes (the lab's driver would still count it a failure).` });
+    const bytes = size.toLocaleString('en-US');
+    const limit = `its limit of ${r.maxHeap.toLocaleString('en-US')} bytes (the lab's driver would still count it a failure)`;
+    if (size > r.maxHeap - heapSize) out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message: `${call} returned NULL for ${bytes} bytes: the heap (${heapSize.toLocaleString('en-US')} bytes) cannot grow by that much within ${limit}.` });
+    else if (r.sbrkRefused.has(i)) out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message: `${call} returned NULL for ${bytes} bytes after mem_sbrk refused to grow the heap (${heapSize.toLocaleString('en-US')} bytes) past ${limit}.` });
     else say(i, 'allocator-null', `${call} returned NULL for ${size.toLocaleString('en-US')} bytes, with the heap at ${heapSize.toLocaleString('en-US')} of its ${r.maxHeap.toLocaleString('en-US')} bytes: the lab's driver counts this a failure ("mm_${call} failed").`);
   };
   const ranges = new LiveRanges();

@@ -127,6 +127,8 @@ export class OwnRecording {
   changeHi = new Uint32Array(1024);
   changes = 0;
   readonly violations: DataViolation[] = [];
+  /** Ops during which mem_sbrk refused to grow the heap (past its limit): a NULL from them is the heap's limit. */
+  readonly sbrkRefused = new Set<number>();
   /** Ops whose pointer lies outside the heap's region (libc's malloc, a static array, a pointer before the heap): the address itself, exact, as `offsets` cannot hold it. */
   readonly outside = new Map<number, bigint>();
   crash: Crash | null = null;
@@ -167,7 +169,7 @@ export class OwnRecording {
 }
 
 /** Record sizes after their tag byte. */
-const RECORD_BYTES: Readonly<Record<string, number>> = { S: 24, I: 17, W: 12, V: 21, O: 28, X: 21, E: 4, T: 12 };
+const RECORD_BYTES: Readonly<Record<string, number>> = { S: 24, I: 17, W: 12, V: 21, F: 4, O: 28, X: 21, E: 4, T: 12 };
 const W = 0x57; // 'W'
 
 /** Reads the driver's result stream a chunk at a time into a recording. Never throws on bad input: it stops and says why. */
@@ -247,6 +249,9 @@ export class RecordingReader {
           r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? Number(address) : null, address: inside ? BigInt(r.heapBase) + address : address, inChecker: (data[p + 12]! & 2) !== 0 };
           break;
         }
+        case 'F':
+          r.sbrkRefused.add(view.getUint32(p, true));
+          break;
         case 'E':
           r.ended = true;
           break;

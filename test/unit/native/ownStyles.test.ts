@@ -157,6 +157,15 @@ describe('allocators in other styles: the CMU 2013 interface, footers on free bl
     }
   });
 
+  it("NULL once mem_sbrk refused to grow the heap past --max-heap is the heap's limit (a warning), even for a request smaller than the room left", function () {
+    requireMalloclab(this);
+    const checked = cli(['check', 'amptjp-bal.rep', '--allocator', fixture('textbook.c'), '--max-heap', '300K'], readMalloclab('amptjp-bal'));
+    assert.equal(checked.code, 0, checked.out.slice(0, 500));
+    assert.doesNotMatch(checked.out, /: error: /);
+    assert.match(checked.out, /^amptjp-bal\.rep:350:1: warning: malloc returned NULL for 120 bytes after mem_sbrk refused to grow the heap \(303,168 bytes\) past its limit of 307,200 bytes/m);
+    assert.match(checked.out, /^amptjp-bal\.rep:267:1: warning: malloc returned NULL for 4,072 bytes: the heap \(303,168 bytes\) cannot grow by that much/m);
+  });
+
   it('a heap checker that calls exit (as many do when the heap is bad) is said to have stopped in the checker after its op, not in the op', () => {
     const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
     try {
