@@ -350,7 +350,19 @@ static void run_speed(void) {
     for (int rep = 0; rep < 50 && (rep < 3 || total < 200000000u); rep++) {
         mem_reset_brk();
         reset_slots();
-        if (INIT_FAILED(mm_init())) _exit(75);
+        /* mm_init again before each timed run, as the lab's driver calls it: a failure or a crash here is said as mm_init's. */
+        begin_op(-1);
+        bool failed = INIT_FAILED(mm_init());
+        end_op();
+        if (failed) {
+            hi_out_room(1 + 1 + 8 + 8);
+            hi_put8('I');
+            hi_put8(0);
+            hi_put64((uint64_t)mem_heapsize());
+            hi_put64(0);
+            hi_out_flush();
+            _exit(75);
+        }
         uint64_t start = now_ns();
         for (uint32_t i = 0; i < hdr.nops; i++) run_op(i, false);
         uint64_t took = now_ns() - start;

@@ -384,7 +384,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
     io.out(JSON.stringify({ ...sourceJson(trace, source, 'own', { allocator: file, interface: outcome.edition, alignment }, diagnostics), ...score }, null, 2) + '\n');
   } else {
     const score = labScore(source.metricsAt(source.steps - 1).utilisation, outcome.speed, errorCount(diagnostics) === 0);
-    io.out(formatSummary(args.file, trace, source, configuration, diagnostics, scoreRows(score)));
+    io.out(formatSummary(args.file, trace, source, configuration, diagnostics, scoreRows(score, outcome.speedProblem)));
   }
   return exitCode(diagnostics);
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { DRIVER_FLAGS, encodeOps, RecordingReader, type OwnRecording, type Trace } from '../trace/index';
+import { DRIVER_FLAGS, encodeOps, RecordingReader, timedRunProblem, type OwnRecording, type Trace } from '../trace/index';
 
 /** The harness's files, compiled with every allocator. */
 const HARNESS_FILES = ['driver.c', 'tracking.c', 'tracking.h', 'track_ways.h', 'track_faults.c', 'track_kernel.c', 'track_samples.c', 'copies.c', 'checks.c', 'checks.h', 'results.c', 'results.h', 'printed.c', 'printed.h', 'memlib.c', 'memlib.h', 'mm.h', 'config.h'] as const;
@@ -341,7 +341,7 @@ export function cliAllocatorRunner(defaults: CompileOptions & RunOptions = {}) {
     const opLimitMs = defaults.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
     const run = runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, ...(options.checkheap ? { checkheap: true } : {}), ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) });
     // The lab's throughput: a second run, timed, without recording or checks, when the first went through.
-    const timed = options.speed && wentThrough(run) ? runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, speed: true, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }).recording.speed : null;
-    return { kind: 'ran' as const, recording: run.recording, log: run.log, problem: run.problem, notes: compiled.messages, edition: compiled.interface, alignment: compiled.alignment, opLimitMs, speed: timed ?? null };
+    const timed = options.speed && wentThrough(run) ? runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, speed: true, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }) : null;
+    return { kind: 'ran' as const, recording: run.recording, log: run.log, problem: run.problem, notes: compiled.messages, edition: compiled.interface, alignment: compiled.alignment, opLimitMs, speed: timed?.recording.speed ?? null, speedProblem: timed === null ? null : timedRunProblem(trace, timed) };
   };
 }

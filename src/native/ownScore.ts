@@ -3,7 +3,7 @@
 // when it went through, timed in a second run, then its line of the lab's table
 // (src/trace/own/labTotal.ts). The command line does the same through its synchronous runner.
 
-import { notCompiled, notValid, traceScore, type Trace, type TraceScore } from '../trace/index';
+import { notCompiled, notValid, timedRunProblem, traceScore, type Trace, type TraceScore } from '../trace/index';
 import { compileAllocatorAsync, DEFAULT_OP_LIMIT_MS, runAllocatorAsync, wentThrough, type AllocatorInterface, type CompileOptions, type CompileResult, type RunOptions } from './ownAllocator';
 
 export type AllocatorScore =
@@ -39,9 +39,9 @@ export async function scoreAllocatorAsync(file: string, traces: readonly { reado
     if (stopped()) break;
     const run = await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: false }, hooks.signal);
     if (stopped()) break;
-    const speed = wentThrough(run) ? (await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: true }, hooks.signal)).recording.speed : null;
+    const timed = wentThrough(run) ? await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: true }, hooks.signal) : null;
     if (stopped()) break;
-    scores.push(traceScore(name, trace, { ...run, speed }, checks));
+    scores.push(traceScore(name, trace, { ...run, speed: timed?.recording.speed ?? null, speedProblem: timed === null ? null : timedRunProblem(trace, timed) }, checks));
   }
   return { kind: 'scored', scores, edition: compiled.interface, compiled, cancelled: scores.length < traces.length };
 }

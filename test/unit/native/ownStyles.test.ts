@@ -166,6 +166,22 @@ describe('allocators in other styles: the CMU 2013 interface, footers on free bl
     assert.match(checked.out, /^amptjp-bal\.rep:267:1: warning: malloc returned NULL for 4,072 bytes: the heap \(303,168 bytes\) cannot grow by that much/m);
   });
 
+  it('an mm_init that works only once: recorded, the trace goes through; timed (mm_init again before each run, as the lab\'s driver does) it fails, and the score says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
+    try {
+      const file = join(dir, 'once.c');
+      writeFileSync(file, ['#define mm_init textbook_init', `#include "${fixture('textbook.c')}"`, '#undef mm_init', 'int mm_init(void) { static int calls; return ++calls > 1 ? -1 : textbook_init(); }', ''].join('\n'));
+      const run = cli(['run', 'tiny.rep', '--allocator', file], sample('tiny.rep'));
+      assert.equal(run.code, 0, 'no check failed');
+      assert.match(run.out, /throughput +not timed \(the timed run failed: mm_init reported a failure when called again before a timed run \(the lab's driver calls it before each run of a trace\)\)/);
+      const score = cli(['score', '--allocator', file, 'tiny.rep'], sample('tiny.rep'));
+      assert.equal(score.code, 1);
+      assert.match(score.out, /^tiny\.rep +no .* the timed run failed: mm_init reported a failure when called again/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a heap checker that calls exit (as many do when the heap is bad) is said to have stopped in the checker after its op, not in the op', () => {
     const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
     try {
