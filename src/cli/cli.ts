@@ -372,7 +372,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
     // Beside every simulated policy (every kind of list, unless the command line names one), as the last row.
     const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: args.overrides.freeList === undefined });
     const both = withOwnRow(comparison, source, diagnostics);
-    io.out(args.json ? JSON.stringify(both, null, 2) + '\n' : formatComparison(args.file, both));
+    io.out(args.json ? JSON.stringify(both, null, 2) + '\n' : formatComparison(args.file, both) + ownRowNote(source, diagnostics));
     return both.errors > 0 ? 1 : 0;
   }
   if (args.command === 'check') {
@@ -387,6 +387,15 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
     io.out(formatSummary(args.file, trace, source, configuration, diagnostics, scoreRows(score, outcome.speedProblem)));
   }
   return exitCode(diagnostics);
+}
+
+/** Under compare's table: why the allocator's row may not be the whole trace (its first error, and the last op it finished). */
+function ownRowNote(source: OwnSource, diagnostics: readonly Diagnostic[]): string {
+  const first = diagnostics.find((d) => d.severity === 'error');
+  if (first === undefined) return '';
+  const errors = errorCount(diagnostics);
+  const row = source.steps === source.length ? 'its row is the whole trace' : source.steps === 0 ? 'no op ran, its row is the empty heap' : `its row is the heap after op ${source.steps} of ${source.length}, the last it finished`;
+  return `\nyour allocator (${source.label}): ${errors === 1 ? '1 error' : `${errors} errors`}, the first on line ${first.range.line}: ${first.message.split('\n')[0]}\n  ${row}.\n`;
 }
 
 function exitCode(diagnostics: readonly Diagnostic[]): number {

@@ -104,7 +104,10 @@ export class OwnSource implements HeapSource {
       freeBytes: null,
       largestFree: null,
       externalFragmentation: null,
-      unknown: "your allocator's heap follows none of the block layouts Heap Inspector decodes: its free blocks and fragmentation are not known",
+      unknown:
+        this.recording.initOk !== true
+          ? 'your allocator did not run (mm_init failed or crashed, or it did not compile): it has no heap to measure'
+          : "your allocator's heap follows none of the block layouts Heap Inspector decodes: its free blocks and fragmentation are not known",
     };
   }
 

@@ -218,5 +218,12 @@ describe('allocators in other styles: the CMU 2013 interface, footers on free bl
     // segfault.c writes through (char *)-1 - 4: the address said exactly, not rounded to 2^64.
     const crashed = onAllocator('segfault.c', huge);
     assert.match(crashed.diagnostics.find((d) => d.code === 'allocator-failed')!.message, /at address 0xfffffffffffffffb \(outside the heap\)/);
+    // compare: under the table, why the allocator's row is not the whole trace.
+    const compared = cli(['compare', 'huge-request.rep', '--allocator', fixture('segfault.c')], readFileSync(fixture('huge-request.rep'), 'utf8'));
+    assert.equal(compared.code, 1);
+    assert.match(compared.out, /\nyour allocator \(segfault\.c\): 1 error, the first on line 9: The allocator stopped with a segmentation fault \(SIGSEGV\)[^\n]*\n {2}its row is the heap after op 4 of 7, the last it finished\.\n$/);
+    const none = cli(['compare', 'tiny.rep', '--allocator', fixture('init-fails.c')], sample('tiny.rep'));
+    assert.match(none.out, /your allocator \(init-fails\.c\) own: your allocator did not run \(mm_init failed or crashed, or it did not compile\): it has no heap to measure/);
+    assert.match(none.out, /the first on line 1: mm_init reported a failure: no op ran\.\n {2}no op ran, its row is the empty heap\.\n$/);
   });
 });
