@@ -141,7 +141,8 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
     return { done: { ok: true, executable, interface: edition, alignment, messages: compilerMessages(kept, file), cached: true } };
   }
   mkdirSync(cacheDir, { recursive: true });
-  const building = `${executable}.${process.pid}.${Date.now()}.tmp`;
+  // Unique to this compile: several open traces rerun at once compile the same file at the same moment.
+  const building = `${executable}.${process.pid}.${Date.now()}.${++compiles}.tmp`;
   const args = [...flags, '-I', harness, '-I', dirname(resolve(file)), '-o', building, resolve(file), ...HARNESS_SOURCES.map((name) => join(harness, name)), '-lpthread'];
   // The compiler's own temporary files go to a folder of this build, removed with it: a compile
   // stopped by SIGKILL (a save that supersedes it, the time limit) leaves nothing in /tmp.
@@ -149,6 +150,9 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   mkdirSync(scratch, { recursive: true });
   return { done: null, cc, args, env: { ...process.env, LC_ALL: 'C', TMPDIR: scratch }, scratch, building, executable, messagesFile, file, edition, alignment };
 }
+
+/** Compiles started by this process, to name each one's files apart. */
+let compiles = 0;
 
 /** The compiler's verdict on a plan. */
 function finishCompile(plan: Extract<CompilePlan, { done: null }>, output: string, failed: Error | null, status: number | null): CompileResult {
@@ -160,7 +164,13 @@ function finishCompile(plan: Extract<CompilePlan, { done: null }>, output: strin
     return { ok: false, reason: failed && (failed as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-compiler' : 'failed', text: why, messages };
   }
   writeFileSync(plan.messagesFile, output);
-  renameSync(plan.building, plan.executable);
+  try {
+    renameSync(plan.building, plan.executable);
+  } catch (err) {
+    // Another compile of the same text got there first (its executable is the same), or the cache went away.
+    rmSync(plan.building, { force: true });
+    if (!existsSync(plan.executable)) return { ok: false, reason: 'failed', text: `${basename(plan.file)} compiled, but its executable could not be kept in the cache: ${err instanceof Error ? err.message : String(err)}`, messages };
+  }
   return { ok: true, executable: plan.executable, interface: plan.edition, alignment: plan.alignment, messages, cached: false };
 }
 

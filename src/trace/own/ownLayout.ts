@@ -243,7 +243,8 @@ const MAX_LISTS = 64;
 /**
  * The free blocks' links read into lists: each free block's next link followed from every free
  * block no other one's next link names (a list's head: the allocator's head pointer lives outside
- * the heap), with what is wrong marked: a link to something that is not a free block, a prev link
+ * the heap) to a link of 0, to the heap's start or to a sentinel (the prologue or epilogue), with
+ * what is wrong marked: a link to something that is not a free block, a prev link
  * that does not name the block whose next link names it, a cycle.
  */
 export function freeListsOf(memory: HeapMemory, c: HeapColumns, links: OwnLinks, heapBase: number): { lists: FreeListState[]; problems: { addr: number; message: string }[] } {
@@ -262,12 +263,16 @@ export function freeListsOf(memory: HeapMemory, c: HeapColumns, links: OwnLinks,
     if (at + size > c.addrs[k]! + c.sizes[k]! || !memory.contains(at, size)) return NaN;
     return size === 8 ? memory.getUint64(at) : memory.getUint32(at);
   };
-  /** A link's target block, -1 for none (0), -2 for something that is not a free block. */
+  // Ends of a list besides 0: the heap's start (mem_heap_lo() as a list's NULL) and the prologue or
+  // epilogue (a sentinel at either end), by header or payload (4- or 8-byte words), unless a free block is there.
+  const ends = new Set<number>([0]);
+  for (const s of [c.prologue, c.epilogue]) if (s !== null) for (const at of [s.addr, s.addr + 4, s.addr + 8]) ends.add(at);
+  /** A link's target block, -1 for none (0, or an end above), -2 for something that is not a free block. */
   const target = (raw: number): number => {
     if (Number.isNaN(raw)) return -2;
     if (raw === 0) return -1;
     const offset = links.format === 'pointer' ? raw - heapBase : raw;
-    return node.get(offset) ?? -2;
+    return node.get(offset) ?? (ends.has(offset) ? -1 : -2);
   };
   const nextRaw = new Map<number, number>();
   const prevRaw = new Map<number, number>();

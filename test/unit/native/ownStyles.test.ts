@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
-import { cliAllocatorRunner, compileAllocator, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
+import { cliAllocatorRunner, compileAllocator, compileAllocatorAsync, interfaceOf, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
 import { mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { ownDiagnostics, OwnSource, parseOwnLayout, parseTrace, runEngine, sourceOf, type Diagnostic, type OwnLayout, type Trace } from '../../../src/trace/index';
 import { readMalloclab, requireMalloclab } from '../support/malloclab';
@@ -198,6 +198,21 @@ describe('allocators in other styles: the CMU 2013 interface, footers on free bl
       assert.equal(new OwnSource(trace, run.recording, 'mm.c', ds).notRunText(4), 'stopped here: it called exit in the heap checker after the op');
       assert.match(run.log, /bad heap at line 9/);
       assert.deepEqual(lines(ownDiagnostics(trace, runAllocator(compiled.executable, trace).recording, { alignment: 8, opLimitMs: 5000 }, null)), [], 'without --checkheap it is never called');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the same file compiled several times at once (several open traces rerun when it is saved): every compile gets the one executable, none trips over another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heap-inspector-src-'));
+    try {
+      const file = join(dir, 'mm.c');
+      writeFileSync(file, `${readFileSync(fixture('textbook.c'), 'utf8')}\n/* compiled at once: ${Date.now()} */\n`);
+      const results = await Promise.all([0, 1, 2, 3].map(() => compileAllocatorAsync(file, { ...options, cacheDir: join(dir, 'cache') })));
+      for (const r of results) assert.ok(r.ok && !r.cached, r.ok ? '' : r.text);
+      assert.equal(new Set(results.map((r) => r.ok && r.executable)).size, 1);
+      const run = runAllocator((results[0] as { executable: string }).executable, parseTrace(sample('tiny.rep'), 'rep'));
+      assert.equal(run.recording.ops, 9);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
