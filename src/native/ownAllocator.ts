@@ -79,7 +79,8 @@ export function findCompiler(cc?: string): string | null {
 /** The edition a file implements: it defines malloc (not mm_malloc) and mm_checkheap, as the CMU lab asks. */
 export function interfaceOf(source: string): AllocatorInterface {
   const definesMalloc = /\bvoid\s*\*\s*malloc\s*\(\s*size_t\b[^;]*\)\s*\{/.test(source);
-  const definesMmMalloc = /\bvoid\s*\*\s*mm_malloc\s*\(/.test(source);
+  // A definition, not a prototype: some CMU-style files declare the driver's mm_malloc themselves.
+  const definesMmMalloc = /\bvoid\s*\*\s*mm_malloc\s*\([^;{)]*\)\s*\{/.test(source);
   return definesMalloc && !definesMmMalloc ? 'cmu' : 'csapp';
 }
 

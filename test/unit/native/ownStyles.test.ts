@@ -48,6 +48,7 @@ describe('allocators in other styles: the CMU 2013 interface, footers on free bl
     requireMalloclab(this);
     const source = readFileSync(fixture('cmu2013.c'), 'utf8');
     assert.equal(interfaceOf(source), 'cmu');
+    assert.equal(interfaceOf('void *mm_malloc(size_t size);\nvoid *malloc (size_t size) {\n    return NULL;\n}\n'), 'cmu', "a prototype of the driver's mm_malloc copied into the file is no definition");
     for (const t of ['short1-bal', 'amptjp-bal', 'realloc-bal']) {
       const text = readMalloclab(t);
       const own = cli(['run', `${t}.rep`, '--ops', '--allocator', fixture('cmu2013.c')], text);
