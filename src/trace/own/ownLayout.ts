@@ -214,6 +214,33 @@ export function footerRuleOf(atPeak: FooterTally, atEnd: FooterTally): FooterRul
   return rare(atPeak.freeKept + atEnd.freeKept, atPeak.free + atEnd.free) ? 'none' : 'free';
 }
 
+/**
+ * Of the layouts whose walk reaches the last step's heap's end (`candidates`, in order of
+ * preference), the one whose allocated blocks' payloads are the most of the payloads the driver
+ * handed out at the step of the peak payload (the first on a tie): a 4-byte reading of 8-byte
+ * headers walks the same chain, its payloads a word off. Its footer rule told from the words
+ * (footerRuleOf). Null when none walks the heap.
+ */
+export function chooseLayout(last: HeapMemory, candidates: readonly OwnLayout[], atPeak: () => { readonly memory: HeapMemory; readonly live: ReadonlyMap<number, number> }): { readonly layout: OwnLayout; readonly first: number } | null {
+  const found: { layout: OwnLayout; first: number; atEnd: FooterTally }[] = [];
+  for (const layout of candidates) {
+    const first = findFirstBlock(last, layout);
+    if (first === null || last.brk === 0 || walkLayout(last, layout, first).stopped !== null) continue;
+    if (!found.some((f) => f.first === first && f.layout.wordSize === layout.wordSize)) found.push({ layout, first, atEnd: footerTally(last, layout, first) });
+  }
+  if (found.length === 0) return null;
+  const { memory, live } = atPeak();
+  let best = found[0]!;
+  let mostOwned = -1;
+  for (const f of found) {
+    const c = walkLayout(memory, f.layout, f.first);
+    let owned = 0;
+    for (let k = 0; k < c.count; k++) if (c.status[k] === ALLOCATED && live.has(c.payloadAddrs[k]!)) owned++;
+    if (owned > mostOwned) [best, mostOwned] = [f, owned];
+  }
+  return { layout: { ...best.layout, footers: footerRuleOf(footerTally(memory, best.layout, best.first), best.atEnd) }, first: best.first };
+}
+
 /** Headers and footers decoded under a layout: size and allocated bit per block (NaN and -1 where there is no word). */
 export function decodeWords(layout: OwnLayout, words: Float64Array, n: number): { sizes: Float64Array; allocated: Int8Array } {
   const word = wordReader(layout);

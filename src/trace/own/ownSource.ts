@@ -10,7 +10,7 @@ import { chainOfColumns, clampStep, HEX_OFFSETS, noWords, type BlockLives, type 
 import { LifetimeLives } from '../lifetimeLives';
 import { hasIds, type Diagnostic, type Trace } from '../model';
 import { PayloadLedger, SIGNALS } from './ownChecks';
-import { decodeWords, findFirstBlock, footerProblems, footerRuleOf, footerTally, freeListsOf, layoutOfConfig, walkLayout, type OwnLayout } from './ownLayout';
+import { chooseLayout, decodeWords, findFirstBlock, footerProblems, freeListsOf, layoutOfConfig, walkLayout, type OwnLayout } from './ownLayout';
 import { fillBytes, type OwnRecording } from './ownRecording';
 
 const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
@@ -165,31 +165,19 @@ export class OwnSource implements HeapSource {
   }
 
   /**
-   * The layout the heap's words follow, decided once on the last step's heap: the stated one (its
-   * first block found if it does not say), else the first of LAYOUTS whose walk reaches the
-   * heap's end (with footers on free blocks only, or none, if the words say so); null
-   * when none does.
+   * The layout the heap's words follow, decided once: the stated one (its first block found if it
+   * does not say), else the one of LAYOUTS, where its first block would be or anywhere near the
+   * start (past a heads array), that chooseLayout picks; null when none walks the heap.
    */
   private layoutOf(): { readonly layout: OwnLayout; readonly first: number } | null {
     if (this.layout !== undefined) return this.layout;
     const m = this.memoryAt(this.steps - 1);
-    this.layout = null;
-    // Each known layout where its first block would be, then anywhere near the start (a heads array before it).
-    for (const layout of this.stated ? [this.stated] : [...LAYOUTS, ...LAYOUTS.map((l) => ({ ...l, firstBlock: null }))]) {
-      const first = findFirstBlock(m, layout);
-      if (first !== null && (this.stated || (m.brk > 0 && walkLayout(m, layout, first).stopped === null))) {
-        this.layout = { layout, first };
-        break;
-      }
+    if (this.stated) {
+      const first = findFirstBlock(m, this.stated);
+      return (this.layout = first === null ? null : { layout: this.stated, first });
     }
-    // Footers on free blocks only, or on none: told from the last step's free blocks and the allocated ones where the most payload was live.
-    const found = this.layout;
-    if (found !== null && !this.stated && this.steps > 0) {
-      const atEnd = footerTally(m, found.layout, found.first);
-      const peak = this.ledger.peakPayload.indexOf(this.ledger.peakPayload[this.steps - 1]!);
-      const footers = footerRuleOf(footerTally(this.memoryAt(peak), found.layout, found.first), atEnd);
-      this.layout = { layout: { ...found.layout, footers }, first: found.first };
-    }
+    const peak = this.steps > 0 ? this.ledger.peakPayload.indexOf(this.ledger.peakPayload[this.steps - 1]!) : -1;
+    this.layout = chooseLayout(m, [...LAYOUTS, ...LAYOUTS.map((l) => ({ ...l, firstBlock: null }))], () => ({ memory: this.memoryAt(peak), live: this.live }));
     return this.layout;
   }
 

@@ -75,7 +75,7 @@ describe('allocators in other styles: the CMU 2013 interface, footers on free bl
       const heap = found.source.heapAt(i);
       assert.deepEqual(heap.problems, [], `step ${i}: nothing wrong with a heap whose allocated blocks have no footer`);
       assert.equal(heap.addrs[0], 8, `step ${i}: the first block after the prologue footer word`);
-      assert.ok(heap.owners.some((o) => o >= 0), `step ${i}: the blocks owned by the payloads handed out`);
+      assert.equal(Array.from(heap.owners).filter((o) => o >= 0).length, Array.from(heap.states).filter((st) => st === 0).length, `step ${i}: every allocated block owned by a payload handed out`);
       const listed = stated.heapAt(i);
       assert.deepEqual(listed.problems, [], `step ${i}: the stated links are sound`);
       const free = Array.from({ length: listed.count }, (_, k) => k).filter((k) => listed.states[k] !== 0).map((k) => listed.addrs[k]!);
@@ -108,6 +108,9 @@ describe('allocators in other styles: the CMU 2013 interface, footers on free bl
         assert.deepEqual(heap.problems, [], `${t}, step ${i}`);
         assert.equal(heap.addrs[0], 0, `${t}, step ${i}: the first block at the heap's start`);
         for (let k = 0; k < heap.count; k++) assert.equal(heap.sizes[k]! & (heap.sizes[k]! - 1), 0, `${t}, step ${i}: the block at ${heap.addrs[k]} of ${heap.sizes[k]} bytes`);
+        // Its 8-byte headers read as 8-byte words (a 4-byte reading walks the same chain, its payloads a word off): every allocated block a payload handed out.
+        const allocated = Array.from(heap.states).filter((st) => st === 0).length;
+        assert.equal(Array.from(heap.owners).filter((o) => o >= 0).length, allocated, `${t}, step ${i}: every allocated block owned`);
       }
     }
   });
