@@ -32,39 +32,12 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "editions.h"
 #include "memlib.h"
 #include "printed.h"
 #include "results.h"
 #include "tracking.h"
 
-#if defined(HEAP_INSPECTOR_CMU) && !defined(HEAP_INSPECTOR_INT_INIT)
-bool mm_init(void);
-#define INIT_FAILED(r) (!(r))
-#else
-int mm_init(void); /* CS:APP's, and the CMU lab's before 2016: 0, or -1 when it failed */
-#define INIT_FAILED(r) ((r) < 0)
-#endif
-#ifdef HEAP_INSPECTOR_CMU
-/* The heap checker --checkheap calls, and whether it says the heap is consistent: the CMU lab's
-   mm_checkheap (a bool from 2016 on; before, void, or an int whose meaning varied: only called). */
-#if defined(HEAP_INSPECTOR_VOID_CHECKHEAP)
-void mm_checkheap(int lineno) __attribute__((weak));
-#define HEAP_CHECK_OK(line) (mm_checkheap(line), true)
-#elif defined(HEAP_INSPECTOR_INT_CHECKHEAP)
-int mm_checkheap(int lineno) __attribute__((weak));
-#define HEAP_CHECK_OK(line) ((void)mm_checkheap(line), true)
-#else
-bool mm_checkheap(int lineno) __attribute__((weak));
-#define HEAP_CHECK_OK(line) mm_checkheap(line)
-#endif
-#define HEAP_CHECKER mm_checkheap
-#else
-int mm_check(void) __attribute__((weak)); /* the CS:APP writeup's checker: nonzero when consistent */
-#define HEAP_CHECKER mm_check
-#define HEAP_CHECK_OK(line) ((void)(line), mm_check() != 0)
-#endif
-/* A file without calloc (the CS:APP edition has none) gets a malloc and a memset, as a libc would. */
-void *mm_calloc(size_t nmemb, size_t size) __attribute__((weak));
 void *mm_malloc(size_t size);
 void mm_free(void *ptr);
 void *mm_realloc(void *ptr, size_t size);

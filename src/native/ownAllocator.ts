@@ -11,7 +11,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { DRIVER_FLAGS, encodeOps, RecordingReader, timedRunProblem, type OwnRecording, type Trace } from '../trace/index';
 
 /** The harness's files, compiled with every allocator. */
-const HARNESS_FILES = ['driver.c', 'tracking.c', 'tracking.h', 'track_ways.h', 'track_faults.c', 'track_kernel.c', 'track_samples.c', 'copies.c', 'checks.c', 'checks.h', 'results.c', 'results.h', 'printed.c', 'printed.h', 'memlib.c', 'memlib.h', 'mm.h', 'config.h'] as const;
+const HARNESS_FILES = ['driver.c', 'tracking.c', 'tracking.h', 'track_ways.h', 'track_faults.c', 'track_kernel.c', 'track_samples.c', 'copies.c', 'checks.c', 'checks.h', 'results.c', 'results.h', 'printed.c', 'printed.h', 'memlib.c', 'memlib.h', 'mm.h', 'config.h', 'editions.h'] as const;
 /** The harness's C files, compiled after the allocator's. */
 const HARNESS_SOURCES = HARNESS_FILES.filter((name) => name.endsWith('.c'));
 /** The most of the allocator's own output kept (its log). */
