@@ -16,6 +16,8 @@
 
 /* Set by the driver before mem_init (the trace's heap limit). */
 size_t hi_max_heap = 20u * (1u << 20);
+/* Set when mem_sbrk refuses to grow the heap; the driver reads and clears it after each op. */
+int hi_sbrk_refused;
 
 static char *mem_start_brk; /* first byte of the heap */
 static char *mem_brk;       /* one past the last byte of the heap */
@@ -48,6 +50,7 @@ void *mem_sbrk(intptr_t incr) {
     char *old_brk = mem_brk;
     if (incr < 0 || (uintptr_t)incr > (uintptr_t)(mem_max_addr - mem_brk)) {
         errno = ENOMEM;
+        hi_sbrk_refused = 1;
         return (void *)-1;
     }
     mem_brk += incr;

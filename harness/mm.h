@@ -8,7 +8,10 @@
  *     mm_checkheap; with DRIVER defined (the harness always defines it) the macros below rename
  *     them to mm_malloc and friends, as the lab's own mm.h does.
  *
- * The harness compiles the file with HEAP_INSPECTOR_CMU defined for the second edition.
+ * The harness compiles the file with HEAP_INSPECTOR_CMU defined for the second edition, and,
+ * for the lab's 2013-2015 edition (int mm_init, void mm_checkheap), HEAP_INSPECTOR_INT_INIT and
+ * HEAP_INSPECTOR_VOID_CHECKHEAP (or HEAP_INSPECTOR_INT_CHECKHEAP), so that these declarations
+ * are the file's own.
  */
 #ifndef HEAP_INSPECTOR_MM_H
 #define HEAP_INSPECTOR_MM_H
@@ -24,12 +27,22 @@
 #define realloc mm_realloc
 #define calloc mm_calloc
 #endif
+#ifdef HEAP_INSPECTOR_INT_INIT
+int mm_init(void);
+#else
 bool mm_init(void);
+#endif
 void *malloc(size_t size);
 void free(void *ptr);
 void *realloc(void *ptr, size_t size);
 void *calloc(size_t nmemb, size_t size);
+#if defined(HEAP_INSPECTOR_VOID_CHECKHEAP)
+void mm_checkheap(int lineno);
+#elif defined(HEAP_INSPECTOR_INT_CHECKHEAP)
+int mm_checkheap(int lineno);
+#else
 bool mm_checkheap(int lineno);
+#endif
 #else
 int mm_init(void);
 void *mm_malloc(size_t size);

@@ -296,7 +296,7 @@ function run(trace: Trace, args: Args, io: CliIo): number {
  * million-op trace's rows would otherwise be a million strings and then one of 30 MB), read from
  * the op table's columns and the read model's per-op pointer and heap size rather than an object per op.
  */
-function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => void): void {
+function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => void, outside: (i: number) => bigint | null = () => null): void {
   const CODES = { malloc: 'a', calloc: 'c', realloc: 'r', free: 'f' } as const;
   const ops = trace.ops;
   let chunk = 'op_index,kind,id,size,offset,heap_size\n';
@@ -314,7 +314,8 @@ function writeOpsCsv(trace: Trace, source: HeapSource, out: (text: string) => vo
       size = String(ops.requestSize(i));
     }
     // free: the freed payload's offset, -1 for an invalid free or free(NULL).
-    chunk += `${n++},${CODES[kind]},${id},${size},${source.pointerAt(i) ?? -1},${source.heapSizeAt(i)}\n`;
+    // A pointer your allocator took from outside the heap: its exact offset (negative before the heap), never a rounded one.
+    chunk += `${n++},${CODES[kind]},${id},${size},${outside(i) ?? source.pointerAt(i) ?? -1},${source.heapSizeAt(i)}\n`;
     if (chunk.length >= 1 << 16) {
       out(chunk);
       chunk = '';
@@ -362,7 +363,7 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
     return 1;
   }
   for (const n of outcome.notes) io.err(note(n));
-  const alignment = outcome.edition === 'cmu' ? 16 : 8;
+  const alignment = outcome.alignment;
   const diagnostics = mergeDiagnostics(trace.diagnostics, ownDiagnostics(trace, outcome.recording, { alignment, opLimitMs: outcome.opLimitMs }, outcome.problem));
   const name = file.split(/[\\/]/).pop() ?? file;
   const source = new OwnSource(trace, outcome.recording, name, diagnostics, args.layout);
@@ -371,21 +372,30 @@ function ownAllocator(trace: Trace, args: Args, io: CliIo): number {
     // Beside every simulated policy (every kind of list, unless the command line names one), as the last row.
     const comparison = comparePolicies(trace, { overrides: args.overrides }, { families: args.overrides.freeList === undefined });
     const both = withOwnRow(comparison, source, diagnostics);
-    io.out(args.json ? JSON.stringify(both, null, 2) + '\n' : formatComparison(args.file, both));
+    io.out(args.json ? JSON.stringify(both, null, 2) + '\n' : formatComparison(args.file, both) + ownRowNote(source, diagnostics));
     return both.errors > 0 ? 1 : 0;
   }
   if (args.command === 'check') {
     for (const d of diagnostics) io.out(`${args.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
   } else if (args.ops) {
-    writeOpsCsv(trace, source, io.out);
+    writeOpsCsv(trace, source, io.out, (i) => outcome.recording.outsideOffset(i));
   } else if (args.json) {
     const score = labScore(source.metricsAt(source.steps - 1).utilisation, outcome.speed, errorCount(diagnostics) === 0);
     io.out(JSON.stringify({ ...sourceJson(trace, source, 'own', { allocator: file, interface: outcome.edition, alignment }, diagnostics), ...score }, null, 2) + '\n');
   } else {
     const score = labScore(source.metricsAt(source.steps - 1).utilisation, outcome.speed, errorCount(diagnostics) === 0);
-    io.out(formatSummary(args.file, trace, source, configuration, diagnostics, scoreRows(score)));
+    io.out(formatSummary(args.file, trace, source, configuration, diagnostics, scoreRows(score, outcome.speedProblem)));
   }
   return exitCode(diagnostics);
+}
+
+/** Under compare's table: why the allocator's row may not be the whole trace (its first error, and the last op it finished). */
+function ownRowNote(source: OwnSource, diagnostics: readonly Diagnostic[]): string {
+  const first = diagnostics.find((d) => d.severity === 'error');
+  if (first === undefined) return '';
+  const errors = errorCount(diagnostics);
+  const row = source.steps === source.length ? 'its row is the whole trace' : source.steps === 0 ? 'no op ran, its row is the empty heap' : `its row is the heap after op ${source.steps} of ${source.length}, the last it finished`;
+  return `\nyour allocator (${source.label}): ${errors === 1 ? '1 error' : `${errors} errors`}, the first on line ${first.range.line}: ${first.message.split('\n')[0]}\n  ${row}.\n`;
 }
 
 function exitCode(diagnostics: readonly Diagnostic[]): number {

@@ -37,7 +37,7 @@ export interface CompilerNote {
 export type AllocatorOutcome =
   | { readonly kind: 'unavailable'; readonly message: string }
   | { readonly kind: 'compile-failed'; readonly message: string; readonly notes: readonly CompilerNote[] }
-  | { readonly kind: 'ran'; readonly recording: OwnRecording; readonly log: string; readonly problem: string | null; readonly notes: readonly CompilerNote[]; readonly edition: 'csapp' | 'cmu'; readonly opLimitMs: number; readonly speed: { readonly ns: number; readonly ops: number } | null };
+  | { readonly kind: 'ran'; readonly recording: OwnRecording; readonly log: string; readonly problem: string | null; readonly notes: readonly CompilerNote[]; readonly edition: 'csapp' | 'cmu'; readonly alignment: number; readonly opLimitMs: number; readonly speed: { readonly ns: number; readonly ops: number } | null; readonly speedProblem: string | null };
 
 /** `speed`: time the ops in a second run (the lab's throughput), for the summary and the JSON. */
 export type AllocatorRunner = (file: string, trace: Trace, options: { readonly cc?: string; readonly maxHeap?: number; readonly speed?: boolean; readonly checkheap?: boolean }) => AllocatorOutcome;

@@ -58,7 +58,7 @@ export function runScore(args: ScoreArgs, io: CliIo): number {
       continue;
     }
     edition = outcome.edition;
-    scores.push(traceScore(name, trace, outcome, { alignment: edition === 'cmu' ? 16 : 8, opLimitMs: outcome.opLimitMs }));
+    scores.push(traceScore(name, trace, outcome, { alignment: outcome.alignment, opLimitMs: outcome.opLimitMs }));
   }
   const total = labTotal(scores, args.libcKops !== null ? { libcKops: args.libcKops } : {});
   if (args.json) io.out(JSON.stringify({ allocator: args.allocator, interface: edition, ...total }, null, 2) + '\n');

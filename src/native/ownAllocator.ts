@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { DRIVER_FLAGS, encodeOps, RecordingReader, type OwnRecording, type Trace } from '../trace/index';
+import { DRIVER_FLAGS, encodeOps, RecordingReader, timedRunProblem, type OwnRecording, type Trace } from '../trace/index';
 
 /** The harness's files, compiled with every allocator. */
-const HARNESS_FILES = ['driver.c', 'tracking.c', 'tracking.h', 'track_ways.h', 'track_faults.c', 'track_kernel.c', 'track_samples.c', 'copies.c', 'checks.c', 'checks.h', 'results.c', 'results.h', 'printed.c', 'printed.h', 'memlib.c', 'memlib.h', 'mm.h', 'config.h'] as const;
+const HARNESS_FILES = ['driver.c', 'tracking.c', 'tracking.h', 'track_ways.h', 'track_faults.c', 'track_kernel.c', 'track_samples.c', 'copies.c', 'checks.c', 'checks.h', 'results.c', 'results.h', 'printed.c', 'printed.h', 'memlib.c', 'memlib.h', 'mm.h', 'config.h', 'editions.h'] as const;
 /** The harness's C files, compiled after the allocator's. */
 const HARNESS_SOURCES = HARNESS_FILES.filter((name) => name.endsWith('.c'));
 /** The most of the allocator's own output kept (its log). */
@@ -34,7 +34,7 @@ export interface CompilerMessage {
 }
 
 export type CompileResult =
-  | { readonly ok: true; readonly executable: string; readonly interface: AllocatorInterface; readonly messages: readonly CompilerMessage[]; readonly cached: boolean }
+  | { readonly ok: true; readonly executable: string; readonly interface: AllocatorInterface; readonly alignment: 8 | 16; readonly messages: readonly CompilerMessage[]; readonly cached: boolean }
   | { readonly ok: false; readonly reason: 'no-compiler' | 'no-file' | 'failed'; readonly text: string; readonly messages: readonly CompilerMessage[] };
 
 export interface CompileOptions {
@@ -79,8 +79,30 @@ export function findCompiler(cc?: string): string | null {
 /** The edition a file implements: it defines malloc (not mm_malloc) and mm_checkheap, as the CMU lab asks. */
 export function interfaceOf(source: string): AllocatorInterface {
   const definesMalloc = /\bvoid\s*\*\s*malloc\s*\(\s*size_t\b[^;]*\)\s*\{/.test(source);
-  const definesMmMalloc = /\bvoid\s*\*\s*mm_malloc\s*\(/.test(source);
+  // A definition, not a prototype: some CMU-style files declare the driver's mm_malloc themselves.
+  const definesMmMalloc = /\bvoid\s*\*\s*mm_malloc\s*\([^;{)]*\)\s*\{/.test(source);
   return definesMalloc && !definesMmMalloc ? 'cmu' : 'csapp';
+}
+
+/**
+ * How a file with the CMU interface declares its functions, as the harness's mm.h and driver must
+ * (docs/own-allocator.md): the 2016 lab on has `bool mm_init` and `bool mm_checkheap` and 16-byte
+ * alignment; the earlier 64-bit lab (2013-2015) has `int mm_init` (0 or -1, as CS:APP's),
+ * `void mm_checkheap` and 8-byte alignment. The compiler flags that say so, and the alignment.
+ */
+export function cmuDialect(source: string): { readonly flags: readonly string[]; readonly alignment: 8 | 16 } {
+  const init = /\b(int|bool|_Bool)\s+mm_init\s*\(\s*(?:void)?\s*\)\s*\{/.exec(source)?.[1];
+  const check = /\b(int|bool|_Bool|void)\s+mm_checkheap\s*\([^;{)]*\)\s*\{/.exec(source)?.[1];
+  const flags: string[] = [];
+  if (init === 'int') flags.push('-DHEAP_INSPECTOR_INT_INIT');
+  if (check === 'void') flags.push('-DHEAP_INSPECTOR_VOID_CHECKHEAP');
+  else if (check === 'int') flags.push('-DHEAP_INSPECTOR_INT_CHECKHEAP');
+  return { flags, alignment: init === 'int' ? 8 : 16 };
+}
+
+/** The payload alignment the lab's driver checks for an edition: 8 for CS:APP, 16 for the CMU lab (8 for its 2013-2015 edition, whose mm_init returns int). */
+export function alignmentOf(source: string): 8 | 16 {
+  return interfaceOf(source) === 'cmu' ? cmuDialect(source).alignment : 8;
 }
 
 /** The sentence for a missing compiler: what to install. */
@@ -89,7 +111,7 @@ export const NO_COMPILER = 'No C compiler found (cc, gcc or clang on the PATH, o
 /** What compiling a file takes: where its executable goes, and the command; or why it cannot be compiled. */
 type CompilePlan =
   | { readonly done: CompileResult }
-  | { readonly done: null; readonly cc: string; readonly args: string[]; readonly env: NodeJS.ProcessEnv; readonly scratch: string; readonly building: string; readonly executable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface };
+  | { readonly done: null; readonly cc: string; readonly args: string[]; readonly env: NodeJS.ProcessEnv; readonly scratch: string; readonly building: string; readonly executable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface; readonly alignment: 8 | 16 };
 
 /**
  * The executable is named by the hash of the file's text, the harness's, the compiler and its
@@ -106,7 +128,8 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   if (cc === null) return { done: { ok: false, reason: 'no-compiler', text: options.cc ? `The C compiler "${options.cc}" was not found. ${NO_COMPILER}` : NO_COMPILER, messages: [] } };
   const harness = options.harnessDir ?? defaultHarnessDir();
   const edition = interfaceOf(source);
-  const flags = ['-std=gnu11', '-O2', '-g', '-DDRIVER', ...(edition === 'cmu' ? ['-DHEAP_INSPECTOR_CMU'] : []), '-Wall', '-Wno-unused-function', '-Wno-unused-parameter'];
+  const alignment = alignmentOf(source);
+  const flags = ['-std=gnu11', '-O2', '-g', '-DDRIVER', ...(edition === 'cmu' ? ['-DHEAP_INSPECTOR_CMU', ...cmuDialect(source).flags] : []), '-Wall', '-Wno-unused-function', '-Wno-unused-parameter'];
   const hash = createHash('sha256');
   hash.update(source).update('\0').update(cc).update('\0').update(flags.join(' ')).update('\0').update(resolve(dirname(file)));
   for (const name of HARNESS_FILES) hash.update('\0').update(readFileSync(join(harness, name)));
@@ -116,17 +139,21 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   const messagesFile = `${executable}.messages`;
   if (existsSync(executable)) {
     const kept = existsSync(messagesFile) ? readFileSync(messagesFile, 'utf8') : '';
-    return { done: { ok: true, executable, interface: edition, messages: compilerMessages(kept, file), cached: true } };
+    return { done: { ok: true, executable, interface: edition, alignment, messages: compilerMessages(kept, file), cached: true } };
   }
   mkdirSync(cacheDir, { recursive: true });
-  const building = `${executable}.${process.pid}.${Date.now()}.tmp`;
+  // Unique to this compile: several open traces rerun at once compile the same file at the same moment.
+  const building = `${executable}.${process.pid}.${Date.now()}.${++compiles}.tmp`;
   const args = [...flags, '-I', harness, '-I', dirname(resolve(file)), '-o', building, resolve(file), ...HARNESS_SOURCES.map((name) => join(harness, name)), '-lpthread'];
   // The compiler's own temporary files go to a folder of this build, removed with it: a compile
   // stopped by SIGKILL (a save that supersedes it, the time limit) leaves nothing in /tmp.
   const scratch = `${building}.d`;
   mkdirSync(scratch, { recursive: true });
-  return { done: null, cc, args, env: { ...process.env, LC_ALL: 'C', TMPDIR: scratch }, scratch, building, executable, messagesFile, file, edition };
+  return { done: null, cc, args, env: { ...process.env, LC_ALL: 'C', TMPDIR: scratch }, scratch, building, executable, messagesFile, file, edition, alignment };
 }
+
+/** Compiles started by this process, to name each one's files apart. */
+let compiles = 0;
 
 /** The compiler's verdict on a plan. */
 function finishCompile(plan: Extract<CompilePlan, { done: null }>, output: string, failed: Error | null, status: number | null): CompileResult {
@@ -138,8 +165,14 @@ function finishCompile(plan: Extract<CompilePlan, { done: null }>, output: strin
     return { ok: false, reason: failed && (failed as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-compiler' : 'failed', text: why, messages };
   }
   writeFileSync(plan.messagesFile, output);
-  renameSync(plan.building, plan.executable);
-  return { ok: true, executable: plan.executable, interface: plan.edition, messages, cached: false };
+  try {
+    renameSync(plan.building, plan.executable);
+  } catch (err) {
+    // Another compile of the same text got there first (its executable is the same), or the cache went away.
+    rmSync(plan.building, { force: true });
+    if (!existsSync(plan.executable)) return { ok: false, reason: 'failed', text: `${basename(plan.file)} compiled, but its executable could not be kept in the cache: ${err instanceof Error ? err.message : String(err)}`, messages };
+  }
+  return { ok: true, executable: plan.executable, interface: plan.edition, alignment: plan.alignment, messages, cached: false };
 }
 
 /** Compiles `file` with the harness, or finds it compiled already (synchronous: the command line). */
@@ -319,7 +352,7 @@ export function cliAllocatorRunner(defaults: CompileOptions & RunOptions = {}) {
     const opLimitMs = defaults.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
     const run = runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, ...(options.checkheap ? { checkheap: true } : {}), ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) });
     // The lab's throughput: a second run, timed, without recording or checks, when the first went through.
-    const timed = options.speed && wentThrough(run) ? runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, speed: true, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }).recording.speed : null;
-    return { kind: 'ran' as const, recording: run.recording, log: run.log, problem: run.problem, notes: compiled.messages, edition: compiled.interface, opLimitMs, speed: timed ?? null };
+    const timed = options.speed && wentThrough(run) ? runAllocator(compiled.executable, trace, { ...defaults, opLimitMs, speed: true, ...(options.maxHeap !== undefined ? { maxHeap: options.maxHeap } : {}) }) : null;
+    return { kind: 'ran' as const, recording: run.recording, log: run.log, problem: run.problem, notes: compiled.messages, edition: compiled.interface, alignment: compiled.alignment, opLimitMs, speed: timed?.recording.speed ?? null, speedProblem: timed === null ? null : timedRunProblem(trace, timed) };
   };
 }

@@ -117,7 +117,7 @@ export class OwnAllocatorJob implements RunWork {
         extra = [{ range: lineRange(1, 1, 1), severity: 'error', code: 'allocator-compile', message: compiled.reason === 'failed' ? `Your allocator ${this.file} did not compile${where}; nothing ran. The compiler's messages are in the Problems view.` : compiled.text }];
       } else {
         edition = compiled.interface;
-        alignment = edition === 'cmu' ? 16 : 8;
+        alignment = compiled.alignment;
         this.activity = `running ${trace.ops.length.toLocaleString('en-US')} ops on ${name}`;
         run = await runAllocatorAsync(compiled.executable, trace, this.options, abort.signal);
         if (abort.signal.aborted) return;

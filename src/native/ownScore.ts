@@ -3,7 +3,7 @@
 // when it went through, timed in a second run, then its line of the lab's table
 // (src/trace/own/labTotal.ts). The command line does the same through its synchronous runner.
 
-import { notCompiled, notValid, traceScore, type Trace, type TraceScore } from '../trace/index';
+import { notCompiled, notValid, timedRunProblem, traceScore, type Trace, type TraceScore } from '../trace/index';
 import { compileAllocatorAsync, DEFAULT_OP_LIMIT_MS, runAllocatorAsync, wentThrough, type AllocatorInterface, type CompileOptions, type CompileResult, type RunOptions } from './ownAllocator';
 
 export type AllocatorScore =
@@ -31,7 +31,7 @@ export async function scoreAllocatorAsync(file: string, traces: readonly { reado
     return { kind: 'scored', scores: traces.map((t) => notValid(t.name, t.trace, 'allocator-compile', why)), edition: null, compiled, cancelled: false };
   }
   const opLimitMs = options.opLimitMs ?? DEFAULT_OP_LIMIT_MS;
-  const checks = { alignment: compiled.interface === 'cmu' ? 16 : 8, opLimitMs };
+  const checks = { alignment: compiled.alignment, opLimitMs };
   const scores: TraceScore[] = [];
   const stopped = () => hooks.cancelled?.() === true || hooks.signal?.aborted === true;
   for (const { name, trace } of traces) {
@@ -39,9 +39,9 @@ export async function scoreAllocatorAsync(file: string, traces: readonly { reado
     if (stopped()) break;
     const run = await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: false }, hooks.signal);
     if (stopped()) break;
-    const speed = wentThrough(run) ? (await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: true }, hooks.signal)).recording.speed : null;
+    const timed = wentThrough(run) ? await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: true }, hooks.signal) : null;
     if (stopped()) break;
-    scores.push(traceScore(name, trace, { ...run, speed }, checks));
+    scores.push(traceScore(name, trace, { ...run, speed: timed?.recording.speed ?? null, speedProblem: timed === null ? null : timedRunProblem(trace, timed) }, checks));
   }
   return { kind: 'scored', scores, edition: compiled.interface, compiled, cancelled: scores.length < traces.length };
 }

@@ -48,7 +48,7 @@ export { OwnSource } from './own/ownSource';
 export { layoutEntries, parseOwnLayout, LAYOUT_KEYS, type OwnLayout } from './own/ownLayout';
 export { ownDiagnostics, type OwnRunOptions } from './own/ownChecks';
 export { labScore, perfIndexOf, scoreRows, UTIL_WEIGHT, LIBC_KOPS, type LabScore, type PerfIndex } from './own/labScore';
-export { labTotal, formatLabTotal, labTotalSentence, traceScore, notValid, notCompiled, type LabTotal, type LabTotalOptions, type ScoredRun, type ScoredTrace, type TraceScore } from './own/labTotal';
+export { labTotal, formatLabTotal, labTotalSentence, traceScore, timedRunProblem, notValid, notCompiled, type LabTotal, type LabTotalOptions, type ScoredRun, type ScoredTrace, type TraceScore } from './own/labTotal';
 export { StreamDecoder, RECORDED_CALLS, EVENT_BYTES, type RecordedCall, type RecordedEvent, type StreamHeader } from './recorded/recordedStream';
 export { RecordingConverter, repLine, type ConvertedEvent, type EventNote, type RecordingCounts, type RepOp } from './recorded/recordedConverter';
 export { sidecarHeader, sidecarLine, formatRecordingSummary, SIDECAR_FORMAT, SIDECAR_VERSION, type RecordedImage, type RecordedProcess, type RecordingInfo } from './recorded/recordedSidecar';

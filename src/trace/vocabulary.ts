@@ -58,6 +58,7 @@ export const DIAGNOSTIC_CODES = [
   'payload-overwritten',
   'calloc-not-zero',
   'allocator-failed',
+  'allocator-null',
   'allocator-compile',
   'checkheap-failed',
   // allocation logs imported as traces (docs/importing.md)

@@ -35,9 +35,9 @@ export function labScore(utilisation: number | null, speed: { readonly ns: numbe
 }
 
 /** The score as summary rows: label and value. */
-export function scoreRows(s: LabScore): [string, string][] {
+export function scoreRows(s: LabScore, notTimed: string | null = null): [string, string][] {
   return [
-    ['throughput', s.throughputKops === null ? 'not timed (the run did not go through)' : `${Math.round(s.throughputKops).toLocaleString('en-US')} Kops/s (the fastest of several timed runs, without recording)`],
+    ['throughput', s.throughputKops === null ? `not timed (${notTimed ?? 'the run did not go through'})` : `${Math.round(s.throughputKops).toLocaleString('en-US')} Kops/s (the fastest of several timed runs, without recording)`],
     ['perf index', s.perfIndex === null ? 'none (it needs a correct, timed run)' : `${Math.round(s.perfIndex)}/100 (${UTIL_WEIGHT * 100} x utilisation + ${Math.round((1 - UTIL_WEIGHT) * 100)} x min(1, throughput / ${LIBC_KOPS} Kops/s))`],
   ];
 }

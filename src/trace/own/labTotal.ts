@@ -8,7 +8,7 @@ import { mergeDiagnostics } from '../diagnostics';
 import type { DiagnosticCode, Trace } from '../model';
 import { errorCount } from '../traceRun';
 import { LIBC_KOPS, perfIndexOf, UTIL_WEIGHT, type PerfIndex } from './labScore';
-import { ownDiagnostics, type OwnRunOptions } from './ownChecks';
+import { ownDiagnostics, SIGNALS, type OwnRunOptions } from './ownChecks';
 import type { OwnRecording } from './ownRecording';
 import { OwnSource } from './ownSource';
 
@@ -33,6 +33,26 @@ export interface ScoredRun {
   readonly recording: OwnRecording;
   readonly problem: string | null;
   readonly speed: { readonly ns: number; readonly ops: number } | null;
+  /** Why the timed run gave no time (timedRunProblem), when it was run and did not. */
+  readonly speedProblem?: string | null;
+}
+
+/**
+ * Why a timed run (harness/driver.c's speed mode: mm_init, then the trace, several times) gave no
+ * time, in words; null when it did. mm_init is called again before each run, as the lab's driver
+ * does, so an allocator that can be initialised only once fails here and nowhere else.
+ */
+export function timedRunProblem(trace: Trace, timed: { readonly recording: OwnRecording; readonly problem: string | null }): string | null {
+  const r = timed.recording;
+  if (r.speed !== null && r.speed.ns > 0) return null;
+  const again = "when called again before a timed run (the lab's driver calls it before each run of a trace)";
+  const c = r.crash;
+  if (c !== null) {
+    const what = c.signal === 0 ? 'did not return' : c.signal === -1 ? 'called exit' : `stopped with ${SIGNALS[c.signal] ?? `signal ${c.signal}`}`;
+    return c.op < 0 ? `the timed run failed: mm_init ${what} ${again}` : `the timed run failed: the allocator ${what} at line ${trace.ops.line(c.op)}, which went through when recorded`;
+  }
+  if (r.initOk === false) return `the timed run failed: mm_init reported a failure ${again}`;
+  return `the timed run gave no time${timed.problem ? ` (${timed.problem})` : ''}`;
 }
 
 /** A trace's line from its run: not valid with its first error (the trace's own, a check's, a crash), else its utilisation and seconds. */
@@ -44,7 +64,7 @@ export function traceScore(name: string, trace: Trace, run: ScoredRun, options: 
     const message = first.message.split('\n')[0]!.replace(/\.$/, '');
     return notValid(name, trace, first.code, `line ${first.range.line}: ${message}${more > 0 ? ` (and ${more} more error${more === 1 ? '' : 's'})` : ''}`);
   }
-  if (run.speed === null || run.speed.ns <= 0) return notValid(name, trace, 'allocator-failed', 'the timed run did not go through');
+  if (run.speed === null || run.speed.ns <= 0) return notValid(name, trace, 'allocator-failed', run.speedProblem ?? 'the timed run did not go through');
   // The same utilisation as the run's summary: the read model's, from the driver's payload ledger.
   const source = new OwnSource(trace, run.recording, name, diagnostics);
   return { trace: name, ops: trace.ops.length, problem: null, code: null, utilisation: source.metricsAt(source.steps - 1).utilisation, secs: run.speed.ns / 1e9 };

@@ -3,6 +3,7 @@
 // how the run ended (a signal, a hung op, a compile that never ran), as diagnostics on their lines.
 
 import { hex } from '../../engine/memory';
+import { BoundedDiagnostics } from '../diagnostics';
 import { LiveRanges } from '../liveRanges';
 import { slotName, type Diagnostic, type Trace } from '../model';
 import type { OwnRecording } from './ownRecording';
@@ -98,18 +99,42 @@ export function requestOf(trace: Trace, i: number): number {
 /** The malloc lab driver's checks of what each op returned, and the run's own problems, as diagnostics on their lines. */
 export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOptions, stream: string | null): Diagnostic[] {
   const ops = trace.ops;
-  const out: Diagnostic[] = [];
+  // Bounded: an allocator wrong on every op of a million-op trace (libc's malloc, NULL) is the first 1,000 of each kind and a count.
+  const out = new BoundedDiagnostics();
   const on = (i: number) => (i >= 0 && i < ops.length ? ops.range(i) : { line: 1, column: 1, endLine: 1, endColumn: 1 });
   const say = (i: number, code: Diagnostic['code'], message: string) => out.push({ range: on(i), severity: 'error', code, message });
   if (r.initOk === false) say(-1, 'allocator-failed', 'mm_init reported a failure: no op ran.');
+  // NULL for a request: the lab's driver fails the trace ("mm_malloc failed"); where mem_sbrk
+  // refused to grow the heap in the op, or could not have grown it by the request, it is the
+  // heap's limit, as the simulated heap says it (a warning).
+  const nullResult = (i: number, size: number, heapSize: number) => {
+    const call = ops.kind(i);
+    const bytes = size.toLocaleString('en-US');
+    const limit = `its limit of ${r.maxHeap.toLocaleString('en-US')} bytes (the lab's driver would still count it a failure)`;
+    if (size > r.maxHeap - heapSize) out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message: `${call} returned NULL for ${bytes} bytes: the heap (${heapSize.toLocaleString('en-US')} bytes) cannot grow by that much within ${limit}.` });
+    else if (r.sbrkRefused.has(i)) out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message: `${call} returned NULL for ${bytes} bytes after mem_sbrk refused to grow the heap (${heapSize.toLocaleString('en-US')} bytes) past ${limit}.` });
+    else say(i, 'allocator-null', `${call} returned NULL for ${size.toLocaleString('en-US')} bytes, with the heap at ${heapSize.toLocaleString('en-US')} of its ${r.maxHeap.toLocaleString('en-US')} bytes: the lab's driver counts this a failure ("mm_${call} failed").`);
+  };
   const ranges = new LiveRanges();
   const ledger = new PayloadLedger(trace, r);
   for (let i = 0; i < r.ops; i++) {
     if (ledger.released[i]! >= 0) ranges.remove(ledger.released[i]!);
     const got = ledger.handed[i]!;
-    if (got < 0) continue;
     const size = ledger.sizes[i]!;
+    if (got < 0) {
+      if (r.offsets[i] === -1 && size > 0 && ops.kind(i) !== 'free') nullResult(i, size, r.heapSizes[i]!);
+      continue;
+    }
     const heapSize = r.heapSizes[i]!;
+    const address = r.outside.get(i);
+    if (address !== undefined) {
+      // Not memory from mem_sbrk at all: said by its address, which an offset cannot be.
+      const base = BigInt(r.heapBase);
+      const where = address < base ? `${(base - address).toLocaleString('en-US')} bytes before the heap's start` : `past the heap's region of ${r.maxHeap.toLocaleString('en-US')} bytes`;
+      say(i, 'payload-outside-heap', `The payload of ${size} bytes at address 0x${address.toString(16)} (${where}) does not lie inside the heap [0x0000, ${hex(heapSize)}): it is not memory mem_sbrk handed out (the C library's malloc or sbrk, a static array?).`);
+      if (address % BigInt(options.alignment) !== 0n) say(i, 'misaligned-payload', `The payload at address 0x${address.toString(16)} is not aligned to ${options.alignment} bytes.`);
+      continue;
+    }
     if (got % options.alignment !== 0) say(i, 'misaligned-payload', `The payload ${hex(got)} is not aligned to ${options.alignment} bytes.`);
     if (got + size > heapSize) say(i, 'payload-outside-heap', `The payload ${hex(got)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heapSize)}).`);
     if (ranges.add(got, got + size)) say(i, 'overlapping-payloads', `The payload ${hex(got)}..${hex(got + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
@@ -123,12 +148,13 @@ export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOpt
   }
   const c = r.crash;
   if (c !== null) {
-    const where = c.op < 0 ? 'in mm_init' : 'in this op';
-    if (c.signal === 0) say(c.op, 'allocator-failed', `The allocator did not return within ${options.opLimitMs / 1000} s ${where} (an endless loop?); the run was stopped here. Every earlier step can still be shown.`);
-    else if (c.signal === -1) say(c.op, 'allocator-failed', `The allocator called exit ${where}; the run ends here. Every earlier step can still be shown.`);
+    const where = c.op < 0 ? 'in mm_init' : c.inChecker ? 'in your heap checker (--checkheap), called after this op' : 'in this op';
+    const earlier = c.op < 0 ? 'No op ran.' : 'Every earlier step can still be shown.';
+    if (c.signal === 0) say(c.op, 'allocator-failed', `The allocator did not return within ${options.opLimitMs / 1000} s ${where} (an endless loop?); the run was stopped here. ${earlier}`);
+    else if (c.signal === -1) say(c.op, 'allocator-failed', `The allocator called exit ${where}; the run ends here. ${earlier}`);
     else {
-      const at = c.heapOffset !== null ? ` at heap offset ${hex(c.heapOffset)}` : c.address !== 0 ? ` at address 0x${c.address.toString(16)} (outside the heap)` : '';
-      say(c.op, 'allocator-failed', `The allocator stopped with ${SIGNALS[c.signal] ?? `signal ${c.signal}`}${at} ${where}. Every earlier step can still be shown.`);
+      const at = c.heapOffset !== null ? ` at heap offset ${hex(c.heapOffset)}` : c.address !== 0n ? ` at address 0x${c.address.toString(16)} (outside the heap)` : '';
+      say(c.op, 'allocator-failed', `The allocator stopped with ${SIGNALS[c.signal] ?? `signal ${c.signal}`}${at} ${where}. ${earlier}`);
     }
   } else if (!r.ended && r.initOk !== false) {
     say(r.ops, 'allocator-failed', `The allocator's run ended without a word after ${r.ops} ops${stream ? ` (${stream})` : ''}.`);
@@ -136,6 +162,6 @@ export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOpt
   for (let i = 0; i < ops.length; i++) {
     if (ops.kind(i) === 'write' || ops.kind(i) === 'fill') out.push({ range: ops.range(i), severity: 'warning', code: 'not-in-model', message: `Your allocator's run skips ${ops.kind(i)}: only malloc, calloc, realloc and free reach it.` });
   }
-  return out;
+  return out.all();
 }
 

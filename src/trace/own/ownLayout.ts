@@ -22,7 +22,7 @@ export interface OwnLinks {
 export interface OwnLayout {
   /** Bytes of a header or footer word. */
   readonly wordSize: 4 | 8;
-  /** Offset of the first block's header from the heap's start; null: the first offset (in words, up to 64 bytes) whose walk reaches the heap's end. */
+  /** Offset of the first block's header from the heap's start; null: the first offset (in words, up to FIRST_BLOCK_SEARCH bytes) whose walk reaches the heap's end. */
   readonly firstBlock: number | null;
   /** Low bits of a header that are flags, not size (3: size = word & ~0x7). */
   readonly flagBits: number;
@@ -154,8 +154,11 @@ export function walkLayout(memory: HeapMemory, layout: OwnLayout, firstBlock: nu
   return out.finish(brk, prologue, epilogue, stopped);
 }
 
+/** How far into the heap its first block is looked for: past a segregated list's heads array kept at the heap's start (docs/own-allocator.md), some 10 to 60 pointers. */
+export const FIRST_BLOCK_SEARCH = 512;
+
 /**
- * The first block of a layout that does not say where it is: the first word offset up to 64 bytes
+ * The first block of a layout that does not say where it is: the first word offset up to FIRST_BLOCK_SEARCH bytes
  * whose walk reaches the heap's end; an allocated block there of a header and a footer only is a
  * prologue, and the block after it the first.
  */
@@ -164,12 +167,78 @@ export function findFirstBlock(memory: HeapMemory, layout: OwnLayout): number | 
   const W = layout.wordSize;
   const reaches = (at: number) => memory.brk > 0 && walkLayout(memory, layout, at).stopped === null;
   const word = wordReader(layout);
-  for (let at = 0; at <= 64; at += W) {
+  // A block's header must lie inside the heap (a walk from the break itself has nothing to stop it).
+  for (let at = 0; at <= FIRST_BLOCK_SEARCH && at + W <= memory.brk; at += W) {
     if (!reaches(at)) continue;
     const header = word.read(memory, at);
     return word.allocated(header) && word.size(header) === 2 * W && reaches(at + 2 * W) ? at + 2 * W : at;
   }
   return null;
+}
+
+/** How many allocated and free blocks of a heap walked under a layout end in a word that repeats their header. */
+export interface FooterTally {
+  readonly allocated: number;
+  readonly allocatedKept: number;
+  readonly free: number;
+  readonly freeKept: number;
+}
+
+export function footerTally(memory: HeapMemory, layout: OwnLayout, first: number): FooterTally {
+  const c = walkLayout(memory, { ...layout, footers: 'all' }, first);
+  const t = { allocated: 0, allocatedKept: 0, free: 0, freeKept: 0 };
+  for (let k = 0; k < c.count; k++) {
+    if (Number.isNaN(c.footers[k]!)) continue;
+    const same = c.footers[k] === c.headers[k] ? 1 : 0;
+    if (c.status[k] === ALLOCATED) {
+      t.allocated++;
+      t.allocatedKept += same;
+    } else {
+      t.free++;
+      t.freeKept += same;
+    }
+  }
+  return t;
+}
+
+/**
+ * Which blocks of a heap found to walk under a layout end in a footer (docs/own-allocator.md): the
+ * CMU lab's footer elimination keeps them on free blocks only, a buddy system on none. Told from
+ * the allocated blocks at the step of the peak payload (hardly any last word repeating its header
+ * means no footer: it is payload), and the free ones there and at the last step (mostly free);
+ * `all` unless the words say otherwise.
+ */
+export function footerRuleOf(atPeak: FooterTally, atEnd: FooterTally): FooterRule {
+  const rare = (kept: number, of: number) => of >= 2 && kept * 10 <= of;
+  if (!rare(atPeak.allocatedKept, atPeak.allocated)) return 'all';
+  return rare(atPeak.freeKept + atEnd.freeKept, atPeak.free + atEnd.free) ? 'none' : 'free';
+}
+
+/**
+ * Of the layouts whose walk reaches the last step's heap's end (`candidates`, in order of
+ * preference), the one whose allocated blocks' payloads are the most of the payloads the driver
+ * handed out at the step of the peak payload (the first on a tie): a 4-byte reading of 8-byte
+ * headers walks the same chain, its payloads a word off. Its footer rule told from the words
+ * (footerRuleOf). Null when none walks the heap.
+ */
+export function chooseLayout(last: HeapMemory, candidates: readonly OwnLayout[], atPeak: () => { readonly memory: HeapMemory; readonly live: ReadonlyMap<number, number> }): { readonly layout: OwnLayout; readonly first: number } | null {
+  const found: { layout: OwnLayout; first: number; atEnd: FooterTally }[] = [];
+  for (const layout of candidates) {
+    const first = findFirstBlock(last, layout);
+    if (first === null || last.brk === 0 || walkLayout(last, layout, first).stopped !== null) continue;
+    if (!found.some((f) => f.first === first && f.layout.wordSize === layout.wordSize)) found.push({ layout, first, atEnd: footerTally(last, layout, first) });
+  }
+  if (found.length === 0) return null;
+  const { memory, live } = atPeak();
+  let best = found[0]!;
+  let mostOwned = -1;
+  for (const f of found) {
+    const c = walkLayout(memory, f.layout, f.first);
+    let owned = 0;
+    for (let k = 0; k < c.count; k++) if (c.status[k] === ALLOCATED && live.has(c.payloadAddrs[k]!)) owned++;
+    if (owned > mostOwned) [best, mostOwned] = [f, owned];
+  }
+  return { layout: { ...best.layout, footers: footerRuleOf(footerTally(memory, best.layout, best.first), best.atEnd) }, first: best.first };
 }
 
 /** Headers and footers decoded under a layout: size and allocated bit per block (NaN and -1 where there is no word). */
@@ -201,7 +270,8 @@ const MAX_LISTS = 64;
 /**
  * The free blocks' links read into lists: each free block's next link followed from every free
  * block no other one's next link names (a list's head: the allocator's head pointer lives outside
- * the heap), with what is wrong marked: a link to something that is not a free block, a prev link
+ * the heap) to a link of 0, to the heap's start or to a sentinel (the prologue or epilogue), with
+ * what is wrong marked: a link to something that is not a free block, a prev link
  * that does not name the block whose next link names it, a cycle.
  */
 export function freeListsOf(memory: HeapMemory, c: HeapColumns, links: OwnLinks, heapBase: number): { lists: FreeListState[]; problems: { addr: number; message: string }[] } {
@@ -220,12 +290,16 @@ export function freeListsOf(memory: HeapMemory, c: HeapColumns, links: OwnLinks,
     if (at + size > c.addrs[k]! + c.sizes[k]! || !memory.contains(at, size)) return NaN;
     return size === 8 ? memory.getUint64(at) : memory.getUint32(at);
   };
-  /** A link's target block, -1 for none (0), -2 for something that is not a free block. */
+  // Ends of a list besides 0: the heap's start (mem_heap_lo() as a list's NULL) and the prologue or
+  // epilogue (a sentinel at either end), by header or payload (4- or 8-byte words), unless a free block is there.
+  const ends = new Set<number>([0]);
+  for (const s of [c.prologue, c.epilogue]) if (s !== null) for (const at of [s.addr, s.addr + 4, s.addr + 8]) ends.add(at);
+  /** A link's target block, -1 for none (0, or an end above), -2 for something that is not a free block. */
   const target = (raw: number): number => {
     if (Number.isNaN(raw)) return -2;
     if (raw === 0) return -1;
     const offset = links.format === 'pointer' ? raw - heapBase : raw;
-    return node.get(offset) ?? -2;
+    return node.get(offset) ?? (ends.has(offset) ? -1 : -2);
   };
   const nextRaw = new Map<number, number>();
   const prevRaw = new Map<number, number>();

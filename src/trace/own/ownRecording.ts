@@ -95,7 +95,10 @@ export interface Crash {
   readonly signal: number;
   /** The faulting address as an offset in the heap, or null when it lies outside it (or the signal has none). */
   readonly heapOffset: number | null;
-  readonly address: number;
+  /** The faulting address itself (a 64-bit value, exact). */
+  readonly address: bigint;
+  /** It happened in the heap checker (--checkheap) called after the op, not in the op itself. */
+  readonly inChecker: boolean;
 }
 
 /**
@@ -124,6 +127,10 @@ export class OwnRecording {
   changeHi = new Uint32Array(1024);
   changes = 0;
   readonly violations: DataViolation[] = [];
+  /** Ops during which mem_sbrk refused to grow the heap (past its limit): a NULL from them is the heap's limit. */
+  readonly sbrkRefused = new Set<number>();
+  /** Ops whose pointer lies outside the heap's region (libc's malloc, a static array, a pointer before the heap): the address itself, exact, as `offsets` cannot hold it. */
+  readonly outside = new Map<number, bigint>();
   crash: Crash | null = null;
   /** The driver said it ran every op. */
   ended = false;
@@ -135,6 +142,12 @@ export class OwnRecording {
     this.heapSizes = new Float64Array(length);
     this.logPositions = new Float64Array(length);
     this.changeStart = new Uint32Array(length + 1);
+  }
+
+  /** Op i's pointer minus mem_heap_lo(), exact, when it lies outside the heap's region (negative before it); null otherwise (`offsets` holds it). */
+  outsideOffset(i: number): bigint | null {
+    const address = this.outside.get(i);
+    return address === undefined ? null : address - BigInt(this.heapBase);
   }
 
   /** The range of change indices of op `i` (-1: mm_init). */
@@ -156,7 +169,7 @@ export class OwnRecording {
 }
 
 /** Record sizes after their tag byte. */
-const RECORD_BYTES: Readonly<Record<string, number>> = { S: 24, I: 17, W: 12, V: 21, O: 28, X: 21, E: 4, T: 12 };
+const RECORD_BYTES: Readonly<Record<string, number>> = { S: 24, I: 17, W: 12, V: 21, F: 4, O: 28, X: 21, E: 4, T: 12 };
 const W = 0x57; // 'W'
 
 /** Reads the driver's result stream a chunk at a time into a recording. Never throws on bad input: it stops and says why. */
@@ -221,6 +234,7 @@ export class RecordingReader {
           }
           const none = view.getUint32(p + 4, true) === 0xffffffff && view.getUint32(p + 8, true) === 0xffffffff;
           r.offsets[i] = none ? -1 : readU64(view, p + 4);
+          if (!none && r.offsets[i]! >= r.maxHeap) r.outside.set(i, BigInt.asUintN(64, BigInt(r.heapBase) + view.getBigUint64(p + 4, true)));
           r.heapSizes[i] = readU64(view, p + 12);
           r.logPositions[i] = readU64(view, p + 20);
           r.ops = i + 1;
@@ -229,11 +243,15 @@ export class RecordingReader {
         }
         case 'X': {
           const op = view.getBigInt64(p, true);
-          const inside = data[p + 12] === 1;
-          const address = Number(view.getBigUint64(p + 13, true));
-          r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? address : null, address };
+          // Bit 0: the address is in the heap (an offset); bit 1: in the heap checker.
+          const inside = (data[p + 12]! & 1) === 1;
+          const address = view.getBigUint64(p + 13, true);
+          r.crash = { op: Number(op), signal: view.getInt32(p + 8, true), heapOffset: inside ? Number(address) : null, address: inside ? BigInt(r.heapBase) + address : address, inChecker: (data[p + 12]! & 2) !== 0 };
           break;
         }
+        case 'F':
+          r.sbrkRefused.add(view.getUint32(p, true));
+          break;
         case 'E':
           r.ended = true;
           break;

@@ -10,7 +10,7 @@ import { chainOfColumns, clampStep, HEX_OFFSETS, noWords, type BlockLives, type 
 import { LifetimeLives } from '../lifetimeLives';
 import { hasIds, type Diagnostic, type Trace } from '../model';
 import { PayloadLedger, SIGNALS } from './ownChecks';
-import { decodeWords, findFirstBlock, footerProblems, freeListsOf, layoutOfConfig, walkLayout, type OwnLayout } from './ownLayout';
+import { chooseLayout, decodeWords, findFirstBlock, footerProblems, freeListsOf, layoutOfConfig, walkLayout, type OwnLayout } from './ownLayout';
 import { fillBytes, type OwnRecording } from './ownRecording';
 
 const ALLOCATED = BLOCK_STATUSES.indexOf('allocated');
@@ -104,7 +104,10 @@ export class OwnSource implements HeapSource {
       freeBytes: null,
       largestFree: null,
       externalFragmentation: null,
-      unknown: "your allocator's heap follows none of the block layouts Heap Inspector decodes: its free blocks and fragmentation are not known",
+      unknown:
+        this.recording.initOk !== true
+          ? 'your allocator did not run (mm_init failed or crashed, or it did not compile): it has no heap to measure'
+          : "your allocator's heap follows none of the block layouts Heap Inspector decodes: its free blocks and fragmentation are not known",
     };
   }
 
@@ -162,21 +165,19 @@ export class OwnSource implements HeapSource {
   }
 
   /**
-   * The layout the heap's words follow, decided once on the last step's heap: the stated one (its
-   * first block found if it does not say), else the first of LAYOUTS whose walk reaches the
-   * heap's end; null when none does.
+   * The layout the heap's words follow, decided once: the stated one (its first block found if it
+   * does not say), else the one of LAYOUTS, where its first block would be or anywhere near the
+   * start (past a heads array), that chooseLayout picks; null when none walks the heap.
    */
   private layoutOf(): { readonly layout: OwnLayout; readonly first: number } | null {
     if (this.layout !== undefined) return this.layout;
     const m = this.memoryAt(this.steps - 1);
-    this.layout = null;
-    for (const layout of this.stated ? [this.stated] : LAYOUTS) {
-      const first = findFirstBlock(m, layout);
-      if (first !== null && (this.stated || (m.brk > 0 && walkLayout(m, layout, first).stopped === null))) {
-        this.layout = { layout, first };
-        break;
-      }
+    if (this.stated) {
+      const first = findFirstBlock(m, this.stated);
+      return (this.layout = first === null ? null : { layout: this.stated, first });
     }
+    const peak = this.steps > 0 ? this.ledger.peakPayload.indexOf(this.ledger.peakPayload[this.steps - 1]!) : -1;
+    this.layout = chooseLayout(m, [...LAYOUTS, ...LAYOUTS.map((l) => ({ ...l, firstBlock: null }))], () => ({ memory: this.memoryAt(peak), live: this.live }));
     return this.layout;
   }
 
@@ -328,7 +329,8 @@ export class OwnSource implements HeapSource {
   notRunText(i: number): string {
     const r = this.recording;
     const c = r.crash;
-    if (c !== null && c.op === i) return c.signal === 0 ? 'stopped here: it did not return (an endless loop?)' : c.signal === -1 ? 'stopped here: it called exit' : `stopped here: ${SIGNALS[c.signal] ?? `signal ${c.signal}`}`;
+    const checker = c?.inChecker ? ' in the heap checker after the op' : '';
+    if (c !== null && c.op === i) return (c.signal === 0 ? 'stopped here: it did not return (an endless loop?)' : c.signal === -1 ? 'stopped here: it called exit' : `stopped here: ${SIGNALS[c.signal] ?? `signal ${c.signal}`}`) + checker;
     if (c !== null && c.op >= 0) return `not run: the allocator stopped at line ${this.trace.ops.line(c.op)}`;
     if (r.initOk === false || (c !== null && c.op < 0)) return 'not run: mm_init failed';
     return r.initOk === null ? 'not run: the allocator did not run (see line 1)' : `not run: the allocator stopped after op ${r.ops}`;
@@ -363,10 +365,12 @@ export class OwnSource implements HeapSource {
     const growth = grew > 0 ? ` · heap +${grew} B` : '';
     const [from, to] = this.recording.changesOf(i);
     const words = to > from ? ` · ${to - from} word${to - from === 1 ? '' : 's'} written` : '';
-    if (kind === 'free') return got < 0 ? 'free(NULL)' : `free ${hex(got)}${words}`;
+    const outside = this.recording.outside.get(i);
+    const at = outside === undefined ? hex(got) : `0x${outside.toString(16)} (outside the heap)`;
+    if (kind === 'free') return got < 0 ? 'free(NULL)' : `free ${at}${words}`;
     if (kind === 'write' || kind === 'fill') return `${kind}: skipped (not run on your allocator)`;
     if (got < 0) return ops.requestSize(i) === 0 && kind !== 'calloc' ? `NULL (${kind}(0))` : 'NULL';
-    return `-> ${hex(got)}${growth}${words}`;
+    return `-> ${at}${growth}${words}`;
   }
 
   opAt(step: number): OpEffect {
