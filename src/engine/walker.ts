@@ -85,48 +85,50 @@ const FREE = BLOCK_STATUSES.indexOf('free');
 
 /** The walk of an implicit-list heap as columns: no object per block. */
 export function walkImplicitColumns(layout: BlockLayout, capacity = 64): HeapColumns {
-  const memory = layout.memory;
-  const W = layout.wordSize;
-  const brk = memory.brk;
-  const readable = (addr: number): boolean => memory.contains(addr, W);
+  const brk = layout.memory.brk;
   const out = new ColumnsBuilder(capacity);
+  const prologue = prologueOf(layout);
+  const end = layout.sentinels ? brk - layout.wordSize : brk;
+  const stopped = walkBlocks(layout, layout.firstBlockAddr, end, brk, out);
+  const epilogue = stopped === null ? epilogueOf(layout, end) : null;
+  return out.finish(brk, prologue, epilogue, stopped);
+}
 
-  let prologue: SentinelInfo | null = null;
-  let epilogue: SentinelInfo | null = null;
-  if (layout.sentinels && readable(layout.prologueAddr) && readable(layout.firstBlockAddr - W)) {
-    prologue = {
-      addr: layout.prologueAddr,
-      size: layout.prologueSize,
-      header: layout.getWord(layout.prologueAddr),
-      footer: layout.getWord(layout.firstBlockAddr - W),
-    };
-  }
-  const end = layout.sentinels ? brk - W : brk;
-  let addr = layout.firstBlockAddr;
-  let stopped: HeapWalk['stopped'] = null;
+// The walk's loop is a function of its own, apart from the sentinels: it runs over 100,000 blocks
+// at a jump, and optimised in the middle of its run it was deoptimised again, walk after walk, by
+// the code after it (docs/performance.md, "The heap before from the heap after").
+
+/** The prologue's words, when the layout has sentinels and they are in the heap. */
+function prologueOf(layout: BlockLayout): SentinelInfo | null {
+  const W = layout.wordSize;
+  if (!layout.sentinels || !layout.memory.contains(layout.prologueAddr, W) || !layout.memory.contains(layout.firstBlockAddr - W, W)) return null;
+  return { addr: layout.prologueAddr, size: layout.prologueSize, header: layout.getWord(layout.prologueAddr), footer: layout.getWord(layout.firstBlockAddr - W) };
+}
+
+/** The epilogue at `end`, when the layout has sentinels and it is in the heap. */
+function epilogueOf(layout: BlockLayout, end: number): SentinelInfo | null {
+  if (!layout.sentinels || !layout.memory.contains(end, layout.wordSize)) return null;
+  return { addr: end, size: 0, header: layout.getWord(end), footer: null };
+}
+
+/** Adds the blocks from `addr` up to `end` to `out`; why the walk stopped short, or null. */
+function walkBlocks(layout: BlockLayout, addr: number, end: number, brk: number, out: ColumnsBuilder): HeapWalk['stopped'] {
+  const W = layout.wordSize;
   while (addr < end) {
     const header = layout.getWord(addr);
     const size = sizeOfWord(header);
-    if (size === 0) {
-      stopped = { addr, code: 'bad-block-size', message: `the block at ${hex(addr)} has size 0 in its header (${hex(header)}); the chain cannot be followed past it` };
-      break;
-    }
+    if (size === 0) return { addr, code: 'bad-block-size', message: `the block at ${hex(addr)} has size 0 in its header (${hex(header)}); the chain cannot be followed past it` };
     if (addr + size > end) {
-      stopped =
-        addr + size > brk
-          ? { addr, code: 'block-outside-heap', message: `the block at ${hex(addr)} claims ${size} bytes, which runs past the heap's end at ${hex(brk)}` }
-          : { addr, code: 'heap-size-mismatch', message: `the block at ${hex(addr)} claims ${size} bytes and overlaps the epilogue at ${hex(end)}: block sizes do not add up to the heap` };
-      break;
+      return addr + size > brk
+        ? { addr, code: 'block-outside-heap', message: `the block at ${hex(addr)} claims ${size} bytes, which runs past the heap's end at ${hex(brk)}` }
+        : { addr, code: 'heap-size-mismatch', message: `the block at ${hex(addr)} claims ${size} bytes and overlaps the epilogue at ${hex(end)}: block sizes do not add up to the heap` };
     }
     const allocated = allocatedOfWord(header);
     const hasFooter = layout.footerInEveryBlock || (!allocated && layout.footerInFreeBlocks);
     out.add(addr, size, allocated ? ALLOCATED : FREE, addr + W, allocated ? layout.payloadSize(size) : layout.freePayloadSize(size), header, hasFooter ? layout.getWord(addr + size - W) : NaN);
     addr += size;
   }
-  if (layout.sentinels && stopped === null && readable(end)) {
-    epilogue = { addr: end, size: 0, header: layout.getWord(end), footer: null };
-  }
-  return out.finish(brk, prologue, epilogue, stopped);
+  return null;
 }
 
 /**

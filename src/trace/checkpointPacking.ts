@@ -137,23 +137,36 @@ export class UnpackBuffers {
   }
 }
 
-/** The arrays a packed checkpoint was made from (the pairs in slot order when packed together), in `into`'s buffers. */
+/**
+ * The arrays a packed checkpoint was made from (the pairs in slot order when packed together), in
+ * `into`'s buffers. The loops are functions of their own: a jump unpacks 100,000 blocks, and a
+ * loop optimised in the middle of its run (on-stack replacement) was deoptimised again, jump after
+ * jump, by the code after it (docs/performance.md, "The heap before from the heap after").
+ */
 export function unpackCheckpoint(p: PackedArrays, into = new UnpackBuffers()): CheckpointArrays {
   const out = into.take(p.blockCount, p.held === null ? 0 : p.heldCount);
-  const blocks = out.blocks;
-  const words = new VarReader(p.words);
-  for (let k = 0; k < p.blockCount; k++) blocks[k] = words.next();
-  if (p.held === null) return { blocks, live: p.live!, slots: p.slots! };
-  const { live, slots } = out;
-  const held = new VarReader(p.held);
+  readVarints(p.words, out.blocks, p.blockCount);
+  if (p.held === null) return { blocks: out.blocks, live: p.live!, slots: p.slots! };
+  readHeldPairs(p.held, out.live, out.slots, p.heldCount);
+  return { blocks: out.blocks, live: out.live, slots: out.slots };
+}
+
+/** The first `n` numbers of `bytes` (VarReader's encoding) into `into`. */
+function readVarints(bytes: Uint8Array, into: Uint32Array, n: number): void {
+  const words = new VarReader(bytes);
+  for (let k = 0; k < n; k++) into[k] = words.next();
+}
+
+/** `count` held slots with their pointers and sizes: the slots as steps from the one before. */
+function readHeldPairs(bytes: Uint8Array, live: Uint32Array, slots: Int32Array, count: number): void {
+  const held = new VarReader(bytes);
   let slot = 0;
-  for (let k = 0; k < 2 * p.heldCount; k += 2) {
+  for (let k = 0; k < 2 * count; k += 2) {
     slot += held.next();
     slots[k] = slot;
     slots[k + 1] = live[k] = held.next();
     live[k + 1] = held.next();
   }
-  return { blocks, live, slots };
 }
 
 /** The live pointers' requested sizes, each to be taken once: a table kept from one checkpoint to the next. */

@@ -18,17 +18,34 @@ const FREE = BLOCK_STATUSES.indexOf('free');
 
 type Blocks = Pick<HeapChain, 'count' | 'addrs' | 'sizes'>;
 
-/** A search path: the addresses of the blocks examined, in the order examined. */
+/**
+ * A search path: the `length` blocks examined, in the order examined, read from `start` along the
+ * first `count` addresses of `addrs` (a chain), wrapping at its end (next fit's search from its
+ * rover). Plain data rather than a function per path, so the loops that read one stay optimised
+ * whichever step made it (docs/performance.md, "The heap before from the heap after").
+ */
 export interface SearchPath {
+  readonly addrs: Float64Array;
+  readonly count: number;
+  readonly start: number;
   readonly length: number;
-  at(k: number): number;
+}
+
+/** The address of the `k`th block the path examined. */
+export function pathAt(path: SearchPath, k: number): number {
+  const j = path.start + k;
+  return path.addrs[j < path.count ? j : j % path.count]!;
 }
 
 /** The path of the addresses `a`, in their order. */
-export const pathOf = (a: Float64Array): SearchPath => ({ length: a.length, at: (k) => a[k]! });
+export const pathOf = (a: Float64Array): SearchPath => ({ addrs: a, count: a.length, start: 0, length: a.length });
 
 /** A path's addresses, in order. */
-export const pathAddresses = (path: SearchPath): Float64Array => Float64Array.from({ length: path.length }, (_, k) => path.at(k));
+export function pathAddresses(path: SearchPath): Float64Array {
+  const out = new Float64Array(path.length);
+  for (let k = 0; k < path.length; k++) out[k] = pathAt(path, k);
+  return out;
+}
 
 /**
  * The blocks [first, end) a window of `view` holds: every block in the view's bytes and as many
@@ -127,13 +144,13 @@ export function sliceHeap(heap: HeapState, first: number, end: number): HeapStat
 export function pathWithin(path: SearchPath, from: number, to: number): { examined: Float64Array; order: Int32Array } {
   const kept: number[] = [];
   for (let k = 0; k < path.length; k++) {
-    const addr = path.at(k);
+    const addr = pathAt(path, k);
     if (addr >= from && addr < to) kept.push(k);
   }
   const examined = new Float64Array(kept.length);
   const order = new Int32Array(kept.length);
   kept.forEach((k, j) => {
-    examined[j] = path.at(k);
+    examined[j] = pathAt(path, k);
     order[j] = k + 1;
   });
   return { examined, order };

@@ -229,8 +229,7 @@ export class ReplaySource implements HeapSource {
     // The hole's payload is where the block's is; a heap that grew picked no hole a free could have left.
     const freedLine = record.outcome & OUTCOME.EXTENDED ? null : this.owners.freedLineOf(c.payloadAddrs[lowerBound(c.addrs, block.addr, c.count)]!, i - 1);
     const story = describeStory(record, this.terms, { ...NO_COLUMNS, ...before }, freedLine);
-    const { addrs } = before;
-    this.seen = { step: i, recorded, record, story, path: { length: record.examined, at: (j) => addrs[j]! } };
+    this.seen = { step: i, recorded, record, story, path: { addrs: before.addrs, count: before.count, start: 0, length: record.examined } };
     return this.seen;
   }
 
@@ -328,7 +327,7 @@ export class ReplaySource implements HeapSource {
       start = lowerBound(chain, rover, n);
       if (chain[start] !== rover) return null;
     }
-    return { length: record.examined, at: (k) => chain[(start + k) % n]! };
+    return { addrs: chain, count: n, start, length: record.examined };
   }
 
   /**

@@ -9,6 +9,7 @@ import { buildFrame } from '../../../src/extension/frames';
 import { parseHostMessage, parseViewMessage, type FrameDto } from '../../../src/shared/protocol';
 import { MAX_WINDOW_BLOCKS, parseRep, runEngine, type HeapView } from '../../../src/trace/index';
 import { ReplaySource, replaySource } from '../../../src/trace/replaySource';
+import { pathAddresses } from '../../../src/trace/heapWindow';
 import { generatedRep, seededRandom } from '../support/generatedTrace';
 
 const COLUMNS = ['addrs', 'sizes', 'requested', 'headers', 'footers', 'headerSizes', 'headerAllocated', 'footerSizes', 'footerAllocated', 'payloadAddrs', 'owners', 'allocLines', 'freeLines', 'payloadSizes'] as const;
@@ -116,7 +117,6 @@ describe('windowed frames', () => {
 
   it('tells the story and the search path of an allocation from the heap after it as the heap before it tells them', function () {
     this.timeout(60_000);
-    const pathOf = (p: { length: number; at(k: number): number }) => Array.from({ length: p.length }, (_, k) => p.at(k));
     for (const policy of FIT_POLICIES) {
       for (const coalesce of COALESCE_MODES) {
         const run = runEngine(parseRep(generatedRep(600, 40, 9)), { overrides: { preset: 'csapp', policy, coalesce, chunkSize: 256 } });
@@ -129,7 +129,7 @@ describe('windowed frames', () => {
           if (after === null) continue;
           const before = fromBefore['seenBefore'](i);
           assert.equal(after.story, before.story, `${policy} fit, coalescing ${coalesce}, op ${i}`);
-          assert.deepEqual(pathOf(after.path), pathOf(before.path), `${policy} fit, coalescing ${coalesce}, op ${i}: the path`);
+          assert.deepEqual(Array.from(pathAddresses(after.path)), Array.from(pathAddresses(before.path)), `${policy} fit, coalescing ${coalesce}, op ${i}: the path`);
           told++;
         }
         if (policy === 'next' || coalesce === 'deferred') assert.equal(told, 0, `${policy}/${coalesce}: the rover or a merge pass needs the heap before`);

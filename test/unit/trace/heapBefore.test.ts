@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { BLOCK_STATUSES, FIT_POLICIES, type HeapColumns } from '../../../src/engine/index';
 import { chainBefore, type BlockChain } from '../../../src/trace/heapBefore';
+import { pathAt } from '../../../src/trace/heapWindow';
 import { OUTCOME, parseRep, runEngine, type StepRecord } from '../../../src/trace/index';
 import { ReplaySource } from '../../../src/trace/replaySource';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
@@ -108,7 +109,7 @@ describe('the heap before an allocation, from the heap after it', () => {
           assert.ok(after !== null, `${where}, op ${i}: the heap after tells`);
           assert.equal(after.story, before.story, `${where}, op ${i}`);
           assert.equal(after.path.length, before.path.length, `${where}, op ${i}: the path's length`);
-          for (let k = 0; k < before.path.length; k++) if (after.path.at(k) !== before.path.at(k)) assert.fail(`${where}, op ${i}: the path's block ${k}: ${after.path.at(k)}, not ${before.path.at(k)}`);
+          for (let k = 0; k < before.path.length; k++) if (pathAt(after.path, k) !== pathAt(before.path, k)) assert.fail(`${where}, op ${i}: the path's block ${k}: ${pathAt(after.path, k)}, not ${pathAt(before.path, k)}`);
           told++;
         }
         assert.ok(told > 0 || trace.startsWith('short'), `${where}: ${told} told`);
