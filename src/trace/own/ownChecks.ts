@@ -109,11 +109,12 @@ export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOpt
   // heap's limit, as the simulated heap says it (a warning).
   const nullResult = (i: number, size: number, heapSize: number) => {
     const call = ops.kind(i);
-    const bytes = size.toLocaleString('en-US');
-    const limit = `its limit of ${r.maxHeap.toLocaleString('en-US')} bytes (the lab's driver would still count it a failure)`;
-    if (size > r.maxHeap - heapSize) out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message: `${call} returned NULL for ${bytes} bytes: the heap (${heapSize.toLocaleString('en-US')} bytes) cannot grow by that much within ${limit}.` });
-    else if (r.sbrkRefused.has(i)) out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message: `${call} returned NULL for ${bytes} bytes after mem_sbrk refused to grow the heap (${heapSize.toLocaleString('en-US')} bytes) past ${limit}.` });
-    else say(i, 'allocator-null', `${call} returned NULL for ${size.toLocaleString('en-US')} bytes, with the heap at ${heapSize.toLocaleString('en-US')} of its ${r.maxHeap.toLocaleString('en-US')} bytes: the lab's driver counts this a failure ("mm_${call} failed").`);
+    const [bytes, heap, max] = [size, heapSize, r.maxHeap].map((n) => n.toLocaleString('en-US'));
+    const limit = `its limit of ${max} bytes (the lab's driver would still count it a failure)`;
+    const warn = (message: string) => out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message });
+    if (size > r.maxHeap - heapSize) warn(`${call} returned NULL for ${bytes} bytes: the heap (${heap} bytes) cannot grow by that much within ${limit}.`);
+    else if (r.sbrkRefused.has(i)) warn(`${call} returned NULL for ${bytes} bytes after mem_sbrk refused to grow the heap (${heap} bytes) past ${limit}.`);
+    else say(i, 'allocator-null', `${call} returned NULL for ${bytes} bytes, with the heap at ${heap} of its ${max} bytes: the lab's driver counts this a failure ("mm_${call} failed").`);
   };
   const ranges = new LiveRanges();
   const ledger = new PayloadLedger(trace, r);
