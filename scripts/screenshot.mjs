@@ -1,7 +1,7 @@
 // `node scripts/screenshot.mjs`: the README's picture, docs/images/panel.png. Replays a sample with
 // the real trace layer, packs the panel's snapshot with src/extension/frames.ts, and draws it with
 // the built webview bundle in headless Chromium behind a fake host (as test/webview/ does).
-// Usage: node scripts/screenshot.mjs [--sample first-best-worst.heap] [--step 9] [--zoom 2] [--out docs/images/panel.png]
+// Usage: node scripts/screenshot.mjs [--sample first-best-worst.heap] [--step 9] [--zoom 0] [--out docs/images/panel.png]
 
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -78,7 +78,7 @@ try {
   await page.evaluate((m) => window.postMessage(m, '*'), message);
   await page.locator('.blocks li').first().waitFor({ state: 'attached' });
   // Zoom in: the sample's blocks sit at the start of a 4 KiB chunk that is mostly one free block.
-  const zoom = Number(valueOf('--zoom', '2'));
+  const zoom = Number(valueOf('--zoom', '0'));
   for (let k = 0; k < zoom; k++) await page.keyboard.press('+');
   // Select the block the op placed, so the details pane shows its header and footer words.
   const addr = message.frame.highlight?.block ?? message.frame.addrs[0];

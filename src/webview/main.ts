@@ -11,6 +11,7 @@ import { renderCompare } from './compareView';
 import { blockDetails, describeBlock } from './details';
 import { el, num, pct, setAddressStyle } from './dom';
 import { createDiagram } from './diagram';
+import { MAX_DIAGRAM_BLOCKS } from '../shared/diagramModel';
 import type { DiagramLayout } from './diagramSvg';
 import { createToolbar } from './toolbar';
 
@@ -267,7 +268,11 @@ function render(): void {
 function drawHeapView(width = Math.max(100, canvasBox.clientWidth - 4)): void {
   if (!frame) return;
   const dpr = window.devicePixelRatio || 1;
-  const fit = fitBytesPerPixel(frame, width);
+  // Where the block diagram below will show every block, the overview is a one-row map of the
+  // whole heap (the diagram is the readable view); otherwise the overview takes the rows its
+  // smallest blocks need (docs/editor.md, "Block diagrams").
+  const diagramHoldsAll = mode === 'panel' && frame.window.total <= MAX_DIAGRAM_BLOCKS;
+  const fit = fitBytesPerPixel(frame, width, diagramHoldsAll ? 1 : undefined);
   const bpp = mode === 'study' ? fit : fit * (view.zoom ?? 1);
   const rows = rowCount(frame, width, bpp);
   const maxVisible = mode === 'study' ? Math.min(rows, 4) : Math.min(rows, 12);

@@ -74,6 +74,26 @@ describe('block diagram (Chromium, fake host)', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'webview-diagram.png'), fullPage: true });
   });
 
+  it('while the diagram holds every block, the overview above it is one row of the whole heap; zooming in widens it into rows and the diagram follows the rows in view', async () => {
+    await sendTo(page, snapshot(best, LAST));
+    await page.locator('.diagram svg g.block').first().waitFor({ state: 'attached' });
+    const rows = () => page.locator('.blocks li').evaluateAll((lis) => lis.map((li) => Number((li as HTMLElement).dataset.row)));
+    assert.deepEqual([...new Set(await rows())], [0], 'every block, the 3680-byte hole too, on the first row');
+    const canvasHeight = async () => (await page.locator('canvas.heap').boundingBox())!.height;
+    assert.ok((await canvasHeight()) <= 40, `the overview is one row high (${await canvasHeight()} px)`);
+    assert.equal((await boxes(page)).length, 7, 'the diagram shows all seven blocks');
+    await page.locator('canvas.heap').focus();
+    for (let k = 0; k < 4; k++) await page.keyboard.press('+');
+    await settledOn(page);
+    assert.ok(Math.max(...(await rows())) > 0, 'zoomed in, the heap takes several rows');
+    assert.ok((await canvasHeight()) > 40, 'and the overview grows to show them');
+    // Scrolled to the last rows, where only the 3680-byte hole lies, the diagram shows it alone.
+    await page.locator('.canvas-box').evaluate((box) => box.scrollTo(0, box.scrollHeight));
+    await settledOn(page);
+    await page.waitForFunction(() => document.querySelectorAll('.diagram svg g.block').length === 1);
+    assert.deepEqual((await boxes(page)).map((b) => b.addr), [0x1ac], 'the diagram follows the rows in view');
+  });
+
   it('switches layouts with L: one box per block (equal widths) and to scale (widths by bytes)', async () => {
     await sendTo(page, snapshot(best, LAST));
     await page.locator('.diagram svg g.block').first().waitFor({ state: 'attached' });

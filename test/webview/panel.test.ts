@@ -320,7 +320,7 @@ describe('heap panel webview (Chromium, fake host)', function () {
   });
 
   it('4-byte words with 16-byte alignment: the payload one word after the header, the padding after the request', async () => {
-    const { frame, text, inside, padding } = await payloadOfA({ preset: 'csapp', alignment: 16 }, 4);
+    const { frame, text, inside, padding } = await payloadOfA({ preset: 'csapp', alignment: 16 }, 6);
     assert.equal(frame.payloadAddrs[0], frame.addrs[0]! + 4, 'the host says where the payload is');
     assert.equal(frame.sizes[0], 32);
     assert.match(text, new RegExp(`payload\\s+${hexOf(frame.payloadAddrs[0]!)}, 24 bytes`));
