@@ -1,7 +1,9 @@
 // `node scripts/screenshot.mjs`: the README's picture, docs/images/panel.png. Replays a sample with
 // the real trace layer, packs the panel's snapshot with src/extension/frames.ts, and draws it with
 // the built webview bundle in headless Chromium behind a fake host (as test/webview/ does).
-// Usage: node scripts/screenshot.mjs [--sample first-best-worst.heap] [--step 9] [--zoom 0] [--out docs/images/panel.png]
+// Usage: node scripts/screenshot.mjs [--sample first-best-worst.heap] [--step 9] [--zoom 0] [--compare]
+//          [--out docs/images/panel.png]
+// --compare: with the comparison shown (first, next, best and worst fit at the same step, the panel's C).
 
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -45,9 +47,11 @@ await esbuild.build({
     contents: `
       import { buildEvents, buildFrame, buildSeries, traceInfo } from './src/extension/frames';
       import { formatOf, parseTrace, runTrace } from './src/trace/index';
-      export function snapshot(text, name, step) {
-        const run = runTrace(parseTrace(text, formatOf(name)));
-        return { type: 'snapshot', trace: traceInfo(run, 'file:///' + name, name), frame: buildFrame(run, step), series: buildSeries(run), events: buildEvents(run), compare: null };
+      export function snapshot(text, name, step, compare) {
+        const trace = parseTrace(text, formatOf(name));
+        const run = runTrace(trace);
+        const frames = ['first', 'next', 'best', 'worst'].map((policy) => ({ policy, label: policy + ' fit', frame: buildFrame(runTrace(trace, { overrides: { policy } }), step) }));
+        return { type: 'snapshot', trace: traceInfo(run, 'file:///' + name, name), frame: buildFrame(run, step), series: buildSeries(run), events: buildEvents(run), compare: compare ? { frames } : null };
       }`,
     resolveDir: root,
     loader: 'ts',
@@ -59,13 +63,15 @@ await esbuild.build({
   logLevel: 'warning',
 });
 const { snapshot } = await import(pathToFileURL(snapshotModule).href);
-const message = snapshot(readFileSync(join(root, 'samples', sample), 'utf8'), sample, step);
+const compare = args.includes('--compare');
+const message = snapshot(readFileSync(join(root, 'samples', sample), 'utf8'), sample, step, compare);
 
 ensureTools();
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
-  await page.setViewportSize({ width: 1000, height: 1400 });
+  const maxHeight = compare ? 2400 : 1400;
+  await page.setViewportSize({ width: 1000, height: maxHeight });
   const fakeHost = 'window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });';
   const theme = `body.vscode-light { ${Object.entries(LIGHT).map(([k, v]) => `${k}: ${v};`).join(' ')} }`;
   // The toolbars' icon font, inlined: the page has no files beside it.
@@ -80,6 +86,7 @@ try {
   // Zoom in: the sample's blocks sit at the start of a 4 KiB chunk that is mostly one free block.
   const zoom = Number(valueOf('--zoom', '0'));
   for (let k = 0; k < zoom; k++) await page.keyboard.press('+');
+  if (compare) await page.keyboard.press('c');
   // Select the block the op placed, so the details pane shows its header and footer words.
   const addr = message.frame.highlight?.block ?? message.frame.addrs[0];
   const li = page.locator(`.blocks li[data-addr="${addr}"]`);
@@ -95,7 +102,7 @@ try {
   mkdirSync(dirname(out), { recursive: true });
   // Down to the last line of the panel (the keys), not the empty page below it.
   const bottom = await page.evaluate(() => Math.max(...[...document.querySelectorAll('#app *')].map((e) => e.getBoundingClientRect().bottom)));
-  await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1000, height: Math.min(Math.ceil(bottom) + 16, 1400) } });
+  await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1000, height: Math.min(Math.ceil(bottom) + 16, maxHeight) } });
   console.log(`${out}: ${sample} at step ${step}, ${(statSync(out).size / 1024).toFixed(0)} KB`);
 } finally {
   await browser.close();
