@@ -1,5 +1,5 @@
 // The ways a process image ends without running the recorder's destructor (docs/recording.md, "The
-// recorder"): _exit and _Exit write the stream first, and every exec writes it and leaves a mark.
+// recorder"): _exit, _Exit and quick_exit write the stream first, and every exec writes it and leaves a mark.
 // And the signal handlers the recorder installs stay its own business: a program that asks what a
 // signal's handler is hears SIG_DFL, as it would have without the recorder.
 
@@ -9,12 +9,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "recorder.h"
 
 /* The functions the program would have called, found with the allocation functions (a signal handler or a vfork child must not call dlsym). */
-#define LEAVING(X) X(_exit) X(execve) X(execv) X(execvp) X(execvpe) X(fexecve) X(execveat) X(sigaction)
+#define LEAVING(X) X(_exit) X(quick_exit) X(execve) X(execv) X(execvp) X(execvpe) X(fexecve) X(execveat) X(sigaction)
 #define DECLARE(name) static __typeof__(name) *real_##name;
 #define RESOLVE(name) real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name);
 LEAVING(DECLARE)
@@ -33,6 +34,14 @@ void _exit(int status) {
 }
 
 void _Exit(int status) { _exit(status); }
+
+/* quick_exit runs its at_quick_exit handlers and no destructor: the stream is written first (the handlers' events one by one). */
+void quick_exit(int status) {
+  REAL(quick_exit);
+  hi_stop();
+  if (real != NULL) real(status);
+  _exit(status);
+}
 
 #define EXEC(name, ...) \
   REAL(name); \

@@ -29,8 +29,10 @@
 
 /* The stream's format; src/trace/recorded/recordedStream.ts reads it. */
 #define MAGIC "HIREC\0\0\0"
-#define VERSION 1
-enum { EV_MALLOC = 1, EV_CALLOC, EV_REALLOC, EV_FREE, EV_REALLOCARRAY, EV_POSIX_MEMALIGN, EV_ALIGNED_ALLOC, EV_MEMALIGN, EV_VALLOC, EV_PVALLOC, EV_EXEC, EV_EXEC_FAILED };
+#define VERSION 2
+/* EV_END: the recorder's last write as the image ends (exit, _exit, a fatal signal); a stream
+   without it, or an exec mark, lost the events after its last write (SIGKILL, a stack overflow). */
+enum { EV_MALLOC = 1, EV_CALLOC, EV_REALLOC, EV_FREE, EV_REALLOCARRAY, EV_POSIX_MEMALIGN, EV_ALIGNED_ALLOC, EV_MEMALIGN, EV_VALLOC, EV_PVALLOC, EV_EXEC, EV_EXEC_FAILED, EV_END };
 
 struct event { uint8_t kind, pad[3]; uint32_t tid; uint64_t ns, result, old, a, b; };
 
@@ -172,6 +174,13 @@ static void record(uint8_t kind, const void *result, const void *old, uint64_t a
   unlock();
 }
 
+/* The image is ending: the end mark (once) and everything buffered written; later events are written one by one. */
+static void end_locked(void) {
+  if (!exiting) append_locked(EV_END, NULL, NULL, 0, 0);
+  flush_locked();
+  exiting = 1;
+}
+
 /* Opens this process image's stream, DIR/PID-SEQ.hirec with the first SEQ not taken (an exec keeps the pid), and writes its header. */
 static int open_stream(void) {
   owner_pid = (uint32_t)getpid();
@@ -215,8 +224,7 @@ static void flush_for_signal(void) {
   int tries = 0;
   if (!mine)
     while (!try_lock(me) && ++tries < 10000) sched_yield();
-  flush_locked();
-  exiting = 1;
+  end_locked();
   if (!mine && tries < 10000) __atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
 }
 
@@ -282,8 +290,7 @@ __attribute__((constructor)) static void start(void) {
 __attribute__((destructor)) void hi_stop(void) {
   if (state != ACTIVE || owner_pid != (uint32_t)getpid()) return;
   lock();
-  flush_locked();
-  exiting = 1;
+  end_locked();
   unlock();
 }
 

@@ -11,6 +11,13 @@ import { RecordingConverter, repLine, sidecarHeader, sidecarLine, StreamDecoder,
 /** A stream's file name: the pid, then the how-manyth image of that pid (recorder.c's open_stream). */
 const STREAM_NAME = /^(\d+)-(\d+)\.hirec$/;
 const CHUNK_BYTES = 1 << 20;
+/**
+ * A stream without the recorder's end mark (docs/recording.md, "The stream"): what it lost is at
+ * most the recorder's 64 KiB buffer of 48-byte events.
+ */
+const CUT_SHORT =
+  'the process ended without the recorder\'s last write (killed by SIGKILL, a stack overflow, or a full disk): ' +
+  'the calls after its last write, up to 1,365 (its 64 KiB buffer), are missing, so blocks may look leaked';
 
 export interface RecordingContext {
   /** The command as given to `record`. */
@@ -111,6 +118,7 @@ class ProcessTrace {
     decoder.end();
     if (nsOffset === null && decoder.header !== null) begin(decoder.header);
     if (decoder.problem !== null) this.problems.push(`pid ${this.pid}, image ${this.images.length}: ${decoder.problem}`);
+    else if (decoder.header !== null && !decoder.ended) this.problems.push(`pid ${this.pid}, image ${this.images.length}: ${CUT_SHORT}`);
   }
 
   close(): void {

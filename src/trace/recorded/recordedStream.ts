@@ -43,7 +43,9 @@ export interface StreamHeader {
 }
 
 const MAGIC = [0x48, 0x49, 0x52, 0x45, 0x43, 0, 0, 0]; // "HIREC\0\0\0"
-const VERSION = 1;
+const VERSION = 2;
+/** The kind of the mark the recorder writes as an image ends (exit, _exit, a fatal signal): not a call. */
+const END_KIND = RECORDED_CALLS.length + 1;
 const FIXED_HEADER_BYTES = 96;
 export const EVENT_BYTES = 48;
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -57,6 +59,18 @@ export class StreamDecoder {
   problem: string | null = null;
   events = 0;
   private pending = new Uint8Array(0);
+  private endMarked = false;
+  private lastCall: RecordedCall | null = null;
+
+  /**
+   * Whether the image's stream ends as the recorder ends it: with its end mark (written at exit,
+   * `_exit` or a fatal signal, with everything buffered) or an exec mark. A stream without either
+   * lost the events after the recorder's last write: the process was killed by SIGKILL, overflowed
+   * its stack, or the disk filled (docs/recording.md, "The stream").
+   */
+  get ended(): boolean {
+    return this.endMarked || this.lastCall === 'exec';
+  }
 
   constructor(private readonly onEvent: (event: RecordedEvent) => void) {}
 
@@ -84,12 +98,18 @@ export class StreamDecoder {
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (; at + EVENT_BYTES <= bytes.length; at += EVENT_BYTES) {
+      if (view.getUint8(at) === END_KIND) {
+        this.endMarked = true;
+        this.events++;
+        continue;
+      }
       const event = readEvent(view, at);
       if (typeof event === 'string') {
         this.problem = `${event} at byte ${this.events * EVENT_BYTES}`;
         return;
       }
       this.events++;
+      this.lastCall = event.call;
       this.onEvent(event);
     }
     this.pending = bytes.slice(at);

@@ -32,6 +32,7 @@ interface Sidecar {
   readonly exit: { status: number | null; signal: string | null } | null;
   readonly images: { exe: string }[];
   readonly counts: RecordingCounts;
+  readonly problems: string[];
   readonly processes: { pid: number; trace: string; exe: string }[];
 }
 
@@ -206,7 +207,7 @@ describe('recording a program (heap-inspector record)', function () {
     assert.ok(trace.ops.length >= 4 * (500 + 250 + 500));
   });
 
-  it('_exit, a segmentation fault, abort and SIGINT: the calls made before are in the trace, the status the program\'s', () => {
+  it('_exit, quick_exit, a segmentation fault, abort and SIGINT: the calls made before are in the trace, the status the program\'s; SIGKILL: the recording says what it lost', () => {
     const exe = program('leave', `
       #include <signal.h>
       #include <stdlib.h>
@@ -219,20 +220,29 @@ describe('recording a program (heap-inspector record)', function () {
         for (int i = 0; i < 3; i++) free(malloc(4242));
         void *kept = calloc(3, 1414);
         if (strcmp(argv[1], "exit") == 0) _exit(3);
+        if (strcmp(argv[1], "quick") == 0) quick_exit(4);
         if (strcmp(argv[1], "segv") == 0) *(volatile int *)kept = *(volatile int *)0;
         if (strcmp(argv[1], "abort") == 0) abort();
         if (strcmp(argv[1], "int") == 0) raise(SIGINT);
+        if (strcmp(argv[1], "kill") == 0) raise(SIGKILL);
         return 0;
       }`);
-    for (const [how, status] of [['exit', 3], ['segv', 139], ['abort', 134], ['int', 130]] as const) {
+    for (const [how, status] of [['exit', 3], ['quick', 4], ['segv', 139], ['abort', 134], ['int', 130]] as const) {
       const r = record(`leave-${how}.rep`, [exe, how]);
       assert.equal(r.recorded.status, status, `${how}: the status`);
       assert.equal(r.recorded.stderr, '', `${how}: the recorder said nothing`);
       assert.equal(sized(r.events, 'malloc', 4242).length, 3, `${how}: the mallocs`);
       assert.equal(sized(r.events, 'calloc', 4242).length, 1, `${how}: the calloc (3 x 1414)`);
-      assert.deepEqual(r.sidecar.exit, how === 'exit' ? { status: 3, signal: null } : { status: null, signal: { segv: 'SIGSEGV', abort: 'SIGABRT', int: 'SIGINT' }[how] });
+      assert.deepEqual(r.sidecar.exit, how === 'exit' || how === 'quick' ? { status, signal: null } : { status: null, signal: { segv: 'SIGSEGV', abort: 'SIGABRT', int: 'SIGINT' }[how] });
+      assert.deepEqual(r.sidecar.problems, [], `${how}: the stream ends with the recorder's end mark`);
       assertSoundTrace(r.text, `leave-${how}.rep`);
     }
+    // SIGKILL cannot be caught: the calls still in the recorder's buffer are lost, and the recording says so.
+    const killed = record('leave-kill.rep', [exe, 'kill']);
+    assert.equal(killed.recorded.status, 137);
+    assert.match(killed.recorded.stderr, /leave-kill\.rep: pid \d+, image 1: the process ended without the recorder's last write \(killed by SIGKILL, .*\): the calls after its last write, up to 1,365 \(its 64 KiB buffer\), are missing/);
+    assert.equal(killed.sidecar.problems.length, 1);
+    assertSoundTrace(killed.text, 'leave-kill.rep');
   });
 
   it('fork and exec: a child only with --follow-children, an exec in the same trace as a new image', () => {

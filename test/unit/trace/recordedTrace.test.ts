@@ -120,7 +120,7 @@ describe("the recorder's stream", () => {
     const bytes = new Uint8Array(headerBytes + events.length * EVENT_BYTES);
     const view = new DataView(bytes.buffer);
     bytes.set([0x48, 0x49, 0x52, 0x45, 0x43]);
-    [1, headerBytes, EVENT_BYTES, 0x01020304, 4242, 4241, 0, exe.length, cmdline.length].forEach((v, i) => view.setUint32(8 + 4 * i, v, true));
+    [2, headerBytes, EVENT_BYTES, 0x01020304, 4242, 4241, 0, exe.length, cmdline.length].forEach((v, i) => view.setUint32(8 + 4 * i, v, true));
     view.setBigUint64(48, 1000n, true);
     bytes.set([...'2.36'].map((c) => c.charCodeAt(0)), 64);
     bytes.set([...exe, ...cmdline], 96);
