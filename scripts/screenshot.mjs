@@ -4,6 +4,7 @@
 // Usage: node scripts/screenshot.mjs [--sample first-best-worst.heap] [--step 9] [--zoom 0] [--compare]
 //          [--out docs/images/panel.png]
 // --compare: with the comparison shown (first, next, best and worst fit at the same step, the panel's C).
+// --study: the study view of the side bar instead of the panel, 360 pixels wide.
 
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -64,6 +65,8 @@ await esbuild.build({
 });
 const { snapshot } = await import(pathToFileURL(snapshotModule).href);
 const compare = args.includes('--compare');
+const study = args.includes('--study');
+const pageWidth = study ? 360 : 1000;
 const message = snapshot(readFileSync(join(root, 'samples', sample), 'utf8'), sample, step, compare);
 
 ensureTools();
@@ -71,7 +74,7 @@ const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   const maxHeight = compare ? 2400 : 1400;
-  await page.setViewportSize({ width: 1000, height: maxHeight });
+  await page.setViewportSize({ width: pageWidth, height: maxHeight });
   const fakeHost = 'window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });';
   const theme = `body.vscode-light { ${Object.entries(LIGHT).map(([k, v]) => `${k}: ${v};`).join(' ')} }`;
   // The toolbars' icon font, inlined: the page has no files beside it.
@@ -79,7 +82,7 @@ try {
   const codicons = readFileSync(join(root, 'dist', 'codicons', 'codicon.css'), 'utf8').replace(/url\("\.\/codicon\.ttf[^"]*"\)/, `url("data:font/ttf;base64,${font}")`);
   // The stylesheets in the page's order (src/extension/webviewPage.ts, WEBVIEW_ASSETS): the charts', the icons', ours.
   const css = `${readFileSync(join(root, 'dist', 'uPlot.min.css'), 'utf8')}\n${codicons}\n${readFileSync(join(root, 'media', 'webview.css'), 'utf8')}`;
-  await page.setContent(`<!DOCTYPE html><html><head><script>${fakeHost}</script><style>${css}\n${theme}</style></head><body class="vscode-light" data-mode="panel"><main id="app"></main></body></html>`);
+  await page.setContent(`<!DOCTYPE html><html><head><script>${fakeHost}</script><style>${css}\n${theme}</style></head><body class="vscode-light" data-mode="${study ? 'study' : 'panel'}"><main id="app"></main></body></html>`);
   await page.addScriptTag({ content: readFileSync(join(root, 'dist', 'webview.js'), 'utf8') });
   await page.evaluate((m) => window.postMessage(m, '*'), message);
   await page.locator('.blocks li').first().waitFor({ state: 'attached' });
@@ -102,7 +105,7 @@ try {
   mkdirSync(dirname(out), { recursive: true });
   // Down to the last line of the panel (the keys), not the empty page below it.
   const bottom = await page.evaluate(() => Math.max(...[...document.querySelectorAll('#app *')].map((e) => e.getBoundingClientRect().bottom)));
-  await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1000, height: Math.min(Math.ceil(bottom) + 16, maxHeight) } });
+  await page.screenshot({ path: out, clip: { x: 0, y: 0, width: pageWidth, height: Math.min(Math.ceil(bottom) + 16, maxHeight) } });
   console.log(`${out}: ${sample} at step ${step}, ${(statSync(out).size / 1024).toFixed(0)} KB`);
 } finally {
   await browser.close();

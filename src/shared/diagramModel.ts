@@ -59,6 +59,22 @@ export interface PathStep {
 }
 
 /**
+ * The bytes [from, to) of the op's block and `radius` blocks either side of it (the study view's
+ * diagram: what the op did, where it did it), or of the first blocks when the op marked none (a
+ * NULL, a free of nothing); null when the frame holds no block there (a window of a big heap).
+ */
+export function opNeighbourhood(frame: FrameDto, radius = 1): { from: number; to: number } | null {
+  const n = frame.addrs.length;
+  if (n === 0) return null;
+  const at = frame.highlight.block ?? frame.highlight.merged;
+  const k = at === null ? 0 : firstIndex(n, (i) => frame.addrs[i]! + frame.sizes[i]! > at);
+  if (k >= n || (at !== null && frame.addrs[k]! > at)) return null;
+  const lo = Math.max(0, k - radius);
+  const hi = Math.min(n - 1, (at === null ? 2 * radius : k + radius));
+  return { from: frame.addrs[lo]!, to: frame.addrs[hi]! + frame.sizes[hi]! };
+}
+
+/**
  * The indices of `frame`'s blocks that overlap the bytes [from, to), at most `max` of them, and
  * whether there were more (also when the frame is a window of a big heap that does not hold them all).
  */

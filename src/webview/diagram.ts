@@ -22,6 +22,8 @@ export interface DiagramContext {
   readonly theme: Theme;
   readonly width: number;
   readonly compare: CompareDto | null;
+  /** What [from, to) is: the rows in view (the panel), or the op's block and its neighbours (the study view). */
+  readonly scope: 'view' | 'op';
 }
 
 export interface Diagram {
@@ -110,7 +112,9 @@ export function createDiagram(post: (m: ViewMessage) => void, persisted: { layou
       caption.textContent = `More than ${MAX_DIAGRAM_BLOCKS} blocks in view: zoom in (+) for the block diagram.`;
       figure.replaceChildren();
     } else {
-      caption.textContent = `${s.waiting ? 'asking for the heap before the op… ' : ''}The heap ${op}, ${layout === 'boxes' ? 'one box per block' : 'to scale'}.`;
+      // The study view says the op above the diagram already: its caption says only which heap.
+      const what = c.scope === 'op' ? `The op's block and its neighbours, ${s.isBefore ? 'before' : 'after'} the op` : `The heap ${op}`;
+      caption.textContent = `${s.waiting ? 'asking for the heap before the op… ' : ''}${what}, ${layout === 'boxes' ? 'one box per block' : 'to scale'}.`;
       figure.replaceChildren(picture(c, f, indices, c.theme, ''));
     }
     // The steps the frame holds (a window of a big heap holds those in its blocks), at most MAX_DIAGRAM_BLOCKS listed.

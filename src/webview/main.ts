@@ -11,7 +11,7 @@ import { renderCompare } from './compareView';
 import { blockDetails, describeBlock } from './details';
 import { el, num, pct, setAddressStyle } from './dom';
 import { createDiagram } from './diagram';
-import { MAX_DIAGRAM_BLOCKS } from '../shared/diagramModel';
+import { MAX_DIAGRAM_BLOCKS, opNeighbourhood } from '../shared/diagramModel';
 import type { DiagramLayout } from './diagramSvg';
 import { createToolbar } from './toolbar';
 
@@ -94,12 +94,12 @@ if (mode === 'panel') {
   app.append(title, opLine, story, printed, controls, buddyTree, canvasBox, freeListLines, blockList, metrics, details, empty);
 }
 
-/** The block diagram of the blocks in view, under the overview (panel only). */
+/** The block diagram under the overview: the panel's of the blocks in view, the study view's of the op's block and its neighbours. */
 const diagram = createDiagram(post, view.diagram ?? {}, (d) => {
   view.diagram = d;
   save();
 });
-if (mode === 'panel') canvasBox.after(diagram.element);
+canvasBox.after(diagram.element);
 help.append(' · B before/after the op · L diagram layout');
 
 // --- messages ---------------------------------------------------------------------------------
@@ -295,7 +295,12 @@ function drawHeapView(width = Math.max(100, canvasBox.clientWidth - 4)): void {
   freeListLines.replaceChildren(...describeFreeLists(frame).map((line) => el('li', { textContent: line })));
   geometry = { width, bpp, firstRow, lastRow: Math.min(rows - 1, firstRow + maxVisible - 1) };
   const span = width * bpp;
-  if (mode === 'panel' && trace) diagram.update({ trace, frame, from: firstRow * span, to: (geometry.lastRow + 1) * span, theme, width, compare });
+  if (mode === 'panel' && trace) diagram.update({ trace, frame, from: firstRow * span, to: (geometry.lastRow + 1) * span, theme, width, compare, scope: 'view' });
+  if (mode === 'study' && trace) {
+    const around = opNeighbourhood(frame);
+    diagram.element.hidden = around === null;
+    if (around) diagram.update({ trace, frame, ...around, theme, width, compare: null, scope: 'op' });
+  }
   const w = frame.window;
   canvas.setAttribute('aria-label', `Heap of ${frame.heapSize} bytes with ${w.total} blocks (${w.allocated} allocated, ${w.free} free), rows ${firstRow + 1} to ${firstRow + maxVisible} of ${rows}`);
   renderBlockList();

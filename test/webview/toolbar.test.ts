@@ -151,10 +151,12 @@ describe('toolbars (Chromium, the served page under its CSP)', function () {
     assert.equal(await button('Next event').getAttribute('aria-disabled'), 'false');
   });
 
-  it('the study view has the five step buttons and their keys only', async () => {
+  it("the study view has the five step buttons and their keys only, and its diagram's four", async () => {
     await openPage('study');
     await send(snapshot(5));
-    assert.deepEqual(await page.getByRole('toolbar').locator('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))), ['First op', 'Step back', 'Play', 'Step forward', 'Last op']);
+    const labels = (toolbar: string) => page.locator(toolbar).locator('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+    assert.deepEqual(await labels('[role=toolbar]:not(.diagram-bar)'), ['First op', 'Step back', 'Play', 'Step forward', 'Last op']);
+    assert.deepEqual(await labels('.diagram-bar'), ['Draw to scale', 'Show the heap before the op', 'Export the diagram as SVG', 'Export the diagram as PNG']);
     assert.equal(await page.getByRole('combobox').count(), 0);
     await page.locator('canvas.heap').focus();
     for (const key of ['n', '+', 'c', 'ArrowRight']) await page.keyboard.press(key);
