@@ -11,7 +11,7 @@ import { beforeFrame } from '../../src/extension/diagramFrames';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
-import { postedBy, sendTo, settledOn, strictPagePerTest } from './page';
+import { postedBy, sendTo, settledOn, showBeforeOp, strictPagePerTest } from './page';
 
 const ARTIFACTS = join(process.cwd(), 'artifacts');
 const SAMPLE = readFileSync(join(process.cwd(), 'samples', 'first-best-worst.heap'), 'utf8');
@@ -113,12 +113,7 @@ describe('block diagram (Chromium, fake host)', function () {
   });
 
   it('B shows the heap before the op (asked of the host once) with the hole best fit took marked, and B again the heap after', async () => {
-    await sendTo(page, snapshot(best, LAST));
-    await page.locator('.diagram svg g.block').first().waitFor({ state: 'attached' });
-    await page.keyboard.press('b');
-    assert.deepEqual((await postedBy(page)).filter((m) => m.type === 'before'), [{ type: 'before', step: LAST }]);
-    await sendTo(page, { type: 'before', step: LAST, frame: beforeFrame(best, LAST) });
-    await settledOn(page);
+    await showBeforeOp(page, snapshot(best, LAST), best, LAST);
     assert.equal(await page.locator('.diagram').getAttribute('data-showing'), 'before');
     assert.match(await page.locator('.diagram-caption').innerText(), /^The heap before line 22: /);
     const before = await boxes(page);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { beforeFrame } from '../../src/extension/diagramFrames';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import type { TraceRun } from '../../src/trace/index';
@@ -62,6 +63,19 @@ export const settledOn = (page: Page): Promise<void> =>
   );
 
 /** The fake host: acquireVsCodeApi records what the view posts and keeps its state. */
+/**
+ * Shows `run` at `step` (the snapshot `message`), presses B in its diagram, checks the page asked
+ * the host for the heap before the op, once, and answers as the host does.
+ */
+export async function showBeforeOp(page: Page, message: HostMessage, run: TraceRun, step: number): Promise<void> {
+  await sendTo(page, message);
+  await page.locator('.diagram svg g.block').first().waitFor({ state: 'attached' });
+  await page.keyboard.press('b');
+  assert.deepEqual((await postedBy(page)).filter((m) => m.type === 'before'), [{ type: 'before', step }]);
+  await sendTo(page, { type: 'before', step, frame: beforeFrame(run, step) });
+  await settledOn(page);
+}
+
 export const FAKE_HOST = 'window.posted = []; window.state = undefined; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });';
 
 /** The webview's origin in these tests: requests to it are answered from the repository (never the network). */

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { beforeFrame } from '../../src/extension/diagramFrames';
 import { buildEvents, buildFrame, buildSeries, traceInfo } from '../../src/extension/frames';
 import type { HostMessage } from '../../src/shared/protocol';
 import { parseHeapScript, runTrace, type TraceRun } from '../../src/trace/index';
-import { postedBy, sendTo, settledOn, strictPagePerTest } from './page';
+import { sendTo, settledOn, showBeforeOp, strictPagePerTest } from './page';
 
 const SAMPLE = readFileSync(join(process.cwd(), 'samples', 'first-best-worst.heap'), 'utf8');
 const LAST = 9;
@@ -50,12 +49,7 @@ describe('study view block diagram (Chromium, fake host)', function () {
   });
 
   it('B shows the same bytes before the op: the hole best fit took, free', async () => {
-    await sendTo(page, snapshot(best, LAST));
-    await page.locator('.diagram svg g.block').first().waitFor({ state: 'attached' });
-    await page.keyboard.press('b');
-    assert.deepEqual((await postedBy(page)).filter((m) => m.type === 'before'), [{ type: 'before', step: LAST }]);
-    await sendTo(page, { type: 'before', step: LAST, frame: beforeFrame(best, LAST) });
-    await settledOn(page);
+    await showBeforeOp(page, snapshot(best, LAST), best, LAST);
     assert.equal(await page.locator('.diagram-caption').innerText(), "The op's block and its neighbours, before the op, one box per block.");
     assert.deepEqual(await boxes(page), [
       { name: 'a', at: '0x007c', role: null },
