@@ -295,28 +295,35 @@ static bool scan_or_compare(size_t from, size_t to, bool reprotect, size_t skip_
  * heap take a TLB miss on every page it visits (docs/performance.md, "Your own allocator").
  */
 static bool protect_listed(size_t skip_lo, size_t skip_hi) {
-    hi_sort_pages(written_list, nwritten, nscanned);
     struct span *spans = span_list;
     size_t nspans = 0;
-    for (size_t k = 0; k < nwritten; k++) {
-        size_t r = written_list[k];
-        if (r * hi_page >= open_end) break; /* past open_end: only read, still read-only */
-        size_t end = (r + 1) * hi_page < open_end ? (r + 1) * hi_page : open_end;
-        /* A page joins the span before it when the span stays short, or when it is near: a copy's run of pages is one scan (it touched them all anyway). */
-        if (nspans > 0 && (r * hi_page < spans[nspans - 1].from + FLUSH_PAGES * hi_page || r * hi_page < spans[nspans - 1].to + NEAR_PAGES * hi_page))
-            spans[nspans - 1].to = end;
-        else
-            spans[nspans++] = (struct span){r * hi_page, end};
+    bool whole = nwritten - nscanned > 32; /* many pages newly listed (a copy's run): one scan, without sorting them */
+    if (!whole) {
+        hi_sort_pages(written_list, nwritten, nscanned);
+        for (size_t k = 0; k < nwritten && written_list[k] * hi_page < open_end; k++) {
+            size_t r = written_list[k], end = (r + 1) * hi_page < open_end ? (r + 1) * hi_page : open_end;
+            /* A page joins the span before it when the span stays short, or when it is near. */
+            if (nspans > 0 && (r * hi_page < spans[nspans - 1].from + FLUSH_PAGES * hi_page || r * hi_page < spans[nspans - 1].to + NEAR_PAGES * hi_page))
+                spans[nspans - 1].to = end;
+            else
+                spans[nspans++] = (struct span){r * hi_page, end};
+            /* A span long enough to flush the whole TLB anyway: one scan, as fewer calls. */
+            whole |= spans[nspans - 1].to - spans[nspans - 1].from > FLUSH_PAGES * hi_page;
+        }
+    }
+    if (whole) {
+        size_t lo = SIZE_MAX, hi = 0;
+        for (size_t k = 0; k < nwritten; k++) {
+            if (written_list[k] < lo) lo = written_list[k];
+            if (written_list[k] > hi) hi = written_list[k];
+        }
+        size_t end = (hi + 1) * hi_page < open_end ? (hi + 1) * hi_page : open_end;
+        nspans = nwritten > 0 && lo * hi_page < end;
+        spans[0] = (struct span){lo * hi_page, end};
     }
     if (nspans == 0) {
-        forget_written();
+        forget_written(); /* only pages past open_end, read: still read-only */
         return true;
-    }
-    /* One span long enough to flush the whole TLB anyway (a copy's run): one scan from the first page to the last, as fewer calls. */
-    for (size_t k = 0; k < nspans && nspans > 1; k++) {
-        if (spans[k].to - spans[k].from <= FLUSH_PAGES * hi_page) continue;
-        spans[0].to = spans[nspans - 1].to;
-        nspans = 1;
     }
     if (scan_spans(spans, nspans, true, skip_lo, skip_hi)) return true;
     for (size_t r = 0; r * hi_page < open_end; r++) hi_take_page(r, skip_lo, skip_hi);
