@@ -65,6 +65,7 @@ struct hi_pm_scan_arg {
 #define MAX_WRITTEN 16
 /* The most pages a scan that protects pages again walks: the kernel flushes the TLB entry by entry up to 33 pages, whole beyond (flush_tlb_mm_range's ceiling). */
 #define FLUSH_PAGES 32
+/* Pages apart that a span still takes in as one scan, past FLUSH_PAGES (a run written page after page, a copy's). */
 #define NEAR_PAGES 4
 
 /* A span of the heap a scan walks, in bytes from its start. */

@@ -96,7 +96,8 @@ static bool take_words_memcmp(size_t from, size_t to) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 /*
  * With AVX2, in one pass of 32-byte vectors: the difference of a block is known as it is read, and
- * a changed page is not read twice (realloc2-bal's recording took 5% less CPU, coalescing-bal's 9%).
+ * a changed page is not read twice (realloc2-bal's recording took 5-6% less CPU, coalescing-bal's
+ * 12-14%: docs/performance.md).
  */
 typedef uint64_t hi_v4 __attribute__((vector_size(32), aligned(8), may_alias));
 
