@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,15 +188,20 @@ static void *read_ops(const char *path) {
     }
     struct stat st;
     fstat(fd, &st);
-    char *data = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-        if (n <= 0) _exit(73);
-        got += (size_t)n;
+    if ((size_t)st.st_size < sizeof hdr) _exit(73);
+    /* Mapped, not read: the file's pages are the page cache's, where a read would copy them into pages cleared first (some 0.4 ms of CPU on a trace of 14,400 ops; docs/performance.md). */
+    char *data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (data == MAP_FAILED) {
+        data = malloc((size_t)st.st_size);
+        size_t got = 0;
+        while (data != NULL && got < (size_t)st.st_size) {
+            ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+            if (n <= 0) _exit(73);
+            got += (size_t)n;
+        }
+        if (data == NULL) _exit(73);
     }
     close(fd);
-    if ((size_t)st.st_size < sizeof hdr) _exit(73);
     memcpy(&hdr, data, sizeof hdr);
     if (memcmp(hdr.magic, "HIOP", 4) != 0 || hdr.version != 1 || (size_t)st.st_size != sizeof hdr + (size_t)hdr.nops * sizeof(struct op)) _exit(73);
     return data + sizeof hdr;

@@ -63,6 +63,15 @@ struct hi_pm_scan_arg {
 #define HI_PM_SCAN_CHECK_WPASYNC (1u << 1)
 
 #define MAX_WRITTEN 16
+/* The most pages a scan that protects pages again walks: the kernel flushes the TLB entry by entry up to 33 pages, whole beyond (flush_tlb_mm_range's ceiling). */
+#define FLUSH_PAGES 32
+/* Pages apart that a span still takes in as one scan, past FLUSH_PAGES (a run written page after page, a copy's). */
+#define NEAR_PAGES 4
+
+/* A span of the heap a scan walks, in bytes from its start. */
+struct span {
+    size_t from, to;
+};
 
 static int uffd = -1;
 static int pagemap = -1;
@@ -70,6 +79,7 @@ static size_t open_end;        /* bytes from the heap's start that are writable 
 static uint8_t *written;       /* per page: unprotected */
 static uint32_t *written_list; /* those pages: the last scan's (in address order), then the fill's and the faults' */
 static uint32_t *was_list;     /* written_list as a scan found it */
+static struct span *span_list; /* protect_listed's spans */
 static size_t nwritten;
 static size_t nscanned;       /* written_list[0, nscanned): the scan's */
 static long faults_seen = -1; /* the thread's page faults at the last look */
@@ -106,11 +116,11 @@ static void forget_written(void) {
 }
 
 /*
- * Takes each page of [heap, heap + to) written since it was last protected, and protects them
- * again if `reprotect`; written_list becomes those pages, unless `reprotect`. False when the kernel
- * refused.
+ * Takes each page of the spans (in address order) written since it was last protected, and
+ * protects them again if `reprotect`; written_list becomes those pages, unless `reprotect`. False
+ * when the kernel refused.
  */
-static bool scan(size_t from, size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
+static bool scan_spans(const struct span *spans, size_t nspans, bool reprotect, size_t skip_lo, size_t skip_hi) {
     struct hi_page_region vec[256];
     uint64_t started = hi_clock_ns();
     size_t run = 0; /* new pages in a row */
@@ -119,51 +129,58 @@ static bool scan(size_t from, size_t to, bool reprotect, size_t skip_lo, size_t 
     memcpy(was_list, written_list, was * sizeof *was_list);
     for (size_t k = 0; k < was; k++) written[was_list[k]] = 2;
     nwritten = 0;
-    struct hi_pm_scan_arg arg = {
-        .size = sizeof arg,
-        .flags = reprotect ? HI_PM_SCAN_WP_MATCHING | HI_PM_SCAN_CHECK_WPASYNC : 0,
-        .start = (uintptr_t)hi_heap + from,
-        .end = (uintptr_t)hi_heap + to,
-        .vec = (uintptr_t)vec,
-        .vec_len = sizeof vec / sizeof vec[0],
-        .category_mask = HI_PAGE_IS_WRITTEN,
-        .return_mask = HI_PAGE_IS_WRITTEN,
-    };
-    while (arg.start < arg.end) {
-        long n = ioctl(pagemap, HI_PAGEMAP_SCAN, &arg);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            for (size_t k = 0; k < was; k++) written[was_list[k]] = 1;
-            return false;
-        }
-        for (long k = 0; k < n; k++) {
-            for (uint64_t p = vec[k].start; p < vec[k].end; p += hi_page) {
-                size_t r = (p - (uintptr_t)hi_heap) / hi_page;
-                hi_take_page(r, skip_lo, skip_hi);
-                if (!written[r]) {
-                    run++;
-                    hi_seen.new_pages++;
-                } else if (run > 0) {
-                    hi_seen.faults += hi_faults_for(run);
-                    run = 0;
-                }
-                written[r] = !reprotect;
-                if (!reprotect) written_list[nwritten++] = (uint32_t)r;
+    for (size_t s = 0; s < nspans; s++) {
+        struct hi_pm_scan_arg arg = {
+            .size = sizeof arg,
+            .flags = reprotect ? HI_PM_SCAN_WP_MATCHING | HI_PM_SCAN_CHECK_WPASYNC : 0,
+            .start = (uintptr_t)hi_heap + spans[s].from,
+            .end = (uintptr_t)hi_heap + spans[s].to,
+            .vec = (uintptr_t)vec,
+            .vec_len = sizeof vec / sizeof vec[0],
+            .category_mask = HI_PAGE_IS_WRITTEN,
+            .return_mask = HI_PAGE_IS_WRITTEN,
+        };
+        while (arg.start < arg.end) {
+            long n = ioctl(pagemap, HI_PAGEMAP_SCAN, &arg);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                for (size_t k = 0; k < was; k++) written[was_list[k]] = 1;
+                return false;
             }
-            if (run > 0) hi_seen.faults += hi_faults_for(run);
-            run = 0;
+            for (long k = 0; k < n; k++) {
+                for (uint64_t p = vec[k].start; p < vec[k].end; p += hi_page) {
+                    size_t r = (p - (uintptr_t)hi_heap) / hi_page;
+                    hi_take_page(r, skip_lo, skip_hi);
+                    if (!written[r]) {
+                        run++;
+                        hi_seen.new_pages++;
+                    } else if (run > 0) {
+                        hi_seen.faults += hi_faults_for(run);
+                        run = 0;
+                    }
+                    written[r] = !reprotect;
+                    if (!reprotect) written_list[nwritten++] = (uint32_t)r;
+                }
+                if (run > 0) hi_seen.faults += hi_faults_for(run);
+                run = 0;
+            }
+            if ((size_t)n < arg.vec_len) break;
+            arg.start = arg.walk_end;
         }
-        if ((size_t)n < arg.vec_len) break;
-        arg.start = arg.walk_end;
+        hi_seen.scanned += (spans[s].to - spans[s].from) / hi_page;
+        if (spans[s].to / hi_page > hi_seen.top) hi_seen.top = spans[s].to / hi_page;
     }
     for (size_t k = 0; k < was; k++)
         if (written[was_list[k]] == 2) written[was_list[k]] = 0;
     nscanned = nwritten;
     hi_seen.scans++;
-    hi_seen.scanned += (to - from) / hi_page;
-    if (to / hi_page > hi_seen.top) hi_seen.top = to / hi_page;
     hi_seen.scan_ns += hi_clock_ns() - started;
     return true;
+}
+
+static bool scan(size_t from, size_t to, bool reprotect, size_t skip_lo, size_t skip_hi) {
+    struct span whole = {from, to};
+    return scan_spans(&whole, 1, reprotect, skip_lo, skip_hi);
 }
 
 bool hi_kernel_start(void) {
@@ -171,7 +188,8 @@ bool hi_kernel_start(void) {
     written = calloc(hi_npages, 1);
     written_list = calloc(hi_npages, sizeof *written_list);
     was_list = calloc(hi_npages, sizeof *was_list);
-    if (written == NULL || written_list == NULL || was_list == NULL) return false;
+    span_list = calloc(hi_npages, sizeof *span_list);
+    if (written == NULL || written_list == NULL || was_list == NULL || span_list == NULL) return false;
     uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
     if (uffd < 0) return false;
     uint64_t wanted = HI_UFFD_FEATURE_WP_ASYNC | HI_UFFD_FEATURE_WP_UNPOPULATED;
@@ -271,6 +289,48 @@ static bool scan_or_compare(size_t from, size_t to, bool reprotect, size_t skip_
     return false;
 }
 
+/*
+ * Compares the pages listed and protects them again, by scans of spans of at most FLUSH_PAGES
+ * pages: the kernel flushes the TLB after a scan that protects pages, entry by entry over a span
+ * that short, whole over a longer one, and a whole flush makes the allocator's next walk over its
+ * heap take a TLB miss on every page it visits (docs/performance.md, "Your own allocator").
+ */
+static bool protect_listed(size_t skip_lo, size_t skip_hi) {
+    struct span *spans = span_list;
+    size_t nspans = 0;
+    bool whole = nwritten - nscanned > 32; /* many pages newly listed (a copy's run): one scan, without sorting them */
+    if (!whole) {
+        hi_sort_pages(written_list, nwritten, nscanned);
+        for (size_t k = 0; k < nwritten && written_list[k] * hi_page < open_end; k++) {
+            size_t r = written_list[k], end = (r + 1) * hi_page < open_end ? (r + 1) * hi_page : open_end;
+            /* A page joins the span before it when the span stays short, or when it is near. */
+            if (nspans > 0 && (r * hi_page < spans[nspans - 1].from + FLUSH_PAGES * hi_page || r * hi_page < spans[nspans - 1].to + NEAR_PAGES * hi_page))
+                spans[nspans - 1].to = end;
+            else
+                spans[nspans++] = (struct span){r * hi_page, end};
+            /* A span long enough to flush the whole TLB anyway: one scan, as fewer calls. */
+            whole |= spans[nspans - 1].to - spans[nspans - 1].from > FLUSH_PAGES * hi_page;
+        }
+    }
+    if (whole) {
+        size_t lo = SIZE_MAX, hi = 0;
+        for (size_t k = 0; k < nwritten; k++) {
+            if (written_list[k] < lo) lo = written_list[k];
+            if (written_list[k] > hi) hi = written_list[k];
+        }
+        size_t end = (hi + 1) * hi_page < open_end ? (hi + 1) * hi_page : open_end;
+        nspans = nwritten > 0 && lo * hi_page < end;
+        spans[0] = (struct span){lo * hi_page, end};
+    }
+    if (nspans == 0) {
+        forget_written(); /* only pages past open_end, read: still read-only */
+        return true;
+    }
+    if (scan_spans(spans, nspans, true, skip_lo, skip_hi)) return true;
+    for (size_t r = 0; r * hi_page < open_end; r++) hi_take_page(r, skip_lo, skip_hi);
+    return false;
+}
+
 bool hi_kernel_take(size_t skip_lo, size_t skip_hi) {
     static uint32_t recent; /* a bit a look, the last 32: the scan found pages newly written */
     if (open_end == 0) return true;
@@ -282,16 +342,8 @@ bool hi_kernel_take(size_t skip_lo, size_t skip_hi) {
             take_listed(skip_lo, skip_hi);
             return true;
         }
-        /* Too many open: compared and protected again by a scan of the pages from the first listed to the last. */
-        size_t lo = SIZE_MAX, hi = 0;
-        for (size_t k = 0; k < nwritten; k++) {
-            if (written_list[k] < lo) lo = written_list[k];
-            if (written_list[k] > hi) hi = written_list[k];
-        }
-        size_t end = (hi + 1) * hi_page < open_end ? (hi + 1) * hi_page : open_end;
-        if (lo * hi_page < end) return scan_or_compare(lo * hi_page, end, true, skip_lo, skip_hi);
-        forget_written(); /* only pages past open_end, read: still read-only */
-        return true;
+        /* Too many open: compared and protected again by scans of the pages listed, FLUSH_PAGES at most each. */
+        return protect_listed(skip_lo, skip_hi);
     }
     bool reprotect = nwritten > MAX_WRITTEN;
     /* When most looks find new pages, asking for the fault count first would cost more than it saves. */
