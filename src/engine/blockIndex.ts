@@ -39,7 +39,8 @@ export class BlockIndex {
   private readonly sizes = new SlotTable();
   /** Free blocks by (size, address): only best fit asks for them. */
   private readonly bySize: SizeOrder | null;
-  private readonly granule: number;
+  /** log2 of the granule. */
+  private readonly shift: number;
   private readonly offset: number;
   /**
    * A removal not carried out yet (-1: none). The allocator usually puts a block back at the
@@ -58,13 +59,14 @@ export class BlockIndex {
     }: {
       /** Keep free blocks ordered by size too, for `smallestAtLeast` (best fit). */
       bySize?: boolean;
-      /** Bytes a slot: every block starts `offset` bytes past a multiple of it. */
+      /** Bytes a slot, a power of two: every block starts `offset` bytes past a multiple of it. */
       granule?: number;
       offset?: number;
     } = {},
   ) {
     this.bySize = bySize ? new SizeOrder() : null;
-    this.granule = granule;
+    this.shift = Math.log2(granule);
+    if (!Number.isInteger(this.shift)) throw new RangeError(`the fit index's granule must be a power of two (got ${granule})`);
     this.offset = offset;
   }
 
@@ -245,16 +247,19 @@ export class BlockIndex {
   private slotOf(addr: number, size: number): number {
     if (!(Number.isSafeInteger(addr) && addr >= this.offset && addr < this.maxHeap && Number.isSafeInteger(size) && size >= 0 && size <= this.maxHeap)) return -1;
     const rel = addr - this.offset;
-    return rel % this.granule === 0 ? rel / this.granule : -1;
+    return (rel & ((1 << this.shift) - 1)) === 0 ? rel >> this.shift : -1;
   }
 
   private addrOf(slot: number): number {
-    return this.offset + slot * this.granule;
+    return this.offset + (slot << this.shift);
   }
 
   /** The first slot at or after `addr` (0 below the first). */
   private ceilSlot(addr: number): number {
-    return addr <= this.offset ? 0 : Math.min(32 * this.groups, Math.ceil((addr - this.offset) / this.granule));
+    if (addr <= this.offset) return 0;
+    // Below 2^32 (the groups cover at most twice the largest heap, itself at most 1 GiB): an unsigned shift.
+    const rel = Math.min(Math.ceil(addr - this.offset), 32 * this.groups * (1 << this.shift));
+    return (rel + (1 << this.shift) - 1) >>> this.shift;
   }
 
   /** The first slot of group `g` among `bits` whose free size is at least `want`, or -1. */
