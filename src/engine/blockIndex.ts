@@ -1,69 +1,73 @@
-// An index over the implicit list that answers every placement policy's question in O(log n)
-// and says how many blocks a linear walk would have examined, without walking:
-//   - every block in address order, in chunks of 32 to 64 (contiguous, so a search touches few
-//     cache lines), with per-chunk counts in a Fenwick tree (a block's rank in address order) and
-//     per-chunk largest free sizes in a max tree (the lowest-address free block that fits from
-//     any point: first fit, next fit, and the largest for worst fit); a chunk's split or join
-//     rebuilds those in O(chunks), so past MAX_CHUNKS chunks (heaps of about 50,000 blocks and
-//     more) the chunks double in size, keeping a split's cost bounded instead of growing with the
-//     heap (docs/performance.md, "Heaps of a million blocks");
-//   - free blocks ordered by (size, address) give best fit's smallest fit, ties to the lowest address.
-// Memory is O(blocks), whatever the heap's size.
+// An index over the implicit list that answers every placement policy's question in O(log heap)
+// and says how many blocks a linear walk would have examined, without walking. It is keyed by
+// the heap's address itself (docs/performance.md, "At scale"): the heap is cut into slots of
+// `granule` bytes (the alignment: every block of a sound heap starts on one), 32 slots to a
+// group (one word of bits), and
+//   - a bit per slot says a block starts there, another that a free block does; a Fenwick tree
+//     of the groups' block counts, with the bits below a slot in its group, gives a block's rank
+//     in address order (where a walk from the first block reaches it);
+//   - a max tree over the groups holds each group's largest free size: the lowest-address free
+//     block that fits from any point (first fit, next fit, the largest for worst fit) is one
+//     descent, and a change one ascent, with no search and nothing to split or join;
+//   - the free blocks' sizes are in a table by slot (SlotTable), and free blocks ordered by
+//     (size, address) give best fit's smallest fit, ties to the lowest address.
+// Memory: the bits and trees cover the heap up to its highest block (5 bits a slot: 8% of the
+// heap at 8-byte slots, 4% at 16), grown by doubling; the table and the size order are O(free
+// blocks). A block on no slot (only a heap a program has corrupted has one, and then the fit
+// search walks the heap instead) is ignored, as are blocks beyond the largest heap.
 
-import { lowerBound, upperBound } from '../shared/bisect';
 import { SizeOrder } from './sortedPairs';
+import { SlotTable } from './slotTable';
 
-/** Blocks per chunk to begin with: a chunk splits at twice this. */
-const CHUNK = 32;
-/** Chunks beyond this: the chunks are made twice as big (a split rebuilds the summaries of all). */
-const MAX_CHUNKS = 1024;
-
-/** A run of blocks in address order: their addresses and free sizes (0: allocated). */
-interface Chunk {
-  readonly keys: Int32Array;
-  readonly free: Int32Array;
-  length: number;
-  /** The largest free size in the chunk. */
-  max: number;
-}
+/** Groups to begin with (32 slots each): a heap of 64 KiB at 8-byte slots; doubled as the heap grows. */
+const FIRST_GROUPS = 256;
 
 export class BlockIndex {
-  /** The blocks in address order, cut into chunks of CHUNK to 2 * CHUNK (the last may be shorter). */
-  private chunks: Chunk[] = [];
-  /** Each chunk's first address, by position. */
-  private firsts = new Int32Array(0);
-  /** Fenwick tree of the chunks' block counts (1-based). */
-  private fenwick = new Int32Array(1);
-  /** Max tree of the chunks' largest free sizes; leaves at [leaves, 2 * leaves). */
-  private maxTree = new Int32Array(2);
-  private leaves = 1;
+  /** Blocks, allocated and free. */
   private total = 0;
-  /** Blocks per chunk now (CHUNK, doubled each time the chunks outnumber MAX_CHUNKS): a chunk splits at twice this. */
-  private chunk = CHUNK;
+  /** A bit per slot: a block starts there. */
+  private starts = new Int32Array(FIRST_GROUPS);
+  /** A bit per slot: a free block starts there. */
+  private frees = new Int32Array(FIRST_GROUPS);
+  /** Groups covered (a power of two); the max tree's leaves are at [groups, 2 * groups). */
+  private groups = FIRST_GROUPS;
+  /** Max tree of the groups' largest free sizes. */
+  private maxTree = new Int32Array(2 * FIRST_GROUPS);
+  /** Fenwick tree of the groups' block counts (1-based). */
+  private fenwick = new Int32Array(FIRST_GROUPS + 1);
+  /** Free sizes by slot. */
+  private readonly sizes = new SlotTable();
   /** Free blocks by (size, address): only best fit asks for them. */
   private readonly bySize: SizeOrder | null;
+  /** log2 of the granule. */
+  private readonly shift: number;
+  private readonly offset: number;
   /**
    * A removal not carried out yet (-1: none). The allocator usually puts a block back at the
    * address it just removed (a split, a free, a merge into the block before): that becomes an
    * update in place. Anything else carries the removal out first.
    */
   private pending = -1;
-  /**
-   * The finger: the chunk and position of the last block looked up or changed. An op looks up the
-   * same few neighbouring blocks again and again (found, ranked, split, its rest added; freed,
-   * merged with its neighbours), so `locate` tries the finger before any binary search. Only a
-   * hint: checked against the chunk's bounds and keys, never trusted.
-   */
-  private fingerChunk = 0;
-  private fingerPos = 0;
 
   constructor(
     /** The largest heap: no block starts beyond it (a corrupted size could claim otherwise). */
     private readonly maxHeap: number,
-    /** Keep free blocks ordered by size too, for `smallestAtLeast` (best fit). */
-    { bySize = true }: { bySize?: boolean } = {},
+    {
+      bySize = true,
+      granule = 8,
+      offset = 0,
+    }: {
+      /** Keep free blocks ordered by size too, for `smallestAtLeast` (best fit). */
+      bySize?: boolean;
+      /** Bytes a slot, a power of two: every block starts `offset` bytes past a multiple of it. */
+      granule?: number;
+      offset?: number;
+    } = {},
   ) {
     this.bySize = bySize ? new SizeOrder() : null;
+    this.shift = Math.log2(granule);
+    if (!Number.isInteger(this.shift)) throw new RangeError(`the fit index's granule must be a power of two (got ${granule})`);
+    this.offset = offset;
   }
 
   /** Blocks, allocated and free, in the chain. */
@@ -73,163 +77,119 @@ export class BlockIndex {
   }
 
   add(addr: number, size: number, allocated: boolean): void {
-    if (!this.valid(addr, size)) return; // a corrupted heap: the fit search checks memory anyway
+    const slot = this.slotOf(addr, size);
+    if (slot < 0) return; // a corrupted heap: the fit search walks it instead
     const free = allocated ? 0 : size;
-    if (this.pending === addr) {
+    if (this.pending === slot) {
       this.pending = -1;
-      if (this.replace(addr, free)) return;
+      if (this.replace(slot, addr, free)) return;
     } else {
       this.flush();
     }
-    if (this.chunks.length === 0) {
-      this.chunks.push(newChunk(this.chunk));
-      this.summarise();
-    }
-    const k = this.locate(addr);
-    const c = this.fingerChunk;
-    const chunk = this.chunks[c]!;
-    if (k < chunk.length && chunk.keys[k] === addr) return; // already there (a corrupted heap re-adding a block)
-    const keys = chunk.keys;
-    const frees = chunk.free;
-    // A loop beats copyWithin's call for a few dozen elements.
-    if (chunk.length - k > 64) {
-      keys.copyWithin(k + 1, k, chunk.length);
-      frees.copyWithin(k + 1, k, chunk.length);
-    } else {
-      for (let j = chunk.length; j > k; j--) {
-        keys[j] = keys[j - 1]!;
-        frees[j] = frees[j - 1]!;
-      }
-    }
-    chunk.keys[k] = addr;
-    chunk.free[k] = free;
-    chunk.length++;
+    if (slot >= 32 * this.groups) this.grow(slot);
+    const g = slot >> 5;
+    const bit = 1 << (slot & 31);
+    if (this.starts[g]! & bit) return; // already there (a corrupted heap re-adding a block)
+    this.starts[g]! |= bit;
     this.total++;
-    if (free > 0) this.bySize?.insert(size, addr);
-    if (chunk.length > 2 * this.chunk) {
-      this.split(c);
-      return;
-    }
-    if (k === 0) this.firsts[c] = addr;
-    for (let i = c + 1; i < this.fenwick.length; i += i & -i) this.fenwick[i]!++;
-    if (free > chunk.max) {
-      chunk.max = free;
-      this.setMax(c, free);
+    for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!++;
+    if (free > 0) {
+      this.frees[g]! |= bit;
+      this.sizes.set(slot, free);
+      this.bySize?.insert(free, addr);
+      if (free > this.maxTree[this.groups + g]!) this.raise(g, free);
     }
   }
 
   remove(addr: number, size: number): void {
-    if (!this.valid(addr, size)) return;
+    const slot = this.slotOf(addr, size);
+    if (slot < 0) return;
     this.flush();
-    this.pending = addr;
+    this.pending = slot;
   }
 
   /** Carries out the pending removal. */
   private flush(): void {
-    if (this.pending < 0) return;
-    const addr = this.pending;
+    const slot = this.pending;
+    if (slot < 0) return;
     this.pending = -1;
-    if (this.chunks.length === 0) return;
-    const k = this.locate(addr);
-    const c = this.fingerChunk;
-    const chunk = this.chunks[c]!;
-    if (k >= chunk.length || chunk.keys[k] !== addr) return;
-    const free = chunk.free[k]!;
-    const keys = chunk.keys;
-    const frees = chunk.free;
-    if (chunk.length - k > 64) {
-      keys.copyWithin(k, k + 1, chunk.length);
-      frees.copyWithin(k, k + 1, chunk.length);
-    } else {
-      for (let j = k + 1; j < chunk.length; j++) {
-        keys[j - 1] = keys[j]!;
-        frees[j - 1] = frees[j]!;
-      }
-    }
-    chunk.length--;
+    const g = slot >> 5;
+    const bit = 1 << (slot & 31);
+    if (slot >= 32 * this.groups || !(this.starts[g]! & bit)) return;
+    this.starts[g]! &= ~bit;
     this.total--;
-    if (free > 0) this.bySize?.remove(free, addr);
-    if (chunk.length < this.chunk / 4 && this.chunks.length > 1) {
-      // Too small: join a neighbour (chunks stay between a quarter and twice the chunk size but for a few).
-      const left = c > 0 ? c - 1 : c;
-      const a = this.chunks[left]!;
-      const b = this.chunks[left + 1]!;
-      if (chunk.length === 0) {
-        this.chunks.splice(c, 1);
-        this.summarise();
-        return;
-      }
-      if (a.length + b.length <= (3 * this.chunk) / 2) {
-        a.keys.set(b.keys.subarray(0, b.length), a.length);
-        a.free.set(b.free.subarray(0, b.length), a.length);
-        a.length += b.length;
-        a.max = maxOf(a);
-        this.chunks.splice(left + 1, 1);
-        this.summarise();
-        return;
-      }
-    }
-    if (k === 0 && chunk.length > 0) this.firsts[c] = chunk.keys[0]!;
-    for (let i = c + 1; i < this.fenwick.length; i += i & -i) this.fenwick[i]!--;
-    if (free > 0 && free === chunk.max) {
-      chunk.max = maxOf(chunk);
-      this.setMax(c, chunk.max);
-    }
+    for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!--;
+    if (this.frees[g]! & bit) this.dropFree(slot, g, bit, this.addrOf(slot));
   }
 
-  /** The block at `addr` becomes free with `free` bytes (0: allocated) in place; false when there is none. */
-  private replace(addr: number, free: number): boolean {
-    if (this.chunks.length === 0) return false;
-    const k = this.locate(addr);
-    const c = this.fingerChunk;
-    const chunk = this.chunks[c]!;
-    if (k >= chunk.length || chunk.keys[k] !== addr) return false;
-    const old = chunk.free[k]!;
-    chunk.free[k] = free;
-    if (this.bySize) {
-      if (old > 0) this.bySize.remove(old, addr);
-      if (free > 0) this.bySize.insert(free, addr);
-    }
-    if (free > chunk.max) {
-      chunk.max = free;
-      this.setMax(c, free);
-    } else if (old === chunk.max && free < old) {
-      chunk.max = maxOf(chunk);
-      this.setMax(c, chunk.max);
+  /** The block at `slot` becomes free with `free` bytes (0: allocated) in place; false when there is none. */
+  private replace(slot: number, addr: number, free: number): boolean {
+    const g = slot >> 5;
+    const bit = 1 << (slot & 31);
+    if (slot >= 32 * this.groups || !(this.starts[g]! & bit)) return false;
+    if (this.frees[g]! & bit) {
+      if (free > 0) {
+        const old = this.sizes.get(slot);
+        if (old === free) return true;
+        this.sizes.set(slot, free);
+        if (this.bySize) {
+          this.bySize.remove(old, addr);
+          this.bySize.insert(free, addr);
+        }
+        const leaf = this.maxTree[this.groups + g]!;
+        if (free > leaf) this.raise(g, free);
+        else if (old === leaf) this.lower(g);
+        return true;
+      }
+      this.dropFree(slot, g, bit, addr);
+    } else if (free > 0) {
+      this.frees[g]! |= bit;
+      this.sizes.set(slot, free);
+      this.bySize?.insert(free, addr);
+      if (free > this.maxTree[this.groups + g]!) this.raise(g, free);
     }
     return true;
   }
 
+  /** The free block at `slot` (bit `bit` of group `g`) is free no more. */
+  private dropFree(slot: number, g: number, bit: number, addr: number): void {
+    this.frees[g]! &= ~bit;
+    const old = this.sizes.delete(slot);
+    this.bySize?.remove(old, addr);
+    if (old === this.maxTree[this.groups + g]!) this.lower(g);
+  }
+
   /**
-   * Replaces the whole index with the blocks of a chain, given in address order: O(n), for
-   * restoring a snapshot.
+   * Replaces the whole index with the blocks of a chain, given in address order: O(n + heap / granule / 32),
+   * for restoring a snapshot.
    */
   load(addrs: ArrayLike<number>, sizes: ArrayLike<number>, allocated: ArrayLike<number>, n: number): void {
     this.pending = -1;
-    this.chunks = [];
-    while (n / this.chunk > MAX_CHUNKS / 2) this.chunk *= 2;
     this.total = 0;
+    this.starts.fill(0);
+    this.frees.fill(0);
+    let free = 0;
+    for (let k = 0; k < n; k++) if (!allocated[k]) free++;
+    this.sizes.clear(free);
     const freeSizes: number[] = [];
     const freeAddrs: number[] = [];
-    let chunk: Chunk | null = null;
-    let prevAddr = -1;
     for (let k = 0; k < n; k++) {
       const addr = addrs[k]!;
       const size = sizes[k]!;
-      if (!this.valid(addr, size) || addr <= prevAddr) continue;
-      prevAddr = addr;
-      const free = allocated[k] ? 0 : size;
-      if (chunk === null || chunk.length === this.chunk) {
-        chunk = newChunk(this.chunk);
-        this.chunks.push(chunk);
-      }
-      chunk.keys[chunk.length] = addr;
-      chunk.free[chunk.length++] = free;
-      if (free > chunk.max) chunk.max = free;
+      const slot = this.slotOf(addr, size);
+      if (slot < 0) continue;
+      if (slot >= 32 * this.groups) this.grow(slot);
+      const bit = 1 << (slot & 31);
+      if (this.starts[slot >> 5]! & bit) continue;
+      this.starts[slot >> 5]! |= bit;
       this.total++;
-      if (free > 0 && this.bySize) {
-        freeSizes.push(size);
-        freeAddrs.push(addr);
+      if (!allocated[k] && size > 0) {
+        this.frees[slot >> 5]! |= bit;
+        this.sizes.set(slot, size);
+        if (this.bySize) {
+          freeSizes.push(size);
+          freeAddrs.push(addr);
+        }
       }
     }
     this.bySize?.load(freeSizes, freeAddrs);
@@ -239,29 +199,27 @@ export class BlockIndex {
   /** Blocks that start below `addr`: where a walk from the first block reaches it. */
   rank(addr: number): number {
     this.flush();
-    if (this.chunks.length === 0 || addr <= this.firsts[0]!) return 0;
-    const k = this.locate(addr);
+    const slot = this.ceilSlot(addr);
+    if (slot >= 32 * this.groups) return this.total;
+    const g = slot >> 5;
     let sum = 0;
-    for (let i = this.fingerChunk; i > 0; i -= i & -i) sum += this.fenwick[i]!;
-    return sum + k;
+    for (let i = g; i > 0; i -= i & -i) sum += this.fenwick[i]!;
+    return sum + bitCount(this.starts[g]! & ((1 << (slot & 31)) - 1));
   }
 
   /** The lowest-address free block at or after `from` with at least `size` bytes, or null. */
   firstFit(size: number, from: number): number | null {
     this.flush();
-    if (this.chunks.length === 0) return null;
     const want = Math.max(1, size);
-    const start = this.locate(from);
-    let c = this.fingerChunk;
-    let chunk = this.chunks[c]!;
-    if (chunk.max >= want) {
-      for (let k = start; k < chunk.length; k++) if (chunk.free[k]! >= want) return this.found(c, k);
+    const slot = this.ceilSlot(from);
+    if (slot >= 32 * this.groups) return null;
+    const g = slot >> 5;
+    if (this.maxTree[this.groups + g]! >= want) {
+      const found = this.fitIn(g, this.frees[g]! & (-1 << (slot & 31)), want);
+      if (found >= 0) return this.addrOf(found);
     }
-    c = this.nextChunkWith(c + 1, want);
-    if (c < 0) return null;
-    chunk = this.chunks[c]!;
-    for (let k = 0; k < chunk.length; k++) if (chunk.free[k]! >= want) return this.found(c, k);
-    return null;
+    const next = this.nextGroupWith(g + 1, want);
+    return next < 0 ? null : this.addrOf(this.fitIn(next, this.frees[next]!, want));
   }
 
   /** The largest free block's size (0 when nothing is free). */
@@ -285,61 +243,49 @@ export class BlockIndex {
     return this.bySize.atLeast(size);
   }
 
-  private valid(addr: number, size: number): boolean {
-    return Number.isSafeInteger(addr) && addr >= 0 && addr < this.maxHeap && Number.isSafeInteger(size) && size >= 0 && size <= this.maxHeap;
+  /** The slot a block at `addr` starts on, or -1 when it is not one the index keeps. */
+  private slotOf(addr: number, size: number): number {
+    if (!(Number.isSafeInteger(addr) && addr >= this.offset && addr < this.maxHeap && Number.isSafeInteger(size) && size >= 0 && size <= this.maxHeap)) return -1;
+    const rel = addr - this.offset;
+    return (rel & ((1 << this.shift) - 1)) === 0 ? rel >> this.shift : -1;
   }
 
-  /** The position of the last chunk whose first address is <= addr (0 when none is). */
-  private chunkOf(addr: number): number {
-    return Math.max(0, upperBound(this.firsts, addr, this.chunks.length) - 1);
+  private addrOf(slot: number): number {
+    return this.offset + (slot << this.shift);
   }
 
-  /**
-   * Where `addr` is or would go: its chunk (the last whose first address is <= addr, or the first)
-   * becomes the finger's chunk, and the first position in it whose address is >= addr is returned
-   * and becomes the finger's position. Tries the finger and its neighbours before searching.
-   */
-  private locate(addr: number): number {
-    const chunks = this.chunks;
-    let c = this.fingerChunk;
-    if (c >= chunks.length || (c > 0 && this.firsts[c]! > addr) || (c + 1 < chunks.length && this.firsts[c + 1]! <= addr)) {
-      c = this.chunkOf(addr);
-      this.fingerChunk = c;
+  /** The first slot at or after `addr` (0 below the first). */
+  private ceilSlot(addr: number): number {
+    if (addr <= this.offset) return 0;
+    // Below 2^32 (the groups cover at most twice the largest heap, itself at most 1 GiB): an unsigned shift.
+    const rel = Math.min(Math.ceil(addr - this.offset), 32 * this.groups * (1 << this.shift));
+    return (rel + (1 << this.shift) - 1) >>> this.shift;
+  }
+
+  /** The first slot of group `g` among `bits` whose free size is at least `want`, or -1. */
+  private fitIn(g: number, bits: number, want: number): number {
+    while (bits !== 0) {
+      const low = bits & -bits;
+      const slot = 32 * g + 31 - Math.clz32(low);
+      if (this.sizes.get(slot) >= want) return slot;
+      bits ^= low;
     }
-    const chunk = chunks[c]!;
-    const keys = chunk.keys;
-    const n = chunk.length;
-    // The first position whose address is >= addr: at the finger, just after it or just before it.
-    for (let h = this.fingerPos - 1; h <= this.fingerPos + 1; h++) {
-      if (h >= 0 && h <= n && (h === 0 || keys[h - 1]! < addr) && (h === n || keys[h]! >= addr)) {
-        this.fingerPos = h;
-        return h;
-      }
-    }
-    const k = lowerBound(keys, addr, n);
-    this.fingerPos = k;
-    return k;
+    return -1;
   }
 
-  /** The block at position `k` of chunk `c`, which becomes the finger. */
-  private found(c: number, k: number): number {
-    this.fingerChunk = c;
-    this.fingerPos = k;
-    return this.chunks[c]!.keys[k]!;
-  }
-
-  /** The first chunk at position >= from whose largest free size is >= size, or -1. */
-  private nextChunkWith(from: number, size: number): number {
-    if (from >= this.chunks.length) return -1;
+  /** The first group at or after `from` whose largest free size is >= size, or -1. */
+  private nextGroupWith(from: number, size: number): number {
+    if (from >= this.groups) return -1;
     const tree = this.maxTree;
-    let i = from + this.leaves;
+    const leaves = this.groups;
+    let i = from + leaves;
     for (;;) {
       if (tree[i]! >= size) {
-        while (i < this.leaves) {
+        while (i < leaves) {
           i *= 2;
           if (tree[i]! < size) i++;
         }
-        return i - this.leaves;
+        return i - leaves;
       }
       // On to the subtree right of this one: climb while this is a right child.
       while (i & 1) i >>= 1;
@@ -348,10 +294,17 @@ export class BlockIndex {
     }
   }
 
-  private setMax(c: number, max: number): void {
+  /** Group `g`'s largest free size rose to `max`. */
+  private raise(g: number, max: number): void {
     const tree = this.maxTree;
-    let i = this.leaves + c;
-    tree[i] = max;
+    for (let i = this.groups + g; i >= 1 && tree[i]! < max; i >>= 1) tree[i] = max;
+  }
+
+  /** Group `g`'s largest free size may have fallen: found again from its free blocks. */
+  private lower(g: number): void {
+    const tree = this.maxTree;
+    let i = this.groups + g;
+    tree[i] = this.largestIn(g);
     for (i >>= 1; i >= 1; i >>= 1) {
       const m = Math.max(tree[2 * i]!, tree[2 * i + 1]!);
       if (tree[i] === m) break;
@@ -359,82 +312,49 @@ export class BlockIndex {
     }
   }
 
-  /** Cuts an overfull chunk in two; past MAX_CHUNKS chunks, doubles the chunk size instead. */
-  private split(c: number): void {
-    if (this.chunks.length >= MAX_CHUNKS) {
-      this.grow();
-      return;
+  private largestIn(g: number): number {
+    let max = 0;
+    for (let bits = this.frees[g]!; bits !== 0; bits &= bits - 1) {
+      const size = this.sizes.get(32 * g + 31 - Math.clz32(bits & -bits));
+      if (size > max) max = size;
     }
-    const chunk = this.chunks[c]!;
-    const right = newChunk(this.chunk);
-    const half = chunk.length >> 1;
-    right.keys.set(chunk.keys.subarray(half, chunk.length));
-    right.free.set(chunk.free.subarray(half, chunk.length));
-    right.length = chunk.length - half;
-    chunk.length = half;
-    chunk.max = maxOf(chunk);
-    right.max = maxOf(right);
-    this.chunks.splice(c + 1, 0, right);
+    return max;
+  }
+
+  /** Covers `slot`: the groups doubled until they do (the largest heap's slots at most). */
+  private grow(slot: number): void {
+    let groups = this.groups;
+    while (32 * groups <= slot) groups *= 2;
+    const starts = new Int32Array(groups);
+    const frees = new Int32Array(groups);
+    starts.set(this.starts);
+    frees.set(this.frees);
+    this.starts = starts;
+    this.frees = frees;
+    this.groups = groups;
     this.summarise();
   }
 
-  /** The chunk size doubled: every block into chunks of the new size (O(blocks), once per doubling). */
-  private grow(): void {
-    const keys = new Int32Array(this.total);
-    const frees = new Int32Array(this.total);
-    let n = 0;
-    for (const chunk of this.chunks) {
-      keys.set(chunk.keys.subarray(0, chunk.length), n);
-      frees.set(chunk.free.subarray(0, chunk.length), n);
-      n += chunk.length;
-    }
-    this.chunk *= 2;
-    const size = this.chunk;
-    this.chunks = [];
-    for (let start = 0; start < n; start += size) {
-      const chunk = newChunk(size);
-      const end = Math.min(n, start + size);
-      chunk.keys.set(keys.subarray(start, end));
-      chunk.free.set(frees.subarray(start, end));
-      chunk.length = end - start;
-      chunk.max = maxOf(chunk);
-      this.chunks.push(chunk);
-    }
-    this.fingerChunk = 0;
-    this.fingerPos = 0;
-    this.summarise();
-  }
-
-  /** Rebuilds the per-chunk summaries (first addresses, Fenwick counts, max tree) in O(chunks). */
+  /** Rebuilds the trees from the bits and the sizes: O(groups + free blocks). */
   private summarise(): void {
-    const chunks = this.chunks;
-    const n = chunks.length;
-    if (this.firsts.length < n) this.firsts = new Int32Array(Math.max(16, n * 2));
-    const fenwick = new Int32Array(n + 1);
-    let leaves = 1;
-    while (leaves < n) leaves *= 2;
-    const tree = this.maxTree.length === 2 * leaves ? this.maxTree.fill(0) : new Int32Array(2 * leaves);
-    for (let c = 0; c < n; c++) {
-      const chunk = chunks[c]!;
-      this.firsts[c] = chunk.length > 0 ? chunk.keys[0]! : 0;
-      fenwick[c + 1]! += chunk.length;
-      const parent = c + 1 + ((c + 1) & -(c + 1));
-      if (parent <= n) fenwick[parent]! += fenwick[c + 1]!;
-      tree[leaves + c] = chunk.max;
-    }
-    for (let i = leaves - 1; i >= 1; i--) tree[i] = Math.max(tree[2 * i]!, tree[2 * i + 1]!);
-    this.fenwick = fenwick;
+    const groups = this.groups;
+    const tree = this.maxTree.length === 2 * groups ? this.maxTree.fill(0) : new Int32Array(2 * groups);
+    const fenwick = this.fenwick.length === groups + 1 ? this.fenwick.fill(0) : new Int32Array(groups + 1);
     this.maxTree = tree;
-    this.leaves = leaves;
+    this.fenwick = fenwick;
+    for (let g = 0; g < groups; g++) {
+      fenwick[g + 1]! += bitCount(this.starts[g]!);
+      const parent = g + 1 + ((g + 1) & -(g + 1));
+      if (parent <= groups) fenwick[parent]! += fenwick[g + 1]!;
+      tree[groups + g] = this.largestIn(g);
+    }
+    for (let i = groups - 1; i >= 1; i--) tree[i] = Math.max(tree[2 * i]!, tree[2 * i + 1]!);
   }
 }
 
-function newChunk(size: number): Chunk {
-  return { keys: new Int32Array(2 * size + 1), free: new Int32Array(2 * size + 1), length: 0, max: 0 };
-}
-
-function maxOf(chunk: Chunk): number {
-  let max = 0;
-  for (let k = 0; k < chunk.length; k++) if (chunk.free[k]! > max) max = chunk.free[k]!;
-  return max;
+/** Set bits in a 32-bit word. */
+function bitCount(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }

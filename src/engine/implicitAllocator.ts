@@ -40,7 +40,7 @@ export class ImplicitAllocator extends AllocatorBase {
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
     const bySize = config.policy === 'best';
     const reusable = recycle?.index && recycle.config.policy === config.policy ? recycle.index : null;
-    this.index = config.search === 'indexed' ? (reusable ?? new BlockIndex(config.maxHeap, { bySize })) : null;
+    this.index = config.search === 'indexed' ? (reusable ?? new BlockIndex(config.maxHeap, { bySize, granule: config.alignment, offset: this.layout.firstBlockAddr % config.alignment })) : null;
     if (this.index) this.stats.largestFrom(this.index);
     if (recycle && snapshot === undefined) {
       this.index?.load([], [], [], 0);

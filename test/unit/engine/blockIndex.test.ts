@@ -107,7 +107,7 @@ describe('the fit index', () => {
     agree(index, ref, random, 'end');
   });
 
-  it('answers like a scan when a heap grows to 200,000 blocks (its chunks made bigger on the way) and loses most of them again', () => {
+  it('answers like a scan when a heap grows to 200,000 blocks (its bits and trees grown on the way) and loses most of them again', () => {
     const index = new BlockIndex(2 ** 30);
     const random = rng(17);
     // A heap growing at its break, as a long-running program's does: each block after the last, a tenth free.
@@ -146,7 +146,7 @@ describe('the fit index', () => {
       }
     };
     check('grown');
-    // Most blocks go, in no order: chunks empty and join.
+    // Most blocks go, in no order.
     for (const addr of [...live.keys()]) {
       if (random() < 0.9) {
         index.remove(addr, live.get(addr) || 32);
@@ -194,7 +194,7 @@ describe('the fit index', () => {
     assert.equal(index.smallestAtLeast(16), null);
   });
 
-  it('costs memory for its blocks, not for the heap: one block at the end of a 1 GiB heap', () => {
+  it('grows to the highest block: one block at the end of a 1 GiB heap', () => {
     const index = new BlockIndex(2 ** 30);
     index.add(16, 2 ** 30 - 64, false);
     index.add(2 ** 30 - 48, 32, false);
