@@ -40,51 +40,58 @@ export class KeptChain {
 
   /** The chain now; null where memory disagrees with what was kept (a run that does not walk to its end). */
   outline(layout: BlockLayout): ChainOutline | null {
-    const words = this.words;
-    const m = words.length;
     const removed = this.removed.slice(0, this.removedCount).sort();
-    const brk = layout.memory.brk;
+    const out = new ColumnsBuilder(this.words.length + this.added + 64);
     const end = layout.chainEnd();
-    const out = new ColumnsBuilder(m + this.added + 64);
-    let addr = layout.firstBlockAddr;
-    let j = 0;
-    let k = 0;
-    while (k < m) {
-      while (j < removed.length && removed[j]! < addr) j++;
-      // The blocks up to the next one that disappeared are as they were.
-      const stop = j < removed.length ? removed[j]! : Infinity;
-      if (addr < stop) {
-        const at = copyKept(words, k, addr, stop, layout.wordSize, out);
-        addr += at.bytes;
-        k = at.next;
-        continue;
-      }
-      // A run of blocks that disappeared: what holds their bytes now is read from memory.
-      const start = addr;
-      while (k < m && removed[j] === addr) {
-        addr += sizeOfWord(words[k]!);
-        k++;
-        while (j < removed.length && removed[j]! < addr) j++;
-      }
-      const to = k < m ? addr : end;
-      if (walkBlocks(layout, start, to, brk, out, Infinity) !== null) return null;
-      addr = to;
-    }
-    // What the heap grew by since.
-    if (addr < end && walkBlocks(layout, addr, end, brk, out, Infinity) !== null) return null;
+    if (!rebuild(this.words, removed, layout, out)) return null;
     const n = out.count;
     if (n > 0 ? out.addrs[n - 1]! + out.sizes[n - 1]! !== end : layout.firstBlockAddr < end) return null;
-    return { count: n, addrs: out.addrs, sizes: out.sizes, payloadAddrs: out.payloadAddrs, status: out.status, heapSize: brk, stopped: null };
+    return { count: n, addrs: out.addrs, sizes: out.sizes, payloadAddrs: out.payloadAddrs, status: out.status, heapSize: layout.memory.brk, stopped: null };
   }
 }
 
 /**
- * Adds the kept blocks from the `k`th (at `addr`) up to the one at `stop` (or the last) to `out`:
- * their addresses, sizes, states and payloads only (an outline reads no more). A loop of its own,
- * over up to every block of the heap (docs/performance.md, "The heap before from the heap after").
+ * Adds the chain now to `out`: the kept blocks (`words`) but those at the addresses `removed`
+ * (ascending), whose runs are walked again from memory, and the heap's growth after them; false
+ * where memory disagrees. A loop of its own, apart from the object made after it (docs/performance.md,
+ * "The heap before from the heap after").
  */
-function copyKept(words: Uint32Array, k: number, addr: number, stop: number, wordSize: number, out: ColumnsBuilder): { next: number; bytes: number } {
-  const start = addr;
+function rebuild(words: Uint32Array, removed: Float64Array, layout: BlockLayout, out: ColumnsBuilder): boolean {
+  const m = words.length;
+  const brk = layout.memory.brk;
+  const end = layout.chainEnd();
+  let addr = layout.firstBlockAddr;
+  let j = 0;
+  let k = 0;
+  while (k < m) {
+    while (j < removed.length && removed[j]! < addr) j++;
+    // The blocks up to the next one that disappeared are as they were.
+    const stop = j < removed.length ? removed[j]! : Infinity;
+    if (addr < stop) {
+      k = copyKept(words, k, addr, stop, layout.wordSize, out);
+      addr = out.addrs[out.count - 1]! + out.sizes[out.count - 1]!;
+      continue;
+    }
+    // A run of blocks that disappeared: what holds their bytes now is read from memory.
+    const start = addr;
+    while (k < m && removed[j] === addr) {
+      addr += sizeOfWord(words[k]!);
+      k++;
+      while (j < removed.length && removed[j]! < addr) j++;
+    }
+    const to = k < m ? addr : end;
+    if (walkBlocks(layout, start, to, brk, out, Infinity) !== null) return false;
+    addr = to;
+  }
+  // What the heap grew by since.
+  return addr >= end || walkBlocks(layout, addr, end, brk, out, Infinity) === null;
+}
+
+/**
+ * Adds the kept blocks from the `k`th (at `addr`) up to the one at `stop` (or the last) to `out`:
+ * their addresses, sizes, states and payloads only (an outline reads no more); the next one's place.
+ */
+function copyKept(words: Uint32Array, k: number, addr: number, stop: number, wordSize: number, out: ColumnsBuilder): number {
   const m = words.length;
   let n = out.count;
   const { addrs, sizes, status, payloadAddrs } = out;
@@ -98,5 +105,5 @@ function copyKept(words: Uint32Array, k: number, addr: number, stop: number, wor
     addr += size;
   }
   out.count = n;
-  return { next: k, bytes: addr - start };
+  return k;
 }
