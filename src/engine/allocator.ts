@@ -43,7 +43,7 @@ export interface Allocator {
   /** The same walk as columns (no object per block), for big heaps. */
   walkColumns(): HeapColumns;
   /**
-   * The chain's addresses, sizes and states as the allocator keeps them (its fit index), equal to
+   * The chain's addresses, sizes and states as the allocator kept them since a restore, equal to
    * the walk's when not null; null when it keeps none or memory may disagree (a program wrote it).
    */
   outline(): ChainOutline | null;

@@ -236,24 +236,6 @@ export class BlockIndex {
     this.summarise();
   }
 
-  /**
-   * Every block in address order: its address into `addrs` and its free size into `free` (0:
-   * allocated), both at least `count` long. The chain as the index holds it, read without memory.
-   */
-  blocks(addrs: Float64Array, free: Float64Array): number {
-    this.flush();
-    let n = 0;
-    for (const chunk of this.chunks) {
-      const keys = chunk.keys;
-      const frees = chunk.free;
-      for (let k = 0; k < chunk.length; k++, n++) {
-        addrs[n] = keys[k]!;
-        free[n] = frees[k]!;
-      }
-    }
-    return n;
-  }
-
   /** Blocks that start below `addr`: where a walk from the first block reaches it. */
   rank(addr: number): number {
     this.flush();

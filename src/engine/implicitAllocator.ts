@@ -15,7 +15,7 @@ import { indexedFitSearch, linearFitSearch, type FitResult, type FitSearch } fro
 import { BlockLayout, decodeWord } from './layout';
 import { hex } from './memory';
 import type { AllocatorSnapshot, ChainOutline, HeapColumns, HeapIssue, HeapWalk } from './results';
-import { chainHeaderWords, outlineOf, walkImplicitColumns, walkImplicitHeap, walkImplicitWindow } from './walker';
+import { chainHeaderWords, walkImplicitColumns, walkImplicitHeap, walkImplicitWindow } from './walker';
 
 export class ImplicitAllocator extends AllocatorBase {
   readonly layout: BlockLayout;
@@ -91,22 +91,12 @@ export class ImplicitAllocator extends AllocatorBase {
   }
 
   /**
-   * The chain kept since a restore (keptChain.ts), else from the fit index (docs/performance.md,
-   * "Walking only the window"): each block's size is the distance to the next one's address (the
-   * last one's to the chain's end). Null without either, once the program wrote over the heap, or
-   * when the index does not span the chain from its first block to its end, free sizes included.
+   * The chain kept since a restore from a snapshot (keptChain.ts; docs/performance.md, "Walking
+   * only the window"). Null for a heap not restored (the run's own), restored with its bytes, or
+   * once the program wrote over it, or when too many blocks changed since to keep up.
    */
   override outline(): ChainOutline | null {
-    if (this.scribbled) return null;
-    if (this.kept !== null) return this.kept.outline(this.layout);
-    const index = this.index;
-    if (index === null) return null;
-    const L = this.layout;
-    const n = index.count;
-    const addrs = new Float64Array(n);
-    const sizes = new Float64Array(n);
-    if (index.blocks(addrs, sizes) !== n || (n > 0 ? addrs[0] !== L.firstBlockAddr : L.firstBlockAddr < L.chainEnd())) return null;
-    return outlineOf(addrs, sizes, L.chainEnd(), L.wordSize, this.memory.brk);
+    return this.scribbled || this.kept === null ? null : this.kept.outline(this.layout);
   }
 
   protected saveBlocks(): Uint32Array {

@@ -6,7 +6,7 @@ import { grown } from './typedArrays';
 import type { BlockLayout } from './layout';
 import { allocatedOfWord, sizeOfWord } from './layout';
 import { hex } from './memory';
-import { BLOCK_STATUSES, type BlockInfo, type ChainOutline, type HeapColumns, type HeapWalk, type SentinelInfo } from './results';
+import { BLOCK_STATUSES, type BlockInfo, type HeapColumns, type HeapWalk, type SentinelInfo } from './results';
 
 /** Walks an implicit-list heap from its first block to the epilogue (or the break). */
 export function walkImplicitHeap(layout: BlockLayout): HeapWalk {
@@ -143,27 +143,6 @@ export function walkBlocks(layout: BlockLayout, addr: number, end: number, brk: 
     addr += size;
   }
   return null;
-}
-
-/**
- * The outline of a chain from its blocks' addresses in order and their free sizes (0: allocated;
- * `sizes` is rewritten with the blocks' sizes): each block ends where the next begins, the last at
- * `end`; payloads begin a word in. Null where a free size disagrees (an index out of step).
- */
-export function outlineOf(addrs: Float64Array, sizes: Float64Array, end: number, wordSize: number, heapSize: number): ChainOutline | null {
-  const n = addrs.length;
-  const status = new Uint8Array(n);
-  const payloadAddrs = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const addr = addrs[k]!;
-    const size = (k + 1 < n ? addrs[k + 1]! : end) - addr;
-    const free = sizes[k]!;
-    if (size <= 0 || (free > 0 && free !== size)) return null;
-    sizes[k] = size;
-    status[k] = free > 0 ? FREE : ALLOCATED;
-    payloadAddrs[k] = addr + wordSize;
-  }
-  return { count: n, addrs, sizes, payloadAddrs, status, heapSize, stopped: null };
 }
 
 /**
