@@ -386,6 +386,24 @@ export class ReplaySource implements HeapSource {
   }
 }
 
+/** Frames `warmFrame` builds: the overview of the whole heap, then a zoomed-in view. */
+export const WARM_FRAMES = 2;
+
+/**
+ * Frame `k` of the warm-up after a run (TraceJob.warm, once the cursor is warm): the panel's
+ * windowed frame at a step a third (then two thirds) of the way through, far from the cursor, so
+ * the first frame the panel builds finds the restore, the window's walk and the density summary
+ * compiled rather than compiling them (docs/performance.md, "Walking only the window").
+ */
+export function warmFrame(run: TraceRun, k: number): void {
+  if (run.model !== 'engine') return;
+  const source = replaySource(run);
+  if (source.steps < 2) return;
+  const step = Math.floor((source.steps * (k + 1)) / (WARM_FRAMES + 1));
+  const middle = Math.floor(run.replay.heapSizeAt(step) / 2);
+  source.windowAt(step, k % 2 === 0 ? { from: 0, to: 2 ** 40, columns: 8192, focus: null } : { from: middle, to: middle + 2048, columns: 8192, focus: null });
+}
+
 const sources = new WeakMap<TraceRun, HeapSource>();
 
 /** The read model of an engine run, made once per run (a run never changes once made; an edit makes a new one). */
