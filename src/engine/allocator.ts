@@ -5,7 +5,7 @@ import type { BlockTotals } from './blockStats';
 import type { FitSearch } from './fitSearch';
 import type { HeapConfig } from './config';
 import type { HeapMemory } from './memory';
-import type { AllocatorSnapshot, FreeListNodes, HeapColumns, HeapIssue, HeapMetrics, HeapWalk, OpResult, RequestSize } from './results';
+import type { AllocatorSnapshot, ChainOutline, FreeListNodes, HeapColumns, HeapIssue, HeapMetrics, HeapWalk, OpResult, RequestSize } from './results';
 
 /** The heap's size, its live and peak payload, and the block totals, as `Allocator.runningFigures` gives them. */
 export interface RunningFigures {
@@ -42,6 +42,13 @@ export interface Allocator {
   walk(): HeapWalk;
   /** The same walk as columns (no object per block), for big heaps. */
   walkColumns(): HeapColumns;
+  /**
+   * The chain's addresses, sizes and states as the allocator kept them since a restore, equal to
+   * the walk's when not null; null when it keeps none or memory may disagree (a program wrote it).
+   */
+  outline(): ChainOutline | null;
+  /** The walk's columns for the `count` blocks from the block at `from` (an address the walk or the outline gave) only. */
+  walkWindow(from: number, count: number): HeapColumns;
   /** Heap checker: every inconsistency found in memory and against the live pointers. */
   check(): HeapIssue[];
   /** Metrics after the last op, from the allocator's running totals (cheap). */

@@ -13,6 +13,7 @@ import { callText, emit, EventSink, fault, MAX_REQUEST, newRecord, NO_EVENTS, pr
 import {
   BLOCK_STATUSES,
   type AllocatorSnapshot,
+  type ChainOutline,
   type FreeListNodes,
   type HeapColumns,
   type HeapEvent,
@@ -24,7 +25,8 @@ import {
   type OpResult,
   type RequestSize,
 } from './results';
-import { ColumnsBuilder } from './walker';
+import { ColumnsBuilder, cutColumns } from './walker';
+import { lowerBound } from '../shared/bisect';
 
 export abstract class AllocatorBase implements Allocator {
   readonly memory: HeapMemory;
@@ -143,6 +145,16 @@ export abstract class AllocatorBase implements Allocator {
     const out = new ColumnsBuilder(Math.max(1, walk.blocks.length));
     for (const b of walk.blocks) out.add(b.addr, b.size, BLOCK_STATUSES.indexOf(b.status), b.payloadAddr, b.payloadSize, b.header ?? NaN, b.footer ?? NaN);
     return out.finish(walk.heapSize, walk.prologue, walk.epilogue, walk.stopped);
+  }
+  /** None kept here: a frame walks the whole chain (ImplicitAllocator keeps one). */
+  outline(): ChainOutline | null {
+    return null;
+  }
+
+  walkWindow(from: number, count: number): HeapColumns {
+    const c = this.walkColumns();
+    const k = lowerBound(c.addrs, from, c.count);
+    return cutColumns(c, k, Math.min(c.count, k + count));
   }
   /** Structural checks of this allocator's memory (sentinels, tags, sizes). */
   protected abstract checkStructure(walk: HeapWalk): HeapIssue[];

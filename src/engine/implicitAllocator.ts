@@ -10,11 +10,12 @@ import type { HeapConfig } from './config';
 import { roundUp } from './config';
 import { checkImplicitStructure } from './checker';
 import { BlockIndex } from './blockIndex';
+import { KeptChain } from './keptChain';
 import { indexedFitSearch, linearFitSearch, type FitResult, type FitSearch } from './fitSearch';
 import { BlockLayout, decodeWord } from './layout';
 import { hex } from './memory';
-import type { AllocatorSnapshot, HeapColumns, HeapIssue, HeapWalk } from './results';
-import { chainHeaderWords, walkImplicitColumns, walkImplicitHeap } from './walker';
+import type { AllocatorSnapshot, ChainOutline, HeapColumns, HeapIssue, HeapWalk } from './results';
+import { chainHeaderWords, walkImplicitColumns, walkImplicitHeap, walkImplicitWindow } from './walker';
 
 export class ImplicitAllocator extends AllocatorBase {
   readonly layout: BlockLayout;
@@ -24,6 +25,8 @@ export class ImplicitAllocator extends AllocatorBase {
   /** The fit index (config.search 'indexed'), kept in step with every block change. */
   private readonly index: BlockIndex | null;
   private roverAddr: number;
+  /** The chain as restored from a snapshot and the blocks that disappeared since, or null (keptChain.ts). */
+  private kept: KeptChain | null = null;
   /** How many blocks the next walk's columns are made for: a little more than the last walk or restore found, so that they rarely grow. */
   private columnsFor = 64;
   /** A substitute fit search (see AllocatorOptions.fitSearch). */
@@ -83,6 +86,19 @@ export class ImplicitAllocator extends AllocatorBase {
     return c;
   }
 
+  override walkWindow(from: number, count: number): HeapColumns {
+    return walkImplicitWindow(this.layout, from, count, Math.min(count, this.columnsFor));
+  }
+
+  /**
+   * The chain kept since a restore from a snapshot (keptChain.ts; docs/performance.md, "Walking
+   * only the window"). Null for a heap not restored (the run's own), restored with its bytes, or
+   * once the program wrote over it, or when too many blocks changed since to keep up.
+   */
+  override outline(): ChainOutline | null {
+    return this.scribbled || this.kept === null ? null : this.kept.outline(this.layout);
+  }
+
   protected saveBlocks(): Uint32Array {
     return chainHeaderWords(this.layout);
   }
@@ -93,6 +109,7 @@ export class ImplicitAllocator extends AllocatorBase {
     if (!snapshot.bytes && L.sentinels) L.writeSentinels();
     const n = snapshot.blocks.length;
     this.columnsFor = n + (n >> 3) + 64;
+    this.kept = snapshot.bytes ? null : new KeptChain(snapshot.blocks.slice());
     // The index's input, when there is an index to load.
     const m = this.index ? n : 0;
     const addrs = new Float64Array(m);
@@ -300,6 +317,7 @@ export class ImplicitAllocator extends AllocatorBase {
   /** A block of `size` bytes at `addr` appeared (+1) or disappeared (-1): the totals and the fit index follow. */
   protected track(addr: number, size: number, allocated: boolean, delta: 1 | -1): void {
     this.stats.track(size, allocated, delta);
+    if (this.kept !== null && !this.kept.track(addr, delta)) this.kept = null;
     if (this.index) {
       if (delta > 0) this.index.add(addr, size, allocated);
       else this.index.remove(addr, size);

@@ -26,6 +26,7 @@ export { SimpleSegregatedAllocator } from './simpleSegregatedAllocator';
 export { className } from './segregatedChecker';
 export { BuddyAllocator, type BuddyBlock, type BuddyOrderList } from './buddyAllocator';
 export { SbrkAllocator } from './sbrkAllocator';
+export { cutColumns } from './walker';
 
 /** Thrown by `createAllocator` for a configuration that cannot describe a heap (a caller's bug; validate first). */
 export class HeapConfigError extends Error {

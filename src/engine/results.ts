@@ -132,6 +132,13 @@ export interface HeapColumns {
   readonly stopped: HeapWalk['stopped'];
 }
 
+/**
+ * The block chain without its words (headers, footers, payload sizes), read from what the
+ * allocator keeps rather than from memory: what a frame needs of the blocks outside its window
+ * (docs/performance.md, "Walking only the window"). Never stopped short.
+ */
+export type ChainOutline = Pick<HeapColumns, 'count' | 'addrs' | 'sizes' | 'payloadAddrs' | 'status' | 'heapSize' | 'stopped'>;
+
 /** Stable codes for what the heap checker finds. */
 export const HEAP_ISSUE_CODES = [
   'bad-prologue',

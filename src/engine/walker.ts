@@ -30,6 +30,12 @@ function walkFromColumns(c: HeapColumns): HeapWalk {
   return { blocks, prologue: c.prologue, epilogue: c.epilogue, heapSize: c.heapSize, stopped: c.stopped };
 }
 
+/** Blocks [first, end) of walked columns (views into them); the sentinels, size and stop the whole walk's. */
+export function cutColumns(c: HeapColumns, first: number, end: number): HeapColumns {
+  const cut = (a: Float64Array) => a.subarray(first, end);
+  return { ...c, count: end - first, addrs: cut(c.addrs), sizes: cut(c.sizes), payloadAddrs: cut(c.payloadAddrs), payloadSizes: cut(c.payloadSizes), headers: cut(c.headers), footers: cut(c.footers), status: c.status.subarray(first, end) };
+}
+
 /** Columns for up to `capacity` blocks, grown as needed. */
 export class ColumnsBuilder {
   count = 0;
@@ -85,11 +91,19 @@ const FREE = BLOCK_STATUSES.indexOf('free');
 
 /** The walk of an implicit-list heap as columns: no object per block. */
 export function walkImplicitColumns(layout: BlockLayout, capacity = 64): HeapColumns {
+  return walkImplicitWindow(layout, layout.firstBlockAddr, Infinity, capacity);
+}
+
+/**
+ * The walk's columns for at most `count` blocks from the block at `from` only (a window of the
+ * heap: docs/performance.md, "Walking only the window"); the sentinels are the whole heap's.
+ */
+export function walkImplicitWindow(layout: BlockLayout, from: number, count: number, capacity = 64): HeapColumns {
   const brk = layout.memory.brk;
   const out = new ColumnsBuilder(capacity);
   const prologue = prologueOf(layout);
   const end = layout.sentinels ? brk - layout.wordSize : brk;
-  const stopped = walkBlocks(layout, layout.firstBlockAddr, end, brk, out);
+  const stopped = walkBlocks(layout, from, end, brk, out, count);
   const epilogue = stopped === null ? epilogueOf(layout, end) : null;
   return out.finish(brk, prologue, epilogue, stopped);
 }
@@ -111,10 +125,10 @@ function epilogueOf(layout: BlockLayout, end: number): SentinelInfo | null {
   return { addr: end, size: 0, header: layout.getWord(end), footer: null };
 }
 
-/** Adds the blocks from `addr` up to `end` to `out`; why the walk stopped short, or null. */
-function walkBlocks(layout: BlockLayout, addr: number, end: number, brk: number, out: ColumnsBuilder): HeapWalk['stopped'] {
+/** Adds the blocks from `addr` up to `end` to `out`, until it holds `count`; why the walk stopped short, or null. */
+export function walkBlocks(layout: BlockLayout, addr: number, end: number, brk: number, out: ColumnsBuilder, count: number): HeapWalk['stopped'] {
   const W = layout.wordSize;
-  while (addr < end) {
+  while (addr < end && out.count < count) {
     const header = layout.getWord(addr);
     const size = sizeOfWord(header);
     if (size === 0) return { addr, code: 'bad-block-size', message: `the block at ${hex(addr)} has size 0 in its header (${hex(header)}); the chain cannot be followed past it` };

@@ -58,22 +58,24 @@ class VarWriter {
   }
 }
 
-/** A reader of the numbers a VarWriter wrote. */
-class VarReader {
-  at = 0;
+/** Where the last `readVar` stopped: the next number's first byte. */
+let readAt = 0;
 
-  constructor(private readonly bytes: Uint8Array) {}
-
-  next(): number {
-    const bytes = this.bytes;
-    let b = bytes[this.at++]!;
-    let v = b & 0x7f;
-    for (let scale = 0x80; b & 0x80; scale *= 0x80) {
-      b = bytes[this.at++]!;
-      v += (b & 0x7f) * scale;
-    }
-    return v;
+/**
+ * The number a VarWriter wrote at `bytes[at]`; `readAt` is then where the next one begins. A
+ * function and a variable rather than a reader object, whose named fields the loops that read a
+ * checkpoint's hundred thousand numbers were deoptimised on, jump after jump (docs/performance.md,
+ * "Walking only the window").
+ */
+function readVar(bytes: Uint8Array, at: number): number {
+  let b = bytes[at++]!;
+  let v = b & 0x7f;
+  for (let scale = 0x80; b & 0x80; scale *= 0x80) {
+    b = bytes[at++]!;
+    v += (b & 0x7f) * scale;
   }
+  readAt = at;
+  return v;
 }
 
 /**
@@ -151,21 +153,21 @@ export function unpackCheckpoint(p: PackedArrays, into = new UnpackBuffers()): C
   return { blocks: out.blocks, live: out.live, slots: out.slots };
 }
 
-/** The first `n` numbers of `bytes` (VarReader's encoding) into `into`. */
+/** The first `n` numbers of `bytes` (VarWriter's encoding) into `into`. */
 function readVarints(bytes: Uint8Array, into: Uint32Array, n: number): void {
-  const words = new VarReader(bytes);
-  for (let k = 0; k < n; k++) into[k] = words.next();
+  readAt = 0;
+  for (let k = 0; k < n; k++) into[k] = readVar(bytes, readAt);
 }
 
 /** `count` held slots with their pointers and sizes: the slots as steps from the one before. */
 function readHeldPairs(bytes: Uint8Array, live: Uint32Array, slots: Int32Array, count: number): void {
-  const held = new VarReader(bytes);
+  readAt = 0;
   let slot = 0;
   for (let k = 0; k < 2 * count; k += 2) {
-    slot += held.next();
+    slot += readVar(bytes, readAt);
     slots[k] = slot;
-    slots[k + 1] = live[k] = held.next();
-    live[k + 1] = held.next();
+    slots[k + 1] = live[k] = readVar(bytes, readAt);
+    live[k + 1] = readVar(bytes, readAt);
   }
 }
 

@@ -114,7 +114,7 @@ const ORDER_PLACES: Readonly<Record<ListOrder, (list: string) => string>> = {
  * went); on the buddy system, in its orders, halves and buddies. `before`: the heap's blocks
  * before the op; `freedLine`: the line that freed the block the op took, when known.
  */
-export function describeStory(step: StepRecord, terms: SearchTerms, before: HeapColumns, freedLine: number | null = null): string {
+export function describeStory(step: StepRecord, terms: SearchTerms, before: Pick<HeapColumns, 'count' | 'addrs' | 'sizes' | 'status'>, freedLine: number | null = null): string {
   const { policy, order, list, carves } = terms;
   const op = step.op;
   if (terms.buddy) return buddyStory(step, terms) ?? `${describeStep(step, terms)}.`;

@@ -28,7 +28,7 @@ export { renderHeapBar } from './heapBar';
 export { describeStep, describeStory, describeBareOp, describeRun, describeLife, INITIAL_STORY } from './describe';
 export { clampStep, formatAddress, HEX_OFFSETS, mergedBlock, type AddressStyle, type BlockLife, type BlockLives, type HeapChain, type HeapSource, type HeapState, type LifeEvent, type OpEffect, type HeapEvents, type HeapView, type HeapWindow, type WindowedStep } from './heapSource';
 export { cutStep, densityOf, MAX_WINDOW_BLOCKS, sliceHeap, windowOf } from './heapWindow';
-export { ReplaySource, replaySource, sourceOf } from './replaySource';
+export { ReplaySource, replaySource, sourceOf, warmFrame, WARM_FRAMES } from './replaySource';
 export { TraceJob, PARSE_SHARE, type TraceJobPhase, type TraceJobProgress, type RunWork } from './traceJob';
 export { codeBlock, codeSpan, escapeMarkdown } from './markdown';
 export { JobRunner, type Job, type JobListener, type JobRunnerOptions, type JobState, type Scheduler, type SlicedWork } from './jobRunner';

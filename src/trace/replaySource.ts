@@ -2,7 +2,7 @@
 // replay's checkpoints, its owners from the pointer lifetimes, and what an op did from the
 // replay's record, with the blocks its search examined as the engine visits them.
 
-import { BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, type Allocator, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
+import { BuddyAllocator, FIT_POLICIES, placementLabel, ExplicitAllocator, ImplicitAllocator, SegregatedAllocator, linearFitSearch, restoreAllocator, cutColumns, type Allocator, type ChainOutline, type FitPolicy, type FitSearch, type HeapColumns, type HeapMetrics } from '../engine/index';
 import { describeStep, describeStory, INITIAL_STORY, searchTerms, type SearchTerms } from './describe';
 import { chainOfColumns, clampStep, decodedWords, HEX_OFFSETS, mergedBlock, type BlockLives, type HeapChain, eventLists, type HeapEvents, type HeapSource, type HeapState, type HeapView, type OpEffect, type WindowedStep } from './heapSource';
 import { chainBefore } from './heapBefore';
@@ -125,16 +125,14 @@ export class ReplaySource implements HeapSource {
     if (this.last?.heap.step === i && this.last.recorded === replay.recorded) return this.last.heap;
     const heap = replay.heapAt(i);
     const c = heap.walkColumns();
-    const state = this.stateOf(i, heap, c, 0, c.count);
+    const state = this.stateOf(i, heap, c);
     this.last = { recorded: replay.recorded, heap: state };
     return state;
   }
 
-  /** The blocks [first, end) of the heap after op `i` (`heap`, walked into `c`) as the views show them; lists, problems and metrics are the whole heap's. */
-  private stateOf(i: number, heap: Allocator, whole: HeapColumns, first: number, end: number): HeapState {
+  /** The blocks of the heap after op `i` (`heap`) walked into `c` (all, or a window's) as the views show them; lists, problems and metrics are the whole heap's. */
+  private stateOf(i: number, heap: Allocator, c: HeapColumns): HeapState {
     const { replay } = this.run;
-    const cut = (a: Float64Array) => a.subarray(first, end);
-    const c: HeapColumns = { ...whole, count: end - first, addrs: cut(whole.addrs), sizes: cut(whole.sizes), payloadAddrs: cut(whole.payloadAddrs), payloadSizes: cut(whole.payloadSizes), headers: cut(whole.headers), footers: cut(whole.footers), status: whole.status.subarray(first, end) };
     const n = c.count;
     const owners = this.owners.ownersAt(i, c, heap.liveAllocations);
     // A heap only the allocator wrote passes the checker by construction (the engine's tests check
@@ -176,8 +174,9 @@ export class ReplaySource implements HeapSource {
 
   /**
    * The heap after op `step` and what the op did, cut to the blocks `view` shows (heapWindow.ts):
-   * one jump to the heap before the op (its story and search path), one step on, one walk, and
-   * owners, words and the search path for the window's blocks only.
+   * one jump to the heap before the op (its story and search path), one step on, the chain's
+   * outline where the allocator keeps one (else one walk), and a walk, owners, words and the
+   * search path for the window's blocks only (docs/performance.md, "Walking only the window").
    */
   windowAt(step: number, view: HeapView): WindowedStep {
     const i = clampStep(this, step);
@@ -188,19 +187,22 @@ export class ReplaySource implements HeapSource {
     // step on (not a second jump from a checkpoint).
     let seen = this.cachedSeen(i) ?? this.seenAlone(i, record) ?? (this.tellsAfter(record) ? null : this.seenBefore(i));
     let heap = replay.heapAt(i);
-    let c = heap.walkColumns();
+    let outline = heap.outline();
+    let c = outline ?? heap.walkColumns();
     seen ??= this.seenAfter(i, record, () => c);
     if (seen === null) {
       // The heap after did not tell after all (a chain it cannot follow): a jump back, then forward again.
       seen = this.seenBefore(i);
       heap = replay.heapAt(i);
-      c = heap.walkColumns();
+      outline = heap.outline();
+      c = outline ?? heap.walkColumns();
     }
     const chain = { count: c.count, addrs: c.addrs, sizes: c.sizes, states: c.status, heapSize: c.heapSize };
     const [first, end] = windowOf(chain, view, seen.record.block?.addr ?? null);
     const [from, to] = bytesOf(chain, first, end);
     const op = effectWithin(this.effectOf(i, seen, chain), seen.path, from, to);
-    return { heap: this.stateOf(i, heap, c, first, end), op, window: densityOf(chain, view, first) };
+    const blocks = outline === null ? cutColumns(c as HeapColumns, first, end) : heap.walkWindow(c.addrs[first] ?? 0, end - first);
+    return { heap: this.stateOf(i, heap, blocks), op, window: densityOf(chain, view, first) };
   }
 
   /** What the heap before op `i` tells of it, if known already (kept for the step, so a view that scrolls does not jump back). */
@@ -216,7 +218,7 @@ export class ReplaySource implements HeapSource {
    * as it was. No jump back, no second walk. Null otherwise (seenBefore). `walk` gives the heap's
    * walk, asked for only when the op is such a one.
    */
-  private seenAfter(i: number, record: StepRecord, walk: () => HeapColumns): Seen | null {
+  private seenAfter(i: number, record: StepRecord, walk: () => ChainOutline): Seen | null {
     const { recorded } = this.run.replay;
     const block = record.block;
     if (block === null || !this.tellsAfter(record)) return null;
@@ -282,7 +284,7 @@ export class ReplaySource implements HeapSource {
     const alone = this.seenAlone(i, record);
     if (alone) return alone;
     const before = replay.heapAt(i - 1);
-    const columnsBefore: HeapColumns = before.walkColumns();
+    const columnsBefore = before.outline() ?? before.walkColumns();
     const chosen = record.block && !(record.outcome & OUTCOME.EXTENDED) ? lowerBound(columnsBefore.addrs, record.block.addr, columnsBefore.count) : -1;
     const freedLine = chosen >= 0 && chosen < columnsBefore.count && columnsBefore.addrs[chosen] === record.block!.addr ? this.owners.freedLineOf(columnsBefore.payloadAddrs[chosen]!, i - 1) : null;
     const story = describeStory(record, this.terms, columnsBefore, freedLine);
@@ -314,7 +316,7 @@ export class ReplaySource implements HeapSource {
    * starts (the first block; next fit's rover, wrapping), as many as it examined. Null when the op
    * must be run again to know (examinedBy): a list search, a deferred merge pass, a heap a program wrote.
    */
-  private chainPath(record: StepRecord, before: Allocator, c: HeapColumns): SearchPath | null {
+  private chainPath(record: StepRecord, before: Allocator, c: ChainOutline): SearchPath | null {
     const { config, programWrites } = this.run.replay;
     if (record.examined === 0) return pathOf(NO_BLOCKS);
     if (!isFitPolicy(config.policy) || config.freeList !== 'implicit' || config.coalesce === 'deferred' || programWrites) return null;
@@ -382,6 +384,24 @@ export class ReplaySource implements HeapSource {
     this.eventsSeen = { steps: replay.recorded, events };
     return events;
   }
+}
+
+/** Frames `warmFrame` builds: the overview of the whole heap, then a zoomed-in view. */
+export const WARM_FRAMES = 2;
+
+/**
+ * Frame `k` of the warm-up after a run (TraceJob.warm, once the cursor is warm): the panel's
+ * windowed frame at a step a third (then two thirds) of the way through, far from the cursor, so
+ * the first frame the panel builds finds the restore, the window's walk and the density summary
+ * compiled rather than compiling them (docs/performance.md, "Walking only the window").
+ */
+export function warmFrame(run: TraceRun, k: number): void {
+  if (run.model !== 'engine') return;
+  const source = replaySource(run);
+  if (source.steps < 2) return;
+  const step = Math.floor((source.steps * (k + 1)) / (WARM_FRAMES + 1));
+  const middle = Math.floor(run.replay.heapSizeAt(step) / 2);
+  source.windowAt(step, k % 2 === 0 ? { from: 0, to: 2 ** 40, columns: 8192, focus: null } : { from: middle, to: middle + 2048, columns: 8192, focus: null });
 }
 
 const sources = new WeakMap<TraceRun, HeapSource>();

@@ -11,6 +11,7 @@ import type { TraceParser } from './lineParser';
 import { Replay, type ReplayOptions } from './replay';
 import { RepParser } from './repFormat';
 import { runOf, type TraceRun } from './traceRun';
+import { warmFrame, WARM_FRAMES } from './replaySource';
 import type { SlicedWork } from './jobRunner';
 import { traceModel, type TraceConfigLayers } from './traceConfig';
 
@@ -59,6 +60,8 @@ export class TraceJob implements RunWork {
   private preset = 'default';
   private configDiagnostics: readonly Diagnostic[] = [];
   private latest: { run: TraceRun; recorded: number; problems: number } | undefined;
+  /** Frames of the warm-up built so far (warm). */
+  private framesWarmed = 0;
 
   private constructor(
     parser: TraceParser | null,
@@ -158,13 +161,20 @@ export class TraceJob implements RunWork {
   }
 
   /**
-   * Once done: moves the replay's cursor on towards the last op until it is there (returns true)
-   * or `stop()` says to stop, so that the first jump to a step costs what any later one does (see
-   * `Replay.warm`). Whoever shows steps calls it; a job nobody looks at need not.
+   * Once done: builds the panel's frame at two steps (`warmFrame`), then moves the replay's
+   * cursor on towards the last op until it is there, until all that is done (returns true) or
+   * `stop()` says to stop, so that the first jump to a step, and the first frame, cost what any
+   * later one does (see `Replay.warm`). Whoever shows steps calls it; a job nobody looks at need not.
    */
   warm(stop: () => boolean): boolean {
     const replay = this.replay;
     if (replay === undefined || !replay.done) return false;
+    // First the panel's frame code, a frame a slice (warmFrame); then the cursor, which ends at the last op.
+    const run = this.run;
+    while (run !== undefined && this.framesWarmed < WARM_FRAMES) {
+      warmFrame(run, this.framesWarmed++);
+      if (stop()) return false;
+    }
     while (!replay.warm(OPS_PER_CHECK)) {
       if (stop()) return false;
     }
