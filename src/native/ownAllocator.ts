@@ -273,6 +273,8 @@ export async function compileAllocatorAsync(file: string, options: CompileOption
       break;
     }
   }
+  // Stopped while the recording executable was built: nothing is cached, lest the plain one record from now on.
+  if (signal?.aborted && wentWell(plain)) return finishCompile(plan, { ...plain, failed: new Error('the compile was stopped') }, false);
   return finishCompile(plan, plain, stores);
 }
 
