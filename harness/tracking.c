@@ -11,7 +11,11 @@
  *     notes a page's first write without a signal, and one PAGEMAP_SCAN call lists the pages
  *     written.
  *
- * Either way a page written stays open for a while and is compared at every look: comparing 4 KiB
+ * A third way needs no page watched (track_stores.c, compiled in with HEAP_INSPECTOR_STORES): when
+ * the allocator's file was compiled to call the harness before each store, the lines it stores into
+ * are marked and only those are compared; it is the default then, and =stores names it.
+ *
+ * Either way by pages a page written stays open for a while and is compared at every look: comparing 4 KiB
  * costs some 100 ns, far less than the fault it saves, and an allocator writes the same few pages
  * op after op (its lists' heads, the blocks at the heap's end).
  *
