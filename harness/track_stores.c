@@ -81,10 +81,10 @@ void __asan_loadN_noabort(uintptr_t a, size_t n) { (void)a, (void)n; }
 void __asan_handle_no_return(void) {}
 
 /* Records the words of [from, to) that differ from the shadow, but those of [lo, hi) (whole words of the payload the driver fills next); whether any differed. */
-static bool take_line(size_t from, size_t to, size_t lo, size_t hi) {
-    if (lo >= hi || hi <= from || lo >= to) return hi_take_range(from, to - from);
-    bool before = lo > from && hi_take_range(from, lo - from);
-    bool after = hi < to && hi_take_range(hi, to - hi);
+static bool take_run(size_t from, size_t to, size_t lo, size_t hi) {
+    if (lo >= hi || hi <= from || lo >= to) return hi_take_words(from, to);
+    bool before = lo > from && hi_take_words(from, lo);
+    bool after = hi < to && hi_take_words(hi, to);
     return before || after;
 }
 
@@ -96,12 +96,16 @@ void hi_stores_take(size_t skip_lo, size_t skip_hi) {
         size_t c = marked[k];
         uint64_t m = lines[c];
         lines[c] = 0;
+        /* Each run of lines marked in a row (a copy's) compared at once: a block of 256 bytes at a time. */
         while (m != 0) {
-            size_t from = (c << CHUNK_SHIFT) + ((size_t)__builtin_ctzll(m) << LINE_SHIFT);
-            m &= m - 1;
-            size_t to = from + ((size_t)1 << LINE_SHIFT);
+            unsigned b = (unsigned)__builtin_ctzll(m);
+            uint64_t gaps = ~(m >> b);
+            unsigned len = gaps != 0 ? (unsigned)__builtin_ctzll(gaps) : 64;
+            m = len == 64 ? 0 : m & ~((((uint64_t)1 << len) - 1) << b);
+            size_t from = (c << CHUNK_SHIFT) + ((size_t)b << LINE_SHIFT);
+            size_t to = from + ((size_t)len << LINE_SHIFT);
             if (to > hi_heap_max) to = hi_heap_max;
-            if (take_line(from, to, lo, hi)) hi_note_changed(from / hi_page);
+            if (take_run(from, to, lo, hi)) hi_note_changed(from / hi_page);
         }
     }
     nmarked = 0;

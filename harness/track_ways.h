@@ -25,6 +25,8 @@ bool hi_page_inside(size_t r, size_t lo, size_t hi);
 bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi);
 /* Records the words of [from, from + len) (from a multiple of 8) that differ from the shadow, and copies them there; whether any differed. */
 bool hi_take_range(size_t from, size_t len);
+/* The same for [from, to) (from and to multiples of 8), compared a block at a time (AVX2 where the CPU has it). */
+bool hi_take_words(size_t from, size_t to);
 /* Notes that a look recorded a word of page r (hi_track_changed). */
 void hi_note_changed(size_t r);
 /* Puts pages[0, n) in address order, pages[0, sorted) being so already. */

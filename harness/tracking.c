@@ -130,6 +130,10 @@ static void choose_compare(void) {
 static void choose_compare(void) {}
 #endif
 
+bool hi_take_words(size_t from, size_t to) {
+    return take_words(from, to);
+}
+
 bool hi_page_inside(size_t r, size_t lo, size_t hi) {
     size_t start = r * hi_page;
     return start >= lo && start + hi_page_length(r) <= hi;
