@@ -202,7 +202,7 @@ function ownAllocator(): void {
   };
   for (const name of quick ? ['short1-bal', 'amptjp-bal', 'realloc-bal'] : DEFAULT_TRACES) {
     const trace = parseRep(readFileSync(join(MALLOCLAB, `${name}.rep`), 'utf8'));
-    const own = runAllocator(compiled.executable, trace, { speed: true }).recording.speed!;
+    const own = runAllocator(compiled.timedExecutable, trace, { speed: true }).recording.speed!;
     const ownMs = own.ns / 1e6;
     const recorded = recordedMs(trace);
     report(`own allocator, ${name}: recorded run / (own run + process start)`, recorded / (ownMs + start), 'x', `recorded ${recorded.toFixed(1)} ms, own run ${ownMs.toFixed(2)} ms, best of 5`);

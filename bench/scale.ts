@@ -59,7 +59,7 @@ export function scale({ root, quick, report, time }: ScaleContext): void {
   const compiled = compileAllocator(join(root, 'test', 'fixtures', 'allocators', 'textbook.c'), { cacheDir: join(dir, 'allocators'), harnessDir: join(root, 'harness') });
   if (!compiled.ok) throw new Error(compiled.text);
   const trace = parseRep(text);
-  const run = runAllocator(compiled.executable, trace, { speed: true, opLimitMs: 60_000 });
+  const run = runAllocator(compiled.timedExecutable, trace, { speed: true, opLimitMs: 60_000 });
   const speed = run.recording.speed;
   if (speed === null) throw new Error(`the textbook allocator's timed run did not finish: ${run.problem ?? (run.recording.crash ? `stopped at op ${run.recording.crash.op} (signal ${run.recording.crash.signal})` : 'no time reported')}`);
   const native = speed.ns / 1e6;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { HI_OFF, HI_BY_KERNEL, HI_BY_FAULTS };
+enum { HI_OFF, HI_BY_KERNEL, HI_BY_FAULTS, HI_BY_STORES };
 
 extern char *hi_heap;      /* the region's start (page-aligned) */
 extern size_t hi_heap_max; /* its size */
@@ -23,6 +23,12 @@ size_t hi_page_length(size_t r);
 bool hi_page_inside(size_t r, size_t lo, size_t hi);
 /* Records the words of page r that differ from the shadow, but those wholly inside [skip_lo, skip_hi) (the payload the driver fills next, in the heap and the shadow alike), and copies them there; whether any differed. */
 bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi);
+/* Records the words of [from, from + len) (from a multiple of 8) that differ from the shadow, and copies them there; whether any differed. */
+bool hi_take_range(size_t from, size_t len);
+/* The same for [from, to) (from and to multiples of 8), compared a block at a time (AVX2 where the CPU has it). */
+bool hi_take_words(size_t from, size_t to);
+/* Notes that a look recorded a word of page r (hi_track_changed). */
+void hi_note_changed(size_t r);
 /* Puts pages[0, n) in address order, pages[0, sorted) being so already. */
 void hi_sort_pages(uint32_t *pages, size_t n, size_t sorted);
 
@@ -88,5 +94,15 @@ void hi_kernel_fill(size_t offset, size_t n, unsigned char byte);
 void hi_kernel_open(size_t offset, size_t n);
 /* After the driver filled the payload [payload_lo, payload_hi): its pages, as the shadow says, protected again and no longer listed. */
 void hi_kernel_filled(size_t payload_lo, size_t payload_hi);
+
+/*
+ * The way by stores (track_stores.c): start (false when there is no memory for it), enter (the
+ * hooks mark stores into the heap, or not), mark ([offset, offset + n) about to be written: its
+ * lines compared at the next look) and take (a look: the lines marked compared and forgotten).
+ */
+bool hi_stores_start(void);
+void hi_stores_enter(bool on);
+void hi_stores_mark(size_t offset, size_t n);
+void hi_stores_take(size_t skip_lo, size_t skip_hi);
 
 #endif

@@ -11,7 +11,11 @@
  *     notes a page's first write without a signal, and one PAGEMAP_SCAN call lists the pages
  *     written.
  *
- * Either way a page written stays open for a while and is compared at every look: comparing 4 KiB
+ * A third way needs no page watched (track_stores.c, compiled in with HEAP_INSPECTOR_STORES): when
+ * the allocator's file was compiled to call the harness before each store, the lines it stores into
+ * are marked and only those are compared; it is the default then, and =stores names it.
+ *
+ * Either way by pages a page written stays open for a while and is compared at every look: comparing 4 KiB
  * costs some 100 ns, far less than the fault it saves, and an allocator writes the same few pages
  * op after op (its lists' heads, the blocks at the heap's end).
  *
@@ -54,7 +58,7 @@ size_t hi_page_length(size_t r) {
 }
 
 /* Records the words of [from, from + len) (from a multiple of 8) that differ from the shadow, as their new values, and copies them there; whether any differed. */
-static bool take_range(size_t from, size_t len) {
+bool hi_take_range(size_t from, size_t len) {
     const unsigned char *live = (const unsigned char *)hi_heap + from;
     unsigned char *old = shadow + from;
     bool any = false;
@@ -88,7 +92,7 @@ static bool take_words_memcmp(size_t from, size_t to) {
     if (memcmp(live, old, len) == 0) return false;
     for (size_t c = 0; c < len; c += BLOCK) {
         size_t n = len - c < BLOCK ? len - c : BLOCK;
-        if (memcmp(live + c, old + c, n) != 0) take_range(from + c, n);
+        if (memcmp(live + c, old + c, n) != 0) hi_take_range(from + c, n);
     }
     return true;
 }
@@ -109,9 +113,9 @@ __attribute__((target("avx2"))) static bool take_words_avx2(size_t from, size_t 
     for (; c + BLOCK <= len; c += BLOCK) {
         const hi_v4 *a = (const hi_v4 *)(live + c), *b = (const hi_v4 *)(old + c);
         hi_v4 d = (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5]) | (a[6] ^ b[6]) | (a[7] ^ b[7]);
-        if ((d[0] | d[1] | d[2] | d[3]) != 0) any |= take_range(from + c, BLOCK);
+        if ((d[0] | d[1] | d[2] | d[3]) != 0) any |= hi_take_range(from + c, BLOCK);
     }
-    if (c < len) any |= take_range(from + c, len - c);
+    if (c < len) any |= hi_take_range(from + c, len - c);
     return any;
 }
 
@@ -126,6 +130,10 @@ static void choose_compare(void) {
 static void choose_compare(void) {}
 #endif
 
+bool hi_take_words(size_t from, size_t to) {
+    return take_words(from, to);
+}
+
 bool hi_page_inside(size_t r, size_t lo, size_t hi) {
     size_t start = r * hi_page;
     return start >= lo && start + hi_page_length(r) <= hi;
@@ -134,6 +142,10 @@ bool hi_page_inside(size_t r, size_t lo, size_t hi) {
 /* Per page: the last look that recorded a word of it, or the fill of a payload over it (a payload's pages the driver checks: hi_track_changed). */
 static uint32_t *changed_at;
 static uint32_t looks_taken;
+
+void hi_note_changed(size_t r) {
+    changed_at[r] = looks_taken;
+}
 
 bool hi_take_page(size_t r, size_t skip_lo, size_t skip_hi) {
     hi_seen.compared++;
@@ -321,6 +333,16 @@ bool hi_track_start(char *region, size_t size) {
     const char *chosen = getenv("HEAP_INSPECTOR_TRACKING");
     /* A heap that ends inside a page (--max-heap): a write past its end faults by faults only, the last page being closed at every look. */
     bool faults_only = (chosen != NULL && strcmp(chosen, "faults") == 0) || size % hi_page != 0;
+#ifdef HEAP_INSPECTOR_STORES
+    /* The allocator's stores call the hooks (track_stores.c): the way by stores unless the environment names a way by pages. */
+    if (!faults_only && (chosen == NULL || strcmp(chosen, "stores") == 0) && hi_stores_start()) {
+        mprotect(hi_heap, hi_npages * hi_page, PROT_READ | PROT_WRITE);
+        hi_stores_enter(true);
+        fixed = true;
+        how = HI_BY_STORES;
+        return true;
+    }
+#endif
     bool kernel = !faults_only && hi_kernel_start();
     fixed = !kernel || (chosen != NULL && (strcmp(chosen, "kernel") == 0 || strcmp(chosen, "scan") == 0 || strcmp(chosen, "user") == 0));
     change_way(kernel ? HI_BY_KERNEL : HI_BY_FAULTS);
@@ -329,13 +351,17 @@ bool hi_track_start(char *region, size_t size) {
 }
 
 bool hi_track_fault(const char *a) {
-    if (how == HI_OFF || hi_heap == NULL || a < hi_heap || a >= hi_heap + hi_heap_max) return false;
+    if (how == HI_OFF || how == HI_BY_STORES || hi_heap == NULL || a < hi_heap || a >= hi_heap + hi_heap_max) return false;
     size_t r = (size_t)(a - hi_heap) / hi_page;
     return how == HI_BY_KERNEL ? hi_kernel_fault(r) : hi_faults_fault(r);
 }
 
 void hi_track_take(size_t skip_lo, size_t skip_hi) {
     looks_taken++;
+    if (how == HI_BY_STORES) {
+        hi_stores_take(skip_lo, skip_hi);
+        return;
+    }
     if (how == HI_BY_KERNEL && !hi_kernel_take(skip_lo, skip_hi)) {
         fixed = true;
         change_way(HI_BY_FAULTS);
@@ -349,6 +375,10 @@ static bool filling;
 
 void hi_track_write(const void *to, size_t n) {
     const char *at = to;
+    if (how == HI_BY_STORES && !filling && n > 0 && at >= hi_heap && at < hi_heap + hi_heap_max) {
+        size_t offset = (size_t)(at - hi_heap);
+        hi_stores_mark(offset, n < hi_heap_max - offset ? n : hi_heap_max - offset);
+    }
     if (how == HI_OFF || filling || n < hi_page || at < hi_heap || at >= hi_heap + hi_heap_max) return;
     size_t offset = (size_t)(at - hi_heap);
     if (n > hi_heap_max - offset) n = hi_heap_max - offset;
@@ -369,6 +399,7 @@ void hi_track_fill(size_t offset, size_t n, unsigned char byte, size_t filled) {
     /* Written by the allocator (unrecorded: the payload handed out) and the fill: changed, for any other payload it overlaps. */
     for (size_t r = offset / hi_page; r < hi_npages && r * hi_page < offset + n; r++) changed_at[r] = looks_taken;
     filling = true;
+    if (how == HI_BY_STORES && filled < n) memset(hi_heap + offset + filled, byte, n - filled);
     if (how == HI_BY_KERNEL) {
         if (filled < n) hi_kernel_fill(offset + filled, n - filled, byte);
         hi_kernel_filled(offset, offset + n);

@@ -39,7 +39,7 @@ export async function scoreAllocatorAsync(file: string, traces: readonly { reado
     if (stopped()) break;
     const run = await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: false }, hooks.signal);
     if (stopped()) break;
-    const timed = wentThrough(run) ? await runAllocatorAsync(compiled.executable, trace, { ...options, opLimitMs, speed: true }, hooks.signal) : null;
+    const timed = wentThrough(run) ? await runAllocatorAsync(compiled.timedExecutable, trace, { ...options, opLimitMs, speed: true }, hooks.signal) : null;
     if (stopped()) break;
     scores.push(traceScore(name, trace, { ...run, speed: timed?.recording.speed ?? null, speedProblem: timed === null ? null : timedRunProblem(trace, timed) }, checks));
   }

@@ -16,7 +16,7 @@ import { OwnAllocatorJob } from '../../../src/native/ownJob';
 import { Comparison, ComparisonCache, ownDiagnostics, OwnSource, parseTrace, runEngine, sourceOf, type Diagnostic, type HeapState, type OwnLayout, type OwnRecording, type OwnRun, type Trace, parseOwnLayout } from '../../../src/trace/index';
 import { mergeDiagnostics } from '../../../src/trace/diagnostics';
 import { readMalloclab, REFERENCE, requireMalloclab } from '../support/malloclab';
-import { fixture, fixtureCompiles } from '../support/ownAllocators';
+import { fixture, fixtureCompiles, recorded, withTracking } from '../support/ownAllocators';
 
 const ROOT = process.cwd();
 const sample = (name: string) => readFileSync(join(ROOT, 'samples', name), 'utf8');
@@ -59,29 +59,6 @@ describe('your own allocator (compiled with the harness, run in a child process)
     runCli(['run', path, '--ops', ...args], io);
     return out;
   }
-
-  /** Runs `run` with HEAP_INSPECTOR_TRACKING set to `way` (harness/tracking.c; undefined: the driver chooses). */
-  function withTracking<T>(way: string | undefined, run: () => T): T {
-    const before = process.env.HEAP_INSPECTOR_TRACKING;
-    if (way === undefined) delete process.env.HEAP_INSPECTOR_TRACKING;
-    else process.env.HEAP_INSPECTOR_TRACKING = way;
-    try {
-      return run();
-    } finally {
-      if (before === undefined) delete process.env.HEAP_INSPECTOR_TRACKING;
-      else process.env.HEAP_INSPECTOR_TRACKING = before;
-    }
-  }
-
-  /** What a recording says, op by op, as plain data. */
-  const recorded = (r: OwnRecording): Record<string, unknown> => ({
-    init: [r.initOk, r.initHeapSize, r.initLogPosition],
-    ops: r.ops,
-    results: [Array.from(r.offsets), Array.from(r.heapSizes), Array.from(r.logPositions)],
-    changes: [Array.from(r.changeStart), Array.from(r.changeAddrs.subarray(0, r.changes)), Array.from(r.changeLo.subarray(0, r.changes)), Array.from(r.changeHi.subarray(0, r.changes))],
-    violations: r.violations,
-    end: [r.crash, r.ended],
-  });
 
   const errors = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity === 'error').map((d) => `${d.range.line} ${d.code}`);
 
