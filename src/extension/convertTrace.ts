@@ -38,8 +38,8 @@ export async function showConverted(output: vscode.LogOutputChannel, name: strin
   if (imported) {
     const summary = describeImport(name, 'the new .rep trace', imported);
     output.info(`Convert Trace: ${summary.trimEnd()}`);
-    const { notUnderstood, unknownAddresses, failed, freeNulls, unfinished } = imported.counts;
-    const left = unknownAddresses + failed + freeNulls + unfinished;
+    const { notUnderstood, unknownAddresses, failed, freeNulls, unfinished, hiddenBlocks } = imported.counts;
+    const left = unknownAddresses + failed + freeNulls + unfinished + hiddenBlocks;
     const said = `Converted the ${FORMAT_TITLES[trace.format]} to .rep: ${trace.ops.length.toLocaleString('en-US')} ops` + (notUnderstood > 0 ? `; ${notUnderstood.toLocaleString('en-US')} lines not understood` : '') + (left > 0 ? `; ${left.toLocaleString('en-US')} calls left out` : '') + (notUnderstood + left > 0 ? ' (see the output).' : '.');
     void (notUnderstood > 0 ? vscode.window.showWarningMessage(said, 'Show Output') : vscode.window.showInformationMessage(said, 'Show Output')).then((c) => {
       if (c) output.show(true);

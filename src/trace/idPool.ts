@@ -14,6 +14,11 @@ export class IdPool {
     return this.next;
   }
 
+  /** Ids held now (handed out and not given back). */
+  get held(): number {
+    return this.next - this.freeCount;
+  }
+
   /** The lowest id not held. */
   take(): number {
     if (this.freeCount === 0) return this.next++;

@@ -195,6 +195,10 @@ export interface ImportCounts {
   readonly failed: number;
   /** Calls the log starts but never finishes, or finishes without starting. */
   readonly unfinished: number;
+  /** Blocks that succeeded where the log does not show them (ltrace's posix_memalign writes its block to *memptr). */
+  readonly hiddenBlocks: number;
+  /** Allocations that returned an address still holding a live block (a lost free, or another process's line). */
+  readonly liveAddresses: number;
   /** Lines read and left out on purpose: calls of other functions, signals, exits, `= Start`, other processes. */
   readonly skipped: number;
   /** Blocks still allocated at the end of the log. */

@@ -44,8 +44,9 @@ export class BlockIds {
     return this.pool.count;
   }
 
+  /** Blocks the trace has allocated and not freed: those at an address and those taken off theirs (a block an allocation at its address left behind stays allocated). */
   get liveCount(): number {
-    return this.live.size;
+    return this.pool.held;
   }
 
   /** The live block at `address`, or undefined. */

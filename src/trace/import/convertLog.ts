@@ -127,9 +127,11 @@ export function describeImport(input: string, output: string, result: LogImport)
   if (counts.freeNulls > 0) left.push(n(counts.freeNulls, 'free(NULL)', 'free(NULL)s'));
   if (counts.failed > 0) left.push(`${n(counts.failed, 'allocation')} that returned NULL (first at line ${firstLine(result, 'failed-allocation')})`);
   if (counts.unfinished > 0) left.push(`${n(counts.unfinished, 'call')} the log does not finish (first at line ${firstLine(result, 'unfinished-call')})`);
+  if (counts.hiddenBlocks > 0) left.push(`${n(counts.hiddenBlocks, 'block')} the log does not show (posix_memalign's, first at line ${firstLine(result, 'hidden-block')})`);
   if (left.length > 0) lines.push(`  left out: ${left.join('; ')}`);
   const notes: string[] = [];
   if (counts.ops === 0 && counts.notUnderstood === 0) notes.push('the log has no allocation, realloc or free to import');
+  if (counts.liveAddresses > 0) notes.push(`${n(counts.liveAddresses, 'allocation')} at an address still live, given a new id (first at line ${firstLine(result, 'address-live')})`);
   if (counts.live > 0) notes.push(`${n(counts.live, 'block')} still allocated at the end`);
   if (counts.skipped > 0) notes.push(`${n(counts.skipped, 'line')} of other calls, signals, exits or markers skipped`);
   if (counts.ops > MAX_TRACE_OPS) notes.push(`more ops than the ${MAX_TRACE_OPS.toLocaleString('en-US')} Heap Inspector replays: run and check read the first ${MAX_TRACE_OPS.toLocaleString('en-US')}`);

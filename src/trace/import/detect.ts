@@ -3,6 +3,7 @@
 // `.ltrace` files go by their extension, and anything else is a `.heap` script.
 
 import type { TraceFormat } from '../model';
+import { LTRACE_PREFIX } from './ltrace';
 
 /** Characters and lines of the start of a text that detection reads. */
 /** Characters of a text `detectFormat` judges. */
@@ -10,7 +11,7 @@ export const FORMAT_SAMPLE_CHARS = 65_536;
 const SAMPLE_LINES = 200;
 
 const MTRACE = /^(?:= (?:Start|End)|(?:@ .*?)?(?:[+>!] (?:0x[0-9a-f]+|\(nil\)) (?:0x[0-9a-f]+|0)|[-<] 0x[0-9a-f]+))$/i;
-const LTRACE = /^(?:\d+\s+)?(?:(?:\d+:\d\d:\d\d(?:\.\d+)?|\d+\.\d+)\s+)?(?:\[(?:0x)?[0-9a-f]+\]\s+)?(?:(?:[^\s(]*->)?[A-Za-z_][\w.@+-]*\(.*(?:\)\s*=\s*\S+(?:\s+<\d+\.\d+>)?|<unfinished \.\.\.>|<no return \.\.\.>)|<\.\.\. [A-Za-z_][\w.@+-]* resumed>.*|(?:---|\+\+\+) .*)$/;
+const LTRACE = new RegExp(`^${LTRACE_PREFIX}` + String.raw`(?:(?:[^\s(]*->)?[A-Za-z_][\w.@+-]*\(.*(?:\)\s*=\s*\S+(?:\s+<\d+\.\d+>)?|<unfinished \.\.\.>|<no return \.\.\.>)|<\.\.\. [A-Za-z_][\w.@+-]* resumed>.*|(?:---|\+\+\+) .*)$`);
 
 /** The format by file name alone: `.rep`, `.mtrace` and `.ltrace`, else a `.heap` script. */
 export function formatOf(fileName: string): TraceFormat {

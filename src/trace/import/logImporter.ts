@@ -51,6 +51,8 @@ export abstract class LogImporter {
     freeNulls: 0,
     failed: 0,
     unfinished: 0,
+    hiddenBlocks: 0,
+    liveAddresses: 0,
     skipped: 0,
   };
   /** The line being read (1-based) and its text's span, where ops and diagnostics go. */
@@ -193,11 +195,18 @@ export abstract class LogImporter {
     this.report('warning', 'unknown-address', `${call}: the log never allocated ${addressText(address)} (or freed it already), so this is left out; blocks allocated before the log started are freed like this.`);
   }
 
+  /** A call succeeded but the log does not show its block (`message` says why): counted and reported, no op. */
+  protected hiddenBlock(message: string): void {
+    this.tally.hiddenBlocks++;
+    this.report('info', 'hidden-block', message);
+  }
+
   /** An allocation returned an address that holds a live block: that block stays allocated (it leaks) under its own id. */
   private evict(address: AddressKey, call: string): void {
     const old = this.blocks.at(address);
     if (old === undefined) return;
     this.blocks.move(address, null);
+    this.tally.liveAddresses++;
     this.report(
       'warning',
       'address-live',

@@ -5,7 +5,8 @@
 //   reallocarray(PTR, N, SIZE), memalign(ALIGN, SIZE), aligned_alloc(ALIGN, SIZE), valloc(SIZE),
 //   pvalloc(SIZE), posix_memalign(MEMPTR, ALIGN, SIZE) = 0 (its block is written to *MEMPTR,
 //   which ltrace does not show)
-//   PID malloc(8 <unfinished ...>         a call another task's lines interrupt (-f)
+//   PID malloc(8 <unfinished ...>         a call another task's lines interrupt (-f; PID is
+//                                         `[pid PID]` when ltrace writes to stderr)
 //   PID <... malloc resumed> )  = 0x...   and its end
 //   PID malloc(8 <no return ...>          a call ltrace did not expect back (it may come back)
 //   --- SIGCHLD (Child exited) ---        +++ exited (status 0) +++
@@ -37,8 +38,12 @@ const FUNCTIONS = {
 } as const;
 type Fn = keyof typeof FUNCTIONS;
 
-/** PID, time stamp and instruction pointer before a call, each optional. */
-const PREFIX = /^(?:(\d+)\s+)?(?:(?:\d+:\d\d:\d\d(?:\.\d+)?|\d+\.\d+)\s+)?(?:\[(?:0x)?[0-9a-f]+\]\s+)?/i;
+/**
+ * PID, time stamp and instruction pointer before a call, each optional (the source detection
+ * shares). With -f the PID is `PID ` in a log written with -o and `[pid PID] ` on stderr.
+ */
+export const LTRACE_PREFIX = String.raw`(?:(?:(\d+)|\[pid (\d+)\])\s+)?(?:(?:\d+:\d\d:\d\d(?:\.\d+)?|\d+\.\d+)\s+)?(?:\[(?:0x)?[0-9a-f]+\]\s+)?`;
+const PREFIX = new RegExp(`^${LTRACE_PREFIX}`, 'i');
 /** -T's time spent in the call, at the end. */
 const DURATION = /\s+<\d+\.\d+>$/;
 const CALL = /^(?:[^\s(]*?->)?([A-Za-z_][\w.]*)(?:@[\w.+-]*)?\((.*)$/;
@@ -90,7 +95,7 @@ export class LtraceImporter extends LogImporter {
 
   protected readLine(text: string): void {
     const prefix = PREFIX.exec(text)!;
-    const pid = prefix[1] === undefined ? 0 : Number(prefix[1]);
+    const pid = Number(prefix[1] ?? prefix[2] ?? 0);
     if (this.options.pids && !this.options.pids.has(pid)) {
       this.skip();
       return;
@@ -207,7 +212,7 @@ export class LtraceImporter extends LogImporter {
     }
     this.markNested(pid);
     if (fn === 'posix_memalign') {
-      if (value === '0') this.report('info', 'hidden-block', `${name} succeeded, but its block is written to *memptr, which ltrace does not show; it is left out (free of it will be an unknown address).`);
+      if (value === '0') this.hiddenBlock(`${name} succeeded, but its block is written to *memptr, which ltrace does not show; it is left out (free of it will be an unknown address).`);
       else this.allocated(null, values.size, name);
       return;
     }

@@ -91,6 +91,18 @@ describe('heap-inspector convert', () => {
     assert.match(broken.out, /1 error \(first at line 2: /);
   });
 
+  it('says what it left out or gave a new id: posix_memalign\'s hidden blocks, allocations at an address still live', () => {
+    const text = log('[pid 7] lt->malloc(8) = 0x10', '[pid 8] lt->malloc(8) = 0x10', '[pid 7] lt->posix_memalign(0x7ffe10, 64, 100) = 0', '[pid 7] lt->free(0x10) = <void>');
+    const r = convert('convert f.log -o f.rep', { 'f.log': text });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(
+      r.out,
+      'f.log: ltrace log, 4 lines → f.rep: 3 ops, 2 ids; every line understood\n' +
+        "  left out: 1 block the log does not show (posix_memalign's, first at line 3)\n" +
+        '  1 allocation at an address still live, given a new id (first at line 2); 1 block still allocated at the end\n',
+    );
+  });
+
   it('keeps only the tasks --pid names', () => {
     const text = log('1 lt->malloc(8) = 0x10', '2 lt->malloc(8) = 0x10', '2 lt->free(0x10) = <void>', '1 lt->free(0x10) = <void>');
     const r = convert('convert f.ltrace -o f.rep --pid 1', { 'f.ltrace': text });

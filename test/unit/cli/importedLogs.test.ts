@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findCompiler } from '../../../src/native/ownAllocator';
@@ -141,5 +141,21 @@ describe('logs of real programs, converted', function () {
     const childOnly = convert(log, '--pid', child);
     assert.deepEqual(childOnly.ops, ['a 0 20', 'f 0'], 'a was allocated before the fork, by the parent');
     assert.match(childOnly.stdout, /left out: 1 free or realloc of addresses the log never allocated \(first at line 4\)/);
+  });
+
+  it('reads ltrace -f\'s log as it writes it to stderr, each line under [pid N]', function () {
+    const ltrace = onPath('ltrace');
+    requireTool(this, ltrace === null ? 'ltrace' : null);
+    const program = compile('forks.c', 'forks');
+    const r = run(ltrace!, ['-f', '-e', 'malloc+free+realloc+calloc', program]);
+    assert.equal(r.status, 0);
+    const log = join(dir, 'forks-stderr.log');
+    writeFileSync(log, r.stderr);
+    const pids = [...new Set(r.stderr.split('\n').filter((l) => l.startsWith('[pid ')).map((l) => /^\[pid (\d+)\]/.exec(l)![1]!))];
+    assert.equal(pids.length, 2, r.stderr);
+    const both = convert(log);
+    assert.match(both.stdout, /: ltrace log, /);
+    assert.deepEqual(both.ops, ['a 0 10', 'a 1 20', 'f 1', 'f 0', 'a 0 30', 'f 0']);
+    assert.deepEqual(convert(log, '--pid', pids[0]!).ops, ['a 0 10', 'a 1 30', 'f 1', 'f 0']);
   });
 });

@@ -31,7 +31,7 @@ describe('ltrace logs', () => {
       );
       assert.deepEqual(r.ops, ['a 0 24', 'a 1 32', 'r 0 4000', 'a 2 40', 'f 1', 'f 2', 'f 0']);
       assert.deepEqual(r.problems, ['7 free-null']);
-      assert.deepEqual(r.counts, { lines: 10, ops: 7, ids: 3, notUnderstood: 0, firstNotUnderstood: null, unknownAddresses: 0, freeNulls: 1, failed: 0, unfinished: 0, skipped: 2, live: 0 });
+      assert.deepEqual(r.counts, { lines: 10, ops: 7, ids: 3, notUnderstood: 0, firstNotUnderstood: null, unknownAddresses: 0, freeNulls: 1, failed: 0, unfinished: 0, hiddenBlocks: 0, liveAddresses: 0, skipped: 2, live: 0 });
       assert.equal(r.trace.format, 'ltrace');
     });
 
@@ -51,6 +51,7 @@ describe('ltrace logs', () => {
       );
       assert.deepEqual(r.ops, ['a 0 128', 'a 1 50', 'a 2 4096', 'a 3 100', 'r 1 80', 'a 4 15']);
       assert.deepEqual(r.problems, ['7 hidden-block', '8 failed-allocation']);
+      assert.equal(r.counts.hiddenBlocks, 1);
     });
 
     it('reads every time stamp option, the instruction pointer and the time spent', () => {
@@ -114,11 +115,32 @@ describe('ltrace logs', () => {
     });
 
     it('keeps only the tasks asked for', () => {
-      const text = log(`1 lt->malloc(8) = ${A}`, `2 lt->malloc(8) = ${A}`, `2 lt->free(${A}) = <void>`, `1 lt->free(${A}) = <void>`);
-      assert.deepEqual(imported('ltrace', text, { pids: new Set([1]) }).ops, ['a 0 8', 'f 0']);
-      const both = imported('ltrace', text);
-      assert.deepEqual(both.ops, ['a 0 8', 'a 1 8', 'f 1']);
-      assert.deepEqual(both.problems, ['2 address-live', '4 unknown-address']);
+      for (const pid of [(n: number) => `${n} `, (n: number) => `[pid ${n}] `]) {
+        const text = log(`${pid(1)}lt->malloc(8) = ${A}`, `${pid(2)}lt->malloc(8) = ${A}`, `${pid(2)}lt->free(${A}) = <void>`, `${pid(1)}lt->free(${A}) = <void>`);
+        assert.deepEqual(imported('ltrace', text, { pids: new Set([1]) }).ops, ['a 0 8', 'f 0']);
+        const both = imported('ltrace', text);
+        assert.deepEqual(both.ops, ['a 0 8', 'a 1 8', 'f 1']);
+        assert.deepEqual(both.problems, ['2 address-live', '4 unknown-address']);
+        assert.equal(both.counts.liveAddresses, 1);
+      }
+    });
+
+    it('reads the PID column as ltrace -f writes it to stderr: [pid N], with time stamps and resumed calls', () => {
+      const r = imported(
+        'ltrace',
+        log(
+          `[pid 4242] 12:00:00.000001 t->malloc(16)       = ${A}`,
+          '[pid 4242] 12:00:00.000020 libc.so.6->calloc(4, 8 <unfinished ...>',
+          `[pid 4243] 12:00:00.000021 t->malloc(32)       = ${B}`,
+          `[pid 4242] 12:00:00.000030 <... calloc resumed> ) = ${C}`,
+          `[pid 4243] 12:00:00.000031 t->free(${B})       = <void>`,
+          '[pid 4243] +++ exited (status 0) +++',
+          `[pid 4242] t->realloc(${A}, 64)                = ${B} <0.000012>`,
+        ),
+      );
+      assert.deepEqual(r.ops, ['a 0 16', 'a 1 32', 'a 2 32', 'f 1', 'r 0 64']);
+      assert.deepEqual(r.problems, []);
+      assert.equal(r.trace.format, 'ltrace');
     });
   });
 
@@ -167,6 +189,7 @@ describe('ltrace logs', () => {
   it('is told by its content', () => {
     assert.equal(detectFormat('log.txt', log(`lt->malloc(24) = ${A}`, `lt->free(${A}) = <void>`, '+++ exited (status 0) +++')), 'ltrace');
     assert.equal(detectFormat('log', log(`1234 05:09:56 fk->malloc(8 <unfinished ...>`, `1235 05:09:56 <... malloc resumed> ) = ${A}`)), 'ltrace');
+    assert.equal(detectFormat('log', log(`[pid 1084] t->malloc(16) = ${A}`, `[pid 1084] t->free(${A}) = <void>`, '[pid 1084] +++ exited (status 0) +++')), 'ltrace');
     assert.equal(detectFormat('x.heap', log('p = malloc(8)', 'free(p)')), 'heap');
   });
 });

@@ -33,7 +33,7 @@ describe('glibc mtrace logs', () => {
       assert.deepEqual(r.problems, []);
       assert.equal(r.ids, 3);
       assert.equal(r.trace.format, 'mtrace');
-      assert.deepEqual(r.counts, { lines: 10, ops: 7, ids: 3, notUnderstood: 0, firstNotUnderstood: null, unknownAddresses: 0, freeNulls: 0, failed: 0, unfinished: 0, skipped: 2, live: 0 });
+      assert.deepEqual(r.counts, { lines: 10, ops: 7, ids: 3, notUnderstood: 0, firstNotUnderstood: null, unknownAddresses: 0, freeNulls: 0, failed: 0, unfinished: 0, hiddenBlocks: 0, liveAddresses: 0, skipped: 2, live: 0 });
     });
 
     it('gives a freed id to the next block, the smallest first, and never a live one', () => {
