@@ -6,18 +6,20 @@
 
 import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RecordingConverter, repLine, sidecarHeader, sidecarLine, StreamDecoder, type RecordedImage, type RecordedProcess, type RecordingInfo, type StreamHeader } from '../trace/index';
+import { RecordingConverter, repLine, sidecarHeader, sidecarLine, StreamDecoder, EVENT_BYTES, type RecordedImage, type RecordedProcess, type RecordingInfo, type StreamHeader } from '../trace/index';
 
 /** A stream's file name: the pid, then the how-manyth image of that pid (recorder.c's open_stream). */
 const STREAM_NAME = /^(\d+)-(\d+)\.hirec$/;
 const CHUNK_BYTES = 1 << 20;
+/** The recorder's stream buffer (recorder.c's `buf`), written out whenever it cannot take another event. */
+const RECORDER_BUFFER_BYTES = 1 << 16;
 /**
  * A stream without the recorder's end mark (docs/recording.md, "The stream"): what it lost is at
- * most the recorder's 64 KiB buffer of 48-byte events.
+ * most the recorder's buffer of events.
  */
 const CUT_SHORT =
   'the process ended without the recorder\'s last write (killed by SIGKILL, a stack overflow, or a full disk): ' +
-  'the calls after its last write, up to 1,365 (its 64 KiB buffer), are missing, so blocks may look leaked';
+  `the calls after its last write, up to ${Math.floor(RECORDER_BUFFER_BYTES / EVENT_BYTES).toLocaleString('en-US')} (its ${RECORDER_BUFFER_BYTES / 1024} KiB buffer), are missing, so blocks may look leaked`;
 
 export interface RecordingContext {
   /** The command as given to `record`. */

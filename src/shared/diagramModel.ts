@@ -70,7 +70,7 @@ export function opNeighbourhood(frame: FrameDto, radius = 1): { from: number; to
   const k = at === null ? 0 : firstIndex(n, (i) => frame.addrs[i]! + frame.sizes[i]! > at);
   if (k >= n || (at !== null && frame.addrs[k]! > at)) return null;
   const lo = Math.max(0, k - radius);
-  const hi = Math.min(n - 1, (at === null ? 2 * radius : k + radius));
+  const hi = Math.min(n - 1, at === null ? 2 * radius : k + radius);
   return { from: frame.addrs[lo]!, to: frame.addrs[hi]! + frame.sizes[hi]! };
 }
 
