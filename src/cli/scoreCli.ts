@@ -3,7 +3,7 @@
 // a second run, then the lab driver's table, Total and performance index (src/trace/own/labTotal.ts).
 // Exit codes: 0 every trace valid, 1 a trace is not valid, 2 bad usage, an unreadable trace, no compiler.
 
-import { formatLabTotal, formatOf, labTotal, notCompiled, notValid, parseTrace, traceScore, type Trace, type TraceScore } from '../trace/index';
+import { detectFormat, formatLabTotal, labTotal, notCompiled, notValid, parseTrace, traceScore, type Trace, type TraceScore } from '../trace/index';
 import type { CliIo, CompilerNote } from './cliIo';
 
 export interface ScoreArgs {
@@ -66,7 +66,7 @@ export function runScore(args: ScoreArgs, io: CliIo): number {
   return total.invalid > 0 ? 1 : 0;
 }
 
-/** The traces named, a folder standing for its .rep files, each read and parsed; null (said on stderr) when one cannot be read. */
+/** The traces named (a log told by its content, as `run` tells it), a folder standing for its .rep files, each read and parsed; null (said on stderr) when one cannot be read. */
 function readTraces(paths: readonly string[], io: CliIo): { name: string; trace: Trace }[] | null {
   const files: string[] = [];
   for (const path of paths) {
@@ -87,7 +87,7 @@ function readTraces(paths: readonly string[], io: CliIo): { name: string; trace:
       io.err(`heap-inspector: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
       return null;
     }
-    traces.push({ name: file.split(/[\\/]/).pop() ?? file, trace: parseTrace(text, formatOf(file)) });
+    traces.push({ name: file.split(/[\\/]/).pop() ?? file, trace: parseTrace(text, detectFormat(file, text)) });
   }
   return traces;
 }

@@ -115,6 +115,17 @@ describe('heap-inspector score: the malloc lab\'s score of your allocator over t
     assert.deepEqual([json.traces[0]!.code, json.interface], ['allocator-compile', null]);
   });
 
+  it('an allocation log is told by its content, as run tells it: an mtrace log named .log scores as its ops', () => {
+    const log = ['= Start', '@ ./prog:[0x11a0] + 0x5638583c82a0 0x18', '@ ./prog:[0x11b3] + 0x5638583c84a0 0x20', '@ ./prog:[0x11d6] < 0x5638583c82a0', '@ ./prog:[0x11d6] > 0x5638583c8540 0xfa0', '@ ./prog:[0x124a] - 0x5638583c84a0', '= End', ''].join('\n');
+    let out = '';
+    let err = '';
+    const io: CliIo = { readFile: () => log, out: (t) => void (out += t), err: (t) => void (err += t), runAllocator: cliAllocatorRunner(compiles()) };
+    const code = runCli(['score', '--allocator', fixture('textbook.c'), 'prog.log'], io);
+    assert.equal(code, 0, err + out);
+    const [valid, , ops] = cells(out).get('prog.log')!;
+    assert.deepEqual([valid, ops], ['yes', '4']);
+  });
+
   it('a folder stands for its .rep traces; no compiler is exit 2 with what to install', () => {
     const r = score(['--allocator', fixture('textbook.c'), 'lab-traces'], { 'lab-traces': ['short1-bal.rep', 'short2-bal.rep'] });
     assert.equal(r.code, 0, r.err);
