@@ -4,6 +4,7 @@
 // is read.
 
 import { BoundedDiagnostics } from './diagnostics';
+import { grouped } from './figures';
 import { LifetimeTracker } from './lifetimes';
 import { asciiText, ByteLineReader, LineReader, TEXT_KIND_SAMPLE, textKind } from './lines';
 import { lineRange, MAX_TRACE_OPS, type Trace } from './model';
@@ -167,7 +168,7 @@ export abstract class LineParser implements TraceParser {
       range: lineRange(line, 1, Math.min(text.length, 200) + 1),
       severity: 'error',
       code: 'trace-too-long',
-      message: `The trace has more than ${MAX_TRACE_OPS.toLocaleString('en-US')} ops, the most Heap Inspector replays (about 900 MB of memory with the history of every step): it stops reading here, and nothing from this line on is replayed.`,
+      message: `The trace has more than ${grouped(MAX_TRACE_OPS)} ops, the most Heap Inspector replays (about 900 MB of memory with the history of every step): it stops reading here, and nothing from this line on is replayed.`,
     });
     return true;
   }

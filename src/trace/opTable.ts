@@ -47,6 +47,8 @@ export class OpTable implements Iterable<TraceOp> {
   protected columns: Uint16Array;
   protected endColumns: Uint16Array;
   protected readonly whole = new Map<number, TraceOp>();
+  /** How many ops of each kind (by code) the table holds: `count` and `has` without a scan of the ops. */
+  protected readonly kindCounts = new Int32Array(KINDS.length);
   /** The first op that assigns each slot (`length` if none), for the table of `firstAssignedOf` ops. */
   private firstAssigned: Int32Array | null = null;
   private firstAssignedOf = 0;
@@ -160,12 +162,16 @@ export class OpTable implements Iterable<TraceOp> {
 
   /** Whether any op is one of `kinds`. */
   has(...kinds: TraceOpKind[]): boolean {
-    return this.scan(kinds, true) > 0;
+    return this.count(...kinds) > 0;
   }
 
-  /** How many ops are one of `kinds`. */
+  /** How many ops are one of `kinds` (kept as the table is written: no scan of the ops). */
   count(...kinds: TraceOpKind[]): number {
-    return this.scan(kinds, false);
+    let mask = 0;
+    for (const k of kinds) mask |= 1 << KIND_CODE[k];
+    let found = 0;
+    for (let code = 0; code < KINDS.length; code++) if (mask & (1 << code)) found += this.kindCounts[code]!;
+    return found;
   }
 
   /** The first op on or after `line` (length when none is): ops are in line order. */
@@ -180,19 +186,6 @@ export class OpTable implements Iterable<TraceOp> {
   /** Bytes the columns hold (the ops kept whole not counted). */
   get byteLength(): number {
     return [this.kinds, this.ptrs, this.sizes, this.lineBases, this.lineSteps, this.columns, this.endColumns].reduce((sum, a) => sum + a.byteLength, this.froms?.byteLength ?? 0);
-  }
-
-  /** Ops of `kinds`, counted up to the first when `first`. */
-  private scan(kinds: readonly TraceOpKind[], first: boolean): number {
-    let mask = 0;
-    for (const k of kinds) mask |= 1 << KIND_CODE[k];
-    let found = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (((1 << (this.kinds[i]! & ~WHOLE)) & mask) === 0) continue;
-      found++;
-      if (first) break;
-    }
-    return found;
   }
 
   private check(i: number): void {
@@ -225,6 +218,7 @@ export class OpTableBuilder extends OpTable {
     }
     const i = this.grow();
     this.kinds[i] = KIND_CODE[kind];
+    this.kindCounts[KIND_CODE[kind]]!++;
     this.ptrs[i] = ptr ?? NONE;
     this.setFrom(i, kind === 'realloc' ? from : null, ptr);
     this.sizes[i] = kind === 'free' ? 0 : Number(size);
@@ -242,6 +236,7 @@ export class OpTableBuilder extends OpTable {
     }
     const i = this.grow();
     this.kinds[i] = KIND_CODE[op.kind] | WHOLE;
+    this.kindCounts[KIND_CODE[op.kind]]!++;
     this.ptrs[i] = op.ptr ?? NONE;
     this.setFrom(i, op.kind === 'realloc' ? op.from : null, op.ptr);
     this.sizes[i] = 0;
