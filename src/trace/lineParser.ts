@@ -84,8 +84,8 @@ export abstract class LineParser implements TraceParser {
     for (let n = 0; n < maxLines; n++) {
       let text: string | null;
       if (bytes !== null && this.ops.length < MAX_TRACE_OPS) {
-        if (!bytes.step()) break;
-        if (this.parseBytes(bytes.bytes, bytes.start, bytes.end)) continue;
+        n += this.parseByteLines(bytes, maxLines - n);
+        if (n >= maxLines || !bytes.step()) break;
         text = bytes.text();
       } else {
         text = reader.next();
@@ -113,11 +113,12 @@ export abstract class LineParser implements TraceParser {
   protected abstract parseLine(text: string, line: number): void;
 
   /**
-   * Line `reader.line` as the bytes `bytes[start, end)`, when it can be read without text (the
-   * `.rep` quick path); false (nothing done) sends it to `parseLine` as text.
+   * Reads up to `max` lines from the reader's bytes without text (the `.rep` quick path), moving
+   * the reader past them; stops at the first it cannot read so, which goes to `parseLine` as text.
+   * Returns the lines read.
    */
-  protected parseBytes(_bytes: Uint8Array, _start: number, _end: number): boolean {
-    return false;
+  protected parseByteLines(_reader: ByteLineReader, _max: number): number {
+    return 0;
   }
 
   /** Makes the trace (`result`) from what was read. */

@@ -227,6 +227,30 @@ export class OpTableBuilder extends OpTable {
     this.endColumns[i] = endColumn;
   }
 
+  /**
+   * Appends a `.rep` op as the parser's quick path reads it (a realloc resizes its own slot; `size`
+   * ignored for a free) when it fits the columns, without `add`'s checks for the general case;
+   * false, with nothing appended, when it is to be kept whole (then `add` keeps it).
+   */
+  addRep(kind: 'malloc' | 'realloc' | 'free', slot: Slot, size: number, line: number, column: number, endColumn: number): boolean {
+    const i = this.n;
+    const first = (i & (LINE_STRIDE - 1)) === 0;
+    const step = first ? 0 : line - this.lineBases[i >> LINE_SHIFT]!;
+    if (size > MAX_COLUMN_SIZE || endColumn > MAX_COLUMN || step < 0 || step > MAX_LINE_STEP) return false;
+    this.grow();
+    const code = kind === 'malloc' ? KIND_CODE.malloc : kind === 'realloc' ? KIND_CODE.realloc : KIND_CODE.free;
+    this.kinds[i] = code;
+    this.kindCounts[code]!++;
+    this.ptrs[i] = slot;
+    if (this.froms !== null) this.froms[i] = kind === 'realloc' ? slot : NONE;
+    this.sizes[i] = kind === 'free' ? 0 : size;
+    if (first) this.lineBases[i >> LINE_SHIFT] = line;
+    this.lineSteps[i] = step;
+    this.columns[i] = column;
+    this.endColumns[i] = endColumn;
+    return true;
+  }
+
   push(op: TraceOp): void {
     const r = op.range;
     const columnar = op.kind === 'free' || op.kind === 'malloc' || op.kind === 'realloc';
