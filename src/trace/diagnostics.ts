@@ -5,6 +5,7 @@
 // (docs/trace-formats.md, docs/limits.md).
 
 import type { Diagnostic, DiagnosticCode, DiagnosticSeverity, SourceRange } from './vocabulary';
+import { grouped } from './figures';
 
 /** Diagnostics of one code kept in full by one producer; VS Code shows at most 1,000 per file anyway. */
 export const FULL_PER_CODE = 1000;
@@ -72,7 +73,7 @@ export class BoundedDiagnostics implements DiagnosticSink {
         severity: more.severity,
         code,
         count: more.count,
-        message: `... and ${more.count.toLocaleString('en-US')} more "${code}" problem${more.count === 1 ? '' : 's'} like the ${this.fullPerCode.toLocaleString('en-US')} above, ${lines}; only the first ${this.fullPerCode.toLocaleString('en-US')} of each kind are listed.`,
+        message: `... and ${grouped(more.count)} more "${code}" problem${more.count === 1 ? '' : 's'} like the ${grouped(this.fullPerCode)} above, ${lines}; only the first ${grouped(this.fullPerCode)} of each kind are listed.`,
       });
     }
     this.cached = out;

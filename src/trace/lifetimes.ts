@@ -102,6 +102,40 @@ export class LifetimeTracker {
   }
 
   /**
+   * Analyses op `i`, just appended (the ops before it first, if any are not analysed yet): a
+   * malloc, a free, or a realloc of its own slot, of `size` bytes, as a `.rep` parser reads it.
+   * The usual cases (a malloc into a slot not live, a free or realloc of a live one, no size 0)
+   * are done here from what the parser read, without reading the op back; the rest as `catchUp`
+   * does them (docs/performance.md, "At scale").
+   */
+  addRep(i: number, kind: 'malloc' | 'realloc' | 'free', slot: Slot, size: number): void {
+    if (this.analysed !== i) this.catchUp(i);
+    if (i >= this.lifetimeOfOp.length) this.growOps(i + 1);
+    this.analysed = i + 1;
+    const state = slot < this.kind.length ? this.kind[slot]! : UNUSED;
+    if (kind === 'malloc') {
+      if (state !== LIVE && size !== 0 && this.returnedNull === null) {
+        const life = this.lifetimes.begin(slot, i);
+        this.lifetimeOfOp[i] = life;
+        this.set(slot, LIVE, life, 0);
+        return;
+      }
+    } else if (state === LIVE && (kind === 'free' || (size !== 0 && this.returnedNull === null))) {
+      const life = this.lifetime[slot]!;
+      this.lifetimeOfOp[i] = life;
+      if (kind === 'free') {
+        this.lifetimes.free(life, i);
+        this.set(slot, FREED, life, i);
+      } else {
+        // The slot stays live with the same lifetime: `add`'s free of the old pointer and take of the new one, on one slot.
+        this.lifetimes.realloc(life, i, slot);
+      }
+      return;
+    }
+    this.add(i);
+  }
+
+  /**
    * The analysis of every op so far (call `catchUp()` first). The lifetimes, like the per-op
    * arrays, are a copy trimmed to size: ops analysed later (a parser may call this midway and
    * go on) do not change an analysis already handed out.

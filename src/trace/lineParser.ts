@@ -4,6 +4,7 @@
 // is read.
 
 import { BoundedDiagnostics } from './diagnostics';
+import { grouped } from './figures';
 import { LifetimeTracker } from './lifetimes';
 import { asciiText, ByteLineReader, LineReader, TEXT_KIND_SAMPLE, textKind } from './lines';
 import { lineRange, MAX_TRACE_OPS, type Trace } from './model';
@@ -83,8 +84,8 @@ export abstract class LineParser implements TraceParser {
     for (let n = 0; n < maxLines; n++) {
       let text: string | null;
       if (bytes !== null && this.ops.length < MAX_TRACE_OPS) {
-        if (!bytes.step()) break;
-        if (this.parseBytes(bytes.bytes, bytes.start, bytes.end)) continue;
+        n += this.parseByteLines(bytes, maxLines - n);
+        if (n >= maxLines || !bytes.step()) break;
         text = bytes.text();
       } else {
         text = reader.next();
@@ -112,11 +113,12 @@ export abstract class LineParser implements TraceParser {
   protected abstract parseLine(text: string, line: number): void;
 
   /**
-   * Line `reader.line` as the bytes `bytes[start, end)`, when it can be read without text (the
-   * `.rep` quick path); false (nothing done) sends it to `parseLine` as text.
+   * Reads up to `max` lines from the reader's bytes without text (the `.rep` quick path), moving
+   * the reader past them; stops at the first it cannot read so, which goes to `parseLine` as text.
+   * Returns the lines read.
    */
-  protected parseBytes(_bytes: Uint8Array, _start: number, _end: number): boolean {
-    return false;
+  protected parseByteLines(_reader: ByteLineReader, _max: number): number {
+    return 0;
   }
 
   /** Makes the trace (`result`) from what was read. */
@@ -167,7 +169,7 @@ export abstract class LineParser implements TraceParser {
       range: lineRange(line, 1, Math.min(text.length, 200) + 1),
       severity: 'error',
       code: 'trace-too-long',
-      message: `The trace has more than ${MAX_TRACE_OPS.toLocaleString('en-US')} ops, the most Heap Inspector replays (about 900 MB of memory with the history of every step): it stops reading here, and nothing from this line on is replayed.`,
+      message: `The trace has more than ${grouped(MAX_TRACE_OPS)} ops, the most Heap Inspector replays (about 900 MB of memory with the history of every step): it stops reading here, and nothing from this line on is replayed.`,
     });
     return true;
   }

@@ -92,11 +92,29 @@ export class ByteLineReader {
   /** A line read as text held a byte beyond ASCII; reading stopped there. */
   notAscii = false;
 
-  constructor(readonly bytes: Uint8Array) {}
+  /** The last line break's index (CR or LF), -1 if none: a line starting before it ends at a break, not at the end of the bytes. */
+  readonly lastBreak: number;
+
+  constructor(readonly bytes: Uint8Array) {
+    let last = bytes.length - 1;
+    while (last >= 0 && bytes[last] !== LF && bytes[last] !== CR) last--;
+    this.lastBreak = last;
+  }
 
   /** Bytes consumed so far, for progress. */
   get offset(): number {
     return Math.min(this.position, this.bytes.length);
+  }
+
+  /** Where the next line starts (past the end once every line is read). */
+  get nextStart(): number {
+    return this.position;
+  }
+
+  /** Moves past lines read without the reader (the `.rep` quick path): the next starts at `position`, and `line` lines are read. */
+  skipTo(position: number, line: number): void {
+    this.position = position;
+    this.line = line;
   }
 
   get done(): boolean {

@@ -47,6 +47,8 @@ export class OpTable implements Iterable<TraceOp> {
   protected columns: Uint16Array;
   protected endColumns: Uint16Array;
   protected readonly whole = new Map<number, TraceOp>();
+  /** How many ops of each kind (by code) the table holds: `count` and `has` without a scan of the ops. */
+  protected readonly kindCounts = new Int32Array(KINDS.length);
   /** The first op that assigns each slot (`length` if none), for the table of `firstAssignedOf` ops. */
   private firstAssigned: Int32Array | null = null;
   private firstAssignedOf = 0;
@@ -160,12 +162,16 @@ export class OpTable implements Iterable<TraceOp> {
 
   /** Whether any op is one of `kinds`. */
   has(...kinds: TraceOpKind[]): boolean {
-    return this.scan(kinds, true) > 0;
+    return this.count(...kinds) > 0;
   }
 
-  /** How many ops are one of `kinds`. */
+  /** How many ops are one of `kinds` (kept as the table is written: no scan of the ops). */
   count(...kinds: TraceOpKind[]): number {
-    return this.scan(kinds, false);
+    let mask = 0;
+    for (const k of kinds) mask |= 1 << KIND_CODE[k];
+    let found = 0;
+    for (let code = 0; code < KINDS.length; code++) if (mask & (1 << code)) found += this.kindCounts[code]!;
+    return found;
   }
 
   /** The first op on or after `line` (length when none is): ops are in line order. */
@@ -180,19 +186,6 @@ export class OpTable implements Iterable<TraceOp> {
   /** Bytes the columns hold (the ops kept whole not counted). */
   get byteLength(): number {
     return [this.kinds, this.ptrs, this.sizes, this.lineBases, this.lineSteps, this.columns, this.endColumns].reduce((sum, a) => sum + a.byteLength, this.froms?.byteLength ?? 0);
-  }
-
-  /** Ops of `kinds`, counted up to the first when `first`. */
-  private scan(kinds: readonly TraceOpKind[], first: boolean): number {
-    let mask = 0;
-    for (const k of kinds) mask |= 1 << KIND_CODE[k];
-    let found = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (((1 << (this.kinds[i]! & ~WHOLE)) & mask) === 0) continue;
-      found++;
-      if (first) break;
-    }
-    return found;
   }
 
   private check(i: number): void {
@@ -225,12 +218,37 @@ export class OpTableBuilder extends OpTable {
     }
     const i = this.grow();
     this.kinds[i] = KIND_CODE[kind];
+    this.kindCounts[KIND_CODE[kind]]!++;
     this.ptrs[i] = ptr ?? NONE;
     this.setFrom(i, kind === 'realloc' ? from : null, ptr);
     this.sizes[i] = kind === 'free' ? 0 : Number(size);
     this.setLine(i, line);
     this.columns[i] = column;
     this.endColumns[i] = endColumn;
+  }
+
+  /**
+   * Appends a `.rep` op as the parser's quick path reads it (a realloc resizes its own slot; `size`
+   * ignored for a free) when it fits the columns, without `add`'s checks for the general case;
+   * false, with nothing appended, when it is to be kept whole (then `add` keeps it).
+   */
+  addRep(kind: 'malloc' | 'realloc' | 'free', slot: Slot, size: number, line: number, column: number, endColumn: number): boolean {
+    const i = this.n;
+    const first = (i & (LINE_STRIDE - 1)) === 0;
+    const step = first ? 0 : line - this.lineBases[i >> LINE_SHIFT]!;
+    if (size > MAX_COLUMN_SIZE || endColumn > MAX_COLUMN || step < 0 || step > MAX_LINE_STEP) return false;
+    this.grow();
+    const code = kind === 'malloc' ? KIND_CODE.malloc : kind === 'realloc' ? KIND_CODE.realloc : KIND_CODE.free;
+    this.kinds[i] = code;
+    this.kindCounts[code]!++;
+    this.ptrs[i] = slot;
+    if (this.froms !== null) this.froms[i] = kind === 'realloc' ? slot : NONE;
+    this.sizes[i] = kind === 'free' ? 0 : size;
+    if (first) this.lineBases[i >> LINE_SHIFT] = line;
+    this.lineSteps[i] = step;
+    this.columns[i] = column;
+    this.endColumns[i] = endColumn;
+    return true;
   }
 
   push(op: TraceOp): void {
@@ -242,6 +260,7 @@ export class OpTableBuilder extends OpTable {
     }
     const i = this.grow();
     this.kinds[i] = KIND_CODE[op.kind] | WHOLE;
+    this.kindCounts[KIND_CODE[op.kind]]!++;
     this.ptrs[i] = op.ptr ?? NONE;
     this.setFrom(i, op.kind === 'realloc' ? op.from : null, op.ptr);
     this.sizes[i] = 0;

@@ -3,16 +3,15 @@
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
 import { grown, trimmed } from '../engine/typedArrays';
-import { mergeDiagnostics, type DiagnosticSink } from './diagnostics';
+import { mergeDiagnostics } from './diagnostics';
 import { idNames } from './idNames';
 import { LineParser } from './lineParser';
-import { tokens, type Token } from './lines';
-import { lineRange, MAX_SIZE, type Diagnostic, type RepHeader, type SourceRange, type Trace, type TraceOp } from './model';
-import { parseSize } from './numbers';
+import { MAX_ID, parseOpLine } from './repLine';
+import { tokens, type ByteLineReader, type Token } from './lines';
+import { lineRange, MAX_SIZE, MAX_TRACE_OPS, type Diagnostic, type RepHeader, type SourceRange, type Trace } from './model';
 import { clip } from './text';
 
-/** Ids beyond this are refused outright (a typo, not a trace): keeps slot tables small. */
-export const MAX_ID = 1 << 24;
+export { MAX_ID } from './repLine';
 
 /**
  * A `.rep` op keeps its line and columns and makes its range when asked: a million-op trace would
@@ -43,7 +42,6 @@ export function parseRepBytes(bytes: Uint8Array): Trace | null {
  */
 const DENSE_IDS = 1 << 20;
 const DENSE_SPREAD = 4;
-const DIGITS = /^[0-9]+$/;
 /** A header number as the driver's fscanf("%d") reads it: a sign is allowed. */
 const HEADER_NUMBER = /^[+-]?[0-9]+$/;
 const HEADER = '.rep trace starts with four numbers (suggested heap size, number of ids, number of ops, weight)';
@@ -200,45 +198,78 @@ export class RepParser extends LineParser {
     return true;
   }
 
-  /** An op line of the usual form as bytes, as `fastOp` reads it from text; blank lines are skipped. */
-  protected parseBytes(bytes: Uint8Array, lineStart: number, n: number): boolean {
-    if (this.phase !== 'ops') return false;
-    let i = lineStart;
-    while (i < n && isBlank(bytes[i]!)) i++;
-    if (i === n) return true; // a blank line
-    const start = i;
-    const kind = bytes[i++]!;
-    if ((kind !== 97 && kind !== 114 && kind !== 102) || i >= n || !isBlank(bytes[i]!)) return false;
-    while (i < n && isBlank(bytes[i]!)) i++;
-    const idStart = i;
-    let id = 0;
-    for (let c = bytes[i]!; i < n && c >= 48 && c <= 57; c = bytes[++i]!) id = id * 10 + (c - 48);
-    const idDigits = i - idStart;
-    if (idDigits === 0 || idDigits > 7 || (i < n && !isBlank(bytes[i]!))) return false;
-    if (this.header !== null && id >= this.header.ids) return false;
-    let end = i;
-    let size = -1;
-    if (kind !== 102) {
-      while (i < n && isBlank(bytes[i]!)) i++;
-      const sizeStart = i;
-      size = 0;
-      for (let c = bytes[i]!; i < n && c >= 48 && c <= 57; c = bytes[++i]!) size = size * 10 + (c - 48);
-      const sizeDigits = i - sizeStart;
-      if (sizeDigits === 0 || sizeDigits > 15) return false;
-      end = i;
+  /**
+   * Reads lines of the usual op form (as `fastOp` reads them from text) and blank lines straight
+   * from the bytes, up to `max` lines, the same scan finding each line's end and reading its
+   * numbers; stops before the first line it cannot take, which the general path then reads as
+   * text. Only lines that end in a line break are read here (the last line of a file without a
+   * final one goes the general way), so no scan runs past the end. Returns the lines read.
+   */
+  protected parseByteLines(reader: ByteLineReader, max: number): number {
+    if (this.phase !== 'ops') return 0;
+    const bytes = reader.bytes;
+    const last = reader.lastBreak;
+    const ids = this.header === null ? MAX_ID : this.header.ids;
+    let room = MAX_TRACE_OPS - this.ops.length;
+    let p = reader.nextStart;
+    let line = reader.line;
+    let read = 0;
+    while (p <= last && read < max && room > 0) {
+      let i = p;
+      let c = bytes[i]!;
+      while (isInlineBlank(c)) c = bytes[++i]!;
+      if (c !== LF && c !== CR) {
+        const start = i;
+        const kind = c;
+        if (kind !== 97 /* a */ && kind !== 114 /* r */ && kind !== 102 /* f */) break;
+        c = bytes[++i]!;
+        if (!isInlineBlank(c)) break;
+        while (isInlineBlank(c)) c = bytes[++i]!;
+        const idStart = i;
+        let id = 0;
+        while (c >= 48 && c <= 57) {
+          id = id * 10 + (c - 48);
+          c = bytes[++i]!;
+        }
+        const idDigits = i - idStart;
+        if (idDigits === 0 || idDigits > 7 || id >= ids || !(isInlineBlank(c) || c === LF || c === CR)) break;
+        let end = i;
+        let size = -1;
+        if (kind !== 102) {
+          while (isInlineBlank(c)) c = bytes[++i]!;
+          const sizeStart = i;
+          size = 0;
+          while (c >= 48 && c <= 57) {
+            size = size * 10 + (c - 48);
+            c = bytes[++i]!;
+          }
+          const sizeDigits = i - sizeStart;
+          if (sizeDigits === 0 || sizeDigits > 15) break;
+          end = i;
+        }
+        while (isInlineBlank(c)) c = bytes[++i]!;
+        if (c !== LF && c !== CR) break;
+        this.opLines++;
+        room--;
+        this.addOp(kind, id, size, line + 1, start - p + 1, end - p + 1);
+      }
+      line++;
+      read++;
+      p = c === CR && bytes[i + 1] === LF ? i + 2 : i + 1;
     }
-    while (i < n && isBlank(bytes[i]!)) i++;
-    if (i < n) return false;
-    this.opLines++;
-    this.addOp(kind, id, size, this.reader.line, start - lineStart + 1, end - lineStart + 1);
-    return true;
+    reader.skipTo(p, line);
+    return read;
   }
 
   /** Appends an op the quick path read: `kind` the character code of a, r or f; `size` -1 for a free. */
   private addOp(kind: number, id: number, size: number, line: number, startColumn: number, endColumn: number): void {
     if (id > this.maxId) this.maxId = id;
     const slot = this.slotFor(id);
-    this.ops.add(kind === 102 ? 'free' : kind === 97 ? 'malloc' : 'realloc', slot, kind === 114 ? slot : null, size, line, startColumn, endColumn);
+    const op = kind === 102 ? 'free' : kind === 97 ? 'malloc' : 'realloc';
+    const i = this.ops.length;
+    // The lifetime pass takes the op as it is read, rather than reading it back from the table later.
+    if (this.ops.addRep(op, slot, size, line, startColumn, endColumn)) this.lifetimes.addRep(i, op, slot, size);
+    else this.ops.add(op, slot, kind === 114 ? slot : null, size, line, startColumn, endColumn);
   }
 
   /** Ids map to dense slots in order of first use, so a trace with one huge id stays small. */
@@ -336,6 +367,14 @@ export class RepParser extends LineParser {
   }
 }
 
+const LF = 10;
+const CR = 13;
+
+/** The blanks within a line: space, tab, vertical tab, form feed (a carriage return ends the line). */
+function isInlineBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 11 || c === 12;
+}
+
 /** The blanks of the fast path: space, tab, vertical tab, form feed, carriage return. */
 function isBlank(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
@@ -345,70 +384,6 @@ function isBlank(c: number): boolean {
 function isSpace(c: number): boolean {
   if (c < 128) return isBlank(c);
   return /\s/.test(String.fromCharCode(c));
-}
-
-function parseOpLine(
-  t: readonly Token[],
-  line: number,
-  header: RepHeader | null,
-  diagnostics: DiagnosticSink,
-  slotFor: (id: number) => number,
-): { op: TraceOp | null; id: number | null } {
-  let id: number | null = null;
-  const op = parseOp(t, line, header, diagnostics, (valid) => (id = valid), slotFor);
-  return { op, id };
-}
-
-function parseOp(
-  t: readonly Token[],
-  line: number,
-  header: RepHeader | null,
-  diagnostics: DiagnosticSink,
-  sawId: (id: number) => void,
-  slotFor: (id: number) => number,
-): TraceOp | null {
-  const [opToken, idToken, sizeToken, ...extra] = t as [Token, Token?, Token?, ...Token[]];
-  const range = lineRange(line, opToken.column, t[t.length - 1]!.column + t[t.length - 1]!.text.length);
-  const fail = (token: Token, code: Diagnostic['code'], message: string): null => {
-    diagnostics.push({ range: lineRange(line, token.column, token.column + token.text.length), severity: 'error', code, message });
-    return null;
-  };
-  const kind = opToken.text;
-  if (kind !== 'a' && kind !== 'r' && kind !== 'f') {
-    return fail(opToken, 'unknown-op', `Unknown op "${clip(kind)}": a .rep line is "a id size" (malloc), "r id size" (realloc) or "f id" (free).`);
-  }
-  const wanted = kind === 'f' ? 'f id' : `${kind} id size`;
-  if (!idToken) return fail(opToken, 'missing-argument', `"${kind}" needs an id: "${wanted}".`);
-  if (/^-[0-9]+$/.test(idToken.text)) return fail(idToken, 'id-out-of-range', `Ids count from 0; ${clip(idToken.text)} is not an id.`);
-  if (!DIGITS.test(idToken.text)) return fail(idToken, 'bad-number', `The id "${clip(idToken.text)}" is not a whole number.`);
-  // Beyond MAX_ID by its length alone: a megabyte of digits never becomes a bigint.
-  const digits = idToken.text.replace(/^0+(?=.)/, '');
-  const id = digits.length > 9 ? Infinity : Number(digits);
-  if (id >= MAX_ID || (header && id >= header.ids)) {
-    // An id beyond the header still counts as used: the header's id count is then what to fix.
-    if (id < MAX_ID) sawId(id);
-    const quoted = clip(idToken.text);
-    return fail(
-      idToken,
-      'id-out-of-range',
-      !header
-        ? `Id ${quoted} is too large (ids go up to ${MAX_ID - 1}).`
-        : header.ids <= 0
-          ? `Id ${quoted} is out of range: the header says ${header.ids} ids, so no id is allowed.`
-          : `Id ${quoted} is out of range: the header allows ids 0 to ${header.ids - 1}.`,
-    );
-  }
-  sawId(id);
-  if (kind === 'f') {
-    if (sizeToken) return fail(sizeToken, 'extra-argument', `"f" takes only an id: "f id". Remove "${clip(sizeToken.text)}".`);
-    return { kind: 'free', ptr: slotFor(id), range };
-  }
-  if (!sizeToken) return fail(idToken, 'missing-argument', `"${kind}" needs a size: "${wanted}".`);
-  const size = parseSize(sizeToken.text, 'The size');
-  if (!size.ok) return fail(sizeToken, size.problem, size.message);
-  if (extra.length > 0) return fail(extra[0]!, 'extra-argument', `"${kind}" takes an id and a size: "${wanted}". Remove "${clip(extra[0]!.text)}".`);
-  const slot = slotFor(id);
-  return kind === 'a' ? { kind: 'malloc', ptr: slot, size: size.value, range } : { kind: 'realloc', ptr: slot, from: slot, size: size.value, range };
 }
 
 function tokenRange(h: { token: Token; line: number }): SourceRange {

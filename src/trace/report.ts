@@ -3,7 +3,7 @@
 // policy is comparison.ts).
 
 import { formatChainColumns, policyLabel, type HeapConfig } from '../engine/index';
-import { percent, UNKNOWN } from './figures';
+import { grouped, percent, UNKNOWN } from './figures';
 import { renderHeapBar } from './heapBar';
 import { formatAddress, type HeapSource } from './heapSource';
 import type { Diagnostic, Trace } from './model';
@@ -98,14 +98,20 @@ export function formatSummary(name: string, trace: Trace, source: HeapSource, co
   return lines.join('\n') + '\n';
 }
 
+/** The characters of the block chain a heap picture shows, and more blocks than fill them. */
+const CHAIN_CHARS = 400;
+const CHAIN_BLOCKS = CHAIN_CHARS / 4 + 1;
+
 /** The heap after op `index` (-1: before the first) as a bar and a block chain. */
 export function formatHeapPicture(source: HeapSource, index: number): string {
   const heap = source.chainAt(index);
-  const chain = formatChainColumns(heap, { sentinels: true });
+  // The chain shows its first 400 characters; every block takes 4 or more ("[A8]"), so the blocks
+  // past the first CHAIN_BLOCKS would not show: they are not formatted (a big heap has thousands).
+  const chain = formatChainColumns(heap.count > CHAIN_BLOCKS ? { prologue: heap.prologue, epilogue: heap.epilogue, count: CHAIN_BLOCKS, sizes: heap.sizes, states: heap.states, stopped: heap.stopped } : heap, { sentinels: true });
   return [
     `heap after ${index < 0 ? 'initialisation' : `op ${index + 1} of ${source.length}`} (${heap.count} block${heap.count === 1 ? '' : 's'}, ${heap.heapSize} bytes, break at ${formatAddress(source.addresses, heap.heapSize)}):`,
     renderHeapBar(heap, 64),
-    chain.length <= 400 ? chain : `${chain.slice(0, 400)}... (${heap.count} blocks)`,
+    chain.length <= CHAIN_CHARS ? chain : `${chain.slice(0, CHAIN_CHARS)}... (${heap.count} blocks)`,
   ].join('\n');
 }
 
@@ -139,7 +145,7 @@ function segregatedLabel(c: HeapConfig): string {
 
 /** `n thing` or `n things`, with thousands separated. */
 function count(n: number, thing: string): string {
-  return `${n.toLocaleString('en-US')} ${thing}${n === 1 ? '' : 's'}`;
+  return `${grouped(n)} ${thing}${n === 1 ? '' : 's'}`;
 }
 
 function row(label: string, value: string): string {

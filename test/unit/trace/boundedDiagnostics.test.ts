@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { BoundedDiagnostics, cappedDiagnostics, FULL_PER_CODE, mergeDiagnostics } from '../../../src/trace/diagnostics';
+import { grouped } from '../../../src/trace/figures';
 import { errorCount, formatRunSummary, lineRange, MAX_TRACE_OPS, parseHeapScript, parseRep, parseRepBytes, runEngine, runJson, runTrace, type Diagnostic } from '../../../src/trace/index';
 
 const problem = (line: number, code: Diagnostic['code'] = 'unknown-pointer', severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ range: lineRange(line, 1, 4), severity, code, message: `problem on line ${line}` });
@@ -26,6 +27,12 @@ describe('diagnostics in order', () => {
 });
 
 describe('bounded diagnostics', () => {
+  it('counts are written with their thousands separated, as toLocaleString writes them in English, without it', () => {
+    const samples = [0, -0, 1, -1, 999, 1000, -1000, 12_345, 999_999, 1_000_000, 10_000_000, -123_456_789, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60, 1.5, NaN, Infinity];
+    for (let k = 0; k < 16; k++) samples.push(10 ** k - 1, 10 ** k, 7 * 10 ** k + 3);
+    for (const n of samples) assert.equal(grouped(n), n.toLocaleString('en-US'), String(n));
+  });
+
   it('keep the first of each code in full and count the rest in one diagnostic on the first line left out', () => {
     const d = new BoundedDiagnostics(3);
     for (let line = 1; line <= 10; line++) d.push(problem(line));

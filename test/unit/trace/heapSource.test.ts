@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { frameOf } from '../../../src/extension/frames';
 import { ownerName, parseHostMessage, type FrameDto } from '../../../src/shared/protocol';
+import { formatChainColumns } from '../../../src/engine/index';
 import { describeLife, formatHeapPicture, parseHeapScript, runEngine, type HeapSource } from '../../../src/trace/index';
 import { replaySource } from '../../../src/trace/replaySource';
 import { fakeSource } from '../support/fakeHeapSource';
@@ -102,6 +103,21 @@ describe('heap sources', () => {
     const picture = (source: HeapSource, i: number) => formatHeapPicture(source, i);
     for (let i = -1; i < fake.steps; i++) assert.equal(picture(fake, i), picture(replay, i), `step ${i}`);
     assert.equal(picture(replay, 1), ['heap after op 2 of 4 (3 blocks, 4112 bytes, break at 0x1010):', `|${'#'.repeat(2)}${'.'.repeat(62)}|  (# allocated  . free)`, '[P8][A32][A112][F3952][E]'].join('\n'));
+  });
+
+  it('the terminal picture of a heap of many blocks shows the first 400 characters of its chain', () => {
+    // Blocks of every width of size, a few free: the chain is formatted only as far as it shows.
+    const lines = ['set preset csapp'];
+    for (let k = 0; k < 400; k++) lines.push(`p${k} = malloc(${[1, 30, 200, 3000, 40000][k % 5]})`);
+    for (let k = 0; k < 400; k += 7) lines.push(`free(p${k})`);
+    const big = replaySource(runEngine(parseHeapScript(lines.join('\n') + '\n')));
+    for (const step of [-1, 0, 50, 99, 100, 101, 102, 150, big.steps - 1]) {
+      const heap = big.chainAt(step);
+      const whole = formatChainColumns(heap, { sentinels: true });
+      const last = formatHeapPicture(big, step).split('\n')[2];
+      assert.equal(last, whole.length <= 400 ? whole : `${whole.slice(0, 400)}... (${heap.count} blocks)`, `step ${step}`);
+    }
+    assert.ok(big.chainAt(big.steps - 1).count >= 400, 'hundreds of blocks past the first 101');
   });
 
   it('every block\'s life, with what each op returned, for the hover and the outline', () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { BoundedDiagnostics } from '../../../src/trace/diagnostics';
 import { LifetimeTracker, type Lifetimes } from '../../../src/trace/lifetimes';
-import { analyzeLifetimes, OpTableBuilder, parseHeapScript, parseRep, RepParser, runEngine, type Diagnostic, type Trace, type TraceOp } from '../../../src/trace/index';
+import { analyzeLifetimes, OpTableBuilder, parseHeapScript, parseRep, parseRepBytes, RepParser, runEngine, type Diagnostic, type Trace, type TraceOp } from '../../../src/trace/index';
 import { seededRandom } from '../support/generatedTrace';
 
 interface ModelLife {
@@ -310,6 +310,22 @@ describe('pointer lifetimes', () => {
     // 16 bytes a lifetime and 8 a realloc, trimmed to size: 1.6 MB + 0.8 MB here.
     assert.equal(lifetimes.byteLength, 100_000 * 16 + 100_000 * 8);
     assert.ok(lifetimes.byteLength < 3 * 1024 * 1024);
+  });
+
+  it('taken by the .rep parser as it reads each op come out as the pass over the whole table gives them', () => {
+    // The parser analyses the usual ops as it reads them (docs/performance.md, "At scale"); ops it
+    // reads the general way, and every misuse, go through the pass as it reads the table.
+    for (const seed of [17, 18, 19]) {
+      // Seed 18: some mallocs the quick path leaves to the general one (a size of 17 digits); 19: some of 0 bytes.
+      const text = misusedRep(20_000, seed).replace(/^(a \d+) (\d+)$/gm, (line, head: string, size: string) =>
+        seed === 18 && Number(size) % 7 === 0 ? `${head} 00000000000000009` : seed === 19 && Number(size) % 5 === 0 ? `${head} 0` : line,
+      );
+      for (const trace of [parseRep(text), parseRepBytes(Uint8Array.from(text, (c) => c.charCodeAt(0)))!]) {
+        const again = analyzeLifetimes(trace.ops, (slot) => `id ${trace.names[slot]}`);
+        assert.deepEqual(trace.lifetimes, again, `seed ${seed}`);
+        assert.ok(again.diagnostics.length > 0);
+      }
+    }
   });
 
   it('analyzeLifetimes gives the same store as the parser', () => {

@@ -51,6 +51,18 @@ describe('op tables', () => {
     assert.deepEqual([...again], ops);
     assert.equal(again.count('write', 'fill'), ops.filter((op) => op.kind === 'write' || op.kind === 'fill').length);
     assert.equal(again.has('calloc'), true);
+    // The counts by kind are kept as the table is written: the same as counting the ops, for any mix of kinds.
+    const all = ['malloc', 'calloc', 'realloc', 'free', 'write', 'fill'] as const;
+    for (let mask = 1; mask < 1 << all.length; mask++) {
+      const kinds = all.filter((_, k) => mask & (1 << k));
+      const expected = ops.filter((op) => (kinds as readonly string[]).includes(op.kind)).length;
+      for (const table of [trace.ops, again]) {
+        assert.equal(table.count(...kinds, ...kinds), expected, kinds.join());
+        assert.equal(table.has(...kinds), expected > 0);
+      }
+    }
+    const rep = parseRep('0\n3\n6\n1\na 0 8\nr 0 99999999999\nf 0\na 1 8\nr 1 16\nf 2\n');
+    assert.deepEqual([rep.ops.count('malloc'), rep.ops.count('realloc'), rep.ops.count('free'), rep.ops.count('calloc', 'write')], [2, 2, 2, 0]);
   });
 
   it('find ops by line: the first op on or after a line, in a trace with blank and bad lines between', () => {
