@@ -4,7 +4,7 @@
 
 import type { Allocator } from '../engine/allocator';
 import type { HeapConfig } from '../engine/config';
-import { hex, type KeptBytes } from '../engine/memory';
+import { hex, PAGE_SIZE, type KeptBytes } from '../engine/memory';
 import type { OpResult } from '../engine/results';
 import { idLowBytes } from './idNames';
 import { LiveRanges } from './liveRanges';
@@ -23,11 +23,16 @@ export function fillNewPayload(heap: Allocator, ops: OpTable, i: number, result:
   return fillPayload(heap, ops.kind(i), ops.ptr(i), result, patterns);
 }
 
-/** `fillNewPayload` of an op of `kind` into `slot`, read already. */
-function fillPayload(heap: Allocator, kind: TraceOpKind, slot: Slot | null, result: OpResult, patterns: Uint8Array): number | null {
+/**
+ * `fillNewPayload` of an op of `kind` into `slot`, read already; the first `skip` bytes are left
+ * as they are when the byte is `skipByte` (they hold it already).
+ */
+function fillPayload(heap: Allocator, kind: TraceOpKind, slot: Slot | null, result: OpResult, patterns: Uint8Array, skip = 0, skipByte = -1): number | null {
   if (result.ptr === null || (kind !== 'malloc' && kind !== 'realloc')) return null;
   const byte = patterns[slot!]!;
-  heap.memory.fill(result.ptr, result.requestSize, byte);
+  // Not in a payload of a page or more, whose whole pages a fill makes pages of one value without bytes.
+  const from = byte === skipByte && skip <= result.requestSize && result.requestSize < PAGE_SIZE ? skip : 0;
+  heap.memory.fill(result.ptr + from, result.requestSize - from, byte);
   return byte;
 }
 
@@ -43,10 +48,16 @@ export class DriverChecks {
   private readonly livePatterns: Map<number, number> | null;
   /** The bytes a realloc must keep, when `before` kept them (without the fill), until `after`. */
   private kept: KeptBytes | null = null;
+  /** The first bytes of a realloc's new payload the check found holding `filledByte` (0: none), for its fill to skip. */
+  private filledLength = 0;
+  private filledByte = -1;
 
   /**
    * `checks`: run the checks (mdriver's per-op correctness checks); `fill`: fill new payloads;
-   * `clearOnFree`: a slot forgets its pointer after a valid free (see `clearsOnFree`).
+   * `clearOnFree`: a slot forgets its pointer after a valid free (see `clearsOnFree`);
+   * `pagesAlone`: the heap's pages are never shared (a replay without history takes no snapshot),
+   * so a realloc's fill may skip the bytes its check found holding the fill byte already: the
+   * heap's bytes and pages come out the same (docs/performance.md, "At scale").
    */
   constructor(
     private readonly trace: Trace,
@@ -55,6 +66,7 @@ export class DriverChecks {
     readonly checks: boolean,
     readonly fill: boolean,
     clearOnFree: boolean,
+    private readonly pagesAlone = false,
   ) {
     this.patterns = fillPatterns(trace, slots);
     this.livePatterns = clearOnFree ? null : new Map();
@@ -90,7 +102,8 @@ export class DriverChecks {
       heap.memory.release(kept);
     }
     if (this.fill) {
-      const byte = fillPayload(heap, kind, slot, result, this.patterns);
+      const byte = fillPayload(heap, kind, slot, result, this.patterns, this.filledLength, this.filledByte);
+      this.filledLength = 0;
       if (byte !== null) this.livePatterns?.set(result.ptr!, byte);
     }
     return violations;
@@ -115,6 +128,10 @@ export class DriverChecks {
       const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patterns[from] : undefined;
       const kept = this.kept ? heap.memory.matches(ptr, this.kept) : byte === undefined || heap.memory.isFilledWith(ptr, keep, byte);
       if (!kept) found = this.say(found, i, 'realloc-lost-data', `realloc did not preserve the first ${keep} bytes of the old block's data.`);
+      else if (this.pagesAlone && byte !== undefined && this.kept === null) {
+        this.filledLength = keep;
+        this.filledByte = byte;
+      }
     }
     return found;
   }
