@@ -3,7 +3,7 @@
 // access, so that a corrupted size raises a HeapFault (the simulated segfault), never a stray access.
 // The page store (pageStore.ts) and the page tables (pagedMemory.ts) lie beneath.
 
-import { bytesEqual, isFilled } from './byteCompare';
+import { bytesEqual, isFilled, isFilledWords } from './byteCompare';
 import { HeapBytes, KeptBytes } from './heapBytes';
 import { PagedMemory } from './pagedMemory';
 import { chunk, NONE, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PageStore, startOf } from './pageStore';
@@ -15,6 +15,10 @@ export { PAGE_SIZE } from './pageStore';
 
 /** A heap of real bytes addressed by offset from its first byte. It grows, never shrinks. */
 export class HeapMemory extends PagedMemory {
+  /** The store's bytes as words, and the bytes they view (see `wordsOf`). */
+  private storeWords: Int32Array = new Int32Array(0);
+  private storeWordsOf: Uint8Array | null = null;
+
   /**
    * A new, empty heap that takes over this one's page tables and store, where the pages this heap
    * used alone are given back for reuse (not zeroed until then), so a restore does not allocate
@@ -153,6 +157,15 @@ export class HeapMemory extends PagedMemory {
 
   fill(addr: number, length: number, value: number): void {
     this.check(addr, length);
+    // Within a page this heap writes in place (mdriver's fill of a payload just allocated, as a
+    // rule): what `fillRange` would do, in one step.
+    const offset = addr & PAGE_MASK;
+    const slot = this.writeSlots[addr >>> PAGE_SHIFT]!;
+    if (slot >= 0 && offset + length < PAGE_SIZE) {
+      const from = startOf(slot) | offset;
+      this.store.bytes.fill(value & 0xff, from, from + length);
+      return;
+    }
     this.fillRange(addr, addr + length, value & 0xff);
   }
 
@@ -207,15 +220,26 @@ export class HeapMemory extends PagedMemory {
   isFilledWith(addr: number, length: number, byte: number): boolean {
     if (!this.contains(addr, length)) return false;
     const b = byte & 0xff;
+    const bytes = this.store.bytes;
+    const words = this.wordsOf(bytes);
     for (let at = addr, end = addr + length; at < end; ) {
       const n = chunk(at, end - at);
       const slot = this.readSlots[at >>> PAGE_SHIFT]!;
       const start = startOf(slot) | (at & PAGE_MASK);
-      const same = slot >= 0 ? isFilled(this.store.bytes, start, start + n, b) : this.values[at >>> PAGE_SHIFT] === b;
+      const same = slot >= 0 ? isFilledWords(bytes, words, start, start + n, b) : this.values[at >>> PAGE_SHIFT] === b;
       if (!same) return false;
       at += n;
     }
     return true;
+  }
+
+  /** An Int32Array over the store's buffer (`bytes`), for `isFilledWords`: made again only when the store grows or changes. */
+  private wordsOf(bytes: Uint8Array): Int32Array {
+    if (this.storeWordsOf !== bytes) {
+      this.storeWords = new Int32Array(bytes.buffer, 0, bytes.byteLength >>> 2);
+      this.storeWordsOf = bytes;
+    }
+    return this.storeWords;
   }
 
   // --- snapshots --------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 import type { Allocator } from '../engine/allocator';
 import type { OpResult } from '../engine/results';
-import type { DiagnosticCode, Trace } from './model';
+import type { DiagnosticCode, Slot, Trace, TraceOpKind } from './model';
 import { engineSize } from './numbers';
 import type { OpTable } from './opTable';
 
@@ -23,7 +23,16 @@ export function clearsOnFree(trace: Trace): boolean {
 /** The pointer op `i` works on (realloc's old block, free's and a write's pointer), or null. */
 export function inputPointer(ops: OpTable, i: number, slots: Int32Array): number | null {
   const kind = ops.kind(i);
-  const slot = kind === 'realloc' ? ops.from(i) : kind === 'malloc' || kind === 'calloc' ? null : ops.ptr(i);
+  return heldPointer(slots, inputSlot(kind, ops.ptr(i), kind === 'realloc' ? ops.from(i) : null));
+}
+
+/** The slot an op of `kind` reads its pointer from, of its slot `ptr` and realloc's `from`: null for malloc and calloc. */
+export function inputSlot(kind: TraceOpKind, ptr: Slot | null, from: Slot | null): Slot | null {
+  return kind === 'realloc' ? from : kind === 'malloc' || kind === 'calloc' ? null : ptr;
+}
+
+/** The pointer `slot` holds, or null (no slot, or NO_PTR). */
+export function heldPointer(slots: Int32Array, slot: Slot | null): number | null {
   if (slot === null) return null;
   const p = slots[slot] ?? NO_PTR;
   return p === NO_PTR ? null : p;
@@ -35,8 +44,15 @@ export function inputPointer(ops: OpTable, i: number, slots: Int32Array): number
  */
 export function applyOp(heap: Allocator, ops: OpTable, i: number, slots: Int32Array, clearOnFree: boolean, input = inputPointer(ops, i, slots)): OpResult {
   const kind = ops.kind(i);
-  // The slot the op stores into or works on: only free(NULL) has none.
-  const ptr = ops.ptr(i);
+  return applyDecoded(heap, ops, i, kind, ops.ptr(i), kind === 'realloc' ? ops.from(i) : null, slots, clearOnFree, input);
+}
+
+/**
+ * `applyOp` with op `i`'s kind, slot (`ptr`; null only for free(NULL)), realloc's old slot
+ * (`from`) and input pointer read already: the run recorder reads each once an op
+ * (docs/performance.md, "At scale").
+ */
+export function applyDecoded(heap: Allocator, ops: OpTable, i: number, kind: TraceOpKind, ptr: Slot | null, from: Slot | null, slots: Int32Array, clearOnFree: boolean, input: number | null): OpResult {
   let result: OpResult;
   switch (kind) {
     case 'malloc':
@@ -44,13 +60,13 @@ export function applyOp(heap: Allocator, ops: OpTable, i: number, slots: Int32Ar
       slots[ptr!] = result.ptr ?? NO_PTR;
       return result;
     case 'realloc': {
-      const from = ops.from(i);
+      const size = ops.requestSize(i);
       // realloc of a name never assigned is an error found when the trace was read; it must not
       // be taken for realloc(NULL, n) and allocate.
-      result = input === null && from !== null && !ops.assignedBefore(from, i) ? unknownRealloc() : heap.realloc(input, ops.requestSize(i));
+      result = input === null && from !== null && !ops.assignedBefore(from, i) ? unknownRealloc() : heap.realloc(input, size);
       // The old pointer dangles only when realloc let go of its block (moved it, or freed it for a
       // size of 0); one that returned NULL for a bigger size left the block where it was.
-      if (clearOnFree && from !== null && (result.ptr !== null || ops.requestSize(i) === 0)) slots[from] = NO_PTR;
+      if (clearOnFree && from !== null && (result.ptr !== null || size === 0)) slots[from] = NO_PTR;
       slots[ptr!] = result.ptr ?? NO_PTR;
       return result;
     }

@@ -4,24 +4,14 @@
 
 import type { Allocator } from '../engine/allocator';
 import type { HeapConfig } from '../engine/config';
-import { hex, type KeptBytes } from '../engine/memory';
+import { hex, PAGE_SIZE, type KeptBytes } from '../engine/memory';
 import type { OpResult } from '../engine/results';
 import { idLowBytes } from './idNames';
 import { LiveRanges } from './liveRanges';
-import { hasIds, type Diagnostic, type DiagnosticCode, type Trace, type TraceOpKind } from './model';
+import { hasIds, type Diagnostic, type DiagnosticCode, type Slot, type Trace, type TraceOpKind } from './model';
 import type { OpTable } from './opTable';
 
 const NO_VIOLATIONS: Diagnostic[] = [];
-
-/** What a realloc's data must look like afterwards, taken before it runs (see `DriverChecks.before`). */
-export interface ReallocKeep {
-  /** How many bytes realloc must keep (0: nothing to check). */
-  readonly length: number;
-  /** The bytes themselves, kept (not copied: their pages are shared until released), or null to check the fill byte instead. */
-  readonly bytes: KeptBytes | null;
-}
-
-const NOTHING_KEPT: ReallocKeep = { length: 0, bytes: null };
 
 /** mdriver's fill byte per slot: the low byte of the `.rep` id (or of the slot number). */
 function fillPatterns(trace: Trace, slots: number): Uint8Array {
@@ -30,10 +20,19 @@ function fillPatterns(trace: Trace, slots: number): Uint8Array {
 
 /** mdriver fills every new payload with the low byte of its id; returns the byte, or null when nothing was filled. */
 export function fillNewPayload(heap: Allocator, ops: OpTable, i: number, result: OpResult, patterns: Uint8Array): number | null {
-  const kind = ops.kind(i);
+  return fillPayload(heap, ops.kind(i), ops.ptr(i), result, patterns);
+}
+
+/**
+ * `fillNewPayload` of an op of `kind` into `slot`, read already; the first `skip` bytes are left
+ * as they are when the byte is `skipByte` (they hold it already).
+ */
+function fillPayload(heap: Allocator, kind: TraceOpKind, slot: Slot | null, result: OpResult, patterns: Uint8Array, skip = 0, skipByte = -1): number | null {
   if (result.ptr === null || (kind !== 'malloc' && kind !== 'realloc')) return null;
-  const byte = patterns[ops.ptr(i)!]!;
-  heap.memory.fill(result.ptr, result.requestSize, byte);
+  const byte = patterns[slot!]!;
+  // Not in a payload of a page or more, whose whole pages a fill makes pages of one value without bytes.
+  const from = byte === skipByte && skip <= result.requestSize && result.requestSize < PAGE_SIZE ? skip : 0;
+  heap.memory.fill(result.ptr + from, result.requestSize - from, byte);
   return byte;
 }
 
@@ -47,10 +46,18 @@ export class DriverChecks {
    * that holds it.
    */
   private readonly livePatterns: Map<number, number> | null;
+  /** The bytes a realloc must keep, when `before` kept them (without the fill), until `after`. */
+  private kept: KeptBytes | null = null;
+  /** The first bytes of a realloc's new payload the check found holding `filledByte` (0: none), for its fill to skip. */
+  private filledLength = 0;
+  private filledByte = -1;
 
   /**
    * `checks`: run the checks (mdriver's per-op correctness checks); `fill`: fill new payloads;
-   * `clearOnFree`: a slot forgets its pointer after a valid free (see `clearsOnFree`).
+   * `clearOnFree`: a slot forgets its pointer after a valid free (see `clearsOnFree`);
+   * `pagesAlone`: the heap's pages are never shared (a replay without history takes no snapshot),
+   * so a realloc's fill may skip the bytes its check found holding the fill byte already: the
+   * heap's bytes and pages come out the same (docs/performance.md, "At scale").
    */
   constructor(
     private readonly trace: Trace,
@@ -59,41 +66,51 @@ export class DriverChecks {
     readonly checks: boolean,
     readonly fill: boolean,
     clearOnFree: boolean,
+    private readonly pagesAlone = false,
   ) {
     this.patterns = fillPatterns(trace, slots);
     this.livePatterns = clearOnFree ? null : new Map();
   }
 
   /**
-   * Before op `i` runs: what a realloc's data must look like afterwards. Kept, not copied (its
-   * pages are shared until the check is done), so a gigabyte's realloc costs a table of pages.
+   * Before op `i` (of `kind`, on `input`) runs: how many bytes a realloc must keep (0: nothing to
+   * check). Without the fill, the bytes themselves are kept too (not copied: their pages are
+   * shared until the check is done), so a gigabyte's realloc costs a table of pages. No object is
+   * made: this runs every op (docs/performance.md, "At scale").
    */
-  before(heap: Allocator, i: number, input: number | null): ReallocKeep {
-    const ops = this.trace.ops;
-    if (!this.checks || ops.kind(i) !== 'realloc' || input === null || ops.requestSize(i) === 0) return NOTHING_KEPT;
+  before(heap: Allocator, i: number, kind: TraceOpKind, input: number | null): number {
+    if (!this.checks || kind !== 'realloc' || input === null) return 0;
+    const size = this.trace.ops.requestSize(i);
+    if (size === 0) return 0;
     const oldSize = heap.liveAllocations.get(input);
-    if (oldSize === undefined) return NOTHING_KEPT;
-    const length = Math.min(oldSize, Number(ops.requestSize(i)));
-    const bytes = !this.fill && heap.memory.contains(input, length) ? heap.memory.keep(input, length) : null;
-    return { length, bytes };
+    if (oldSize === undefined) return 0;
+    const length = Math.min(oldSize, Number(size));
+    this.kept = !this.fill && heap.memory.contains(input, length) ? heap.memory.keep(input, length) : null;
+    return length;
   }
 
   /**
    * After op `i` ran: the checks of its result (returned as diagnostics), then mdriver's fill of
-   * the new payload. `from` is a realloc's old slot, `input` the pointer the op worked on.
+   * the new payload. `slot` is the op's slot, `from` a realloc's old slot, `input` the pointer the
+   * op worked on, `keep` what `before` returned.
    */
-  after(heap: Allocator, i: number, kind: TraceOpKind, from: number | null, result: OpResult, input: number | null, keep: ReallocKeep): Diagnostic[] {
+  after(heap: Allocator, i: number, kind: TraceOpKind, slot: Slot | null, from: Slot | null, result: OpResult, input: number | null, keep: number): Diagnostic[] {
     const violations = this.checks ? this.check(heap, i, kind, from, result, input, keep) : NO_VIOLATIONS;
-    if (keep.bytes) heap.memory.release(keep.bytes);
+    const kept = this.kept;
+    if (kept !== null) {
+      this.kept = null;
+      heap.memory.release(kept);
+    }
     if (this.fill) {
-      const byte = fillNewPayload(heap, this.trace.ops, i, result, this.patterns);
+      const byte = fillPayload(heap, kind, slot, result, this.patterns, this.filledLength, this.filledByte);
+      this.filledLength = 0;
       if (byte !== null) this.livePatterns?.set(result.ptr!, byte);
     }
     return violations;
   }
 
   /** mdriver's checks of one op's result; returns the violations as diagnostics. */
-  private check(heap: Allocator, i: number, kind: TraceOpKind, from: number | null, result: OpResult, input: number | null, keep: ReallocKeep): Diagnostic[] {
+  private check(heap: Allocator, i: number, kind: TraceOpKind, from: Slot | null, result: OpResult, input: number | null, keep: number): Diagnostic[] {
     if (kind === 'free' || kind === 'realloc') {
       if (input !== null && (!heap.liveAllocations.has(input) || result.ptr === input)) this.ranges.remove(input);
     }
@@ -107,10 +124,14 @@ export class DriverChecks {
     if (ptr < 0 || ptr + size > heap.heapSize) found = this.say(found, i, 'payload-outside-heap', `The payload ${hex(ptr)} of ${size} bytes does not lie inside the heap [0x0000, ${hex(heap.heapSize)}).`);
     const ranges = this.ranges;
     if (ranges.add(ptr, ptr + size)) found = this.say(found, i, 'overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
-    if (kind === 'realloc' && keep.length > 0) {
+    if (kind === 'realloc' && keep > 0) {
       const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patterns[from] : undefined;
-      const kept = keep.bytes ? heap.memory.matches(ptr, keep.bytes) : byte === undefined || heap.memory.isFilledWith(ptr, keep.length, byte);
-      if (!kept) found = this.say(found, i, 'realloc-lost-data', `realloc did not preserve the first ${keep.length} bytes of the old block's data.`);
+      const kept = this.kept ? heap.memory.matches(ptr, this.kept) : byte === undefined || heap.memory.isFilledWith(ptr, keep, byte);
+      if (!kept) found = this.say(found, i, 'realloc-lost-data', `realloc did not preserve the first ${keep} bytes of the old block's data.`);
+      else if (this.pagesAlone && byte !== undefined && this.kept === null) {
+        this.filledLength = keep;
+        this.filledByte = byte;
+      }
     }
     return found;
   }

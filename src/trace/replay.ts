@@ -63,7 +63,7 @@ export class Replay {
     const clearOnFree = clearsOnFree(trace);
     const fill = options.fillPayloads ?? hasIds(trace.format);
     this.withBytes = trace.ops.has('write', 'fill');
-    const checks = new DriverChecks(trace, config, slotCount, options.checks ?? true, fill, clearOnFree);
+    const checks = new DriverChecks(trace, config, slotCount, options.checks ?? true, fill, clearOnFree, !this.history);
     const heap = allocatorFor(config);
     // Without history no op's record outlives the op (the totals are read from it at once): the
     // allocator makes no record, event or block object per op (docs/performance.md, "At scale").

@@ -5,7 +5,7 @@
 import type { Allocator } from '../engine/allocator';
 import { DenseSet } from '../engine/denseSet';
 import { OP_PROBLEM_CODES, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
-import { applyOp, inputPointer, NO_PTR } from './applyOp';
+import { applyDecoded, heldPointer, inputSlot, NO_PTR } from './applyOp';
 import { MetricColumns, NarrowColumn } from './deltaColumn';
 import { BoundedDiagnostics } from './diagnostics';
 import type { DriverChecks } from './driverChecks';
@@ -208,36 +208,39 @@ export class RunRecorder {
     this.history?.save(-1, this.heap, this.slots, this.held, this.withBytes);
   }
 
-  /** Replays and records the next op. */
+  /** Replays and records the next op. Each of the op's columns is read once (docs/performance.md, "At scale"). */
   next(): void {
     const i = this.recorded;
     const ops = this.trace.ops;
     const kind = ops.kind(i);
-    const heap = this.heap;
-    const input = inputPointer(ops, i, this.slots);
-    const keep = this.checks.before(heap, i, input);
-
-    const result = applyOp(heap, ops, i, this.slots, this.clearOnFree, input);
+    const slot = ops.ptr(i);
     const from = kind === 'realloc' ? ops.from(i) : null;
+    const heap = this.heap;
+    const checks = this.checks;
+    const input = heldPointer(this.slots, inputSlot(kind, slot, from));
+    const keep = checks.before(heap, i, kind, input);
+
+    const result = applyDecoded(heap, ops, i, kind, slot, from, this.slots, this.clearOnFree, input);
     const history = this.history;
     // The held slots are for checkpoints alone.
     if (history) {
-      const ptr = ops.ptr(i);
-      if (ptr !== null) this.noteSlot(ptr);
+      if (slot !== null) this.noteSlot(slot);
       if (from !== null) this.noteSlot(from);
     }
-    const violations = this.checks.after(heap, i, kind, from, result, input, keep);
-    if (returnedNull(result)) this.nullCount++;
-
-    this.columns.ptrs[i] = result.ptr ?? NO_PTR;
-    this.followLifetimes(i, kind, result);
+    const violations = checks.after(heap, i, kind, slot, from, result, input, keep);
+    const ptr = result.ptr;
+    // Only an op that returned NULL, had a problem or broke a check has more to note than its pointer.
+    const noted = ptr === null || result.problem !== null || violations.length > 0;
+    if (noted && returnedNull(result)) this.nullCount++;
+    this.columns.ptrs[i] = ptr ?? NO_PTR;
+    if (this.runLifetimes !== null || ptr === null) this.followLifetimes(i, kind, result);
     this.examinedTotal += result.examined;
     // The outcome bits are the history's alone: a replay without one reads none (docs/performance.md, "At scale").
     if (history) this.columns.recordFrom(i, result, outcomeBits(result) | (violations.length > 0 ? OUTCOME.VIOLATION : 0), heap);
-    this.report(i, kind, result, violations);
+    if (noted) this.report(i, kind, result, violations);
     this.recorded = i + 1;
     if (history && history.due(i)) history.save(i, heap, this.slots, this.held, this.withBytes || this.corrupted);
-    if (history && this.recorded === this.trace.ops.length) {
+    if (history && this.recorded === ops.length) {
       heap.setRecycling(false); // the history's cursor hands results out to keep
       history.adopt(heap);
     }

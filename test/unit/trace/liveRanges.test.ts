@@ -50,6 +50,20 @@ describe('live payload ranges', () => {
     assert.equal(ranges.remove(0x31), false, 'never added');
   });
 
+  it("keep each payload's exact end through the granules, for payloads in granules side by side", () => {
+    const ranges = new LiveRanges();
+    assert.equal(ranges.add(0x10, 0x1b), false);
+    assert.equal(ranges.add(0x20, 0x2d), false, 'starts in the granule after the last one of 0x10..0x1b');
+    assert.equal(ranges.add(0x30, 0x38), false);
+    assert.equal(ranges.remove(0x20), true);
+    assert.equal(ranges.add(0x20, 0x21), false, 'the granules of 0x20..0x2d are free again');
+    assert.equal(ranges.add(0x1a, 0x1c), true, 'misaligned: the ordered ranges answer from now on');
+    assert.deepEqual([ranges.clashStart, ranges.clashEnd], [0x10, 0x1b]);
+    assert.equal(ranges.add(0x37, 0x40), true);
+    assert.deepEqual([ranges.clashStart, ranges.clashEnd], [0x30, 0x38]);
+    assert.equal(ranges.add(0x21, 0x22), false, 'past the end of 0x20..0x21');
+  });
+
   it('agree with a plain array through 30,000 random adds and removals', () => {
     for (const [seed, span] of [[1, 400], [2, 40_000], [3, 4_000_000]] as const) {
       const random = seededRandom(seed);
