@@ -1,9 +1,9 @@
-// Building the student's allocator into its two executables (docs/own-allocator.md, "Running your
-// own allocator" and "What the driver records"): the harness's objects compiled once per content
-// and kept in the cache beside the executables, the allocator's file compiled twice (plain, and with
-// the compiler's instrumentation of stores), and each executable linked from them. The build is one
-// sequence of batches of compiler runs, run one after another by the command line and several at a
-// time by the extension host. Node only.
+// Building the student's allocator into its two executables (docs/own-allocator.md, "The harness"
+// and "What the driver records"): the harness's objects compiled once per content and kept in the
+// cache beside the executables, the allocator's file compiled twice (plain, and with the compiler's
+// instrumentation of stores), and each executable linked from them. The build is one sequence of
+// batches of compiler runs, run one after another by the command line and several at a time by the
+// extension host. Node only.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -1,9 +1,9 @@
-// Building one's own allocator (src/native/ownBuild.ts; docs/own-allocator.md, "Running your own
-// allocator"): the harness's objects compiled once per content and kept in the cache, the
-// allocator's file twice (plain, and instrumented for the way by stores), each executable linked
-// from them; what changed compiled again and nothing else, two processes building at once, and the
-// plain executable recording when the compiler refuses the instrumentation or the link needs a hook
-// the harness lacks.
+// Building one's own allocator (src/native/ownBuild.ts; docs/own-allocator.md, "The harness"):
+// the harness's objects compiled once per content and kept in the cache, the allocator's file
+// twice (plain, and instrumented for the way by stores), each executable linked from them; what
+// changed compiled again and nothing else, two processes building at once, and the plain
+// executable recording when the compiler refuses the instrumentation or the link needs a hook the
+// harness lacks.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
