@@ -11,9 +11,10 @@
  *     notes a page's first write without a signal, and one PAGEMAP_SCAN call lists the pages
  *     written.
  *
- * A third way needs no page watched (track_stores.c, compiled in with HEAP_INSPECTOR_STORES): when
- * the allocator's file was compiled to call the harness before each store, the lines it stores into
- * are marked and only those are compared; it is the default then, and =stores names it.
+ * A third way needs no page watched (track_stores.c, linked into the recording executable; the
+ * plain one links no_stores.c, where it cannot start): when the allocator's file was compiled to
+ * call the harness before each store, the lines it stores into are marked and only those are
+ * compared; it is the default then, and =stores names it.
  *
  * Either way by pages a page written stays open for a while and is compared at every look: comparing 4 KiB
  * costs some 100 ns, far less than the fault it saves, and an allocator writes the same few pages
@@ -333,8 +334,7 @@ bool hi_track_start(char *region, size_t size) {
     const char *chosen = getenv("HEAP_INSPECTOR_TRACKING");
     /* A heap that ends inside a page (--max-heap): a write past its end faults by faults only, the last page being closed at every look. */
     bool faults_only = (chosen != NULL && strcmp(chosen, "faults") == 0) || size % hi_page != 0;
-#ifdef HEAP_INSPECTOR_STORES
-    /* The allocator's stores call the hooks (track_stores.c): the way by stores unless the environment names a way by pages. */
+    /* The allocator's stores call the hooks (track_stores.c; no_stores.c in the plain executable, where this is false): the way by stores unless the environment names a way by pages. */
     if (!faults_only && (chosen == NULL || strcmp(chosen, "stores") == 0) && hi_stores_start()) {
         mprotect(hi_heap, hi_npages * hi_page, PROT_READ | PROT_WRITE);
         hi_stores_enter(true);
@@ -342,7 +342,6 @@ bool hi_track_start(char *region, size_t size) {
         how = HI_BY_STORES;
         return true;
     }
-#endif
     bool kernel = !faults_only && hi_kernel_start();
     fixed = !kernel || (chosen != NULL && (strcmp(chosen, "kernel") == 0 || strcmp(chosen, "scan") == 0 || strcmp(chosen, "user") == 0));
     change_way(kernel ? HI_BY_KERNEL : HI_BY_FAULTS);

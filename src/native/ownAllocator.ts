@@ -5,15 +5,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { DRIVER_FLAGS, encodeOps, RecordingReader, timedRunProblem, type OwnRecording, type Trace } from '../trace/index';
+import { buildAsync, buildSync, HARNESS_FILES, keep, planBuild, wentWell, type BuildPlan, type Step } from './ownBuild';
 
-/** The harness's files, compiled with every allocator. */
-const HARNESS_FILES = ['driver.c', 'tracking.c', 'tracking.h', 'track_ways.h', 'track_faults.c', 'track_kernel.c', 'track_samples.c', 'track_stores.c', 'copies.c', 'checks.c', 'checks.h', 'results.c', 'results.h', 'printed.c', 'printed.h', 'memlib.c', 'memlib.h', 'mm.h', 'config.h', 'editions.h'] as const;
-/** The harness's C files, compiled after the allocator's. */
-const HARNESS_SOURCES = HARNESS_FILES.filter((name) => name.endsWith('.c'));
 /** The most of the allocator's own output kept (its log). */
 const MAX_LOG_BYTES = 4 * 2 ** 20;
 /** The lab's MAX_HEAP. */
@@ -108,40 +105,15 @@ export function alignmentOf(source: string): 8 | 16 {
 /** The sentence for a missing compiler: what to install. */
 export const NO_COMPILER = 'No C compiler found (cc, gcc or clang on the PATH, or $CC): install one, e.g. on Debian or Ubuntu `sudo apt-get install gcc libc6-dev`, on macOS `xcode-select --install`, or name one with --cc.';
 
-/** What compiling a file takes: where its executable goes, and the command; or why it cannot be compiled. */
+/** What compiling a file takes (ownBuild.ts), and where its executables go; or why it cannot be compiled. */
 type CompilePlan =
   | { readonly done: CompileResult }
-  | { readonly done: null; readonly cc: string; readonly args: string[]; readonly stores: StoresPlan; readonly env: NodeJS.ProcessEnv; readonly scratch: string; readonly building: string; readonly executable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface; readonly alignment: 8 | 16 };
-
-/**
- * The recording executable whose allocator calls the harness before each store (docs/own-allocator.md,
- * "What the driver records"): the allocator's file compiled alone with one of `objects` (the
- * compiler's kernel-address instrumentation of stores, as GCC or clang spell it; the first that
- * compiles), then linked with the harness told so. When none compiles or the link fails (a
- * compiler that needs another hook), the plain executable records, watching pages.
- */
-interface StoresPlan {
-  readonly objects: readonly (readonly string[])[];
-  readonly link: readonly string[];
-  readonly building: string;
-  readonly executable: string;
-}
-
-/** The instrumentation of stores only, by calls, without a sanitizer's runtime: GCC's flags and clang's. */
-const STORES_GCC = ['-fsanitize=kernel-address', '-fsanitize-recover=kernel-address', '--param', 'asan-instrument-reads=0', '--param', 'asan-stack=0', '--param', 'asan-globals=0', '--param', 'asan-instrumentation-with-call-threshold=0'];
-const STORES_CLANG = ['-fsanitize=kernel-address', '-mllvm', '-asan-instrument-reads=false', '-mllvm', '-asan-stack=false', '-mllvm', '-asan-globals=false', '-mllvm', '-asan-instrumentation-with-call-threshold=0'];
-
-function planStores(cc: string, flags: readonly string[], includes: readonly string[], file: string, harnessSources: readonly string[], building: string, executable: string): StoresPlan {
-  const object = join(`${building}.d`, 'stores.o'); // in the build's scratch folder, removed with it
-  const order = basename(cc).includes('clang') ? [STORES_CLANG, STORES_GCC] : [STORES_GCC, STORES_CLANG];
-  const objects = order.map((stores) => [...flags, ...stores, ...includes, '-c', '-o', object, file]);
-  const link = [...flags, '-DHEAP_INSPECTOR_STORES', ...includes, '-o', `${building}.stores`, object, ...harnessSources, '-lpthread'];
-  return { objects, link, building: `${building}.stores`, executable: executable.replace(/\.exe$/, '.stores.exe') };
-}
+  | { readonly done: null; readonly build: BuildPlan; readonly executable: string; readonly storesExecutable: string; readonly messagesFile: string; readonly file: string; readonly edition: AllocatorInterface; readonly alignment: 8 | 16 };
 
 /**
  * The executable is named by the hash of the file's text, the harness's, the compiler and its
- * flags, so an edit (or another compiler) compiles again and nothing else does.
+ * flags, so an edit (or another compiler) compiles again and nothing else does (the harness's
+ * objects are cached by their own content: ownBuild.ts).
  */
 function planCompile(file: string, options: CompileOptions): CompilePlan {
   let source: string;
@@ -171,92 +143,42 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   mkdirSync(cacheDir, { recursive: true });
   // Unique to this compile: several open traces rerun at once compile the same file at the same moment.
   const building = `${executable}.${process.pid}.${Date.now()}.${++compiles}.tmp`;
-  const includes = ['-I', harness, '-I', dirname(resolve(file))];
-  const harnessSources = HARNESS_SOURCES.map((name) => join(harness, name));
-  const args = [...flags, ...includes, '-o', building, resolve(file), ...harnessSources, '-lpthread'];
-  const stores = planStores(cc, flags, includes, resolve(file), harnessSources, building, executable);
-  // The compiler's own temporary files go to a folder of this build, removed with it: a compile
-  // stopped by SIGKILL (a save that supersedes it, the time limit) leaves nothing in /tmp.
-  const scratch = `${building}.d`;
-  mkdirSync(scratch, { recursive: true });
-  return { done: null, cc, args, stores, env: { ...process.env, LC_ALL: 'C', TMPDIR: scratch }, scratch, building, executable, messagesFile, file, edition, alignment };
+  const build = planBuild(cc, flags, harness, resolve(file), ['-I', harness, '-I', dirname(resolve(file))], cacheDir, building);
+  return { done: null, build, executable, storesExecutable, messagesFile, file, edition, alignment };
 }
 
 /** Compiles started by this process, to name each one's files apart. */
 let compiles = 0;
 
-/** One run of the compiler: what it said, and how it ended. */
-interface Step {
-  readonly output: string;
-  readonly failed: Error | null;
-  readonly status: number | null;
-}
-
-const wentWell = (step: Step) => step.failed === null && step.status === 0;
-
 type Plan = Extract<CompilePlan, { done: null }>;
 
-/** The compiler's verdict on a plan: the plain compile's step, and whether the recording executable by stores was built. */
+/** The compiler's verdict on a plan: the plain executable's step, and whether the recording executable by stores was built. */
 function finishCompile(plan: Plan, step: Step, stores: boolean): CompileResult {
   const { output, failed, status } = step;
   const messages = compilerMessages(output, plan.file);
-  rmSync(plan.scratch, { recursive: true, force: true });
+  const { build } = plan;
+  rmSync(build.scratch, { recursive: true, force: true });
   if (failed || status !== 0) {
-    rmSync(plan.building, { force: true });
-    rmSync(plan.stores.building, { force: true });
-    const why = failed ? `${plan.cc} could not run: ${failed.message}` : `${basename(plan.file)} did not compile:\n${output.trim()}`;
+    rmSync(build.plain.building, { force: true });
+    rmSync(build.stores.building, { force: true });
+    const why = failed ? `${build.cc} could not run: ${failed.message}` : `${basename(plan.file)} did not compile:\n${output.trim()}`;
     return { ok: false, reason: failed && (failed as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-compiler' : 'failed', text: why, messages };
   }
   writeFileSync(plan.messagesFile, output);
   // Kept before the plain executable, whose presence says the compile is cached.
-  if (stores) keep(plan.stores.building, plan.stores.executable);
-  const kept = keep(plan.building, plan.executable);
+  if (stores) keep(build.stores.building, plan.storesExecutable);
+  else rmSync(build.stores.building, { force: true });
+  const kept = keep(build.plain.building, plan.executable);
   if (kept !== null) return { ok: false, reason: 'failed', text: `${basename(plan.file)} compiled, but its executable could not be kept in the cache: ${kept}`, messages };
-  const executable = existsSync(plan.stores.executable) ? plan.stores.executable : plan.executable;
+  const executable = existsSync(plan.storesExecutable) ? plan.storesExecutable : plan.executable;
   return { ok: true, executable, timedExecutable: plan.executable, interface: plan.edition, alignment: plan.alignment, messages, cached: false };
-}
-
-/** Moves a built executable into the cache; null, or why it is not there. */
-function keep(building: string, executable: string): string | null {
-  try {
-    renameSync(building, executable);
-  } catch (err) {
-    // Another compile of the same text got there first (its executable is the same), or the cache went away.
-    rmSync(building, { force: true });
-    if (!existsSync(executable)) return err instanceof Error ? err.message : String(err);
-  }
-  return null;
-}
-
-function stepSync(plan: Plan, args: readonly string[]): Step {
-  const run = spawnSync(plan.cc, args, { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: plan.env });
-  return { output: `${run.stdout ?? ''}${run.stderr ?? ''}`, failed: run.error ?? null, status: run.status };
-}
-
-function stepAsync(plan: Plan, args: readonly string[], signal?: AbortSignal): Promise<Step> {
-  return new Promise((done) => {
-    const child = spawn(plan.cc, args, { env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
-    let output = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), COMPILE_TIMEOUT_MS);
-    child.stdout.on('data', (d: Buffer) => void (output += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => void (output += d.toString('utf8')));
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      done({ output, failed: err, status: null });
-    });
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      done({ output, failed: null, status });
-    });
-  });
 }
 
 /** Compiles `file` with the harness, or finds it compiled already (synchronous: the command line). */
 export function compileAllocator(file: string, options: CompileOptions = {}): CompileResult {
   const plan = planCompile(file, options);
   if (plan.done !== null) return plan.done;
-  const plain = stepSync(plan, plan.args);
-  const stores = wentWell(plain) && plan.stores.objects.some((args) => wentWell(stepSync(plan, args))) && wentWell(stepSync(plan, plan.stores.link));
+  const { plain, stores } = buildSync(plan.build);
   return finishCompile(plan, plain, stores);
 }
 
@@ -264,22 +186,11 @@ export function compileAllocator(file: string, options: CompileOptions = {}): Co
 export async function compileAllocatorAsync(file: string, options: CompileOptions = {}, signal?: AbortSignal): Promise<CompileResult> {
   const plan = planCompile(file, options);
   if (plan.done !== null) return plan.done;
-  const plain = await stepAsync(plan, plan.args, signal);
-  let stores = false;
-  if (wentWell(plain)) {
-    for (const args of plan.stores.objects) {
-      if (!wentWell(await stepAsync(plan, args, signal))) continue;
-      stores = wentWell(await stepAsync(plan, plan.stores.link, signal));
-      break;
-    }
-  }
+  const { plain, stores } = await buildAsync(plan.build, signal);
   // Stopped while the recording executable was built: nothing is cached, lest the plain one record from now on.
   if (signal?.aborted && wentWell(plain)) return finishCompile(plan, { ...plain, failed: new Error('the compile was stopped') }, false);
   return finishCompile(plan, plain, stores);
 }
-
-/** A compile that takes longer than this is stopped. */
-const COMPILE_TIMEOUT_MS = 120_000;
 
 /** The compiler's messages about the allocator's file (`file:line:col: error: ...`), other files' too when the error is there. */
 export function compilerMessages(output: string, file: string): CompilerMessage[] {
