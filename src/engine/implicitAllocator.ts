@@ -31,6 +31,12 @@ export class ImplicitAllocator extends AllocatorBase {
   private columnsFor = 64;
   /** A substitute fit search (see AllocatorOptions.fitSearch). */
   protected readonly substitute: FitSearch | null;
+  /**
+   * Whether a free and a placement may update the totals and the index once for their net effect
+   * (docs/performance.md, "At scale"): with an index and `track` not overridden (a linked list
+   * must see every block come and go in order).
+   */
+  private readonly netTracking: boolean;
 
   /**
    * A fresh heap (mm_init), or the state a snapshot describes. `recycle`: an allocator of the same
@@ -51,6 +57,7 @@ export class ImplicitAllocator extends AllocatorBase {
     }
     this.walkFit = linearFitSearch(this.layout, config.policy);
     this.fit = this.index ? indexedFitSearch(this.layout, config.policy, this.index) : this.walkFit;
+    this.netTracking = this.index !== null && this.track === ImplicitAllocator.prototype.track;
     const L = this.layout;
     this.roverAddr = snapshot?.rover ?? L.firstBlockAddr;
     if (snapshot) {
@@ -195,8 +202,19 @@ export class ImplicitAllocator extends AllocatorBase {
   private place(addr: number, asize: number, rec: OpRecorder): void {
     const L = this.layout;
     const total = L.sizeAt(addr);
-    this.track(addr, total, false, -1);
-    const size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
+    let size: number;
+    if (this.netTracking && this.kept === null) {
+      size = this.writeAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
+      // The free block becomes an allocated one and, split, a free rest: told as one change.
+      this.stats.change(1, size, size === total ? -1 : 0, -size);
+      const index = this.index!;
+      index.remove(addr, total);
+      index.add(addr, size, true);
+      if (size !== total) index.add(addr + size, total - size, false);
+    } else {
+      this.track(addr, total, false, -1);
+      size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
+    }
     this.note.placed(rec, addr, size, asize, total - size);
     this.setBlock(rec, addr, size);
   }
@@ -230,8 +248,51 @@ export class ImplicitAllocator extends AllocatorBase {
   // --- free and coalescing ------------------------------------------------------------------
 
   protected release(ptr: number, rec: OpRecorder): void {
-    const addr = this.markFree(ptr, rec);
-    if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
+    if (this.config.coalesce !== 'immediate') this.markFree(ptr, rec);
+    else if (this.netTracking && this.kept === null) this.freeAndMerge(ptr, rec);
+    else this.coalesce(this.markFree(ptr, rec), rec);
+  }
+
+  /**
+   * markFree then coalesce, with the same reads and writes, but the totals and the index told
+   * only the net change: the freed block is never indexed as free when it is merged at once.
+   */
+  private freeAndMerge(ptr: number, rec: OpRecorder): void {
+    const L = this.layout;
+    const addr = L.blockAddr(ptr);
+    const next = L.nextBlockAddr(addr); // bounds-checks the size before anything is written
+    const size = next - addr;
+    L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
+    L.setPrevAllocated(next, false);
+    this.setBlock(rec, addr, size);
+    this.note.freed(rec, addr, size);
+    let start = addr;
+    let withNext = 0;
+    let withPrev = 0;
+    try {
+      if (next < L.chainEnd() && !L.allocatedAt(next)) withNext = L.nextBlockAddr(next) - next;
+      if (L.hasFreePrev(addr)) {
+        start = L.prevBlockAddr(addr);
+        withPrev = addr - start;
+      }
+    } catch (err) {
+      // A corrupted neighbour: the block stays freed, unmerged, as markFree leaves it.
+      this.track(addr, size, true, -1);
+      this.track(addr, size, false, 1);
+      throw err;
+    }
+    const total = size + withNext + withPrev;
+    this.stats.change(-1, -size, 1 - (withNext > 0 ? 1 : 0) - (withPrev > 0 ? 1 : 0), size);
+    const index = this.index!;
+    // In this order each change lands in place where it can (BlockIndex's pending removal).
+    index.remove(addr, size);
+    if (withPrev > 0) index.remove(start, withPrev);
+    index.add(start, total, false);
+    if (withNext > 0) index.remove(next, withNext);
+    if (total === size) return;
+    L.writeBlock(start, total, false, L.prevAllocatedFlag(start));
+    this.roverFollowsMerge(start, total);
+    this.note.coalesced(rec, start, total, withPrev, withNext);
   }
 
   /** The block of `ptr` becomes free, unmerged; returns its address. */
@@ -408,19 +469,24 @@ export class ImplicitAllocator extends AllocatorBase {
    * if big enough. The caller has already untracked whatever blocks made up those bytes.
    */
   private keepAllocated(addr: number, total: number, asize: number, prevAllocated: boolean): number {
+    const size = this.writeAllocated(addr, total, asize, prevAllocated);
+    this.track(addr, size, true, 1);
+    if (size !== total) this.track(addr + size, total - size, false, 1);
+    return size;
+  }
+
+  /** keepAllocated's writes alone: returns the allocated block's size (`total` when the rest is too small to split off). */
+  private writeAllocated(addr: number, total: number, asize: number, prevAllocated: boolean): number {
     const L = this.layout;
     const remainder = total - asize;
     if (remainder >= this.config.minSplit) {
       L.writeBlock(addr, asize, true, prevAllocated);
       L.writeBlock(addr + asize, remainder, false, true);
       L.setPrevAllocated(addr + total, false);
-      this.track(addr, asize, true, 1);
-      this.track(addr + asize, remainder, false, 1);
       return asize;
     }
     L.writeBlock(addr, total, true, prevAllocated);
     L.setPrevAllocated(addr + total, true);
-    this.track(addr, total, true, 1);
     return total;
   }
 }
