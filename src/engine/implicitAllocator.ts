@@ -4,31 +4,23 @@
 // except next fit's rover, as in the textbook.
 
 import type { AllocatorOptions } from './allocator';
-import { AllocatorBase } from './allocatorBase';
+import { ImplicitChain } from './implicitChain';
 import { problem, type OpRecorder } from './opRecord';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
-import { checkImplicitStructure } from './checker';
 import { BlockIndex } from './blockIndex';
 import { KeptChain } from './keptChain';
 import { indexedFitSearch, linearFitSearch, type FitResult, type FitSearch } from './fitSearch';
-import { BlockLayout, decodeWord } from './layout';
-import { hex } from './memory';
-import type { AllocatorSnapshot, ChainOutline, HeapColumns, HeapIssue, HeapWalk } from './results';
-import { chainHeaderWords, walkImplicitColumns, walkImplicitHeap, walkImplicitWindow } from './walker';
+import { restoreChain } from './chainRestore';
+import type { AllocatorSnapshot } from './results';
 
-export class ImplicitAllocator extends AllocatorBase {
-  readonly layout: BlockLayout;
+export class ImplicitAllocator extends ImplicitChain {
   private readonly fit: FitSearch;
   /** The reference walk: used instead of the index once the program has scribbled on the heap. */
   private readonly walkFit: FitSearch;
   /** The fit index (config.search 'indexed'), kept in step with every block change. */
   private readonly index: BlockIndex | null;
   private roverAddr: number;
-  /** The chain as restored from a snapshot and the blocks that disappeared since, or null (keptChain.ts). */
-  private kept: KeptChain | null = null;
-  /** How many blocks the next walk's columns are made for: a little more than the last walk or restore found, so that they rarely grow. */
-  private columnsFor = 64;
   /** A substitute fit search (see AllocatorOptions.fitSearch). */
   protected readonly substitute: FitSearch | null;
   /**
@@ -37,6 +29,8 @@ export class ImplicitAllocator extends AllocatorBase {
    * must see every block come and go in order).
    */
   private readonly netTracking: boolean;
+  /** A merge's block and what it took from each side (see `neighbours`). */
+  private readonly merge = { start: 0, size: 0, withPrev: 0, withNext: 0 };
 
   /**
    * A fresh heap (mm_init), or the state a snapshot describes. `recycle`: an allocator of the same
@@ -45,7 +39,6 @@ export class ImplicitAllocator extends AllocatorBase {
   constructor(config: HeapConfig, snapshot?: AllocatorSnapshot, recycle?: ImplicitAllocator, options: AllocatorOptions = {}) {
     super(config, recycle?.memory.recycle(), recycle?.ledger, options);
     this.substitute = options.fitSearch ?? null;
-    this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
     const bySize = config.policy === 'best';
     const reusable = recycle?.index && recycle.config.policy === config.policy ? recycle.index : null;
@@ -83,33 +76,6 @@ export class ImplicitAllocator extends AllocatorBase {
     return this.roverAddr;
   }
 
-  walk(): HeapWalk {
-    return walkImplicitHeap(this.layout);
-  }
-
-  override walkColumns(): HeapColumns {
-    const c = walkImplicitColumns(this.layout, this.columnsFor);
-    this.columnsFor = c.count + (c.count >> 3) + 64;
-    return c;
-  }
-
-  override walkWindow(from: number, count: number): HeapColumns {
-    return walkImplicitWindow(this.layout, from, count, Math.min(count, this.columnsFor));
-  }
-
-  /**
-   * The chain kept since a restore from a snapshot (keptChain.ts; docs/performance.md, "Walking
-   * only the window"). Null for a heap not restored (the run's own), restored with its bytes, or
-   * once the program wrote over it, or when too many blocks changed since to keep up.
-   */
-  override outline(): ChainOutline | null {
-    return this.scribbled || this.kept === null ? null : this.kept.outline(this.layout);
-  }
-
-  protected saveBlocks(): Uint32Array {
-    return chainHeaderWords(this.layout);
-  }
-
   private restore(snapshot: AllocatorSnapshot): void {
     this.restoreCommon(snapshot);
     const L = this.layout;
@@ -117,51 +83,8 @@ export class ImplicitAllocator extends AllocatorBase {
     const n = snapshot.blocks.length;
     this.columnsFor = n + (n >> 3) + 64;
     this.kept = snapshot.bytes ? null : new KeptChain(snapshot.blocks.slice());
-    // The index's input, when there is an index to load.
-    const m = this.index ? n : 0;
-    const addrs = new Float64Array(m);
-    const sizes = new Float64Array(m);
-    const allocatedBits = new Uint8Array(m);
-    let addr = L.firstBlockAddr;
-    let prevAllocated = true;
-    for (let k = 0; k < n; k++) {
-      const word = snapshot.blocks[k]!;
-      const { size, allocated } = decodeWord(word);
-      if (!snapshot.bytes) L.writeBlock(addr, size, allocated, prevAllocated);
-      this.stats.track(size, allocated, 1);
-      if (m > 0) {
-        addrs[k] = addr;
-        sizes[k] = size;
-        allocatedBits[k] = allocated ? 1 : 0;
-      }
-      prevAllocated = allocated;
-      addr += size;
-    }
-    // The index in one O(n) pass rather than n insertions.
-    this.index?.load(addrs, sizes, allocatedBits, n);
-    if (!snapshot.bytes && L.sentinels) L.writeEpilogue(addr, prevAllocated);
-  }
-
-  protected checkStructure(walk: HeapWalk): HeapIssue[] {
-    return checkImplicitStructure(walk, this.layout, this.config);
-  }
-
-  protected payloadCapacity(ptr: number): number {
-    return this.layout.payloadSize(this.layout.sizeAt(this.layout.blockAddr(ptr)));
-  }
-
-  protected override describeOverflow(payloadEnd: number, from: number, to: number): string {
-    const L = this.layout;
-    const parts: string[] = [];
-    const footer = L.footerInEveryBlock ? payloadEnd : -1;
-    const nextHeader = L.footerInEveryBlock ? payloadEnd + L.wordSize : payloadEnd;
-    const touches = (addr: number) => addr >= 0 && from < addr + L.wordSize && to > addr;
-    if (touches(footer)) parts.push(`its own boundary tag at ${hex(footer)}`);
-    if (touches(nextHeader)) {
-      parts.push(nextHeader >= L.chainEnd() ? `the ${L.sentinels ? 'epilogue' : 'heap end'} at ${hex(nextHeader)}` : `the next block's header at ${hex(nextHeader)}`);
-    }
-    if (to > nextHeader + L.wordSize) parts.push(`${to - Math.max(from, nextHeader + L.wordSize)} bytes beyond`);
-    return parts.join(' and ') || super.describeOverflow(payloadEnd, from, to);
+    const end = restoreChain(L, snapshot.blocks, !snapshot.bytes, this.stats, this.index);
+    if (!snapshot.bytes && L.sentinels) L.writeEpilogue(end.addr, end.prevAllocated);
   }
 
   // --- malloc -------------------------------------------------------------------------------
@@ -207,10 +130,12 @@ export class ImplicitAllocator extends AllocatorBase {
       size = this.writeAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
       // The free block becomes an allocated one and, split, a free rest: told as one change.
       this.stats.change(1, size, size === total ? -1 : 0, -size);
+      // The rest first: its size climbs the max tree only until it meets the block's own, which
+      // still stands above it; the block's leaving then lowers the path once, to the rest's size.
       const index = this.index!;
+      if (size !== total) index.add(addr + size, total - size, false);
       index.remove(addr, total);
       index.add(addr, size, true);
-      if (size !== total) index.add(addr + size, total - size, false);
     } else {
       this.track(addr, total, false, -1);
       size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
@@ -266,21 +191,15 @@ export class ImplicitAllocator extends AllocatorBase {
     L.setPrevAllocated(next, false);
     this.setBlock(rec, addr, size);
     this.note.freed(rec, addr, size);
-    let start = addr;
-    let withNext = 0;
-    let withPrev = 0;
     try {
-      if (next < L.chainEnd() && !L.allocatedAt(next)) withNext = L.nextBlockAddr(next) - next;
-      if (L.hasFreePrev(addr)) {
-        start = L.prevBlockAddr(addr);
-        withPrev = addr - start;
-      }
+      this.neighbours(addr, size);
     } catch (err) {
       // A corrupted neighbour: the block stays freed, unmerged, as markFree leaves it.
       this.track(addr, size, true, -1);
       this.track(addr, size, false, 1);
       throw err;
     }
+    const { start, withPrev, withNext } = this.merge;
     const total = size + withNext + withPrev;
     this.stats.change(-1, -size, 1 - (withNext > 0 ? 1 : 0) - (withPrev > 0 ? 1 : 0), size);
     const index = this.index!;
@@ -289,10 +208,7 @@ export class ImplicitAllocator extends AllocatorBase {
     if (withPrev > 0) index.remove(start, withPrev);
     index.add(start, total, false);
     if (withNext > 0) index.remove(next, withNext);
-    if (total === size) return;
-    L.writeBlock(start, total, false, L.prevAllocatedFlag(start));
-    this.roverFollowsMerge(start, total);
-    this.note.coalesced(rec, start, total, withPrev, withNext);
+    if (total !== size) this.writeMerged(rec);
   }
 
   /** The block of `ptr` becomes free, unmerged; returns its address. */
@@ -312,30 +228,39 @@ export class ImplicitAllocator extends AllocatorBase {
 
   /** Merges the free block at `addr` with free neighbours (the four boundary-tag cases). */
   private coalesce(addr: number, rec: Pick<OpRecorder, 'events'>): number {
+    const own = this.layout.sizeAt(addr);
+    const m = this.neighbours(addr, own);
+    if (m.withNext === 0 && m.withPrev === 0) return addr;
+    this.track(addr, own, false, -1);
+    if (m.withNext > 0) this.track(addr + own, m.withNext, false, -1);
+    if (m.withPrev > 0) this.track(m.start, m.withPrev, false, -1);
+    this.track(m.start, m.size, false, 1);
+    this.writeMerged(rec);
+    return m.start;
+  }
+
+  /** The free block at `addr` of `size` bytes and its free neighbours, as `merge` (rewritten by every call). */
+  private neighbours(addr: number, size: number): ImplicitAllocator['merge'] {
     const L = this.layout;
-    let start = addr;
-    let size = L.sizeAt(addr);
+    const m = this.merge;
     const next = addr + size;
-    let withNext = 0;
-    let withPrev = 0;
-    if (next < L.chainEnd() && !L.allocatedAt(next)) {
-      withNext = L.nextBlockAddr(next) - next;
-      size += withNext;
-    }
+    m.start = addr;
+    m.withNext = next < L.chainEnd() && !L.allocatedAt(next) ? L.nextBlockAddr(next) - next : 0;
+    m.withPrev = 0;
     if (L.hasFreePrev(addr)) {
-      start = L.prevBlockAddr(addr);
-      withPrev = addr - start;
-      size += withPrev;
+      m.start = L.prevBlockAddr(addr);
+      m.withPrev = addr - m.start;
     }
-    if (withNext === 0 && withPrev === 0) return addr;
-    this.track(addr, size - withPrev - withNext, false, -1);
-    if (withNext > 0) this.track(next, withNext, false, -1);
-    if (withPrev > 0) this.track(start, withPrev, false, -1);
-    this.track(start, size, false, 1);
-    L.writeBlock(start, size, false, L.prevAllocatedFlag(start));
+    m.size = size + m.withNext + m.withPrev;
+    return m;
+  }
+
+  /** Writes the merged block `merge` describes; the rover and the op's events follow. */
+  private writeMerged(rec: Pick<OpRecorder, 'events'>): void {
+    const { start, size, withPrev, withNext } = this.merge;
+    this.layout.writeBlock(start, size, false, this.layout.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, size);
     this.note.coalesced(rec, start, size, withPrev, withNext);
-    return start;
   }
 
   /** Deferred coalescing: merges every run of adjacent free blocks in one pass. */
