@@ -183,14 +183,9 @@ export class ImplicitAllocator extends ImplicitChain {
    * only the net change: the freed block is never indexed as free when it is merged at once.
    */
   private freeAndMerge(ptr: number, rec: OpRecorder): void {
-    const L = this.layout;
-    const addr = L.blockAddr(ptr);
-    const next = L.nextBlockAddr(addr); // bounds-checks the size before anything is written
-    const size = next - addr;
-    L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
-    L.setPrevAllocated(next, false);
-    this.setBlock(rec, addr, size);
-    this.note.freed(rec, addr, size);
+    const addr = this.markFree(ptr, rec, false);
+    const size = this.layout.sizeAt(addr);
+    const next = addr + size;
     try {
       this.neighbours(addr, size);
     } catch (err) {
@@ -211,16 +206,18 @@ export class ImplicitAllocator extends ImplicitChain {
     if (total !== size) this.writeMerged(rec);
   }
 
-  /** The block of `ptr` becomes free, unmerged; returns its address. */
-  protected markFree(ptr: number, rec: OpRecorder): number {
+  /** The block of `ptr` becomes free, unmerged; returns its address. `tracked`: false when the caller tells the totals and the index itself. */
+  protected markFree(ptr: number, rec: OpRecorder, tracked = true): number {
     const L = this.layout;
     const addr = L.blockAddr(ptr);
     const next = L.nextBlockAddr(addr); // bounds-checks the size before anything is written
     const size = next - addr;
     L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
     L.setPrevAllocated(next, false);
-    this.track(addr, size, true, -1);
-    this.track(addr, size, false, 1);
+    if (tracked) {
+      this.track(addr, size, true, -1);
+      this.track(addr, size, false, 1);
+    }
     this.setBlock(rec, addr, size);
     this.note.freed(rec, addr, size);
     return addr;
