@@ -104,6 +104,20 @@ export class BlockStats {
     }
   }
 
+  /**
+   * Several blocks changed at once, by these net amounts: for an allocator whose largest free size
+   * comes from elsewhere (`largestFrom`) or from walks, which need no sizes one by one.
+   */
+  change(allocatedBlocks: number, allocatedBytes: number, freeBlocks: number, freeBytes: number): void {
+    this.changes++;
+    if (this.walk) return;
+    if (!this.source) throw new Error('BlockStats.change needs the largest free size kept elsewhere');
+    this.allocatedBlocks += allocatedBlocks;
+    this.allocatedBytes += allocatedBytes;
+    this.freeBlocks += freeBlocks;
+    this.freeBytes += freeBytes;
+  }
+
   /** The totals as they are now. */
   current(): this {
     if (this.walk && this.counted !== this.changes) {

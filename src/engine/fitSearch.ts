@@ -121,12 +121,10 @@ export function indexedFitSearch(layout: BlockLayout, policy: FitPolicy, index: 
   const linear = linearFitSearch(layout, policy);
   const first = layout.firstBlockAddr;
   const sound = (addr: number, asize: number): boolean => {
-    try {
-      const word = layout.getWord(addr);
-      return !allocatedOfWord(word) && sizeOfWord(word) >= asize;
-    } catch {
-      return false;
-    }
+    // Inside the heap a word read cannot fault: no try needed on the path every search takes.
+    if (!layout.memory.contains(addr, layout.wordSize)) return false;
+    const word = layout.getWord(addr);
+    return !allocatedOfWord(word) && sizeOfWord(word) >= asize;
   };
   // One result, rewritten by every search: the allocator reads it before it searches again.
   const result = { addr: null as number | null, examined: 0 };

@@ -4,33 +4,33 @@
 // except next fit's rover, as in the textbook.
 
 import type { AllocatorOptions } from './allocator';
-import { AllocatorBase } from './allocatorBase';
+import { ImplicitChain } from './implicitChain';
 import { problem, type OpRecorder } from './opRecord';
 import type { HeapConfig } from './config';
 import { roundUp } from './config';
-import { checkImplicitStructure } from './checker';
 import { BlockIndex } from './blockIndex';
 import { KeptChain } from './keptChain';
 import { indexedFitSearch, linearFitSearch, type FitResult, type FitSearch } from './fitSearch';
-import { BlockLayout, decodeWord } from './layout';
-import { hex } from './memory';
-import type { AllocatorSnapshot, ChainOutline, HeapColumns, HeapIssue, HeapWalk } from './results';
-import { chainHeaderWords, walkImplicitColumns, walkImplicitHeap, walkImplicitWindow } from './walker';
+import { restoreChain } from './chainRestore';
+import type { AllocatorSnapshot } from './results';
 
-export class ImplicitAllocator extends AllocatorBase {
-  readonly layout: BlockLayout;
+export class ImplicitAllocator extends ImplicitChain {
   private readonly fit: FitSearch;
   /** The reference walk: used instead of the index once the program has scribbled on the heap. */
   private readonly walkFit: FitSearch;
   /** The fit index (config.search 'indexed'), kept in step with every block change. */
   private readonly index: BlockIndex | null;
   private roverAddr: number;
-  /** The chain as restored from a snapshot and the blocks that disappeared since, or null (keptChain.ts). */
-  private kept: KeptChain | null = null;
-  /** How many blocks the next walk's columns are made for: a little more than the last walk or restore found, so that they rarely grow. */
-  private columnsFor = 64;
   /** A substitute fit search (see AllocatorOptions.fitSearch). */
   protected readonly substitute: FitSearch | null;
+  /**
+   * Whether a free and a placement may update the totals and the index once for their net effect
+   * (docs/performance.md, "At scale"): with an index and `track` not overridden (a linked list
+   * must see every block come and go in order).
+   */
+  private readonly netTracking: boolean;
+  /** A merge's block and what it took from each side (see `neighbours`). */
+  private readonly merge = { start: 0, size: 0, withPrev: 0, withNext: 0 };
 
   /**
    * A fresh heap (mm_init), or the state a snapshot describes. `recycle`: an allocator of the same
@@ -39,7 +39,6 @@ export class ImplicitAllocator extends AllocatorBase {
   constructor(config: HeapConfig, snapshot?: AllocatorSnapshot, recycle?: ImplicitAllocator, options: AllocatorOptions = {}) {
     super(config, recycle?.memory.recycle(), recycle?.ledger, options);
     this.substitute = options.fitSearch ?? null;
-    this.layout = new BlockLayout(this.memory, config);
     if (config.policy === 'sbrk') throw new RangeError('the sbrk baseline is SbrkAllocator, not the implicit list');
     const bySize = config.policy === 'best';
     const reusable = recycle?.index && recycle.config.policy === config.policy ? recycle.index : null;
@@ -51,6 +50,7 @@ export class ImplicitAllocator extends AllocatorBase {
     }
     this.walkFit = linearFitSearch(this.layout, config.policy);
     this.fit = this.index ? indexedFitSearch(this.layout, config.policy, this.index) : this.walkFit;
+    this.netTracking = this.index !== null && this.track === ImplicitAllocator.prototype.track;
     const L = this.layout;
     this.roverAddr = snapshot?.rover ?? L.firstBlockAddr;
     if (snapshot) {
@@ -76,33 +76,6 @@ export class ImplicitAllocator extends AllocatorBase {
     return this.roverAddr;
   }
 
-  walk(): HeapWalk {
-    return walkImplicitHeap(this.layout);
-  }
-
-  override walkColumns(): HeapColumns {
-    const c = walkImplicitColumns(this.layout, this.columnsFor);
-    this.columnsFor = c.count + (c.count >> 3) + 64;
-    return c;
-  }
-
-  override walkWindow(from: number, count: number): HeapColumns {
-    return walkImplicitWindow(this.layout, from, count, Math.min(count, this.columnsFor));
-  }
-
-  /**
-   * The chain kept since a restore from a snapshot (keptChain.ts; docs/performance.md, "Walking
-   * only the window"). Null for a heap not restored (the run's own), restored with its bytes, or
-   * once the program wrote over it, or when too many blocks changed since to keep up.
-   */
-  override outline(): ChainOutline | null {
-    return this.scribbled || this.kept === null ? null : this.kept.outline(this.layout);
-  }
-
-  protected saveBlocks(): Uint32Array {
-    return chainHeaderWords(this.layout);
-  }
-
   private restore(snapshot: AllocatorSnapshot): void {
     this.restoreCommon(snapshot);
     const L = this.layout;
@@ -110,51 +83,8 @@ export class ImplicitAllocator extends AllocatorBase {
     const n = snapshot.blocks.length;
     this.columnsFor = n + (n >> 3) + 64;
     this.kept = snapshot.bytes ? null : new KeptChain(snapshot.blocks.slice());
-    // The index's input, when there is an index to load.
-    const m = this.index ? n : 0;
-    const addrs = new Float64Array(m);
-    const sizes = new Float64Array(m);
-    const allocatedBits = new Uint8Array(m);
-    let addr = L.firstBlockAddr;
-    let prevAllocated = true;
-    for (let k = 0; k < n; k++) {
-      const word = snapshot.blocks[k]!;
-      const { size, allocated } = decodeWord(word);
-      if (!snapshot.bytes) L.writeBlock(addr, size, allocated, prevAllocated);
-      this.stats.track(size, allocated, 1);
-      if (m > 0) {
-        addrs[k] = addr;
-        sizes[k] = size;
-        allocatedBits[k] = allocated ? 1 : 0;
-      }
-      prevAllocated = allocated;
-      addr += size;
-    }
-    // The index in one O(n) pass rather than n insertions.
-    this.index?.load(addrs, sizes, allocatedBits, n);
-    if (!snapshot.bytes && L.sentinels) L.writeEpilogue(addr, prevAllocated);
-  }
-
-  protected checkStructure(walk: HeapWalk): HeapIssue[] {
-    return checkImplicitStructure(walk, this.layout, this.config);
-  }
-
-  protected payloadCapacity(ptr: number): number {
-    return this.layout.payloadSize(this.layout.sizeAt(this.layout.blockAddr(ptr)));
-  }
-
-  protected override describeOverflow(payloadEnd: number, from: number, to: number): string {
-    const L = this.layout;
-    const parts: string[] = [];
-    const footer = L.footerInEveryBlock ? payloadEnd : -1;
-    const nextHeader = L.footerInEveryBlock ? payloadEnd + L.wordSize : payloadEnd;
-    const touches = (addr: number) => addr >= 0 && from < addr + L.wordSize && to > addr;
-    if (touches(footer)) parts.push(`its own boundary tag at ${hex(footer)}`);
-    if (touches(nextHeader)) {
-      parts.push(nextHeader >= L.chainEnd() ? `the ${L.sentinels ? 'epilogue' : 'heap end'} at ${hex(nextHeader)}` : `the next block's header at ${hex(nextHeader)}`);
-    }
-    if (to > nextHeader + L.wordSize) parts.push(`${to - Math.max(from, nextHeader + L.wordSize)} bytes beyond`);
-    return parts.join(' and ') || super.describeOverflow(payloadEnd, from, to);
+    const end = restoreChain(L, snapshot.blocks, !snapshot.bytes, this.stats, this.index);
+    if (!snapshot.bytes && L.sentinels) L.writeEpilogue(end.addr, end.prevAllocated);
   }
 
   // --- malloc -------------------------------------------------------------------------------
@@ -195,8 +125,21 @@ export class ImplicitAllocator extends AllocatorBase {
   private place(addr: number, asize: number, rec: OpRecorder): void {
     const L = this.layout;
     const total = L.sizeAt(addr);
-    this.track(addr, total, false, -1);
-    const size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
+    let size: number;
+    if (this.netTracking && this.kept === null) {
+      size = this.writeAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
+      // The free block becomes an allocated one and, split, a free rest: told as one change.
+      this.stats.change(1, size, size === total ? -1 : 0, -size);
+      // The rest first: its size climbs the max tree only until it meets the block's own, which
+      // still stands above it; the block's leaving then lowers the path once, to the rest's size.
+      const index = this.index!;
+      if (size !== total) index.add(addr + size, total - size, false);
+      index.remove(addr, total);
+      index.add(addr, size, true);
+    } else {
+      this.track(addr, total, false, -1);
+      size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
+    }
     this.note.placed(rec, addr, size, asize, total - size);
     this.setBlock(rec, addr, size);
   }
@@ -230,8 +173,54 @@ export class ImplicitAllocator extends AllocatorBase {
   // --- free and coalescing ------------------------------------------------------------------
 
   protected release(ptr: number, rec: OpRecorder): void {
-    const addr = this.markFree(ptr, rec);
-    if (this.config.coalesce === 'immediate') this.coalesce(addr, rec);
+    if (this.config.coalesce !== 'immediate') this.markFree(ptr, rec);
+    else if (this.netTracking && this.kept === null) this.freeAndMerge(ptr, rec);
+    else this.coalesce(this.markFree(ptr, rec), rec);
+  }
+
+  /**
+   * markFree then coalesce, with the same reads and writes, but the totals and the index told
+   * only the net change: the freed block is never indexed as free when it is merged at once.
+   */
+  private freeAndMerge(ptr: number, rec: OpRecorder): void {
+    // markFree's writes and coalesce's reads written out, not called: calling them (markFree told
+    // not to track, the reads through `neighbours`) cost 2.6% more instructions on the scale run
+    // (docs/performance.md, "Engine per-op work").
+    const L = this.layout;
+    const addr = L.blockAddr(ptr);
+    const next = L.nextBlockAddr(addr); // bounds-checks the size before anything is written
+    const size = next - addr;
+    L.writeBlock(addr, size, false, L.prevAllocatedFlag(addr));
+    L.setPrevAllocated(next, false);
+    this.setBlock(rec, addr, size);
+    this.note.freed(rec, addr, size);
+    let start = addr;
+    let withNext = 0;
+    let withPrev = 0;
+    try {
+      if (next < L.chainEnd() && !L.allocatedAt(next)) withNext = L.nextBlockAddr(next) - next;
+      if (L.hasFreePrev(addr)) {
+        start = L.prevBlockAddr(addr);
+        withPrev = addr - start;
+      }
+    } catch (err) {
+      // A corrupted neighbour: the block stays freed, unmerged, as markFree leaves it.
+      this.track(addr, size, true, -1);
+      this.track(addr, size, false, 1);
+      throw err;
+    }
+    const total = size + withNext + withPrev;
+    this.stats.change(-1, -size, 1 - (withNext > 0 ? 1 : 0) - (withPrev > 0 ? 1 : 0), size);
+    const index = this.index!;
+    // In this order each change lands in place where it can (BlockIndex's pending removal).
+    index.remove(addr, size);
+    if (withPrev > 0) index.remove(start, withPrev);
+    index.add(start, total, false);
+    if (withNext > 0) index.remove(next, withNext);
+    if (total === size) return;
+    L.writeBlock(start, total, false, L.prevAllocatedFlag(start));
+    this.roverFollowsMerge(start, total);
+    this.note.coalesced(rec, start, total, withPrev, withNext);
   }
 
   /** The block of `ptr` becomes free, unmerged; returns its address. */
@@ -251,30 +240,39 @@ export class ImplicitAllocator extends AllocatorBase {
 
   /** Merges the free block at `addr` with free neighbours (the four boundary-tag cases). */
   private coalesce(addr: number, rec: Pick<OpRecorder, 'events'>): number {
+    const own = this.layout.sizeAt(addr);
+    const m = this.neighbours(addr, own);
+    if (m.withNext === 0 && m.withPrev === 0) return addr;
+    this.track(addr, own, false, -1);
+    if (m.withNext > 0) this.track(addr + own, m.withNext, false, -1);
+    if (m.withPrev > 0) this.track(m.start, m.withPrev, false, -1);
+    this.track(m.start, m.size, false, 1);
+    this.writeMerged(rec);
+    return m.start;
+  }
+
+  /** The free block at `addr` of `size` bytes and its free neighbours, as `merge` (rewritten by every call). */
+  private neighbours(addr: number, size: number): ImplicitAllocator['merge'] {
     const L = this.layout;
-    let start = addr;
-    let size = L.sizeAt(addr);
+    const m = this.merge;
     const next = addr + size;
-    let withNext = 0;
-    let withPrev = 0;
-    if (next < L.chainEnd() && !L.allocatedAt(next)) {
-      withNext = L.nextBlockAddr(next) - next;
-      size += withNext;
-    }
+    m.start = addr;
+    m.withNext = next < L.chainEnd() && !L.allocatedAt(next) ? L.nextBlockAddr(next) - next : 0;
+    m.withPrev = 0;
     if (L.hasFreePrev(addr)) {
-      start = L.prevBlockAddr(addr);
-      withPrev = addr - start;
-      size += withPrev;
+      m.start = L.prevBlockAddr(addr);
+      m.withPrev = addr - m.start;
     }
-    if (withNext === 0 && withPrev === 0) return addr;
-    this.track(addr, size - withPrev - withNext, false, -1);
-    if (withNext > 0) this.track(next, withNext, false, -1);
-    if (withPrev > 0) this.track(start, withPrev, false, -1);
-    this.track(start, size, false, 1);
-    L.writeBlock(start, size, false, L.prevAllocatedFlag(start));
+    m.size = size + m.withNext + m.withPrev;
+    return m;
+  }
+
+  /** Writes the merged block `merge` describes; the rover and the op's events follow. */
+  private writeMerged(rec: Pick<OpRecorder, 'events'>): void {
+    const { start, size, withPrev, withNext } = this.merge;
+    this.layout.writeBlock(start, size, false, this.layout.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, size);
     this.note.coalesced(rec, start, size, withPrev, withNext);
-    return start;
   }
 
   /** Deferred coalescing: merges every run of adjacent free blocks in one pass. */
@@ -408,19 +406,24 @@ export class ImplicitAllocator extends AllocatorBase {
    * if big enough. The caller has already untracked whatever blocks made up those bytes.
    */
   private keepAllocated(addr: number, total: number, asize: number, prevAllocated: boolean): number {
+    const size = this.writeAllocated(addr, total, asize, prevAllocated);
+    this.track(addr, size, true, 1);
+    if (size !== total) this.track(addr + size, total - size, false, 1);
+    return size;
+  }
+
+  /** keepAllocated's writes alone: returns the allocated block's size (`total` when the rest is too small to split off). */
+  private writeAllocated(addr: number, total: number, asize: number, prevAllocated: boolean): number {
     const L = this.layout;
     const remainder = total - asize;
     if (remainder >= this.config.minSplit) {
       L.writeBlock(addr, asize, true, prevAllocated);
       L.writeBlock(addr + asize, remainder, false, true);
       L.setPrevAllocated(addr + total, false);
-      this.track(addr, asize, true, 1);
-      this.track(addr + asize, remainder, false, 1);
       return asize;
     }
     L.writeBlock(addr, total, true, prevAllocated);
     L.setPrevAllocated(addr + total, true);
-    this.track(addr, total, true, 1);
     return total;
   }
 }

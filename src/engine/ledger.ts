@@ -279,9 +279,9 @@ export class Ledger {
   allocate(ptr: number, requestSize: number): void {
     // A corrupted heap can hand out a pointer that is still live: it now holds the new request,
     // and the live payload stays the sum of what the live pointers asked for.
-    const old = this.table.get(ptr);
-    if (old !== undefined) this.adjust(-old);
-    this.table.set(ptr, requestSize);
+    // One probe: `set` says what the pointer held (a live size, FREED, or nothing).
+    const old = this.table.set(ptr, requestSize);
+    if (old !== undefined && old !== FREED) this.adjust(-old);
     this.adjust(requestSize);
   }
 
