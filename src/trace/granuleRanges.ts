@@ -13,8 +13,12 @@ import { grown } from '../engine/typedArrays';
 
 /** Bytes per bit of the bitmap. */
 const GRAIN = 8;
-/** Ends beyond this are refused (heaps stay below 2^30 bytes). */
-const LIMIT = 2 ** 30;
+/**
+ * Ends beyond this are refused, and the ordered ranges take over: the words cost 5 bits a granule
+ * up to the highest end, so this bounds them at 20 MB (a 1 GiB heap's would take 80 MB in a host
+ * held under 1 GB; docs/limits.md). Heaps this big rarely hold many payloads.
+ */
+const LIMIT = 2 ** 28;
 
 /** Words per 32 granules in `words`: covered, starts, then the three bits of the tails. */
 const STRIDE = 5;
