@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-// Node entry point of `heap-inspector`: real files and streams around runCli.
+// The program of `heap-inspector` (dist/cli-main.js, which dist/cli.js loads: bin.ts): real files
+// and streams around runCli.
 
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';

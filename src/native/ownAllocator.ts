@@ -3,8 +3,7 @@
 // compiler, cached by content; run a trace through it in a child process and read back what the
 // driver recorded (src/trace/own/). Node only: the command line and the extension use it.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { childProcess, createHash } from './onDemand';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
@@ -271,7 +270,7 @@ export function runAllocator(executable: string, trace: Trace, options: RunOptio
   try {
     let run;
     try {
-      run = spawnSync(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], timeout: files.backstopMs, maxBuffer: 2 ** 31 - 1, killSignal: 'SIGKILL' });
+      run = childProcess().spawnSync(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], timeout: files.backstopMs, maxBuffer: 2 ** 31 - 1, killSignal: 'SIGKILL' });
     } finally {
       closeSync(files.log);
     }
@@ -290,7 +289,7 @@ export async function runAllocatorAsync(executable: string, trace: Trace, option
   const reader = new RecordingReader(trace.ops.length);
   try {
     const ended = await new Promise<string | null>((done) => {
-      const child = spawn(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+      const child = childProcess().spawn(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
       const backstop = setTimeout(() => child.kill('SIGKILL'), files.backstopMs);
       (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
       child.on('error', (err) => {

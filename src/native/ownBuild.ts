@@ -5,8 +5,7 @@
 // batches of compiler runs, run one after another by the command line and several at a time by the
 // extension host. Node only.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { childProcess, createHash } from './onDemand';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
@@ -178,14 +177,14 @@ export function keep(building: string, kept: string): string | null {
 const COMPILE_TIMEOUT_MS = 120_000;
 
 function stepSync(plan: BuildPlan, args: readonly string[]): Step {
-  const run = spawnSync(plan.cc, args, { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: plan.env });
+  const run = childProcess().spawnSync(plan.cc, args, { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: plan.env });
   return { output: `${run.stdout ?? ''}${run.stderr ?? ''}`, failed: run.error ?? null, status: run.status };
 }
 
 function stepAsync(plan: BuildPlan, args: readonly string[], signal?: AbortSignal): Promise<Step> {
   if (signal?.aborted) return Promise.resolve({ output: '', failed: new Error('the compile was stopped'), status: null });
   return new Promise((done) => {
-    const child = spawn(plan.cc, args, { env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+    const child = childProcess().spawn(plan.cc, args, { env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
     let output = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), COMPILE_TIMEOUT_MS);
     child.stdout.on('data', (d: Buffer) => void (output += d.toString('utf8')));

@@ -3,8 +3,7 @@
 // (ownAllocator.ts), and a command run with it preloaded, writing its streams into a folder that
 // recordedFiles.ts turns into traces. Linux with glibc only.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { childProcess, createHash } from './onDemand';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultCacheDir, findCompiler, NO_COMPILER } from './ownAllocator';
@@ -52,7 +51,7 @@ export function buildRecorder(options: RecorderBuildOptions = {}): RecorderBuild
   if (existsSync(library)) return { ok: true, library, cached: true };
   mkdirSync(cacheDir, { recursive: true });
   const building = `${library}.${process.pid}.${Date.now()}.tmp`;
-  const run = spawnSync(cc, [...FLAGS, '-o', building, ...SOURCES.map((name) => join(dir, name)), '-ldl'], { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } });
+  const run = childProcess().spawnSync(cc, [...FLAGS, '-o', building, ...SOURCES.map((name) => join(dir, name)), '-ldl'], { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } });
   if (run.error || run.status !== 0) {
     rmSync(building, { force: true });
     const why = run.error ? `${cc} could not run: ${run.error.message}` : `${cc} failed:\n${`${run.stdout ?? ''}${run.stderr ?? ''}`.trim()}`;
@@ -95,7 +94,7 @@ export function runRecorded(command: string, args: readonly string[], library: s
   if (options.follow) env[RECORD_ENV.follow] = '1';
   else delete env[RECORD_ENV.follow];
   return new Promise((done) => {
-    const child = spawn(command, args, { stdio: 'inherit', env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+    const child = childProcess().spawn(command, args, { stdio: 'inherit', env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
     const ignore = () => {};
     const forward = () => child.kill('SIGTERM');
     for (const signal of GROUP_SIGNALS) process.on(signal, ignore);
