@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, 
 import { tmpdir, homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { DRIVER_FLAGS, encodeOps, RecordingReader, timedRunProblem, type OwnRecording, type Trace } from '../trace/index';
-import { buildAsync, buildSync, HARNESS_FILES, keep, planBuild, wentWell, type BuildPlan, type Step } from './ownBuild';
+import { buildAsync, buildSync, compilerIdentity, HARNESS_FILES, keep, planBuild, wentWell, type BuildPlan, type Step } from './ownBuild';
 
 /** The most of the allocator's own output kept (its log). */
 const MAX_LOG_BYTES = 4 * 2 ** 20;
@@ -128,7 +128,7 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   const alignment = alignmentOf(source);
   const flags = ['-std=gnu11', '-O2', '-g', '-DDRIVER', ...(edition === 'cmu' ? ['-DHEAP_INSPECTOR_CMU', ...cmuDialect(source).flags] : []), '-Wall', '-Wno-unused-function', '-Wno-unused-parameter'];
   const hash = createHash('sha256');
-  hash.update(source).update('\0').update(cc).update('\0').update(flags.join(' ')).update('\0').update(resolve(dirname(file)));
+  hash.update(source).update('\0').update(compilerIdentity(cc)).update('\0').update(flags.join(' ')).update('\0').update(resolve(dirname(file)));
   for (const name of HARNESS_FILES) hash.update('\0').update(readFileSync(join(harness, name)));
   const key = hash.digest('hex').slice(0, 24);
   const cacheDir = options.cacheDir ?? defaultCacheDir();

@@ -7,6 +7,7 @@ import { childProcess, createHash } from './onDemand';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultCacheDir, findCompiler, NO_COMPILER } from './ownAllocator';
+import { compilerIdentity } from './ownBuild';
 
 export type RecorderBuild =
   | { readonly ok: true; readonly library: string; readonly cached: boolean }
@@ -39,7 +40,7 @@ export function buildRecorder(options: RecorderBuildOptions = {}): RecorderBuild
   const cc = findCompiler(options.cc);
   if (cc === null) return { ok: false, reason: 'no-compiler', text: options.cc ? `The C compiler "${options.cc}" was not found. ${NO_COMPILER}` : NO_COMPILER };
   const dir = options.sourceDir ?? defaultRecorderDir();
-  const hash = createHash('sha256').update(cc).update('\0').update(FLAGS.join(' '));
+  const hash = createHash('sha256').update(compilerIdentity(cc)).update('\0').update(FLAGS.join(' '));
   try {
     for (const name of FILES) hash.update('\0').update(readFileSync(join(dir, name)));
   } catch (err) {
