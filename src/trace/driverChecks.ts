@@ -20,25 +20,43 @@ function fillPatterns(trace: Trace, slots: number): Uint8Array {
 
 /** mdriver fills every new payload with the low byte of its id; returns the byte, or null when nothing was filled. */
 export function fillNewPayload(heap: Allocator, ops: OpTable, i: number, result: OpResult, patterns: Uint8Array): number | null {
-  return fillPayload(heap, ops.kind(i), ops.ptr(i), result, patterns);
+  const kind = ops.kind(i);
+  if (!fills(kind, result)) return null;
+  const byte = patterns[ops.ptr(i)!]!;
+  fillPayload(heap, result, byte);
+  return byte;
+}
+
+/** Whether mdriver fills the payload an op of `kind` returned (a malloc's or a realloc's). */
+function fills(kind: TraceOpKind, result: OpResult): boolean {
+  return result.ptr !== null && (kind === 'malloc' || kind === 'realloc');
 }
 
 /**
- * `fillNewPayload` of an op of `kind` into `slot`, read already; the first `skip` bytes are left
- * as they are when the byte is `skipByte` (they hold it already).
+ * Fills the payload `result` returned with `byte`; the first `skip` bytes are left as they are
+ * when the byte is `skipByte` (they hold it already).
  */
-function fillPayload(heap: Allocator, kind: TraceOpKind, slot: Slot | null, result: OpResult, patterns: Uint8Array, skip = 0, skipByte = -1): number | null {
-  if (result.ptr === null || (kind !== 'malloc' && kind !== 'realloc')) return null;
-  const byte = patterns[slot!]!;
+function fillPayload(heap: Allocator, result: OpResult, byte: number, skip = 0, skipByte = -1): void {
   // Not in a payload of a page or more, whose whole pages a fill makes pages of one value without bytes.
   const from = byte === skipByte && skip <= result.requestSize && result.requestSize < PAGE_SIZE ? skip : 0;
-  heap.memory.fill(result.ptr + from, result.requestSize - from, byte);
-  return byte;
+  heap.memory.fill(result.ptr! + from, result.requestSize - from, byte);
+}
+
+/** Whether every slot's fill byte is its own number's low byte (the usual `.rep` trace: slot `s` is id `s`). */
+function lowBytesOfSlots(patterns: Uint8Array): boolean {
+  const n = patterns.length;
+  for (let slot = 0; slot < n; slot++) if (patterns[slot] !== (slot & 0xff)) return false;
+  return true;
 }
 
 export class DriverChecks {
   /** mdriver's fill byte per slot. */
   readonly patterns: Uint8Array;
+  /**
+   * Every slot's fill byte is its number's low byte: the byte is worked out, not read from
+   * `patterns`, whose read by a realloc's slot missed the cache (docs/performance.md, "At scale").
+   */
+  private readonly slotBytes: boolean;
   private readonly ranges = new LiveRanges();
   /**
    * The byte each live payload was filled with, by pointer, for traces with lifetime errors (a
@@ -69,6 +87,7 @@ export class DriverChecks {
     private readonly pagesAlone = false,
   ) {
     this.patterns = fillPatterns(trace, slots);
+    this.slotBytes = lowBytesOfSlots(this.patterns);
     this.livePatterns = clearOnFree ? null : new Map();
   }
 
@@ -102,9 +121,12 @@ export class DriverChecks {
       heap.memory.release(kept);
     }
     if (this.fill) {
-      const byte = fillPayload(heap, kind, slot, result, this.patterns, this.filledLength, this.filledByte);
+      if (fills(kind, result)) {
+        const byte = this.patternOf(slot!);
+        fillPayload(heap, result, byte, this.filledLength, this.filledByte);
+        this.livePatterns?.set(result.ptr!, byte);
+      }
       this.filledLength = 0;
-      if (byte !== null) this.livePatterns?.set(result.ptr!, byte);
     }
     return violations;
   }
@@ -125,7 +147,7 @@ export class DriverChecks {
     const ranges = this.ranges;
     if (ranges.add(ptr, ptr + size)) found = this.say(found, i, 'overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
     if (kind === 'realloc' && keep > 0) {
-      const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patterns[from] : undefined;
+      const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patternOf(from) : undefined;
       const kept = this.kept ? heap.memory.matches(ptr, this.kept) : byte === undefined || heap.memory.isFilledWith(ptr, keep, byte);
       if (!kept) found = this.say(found, i, 'realloc-lost-data', `realloc did not preserve the first ${keep} bytes of the old block's data.`);
       else if (this.pagesAlone && byte !== undefined && this.kept === null) {
@@ -134,6 +156,11 @@ export class DriverChecks {
       }
     }
     return found;
+  }
+
+  /** mdriver's fill byte for `slot`. */
+  private patternOf(slot: Slot): number {
+    return this.slotBytes ? slot & 0xff : this.patterns[slot]!;
   }
 
   /** `found` with a violation at op `i` added (a new array for the first). */

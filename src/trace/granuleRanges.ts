@@ -13,6 +13,7 @@ import { grown } from '../engine/typedArrays';
 
 /** Bytes per bit of the bitmap. */
 const GRAIN = 8;
+const GRAIN_SHIFT = 3;
 /**
  * Ends beyond this are refused, and the ordered ranges take over: the words cost 5 bits a granule
  * up to the highest end, so this bounds them at 20 MB (a 1 GiB heap's would take 80 MB in a host
@@ -38,33 +39,57 @@ export class GranuleRanges {
 
   /** Adds [start, end) when it lies on its own, aligned and not empty; false (nothing changed) otherwise. */
   tryAdd(start: number, end: number): boolean {
-    if (!(start >= 0 && start % GRAIN === 0 && end > start && end <= LIMIT)) return false;
-    const first = start / GRAIN;
-    const last = Math.ceil(end / GRAIN) - 1;
+    if (!(start >= 0 && start % GRAIN === 0 && end > start && end <= LIMIT && (end | 0) === end)) return false;
+    // Both integers below LIMIT: shifts, no division.
+    const first = start >>> GRAIN_SHIFT;
+    const last = (end - 1) >>> GRAIN_SHIFT;
     if (last >> 5 >= this.size) this.grow((last >> 5) + 1);
-    if (this.anySet(first, last)) return false;
-    this.setBits(first, last, true);
+    // Its granules: none covered, then all covered, in one pass over their words.
     const words = this.words;
-    const at = STRIDE * (first >> 5);
+    const a = STRIDE * (first >> 5);
+    const z = STRIDE * (last >> 5);
+    const lo = -1 << (first & 31);
+    const hi = -1 >>> (31 - (last & 31));
+    if (a === z) {
+      if ((words[a]! & lo & hi) !== 0) return false;
+      words[a] = words[a]! | (lo & hi);
+    } else {
+      if ((words[a]! & lo) !== 0 || (words[z]! & hi) !== 0) return false;
+      for (let w = a + STRIDE; w < z; w += STRIDE) if (words[w] !== 0) return false;
+      words[a] = words[a]! | lo;
+      words[z] = words[z]! | hi;
+      for (let w = a + STRIDE; w < z; w += STRIDE) words[w] = -1;
+    }
     const bit = 1 << (first & 31);
-    const tail = end - last * GRAIN - 1;
-    words[at + STARTS] = words[at + STARTS]! | bit;
-    words[at + TAILS] = tail & 1 ? words[at + TAILS]! | bit : words[at + TAILS]! & ~bit;
-    words[at + TAILS + 1] = tail & 2 ? words[at + TAILS + 1]! | bit : words[at + TAILS + 1]! & ~bit;
-    words[at + TAILS + 2] = tail & 4 ? words[at + TAILS + 2]! | bit : words[at + TAILS + 2]! & ~bit;
+    const tail = (end - 1) & (GRAIN - 1);
+    words[a + STARTS] = words[a + STARTS]! | bit;
+    words[a + TAILS] = (words[a + TAILS]! & ~bit) | (-(tail & 1) & bit);
+    words[a + TAILS + 1] = (words[a + TAILS + 1]! & ~bit) | (-((tail >> 1) & 1) & bit);
+    words[a + TAILS + 2] = (words[a + TAILS + 2]! & ~bit) | (-(tail >> 2) & bit);
     return true;
   }
 
   /** Removes the payload starting at `start`; returns whether there was one. */
   remove(start: number): boolean {
     if (!(start >= 0 && start % GRAIN === 0 && start < LIMIT)) return false;
-    const first = start / GRAIN;
+    const first = start >>> GRAIN_SHIFT;
     const bit = 1 << (first & 31);
     const at = STRIDE * (first >> 5) + STARTS;
     const words = this.words;
     if (first >> 5 >= this.size || (words[at]! & bit) === 0) return false;
     words[at] = words[at]! & ~bit;
-    this.setBits(first, this.lastOf(first), false);
+    // Uncovers its granules, word by word, up to the first not covered or where another payload
+    // starts (`lastOf`, found and cleared in one pass).
+    let mask = -1 << (first & 31);
+    for (let w = STRIDE * (first >> 5), end = STRIDE * this.size; w < end; w += STRIDE) {
+      const stop = (~words[w]! | words[w + STARTS]!) & mask;
+      if (stop !== 0) {
+        words[w] = words[w]! & ~(mask & ((stop & -stop) - 1));
+        return true;
+      }
+      words[w] = words[w]! & ~mask;
+      mask = -1;
+    }
     return true;
   }
 
@@ -104,34 +129,5 @@ export class GranuleRanges {
   private grow(size: number): void {
     this.size = Math.max(2 * this.size, size);
     this.words = grown(this.words, STRIDE * this.size);
-  }
-
-  /** Whether any granule in [first, last] is covered. */
-  private anySet(first: number, last: number): boolean {
-    const words = this.words;
-    const w0 = first >> 5;
-    const w1 = last >> 5;
-    const lo = -1 << (first & 31);
-    const hi = -1 >>> (31 - (last & 31));
-    if (w0 === w1) return (words[STRIDE * w0]! & lo & hi) !== 0;
-    if ((words[STRIDE * w0]! & lo) !== 0 || (words[STRIDE * w1]! & hi) !== 0) return true;
-    for (let w = w0 + 1; w < w1; w++) if (words[STRIDE * w] !== 0) return true;
-    return false;
-  }
-
-  /** Covers (or uncovers) the granules in [first, last]. */
-  private setBits(first: number, last: number, on: boolean): void {
-    const words = this.words;
-    const a = STRIDE * (first >> 5);
-    const z = STRIDE * (last >> 5);
-    const lo = -1 << (first & 31);
-    const hi = -1 >>> (31 - (last & 31));
-    if (a === z) {
-      words[a] = on ? words[a]! | (lo & hi) : words[a]! & ~(lo & hi);
-      return;
-    }
-    words[a] = on ? words[a]! | lo : words[a]! & ~lo;
-    words[z] = on ? words[z]! | hi : words[z]! & ~hi;
-    for (let w = a + STRIDE; w < z; w += STRIDE) words[w] = on ? -1 : 0;
   }
 }

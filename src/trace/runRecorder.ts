@@ -5,7 +5,7 @@
 import type { Allocator } from '../engine/allocator';
 import { DenseSet } from '../engine/denseSet';
 import { OP_PROBLEM_CODES, type HeapEvent, type HeapMetrics, type OpProblemCode, type OpResult } from '../engine/results';
-import { applyDecoded, heldPointer, inputSlot, NO_PTR } from './applyOp';
+import { applyDecoded, NO_PTR } from './applyOp';
 import { MetricColumns, NarrowColumn } from './deltaColumn';
 import { BoundedDiagnostics } from './diagnostics';
 import type { DriverChecks } from './driverChecks';
@@ -217,7 +217,11 @@ export class RunRecorder {
     const from = kind === 'realloc' ? ops.from(i) : null;
     const heap = this.heap;
     const checks = this.checks;
-    const input = heldPointer(this.slots, inputSlot(kind, slot, from));
+    // `heldPointer(this.slots, inputSlot(kind, slot, from))` written out: calls V8 left out of
+    // line here (docs/performance.md, "At scale").
+    const inSlot = kind === 'realloc' ? from : kind === 'malloc' || kind === 'calloc' ? null : slot;
+    const held = inSlot === null ? NO_PTR : this.slots[inSlot]!;
+    const input = held === NO_PTR ? null : held;
     const keep = checks.before(heap, i, kind, input);
 
     const result = applyDecoded(heap, ops, i, kind, slot, from, this.slots, this.clearOnFree, input);
