@@ -57,7 +57,8 @@ export class DriverChecks {
    * `clearOnFree`: a slot forgets its pointer after a valid free (see `clearsOnFree`);
    * `pagesAlone`: the heap's pages are never shared (a replay without history takes no snapshot),
    * so a realloc's fill may skip the bytes its check found holding the fill byte already: the
-   * heap's bytes and pages come out the same (docs/performance.md, "At scale").
+   * heap's bytes and pages come out the same (docs/performance.md, "At scale"). `patterns`: the
+   * fill bytes, when the caller has them (else made from the trace's names).
    */
   constructor(
     private readonly trace: Trace,
@@ -67,8 +68,9 @@ export class DriverChecks {
     readonly fill: boolean,
     clearOnFree: boolean,
     private readonly pagesAlone = false,
+    patterns?: Uint8Array,
   ) {
-    this.patterns = fillPatterns(trace, slots);
+    this.patterns = patterns ?? fillPatterns(trace, slots);
     this.livePatterns = clearOnFree ? null : new Map();
   }
 
