@@ -88,8 +88,12 @@ export function earlyParseWorker(argv: readonly string[], setting: string | unde
   if (rest.some((arg) => arg === '--ops' || arg === '--allocator' || arg.startsWith('--allocator=') || arg === '-h' || arg === '--help')) return null;
   const big = rest.some((arg) => {
     if (arg.startsWith('-')) return false;
-    const stat = statSync(arg, { throwIfNoEntry: false });
-    return stat !== undefined && stat.isFile() && parsesOnWorker(stat.size, setting);
+    try {
+      const stat = statSync(arg, { throwIfNoEntry: false });
+      return stat !== undefined && stat.isFile() && parsesOnWorker(stat.size, setting);
+    } catch {
+      return false; // a path that cannot be read: reading it says why
+    }
   });
   return big ? ParseWorker.start(workerFile) : null;
 }

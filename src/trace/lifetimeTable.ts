@@ -112,16 +112,8 @@ export class Lifetimes {
 
   /** The lifetimes whose columns are `parts` (as `parts` gives them), not copied. */
   static of(parts: LifetimeParts): Lifetimes {
-    const store = new Lifetimes(0, 0);
-    store.n = parts.n;
-    store.reallocN = parts.reallocN;
-    store.slots = parts.slots;
-    store.starts = parts.starts;
-    store.ends = parts.ends;
-    store.lastRealloc = parts.lastRealloc;
-    store.reallocOps = parts.reallocOps;
-    store.prevRealloc = parts.prevRealloc;
-    return store;
+    // The parts' keys are the store's own fields.
+    return Object.assign(new Lifetimes(0, 0), parts);
   }
 
   /** The bytes the typed arrays take. */

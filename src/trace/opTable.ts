@@ -205,6 +205,20 @@ export class OpTable implements Iterable<TraceOp> {
     return [this.kinds, this.ptrs, this.sizes, this.lineBases, this.lineSteps, this.columns, this.endColumns].reduce((sum, a) => sum + a.byteLength, this.froms?.byteLength ?? 0);
   }
 
+  /** Replaces every column with `f` of it. */
+  protected resize(f: <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(a: T) => T): void {
+    this.kinds = f(this.kinds);
+    this.ptrs = f(this.ptrs);
+    if (this.froms !== null) this.froms = f(this.froms);
+    this.sizes = f(this.sizes);
+    this.lineSteps = f(this.lineSteps);
+    this.columns = f(this.columns);
+    this.endColumns = f(this.endColumns);
+    const bases = Math.ceil(this.kinds.length / LINE_STRIDE);
+    if (bases > this.lineBases.length) this.lineBases = grown(this.lineBases, bases);
+    else if (bases < this.lineBases.length) this.lineBases = this.lineBases.slice(0, bases);
+  }
+
   private check(i: number): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.n) throw new RangeError(`op ${i} is outside the trace's ${this.n} ops`);
   }
@@ -360,19 +374,6 @@ export class OpTableBuilder extends OpTable {
     return this.n++;
   }
 
-  /** Replaces every column with `f` of it. */
-  private resize(f: <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(a: T) => T): void {
-    this.kinds = f(this.kinds);
-    this.ptrs = f(this.ptrs);
-    if (this.froms !== null) this.froms = f(this.froms);
-    this.sizes = f(this.sizes);
-    this.lineSteps = f(this.lineSteps);
-    this.columns = f(this.columns);
-    this.endColumns = f(this.endColumns);
-    const bases = Math.ceil(this.kinds.length / LINE_STRIDE);
-    if (bases > this.lineBases.length) this.lineBases = grown(this.lineBases, bases);
-    else if (bases < this.lineBases.length) this.lineBases = this.lineBases.slice(0, bases);
-  }
 }
 
 /**
@@ -384,13 +385,9 @@ export class OpTableBuilder extends OpTable {
 export class PublishedOpTable extends OpTable {
   constructor(columns: OpColumnArrays) {
     super(0);
-    this.kinds = columns.kinds;
-    this.ptrs = columns.ptrs;
-    this.sizes = columns.sizes;
-    this.lineBases = columns.lineBases;
-    this.lineSteps = columns.lineSteps;
-    this.columns = columns.columns;
-    this.endColumns = columns.endColumns;
+    // The columns' keys are the table's own fields.
+    const { kinds, ptrs, sizes, lineBases, lineSteps, columns: starts, endColumns } = columns;
+    Object.assign(this, { kinds, ptrs, sizes, lineBases, lineSteps, columns: starts, endColumns });
   }
 
   /** The first `n` ops are written (`n` only grows). */
@@ -406,15 +403,7 @@ export class PublishedOpTable extends OpTable {
   finishAt(n: number, kindCounts: Int32Array): this {
     this.publish(n);
     this.kindCounts.set(kindCounts);
-    if (this.kinds.length > n) {
-      this.kinds = trimmed(this.kinds, n);
-      this.ptrs = trimmed(this.ptrs, n);
-      this.sizes = trimmed(this.sizes, n);
-      this.lineSteps = trimmed(this.lineSteps, n);
-      this.columns = trimmed(this.columns, n);
-      this.endColumns = trimmed(this.endColumns, n);
-      this.lineBases = this.lineBases.slice(0, Math.ceil(n / LINE_STRIDE));
-    }
+    if (this.kinds.length > n) this.resize((a) => trimmed(a, n));
     return this;
   }
 }

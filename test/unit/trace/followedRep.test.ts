@@ -144,7 +144,7 @@ describe('a .rep trace replayed as it is parsed', () => {
 
   it('problems met before the parse is done (malloc(0), the heap limit, ids beyond the header) wait for the rest of the trace and print the same', () => {
     const lines = long.split('\n');
-    const zero = [...lines.slice(0, 40), 'a 100000 0', ...lines.slice(40)].join('\n').replace(/^(\d+)\n(\d+)\n(\d+)\n/, (_, h, ids, ops) => `${h}\n100001\n${Number(ops) + 1}\n`);
+    const zero = [...lines.slice(0, 40), 'a 100000 0', ...lines.slice(40)].join('\n').replace(/^(\d+)\n(\d+)\n(\d+)\n/, (_, h, _ids, ops) => `${h}\n100001\n${Number(ops) + 1}\n`);
     assert.ok(assertSameRun(ascii(zero), 'malloc(0)'));
     assert.ok(assertSameRun(ascii(long), 'heap limit', { maxHeap: 8192 }));
     assert.ok(assertSameRun(ascii(long), 'heap limit, csapp', { maxHeap: 20000, preset: 'csapp' }));
