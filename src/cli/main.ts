@@ -201,4 +201,8 @@ const io = {
 const argv = process.argv.slice(2);
 // `record` runs a program and waits for it without blocking (signals reach it and its recorder).
 if (argv[0] === 'record') void runRecordCli(argv.slice(1), io).then((code) => void (process.exitCode = code));
-else process.exitCode = runCli(argv, io, typeof HEAP_INSPECTOR_VERSION === 'string' ? HEAP_INSPECTOR_VERSION : 'dev');
+else {
+  process.exitCode = runCli(argv, io, typeof HEAP_INSPECTOR_VERSION === 'string' ? HEAP_INSPECTOR_VERSION : 'dev');
+  // A parse worker started for a file that was not a long .rep trace after all has nothing to do.
+  earlyWorker?.stop();
+}
