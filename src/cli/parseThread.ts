@@ -5,6 +5,7 @@
 // the trace) with receiveMessageOnPort.
 
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { RepFeed, RepFeedEnd, RepFeedStart, RepFeedState } from '../trace/repPublisher';
 import { CONTROL, CONTROL_WORDS, PARSE_STATE } from './parseControl';
@@ -17,14 +18,17 @@ export const WORKER_BYTES = 2 ** 20;
 /** A worker that tells nothing new for this long is taken to have failed (the replaying thread then parses itself). */
 const STALL_MS = 30_000;
 
+/** Whether the machine runs two threads at once: on one core the worker only adds its start. */
+const CORES = availableParallelism();
+
 /**
  * Whether a file of `size` bytes is parsed on the worker: `setting` is HEAP_INSPECTOR_PARSE_WORKER
- * (`always` or `never`, for the tests; otherwise by size).
+ * (`always` or `never`, for the tests; otherwise by size, on a machine of two cores or more).
  */
 export function parsesOnWorker(size: number, setting: string | undefined): boolean {
   if (setting === 'always') return true;
   if (setting === 'never') return false;
-  return size >= WORKER_BYTES;
+  return size >= WORKER_BYTES && CORES >= 2;
 }
 
 /** A file's bytes on a shared buffer (as they are when read so, else copied once). */
