@@ -2,10 +2,11 @@
 // extension for a Node extension host, vscode external), dist/extension.web.js (the same for the
 // browser's web worker extension host: the build fails if it imports a Node built-in or src/native/,
 // docs/architecture.md "Desktop and browser"), dist/webview.js (the webviews, with uPlot; its stylesheet copied to
-// dist/uPlot.min.css), dist/cli.js (the heap-inspector command line) and dist/parseWorker.js (its
-// parse worker).
+// dist/uPlot.min.css), dist/cli.js (the heap-inspector command line: a loader of dist/cli-main.js)
+// and dist/parseWorker.js (its parse worker).
 // Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
 
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { relative, resolve } from 'node:path';
@@ -86,12 +87,33 @@ export async function build() {
   writeFileSync(`${root}dist/uPlot.min.css`, `${uplotNotice}\n${readFileSync(`${root}node_modules/uplot/dist/uPlot.min.css`, 'utf8')}`);
   await esbuild.build({
     entryPoints: [`${root}src/cli/main.ts`],
+    outfile: `${root}dist/cli-main.js`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Without comments and spaces (a third of the bytes to read and compile at every start), with
+    // the names kept: a stack trace in a bug report still reads.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'ascii',
+    define: { HEAP_INSPECTOR_VERSION: JSON.stringify(pkg.version) },
+    logLevel: 'warning',
+  });
+  // dist/cli.js, the installed command, loads dist/cli-main.js with its start-up code cache, which
+  // is named by the program's hash (src/cli/codeCache.ts; docs/cli.md, "Start-up").
+  const mainBytes = readFileSync(`${root}dist/cli-main.js`);
+  // The loader reads it as Latin-1 (no UTF-8 decode): esbuild writes ASCII (its default charset), checked here.
+  if (mainBytes.some((b) => b > 0x7f)) throw new Error('dist/cli-main.js is not ASCII: the loader (src/cli/codeCache.ts) reads it as Latin-1');
+  const mainHash = createHash('sha256').update(mainBytes).digest('hex').slice(0, 16);
+  await esbuild.build({
+    entryPoints: [`${root}src/cli/bin.ts`],
     outfile: `${root}dist/cli.js`,
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    define: { HEAP_INSPECTOR_VERSION: JSON.stringify(pkg.version) },
+    define: { HEAP_INSPECTOR_MAIN_HASH: JSON.stringify(mainHash) },
     logLevel: 'warning',
   });
   chmodSync(`${root}dist/cli.js`, 0o755);

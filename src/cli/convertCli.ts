@@ -8,6 +8,7 @@
 import { describeImport, detectFormat, errorCount, FORMAT_TITLES, importLog, importOfTrace, isLogFormat, LogChangedError, LogParser, parseTrace, printHeapScript, printRep, repOfLog, type LtraceOptions, type Trace, type TraceFormat } from '../trace/index';
 import { clip } from '../trace/text';
 import type { CliIo } from './cliIo';
+import { grouped } from '../trace/figures';
 
 export const CONVERT_USAGE = `Usage:
   heap-inspector convert <in> -o <out.rep | out.heap | -> [--pid PID,...]
@@ -114,8 +115,8 @@ function convertTrace(io: CliIo, args: ConvertArgs, format: TraceFormat, text: s
   const first = errors[0];
   const ops = trace.ops.length;
   say(
-    `${input}: ${FORMAT_TITLES[format]}, ${trace.lineCount.toLocaleString('en-US')} line${trace.lineCount === 1 ? '' : 's'} → ${output}: ${ops.toLocaleString('en-US')} op${ops === 1 ? '' : 's'}` +
-      `${first ? `; ${errorCount(trace.diagnostics).toLocaleString('en-US')} error${errors.length === 1 ? '' : 's'} (first at line ${first.range.line}: ${clip(first.message, 160)})` : ''}\n` +
+    `${input}: ${FORMAT_TITLES[format]}, ${grouped(trace.lineCount)} line${trace.lineCount === 1 ? '' : 's'} → ${output}: ${grouped(ops)} op${ops === 1 ? '' : 's'}` +
+      `${first ? `; ${grouped(errorCount(trace.diagnostics))} error${errors.length === 1 ? '' : 's'} (first at line ${first.range.line}: ${clip(first.message, 160)})` : ''}\n` +
       (dropped.length > 0 ? `  left out (.rep cannot hold them):\n${dropped.map((d) => `    ${d}\n`).join('')}` : ''),
   );
   return errors.length > 0 ? 1 : 0;

@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-// Node entry point of `heap-inspector`: real files and streams around runCli.
+// The program of `heap-inspector` (dist/cli-main.js, which dist/cli.js loads: bin.ts): real files
+// and streams around runCli.
 
 // First: the parse worker starts before the rest loads (earlyWorker.ts).
 import { earlyWorker, PARSE_WORKER_FILE, PARSE_WORKER_SETTING } from './earlyWorker';

@@ -3,13 +3,12 @@
 // compiler, cached by content; run a trace through it in a child process and read back what the
 // driver recorded (src/trace/own/). Node only: the command line and the extension use it.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { childProcess, createHash } from './onDemand';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { DRIVER_FLAGS, encodeOps, RecordingReader, timedRunProblem, type OwnRecording, type Trace } from '../trace/index';
-import { buildAsync, buildSync, HARNESS_FILES, keep, planBuild, wentWell, type BuildPlan, type Step } from './ownBuild';
+import { buildAsync, buildSync, compilerIdentity, HARNESS_FILES, keep, planBuild, wentWell, type BuildPlan, type Step } from './ownBuild';
 
 /** The most of the allocator's own output kept (its log). */
 const MAX_LOG_BYTES = 4 * 2 ** 20;
@@ -129,7 +128,7 @@ function planCompile(file: string, options: CompileOptions): CompilePlan {
   const alignment = alignmentOf(source);
   const flags = ['-std=gnu11', '-O2', '-g', '-DDRIVER', ...(edition === 'cmu' ? ['-DHEAP_INSPECTOR_CMU', ...cmuDialect(source).flags] : []), '-Wall', '-Wno-unused-function', '-Wno-unused-parameter'];
   const hash = createHash('sha256');
-  hash.update(source).update('\0').update(cc).update('\0').update(flags.join(' ')).update('\0').update(resolve(dirname(file)));
+  hash.update(source).update('\0').update(compilerIdentity(cc)).update('\0').update(flags.join(' ')).update('\0').update(resolve(dirname(file)));
   for (const name of HARNESS_FILES) hash.update('\0').update(readFileSync(join(harness, name)));
   const key = hash.digest('hex').slice(0, 24);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
@@ -271,7 +270,7 @@ export function runAllocator(executable: string, trace: Trace, options: RunOptio
   try {
     let run;
     try {
-      run = spawnSync(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], timeout: files.backstopMs, maxBuffer: 2 ** 31 - 1, killSignal: 'SIGKILL' });
+      run = childProcess().spawnSync(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], timeout: files.backstopMs, maxBuffer: 2 ** 31 - 1, killSignal: 'SIGKILL' });
     } finally {
       closeSync(files.log);
     }
@@ -290,7 +289,7 @@ export async function runAllocatorAsync(executable: string, trace: Trace, option
   const reader = new RecordingReader(trace.ops.length);
   try {
     const ended = await new Promise<string | null>((done) => {
-      const child = spawn(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+      const child = childProcess().spawn(executable, [files.opsFile], { stdio: ['ignore', files.log, files.log, 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
       const backstop = setTimeout(() => child.kill('SIGKILL'), files.backstopMs);
       (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
       child.on('error', (err) => {

@@ -5,9 +5,8 @@
 // batches of compiler runs, run one after another by the command line and several at a time by the
 // extension host. Node only.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { childProcess, createHash } from './onDemand';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -51,6 +50,21 @@ export interface BuildPlan {
 }
 
 /**
+ * What names a compiler in a build cache's key: its path, the file it resolves to, and that file's
+ * size and time, so a compiler upgraded in place, or `cc` pointed at another compiler, builds anew
+ * rather than reuse what the old one made (docs/own-allocator.md, "The harness").
+ */
+export function compilerIdentity(cc: string): string {
+  try {
+    const real = realpathSync(cc);
+    const { size, mtimeMs } = statSync(real);
+    return `${cc}\0${real}\0${size}\0${mtimeMs}`;
+  } catch {
+    return cc;
+  }
+}
+
+/**
  * The plan for the allocator `file` into `building` (the plain executable) and `building.stores`.
  * Each harness object is named by the hash of the compiler, the flags, its C file and the harness
  * headers that file includes, so that it is compiled once for every allocator of an edition and
@@ -66,8 +80,9 @@ export function planBuild(cc: string, flags: readonly string[], harness: string,
     if (!texts.has(name)) texts.set(name, existsSync(join(harness, name)) ? readFileSync(join(harness, name)) : null);
     return texts.get(name) ?? null;
   };
+  const compiler = compilerIdentity(cc);
   const harnessObjects = HARNESS_SOURCES.map((name): HarnessObject => {
-    const hash = createHash('sha256').update(cc).update('\0').update(flags.join(' ')).update('\0').update(name);
+    const hash = createHash('sha256').update(compiler).update('\0').update(flags.join(' ')).update('\0').update(name);
     for (const part of [name, ...includedBy(name, text)]) hash.update('\0').update(part).update('\0').update(text(part) ?? '');
     const path = join(objects, `${hash.digest('hex').slice(0, 24)}-${name.replace(/\.c$/, '.o')}`);
     const built = join(scratch, `harness-${name.replace(/\.c$/, '.o')}`);
@@ -178,14 +193,14 @@ export function keep(building: string, kept: string): string | null {
 const COMPILE_TIMEOUT_MS = 120_000;
 
 function stepSync(plan: BuildPlan, args: readonly string[]): Step {
-  const run = spawnSync(plan.cc, args, { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: plan.env });
+  const run = childProcess().spawnSync(plan.cc, args, { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: plan.env });
   return { output: `${run.stdout ?? ''}${run.stderr ?? ''}`, failed: run.error ?? null, status: run.status };
 }
 
 function stepAsync(plan: BuildPlan, args: readonly string[], signal?: AbortSignal): Promise<Step> {
   if (signal?.aborted) return Promise.resolve({ output: '', failed: new Error('the compile was stopped'), status: null });
   return new Promise((done) => {
-    const child = spawn(plan.cc, args, { env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+    const child = childProcess().spawn(plan.cc, args, { env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
     let output = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), COMPILE_TIMEOUT_MS);
     child.stdout.on('data', (d: Buffer) => void (output += d.toString('utf8')));

@@ -6,6 +6,7 @@
 import { mergeDiagnostics } from '../trace/diagnostics';
 import { lineRange, ownDiagnostics, OwnSource, PARSE_SHARE, RecordingReader, traceParser, type Diagnostic, type OwnLayout, type OwnRun, type RunWork, type Trace, type TraceFormat, type TraceJobProgress, type TraceParser, type TraceRun } from '../trace/index';
 import { compileAllocatorAsync, DEFAULT_OP_LIMIT_MS, runAllocatorAsync, type CompileOptions, type CompileResult } from './ownAllocator';
+import { grouped } from '../trace/figures';
 
 const LINES_PER_CHECK = 512;
 /** How often the runner looks at a job waiting for its child process. */
@@ -118,7 +119,7 @@ export class OwnAllocatorJob implements RunWork {
       } else {
         edition = compiled.interface;
         alignment = compiled.alignment;
-        this.activity = `running ${trace.ops.length.toLocaleString('en-US')} ops on ${name}`;
+        this.activity = `running ${grouped(trace.ops.length)} ops on ${name}`;
         run = await runAllocatorAsync(compiled.executable, trace, this.options, abort.signal);
         if (abort.signal.aborted) return;
       }

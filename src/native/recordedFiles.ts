@@ -7,6 +7,7 @@
 import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { RecordingConverter, repLine, sidecarHeader, sidecarLine, StreamDecoder, EVENT_BYTES, type RecordedImage, type RecordedProcess, type RecordingInfo, type StreamHeader } from '../trace/index';
+import { grouped } from '../trace/figures';
 
 /** A stream's file name: the pid, then the how-manyth image of that pid (recorder.c's open_stream). */
 const STREAM_NAME = /^(\d+)-(\d+)\.hirec$/;
@@ -19,7 +20,7 @@ const RECORDER_BUFFER_BYTES = 1 << 16;
  */
 const CUT_SHORT =
   'the process ended without the recorder\'s last write (killed by SIGKILL, a stack overflow, or a full disk): ' +
-  `the calls after its last write, up to ${Math.floor(RECORDER_BUFFER_BYTES / EVENT_BYTES).toLocaleString('en-US')} (its ${RECORDER_BUFFER_BYTES / 1024} KiB buffer), are missing, so blocks may look leaked`;
+  `the calls after its last write, up to ${grouped(Math.floor(RECORDER_BUFFER_BYTES / EVENT_BYTES))} (its ${RECORDER_BUFFER_BYTES / 1024} KiB buffer), are missing, so blocks may look leaked`;
 
 export interface RecordingContext {
   /** The command as given to `record`. */

@@ -3,11 +3,11 @@
 // (ownAllocator.ts), and a command run with it preloaded, writing its streams into a folder that
 // recordedFiles.ts turns into traces. Linux with glibc only.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { childProcess, createHash } from './onDemand';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultCacheDir, findCompiler, NO_COMPILER } from './ownAllocator';
+import { compilerIdentity } from './ownBuild';
 
 export type RecorderBuild =
   | { readonly ok: true; readonly library: string; readonly cached: boolean }
@@ -40,7 +40,7 @@ export function buildRecorder(options: RecorderBuildOptions = {}): RecorderBuild
   const cc = findCompiler(options.cc);
   if (cc === null) return { ok: false, reason: 'no-compiler', text: options.cc ? `The C compiler "${options.cc}" was not found. ${NO_COMPILER}` : NO_COMPILER };
   const dir = options.sourceDir ?? defaultRecorderDir();
-  const hash = createHash('sha256').update(cc).update('\0').update(FLAGS.join(' '));
+  const hash = createHash('sha256').update(compilerIdentity(cc)).update('\0').update(FLAGS.join(' '));
   try {
     for (const name of FILES) hash.update('\0').update(readFileSync(join(dir, name)));
   } catch (err) {
@@ -52,7 +52,7 @@ export function buildRecorder(options: RecorderBuildOptions = {}): RecorderBuild
   if (existsSync(library)) return { ok: true, library, cached: true };
   mkdirSync(cacheDir, { recursive: true });
   const building = `${library}.${process.pid}.${Date.now()}.tmp`;
-  const run = spawnSync(cc, [...FLAGS, '-o', building, ...SOURCES.map((name) => join(dir, name)), '-ldl'], { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } });
+  const run = childProcess().spawnSync(cc, [...FLAGS, '-o', building, ...SOURCES.map((name) => join(dir, name)), '-ldl'], { encoding: 'utf8', timeout: COMPILE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } });
   if (run.error || run.status !== 0) {
     rmSync(building, { force: true });
     const why = run.error ? `${cc} could not run: ${run.error.message}` : `${cc} failed:\n${`${run.stdout ?? ''}${run.stderr ?? ''}`.trim()}`;
@@ -95,7 +95,7 @@ export function runRecorded(command: string, args: readonly string[], library: s
   if (options.follow) env[RECORD_ENV.follow] = '1';
   else delete env[RECORD_ENV.follow];
   return new Promise((done) => {
-    const child = spawn(command, args, { stdio: 'inherit', env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+    const child = childProcess().spawn(command, args, { stdio: 'inherit', env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
     const ignore = () => {};
     const forward = () => child.kill('SIGTERM');
     for (const signal of GROUP_SIGNALS) process.on(signal, ignore);

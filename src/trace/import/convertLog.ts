@@ -11,6 +11,7 @@ import { clip } from '../text';
 import type { OpSink } from './logImporter';
 import { isLogFormat, logImporter, type LogFormat } from './logParser';
 import type { LtraceOptions } from './ltrace';
+import { grouped } from '../figures';
 
 /** A line longer than this is no log's: the rest of it is not kept. */
 const MAX_LINE = 1 << 20;
@@ -117,7 +118,7 @@ export function* repOfLog(chunks: Iterable<string>, first: LogImport, options: L
  */
 export function describeImport(input: string, output: string, result: LogImport): string {
   const { counts } = result;
-  const n = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+  const n = (count: number, one: string, many = `${one}s`) => `${grouped(count)} ${count === 1 ? one : many}`;
   if (result.binary) return `${input}: not a text file (or UTF-16 without a byte order mark): a ${FORMAT_TITLES[result.format]} is lines of text; nothing was converted.\n`;
   const first = counts.firstNotUnderstood;
   const problems = first === null ? 'every line understood' : `${n(counts.notUnderstood, 'line')} not understood (first at line ${first.line}: ${clip(first.message.replace(/\.$/, ''), 200)})`;
@@ -134,7 +135,7 @@ export function describeImport(input: string, output: string, result: LogImport)
   if (counts.liveAddresses > 0) notes.push(`${n(counts.liveAddresses, 'allocation')} at an address still live, given a new id (first at line ${firstLine(result, 'address-live')})`);
   if (counts.live > 0) notes.push(`${n(counts.live, 'block')} still allocated at the end`);
   if (counts.skipped > 0) notes.push(`${n(counts.skipped, 'line')} of other calls, signals, exits or markers skipped`);
-  if (counts.ops > MAX_TRACE_OPS) notes.push(`more ops than the ${MAX_TRACE_OPS.toLocaleString('en-US')} Heap Inspector replays: run and check read the first ${MAX_TRACE_OPS.toLocaleString('en-US')}`);
+  if (counts.ops > MAX_TRACE_OPS) notes.push(`more ops than the ${grouped(MAX_TRACE_OPS)} Heap Inspector replays: run and check read the first ${grouped(MAX_TRACE_OPS)}`);
   if (notes.length > 0) lines.push(`  ${notes.join('; ')}`);
   return lines.join('\n') + '\n';
 }

@@ -22,6 +22,7 @@ import type { DiagnosticSink } from '../diagnostics';
 import { MAX_SIZE } from '../model';
 import { addressKey, type AddressKey } from './blockIds';
 import { LogImporter, logSize, type OpSink } from './logImporter';
+import { grouped } from '../figures';
 
 /** Each function read, with what its arguments are. */
 const FUNCTIONS = {
@@ -143,7 +144,7 @@ export class LtraceImporter extends LogImporter {
   /** A call of `fn` that started on this line and is interrupted: a free takes effect now, a realloc's old block is taken off its address. */
   private begin(pid: number, fn: Fn, args: string): void {
     if (this.underWayCount >= MAX_UNDER_WAY) {
-      this.unfinishedCall(`More than ${MAX_UNDER_WAY.toLocaleString('en-US')} calls are under way at once; this one is left out.`);
+      this.unfinishedCall(`More than ${grouped(MAX_UNDER_WAY)} calls are under way at once; this one is left out.`);
       return;
     }
     let old: AddressKey | null = null;

@@ -6,6 +6,7 @@ import { OSTEP_DEFAULTS } from './ostepConfig';
 import { MAX_OSTEP_FLAG_OPS } from './ostepFlags';
 import { OstepHeap, type OstepHeapOptions } from './ostepHeap';
 import { drawOstepOps, type OstepDrawOptions } from './ostepRun';
+import { grouped } from '../figures';
 
 export interface OstepExerciseOptions extends OstepHeapOptions, OstepDrawOptions {}
 
@@ -37,7 +38,7 @@ export function ostepFlags(o: OstepExerciseOptions): string {
 
 /** Why an exercise's options cannot be drawn, or null (the bounds of `heap-inspector ostep`, which the command's inputs share). */
 export function exerciseProblem(o: OstepExerciseOptions): string | null {
-  if (!Number.isInteger(o.numOps) || o.numOps < 1 || o.numOps > MAX_EXERCISE_OPS) return `the number of ops must be a whole number from 1 to ${MAX_EXERCISE_OPS.toLocaleString('en-US')}`;
+  if (!Number.isInteger(o.numOps) || o.numOps < 1 || o.numOps > MAX_EXERCISE_OPS) return `the number of ops must be a whole number from 1 to ${grouped(MAX_EXERCISE_OPS)}`;
   if (!Number.isInteger(o.percentAlloc) || o.percentAlloc < 1 || o.percentAlloc > 100) return 'the percent of allocations must be a whole number from 1 to 100';
   if (!Number.isInteger(o.range) || o.range < 1 || o.range > 2 ** 40) return 'the largest allocation must be a whole number of bytes from 1';
   if (!Number.isInteger(o.size) || o.size < 0 || o.size > 2 ** 30) return 'the heap size must be a whole number of bytes up to 1G';

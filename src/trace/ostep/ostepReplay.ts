@@ -10,6 +10,7 @@ import { BoundedDiagnostics } from '../diagnostics';
 import type { LifetimeAnalysis } from '../lifetimes';
 import type { Diagnostic, Trace } from '../model';
 import { OstepAddressInUse, OstepHeap, type OstepChunk, type OstepHeapOptions } from './ostepHeap';
+import { grouped } from '../figures';
 
 /**
  * The most ops a script runs on OSTEP's model: like malloc.py, each op walks (and a sorted list
@@ -204,7 +205,7 @@ export class OstepReplay {
     const skipped = record ? this.crashed || i >= MAX_OSTEP_OPS : this.status[i] === OSTEP_STATUS.NOT_RUN || this.status[i] === OSTEP_STATUS.CRASH;
     if (skipped) {
       status = OSTEP_STATUS.NOT_RUN;
-      if (record && i === MAX_OSTEP_OPS) this.say(i, 'trace-too-long', `OSTEP's model runs at most ${MAX_OSTEP_OPS.toLocaleString('en-US')} ops (each walks the whole free list, as malloc.py does); this op and the ones after it do not run.`);
+      if (record && i === MAX_OSTEP_OPS) this.say(i, 'trace-too-long', `OSTEP's model runs at most ${grouped(MAX_OSTEP_OPS)} ops (each walks the whole free list, as malloc.py does); this op and the ones after it do not run.`);
     } else if (kind === 'malloc') {
       const request = ops.requestSize(i);
       // No chunk exceeds the heap: a larger request fails the same way, with exact numbers.

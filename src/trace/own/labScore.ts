@@ -2,6 +2,8 @@
 // over heap size), throughput in Kops/s, and the performance index the CS:APP driver computes,
 // UTIL_WEIGHT x utilisation + (1 - UTIL_WEIGHT) x min(1, throughput / the libc target), out of 100.
 
+import { grouped } from '../figures';
+
 /** The CS:APP 3e handout's config.h: utilisation weighs 60%, and throughput counts up to 600 Kops/s. */
 export const UTIL_WEIGHT = 0.6;
 export const LIBC_KOPS = 600;
@@ -37,7 +39,7 @@ export function labScore(utilisation: number | null, speed: { readonly ns: numbe
 /** The score as summary rows: label and value. */
 export function scoreRows(s: LabScore, notTimed: string | null = null): [string, string][] {
   return [
-    ['throughput', s.throughputKops === null ? `not timed (${notTimed ?? 'the run did not go through'})` : `${Math.round(s.throughputKops).toLocaleString('en-US')} Kops/s (the fastest of several timed runs, without recording)`],
+    ['throughput', s.throughputKops === null ? `not timed (${notTimed ?? 'the run did not go through'})` : `${grouped(Math.round(s.throughputKops))} Kops/s (the fastest of several timed runs, without recording)`],
     ['perf index', s.perfIndex === null ? 'none (it needs a correct, timed run)' : `${Math.round(s.perfIndex)}/100 (${UTIL_WEIGHT * 100} x utilisation + ${Math.round((1 - UTIL_WEIGHT) * 100)} x min(1, throughput / ${LIBC_KOPS} Kops/s))`],
   ];
 }

@@ -11,6 +11,7 @@ import { LIBC_KOPS, perfIndexOf, UTIL_WEIGHT, type PerfIndex } from './labScore'
 import { ownDiagnostics, SIGNALS, type OwnRunOptions } from './ownChecks';
 import type { OwnRecording } from './ownRecording';
 import { OwnSource } from './ownSource';
+import { grouped } from '../figures';
 
 /** One trace's line of the table (mdriver's `stats_t`). */
 export interface TraceScore {
@@ -149,7 +150,7 @@ export function formatLabTotal(allocator: string, t: LabTotal): string {
   if (p) lines.push(`Perf index = ${printf0(p.util)} (util) + ${printf0(p.thru)} (thru) = ${printf0(p.total)}/100`);
   else if (t.traces.length === 0) lines.push('Perf index: none (no traces)');
   else lines.push(`Perf index: none (${t.invalid} of ${t.traces.length} trace${t.traces.length === 1 ? '' : 's'} ${t.invalid === 1 ? 'is' : 'are'} not valid; the lab's driver gives no index then)`);
-  lines.push(`Utilisation weighs ${printf0(100 * t.utilWeight)}%, throughput ${printf0(100 * (1 - t.utilWeight))}% up to ${t.libcKops.toLocaleString('en-US')} Kops/s (the libc target).`);
+  lines.push(`Utilisation weighs ${printf0(100 * t.utilWeight)}%, throughput ${printf0(100 * (1 - t.utilWeight))}% up to ${grouped(t.libcKops)} Kops/s (the libc target).`);
   return lines.join('\n') + '\n';
 }
 

@@ -7,6 +7,7 @@ import { BoundedDiagnostics } from '../diagnostics';
 import { LiveRanges } from '../liveRanges';
 import { slotName, type Diagnostic, type Trace } from '../model';
 import type { OwnRecording } from './ownRecording';
+import { grouped } from '../figures';
 
 /** Signals by number, as the diagnostics name them. */
 export const SIGNALS: Readonly<Record<number, string>> = {
@@ -109,7 +110,7 @@ export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOpt
   // heap's limit, as the simulated heap says it (a warning).
   const nullResult = (i: number, size: number, heapSize: number) => {
     const call = ops.kind(i);
-    const [bytes, heap, max] = [size, heapSize, r.maxHeap].map((n) => n.toLocaleString('en-US'));
+    const [bytes, heap, max] = [size, heapSize, r.maxHeap].map(grouped);
     const limit = `its limit of ${max} bytes (the lab's driver would still count it a failure)`;
     const warn = (message: string) => out.push({ range: on(i), severity: 'warning', code: 'heap-limit', message });
     if (size > r.maxHeap - heapSize) warn(`${call} returned NULL for ${bytes} bytes: the heap (${heap} bytes) cannot grow by that much within ${limit}.`);
@@ -131,7 +132,7 @@ export function ownDiagnostics(trace: Trace, r: OwnRecording, options: OwnRunOpt
     if (address !== undefined) {
       // Not memory from mem_sbrk at all: said by its address, which an offset cannot be.
       const base = BigInt(r.heapBase);
-      const where = address < base ? `${(base - address).toLocaleString('en-US')} bytes before the heap's start` : `past the heap's region of ${r.maxHeap.toLocaleString('en-US')} bytes`;
+      const where = address < base ? `${(base - address).toLocaleString('en-US')} bytes before the heap's start` : `past the heap's region of ${grouped(r.maxHeap)} bytes`;
       say(i, 'payload-outside-heap', `The payload of ${size} bytes at address 0x${address.toString(16)} (${where}) does not lie inside the heap [0x0000, ${hex(heapSize)}): it is not memory mem_sbrk handed out (the C library's malloc or sbrk, a static array?).`);
       if (address % BigInt(options.alignment) !== 0n) say(i, 'misaligned-payload', `The payload at address 0x${address.toString(16)} is not aligned to ${options.alignment} bytes.`);
       continue;

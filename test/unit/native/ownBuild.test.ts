@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { compileAllocator, findCompiler, runAllocator, type CompileOptions } from '../../../src/native/ownAllocator';
@@ -87,6 +87,32 @@ describe('building your own allocator: the harness compiled once, the allocator 
       assert.deepEqual(what(runs()).filter((w) => !/^(link|stores) |^textbook\.c$/.test(w)), compiled, `${changed} changed`);
       assert.equal(runAllocator(again.executable, tiny()).recording.ops, 9);
     }
+  });
+
+  it('a compiler upgraded in place, or the same path pointing at another, builds everything anew; untouched, nothing', () => {
+    const { cc, runs } = loggedCompiler('cc-logged');
+    const options: CompileOptions = { ...compiles(), cacheDir: join(dir, 'cache'), cc };
+    assert.ok(compileAllocator(fixture('textbook.c'), options).ok);
+    const harness = readdirSync(join(ROOT, 'harness')).filter((f) => f.endsWith('.c'));
+    const compiled = () => what(runs()).filter((w) => !w.startsWith('link ')).length;
+    writeFileSync(join(dir, 'cc-logged.log'), '');
+    assert.ok(compileAllocator(fixture('textbook.c'), options).ok);
+    assert.equal(compiled(), 0, 'the same compiler: from the cache');
+    // "Upgraded": the same path, another file (a byte more, so the size tells even within the clock's resolution).
+    writeFileSync(cc, readFileSync(cc, 'utf8').replace('#!/bin/sh\n', '#!/bin/sh\n# upgraded\n'));
+    const upgraded = compileAllocator(fixture('textbook.c'), options);
+    assert.ok(upgraded.ok && !upgraded.cached, 'compiled again');
+    assert.ok(compiled() >= harness.length + 1, `the harness and the allocator compiled again: ${what(runs()).join(', ')}`);
+    // The path a link to another compiler.
+    const link = join(dir, 'cc-link');
+    symlinkSync(cc, link);
+    assert.ok(compileAllocator(fixture('textbook.c'), { ...options, cc: link }).ok);
+    writeFileSync(join(dir, 'cc-logged.log'), '');
+    rmSync(link);
+    const other = loggedCompiler('cc-other');
+    symlinkSync(other.cc, link);
+    const relinked = compileAllocator(fixture('textbook.c'), { ...options, cc: link });
+    assert.ok(relinked.ok && !relinked.cached, 'the link now names another compiler: compiled again');
   });
 
   it('two processes building the same file at once (the command line twice) both run it, and the cache holds whole files only', async () => {
