@@ -2,7 +2,8 @@
 // extension for a Node extension host, vscode external), dist/extension.web.js (the same for the
 // browser's web worker extension host: the build fails if it imports a Node built-in or src/native/,
 // docs/architecture.md "Desktop and browser"), dist/webview.js (the webviews, with uPlot; its stylesheet copied to
-// dist/uPlot.min.css) and dist/cli.js (the heap-inspector command line: a loader of dist/cli-main.js).
+// dist/uPlot.min.css), dist/cli.js (the heap-inspector command line: a loader of dist/cli-main.js)
+// and dist/parseWorker.js (its parse worker).
 // Usage: node scripts/build.mjs [--watch]   (also imported by scripts/test.mjs)
 
 import { createHash } from 'node:crypto';
@@ -116,6 +117,17 @@ export async function build() {
     logLevel: 'warning',
   });
   chmodSync(`${root}dist/cli.js`, 0o755);
+  // The command line's parse worker (src/cli/parseWorker.ts): a small bundle of its own, so that it
+  // starts fast (docs/performance.md, "The parse beside the replay").
+  await esbuild.build({
+    entryPoints: [`${root}src/cli/parseWorker.ts`],
+    outfile: `${root}dist/parseWorker.js`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
   copyCodicons();
 }
 

@@ -7,7 +7,7 @@ import { parseByteSizes } from '../trace/numbers';
 import { POLICIES, type HeapOptions } from '../engine/index';
 import { COALESCE_MODES, FREE_LISTS, LIST_ORDERS, PRESET_NAMES, REALLOC_MODES, resolveConfig } from '../engine/config';
 import { mergeDiagnostics } from '../trace/diagnostics';
-import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, formatOstepComparison, traceModel, formatComparison, detectFormat, formatRunSummary, parseByteSize, parseTrace, parseTraceBytes, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace } from '../trace/index';
+import { compareOstep, comparePolicies, describeOwnConfig, layoutEntries, parseOwnLayout, type OwnLayout, withOwnRow, errorCount, formatSummary, labScore, ownDiagnostics, OwnSource, scoreRows, sourceJson, formatOstepComparison, traceModel, formatComparison, detectFormat, formatRunSummary, parseByteSize, parseTrace, parseTraceBytes, repBytes, replayFollowed, sourceOf, runJson, runTrace, type Diagnostic, type HeapSource, type Trace, type TraceRun } from '../trace/index';
 import { runConvertCli } from './convertCli';
 import { runOstepCli } from './ostepCli';
 import type { CliIo } from './cliIo';
@@ -144,6 +144,10 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
     return 2;
   }
   try {
+    // A long .rep trace's run or check without history: replayed as it is parsed on another thread,
+    // when it can be (docs/performance.md, "The parse beside the replay").
+    const followed = typeof source === 'string' ? null : followedRun(args, source, io);
+    if (followed !== null) return args.command === 'check' ? printCheck(followed, args, io) : printRun(followed, args, io);
     // Bytes: a .rep trace is parsed from them, without its text (docs/performance.md, "At scale").
     const trace = typeof source === 'string' ? parseTrace(source, detectFormat(args.file, source)) : parseTraceBytes(args.file, source, textOfBytes);
     if (args.allocator !== null) return ownAllocator(trace, args, io);
@@ -275,17 +279,33 @@ function checkScoreArgs(file: string | undefined, allocator: string | null, over
 
 function check(trace: Trace, args: Args, io: CliIo): number {
   // A check needs the diagnostics, not the heap at every step: no history (docs/limits.md).
-  const { diagnostics } = runTrace(trace, { overrides: args.overrides }, { history: false });
+  return printCheck(runTrace(trace, { overrides: args.overrides }, { history: false }), args, io);
+}
+
+function printCheck({ diagnostics }: TraceRun, args: Args, io: CliIo): number {
   for (const d of diagnostics) io.out(`${args.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
   return exitCode(diagnostics);
+}
+
+/**
+ * `run` (without --ops) or `check` of a `.rep` file's bytes replayed while `io.repFeed` parses them
+ * on another thread; null when it does not, or cannot follow this trace (then nothing is printed yet).
+ */
+function followedRun(args: Args, bytes: Uint8Array, io: CliIo): TraceRun | null {
+  if ((args.command !== 'run' && args.command !== 'check') || args.ops || args.allocator !== null || !io.repFeed || !repBytes(args.file, bytes)) return null;
+  const feed = io.repFeed(bytes);
+  return feed === null ? null : replayFollowed(feed, { overrides: args.overrides });
 }
 
 // --- run -------------------------------------------------------------------------------------
 
 function run(trace: Trace, args: Args, io: CliIo): number {
   // Only --ops reads every op's record; the summary and the JSON read the totals and the last heap.
-  const r = runTrace(trace, { overrides: args.overrides }, { history: args.ops });
-  if (args.ops) writeOpsCsv(trace, sourceOf(r), io.out);
+  return printRun(runTrace(trace, { overrides: args.overrides }, { history: args.ops }), args, io);
+}
+
+function printRun(r: TraceRun, args: Args, io: CliIo): number {
+  if (args.ops) writeOpsCsv(r.trace, sourceOf(r), io.out);
   else if (args.json) io.out(JSON.stringify(runJson(r), null, 2) + '\n');
   else io.out(formatRunSummary(args.file, r));
   return exitCode(r.diagnostics);

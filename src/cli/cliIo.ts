@@ -3,6 +3,7 @@
 // that the commands in other files (scoreCli.ts, convertCli.ts) take it without importing cli.ts.
 
 import type { OwnRecording, Trace } from '../trace/index';
+import type { RepFeed } from '../trace/repPublisher';
 
 export interface CliIo {
   /** The file's text; throws with a readable message when it cannot be read. */
@@ -22,6 +23,11 @@ export interface CliIo {
   openChunks?(path: string): () => Iterable<string>;
   /** Writes the chunks to `path`, all or nothing; throws with a readable message. Absent, `convert` cannot write files. */
   writeFile?(path: string, chunks: Iterable<string>): void;
+  /**
+   * A parse of a `.rep` file's bytes on another thread, for `run` and `check` to replay as it goes
+   * (main.ts: a worker, for a long file); null, or absent: the trace is parsed first, here.
+   */
+  repFeed?(bytes: Uint8Array): RepFeed | null;
 }
 
 /** A compiler message, as `file:line:col: severity: message`. */

@@ -1,11 +1,14 @@
 // The program of `heap-inspector` (dist/cli-main.js, which dist/cli.js loads: bin.ts): real files
 // and streams around runCli.
 
+// First: the parse worker starts before the rest loads (earlyWorker.ts).
+import { earlyWorker, PARSE_WORKER_FILE, PARSE_WORKER_SETTING } from './earlyWorker';
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { TextDecoder } from 'node:util';
 import { cliAllocatorRunner } from '../native/ownAllocator';
 import { runCli, textOfBytes } from './cli';
+import { parsesOnWorker, repFeedOn } from './parseThread';
 import { runRecordCli } from './recordCli';
 
 declare const HEAP_INSPECTOR_VERSION: string;
@@ -42,7 +45,9 @@ function readTraceBytes(path: string): Uint8Array {
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(Math.max(stat.size - total, 0) + 65536, MAX_FILE_BYTES + 1 - total));
+      const length = Math.min(Math.max(stat.size - total, 0) + 65536, MAX_FILE_BYTES + 1 - total);
+      // A file the parse worker reads is read onto a buffer it can share (parseThread.ts).
+      const chunk = total === 0 && parsesOnWorker(stat.size, PARSE_WORKER_SETTING) ? Buffer.from(new SharedArrayBuffer(length)) : Buffer.allocUnsafe(length);
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
@@ -190,8 +195,14 @@ const io = {
   traceFolder,
   openChunks,
   writeFile: writeChunks,
+  // A long .rep trace is parsed on a worker while it is replayed (docs/performance.md, "The parse beside the replay").
+  repFeed: (bytes: Uint8Array) => repFeedOn(earlyWorker, bytes, PARSE_WORKER_SETTING, PARSE_WORKER_FILE),
 };
 const argv = process.argv.slice(2);
 // `record` runs a program and waits for it without blocking (signals reach it and its recorder).
 if (argv[0] === 'record') void runRecordCli(argv.slice(1), io).then((code) => void (process.exitCode = code));
-else process.exitCode = runCli(argv, io, typeof HEAP_INSPECTOR_VERSION === 'string' ? HEAP_INSPECTOR_VERSION : 'dev');
+else {
+  process.exitCode = runCli(argv, io, typeof HEAP_INSPECTOR_VERSION === 'string' ? HEAP_INSPECTOR_VERSION : 'dev');
+  // A parse worker started for a file that was not a long .rep trace after all has nothing to do.
+  earlyWorker?.stop();
+}

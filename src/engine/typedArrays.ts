@@ -14,6 +14,13 @@ export function grown<T extends NumberArray>(array: T, length: number, fill = 0)
   return out;
 }
 
+/** `grown(array, length)` on a buffer `buffer(byteLength)` makes (a SharedArrayBuffer another thread reads, say); cut to `length` if shorter. */
+export function grownOn<T extends NumberArray>(array: T, length: number, buffer: (byteLength: number) => ArrayBufferLike): T {
+  const out = new (array.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => T)(buffer(length * array.BYTES_PER_ELEMENT), 0, length);
+  out.set(array.subarray(0, Math.min(array.length, length)));
+  return out;
+}
+
 /**
  * The first `length` values of an array no longer written: the array itself (a view of it) when
  * it has little room left over, an eighth at most, else a copy of them, so the room is given back.

@@ -75,7 +75,8 @@ export class DriverChecks {
    * `clearOnFree`: a slot forgets its pointer after a valid free (see `clearsOnFree`);
    * `pagesAlone`: the heap's pages are never shared (a replay without history takes no snapshot),
    * so a realloc's fill may skip the bytes its check found holding the fill byte already: the
-   * heap's bytes and pages come out the same (docs/performance.md, "At scale").
+   * heap's bytes and pages come out the same (docs/performance.md, "At scale"). `patterns`: the
+   * fill bytes, when the caller has them (else made from the trace's names).
    */
   constructor(
     private readonly trace: Trace,
@@ -85,9 +86,11 @@ export class DriverChecks {
     readonly fill: boolean,
     clearOnFree: boolean,
     private readonly pagesAlone = false,
+    patterns?: Uint8Array,
   ) {
-    this.patterns = fillPatterns(trace, slots);
-    this.slotBytes = lowBytesOfSlots(this.patterns);
+    this.patterns = patterns ?? fillPatterns(trace, slots);
+    // Bytes handed in are filled as a parse goes on (followedRep.ts): read from the table, never worked out.
+    this.slotBytes = patterns === undefined && lowBytesOfSlots(this.patterns);
     this.livePatterns = clearOnFree ? null : new Map();
   }
 

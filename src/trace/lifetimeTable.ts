@@ -16,6 +16,18 @@ export interface Lifetime {
   readonly end: number;
 }
 
+/** A `Lifetimes` store's columns and counts, as plain data. */
+export interface LifetimeParts {
+  readonly n: number;
+  readonly reallocN: number;
+  readonly slots: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly lastRealloc: Int32Array | null;
+  readonly reallocOps: Int32Array;
+  readonly prevRealloc: Int32Array;
+}
+
 /**
  * Every lifetime of a trace, numbered from 0 in the order they start. A long trace has hundreds
  * of thousands of them, and an object (and an array of reallocs) per lifetime made every major
@@ -90,6 +102,18 @@ export class Lifetimes {
   at(k: number): Lifetime {
     if (!Number.isInteger(k) || k < 0 || k >= this.n) throw new RangeError(`no lifetime ${k}: there are ${this.n}`);
     return { slot: this.slots[k]!, start: this.starts[k]!, reallocs: this.reallocs(k), end: this.ends[k]! };
+  }
+
+  /** The columns themselves, not copied (to hand to another thread: `Lifetimes.of` makes them a store again). */
+  get parts(): LifetimeParts {
+    const { n, reallocN, slots, starts, ends, lastRealloc, reallocOps, prevRealloc } = this;
+    return { n, reallocN, slots, starts, ends, lastRealloc, reallocOps, prevRealloc };
+  }
+
+  /** The lifetimes whose columns are `parts` (as `parts` gives them), not copied. */
+  static of(parts: LifetimeParts): Lifetimes {
+    // The parts' keys are the store's own fields.
+    return Object.assign(new Lifetimes(0, 0), parts);
   }
 
   /** The bytes the typed arrays take. */

@@ -8,7 +8,7 @@ import { grouped } from './figures';
 import { LifetimeTracker } from './lifetimes';
 import { asciiText, ByteLineReader, LineReader, TEXT_KIND_SAMPLE, textKind } from './lines';
 import { lineRange, MAX_TRACE_OPS, type Trace } from './model';
-import { OpTableBuilder } from './opTable';
+import { OpTableBuilder, type ColumnBuffers } from './opTable';
 
 /** A parser that reads a trace a slice of lines at a time and ends with the same `Trace` as a one-shot parse. */
 export interface TraceParser {
@@ -32,7 +32,7 @@ export abstract class LineParser implements TraceParser {
   protected readonly reader: LineReader | ByteLineReader;
   /** The parse's own problems, bounded: a file of a million bad lines keeps the first of each kind and a count. */
   protected readonly diagnostics = new BoundedDiagnostics();
-  protected readonly ops = new OpTableBuilder();
+  protected readonly ops: OpTableBuilder;
   protected readonly names: string[] = [];
   protected readonly lifetimes: LifetimeTracker;
   /** Not text at all (NUL bytes, UTF-16): one error, and the lines are only counted. */
@@ -47,10 +47,12 @@ export abstract class LineParser implements TraceParser {
 
   /**
    * `source`: the text, or a file's bytes (then only ASCII is read: see `notAscii`). `what`: the
-   * kind of file in messages, "a .rep trace" or "a .heap script".
+   * kind of file in messages, "a .rep trace" or "a .heap script". `buffers`: where the op table's
+   * columns are made once the parser knows how many ops are coming (see `expect`).
    */
-  constructor(source: string | Uint8Array, what: string) {
+  constructor(source: string | Uint8Array, what: string, buffers: ColumnBuffers | null = null) {
     this.length = source.length;
+    this.ops = new OpTableBuilder(1024, buffers);
     let head: string | null;
     if (typeof source === 'string') {
       this.reader = new LineReader(source);

@@ -11,7 +11,7 @@
 // only for a trace with a realloc that names another (a `.heap` script's `q = realloc(p, n)`).
 
 import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './vocabulary';
-import { grown, trimmed } from '../engine/typedArrays';
+import { grown, grownOn, trimmed } from '../engine/typedArrays';
 import { engineSize } from './numbers';
 import { firstIndex } from '../shared/bisect';
 
@@ -32,6 +32,23 @@ const MAX_COLUMN = 0xffff;
 const LINE_SHIFT = 6;
 const LINE_STRIDE = 1 << LINE_SHIFT;
 const MAX_LINE_STEP = 0xffff;
+
+/**
+ * A table's columns as they are (`OpTableBuilder.columnArrays`): what another thread reads a trace
+ * parsed on buffers it shares (`PublishedOpTable`) from.
+ */
+export interface OpColumnArrays {
+  readonly kinds: Uint8Array;
+  readonly ptrs: Int32Array;
+  readonly sizes: Uint32Array;
+  readonly lineBases: Int32Array;
+  readonly lineSteps: Uint16Array;
+  readonly columns: Uint16Array;
+  readonly endColumns: Uint16Array;
+}
+
+/** Makes the buffer of a column of `byteLength` bytes (a SharedArrayBuffer, for a table another thread reads). */
+export type ColumnBuffers = (byteLength: number) => ArrayBufferLike;
 
 export class OpTable implements Iterable<TraceOp> {
   protected n = 0;
@@ -188,6 +205,20 @@ export class OpTable implements Iterable<TraceOp> {
     return [this.kinds, this.ptrs, this.sizes, this.lineBases, this.lineSteps, this.columns, this.endColumns].reduce((sum, a) => sum + a.byteLength, this.froms?.byteLength ?? 0);
   }
 
+  /** Replaces every column with `f` of it. */
+  protected resize(f: <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(a: T) => T): void {
+    this.kinds = f(this.kinds);
+    this.ptrs = f(this.ptrs);
+    if (this.froms !== null) this.froms = f(this.froms);
+    this.sizes = f(this.sizes);
+    this.lineSteps = f(this.lineSteps);
+    this.columns = f(this.columns);
+    this.endColumns = f(this.endColumns);
+    const bases = Math.ceil(this.kinds.length / LINE_STRIDE);
+    if (bases > this.lineBases.length) this.lineBases = grown(this.lineBases, bases);
+    else if (bases < this.lineBases.length) this.lineBases = this.lineBases.slice(0, bases);
+  }
+
   private check(i: number): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.n) throw new RangeError(`op ${i} is outside the trace's ${this.n} ops`);
   }
@@ -195,17 +226,47 @@ export class OpTable implements Iterable<TraceOp> {
 
 /** A table the parsers append to; `finish()` trims it. Readable while it grows. */
 export class OpTableBuilder extends OpTable {
-  constructor(capacity = 1024) {
+  /** `buffers`: where `reserve` makes the columns (see ColumnBuffers); absent, ordinary arrays. */
+  constructor(
+    capacity = 1024,
+    private readonly buffers: ColumnBuffers | null = null,
+  ) {
     super(Math.max(1, capacity));
   }
 
   /**
    * Makes room for `ops` ops in all, once, when a parser knows how many are coming (a `.rep`
    * header's count, bounded by the text): a long trace's columns then never double past it, nor
-   * get copied to be trimmed (docs/memory.md, "A trace").
+   * get copied to be trimmed (docs/memory.md, "A trace"). With `buffers`, the columns are made on
+   * them, room or not (growing past `ops` later makes ordinary ones again).
    */
   reserve(ops: number): void {
-    if (ops > this.kinds.length) this.resize((a) => grown(a, ops));
+    const buffers = this.buffers;
+    if (buffers !== null) {
+      this.resize((a) => grownOn(a, Math.max(ops, this.kinds.length), buffers));
+      this.lineBases = grownOn(this.lineBases, Math.ceil(this.kinds.length / LINE_STRIDE), buffers);
+    } else if (ops > this.kinds.length) this.resize((a) => grown(a, ops));
+  }
+
+  /** Ops the columns have room for. */
+  get capacity(): number {
+    return this.kinds.length;
+  }
+
+  /** The columns as they are now (a later `reserve`, growth or `finish` may replace them). */
+  get columnArrays(): OpColumnArrays {
+    const { kinds, ptrs, sizes, lineBases, lineSteps, columns, endColumns } = this;
+    return { kinds, ptrs, sizes, lineBases, lineSteps, columns, endColumns };
+  }
+
+  /** Whether every op lives in the columns alone: none kept whole, no realloc of another slot. */
+  get columnar(): boolean {
+    return this.whole.size === 0 && this.froms === null;
+  }
+
+  /** How many ops of each kind, by kind code (a copy). */
+  get kindCountArray(): Int32Array {
+    return this.kindCounts.slice();
   }
 
   /** Appends a malloc, realloc or free as the `.rep` parser reads it (`size` ignored for a free). */
@@ -313,18 +374,37 @@ export class OpTableBuilder extends OpTable {
     return this.n++;
   }
 
-  /** Replaces every column with `f` of it. */
-  private resize(f: <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(a: T) => T): void {
-    this.kinds = f(this.kinds);
-    this.ptrs = f(this.ptrs);
-    if (this.froms !== null) this.froms = f(this.froms);
-    this.sizes = f(this.sizes);
-    this.lineSteps = f(this.lineSteps);
-    this.columns = f(this.columns);
-    this.endColumns = f(this.endColumns);
-    const bases = Math.ceil(this.kinds.length / LINE_STRIDE);
-    if (bases > this.lineBases.length) this.lineBases = grown(this.lineBases, bases);
-    else if (bases < this.lineBases.length) this.lineBases = this.lineBases.slice(0, bases);
+}
+
+/**
+ * The ops another thread's parser has published so far, read from the columns it writes
+ * (`OpTableBuilder.columnArrays`, on shared buffers): `publish(n)` makes the first `n` readable,
+ * once the writer has written them. Ops kept whole or a realloc of another slot cannot be
+ * followed so (see `OpTableBuilder.columnar`): the writer says so, and the reader parses itself.
+ */
+export class PublishedOpTable extends OpTable {
+  constructor(columns: OpColumnArrays) {
+    super(0);
+    // The columns' keys are the table's own fields.
+    const { kinds, ptrs, sizes, lineBases, lineSteps, columns: starts, endColumns } = columns;
+    Object.assign(this, { kinds, ptrs, sizes, lineBases, lineSteps, columns: starts, endColumns });
+  }
+
+  /** The first `n` ops are written (`n` only grows). */
+  publish(n: number): void {
+    if (n < this.n || n > this.kinds.length) throw new RangeError(`cannot publish ${n} ops of a table of ${this.kinds.length} with ${this.n} published`);
+    this.n = n;
+  }
+
+  /**
+   * The writer is done: `n` ops in all, `kindCounts` of them by kind code; the columns are cut to
+   * them as the writer's `finish` cuts its own (trimmed, not copied when there is little room).
+   */
+  finishAt(n: number, kindCounts: Int32Array): this {
+    this.publish(n);
+    this.kindCounts.set(kindCounts);
+    if (this.kinds.length > n) this.resize((a) => trimmed(a, n));
+    return this;
   }
 }
 

@@ -30,15 +30,20 @@ export function traceParser(text: string, format: TraceFormat): TraceParser {
   return PARSERS[format](text);
 }
 
+/** Whether `parseTraceBytes` reads these bytes as a `.rep` trace from the bytes themselves (unless they turn out not to be ASCII). */
+export function repBytes(fileName: string, bytes: Uint8Array): boolean {
+  // detectFormat reads no further than its sample, and asks only whether the text goes beyond it.
+  const head = asciiText(bytes, 0, Math.min(bytes.length, FORMAT_SAMPLE_CHARS + 1));
+  return head !== null && detectFormat(fileName, head) === 'rep';
+}
+
 /**
  * A file's trace from its bytes, as `parseTrace` of its text (`decode` makes the text, as the
  * editor shows it) with the format `detectFormat` tells: a `.rep` trace of ASCII is read from the
  * bytes themselves, without the text or a string for each line (docs/performance.md, "At scale").
  */
 export function parseTraceBytes(fileName: string, bytes: Uint8Array, decode: (bytes: Uint8Array) => string): Trace {
-  // detectFormat reads no further than its sample, and asks only whether the text goes beyond it.
-  const head = asciiText(bytes, 0, Math.min(bytes.length, FORMAT_SAMPLE_CHARS + 1));
-  if (head !== null && detectFormat(fileName, head) === 'rep') {
+  if (repBytes(fileName, bytes)) {
     const trace = parseRepBytes(bytes);
     if (trace !== null) return trace;
   }

@@ -2,10 +2,11 @@
 // per line, `a id size`, `r id size`, `f id`. CRLF and any whitespace are accepted; header variants
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
-import { grown, trimmed } from '../engine/typedArrays';
+import { grown, grownOn, trimmed } from '../engine/typedArrays';
 import { mergeDiagnostics } from './diagnostics';
 import { idNames } from './idNames';
 import { LineParser } from './lineParser';
+import type { ColumnBuffers, OpTableBuilder } from './opTable';
 import { MAX_ID, parseOpLine } from './repLine';
 import { tokens, type ByteLineReader, type Token } from './lines';
 import { lineRange, MAX_SIZE, MAX_TRACE_OPS, type Diagnostic, type RepHeader, type SourceRange, type Trace } from './model';
@@ -69,9 +70,31 @@ export class RepParser extends LineParser {
   private slotIds = new Int32Array(256);
   private slots = 0;
 
-  /** `source`: the text, or a file's bytes (see `parseRepBytes`). */
-  constructor(source: string | Uint8Array) {
-    super(source, 'a .rep trace');
+  /**
+   * `source`: the text, or a file's bytes (see `parseRepBytes`). `buffers`: where the op table's
+   * columns and the slots' ids are made once the header is read, for a parse another thread
+   * follows (docs/performance.md, "The parse beside the replay").
+   */
+  constructor(
+    source: string | Uint8Array,
+    private readonly buffers: ColumnBuffers | null = null,
+  ) {
+    super(source, 'a .rep trace', buffers);
+  }
+
+  /** The op table as far as it is read (it grows, and `finish` trims it). */
+  get opsSoFar(): OpTableBuilder {
+    return this.ops;
+  }
+
+  /** The ids of the slots so far: `ids[slot]` for each of the first `count` slots. */
+  get slotIdsSoFar(): { readonly ids: Int32Array; readonly count: number } {
+    return { ids: this.slotIds, count: this.slots };
+  }
+
+  /** The op count the header says, once it is read; null while it is not, or without one. */
+  get expectedOps(): number | null {
+    return this.header === null ? null : this.header.ops;
   }
 
   protected describeSlot(slot: number): string {
@@ -123,7 +146,8 @@ export class RepParser extends LineParser {
       };
       // As many slots as the header has ids, bounded as `expect` bounds them.
       const slots = this.expect(this.header.ops, this.header.ids);
-      if (slots > this.slotIds.length) this.slotIds = grown(this.slotIds, slots);
+      if (this.buffers !== null) this.slotIds = grownOn(this.slotIds, Math.max(slots, this.slotIds.length), this.buffers);
+      else if (slots > this.slotIds.length) this.slotIds = grown(this.slotIds, slots);
       if (slots > this.denseSlots.length) this.denseSlots = grown(this.denseSlots, slots);
       return;
     }

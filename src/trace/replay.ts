@@ -37,6 +37,14 @@ export interface ReplayOptions {
    * of about 100 (docs/limits.md).
    */
   readonly history?: boolean;
+  /**
+   * The ops the replay is of (default: the trace's). More than the trace has yet for a trace still
+   * being read (its op table published so far, see `PublishedOpTable`): `advance` must then go no
+   * further than the ops there are, and the whole replay keeps no history.
+   */
+  readonly length?: number;
+  /** mdriver's fill byte per slot (default: from the trace's names); a trace still being read fills them in as its slots come. */
+  readonly patterns?: Uint8Array;
 }
 
 export class Replay {
@@ -56,14 +64,15 @@ export class Replay {
     readonly config: HeapConfig,
     options: ReplayOptions = {},
   ) {
-    const n = trace.ops.length;
+    const n = options.length ?? trace.ops.length;
     this.length = n;
     this.history = options.history ?? true;
+    if (this.history && n !== trace.ops.length) throw new Error('a replay of a trace still being read keeps no history');
     const slotCount = Math.max(1, trace.names.length);
     const clearOnFree = clearsOnFree(trace);
     const fill = options.fillPayloads ?? hasIds(trace.format);
     this.withBytes = trace.ops.has('write', 'fill');
-    const checks = new DriverChecks(trace, config, slotCount, options.checks ?? true, fill, clearOnFree, !this.history);
+    const checks = new DriverChecks(trace, config, slotCount, options.checks ?? true, fill, clearOnFree, !this.history, options.patterns);
     const heap = allocatorFor(config);
     // Without history no op's record outlives the op (the totals are read from it at once): the
     // allocator makes no record, event or block object per op (docs/performance.md, "At scale").
