@@ -214,6 +214,12 @@ export class BlockIndex {
     const slot = this.ceilSlot(from);
     if (slot >= 32 * this.groups) return null;
     const g = slot >> 5;
+    if ((this.frees[g]! & ~(-1 << (slot & 31))) === 0) {
+      // Nothing free in the group below the slot: the first group that fits, the group itself
+      // included; from the first group (first fit) one descent from the root.
+      const found = g === 0 ? this.firstGroupWith(want) : this.nextGroupWith(g, want);
+      return found < 0 ? null : this.addrOf(this.fitIn(found, this.frees[found]!, want));
+    }
     if (this.maxTree[this.groups + g]! >= want) {
       const found = this.fitIn(g, this.frees[g]! & (-1 << (slot & 31)), want);
       if (found >= 0) return this.addrOf(found);
@@ -271,6 +277,19 @@ export class BlockIndex {
       bits ^= low;
     }
     return -1;
+  }
+
+  /** The first group whose largest free size is >= size, or -1: one descent from the root. */
+  private firstGroupWith(size: number): number {
+    const tree = this.maxTree;
+    if (tree[1]! < size) return -1;
+    const leaves = this.groups;
+    let i = 1;
+    while (i < leaves) {
+      i *= 2;
+      if (tree[i]! < size) i++;
+    }
+    return i - leaves;
   }
 
   /** The first group at or after `from` whose largest free size is >= size, or -1. */
