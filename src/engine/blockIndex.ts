@@ -251,7 +251,8 @@ export class BlockIndex {
 
   /** The slot a block at `addr` starts on, or -1 when it is not one the index keeps. */
   private slotOf(addr: number, size: number): number {
-    if (!(Number.isSafeInteger(addr) && addr >= this.offset && addr < this.maxHeap && Number.isSafeInteger(size) && size >= 0 && size <= this.maxHeap)) return -1;
+    // Whole numbers within the largest heap (at most 1 GiB), so 32-bit ones: `x | 0` is x exactly then.
+    if (!(addr === (addr | 0) && addr >= this.offset && addr < this.maxHeap && size === (size | 0) && size >= 0 && size <= this.maxHeap)) return -1;
     const rel = addr - this.offset;
     return (rel & ((1 << this.shift) - 1)) === 0 ? rel >> this.shift : -1;
   }
