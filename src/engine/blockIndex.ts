@@ -214,6 +214,12 @@ export class BlockIndex {
     const slot = this.ceilSlot(from);
     if (slot >= 32 * this.groups) return null;
     const g = slot >> 5;
+    if ((this.frees[g]! & ~(-1 << (slot & 31))) === 0) {
+      // Nothing free in the group below the slot: the first group that fits, the group itself
+      // included; from the first group (first fit) one descent from the root.
+      const found = g === 0 ? this.firstGroupWith(want) : this.nextGroupWith(g, want);
+      return found < 0 ? null : this.addrOf(this.fitIn(found, this.frees[found]!, want));
+    }
     if (this.maxTree[this.groups + g]! >= want) {
       const found = this.fitIn(g, this.frees[g]! & (-1 << (slot & 31)), want);
       if (found >= 0) return this.addrOf(found);
@@ -245,7 +251,8 @@ export class BlockIndex {
 
   /** The slot a block at `addr` starts on, or -1 when it is not one the index keeps. */
   private slotOf(addr: number, size: number): number {
-    if (!(Number.isSafeInteger(addr) && addr >= this.offset && addr < this.maxHeap && Number.isSafeInteger(size) && size >= 0 && size <= this.maxHeap)) return -1;
+    // Whole numbers within the largest heap (at most 1 GiB), so 32-bit ones: `x | 0` is x exactly then.
+    if (!(addr === (addr | 0) && addr >= this.offset && addr < this.maxHeap && size === (size | 0) && size >= 0 && size <= this.maxHeap)) return -1;
     const rel = addr - this.offset;
     return (rel & ((1 << this.shift) - 1)) === 0 ? rel >> this.shift : -1;
   }
@@ -271,6 +278,19 @@ export class BlockIndex {
       bits ^= low;
     }
     return -1;
+  }
+
+  /** The first group whose largest free size is >= size, or -1: one descent from the root. */
+  private firstGroupWith(size: number): number {
+    const tree = this.maxTree;
+    if (tree[1]! < size) return -1;
+    const leaves = this.groups;
+    let i = 1;
+    while (i < leaves) {
+      i *= 2;
+      if (tree[i]! < size) i++;
+    }
+    return i - leaves;
   }
 
   /** The first group at or after `from` whose largest free size is >= size, or -1. */

@@ -13,6 +13,7 @@ import { KeptChain } from './keptChain';
 import { indexedFitSearch, linearFitSearch, type FitResult, type FitSearch } from './fitSearch';
 import { restoreChain } from './chainRestore';
 import type { AllocatorSnapshot } from './results';
+import { allocatedOfWord, sizeOfWord } from './layout';
 
 export class ImplicitAllocator extends ImplicitChain {
   private readonly fit: FitSearch;
@@ -198,11 +199,13 @@ export class ImplicitAllocator extends ImplicitChain {
     let withNext = 0;
     let withPrev = 0;
     try {
-      if (next < L.chainEnd() && !L.allocatedAt(next)) withNext = L.nextBlockAddr(next) - next;
-      if (L.hasFreePrev(addr)) {
-        start = L.prevBlockAddr(addr);
-        withPrev = addr - start;
+      // Each neighbour's word read once (the header after, the footer before).
+      if (next < L.chainEnd()) {
+        const word = L.getWord(next);
+        if (!allocatedOfWord(word)) withNext = L.nextAfter(next, sizeOfWord(word)) - next;
       }
+      start = L.freePrevAddr(addr); // addr itself when the block before is not free
+      withPrev = addr - start;
     } catch (err) {
       // A corrupted neighbour: the block stays freed, unmerged, as markFree leaves it.
       this.track(addr, size, true, -1);

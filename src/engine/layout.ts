@@ -223,7 +223,25 @@ export class BlockLayout {
 
   /** Address of the previous block, read from its footer. Only meaningful when it is free (or with footers everywhere). */
   prevBlockAddr(addr: number): number {
-    const size = sizeOfWord(this.getWord(addr - this.wordSize));
+    return this.prevFromFooter(addr, this.getWord(addr - this.wordSize));
+  }
+
+  /**
+   * `hasFreePrev` and then `prevBlockAddr`, reading the footer once: the free previous block's
+   * address, or `addr` itself when there is none (a corrupted footer can give any other number,
+   * a negative one too, which the caller must see as `prevBlockAddr` gives it).
+   */
+  freePrevAddr(addr: number): number {
+    if (addr <= this.firstBlockAddr) return addr;
+    if (this.footerInEveryBlock) {
+      const footer = this.getWord(addr - this.wordSize);
+      return allocatedOfWord(footer) ? addr : this.prevFromFooter(addr, footer);
+    }
+    return this.prevAllocatedAt(addr) ? addr : this.prevBlockAddr(addr);
+  }
+
+  private prevFromFooter(addr: number, footer: number): number {
+    const size = sizeOfWord(footer);
     if (size === 0) throw new HeapFault(`the footer before the block at ${hex(addr)} holds size 0`, addr - this.wordSize);
     return addr - size;
   }
@@ -233,7 +251,11 @@ export class BlockLayout {
    * chain is a corrupted heap, and walking on would loop or leave the heap.
    */
   nextBlockAddr(addr: number): number {
-    const size = this.sizeAt(addr);
+    return this.nextAfter(addr, this.sizeAt(addr));
+  }
+
+  /** `nextBlockAddr` of a block whose header's size was read already. */
+  nextAfter(addr: number, size: number): number {
     const next = addr + size;
     if (size === 0 || next > this.chainEnd()) {
       throw new HeapFault(

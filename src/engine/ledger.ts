@@ -109,6 +109,44 @@ class PointerTable implements ReadonlyMap<number, number> {
     return previous;
   }
 
+  /**
+   * A live pointer's requested size (>= 0) set: `set` for the allocator's own pointers, in one
+   * probe and without reading the freed bits, since a freed pointer and one never seen get the
+   * same answer here. Returns the size it held while live, or FREED (freed, or never seen).
+   */
+  hold(ptr: number, size: number): number {
+    const keys = this.keys_;
+    let i = this.lastPtr === ptr && keys[this.lastAt] === ptr ? this.lastAt : this.slot(ptr);
+    while (keys[i] !== EMPTY && keys[i] !== ptr) i = (i + 1) & this.mask;
+    let previous = FREED;
+    if (keys[i] === EMPTY) {
+      keys[i] = ptr;
+      this.used++;
+    } else {
+      previous = this.values_[i]!;
+    }
+    this.values_[i] = size;
+    this.live_?.add(i);
+    if (this.used * 2 > keys.length) this.rehash();
+    return previous;
+  }
+
+  /** A live pointer becomes freed (`set(ptr, FREED)`); returns its requested size, or FREED when it was not live. */
+  take(ptr: number): number {
+    const i = this.find(ptr);
+    if (i < 0) return FREED;
+    const size = this.values_[i]!;
+    if (size === FREED) return FREED;
+    if (ptr % GRAIN === 0) {
+      this.markFreed(ptr);
+      this.delete(i);
+    } else {
+      this.values_[i] = FREED;
+      this.live_?.delete(i);
+    }
+    return size;
+  }
+
   forEach(callback: (value: number, key: number, map: ReadonlyMap<number, number>) => void): void {
     for (const [k, v] of this) callback(v, k, this);
   }
@@ -279,17 +317,15 @@ export class Ledger {
   allocate(ptr: number, requestSize: number): void {
     // A corrupted heap can hand out a pointer that is still live: it now holds the new request,
     // and the live payload stays the sum of what the live pointers asked for.
-    // One probe: `set` says what the pointer held (a live size, FREED, or nothing).
-    const old = this.table.set(ptr, requestSize);
-    if (old !== undefined && old !== FREED) this.adjust(-old);
+    // One probe: `hold` says what the pointer held while live (FREED: nothing live).
+    const old = this.table.hold(ptr, requestSize);
+    if (old !== FREED) this.adjust(-old);
     this.adjust(requestSize);
   }
 
   release(ptr: number): void {
-    const size = this.table.get(ptr);
-    if (size === undefined) return;
-    this.table.set(ptr, FREED);
-    this.adjust(-size);
+    const size = this.table.take(ptr);
+    if (size !== FREED) this.adjust(-size);
   }
 
   /** The ledger as flat arrays (for allocator snapshots). */

@@ -6,7 +6,7 @@
 import { bytesEqual, isFilled, isFilledWords } from './byteCompare';
 import { HeapBytes, KeptBytes } from './heapBytes';
 import { PagedMemory } from './pagedMemory';
-import { chunk, NONE, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PageStore, startOf } from './pageStore';
+import { chunk, LITTLE_ENDIAN, NONE, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PageStore, startOf } from './pageStore';
 
 export { bytesEqual } from './byteCompare';
 export { HeapFault, hex } from './heapFault';
@@ -76,6 +76,8 @@ export class HeapMemory extends PagedMemory {
     if (addr >= 0 && addr + 4 <= this.breakAddr) {
       const offset = addr & PAGE_MASK;
       const slot = this.readSlots[addr >>> PAGE_SHIFT]!;
+      // A 4-byte aligned word lies within its page: one element of the store's words.
+      if (slot >= 0 && (offset & 3) === 0 && LITTLE_ENDIAN) return this.store.words[(startOf(slot) | offset) >> 2]!;
       if (slot >= 0 && offset <= PAGE_SIZE - 4) return this.store.view.getUint32(startOf(slot) | offset, true);
     }
     return this.getWordSlow(addr, 4);
@@ -85,6 +87,10 @@ export class HeapMemory extends PagedMemory {
     if (addr >= 0 && addr + 4 <= this.breakAddr) {
       const offset = addr & PAGE_MASK;
       const slot = this.writeSlots[addr >>> PAGE_SHIFT]!;
+      if (slot >= 0 && (offset & 3) === 0 && LITTLE_ENDIAN) {
+        this.store.words[(startOf(slot) | offset) >> 2] = value >>> 0;
+        return;
+      }
       if (slot >= 0 && offset <= PAGE_SIZE - 4) {
         this.store.view.setUint32(startOf(slot) | offset, value >>> 0, true);
         return;

@@ -25,6 +25,8 @@ export const NONE = -1;
 export class PageStore {
   bytes = new Uint8Array(0);
   view = new DataView(this.bytes.buffer);
+  /** The same bytes as 32-bit words in the host's byte order, for aligned word access where that is little-endian (LITTLE_ENDIAN). */
+  words = new Uint32Array(0);
   /** Set once a snapshot shares a page: from then on the store can only grow. */
   shared = false;
   /** Whether the slot `take` returned last holds zeros. */
@@ -70,8 +72,12 @@ export class PageStore {
     bytes.set(this.bytes);
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer);
+    this.words = new Uint32Array(bytes.buffer);
   }
 }
+
+/** Whether typed arrays hold words little-endian here, as the heap's words are (every host Node runs on, in practice). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Where a slot's page starts in its store's buffer. */
 export function startOf(slot: number): number {

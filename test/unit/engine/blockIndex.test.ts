@@ -61,6 +61,8 @@ function agree(index: BlockIndex, ref: Reference, random: () => number, context:
     assert.equal(index.rank(addr), ref.rank(addr), `${context}: rank(${addr})`);
     const size = 16 + Math.floor(random() * 600) * 8;
     assert.equal(index.firstFit(size, addr), ref.firstFit(size, addr), `${context}: firstFit(${size}, ${addr})`);
+    // From the heap's start: first fit's own question (one descent from the root).
+    assert.equal(index.firstFit(size, 0), ref.firstFit(size, 0), `${context}: firstFit(${size}, 0)`);
     assert.deepEqual(index.smallestAtLeast(size), ref.smallestAtLeast(size), `${context}: smallestAtLeast(${size})`);
   }
   assert.deepEqual(index.largest(), ref.largest(), `${context}: largest`);

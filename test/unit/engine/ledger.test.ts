@@ -19,6 +19,7 @@ describe('ledger', () => {
     const ledger = new Ledger();
     const live = new Map<number, number>();
     const freed = new Set<number>();
+    let peak = 0;
     for (let step = 0; step < 120_000; step++) {
       const livePtrs = [...live.keys()];
       if (live.size > 0 && random() < 0.45) {
@@ -46,6 +47,10 @@ describe('ledger', () => {
         assert.deepEqual(pairs(saved), [...live].sort((a, b) => a[0] - b[0]), `step ${step}: the live pointers`);
         assert.deepEqual([...saved.freed].sort((a, b) => a - b), [...freed].sort((a, b) => a - b), `step ${step}: the freed pointers`);
         assert.equal(ledger.allocations.size, live.size);
+        const payload = [...live.values()].reduce((sum, size) => sum + size, 0);
+        assert.equal(ledger.livePayload, payload, `step ${step}: the live payload`);
+        peak = Math.max(peak, payload);
+        assert.ok(ledger.peakPayload >= peak, `step ${step}: the peak payload`);
       }
     }
     for (const ptr of [...freed].slice(0, 100)) assert.equal(ledger.status(ptr), 'freed');
@@ -56,5 +61,27 @@ describe('ledger', () => {
     assert.deepEqual([...copy.save().freed].sort((a, b) => a - b), [...freed].sort((a, b) => a - b), 'with its freed pointers');
     for (const ptr of [...freed].slice(0, 100)) assert.equal(copy.status(ptr), 'freed');
     assert.equal(copy.livePayload, ledger.livePayload);
+  });
+
+  it('keeps the live payload through a pointer handed out while live (a corrupted heap), frees of unknown and freed pointers, and misaligned ones', () => {
+    const ledger = new Ledger();
+    ledger.allocate(64, 100);
+    ledger.allocate(64, 30); // handed out again while live: it now holds 30 bytes
+    assert.equal(ledger.livePayload, 30);
+    assert.equal(ledger.peakPayload, 100);
+    ledger.allocate(68, 7); // misaligned
+    ledger.release(68);
+    assert.equal(ledger.status(68), 'freed');
+    ledger.release(68); // freed twice: nothing changes
+    ledger.release(4096); // never seen
+    assert.equal(ledger.livePayload, 30);
+    ledger.allocate(68, 5); // the misaligned freed pointer handed out again
+    assert.equal(ledger.status(68), 'live');
+    assert.equal(ledger.livePayload, 35);
+    ledger.release(64);
+    ledger.allocate(64, 1);
+    assert.equal(ledger.livePayload, 6);
+    assert.equal(ledger.requestSize(64), 1);
+    assert.deepEqual([...ledger.save().freed], []);
   });
 });
