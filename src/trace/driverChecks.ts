@@ -56,7 +56,7 @@ export class DriverChecks {
    * Every slot's fill byte is its number's low byte: the byte is worked out, not read from
    * `patterns`, whose read by a realloc's slot missed the cache (docs/performance.md, "At scale").
    */
-  private readonly slotBytes: boolean;
+  private slotBytes: boolean;
   private readonly ranges = new LiveRanges();
   /**
    * The byte each live payload was filled with, by pointer, for traces with lifetime errors (a
@@ -89,9 +89,17 @@ export class DriverChecks {
     patterns?: Uint8Array,
   ) {
     this.patterns = patterns ?? fillPatterns(trace, slots);
-    // Bytes handed in are filled as a parse goes on (followedRep.ts): read from the table, never worked out.
+    // Bytes handed in are filled as a parse goes on (followedRep.ts), which says when they are its slots' low bytes.
     this.slotBytes = patterns === undefined && lowBytesOfSlots(this.patterns);
     this.livePatterns = clearOnFree ? null : new Map();
+  }
+
+  /**
+   * The bytes handed in are filled for more slots (before any op on them runs); `lowBytes`: every
+   * slot's byte so far is its number's low byte, so it may be worked out, not read.
+   */
+  patternsFilled(lowBytes: boolean): void {
+    this.slotBytes = lowBytes;
   }
 
   /**

@@ -92,11 +92,19 @@ export function replayFollowed(feed: RepFeed, layers: TraceConfigLayers = {}): E
     const slotIds = start.slotIds;
     const replay = new Replay(trace, m.config, { history: false, length: expected, patterns });
     let filled = 0;
+    let lowBytes = true;
     for (;;) {
       const { ops: published, slots, state } = feed.wait(replay.recorded);
       if (state === 'failed' || published > expected) return null;
       if (published > ops.length) ops.publish(published);
-      for (; filled < slots; filled++) patterns[filled] = slotIds[filled]! & 0xff;
+      if (filled < slots) {
+        for (; filled < slots; filled++) {
+          const byte = slotIds[filled]! & 0xff;
+          patterns[filled] = byte;
+          if (byte !== (filled & 0xff)) lowBytes = false;
+        }
+        replay.patternsFilled(lowBytes);
+      }
       replay.advance(published - replay.recorded);
       if (state === 'done') break;
     }

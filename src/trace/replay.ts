@@ -58,6 +58,7 @@ export class Replay {
   /** Checkpoints and the cursor; null without history. */
   private readonly past: History | null;
   private readonly withBytes: boolean;
+  private readonly checks: DriverChecks;
 
   constructor(
     readonly trace: Trace,
@@ -73,6 +74,7 @@ export class Replay {
     const fill = options.fillPayloads ?? hasIds(trace.format);
     this.withBytes = trace.ops.has('write', 'fill');
     const checks = new DriverChecks(trace, config, slotCount, options.checks ?? true, fill, clearOnFree, !this.history, options.patterns);
+    this.checks = checks;
     const heap = allocatorFor(config);
     // Without history no op's record outlives the op (the totals are read from it at once): the
     // allocator makes no record, event or block object per op (docs/performance.md, "At scale").
@@ -87,6 +89,14 @@ export class Replay {
       : null;
     this.recorder = new RunRecorder(trace, heap, this.columns, checks, this.past, slotCount, clearOnFree, this.withBytes);
     this.recorder.start();
+  }
+
+  /**
+   * The fill bytes handed in (`ReplayOptions.patterns`) now cover more slots; `lowBytes`: each is
+   * its slot's low byte (DriverChecks.patternsFilled).
+   */
+  patternsFilled(lowBytes: boolean): void {
+    this.checks.patternsFilled(lowBytes);
   }
 
   /** Replays a whole trace. */
