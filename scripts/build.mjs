@@ -57,18 +57,7 @@ export const webBuildOptions = {
 
 export async function build() {
   await esbuild.build(webBuildOptions);
-  await esbuild.build({
-    entryPoints: [`${root}src/extension/extension.ts`],
-    outfile: `${root}dist/extension.js`,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    sourcemap: false,
-    minify: true,
-    logLevel: 'warning',
-  });
+  await nodeBundle('src/extension/extension.ts', 'dist/extension.js', { external: ['vscode'], sourcemap: false, minify: true });
   await esbuild.build({
     entryPoints: [`${root}src/webview/main.ts`],
     outfile: `${root}dist/webview.js`,
@@ -85,20 +74,13 @@ export async function build() {
   // in src/extension/webviewHtml.ts, shipped by .vscodeignore.
   mkdirSync(`${root}dist`, { recursive: true });
   writeFileSync(`${root}dist/uPlot.min.css`, `${uplotNotice}\n${readFileSync(`${root}node_modules/uplot/dist/uPlot.min.css`, 'utf8')}`);
-  await esbuild.build({
-    entryPoints: [`${root}src/cli/main.ts`],
-    outfile: `${root}dist/cli-main.js`,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+  await nodeBundle('src/cli/main.ts', 'dist/cli-main.js', {
     // Without comments and spaces (a third of the bytes to read and compile at every start), with
     // the names kept: a stack trace in a bug report still reads.
     minifyWhitespace: true,
     minifySyntax: true,
     charset: 'ascii',
     define: { HEAP_INSPECTOR_VERSION: JSON.stringify(pkg.version) },
-    logLevel: 'warning',
   });
   // dist/cli.js, the installed command, loads dist/cli-main.js with its start-up code cache, which
   // is named by the program's hash (src/cli/codeCache.ts; docs/cli.md, "Start-up").
@@ -106,29 +88,17 @@ export async function build() {
   // The loader reads it as Latin-1 (no UTF-8 decode): esbuild writes ASCII (its default charset), checked here.
   if (mainBytes.some((b) => b > 0x7f)) throw new Error('dist/cli-main.js is not ASCII: the loader (src/cli/codeCache.ts) reads it as Latin-1');
   const mainHash = createHash('sha256').update(mainBytes).digest('hex').slice(0, 16);
-  await esbuild.build({
-    entryPoints: [`${root}src/cli/bin.ts`],
-    outfile: `${root}dist/cli.js`,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    define: { HEAP_INSPECTOR_MAIN_HASH: JSON.stringify(mainHash) },
-    logLevel: 'warning',
-  });
+  await nodeBundle('src/cli/bin.ts', 'dist/cli.js', { define: { HEAP_INSPECTOR_MAIN_HASH: JSON.stringify(mainHash) } });
   chmodSync(`${root}dist/cli.js`, 0o755);
   // The command line's parse worker (src/cli/parseWorker.ts): a small bundle of its own, so that it
   // starts fast (docs/performance.md, "The parse beside the replay").
-  await esbuild.build({
-    entryPoints: [`${root}src/cli/parseWorker.ts`],
-    outfile: `${root}dist/parseWorker.js`,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  await nodeBundle('src/cli/parseWorker.ts', 'dist/parseWorker.js');
   copyCodicons();
+}
+
+/** A CommonJS bundle for Node 20 of `entry` (relative to the root) into `outfile`, with `options` besides. */
+function nodeBundle(entry, outfile, options = {}) {
+  return esbuild.build({ entryPoints: [`${root}${entry}`], outfile: `${root}${outfile}`, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', ...options });
 }
 
 /** The product icon font the webviews' toolbars draw with (docs/editor.md, "The heap panel"), beside the bundles. */
