@@ -7,10 +7,10 @@
 // The cache is a speed-up only: whatever goes wrong with it (no home folder, a read-only disk, a
 // damaged file) leaves the command running as without it, and says nothing.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /** What the loader needs to know of the bundle it loads, fixed when both are built. */
@@ -86,11 +86,33 @@ function writeCache(script: Script, file: string): void {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(temp, script.createCachedData());
     renameSync(temp, file);
+    pruneOld(dirname(file), basename(file));
   } catch {
     try {
       rmSync(temp, { force: true });
     } catch {
       // Nothing to tidy, or nothing can be: the next run tries again.
+    }
+  }
+}
+
+/** A cache file of another build or Node left this long unwritten is removed when a new one is written. */
+export const STALE_CACHE_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Removes what a rebuilt program or another Node left behind: cache files (and temporary ones) of
+ * the command line not `kept` and not written for STALE_CACHE_MS. A cache in use by another
+ * build is at worst written again by its next run.
+ */
+function pruneOld(dir: string, kept: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (name === kept || !/^cli-[0-9a-f]{16}-.+\.v8cache(\.\d+\.tmp)?$/.test(name)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - statSync(path).mtimeMs > STALE_CACHE_MS) rmSync(path, { force: true });
+    } catch {
+      // Gone already, or not ours to remove.
     }
   }
 }

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -96,6 +96,22 @@ describe('the command line\'s start-up code cache', () => {
       chmodSync(readOnly, 0o755);
     }
     assert.deepEqual(heapInspector('0', ...RUN), good);
+  });
+
+  it('writing a cache removes those of other builds left unwritten for a week, and nothing else', () => {
+    const dir = join(scratch, 'pruned');
+    mkdirSync(dir, { recursive: true });
+    const weeks = (n: number) => new Date(Date.now() - n * 7 * 24 * 3600 * 1000);
+    const old = ['cli-0123456789abcdef-v18.0.0-x64-run.v8cache', 'cli-0123456789abcdef-v18.0.0-x64-run.v8cache.123.tmp'];
+    const recent = 'cli-fedcba9876543210-v20.0.0-x64-run.v8cache';
+    const notOurs = 'notes.txt';
+    for (const name of [...old, recent, notOurs]) writeFileSync(join(dir, name), 'x');
+    for (const name of [...old, notOurs]) utimesSync(join(dir, name), weeks(2), weeks(2));
+    utimesSync(join(dir, recent), weeks(0.5), weeks(0.5));
+    heapInspector(dir, ...RUN);
+    const left = readdirSync(dir).sort();
+    assert.deepEqual(left.filter((f) => !f.endsWith('-run.v8cache') || f === recent), [recent, notOurs].sort());
+    assert.equal(left.length, 3, left.join(', '));
   });
 
   it('a program\'s failure is reported as without the cache (exit code, message, no stack trace)', () => {
