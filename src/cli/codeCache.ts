@@ -53,7 +53,15 @@ export function codeCacheFile(dir: string, bundle: BundleIdentity, command: stri
 /** Runs the bundle as the main module, compiled with its code cache when there is a usable one. */
 export function runBundle(bundle: BundleIdentity, command: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
   // The build keeps the bundle ASCII (scripts/build.mjs): read as Latin-1, the same text without a UTF-8 decode.
-  const source = readFileSync(bundle.file, 'latin1');
+  let source: string;
+  try {
+    source = readFileSync(bundle.file, 'latin1');
+  } catch (err) {
+    // An install missing its program (dist/cli.js copied alone): a sentence and exit 2, not a stack trace.
+    process.stderr.write(`heap-inspector: cannot read its program ${bundle.file} (${(err as NodeJS.ErrnoException).code ?? String(err)}): reinstall Heap Inspector, or run \`npm run build\` in its folder.\n`);
+    process.exitCode = 2;
+    return;
+  }
   const dir = codeCacheDir(env);
   const cacheFile = dir === null ? null : codeCacheFile(dir, bundle, command);
   let cached: Buffer | undefined;

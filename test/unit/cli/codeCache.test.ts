@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -112,6 +112,16 @@ describe('the command line\'s start-up code cache', () => {
     const left = readdirSync(dir).sort();
     assert.deepEqual(left.filter((f) => !f.endsWith('-run.v8cache') || f === recent), [recent, notOurs].sort());
     assert.equal(left.length, 3, left.join(', '));
+  });
+
+  it('a loader without its program beside it says so in a sentence and exits 2', () => {
+    const alone = join(scratch, 'alone');
+    mkdirSync(alone, { recursive: true });
+    copyFileSync(binary, join(alone, 'cli.js'));
+    const r = spawnSync(process.execPath, [join(alone, 'cli.js'), '--version'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^heap-inspector: cannot read its program .*cli-main\.js \(ENOENT\): reinstall Heap Inspector, or run `npm run build` in its folder\.\n$/);
   });
 
   it('a program\'s failure is reported as without the cache (exit code, message, no stack trace)', () => {
