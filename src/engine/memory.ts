@@ -15,10 +15,6 @@ export { PAGE_SIZE } from './pageStore';
 
 /** A heap of real bytes addressed by offset from its first byte. It grows, never shrinks. */
 export class HeapMemory extends PagedMemory {
-  /** The store's bytes as words, and the bytes they view (see `wordsOf`). */
-  private storeWords: Int32Array = new Int32Array(0);
-  private storeWordsOf: Uint8Array | null = null;
-
   /**
    * A new, empty heap that takes over this one's page tables and store, where the pages this heap
    * used alone are given back for reuse (not zeroed until then), so a restore does not allocate
@@ -77,7 +73,7 @@ export class HeapMemory extends PagedMemory {
       const offset = addr & PAGE_MASK;
       const slot = this.readSlots[addr >>> PAGE_SHIFT]!;
       // A 4-byte aligned word lies within its page: one element of the store's words.
-      if (slot >= 0 && (offset & 3) === 0 && LITTLE_ENDIAN) return this.store.words[(startOf(slot) | offset) >> 2]!;
+      if (slot >= 0 && (offset & 3) === 0 && LITTLE_ENDIAN) return this.store.words[(startOf(slot) | offset) >> 2]! >>> 0;
       if (slot >= 0 && offset <= PAGE_SIZE - 4) return this.store.view.getUint32(startOf(slot) | offset, true);
     }
     return this.getWordSlow(addr, 4);
@@ -88,7 +84,7 @@ export class HeapMemory extends PagedMemory {
       const offset = addr & PAGE_MASK;
       const slot = this.writeSlots[addr >>> PAGE_SHIFT]!;
       if (slot >= 0 && (offset & 3) === 0 && LITTLE_ENDIAN) {
-        this.store.words[(startOf(slot) | offset) >> 2] = value >>> 0;
+        this.store.words[(startOf(slot) | offset) >> 2] = value | 0;
         return;
       }
       if (slot >= 0 && offset <= PAGE_SIZE - 4) {
@@ -226,8 +222,7 @@ export class HeapMemory extends PagedMemory {
   isFilledWith(addr: number, length: number, byte: number): boolean {
     if (!this.contains(addr, length)) return false;
     const b = byte & 0xff;
-    const bytes = this.store.bytes;
-    const words = this.wordsOf(bytes);
+    const { bytes, words } = this.store;
     for (let at = addr, end = addr + length; at < end; ) {
       const n = chunk(at, end - at);
       const slot = this.readSlots[at >>> PAGE_SHIFT]!;
@@ -239,14 +234,6 @@ export class HeapMemory extends PagedMemory {
     return true;
   }
 
-  /** An Int32Array over the store's buffer (`bytes`), for `isFilledWords`: made again only when the store grows or changes. */
-  private wordsOf(bytes: Uint8Array): Int32Array {
-    if (this.storeWordsOf !== bytes) {
-      this.storeWords = new Int32Array(bytes.buffer, 0, bytes.byteLength >>> 2);
-      this.storeWordsOf = bytes;
-    }
-    return this.storeWords;
-  }
 
   // --- snapshots --------------------------------------------------------------------------
 

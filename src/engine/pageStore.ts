@@ -25,8 +25,11 @@ export const NONE = -1;
 export class PageStore {
   bytes = new Uint8Array(0);
   view = new DataView(this.bytes.buffer);
-  /** The same bytes as 32-bit words in the host's byte order, for aligned word access where that is little-endian (LITTLE_ENDIAN). */
-  words = new Uint32Array(0);
+  /**
+   * The same bytes as 32-bit words in the host's byte order: aligned word access where that is
+   * little-endian (LITTLE_ENDIAN), and comparisons a word at a time (`isFilledWords`).
+   */
+  words = new Int32Array(0);
   /** Set once a snapshot shares a page: from then on the store can only grow. */
   shared = false;
   /** Whether the slot `take` returned last holds zeros. */
@@ -72,7 +75,7 @@ export class PageStore {
     bytes.set(this.bytes);
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer);
-    this.words = new Uint32Array(bytes.buffer);
+    this.words = new Int32Array(bytes.buffer);
   }
 }
 
