@@ -4,20 +4,17 @@
 type NumberArray = Int16Array | Uint16Array | Int32Array | Uint8Array | Uint32Array | Float64Array;
 
 /**
- * A copy of `array` with room for `length` values: the old ones first, then `fill` (0 unless
- * given). The array's own kind is kept.
+ * A copy of `array` with room for `length` values (at least its own): the old ones first, then
+ * `fill` (0 unless given). The array's own kind is kept; `buffer`, when given, makes the buffer
+ * the copy lives on (a SharedArrayBuffer another thread reads, say).
  */
-export function grown<T extends NumberArray>(array: T, length: number, fill = 0): T {
-  const out = new (array.constructor as new (length: number) => T)(length);
+export function grown<T extends NumberArray>(array: T, length: number, fill = 0, buffer: ((byteLength: number) => ArrayBufferLike) | null = null): T {
+  const out =
+    buffer === null
+      ? new (array.constructor as new (length: number) => T)(length)
+      : new (array.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => T)(buffer(length * array.BYTES_PER_ELEMENT), 0, length);
   if (fill !== 0) out.fill(fill, array.length);
   out.set(array);
-  return out;
-}
-
-/** `grown(array, length)` on a buffer `buffer(byteLength)` makes (a SharedArrayBuffer another thread reads, say); cut to `length` if shorter. */
-export function grownOn<T extends NumberArray>(array: T, length: number, buffer: (byteLength: number) => ArrayBufferLike): T {
-  const out = new (array.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => T)(buffer(length * array.BYTES_PER_ELEMENT), 0, length);
-  out.set(array.subarray(0, Math.min(array.length, length)));
   return out;
 }
 

@@ -11,7 +11,7 @@
 // only for a trace with a realloc that names another (a `.heap` script's `q = realloc(p, n)`).
 
 import { lineRange, type Slot, type SourceRange, type TraceOp, type TraceOpKind } from './vocabulary';
-import { grown, grownOn, trimmed } from '../engine/typedArrays';
+import { grown, trimmed } from '../engine/typedArrays';
 import { engineSize } from './numbers';
 import { firstIndex } from '../shared/bisect';
 
@@ -243,8 +243,8 @@ export class OpTableBuilder extends OpTable {
   reserve(ops: number): void {
     const buffers = this.buffers;
     if (buffers !== null) {
-      this.resize((a) => grownOn(a, Math.max(ops, this.kinds.length), buffers));
-      this.lineBases = grownOn(this.lineBases, Math.ceil(this.kinds.length / LINE_STRIDE), buffers);
+      this.resize((a) => grown(a, Math.max(ops, this.kinds.length), 0, buffers));
+      this.lineBases = grown(this.lineBases, Math.ceil(this.kinds.length / LINE_STRIDE), 0, buffers);
     } else if (ops > this.kinds.length) this.resize((a) => grown(a, ops));
   }
 

@@ -2,7 +2,7 @@
 // per line, `a id size`, `r id size`, `f id`. CRLF and any whitespace are accepted; header variants
 // are accepted where unambiguous and diagnosed otherwise. Parsing never throws.
 
-import { grown, grownOn, trimmed } from '../engine/typedArrays';
+import { grown, trimmed } from '../engine/typedArrays';
 import { mergeDiagnostics } from './diagnostics';
 import { idNames } from './idNames';
 import { LineParser } from './lineParser';
@@ -146,7 +146,7 @@ export class RepParser extends LineParser {
       };
       // As many slots as the header has ids, bounded as `expect` bounds them.
       const slots = this.expect(this.header.ops, this.header.ids);
-      if (this.buffers !== null) this.slotIds = grownOn(this.slotIds, Math.max(slots, this.slotIds.length), this.buffers);
+      if (this.buffers !== null) this.slotIds = grown(this.slotIds, Math.max(slots, this.slotIds.length), 0, this.buffers);
       else if (slots > this.slotIds.length) this.slotIds = grown(this.slotIds, slots);
       if (slots > this.denseSlots.length) this.denseSlots = grown(this.denseSlots, slots);
       return;
