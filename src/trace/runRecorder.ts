@@ -167,15 +167,23 @@ export interface CheckpointSink {
 export class RunRecorder {
   /** Ops replayed so far. */
   recorded = 0;
-  /** Sum of blocks examined over the ops replayed. */
-  examinedTotal = 0;
+  /**
+   * Sum of blocks examined over the ops replayed, kept as a double from the start: it passes
+   * 2^30 on a long trace, where a field that began as a small integer would change its
+   * representation mid-run and send the replay's compiled loop back to the interpreter
+   * (docs/performance.md, "Start-up and warm-up").
+   */
+  private readonly sums = new Float64Array(1);
   /** Allocations that returned NULL for a non-zero request. */
   nullCount = 0;
   /** Problems the replay found, bounded (see BoundedDiagnostics). */
   readonly problemsFound = new BoundedDiagnostics();
   private readonly slots: Int32Array;
-  /** The slots holding a pointer: a checkpoint visits those, not every name the trace ever used. */
-  private readonly held: DenseSet;
+  /**
+   * The slots holding a pointer: a checkpoint visits those, not every name the trace ever used.
+   * Null without a history (nothing reads it; its table is as long as the trace has names).
+   */
+  private readonly held: DenseSet | null;
   private corrupted = false;
   /**
    * The lifetime pass again, with the outcomes this run saw: made at the first allocation that
@@ -200,12 +208,12 @@ export class RunRecorder {
     private readonly withBytes: boolean,
   ) {
     this.slots = new Int32Array(slotCount).fill(NO_PTR);
-    this.held = new DenseSet(slotCount);
+    this.held = history === null ? null : new DenseSet(slotCount);
   }
 
   /** The empty heap: the first checkpoint, before any op. */
   start(): void {
-    this.history?.save(-1, this.heap, this.slots, this.held, this.withBytes);
+    this.history?.save(-1, this.heap, this.slots, this.held!, this.withBytes);
   }
 
   /** Replays and records the next op. Each of the op's columns is read once (docs/performance.md, "At scale"). */
@@ -238,12 +246,12 @@ export class RunRecorder {
     if (noted && returnedNull(result)) this.nullCount++;
     this.columns.ptrs[i] = ptr ?? NO_PTR;
     if (this.runLifetimes !== null || ptr === null) this.followLifetimes(i, kind, result);
-    this.examinedTotal += result.examined;
+    this.sums[0]! += result.examined;
     // The outcome bits are the history's alone: a replay without one reads none (docs/performance.md, "At scale").
     if (history) this.columns.recordFrom(i, result, outcomeBits(result) | (violations.length > 0 ? OUTCOME.VIOLATION : 0), heap);
     if (noted) this.report(i, kind, result, violations);
     this.recorded = i + 1;
-    if (history && history.due(i)) history.save(i, heap, this.slots, this.held, this.withBytes || this.corrupted);
+    if (history && history.due(i)) history.save(i, heap, this.slots, this.held!, this.withBytes || this.corrupted);
     if (history && this.recorded === ops.length) {
       heap.setRecycling(false); // the history's cursor hands results out to keep
       history.adopt(heap);
@@ -266,10 +274,15 @@ export class RunRecorder {
     return this.runLifetimes !== null;
   }
 
-  /** Keeps the list of held slots in step with what `slot` holds after an op. */
+  /** Keeps the list of held slots in step with what `slot` holds after an op (with a history). */
   private noteSlot(slot: number): void {
-    if (this.slots[slot] !== NO_PTR) this.held.add(slot);
-    else this.held.delete(slot);
+    if (this.slots[slot] !== NO_PTR) this.held!.add(slot);
+    else this.held!.delete(slot);
+  }
+
+  /** Sum of blocks examined over the ops replayed. */
+  get examinedTotal(): number {
+    return this.sums[0]!;
   }
 
   /** Turns an op's problem and violations into diagnostics, with the line that allocated the block. */
