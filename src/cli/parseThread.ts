@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { RepFeed, RepFeedEnd, RepFeedStart, RepFeedState } from '../trace/repPublisher';
-import { CONTROL, CONTROL_WORDS, PARSE_STATE } from './parseControl';
+import { CONTROL, CONTROL_WORDS, PARSE_STATE, REPLAY_WAITS_FOR_END } from './parseControl';
 
 /**
  * Files from this size on are parsed on the worker: it costs about 25-30 ms to start, more than
@@ -134,6 +134,7 @@ class WorkerFeed implements RepFeed {
   }
 
   wait(have: number): { ops: number; slots: number; state: RepFeedState } {
+    this.tellReplayed(have);
     this.waitFor(() => Atomics.load(this.words, CONTROL.ops) > have || this.state() >= PARSE_STATE.done);
     const state = this.state();
     // The counts are read after the state: a parse that is done has published them all.
@@ -145,10 +146,18 @@ class WorkerFeed implements RepFeed {
 
   end(): RepFeedEnd | null {
     this.start();
+    this.tellReplayed(REPLAY_WAITS_FOR_END);
     this.waitFor(() => this.state() >= PARSE_STATE.done);
     const end = this.state() === PARSE_STATE.done ? this.message<RepFeedEnd>() : null;
     this.stop();
     return end;
+  }
+
+  /** Tells the worker how far the replay is (it may be waiting to parse on). */
+  private tellReplayed(ops: number): void {
+    if (Atomics.load(this.words, CONTROL.replayed) >= ops) return;
+    Atomics.store(this.words, CONTROL.replayed, ops);
+    Atomics.notify(this.words, CONTROL.replayed);
   }
 
   private state(): number {

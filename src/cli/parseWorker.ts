@@ -5,7 +5,7 @@
 
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { RepPublisher } from '../trace/repPublisher';
-import { CONTROL, FIRST_SLICE_LINES, PARSE_STATE, SLICE_LINES } from './parseControl';
+import { AHEAD_OPS, CONTROL, FIRST_SLICE_LINES, PARSE_STATE, SLICE_LINES } from './parseControl';
 
 // Started before the file is read (parseThread.ts): the bytes come as the first message.
 const { control, port } = workerData as { control: SharedArrayBuffer; port: MessagePort };
@@ -54,5 +54,15 @@ function parse(bytes: Uint8Array): void {
       return tell(PARSE_STATE.done, ops, slots);
     }
     tell(null, ops, slots);
+    keepPace(ops);
+  }
+}
+
+/** Waits while the parse is AHEAD_OPS ahead of the replay (which tells how far it is at every wait). */
+function keepPace(ops: number): void {
+  for (;;) {
+    const replayed = Atomics.load(words, CONTROL.replayed);
+    if (ops - replayed <= AHEAD_OPS) return;
+    Atomics.wait(words, CONTROL.replayed, replayed);
   }
 }

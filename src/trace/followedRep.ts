@@ -22,6 +22,9 @@ import { runOf, type EngineRun } from './traceRun';
 
 export type { RepFeed, RepFeedEnd, RepFeedStart, RepFeedState } from './repPublisher';
 
+/** The replay tells the parse how far it is (`RepFeed.wait`) at least this often, in ops. */
+export const FOLLOW_STEP = 1 << 13;
+
 /** Thrown where the replay needs what the parse could not give (it failed): the caller parses itself. */
 class NotFollowed extends Error {}
 
@@ -105,8 +108,8 @@ export function replayFollowed(feed: RepFeed, layers: TraceConfigLayers = {}): E
         }
         replay.patternsFilled(lowBytes);
       }
-      replay.advance(published - replay.recorded);
-      if (state === 'done') break;
+      replay.advance(Math.min(published - replay.recorded, FOLLOW_STEP));
+      if (state === 'done' && replay.recorded >= published) break;
     }
     const { end } = trace.complete();
     if (end.ops !== expected || !replay.done || !clearsOnFree(trace)) return null;

@@ -35,9 +35,14 @@ export type RepFeedState = 'reading' | 'done' | 'failed';
 export interface RepFeed {
   /** Waits for the header: the columns, or null when the parse cannot be followed. */
   start(): RepFeedStart | null;
-  /** Waits until more than `have` ops are published or the parse stopped; the ops and slots published, and the state. */
+  /**
+   * Waits until more than `have` ops are published or the parse stopped; the ops and slots
+   * published, and the state. `have` is also how far the replay is: the parse may keep only so
+   * far ahead of it (it then leaves the other core to the replay's compiler: docs/performance.md,
+   * "Start-up and warm-up"), so the replay asks again at least every FOLLOW_STEP ops.
+   */
   wait(have: number): { readonly ops: number; readonly slots: number; readonly state: RepFeedState };
-  /** Waits for the end of the parse: the rest of the trace, or null when it failed. */
+  /** Waits for the end of the parse (however far the replay is): the rest of the trace, or null when it failed. */
   end(): RepFeedEnd | null;
   /** The replay needs no more of the parse (done with it, or not following it after all): it may stop. */
   stop(): void;
