@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HeapOptions } from '../../../src/engine/index';
+import { FOLLOW_STEP } from '../../../src/trace/followedRep';
 import { formatRunSummary, parseRepBytes, replayFollowed, runJson, runTrace, type TraceRun } from '../../../src/trace/index';
 import { OpTableBuilder, PublishedOpTable } from '../../../src/trace/opTable';
 import { RepPublisher, type RepFeed, type RepFeedEnd, type RepFeedStart, type RepFeedState } from '../../../src/trace/repPublisher';
@@ -133,6 +134,22 @@ describe('a .rep trace replayed as it is parsed', () => {
     for (const overrides of [{}, { preset: 'csapp' }, { policy: 'best' }, { freeList: 'segregated' }, { coalesce: 'deferred' }] as HeapOptions[]) {
       for (const lines of [1, 7, 1000, 100_000]) assert.ok(assertSameRun(ascii(long), `${JSON.stringify(overrides)}, ${lines} lines a slice`, overrides, lines), 'followed');
     }
+  });
+
+  it('tells the parse how far it is at least every FOLLOW_STEP ops, however far ahead the parse is', () => {
+    const text = generatedRep(3 * FOLLOW_STEP, 500, 6);
+    const told: number[] = [];
+    const feed = new SliceFeed(ascii(text), 1_000_000);
+    const wait = feed.wait.bind(feed);
+    feed.wait = (have) => {
+      told.push(have);
+      return wait(have);
+    };
+    assert.ok(replayFollowed(feed, { overrides: { preset: 'csapp' } }) !== null);
+    assert.equal(feed.slices, 1, 'the whole trace in one slice');
+    assert.equal(told[0], 0);
+    for (let k = 1; k < told.length; k++) assert.ok(told[k]! - told[k - 1]! <= FOLLOW_STEP && told[k]! >= told[k - 1]!, `${told[k - 1]} then ${told[k]}`);
+    assert.ok(told.at(-1)! >= 3 * FOLLOW_STEP - FOLLOW_STEP, 'up to the last step');
   });
 
   it('the malloc lab traces, followed, print the same', function () {
