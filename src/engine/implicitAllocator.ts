@@ -101,6 +101,7 @@ export class ImplicitAllocator extends ImplicitChain {
       rec.examined += found.examined;
     }
     let addr = found.addr;
+    let total = found.size ?? 0;
     if (addr === null) {
       const grow = Math.max(asize, this.config.chunkSize);
       addr = this.extendHeap(grow, rec);
@@ -111,8 +112,9 @@ export class ImplicitAllocator extends ImplicitChain {
             : problem('heap-limit', 'warning', `NULL: no free block fits ${asize} bytes and growing the heap by ${grow} bytes would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`);
         return null;
       }
+      total = 0;
     }
-    this.place(addr, asize, rec);
+    this.place(addr, asize, rec, total);
     this.roverAddr = addr;
     return L.payloadAddr(addr);
   }
@@ -122,10 +124,13 @@ export class ImplicitAllocator extends ImplicitChain {
     return (this.substitute ?? (this.scribbled ? this.walkFit : this.fit)).findFit(asize, this.roverAddr);
   }
 
-  /** Allocates `asize` bytes at the free block `addr`, splitting off the rest when it is big enough. */
-  private place(addr: number, asize: number, rec: OpRecorder): void {
+  /**
+   * Allocates `asize` bytes at the free block `addr`, splitting off the rest when it is big enough;
+   * `known`: the block's size as the fit search read it (0: not read).
+   */
+  private place(addr: number, asize: number, rec: OpRecorder, known: number): void {
     const L = this.layout;
-    const total = L.sizeAt(addr);
+    const total = known > 0 ? known : L.sizeAt(addr);
     let size: number;
     if (this.netTracking && this.kept === null) {
       size = this.writeAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
