@@ -101,6 +101,44 @@ export class BlockIndex {
     }
   }
 
+  /**
+   * The free block of `total` bytes at `addr` becomes an allocated one of `size`, the rest a free
+   * block after it: `add(rest)`, `remove(block)`, `add(block)` in one step, with their outcome
+   * (docs/performance.md, "The seventh pass: per-op work (issue 17)"); anything odd takes those.
+   */
+  allocate(addr: number, total: number, size: number): void {
+    const slot = this.slotOf(addr, total);
+    const rest = total - size;
+    const restSlot = rest > 0 ? this.slotOf(addr + size, rest) : -1;
+    this.flush();
+    const g = slot >> 5;
+    const bit = 1 << (slot & 31);
+    const rg = restSlot >> 5;
+    const restBit = 1 << (restSlot & 31);
+    if (
+      slot < 0 || size <= 0 || slot >= 32 * this.groups || (this.frees[g]! & bit) === 0 ||
+      (rest > 0 && (restSlot <= slot || (restSlot < 32 * this.groups && (this.starts[rg]! & restBit) !== 0)))
+    ) {
+      if (rest > 0) this.add(addr + size, rest, false);
+      this.remove(addr, total);
+      this.add(addr, size, true);
+      return;
+    }
+    // The rest first: its size climbs the max tree only until it meets the block's own, which
+    // still stands above it; the block's leaving then lowers the path once, to the rest's size.
+    if (rest > 0) {
+      if (restSlot >= 32 * this.groups) this.grow(restSlot);
+      this.starts[rg]! |= restBit;
+      this.total++;
+      for (let i = rg + 1; i <= this.groups; i += i & -i) this.fenwick[i]!++;
+      this.frees[rg]! |= restBit;
+      this.sizes.set(restSlot, rest);
+      this.bySize?.insert(rest, addr + size);
+      if (rest > this.maxTree[this.groups + rg]!) this.raise(rg, rest);
+    }
+    this.dropFree(slot, g, bit, addr);
+  }
+
   remove(addr: number, size: number): void {
     const slot = this.slotOf(addr, size);
     if (slot < 0) return;

@@ -136,12 +136,7 @@ export class ImplicitAllocator extends ImplicitChain {
       size = this.writeAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
       // The free block becomes an allocated one and, split, a free rest: told as one change.
       this.stats.change(1, size, size === total ? -1 : 0, -size);
-      // The rest first: its size climbs the max tree only until it meets the block's own, which
-      // still stands above it; the block's leaving then lowers the path once, to the rest's size.
-      const index = this.index!;
-      if (size !== total) index.add(addr + size, total - size, false);
-      index.remove(addr, total);
-      index.add(addr, size, true);
+      this.index!.allocate(addr, total, size);
     } else {
       this.track(addr, total, false, -1);
       size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
