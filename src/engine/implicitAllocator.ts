@@ -214,12 +214,7 @@ export class ImplicitAllocator extends ImplicitChain {
     }
     const total = size + withNext + withPrev;
     this.stats.change(-1, -size, 1 - (withNext > 0 ? 1 : 0) - (withPrev > 0 ? 1 : 0), size);
-    const index = this.index!;
-    // In this order each change lands in place where it can (BlockIndex's pending removal).
-    index.remove(addr, size);
-    if (withPrev > 0) index.remove(start, withPrev);
-    index.add(start, total, false);
-    if (withNext > 0) index.remove(next, withNext);
+    this.index!.free(addr, size, start, total, withNext);
     if (total === size) return;
     L.writeBlock(start, total, false, L.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, total);
