@@ -101,6 +101,76 @@ export class BlockIndex {
     }
   }
 
+  /**
+   * The free block of `total` bytes at `addr` becomes an allocated one of `size`, the rest a free
+   * block after it: `add(rest)`, `remove(block)`, `add(block)` in one step, with their outcome
+   * (docs/performance.md, "Per-op work (issue 17, seventh pass)"); anything odd takes those.
+   */
+  allocate(addr: number, total: number, size: number): void {
+    const slot = this.slotOf(addr, total);
+    const rest = total - size;
+    const restSlot = rest > 0 ? this.slotOf(addr + size, rest) : -1;
+    this.flush();
+    const g = slot >> 5;
+    const bit = 1 << (slot & 31);
+    const rg = restSlot >> 5;
+    const restBit = 1 << (restSlot & 31);
+    if (
+      slot < 0 || size <= 0 || slot >= 32 * this.groups || (this.frees[g]! & bit) === 0 ||
+      (rest > 0 && (restSlot <= slot || (restSlot < 32 * this.groups && (this.starts[rg]! & restBit) !== 0)))
+    ) {
+      if (rest > 0) this.add(addr + size, rest, false);
+      this.remove(addr, total);
+      this.add(addr, size, true);
+      return;
+    }
+    // The rest first: its size climbs the max tree only until it meets the block's own, which
+    // still stands above it; the block's leaving then lowers the path once, to the rest's size.
+    if (rest > 0) {
+      if (restSlot >= 32 * this.groups) this.grow(restSlot);
+      this.starts[rg]! |= restBit;
+      this.total++;
+      for (let i = rg + 1; i <= this.groups; i += i & -i) this.fenwick[i]!++;
+      this.frees[rg]! |= restBit;
+      this.sizes.set(restSlot, rest);
+      this.bySize?.insert(rest, addr + size);
+      if (rest > this.maxTree[this.groups + rg]!) this.raise(rg, rest);
+    }
+    this.dropFree(slot, g, bit, addr);
+  }
+
+  /**
+   * The allocated block of `size` bytes at `addr` is freed into the free block of `total` bytes at
+   * `start` (itself, or the free block before it), which takes in the `withNext` free bytes after
+   * it too: `remove(block)`, `remove(before)`, `add(start)`, `remove(after)` in one step, with
+   * their outcome (docs/performance.md, as `allocate`); anything odd takes those steps.
+   */
+  free(addr: number, size: number, start: number, total: number, withNext: number): void {
+    this.flush();
+    const slot = this.slotOf(addr, size);
+    const at = this.slotOf(start, total);
+    const g = slot >> 5;
+    const bit = 1 << (slot & 31);
+    if (
+      slot < 0 || at < 0 || at > slot || slot >= 32 * this.groups || (this.starts[g]! & bit) === 0 || (this.frees[g]! & bit) !== 0 ||
+      (at < slot && (this.starts[at >> 5]! & (1 << (at & 31))) === 0)
+    ) {
+      this.remove(addr, size);
+      if (start < addr) this.remove(start, addr - start);
+      this.add(start, total, false);
+      if (withNext > 0) this.remove(addr + size, withNext);
+      return;
+    }
+    if (at < slot) {
+      this.starts[g]! &= ~bit; // merged into the block before: the freed block's start goes
+      this.total--;
+      for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!--;
+    }
+    this.replace(at, start, total);
+    // The block after goes as a pending removal, as `remove` leaves it.
+    if (withNext > 0) this.pending = this.slotOf(addr + size, withNext);
+  }
+
   remove(addr: number, size: number): void {
     const slot = this.slotOf(addr, size);
     if (slot < 0) return;

@@ -11,6 +11,8 @@ export interface FitResult {
   readonly addr: number | null;
   /** Blocks, allocated and free, a walk of the implicit list visits for this request. */
   readonly examined: number;
+  /** The chosen block's size as the search read it from its header (0 or absent: not read). */
+  readonly size?: number;
 }
 
 export interface FitSearch {
@@ -120,17 +122,21 @@ export function linearFitSearch(layout: BlockLayout, policy: FitPolicy, visit?: 
 export function indexedFitSearch(layout: BlockLayout, policy: FitPolicy, index: BlockIndex): FitSearch {
   const linear = linearFitSearch(layout, policy);
   const first = layout.firstBlockAddr;
+  // One result, rewritten by every search: the allocator reads it before it searches again.
+  const result = { addr: null as number | null, examined: 0, size: 0 };
   const sound = (addr: number, asize: number): boolean => {
     // Inside the heap a word read cannot fault: no try needed on the path every search takes.
     if (!layout.memory.contains(addr, layout.wordSize)) return false;
     const word = layout.getWord(addr);
-    return !allocatedOfWord(word) && sizeOfWord(word) >= asize;
+    // The size read here is the placement's: it need not read the header again (docs/performance.md,
+    // "Per-op work (issue 17, seventh pass)").
+    result.size = sizeOfWord(word);
+    return !allocatedOfWord(word) && result.size >= asize;
   };
-  // One result, rewritten by every search: the allocator reads it before it searches again.
-  const result = { addr: null as number | null, examined: 0 };
   const found = (addr: number | null, examined: number): FitResult => {
     result.addr = addr;
     result.examined = examined;
+    result.size = 0;
     return result;
   };
   const choose = (asize: number, rover: number): FitResult => {

@@ -101,6 +101,7 @@ export class ImplicitAllocator extends ImplicitChain {
       rec.examined += found.examined;
     }
     let addr = found.addr;
+    let total = found.size ?? 0;
     if (addr === null) {
       const grow = Math.max(asize, this.config.chunkSize);
       addr = this.extendHeap(grow, rec);
@@ -111,8 +112,9 @@ export class ImplicitAllocator extends ImplicitChain {
             : problem('heap-limit', 'warning', `NULL: no free block fits ${asize} bytes and growing the heap by ${grow} bytes would pass its ${this.config.maxHeap}-byte limit (it is ${this.memory.brk} bytes).`);
         return null;
       }
+      total = 0;
     }
-    this.place(addr, asize, rec);
+    this.place(addr, asize, rec, total);
     this.roverAddr = addr;
     return L.payloadAddr(addr);
   }
@@ -122,21 +124,19 @@ export class ImplicitAllocator extends ImplicitChain {
     return (this.substitute ?? (this.scribbled ? this.walkFit : this.fit)).findFit(asize, this.roverAddr);
   }
 
-  /** Allocates `asize` bytes at the free block `addr`, splitting off the rest when it is big enough. */
-  private place(addr: number, asize: number, rec: OpRecorder): void {
+  /**
+   * Allocates `asize` bytes at the free block `addr`, splitting off the rest when it is big enough;
+   * `known`: the block's size as the fit search read it (0: not read).
+   */
+  private place(addr: number, asize: number, rec: OpRecorder, known: number): void {
     const L = this.layout;
-    const total = L.sizeAt(addr);
+    const total = known > 0 ? known : L.sizeAt(addr);
     let size: number;
     if (this.netTracking && this.kept === null) {
       size = this.writeAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
       // The free block becomes an allocated one and, split, a free rest: told as one change.
       this.stats.change(1, size, size === total ? -1 : 0, -size);
-      // The rest first: its size climbs the max tree only until it meets the block's own, which
-      // still stands above it; the block's leaving then lowers the path once, to the rest's size.
-      const index = this.index!;
-      if (size !== total) index.add(addr + size, total - size, false);
-      index.remove(addr, total);
-      index.add(addr, size, true);
+      this.index!.allocate(addr, total, size);
     } else {
       this.track(addr, total, false, -1);
       size = this.keepAllocated(addr, total, asize, L.prevAllocatedFlag(addr));
@@ -214,12 +214,7 @@ export class ImplicitAllocator extends ImplicitChain {
     }
     const total = size + withNext + withPrev;
     this.stats.change(-1, -size, 1 - (withNext > 0 ? 1 : 0) - (withPrev > 0 ? 1 : 0), size);
-    const index = this.index!;
-    // In this order each change lands in place where it can (BlockIndex's pending removal).
-    index.remove(addr, size);
-    if (withPrev > 0) index.remove(start, withPrev);
-    index.add(start, total, false);
-    if (withNext > 0) index.remove(next, withNext);
+    this.index!.free(addr, size, start, total, withNext);
     if (total === size) return;
     L.writeBlock(start, total, false, L.prevAllocatedFlag(start));
     this.roverFollowsMerge(start, total);

@@ -296,10 +296,13 @@ export class BlockLayout {
    */
   writeBlock(addr: number, size: number, allocated: boolean, prevAllocated: boolean): void {
     const flags = (allocated ? ALLOCATED_BIT : 0) | (this.prevAllocatedBits && prevAllocated ? PREV_ALLOCATED_BIT : 0);
-    this.putWord(addr, size + flags);
-    if (this.footerInEveryBlock || (!allocated && this.footerInFreeBlocks)) {
-      this.putWord(this.footerAddr(addr, size), size + (allocated ? ALLOCATED_BIT : 0));
+    const footer = this.footerInEveryBlock || (!allocated && this.footerInFreeBlocks);
+    if (footer && this.wordSize === 4) {
+      this.memory.setUint32Pair(addr, size + flags, this.footerAddr(addr, size), size + (allocated ? ALLOCATED_BIT : 0));
+      return;
     }
+    this.putWord(addr, size + flags);
+    if (footer) this.putWord(this.footerAddr(addr, size), size + (allocated ? ALLOCATED_BIT : 0));
   }
 
   /** Sets bit 1 of the header at `addr` (the next block, or the epilogue) in the "free-only" layout. */

@@ -95,6 +95,25 @@ export class HeapMemory extends PagedMemory {
     this.setWordSlow(addr, value >>> 0, 0, 4);
   }
 
+  /**
+   * `setUint32(a, va)` then `setUint32(b, vb)` (b >= a): a block's header and boundary tag, which
+   * mostly share a page, found once (docs/performance.md, "Per-op work (issue 17, seventh pass)").
+   */
+  setUint32Pair(a: number, va: number, b: number, vb: number): void {
+    if (a >= 0 && b >= a && b + 4 <= this.breakAddr && ((a | b) & 3) === 0 && a >>> PAGE_SHIFT === b >>> PAGE_SHIFT && LITTLE_ENDIAN) {
+      const slot = this.writeSlots[a >>> PAGE_SHIFT]!;
+      if (slot >= 0) {
+        const words = this.store.words;
+        const base = startOf(slot);
+        words[(base | (a & PAGE_MASK)) >> 2] = va | 0;
+        words[(base | (b & PAGE_MASK)) >> 2] = vb | 0;
+        return;
+      }
+    }
+    this.setUint32(a, va);
+    this.setUint32(b, vb);
+  }
+
   /** Little-endian 64-bit word as a number (exact below 2^53, which every sane size is). */
   getUint64(addr: number): number {
     if (addr >= 0 && addr + 8 <= this.breakAddr) {

@@ -145,7 +145,9 @@ export class DriverChecks {
   /** mdriver's checks of one op's result; returns the violations as diagnostics. */
   private check(heap: Allocator, i: number, kind: TraceOpKind, from: Slot | null, result: OpResult, input: number | null, keep: number): Diagnostic[] {
     if (kind === 'free' || kind === 'realloc') {
-      if (input !== null && (!heap.liveAllocations.has(input) || result.ptr === input)) this.ranges.remove(input);
+      // The pointer first: a free returns its own, so the ledger is asked only after a realloc
+      // (docs/performance.md, "Per-op work (issue 17, seventh pass)").
+      if (input !== null && (result.ptr === input || !heap.liveAllocations.has(input))) this.ranges.remove(input);
     }
     const ptr = result.ptr;
     if (ptr === null || kind === 'free' || kind === 'write' || kind === 'fill') return NO_VIOLATIONS;
