@@ -104,8 +104,7 @@ export class BlockIndex {
   /**
    * The free block of `total` bytes at `addr` becomes an allocated one of `size`, the rest a free
    * block after it: `add(rest)`, `remove(block)`, `add(block)` in one step, with their outcome
-   * (docs/performance.md, "Per-op work (issue 17, seventh pass)"); anything odd takes those.
-   */
+   * (docs/performance.md, "Per-op work (issue 17, seventh pass)"); anything odd takes those. */
   allocate(addr: number, total: number, size: number): void {
     const slot = this.slotOf(addr, total);
     const rest = total - size;
@@ -124,7 +123,8 @@ export class BlockIndex {
       this.add(addr, size, true);
       return;
     }
-    // The rest first: its size climbs the max tree only until it meets the block's own, which
+    // The rest first (`add`'s insertion written out: shared as a method it cost 3% more instructions,
+    // 5.72 against 5.55 G): its size climbs the max tree only until it meets the block's own, which
     // still stands above it; the block's leaving then lowers the path once, to the rest's size.
     if (rest > 0) {
       if (restSlot >= 32 * this.groups) this.grow(restSlot);
