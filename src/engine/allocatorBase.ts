@@ -88,8 +88,10 @@ export abstract class AllocatorBase implements Allocator {
 
   /** A fresh record for an op; a quiet or recycling allocator rewrites one record, valid until its next op. */
   private begin(op: OpKind): OpRecorder {
+    // The modes compared with true: V8 tests a field's truth with its generic check, about ten
+    // instructions for a true (docs/performance.md, "The replay layer's per-op work (issue 17, eighth pass)").
     const { quiet, recycling } = this.note;
-    if (!quiet && !recycling) return newRecord(op);
+    if (quiet !== true && recycling !== true) return newRecord(op);
     const rec = this.quietRecord;
     rec.op = op;
     rec.requestSize = 0;
@@ -98,7 +100,7 @@ export abstract class AllocatorBase implements Allocator {
     rec.examined = 0;
     rec.problem = null;
     rec.requestText = undefined;
-    if (quiet) {
+    if (quiet === true) {
       rec.events = NO_EVENTS;
     } else {
       // Emptied by popping: V8 keeps an array's room through pop but drops it when the length is set to 0.
@@ -112,13 +114,13 @@ export abstract class AllocatorBase implements Allocator {
 
   /** Adds an event to an op's record, unless quiet. */
   protected emit(rec: Pick<OpRecorder, 'events'>, event: HeapEvent): void {
-    if (!this.note.quiet) emit(rec, event);
+    if (this.note.quiet !== true) emit(rec, event);
   }
 
   /** The block an op returned, resized or freed, unless quiet. */
   protected setBlock(rec: OpRecorder, addr: number, size: number): void {
-    if (this.note.quiet) return;
-    const block = this.note.recycling ? this.recycledBlock : { addr, size };
+    if (this.note.quiet === true) return;
+    const block = this.note.recycling === true ? this.recycledBlock : { addr, size };
     block.addr = addr;
     block.size = size;
     rec.block = block;

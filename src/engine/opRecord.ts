@@ -97,6 +97,7 @@ type EventOf<T extends HeapEvent['type']> = Mutable<Extract<HeapEvent, { type: T
  * replay with history makes no object per op for them (docs/performance.md, "No object per op").
  */
 export class EventSink {
+  /** Compared with true where ops test it (see AllocatorBase.begin). */
   quiet = false;
   recycling = false;
   private readonly placedPool: EventOf<'placed'>[] = [];
@@ -112,7 +113,7 @@ export class EventSink {
   }
 
   placed(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, asize: number, remainder: number): void {
-    if (this.quiet) return;
+    if (this.quiet === true) return;
     const e = this.take(this.placedPool, 0, 'placed');
     e.addr = addr;
     e.size = size;
@@ -122,7 +123,7 @@ export class EventSink {
   }
 
   freed(rec: Pick<OpRecorder, 'events'>, addr: number, size: number): void {
-    if (this.quiet) return;
+    if (this.quiet === true) return;
     const e = this.take(this.freedPool, 1, 'freed');
     e.addr = addr;
     e.size = size;
@@ -130,7 +131,7 @@ export class EventSink {
   }
 
   coalesced(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, withPrev: number, withNext: number): void {
-    if (this.quiet) return;
+    if (this.quiet === true) return;
     const e = this.take(this.coalescedPool, 2, 'coalesced');
     e.addr = addr;
     e.size = size;
@@ -140,7 +141,7 @@ export class EventSink {
   }
 
   extended(rec: Pick<OpRecorder, 'events'>, addr: number, size: number, oldBreak: number, newBreak: number): void {
-    if (this.quiet) return;
+    if (this.quiet === true) return;
     const e = this.take(this.extendedPool, 3, 'extended');
     e.addr = addr;
     e.size = size;
@@ -151,7 +152,7 @@ export class EventSink {
 
   /** A new event object; recycling, the pool's next one for this op, made the first time the pool is that deep. */
   private take<E extends { type: HeapEvent['type'] }>(pool: E[], which: number, type: E['type']): E {
-    if (!this.recycling) return { type } as E;
+    if (this.recycling !== true) return { type } as E;
     const k = this.used[which]!++;
     if (k === pool.length) pool.push({ type } as E);
     return pool[k]!;

@@ -66,13 +66,13 @@ export function applyDecoded(heap: Allocator, ops: OpTable, i: number, kind: Tra
       result = input === null && from !== null && !ops.assignedBefore(from, i) ? unknownRealloc() : heap.realloc(input, size);
       // The old pointer dangles only when realloc let go of its block (moved it, or freed it for a
       // size of 0); one that returned NULL for a bigger size left the block where it was.
-      if (clearOnFree && from !== null && (result.ptr !== null || size === 0)) slots[from] = NO_PTR;
+      if (clearOnFree === true && from !== null && (result.ptr !== null || size === 0)) slots[from] = NO_PTR;
       slots[ptr!] = result.ptr ?? NO_PTR;
       return result;
     }
     case 'free':
       result = heap.free(input);
-      if (clearOnFree && ptr !== null) slots[ptr] = NO_PTR;
+      if (clearOnFree === true && ptr !== null) slots[ptr] = NO_PTR;
       return result;
   }
   // calloc, write and fill: the table keeps them whole.

@@ -49,6 +49,12 @@ function lowBytesOfSlots(patterns: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * mdriver's checks and fill. What runs every op compares its boolean fields with `=== true` and its
+ * object-or-null ones with null: V8 tests a field's truth with its generic check (false, '',
+ * undetectable, numbers, BigInts), about ten instructions for a true or an object
+ * (docs/performance.md, "The replay layer's per-op work (issue 17, eighth pass)").
+ */
 export class DriverChecks {
   /** mdriver's fill byte per slot. */
   readonly patterns: Uint8Array;
@@ -109,13 +115,13 @@ export class DriverChecks {
    * made: this runs every op (docs/performance.md, "At scale").
    */
   before(heap: Allocator, i: number, kind: TraceOpKind, input: number | null): number {
-    if (!this.checks || kind !== 'realloc' || input === null) return 0;
+    if (this.checks !== true || kind !== 'realloc' || input === null) return 0;
     const size = this.trace.ops.requestSize(i);
     if (size === 0) return 0;
     const oldSize = heap.liveAllocations.get(input);
     if (oldSize === undefined) return 0;
     const length = Math.min(oldSize, Number(size));
-    this.kept = !this.fill && heap.memory.contains(input, length) ? heap.memory.keep(input, length) : null;
+    this.kept = this.fill !== true && heap.memory.contains(input, length) ? heap.memory.keep(input, length) : null;
     return length;
   }
 
@@ -125,13 +131,13 @@ export class DriverChecks {
    * op worked on, `keep` what `before` returned.
    */
   after(heap: Allocator, i: number, kind: TraceOpKind, slot: Slot | null, from: Slot | null, result: OpResult, input: number | null, keep: number): Diagnostic[] {
-    const violations = this.checks ? this.check(heap, i, kind, from, result, input, keep) : NO_VIOLATIONS;
+    const violations = this.checks === true ? this.check(heap, i, kind, from, result, input, keep) : NO_VIOLATIONS;
     const kept = this.kept;
     if (kept !== null) {
       this.kept = null;
       heap.memory.release(kept);
     }
-    if (this.fill) {
+    if (this.fill === true) {
       if (fills(kind, result)) {
         const byte = this.patternOf(slot!);
         fillPayload(heap, result, byte, this.filledLength, this.filledByte);
@@ -160,10 +166,10 @@ export class DriverChecks {
     const ranges = this.ranges;
     if (ranges.add(ptr, ptr + size)) found = this.say(found, i, 'overlapping-payloads', `The payload ${hex(ptr)}..${hex(ptr + size)} overlaps the live payload ${hex(ranges.clashStart)}..${hex(ranges.clashEnd)}.`);
     if (kind === 'realloc' && keep > 0) {
-      const byte = input === null ? undefined : this.livePatterns ? this.livePatterns.get(input) : from !== null ? this.patternOf(from) : undefined;
-      const kept = this.kept ? heap.memory.matches(ptr, this.kept) : byte === undefined || heap.memory.isFilledWith(ptr, keep, byte);
+      const byte = input === null ? undefined : this.livePatterns !== null ? this.livePatterns.get(input) : from !== null ? this.patternOf(from) : undefined;
+      const kept = this.kept !== null ? heap.memory.matches(ptr, this.kept) : byte === undefined || heap.memory.isFilledWith(ptr, keep, byte);
       if (!kept) found = this.say(found, i, 'realloc-lost-data', `realloc did not preserve the first ${keep} bytes of the old block's data.`);
-      else if (this.pagesAlone && byte !== undefined && this.kept === null) {
+      else if (this.pagesAlone === true && byte !== undefined && this.kept === null) {
         this.filledLength = keep;
         this.filledByte = byte;
       }
@@ -173,7 +179,7 @@ export class DriverChecks {
 
   /** mdriver's fill byte for `slot`. */
   private patternOf(slot: Slot): number {
-    return this.slotBytes ? slot & 0xff : this.patterns[slot]!;
+    return this.slotBytes === true ? slot & 0xff : this.patterns[slot]!;
   }
 
   /** `found` with a violation at op `i` added (a new array for the first). */

@@ -233,9 +233,12 @@ export class RunRecorder {
     const keep = checks.before(heap, i, kind, input);
 
     const result = applyDecoded(heap, ops, i, kind, slot, from, this.slots, this.clearOnFree, input);
+    // `history` compared with null, not tested for truth: V8 tests a field's truth with its generic
+    // check (false, '', undetectable, numbers, BigInts), which a null or an object runs through
+    // (docs/performance.md, "The replay layer's per-op work (issue 17, eighth pass)").
     const history = this.history;
     // The held slots are for checkpoints alone.
-    if (history) {
+    if (history !== null) {
       if (slot !== null) this.noteSlot(slot);
       if (from !== null) this.noteSlot(from);
     }
@@ -248,11 +251,11 @@ export class RunRecorder {
     if (this.runLifetimes !== null || ptr === null) this.followLifetimes(i, kind, result);
     this.sums[0]! += result.examined;
     // The outcome bits are the history's alone: a replay without one reads none (docs/performance.md, "At scale").
-    if (history) this.columns.recordFrom(i, result, outcomeBits(result) | (violations.length > 0 ? OUTCOME.VIOLATION : 0), heap);
+    if (history !== null) this.columns.recordFrom(i, result, outcomeBits(result) | (violations.length > 0 ? OUTCOME.VIOLATION : 0), heap);
     if (noted) this.report(i, kind, result, violations);
     this.recorded = i + 1;
-    if (history && history.due(i)) history.save(i, heap, this.slots, this.held!, this.withBytes || this.corrupted);
-    if (history && this.recorded === ops.length) {
+    if (history !== null && history.due(i)) history.save(i, heap, this.slots, this.held!, this.withBytes || this.corrupted);
+    if (history !== null && this.recorded === ops.length) {
       heap.setRecycling(false); // the history's cursor hands results out to keep
       history.adopt(heap);
     }
