@@ -18,6 +18,7 @@
 
 import { SizeOrder } from './sortedPairs';
 import { SlotTable } from './slotTable';
+import { descend, lowerFrom, nextWith, raiseFrom, summariseTree } from './maxTree';
 
 /** Groups to begin with (32 slots each): a heap of 64 KiB at 8-byte slots; doubled as the heap grows. */
 const FIRST_GROUPS = 256;
@@ -31,7 +32,7 @@ export class BlockIndex {
   private frees = new Int32Array(FIRST_GROUPS);
   /** Groups covered (a power of two); the max tree's leaves are at [groups, 2 * groups). */
   private groups = FIRST_GROUPS;
-  /** Max tree of the groups' largest free sizes. */
+  /** Max tree of the groups' largest free sizes (src/engine/maxTree.ts). */
   private maxTree = new Int32Array(2 * FIRST_GROUPS);
   /** Fenwick tree of the groups' block counts (1-based). */
   private fenwick = new Int32Array(FIRST_GROUPS + 1);
@@ -287,14 +288,14 @@ export class BlockIndex {
     if ((this.frees[g]! & ~(-1 << (slot & 31))) === 0) {
       // Nothing free in the group below the slot: the first group that fits, the group itself
       // included; from the first group (first fit) one descent from the root.
-      const found = g === 0 ? this.firstGroupWith(want) : this.nextGroupWith(g, want);
+      const found = g === 0 ? this.firstGroupWith(want) : nextWith(this.maxTree, this.groups, g, want);
       return found < 0 ? null : this.addrOf(this.fitIn(found, this.frees[found]!, want));
     }
     if (this.maxTree[this.groups + g]! >= want) {
       const found = this.fitIn(g, this.frees[g]! & (-1 << (slot & 31)), want);
       if (found >= 0) return this.addrOf(found);
     }
-    const next = this.nextGroupWith(g + 1, want);
+    const next = nextWith(this.maxTree, this.groups, g + 1, want);
     return next < 0 ? null : this.addrOf(this.fitIn(next, this.frees[next]!, want));
   }
 
@@ -352,54 +353,18 @@ export class BlockIndex {
 
   /** The first group whose largest free size is >= size, or -1: one descent from the root. */
   private firstGroupWith(size: number): number {
-    const tree = this.maxTree;
-    if (tree[1]! < size) return -1;
-    const leaves = this.groups;
-    let i = 1;
-    while (i < leaves) {
-      i *= 2;
-      if (tree[i]! < size) i++;
-    }
-    return i - leaves;
-  }
-
-  /** The first group at or after `from` whose largest free size is >= size, or -1. */
-  private nextGroupWith(from: number, size: number): number {
-    if (from >= this.groups) return -1;
-    const tree = this.maxTree;
-    const leaves = this.groups;
-    let i = from + leaves;
-    for (;;) {
-      if (tree[i]! >= size) {
-        while (i < leaves) {
-          i *= 2;
-          if (tree[i]! < size) i++;
-        }
-        return i - leaves;
-      }
-      // On to the subtree right of this one: climb while this is a right child.
-      while (i & 1) i >>= 1;
-      if (i === 0) return -1;
-      i++;
-    }
+    return this.maxTree[1]! < size ? -1 : descend(this.maxTree, this.groups, 1, size);
   }
 
   /** Group `g`'s largest free size rose to `max`. */
   private raise(g: number, max: number): void {
-    const tree = this.maxTree;
-    for (let i = this.groups + g; i >= 1 && tree[i]! < max; i >>= 1) tree[i] = max;
+    raiseFrom(this.maxTree, this.groups + g, max);
   }
 
   /** Group `g`'s largest free size may have fallen: found again from its free blocks. */
   private lower(g: number): void {
-    const tree = this.maxTree;
-    let i = this.groups + g;
-    tree[i] = this.largestIn(g);
-    for (i >>= 1; i >= 1; i >>= 1) {
-      const m = Math.max(tree[2 * i]!, tree[2 * i + 1]!);
-      if (tree[i] === m) break;
-      tree[i] = m;
-    }
+    this.maxTree[this.groups + g] = this.largestIn(g);
+    lowerFrom(this.maxTree, this.groups + g);
   }
 
   private largestIn(g: number): number {
@@ -438,7 +403,7 @@ export class BlockIndex {
       if (parent <= groups) fenwick[parent]! += fenwick[g + 1]!;
       tree[groups + g] = this.largestIn(g);
     }
-    for (let i = groups - 1; i >= 1; i--) tree[i] = Math.max(tree[2 * i]!, tree[2 * i + 1]!);
+    summariseTree(tree, groups);
   }
 }
 
