@@ -34,7 +34,11 @@ export class BlockIndex {
   private groups = FIRST_GROUPS;
   /** Max tree of the groups' largest free sizes (src/engine/maxTree.ts). */
   private maxTree = new Int32Array(2 * FIRST_GROUPS);
-  /** Fenwick tree of the groups' block counts (1-based). */
+  /**
+   * Fenwick tree of the groups' block counts (1-based). Its loops read it and `groups` into locals:
+   * a store into a typed array in the loop otherwise has V8 check `this` and load both again each turn
+   * (docs/performance.md, "The fit index's per-op work (issue 17, eighth pass)").
+   */
   private fenwick = new Int32Array(FIRST_GROUPS + 1);
   /** Free sizes by slot. */
   private readonly sizes = new SlotTable();
@@ -93,7 +97,7 @@ export class BlockIndex {
     if (this.starts[g]! & bit) return; // already there (a corrupted heap re-adding a block)
     this.starts[g]! |= bit;
     this.total++;
-    for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!++;
+    for (let i = g + 1, n = this.groups, fenwick = this.fenwick; i <= n; i += i & -i) fenwick[i]!++;
     if (free > 0) {
       this.frees[g]! |= bit;
       this.sizes.set(slot, free);
@@ -109,7 +113,11 @@ export class BlockIndex {
   allocate(addr: number, total: number, size: number): void {
     const slot = this.slotOf(addr, total);
     const rest = total - size;
-    const restSlot = rest > 0 ? this.slotOf(addr + size, rest) : -1;
+    // `slotOf(addr + size, rest)` from the block's slot, with only the checks the block's leave open
+    // (a whole, aligned `size` within the heap; `rest`, under `total`, passes then): a call fewer
+    // (docs/performance.md, "The fit index's per-op work (issue 17, eighth pass)").
+    const restSlot =
+      rest > 0 && slot >= 0 && size === (size | 0) && (size & ((1 << this.shift) - 1)) === 0 && addr + size < this.maxHeap ? slot + (size >> this.shift) : -1;
     this.flush();
     const g = slot >> 5;
     const bit = 1 << (slot & 31);
@@ -131,7 +139,7 @@ export class BlockIndex {
       if (restSlot >= 32 * this.groups) this.grow(restSlot);
       this.starts[rg]! |= restBit;
       this.total++;
-      for (let i = rg + 1; i <= this.groups; i += i & -i) this.fenwick[i]!++;
+      for (let i = rg + 1, n = this.groups, fenwick = this.fenwick; i <= n; i += i & -i) fenwick[i]!++;
       this.frees[rg]! |= restBit;
       this.sizes.set(restSlot, rest);
       this.bySize?.insert(rest, addr + size);
@@ -149,7 +157,8 @@ export class BlockIndex {
   free(addr: number, size: number, start: number, total: number, withNext: number): void {
     this.flush();
     const slot = this.slotOf(addr, size);
-    const at = this.slotOf(start, total);
+    // No block before merged: the block's own slot, when the whole `total` passes `slotOf` (as in `allocate`).
+    const at = start === addr && slot >= 0 && total === (total | 0) && total >= 0 && total <= this.maxHeap ? slot : this.slotOf(start, total);
     const g = slot >> 5;
     const bit = 1 << (slot & 31);
     if (
@@ -165,7 +174,7 @@ export class BlockIndex {
     if (at < slot) {
       this.starts[g]! &= ~bit; // merged into the block before: the freed block's start goes
       this.total--;
-      for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!--;
+      for (let i = g + 1, n = this.groups, fenwick = this.fenwick; i <= n; i += i & -i) fenwick[i]!--;
     }
     this.replace(at, start, total);
     // The block after goes as a pending removal, as `remove` leaves it.
@@ -189,7 +198,7 @@ export class BlockIndex {
     if (slot >= 32 * this.groups || !(this.starts[g]! & bit)) return;
     this.starts[g]! &= ~bit;
     this.total--;
-    for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!--;
+    for (let i = g + 1, n = this.groups, fenwick = this.fenwick; i <= n; i += i & -i) fenwick[i]!--;
     if (this.frees[g]! & bit) this.dropFree(slot, g, bit, this.addrOf(slot));
   }
 
@@ -274,7 +283,7 @@ export class BlockIndex {
     if (slot >= 32 * this.groups) return this.total;
     const g = slot >> 5;
     let sum = 0;
-    for (let i = g; i > 0; i -= i & -i) sum += this.fenwick[i]!;
+    for (let i = g, fenwick = this.fenwick; i > 0; i -= i & -i) sum += fenwick[i]!;
     return sum + bitCount(this.starts[g]! & ((1 << (slot & 31)) - 1));
   }
 
@@ -363,7 +372,8 @@ export class BlockIndex {
 
   /** Group `g`'s largest free size may have fallen: found again from its free blocks. */
   private lower(g: number): void {
-    this.maxTree[this.groups + g] = this.largestIn(g);
+    // Most groups hold one block start or none: often nothing free is left to look up.
+    this.maxTree[this.groups + g] = this.frees[g] === 0 ? 0 : this.largestIn(g);
     lowerFrom(this.maxTree, this.groups + g);
   }
 
