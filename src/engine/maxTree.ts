@@ -35,7 +35,7 @@ export function lowerFrom(tree: Int32Array, leaf: number): void {
   }
 }
 
-/** The first leaf (as a group: leaf - leaves) under kept node `i`, whose value is >= size, that is >= size. */
+/** The first group (leaf - leaves) under kept node `i` (itself >= size) whose largest free size is >= size. */
 export function descend(tree: Int32Array, leaves: number, i: number, size: number): number {
   if (i === 1 && (leaves & 0x55555555) === 0) i = tree[2]! >= size ? 2 : 3; // an odd depth: 2 and 3 below the root
   while (i < leaves) {
