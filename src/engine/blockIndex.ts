@@ -18,6 +18,7 @@
 
 import { SizeOrder } from './sortedPairs';
 import { SlotTable } from './slotTable';
+import { descend, lowerFrom, nextWith, raiseFrom, summariseTree } from './maxTree';
 
 /** Groups to begin with (32 slots each): a heap of 64 KiB at 8-byte slots; doubled as the heap grows. */
 const FIRST_GROUPS = 256;
@@ -31,9 +32,13 @@ export class BlockIndex {
   private frees = new Int32Array(FIRST_GROUPS);
   /** Groups covered (a power of two); the max tree's leaves are at [groups, 2 * groups). */
   private groups = FIRST_GROUPS;
-  /** Max tree of the groups' largest free sizes. */
+  /** Max tree of the groups' largest free sizes (src/engine/maxTree.ts). */
   private maxTree = new Int32Array(2 * FIRST_GROUPS);
-  /** Fenwick tree of the groups' block counts (1-based). */
+  /**
+   * Fenwick tree of the groups' block counts (1-based). Its loops read it and `groups` into locals:
+   * a store into a typed array in the loop otherwise has V8 check `this` and load both again each turn
+   * (docs/performance.md, "The fit index's per-op work (issue 17, eighth pass)").
+   */
   private fenwick = new Int32Array(FIRST_GROUPS + 1);
   /** Free sizes by slot. */
   private readonly sizes = new SlotTable();
@@ -92,7 +97,7 @@ export class BlockIndex {
     if (this.starts[g]! & bit) return; // already there (a corrupted heap re-adding a block)
     this.starts[g]! |= bit;
     this.total++;
-    for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!++;
+    for (let i = g + 1, n = this.groups, fenwick = this.fenwick; i <= n; i += i & -i) fenwick[i]!++;
     if (free > 0) {
       this.frees[g]! |= bit;
       this.sizes.set(slot, free);
@@ -108,7 +113,11 @@ export class BlockIndex {
   allocate(addr: number, total: number, size: number): void {
     const slot = this.slotOf(addr, total);
     const rest = total - size;
-    const restSlot = rest > 0 ? this.slotOf(addr + size, rest) : -1;
+    // `slotOf(addr + size, rest)` from the block's slot, with only the checks the block's leave open
+    // (a whole, aligned `size` within the heap; `rest`, under `total`, passes then): a call fewer
+    // (docs/performance.md, "The fit index's per-op work (issue 17, eighth pass)").
+    const restSlot =
+      rest > 0 && slot >= 0 && size === (size | 0) && (size & ((1 << this.shift) - 1)) === 0 && addr + size < this.maxHeap ? slot + (size >> this.shift) : -1;
     this.flush();
     const g = slot >> 5;
     const bit = 1 << (slot & 31);
@@ -130,7 +139,7 @@ export class BlockIndex {
       if (restSlot >= 32 * this.groups) this.grow(restSlot);
       this.starts[rg]! |= restBit;
       this.total++;
-      for (let i = rg + 1; i <= this.groups; i += i & -i) this.fenwick[i]!++;
+      for (let i = rg + 1, n = this.groups, fenwick = this.fenwick; i <= n; i += i & -i) fenwick[i]!++;
       this.frees[rg]! |= restBit;
       this.sizes.set(restSlot, rest);
       this.bySize?.insert(rest, addr + size);
@@ -148,7 +157,8 @@ export class BlockIndex {
   free(addr: number, size: number, start: number, total: number, withNext: number): void {
     this.flush();
     const slot = this.slotOf(addr, size);
-    const at = this.slotOf(start, total);
+    // No block before merged: the block's own slot, when the whole `total` passes `slotOf` (as in `allocate`).
+    const at = start === addr && slot >= 0 && total === (total | 0) && total >= 0 && total <= this.maxHeap ? slot : this.slotOf(start, total);
     const g = slot >> 5;
     const bit = 1 << (slot & 31);
     if (
@@ -164,7 +174,7 @@ export class BlockIndex {
     if (at < slot) {
       this.starts[g]! &= ~bit; // merged into the block before: the freed block's start goes
       this.total--;
-      for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!--;
+      for (let i = g + 1, n = this.groups, fenwick = this.fenwick; i <= n; i += i & -i) fenwick[i]!--;
     }
     this.replace(at, start, total);
     // The block after goes as a pending removal, as `remove` leaves it.
@@ -188,7 +198,7 @@ export class BlockIndex {
     if (slot >= 32 * this.groups || !(this.starts[g]! & bit)) return;
     this.starts[g]! &= ~bit;
     this.total--;
-    for (let i = g + 1; i <= this.groups; i += i & -i) this.fenwick[i]!--;
+    for (let i = g + 1, n = this.groups, fenwick = this.fenwick; i <= n; i += i & -i) fenwick[i]!--;
     if (this.frees[g]! & bit) this.dropFree(slot, g, bit, this.addrOf(slot));
   }
 
@@ -273,7 +283,7 @@ export class BlockIndex {
     if (slot >= 32 * this.groups) return this.total;
     const g = slot >> 5;
     let sum = 0;
-    for (let i = g; i > 0; i -= i & -i) sum += this.fenwick[i]!;
+    for (let i = g, fenwick = this.fenwick; i > 0; i -= i & -i) sum += fenwick[i]!;
     return sum + bitCount(this.starts[g]! & ((1 << (slot & 31)) - 1));
   }
 
@@ -287,14 +297,14 @@ export class BlockIndex {
     if ((this.frees[g]! & ~(-1 << (slot & 31))) === 0) {
       // Nothing free in the group below the slot: the first group that fits, the group itself
       // included; from the first group (first fit) one descent from the root.
-      const found = g === 0 ? this.firstGroupWith(want) : this.nextGroupWith(g, want);
+      const found = g === 0 ? this.firstGroupWith(want) : nextWith(this.maxTree, this.groups, g, want);
       return found < 0 ? null : this.addrOf(this.fitIn(found, this.frees[found]!, want));
     }
     if (this.maxTree[this.groups + g]! >= want) {
       const found = this.fitIn(g, this.frees[g]! & (-1 << (slot & 31)), want);
       if (found >= 0) return this.addrOf(found);
     }
-    const next = this.nextGroupWith(g + 1, want);
+    const next = nextWith(this.maxTree, this.groups, g + 1, want);
     return next < 0 ? null : this.addrOf(this.fitIn(next, this.frees[next]!, want));
   }
 
@@ -352,54 +362,19 @@ export class BlockIndex {
 
   /** The first group whose largest free size is >= size, or -1: one descent from the root. */
   private firstGroupWith(size: number): number {
-    const tree = this.maxTree;
-    if (tree[1]! < size) return -1;
-    const leaves = this.groups;
-    let i = 1;
-    while (i < leaves) {
-      i *= 2;
-      if (tree[i]! < size) i++;
-    }
-    return i - leaves;
-  }
-
-  /** The first group at or after `from` whose largest free size is >= size, or -1. */
-  private nextGroupWith(from: number, size: number): number {
-    if (from >= this.groups) return -1;
-    const tree = this.maxTree;
-    const leaves = this.groups;
-    let i = from + leaves;
-    for (;;) {
-      if (tree[i]! >= size) {
-        while (i < leaves) {
-          i *= 2;
-          if (tree[i]! < size) i++;
-        }
-        return i - leaves;
-      }
-      // On to the subtree right of this one: climb while this is a right child.
-      while (i & 1) i >>= 1;
-      if (i === 0) return -1;
-      i++;
-    }
+    return this.maxTree[1]! < size ? -1 : descend(this.maxTree, this.groups, 1, size);
   }
 
   /** Group `g`'s largest free size rose to `max`. */
   private raise(g: number, max: number): void {
-    const tree = this.maxTree;
-    for (let i = this.groups + g; i >= 1 && tree[i]! < max; i >>= 1) tree[i] = max;
+    raiseFrom(this.maxTree, this.groups + g, max);
   }
 
   /** Group `g`'s largest free size may have fallen: found again from its free blocks. */
   private lower(g: number): void {
-    const tree = this.maxTree;
-    let i = this.groups + g;
-    tree[i] = this.largestIn(g);
-    for (i >>= 1; i >= 1; i >>= 1) {
-      const m = Math.max(tree[2 * i]!, tree[2 * i + 1]!);
-      if (tree[i] === m) break;
-      tree[i] = m;
-    }
+    // Most groups hold one block start or none: often nothing free is left to look up.
+    this.maxTree[this.groups + g] = this.frees[g] === 0 ? 0 : this.largestIn(g);
+    lowerFrom(this.maxTree, this.groups + g);
   }
 
   private largestIn(g: number): number {
@@ -438,7 +413,7 @@ export class BlockIndex {
       if (parent <= groups) fenwick[parent]! += fenwick[g + 1]!;
       tree[groups + g] = this.largestIn(g);
     }
-    for (let i = groups - 1; i >= 1; i--) tree[i] = Math.max(tree[2 * i]!, tree[2 * i + 1]!);
+    summariseTree(tree, groups);
   }
 }
 
