@@ -199,6 +199,17 @@ export class HeapMemory extends PagedMemory {
     this.check(from, length);
     this.check(to, length);
     if (to === from) return;
+    // Within a page at both ends, from bytes in place to a page this heap writes in place (a
+    // realloc's move, as a rule): what the runs below would do, in one step.
+    const toOffset = to & PAGE_MASK;
+    const fromOffset = from & PAGE_MASK;
+    const slot = this.writeSlots[to >>> PAGE_SHIFT]!;
+    const source = this.readSlots[from >>> PAGE_SHIFT]!;
+    if (slot >= 0 && source >= 0 && toOffset + length <= PAGE_SIZE && fromOffset + length <= PAGE_SIZE) {
+      const start = startOf(source) | fromOffset;
+      this.store.bytes.copyWithin(startOf(slot) | toOffset, start, start + length);
+      return;
+    }
     // Run by run, in the order that reads every source byte before it is overwritten: upwards
     // when the destination is below the source, else downwards.
     if (to < from) {
