@@ -113,11 +113,7 @@ export class BlockIndex {
   allocate(addr: number, total: number, size: number): void {
     const slot = this.slotOf(addr, total);
     const rest = total - size;
-    // `slotOf(addr + size, rest)` from the block's slot, with only the checks the block's leave open
-    // (a whole, aligned `size` within the heap; `rest`, under `total`, passes then): a call fewer
-    // (docs/performance.md, "The fit index's per-op work (issue 17, eighth pass)").
-    const restSlot =
-      rest > 0 && slot >= 0 && size === (size | 0) && (size & ((1 << this.shift) - 1)) === 0 && addr + size < this.maxHeap ? slot + (size >> this.shift) : -1;
+    const restSlot = rest > 0 ? this.slotOf(addr + size, rest) : -1;
     this.flush();
     const g = slot >> 5;
     const bit = 1 << (slot & 31);
@@ -157,8 +153,7 @@ export class BlockIndex {
   free(addr: number, size: number, start: number, total: number, withNext: number): void {
     this.flush();
     const slot = this.slotOf(addr, size);
-    // No block before merged: the block's own slot, when the whole `total` passes `slotOf` (as in `allocate`).
-    const at = start === addr && slot >= 0 && total === (total | 0) && total >= 0 && total <= this.maxHeap ? slot : this.slotOf(start, total);
+    const at = this.slotOf(start, total);
     const g = slot >> 5;
     const bit = 1 << (slot & 31);
     if (
